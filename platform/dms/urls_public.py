@@ -1,0 +1,11 @@
+"""URLs of the platform host (public schema): public site, onboarding, operator console."""
+
+from django.urls import path
+
+from dms.urls_common import urlpatterns as common
+from shared_apps.public_site import views as public_views
+
+urlpatterns = [
+    path("", public_views.home, name="home"),
+    *common,
+]

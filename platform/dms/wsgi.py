@@ -1,0 +1,8 @@
+"""WSGI entry point (gunicorn). WSGI, not ASGI: django-tenants keeps the schema on the connection."""
+
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dms.settings")
+application = get_wsgi_application()

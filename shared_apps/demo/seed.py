@@ -1,0 +1,73 @@
+"""The demo showcase that `make run` seeds. Each capability adds its own data here, through services.
+
+Idempotent: what exists is left as it is. The accounts are for local demos only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django_tenants.utils import schema_context
+
+from tenant_apps.accounts import services as account_services
+from tenant_apps.accounts.models import User
+from tenants import services as tenant_services
+from tenants.models import Tenant
+
+
+@dataclass(frozen=True)
+class DemoBrand:
+    slug: str
+    name: str
+    display_name: str
+    colour: str
+    locale: str
+    owner_email: str
+    owner_password: str
+    owner_name: str
+
+
+OPERATOR = ("operator@platform.test", "operator-demo-2026")
+BRANDS = [
+    DemoBrand("acme", "Acme Beverage Group", "Acme 饮料集团", "#D9282F", "zh-hans",
+              "owner@acme.test", "acme-demo-2026", "王建国"),
+    DemoBrand("globex", "Globex Tiles", "Globex 瓷砖", "#0E7C66", "en",
+              "owner@globex.test", "globex-demo-2026", "Grace Lin"),
+]
+
+
+def base_url(slug: str | None = None) -> str:
+    host = settings.PLATFORM_DOMAIN if slug is None else f"{slug}.{settings.PLATFORM_DOMAIN}"
+    return f"{settings.PLATFORM_SCHEME}://{host}"
+
+
+def seed() -> list[str]:
+    """Create what is missing; return the lines to print (URLs and sign-in accounts)."""
+    lines = []
+    if not User.objects.filter(email=OPERATOR[0]).exists():
+        account_services.user_create(
+            actor=None, email=OPERATOR[0], password=OPERATOR[1], full_name="Platform operator",
+            is_staff=True, is_superuser=True,
+        )
+    lines.append(f"operator console  {base_url()}/  {OPERATOR[0]} / {OPERATOR[1]}")
+    for brand in BRANDS:
+        tenant = Tenant.objects.filter(slug=brand.slug).first()
+        if tenant is None:
+            tenant = tenant_services.tenant_provision(
+                actor=None, name=brand.name, slug=brand.slug, locale=brand.locale,
+                owner=tenant_services.Owner(email=brand.owner_email, password=brand.owner_password,
+                                            full_name=brand.owner_name),
+            )
+            tenant = tenant_services.tenant_branding_update(
+                actor=None, tenant=tenant, display_name=brand.display_name, primary_colour=brand.colour
+            )
+        with schema_context(tenant.schema_name):
+            seed_tenant(brand)
+        lines.append(f"{brand.display_name:<16}  {base_url(brand.slug)}/  {brand.owner_email} / {brand.owner_password}")
+    tenant_services.tenant_pool_fill()  # leave the warm pool full for the next sign-up
+    return lines
+
+
+def seed_tenant(brand: DemoBrand) -> None:
+    """Per-tenant demo data; later capabilities (dealers, catalog, prices, orders) add theirs here."""

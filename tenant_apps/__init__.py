@@ -1,0 +1,1 @@
+"""Business-domain apps installed in every tenant (brand group) schema."""

@@ -1,0 +1,9 @@
+from tenant_apps.core.errors import Conflict, ValidationFailed
+
+
+class UserInvalid(ValidationFailed):
+    code = "user_invalid"
+
+
+class EmailTaken(Conflict):
+    code = "email_taken"

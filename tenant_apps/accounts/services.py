@@ -1,0 +1,74 @@
+"""Write use cases for users. Every function runs in the schema of the current connection."""
+
+from __future__ import annotations
+
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from tenant_apps.accounts.errors import EmailTaken, UserInvalid
+from tenant_apps.accounts.models import User
+
+
+def user_field_errors(
+    *, email: str, password: str, full_name: str = "", check_password: bool = True, prefix: str = ""
+) -> dict[str, list[str]]:
+    """Field errors of a would-be user's email and password (no database access)."""
+    errors: dict[str, list[str]] = {}
+    email = (email or "").strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        errors[f"{prefix}email"] = [_("Enter a valid email address.")]
+    if check_password:
+        try:
+            password_validation.validate_password(password, user=User(email=email, full_name=full_name))
+        except ValidationError as exc:
+            errors[f"{prefix}password"] = list(exc.messages)
+    return errors
+
+
+@transaction.atomic
+def user_create(
+    *,
+    actor: User | None,
+    email: str,
+    password: str,
+    full_name: str = "",
+    is_owner: bool = False,
+    is_staff: bool = False,
+    is_superuser: bool = False,
+    preferred_language: str = "",
+    password_hash: str = "",
+) -> User:
+    """Create a user in the current schema. `actor` is None for system actions (provisioning, seed).
+
+    `password_hash` (from make_password) replaces `password` when the caller validated and hashed the
+    password already, so that slow hashing stays out of the caller's transaction.
+    """
+    email = (email or "").strip().lower()
+    errors = user_field_errors(email=email, password=password, full_name=full_name, check_password=not password_hash)
+    if errors:
+        raise UserInvalid(_("The user could not be created."), fields=errors)
+    if User.objects.filter(email__iexact=email).exists():
+        raise EmailTaken(_("A user with this email already exists."), fields={"email": [_("Already in use.")]})
+    user = User(
+        email=email,
+        full_name=full_name,
+        is_owner=is_owner,
+        is_staff=is_staff,
+        is_superuser=is_superuser,
+        preferred_language=preferred_language,
+    )
+    if password_hash:
+        user.password = password_hash
+    else:
+        user.set_password(password)
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:
+        raise EmailTaken(_("A user with this email already exists."), fields={"email": [_("Already in use.")]}) from None
+    return user

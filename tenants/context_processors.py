@@ -1,0 +1,12 @@
+from django.conf import settings
+
+
+def tenant(request):
+    """The current brand (None on the platform host) for branding in templates."""
+    current = getattr(request, "tenant", None)
+    return {
+        "tenant": current,
+        "brand_name": current.brand_name if current else "集团经销商订货平台",
+        "brand_colour": current.primary_colour if current else "#1F6FEB",
+        "platform_domain": settings.PLATFORM_DOMAIN,
+    }

@@ -1,0 +1,22 @@
+from tenant_apps.core.errors import Conflict, NotFound, ValidationFailed
+
+
+class TenantInvalid(ValidationFailed):
+    code = "tenant_invalid"
+
+
+class SlugTaken(Conflict):
+    code = "slug_taken"
+
+
+class IllegalTransition(Conflict):
+    code = "illegal_transition"
+
+
+class TenantNotFound(NotFound):
+    code = "tenant_not_found"
+
+
+class ProvisioningFailed(Conflict):
+    code = "provisioning_failed"
+    status = 503

@@ -1,0 +1,106 @@
+"""Pick the tenant from the Host header alone, and answer clearly when there is none to serve.
+
+- the platform host (PLATFORM_DOMAIN) serves the public urlconf in the public schema;
+- a tenant's host serves the tenant urlconf in that tenant's schema;
+- an unknown host: 404 (a page, or JSON under /api/);
+- a suspended tenant: 403 "suspended" (a page, or JSON under /api/); a deleted one: 404;
+- the database unreachable: 503, never a 500.
+No header, parameter or body field can choose a schema.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.core.exceptions import DisallowedHost
+from django.db import InterfaceError, OperationalError, connection
+from django.http import HttpResponse, JsonResponse
+from django.http.request import split_domain_port
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from dms.logcontext import tenant_var
+from dms.observability import tag_tenant
+from tenants.models import TenantStatus
+from tenants.selectors import domain_for_host
+
+logger = logging.getLogger(__name__)
+
+
+def _wants_json(request) -> bool:
+    return request.path.startswith("/api/") or request.headers.get("Accept", "").startswith("application/json")
+
+
+def error_response(request, *, status: int, code: str, title: str, detail: str, tenant=None) -> HttpResponse:
+    """A clear error page (or JSON under /api/), rendered without touching the database."""
+    if _wants_json(request):
+        return JsonResponse({"code": code, "detail": detail}, status=status)
+    html = render_to_string(
+        "tenants/error.html",
+        {"status": status, "code": code, "title": title, "detail": detail, "tenant": tenant,
+         "platform_domain": settings.PLATFORM_DOMAIN},
+    )
+    return HttpResponse(html, status=status)
+
+
+def unavailable_response(request) -> HttpResponse:
+    response = error_response(
+        request, status=503, code="service_unavailable", title=_("Service temporarily unavailable"),
+        detail=_("We cannot reach our database right now. Please try again in a minute."),
+    )
+    response["Retry-After"] = "30"
+    return response
+
+
+class TenantRoutingMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        translation.activate(translation.get_language_from_request(request))
+        connection.set_schema_to_public()
+        request.tenant = None
+        try:
+            host = split_domain_port(request.get_host())[0]
+        except DisallowedHost:
+            host = ""
+        if host and host == settings.PLATFORM_HOST:
+            request.urlconf = settings.PUBLIC_SCHEMA_URLCONF
+            tenant_var.set("public")
+            return self.get_response(request)
+        domain = None
+        if host:
+            try:
+                domain = domain_for_host(host)
+            except (OperationalError, InterfaceError):
+                logger.exception("database unreachable while routing host", extra={"host": host})
+                return unavailable_response(request)
+        if domain is None or domain.tenant.status == TenantStatus.DELETED:
+            return error_response(
+                request, status=404, code="unknown_host", title=_("No workspace here"),
+                detail=_("There is no workspace at this address. Check the address, or ask your brand for the right link."),
+            )
+        tenant = domain.tenant
+        if tenant.status == TenantStatus.SUSPENDED:
+            return error_response(
+                request, status=403, code="tenant_suspended", title=_("Workspace suspended"), tenant=tenant,
+                detail=_("%(brand)s's workspace is suspended. Please contact %(brand)s or the platform operator.")
+                % {"brand": tenant.brand_name},
+            )
+        request.tenant = tenant
+        request.tenant_domain = domain
+        connection.set_tenant(tenant)
+        tenant_var.set(tenant.schema_name)
+        tag_tenant(tenant.schema_name)
+        try:
+            return self.get_response(request)
+        finally:
+            connection.set_schema_to_public()
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, OperationalError | InterfaceError):
+            logger.error("database error during request", exc_info=exception)
+            return unavailable_response(request)
+        return None

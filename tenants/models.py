@@ -1,0 +1,107 @@
+"""Brand groups (tenants), their hosts, their status history, and the warm pool of ready schemas.
+
+All of these live in the public schema. A tenant's own data lives in its schema (`t_<slug>`).
+"""
+
+from __future__ import annotations
+
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_tenants.models import DomainMixin, TenantMixin
+
+hex_colour = RegexValidator(r"^#[0-9A-Fa-f]{6}$", _("Use a colour such as #1F6FEB."))
+
+
+class TenantStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    SUSPENDED = "suspended", _("Suspended")
+    DELETED = "deleted", _("Deleted")
+
+
+class Tenant(TenantMixin):
+    # Schemas are made by tenants.services (pool claim, clone, or migrations), never on save().
+    auto_create_schema = False
+    auto_drop_schema = False
+
+    name = models.CharField(_("company name"), max_length=200)
+    slug = models.SlugField(_("subdomain"), max_length=63, unique=True)
+    status = models.CharField(_("status"), max_length=16, choices=TenantStatus.choices, default=TenantStatus.ACTIVE)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    status_changed_at = models.DateTimeField(_("status changed"), null=True, blank=True)
+    provisioned_by = models.CharField(_("provisioned by"), max_length=16, blank=True)
+
+    # Branding shown on the brand's hosts.
+    display_name = models.CharField(_("display name"), max_length=200, blank=True)
+    logo = models.FileField(_("logo"), upload_to="branding/", blank=True)
+    primary_colour = models.CharField(_("primary colour"), max_length=7, default="#1F6FEB", validators=[hex_colour])
+    default_locale = models.CharField(
+        _("default language"), max_length=10, default="zh-hans", choices=[("zh-hans", "简体中文"), ("en", "English")]
+    )
+    default_currency = models.CharField(_("default currency"), max_length=3, default="CNY")
+
+    class Meta:
+        verbose_name = _("tenant")
+        verbose_name_plural = _("tenants")
+        ordering = ["name"]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def brand_name(self) -> str:
+        return self.display_name or self.name
+
+
+class Domain(DomainMixin):
+    class Kind(models.TextChoices):
+        SUBDOMAIN = "subdomain", _("Platform subdomain")
+        CUSTOM = "custom", _("Custom domain")
+
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.SUBDOMAIN)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("domain")
+        verbose_name_plural = _("domains")
+
+    def __str__(self) -> str:
+        return self.domain
+
+
+class TenantStatusChange(models.Model):
+    """The status history of a tenant: who changed what, when and why."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="status_changes")
+    action = models.CharField(max_length=64)  # dotted: tenants.tenant.suspended
+    from_status = models.CharField(max_length=16, blank=True)
+    to_status = models.CharField(max_length=16)
+    reason = models.TextField(blank=True)
+    actor = models.CharField(max_length=254, help_text="operator email, 'system' or a command")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.tenant_id}: {self.from_status or '-'} -> {self.to_status}"
+
+
+class PooledSchema(models.Model):
+    """A migrated, empty schema waiting to be claimed by a sign-up (renamed to the tenant's schema).
+
+    `version` is the fingerprint of the tenant migrations it was built with; only schemas of the
+    running code's fingerprint are claimed.
+    """
+
+    schema_name = models.CharField(max_length=63, unique=True)
+    version = models.CharField(max_length=64, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.schema_name

@@ -1,0 +1,329 @@
+"""Tenant lifecycle: provision, suspend, restore, delete, purge; the template schema and warm pool.
+
+Provisioning never runs migrations when it can avoid it. In order of preference:
+  pool   claim a ready schema from the warm pool and rename it (a few milliseconds);
+  clone  copy the migrated template schema (under a second);
+  migrate  create the schema and run the migrations (seconds; the last fallback).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import IntegrityError, close_old_connections, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_tenants.utils import schema_context
+
+from tenant_apps.accounts import services as account_services
+from tenants import schemas
+from tenants.errors import IllegalTransition, ProvisioningFailed, SlugTaken, TenantInvalid
+from tenants.models import Domain, PooledSchema, Tenant, TenantStatus, TenantStatusChange
+
+logger = logging.getLogger(__name__)
+
+SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,38}[a-z0-9])$")
+RESERVED_SLUGS = frozenset(
+    """www api admin static media assets cdn app apps mail email smtp imap pop ftp ns ns1 ns2 dns
+    platform operator operators console status health help support docs blog billing pay payment
+    auth login logout signup register account accounts dashboard public template pool test staging
+    dev prod production internal system root""".split()
+)
+LOCALES = {"zh-hans", "en"}
+CURRENCY = re.compile(r"^[A-Z]{3}$")
+PROVISION_METHODS = ("auto", "pool", "clone", "migrate")
+
+# Legal status transitions: (from, to) -> audit action.
+TRANSITIONS = {
+    (TenantStatus.ACTIVE, TenantStatus.SUSPENDED): "tenants.tenant.suspended",
+    (TenantStatus.SUSPENDED, TenantStatus.ACTIVE): "tenants.tenant.restored",
+    (TenantStatus.DELETED, TenantStatus.ACTIVE): "tenants.tenant.restored",
+    (TenantStatus.ACTIVE, TenantStatus.DELETED): "tenants.tenant.deleted",
+    (TenantStatus.SUSPENDED, TenantStatus.DELETED): "tenants.tenant.deleted",
+}
+
+
+@dataclass(frozen=True)
+class Owner:
+    """The brand group's first user. Give `password` (validated and hashed here), or `password_hash`
+    when the caller has hashed it already (the sign-up form hashes while it validates)."""
+
+    email: str
+    password: str = ""
+    full_name: str = ""
+    password_hash: str = ""
+
+
+def _actor_label(actor) -> str:
+    if actor is None:
+        return "system"
+    return getattr(actor, "email", None) or str(actor)
+
+
+def tenant_host(slug: str) -> str:
+    return f"{slug}.{settings.PLATFORM_HOST}"
+
+
+def slug_errors(slug: str) -> list[str]:
+    """Why a subdomain cannot be used (empty list: it can). Shared with onboarding's live check."""
+    if not SLUG.match(slug or ""):
+        return [_("Use 3 to 40 lowercase letters, digits or hyphens, starting and ending with a letter or digit.")]
+    if slug in RESERVED_SLUGS or slug.startswith(("xn--", "pool-", "t-")):
+        return [_("This subdomain is reserved.")]
+    if Tenant.objects.filter(slug=slug).exists():
+        return [_("This subdomain is already taken.")]
+    return []
+
+
+def _validate(*, name: str, slug: str, locale: str, currency: str, method: str, owner: Owner | None) -> None:
+    errors: dict[str, list[str]] = {}
+    if owner is not None:
+        errors.update(account_services.user_field_errors(
+            email=owner.email, password=owner.password, full_name=owner.full_name,
+            check_password=not owner.password_hash, prefix="owner_",
+        ))
+    if not name.strip():
+        errors["name"] = [_("Enter the company name.")]
+    elif len(name) > 200:
+        errors["name"] = [_("Use at most 200 characters.")]
+    if locale not in LOCALES:
+        errors["locale"] = [_("Choose zh-hans or en.")]
+    if not CURRENCY.match(currency):
+        errors["currency"] = [_("Use a three-letter ISO currency code such as CNY.")]
+    if method not in PROVISION_METHODS:
+        errors["method"] = [_("Unknown provisioning method.")]
+    slug_problems = slug_errors(slug)
+    if slug_problems:
+        errors["slug"] = slug_problems
+    if errors:
+        raise TenantInvalid(_("The workspace could not be created."), fields=errors)
+
+
+def _pool_claim(schema_name: str) -> bool:
+    """Rename a ready pool schema to `schema_name`. Must run inside the provisioning transaction."""
+    entry = (
+        PooledSchema.objects.select_for_update(skip_locked=True)
+        .filter(version=schemas.code_version())
+        .order_by("id")
+        .first()
+    )
+    if entry is None:
+        return False
+    schemas.rename(entry.schema_name, schema_name)
+    entry.delete()
+    return True
+
+
+def _template_is_current() -> bool:
+    return schemas.schema_version(schemas.template_name()) == schemas.code_version()
+
+
+def tenant_provision(
+    *,
+    actor,
+    name: str,
+    slug: str,
+    owner: Owner | None = None,
+    locale: str = "zh-hans",
+    currency: str = "CNY",
+    method: str = "auto",
+) -> Tenant:
+    """Create a brand group's tenant: schema, tenant and domain rows, and its owner, all or nothing."""
+    slug = (slug or "").strip().lower()
+    name = (name or "").strip()
+    _validate(name=name, slug=slug, locale=locale, currency=currency, method=method, owner=owner)
+    schema_name = schemas.tenant_schema_name(slug)
+    connection.set_schema_to_public()
+    try:
+        with transaction.atomic():
+            used = _acquire_schema(schema_name, method=method)
+            tenant = Tenant.objects.create(
+                name=name,
+                slug=slug,
+                schema_name=schema_name,
+                default_locale=locale,
+                default_currency=currency,
+                status_changed_at=timezone.now(),
+                provisioned_by=used,
+            )
+            Domain.objects.create(domain=tenant_host(slug), tenant=tenant, is_primary=True)
+            TenantStatusChange.objects.create(
+                tenant=tenant, action="tenants.tenant.provisioned", to_status=tenant.status,
+                actor=_actor_label(actor), reason=f"provisioned by {used}",
+            )
+            if owner is not None:
+                with schema_context(schema_name):
+                    account_services.user_create(
+                        actor=None, email=owner.email, password=owner.password, full_name=owner.full_name,
+                        password_hash=owner.password_hash, is_owner=True, preferred_language=locale,
+                    )
+            transaction.on_commit(schedule_pool_refill)
+    except IntegrityError:
+        # A concurrent sign-up took the same subdomain between the check and the insert.
+        raise SlugTaken(_("This subdomain is already taken."), fields={"slug": [_("This subdomain is already taken.")]}) from None
+    finally:
+        connection.set_schema_to_public()
+    logger.info("tenant provisioned", extra={"schema": schema_name, "method": used})
+    return tenant
+
+
+def _acquire_schema(schema_name: str, *, method: str) -> str:
+    if schemas.exists(schema_name):
+        raise ProvisioningFailed(_("A schema for this subdomain already exists; ask the operator to purge it."))
+    if method in ("auto", "pool") and _pool_claim(schema_name):
+        return "pool"
+    if method == "pool":
+        raise ProvisioningFailed(_("No ready schema in the pool."))
+    if method in ("auto", "clone") and _template_is_current():
+        schemas.clone_template(schema_name)
+        return "clone"
+    if method == "clone":
+        raise ProvisioningFailed(_("The template schema is missing or not migrated."))
+    if method == "auto":
+        logger.warning("provisioning by migrations: pool empty and template not current", extra={"schema": schema_name})
+    schemas.create_by_migrations(schema_name)
+    return "migrate"
+
+
+def _transition(*, actor, tenant: Tenant, to: TenantStatus, reason: str) -> Tenant:
+    with transaction.atomic():
+        locked = Tenant.objects.select_for_update().get(pk=tenant.pk)
+        action = TRANSITIONS.get((locked.status, to))
+        if action is None:
+            raise IllegalTransition(
+                _("A %(from)s tenant cannot become %(to)s.") % {"from": locked.status, "to": to}
+            )
+        if not (reason or "").strip():
+            raise TenantInvalid(_("Give a reason."), fields={"reason": [_("This field is required.")]})
+        previous = locked.status
+        locked.status = to
+        locked.status_changed_at = timezone.now()
+        locked.save(update_fields=["status", "status_changed_at", "updated_at"])
+        TenantStatusChange.objects.create(
+            tenant=locked, action=action, from_status=previous, to_status=to, reason=reason.strip(),
+            actor=_actor_label(actor),
+        )
+    logger.info(action, extra={"schema": locked.schema_name, "actor": _actor_label(actor)})
+    return locked
+
+
+def tenant_suspend(*, actor, tenant: Tenant, reason: str) -> Tenant:
+    return _transition(actor=actor, tenant=tenant, to=TenantStatus.SUSPENDED, reason=reason)
+
+
+def tenant_restore(*, actor, tenant: Tenant, reason: str) -> Tenant:
+    return _transition(actor=actor, tenant=tenant, to=TenantStatus.ACTIVE, reason=reason)
+
+
+def tenant_delete(*, actor, tenant: Tenant, reason: str) -> Tenant:
+    """Close the workspace: its hosts stop serving; the schema and data stay until a purge."""
+    return _transition(actor=actor, tenant=tenant, to=TenantStatus.DELETED, reason=reason)
+
+
+def tenant_purge(*, actor, tenant: Tenant, confirm_slug: str) -> str:
+    """Drop a deleted tenant's schema and rows for good, freeing its subdomain. Returns the schema name.
+
+    Irreversible. Only a tenant already in `deleted` can be purged, and the operator must type its
+    subdomain again.
+    """
+    if confirm_slug != tenant.slug:
+        raise TenantInvalid(_("Type the subdomain to confirm."), fields={"confirm_slug": [_("Does not match.")]})
+    with transaction.atomic():
+        locked = Tenant.objects.select_for_update().get(pk=tenant.pk)
+        if locked.status != TenantStatus.DELETED:
+            raise IllegalTransition(_("Only a deleted tenant can be purged."))
+        schemas.drop(locked.schema_name)
+        locked.delete()
+    logger.info("tenants.tenant.purged", extra={"schema": locked.schema_name, "actor": _actor_label(actor)})
+    return locked.schema_name
+
+
+def tenant_branding_update(
+    *, actor, tenant: Tenant, display_name: str | None = None, primary_colour: str | None = None,
+    default_locale: str | None = None,
+) -> Tenant:
+    """Change how the brand's hosts look. Fields left as None are unchanged."""
+    errors: dict[str, list[str]] = {}
+    if primary_colour is not None and not re.match(r"^#[0-9A-Fa-f]{6}$", primary_colour):
+        errors["primary_colour"] = [_("Use a colour such as #1F6FEB.")]
+    if default_locale is not None and default_locale not in LOCALES:
+        errors["default_locale"] = [_("Choose zh-hans or en.")]
+    if display_name is not None and len(display_name) > 200:
+        errors["display_name"] = [_("Use at most 200 characters.")]
+    if errors:
+        raise TenantInvalid(_("The branding could not be saved."), fields=errors)
+    changes = {k: v for k, v in {"display_name": display_name, "primary_colour": primary_colour,
+                                  "default_locale": default_locale}.items() if v is not None}
+    with transaction.atomic():
+        locked = Tenant.objects.select_for_update().get(pk=tenant.pk)
+        for field, value in changes.items():
+            setattr(locked, field, value)
+        locked.save(update_fields=[*changes, "updated_at"])
+    logger.info("tenants.tenant.branding_updated", extra={"schema": locked.schema_name, "actor": _actor_label(actor)})
+    return locked
+
+
+# --- template and pool ----------------------------------------------------------------------------
+
+
+def tenant_template_migrate(*, verbosity: int = 0) -> str:
+    """Create or migrate the template schema; return its version fingerprint."""
+    connection.set_schema_to_public()
+    schemas.create_by_migrations(schemas.template_name(), verbosity=verbosity)
+    return schemas.schema_version(schemas.template_name())
+
+
+def tenant_pool_fill(*, size: int | None = None) -> int:
+    """Bring the warm pool to `size` schemas of the current version; drop stale ones. Returns added."""
+    size = settings.TENANT_POOL_SIZE if size is None else size
+    connection.set_schema_to_public()
+    version = schemas.code_version()
+    if not _template_is_current():
+        logger.warning("pool not refilled: template schema is not current; run platform_migrate")
+        return 0
+    for stale in PooledSchema.objects.exclude(version=version):
+        with transaction.atomic():
+            locked = PooledSchema.objects.select_for_update(skip_locked=True).filter(pk=stale.pk).first()
+            if locked is not None:
+                schemas.drop(locked.schema_name)
+                locked.delete()
+    added = 0
+    while PooledSchema.objects.filter(version=version).count() < size:
+        name = schemas.new_pool_schema_name()
+        with transaction.atomic():
+            schemas.clone_template(name)
+            PooledSchema.objects.create(schema_name=name, version=version)
+        added += 1
+    return added
+
+
+_refill_lock = threading.Lock()
+
+
+def _refill_in_thread() -> None:
+    if not _refill_lock.acquire(blocking=False):
+        return  # a refill is already running in this process
+    try:
+        tenant_pool_fill()
+    except Exception:
+        logger.exception("pool refill failed")
+    finally:
+        _refill_lock.release()
+        close_old_connections()
+        connection.close()
+
+
+def schedule_pool_refill() -> None:
+    """After a claim: refill the pool off the request path (Celery, or a thread without a broker)."""
+    if settings.TENANT_POOL_REFILL != "background":
+        return
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        threading.Thread(target=_refill_in_thread, name="tenant-pool-refill", daemon=True).start()
+    else:
+        from tenants.tasks import tenant_pool_refill
+
+        tenant_pool_refill.delay()

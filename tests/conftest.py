@@ -1,0 +1,73 @@
+"""Fixtures: the test database with two tenants, made once per session; every test rolls back.
+
+Tenant A is "acme", tenant B is "globex", so isolation is checked as a matter of course.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django_tenants.utils import schema_context
+
+from tenants import services as tenant_services
+from tenants.models import Tenant
+from tests.factories import DEFAULT_PASSWORD
+
+OWNERS = {"acme": "owner@acme.test", "globex": "owner@globex.test"}
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Migrate the template schema once, then clone the two test tenants from it."""
+    with django_db_blocker.unblock():
+        tenant_services.tenant_template_migrate()
+        for slug, name in (("acme", "Acme Beverage Group"), ("globex", "Globex Tiles")):
+            tenant_services.tenant_provision(
+                actor=None, name=name, slug=slug, method="clone",
+                owner=tenant_services.Owner(email=OWNERS[slug], password=DEFAULT_PASSWORD),
+            )
+    yield
+
+
+@pytest.fixture(autouse=True)
+def _public_schema_after_test():
+    yield
+    connection.set_schema_to_public()
+
+
+@pytest.fixture
+def tenant_a(db) -> Tenant:
+    return Tenant.objects.get(slug="acme")
+
+
+@pytest.fixture
+def tenant_b(db) -> Tenant:
+    return Tenant.objects.get(slug="globex")
+
+
+def host_client(host: str, **kwargs) -> Client:
+    return Client(HTTP_HOST=host, **kwargs)
+
+
+@pytest.fixture
+def client_a(tenant_a) -> Client:
+    return host_client("acme.localhost")
+
+
+@pytest.fixture
+def client_b(tenant_b) -> Client:
+    return host_client("globex.localhost")
+
+
+@pytest.fixture
+def public_client(db) -> Client:
+    return host_client("localhost")
+
+
+@pytest.fixture
+def in_tenant():
+    """Use as `with in_tenant(tenant): ...` to act in a tenant's schema."""
+    def _in(tenant: Tenant):
+        return schema_context(tenant.schema_name)
+    return _in

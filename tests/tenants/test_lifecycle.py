@@ -1,0 +1,202 @@
+"""Tenant lifecycle services: provision (pool, clone, migrations), suspend, restore, delete, purge."""
+
+import pytest
+from django.db import connection
+from django_tenants.utils import schema_context, schema_exists
+
+from tenant_apps.accounts.models import User
+from tenants import schemas, services
+from tenants.errors import IllegalTransition, ProvisioningFailed, SlugTaken, TenantInvalid
+from tenants.models import Domain, PooledSchema, Tenant, TenantStatus, TenantStatusChange
+from tests.conftest import host_client
+from tests.factories import DEFAULT_PASSWORD
+
+OWNER = services.Owner(email="Boss@Initech.test", password=DEFAULT_PASSWORD, full_name="Bill")
+
+
+def _counts():
+    return Tenant.objects.count(), Domain.objects.count(), TenantStatusChange.objects.count()
+
+
+def _sign_in(host, email, password):
+    return host_client(host).post("/api/v1/auth/login/", {"email": email, "password": password},
+                                  content_type="application/json")
+
+
+@pytest.mark.parametrize("method", ["pool", "clone", "migrate"])
+def test_provision_makes_a_working_tenant_whose_owner_can_sign_in(db, method):
+    if method == "pool":
+        assert services.tenant_pool_fill(size=1) == 1
+    tenant = services.tenant_provision(actor="test", name=" Initech 集团 ", slug="Initech", owner=OWNER,
+                                       method=method)
+    assert tenant.provisioned_by == method
+    assert (tenant.name, tenant.slug, tenant.schema_name) == ("Initech 集团", "initech", "t_initech")
+    assert tenant.status == TenantStatus.ACTIVE
+    assert list(tenant.domains.values_list("domain", "is_primary")) == [("initech.localhost", True)]
+    assert schemas.schema_version("t_initech") == schemas.code_version()
+    with schema_context("t_initech"):
+        owner = User.objects.get()
+        assert (owner.email, owner.is_owner) == ("boss@initech.test", True)
+    assert list(TenantStatusChange.objects.filter(tenant=tenant).values_list("action", flat=True)) == [
+        "tenants.tenant.provisioned"
+    ]
+    response = _sign_in("initech.localhost", "boss@initech.test", DEFAULT_PASSWORD)
+    assert response.status_code == 200, response.content
+    assert "key" in response.json()
+
+
+def test_pool_claim_renames_a_ready_schema(db):
+    services.tenant_pool_fill(size=2)
+    pooled = list(PooledSchema.objects.values_list("schema_name", flat=True))
+    assert len(pooled) == 2 and all(schema_exists(name) for name in pooled)
+    services.tenant_provision(actor="test", name="Initech", slug="initech")
+    assert schema_exists("t_initech")
+    assert not schema_exists(pooled[0])  # the oldest was renamed, not copied
+    assert list(PooledSchema.objects.values_list("schema_name", flat=True)) == pooled[1:]
+
+
+def test_pool_schemas_of_another_migration_state_are_never_claimed(db):
+    services.tenant_pool_fill(size=1)
+    PooledSchema.objects.update(version="an-older-migration-state")
+    tenant = services.tenant_provision(actor="test", name="Initech", slug="initech")
+    assert tenant.provisioned_by == "clone"
+    # and the next refill replaces the stale schema
+    stale = PooledSchema.objects.get().schema_name
+    services.tenant_pool_fill(size=1)
+    assert not schema_exists(stale)
+    assert PooledSchema.objects.get().version == schemas.code_version()
+
+
+def test_auto_falls_back_to_migrations_without_a_current_template(db):
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM tenant_template.django_migrations WHERE app = 'accounts'")
+    with pytest.raises(ProvisioningFailed):
+        services.tenant_provision(actor="test", name="Initech", slug="initech", method="clone")
+    tenant = services.tenant_provision(actor="test", name="Initech", slug="initech")
+    assert tenant.provisioned_by == "migrate"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"slug": "www"}, "slug"),
+        ({"slug": "api"}, "slug"),
+        ({"slug": "acme"}, "slug"),  # taken by tenant A
+        ({"slug": "-bad-"}, "slug"),
+        ({"slug": "ab"}, "slug"),
+        ({"slug": "under_score"}, "slug"),
+        ({"slug": "x" * 41}, "slug"),
+        ({"name": "  "}, "name"),
+        ({"locale": "fr"}, "locale"),
+        ({"currency": "rmb"}, "currency"),
+    ],
+)
+def test_bad_input_is_a_field_error_and_leaves_nothing_behind(db, kwargs, field):
+    before = _counts()
+    args = {"name": "Initech", "slug": "initech", **kwargs}
+    with pytest.raises(TenantInvalid) as error:
+        services.tenant_provision(actor="test", **args)
+    assert field in error.value.fields
+    assert error.value.status == 400
+    assert _counts() == before
+    assert not schema_exists("t_initech")
+
+
+@pytest.mark.parametrize(("email", "password", "field"), [
+    ("boss@initech.test", "123", "owner_password"),
+    ("boss@initech.test", "password123", "owner_password"),
+    ("not-an-email", DEFAULT_PASSWORD, "owner_email"),
+])
+def test_bad_owner_is_a_field_error(db, email, password, field):
+    before = _counts()
+    with pytest.raises(TenantInvalid) as error:
+        services.tenant_provision(actor="test", name="Initech", slug="initech",
+                                  owner=services.Owner(email=email, password=password))
+    assert field in error.value.fields
+    assert _counts() == before
+    assert not schema_exists("t_initech")
+
+
+def test_a_failure_after_the_schema_is_claimed_leaves_no_schema_and_no_rows(tenant_b):
+    """Another tenant's custom domain already uses the new host: the insert fails after the claim."""
+    services.tenant_pool_fill(size=1)
+    pooled = PooledSchema.objects.get().schema_name
+    Domain.objects.create(domain="initech.localhost", tenant=tenant_b, is_primary=False, kind="custom")
+    before = _counts()
+    with pytest.raises(SlugTaken):
+        services.tenant_provision(actor="test", name="Initech", slug="initech", owner=OWNER)
+    assert _counts() == before
+    assert not schema_exists("t_initech")
+    assert schema_exists(pooled)  # the claim was rolled back: the pool schema is still there
+    assert PooledSchema.objects.get().schema_name == pooled
+
+
+LEGAL = [
+    ("active", services.tenant_suspend, "suspended"),
+    ("suspended", services.tenant_restore, "active"),
+    ("active", services.tenant_delete, "deleted"),
+    ("suspended", services.tenant_delete, "deleted"),
+    ("deleted", services.tenant_restore, "active"),
+]
+ILLEGAL = [
+    ("active", services.tenant_restore),
+    ("suspended", services.tenant_suspend),
+    ("deleted", services.tenant_suspend),
+    ("deleted", services.tenant_delete),
+]
+
+
+def _put_in(tenant, status):
+    if status in ("suspended", "deleted"):
+        services.tenant_suspend(actor="test", tenant=tenant, reason="setup")
+    if status == "deleted":
+        services.tenant_delete(actor="test", tenant=tenant, reason="setup")
+
+
+@pytest.mark.parametrize(("start", "service", "end"), LEGAL)
+def test_legal_transitions_change_status_and_record_history(tenant_a, start, service, end):
+    _put_in(tenant_a, start)
+    result = service(actor="ops@platform.test", tenant=tenant_a, reason="because")
+    assert result.status == end
+    change = TenantStatusChange.objects.filter(tenant=tenant_a).first()
+    assert (change.from_status, change.to_status, change.actor, change.reason) == (
+        start, end, "ops@platform.test", "because")
+
+
+@pytest.mark.parametrize(("start", "service"), ILLEGAL)
+def test_illegal_transitions_are_refused_with_409(tenant_a, start, service):
+    _put_in(tenant_a, start)
+    with pytest.raises(IllegalTransition) as error:
+        service(actor="test", tenant=tenant_a, reason="because")
+    assert error.value.status == 409
+    assert Tenant.objects.get(pk=tenant_a.pk).status == start
+
+
+def test_a_transition_needs_a_reason(tenant_a):
+    with pytest.raises(TenantInvalid) as error:
+        services.tenant_suspend(actor="test", tenant=tenant_a, reason=" ")
+    assert "reason" in error.value.fields
+    assert Tenant.objects.get(pk=tenant_a.pk).status == "active"
+
+
+def test_delete_keeps_the_schema_and_purge_drops_it(tenant_a):
+    with pytest.raises(IllegalTransition):
+        services.tenant_purge(actor="test", tenant=tenant_a, confirm_slug="acme")
+    services.tenant_delete(actor="test", tenant=tenant_a, reason="closed")
+    assert schema_exists("t_acme")
+    with pytest.raises(TenantInvalid):
+        services.tenant_purge(actor="test", tenant=tenant_a, confirm_slug="acm")
+    assert services.tenant_purge(actor="test", tenant=tenant_a, confirm_slug="acme") == "t_acme"
+    assert not schema_exists("t_acme")
+    assert not Tenant.objects.filter(slug="acme").exists()
+    assert not Domain.objects.filter(domain="acme.localhost").exists()
+
+
+def test_branding_update_validates_and_shows_on_the_host(tenant_a, client_a):
+    with pytest.raises(TenantInvalid) as error:
+        services.tenant_branding_update(actor="test", tenant=tenant_a, primary_colour="red")
+    assert "primary_colour" in error.value.fields
+    services.tenant_branding_update(actor="test", tenant=tenant_a, display_name="阿克米饮料", primary_colour="#D9282F")
+    page = client_a.get("/").content.decode()
+    assert "阿克米饮料" in page
+    assert "--brand: #D9282F" in page

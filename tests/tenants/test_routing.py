@@ -1,0 +1,91 @@
+"""Routing by host: platform host, tenant hosts, unknown hosts, suspended and deleted tenants."""
+
+import pytest
+
+from tenants import services
+from tests.conftest import host_client
+
+
+def test_platform_host_serves_the_public_site(public_client):
+    response = public_client.get("/")
+    assert response.status_code == 200
+    assert "集团经销商订货平台" in response.content.decode()
+
+
+def test_tenant_host_serves_that_brand(client_a, client_b):
+    assert "Acme Beverage Group" in client_a.get("/").content.decode()
+    page_b = client_b.get("/").content.decode()
+    assert "Globex Tiles" in page_b
+    assert "Acme" not in page_b
+
+
+def test_host_with_port_routes_like_the_host(tenant_a):
+    response = host_client("acme.localhost:8000").get("/")
+    assert response.status_code == 200
+    assert "Acme Beverage Group" in response.content.decode()
+
+
+@pytest.mark.parametrize("host", ["nope.localhost", "acme.evil.test", "evil.test", "ACME.localhost.evil.test"])
+def test_unknown_host_is_a_clear_404_page(db, host):
+    response = host_client(host).get("/")
+    assert response.status_code == 404
+    body = response.content.decode()
+    assert 'data-code="unknown_host"' in body
+    assert "<h1>" in body
+
+
+def test_unknown_host_is_a_404_json_under_api(db):
+    response = host_client("nope.localhost").get("/api/v1/me/")
+    assert response.status_code == 404
+    assert response.json()["code"] == "unknown_host"
+
+
+def test_suspended_tenant_gets_a_suspended_page_and_403_json(tenant_a, client_a, client_b):
+    services.tenant_suspend(actor="test", tenant=tenant_a, reason="unpaid invoice")
+    page = client_a.get("/")
+    assert page.status_code == 403
+    assert 'data-code="tenant_suspended"' in page.content.decode()
+    assert "Acme Beverage Group" in page.content.decode()
+    api = client_a.get("/api/v1/me/")
+    assert api.status_code == 403
+    assert api.json()["code"] == "tenant_suspended"
+    assert client_b.get("/").status_code == 200  # the other brand is untouched
+
+    services.tenant_restore(actor="test", tenant=tenant_a, reason="paid")
+    assert client_a.get("/").status_code == 200
+
+
+def test_deleted_tenant_host_is_a_404(tenant_a, client_a):
+    services.tenant_delete(actor="test", tenant=tenant_a, reason="closed account")
+    response = client_a.get("/api/v1/me/")
+    assert response.status_code == 404
+    assert response.json()["code"] == "unknown_host"
+
+
+def test_health_endpoints_answer_on_every_host(db):
+    for host in ["localhost", "acme.localhost", "nope.localhost", "10.1.2.3"]:
+        client = host_client(host)
+        assert client.get("/healthz").status_code == 200
+        ready = client.get("/readyz")
+        assert ready.status_code == 200
+        assert ready.json()["checks"]["database"]["ok"] is True
+
+
+def test_no_header_or_parameter_picks_the_schema(client_b):
+    """Only the Host header routes: tenant-ish headers and parameters are ignored."""
+    response = client_b.get(
+        "/?schema=t_acme&tenant=acme", HTTP_X_TENANT="acme", HTTP_X_SCHEMA="t_acme",
+        HTTP_X_FORWARDED_HOST="acme.localhost",
+    )
+    body = response.content.decode()
+    assert "Globex Tiles" in body
+    assert "Acme" not in body
+
+
+def test_request_id_is_returned_and_kept_when_given(client_a):
+    generated = client_a.get("/").headers["X-Request-ID"]
+    assert len(generated) == 32
+    kept = client_a.get("/", HTTP_X_REQUEST_ID="lb-0123456789abcdef").headers["X-Request-ID"]
+    assert kept == "lb-0123456789abcdef"
+    rejected = client_a.get("/", HTTP_X_REQUEST_ID="bad id with spaces\n").headers["X-Request-ID"]
+    assert rejected != "bad id with spaces\n" and len(rejected) == 32
