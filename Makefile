@@ -45,7 +45,7 @@ lint: install-test
 
 test: install-test
 	$(VENV)/bin/ruff check .
-	DJANGO_ENV=test $(VENV)/bin/pytest -q
+	$(VENV)/bin/pytest -q
 
 bench: install-test
 	$(PY) bench/provision.py

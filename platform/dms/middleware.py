@@ -34,13 +34,12 @@ class RequestContextMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        # Set, not reset afterwards: Django logs the response (django.request) after the middleware
+        # chain returns, and that line should carry this request's id and tenant too. The next
+        # request on this thread sets both again.
         request.id = new_request_id(request.headers.get("X-Request-ID"))
-        id_token = request_id_var.set(request.id)
-        tenant_token = tenant_var.set("-")
-        try:
-            response = self.get_response(request)
-        finally:
-            request_id_var.reset(id_token)
-            tenant_var.reset(tenant_token)
+        request_id_var.set(request.id)
+        tenant_var.set("-")
+        response = self.get_response(request)
         response["X-Request-ID"] = request.id
         return response
