@@ -15,7 +15,6 @@ def init_sentry(*, dsn: str, environment: str) -> None:
         environment=environment,
         release=env_str("RELEASE") or None,
         integrations=[DjangoIntegration(), CeleryIntegration()],
-        send_default_pii=False,
         traces_sample_rate=float(env_str("SENTRY_TRACES_SAMPLE_RATE", "0") or 0),
     )
 
