@@ -41,16 +41,28 @@ def pgbench_select_only(seconds: int = 5) -> dict:
     from django.db import connection
 
     params = connection.settings_dict
-    env = {**os.environ, "PGHOST": params["HOST"] or "127.0.0.1", "PGPORT": str(params["PORT"] or 5432),
-           "PGUSER": params["USER"] or "postgres", "PGPASSWORD": params["PASSWORD"] or ""}
+    env = {
+        **os.environ,
+        "PGHOST": params["HOST"] or "127.0.0.1",
+        "PGPORT": str(params["PORT"] or 5432),
+        "PGUSER": params["USER"] or "postgres",
+        "PGPASSWORD": params["PASSWORD"] or "",
+    }
     db = "bench_pgbench"
     with connection.cursor() as cursor:
         cursor.execute(f'DROP DATABASE IF EXISTS "{db}"')
         cursor.execute(f'CREATE DATABASE "{db}"')
     try:
-        subprocess.run([_pg_bin("pgbench"), "-i", "-q", "-s", "1", db], env=env, check=True, capture_output=True)
-        out = subprocess.run([_pg_bin("pgbench"), "-S", "-c", "1", "-T", str(seconds), db], env=env, check=True,
-                             capture_output=True, text=True).stdout
+        subprocess.run(
+            [_pg_bin("pgbench"), "-i", "-q", "-s", "1", db], env=env, check=True, capture_output=True
+        )
+        out = subprocess.run(
+            [_pg_bin("pgbench"), "-S", "-c", "1", "-T", str(seconds), db],
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
     finally:
         with connection.cursor() as cursor:
             cursor.execute(f'DROP DATABASE IF EXISTS "{db}"')

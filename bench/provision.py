@@ -54,7 +54,9 @@ def main() -> None:
                 slug = f"bench-{run_id}-{method[0]}{i}"
                 owner = services.Owner(email=f"owner@{slug}.test", password_hash=password_hash)
                 t0 = time.perf_counter()
-                tenant = services.tenant_provision(actor="bench", name=slug, slug=slug, owner=owner, method=method)
+                tenant = services.tenant_provision(
+                    actor="bench", name=slug, slug=slug, owner=owner, method=method
+                )
                 timings[method].append((time.perf_counter() - t0) * 1000)
                 made.append(tenant)
                 assert tenant.provisioned_by == method, tenant.provisioned_by
@@ -69,13 +71,17 @@ def main() -> None:
 
     result = {}
     for method, values in timings.items():
-        print(f"{method:8} n={len(values):3}  p50={percentile(values, 50):8.1f} ms  p95={percentile(values, 95):8.1f} ms"
-              f"  max={max(values):8.1f} ms")
+        print(
+            f"{method:8} n={len(values):3}  p50={percentile(values, 50):8.1f} ms  p95={percentile(values, 95):8.1f} ms"
+            f"  max={max(values):8.1f} ms"
+        )
         result[f"{method}_p50"] = percentile(values, 50)
         result[f"{method}_p95"] = percentile(values, 95)
     print(f"password hash (outside the timed call): {hash_ms:.1f} ms")
-    print(f"pgbench -S, 1 client, same server: {baseline['pgbench_select_ms']:.3f} ms/select, "
-          f"{baseline['pgbench_select_tps']:.0f} tps")
+    print(
+        f"pgbench -S, 1 client, same server: {baseline['pgbench_select_ms']:.3f} ms/select, "
+        f"{baseline['pgbench_select_tps']:.0f} tps"
+    )
     result["migrate_to_pool_ratio"] = result["migrate_p50"] / result["pool_p50"]
     result["clone_to_pool_ratio"] = result["clone_p50"] / result["pool_p50"]
     result["hash_ms"] = hash_ms

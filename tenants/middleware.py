@@ -30,7 +30,9 @@ logger = logging.getLogger(__name__)
 
 
 def _wants_json(request) -> bool:
-    return request.path.startswith("/api/") or request.headers.get("Accept", "").startswith("application/json")
+    return request.path.startswith("/api/") or request.headers.get("Accept", "").startswith(
+        "application/json"
+    )
 
 
 def error_response(request, *, status: int, code: str, title: str, detail: str, tenant=None) -> HttpResponse:
@@ -39,15 +41,24 @@ def error_response(request, *, status: int, code: str, title: str, detail: str, 
         return JsonResponse({"code": code, "detail": detail}, status=status)
     html = render_to_string(
         "tenants/error.html",
-        {"status": status, "code": code, "title": title, "detail": detail, "tenant": tenant,
-         "platform_domain": settings.PLATFORM_DOMAIN},
+        {
+            "status": status,
+            "code": code,
+            "title": title,
+            "detail": detail,
+            "tenant": tenant,
+            "platform_domain": settings.PLATFORM_DOMAIN,
+        },
     )
     return HttpResponse(html, status=status)
 
 
 def unavailable_response(request) -> HttpResponse:
     response = error_response(
-        request, status=503, code="service_unavailable", title=_("Service temporarily unavailable"),
+        request,
+        status=503,
+        code="service_unavailable",
+        title=_("Service temporarily unavailable"),
         detail=_("We cannot reach our database right now. Please try again in a minute."),
     )
     response["Retry-After"] = "30"
@@ -79,14 +90,25 @@ class TenantRoutingMiddleware:
                 return unavailable_response(request)
         if domain is None or domain.tenant.status == TenantStatus.DELETED:
             return error_response(
-                request, status=404, code="unknown_host", title=_("No workspace here"),
-                detail=_("There is no workspace at this address. Check the address, or ask your brand for the right link."),
+                request,
+                status=404,
+                code="unknown_host",
+                title=_("No workspace here"),
+                detail=_(
+                    "There is no workspace at this address. Check the address, or ask your brand for the right link."
+                ),
             )
         tenant = domain.tenant
         if tenant.status == TenantStatus.SUSPENDED:
             return error_response(
-                request, status=403, code="tenant_suspended", title=_("Workspace suspended"), tenant=tenant,
-                detail=_("%(brand)s's workspace is suspended. Please contact %(brand)s or the platform operator.")
+                request,
+                status=403,
+                code="tenant_suspended",
+                title=_("Workspace suspended"),
+                tenant=tenant,
+                detail=_(
+                    "%(brand)s's workspace is suspended. Please contact %(brand)s or the platform operator."
+                )
                 % {"brand": tenant.brand_name},
             )
         request.tenant = tenant

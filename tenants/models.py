@@ -26,7 +26,9 @@ class Tenant(TenantMixin):
 
     name = models.CharField(_("company name"), max_length=200)
     slug = models.SlugField(_("subdomain"), max_length=63, unique=True)
-    status = models.CharField(_("status"), max_length=16, choices=TenantStatus.choices, default=TenantStatus.ACTIVE)
+    status = models.CharField(
+        _("status"), max_length=16, choices=TenantStatus.choices, default=TenantStatus.ACTIVE
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     status_changed_at = models.DateTimeField(_("status changed"), null=True, blank=True)
@@ -35,9 +37,14 @@ class Tenant(TenantMixin):
     # Branding shown on the brand's hosts.
     display_name = models.CharField(_("display name"), max_length=200, blank=True)
     logo = models.FileField(_("logo"), upload_to="branding/", blank=True)
-    primary_colour = models.CharField(_("primary colour"), max_length=7, default="#1F6FEB", validators=[hex_colour])
+    primary_colour = models.CharField(
+        _("primary colour"), max_length=7, default="#1F6FEB", validators=[hex_colour]
+    )
     default_locale = models.CharField(
-        _("default language"), max_length=10, default="zh-hans", choices=[("zh-hans", "简体中文"), ("en", "English")]
+        _("default language"),
+        max_length=10,
+        default="zh-hans",
+        choices=[("zh-hans", "简体中文"), ("en", "English")],
     )
     default_currency = models.CharField(_("default currency"), max_length=3, default="CNY")
 

@@ -71,7 +71,9 @@ def tenant_host(slug: str) -> str:
 def slug_errors(slug: str) -> list[str]:
     """Why a subdomain cannot be used (empty list: it can). Shared with onboarding's live check."""
     if not SLUG.match(slug or ""):
-        return [_("Use 3 to 40 lowercase letters, digits or hyphens, starting and ending with a letter or digit.")]
+        return [
+            _("Use 3 to 40 lowercase letters, digits or hyphens, starting and ending with a letter or digit.")
+        ]
     if slug in RESERVED_SLUGS or slug.startswith(("xn--", "pool-", "t-")):
         return [_("This subdomain is reserved.")]
     if Tenant.objects.filter(slug=slug).exists():
@@ -82,10 +84,15 @@ def slug_errors(slug: str) -> list[str]:
 def _validate(*, name: str, slug: str, locale: str, currency: str, method: str, owner: Owner | None) -> None:
     errors: dict[str, list[str]] = {}
     if owner is not None:
-        errors.update(account_services.user_field_errors(
-            email=owner.email, password=owner.password, full_name=owner.full_name,
-            check_password=not owner.password_hash, prefix="owner_",
-        ))
+        errors.update(
+            account_services.user_field_errors(
+                email=owner.email,
+                password=owner.password,
+                full_name=owner.full_name,
+                check_password=not owner.password_hash,
+                prefix="owner_",
+            )
+        )
     if not name.strip():
         errors["name"] = [_("Enter the company name.")]
     elif len(name) > 200:
@@ -152,19 +159,29 @@ def tenant_provision(
             )
             Domain.objects.create(domain=tenant_host(slug), tenant=tenant, is_primary=True)
             TenantStatusChange.objects.create(
-                tenant=tenant, action="tenants.tenant.provisioned", to_status=tenant.status,
-                actor=_actor_label(actor), reason=f"provisioned by {used}",
+                tenant=tenant,
+                action="tenants.tenant.provisioned",
+                to_status=tenant.status,
+                actor=_actor_label(actor),
+                reason=f"provisioned by {used}",
             )
             if owner is not None:
                 with schema_context(schema_name):
                     account_services.user_create(
-                        actor=None, email=owner.email, password=owner.password, full_name=owner.full_name,
-                        password_hash=owner.password_hash, is_owner=True, preferred_language=locale,
+                        actor=None,
+                        email=owner.email,
+                        password=owner.password,
+                        full_name=owner.full_name,
+                        password_hash=owner.password_hash,
+                        is_owner=True,
+                        preferred_language=locale,
                     )
             transaction.on_commit(schedule_pool_refill)
     except IntegrityError:
         # A concurrent sign-up took the same subdomain between the check and the insert.
-        raise SlugTaken(_("This subdomain is already taken."), fields={"slug": [_("This subdomain is already taken.")]}) from None
+        raise SlugTaken(
+            _("This subdomain is already taken."), fields={"slug": [_("This subdomain is already taken.")]}
+        ) from None
     finally:
         connection.set_schema_to_public()
     logger.info("tenant provisioned", extra={"schema": schema_name, "method": used})
@@ -173,7 +190,9 @@ def tenant_provision(
 
 def _acquire_schema(schema_name: str, *, method: str) -> str:
     if schemas.exists(schema_name):
-        raise ProvisioningFailed(_("A schema for this subdomain already exists; ask the operator to purge it."))
+        raise ProvisioningFailed(
+            _("A schema for this subdomain already exists; ask the operator to purge it.")
+        )
     if method in ("auto", "pool") and _pool_claim(schema_name):
         return "pool"
     if method == "pool":
@@ -184,7 +203,9 @@ def _acquire_schema(schema_name: str, *, method: str) -> str:
     if method == "clone":
         raise ProvisioningFailed(_("The template schema is missing or not migrated."))
     if method == "auto":
-        logger.warning("provisioning by migrations: pool empty and template not current", extra={"schema": schema_name})
+        logger.warning(
+            "provisioning by migrations: pool empty and template not current", extra={"schema": schema_name}
+        )
     schemas.create_by_migrations(schema_name)
     return "migrate"
 
@@ -204,7 +225,11 @@ def _transition(*, actor, tenant: Tenant, to: TenantStatus, reason: str) -> Tena
         locked.status_changed_at = timezone.now()
         locked.save(update_fields=["status", "status_changed_at", "updated_at"])
         TenantStatusChange.objects.create(
-            tenant=locked, action=action, from_status=previous, to_status=to, reason=reason.strip(),
+            tenant=locked,
+            action=action,
+            from_status=previous,
+            to_status=to,
+            reason=reason.strip(),
             actor=_actor_label(actor),
         )
     logger.info(action, extra={"schema": locked.schema_name, "actor": _actor_label(actor)})
@@ -231,7 +256,9 @@ def tenant_purge(*, actor, tenant: Tenant, confirm_slug: str) -> str:
     subdomain again.
     """
     if confirm_slug != tenant.slug:
-        raise TenantInvalid(_("Type the subdomain to confirm."), fields={"confirm_slug": [_("Does not match.")]})
+        raise TenantInvalid(
+            _("Type the subdomain to confirm."), fields={"confirm_slug": [_("Does not match.")]}
+        )
     with transaction.atomic():
         locked = Tenant.objects.select_for_update().get(pk=tenant.pk)
         if locked.status != TenantStatus.DELETED:
@@ -243,7 +270,11 @@ def tenant_purge(*, actor, tenant: Tenant, confirm_slug: str) -> str:
 
 
 def tenant_branding_update(
-    *, actor, tenant: Tenant, display_name: str | None = None, primary_colour: str | None = None,
+    *,
+    actor,
+    tenant: Tenant,
+    display_name: str | None = None,
+    primary_colour: str | None = None,
     default_locale: str | None = None,
 ) -> Tenant:
     """Change how the brand's hosts look. Fields left as None are unchanged."""
@@ -256,14 +287,23 @@ def tenant_branding_update(
         errors["display_name"] = [_("Use at most 200 characters.")]
     if errors:
         raise TenantInvalid(_("The branding could not be saved."), fields=errors)
-    changes = {k: v for k, v in {"display_name": display_name, "primary_colour": primary_colour,
-                                  "default_locale": default_locale}.items() if v is not None}
+    changes = {
+        k: v
+        for k, v in {
+            "display_name": display_name,
+            "primary_colour": primary_colour,
+            "default_locale": default_locale,
+        }.items()
+        if v is not None
+    }
     with transaction.atomic():
         locked = Tenant.objects.select_for_update().get(pk=tenant.pk)
         for field, value in changes.items():
             setattr(locked, field, value)
         locked.save(update_fields=[*changes, "updated_at"])
-    logger.info("tenants.tenant.branding_updated", extra={"schema": locked.schema_name, "actor": _actor_label(actor)})
+    logger.info(
+        "tenants.tenant.branding_updated", extra={"schema": locked.schema_name, "actor": _actor_label(actor)}
+    )
     return locked
 
 

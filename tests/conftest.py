@@ -24,7 +24,10 @@ def django_db_setup(django_db_setup, django_db_blocker):
         tenant_services.tenant_template_migrate()
         for slug, name in (("acme", "Acme Beverage Group"), ("globex", "Globex Tiles")):
             tenant_services.tenant_provision(
-                actor=None, name=name, slug=slug, method="clone",
+                actor=None,
+                name=name,
+                slug=slug,
+                method="clone",
                 owner=tenant_services.Owner(email=OWNERS[slug], password=DEFAULT_PASSWORD),
             )
     yield
@@ -68,6 +71,8 @@ def public_client(db) -> Client:
 @pytest.fixture
 def in_tenant():
     """Use as `with in_tenant(tenant): ...` to act in a tenant's schema."""
+
     def _in(tenant: Tenant):
         return schema_context(tenant.schema_name)
+
     return _in

@@ -37,5 +37,7 @@ class KeyValueFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         line = super().format(record)
-        fields = " ".join(f"{key}={value!r}" for key, value in record.__dict__.items() if key not in _STANDARD)
+        fields = " ".join(
+            f"{key}={value!r}" for key, value in record.__dict__.items() if key not in _STANDARD
+        )
         return f"{line} {fields}" if fields else line

@@ -206,7 +206,9 @@ SECURE_REFERRER_POLICY = "same-origin"
 
 # Sensitive fields (bank accounts, licence numbers) are encrypted with AES-GCM under this key:
 # 32 bytes, urlsafe base64. Development uses a fixed, public key; production must set its own.
-FIELD_ENCRYPTION_KEY = env_str("FIELD_ENCRYPTION_KEY") or base64.urlsafe_b64encode(b"dev-only-field-key-32-bytes-long").decode()
+FIELD_ENCRYPTION_KEY = (
+    env_str("FIELD_ENCRYPTION_KEY") or base64.urlsafe_b64encode(b"dev-only-field-key-32-bytes-long").decode()
+)
 try:
     if len(base64.urlsafe_b64decode(FIELD_ENCRYPTION_KEY)) != 32:
         raise ValueError
@@ -279,7 +281,7 @@ LOGGING = {
     "formatters": {
         "plain": {
             "()": "dms.logcontext.KeyValueFormatter",
-            "format": "%(asctime)s %(levelname)s %(name)s tenant=%(tenant)s request_id=%(request_id)s %(message)s"
+            "format": "%(asctime)s %(levelname)s %(name)s tenant=%(tenant)s request_id=%(request_id)s %(message)s",
         }
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["context"], "formatter": "plain"}},

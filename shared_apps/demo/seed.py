@@ -30,10 +30,26 @@ class DemoBrand:
 
 OPERATOR = ("operator@platform.test", "operator-demo-2026")
 BRANDS = [
-    DemoBrand("acme", "Acme Beverage Group", "Acme 饮料集团", "#D9282F", "zh-hans",
-              "owner@acme.test", "acme-demo-2026", "王建国"),
-    DemoBrand("globex", "Globex Tiles", "Globex 瓷砖", "#0E7C66", "en",
-              "owner@globex.test", "globex-demo-2026", "Grace Lin"),
+    DemoBrand(
+        "acme",
+        "Acme Beverage Group",
+        "Acme 饮料集团",
+        "#D9282F",
+        "zh-hans",
+        "owner@acme.test",
+        "acme-demo-2026",
+        "王建国",
+    ),
+    DemoBrand(
+        "globex",
+        "Globex Tiles",
+        "Globex 瓷砖",
+        "#0E7C66",
+        "en",
+        "owner@globex.test",
+        "globex-demo-2026",
+        "Grace Lin",
+    ),
 ]
 
 
@@ -47,24 +63,34 @@ def seed() -> list[str]:
     lines = []
     if not User.objects.filter(email=OPERATOR[0]).exists():
         account_services.user_create(
-            actor=None, email=OPERATOR[0], password=OPERATOR[1], full_name="Platform operator",
-            is_staff=True, is_superuser=True,
+            actor=None,
+            email=OPERATOR[0],
+            password=OPERATOR[1],
+            full_name="Platform operator",
+            is_staff=True,
+            is_superuser=True,
         )
     lines.append(f"operator console  {base_url()}/  {OPERATOR[0]} / {OPERATOR[1]}")
     for brand in BRANDS:
         tenant = Tenant.objects.filter(slug=brand.slug).first()
         if tenant is None:
             tenant = tenant_services.tenant_provision(
-                actor=None, name=brand.name, slug=brand.slug, locale=brand.locale,
-                owner=tenant_services.Owner(email=brand.owner_email, password=brand.owner_password,
-                                            full_name=brand.owner_name),
+                actor=None,
+                name=brand.name,
+                slug=brand.slug,
+                locale=brand.locale,
+                owner=tenant_services.Owner(
+                    email=brand.owner_email, password=brand.owner_password, full_name=brand.owner_name
+                ),
             )
             tenant = tenant_services.tenant_branding_update(
                 actor=None, tenant=tenant, display_name=brand.display_name, primary_colour=brand.colour
             )
         with schema_context(tenant.schema_name):
             seed_tenant(brand)
-        lines.append(f"{brand.display_name:<16}  {base_url(brand.slug)}/  {brand.owner_email} / {brand.owner_password}")
+        lines.append(
+            f"{brand.display_name:<16}  {base_url(brand.slug)}/  {brand.owner_email} / {brand.owner_password}"
+        )
     tenant_services.tenant_pool_fill()  # leave the warm pool full for the next sign-up
     return lines
 

@@ -49,11 +49,15 @@ def user_create(
     password already, so that slow hashing stays out of the caller's transaction.
     """
     email = (email or "").strip().lower()
-    errors = user_field_errors(email=email, password=password, full_name=full_name, check_password=not password_hash)
+    errors = user_field_errors(
+        email=email, password=password, full_name=full_name, check_password=not password_hash
+    )
     if errors:
         raise UserInvalid(_("The user could not be created."), fields=errors)
     if User.objects.filter(email__iexact=email).exists():
-        raise EmailTaken(_("A user with this email already exists."), fields={"email": [_("Already in use.")]})
+        raise EmailTaken(
+            _("A user with this email already exists."), fields={"email": [_("Already in use.")]}
+        )
     user = User(
         email=email,
         full_name=full_name,
@@ -70,5 +74,7 @@ def user_create(
         with transaction.atomic():
             user.save()
     except IntegrityError:
-        raise EmailTaken(_("A user with this email already exists."), fields={"email": [_("Already in use.")]}) from None
+        raise EmailTaken(
+            _("A user with this email already exists."), fields={"email": [_("Already in use.")]}
+        ) from None
     return user

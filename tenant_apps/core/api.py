@@ -13,8 +13,10 @@ from tenant_apps.core.errors import DomainError
 
 def _flatten(detail) -> dict:
     if isinstance(detail, dict):
-        return {key: [str(item) for item in (value if isinstance(value, list) else [value])]
-                for key, value in detail.items()}
+        return {
+            key: [str(item) for item in (value if isinstance(value, list) else [value])]
+            for key, value in detail.items()
+        }
     return {"non_field_errors": [str(item) for item in (detail if isinstance(detail, list) else [detail])]}
 
 
@@ -29,7 +31,11 @@ def exception_handler(exc, context):
     if response is None:
         return None
     if isinstance(exc, exceptions.ValidationError):
-        response.data = {"code": "invalid", "detail": "The request has invalid fields.", "fields": _flatten(exc.detail)}
+        response.data = {
+            "code": "invalid",
+            "detail": "The request has invalid fields.",
+            "fields": _flatten(exc.detail),
+        }
         response.status_code = status.HTTP_400_BAD_REQUEST
     elif isinstance(exc, exceptions.APIException):
         codes = exc.get_codes()

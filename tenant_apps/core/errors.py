@@ -11,15 +11,19 @@ class DomainError(Exception):
     code = "invalid"
     status = 400
 
-    def __init__(self, detail: str, *, code: str | None = None, fields: dict | None = None, status: int | None = None):
+    def __init__(
+        self, detail: str, *, code: str | None = None, fields: dict | None = None, status: int | None = None
+    ):
         super().__init__(str(detail))
         self.detail = detail
         if code:
             self.code = code
         if status:
             self.status = status
-        self.fields = {name: [str(m) for m in (msgs if isinstance(msgs, list | tuple) else [msgs])]
-                       for name, msgs in (fields or {}).items()}
+        self.fields = {
+            name: [str(m) for m in (msgs if isinstance(msgs, list | tuple) else [msgs])]
+            for name, msgs in (fields or {}).items()
+        }
 
     def as_dict(self) -> dict:
         body = {"code": self.code, "detail": str(self.detail)}

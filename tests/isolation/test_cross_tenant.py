@@ -11,11 +11,14 @@ from tests.factories import DEFAULT_PASSWORD, UserFactory
 
 
 def _login(client, email):
-    return client.post("/api/v1/auth/login/", {"email": email, "password": DEFAULT_PASSWORD},
-                       content_type="application/json")
+    return client.post(
+        "/api/v1/auth/login/", {"email": email, "password": DEFAULT_PASSWORD}, content_type="application/json"
+    )
 
 
-def test_a_user_written_in_tenant_a_is_invisible_on_tenant_b(tenant_a, tenant_b, in_tenant, client_a, client_b):
+def test_a_user_written_in_tenant_a_is_invisible_on_tenant_b(
+    tenant_a, tenant_b, in_tenant, client_a, client_b
+):
     with in_tenant(tenant_a):
         UserFactory(email="buyer@dealer.test")
         assert User.objects.filter(email="buyer@dealer.test").exists()

@@ -11,13 +11,19 @@ from tenant_apps.accounts.models import User
 
 @app.task(name="tests.owner_of_current_tenant")
 def owner_of_current_tenant():
-    return {"schema": connection.schema_name, "owners": list(User.objects.filter(is_owner=True).values_list("email", flat=True))}
+    return {
+        "schema": connection.schema_name,
+        "owners": list(User.objects.filter(is_owner=True).values_list("email", flat=True)),
+    }
 
 
 @pytest.fixture
 def worker(django_db_blocker):
     app.conf.update(task_always_eager=False, broker_url="memory://", result_backend="cache+memory://")
-    with django_db_blocker.unblock(), start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+    with (
+        django_db_blocker.unblock(),
+        start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10),
+    ):
         yield
     app.conf.update(task_always_eager=True, result_backend=None)
 

@@ -42,9 +42,22 @@ def server_without_database():
     }
     gunicorn = Path(sys.executable).with_name("gunicorn")
     process = subprocess.Popen(
-        [str(gunicorn), "dms.wsgi:application", "--pythonpath", "platform", "--bind", f"127.0.0.1:{port}",
-         "--workers", "1", "--timeout", "30"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        [
+            str(gunicorn),
+            "dms.wsgi:application",
+            "--pythonpath",
+            "platform",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "1",
+            "--timeout",
+            "30",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     deadline = time.monotonic() + 30
     while True:
@@ -96,8 +109,12 @@ def test_tenant_api_is_a_503_json(server_without_database):
 @pytest.mark.slow
 def test_platform_pages_that_need_the_database_are_a_503(server_without_database):
     conn = http.client.HTTPConnection("127.0.0.1", server_without_database, timeout=15)
-    conn.request("POST", "/api/v1/auth/login/", body=json.dumps({"email": "a@b.test", "password": "x"}),
-                 headers={"Host": "localhost", "Content-Type": "application/json"})
+    conn.request(
+        "POST",
+        "/api/v1/auth/login/",
+        body=json.dumps({"email": "a@b.test", "password": "x"}),
+        headers={"Host": "localhost", "Content-Type": "application/json"},
+    )
     response = conn.getresponse()
     assert response.status == 503
     assert json.loads(response.read())["code"] == "service_unavailable"

@@ -21,8 +21,14 @@ PRODUCTION_ENV = {
 
 def _manage(*args, env):
     clean = {k: v for k, v in os.environ.items() if k not in PRODUCTION_ENV and k != "DJANGO_SETTINGS_MODULE"}
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env={**clean, **env},
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 @pytest.mark.slow
@@ -48,7 +54,10 @@ def test_production_refuses_debug_and_a_malformed_key():
     debug = _manage("check", env={**PRODUCTION_ENV, "DEBUG": "true"})
     assert debug.returncode != 0 and "DEBUG must be off when DJANGO_ENV=production." in debug.stderr
     bad_key = _manage("check", env={**PRODUCTION_ENV, "FIELD_ENCRYPTION_KEY": "short"})
-    assert bad_key.returncode != 0 and "FIELD_ENCRYPTION_KEY must be 32 bytes in urlsafe base64." in bad_key.stderr
+    assert (
+        bad_key.returncode != 0
+        and "FIELD_ENCRYPTION_KEY must be 32 bytes in urlsafe base64." in bad_key.stderr
+    )
 
 
 def test_allowed_hosts_and_secure_cookies_follow_the_environment(settings):

@@ -15,7 +15,9 @@ def test_import_platform_is_stdlib_under_pytest():
 
 def test_import_platform_is_stdlib_from_repository_root():
     code = "import platform, uuid, django; print(platform.system()); print(platform.__file__)"
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
     system, path = out.split()
     assert system == "Linux"
     assert not path.startswith(str(ROOT / "platform"))

@@ -34,7 +34,10 @@ def test_suspend_restore_delete_purge_commands(tenant_a):
     assert _run("tenant_restore", "acme", "--reason", "paid").strip() == "acme: active"
     assert _run("tenant_delete", "acme", "--reason", "closed").strip() == "acme: deleted"
     assert schema_exists("t_acme")
-    assert _run("tenant_purge", "acme", "--confirm", "acme").strip() == "acme: schema t_acme dropped, tenant removed"
+    assert (
+        _run("tenant_purge", "acme", "--confirm", "acme").strip()
+        == "acme: schema t_acme dropped, tenant removed"
+    )
     assert not schema_exists("t_acme")
 
 

@@ -19,16 +19,18 @@ def _counts():
 
 
 def _sign_in(host, email, password):
-    return host_client(host).post("/api/v1/auth/login/", {"email": email, "password": password},
-                                  content_type="application/json")
+    return host_client(host).post(
+        "/api/v1/auth/login/", {"email": email, "password": password}, content_type="application/json"
+    )
 
 
 @pytest.mark.parametrize("method", ["pool", "clone", "migrate"])
 def test_provision_makes_a_working_tenant_whose_owner_can_sign_in(db, method):
     if method == "pool":
         assert services.tenant_pool_fill(size=1) == 1
-    tenant = services.tenant_provision(actor="test", name=" Initech 集团 ", slug="Initech", owner=OWNER,
-                                       method=method)
+    tenant = services.tenant_provision(
+        actor="test", name=" Initech 集团 ", slug="Initech", owner=OWNER, method=method
+    )
     assert tenant.provisioned_by == method
     assert (tenant.name, tenant.slug, tenant.schema_name) == ("Initech 集团", "initech", "t_initech")
     assert tenant.status == TenantStatus.ACTIVE
@@ -102,16 +104,20 @@ def test_bad_input_is_a_field_error_and_leaves_nothing_behind(db, kwargs, field)
     assert not schema_exists("t_initech")
 
 
-@pytest.mark.parametrize(("email", "password", "field"), [
-    ("boss@initech.test", "123", "owner_password"),
-    ("boss@initech.test", "password123", "owner_password"),
-    ("not-an-email", DEFAULT_PASSWORD, "owner_email"),
-])
+@pytest.mark.parametrize(
+    ("email", "password", "field"),
+    [
+        ("boss@initech.test", "123", "owner_password"),
+        ("boss@initech.test", "password123", "owner_password"),
+        ("not-an-email", DEFAULT_PASSWORD, "owner_email"),
+    ],
+)
 def test_bad_owner_is_a_field_error(db, email, password, field):
     before = _counts()
     with pytest.raises(TenantInvalid) as error:
-        services.tenant_provision(actor="test", name="Initech", slug="initech",
-                                  owner=services.Owner(email=email, password=password))
+        services.tenant_provision(
+            actor="test", name="Initech", slug="initech", owner=services.Owner(email=email, password=password)
+        )
     assert field in error.value.fields
     assert _counts() == before
     assert not schema_exists("t_initech")
@@ -160,7 +166,11 @@ def test_legal_transitions_change_status_and_record_history(tenant_a, start, ser
     assert result.status == end
     change = TenantStatusChange.objects.filter(tenant=tenant_a).first()
     assert (change.from_status, change.to_status, change.actor, change.reason) == (
-        start, end, "ops@platform.test", "because")
+        start,
+        end,
+        "ops@platform.test",
+        "because",
+    )
 
 
 @pytest.mark.parametrize(("start", "service"), ILLEGAL)
@@ -196,7 +206,9 @@ def test_branding_update_validates_and_shows_on_the_host(tenant_a, client_a):
     with pytest.raises(TenantInvalid) as error:
         services.tenant_branding_update(actor="test", tenant=tenant_a, primary_colour="red")
     assert "primary_colour" in error.value.fields
-    services.tenant_branding_update(actor="test", tenant=tenant_a, display_name="阿克米饮料", primary_colour="#D9282F")
+    services.tenant_branding_update(
+        actor="test", tenant=tenant_a, display_name="阿克米饮料", primary_colour="#D9282F"
+    )
     page = client_a.get("/").content.decode()
     assert "阿克米饮料" in page
     assert "--brand: #D9282F" in page

@@ -25,7 +25,9 @@ def test_host_with_port_routes_like_the_host(tenant_a):
     assert "Acme Beverage Group" in response.content.decode()
 
 
-@pytest.mark.parametrize("host", ["nope.localhost", "acme.evil.test", "evil.test", "ACME.localhost.evil.test"])
+@pytest.mark.parametrize(
+    "host", ["nope.localhost", "acme.evil.test", "evil.test", "ACME.localhost.evil.test"]
+)
 def test_unknown_host_is_a_clear_404_page(db, host):
     response = host_client(host).get("/")
     assert response.status_code == 404
@@ -74,7 +76,9 @@ def test_health_endpoints_answer_on_every_host(db):
 def test_no_header_or_parameter_picks_the_schema(client_b):
     """Only the Host header routes: tenant-ish headers and parameters are ignored."""
     response = client_b.get(
-        "/?schema=t_acme&tenant=acme", HTTP_X_TENANT="acme", HTTP_X_SCHEMA="t_acme",
+        "/?schema=t_acme&tenant=acme",
+        HTTP_X_TENANT="acme",
+        HTTP_X_SCHEMA="t_acme",
         HTTP_X_FORWARDED_HOST="acme.localhost",
     )
     body = response.content.decode()

@@ -32,5 +32,7 @@ class TransitionCommand(TenantCommand):
         parser.add_argument("--reason", required=True, help="why; kept in the tenant's status history")
 
     def handle(self, *args, **options):
-        tenant = type(self).service(actor=options["actor"], tenant=self.tenant(options), reason=options["reason"])
+        tenant = type(self).service(
+            actor=options["actor"], tenant=self.tenant(options), reason=options["reason"]
+        )
         self.stdout.write(f"{tenant.slug}: {tenant.status}")

@@ -20,7 +20,11 @@ class Command(BaseCommand):
         version = tenant_template_migrate(verbosity=verbosity)
         self.stdout.write(f"template schema at version {version}")
         call_command(
-            "migrate_schemas", tenant=True, interactive=False, verbosity=verbosity, executor=options["executor"]
+            "migrate_schemas",
+            tenant=True,
+            interactive=False,
+            verbosity=verbosity,
+            executor=options["executor"],
         )
         if not options["no_pool"]:
             added = tenant_pool_fill()

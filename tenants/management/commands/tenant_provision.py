@@ -22,12 +22,20 @@ class Command(TenantCommand):
     def handle(self, *args, **options):
         owner = None
         if options["owner_email"]:
-            owner = Owner(email=options["owner_email"], password=options["owner_password"] or "",
-                          full_name=options["owner_name"])
+            owner = Owner(
+                email=options["owner_email"],
+                password=options["owner_password"] or "",
+                full_name=options["owner_name"],
+            )
         started = time.perf_counter()
         tenant = tenant_provision(
-            actor=options["actor"], name=options["name"], slug=options["slug"], owner=owner,
-            locale=options["locale"], currency=options["currency"], method=options["method"],
+            actor=options["actor"],
+            name=options["name"],
+            slug=options["slug"],
+            owner=owner,
+            locale=options["locale"],
+            currency=options["currency"],
+            method=options["method"],
         )
         ms = (time.perf_counter() - started) * 1000
         self.stdout.write(

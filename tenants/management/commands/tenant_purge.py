@@ -10,5 +10,7 @@ class Command(TenantCommand):
         parser.add_argument("--confirm", required=True, help="repeat the subdomain to confirm")
 
     def handle(self, *args, **options):
-        schema = tenant_purge(actor=options["actor"], tenant=self.tenant(options), confirm_slug=options["confirm"])
+        schema = tenant_purge(
+            actor=options["actor"], tenant=self.tenant(options), confirm_slug=options["confirm"]
+        )
         self.stdout.write(f"{options['slug']}: schema {schema} dropped, tenant removed")
