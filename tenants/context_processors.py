@@ -9,4 +9,6 @@ def tenant(request):
         "brand_name": current.brand_name if current else "集团经销商订货平台",
         "brand_colour": current.primary_colour if current else "#1F6FEB",
         "platform_domain": settings.PLATFORM_DOMAIN,
+        # pages shared by both kinds of host (sign-in) extend the layout of the host they are on
+        "base_layout": "layouts/storefront.html" if current else "layouts/public.html",
     }

@@ -33,6 +33,14 @@ class Tenant(TenantMixin):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     status_changed_at = models.DateTimeField(_("status changed"), null=True, blank=True)
     provisioned_by = models.CharField(_("provisioned by"), max_length=16, blank=True)
+    plan = models.ForeignKey("billing_saas.Plan", on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("plan"))
+    trial_ends_at = models.DateTimeField(_("trial ends"), null=True, blank=True)
+    purge_after = models.DateTimeField(_("purge after"), null=True, blank=True,
+                                       help_text=_("A deleted tenant's schema is dropped after this time."))
+    # Support access: while support_until is in the future, operator staff may enter the workspace,
+    # and every page shows a banner.
+    support_until = models.DateTimeField(_("support access until"), null=True, blank=True)
+    support_operator = models.EmailField(_("support operator"), blank=True)
 
     # Branding shown on the brand's hosts.
     display_name = models.CharField(_("display name"), max_length=200, blank=True)
@@ -67,7 +75,16 @@ class Domain(DomainMixin):
         SUBDOMAIN = "subdomain", _("Platform subdomain")
         CUSTOM = "custom", _("Custom domain")
 
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for DNS verification")
+        ACTIVE = "active", _("Active")
+
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.SUBDOMAIN)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    verification_token = models.CharField(max_length=64, blank=True)
+    verified_at = models.DateTimeField(null=True, blank=True)
+    last_checked_at = models.DateTimeField(null=True, blank=True)
+    last_check_error = models.CharField(max_length=255, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -94,6 +111,26 @@ class TenantStatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tenant_id}: {self.from_status or '-'} -> {self.to_status}"
+
+
+class HandoffToken(models.Model):
+    """A one-time, short-lived sign-in on a tenant's host, handed over from the platform host
+    (after sign-up, or for support access). Only the SHA-256 of the token is stored."""
+
+    class Purpose(models.TextChoices):
+        SIGNUP = "signup", _("Sign-up")
+        SUPPORT = "support", _("Support access")
+
+    token_hash = models.CharField(max_length=64, unique=True)
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="handoff_tokens")
+    user_email = models.EmailField()
+    purpose = models.CharField(max_length=16, choices=Purpose.choices)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.purpose} {self.user_email} -> {self.tenant_id}"
 
 
 class PooledSchema(models.Model):

@@ -276,6 +276,7 @@ def tenant_branding_update(
     display_name: str | None = None,
     primary_colour: str | None = None,
     default_locale: str | None = None,
+    logo=None,
 ) -> Tenant:
     """Change how the brand's hosts look. Fields left as None are unchanged."""
     errors: dict[str, list[str]] = {}
@@ -300,6 +301,9 @@ def tenant_branding_update(
         locked = Tenant.objects.select_for_update().get(pk=tenant.pk)
         for field, value in changes.items():
             setattr(locked, field, value)
+        if logo is not None:
+            locked.logo.save(logo.name, logo, save=False)
+            changes["logo"] = locked.logo.name
         locked.save(update_fields=[*changes, "updated_at"])
     logger.info(
         "tenants.tenant.branding_updated", extra={"schema": locked.schema_name, "actor": _actor_label(actor)}

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpResponse, JsonResponse
+from django.middleware.locale import LocaleMiddleware
+from django.utils import translation
 
 from dms import health
 from dms.logcontext import new_request_id, request_id_var, tenant_var
@@ -43,3 +46,23 @@ class RequestContextMiddleware:
         response = self.get_response(request)
         response["X-Request-ID"] = request.id
         return response
+
+
+class TenantLocaleMiddleware(LocaleMiddleware):
+    """Django's language choice (URL, cookie, Accept-Language), with the brand's default language
+    in place of LANGUAGE_CODE when the browser names none we have, and the user's own preference
+    before the browser's."""
+
+    def process_request(self, request):
+        super().process_request(request)
+        chosen_explicitly = settings.LANGUAGE_COOKIE_NAME in request.COOKIES
+        user = getattr(request, "user", None)
+        preferred = getattr(user, "preferred_language", "") if user is not None and user.is_authenticated else ""
+        if not chosen_explicitly and preferred in dict(settings.LANGUAGES):
+            translation.activate(preferred)
+            request.LANGUAGE_CODE = preferred
+        elif not chosen_explicitly and not request.headers.get("Accept-Language"):
+            tenant = getattr(request, "tenant", None)
+            if tenant is not None:
+                translation.activate(tenant.default_locale)
+                request.LANGUAGE_CODE = tenant.default_locale

@@ -39,7 +39,12 @@ if PRODUCTION and DEBUG:
 PLATFORM_DOMAIN = env_str("PLATFORM_DOMAIN", "localhost:8000").lower()
 PLATFORM_HOST, _sep, _port = PLATFORM_DOMAIN.partition(":")
 PLATFORM_SCHEME = env_str("PLATFORM_SCHEME", "https" if PRODUCTION else "http")
-ALLOWED_HOSTS = [PLATFORM_HOST, f".{PLATFORM_HOST}", *env_list("ALLOWED_HOSTS")]
+# The platform's own hosts. Brands may also bring verified custom domains (order.brand.com), which
+# no static list can name, so Django's ALLOWED_HOSTS admits any host and the tenant routing middleware
+# is the allow-list: the platform host, a subdomain or custom domain in the Domain table (active), or
+# a clear 404 before any view runs. Host-header poisoning is thus still impossible.
+PLATFORM_HOSTS = [PLATFORM_HOST, f".{PLATFORM_HOST}", *env_list("ALLOWED_HOSTS")]
+ALLOWED_HOSTS = ["*"]
 
 # --- apps ---------------------------------------------------------------------------------------
 SHARED_APPS = [
@@ -55,9 +60,11 @@ SHARED_APPS = [
     "dj_rest_auth",
     "drf_spectacular",
     "django_filters",
+    "django_htmx",
     "tenant_apps.accounts",  # users: operators in public, brand and dealer staff in each tenant schema
     "tenant_apps.core",
     "shared_apps.public_site",
+    "shared_apps.operator_console",
     "shared_apps.demo",
     "onboarding",
     "billing_saas",
@@ -90,11 +97,13 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "dms.middleware.TenantLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "tenant_apps.accounts.middleware.SupportAccessMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -110,6 +119,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "tenants.context_processors.tenant",
+                "tenant_apps.core.context_processors.console",
             ],
         },
     },
@@ -267,6 +277,17 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
 }
 REST_AUTH = {"SESSION_LOGIN": True, "TOKEN_MODEL": "rest_framework.authtoken.models.Token"}
+
+# --- custom domains: DNS verification (tests point these at a loopback DNS server) ---------------
+DNS_NAMESERVERS = env_list("DNS_NAMESERVERS")  # empty: the system resolver
+DNS_PORT = env_int("DNS_PORT", 53)
+DNS_TIMEOUT = float(env_str("DNS_TIMEOUT", "3"))
+CUSTOM_DOMAIN_TXT_PREFIX = "_dms-verify"
+
+# --- onboarding ---------------------------------------------------------------------------------
+HANDOFF_TTL_SECONDS = env_int("HANDOFF_TTL_SECONDS", 60)
+DELETION_GRACE_DAYS = env_int("DELETION_GRACE_DAYS", 30)
+EXPORT_ROOT = Path(env_str("EXPORT_ROOT") or BASE_DIR / ".data" / "exports")
 
 # --- mail ---------------------------------------------------------------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -1,11 +1,13 @@
 """URLs of the platform host (public schema): public site, onboarding, operator console."""
 
-from django.urls import path
+from django.urls import include, path
 
 from dms.urls_common import urlpatterns as common
 from shared_apps.public_site import views as public_views
 
 urlpatterns = [
     path("", public_views.home, name="home"),
+    path("", include("onboarding.urls")),
+    path("operator/", include("shared_apps.operator_console.urls")),
     *common,
 ]

@@ -1,11 +1,13 @@
 """URLs of a brand's host (the tenant's schema): storefront, console, API."""
 
-from django.urls import path
+from django.urls import include, path, re_path
 
 from dms.urls_common import urlpatterns as common
 from tenant_apps.core import views as core_views
 
 urlpatterns = [
     path("", core_views.home, name="home"),
+    path("console/", include("tenant_apps.core.urls_console")),
+    re_path(r"^media/(?P<path>.+)$", core_views.tenant_media, name="tenant-media"),
     *common,
 ]

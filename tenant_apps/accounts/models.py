@@ -34,6 +34,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("staff"), default=False, help_text=_("May use the admin site."))
     is_owner = models.BooleanField(_("owner"), default=False, help_text=_("The brand group's account owner."))
+    is_support = models.BooleanField(
+        _("platform support"), default=False,
+        help_text=_("Operator staff in this workspace through time-limited support access."),
+    )
     preferred_language = models.CharField(_("language"), max_length=10, blank=True)
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
 

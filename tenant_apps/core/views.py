@@ -1,6 +1,67 @@
-from django.shortcuts import render
+from __future__ import annotations
+
+import mimetypes
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from tenant_apps.core.access import console_required, is_console_user
+from tenant_apps.core.checklist import checklist_for
+from tenant_apps.core.forms import BrandingForm
+from tenants import services as tenant_services
 
 
 def home(request):
-    """The brand's home on its host: the storefront and console entry (filled in by later issues)."""
-    return render(request, "core/home.html")
+    """The storefront home on the brand's host; console users go to the console."""
+    if is_console_user(request.user):
+        return redirect("console:home")
+    return render(request, "core/storefront_home.html")
+
+
+@console_required
+def console_home(request):
+    steps = checklist_for(request.tenant)
+    return render(request, "core/console_home.html", {
+        "steps": steps, "done_count": sum(step["done"] for step in steps),
+    })
+
+
+@console_required
+@require_http_methods(["GET", "POST"])
+def company(request):
+    tenant = request.tenant
+    if request.method == "POST":
+        form = BrandingForm(request.POST, request.FILES)
+        if form.is_valid():
+            tenant_services.tenant_branding_update(
+                actor=request.user, tenant=tenant, display_name=form.cleaned_data["display_name"],
+                primary_colour=form.cleaned_data["primary_colour"], default_locale=form.cleaned_data["default_locale"],
+                logo=form.cleaned_data["logo"],
+            )
+            messages.success(request, _("Saved."))
+            return redirect("console:company")
+    else:
+        form = BrandingForm(initial={"display_name": tenant.display_name, "primary_colour": tenant.primary_colour,
+                                     "default_locale": tenant.default_locale})
+    return render(request, "core/company.html", {"form": form})
+
+
+def tenant_media(request, path: str):
+    """Serve this tenant's uploaded files (development; production serves media from storage).
+
+    Only files under the current tenant's own folder: another brand's files are a 404 here.
+    """
+    root = (Path(settings.MEDIA_ROOT) / request.tenant.schema_name).resolve()
+    prefix = f"{request.tenant.schema_name}/"
+    if not path.startswith(prefix):
+        raise Http404
+    target = (root / path[len(prefix):]).resolve()
+    if root not in target.parents or not target.is_file():
+        raise Http404
+    content_type = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+    return FileResponse(target.open("rb"), content_type=content_type)

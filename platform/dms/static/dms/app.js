@@ -1,0 +1,51 @@
+// Small behaviours of the design system; no build step. htmx does the rest.
+(function () {
+  "use strict";
+  function csrfToken() {
+    var m = document.cookie.match(/(?:^|; )dms_csrftoken=([^;]+)/);
+    return m ? decodeURIComponent(m[1]) : "";
+  }
+  // htmx requests carry the CSRF token.
+  document.addEventListener("htmx:configRequest", function (e) { e.detail.headers["X-CSRFToken"] = csrfToken(); });
+
+  // Toasts: server messages (rendered into #toasts) and HX-Trigger {"toast": {...}} events.
+  function toast(text, level) {
+    var box = document.getElementById("toasts");
+    if (!box) return;
+    var el = document.createElement("div");
+    el.className = "toast " + (level || "");
+    el.setAttribute("role", "status");
+    el.textContent = text;
+    box.appendChild(el);
+    setTimeout(function () { el.remove(); }, 5000);
+  }
+  document.body.addEventListener("toast", function (e) { toast(e.detail.text || e.detail.value, e.detail.level); });
+  document.querySelectorAll("#toasts .toast").forEach(function (el) { setTimeout(function () { el.remove(); }, 5000); });
+
+  // Confirmation dialogs: <form data-confirm="Are you sure?"> asks before it submits.
+  document.addEventListener("submit", function (e) {
+    var form = e.target;
+    var question = form.getAttribute("data-confirm");
+    if (!question || form.dataset.confirmed) return;
+    e.preventDefault();
+    var dialog = document.getElementById("confirm-dialog");
+    dialog.querySelector("[data-question]").textContent = question;
+    dialog.returnValue = "";
+    dialog.showModal();
+    dialog.addEventListener("close", function onClose() {
+      dialog.removeEventListener("close", onClose);
+      if (dialog.returnValue === "yes") { form.dataset.confirmed = "1"; form.requestSubmit(); }
+    });
+  });
+  // Dialog openers: <button data-open="dialog-id">.
+  document.addEventListener("click", function (e) {
+    var opener = e.target.closest("[data-open]");
+    if (opener) { e.preventDefault(); document.getElementById(opener.getAttribute("data-open")).showModal(); }
+    var closer = e.target.closest("[data-close]");
+    if (closer) { e.preventDefault(); closer.closest("dialog").close(); }
+  });
+  // Language switch submits on change.
+  document.addEventListener("change", function (e) {
+    if (e.target.matches("[data-autosubmit]")) e.target.form.submit();
+  });
+})();

@@ -1,0 +1,62 @@
+"""Template helpers of the design system: query strings for paging/sorting, locale-aware money."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from babel.numbers import format_currency, format_decimal
+from django import template
+from django.utils import translation
+
+register = template.Library()
+
+
+def _babel_locale() -> str:
+    return {"zh-hans": "zh_Hans_CN", "en": "en"}.get(translation.get_language() or "en", "en")
+
+
+@register.simple_tag
+def query_replace(request, **changes) -> str:
+    """The current query string with some parameters replaced."""
+    query = request.GET.copy()
+    for key, value in changes.items():
+        query[key] = value
+    return query.urlencode()
+
+
+@register.simple_tag
+def sort_query(request, listing, key: str) -> str:
+    """Query string that sorts by `key`, toggling the direction when it is already the sort key."""
+    query = request.GET.copy()
+    query["sort"] = key if listing.sort_key != key or listing.descending else f"-{key}"
+    query.pop("page", None)
+    return query.urlencode()
+
+
+@register.filter
+def money(amount, currency: str = "CNY") -> str:
+    """Locale-aware money: ¥1,234.50 in zh-Hans, CN¥1,234.50 in en."""
+    try:
+        value = Decimal(str(amount))
+    except (InvalidOperation, ValueError, TypeError):
+        return ""
+    return format_currency(value, currency, locale=_babel_locale())
+
+
+@register.filter
+def number(value) -> str:
+    """Locale-aware grouping of a number."""
+    try:
+        return format_decimal(Decimal(str(value)), locale=_babel_locale())
+    except (InvalidOperation, ValueError, TypeError):
+        return ""
+
+
+@register.filter
+def filesize(num_bytes) -> str:
+    size = float(num_bytes or 0)
+    for unit in ("B", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return ""
