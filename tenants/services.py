@@ -12,6 +12,7 @@ import logging
 import re
 import threading
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, close_old_connections, connection, transaction
@@ -20,7 +21,7 @@ from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context
 
 from tenant_apps.accounts import services as account_services
-from tenants import schemas
+from tenants import exports, schemas
 from tenants.errors import IllegalTransition, ProvisioningFailed, SlugTaken, TenantInvalid
 from tenants.models import Domain, PooledSchema, Tenant, TenantStatus, TenantStatusChange
 
@@ -68,6 +69,12 @@ def tenant_host(slug: str) -> str:
     return f"{slug}.{settings.PLATFORM_HOST}"
 
 
+def tenant_url(slug: str, path: str = "/") -> str:
+    """An absolute URL on the tenant's platform subdomain (with the platform's port, if any)."""
+    port = settings.PLATFORM_DOMAIN.partition(":")[2]
+    return f"{settings.PLATFORM_SCHEME}://{tenant_host(slug)}{':' + port if port else ''}{path}"
+
+
 def slug_errors(slug: str) -> list[str]:
     """Why a subdomain cannot be used (empty list: it can). Shared with onboarding's live check."""
     if not SLUG.match(slug or ""):
@@ -81,7 +88,10 @@ def slug_errors(slug: str) -> list[str]:
     return []
 
 
-def _validate(*, name: str, slug: str, locale: str, currency: str, method: str, owner: Owner | None) -> None:
+def provision_field_errors(
+    *, name: str, slug: str, locale: str, currency: str, owner: Owner | None, method: str = "auto"
+) -> dict[str, list[str]]:
+    """Every reason these provisioning arguments would be refused, by field (no writes)."""
     errors: dict[str, list[str]] = {}
     if owner is not None:
         errors.update(
@@ -106,8 +116,7 @@ def _validate(*, name: str, slug: str, locale: str, currency: str, method: str, 
     slug_problems = slug_errors(slug)
     if slug_problems:
         errors["slug"] = slug_problems
-    if errors:
-        raise TenantInvalid(_("The workspace could not be created."), fields=errors)
+    return errors
 
 
 def _pool_claim(schema_name: str) -> bool:
@@ -138,11 +147,14 @@ def tenant_provision(
     locale: str = "zh-hans",
     currency: str = "CNY",
     method: str = "auto",
+    plan=None,
 ) -> Tenant:
     """Create a brand group's tenant: schema, tenant and domain rows, and its owner, all or nothing."""
     slug = (slug or "").strip().lower()
     name = (name or "").strip()
-    _validate(name=name, slug=slug, locale=locale, currency=currency, method=method, owner=owner)
+    errors = provision_field_errors(name=name, slug=slug, locale=locale, currency=currency, owner=owner, method=method)
+    if errors:
+        raise TenantInvalid(_("The workspace could not be created."), fields=errors)
     schema_name = schemas.tenant_schema_name(slug)
     connection.set_schema_to_public()
     try:
@@ -156,6 +168,8 @@ def tenant_provision(
                 default_currency=currency,
                 status_changed_at=timezone.now(),
                 provisioned_by=used,
+                plan=plan,
+                trial_ends_at=timezone.now() + timedelta(days=plan.trial_days) if plan else None,
             )
             Domain.objects.create(domain=tenant_host(slug), tenant=tenant, is_primary=True)
             TenantStatusChange.objects.create(
@@ -309,6 +323,80 @@ def tenant_branding_update(
         "tenants.tenant.branding_updated", extra={"schema": locked.schema_name, "actor": _actor_label(actor)}
     )
     return locked
+
+
+def tenant_purge_schedule(*, actor, tenant: Tenant, purge_after) -> Tenant:
+    """Set (or clear, with None) when a deleted tenant's schema is purged by the daily task."""
+    with transaction.atomic():
+        locked = Tenant.objects.select_for_update().get(pk=tenant.pk)
+        if purge_after is not None and locked.status != TenantStatus.DELETED:
+            raise IllegalTransition(_("Only a deleted tenant can be scheduled for purging."))
+        locked.purge_after = purge_after
+        locked.save(update_fields=["purge_after", "updated_at"])
+    return locked
+
+
+def tenant_support_grant(*, actor, tenant: Tenant, minutes: int) -> Tenant:
+    """Open time-limited support access: operator staff may enter; the tenant sees a banner."""
+    with transaction.atomic():
+        locked = Tenant.objects.select_for_update().get(pk=tenant.pk)
+        if locked.status != TenantStatus.ACTIVE:
+            raise IllegalTransition(_("Support access is only for active workspaces."))
+        locked.support_until = timezone.now() + timedelta(minutes=minutes)
+        locked.support_operator = _actor_label(actor)
+        locked.save(update_fields=["support_until", "support_operator", "updated_at"])
+        TenantStatusChange.objects.create(
+            tenant=locked, action="tenants.tenant.support_granted", from_status=locked.status,
+            to_status=locked.status, reason=f"{minutes} minutes", actor=_actor_label(actor),
+        )
+    return locked
+
+
+def tenant_support_end(*, actor, tenant: Tenant) -> Tenant:
+    with transaction.atomic():
+        locked = Tenant.objects.select_for_update().get(pk=tenant.pk)
+        locked.support_until = None
+        locked.save(update_fields=["support_until", "updated_at"])
+        TenantStatusChange.objects.create(
+            tenant=locked, action="tenants.tenant.support_ended", from_status=locked.status,
+            to_status=locked.status, reason="", actor=_actor_label(actor),
+        )
+    return locked
+
+
+def tenant_support_enter(*, actor, tenant: Tenant) -> str:
+    """A one-time sign-in URL into the tenant's host as platform support, while access is open."""
+    from tenants.handoff import handoff_issue
+
+    if tenant.status != TenantStatus.ACTIVE or not tenant.support_until or tenant.support_until <= timezone.now():
+        raise IllegalTransition(_("Support access to this workspace is not open."))
+    email = _actor_label(actor)
+    with schema_context(tenant.schema_name):
+        account_services.user_ensure_support(email=email)
+    token = handoff_issue(tenant=tenant, user_email=email, purpose="support", ttl=settings.HANDOFF_TTL_SECONDS)
+    return tenant_url(tenant.slug, f"/accounts/handoff/{token}/")
+
+
+def tenant_export(*, schema_name: str) -> str:
+    """Dump a tenant's schema (pg_dump, gzip) into EXPORT_ROOT; record it; return the file path."""
+    tenant = Tenant.objects.get(schema_name=schema_name)
+    path = exports.dump_schema(schema_name)
+    TenantStatusChange.objects.create(
+        tenant=tenant, action="tenants.tenant.exported", from_status=tenant.status, to_status=tenant.status,
+        reason=str(path), actor="system",
+    )
+    return str(path)
+
+
+def tenants_purge_due(*, now=None) -> list[str]:
+    """Purge deleted tenants whose grace period is over and whose data export exists."""
+    now = now or timezone.now()
+    purged = []
+    for tenant in Tenant.objects.filter(status=TenantStatus.DELETED, purge_after__lte=now):
+        if not tenant.status_changes.filter(action="tenants.tenant.exported").exists():
+            tenant_export(schema_name=tenant.schema_name)
+        purged.append(tenant_purge(actor="system", tenant=tenant, confirm_slug=tenant.slug))
+    return purged
 
 
 # --- template and pool ----------------------------------------------------------------------------

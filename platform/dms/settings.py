@@ -175,6 +175,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_BEAT_SCHEDULE = {
     "tenant-pool-refill": {"task": "tenants.tasks.tenant_pool_refill", "schedule": 60.0},
+    "tenants-purge-due": {"task": "tenants.tasks.tenants_purge_due", "schedule": 3600.0},
 }
 
 # --- auth ---------------------------------------------------------------------------------------

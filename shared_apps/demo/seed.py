@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django_tenants.utils import schema_context
 
+from billing_saas.selectors import plan_default
 from tenant_apps.accounts import services as account_services
 from tenant_apps.accounts.models import User
 from tenants import services as tenant_services
@@ -70,7 +71,7 @@ def seed() -> list[str]:
             is_staff=True,
             is_superuser=True,
         )
-    lines.append(f"operator console  {base_url()}/  {OPERATOR[0]} / {OPERATOR[1]}")
+    lines.append(f"operator console  {base_url()}/operator/  {OPERATOR[0]} / {OPERATOR[1]}")
     for brand in BRANDS:
         tenant = Tenant.objects.filter(slug=brand.slug).first()
         if tenant is None:

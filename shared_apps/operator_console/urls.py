@@ -1,3 +1,13 @@
 from django.urls import path
-app_name = 'operator'
-urlpatterns = []
+
+from shared_apps.operator_console import views
+
+app_name = "operator"
+
+urlpatterns = [
+    path("", views.tenant_list, name="tenants"),
+    path("tenants/<int:tenant_id>/", views.tenant_detail, name="tenant"),
+    path("tenants/<int:tenant_id>/support/enter/", views.support_enter, name="support-enter"),
+    path("tenants/<int:tenant_id>/<slug:action>/", views.tenant_action, name="tenant-action"),
+    path("audit/", views.audit_log, name="audit"),
+]

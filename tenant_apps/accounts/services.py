@@ -5,9 +5,10 @@ from __future__ import annotations
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
+from onboarding.directory import membership_record
 from tenant_apps.accounts.errors import EmailTaken, UserInvalid
 from tenant_apps.accounts.models import User
 
@@ -73,8 +74,22 @@ def user_create(
     try:
         with transaction.atomic():
             user.save()
+            membership_record(email=email, schema_name=connection.schema_name)
     except IntegrityError:
         raise EmailTaken(
             _("A user with this email already exists."), fields={"email": [_("Already in use.")]}
         ) from None
+    return user
+
+
+def user_ensure_support(*, email: str) -> User:
+    """The platform-support user of this workspace for an operator (no password: hand-off only)."""
+    email = email.strip().lower()
+    user = User.objects.filter(email=email).first()
+    if user is None:
+        user = User(email=email, full_name="Platform support", is_support=True)
+        user.set_unusable_password()
+        user.save()
+    elif not user.is_support:
+        raise EmailTaken(_("A workspace user already has this email."), fields={"email": [_("Already in use.")]})
     return user

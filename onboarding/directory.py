@@ -1,0 +1,15 @@
+"""Which workspaces an email belongs to (public schema), for "Find my workspace". No other imports
+of our apps here: accounts.services calls this from inside every tenant schema."""
+
+from onboarding.models import WorkspaceMembership
+
+
+def membership_record(*, email: str, schema_name: str) -> None:
+    """Remember that `email` has an account in `schema_name`."""
+    if schema_name == "public":
+        return
+    WorkspaceMembership.objects.get_or_create(email=email.lower(), schema_name=schema_name)
+
+
+def membership_schemas(*, email: str) -> list[str]:
+    return list(WorkspaceMembership.objects.filter(email=email.lower()).values_list("schema_name", flat=True))

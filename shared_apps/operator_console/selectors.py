@@ -1,0 +1,72 @@
+"""Reads of the operator console: the tenant list with filters, and a tenant's usage."""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django_tenants.utils import schema_context
+
+from tenants.models import Tenant
+
+
+def tenant_list(*, q: str = "", status: str = "", plan: str = "", created_from: date | None = None,
+                created_to: date | None = None) -> QuerySet[Tenant]:
+    tenants = Tenant.objects.select_related("plan")
+    if q:
+        tenants = tenants.filter(
+            Q(name__icontains=q) | Q(display_name__icontains=q) | Q(slug__icontains=q) | Q(domains__domain__icontains=q)
+        ).distinct()
+    if status:
+        tenants = tenants.filter(status=status)
+    if plan:
+        tenants = tenants.filter(plan__code=plan)
+    if created_from:
+        tenants = tenants.filter(created_at__date__gte=created_from)
+    if created_to:
+        tenants = tenants.filter(created_at__date__lte=created_to)
+    return tenants
+
+
+def _table_count(table: str, where: str = "", params=()) -> int | None:
+    """Rows of a table in the current schema, or None while the app that owns it does not exist yet."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [table])
+        if not cursor.fetchone()[0]:
+            return None
+        cursor.execute(f"SELECT count(*) FROM {connection.ops.quote_name(table)} {where}", params)  # noqa: S608
+        return cursor.fetchone()[0]
+
+
+def _media_bytes(schema_name: str) -> int:
+    root = Path(settings.MEDIA_ROOT) / schema_name
+    total = 0
+    for folder, _dirs, files in os.walk(root):
+        total += sum((Path(folder) / name).stat().st_size for name in files)
+    return total
+
+
+def tenant_usage(tenant: Tenant) -> dict:
+    """Users, dealers, SKUs, orders this month and storage of one tenant (None: not tracked yet)."""
+    month_start = timezone.now().replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    with schema_context(tenant.schema_name):
+        usage = {
+            "users": _table_count("accounts_user", "WHERE NOT is_support"),
+            "dealers": _table_count("dealers_dealer"),
+            "skus": _table_count("catalog_sku"),
+            "orders_this_month": _table_count("ordering_order", "WHERE created_at >= %s", [month_start]),
+        }
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0) FROM pg_class c "
+                "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = %s AND c.relkind IN ('r', 'm')",
+                [tenant.schema_name],
+            )
+            usage["database_bytes"] = cursor.fetchone()[0]
+    usage["media_bytes"] = _media_bytes(tenant.schema_name)
+    return usage

@@ -1,0 +1,117 @@
+"""Operator actions on tenants. Each one calls the tenants service and writes the operator audit log
+in the same transaction, with the reason the operator must give."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from shared_apps.operator_console.errors import OperatorActionInvalid
+from shared_apps.operator_console.models import OperatorAuditLog
+from tenants import services as tenant_services
+from tenants.models import Tenant
+
+logger = logging.getLogger(__name__)
+
+SUPPORT_MINUTES = (15, 30, 60, 120, 240)
+
+
+def _snapshot(tenant: Tenant) -> dict:
+    return {
+        "status": tenant.status,
+        "purge_after": tenant.purge_after.isoformat() if tenant.purge_after else None,
+        "support_until": tenant.support_until.isoformat() if tenant.support_until else None,
+    }
+
+
+def _require_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise OperatorActionInvalid(_("Give a reason."), fields={"reason": [_("This field is required.")]})
+    return reason
+
+
+def _log(*, operator, action: str, tenant: Tenant, reason: str, before: dict, after: dict) -> OperatorAuditLog:
+    entry = OperatorAuditLog.objects.create(
+        action=action, actor_email=operator.email, tenant_slug=tenant.slug, reason=reason, before=before, after=after
+    )
+    logger.info(action, extra={"schema": tenant.schema_name, "actor": operator.email})
+    return entry
+
+
+@transaction.atomic
+def operator_tenant_suspend(*, operator, tenant: Tenant, reason: str) -> Tenant:
+    reason = _require_reason(reason)
+    before = _snapshot(tenant)
+    tenant = tenant_services.tenant_suspend(actor=operator, tenant=tenant, reason=reason)
+    _log(operator=operator, action="operator.tenant.suspended", tenant=tenant, reason=reason, before=before,
+         after=_snapshot(tenant))
+    return tenant
+
+
+@transaction.atomic
+def operator_tenant_restore(*, operator, tenant: Tenant, reason: str) -> Tenant:
+    reason = _require_reason(reason)
+    before = _snapshot(tenant)
+    tenant = tenant_services.tenant_restore(actor=operator, tenant=tenant, reason=reason)
+    tenant = tenant_services.tenant_purge_schedule(actor=operator, tenant=tenant, purge_after=None)
+    _log(operator=operator, action="operator.tenant.restored", tenant=tenant, reason=reason, before=before,
+         after=_snapshot(tenant))
+    return tenant
+
+
+@transaction.atomic
+def operator_tenant_schedule_deletion(*, operator, tenant: Tenant, reason: str) -> Tenant:
+    """Close the workspace now; its data is exported and the schema purged after the grace period."""
+    reason = _require_reason(reason)
+    before = _snapshot(tenant)
+    tenant = tenant_services.tenant_delete(actor=operator, tenant=tenant, reason=reason)
+    tenant = tenant_services.tenant_purge_schedule(
+        actor=operator, tenant=tenant, purge_after=timezone.now() + timedelta(days=settings.DELETION_GRACE_DAYS)
+    )
+    _log(operator=operator, action="operator.tenant.deletion_scheduled", tenant=tenant, reason=reason,
+         before=before, after=_snapshot(tenant))
+    schema = tenant.schema_name
+    transaction.on_commit(lambda: _export_later(schema))
+    return tenant
+
+
+def _export_later(schema_name: str) -> None:
+    from tenants.tasks import tenant_export
+
+    tenant_export.delay(schema_name)
+
+
+@transaction.atomic
+def operator_support_grant(*, operator, tenant: Tenant, minutes: int, reason: str) -> Tenant:
+    reason = _require_reason(reason)
+    if minutes not in SUPPORT_MINUTES:
+        raise OperatorActionInvalid(_("Choose a duration."), fields={"minutes": [_("Choose a duration.")]})
+    before = _snapshot(tenant)
+    tenant = tenant_services.tenant_support_grant(actor=operator, tenant=tenant, minutes=minutes)
+    _log(operator=operator, action="operator.tenant.support_granted", tenant=tenant, reason=reason,
+         before=before, after={**_snapshot(tenant), "minutes": minutes})
+    return tenant
+
+
+@transaction.atomic
+def operator_support_end(*, operator, tenant: Tenant, reason: str = "") -> Tenant:
+    before = _snapshot(tenant)
+    tenant = tenant_services.tenant_support_end(actor=operator, tenant=tenant)
+    _log(operator=operator, action="operator.tenant.support_ended", tenant=tenant, reason=reason or "ended",
+         before=before, after=_snapshot(tenant))
+    return tenant
+
+
+@transaction.atomic
+def operator_support_enter(*, operator, tenant: Tenant) -> str:
+    """A one-time sign-in link into the tenant's console as platform support (access must be open)."""
+    url = tenant_services.tenant_support_enter(actor=operator, tenant=tenant)
+    _log(operator=operator, action="operator.tenant.support_entered", tenant=tenant, reason="", before={},
+         after={"support_until": tenant.support_until.isoformat() if tenant.support_until else None})
+    return url
