@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 from django.test import Client
+from django.utils import translation
 from django_tenants.utils import schema_context
 
 from tenants import services as tenant_services
@@ -34,8 +35,10 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
-def _public_schema_after_test():
-    yield
+def _public_schema_and_english():
+    """Tests read English messages unless they ask for zh-Hans; each ends on the public schema."""
+    with translation.override("en"):
+        yield
     connection.set_schema_to_public()
 
 
@@ -49,8 +52,9 @@ def tenant_b(db) -> Tenant:
     return Tenant.objects.get(slug="globex")
 
 
-def host_client(host: str, **kwargs) -> Client:
-    return Client(HTTP_HOST=host, **kwargs)
+def host_client(host: str, language: str = "en", **kwargs) -> Client:
+    """A browser on `host`, asking for `language` (Accept-Language)."""
+    return Client(HTTP_HOST=host, HTTP_ACCEPT_LANGUAGE=language, **kwargs)
 
 
 @pytest.fixture
@@ -76,3 +80,19 @@ def in_tenant():
         return schema_context(tenant.schema_name)
 
     return _in
+
+
+@pytest.fixture
+def operator(db):
+    """Operator staff: a user of the public schema with is_staff."""
+    from tenant_apps.accounts.services import user_create
+
+    connection.set_schema_to_public()
+    return user_create(actor=None, email="ops@platform.test", password=DEFAULT_PASSWORD, is_staff=True)
+
+
+@pytest.fixture
+def operator_client(operator, public_client) -> Client:
+    response = public_client.post("/accounts/login/", {"username": operator.email, "password": DEFAULT_PASSWORD})
+    assert response.status_code == 302
+    return public_client

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 
@@ -25,7 +25,10 @@ def nav_for(request) -> list[dict]:
     path = request.path
     items = []
     for item in NAV:
-        url = reverse(item.url_name)
+        try:
+            url = reverse(item.url_name)
+        except NoReverseMatch:
+            continue
         active = path == url or (url != reverse("console:home") and path.startswith(url))
         items.append({"url": url, "label": item.label, "active": active})
     return items
