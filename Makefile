@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export PLATFORM_DOMAIN ?= localhost:$(PORT)
 
-.PHONY: run test lint install install-test migrate seed serve worker db-stop lock bench clean
+.PHONY: run test lint install install-test messages browser migrate seed serve worker db-stop lock bench clean
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
@@ -22,8 +22,17 @@ $(VENV)/.installed-test: pyproject.toml requirements.lock $(VENV)/.installed
 	$(PY) scripts/deps.py test | $(VENV)/bin/pip install -q -c requirements.lock -r /dev/stdin
 	touch $@
 
-install: $(VENV)/.installed
-install-test: $(VENV)/.installed-test
+install: $(VENV)/.installed messages
+install-test: $(VENV)/.installed-test messages
+
+# Translations are compiled in the build (Babel; no GNU gettext needed).
+messages: $(VENV)/.installed
+	$(PY) scripts/compilemessages.py
+
+# Browser tests drive Debian's Chromium (a Playwright browser download is not possible here).
+browser:
+	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null; }
 
 migrate: install
 	$(PY) manage.py platform_migrate -v 0
@@ -43,7 +52,7 @@ worker: install
 lint: install-test
 	$(VENV)/bin/ruff check .
 
-test: install-test
+test: install-test browser
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/pytest -q
 

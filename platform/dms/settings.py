@@ -249,6 +249,9 @@ if not PRODUCTION:
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or BASE_DIR / ".data" / "media")
 MULTITENANT_RELATIVE_MEDIA_ROOT = "%s"
+# Outside production, WhiteNoise serves straight from the app folders (no collectstatic step).
+WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_AUTOREFRESH = DEBUG
 STORAGES = {
     "default": {"BACKEND": "django_tenants.files.storage.TenantFileSystemStorage"},
     "staticfiles": {

@@ -1,0 +1,82 @@
+"""Screenshots of every surface, for docs/screenshots/. Run against `make run` (the demo seed):
+
+    .venv/bin/python scripts/screenshots.py [--base-port 8000] [--out docs/screenshots]
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run", "--disable-quic"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--base-port", type=int, default=8000)
+    parser.add_argument("--out", default="docs/screenshots")
+    args = parser.parse_args()
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    port = args.base_port
+    platform = f"http://localhost:{port}"
+    acme = f"http://acme.localhost:{port}"
+    globex = f"http://globex.localhost:{port}"
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=ARGS)
+
+        def shot(context, url, name, full=True):
+            page = context.new_page()
+            page.goto(url)
+            page.wait_for_load_state("networkidle")
+            page.screenshot(path=str(out / f"{name}.png"), full_page=full)
+            page.close()
+
+        def sign_in(context, base, email, password):
+            page = context.new_page()
+            page.goto(f"{base}/accounts/login/")
+            page.fill("#id_username", email)
+            page.fill("#id_password", password)
+            page.click("button[type=submit]")
+            page.wait_for_load_state("networkidle")
+            page.close()
+
+        desktop = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
+        shot(desktop, f"{platform}/", "public-home")
+        page = desktop.new_page()
+        page.goto(f"{platform}/signup/")
+        page.fill("#id_company_name", "青岛啤酒 Tsingtao")
+        page.wait_for_selector("[data-available]")
+        page.screenshot(path=str(out / "public-signup.png"), full_page=True)
+        page.close()
+        shot(desktop, f"{platform}/find/", "public-find-workspace")
+
+        sign_in(desktop, platform, "operator@platform.test", "operator-demo-2026")
+        shot(desktop, f"{platform}/operator/", "operator-tenants")
+        page = desktop.new_page()
+        page.goto(f"{platform}/operator/?q=acme")
+        page.click("#tenant-table a")
+        page.wait_for_load_state("networkidle")
+        page.screenshot(path=str(out / "operator-tenant-detail.png"), full_page=True)
+        page.close()
+
+        sign_in(desktop, acme, "owner@acme.test", "acme-demo-2026")
+        shot(desktop, f"{acme}/console/", "console-getting-started")
+        shot(desktop, f"{acme}/console/company/", "console-company")
+        shot(desktop, f"{acme}/console/domains/", "console-domains")
+
+        phone = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", device_scale_factor=2)
+        shot(phone, f"{acme}/accounts/login/", "storefront-sign-in-phone", full=False)
+        english = browser.new_context(viewport={"width": 390, "height": 844}, locale="en-US", device_scale_factor=2)
+        shot(english, f"{globex}/", "storefront-home-phone-en", full=False)
+        browser.close()
+    for path in sorted(out.glob("*.png")):
+        print(path)
+
+
+if __name__ == "__main__":
+    main()

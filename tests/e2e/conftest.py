@@ -1,0 +1,107 @@
+"""Browser tests: a real platform (gunicorn + its own database on the same PostgreSQL server) driven
+by Playwright in Debian's Chromium. `make test` installs Chromium when it is missing."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import quote
+
+import psycopg2
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _server_params() -> dict:
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    return {"host": db["HOST"] or "127.0.0.1", "port": str(db["PORT"] or 5432), "user": db["USER"] or "postgres",
+            "password": db["PASSWORD"] or ""}
+
+
+def _admin(params: dict, sql: str) -> None:
+    conn = psycopg2.connect(dbname="postgres", **params)
+    conn.autocommit = True
+    try:
+        with conn.cursor() as cursor:
+            cursor.execute(sql)
+    finally:
+        conn.close()
+
+
+@pytest.fixture(scope="session")
+def live_platform(django_db_blocker):
+    """A platform served by gunicorn on a free port, on a database of its own; yields its base URL."""
+    params = _server_params()
+    name = f"e2e_{secrets.token_hex(4)}"
+    _admin(params, f'CREATE DATABASE "{name}"')
+    port = _free_port()
+    auth = f"{quote(params['user'])}:{quote(params['password'])}@" if params["password"] else f"{quote(params['user'])}@"
+    host = params["host"]
+    url = (f"postgres://{auth}/{name}?host={quote(host, safe='')}&port={params['port']}" if host.startswith("/")
+           else f"postgres://{auth}{host}:{params['port']}/{name}")
+    env = {**{k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"},
+           "DJANGO_ENV": "development", "DEBUG": "false", "DATABASE_URL": url, "PLATFORM_DOMAIN": f"localhost:{port}",
+           "TENANT_POOL_SIZE": "2", "LOG_LEVEL": "WARNING", "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
+    subprocess.run([sys.executable, "manage.py", "platform_migrate", "-v", "0"], cwd=ROOT, env=env, check=True,
+                   timeout=300)
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    server = subprocess.Popen([str(gunicorn), "dms.wsgi:application", "--pythonpath", "platform",
+                               "--bind", f"127.0.0.1:{port}", "--workers", "2", "--timeout", "60"],
+                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://localhost:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with urllib.request.urlopen(f"{base}/readyz", timeout=5) as response:  # noqa: S310 - loopback
+                if response.status == 200:
+                    break
+        except OSError:
+            if time.monotonic() > deadline or server.poll() is not None:
+                server.kill()
+                pytest.fail("platform did not start: " + server.stderr.read().decode()[-3000:])
+            time.sleep(0.3)
+    yield {"base": base, "port": port, "env": env}
+    server.terminate()
+    server.wait(timeout=15)
+    _admin(params, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}: run `make test`, which installs it (apt-get install chromium).")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run", "--disable-quic"],
+        )
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
+    page = context.new_page()
+    yield page
+    context.close()
