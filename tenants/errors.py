@@ -20,3 +20,13 @@ class TenantNotFound(NotFound):
 class ProvisioningFailed(Conflict):
     code = "provisioning_failed"
     status = 503
+
+
+class DomainNotFound(NotFound):
+    code = "domain_not_found"
+
+
+class DomainVerificationFailed(Conflict):
+    """The DNS check did not find the expected TXT record; `code` says why (dns_nxdomain, ...)."""
+
+    code = "dns_failed"

@@ -2,7 +2,8 @@
 
 - the platform host (PLATFORM_DOMAIN) serves the public urlconf in the public schema;
 - a tenant's host serves the tenant urlconf in that tenant's schema;
-- an unknown host: 404 (a page, or JSON under /api/);
+- an unknown host, or a custom domain still waiting for DNS verification: 404 (a page, or JSON under /api/);
+- an active domain that is not the tenant's primary: a permanent redirect to the primary host;
 - a suspended tenant: 403 "suspended" (a page, or JSON under /api/); a deleted one: 404;
 - the database unreachable: 503, never a 500.
 No header, parameter or body field can choose a schema.
@@ -15,7 +16,7 @@ import logging
 from django.conf import settings
 from django.core.exceptions import DisallowedHost
 from django.db import InterfaceError, OperationalError, connection
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.http.request import split_domain_port
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -23,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from dms.logcontext import tenant_var
 from dms.observability import tag_tenant
-from tenants.models import TenantStatus
+from tenants.models import Domain, TenantStatus
 from tenants.selectors import domain_for_host
 
 logger = logging.getLogger(__name__)
@@ -65,6 +66,27 @@ def unavailable_response(request) -> HttpResponse:
     return response
 
 
+def primary_redirect(request, domain: Domain, port: str) -> HttpResponse | None:
+    """Send a request on a secondary domain to the same path on the tenant's primary domain (one query).
+
+    The port is kept only for a platform subdomain (development runs on one port for all of them);
+    a brand's custom domain is served on the default port. GET and HEAD get a 301; other methods a
+    308, so that a client repeats its POST there rather than turning it into a GET.
+    """
+    primary = (
+        Domain.objects.filter(tenant_id=domain.tenant_id, is_primary=True, status=Domain.Status.ACTIVE)
+        .values_list("domain", flat=True)
+        .first()
+    )
+    if primary is None or primary == domain.domain:
+        return None
+    host = f"{primary}:{port}" if port and primary.endswith(f".{settings.PLATFORM_HOST}") else primary
+    response = HttpResponsePermanentRedirect(f"{request.scheme}://{host}{request.get_full_path()}")
+    if request.method not in ("GET", "HEAD"):
+        response.status_code = 308
+    return response
+
+
 class TenantRoutingMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -74,9 +96,9 @@ class TenantRoutingMiddleware:
         connection.set_schema_to_public()
         request.tenant = None
         try:
-            host = split_domain_port(request.get_host())[0]
+            host, port = split_domain_port(request.get_host())
         except DisallowedHost:
-            host = ""
+            host, port = "", ""
         if host and host == settings.PLATFORM_HOST:
             request.urlconf = settings.PUBLIC_SCHEMA_URLCONF
             tenant_var.set("public")
@@ -88,7 +110,11 @@ class TenantRoutingMiddleware:
             except (OperationalError, InterfaceError):
                 logger.exception("database unreachable while routing host", extra={"host": host})
                 return unavailable_response(request)
-        if domain is None or domain.tenant.status == TenantStatus.DELETED:
+        if (
+            domain is None
+            or domain.status != Domain.Status.ACTIVE
+            or domain.tenant.status == TenantStatus.DELETED
+        ):
             return error_response(
                 request,
                 status=404,
@@ -111,6 +137,14 @@ class TenantRoutingMiddleware:
                 )
                 % {"brand": tenant.brand_name},
             )
+        if not domain.is_primary:
+            try:
+                redirect = primary_redirect(request, domain, port)
+            except (OperationalError, InterfaceError):
+                logger.exception("database unreachable while routing host", extra={"host": host})
+                return unavailable_response(request)
+            if redirect is not None:
+                return redirect
         request.tenant = tenant
         request.tenant_domain = domain
         connection.set_tenant(tenant)

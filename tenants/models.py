@@ -90,6 +90,9 @@ class Domain(DomainMixin):
     class Meta:
         verbose_name = _("domain")
         verbose_name_plural = _("domains")
+        constraints = [
+            models.UniqueConstraint(fields=["tenant"], condition=models.Q(is_primary=True), name="one_primary_domain")
+        ]
 
     def __str__(self) -> str:
         return self.domain

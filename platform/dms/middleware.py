@@ -3,19 +3,22 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpResponse, JsonResponse
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 
 from dms import health
 from dms.logcontext import new_request_id, request_id_var, tenant_var
+from tenants.domains import domain_serves_tls
 
 
 class HealthCheckMiddleware:
-    """Answer /healthz and /readyz on any host, before host validation and tenant routing.
+    """Answer /healthz, /readyz and /internal/tls-ask on any host, before tenant routing.
 
     Kubernetes probes reach pods by IP, so these paths must not depend on the Host header, and
-    /healthz must not touch the database.
+    /healthz must not touch the database. /internal/tls-ask?domain=H is Caddy's on-demand TLS "ask":
+    200 when a certificate may be issued for H (an active domain of a workspace not deleted), else 404.
     """
 
     def __init__(self, get_response):
@@ -27,7 +30,21 @@ class HealthCheckMiddleware:
         if request.path == "/readyz":
             ok, checks = health.readiness()
             return JsonResponse({"ready": ok, "checks": checks}, status=200 if ok else 503)
+        if request.path == "/internal/tls-ask":
+            return self.tls_ask(request)
         return self.get_response(request)
+
+    @staticmethod
+    def tls_ask(request) -> HttpResponse:
+        host = request.GET.get("domain", "").strip().rstrip(".").lower()
+        connection.set_schema_to_public()
+        try:
+            allowed = bool(host) and domain_serves_tls(host)
+        except (OperationalError, InterfaceError):
+            return HttpResponse("unavailable\n", content_type="text/plain", status=503)
+        if allowed:
+            return HttpResponse("ok\n", content_type="text/plain")
+        return HttpResponse("unknown domain\n", content_type="text/plain", status=404)
 
 
 class RequestContextMiddleware:

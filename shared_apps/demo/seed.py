@@ -80,6 +80,7 @@ def seed() -> list[str]:
                 name=brand.name,
                 slug=brand.slug,
                 locale=brand.locale,
+                plan=plan_default(),
                 owner=tenant_services.Owner(
                     email=brand.owner_email, password=brand.owner_password, full_name=brand.owner_name
                 ),

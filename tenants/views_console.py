@@ -1,0 +1,96 @@
+"""Brand console: the workspace's addresses (platform subdomain and custom domains)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from tenant_apps.core.access import console_required
+from tenant_apps.core.errors import DomainError, NotFound
+from tenants import domains as domain_services
+from tenants.errors import TenantInvalid
+from tenants.forms import DomainAddForm
+from tenants.models import Domain
+from tenants.services import tenant_host
+
+
+@console_required
+@require_http_methods(["GET", "POST"])
+def domains(request):
+    tenant = request.tenant
+    form = DomainAddForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            added = domain_services.domain_add(
+                actor=request.user, tenant=tenant, domain=form.cleaned_data["domain"]
+            )
+        except TenantInvalid as error:
+            for message in error.fields.get("domain", [error.detail]):
+                form.add_error("domain", message)
+        else:
+            messages.success(
+                request,
+                _("%(domain)s added. Create the TXT record below, then verify it.")
+                % {"domain": added.domain},
+            )
+            return redirect("console:domains")
+    pending, active, custom = Domain.Status.PENDING, Domain.Status.ACTIVE, Domain.Kind.CUSTOM
+    rows = [
+        {
+            "domain": domain,
+            "txt_name": domain_services.txt_record_name(domain),
+            "txt_value": domain_services.txt_record_value(domain),
+            "can_verify": domain.status == pending,
+            "can_make_primary": domain.status == active and not domain.is_primary,
+            "can_remove": domain.kind == custom and not domain.is_primary,
+        }
+        for domain in domain_services.domains_for(tenant=tenant)
+    ]
+    return render(
+        request,
+        "tenants/console/domains.html",
+        {
+            "rows": rows,
+            "has_custom": any(row["domain"].kind == custom for row in rows),
+            "form": form,
+            "cname_target": tenant_host(tenant.slug),
+        },
+    )
+
+
+def _act(request, service, domain_id: int, done: str):
+    try:
+        domain = service(actor=request.user, tenant=request.tenant, domain_id=domain_id)
+    except NotFound:
+        raise Http404 from None
+    except DomainError as error:
+        messages.error(request, error.detail)
+    else:
+        messages.success(request, done % {"domain": domain.domain})
+    return redirect("console:domains")
+
+
+@console_required
+@require_POST
+def domain_verify(request, domain_id: int):
+    return _act(request, domain_services.domain_verify, domain_id, _("%(domain)s is verified."))
+
+
+@console_required
+@require_POST
+def domain_make_primary(request, domain_id: int):
+    return _act(
+        request,
+        domain_services.domain_make_primary,
+        domain_id,
+        _("%(domain)s is now your primary address; the other addresses redirect to it."),
+    )
+
+
+@console_required
+@require_POST
+def domain_remove(request, domain_id: int):
+    return _act(request, domain_services.domain_remove, domain_id, _("%(domain)s removed."))
