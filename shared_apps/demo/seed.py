@@ -13,6 +13,7 @@ from django_tenants.utils import schema_context
 from billing_saas.selectors import plan_default
 from tenant_apps.accounts import services as account_services
 from tenant_apps.accounts.models import User
+from tenants import domains as domain_services
 from tenants import services as tenant_services
 from tenants.models import Tenant
 
@@ -27,6 +28,7 @@ class DemoBrand:
     owner_email: str
     owner_password: str
     owner_name: str
+    custom_domain: str = ""
 
 
 OPERATOR = ("operator@platform.test", "operator-demo-2026")
@@ -40,6 +42,7 @@ BRANDS = [
         "owner@acme.test",
         "acme-demo-2026",
         "王建国",
+        "order.acme-drinks.example",
     ),
     DemoBrand(
         "globex",
@@ -88,6 +91,9 @@ def seed() -> list[str]:
             tenant = tenant_services.tenant_branding_update(
                 actor=None, tenant=tenant, display_name=brand.display_name, primary_colour=brand.colour
             )
+        if brand.custom_domain and not tenant.domains.filter(domain=brand.custom_domain).exists():
+            # shown on the console's Domains page, waiting for its DNS record
+            domain_services.domain_add(actor=None, tenant=tenant, domain=brand.custom_domain)
         with schema_context(tenant.schema_name):
             seed_tenant(brand)
         lines.append(
