@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from billing_saas.selectors import plans_for_signup
 from onboarding.services import CURRENCIES
+from tenant_apps.core.money import format_money
 
 
 class SignupForm(forms.Form):
@@ -19,7 +20,8 @@ class SignupForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["plan"].choices = [
-            (plan.code, _("%(name)s — %(days)s-day free trial") % {"name": plan.name, "days": plan.trial_days})
+            (plan.code, _("%(name)s — %(price)s / month after a %(days)s-day free trial") % {
+                "name": plan.name, "price": format_money(plan.monthly_price, plan.currency), "days": plan.trial_days})
             for plan in plans_for_signup()
         ]
         default = next((plan.code for plan in plans_for_signup() if plan.is_default), None)

@@ -5,10 +5,24 @@ All of these live in the public schema. A tenant's own data lives in its schema 
 
 from __future__ import annotations
 
+import secrets
+from pathlib import Path
+
+from django.core.files.storage import FileSystemStorage
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_tenants.models import DomainMixin, TenantMixin
+
+
+def _logo_path(tenant: Tenant, filename: str) -> str:
+    suffix = Path(filename).suffix.lower()[:8]
+    return f"branding/{tenant.schema_name}/logo-{secrets.token_hex(4)}{suffix}"
+
+
+# Tenant rows live in the public schema, so the logo is stored by an ordinary (not schema-aware)
+# storage under branding/<schema>/: its URL is the same whichever schema reads it.
+branding_storage = FileSystemStorage()
 
 hex_colour = RegexValidator(r"^#[0-9A-Fa-f]{6}$", _("Use a colour such as #1F6FEB."))
 
@@ -44,7 +58,7 @@ class Tenant(TenantMixin):
 
     # Branding shown on the brand's hosts.
     display_name = models.CharField(_("display name"), max_length=200, blank=True)
-    logo = models.FileField(_("logo"), upload_to="branding/", blank=True)
+    logo = models.FileField(_("logo"), upload_to=_logo_path, storage=branding_storage, blank=True)
     primary_colour = models.CharField(
         _("primary colour"), max_length=7, default="#1F6FEB", validators=[hex_colour]
     )

@@ -54,14 +54,14 @@ def company(request):
 def tenant_media(request, path: str):
     """Serve this tenant's uploaded files (development; production serves media from storage).
 
-    Only files under the current tenant's own folder: another brand's files are a 404 here.
+    Only the current tenant's own folders (its schema folder, and its branding folder): another
+    brand's files are a 404 here.
     """
-    root = (Path(settings.MEDIA_ROOT) / request.tenant.schema_name).resolve()
-    prefix = f"{request.tenant.schema_name}/"
-    if not path.startswith(prefix):
-        raise Http404
-    target = (root / path[len(prefix):]).resolve()
-    if root not in target.parents or not target.is_file():
+    schema = request.tenant.schema_name
+    media = Path(settings.MEDIA_ROOT).resolve()
+    roots = [media / schema, media / "branding" / schema]
+    target = (media / path).resolve()
+    if not any(root in target.parents for root in roots) or not target.is_file():
         raise Http404
     content_type = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
     return FileResponse(target.open("rb"), content_type=content_type)

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_decimal
 from django import template
-from django.utils import translation
+
+from tenant_apps.core.money import babel_locale, format_money
 
 register = template.Library()
-
-
-def _babel_locale() -> str:
-    return {"zh-hans": "zh_Hans_CN", "en": "en"}.get(translation.get_language() or "en", "en")
 
 
 @register.simple_tag
@@ -37,17 +34,16 @@ def sort_query(request, listing, key: str) -> str:
 def money(amount, currency: str = "CNY") -> str:
     """Locale-aware money: ¥1,234.50 in zh-Hans, CN¥1,234.50 in en."""
     try:
-        value = Decimal(str(amount))
+        return format_money(amount, currency)
     except (InvalidOperation, ValueError, TypeError):
         return ""
-    return format_currency(value, currency, locale=_babel_locale())
 
 
 @register.filter
 def number(value) -> str:
     """Locale-aware grouping of a number."""
     try:
-        return format_decimal(Decimal(str(value)), locale=_babel_locale())
+        return format_decimal(Decimal(str(value)), locale=babel_locale())
     except (InvalidOperation, ValueError, TypeError):
         return ""
 

@@ -1,0 +1,46 @@
+"""Money: a Decimal amount with a currency, one rounding rule (the currency's minor unit), and
+locale-aware display. Never float."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from babel.numbers import format_currency, get_currency_precision
+from django.utils import translation
+
+BABEL_LOCALES = {"zh-hans": "zh_Hans_CN", "en": "en"}
+
+
+def babel_locale() -> str:
+    return BABEL_LOCALES.get(translation.get_language() or "en", "en")
+
+
+def quantize(amount: Decimal, currency: str) -> Decimal:
+    """Round half up to the currency's minor unit (2 places for CNY, 0 for JPY)."""
+    exponent = Decimal(1).scaleb(-get_currency_precision(currency))
+    return Decimal(amount).quantize(exponent, rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class Money:
+    amount: Decimal
+    currency: str
+
+    def __post_init__(self):
+        if isinstance(self.amount, float):
+            raise TypeError("Money takes Decimal or str amounts, never float")
+        object.__setattr__(self, "amount", quantize(Decimal(self.amount), self.currency))
+
+    def __add__(self, other: Money) -> Money:
+        if other.currency != self.currency:
+            raise ValueError(f"cannot add {other.currency} to {self.currency}")
+        return Money(self.amount + other.amount, self.currency)
+
+    def __str__(self) -> str:
+        return format_money(self.amount, self.currency)
+
+
+def format_money(amount, currency: str) -> str:
+    """¥1,234.50 in zh-Hans, CN¥1,234.50 in en."""
+    return format_currency(quantize(Decimal(str(amount)), currency), currency, locale=babel_locale())
