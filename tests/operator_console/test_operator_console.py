@@ -141,7 +141,8 @@ def test_support_access_is_time_limited_audited_and_shown_to_the_tenant(tenant_a
     tenant = Tenant.objects.get(pk=tenant_a.pk)
     assert tenant.support_operator == "ops@platform.test"
     assert timedelta(minutes=59) < tenant.support_until - timezone.now() <= timedelta(minutes=60)
-    banner = "Platform support (ops@platform.test) has access to this workspace until"
+    # the owner reads the console in their own language (zh-Hans, chosen at sign-up)
+    banner = '<div class="banner support" role="status">平台技术支持（ops@platform.test）'
     assert banner in brand_owner_client.get("/console/").content.decode()
 
     entered = operator_client.post(f"/operator/tenants/{tenant_a.pk}/support/enter/")
