@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context
 
 from tenant_apps.accounts import services as account_services
+from tenant_apps.accounts.permissions import Role
 from tenants import exports, schemas
 from tenants.errors import IllegalTransition, ProvisioningFailed, SlugTaken, TenantInvalid
 from tenants.models import Domain, PooledSchema, Tenant, TenantStatus, TenantStatusChange
@@ -187,7 +188,7 @@ def tenant_provision(
                         password=owner.password,
                         full_name=owner.full_name,
                         password_hash=owner.password_hash,
-                        is_owner=True,
+                        role=Role.OWNER,
                         preferred_language=locale,
                     )
             transaction.on_commit(schedule_pool_refill)

@@ -77,6 +77,7 @@ TENANT_APPS = [
     "rest_framework.authtoken",
     "tenant_apps.accounts",
     "tenant_apps.core",
+    "tenant_apps.dealers",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 

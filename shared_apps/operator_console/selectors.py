@@ -56,7 +56,7 @@ def tenant_usage(tenant: Tenant) -> dict:
     month_start = timezone.now().replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     with schema_context(tenant.schema_name):
         usage = {
-            "users": _table_count("accounts_user", "WHERE NOT is_support"),
+            "users": _table_count("accounts_user", "WHERE role <> 'support'"),
             "dealers": _table_count("dealers_dealer"),
             "skus": _table_count("catalog_sku"),
             "orders_this_month": _table_count("ordering_order", "WHERE created_at >= %s", [month_start]),

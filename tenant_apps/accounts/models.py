@@ -9,6 +9,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tenant_apps.accounts.permissions import DEALER_ROLES, Role
+from tenant_apps.core.fields import EncryptedTextField
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
@@ -33,11 +36,16 @@ class User(AbstractBaseUser, PermissionsMixin):
     full_name = models.CharField(_("full name"), max_length=150, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(_("staff"), default=False, help_text=_("May use the admin site."))
-    is_owner = models.BooleanField(_("owner"), default=False, help_text=_("The brand group's account owner."))
-    is_support = models.BooleanField(
-        _("platform support"), default=False,
-        help_text=_("Operator staff in this workspace through time-limited support access."),
-    )
+    # What the user may do and see: tenant_apps/accounts/permissions.py. Empty in the public schema.
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices, blank=True, db_index=True)
+    # Dealer staff belong to a dealer; regional managers manage a subtree of the network. Plain
+    # columns in the public schema (no dealers there), so no database constraint; the ORM protects.
+    dealer = models.ForeignKey("dealers.Dealer", on_delete=models.PROTECT, null=True, blank=True,
+                               db_constraint=False, related_name="users", verbose_name=_("dealer"))
+    scope_node = models.ForeignKey("dealers.Node", on_delete=models.PROTECT, null=True, blank=True,
+                                   db_constraint=False, related_name="+", verbose_name=_("network scope"))
+    totp_secret = EncryptedTextField(_("authenticator secret"), blank=True)
+    totp_enabled = models.BooleanField(_("two-step sign-in"), default=False)
     preferred_language = models.CharField(_("language"), max_length=10, blank=True)
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
 
@@ -54,8 +62,45 @@ class User(AbstractBaseUser, PermissionsMixin):
     def __str__(self) -> str:
         return self.email
 
+    @property
+    def is_owner(self) -> bool:
+        return self.role == Role.OWNER
+
+    @property
+    def is_support(self) -> bool:
+        return self.role == Role.SUPPORT
+
+    @property
+    def is_dealer_staff(self) -> bool:
+        return self.role in DEALER_ROLES
+
     def get_full_name(self) -> str:
         return self.full_name or self.email
 
     def get_short_name(self) -> str:
         return self.full_name or self.email
+
+
+class Invitation(models.Model):
+    """An email invitation to join the workspace with a role (and a dealer for dealer staff, a
+    network scope for regional managers). Only the SHA-256 of the link's token is stored."""
+
+    email = models.EmailField(_("email"))
+    role = models.CharField(_("role"), max_length=32)
+    dealer = models.ForeignKey("dealers.Dealer", on_delete=models.CASCADE, null=True, blank=True,
+                               db_constraint=False, related_name="invitations")
+    scope_node = models.ForeignKey("dealers.Node", on_delete=models.CASCADE, null=True, blank=True,
+                                   db_constraint=False, related_name="+")
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["email"])]
+
+    def __str__(self) -> str:
+        return f"{self.email} ({self.role})"

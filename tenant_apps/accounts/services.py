@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from onboarding.directory import membership_record
 from tenant_apps.accounts.errors import EmailTaken, UserInvalid
 from tenant_apps.accounts.models import User
+from tenant_apps.accounts.permissions import Role
 
 
 def user_field_errors(
@@ -38,7 +39,9 @@ def user_create(
     email: str,
     password: str,
     full_name: str = "",
-    is_owner: bool = False,
+    role: str = "",
+    dealer=None,
+    scope_node=None,
     is_staff: bool = False,
     is_superuser: bool = False,
     preferred_language: str = "",
@@ -62,7 +65,9 @@ def user_create(
     user = User(
         email=email,
         full_name=full_name,
-        is_owner=is_owner,
+        role=role,
+        dealer=dealer,
+        scope_node=scope_node,
         is_staff=is_staff,
         is_superuser=is_superuser,
         preferred_language=preferred_language,
@@ -87,7 +92,7 @@ def user_ensure_support(*, email: str) -> User:
     email = email.strip().lower()
     user = User.objects.filter(email=email).first()
     if user is None:
-        user = User(email=email, full_name="Platform support", is_support=True)
+        user = User(email=email, full_name="Platform support", role=Role.SUPPORT)
         user.set_unusable_password()
         user.save()
     elif not user.is_support:

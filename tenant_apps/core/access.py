@@ -1,5 +1,5 @@
-"""Who may use the brand console. Issue 5 replaces this with the role/permission matrix; until then
-the console is for the workspace owner and for platform support during a support-access window."""
+"""Access checks for pages: the capability a view needs (403 without it), from the one matrix in
+tenant_apps/accounts/permissions.py."""
 
 from __future__ import annotations
 
@@ -8,18 +8,28 @@ from functools import wraps
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 
+from tenant_apps.accounts.permissions import CONSOLE, has_perm
+
 
 def is_console_user(user) -> bool:
-    return bool(user.is_authenticated and (user.is_owner or user.is_support))
+    return has_perm(user, CONSOLE)
 
 
-def console_required(view):
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not is_console_user(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
+def requires(capability: str):
+    """Page decorator: sign-in first (redirect), then the capability (403)."""
 
-    return wrapper
+    def decorate(view):
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not has_perm(request.user, capability):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
+console_required = requires(CONSOLE)

@@ -16,7 +16,7 @@ SEEN: queue.Queue = queue.Queue()
 @app.task(name="tests.owner_of_current_tenant", ignore_result=True)
 def owner_of_current_tenant(label):
     """Reports, from wherever it runs, which schema it is in and whose owner it sees there."""
-    owners = list(User.objects.filter(is_owner=True).values_list("email", flat=True))
+    owners = list(User.objects.filter(role="owner").values_list("email", flat=True))
     SEEN.put((label, connection.schema_name, owners))
 
 

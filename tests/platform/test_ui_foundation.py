@@ -35,7 +35,7 @@ def test_a_users_own_language_comes_before_the_browsers(tenant_a, in_tenant):
     from tests.factories import UserFactory
 
     with in_tenant(tenant_a):
-        UserFactory(email="en-reader@acme.test", preferred_language="en", is_owner=True)
+        UserFactory(email="en-reader@acme.test", preferred_language="en", role="owner")
     client = host_client("acme.localhost", language="zh-CN")
     client.post("/accounts/login/", {"username": "en-reader@acme.test", "password": DEFAULT_PASSWORD})
     assert "Getting started" in client.get("/console/").content.decode()

@@ -1,0 +1,102 @@
+"""The one place that says who may do what: roles, their capabilities, and their data scope.
+
+Capabilities are named `<area>.<verb>`; views and API endpoints declare the capability they need
+(`@requires("dealers.edit")`, `HasCapability`), and lookups apply the data scope
+(`dealers.selectors.dealers_visible_to`, `dealer_get_for`). Denied: 403; outside the scope: 404.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    # brand staff
+    OWNER = "owner", _("Owner")
+    ADMIN = "admin", _("Administrator")
+    REGIONAL_MANAGER = "regional_manager", _("Regional manager")
+    SALES_REP = "sales_rep", _("Sales representative")
+    FINANCE = "finance", _("Finance")
+    WAREHOUSE = "warehouse", _("Warehouse")
+    ANALYST = "analyst", _("Analyst")
+    # dealer staff
+    DEALER_OWNER = "dealer_owner", _("Dealer owner")
+    DEALER_BUYER = "dealer_buyer", _("Dealer buyer")
+    DEALER_FINANCE = "dealer_finance", _("Dealer finance")
+    # the platform operator's staff, during support access
+    SUPPORT = "support", _("Platform support")
+
+
+BRAND_ROLES = frozenset({Role.OWNER, Role.ADMIN, Role.REGIONAL_MANAGER, Role.SALES_REP, Role.FINANCE,
+                         Role.WAREHOUSE, Role.ANALYST, Role.SUPPORT})
+DEALER_ROLES = frozenset({Role.DEALER_OWNER, Role.DEALER_BUYER, Role.DEALER_FINANCE})
+# Roles an inviter may hand out (never owner or support).
+INVITABLE_ROLES = frozenset(BRAND_ROLES - {Role.OWNER, Role.SUPPORT}) | DEALER_ROLES
+
+
+class Scope(models.TextChoices):
+    ALL = "all", _("The whole network")
+    SUBTREE = "subtree", _("Their part of the network")
+    ASSIGNED = "assigned", _("Their assigned dealers")
+    OWN_DEALER = "own_dealer", _("Their own company")
+
+
+SCOPE = {
+    Role.OWNER: Scope.ALL, Role.ADMIN: Scope.ALL, Role.FINANCE: Scope.ALL, Role.WAREHOUSE: Scope.ALL,
+    Role.ANALYST: Scope.ALL, Role.SUPPORT: Scope.ALL,
+    Role.REGIONAL_MANAGER: Scope.SUBTREE,
+    Role.SALES_REP: Scope.ASSIGNED,
+    Role.DEALER_OWNER: Scope.OWN_DEALER, Role.DEALER_BUYER: Scope.OWN_DEALER, Role.DEALER_FINANCE: Scope.OWN_DEALER,
+}
+
+CONSOLE = "console.access"
+DEALERS_VIEW = "dealers.view"
+DEALERS_CREATE = "dealers.create"
+DEALERS_EDIT = "dealers.edit"
+DEALERS_STATUS = "dealers.status"
+DEALERS_BANK_VIEW = "dealers.bank_view"
+NETWORK_EDIT = "network.edit"  # regions, moving nodes
+DEALERS_IMPORT = "dealers.import"
+DEALERS_EXPORT = "dealers.export"
+QUALIFICATIONS_EDIT = "qualifications.edit"
+USERS_VIEW = "users.view"
+USERS_INVITE = "users.invite"
+SETTINGS_EDIT = "settings.edit"  # tiers, territories, qualification types, channel policy
+COMPANY_VIEW = "company.view"  # a dealer's own company
+COMPANY_ADDRESSES = "company.addresses"
+COMPANY_USERS = "company.users"  # a dealer owner invites their own staff
+ACCOUNT_EDIT = "account.edit"
+
+_STAFF_READ = {CONSOLE, DEALERS_VIEW, USERS_VIEW, ACCOUNT_EDIT}
+_ADMIN = _STAFF_READ | {DEALERS_CREATE, DEALERS_EDIT, DEALERS_STATUS, DEALERS_BANK_VIEW, NETWORK_EDIT,
+                        DEALERS_IMPORT, DEALERS_EXPORT, QUALIFICATIONS_EDIT, USERS_INVITE, SETTINGS_EDIT}
+
+MATRIX: dict[str, frozenset[str]] = {
+    Role.OWNER: frozenset(_ADMIN),
+    Role.ADMIN: frozenset(_ADMIN),
+    Role.SUPPORT: frozenset(_ADMIN),
+    Role.REGIONAL_MANAGER: frozenset(_STAFF_READ | {DEALERS_CREATE, DEALERS_EDIT, DEALERS_STATUS, NETWORK_EDIT,
+                                                    DEALERS_EXPORT, QUALIFICATIONS_EDIT, USERS_INVITE}),
+    Role.SALES_REP: frozenset(_STAFF_READ | {DEALERS_EDIT, QUALIFICATIONS_EDIT, USERS_INVITE}),
+    Role.FINANCE: frozenset(_STAFF_READ | {DEALERS_BANK_VIEW, DEALERS_EXPORT}),
+    Role.WAREHOUSE: frozenset(_STAFF_READ),
+    Role.ANALYST: frozenset(_STAFF_READ | {DEALERS_EXPORT}),
+    Role.DEALER_OWNER: frozenset({COMPANY_VIEW, COMPANY_ADDRESSES, COMPANY_USERS, ACCOUNT_EDIT}),
+    Role.DEALER_BUYER: frozenset({COMPANY_VIEW, COMPANY_ADDRESSES, ACCOUNT_EDIT}),
+    Role.DEALER_FINANCE: frozenset({COMPANY_VIEW, ACCOUNT_EDIT}),
+}
+
+
+def capabilities(user) -> frozenset[str]:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return frozenset()
+    return MATRIX.get(user.role, frozenset())
+
+
+def has_perm(user, capability: str) -> bool:
+    return capability in capabilities(user)
+
+
+def scope_of(user) -> str | None:
+    return SCOPE.get(getattr(user, "role", ""))
