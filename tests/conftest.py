@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 from django_tenants.utils import schema_context
 
@@ -96,3 +97,16 @@ def operator_client(operator, public_client) -> Client:
     response = public_client.post("/accounts/login/", {"username": operator.email, "password": DEFAULT_PASSWORD})
     assert response.status_code == 302
     return public_client
+
+
+class _Queries(CaptureQueriesContext):
+    @property
+    def sql(self) -> list[str]:
+        """The statements run, without django-tenants' `SET search_path` bookkeeping."""
+        return [q["sql"] for q in self.captured_queries if not q["sql"].startswith("SET search_path")]
+
+
+@pytest.fixture
+def count_queries():
+    """`with count_queries() as q: ...; assert len(q.sql) == 1` (constant query counts, checked)."""
+    return lambda: _Queries(connection)

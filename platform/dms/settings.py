@@ -78,6 +78,7 @@ TENANT_APPS = [
     "tenant_apps.accounts",
     "tenant_apps.core",
     "tenant_apps.dealers",
+    "tenant_apps.audit",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 

@@ -8,6 +8,9 @@ from tenant_apps.core import views as core_views
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("console/", include("tenant_apps.core.urls_console")),
+    path("console/network/", include("tenant_apps.dealers.urls_console")),
+    path("account/", include("tenant_apps.dealers.urls_storefront")),
+    path("api/v1/", include("tenant_apps.dealers.api.urls")),
     re_path(r"^media/(?P<path>.+)$", core_views.tenant_media, name="tenant-media"),
     *common,
 ]

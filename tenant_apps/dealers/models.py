@@ -205,6 +205,9 @@ class QualificationReminder(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["qualification", "valid_to"], name="one_reminder_per_expiry")]
 
+    def __str__(self) -> str:
+        return f"reminder {self.qualification_id} {self.valid_to}"
+
 
 class NetworkSettings(models.Model):
     """The brand's channel rules (one row)."""

@@ -1,0 +1,38 @@
+"""Plan limits: the one check that every creation of a limited resource goes through.
+
+Today the numbers come from the tenant's plan (or the default plan); the billing issue will feed
+subscriptions into the same check.
+"""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.utils.translation import gettext as _
+
+from billing_saas.models import Plan
+from tenant_apps.core.errors import Conflict
+
+
+class PlanLimitReached(Conflict):
+    code = "plan_limit_reached"
+
+
+def _plan_for_current_schema() -> Plan | None:
+    from tenants.models import Tenant
+
+    tenant = Tenant.objects.select_related("plan").filter(schema_name=connection.schema_name).first()
+    if tenant is not None and tenant.plan is not None:
+        return tenant.plan
+    return Plan.objects.filter(is_default=True).first()
+
+
+def limit_check(*, resource: str, current: int, adding: int = 1) -> None:
+    """Raise PlanLimitReached if `current + adding` exceeds the plan's limit for `resource`
+    ("dealers" or "users"). `current` is counted by the caller (it owns the table)."""
+    plan = _plan_for_current_schema()
+    limit = getattr(plan, f"max_{resource}", None) if plan else None
+    if limit is not None and current + adding > limit:
+        raise PlanLimitReached(
+            _("Your plan allows %(limit)s %(resource)s; you have %(current)s. Upgrade the plan to add more.")
+            % {"limit": limit, "resource": resource, "current": current}
+        )

@@ -1,0 +1,23 @@
+"""The tenant's audit log: who changed what, when, before and after (in the tenant's schema)."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditEntry(models.Model):
+    action = models.CharField(_("action"), max_length=64, db_index=True)  # dealers.dealer.status_changed
+    actor_id = models.BigIntegerField(null=True, blank=True)
+    actor_label = models.CharField(_("who"), max_length=254)
+    target_type = models.CharField(max_length=64)
+    target_id = models.CharField(max_length=64)
+    before = models.JSONField(default=dict, blank=True)
+    after = models.JSONField(default=dict, blank=True)
+    reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["target_type", "target_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.target_type}:{self.target_id}"

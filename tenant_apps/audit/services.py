@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+from tenant_apps.audit.models import AuditEntry
+
+
+def actor_label(actor) -> str:
+    if actor is None:
+        return "system"
+    return getattr(actor, "email", None) or str(actor)
+
+
+def audit_record(*, actor, action: str, target, before: dict | None = None, after: dict | None = None,
+                 reason: str = "") -> AuditEntry:
+    """Write one audit entry; call it inside the transaction of the change it records."""
+    return AuditEntry.objects.create(
+        action=action,
+        actor_id=getattr(actor, "pk", None) if getattr(actor, "is_authenticated", False) else None,
+        actor_label=actor_label(actor),
+        target_type=target._meta.label_lower,
+        target_id=str(target.pk),
+        before=before or {},
+        after=after or {},
+        reason=reason,
+    )

@@ -1,0 +1,124 @@
+"""Reads of the dealer network, always through the actor's data scope."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tenant_apps.accounts.permissions import Scope, scope_of
+from tenant_apps.dealers.errors import DealerNotFound, NodeNotFound
+from tenant_apps.dealers.models import (
+    Dealer,
+    NetworkSettings,
+    Node,
+    Qualification,
+    QualificationType,
+    Territory,
+)
+
+
+def headquarters() -> Node:
+    return Node.objects.get(kind=Node.Kind.HEADQUARTERS)
+
+
+def network_settings() -> NetworkSettings:
+    return NetworkSettings.objects.first() or NetworkSettings()
+
+
+def _dealer_scope(user) -> Q | None:
+    """The condition on dealers that `user` may see; None for nothing."""
+    scope = scope_of(user)
+    if scope == Scope.ALL:
+        return Q()
+    if scope == Scope.SUBTREE and user.scope_node_id:
+        return Q(node__path__descendant_of=user.scope_node.path)
+    if scope == Scope.ASSIGNED:
+        condition = Q(sales_rep=user)
+        if user.scope_node_id:
+            condition |= Q(node__path__descendant_of=user.scope_node.path)
+        return condition
+    if scope == Scope.OWN_DEALER and user.dealer_id:
+        return Q(pk=user.dealer_id)
+    return None
+
+
+def dealers_visible_to(user) -> QuerySet[Dealer]:
+    condition = _dealer_scope(user)
+    if condition is None:
+        return Dealer.objects.none()
+    return Dealer.objects.filter(condition)
+
+
+def nodes_visible_to(user) -> QuerySet[Node]:
+    scope = scope_of(user)
+    if scope == Scope.ALL:
+        return Node.objects.all()
+    if scope == Scope.SUBTREE and user.scope_node_id:
+        return Node.objects.filter(path__descendant_of=user.scope_node.path)
+    return Node.objects.filter(dealer__in=dealers_visible_to(user))
+
+
+def dealer_get_for(*, actor, dealer_id) -> Dealer:
+    """The dealer, if the actor may see it; DealerNotFound (404) otherwise, existing or not."""
+    dealer = (
+        dealers_visible_to(actor)
+        .select_related("node", "tier", "supplier", "sales_rep", "regional_manager")
+        .filter(pk=dealer_id)
+        .first()
+    )
+    if dealer is None:
+        raise DealerNotFound(_("No such dealer."))
+    return dealer
+
+
+def node_get_for(*, actor, node_id) -> Node:
+    node = nodes_visible_to(actor).filter(pk=node_id).first()
+    if node is None:
+        raise NodeNotFound(_("No such place in the network."))
+    return node
+
+
+def dealer_list(*, actor, q: str = "", status: str = "", tier: str = "", under: Node | None = None,
+                territory: str = "") -> QuerySet[Dealer]:
+    dealers = (
+        dealers_visible_to(actor)
+        .select_related("node", "tier", "supplier", "sales_rep", "regional_manager")
+        .prefetch_related("territories")
+    )
+    if q:
+        dealers = dealers.filter(Q(code__icontains=q) | Q(name__icontains=q) | Q(legal_name__icontains=q))
+    if status:
+        dealers = dealers.filter(status=status)
+    if tier:
+        dealers = dealers.filter(tier__code=tier)
+    if under is not None:
+        dealers = dealers.filter(node__path__descendant_of=under.path)
+    if territory:
+        dealers = dealers.filter(territories__code=territory).distinct()
+    return dealers
+
+
+def territory_covers(*, dealer: Dealer, territory: Territory) -> bool:
+    """Is `territory` inside one of the dealer's territories (or the dealer has none set)?"""
+    paths = [t.path for t in dealer.territories.all()]
+    if not paths:
+        return True
+    return Territory.objects.filter(pk=territory.pk).filter(
+        Q.create([("path__descendant_of", path) for path in paths], connector=Q.OR)
+    ).exists()
+
+
+def qualification_blockers(*, dealer: Dealer, today: date | None = None) -> list[str]:
+    """Why this dealer may not order: required qualification types missing or expired (names)."""
+    today = today or timezone.localdate()
+    required = list(QualificationType.objects.filter(required=True))
+    valid = set(
+        Qualification.objects.filter(dealer=dealer, type__in=required)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=today))
+        .filter(Q(valid_from__isnull=True) | Q(valid_from__lte=today))
+        .values_list("type_id", flat=True)
+    )
+    return [qualification_type.name for qualification_type in required if qualification_type.pk not in valid]
