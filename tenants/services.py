@@ -70,6 +70,14 @@ def tenant_host(slug: str) -> str:
     return f"{slug}.{settings.PLATFORM_HOST}"
 
 
+def tenant_primary_url(tenant: Tenant, path: str = "/") -> str:
+    """An absolute URL on the tenant's primary host (its custom domain once it has made one primary)."""
+    primary = tenant.domains.filter(is_primary=True).values_list("domain", flat=True).first()
+    if primary is None or primary.endswith(f".{settings.PLATFORM_HOST}"):
+        return tenant_url(tenant.slug, path)
+    return f"{settings.PLATFORM_SCHEME}://{primary}{path}"
+
+
 def tenant_url(slug: str, path: str = "/") -> str:
     """An absolute URL on the tenant's platform subdomain (with the platform's port, if any)."""
     port = settings.PLATFORM_DOMAIN.partition(":")[2]

@@ -182,6 +182,7 @@ CELERY_BEAT_SCHEDULE = {
 
 # --- auth ---------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["tenant_apps.accounts.backends.ThrottledModelBackend"]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "/"
 AUTH_PASSWORD_VALIDATORS = [
@@ -282,7 +283,11 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
 }
-REST_AUTH = {"SESSION_LOGIN": True, "TOKEN_MODEL": "rest_framework.authtoken.models.Token"}
+REST_AUTH = {
+    "SESSION_LOGIN": True,
+    "TOKEN_MODEL": "rest_framework.authtoken.models.Token",
+    "LOGIN_SERIALIZER": "tenant_apps.accounts.serializers.LoginSerializer",
+}
 
 # --- custom domains: DNS verification (tests point these at a loopback DNS server) ---------------
 DNS_NAMESERVERS = env_list("DNS_NAMESERVERS")  # empty: the system resolver

@@ -98,3 +98,24 @@ def user_ensure_support(*, email: str) -> User:
     elif not user.is_support:
         raise EmailTaken(_("A workspace user already has this email."), fields={"email": [_("Already in use.")]})
     return user
+
+
+@transaction.atomic
+def user_profile_update(*, actor: User, user: User, full_name: str | None = None,
+                        preferred_language: str | None = None) -> User:
+    """A user's own profile (name, language). Only the user themselves."""
+    if actor.pk != user.pk:
+        raise UserInvalid(_("You can only change your own profile."))
+    errors = {}
+    if full_name is not None and not full_name.strip():
+        errors["full_name"] = [_("Enter your name.")]
+    if preferred_language is not None and preferred_language not in ("", "zh-hans", "en"):
+        errors["preferred_language"] = [_("Choose zh-hans or en.")]
+    if errors:
+        raise UserInvalid(_("The profile could not be saved."), fields=errors)
+    if full_name is not None:
+        user.full_name = full_name.strip()
+    if preferred_language is not None:
+        user.preferred_language = preferred_language
+    user.save(update_fields=["full_name", "preferred_language"])
+    return user

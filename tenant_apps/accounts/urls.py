@@ -2,12 +2,24 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from tenant_apps.accounts import views
+from tenant_apps.accounts.forms import LoginForm
 
 app_name = "accounts"
 
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(template_name="accounts/login.html", redirect_authenticated_user=True),
-         name="login"),
+    path("login/", auth_views.LoginView.as_view(template_name="accounts/login.html", authentication_form=LoginForm,
+                                                redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("handoff/<str:token>/", views.handoff, name="handoff"),
+    path("invite/<str:token>/", views.invitation_accept, name="invite"),
+    path("people/", views.people, name="people"),
+    path("people/invitations/<int:invitation_id>/revoke/", views.invitation_revoke, name="invitation-revoke"),
+    path("password/reset/", auth_views.PasswordResetView.as_view(
+        template_name="accounts/password_reset.html", email_template_name="accounts/password_reset_email.txt",
+        subject_template_name="accounts/password_reset_subject.txt", success_url="/accounts/password/reset/sent/",
+    ), name="password-reset"),
+    path("password/reset/sent/", auth_views.PasswordResetDoneView.as_view(
+        template_name="accounts/password_reset_sent.html"), name="password-reset-sent"),
+    path("password/reset/done/", auth_views.PasswordResetCompleteView.as_view(
+        template_name="accounts/password_reset_complete.html"), name="password-reset-complete"),
 ]

@@ -4,10 +4,17 @@ import logging
 
 from django.contrib import messages
 from django.contrib.auth import login
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
 
+from dms.ui import listing
+from tenant_apps.accounts import invitations
+from tenant_apps.accounts.forms import AcceptInvitationForm, InvitationForm
 from tenant_apps.accounts.models import User
+from tenant_apps.accounts.permissions import DEALER_ROLES, USERS_VIEW, Scope, scope_of
+from tenant_apps.core.access import requires
+from tenant_apps.core.errors import DomainError
 from tenants.handoff import handoff_redeem
 
 logger = logging.getLogger(__name__)
@@ -20,7 +27,7 @@ def handoff(request, token: str):
     if user is None:
         messages.error(request, _("This sign-in link has expired or was already used. Please sign in."))
         return redirect("accounts:login")
-    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    login(request, user, backend="tenant_apps.accounts.backends.ThrottledModelBackend")
     if redeemed.purpose == "support" and request.tenant.support_until:
         request.session.set_expiry(request.tenant.support_until)
     if redeemed.purpose == "signup":
@@ -31,3 +38,91 @@ def handoff(request, token: str):
             messages.success(request, _("Your workspace is ready."))
     logger.info("accounts.user.handoff", extra={"purpose": redeemed.purpose, "user_id": user.pk})
     return redirect("console:home")
+
+
+def landing_for(user) -> str:
+    return "storefront:company" if user.role in DEALER_ROLES else "console:home"
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request, token: str):
+    try:
+        invitation = invitations.invitation_for_token(token)
+    except DomainError as error:
+        return render(request, "accounts/invitation_accept.html", {"unusable": error.detail}, status=410)
+    form = AcceptInvitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = invitations.invitation_accept(raw_token=token, full_name=form.cleaned_data["full_name"],
+                                                 password=form.cleaned_data["password"])
+        except DomainError as error:
+            for field, errors in error.fields.items():
+                for message in errors:
+                    form.add_error(field if field in form.fields else None, message)
+            if not error.fields:
+                form.add_error(None, error.detail)
+        else:
+            login(request, user, backend="tenant_apps.accounts.backends.ThrottledModelBackend")
+            messages.success(request, _("Welcome, %(name)s.") % {"name": user.get_short_name()})
+            return redirect(landing_for(user))
+    return render(request, "accounts/invitation_accept.html", {"form": form, "invitation": invitation})
+
+
+def _invite_choices(user):
+    from tenant_apps.dealers.selectors import dealers_visible_to, nodes_visible_to
+
+    return {
+        "dealers": list(dealers_visible_to(user).order_by("code")[:500]),
+        "nodes": list(nodes_visible_to(user).exclude(kind="dealer")),
+    }
+
+
+@requires(USERS_VIEW)
+@require_http_methods(["GET", "POST"])
+def people(request):
+    """Users of the workspace (in the actor's scope) and invitations."""
+    from tenant_apps.dealers.models import Dealer, Node
+    from tenant_apps.dealers.selectors import dealers_visible_to
+
+    choices = _invite_choices(request.user)
+    form = InvitationForm(request.POST or None, **choices)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            invitations.invitation_create(
+                actor=request.user, email=data["email"], role=data["role"],
+                dealer=Dealer.objects.filter(pk=data["dealer"]).first() if data["dealer"] else None,
+                scope_node=Node.objects.filter(pk=data["scope_node"]).first() if data["scope_node"] else None,
+            )
+        except DomainError as error:
+            for field, errors in error.fields.items():
+                for message in errors:
+                    form.add_error(field if field in form.fields else None, message)
+            if not error.fields:
+                form.add_error(None, error.detail)
+        else:
+            messages.success(request, _("Invitation sent to %(email)s.") % {"email": data["email"]})
+            return redirect("accounts:people")
+    users = User.objects.exclude(role="").select_related("dealer")
+    if scope_of(request.user) != Scope.ALL:
+        users = users.filter(dealer__in=dealers_visible_to(request.user))
+    return render(request, "accounts/people.html", {
+        "form": form,
+        "listing": listing(request, users, sorts={"email": "email", "name": "full_name", "role": "role"},
+                           default="email"),
+        "invitations": invitations.invitations_visible_to(request.user).filter(
+            accepted_at__isnull=True, revoked_at__isnull=True)[:100],
+        "can_invite": bool(invitations._allowed_roles(request.user)),
+    })
+
+
+@requires(USERS_VIEW)
+@require_POST
+def invitation_revoke(request, invitation_id: int):
+    try:
+        invitations.invitation_revoke(actor=request.user, invitation_id=invitation_id)
+    except DomainError as error:
+        messages.error(request, error.detail)
+    else:
+        messages.success(request, _("Invitation revoked."))
+    return redirect("accounts:people")

@@ -1,0 +1,84 @@
+"""API of people and access: users (scoped), invitations, accepting an invitation."""
+
+from __future__ import annotations
+
+from django.contrib.auth import login
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, permissions, status
+from rest_framework.decorators import api_view, permission_classes, throttle_classes
+from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
+
+from tenant_apps.accounts import invitations
+from tenant_apps.accounts.models import User
+from tenant_apps.accounts.permissions import USERS_VIEW, Scope, has_perm, scope_of
+from tenant_apps.accounts.serializers import AcceptInvitationSerializer, InvitationSerializer, UserSerializer
+
+
+class CanViewUsers(permissions.BasePermission):
+    def has_permission(self, request, view) -> bool:
+        return has_perm(request.user, USERS_VIEW) or bool(invitations._allowed_roles(request.user))
+
+
+class UserList(generics.ListAPIView):
+    """Users of this workspace that the caller may see (staff of their scope's dealers)."""
+
+    serializer_class = UserSerializer
+    permission_classes = [permissions.IsAuthenticated, CanViewUsers]
+
+    def get_queryset(self):
+        from tenant_apps.dealers.selectors import dealers_visible_to
+
+        users = User.objects.exclude(role="").order_by("email")
+        if scope_of(self.request.user) != Scope.ALL:
+            users = users.filter(dealer__in=dealers_visible_to(self.request.user))
+        return users
+
+
+class InvitationList(generics.ListCreateAPIView):
+    serializer_class = InvitationSerializer
+    permission_classes = [permissions.IsAuthenticated, CanViewUsers]
+
+    def get_queryset(self):
+        return invitations.invitations_visible_to(self.request.user).order_by("-created_at")
+
+    def create(self, request, *args, **kwargs):
+        from tenant_apps.dealers.models import Dealer, Node
+
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        dealer_id, node_id = data.get("dealer_id"), data.get("scope_node_id")
+        invitation, _raw = invitations.invitation_create(
+            actor=request.user, email=data["email"], role=data["role"],
+            dealer=Dealer.objects.filter(pk=dealer_id).first() if dealer_id else None,
+            scope_node=Node.objects.filter(pk=node_id).first() if node_id else None,
+        )
+        return Response(self.get_serializer(invitation).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(request=None, responses=InvitationSerializer, summary="Revoke a pending invitation")
+@api_view(["POST"])
+@permission_classes([permissions.IsAuthenticated, CanViewUsers])
+def invitation_revoke(request, invitation_id: int):
+    return Response(InvitationSerializer(invitations.invitation_revoke(actor=request.user,
+                                                                       invitation_id=invitation_id)).data)
+
+
+class AcceptThrottle(AnonRateThrottle):
+    rate = "30/hour"
+
+
+@extend_schema(request=AcceptInvitationSerializer, responses={201: UserSerializer},
+               summary="Accept an invitation: set name and password; signs the new user in")
+@api_view(["POST"])
+@permission_classes([permissions.AllowAny])
+@throttle_classes([AcceptThrottle])
+def invitation_accept(request):
+    serializer = AcceptInvitationSerializer(data=request.data)
+    serializer.is_valid(raise_exception=True)
+    data = serializer.validated_data
+    user = invitations.invitation_accept(raw_token=data["token"], full_name=data["full_name"],
+                                         password=data["password"])
+    login(request, user, backend="tenant_apps.accounts.backends.ThrottledModelBackend")
+    return Response(UserSerializer(user).data, status=status.HTTP_201_CREATED)

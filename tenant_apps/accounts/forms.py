@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+
+from tenant_apps.accounts import throttle
+from tenant_apps.accounts.permissions import INVITABLE_ROLES, Role
+
+
+def throttle_message(seconds: int) -> str:
+    minutes = max(1, (seconds + 59) // 60)
+    return _("Too many failed sign-ins. Try again in %(minutes)s minutes.") % {"minutes": minutes}
+
+
+class LoginForm(AuthenticationForm):
+    def clean(self):
+        wait = throttle.retry_after(self.request, self.data.get("username", ""))
+        if wait:
+            raise forms.ValidationError(throttle_message(wait), code="throttled")
+        return super().clean()
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label=_("Email"))
+    role = forms.ChoiceField(label=_("Role"), choices=[(r.value, r.label) for r in Role if r in INVITABLE_ROLES])
+    dealer = forms.IntegerField(label=_("Dealer"), required=False, widget=forms.Select)
+    scope_node = forms.IntegerField(label=_("Part of the network"), required=False, widget=forms.Select)
+
+    def __init__(self, *args, dealers=(), nodes=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["dealer"].widget.choices = [("", "—"), *[(d.pk, f"{d.code} {d.name}") for d in dealers]]
+        self.fields["scope_node"].widget.choices = [("", "—"), *[(n.pk, n.name) for n in nodes]]
+
+
+class AcceptInvitationForm(forms.Form):
+    full_name = forms.CharField(label=_("Your name"), max_length=150)
+    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput,
+                               help_text=_("At least 10 characters; not a common password."))

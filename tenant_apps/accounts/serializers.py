@@ -1,0 +1,50 @@
+from dj_rest_auth.serializers import LoginSerializer as BaseLoginSerializer
+from rest_framework import exceptions, serializers
+
+from tenant_apps.accounts import throttle
+from tenant_apps.accounts.forms import throttle_message
+from tenant_apps.accounts.models import Invitation, User
+
+
+class LoginSerializer(BaseLoginSerializer):
+    """dj-rest-auth's login, refusing with a clear message while the account or address is throttled."""
+
+    username = None
+
+    def validate(self, attrs):
+        wait = throttle.retry_after(self.context.get("request"), attrs.get("email", ""))
+        if wait:
+            raise exceptions.Throttled(wait=wait, detail=throttle_message(wait))
+        return super().validate(attrs)
+
+
+class InvitationSerializer(serializers.ModelSerializer):
+    dealer = serializers.IntegerField(source="dealer_id", required=False, allow_null=True)
+    scope_node = serializers.IntegerField(source="scope_node_id", required=False, allow_null=True)
+    status = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Invitation
+        fields = ["id", "email", "role", "dealer", "scope_node", "expires_at", "accepted_at", "revoked_at", "status"]
+        read_only_fields = ["expires_at", "accepted_at", "revoked_at"]
+
+    def get_status(self, invitation) -> str:
+        if invitation.accepted_at:
+            return "accepted"
+        if invitation.revoked_at:
+            return "revoked"
+        return "pending"
+
+
+class AcceptInvitationSerializer(serializers.Serializer):
+    token = serializers.CharField()
+    full_name = serializers.CharField(max_length=150)
+    password = serializers.CharField(write_only=True)
+
+
+class UserSerializer(serializers.ModelSerializer):
+    dealer = serializers.IntegerField(source="dealer_id", read_only=True)
+
+    class Meta:
+        model = User
+        fields = ["id", "email", "full_name", "role", "dealer", "is_active", "date_joined"]
