@@ -23,3 +23,20 @@ def tenants_purge_due() -> list[str]:
     from tenants.services import tenants_purge_due as purge
 
     return purge()
+
+
+@shared_task(name="tenants.tasks.for_each_tenant", ignore_result=True)
+def for_each_tenant(task_name: str) -> int:
+    """Run a tenant task once in every active tenant's schema (the schema travels in the headers)."""
+    from django_tenants.utils import tenant_context
+
+    from dms.celery import app
+    from tenants.models import Tenant, TenantStatus
+
+    app.loader.import_default_modules()  # every app's tasks module is registered, in-process too
+    count = 0
+    for tenant in Tenant.objects.filter(status=TenantStatus.ACTIVE):
+        with tenant_context(tenant):
+            app.tasks[task_name].delay()
+        count += 1
+    return count

@@ -27,6 +27,7 @@ from tenant_apps.dealers.models import (
     NetworkSettings,
     Node,
     Qualification,
+    QualificationReminder,
     QualificationType,
     Territory,
     Tier,
@@ -341,3 +342,48 @@ def network_settings_update(*, actor, channel_conflict_policy: str) -> NetworkSe
     audit_record(actor=actor, action="dealers.settings.updated", target=current,
                  before={"channel_conflict_policy": before}, after={"channel_conflict_policy": channel_conflict_policy})
     return current
+
+
+# --- reminders ----------------------------------------------------------------------------------
+
+
+def qualification_reminders_send(*, today: date) -> int:
+    """Remind dealers (and their sales rep) of qualifications expiring within their type's reminder
+    window. Idempotent: one reminder per qualification and expiry date. Returns how many were sent."""
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.core.mail import send_mail
+    from django.db.models import F
+
+    from tenant_apps.accounts.models import User
+    from tenant_apps.accounts.permissions import Role
+
+    due = (
+        Qualification.objects.select_related("dealer", "dealer__sales_rep", "type")
+        .filter(valid_to__gte=today, valid_to__lte=today + timedelta(days=366))
+        .exclude(reminders__valid_to=F("valid_to"))
+    )
+    sent = 0
+    for qualification in due:
+        if qualification.valid_to > today + timedelta(days=qualification.type.reminder_days):
+            continue
+        recipients = sorted(
+            set(User.objects.filter(dealer=qualification.dealer, is_active=True,
+                                    role__in=[Role.DEALER_OWNER, Role.DEALER_FINANCE]).values_list("email", flat=True))
+            | ({qualification.dealer.sales_rep.email} if qualification.dealer.sales_rep else set())
+        )
+        with transaction.atomic():
+            _reminder, created = QualificationReminder.objects.get_or_create(
+                qualification=qualification, valid_to=qualification.valid_to, defaults={"recipients": recipients}
+            )
+            if not created:
+                continue
+            subject = _("%(type)s of %(dealer)s expires on %(date)s") % {
+                "type": qualification.type.name, "dealer": qualification.dealer.name, "date": qualification.valid_to}
+            if recipients:
+                transaction.on_commit(lambda s=subject, r=recipients: send_mail(
+                    s, s + "\n\n" + _("Please upload the renewed document in time to keep ordering."),
+                    settings.DEFAULT_FROM_EMAIL, r))
+        sent += 1
+    return sent

@@ -137,3 +137,31 @@ def test_bad_dealer_input_is_field_errors(network):
     assert set(error.value.fields) == {"code", "legal_name", "name", "tax_number"}
     assert Dealer.objects.count() == 3
     assert User.objects.count() == 1
+
+
+def test_expiry_reminders_go_once_per_expiry_to_the_dealer_and_sales_rep(network, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    from tenant_apps.dealers.models import QualificationReminder
+
+    dealer = network["canton"]
+    rep = UserFactory(email="rep@acme.test", role="sales_rep")
+    services.dealer_update(actor=None, dealer=dealer, sales_rep=rep)
+    UserFactory(email="boss@gz.test", role="dealer_owner", dealer=dealer)
+    licence = services.qualification_type_create(actor=None, code="FOOD", name="食品经营许可证", reminder_days=30)
+    today = date(2026, 11, 25)
+    services.qualification_add(actor=None, dealer=dealer, type=licence, valid_to=today + timedelta(days=20))
+    services.qualification_add(actor=None, dealer=dealer, type=licence, valid_to=today + timedelta(days=90))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.qualification_reminders_send(today=today) == 1
+        assert services.qualification_reminders_send(today=today) == 0  # idempotent
+    assert QualificationReminder.objects.count() == 1
+    [message] = mail.outbox
+    assert message.to == ["boss@gz.test", "rep@acme.test"]
+    assert "2026-12-15" in message.subject
+
+
+def test_the_daily_task_runs_in_every_active_tenant(tenant_a, tenant_b, in_tenant):
+    from tenants.tasks import for_each_tenant
+
+    assert for_each_tenant.delay("dealers.tasks.qualification_reminders").get() == 2
