@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django_tenants.utils import schema_context
 
-from billing_saas.selectors import plan_default
+from billing_saas.models import Plan
+from shared_apps.demo.network import seed_network
 from tenant_apps.accounts import services as account_services
 from tenant_apps.accounts.models import User
 from tenants import domains as domain_services
@@ -83,7 +84,7 @@ def seed() -> list[str]:
                 name=brand.name,
                 slug=brand.slug,
                 locale=brand.locale,
-                plan=plan_default(),
+                plan=Plan.objects.get(code="growth"),  # the demo network has more dealers than starter's 50
                 owner=tenant_services.Owner(
                     email=brand.owner_email, password=brand.owner_password, full_name=brand.owner_name
                 ),
@@ -94,14 +95,16 @@ def seed() -> list[str]:
         if brand.custom_domain and not tenant.domains.filter(domain=brand.custom_domain).exists():
             # shown on the console's Domains page, waiting for its DNS record
             domain_services.domain_add(actor=None, tenant=tenant, domain=brand.custom_domain)
-        with schema_context(tenant.schema_name):
-            seed_tenant(brand)
         lines.append(
             f"{brand.display_name:<16}  {base_url(brand.slug)}/  {brand.owner_email} / {brand.owner_password}"
         )
+        with schema_context(tenant.schema_name):
+            lines.extend(seed_tenant(brand))
     tenant_services.tenant_pool_fill()  # leave the warm pool full for the next sign-up
     return lines
 
 
-def seed_tenant(brand: DemoBrand) -> None:
-    """Per-tenant demo data; later capabilities (dealers, catalog, prices, orders) add theirs here."""
+def seed_tenant(brand: DemoBrand) -> list[str]:
+    """Per-tenant demo data; later capabilities (catalog, prices, orders) add theirs here."""
+    word = "饮料" if brand.slug == "acme" else "瓷砖"
+    return seed_network(slug=brand.slug, password=brand.owner_password, brand_word=word)
