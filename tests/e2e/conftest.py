@@ -9,6 +9,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -52,13 +53,15 @@ def live_platform(django_db_blocker):
     name = f"e2e_{secrets.token_hex(4)}"
     _admin(params, f'CREATE DATABASE "{name}"')
     port = _free_port()
+    mail_dir = Path(tempfile.mkdtemp(prefix="e2e-mail-"))
     auth = f"{quote(params['user'])}:{quote(params['password'])}@" if params["password"] else f"{quote(params['user'])}@"
     host = params["host"]
     url = (f"postgres://{auth}/{name}?host={quote(host, safe='')}&port={params['port']}" if host.startswith("/")
            else f"postgres://{auth}{host}:{params['port']}/{name}")
     env = {**{k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"},
            "DJANGO_ENV": "development", "DEBUG": "false", "DATABASE_URL": url, "PLATFORM_DOMAIN": f"localhost:{port}",
-           "TENANT_POOL_SIZE": "2", "LOG_LEVEL": "WARNING", "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
+           "TENANT_POOL_SIZE": "2", "LOG_LEVEL": "WARNING",
+           "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend", "EMAIL_FILE_PATH": str(mail_dir)}
     subprocess.run([sys.executable, "manage.py", "platform_migrate", "-v", "0"], cwd=ROOT, env=env, check=True,
                    timeout=300)
     gunicorn = Path(sys.executable).with_name("gunicorn")
@@ -77,7 +80,7 @@ def live_platform(django_db_blocker):
                 server.kill()
                 pytest.fail("platform did not start: " + server.stderr.read().decode()[-3000:])
             time.sleep(0.3)
-    yield {"base": base, "port": port, "env": env}
+    yield {"base": base, "port": port, "env": env, "mail_dir": mail_dir}
     server.terminate()
     server.wait(timeout=15)
     _admin(params, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -105,3 +108,11 @@ def page(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture(scope="session")
+def demo_platform(live_platform):
+    """The live platform with the demo seed (brands acme and globex, their dealer networks)."""
+    subprocess.run([sys.executable, "manage.py", "seed_demo"], cwd=ROOT, env=live_platform["env"], check=True,
+                   timeout=300, capture_output=True)
+    return live_platform
