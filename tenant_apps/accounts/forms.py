@@ -14,11 +14,26 @@ def throttle_message(seconds: int) -> str:
 
 
 class LoginForm(AuthenticationForm):
+    otp = forms.CharField(label=_("Code from your authenticator app"), required=False, max_length=8,
+                          widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}))
+
     def clean(self):
         wait = throttle.retry_after(self.request, self.data.get("username", ""))
         if wait:
             raise forms.ValidationError(throttle_message(wait), code="throttled")
-        return super().clean()
+        cleaned = super().clean()
+        user = self.get_user()
+        if user is not None and user.totp_enabled:
+            from tenant_apps.accounts.totp import totp_verify
+
+            if not self.cleaned_data.get("otp"):
+                self.needs_otp = True
+                raise forms.ValidationError(_("Enter the code from your authenticator app."), code="otp_required")
+            if not totp_verify(user, self.cleaned_data["otp"]):
+                throttle.record_failure(self.request, self.data.get("username", ""))
+                self.needs_otp = True
+                raise forms.ValidationError(_("That code is not right."), code="otp_invalid")
+        return cleaned
 
 
 class InvitationForm(forms.Form):

@@ -1,4 +1,5 @@
 from dj_rest_auth.serializers import LoginSerializer as BaseLoginSerializer
+from django.utils.translation import gettext as _
 from rest_framework import exceptions, serializers
 
 from tenant_apps.accounts import throttle
@@ -10,12 +11,25 @@ class LoginSerializer(BaseLoginSerializer):
     """dj-rest-auth's login, refusing with a clear message while the account or address is throttled."""
 
     username = None
+    otp = serializers.CharField(required=False, allow_blank=True, write_only=True,
+                                help_text="The authenticator code, for users with two-step sign-in on.")
 
     def validate(self, attrs):
-        wait = throttle.retry_after(self.context.get("request"), attrs.get("email", ""))
+        from tenant_apps.accounts.totp import totp_verify
+
+        request = self.context.get("request")
+        wait = throttle.retry_after(request, attrs.get("email", ""))
         if wait:
             raise exceptions.Throttled(wait=wait, detail=throttle_message(wait))
-        return super().validate(attrs)
+        attrs = super().validate(attrs)
+        user = attrs["user"]
+        if user.totp_enabled:
+            if not attrs.get("otp"):
+                raise exceptions.ValidationError({"otp": [_("Enter the code from your authenticator app.")]})
+            if not totp_verify(user, attrs["otp"]):
+                throttle.record_failure(request, attrs.get("email", ""))
+                raise exceptions.ValidationError({"otp": [_("That code is not right.")]})
+        return attrs
 
 
 class InvitationSerializer(serializers.ModelSerializer):

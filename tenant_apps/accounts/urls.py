@@ -13,6 +13,7 @@ urlpatterns = [
     path("handoff/<str:token>/", views.handoff, name="handoff"),
     path("invite/<str:token>/", views.invitation_accept, name="invite"),
     path("people/", views.people, name="people"),
+    path("security/", views.security, name="security"),
     path("people/invitations/<int:invitation_id>/revoke/", views.invitation_revoke, name="invitation-revoke"),
     path("password/reset/", auth_views.PasswordResetView.as_view(
         template_name="accounts/password_reset.html", email_template_name="accounts/password_reset_email.txt",

@@ -12,7 +12,7 @@ from dms.ui import listing
 from tenant_apps.accounts import invitations
 from tenant_apps.accounts.forms import AcceptInvitationForm, InvitationForm
 from tenant_apps.accounts.models import User
-from tenant_apps.accounts.permissions import DEALER_ROLES, USERS_VIEW, Scope, scope_of
+from tenant_apps.accounts.permissions import CONSOLE, DEALER_ROLES, USERS_VIEW, Scope, scope_of
 from tenant_apps.core.access import requires
 from tenant_apps.core.errors import DomainError
 from tenants.handoff import handoff_redeem
@@ -126,3 +126,34 @@ def invitation_revoke(request, invitation_id: int):
     else:
         messages.success(request, _("Invitation revoked."))
     return redirect("accounts:people")
+
+
+@requires(CONSOLE)
+@require_http_methods(["GET", "POST"])
+def security(request):
+    """Two-step sign-in for brand staff: set up with an authenticator app, or turn it off."""
+    from tenant_apps.accounts import totp
+
+    user = request.user
+    error = None
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "begin":
+                totp.totp_begin(actor=user)
+            elif action == "confirm":
+                totp.totp_confirm(actor=user, code=request.POST.get("code", ""))
+                messages.success(request, _("Two-step sign-in is on."))
+                return redirect("accounts:security")
+            elif action == "disable":
+                totp.totp_disable(actor=user, code=request.POST.get("code", ""))
+                messages.success(request, _("Two-step sign-in is off."))
+                return redirect("accounts:security")
+        except DomainError as exc:
+            error = exc.detail
+    setting_up = bool(user.totp_secret and not user.totp_enabled)
+    return render(request, "accounts/security.html", {
+        "setting_up": setting_up, "error": error,
+        "secret": user.totp_secret if setting_up else "",
+        "uri": totp.totp_uri(user, request.tenant.brand_name) if setting_up else "",
+    })

@@ -176,3 +176,42 @@ def test_invitation_api_create_and_accept(shop, tenant_a, in_tenant):
     bad = host_client("acme.localhost").post("/api/v1/invitations/accept/", {
         "token": raw, "full_name": "x", "password": DEFAULT_PASSWORD}, content_type="application/json")
     assert bad.status_code == 409 and bad.json()["code"] == "invitation_unusable"
+
+
+def test_two_step_sign_in_for_brand_staff(tenant_a, in_tenant):
+    import pyotp
+
+    client = host_client("acme.localhost")
+    client.post("/accounts/login/", {"username": "owner@acme.test", "password": DEFAULT_PASSWORD})
+    client.post("/accounts/security/", {"action": "begin"})
+    with in_tenant(tenant_a):
+        secret = User.objects.get(email="owner@acme.test").totp_secret
+    wrong = client.post("/accounts/security/", {"action": "confirm", "code": "000000"})
+    assert "That code is not right." in wrong.content.decode()
+    client.post("/accounts/security/", {"action": "confirm", "code": pyotp.TOTP(secret).now()})
+    with in_tenant(tenant_a):
+        assert User.objects.get(email="owner@acme.test").totp_enabled is True
+
+    page = host_client("acme.localhost")
+    asked = page.post("/accounts/login/", {"username": "owner@acme.test", "password": DEFAULT_PASSWORD})
+    assert asked.status_code == 200 and 'name="otp"' in asked.content.decode()
+    signed_in = page.post("/accounts/login/", {"username": "owner@acme.test", "password": DEFAULT_PASSWORD,
+                                               "otp": pyotp.TOTP(secret).now()})
+    assert signed_in.status_code == 302
+
+    api = host_client("acme.localhost")
+    body = {"email": "owner@acme.test", "password": DEFAULT_PASSWORD}
+    missing = api.post("/api/v1/auth/login/", body, content_type="application/json")
+    assert missing.status_code == 400 and "otp" in missing.json()["fields"]
+    ok = api.post("/api/v1/auth/login/", {**body, "otp": pyotp.TOTP(secret).now()}, content_type="application/json")
+    assert ok.status_code == 200 and "key" in ok.json()
+
+
+def test_two_step_sign_in_is_not_for_dealer_staff(shop):
+    from tenant_apps.accounts.errors import UserInvalid
+    from tenant_apps.accounts.totp import totp_begin
+
+    buyer = user_create(actor=None, email="b@sh.test", password=DEFAULT_PASSWORD, role="dealer_buyer",
+                        dealer=shop["dealer"])
+    with pytest.raises(UserInvalid):
+        totp_begin(actor=buyer)
