@@ -110,3 +110,18 @@ class _Queries(CaptureQueriesContext):
 def count_queries():
     """`with count_queries() as q: ...; assert len(q.sql) == 1` (constant query counts, checked)."""
     return lambda: _Queries(connection)
+
+
+@pytest.fixture
+def media_root(settings, tmp_path):
+    """Uploaded files go to a temporary MEDIA_ROOT. django-tenants' storage caches the media root it
+    derived from MEDIA_ROOT and does not drop it when the setting changes, so drop it here."""
+    from django.core.files.storage import storages
+
+    def forget():
+        storages["default"].__dict__.pop("relative_media_root", None)
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    forget()
+    yield tmp_path
+    forget()

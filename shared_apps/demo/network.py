@@ -70,7 +70,7 @@ def seed_network(*, slug: str, password: str, brand_word: str) -> list[str]:
                                        valid_to=today + timedelta(days=20 if p_index == 0 else 400))
             services.contact_add(actor=admin, dealer=agent, name=f"{p_name}联系人", phone="13800138000",
                                  is_primary=True)
-            for c_index, city in enumerate(cities):
+            for city in cities:
                 city_code, city_name = city.split()
                 area = services.territory_create(actor=None, code=city_code, name=city_name, parent=province)
                 for d_index in range(2):

@@ -113,9 +113,14 @@ def user_profile_update(*, actor: User, user: User, full_name: str | None = None
         errors["preferred_language"] = [_("Choose zh-hans or en.")]
     if errors:
         raise UserInvalid(_("The profile could not be saved."), fields=errors)
+    before = {"full_name": user.full_name, "preferred_language": user.preferred_language}
     if full_name is not None:
         user.full_name = full_name.strip()
     if preferred_language is not None:
         user.preferred_language = preferred_language
     user.save(update_fields=["full_name", "preferred_language"])
+    from tenant_apps.audit.services import audit_record
+
+    audit_record(actor=actor, action="accounts.user.profile_updated", target=user, before=before,
+                 after={"full_name": user.full_name, "preferred_language": user.preferred_language})
     return user

@@ -7,28 +7,40 @@ from dataclasses import dataclass
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
+from tenant_apps.accounts.permissions import DEALERS_VIEW, SETTINGS_EDIT, has_perm
+
 
 @dataclass(frozen=True)
 class NavItem:
     url_name: str
     label: str
+    capability: str | None = None  # shown only to users who have it (the view checks it anyway)
 
 
 NAV = [
     NavItem("console:home", _("Getting started")),
     NavItem("console:company", _("Company & branding")),
     NavItem("console:domains", _("Domains")),
+    NavItem("dealers:list", _("Dealer network"), DEALERS_VIEW),
+    NavItem("dealers:settings", _("Network settings"), SETTINGS_EDIT),
 ]
 
 
 def nav_for(request) -> list[dict]:
     path = request.path
+    home = reverse("console:home")
     items = []
     for item in NAV:
+        if item.capability and not has_perm(request.user, item.capability):
+            continue
         try:
             url = reverse(item.url_name)
         except NoReverseMatch:
             continue
-        active = path == url or (url != reverse("console:home") and path.startswith(url))
-        items.append({"url": url, "label": item.label, "active": active})
+        items.append({"url": url, "label": item.label,
+                      "active": path == url or (url != home and path.startswith(url))})
+    # Nested sections (/console/network/ and /console/network/settings/): the longest match is active.
+    longest = max((len(item["url"]) for item in items if item["active"]), default=0)
+    for item in items:
+        item["active"] = item["active"] and len(item["url"]) == longest
     return items

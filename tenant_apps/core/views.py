@@ -54,14 +54,23 @@ def company(request):
 def tenant_media(request, path: str):
     """Serve this tenant's uploaded files (development; production serves media from storage).
 
-    Only the current tenant's own folders (its schema folder, and its branding folder): another
-    brand's files are a 404 here.
+    Branding (the logo) is public; other files only to signed-in users of this tenant; qualification
+    documents never here (they go through a scoped download view). Another brand's files: 404.
     """
     schema = request.tenant.schema_name
     media = Path(settings.MEDIA_ROOT).resolve()
-    roots = [media / schema, media / "branding" / schema]
     target = (media / path).resolve()
-    if not any(root in target.parents for root in roots) or not target.is_file():
+    public = media / "branding" / schema
+    private = media / schema
+    if public in target.parents:
+        pass
+    elif private in target.parents and request.user.is_authenticated and not str(target).startswith(
+        str(private / "qualifications")
+    ):
+        pass
+    else:
+        raise Http404
+    if not target.is_file():
         raise Http404
     content_type = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
     return FileResponse(target.open("rb"), content_type=content_type)

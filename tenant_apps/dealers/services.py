@@ -281,8 +281,11 @@ def contact_add(*, actor, dealer: Dealer, name: str, title: str = "", phone: str
         raise DealerInvalid(_("The contact could not be saved."), fields={"name": [_("Enter a name.")]})
     if is_primary:
         dealer.contacts.update(is_primary=False)
-    return DealerContact.objects.create(dealer=dealer, name=name.strip(), title=title, phone=phone, email=email,
-                                        is_primary=is_primary)
+    contact = DealerContact.objects.create(dealer=dealer, name=name.strip(), title=title, phone=phone, email=email,
+                                           is_primary=is_primary)
+    audit_record(actor=actor, action="dealers.contact.added", target=contact, after={"dealer": dealer.code,
+                                                                                    "name": contact.name})
+    return contact
 
 
 # --- qualifications -----------------------------------------------------------------------------
@@ -327,8 +330,13 @@ def territory_create(*, actor, code: str, name: str, parent: Territory | None = 
 
 def qualification_type_create(*, actor, code: str, name: str, required: bool = False,
                               reminder_days: int = 30) -> QualificationType:
-    with transaction.atomic():
-        return QualificationType.objects.create(code=code, name=name, required=required, reminder_days=reminder_days)
+    try:
+        with transaction.atomic():
+            return QualificationType.objects.create(code=code, name=name, required=required,
+                                                    reminder_days=reminder_days)
+    except IntegrityError:
+        raise DealerInvalid(_("The qualification type could not be created."),
+                            fields={"code": [_("This code is already used.")]}) from None
 
 
 @transaction.atomic

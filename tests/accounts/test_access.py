@@ -44,7 +44,9 @@ def _invite(shop, **kwargs):
     return invitations.invitation_create(**{**args, **kwargs})
 
 
-def test_an_invited_dealer_buyer_accepts_and_lands_on_their_company(shop, django_capture_on_commit_callbacks):
+def test_an_invited_dealer_buyer_accepts_and_lands_on_their_company(
+    shop, tenant_a, in_tenant, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         invitation, raw = _invite(shop)
     assert mail.outbox[0].to == ["buyer@sh.test"]
@@ -54,14 +56,17 @@ def test_an_invited_dealer_buyer_accepts_and_lands_on_their_company(shop, django
     page = client.get(path)
     assert page.status_code == 200 and "buyer@sh.test" in page.content.decode()
     accepted = client.post(path, {"full_name": "李四", "password": DEFAULT_PASSWORD})
-    assert accepted.status_code == 302
-    user = User.objects.get(email="buyer@sh.test")
+    assert accepted.status_code == 302 and accepted["Location"] == "/account/company/"
+    with in_tenant(tenant_a):  # requests leave the connection on the public schema
+        user = User.objects.get(email="buyer@sh.test")
     assert (user.role, user.dealer_id, user.full_name) == ("dealer_buyer", shop["dealer"].pk, "李四")
+    assert "上海经销商" in client.get("/account/company/").content.decode()
     assert client.get("/api/v1/me/").json()["email"] == "buyer@sh.test"
     # single use
     again = host_client("acme.localhost").get(path)
     assert again.status_code == 410
-    assert Invitation.objects.get(pk=invitation.pk).accepted_at is not None
+    with in_tenant(tenant_a):
+        assert Invitation.objects.get(pk=invitation.pk).accepted_at is not None
 
 
 def test_expired_or_revoked_invitations_cannot_be_used(shop):

@@ -76,8 +76,8 @@ def test_cache_keys_are_per_tenant(tenant_a, tenant_b, in_tenant):
     cache.clear()
 
 
-def test_media_files_are_stored_under_the_tenant(tenant_a, tenant_b, in_tenant, settings, tmp_path):
-    settings.MEDIA_ROOT = str(tmp_path)
+def test_media_files_are_stored_under_the_tenant(tenant_a, tenant_b, in_tenant, media_root):
+    tmp_path = media_root
     with in_tenant(tenant_a):
         connection.set_tenant(tenant_a)
         name = default_storage.save("logos/logo.txt", ContentFile(b"acme"))

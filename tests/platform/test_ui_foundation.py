@@ -83,8 +83,7 @@ def _png() -> io.BytesIO:
     return buffer
 
 
-def test_branding_logo_and_colour_show_on_the_brands_host_only(tenant_a, settings, tmp_path):
-    settings.MEDIA_ROOT = str(tmp_path)
+def test_branding_logo_and_colour_show_on_the_brands_host_only(tenant_a, media_root):
     owner = host_client("acme.localhost")
     owner.post("/accounts/login/", {"username": "owner@acme.test", "password": DEFAULT_PASSWORD})
     saved = owner.post("/console/company/", {"display_name": "阿克米", "primary_colour": "#0E7C66",

@@ -1,0 +1,127 @@
+"""The dealer's own pages on the storefront (/account/): my account, my company, my addresses.
+Mobile first; the company is always the signed-in user's own dealer (a 404 without one)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordChangeForm
+from django.http import FileResponse, Http404, HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_GET, require_http_methods
+
+from tenant_apps.accounts import services as account_services
+from tenant_apps.accounts.permissions import ACCOUNT_EDIT, COMPANY_ADDRESSES, COMPANY_VIEW, has_perm
+from tenant_apps.core.access import is_console_user, requires
+from tenant_apps.core.errors import DomainError
+from tenant_apps.dealers import selectors, services
+from tenant_apps.dealers.forms import ProfileForm, ShippingAddressForm, apply_domain_error
+from tenant_apps.dealers.models import DealerAddress, Qualification
+from tenant_apps.dealers.views import dealer_or_404, qualification_rows, status_badge
+
+TABS = [
+    ("account", "storefront:account", ACCOUNT_EDIT, gettext_lazy("My account")),
+    ("company", "storefront:company", COMPANY_VIEW, gettext_lazy("My company")),
+    ("addresses", "storefront:addresses", COMPANY_ADDRESSES, gettext_lazy("Addresses")),
+]
+
+
+def _tabs(request, active: str) -> list[dict]:
+    """The account pages this user has (company pages only for a dealer's staff)."""
+    user = request.user
+    return [{"url": reverse(url_name), "label": label, "active": key == active}
+            for key, url_name, capability, label in TABS
+            if has_perm(user, capability) and (key == "account" or user.dealer_id)]
+
+
+def _own_dealer(request):
+    """The signed-in user's dealer, through the scoped lookup; brand staff have none: 404."""
+    if not request.user.dealer_id:
+        raise Http404
+    return dealer_or_404(request, request.user.dealer_id)
+
+
+@requires(ACCOUNT_EDIT)
+@require_http_methods(["GET", "POST"])
+def account(request):
+    user = request.user
+    action = request.POST.get("action", "") if request.method == "POST" else ""
+    profile = ProfileForm(request.POST if action == "profile" else None, prefix="profile",
+                          initial={"full_name": user.full_name, "preferred_language": user.preferred_language})
+    password = PasswordChangeForm(user, request.POST if action == "password" else None, prefix="password")
+    if request.method == "POST":
+        if action not in ("profile", "password"):
+            return HttpResponseBadRequest(_("Unknown form."))
+        if action == "profile" and profile.is_valid():
+            account_services.user_profile_update(actor=user, user=user, **profile.cleaned_data)
+            messages.success(request, _("Saved."))
+            return redirect("storefront:account")
+        if action == "password" and password.is_valid():
+            # Django's own form sets the password; the session stays signed in on this device.
+            password.save()
+            update_session_auth_hash(request, password.user)
+            messages.success(request, _("Your password has been changed."))
+            return redirect("storefront:account")
+    return render(request, "dealers/storefront/account.html", {
+        "profile_form": profile, "password_form": password,
+        "layout": "layouts/console.html" if is_console_user(user) else "layouts/storefront.html",
+        "tabs": _tabs(request, "account"),
+    })
+
+
+@requires(COMPANY_VIEW)
+@require_GET
+def company(request):
+    dealer = _own_dealer(request)
+    today = timezone.localdate()
+    return render(request, "dealers/storefront/company.html", {
+        "dealer": dealer, "badge": status_badge(dealer.status), "tabs": _tabs(request, "company"),
+        "territories": list(dealer.territories.all()),
+        "contacts": list(dealer.contacts.all()),
+        "qualifications": qualification_rows(dealer, today),
+        "blockers": selectors.qualification_blockers(dealer=dealer, today=today),
+    })
+
+
+@requires(COMPANY_ADDRESSES)
+@require_http_methods(["GET", "POST"])
+def addresses(request):
+    dealer = _own_dealer(request)
+    form = ShippingAddressForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            address = services.address_add(actor=request.user, dealer=dealer, kind=DealerAddress.Kind.SHIPPING,
+                                           **form.cleaned_data)
+        except DomainError as error:
+            apply_domain_error(form, error)
+        else:
+            if address.outside_territory:
+                messages.warning(request, _("Address added. It is outside your sales territories, so your "
+                                            "brand will review orders shipped there."))
+            else:
+                messages.success(request, _("Address added."))
+            return redirect("storefront:addresses")
+    return render(request, "dealers/storefront/addresses.html", {
+        "dealer": dealer, "form": form, "tabs": _tabs(request, "addresses"),
+        "addresses": list(dealer.addresses.select_related("territory")),
+    })
+
+
+@login_required
+def qualification_file(request, qualification_id: int):
+    """A qualification's uploaded document, for users who may see its dealer (404 otherwise).
+    Never served as plain media: licences are sensitive."""
+    qualification = (
+        Qualification.objects.filter(pk=qualification_id, dealer__in=selectors.dealers_visible_to(request.user))
+        .exclude(file="")
+        .first()
+    )
+    if qualification is None:
+        raise Http404
+    return FileResponse(qualification.file.open("rb"), as_attachment=False,
+                        filename=qualification.file.name.rsplit("/", 1)[-1])
