@@ -8,7 +8,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from tenant_apps.core.access import console_required
+from tenant_apps.accounts.permissions import SETTINGS_EDIT
+from tenant_apps.core.access import requires
 from tenant_apps.core.errors import DomainError, NotFound
 from tenants import domains as domain_services
 from tenants.errors import TenantInvalid
@@ -17,7 +18,7 @@ from tenants.models import Domain
 from tenants.services import tenant_host
 
 
-@console_required
+@requires(SETTINGS_EDIT)
 @require_http_methods(["GET", "POST"])
 def domains(request):
     tenant = request.tenant
@@ -73,13 +74,13 @@ def _act(request, service, domain_id: int, done: str):
     return redirect("console:domains")
 
 
-@console_required
+@requires(SETTINGS_EDIT)
 @require_POST
 def domain_verify(request, domain_id: int):
     return _act(request, domain_services.domain_verify, domain_id, _("%(domain)s is verified."))
 
 
-@console_required
+@requires(SETTINGS_EDIT)
 @require_POST
 def domain_make_primary(request, domain_id: int):
     return _act(
@@ -90,7 +91,7 @@ def domain_make_primary(request, domain_id: int):
     )
 
 
-@console_required
+@requires(SETTINGS_EDIT)
 @require_POST
 def domain_remove(request, domain_id: int):
     return _act(request, domain_services.domain_remove, domain_id, _("%(domain)s removed."))

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-from tenant_apps.accounts.permissions import DEALERS_VIEW, SETTINGS_EDIT, has_perm
+from tenant_apps.accounts.permissions import DEALERS_VIEW, SETTINGS_EDIT, USERS_VIEW, has_perm
 
 
 @dataclass(frozen=True)
@@ -19,10 +19,12 @@ class NavItem:
 
 NAV = [
     NavItem("console:home", _("Getting started")),
-    NavItem("console:company", _("Company & branding")),
-    NavItem("console:domains", _("Domains")),
     NavItem("dealers:list", _("Dealer network"), DEALERS_VIEW),
+    NavItem("accounts:people", _("People"), USERS_VIEW),
+    NavItem("console:company", _("Company & branding"), SETTINGS_EDIT),
+    NavItem("console:domains", _("Domains"), SETTINGS_EDIT),
     NavItem("dealers:settings", _("Network settings"), SETTINGS_EDIT),
+    NavItem("accounts:security", _("Sign-in security")),
 ]
 
 

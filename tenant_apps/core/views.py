@@ -10,7 +10,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from tenant_apps.core.access import console_required, is_console_user
+from tenant_apps.accounts.permissions import SETTINGS_EDIT
+from tenant_apps.core.access import console_required, is_console_user, requires
 from tenant_apps.core.checklist import checklist_for
 from tenant_apps.core.forms import BrandingForm
 from tenants import services as tenant_services
@@ -31,7 +32,7 @@ def console_home(request):
     })
 
 
-@console_required
+@requires(SETTINGS_EDIT)
 @require_http_methods(["GET", "POST"])
 def company(request):
     tenant = request.tenant

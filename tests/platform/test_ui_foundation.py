@@ -103,3 +103,17 @@ def test_bad_branding_input_is_a_field_error(tenant_a):
     response = owner.post("/console/company/", {"display_name": "x", "primary_colour": "red", "default_locale": "fr"})
     assert response.status_code == 200
     assert set(response.context["form"].errors) == {"primary_colour", "default_locale"}
+
+
+@pytest.mark.parametrize("role", ["warehouse", "analyst", "sales_rep", "dealer_owner"])
+def test_branding_and_domains_are_for_brand_settings_roles_only(tenant_a, in_tenant, role):
+    from tests.factories import UserFactory
+
+    with in_tenant(tenant_a):
+        UserFactory(email=f"{role}@acme.test", role=role)
+    client = host_client("acme.localhost")
+    client.post("/accounts/login/", {"username": f"{role}@acme.test", "password": DEFAULT_PASSWORD})
+    assert client.get("/console/company/").status_code == 403
+    assert client.get("/console/domains/").status_code == 403
+    assert client.post("/console/company/", {"display_name": "x", "primary_colour": "#000000",
+                                              "default_locale": "en"}).status_code == 403
