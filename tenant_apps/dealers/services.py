@@ -8,6 +8,7 @@ import re
 from datetime import date
 
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from billing_saas.limits import limit_check
@@ -320,12 +321,12 @@ def tier_create(*, actor, code: str, name: str, rank: int = 0) -> Tier:
 
 def territory_create(*, actor, code: str, name: str, parent: Territory | None = None) -> Territory:
     label = re.sub(r"[^A-Za-z0-9_]", "_", code)
+    path = f"{parent.path}.{label}" if parent else label
     with transaction.atomic():
-        if Territory.objects.filter(code=code).exists():
+        if Territory.objects.filter(Q(code=code) | Q(path=path)).exists():
             raise DealerInvalid(_("The territory could not be created."),
                                 fields={"code": [_("This code is already used.")]})
-        return Territory.objects.create(code=code, name=name, parent=parent,
-                                        path=f"{parent.path}.{label}" if parent else label)
+        return Territory.objects.create(code=code, name=name, parent=parent, path=path)
 
 
 def qualification_type_create(*, actor, code: str, name: str, required: bool = False,

@@ -1,2 +1,20 @@
+"""The dealer network API, on tenant hosts under /api/v1/ (platform/dms/urls_tenant.py)."""
+
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from tenant_apps.dealers.api import views
+
 app_name = "dealers-api"
-urlpatterns: list = []
+
+router = SimpleRouter()
+router.register("dealers", views.DealerViewSet, basename="dealer")
+router.register("network/nodes", views.NodeViewSet, basename="node")
+router.register("tiers", views.TierViewSet, basename="tier")
+router.register("territories", views.TerritoryViewSet, basename="territory")
+router.register("qualification-types", views.QualificationTypeViewSet, basename="qualification-type")
+
+urlpatterns = [
+    path("me/company/", views.MyCompanyViewSet.as_view({"get": "retrieve"}), name="my-company"),
+    *router.urls,
+]
