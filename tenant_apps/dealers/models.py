@@ -4,12 +4,23 @@ addresses, contacts and qualifications (资质)."""
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GistIndex
 from django.db import models
-from django.db.models import Q
+from django.db.models import Func, Q, Value
+from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
 
 from tenant_apps.core.fields import EncryptedTextField, LtreeField
+
+
+def tree_order():
+    """Order nodes as a tree: by their path's ids as numbers ("1.9" before "1.10"; ltree compares
+    labels as text)."""
+    return Cast(
+        Func(Cast("path", models.TextField()), Value("."), function="string_to_array"),
+        ArrayField(models.BigIntegerField()),
+    )
 
 
 class Node(models.Model):
@@ -29,7 +40,7 @@ class Node(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["path"]
+        ordering = [tree_order()]
         indexes = [models.Index(fields=["kind", "name"]), GistIndex(fields=["path"], name="dealers_node_path_gist")]
         constraints = [
             models.UniqueConstraint(fields=["kind"], condition=Q(kind="headquarters"), name="one_headquarters"),

@@ -165,3 +165,10 @@ def test_the_daily_task_runs_in_every_active_tenant(tenant_a, tenant_b, in_tenan
     from tenants.tasks import for_each_tenant
 
     assert for_each_tenant.delay("dealers.tasks.qualification_reminders").get() == 2
+
+
+def test_nodes_come_in_tree_order_with_numeric_ids(tenant_a, in_tenant):
+    with in_tenant(tenant_a):
+        hq = services.headquarters_ensure(name="HQ")
+        regions = [services.region_create(actor=None, parent=hq, name=f"R{i}", code=f"R{i}") for i in range(12)]
+        assert list(Node.objects.exclude(pk=hq.pk).values_list("pk", flat=True)) == [r.pk for r in regions]

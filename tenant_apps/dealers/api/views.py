@@ -40,7 +40,7 @@ from tenant_apps.dealers import selectors, services, transfer
 from tenant_apps.dealers.api import serializers as s
 from tenant_apps.dealers.api.filters import DealerFilter
 from tenant_apps.dealers.api.permissions import HasCapability
-from tenant_apps.dealers.models import Dealer, QualificationType, Territory, Tier
+from tenant_apps.dealers.models import Dealer, QualificationType, Territory, Tier, tree_order
 
 ID = "[0-9]+"  # anything else in an id's place is not a route (404), never a failed query
 DEALER_READ = (DEALERS_VIEW, COMPANY_VIEW)  # brand staff in their scope; dealer staff, their own company
@@ -243,7 +243,7 @@ class NodeViewSet(ApiViewSet):
     required_capabilities = {"list": DEALERS_VIEW, "create": NETWORK_EDIT, "move": NETWORK_EDIT}
 
     def get_queryset(self):
-        return selectors.nodes_visible_to(self.request.user).order_by("path")
+        return selectors.nodes_visible_to(self.request.user).order_by(tree_order())
 
     def list(self, request):
         return self.page(s.NodeOutput, self.get_queryset())
