@@ -69,6 +69,23 @@ def main() -> None:
         shot(desktop, f"{acme}/console/", "console-getting-started")
         shot(desktop, f"{acme}/console/company/", "console-company")
         shot(desktop, f"{acme}/console/domains/", "console-domains")
+        shot(desktop, f"{acme}/console/network/", "console-dealer-network")
+        page = desktop.new_page()
+        page.goto(f"{acme}/console/network/?q=SH-A01")
+        page.click("table tbody a")
+        page.wait_for_url("**/console/network/dealers/*/")
+        page.wait_for_load_state("networkidle")
+        page.screenshot(path=str(out / "console-dealer-detail.png"), full_page=True)
+        page.close()
+        shot(desktop, f"{acme}/console/network/import/", "console-dealer-import")
+        shot(desktop, f"{acme}/console/network/settings/", "console-network-settings")
+        shot(desktop, f"{acme}/accounts/people/", "console-people")
+
+        dealer_phone = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN",
+                                           device_scale_factor=2)
+        sign_in(dealer_phone, acme, "dealer@acme.test", "acme-demo-2026")
+        shot(dealer_phone, f"{acme}/account/company/", "storefront-my-company-phone")
+        shot(dealer_phone, f"{acme}/account/addresses/", "storefront-my-addresses-phone")
 
         phone = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", device_scale_factor=2)
         shot(phone, f"{acme}/accounts/login/", "storefront-sign-in-phone", full=False)
