@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.db import connection
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from billing_saas.models import Plan
 from tenant_apps.core.errors import Conflict
@@ -15,6 +16,9 @@ from tenant_apps.core.errors import Conflict
 
 class PlanLimitReached(Conflict):
     code = "plan_limit_reached"
+
+
+RESOURCE_NAMES = {"dealers": gettext_lazy("dealers"), "users": gettext_lazy("users")}
 
 
 def _plan_for_current_schema() -> Plan | None:
@@ -34,5 +38,5 @@ def limit_check(*, resource: str, current: int, adding: int = 1) -> None:
     if limit is not None and current + adding > limit:
         raise PlanLimitReached(
             _("Your plan allows %(limit)s %(resource)s; you have %(current)s. Upgrade the plan to add more.")
-            % {"limit": limit, "resource": resource, "current": current}
+            % {"limit": limit, "resource": RESOURCE_NAMES.get(resource, resource), "current": current}
         )

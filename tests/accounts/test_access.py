@@ -187,6 +187,7 @@ def test_two_step_sign_in_for_brand_staff(tenant_a, in_tenant):
     import pyotp
 
     client = host_client("acme.localhost")
+    client.cookies["django_language"] = "en"  # the owner's own language is zh-Hans; read English here
     client.post("/accounts/login/", {"username": "owner@acme.test", "password": DEFAULT_PASSWORD})
     client.post("/accounts/security/", {"action": "begin"})
     with in_tenant(tenant_a):
