@@ -79,6 +79,8 @@ TENANT_APPS = [
     "tenant_apps.core",
     "tenant_apps.dealers",
     "tenant_apps.audit",
+    "tenant_apps.catalog",
+    "tenant_apps.inventory",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
