@@ -180,6 +180,11 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_BEAT_SCHEDULE = {
     "tenant-pool-refill": {"task": "tenants.tasks.tenant_pool_refill", "schedule": 60.0},
     "tenants-purge-due": {"task": "tenants.tasks.tenants_purge_due", "schedule": 3600.0},
+    "low-stock-scan": {
+        "task": "tenants.tasks.for_each_tenant",
+        "schedule": 15 * 60.0,
+        "args": ["inventory.tasks.low_stock_scan"],
+    },
     "qualification-reminders": {
         "task": "tenants.tasks.for_each_tenant",
         "schedule": 24 * 3600.0,

@@ -1,0 +1,11 @@
+from tenant_apps.core.errors import Conflict, ValidationFailed
+
+
+class InventoryInvalid(ValidationFailed):
+    code = "inventory_invalid"
+
+
+class InsufficientStock(Conflict):
+    """Not enough available (or reserved) stock for the movement; nothing was changed."""
+
+    code = "insufficient_stock"

@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from django.db.models import Sum
+from django.db.models.functions import Coalesce
+
+from tenant_apps.inventory.models import InventorySettings, Stock, StockMovement
+
+
+def ledger_mismatches() -> list[dict]:
+    """Stock rows whose on-hand or reserved differ from the sum of their ledger (should be none)."""
+    sums = {
+        row["stock"]: row
+        for row in StockMovement.objects.values("stock").annotate(
+            on_hand=Coalesce(Sum("on_hand_delta"), 0), reserved=Coalesce(Sum("reserved_delta"), 0))
+    }
+    problems = []
+    for stock in Stock.objects.all().only("id", "on_hand", "reserved"):
+        ledger = sums.get(stock.pk, {"on_hand": 0, "reserved": 0})
+        if (stock.on_hand, stock.reserved) != (ledger["on_hand"], ledger["reserved"]):
+            problems.append({"stock": stock.pk, "on_hand": stock.on_hand, "ledger_on_hand": ledger["on_hand"],
+                             "reserved": stock.reserved, "ledger_reserved": ledger["reserved"]})
+    return problems
+
+
+def stock_badge(*, available: int, threshold: int) -> str:
+    if available <= 0:
+        return "out"
+    if threshold and available < threshold:
+        return "low"
+    return "in_stock"
+
+
+def dealer_stock_view(*, available: int, threshold: int) -> dict:
+    """What a dealer is shown, as the brand chooses: the number, a level, or nothing."""
+    visibility = (InventorySettings.objects.first() or InventorySettings()).dealer_stock_visibility
+    if visibility == InventorySettings.StockVisibility.EXACT:
+        return {"quantity": max(available, 0), "level": stock_badge(available=available, threshold=threshold)}
+    if visibility == InventorySettings.StockVisibility.LEVEL:
+        return {"level": stock_badge(available=available, threshold=threshold)}
+    return {}

@@ -1,0 +1,244 @@
+"""Stock movements. Every change of on-hand or reserved is ONE conditional UPDATE of the stock row
+(`... WHERE on_hand - reserved >= n RETURNING id`: no read-then-write, so concurrent callers can
+never oversell) plus ONE ledger row, in the same transaction. Multi-line reservations lock rows in
+a fixed order (sku, warehouse) so that two orders never deadlock."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from django.db import IntegrityError, connection, transaction
+from django.utils.translation import gettext as _
+
+from tenant_apps.audit.services import actor_label
+from tenant_apps.inventory.errors import InsufficientStock, InventoryInvalid
+from tenant_apps.inventory.models import (
+    InventorySettings,
+    LowStockAlert,
+    MovementKind,
+    Stock,
+    StockMovement,
+    StockSync,
+    Warehouse,
+)
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Line:
+    sku_id: int
+    warehouse_id: int
+    quantity: int
+
+
+def _positive(quantity: int) -> int:
+    if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity <= 0:
+        raise InventoryInvalid(_("The quantity must be a whole number above zero."),
+                               fields={"quantity": [_("Must be a whole number above zero.")]})
+    return quantity
+
+
+def _stock_row(sku_id: int, warehouse_id: int) -> int:
+    """The id of the stock row, created (empty) if missing, race-free."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO inventory_stock (sku_id, warehouse_id, on_hand, reserved, low_threshold) "
+            "VALUES (%s, %s, 0, 0, 0) ON CONFLICT (sku_id, warehouse_id) DO NOTHING",
+            [sku_id, warehouse_id],
+        )
+        cursor.execute("SELECT id FROM inventory_stock WHERE sku_id = %s AND warehouse_id = %s",
+                       [sku_id, warehouse_id])
+        return cursor.fetchone()[0]
+
+
+def _move(*, actor, stock_id: int, kind: str, on_hand: int, reserved: int, guard: str, params: list,
+          reference: str, reason: str) -> StockMovement:
+    """Apply deltas to one stock row if `guard` holds; write the ledger row. Raises InsufficientStock."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE inventory_stock SET on_hand = on_hand + %s, reserved = reserved + %s "  # noqa: S608
+            f"WHERE id = %s AND {guard} RETURNING id",
+            [on_hand, reserved, stock_id, *params],
+        )
+        if cursor.fetchone() is None:
+            raise InsufficientStock(_("Not enough stock for this movement."))
+    return StockMovement.objects.create(
+        stock_id=stock_id, kind=kind, on_hand_delta=on_hand, reserved_delta=reserved, reference=reference,
+        reason=reason, actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor_label=actor_label(actor),
+    )
+
+
+def _existing_stock(sku_id: int, warehouse_id: int) -> int:
+    stock_id = Stock.objects.filter(sku_id=sku_id, warehouse_id=warehouse_id).values_list("id", flat=True).first()
+    if stock_id is None:
+        raise InsufficientStock(_("There is no stock of this SKU in this warehouse."))
+    return stock_id
+
+
+@transaction.atomic
+def stock_receive(*, actor, sku_id: int, warehouse_id: int, quantity: int, reference: str = "",
+                  reason: str = "", kind: str = MovementKind.RECEIPT) -> StockMovement:
+    """Goods in (a receipt, or a return when kind=RETURN)."""
+    _positive(quantity)
+    if kind not in (MovementKind.RECEIPT, MovementKind.RETURN):
+        raise InventoryInvalid(_("Unknown movement."))
+    stock_id = _stock_row(sku_id, warehouse_id)
+    return _move(actor=actor, stock_id=stock_id, kind=kind, on_hand=quantity, reserved=0, guard="TRUE", params=[],
+                 reference=reference, reason=reason)
+
+
+@transaction.atomic
+def stock_adjust(*, actor, sku_id: int, warehouse_id: int, delta: int, reason: str,
+                 reference: str = "") -> StockMovement:
+    """A count correction (+/-). Never below what is reserved."""
+    if not isinstance(delta, int) or delta == 0:
+        raise InventoryInvalid(_("The adjustment must be a non-zero whole number."), fields={"delta": [_("Required.")]})
+    if not (reason or "").strip():
+        raise InventoryInvalid(_("Give a reason."), fields={"reason": [_("This field is required.")]})
+    stock_id = _stock_row(sku_id, warehouse_id)
+    return _move(actor=actor, stock_id=stock_id, kind=MovementKind.ADJUSTMENT, on_hand=delta, reserved=0,
+                 guard="on_hand + %s >= reserved", params=[delta], reference=reference, reason=reason)
+
+
+def stock_reserve_lines(*, actor, lines: list[Line], reference: str) -> list[StockMovement]:
+    """Reserve every line, or none (InsufficientStock names nothing changed). For orders."""
+    for line in lines:
+        _positive(line.quantity)
+    movements = []
+    with transaction.atomic():
+        for line in sorted(lines, key=lambda line: (line.sku_id, line.warehouse_id)):
+            stock_id = _existing_stock(line.sku_id, line.warehouse_id)
+            movements.append(_move(actor=actor, stock_id=stock_id, kind=MovementKind.RESERVATION, on_hand=0,
+                                   reserved=line.quantity, guard="on_hand - reserved >= %s",
+                                   params=[line.quantity], reference=reference, reason=""))
+    return movements
+
+
+def stock_reserve(*, actor, sku_id: int, warehouse_id: int, quantity: int, reference: str) -> StockMovement:
+    return stock_reserve_lines(actor=actor, lines=[Line(sku_id, warehouse_id, quantity)], reference=reference)[0]
+
+
+@transaction.atomic
+def stock_release(*, actor, sku_id: int, warehouse_id: int, quantity: int, reference: str,
+                  reason: str = "") -> StockMovement:
+    """Give a reservation back (order cancelled or reduced)."""
+    _positive(quantity)
+    stock_id = _existing_stock(sku_id, warehouse_id)
+    return _move(actor=actor, stock_id=stock_id, kind=MovementKind.RELEASE, on_hand=0, reserved=-quantity,
+                 guard="reserved >= %s", params=[quantity], reference=reference, reason=reason)
+
+
+@transaction.atomic
+def stock_ship(*, actor, sku_id: int, warehouse_id: int, quantity: int, reference: str) -> StockMovement:
+    """Commit a reservation to a shipment: the goods leave on-hand and reserved together."""
+    _positive(quantity)
+    stock_id = _existing_stock(sku_id, warehouse_id)
+    return _move(actor=actor, stock_id=stock_id, kind=MovementKind.SHIPMENT, on_hand=-quantity, reserved=-quantity,
+                 guard="reserved >= %s", params=[quantity], reference=reference, reason="")
+
+
+@transaction.atomic
+def stock_transfer(*, actor, sku_id: int, from_warehouse_id: int, to_warehouse_id: int, quantity: int,
+                   reason: str = "", reference: str = "") -> tuple[StockMovement, StockMovement]:
+    """Move available stock between warehouses (two ledger rows, one transaction)."""
+    _positive(quantity)
+    if from_warehouse_id == to_warehouse_id:
+        raise InventoryInvalid(_("Choose two different warehouses."), fields={"to_warehouse": [_("Same warehouse.")]})
+    source = _existing_stock(sku_id, from_warehouse_id)
+    target = _stock_row(sku_id, to_warehouse_id)
+    first, second = sorted([("out", source), ("in", target)], key=lambda pair: pair[1])
+    moves = {}
+    for direction, stock_id in (first, second):
+        if direction == "out":
+            moves["out"] = _move(actor=actor, stock_id=stock_id, kind=MovementKind.TRANSFER_OUT, on_hand=-quantity,
+                                 reserved=0, guard="on_hand - reserved >= %s", params=[quantity],
+                                 reference=reference, reason=reason)
+        else:
+            moves["in"] = _move(actor=actor, stock_id=stock_id, kind=MovementKind.TRANSFER_IN, on_hand=quantity,
+                                reserved=0, guard="TRUE", params=[], reference=reference, reason=reason)
+    return moves["out"], moves["in"]
+
+
+def stock_sync_apply(*, actor, sync_id: str, warehouse: Warehouse, levels: dict[int, int]) -> dict:
+    """An ERP/WMS says how much is on hand per SKU (ids) in a warehouse: adjust to match, once per
+    sync id (a repeat returns the first result). A level below what is reserved is refused per line."""
+    existing = StockSync.objects.filter(sync_id=sync_id).first()
+    if existing is not None:
+        return existing.result
+    result = {"adjusted": 0, "unchanged": 0, "refused": {}}
+    try:
+        with transaction.atomic():
+            for sku_id in sorted(levels):
+                target = levels[sku_id]
+                stock_id = _stock_row(sku_id, warehouse.pk)
+                stock = Stock.objects.get(pk=stock_id)
+                delta = target - stock.on_hand
+                if target < 0 or target < stock.reserved:
+                    result["refused"][str(sku_id)] = _("Below what is reserved (%(reserved)s).") % {
+                        "reserved": stock.reserved}
+                    continue
+                if delta == 0:
+                    result["unchanged"] += 1
+                    continue
+                _move(actor=actor, stock_id=stock_id, kind=MovementKind.ADJUSTMENT, on_hand=delta, reserved=0,
+                      guard="on_hand + %s >= reserved", params=[delta], reference=f"sync:{sync_id}",
+                      reason="external stock sync")
+                result["adjusted"] += 1
+            StockSync.objects.create(sync_id=sync_id, warehouse=warehouse, lines=len(levels), result=result)
+    except IntegrityError:  # the same sync id processed concurrently: return that result
+        return StockSync.objects.get(sync_id=sync_id).result
+    return result
+
+
+def low_stock_scan() -> dict:
+    """Raise an alert for stock below its threshold (one open alert per row); resolve recovered ones."""
+    from django.db.models import Exists, F, OuterRef
+    from django.utils import timezone
+
+    raised = 0
+    open_alert = LowStockAlert.objects.filter(stock=OuterRef("pk"), resolved_at__isnull=True)
+    low = Stock.objects.filter(low_threshold__gt=0).annotate(free=F("on_hand") - F("reserved")).filter(
+        free__lt=F("low_threshold")).exclude(Exists(open_alert))
+    for stock in low:
+        try:
+            with transaction.atomic():
+                LowStockAlert.objects.create(stock=stock, available=stock.free, threshold=stock.low_threshold)
+                raised += 1
+        except IntegrityError:
+            continue
+    resolved = LowStockAlert.objects.filter(resolved_at__isnull=True).annotate(
+        free=F("stock__on_hand") - F("stock__reserved")).filter(free__gte=F("stock__low_threshold")).update(
+        resolved_at=timezone.now())
+    return {"raised": raised, "resolved": resolved}
+
+
+@transaction.atomic
+def warehouse_create(*, actor, code: str, name: str, territories=()) -> Warehouse:
+    if Warehouse.objects.filter(code=code).exists():
+        raise InventoryInvalid(_("The warehouse could not be created."), fields={"code": [_("This code is already used.")]})
+    warehouse = Warehouse.objects.create(code=code, name=name)
+    if territories:
+        warehouse.territories.set(territories)
+    return warehouse
+
+
+@transaction.atomic
+def low_threshold_set(*, actor, sku_id: int, warehouse_id: int, threshold: int) -> Stock:
+    if not isinstance(threshold, int) or threshold < 0:
+        raise InventoryInvalid(_("Use a whole number of zero or more."), fields={"threshold": [_("Invalid.")]})
+    stock_id = _stock_row(sku_id, warehouse_id)
+    Stock.objects.filter(pk=stock_id).update(low_threshold=threshold)
+    return Stock.objects.get(pk=stock_id)
+
+
+@transaction.atomic
+def inventory_settings_update(*, actor, dealer_stock_visibility: str) -> InventorySettings:
+    if dealer_stock_visibility not in InventorySettings.StockVisibility.values:
+        raise InventoryInvalid(_("Unknown choice."), fields={"dealer_stock_visibility": [_("Unknown choice.")]})
+    current = InventorySettings.objects.select_for_update().first() or InventorySettings()
+    current.dealer_stock_visibility = dealer_stock_visibility
+    current.save()
+    return current
