@@ -67,21 +67,26 @@ COMPANY_VIEW = "company.view"  # a dealer's own company
 COMPANY_ADDRESSES = "company.addresses"
 COMPANY_USERS = "company.users"  # a dealer owner invites their own staff
 ACCOUNT_EDIT = "account.edit"
+INVENTORY_VIEW = "inventory.view"
+INVENTORY_EDIT = "inventory.edit"  # receipts, adjustments, transfers, warehouses, thresholds
+INVENTORY_SYNC = "inventory.sync"  # an ERP/WMS pushing stock levels
 
 _STAFF_READ = {CONSOLE, DEALERS_VIEW, USERS_VIEW, ACCOUNT_EDIT}
 _ADMIN = _STAFF_READ | {DEALERS_CREATE, DEALERS_EDIT, DEALERS_STATUS, DEALERS_BANK_VIEW, NETWORK_EDIT,
-                        DEALERS_IMPORT, DEALERS_EXPORT, QUALIFICATIONS_EDIT, USERS_INVITE, SETTINGS_EDIT}
+                        DEALERS_IMPORT, DEALERS_EXPORT, QUALIFICATIONS_EDIT, USERS_INVITE, SETTINGS_EDIT,
+                        INVENTORY_VIEW, INVENTORY_EDIT, INVENTORY_SYNC}
 
 MATRIX: dict[str, frozenset[str]] = {
     Role.OWNER: frozenset(_ADMIN),
     Role.ADMIN: frozenset(_ADMIN),
     Role.SUPPORT: frozenset(_ADMIN),
     Role.REGIONAL_MANAGER: frozenset(_STAFF_READ | {DEALERS_CREATE, DEALERS_EDIT, DEALERS_STATUS, NETWORK_EDIT,
-                                                    DEALERS_EXPORT, QUALIFICATIONS_EDIT, USERS_INVITE}),
-    Role.SALES_REP: frozenset(_STAFF_READ | {DEALERS_EDIT, QUALIFICATIONS_EDIT, USERS_INVITE}),
-    Role.FINANCE: frozenset(_STAFF_READ | {DEALERS_BANK_VIEW, DEALERS_EXPORT}),
-    Role.WAREHOUSE: frozenset(_STAFF_READ),
-    Role.ANALYST: frozenset(_STAFF_READ | {DEALERS_EXPORT}),
+                                                    DEALERS_EXPORT, QUALIFICATIONS_EDIT, USERS_INVITE,
+                                                    INVENTORY_VIEW}),
+    Role.SALES_REP: frozenset(_STAFF_READ | {DEALERS_EDIT, QUALIFICATIONS_EDIT, USERS_INVITE, INVENTORY_VIEW}),
+    Role.FINANCE: frozenset(_STAFF_READ | {DEALERS_BANK_VIEW, DEALERS_EXPORT, INVENTORY_VIEW}),
+    Role.WAREHOUSE: frozenset(_STAFF_READ | {INVENTORY_VIEW, INVENTORY_EDIT, INVENTORY_SYNC}),
+    Role.ANALYST: frozenset(_STAFF_READ | {DEALERS_EXPORT, INVENTORY_VIEW}),
     Role.DEALER_OWNER: frozenset({COMPANY_VIEW, COMPANY_ADDRESSES, COMPANY_USERS, ACCOUNT_EDIT}),
     Role.DEALER_BUYER: frozenset({COMPANY_VIEW, COMPANY_ADDRESSES, ACCOUNT_EDIT}),
     Role.DEALER_FINANCE: frozenset({COMPANY_VIEW, ACCOUNT_EDIT}),

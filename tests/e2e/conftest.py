@@ -86,8 +86,10 @@ def live_platform(django_db_blocker):
     _admin(params, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """Per module: Playwright's sync API keeps an event loop in this thread while it is open, and
+    Django refuses ORM calls from a thread with a running loop (the tests after these need them)."""
     if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
         pytest.fail(f"Chromium not found at {CHROMIUM}: run `make test`, which installs it (apt-get install chromium).")
     from playwright.sync_api import sync_playwright
