@@ -9,6 +9,7 @@ urlpatterns = [
     path("", core_views.home, name="home"),
     path("console/", include("tenant_apps.core.urls_console")),
     path("console/network/", include("tenant_apps.dealers.urls_console")),
+    path("console/inventory/", include("tenant_apps.inventory.urls_console")),
     path("account/", include("tenant_apps.dealers.urls_storefront")),
     path("api/v1/", include("tenant_apps.dealers.api.urls")),
     path("api/v1/", include("tenant_apps.inventory.api.urls")),

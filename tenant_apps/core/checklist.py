@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.apps import apps
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -18,15 +19,20 @@ class Step:
     done: Callable[[object], bool]
 
 
+def _exists(app_label: str, model: str) -> bool:
+    """Whether the current tenant has any row of this model yet (one cheap query)."""
+    return apps.get_model(app_label, model).objects.exists()
+
+
 STEPS = [
     Step("company", _("Company profile and branding"), _("Your name, logo and colour, shown to your dealers."),
          "console:company", lambda tenant: bool(tenant.display_name and (tenant.logo or tenant.primary_colour != "#1F6FEB"))),
     Step("warehouse", _("Your first warehouse"), _("Where your stock ships from."),
-         "inventory:warehouses", lambda tenant: False),
+         "inventory:warehouses", lambda tenant: _exists("inventory", "Warehouse")),
     Step("products", _("Your first products"), _("Categories, products and SKUs your dealers can order."),
          "catalog:products", lambda tenant: False),
     Step("dealers", _("Invite your dealers"), _("Your dealer network and the people who order."),
-         "dealers:list", lambda tenant: False),
+         "dealers:list", lambda tenant: _exists("dealers", "Dealer")),
 ]
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-from tenant_apps.accounts.permissions import DEALERS_VIEW, SETTINGS_EDIT, USERS_VIEW, has_perm
+from tenant_apps.accounts.permissions import DEALERS_VIEW, INVENTORY_VIEW, SETTINGS_EDIT, USERS_VIEW, has_perm
 
 
 @dataclass(frozen=True)
@@ -20,6 +20,7 @@ class NavItem:
 NAV = [
     NavItem("console:home", _("Getting started")),
     NavItem("dealers:list", _("Dealer network"), DEALERS_VIEW),
+    NavItem("inventory:warehouses", _("Stock"), INVENTORY_VIEW),
     NavItem("accounts:people", _("People"), USERS_VIEW),
     NavItem("console:company", _("Company & branding"), SETTINGS_EDIT),
     NavItem("console:domains", _("Domains"), SETTINGS_EDIT),
