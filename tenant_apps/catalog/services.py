@@ -1,0 +1,318 @@
+"""Write use cases of the catalog. Keyword-only, atomic, audited; they raise domain errors with field
+errors and keep `Sku.search_text` in step with every name, code, barcode and attribute they change."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from django.db import connection, transaction
+from django.utils.translation import gettext as _
+
+from tenant_apps.audit.services import audit_record
+from tenant_apps.catalog.errors import CatalogInvalid, IllegalProductTransition
+from tenant_apps.catalog.models import Category, Product, ProductStatus, Series, Sku, SkuUnit, Unit
+
+CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+UNIT_CODE = re.compile(r"^[A-Za-z0-9_]{1,16}$")
+BARCODE_LENGTHS = (8, 12, 13, 14)  # EAN-8, UPC-A, EAN-13, GTIN-14
+
+PRODUCT_TRANSITIONS = {
+    (ProductStatus.DRAFT, ProductStatus.ON_SALE),
+    (ProductStatus.ON_SALE, ProductStatus.DISCONTINUED),
+    (ProductStatus.DISCONTINUED, ProductStatus.ON_SALE),
+}
+
+BAD_CODE = _("Use letters, digits, dot, dash or underscore (at most 64).")
+
+
+def barcode_valid(value: str) -> bool:
+    """A GS1 barcode (EAN-8, UPC-A, EAN-13, GTIN-14): digits only, with a correct check digit."""
+    if not value.isascii() or not value.isdigit() or len(value) not in BARCODE_LENGTHS:
+        return False
+    body, check = value[:-1], int(value[-1])
+    total = sum(int(digit) * (3 if position % 2 == 0 else 1) for position, digit in enumerate(reversed(body)))
+    return (10 - total % 10) % 10 == check
+
+
+def _next_category_ids(count: int) -> list[int]:
+    """Reserve category ids from the table's sequence, so that ltree paths are known before the insert."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence('catalog_category', 'id')) FROM generate_series(1, %s)", [count]
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+# --- search text ---------------------------------------------------------------------------------
+
+
+def sku_search_text(sku: Sku, *, unit_barcodes: Iterable[str] | None = None) -> str:
+    """What the trigram index of a SKU holds: product names, SKU name and code, barcodes, series name
+    and attribute values (by name), lower-cased, one space apart. Pass `unit_barcodes` to avoid a query."""
+    product = sku.product
+    if unit_barcodes is None:
+        unit_barcodes = sku.units.values_list("barcode", flat=True) if sku.pk else ()
+    parts = [
+        product.name, product.name_en, sku.name, sku.code, sku.barcode, *unit_barcodes,
+        product.series.name if product.series_id else "",
+        *(str(value) for _key, value in sorted((sku.attributes or {}).items())),
+    ]
+    return " ".join(" ".join(str(part).split()) for part in parts if part and str(part).strip()).lower()
+
+
+def _product_skus_reindex(product: Product) -> None:
+    """Recompute the search text of all SKUs of a product (after its names or series changed)."""
+    skus = list(product.skus.prefetch_related("units"))
+    for sku in skus:
+        sku.product = product
+        sku.search_text = sku_search_text(sku, unit_barcodes=[u.barcode for u in sku.units.all()])
+    Sku.objects.bulk_update(skus, ["search_text"])
+
+
+# --- categories, series, units --------------------------------------------------------------------
+
+
+@transaction.atomic
+def category_create(*, actor, parent: Category | None, code: str, name: str, name_en: str = "",
+                    sort_order: int = 0) -> Category:
+    code, name = (code or "").strip(), (name or "").strip()
+    errors = {}
+    if not CODE.match(code):
+        errors["code"] = [BAD_CODE]
+    elif Category.objects.filter(code=code).exists():
+        errors["code"] = [_("This code is already used.")]
+    if not name:
+        errors["name"] = [_("Enter a name.")]
+    if errors:
+        raise CatalogInvalid(_("The category could not be created."), fields=errors)
+    [category_id] = _next_category_ids(1)
+    path = f"{parent.path}.{category_id}" if parent else str(category_id)
+    category = Category.objects.create(id=category_id, code=code, name=name, name_en=(name_en or "").strip(),
+                                       parent=parent, path=path, sort_order=sort_order)
+    audit_record(actor=actor, action="catalog.category.created", target=category,
+                 after={"code": code, "name": name, "path": path})
+    return category
+
+
+@transaction.atomic
+def series_create(*, actor, code: str, name: str) -> Series:
+    code, name = (code or "").strip(), (name or "").strip()
+    errors = {}
+    if not CODE.match(code):
+        errors["code"] = [BAD_CODE]
+    elif Series.objects.filter(code=code).exists():
+        errors["code"] = [_("This code is already used.")]
+    if not name:
+        errors["name"] = [_("Enter a name.")]
+    if errors:
+        raise CatalogInvalid(_("The series could not be created."), fields=errors)
+    series = Series.objects.create(code=code, name=name)
+    audit_record(actor=actor, action="catalog.series.created", target=series, after={"code": code, "name": name})
+    return series
+
+
+@transaction.atomic
+def unit_ensure(*, code: str, name: str) -> Unit:
+    """The unit with this code, made if missing (units are shared vocabulary: not audited)."""
+    code = (code or "").strip()
+    if not UNIT_CODE.match(code) or not (name or "").strip():
+        raise CatalogInvalid(_("The unit could not be saved."),
+                             fields={"code" if not UNIT_CODE.match(code) else "name": [_("Enter a valid value.")]})
+    unit, _created = Unit.objects.get_or_create(code=code, defaults={"name": name.strip()})
+    return unit
+
+
+# --- products -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def product_create(*, actor, category: Category, code: str, name: str, name_en: str = "",
+                   series: Series | None = None, description: str = "", specifications: dict | None = None,
+                   status: str = ProductStatus.DRAFT) -> Product:
+    code, name = (code or "").strip(), (name or "").strip()
+    errors = {}
+    if not CODE.match(code):
+        errors["code"] = [BAD_CODE]
+    elif Product.objects.filter(code=code).exists():
+        errors["code"] = [_("This code is already used.")]
+    if not name:
+        errors["name"] = [_("Enter a name.")]
+    if specifications is not None and not isinstance(specifications, dict):
+        errors["specifications"] = [_("Give the specifications as names and values.")]
+    if status not in ProductStatus.values:
+        errors["status"] = [_("Unknown status.")]
+    if errors:
+        raise CatalogInvalid(_("The product could not be created."), fields=errors)
+    product = Product.objects.create(
+        category=category, code=code, name=name, name_en=(name_en or "").strip(), series=series,
+        description=description, specifications=specifications or {}, status=status,
+    )
+    audit_record(actor=actor, action="catalog.product.created", target=product,
+                 after={"code": code, "name": name, "category": category.code, "status": status})
+    return product
+
+
+PRODUCT_EDITABLE = ("name", "name_en", "category", "series", "description", "specifications")
+SEARCHED = {"name", "name_en", "series"}
+
+
+@transaction.atomic
+def product_update(*, actor, product: Product, **changes) -> Product:
+    """Change a product's descriptive fields; SKUs' search text follows names and series."""
+    unknown = set(changes) - set(PRODUCT_EDITABLE)
+    if unknown:
+        raise CatalogInvalid(_("These fields cannot be changed here."),
+                             fields={f: [_("Not editable.")] for f in sorted(unknown)})
+    if "name" in changes and not (changes["name"] or "").strip():
+        raise CatalogInvalid(_("The product could not be saved."), fields={"name": [_("Enter a name.")]})
+    product = Product.objects.select_for_update().get(pk=product.pk)
+    before = {f: str(getattr(product, f) or "") for f in changes}
+    for field, value in changes.items():
+        setattr(product, field, value.strip() if isinstance(value, str) and field != "description" else value)
+    product.save()
+    if SEARCHED & set(changes):
+        _product_skus_reindex(product)
+    audit_record(actor=actor, action="catalog.product.updated", target=product, before=before,
+                 after={f: str(getattr(product, f) or "") for f in changes})
+    return product
+
+
+@transaction.atomic
+def product_status_change(*, actor, product: Product, to: str, reason: str = "") -> Product:
+    """draft -> on_sale -> discontinued, and back on sale; anything else is a 409."""
+    product = Product.objects.select_for_update().get(pk=product.pk)
+    if (product.status, to) not in PRODUCT_TRANSITIONS:
+        raise IllegalProductTransition(
+            _("A product cannot go from %(from)s to %(to)s.")
+            % {"from": ProductStatus(product.status).label,
+               "to": ProductStatus(to).label if to in ProductStatus.values else to}
+        )
+    before = product.status
+    product.status = to
+    product.save(update_fields=["status", "updated_at"])
+    audit_record(actor=actor, action="catalog.product.status_changed", target=product, before={"status": before},
+                 after={"status": to}, reason=reason)
+    return product
+
+
+@transaction.atomic
+def product_visibility_set(*, actor, product: Product, tiers=(), territories=()) -> Product:
+    """Limit a product to dealers of these tiers and in these territories (empty: every dealer)."""
+    before = {"tiers": sorted(product.visible_tiers.values_list("code", flat=True)),
+              "territories": sorted(product.visible_territories.values_list("code", flat=True))}
+    product.visible_tiers.set(tiers)
+    product.visible_territories.set(territories)
+    audit_record(actor=actor, action="catalog.product.visibility_changed", target=product, before=before,
+                 after={"tiers": sorted(t.code for t in tiers), "territories": sorted(t.code for t in territories)})
+    return product
+
+
+# --- SKUs -----------------------------------------------------------------------------------------
+
+
+def _barcode_taken(barcode: str) -> bool:
+    return Sku.objects.filter(barcode=barcode).exists() or SkuUnit.objects.filter(barcode=barcode).exists()
+
+
+def _positive_int(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 1
+
+
+@transaction.atomic
+def sku_create(*, actor, product: Product, code: str, name: str, base_unit: Unit, attributes: dict | None = None,
+               barcode: str = "", min_order_qty: int = 1, order_step: int = 1,
+               units: Iterable[tuple[Unit, int, str]] = ()) -> Sku:
+    """A SKU of `product`, with its packaging units as (unit, base units in one, barcode)."""
+    code, name, barcode = (code or "").strip(), (name or "").strip(), (barcode or "").strip()
+    units = [(unit, factor, (unit_barcode or "").strip()) for unit, factor, unit_barcode in units]
+    errors: dict[str, list[str]] = {}
+    if not CODE.match(code):
+        errors["code"] = [BAD_CODE]
+    elif Sku.objects.filter(code=code).exists():
+        errors["code"] = [_("This code is already used.")]
+    if not name:
+        errors["name"] = [_("Enter a name.")]
+    if attributes is not None and (
+        not isinstance(attributes, dict)
+        or not all(isinstance(k, str) and isinstance(v, str | int | float) for k, v in attributes.items())
+    ):
+        errors["attributes"] = [_("Give the attributes as names and plain values.")]
+    seen_barcodes = [b for b in [barcode, *(b for _u, _f, b in units)] if b]
+    if barcode and not barcode_valid(barcode):
+        errors["barcode"] = [_("Enter an EAN-8, UPC-12, EAN-13 or GTIN-14 barcode with a correct check digit.")]
+    elif barcode and _barcode_taken(barcode):
+        errors["barcode"] = [_("This barcode is already used.")]
+    if not _positive_int(min_order_qty):
+        errors["min_order_qty"] = [_("Must be a whole number of at least 1.")]
+    if not _positive_int(order_step):
+        errors["order_step"] = [_("Must be a whole number of at least 1.")]
+    unit_errors = []
+    unit_ids = [unit.pk for unit, _f, _b in units]
+    if len(set(unit_ids)) != len(unit_ids) or base_unit.pk in unit_ids:
+        unit_errors.append(_("Each unit may appear once, and not as the base unit."))
+    for unit, factor, unit_barcode in units:
+        if not _positive_int(factor):
+            unit_errors.append(_("%(unit)s must hold a whole number of base units, at least 1.") % {"unit": unit.name})
+        if unit_barcode and not barcode_valid(unit_barcode):
+            unit_errors.append(_("The barcode of %(unit)s is not valid.") % {"unit": unit.name})
+        elif unit_barcode and _barcode_taken(unit_barcode):
+            unit_errors.append(_("The barcode of %(unit)s is already used.") % {"unit": unit.name})
+    if len(set(seen_barcodes)) != len(seen_barcodes):
+        unit_errors.append(_("Each barcode may be used once."))
+    if unit_errors:
+        errors["units"] = unit_errors
+    if errors:
+        raise CatalogInvalid(_("The SKU could not be created."), fields=errors)
+    sku = Sku(product=product, code=code, name=name, base_unit=base_unit, attributes=attributes or {},
+              barcode=barcode, min_order_qty=min_order_qty, order_step=order_step)
+    sku.search_text = sku_search_text(sku, unit_barcodes=[b for _u, _f, b in units])
+    sku.save()
+    SkuUnit.objects.bulk_create(
+        [SkuUnit(sku=sku, unit=unit, factor=factor, barcode=unit_barcode) for unit, factor, unit_barcode in units]
+    )
+    audit_record(actor=actor, action="catalog.sku.created", target=sku, after={
+        "code": code, "product": product.code, "barcode": barcode, "attributes": sku.attributes,
+        "units": [[unit.code, factor, unit_barcode] for unit, factor, unit_barcode in units],
+    })
+    return sku
+
+
+SKU_EDITABLE = ("name", "attributes", "min_order_qty", "order_step")
+
+
+@transaction.atomic
+def sku_update(*, actor, sku: Sku, **changes) -> Sku:
+    unknown = set(changes) - set(SKU_EDITABLE)
+    errors = {f: [_("Not editable.")] for f in sorted(unknown)}
+    if "name" in changes and not (changes["name"] or "").strip():
+        errors["name"] = [_("Enter a name.")]
+    for field in ("min_order_qty", "order_step"):
+        if field in changes and not _positive_int(changes[field]):
+            errors[field] = [_("Must be a whole number of at least 1.")]
+    if "attributes" in changes and not isinstance(changes["attributes"], dict):
+        errors["attributes"] = [_("Give the attributes as names and plain values.")]
+    if errors:
+        raise CatalogInvalid(_("The SKU could not be saved."), fields=errors)
+    sku = Sku.objects.select_for_update(of=("self",)).select_related("product__series").get(pk=sku.pk)
+    before = {f: getattr(sku, f) for f in changes}
+    for field, value in changes.items():
+        setattr(sku, field, value.strip() if isinstance(value, str) else value)
+    sku.search_text = sku_search_text(sku)
+    sku.save()
+    audit_record(actor=actor, action="catalog.sku.updated", target=sku, before=before,
+                 after={f: getattr(sku, f) for f in changes})
+    return sku
+
+
+def skus_reindex(*, product_ids: Iterable[int] | None = None) -> int:
+    """Rebuild search text (after a bulk load, or to repair). Returns how many products were done."""
+    products = Product.objects.select_related("series")
+    if product_ids is not None:
+        products = products.filter(pk__in=list(product_ids))
+    count = 0
+    for product in products.iterator(chunk_size=500):
+        with transaction.atomic():
+            _product_skus_reindex(product)
+        count += 1
+    return count
