@@ -11,6 +11,7 @@ from django.conf import settings
 from django_tenants.utils import schema_context
 
 from billing_saas.models import Plan
+from shared_apps.demo.catalog import seed_catalog
 from shared_apps.demo.network import seed_network
 from tenant_apps.accounts import services as account_services
 from tenant_apps.accounts.models import User
@@ -107,4 +108,6 @@ def seed() -> list[str]:
 def seed_tenant(brand: DemoBrand) -> list[str]:
     """Per-tenant demo data; later capabilities (catalog, prices, orders) add theirs here."""
     word = "饮料" if brand.slug == "acme" else "瓷砖"
-    return seed_network(slug=brand.slug, password=brand.owner_password, brand_word=word)
+    lines = seed_network(slug=brand.slug, password=brand.owner_password, brand_word=word)
+    seed_catalog(brand_slug=brand.slug, kind="drinks" if brand.slug == "acme" else "tiles")
+    return lines

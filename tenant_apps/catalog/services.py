@@ -11,7 +11,16 @@ from django.utils.translation import gettext as _
 
 from tenant_apps.audit.services import audit_record
 from tenant_apps.catalog.errors import CatalogInvalid, IllegalProductTransition
-from tenant_apps.catalog.models import Category, Product, ProductStatus, Series, Sku, SkuUnit, Unit
+from tenant_apps.catalog.models import (
+    Category,
+    Product,
+    ProductImage,
+    ProductStatus,
+    Series,
+    Sku,
+    SkuUnit,
+    Unit,
+)
 
 CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 UNIT_CODE = re.compile(r"^[A-Za-z0-9_]{1,16}$")
@@ -316,3 +325,40 @@ def skus_reindex(*, product_ids: Iterable[int] | None = None) -> int:
             _product_skus_reindex(product)
         count += 1
     return count
+
+
+THUMBNAIL_SIZE = (240, 240)
+MAX_IMAGE_BYTES = 5 * 1024 * 1024
+
+
+@transaction.atomic
+def product_image_add(*, actor, product: Product, image, sort_order: int | None = None) -> ProductImage:
+    """Add an image to a product (tenant media storage) with a thumbnail for lists and phones."""
+    import io
+    from pathlib import Path
+
+    from django.core.files.base import ContentFile
+    from PIL import Image, UnidentifiedImageError
+
+    if image.size > MAX_IMAGE_BYTES:
+        raise CatalogInvalid(_("The image could not be added."), fields={"image": [_("At most 5 MB.")]})
+    try:
+        picture = Image.open(image)
+        picture.load()
+    except (UnidentifiedImageError, OSError):
+        raise CatalogInvalid(_("The image could not be added."),
+                             fields={"image": [_("Upload a PNG, JPEG or WebP image.")]}) from None
+    thumb = picture.convert("RGB")
+    thumb.thumbnail(THUMBNAIL_SIZE)
+    buffer = io.BytesIO()
+    thumb.save(buffer, "JPEG", quality=82)
+    image.seek(0)
+    stem = Path(image.name).stem[:40] or "image"
+    if sort_order is None:
+        sort_order = product.images.count()
+    row = ProductImage(product=product, sort_order=sort_order)
+    row.image.save(f"{product.code}-{stem}{Path(image.name).suffix.lower()[:5]}", image, save=False)
+    row.thumbnail.save(f"{product.code}-{stem}.jpg", ContentFile(buffer.getvalue()), save=False)
+    row.save()
+    audit_record(actor=actor, action="catalog.product.image_added", target=row, after={"product": product.code})
+    return row

@@ -18,3 +18,22 @@ def test_demo_network_has_three_levels_fifty_dealers_and_people_in_roles(tenant_
             "owner", "admin", "finance", "sales_rep", "regional_manager", "dealer_owner"}
         assert seed_network(slug="acme", password="acme-demo-2026", brand_word="饮料") == lines  # idempotent
         assert Dealer.objects.count() == 54
+
+
+def test_demo_catalog_has_500_skus_with_images_in_two_warehouses(tenant_a, in_tenant, media_root):
+    from shared_apps.demo.catalog import seed_catalog
+    from tenant_apps.catalog.models import Product, ProductImage, Sku
+    from tenant_apps.inventory.models import Stock, Warehouse
+    from tenant_apps.inventory.selectors import ledger_mismatches
+
+    with in_tenant(tenant_a):
+        seed_catalog(brand_slug="acme", kind="drinks")
+        assert Sku.objects.count() == 500
+        assert Product.objects.count() == ProductImage.objects.count() == 100
+        assert Warehouse.objects.count() == 2
+        assert Stock.objects.values("sku").distinct().count() == 500
+        assert ledger_mismatches() == []
+        image = ProductImage.objects.first()
+        assert image.thumbnail.name.endswith(".jpg") and image.image.size > 0
+        seed_catalog(brand_slug="acme", kind="drinks")  # idempotent
+        assert Sku.objects.count() == 500
