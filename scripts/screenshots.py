@@ -80,6 +80,8 @@ def main() -> None:
         shot(desktop, f"{acme}/console/network/import/", "console-dealer-import")
         shot(desktop, f"{acme}/console/network/settings/", "console-network-settings")
         shot(desktop, f"{acme}/accounts/people/", "console-people")
+        shot(desktop, f"{acme}/console/inventory/", "console-stock", full=False)
+        shot(desktop, f"{acme}/console/inventory/ledger/", "console-stock-ledger", full=False)
 
         dealer_phone = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN",
                                            device_scale_factor=2)
