@@ -11,6 +11,7 @@ urlpatterns = [
     path("console/network/", include("tenant_apps.dealers.urls_console")),
     path("console/inventory/", include("tenant_apps.inventory.urls_console")),
     path("account/", include("tenant_apps.dealers.urls_storefront")),
+    path("catalog/", include("tenant_apps.catalog.urls_storefront")),
     path("api/v1/", include("tenant_apps.dealers.api.urls")),
     path("api/v1/", include("tenant_apps.inventory.api.urls")),
     re_path(r"^media/(?P<path>.+)$", core_views.tenant_media, name="tenant-media"),

@@ -67,11 +67,12 @@ COMPANY_VIEW = "company.view"  # a dealer's own company
 COMPANY_ADDRESSES = "company.addresses"
 COMPANY_USERS = "company.users"  # a dealer owner invites their own staff
 ACCOUNT_EDIT = "account.edit"
+CATALOG_VIEW = "catalog.view"  # browse and search the catalog (dealers see what is visible to them)
 INVENTORY_VIEW = "inventory.view"
 INVENTORY_EDIT = "inventory.edit"  # receipts, adjustments, transfers, warehouses, thresholds
 INVENTORY_SYNC = "inventory.sync"  # an ERP/WMS pushing stock levels
 
-_STAFF_READ = {CONSOLE, DEALERS_VIEW, USERS_VIEW, ACCOUNT_EDIT}
+_STAFF_READ = {CONSOLE, DEALERS_VIEW, USERS_VIEW, ACCOUNT_EDIT, CATALOG_VIEW}
 _ADMIN = _STAFF_READ | {DEALERS_CREATE, DEALERS_EDIT, DEALERS_STATUS, DEALERS_BANK_VIEW, NETWORK_EDIT,
                         DEALERS_IMPORT, DEALERS_EXPORT, QUALIFICATIONS_EDIT, USERS_INVITE, SETTINGS_EDIT,
                         INVENTORY_VIEW, INVENTORY_EDIT, INVENTORY_SYNC}
@@ -87,9 +88,9 @@ MATRIX: dict[str, frozenset[str]] = {
     Role.FINANCE: frozenset(_STAFF_READ | {DEALERS_BANK_VIEW, DEALERS_EXPORT, INVENTORY_VIEW}),
     Role.WAREHOUSE: frozenset(_STAFF_READ | {INVENTORY_VIEW, INVENTORY_EDIT, INVENTORY_SYNC}),
     Role.ANALYST: frozenset(_STAFF_READ | {DEALERS_EXPORT, INVENTORY_VIEW}),
-    Role.DEALER_OWNER: frozenset({COMPANY_VIEW, COMPANY_ADDRESSES, COMPANY_USERS, ACCOUNT_EDIT}),
-    Role.DEALER_BUYER: frozenset({COMPANY_VIEW, COMPANY_ADDRESSES, ACCOUNT_EDIT}),
-    Role.DEALER_FINANCE: frozenset({COMPANY_VIEW, ACCOUNT_EDIT}),
+    Role.DEALER_OWNER: frozenset({COMPANY_VIEW, COMPANY_ADDRESSES, COMPANY_USERS, ACCOUNT_EDIT, CATALOG_VIEW}),
+    Role.DEALER_BUYER: frozenset({COMPANY_VIEW, COMPANY_ADDRESSES, ACCOUNT_EDIT, CATALOG_VIEW}),
+    Role.DEALER_FINANCE: frozenset({COMPANY_VIEW, ACCOUNT_EDIT, CATALOG_VIEW}),
 }
 
 

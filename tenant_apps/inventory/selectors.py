@@ -38,3 +38,17 @@ def dealer_stock_view(*, available: int, threshold: int) -> dict:
     if visibility == InventorySettings.StockVisibility.LEVEL:
         return {"level": stock_badge(available=available, threshold=threshold)}
     return {}
+
+
+def with_availability(skus):
+    """Annotate SKUs with `available_total` and `threshold_total` over all warehouses (subqueries:
+    no extra query per row)."""
+    from django.db.models import F, IntegerField, OuterRef, Subquery
+
+    per_sku = Stock.objects.filter(sku=OuterRef("pk")).values("sku")
+    available = per_sku.annotate(total=Sum(F("on_hand") - F("reserved"))).values("total")
+    threshold = per_sku.annotate(total=Sum("low_threshold")).values("total")
+    return skus.annotate(
+        available_total=Coalesce(Subquery(available, output_field=IntegerField()), 0),
+        threshold_total=Coalesce(Subquery(threshold, output_field=IntegerField()), 0),
+    )

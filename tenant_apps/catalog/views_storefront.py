@@ -1,0 +1,66 @@
+"""Dealer storefront: catalog home with categories and search, product page with stock badges."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import Http404
+from django.shortcuts import render
+
+from tenant_apps.accounts.permissions import CATALOG_VIEW
+from tenant_apps.catalog.models import Category, Product, ProductImage
+from tenant_apps.catalog.selectors import sku_search
+from tenant_apps.core.access import requires
+from tenant_apps.inventory.models import InventorySettings
+from tenant_apps.inventory.selectors import stock_badge, with_availability
+
+ORDERS = {"relevance": "relevance", "name": "name", "code": "code"}
+
+
+def _stock_shown(sku, visibility: str) -> dict:
+    level = stock_badge(available=sku.available_total, threshold=sku.threshold_total)
+    if visibility == InventorySettings.StockVisibility.EXACT:
+        return {"level": level, "quantity": max(sku.available_total, 0)}
+    if visibility == InventorySettings.StockVisibility.LEVEL:
+        return {"level": level}
+    return {}
+
+
+def _visibility() -> str:
+    return (InventorySettings.objects.first() or InventorySettings()).dealer_stock_visibility
+
+
+@requires(CATALOG_VIEW)
+def catalog_home(request):
+    dealer = request.user.dealer
+    categories = list(Category.objects.filter(parent__isnull=False).order_by("sort_order", "name"))
+    category = next((c for c in categories if str(c.pk) == request.GET.get("category")), None)
+    order = request.GET.get("order") if request.GET.get("order") in ORDERS else "relevance"
+    q = request.GET.get("q", "").strip()[:100]
+    skus = with_availability(sku_search(q=q, category=category, order=order, dealer=dealer))
+    page = Paginator(skus, 24).get_page(request.GET.get("page"))
+    visibility = _visibility()
+    rows = [{"sku": sku, "stock": _stock_shown(sku, visibility)} for sku in page.object_list]
+    thumbs = {image.product_id: image for image in ProductImage.objects.filter(
+        product_id__in={row["sku"].product_id for row in rows}, sort_order=0)}
+    for row in rows:
+        row["image"] = thumbs.get(row["sku"].product_id)
+    return render(request, "catalog/storefront_home.html", {
+        "categories": categories, "category": category, "q": q, "order": order, "page": page, "rows": rows,
+    })
+
+
+@requires(CATALOG_VIEW)
+def product_page(request, product_id: int):
+    dealer = request.user.dealer
+    visible = with_availability(sku_search(dealer=dealer).filter(product_id=product_id).order_by("code"))
+    skus = list(visible)
+    if not skus:
+        raise Http404
+    product = (Product.objects.select_related("category", "series")
+               .prefetch_related(Prefetch("images", queryset=ProductImage.objects.order_by("sort_order")))
+               .get(pk=product_id))
+    visibility = _visibility()
+    return render(request, "catalog/storefront_product.html", {
+        "product": product, "rows": [{"sku": sku, "stock": _stock_shown(sku, visibility)} for sku in skus],
+    })
