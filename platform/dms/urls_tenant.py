@@ -14,6 +14,7 @@ urlpatterns = [
     path("catalog/", include("tenant_apps.catalog.urls_storefront")),
     path("api/v1/", include("tenant_apps.dealers.api.urls")),
     path("api/v1/", include("tenant_apps.inventory.api.urls")),
+    path("api/v1/", include("tenant_apps.catalog.api")),
     re_path(r"^media/(?P<path>.+)$", core_views.tenant_media, name="tenant-media"),
     *common,
 ]

@@ -68,6 +68,7 @@ COMPANY_ADDRESSES = "company.addresses"
 COMPANY_USERS = "company.users"  # a dealer owner invites their own staff
 ACCOUNT_EDIT = "account.edit"
 CATALOG_VIEW = "catalog.view"  # browse and search the catalog (dealers see what is visible to them)
+CATALOG_EDIT = "catalog.edit"  # categories, products, SKUs, images
 INVENTORY_VIEW = "inventory.view"
 INVENTORY_EDIT = "inventory.edit"  # receipts, adjustments, transfers, warehouses, thresholds
 INVENTORY_SYNC = "inventory.sync"  # an ERP/WMS pushing stock levels
@@ -75,7 +76,7 @@ INVENTORY_SYNC = "inventory.sync"  # an ERP/WMS pushing stock levels
 _STAFF_READ = {CONSOLE, DEALERS_VIEW, USERS_VIEW, ACCOUNT_EDIT, CATALOG_VIEW}
 _ADMIN = _STAFF_READ | {DEALERS_CREATE, DEALERS_EDIT, DEALERS_STATUS, DEALERS_BANK_VIEW, NETWORK_EDIT,
                         DEALERS_IMPORT, DEALERS_EXPORT, QUALIFICATIONS_EDIT, USERS_INVITE, SETTINGS_EDIT,
-                        INVENTORY_VIEW, INVENTORY_EDIT, INVENTORY_SYNC}
+                        INVENTORY_VIEW, INVENTORY_EDIT, INVENTORY_SYNC, CATALOG_EDIT}
 
 MATRIX: dict[str, frozenset[str]] = {
     Role.OWNER: frozenset(_ADMIN),

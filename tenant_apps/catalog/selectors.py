@@ -116,3 +116,13 @@ def sku_search(*, q: str = "", category: Category | None = None, attributes: dic
 
 def category_subtree(*, category: Category) -> QuerySet[Category]:
     return Category.objects.filter(path__descendant_of=category.path).order_by("path")
+
+
+def catalog_for(user, **search) -> QuerySet[Sku]:
+    """What `user` may find: brand staff the whole catalog, dealer staff what is visible to their
+    dealer, and dealer staff without a dealer nothing."""
+    if user.is_dealer_staff:
+        if user.dealer_id is None:
+            return Sku.objects.none()
+        return sku_search(dealer=user.dealer, **search)
+    return sku_search(**search)

@@ -9,7 +9,7 @@ from django.shortcuts import render
 
 from tenant_apps.accounts.permissions import CATALOG_VIEW
 from tenant_apps.catalog.models import Category, Product, ProductImage
-from tenant_apps.catalog.selectors import sku_search
+from tenant_apps.catalog.selectors import catalog_for
 from tenant_apps.core.access import requires
 from tenant_apps.inventory.models import InventorySettings
 from tenant_apps.inventory.selectors import stock_badge, with_availability
@@ -32,12 +32,11 @@ def _visibility() -> str:
 
 @requires(CATALOG_VIEW)
 def catalog_home(request):
-    dealer = request.user.dealer
     categories = list(Category.objects.filter(parent__isnull=False).order_by("sort_order", "name"))
     category = next((c for c in categories if str(c.pk) == request.GET.get("category")), None)
     order = request.GET.get("order") if request.GET.get("order") in ORDERS else "relevance"
     q = request.GET.get("q", "").strip()[:100]
-    skus = with_availability(sku_search(q=q, category=category, order=order, dealer=dealer))
+    skus = with_availability(catalog_for(request.user, q=q, category=category, order=order))
     page = Paginator(skus, 24).get_page(request.GET.get("page"))
     visibility = _visibility()
     rows = [{"sku": sku, "stock": _stock_shown(sku, visibility)} for sku in page.object_list]
@@ -52,8 +51,7 @@ def catalog_home(request):
 
 @requires(CATALOG_VIEW)
 def product_page(request, product_id: int):
-    dealer = request.user.dealer
-    visible = with_availability(sku_search(dealer=dealer).filter(product_id=product_id).order_by("code"))
+    visible = with_availability(catalog_for(request.user).filter(product_id=product_id).order_by("code"))
     skus = list(visible)
     if not skus:
         raise Http404
