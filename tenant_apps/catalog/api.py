@@ -13,7 +13,7 @@ from tenant_apps.catalog.models import Category, Product, ProductStatus, Series,
 from tenant_apps.catalog.selectors import catalog_for
 from tenant_apps.dealers.api.permissions import HasCapability
 from tenant_apps.inventory.models import InventorySettings
-from tenant_apps.inventory.selectors import stock_badge, with_availability
+from tenant_apps.inventory.selectors import availability_for, stock_badge
 
 
 class CategorySerializer(serializers.ModelSerializer):
@@ -47,9 +47,10 @@ class SkuSerializer(serializers.ModelSerializer):
         read_only_fields = ["status"]
 
     def get_stock(self, sku) -> dict:
-        if not hasattr(sku, "available_total"):
+        availability = self.context.get("availability")
+        if availability is None:
             return {}
-        available, threshold = sku.available_total, sku.threshold_total
+        available, threshold = availability.get(sku.pk, (0, 0))
         visibility = self.context.get("stock_visibility")
         if visibility == InventorySettings.StockVisibility.HIDDEN:
             return {}
@@ -98,8 +99,7 @@ class SkuViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.Generi
         category = Category.objects.filter(pk=params["category"]).first() if params.get("category", "").isdigit() \
             else None
         order = params.get("order") if params.get("order") in ("relevance", "name", "code") else "relevance"
-        return with_availability(catalog_for(self.request.user, q=params.get("q", "")[:100], category=category,
-                                             order=order))
+        return catalog_for(self.request.user, q=params.get("q", "")[:100], category=category, order=order)
 
     def get_serializer_context(self):
         context = super().get_serializer_context()
@@ -109,7 +109,9 @@ class SkuViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.Generi
     @extend_schema(parameters=[OpenApiParameter("q", str), OpenApiParameter("category", int),
                                OpenApiParameter("order", str, enum=["relevance", "name", "code"])])
     def list(self, request, *args, **kwargs):
-        return super().list(request, *args, **kwargs)
+        page = self.paginate_queryset(self.get_queryset())
+        context = {**self.get_serializer_context(), "availability": availability_for(sku.pk for sku in page)}
+        return self.get_paginated_response(SkuSerializer(page, many=True, context=context).data)
 
     def perform_create(self, serializer):
         data = serializer.validated_data

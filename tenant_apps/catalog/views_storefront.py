@@ -12,15 +12,16 @@ from tenant_apps.catalog.models import Category, Product, ProductImage
 from tenant_apps.catalog.selectors import catalog_for
 from tenant_apps.core.access import requires
 from tenant_apps.inventory.models import InventorySettings
-from tenant_apps.inventory.selectors import stock_badge, with_availability
+from tenant_apps.inventory.selectors import availability_for, stock_badge
 
 ORDERS = {"relevance": "relevance", "name": "name", "code": "code"}
 
 
-def _stock_shown(sku, visibility: str) -> dict:
-    level = stock_badge(available=sku.available_total, threshold=sku.threshold_total)
+def _stock_shown(sku, availability: dict, visibility: str) -> dict:
+    available, threshold = availability.get(sku.pk, (0, 0))
+    level = stock_badge(available=available, threshold=threshold)
     if visibility == InventorySettings.StockVisibility.EXACT:
-        return {"level": level, "quantity": max(sku.available_total, 0)}
+        return {"level": level, "quantity": max(available, 0)}
     if visibility == InventorySettings.StockVisibility.LEVEL:
         return {"level": level}
     return {}
@@ -36,10 +37,11 @@ def catalog_home(request):
     category = next((c for c in categories if str(c.pk) == request.GET.get("category")), None)
     order = request.GET.get("order") if request.GET.get("order") in ORDERS else "relevance"
     q = request.GET.get("q", "").strip()[:100]
-    skus = with_availability(catalog_for(request.user, q=q, category=category, order=order))
-    page = Paginator(skus, 24).get_page(request.GET.get("page"))
-    visibility = _visibility()
-    rows = [{"sku": sku, "stock": _stock_shown(sku, visibility)} for sku in page.object_list]
+    page = Paginator(catalog_for(request.user, q=q, category=category, order=order), 24).get_page(
+        request.GET.get("page"))
+    skus = list(page.object_list)
+    availability, visibility = availability_for(sku.pk for sku in skus), _visibility()
+    rows = [{"sku": sku, "stock": _stock_shown(sku, availability, visibility)} for sku in skus]
     thumbs = {image.product_id: image for image in ProductImage.objects.filter(
         product_id__in={row["sku"].product_id for row in rows}, sort_order=0)}
     for row in rows:
@@ -51,14 +53,14 @@ def catalog_home(request):
 
 @requires(CATALOG_VIEW)
 def product_page(request, product_id: int):
-    visible = with_availability(catalog_for(request.user).filter(product_id=product_id).order_by("code"))
-    skus = list(visible)
+    skus = list(catalog_for(request.user).filter(product_id=product_id).order_by("code"))
     if not skus:
         raise Http404
     product = (Product.objects.select_related("category", "series")
                .prefetch_related(Prefetch("images", queryset=ProductImage.objects.order_by("sort_order")))
                .get(pk=product_id))
-    visibility = _visibility()
+    availability, visibility = availability_for(sku.pk for sku in skus), _visibility()
     return render(request, "catalog/storefront_product.html", {
-        "product": product, "rows": [{"sku": sku, "stock": _stock_shown(sku, visibility)} for sku in skus],
+        "product": product,
+        "rows": [{"sku": sku, "stock": _stock_shown(sku, availability, visibility)} for sku in skus],
     })

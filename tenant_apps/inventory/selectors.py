@@ -40,15 +40,11 @@ def dealer_stock_view(*, available: int, threshold: int) -> dict:
     return {}
 
 
-def with_availability(skus):
-    """Annotate SKUs with `available_total` and `threshold_total` over all warehouses (subqueries:
-    no extra query per row)."""
-    from django.db.models import F, IntegerField, OuterRef, Subquery
+def availability_for(sku_ids) -> dict[int, tuple[int, int]]:
+    """(available, low threshold) over all warehouses for these SKUs, in one query. Used for a page of
+    results after paging (an annotation would be computed for every match before the sort)."""
+    from django.db.models import F
 
-    per_sku = Stock.objects.filter(sku=OuterRef("pk")).values("sku")
-    available = per_sku.annotate(total=Sum(F("on_hand") - F("reserved"))).values("total")
-    threshold = per_sku.annotate(total=Sum("low_threshold")).values("total")
-    return skus.annotate(
-        available_total=Coalesce(Subquery(available, output_field=IntegerField()), 0),
-        threshold_total=Coalesce(Subquery(threshold, output_field=IntegerField()), 0),
-    )
+    rows = (Stock.objects.filter(sku_id__in=list(sku_ids)).values("sku_id")
+            .annotate(available=Sum(F("on_hand") - F("reserved")), threshold=Sum("low_threshold")))
+    return {row["sku_id"]: (row["available"], row["threshold"]) for row in rows}
