@@ -88,6 +88,7 @@ def main() -> None:
         sign_in(dealer_phone, acme, "dealer@acme.test", "acme-demo-2026")
         shot(dealer_phone, f"{acme}/account/company/", "storefront-my-company-phone")
         shot(dealer_phone, f"{acme}/account/addresses/", "storefront-my-addresses-phone")
+        shot(dealer_phone, f"{acme}/catalog/?q=%E7%BA%A2%E7%89%9B", "storefront-catalog-search-phone", full=False)
 
         phone = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", device_scale_factor=2)
         shot(phone, f"{acme}/accounts/login/", "storefront-sign-in-phone", full=False)
