@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, viewsets
-from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from tenant_apps.accounts.permissions import CATALOG_EDIT, CATALOG_VIEW
@@ -110,19 +109,7 @@ class SkuViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.Generi
     @extend_schema(parameters=[OpenApiParameter("q", str), OpenApiParameter("category", int),
                                OpenApiParameter("order", str, enum=["relevance", "name", "code"])])
     def list(self, request, *args, **kwargs):
-        queryset = self.get_queryset()
-        if request.query_params.get("q", "").strip():
-            # A search pages without an exact count: counting thousands of matches of a broad word
-            # costs as much as finding them. `count` is null; `next` says whether there is more.
-            page, has_next, number = _page_without_count(queryset, request)
-            context = {**self.get_serializer_context(), "availability": availability_for(sku.pk for sku in page)}
-            return Response({
-                "count": None,
-                "next": _page_link(request, number + 1) if has_next else None,
-                "previous": _page_link(request, number - 1) if number > 1 else None,
-                "results": SkuSerializer(page, many=True, context=context).data,
-            })
-        page = self.paginate_queryset(queryset)
+        page = self.paginate_queryset(self.get_queryset())
         context = {**self.get_serializer_context(), "availability": availability_for(sku.pk for sku in page)}
         return self.get_paginated_response(SkuSerializer(page, many=True, context=context).data)
 
@@ -132,19 +119,6 @@ class SkuViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.Generi
             actor=self.request.user, product=data["product"], code=data["code"], name=data["name"],
             base_unit=data["base_unit"], attributes=data.get("attributes"), barcode=data.get("barcode", ""),
             min_order_qty=data.get("min_order_qty", 1), order_step=data.get("order_step", 1))
-
-
-def _page_link(request, number: int) -> str:
-    query = request.query_params.copy()
-    query["page"] = number
-    return request.build_absolute_uri(f"?{query.urlencode()}")
-
-
-def _page_without_count(queryset, request, size: int = 50):
-    raw = request.query_params.get("page", "1")
-    number = int(raw) if raw.isdigit() and 0 < int(raw) <= 1000 else 1
-    rows = list(queryset[(number - 1) * size: number * size + 1])
-    return rows[:size], len(rows) > size, number
 
 
 router = SimpleRouter()
