@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from django.db.models import Count, Q
-
 from tenants import schemas
 from tenants.errors import TenantNotFound
 from tenants.models import Domain, PooledSchema, Tenant
@@ -22,11 +20,3 @@ def tenant_get_by_slug(slug: str) -> Tenant:
 def pool_ready_count() -> int:
     return PooledSchema.objects.filter(version=schemas.code_version()).count()
 
-
-def tenant_counts_by_status() -> dict[str, int]:
-    row = Tenant.objects.aggregate(
-        active=Count("id", filter=Q(status="active")),
-        suspended=Count("id", filter=Q(status="suspended")),
-        deleted=Count("id", filter=Q(status="deleted")),
-    )
-    return row

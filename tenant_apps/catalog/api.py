@@ -12,8 +12,7 @@ from tenant_apps.catalog import services
 from tenant_apps.catalog.models import Category, Product, ProductStatus, Series, Sku, Unit
 from tenant_apps.catalog.selectors import catalog_for
 from tenant_apps.dealers.api.permissions import HasCapability
-from tenant_apps.inventory.models import InventorySettings
-from tenant_apps.inventory.selectors import availability_for, stock_badge
+from tenant_apps.inventory.selectors import dealer_stock_views
 
 
 class CategorySerializer(serializers.ModelSerializer):
@@ -47,17 +46,7 @@ class SkuSerializer(serializers.ModelSerializer):
         read_only_fields = ["status"]
 
     def get_stock(self, sku) -> dict:
-        availability = self.context.get("availability")
-        if availability is None:
-            return {}
-        available, threshold = availability.get(sku.pk, (0, 0))
-        visibility = self.context.get("stock_visibility")
-        if visibility == InventorySettings.StockVisibility.HIDDEN:
-            return {}
-        shown = {"level": stock_badge(available=available, threshold=threshold)}
-        if visibility == InventorySettings.StockVisibility.EXACT:
-            shown["quantity"] = max(available, 0)
-        return shown
+        return self.context.get("stock", {}).get(sku.pk, {})
 
 
 class CategoryViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
@@ -101,16 +90,11 @@ class SkuViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.Generi
         order = params.get("order") if params.get("order") in ("relevance", "name", "code") else "relevance"
         return catalog_for(self.request.user, q=params.get("q", "")[:100], category=category, order=order)
 
-    def get_serializer_context(self):
-        context = super().get_serializer_context()
-        context["stock_visibility"] = (InventorySettings.objects.first() or InventorySettings()).dealer_stock_visibility
-        return context
-
     @extend_schema(parameters=[OpenApiParameter("q", str), OpenApiParameter("category", int),
                                OpenApiParameter("order", str, enum=["relevance", "name", "code"])])
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.get_queryset())
-        context = {**self.get_serializer_context(), "availability": availability_for(sku.pk for sku in page)}
+        context = {**self.get_serializer_context(), "stock": dealer_stock_views(sku.pk for sku in page)}
         return self.get_paginated_response(SkuSerializer(page, many=True, context=context).data)
 
     def perform_create(self, serializer):

@@ -11,24 +11,9 @@ from tenant_apps.accounts.permissions import CATALOG_VIEW
 from tenant_apps.catalog.models import Category, Product, ProductImage
 from tenant_apps.catalog.selectors import catalog_for
 from tenant_apps.core.access import requires
-from tenant_apps.inventory.models import InventorySettings
-from tenant_apps.inventory.selectors import availability_for, stock_badge
+from tenant_apps.inventory.selectors import dealer_stock_views
 
 ORDERS = {"relevance": "relevance", "name": "name", "code": "code"}
-
-
-def _stock_shown(sku, availability: dict, visibility: str) -> dict:
-    available, threshold = availability.get(sku.pk, (0, 0))
-    level = stock_badge(available=available, threshold=threshold)
-    if visibility == InventorySettings.StockVisibility.EXACT:
-        return {"level": level, "quantity": max(available, 0)}
-    if visibility == InventorySettings.StockVisibility.LEVEL:
-        return {"level": level}
-    return {}
-
-
-def _visibility() -> str:
-    return (InventorySettings.objects.first() or InventorySettings()).dealer_stock_visibility
 
 
 @requires(CATALOG_VIEW)
@@ -40,8 +25,8 @@ def catalog_home(request):
     page = Paginator(catalog_for(request.user, q=q, category=category, order=order), 24).get_page(
         request.GET.get("page"))
     skus = list(page.object_list)
-    availability, visibility = availability_for(sku.pk for sku in skus), _visibility()
-    rows = [{"sku": sku, "stock": _stock_shown(sku, availability, visibility)} for sku in skus]
+    stock = dealer_stock_views(sku.pk for sku in skus)
+    rows = [{"sku": sku, "stock": stock[sku.pk]} for sku in skus]
     thumbs = {image.product_id: image for image in ProductImage.objects.filter(
         product_id__in={row["sku"].product_id for row in rows}, sort_order=0)}
     for row in rows:
@@ -59,8 +44,7 @@ def product_page(request, product_id: int):
     product = (Product.objects.select_related("category", "series")
                .prefetch_related(Prefetch("images", queryset=ProductImage.objects.order_by("sort_order")))
                .get(pk=product_id))
-    availability, visibility = availability_for(sku.pk for sku in skus), _visibility()
+    stock = dealer_stock_views(sku.pk for sku in skus)
     return render(request, "catalog/storefront_product.html", {
-        "product": product,
-        "rows": [{"sku": sku, "stock": _stock_shown(sku, availability, visibility)} for sku in skus],
+        "product": product, "rows": [{"sku": sku, "stock": stock[sku.pk]} for sku in skus],
     })

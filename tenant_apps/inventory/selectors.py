@@ -30,9 +30,13 @@ def stock_badge(*, available: int, threshold: int) -> str:
     return "in_stock"
 
 
-def dealer_stock_view(*, available: int, threshold: int) -> dict:
+def stock_visibility() -> str:
+    return (InventorySettings.objects.first() or InventorySettings()).dealer_stock_visibility
+
+
+def dealer_stock_view(*, available: int, threshold: int, visibility: str | None = None) -> dict:
     """What a dealer is shown, as the brand chooses: the number, a level, or nothing."""
-    visibility = (InventorySettings.objects.first() or InventorySettings()).dealer_stock_visibility
+    visibility = visibility or stock_visibility()
     if visibility == InventorySettings.StockVisibility.EXACT:
         return {"quantity": max(available, 0), "level": stock_badge(available=available, threshold=threshold)}
     if visibility == InventorySettings.StockVisibility.LEVEL:
@@ -48,3 +52,14 @@ def availability_for(sku_ids) -> dict[int, tuple[int, int]]:
     rows = (Stock.objects.filter(sku_id__in=list(sku_ids)).values("sku_id")
             .annotate(available=Sum(F("on_hand") - F("reserved")), threshold=Sum("low_threshold")))
     return {row["sku_id"]: (row["available"], row["threshold"]) for row in rows}
+
+
+def dealer_stock_views(sku_ids) -> dict[int, dict]:
+    """`dealer_stock_view` for a page of SKUs, in two queries (stock totals, the brand's setting)."""
+    sku_ids = list(sku_ids)
+    availability, visibility = availability_for(sku_ids), stock_visibility()
+    return {
+        sku_id: dealer_stock_view(available=availability.get(sku_id, (0, 0))[0],
+                                  threshold=availability.get(sku_id, (0, 0))[1], visibility=visibility)
+        for sku_id in sku_ids
+    }

@@ -171,10 +171,11 @@ def stock_sync_apply(*, actor, sync_id: str, warehouse: Warehouse, levels: dict[
     result = {"adjusted": 0, "unchanged": 0, "refused": {}}
     try:
         with transaction.atomic():
+            current = {row.sku_id: row for row in Stock.objects.filter(warehouse=warehouse, sku_id__in=list(levels))}
             for sku_id in sorted(levels):
                 target = levels[sku_id]
-                stock_id = _stock_row(sku_id, warehouse.pk)
-                stock = Stock.objects.get(pk=stock_id)
+                stock = current.get(sku_id) or Stock.objects.get(pk=_stock_row(sku_id, warehouse.pk))
+                stock_id = stock.pk
                 delta = target - stock.on_hand
                 if target < 0 or target < stock.reserved:
                     result["refused"][str(sku_id)] = _("Below what is reserved (%(reserved)s).") % {
