@@ -81,6 +81,8 @@ TENANT_APPS = [
     "tenant_apps.audit",
     "tenant_apps.catalog",
     "tenant_apps.inventory",
+    "tenant_apps.pricing",
+    "tenant_apps.promotions",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 

@@ -72,11 +72,16 @@ CATALOG_EDIT = "catalog.edit"  # categories, products, SKUs, images
 INVENTORY_VIEW = "inventory.view"
 INVENTORY_EDIT = "inventory.edit"  # receipts, adjustments, transfers, warehouses, thresholds
 INVENTORY_SYNC = "inventory.sync"  # an ERP/WMS pushing stock levels
+PRICING_VIEW = "pricing.view"  # price lists, protection windows, quotes for any dealer in scope
+PRICING_EDIT = "pricing.edit"  # price lists and entries, imports, protection windows, resale floors
+PROMOTIONS_VIEW = "promotions.view"
+PROMOTIONS_EDIT = "promotions.edit"  # build, publish and unpublish promotions and coupons
 
-_STAFF_READ = {CONSOLE, DEALERS_VIEW, USERS_VIEW, ACCOUNT_EDIT, CATALOG_VIEW}
+_STAFF_READ = {CONSOLE, DEALERS_VIEW, USERS_VIEW, ACCOUNT_EDIT, CATALOG_VIEW, PRICING_VIEW, PROMOTIONS_VIEW}
 _ADMIN = _STAFF_READ | {DEALERS_CREATE, DEALERS_EDIT, DEALERS_STATUS, DEALERS_BANK_VIEW, NETWORK_EDIT,
                         DEALERS_IMPORT, DEALERS_EXPORT, QUALIFICATIONS_EDIT, USERS_INVITE, SETTINGS_EDIT,
-                        INVENTORY_VIEW, INVENTORY_EDIT, INVENTORY_SYNC, CATALOG_EDIT}
+                        INVENTORY_VIEW, INVENTORY_EDIT, INVENTORY_SYNC, CATALOG_EDIT,
+                        PRICING_EDIT, PROMOTIONS_EDIT}
 
 MATRIX: dict[str, frozenset[str]] = {
     Role.OWNER: frozenset(_ADMIN),
@@ -86,7 +91,7 @@ MATRIX: dict[str, frozenset[str]] = {
                                                     DEALERS_EXPORT, QUALIFICATIONS_EDIT, USERS_INVITE,
                                                     INVENTORY_VIEW}),
     Role.SALES_REP: frozenset(_STAFF_READ | {DEALERS_EDIT, QUALIFICATIONS_EDIT, USERS_INVITE, INVENTORY_VIEW}),
-    Role.FINANCE: frozenset(_STAFF_READ | {DEALERS_BANK_VIEW, DEALERS_EXPORT, INVENTORY_VIEW}),
+    Role.FINANCE: frozenset(_STAFF_READ | {DEALERS_BANK_VIEW, DEALERS_EXPORT, INVENTORY_VIEW, PRICING_EDIT}),
     Role.WAREHOUSE: frozenset(_STAFF_READ | {INVENTORY_VIEW, INVENTORY_EDIT, INVENTORY_SYNC}),
     Role.ANALYST: frozenset(_STAFF_READ | {DEALERS_EXPORT, INVENTORY_VIEW}),
     Role.DEALER_OWNER: frozenset({COMPANY_VIEW, COMPANY_ADDRESSES, COMPANY_USERS, ACCOUNT_EDIT, CATALOG_VIEW}),

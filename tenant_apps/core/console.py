@@ -7,7 +7,16 @@ from dataclasses import dataclass
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-from tenant_apps.accounts.permissions import DEALERS_VIEW, INVENTORY_VIEW, SETTINGS_EDIT, USERS_VIEW, has_perm
+from tenant_apps.accounts.permissions import (
+    CATALOG_VIEW,
+    DEALERS_VIEW,
+    INVENTORY_VIEW,
+    PRICING_VIEW,
+    PROMOTIONS_VIEW,
+    SETTINGS_EDIT,
+    USERS_VIEW,
+    has_perm,
+)
 
 
 @dataclass(frozen=True)
@@ -20,7 +29,10 @@ class NavItem:
 NAV = [
     NavItem("console:home", _("Getting started")),
     NavItem("dealers:list", _("Dealer network"), DEALERS_VIEW),
+    NavItem("catalog_console:products", _("Catalog"), CATALOG_VIEW),
     NavItem("inventory:warehouses", _("Stock"), INVENTORY_VIEW),
+    NavItem("pricing_console:lists", _("Prices"), PRICING_VIEW),
+    NavItem("promotions_console:list", _("Promotions"), PROMOTIONS_VIEW),
     NavItem("accounts:people", _("People"), USERS_VIEW),
     NavItem("console:company", _("Company & branding"), SETTINGS_EDIT),
     NavItem("console:domains", _("Domains"), SETTINGS_EDIT),

@@ -1,0 +1,3 @@
+"""REST API of pricing, mounted at /api/v1/."""
+
+urlpatterns: list = []

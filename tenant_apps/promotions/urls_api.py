@@ -1,0 +1,3 @@
+"""REST API of promotions, mounted at /api/v1/."""
+
+urlpatterns: list = []
