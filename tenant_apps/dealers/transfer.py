@@ -10,19 +10,13 @@ reserved in one query, ltree paths computed here), one audit entry for the whole
 Export: the dealers the actor may see, in exactly the import's columns, so that an export can be
 imported again into another network with the same regions, tiers, territories and users.
 
-Spreadsheet safety: a CSV value starting with = + - @ is exported behind an apostrophe (Excel would
-run it as a formula); the import drops that apostrophe again. XLSX cells are always written as text.
+Reading and writing the files (encodings, header, spreadsheet safety) is shared with the other
+imports: `tenant_apps.core.tables`.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import zipfile
-from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from xml.etree.ElementTree import ParseError
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -34,6 +28,19 @@ from billing_saas.limits import PlanLimitReached, limit_check
 from tenant_apps.accounts.models import User
 from tenant_apps.accounts.permissions import DEALERS_BANK_VIEW, has_perm
 from tenant_apps.audit.services import audit_record
+from tenant_apps.core.tables import (
+    CSV_CONTENT_TYPE,
+    XLSX_CONTENT_TYPE,
+    FileUnreadable,
+    ImportResult,
+    RowError,
+    TableRow,
+    read_table,
+    rows_from_table,
+    sorted_errors,
+    split_codes,
+    table_bytes,
+)
 from tenant_apps.dealers import selectors, services
 from tenant_apps.dealers.errors import DealerInvalid
 from tenant_apps.dealers.models import (
@@ -45,22 +52,6 @@ from tenant_apps.dealers.models import (
     Territory,
     Tier,
 )
-
-
-@dataclass
-class RowError:
-    row: int  # 1-based data row number as the user sees it in the file (header is row 1, first data row is 2)
-    field: str
-    message: str
-
-
-@dataclass
-class ImportResult:
-    applied: bool
-    rows: int
-    created: int = 0
-    errors: list[RowError] = field(default_factory=list)
-
 
 COLUMNS: list[str] = [
     "code", "legal_name", "name", "parent_code", "tier", "territories", "status", "tax_number",
@@ -75,12 +66,8 @@ MAX_ROWS = 50_000
 BATCH_SIZE = 1_000
 HEADQUARTERS_CODE = "HQ"
 
-CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-# Values Excel would evaluate as a formula (CSV injection); exported behind an apostrophe.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_ROW_ORDER = {name: index for index, name in enumerate(COLUMNS)}
+__all__ = ["COLUMNS", "CSV_CONTENT_TYPE", "XLSX_CONTENT_TYPE", "ImportResult", "RowError", "dealers_export",
+           "dealers_import"]
 
 
 def _max_lengths() -> dict[str, int]:
@@ -100,14 +87,6 @@ def _max_lengths() -> dict[str, int]:
     return {column: model_field.max_length for column, model_field in fields.items()}
 
 
-class _FileUnreadable(Exception):
-    """The file as a whole cannot be used (format, encoding, header); carries the row errors."""
-
-    def __init__(self, errors: list[RowError]):
-        super().__init__(errors[0].message)
-        self.errors = errors
-
-
 # --- import -------------------------------------------------------------------------------------
 
 
@@ -120,11 +99,11 @@ def dealers_import(*, actor, file, filename: str) -> ImportResult:
     """
     try:
         rows = _rows_from_file(file=file, filename=filename)
-    except _FileUnreadable as unreadable:
+    except FileUnreadable as unreadable:
         return ImportResult(applied=False, rows=0, errors=unreadable.errors)
     checked = _validate(actor=actor, rows=rows)
     if checked.errors:
-        return ImportResult(applied=False, rows=len(rows), errors=_sorted(checked.errors))
+        return ImportResult(applied=False, rows=len(rows), errors=sorted_errors(checked.errors, COLUMNS))
     try:
         with transaction.atomic():
             _apply(actor=actor, rows=rows, checked=checked)
@@ -139,138 +118,17 @@ def dealers_import(*, actor, file, filename: str) -> ImportResult:
 
 
 @dataclass
-class _Row:
-    number: int  # spreadsheet row number
-    values: dict[str, str]
+class _Row(TableRow):
     given_name: bool = True  # False: the short name defaults to the legal name
 
 
 def _rows_from_file(*, file, filename: str) -> list[_Row]:
-    data = file if isinstance(file, bytes | bytearray) else file.read()
-    if isinstance(data, str):  # a file opened in text mode
-        data = data.encode("utf-8")
-    extension = (filename or "").lower().rsplit(".", 1)[-1] if "." in (filename or "") else ""
-    if extension == "csv":
-        table = _csv_table(bytes(data))
-    elif extension == "xlsx":
-        table = _xlsx_table(bytes(data))
-    else:
-        raise _FileUnreadable([RowError(row=0, field="file", message=_(
-            "“%(filename)s” is not a CSV or XLSX file. Upload a .csv or .xlsx file."
-        ) % {"filename": filename or ""})])
-    return _rows_from_table(table)
-
-
-def _file_error(message: str) -> _FileUnreadable:
-    return _FileUnreadable([RowError(row=0, field="file", message=message)])
-
-
-def _csv_table(data: bytes) -> Iterator[list]:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            text = data.decode("gb18030")  # CSV saved by Excel on a Chinese Windows
-        except UnicodeDecodeError:
-            raise _file_error(_("The file is neither UTF-8 nor GB18030 text. Save it as “CSV UTF-8”.")) from None
-    try:
-        yield from csv.reader(io.StringIO(text, newline=""))
-    except csv.Error as error:
-        raise _file_error(_("The CSV file could not be read: %(error)s.") % {"error": error}) from None
-
-
-def _xlsx_table(data: bytes) -> Iterator[list]:
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    unreadable = _("The XLSX file could not be read. Save it again from Excel as “Excel Workbook (.xlsx)”.")
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, ParseError, InvalidFileException):
-        raise _file_error(unreadable) from None
-    try:
-        sheet = workbook.worksheets[0] if workbook.worksheets else None
-        if sheet is None:
-            return
-        sheet.reset_dimensions()  # some writers store wrong dimensions; read every row there is
-        yield from sheet.iter_rows(values_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, ParseError):
-        raise _file_error(unreadable) from None
-    finally:
-        workbook.close()
-
-
-def _text(value) -> str:
-    """One cell as clean text: numbers without a trailing .0, dates as ISO, no NULs, no export escape."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    elif isinstance(value, datetime):
-        value = value.date() if value.time() == datetime.min.time() else value
-    if isinstance(value, date):
-        value = value.isoformat()
-    text = str(value).replace("\x00", "").strip()
-    if len(text) > 1 and text[0] == "'" and text[1] in "=+-@\t\r":
-        text = text[1:].strip()
-    return text
-
-
-def _rows_from_table(table: Iterable[list]) -> list[_Row]:
-    """Check the header, then map each non-blank row to {column: text}."""
-    iterator = iter(table)
-    header_cells = next(iterator, None)
-    if header_cells is None:
-        raise _file_error(_("The file is empty."))
-    header = [_text(cell) for cell in header_cells]
-    while header and not header[-1]:
-        header.pop()
-    if not header:
-        raise _file_error(_("The first row must be the header, with the column names: %(columns)s.")
-                          % {"columns": ", ".join(COLUMNS)})
-    errors = []
-    seen: set[str] = set()
-    for name in header:
-        if not name:
-            continue  # a column without a name: an error only where a row has a value in it (below)
-        if name not in _ROW_ORDER:
-            errors.append(RowError(row=1, field=name, message=_(
-                "Unknown column “%(column)s”. The columns are: %(columns)s."
-            ) % {"column": name, "columns": ", ".join(COLUMNS)}))
-        elif name in seen:
-            errors.append(RowError(row=1, field=name, message=_("The column “%(column)s” appears twice.")
-                                   % {"column": name}))
-        seen.add(name)
-    for name in REQUIRED_COLUMNS:
-        if name not in seen:
-            errors.append(RowError(row=1, field=name, message=_("The column “%(column)s” is missing.")
-                                   % {"column": name}))
-    if errors:
-        raise _FileUnreadable(errors)
-
-    rows: list[_Row] = []
-    stray: list[RowError] = []
-    for number, cells in enumerate(iterator, start=2):
-        texts = [_text(cell) for cell in cells]
-        if not any(texts):
-            continue  # blank lines (Excel leaves some at the end)
-        if len(rows) == MAX_ROWS:
-            raise _file_error(_("The file has more than %(max)s dealer rows; split it into smaller files.")
-                              % {"max": MAX_ROWS})
-        values = dict.fromkeys(COLUMNS, "")
-        for index, text in enumerate(texts):
-            name = header[index] if index < len(header) else ""
-            if name:
-                values[name] = text
-            elif text:
-                stray.append(RowError(row=number, field="", message=_(
-                    "Column %(number)s has a value but no name in the header."
-                ) % {"number": index + 1}))
-        rows.append(_Row(number=number, values=values))
-    if stray:
-        raise _FileUnreadable(stray)
-    if not rows:
-        raise _file_error(_("The file has a header but no dealer rows."))
+    rows, _named = rows_from_table(
+        read_table(file=file, filename=filename), columns=COLUMNS, required=REQUIRED_COLUMNS, max_rows=MAX_ROWS,
+        row_class=_Row,
+        too_many=_("The file has more than %(max)s dealer rows; split it into smaller files."),
+        no_rows=_("The file has a header but no dealer rows."),
+    )
     return rows
 
 
@@ -284,11 +142,6 @@ class _Checked:
     tiers: dict[str, int] = field(default_factory=dict)
     territories: dict[str, int] = field(default_factory=dict)
     users: dict[str, int] = field(default_factory=dict)  # lower-cased email -> id
-
-
-def _split_codes(value: str) -> list[str]:
-    codes = [code.strip() for code in value.replace("；", ";").split(";")]
-    return list(dict.fromkeys(code for code in codes if code))
 
 
 def _validate(*, actor, rows: list[_Row]) -> _Checked:
@@ -326,7 +179,7 @@ def _validate(*, actor, rows: list[_Row]) -> _Checked:
             "The network has no headquarters yet; set it up before importing dealers.")))
     tier_codes = {row.values["tier"] for row in rows} - {""}
     checked.tiers = dict(Tier.objects.filter(code__in=tier_codes).values_list("code", "id"))
-    territory_codes = {code for row in rows for code in _split_codes(row.values["territories"])}
+    territory_codes = {code for row in rows for code in split_codes(row.values["territories"])}
     territory_codes |= {row.values["billing_territory"] for row in rows} - {""}
     checked.territories = dict(Territory.objects.filter(code__in=territory_codes).values_list("code", "id"))
     emails = {row.values[c] for row in rows for c in ("sales_rep_email", "regional_manager_email")} - {""}
@@ -366,7 +219,7 @@ def _validate(*, actor, rows: list[_Row]) -> _Checked:
                                      "in this file.") % {"code": ref})
         if values["tier"] and values["tier"] not in checked.tiers:
             error(row, "tier", _("No tier has the code “%(code)s”.") % {"code": values["tier"]})
-        unknown = [c for c in _split_codes(values["territories"]) if c not in checked.territories]
+        unknown = [c for c in split_codes(values["territories"]) if c not in checked.territories]
         if unknown:
             error(row, "territories", _("No territory has the code %(codes)s.")
                   % {"codes": ", ".join(f"“{c}”" for c in unknown)})
@@ -432,10 +285,6 @@ def _parent_cycles(rows: list[_Row]) -> list[list[str]]:
     return cycles
 
 
-def _sorted(errors: list[RowError]) -> list[RowError]:
-    return sorted(errors, key=lambda e: (e.row, _ROW_ORDER.get(e.field, len(COLUMNS))))
-
-
 def _apply(*, actor, rows: list[_Row], checked: _Checked) -> None:
     """Insert everything in bulk (the caller holds the transaction); no reads but the id reservation."""
     ids = services.next_node_ids(len(rows))
@@ -485,7 +334,7 @@ def _apply(*, actor, rows: list[_Row], checked: _Checked) -> None:
     for dealer, row in zip(dealers, ordered, strict=True):
         values = row.values
         territory_links += [through(dealer_id=dealer.pk, territory_id=checked.territories[code])
-                            for code in _split_codes(values["territories"])]
+                            for code in split_codes(values["territories"])]
         if values["contact_name"]:
             contacts.append(DealerContact(dealer_id=dealer.pk, name=values["contact_name"],
                                           phone=values["contact_phone"], email=values["contact_email"],
@@ -551,37 +400,5 @@ def dealers_export(*, actor, fmt: str) -> tuple[bytes, str, str]:
         values.update(zip(BILLING_COLUMNS, billing.get(dealer["pk"], ()), strict=False))
         rows.append([values.get(column, "") for column in COLUMNS])
     filename = f"dealers-{timezone.localdate():%Y%m%d}.{fmt}"
-    if fmt == "csv":
-        return _csv_bytes(rows), CSV_CONTENT_TYPE, filename
-    return _xlsx_bytes(rows), XLSX_CONTENT_TYPE, filename
-
-
-def _csv_bytes(rows: list[list[str]]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(COLUMNS)
-    writer.writerows([f"'{value}" if value.startswith(_FORMULA_START) else value for value in row] for row in rows)
-    return buffer.getvalue().encode("utf-8-sig")  # the BOM makes Excel read UTF-8 (Chinese names)
-
-
-def _xlsx_bytes(rows: list[list[str]]) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("dealers")
-    sheet.append(COLUMNS)
-    for row in rows:
-        cells = []
-        for value in row:
-            value = ILLEGAL_CHARACTERS_RE.sub("", value)
-            if value.startswith("="):  # text, never a formula
-                cell = WriteOnlyCell(sheet, value=value)
-                cell.data_type = "s"
-                value = cell
-            cells.append(value)
-        sheet.append(cells)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    content = table_bytes(fmt=fmt, columns=COLUMNS, rows=rows, sheet="dealers")
+    return content, CSV_CONTENT_TYPE if fmt == "csv" else XLSX_CONTENT_TYPE, filename
