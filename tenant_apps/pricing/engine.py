@@ -1,0 +1,249 @@
+"""The price book: everything needed to price a cart for one dealer at one moment, loaded in a small
+constant number of queries (`price_book_load`), then priced line by line without any query
+(`PriceBook.price`).
+
+The rules it applies are those in the docstring of `tenant_apps.pricing.models` (precedence protection >
+contract > dealer > region > tier > base; the most specific list, then the latest valid_from, then the code;
+the ordered unit's entry or else the base-unit price times the unit's factor; the largest quantity break not
+above the ordered quantity).
+
+Queries of `price_book_load`, whatever the number of lines, lists or entries: SKUs (with product and
+category), their packaging units, the dealer's matching lists, those lists' entries for the SKUs, the
+protected prices of the windows covering the dealer: 5.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tenant_apps.catalog.models import Sku, SkuUnit
+from tenant_apps.core.money import quantize
+from tenant_apps.pricing.models import (
+    PRECEDENCE,
+    PriceEntry,
+    PriceLevel,
+    PriceList,
+    PriceListKind,
+    PriceListStatus,
+    ProtectedPrice,
+    ProtectionWindow,
+)
+from tenant_apps.pricing.quote_types import CartLine, DealerContext, PricedLine
+
+LEVEL_RANK = {level: rank for rank, level in enumerate(PRECEDENCE)}
+
+
+@dataclass(frozen=True, slots=True)
+class SkuMeta:
+    sku_id: int
+    code: str
+    product_id: int
+    category_path: str
+    base_unit_id: int
+    factors: dict[int, int]  # unit id -> base units in one (the base unit: 1)
+    unit_names: dict[int, str]
+
+
+@dataclass(frozen=True, slots=True)
+class ListInfo:
+    list_id: int
+    code: str
+    name: str
+    kind: str
+    contract_number: str
+    specificity: int  # depth of the region's territory; 0 for other kinds
+    valid_from: date
+
+    @property
+    def order_key(self) -> tuple:
+        """Precedence, then the most specific, then the latest valid_from, then the code."""
+        return (LEVEL_RANK[self.kind], -self.specificity, -self.valid_from.toordinal(), self.code)
+
+
+@dataclass(frozen=True, slots=True)
+class Protected:
+    window_id: int
+    window_name: str
+    price: Decimal
+    order_key: tuple  # dealer-specific windows first, then the latest start, then the id
+
+
+@dataclass(frozen=True, slots=True)
+class PriceBook:
+    ctx: DealerContext
+    skus: dict[int, SkuMeta]
+    lists: tuple[ListInfo, ...]  # in precedence order
+    # sku id -> list id -> unit id -> ((min_quantity, price), ...) largest min_quantity first
+    entries: dict[int, dict[int, dict[int, tuple[tuple[int, Decimal], ...]]]]
+    # (sku id, unit id) -> the protected price that holds
+    protected: dict[tuple[int, int], Protected] = field(default_factory=dict)
+
+    def price(self, line: CartLine, index: int, *, protection: bool = True) -> PricedLine | None:
+        """The dealer's price of `line` (None: no price for this dealer, or not a unit of the SKU).
+        `protection=False` prices as if no protection window existed (what a price cut gives)."""
+        meta = self.skus.get(line.sku_id)
+        if meta is None or line.unit_id not in meta.factors or line.quantity < 1:
+            return None
+        factor = meta.factors[line.unit_id]
+        found = (self._protected(meta, line, factor) if protection else None) or self._listed(meta, line, factor)
+        if found is None:
+            return None
+        unit_price, source, rule, list_id = found
+        return PricedLine(
+            index=index, sku_id=meta.sku_id, product_id=meta.product_id, category_path=meta.category_path,
+            unit_id=line.unit_id, quantity=line.quantity, factor=factor, unit_price=unit_price,
+            gross=quantize(unit_price * line.quantity, self.ctx.currency), price_source=source, price_rule=rule,
+            price_list_id=list_id,
+        )
+
+    def _protected(self, meta: SkuMeta, line: CartLine, factor: int):
+        held = self.protected.get((meta.sku_id, line.unit_id))
+        converted = False
+        if held is None and line.unit_id != meta.base_unit_id:
+            held = self.protected.get((meta.sku_id, meta.base_unit_id))
+            converted = held is not None
+        if held is None:
+            return None
+        unit_price = held.price * factor if converted else held.price
+        rule = _("Price protection “%(name)s”") % {"name": held.window_name}
+        if converted:
+            rule += " " + self._conversion(meta, line.unit_id, held.price, factor)
+        return unit_price, PriceLevel.PROTECTION.value, rule, None
+
+    def _listed(self, meta: SkuMeta, line: CartLine, factor: int):
+        by_list = self.entries.get(meta.sku_id)
+        if not by_list:
+            return None
+        for info in self.lists:
+            units = by_list.get(info.list_id)
+            if not units:
+                continue
+            breaks = units.get(line.unit_id)
+            hit = _break(breaks, line.quantity) if breaks else None
+            converted = False
+            if hit is None and line.unit_id != meta.base_unit_id and meta.base_unit_id in units:
+                hit = _break(units[meta.base_unit_id], line.quantity * factor)
+                converted = hit is not None
+            if hit is None:
+                continue
+            min_quantity, price = hit
+            rule = self._describe(info)
+            if min_quantity > 1:
+                unit_name = meta.unit_names.get(meta.base_unit_id if converted else line.unit_id, "")
+                rule += ", " + _("from %(quantity)s %(unit)s") % {"quantity": min_quantity, "unit": unit_name}
+            if converted:
+                rule += " " + self._conversion(meta, line.unit_id, price, factor)
+                return price * factor, info.kind, rule, info.list_id
+            return price, info.kind, rule, info.list_id
+        return None
+
+    @staticmethod
+    def _describe(info: ListInfo) -> str:
+        label = str(PriceListKind(info.kind).label)
+        if info.kind == PriceListKind.CONTRACT and info.contract_number:
+            return _("%(kind)s %(code)s (contract %(number)s)") % {
+                "kind": label, "code": info.code, "number": info.contract_number}
+        return f"{label} {info.code}"
+
+    @staticmethod
+    def _conversion(meta: SkuMeta, unit_id: int, base_price: Decimal, factor: int) -> str:
+        return _("(%(price)s per %(base)s × %(factor)s per %(unit)s)") % {
+            "price": base_price.normalize() if base_price == base_price.to_integral() else base_price,
+            "base": meta.unit_names.get(meta.base_unit_id, ""), "factor": factor,
+            "unit": meta.unit_names.get(unit_id, ""),
+        }
+
+
+def _break(breaks: tuple[tuple[int, Decimal], ...], quantity: int) -> tuple[int, Decimal] | None:
+    """The largest quantity break not above `quantity` (breaks are sorted largest first)."""
+    for min_quantity, price in breaks:
+        if min_quantity <= quantity:
+            return min_quantity, price
+    return None
+
+
+def pricing_day(at) -> date:
+    return timezone.localdate(at) if timezone.is_aware(at) else at.date()
+
+
+def matching_lists(ctx: DealerContext):
+    """The active lists valid on the day of ctx.at that apply to the dealer (a queryset; no query yet)."""
+    day = pricing_day(ctx.at)
+    targets = Q(kind=PriceListKind.BASE) | Q(kind__in=[PriceListKind.DEALER, PriceListKind.CONTRACT],
+                                              dealer_id=ctx.dealer_id)
+    if ctx.tier_id is not None:
+        targets |= Q(kind=PriceListKind.TIER, tier_id=ctx.tier_id)
+    if ctx.territory_paths:
+        targets |= Q(kind=PriceListKind.REGION) & Q.create(
+            [("territory__path__ancestor_of", path) for path in ctx.territory_paths], connector=Q.OR)
+    return (PriceList.objects.filter(targets, status=PriceListStatus.ACTIVE, currency=ctx.currency,
+                                     valid_from__lte=day)
+            .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day)))
+
+
+def price_book_load(ctx: DealerContext, sku_ids: Iterable[int]) -> PriceBook:
+    """Load what pricing `sku_ids` for the dealer of `ctx` at ctx.at needs: 5 queries at most."""
+    sku_ids = sorted({int(sku_id) for sku_id in sku_ids})
+    if not sku_ids:
+        return PriceBook(ctx=ctx, skus={}, lists=(), entries={})
+    day = pricing_day(ctx.at)
+    factors: dict[int, dict[int, int]] = {}
+    names: dict[int, dict[int, str]] = {}
+    rows = list(Sku.objects.filter(pk__in=sku_ids).values_list(
+        "pk", "code", "product_id", "product__category__path", "base_unit_id", "base_unit__name"))
+    for sku_id, unit_id, factor, unit_name in SkuUnit.objects.filter(sku_id__in=sku_ids).values_list(
+            "sku_id", "unit_id", "factor", "unit__name"):
+        factors.setdefault(sku_id, {})[unit_id] = factor
+        names.setdefault(sku_id, {})[unit_id] = unit_name
+    skus = {}
+    for sku_id, code, product_id, category_path, base_unit_id, base_unit_name in rows:
+        skus[sku_id] = SkuMeta(
+            sku_id=sku_id, code=code, product_id=product_id, category_path=str(category_path),
+            base_unit_id=base_unit_id, factors={**factors.get(sku_id, {}), base_unit_id: 1},
+            unit_names={**names.get(sku_id, {}), base_unit_id: base_unit_name},
+        )
+
+    lists = sorted((
+        ListInfo(list_id=pk, code=code, name=name, kind=kind, contract_number=number, valid_from=valid_from,
+                 specificity=str(path).count(".") + 1 if path else 0)
+        for pk, code, name, kind, number, valid_from, path in matching_lists(ctx).values_list(
+            "pk", "code", "name", "kind", "contract_number", "valid_from", "territory__path")
+    ), key=lambda info: info.order_key)
+
+    entries: dict[int, dict[int, dict[int, list]]] = {}
+    if lists:
+        for list_id, sku_id, unit_id, min_quantity, price in PriceEntry.objects.filter(
+                price_list_id__in=[info.list_id for info in lists], sku_id__in=sku_ids).values_list(
+                "price_list_id", "sku_id", "unit_id", "min_quantity", "price"):
+            entries.setdefault(sku_id, {}).setdefault(list_id, {}).setdefault(unit_id, []).append(
+                (min_quantity, price))
+    frozen = {
+        sku_id: {list_id: {unit_id: tuple(sorted(breaks, reverse=True)) for unit_id, breaks in units.items()}
+                 for list_id, units in by_list.items()}
+        for sku_id, by_list in entries.items()
+    }
+
+    window_skus = ProtectionWindow.skus.through.objects
+    protected: dict[tuple[int, int], Protected] = {}
+    held = (ProtectedPrice.objects
+            .filter(sku_id__in=sku_ids, window__starts_on__lte=day, window__ends_on__gte=day,
+                    window__currency=ctx.currency)
+            .filter(Q(window__dealer_id=ctx.dealer_id) | Q(window__dealer__isnull=True))
+            .filter(~Exists(window_skus.filter(protectionwindow_id=OuterRef("window_id")))
+                    | Exists(window_skus.filter(protectionwindow_id=OuterRef("window_id"), sku_id=OuterRef("sku_id"))))
+            .values_list("window_id", "window__name", "window__dealer_id", "window__starts_on", "sku_id", "unit_id",
+                         "price"))
+    for window_id, window_name, dealer_id, starts_on, sku_id, unit_id, price in held:
+        candidate = Protected(window_id=window_id, window_name=window_name, price=price,
+                              order_key=(dealer_id is None, -starts_on.toordinal(), window_id))
+        current = protected.get((sku_id, unit_id))
+        if current is None or candidate.order_key < current.order_key:
+            protected[(sku_id, unit_id)] = candidate
+    return PriceBook(ctx=ctx, skus=skus, lists=tuple(lists), entries=frozen, protected=protected)

@@ -1,0 +1,91 @@
+"""The quote: a cart priced for a dealer at a moment, line by line, with the promotions that apply.
+
+`quote_cart` loads once (the dealer's context, the price book, the promotions that may apply), then runs
+pure code: list prices (`PriceBook.price`), promotions (`tenant_apps.promotions.engine.apply_promotions`),
+and the assembly below. The same call prices an order at submission, so the dealer never sees one total and
+pays another.
+
+Assembly: each line's discounts are the promotions' allocations to it, in the order the promotions were
+applied; net = gross - discounts, never below zero (a discount larger than the line is cut to the line);
+total = sum of the lines' net; discount_total = subtotal - total. Lines without a price for this dealer are
+left out of the totals and listed in `Quote.unpriced` by cart index.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from decimal import Decimal
+
+from django.contrib.postgres.aggregates import ArrayAgg
+from django.db.models import TextField
+from django.db.models.functions import Cast
+from django.utils import timezone
+
+from tenant_apps.dealers.models import Dealer
+from tenant_apps.pricing.engine import price_book_load
+from tenant_apps.pricing.quote_types import (
+    AppliedPromotion,
+    CartLine,
+    DealerContext,
+    PricedLine,
+    Quote,
+    QuoteLine,
+)
+from tenant_apps.promotions.engine import apply_promotions
+from tenant_apps.promotions.selectors import promotions_for_quote
+
+ZERO = Decimal("0")
+
+
+def dealer_context(dealer: Dealer, at: datetime | None = None, *, currency: str = "CNY") -> DealerContext:
+    """Who is buying, when: tier, territories' paths and network node path, in one query."""
+    row = (Dealer.objects.filter(pk=dealer.pk)
+           .annotate(paths=ArrayAgg(Cast("territories__path", TextField()), distinct=True, default=None))
+           .values_list("node__path", "paths").first())
+    node_path, paths = row if row else ("", None)
+    return DealerContext(
+        dealer_id=dealer.pk, tier_id=dealer.tier_id,
+        territory_paths=tuple(sorted(path for path in (paths or ()) if path)),
+        node_path=str(node_path or ""), at=at or timezone.now(), currency=currency,
+    )
+
+
+def quote_cart(*, dealer: Dealer, lines: Sequence[CartLine], at: datetime | None = None,
+               coupon_codes: Sequence[str] = ()) -> Quote:
+    """Price `lines` for `dealer` at `at` (default now) with `coupon_codes`. Queries: the dealer's context,
+    the price book and the promotions' loading, the same for 1 line or 1,000."""
+    ctx = dealer_context(dealer, at)
+    codes = frozenset(code.strip() for code in coupon_codes if code and code.strip())
+    book = price_book_load(ctx, (line.sku_id for line in lines))
+    priced = [book.price(line, index) for index, line in enumerate(lines)]
+    sku_ids = sorted({line.sku_id for line in priced if line is not None})
+    promotions = promotions_for_quote(ctx, sku_ids=sku_ids, coupon_codes=codes)
+    return quote_assemble(ctx=ctx, priced=priced, promotions=promotions, coupon_codes=codes)
+
+
+def quote_assemble(*, ctx: DealerContext, priced: Sequence[PricedLine | None], promotions: Sequence,
+                   coupon_codes: frozenset[str] = frozenset()) -> Quote:
+    """Pure: apply the promotions to the priced lines and add up (no queries)."""
+    lines = [line for line in priced if line is not None]
+    unpriced = tuple(index for index, line in enumerate(priced) if line is None)
+    result = apply_promotions(lines, promotions, ctx=ctx, coupon_codes=coupon_codes) if lines else None
+    applied: tuple[AppliedPromotion, ...] = result.applied if result else ()
+    per_line: dict[int, list[tuple[int, Decimal]]] = {}
+    for promotion in applied:
+        for index, amount in sorted(promotion.allocations.items()):
+            if amount:
+                per_line.setdefault(index, []).append((promotion.promotion_id, amount))
+    quote_lines = []
+    for line in lines:
+        discounts = tuple(per_line.get(line.index, ()))
+        net = line.gross - sum((amount for _id, amount in discounts), ZERO)
+        quote_lines.append(QuoteLine(priced=line, discounts=discounts, net=max(net, ZERO)))
+    subtotal = sum((line.gross for line in lines), ZERO)
+    total = sum((line.net for line in quote_lines), ZERO)
+    return Quote(
+        currency=ctx.currency, at=ctx.at, dealer_id=ctx.dealer_id, lines=tuple(quote_lines), promotions=applied,
+        gifts=tuple(gift for promotion in applied for gift in promotion.gifts),
+        subtotal=subtotal, discount_total=subtotal - total, total=total,
+        notes=result.notes if result else (), unpriced=unpriced,
+    )

@@ -1,0 +1,75 @@
+"""Reads of pricing: a dealer's prices for the storefront, the console's listings."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.db.models import Count, Q, QuerySet
+
+from tenant_apps.pricing.engine import price_book_load
+from tenant_apps.pricing.models import (
+    PriceEntry,
+    PriceList,
+    ProtectionCompensation,
+    ProtectionWindow,
+    ResalePrice,
+)
+from tenant_apps.pricing.quote import dealer_context
+from tenant_apps.pricing.quote_types import CartLine, PricedLine
+
+
+def dealer_prices(dealer, sku_ids: Iterable[int], at: datetime | None = None) -> dict[int, PricedLine]:
+    """The dealer's price of one base unit of each SKU that has one (SKUs without a price are left out).
+    A constant number of queries (the dealer's context and the price book), whatever the number of SKUs."""
+    ctx = dealer_context(dealer, at)
+    book = price_book_load(ctx, sku_ids)
+    prices = {}
+    for index, meta in enumerate(book.skus.values()):
+        priced = book.price(CartLine(sku_id=meta.sku_id, unit_id=meta.base_unit_id, quantity=1), index)
+        if priced is not None:
+            prices[meta.sku_id] = priced
+    return prices
+
+
+def price_list_list(*, kind: str = "", q: str = "") -> QuerySet[PriceList]:
+    lists = PriceList.objects.select_related("tier", "territory", "dealer").annotate(entry_count=Count("entries"))
+    if kind:
+        lists = lists.filter(kind=kind)
+    if q:
+        lists = lists.filter(Q(code__icontains=q) | Q(name__icontains=q) | Q(contract_number__icontains=q))
+    return lists
+
+
+def price_entry_list(*, price_list: PriceList | None = None, sku_id: int | None = None,
+                     q: str = "") -> QuerySet[PriceEntry]:
+    entries = PriceEntry.objects.select_related("price_list", "sku", "unit")
+    if price_list is not None:
+        entries = entries.filter(price_list=price_list)
+    if sku_id is not None:
+        entries = entries.filter(sku_id=sku_id)
+    if q:
+        entries = entries.filter(Q(sku__code__icontains=q) | Q(sku__name__icontains=q))
+    return entries
+
+
+def protection_window_list() -> QuerySet[ProtectionWindow]:
+    return (ProtectionWindow.objects.select_related("dealer")
+            .prefetch_related("skus", "prices__sku", "prices__unit")
+            .annotate(compensation_count=Count("compensations", distinct=True)))
+
+
+def compensation_list(*, window: ProtectionWindow | None = None, status: str = "") -> QuerySet[ProtectionCompensation]:
+    rows = ProtectionCompensation.objects.select_related("window", "dealer", "sku", "unit", "purchase")
+    if window is not None:
+        rows = rows.filter(window=window)
+    if status:
+        rows = rows.filter(status=status)
+    return rows
+
+
+def resale_price_list(*, q: str = "") -> QuerySet[ResalePrice]:
+    rows = ResalePrice.objects.select_related("sku")
+    if q:
+        rows = rows.filter(Q(sku__code__icontains=q) | Q(sku__name__icontains=q))
+    return rows

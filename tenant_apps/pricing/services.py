@@ -1,0 +1,433 @@
+"""Write use cases of pricing. Keyword-only, atomic, audited; they raise PricingInvalid with field errors.
+
+A change that may lower what a dealer pays (an entry set lower or removed, a list activated or its dates
+changed, an import) runs `protection_compensate` for the SKUs concerned in the same transaction: the
+compensation owed to dealers who bought them in a running protection window is recorded there and then.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tenant_apps.audit.services import audit_record
+from tenant_apps.catalog.models import Sku, SkuUnit, Unit
+from tenant_apps.core.money import quantize
+from tenant_apps.dealers.models import Dealer
+from tenant_apps.pricing.engine import price_book_load, pricing_day
+from tenant_apps.pricing.errors import PricingInvalid
+from tenant_apps.pricing.models import (
+    PriceEntry,
+    PriceList,
+    PriceListKind,
+    PriceListStatus,
+    ProtectedPrice,
+    ProtectionCompensation,
+    ProtectionWindow,
+    PurchaseRecord,
+    ResalePrice,
+)
+from tenant_apps.pricing.quote import dealer_context
+from tenant_apps.pricing.quote_types import CartLine
+
+CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+CURRENCY = re.compile(r"^[A-Z]{3}$")
+MAX_PRICE = Decimal("9999999999.9999")
+
+
+def price_parse(value) -> Decimal | None:
+    """A price as a Decimal >= 0 with at most 4 decimals and 10 digits before the point; None if not one."""
+    if isinstance(value, float):
+        value = repr(value)
+    try:
+        price = Decimal(str(value).strip().replace(",", "")) if value is not None else None
+    except (InvalidOperation, ValueError):
+        return None
+    if price is None or not price.is_finite() or price < 0 or price > MAX_PRICE:
+        return None
+    if price.as_tuple().exponent < -4 and price != price.quantize(Decimal("0.0001")):
+        return None
+    return price.quantize(Decimal("0.0001"))
+
+
+def _sku_has_unit(sku: Sku, unit: Unit) -> bool:
+    return unit.pk == sku.base_unit_id or SkuUnit.objects.filter(sku=sku, unit=unit).exists()
+
+
+def _list_snapshot(price_list: PriceList) -> dict:
+    return {
+        "code": price_list.code, "name": price_list.name, "kind": price_list.kind, "tier": price_list.tier_id,
+        "territory": price_list.territory_id, "dealer": price_list.dealer_id,
+        "contract_number": price_list.contract_number, "currency": price_list.currency,
+        "valid_from": str(price_list.valid_from), "valid_to": str(price_list.valid_to or ""),
+        "status": price_list.status,
+    }
+
+
+def _list_errors(*, kind: str, tier, territory, dealer, contract_number: str, currency: str, valid_from, valid_to,
+                 name: str) -> dict:
+    errors: dict[str, list[str]] = {}
+    if kind not in PriceListKind.values:
+        errors["kind"] = [_("Choose base, tier, region, dealer or contract.")]
+    if not name:
+        errors["name"] = [_("Enter a name.")]
+    needs = {PriceListKind.TIER: "tier", PriceListKind.REGION: "territory", PriceListKind.DEALER: "dealer",
+             PriceListKind.CONTRACT: "dealer"}.get(kind)
+    given = {"tier": tier, "territory": territory, "dealer": dealer}
+    for target, value in given.items():
+        if target == needs and value is None:
+            errors[target] = [_("Required for this kind of list.")]
+        elif target != needs and value is not None:
+            errors[target] = [_("Not used by this kind of list; leave it empty.")]
+    if kind == PriceListKind.CONTRACT and not contract_number:
+        errors["contract_number"] = [_("Enter the contract number.")]
+    if not CURRENCY.match(currency or ""):
+        errors["currency"] = [_("Use a three-letter currency code such as CNY.")]
+    if not isinstance(valid_from, date):
+        errors["valid_from"] = [_("Enter a date.")]
+    elif valid_to is not None and (not isinstance(valid_to, date) or valid_to < valid_from):
+        errors["valid_to"] = [_("Must be on or after the start date.")]
+    return errors
+
+
+# --- price lists ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def price_list_create(*, actor, code: str, name: str, kind: str, tier=None, territory=None, dealer=None,
+                      contract_number: str = "", currency: str = "CNY", valid_from: date | None = None,
+                      valid_to: date | None = None, status: str = PriceListStatus.INACTIVE) -> PriceList:
+    code, name, contract_number = (code or "").strip(), (name or "").strip(), (contract_number or "").strip()
+    valid_from = valid_from or timezone.localdate()
+    errors = _list_errors(kind=kind, tier=tier, territory=territory, dealer=dealer, contract_number=contract_number,
+                          currency=currency, valid_from=valid_from, valid_to=valid_to, name=name)
+    if not CODE.match(code):
+        errors["code"] = [_("Use letters, digits, dot, dash or underscore (at most 64).")]
+    elif PriceList.objects.filter(code=code).exists():
+        errors["code"] = [_("This code is already used.")]
+    if status not in PriceListStatus.values:
+        errors["status"] = [_("Choose active or inactive.")]
+    if errors:
+        raise PricingInvalid(_("The price list could not be created."), fields=errors)
+    price_list = PriceList.objects.create(
+        code=code, name=name, kind=kind, tier=tier, territory=territory, dealer=dealer,
+        contract_number=contract_number, currency=currency, valid_from=valid_from, valid_to=valid_to, status=status)
+    audit_record(actor=actor, action="pricing.price_list.created", target=price_list, after=_list_snapshot(price_list))
+    return price_list
+
+
+LIST_EDITABLE = ("name", "tier", "territory", "dealer", "contract_number", "valid_from", "valid_to")
+
+
+@transaction.atomic
+def price_list_update(*, actor, price_list: PriceList, **changes) -> PriceList:
+    """Change a list's name, target, contract number or validity (the kind, code and currency stay)."""
+    unknown = sorted(set(changes) - set(LIST_EDITABLE))
+    price_list = PriceList.objects.select_for_update().get(pk=price_list.pk)
+    before = _list_snapshot(price_list)
+    values = {field: getattr(price_list, field) for field in LIST_EDITABLE}
+    values.update(changes)
+    values["name"] = (values["name"] or "").strip()
+    values["contract_number"] = (values["contract_number"] or "").strip()
+    errors = {field: [_("Not editable.")] for field in unknown}
+    errors.update(_list_errors(kind=price_list.kind, currency=price_list.currency, **values))
+    if errors:
+        raise PricingInvalid(_("The price list could not be saved."), fields=errors)
+    for field, value in values.items():
+        setattr(price_list, field, value)
+    price_list.save()
+    after = _list_snapshot(price_list)
+    if after != before:
+        audit_record(actor=actor, action="pricing.price_list.updated", target=price_list, before=before, after=after)
+        if price_list.status == PriceListStatus.ACTIVE:
+            _compensate_list(actor=actor, price_list=price_list, reason=_("Price list %(code)s changed")
+                             % {"code": price_list.code})
+    return price_list
+
+
+@transaction.atomic
+def price_list_status_set(*, actor, price_list: PriceList, status: str) -> PriceList:
+    """Activate or deactivate a list (activating may lower prices: protection compensation follows)."""
+    if status not in PriceListStatus.values:
+        raise PricingInvalid(_("Choose active or inactive."), fields={"status": [_("Choose active or inactive.")]})
+    price_list = PriceList.objects.select_for_update().get(pk=price_list.pk)
+    if price_list.status == status:
+        return price_list
+    before = price_list.status
+    price_list.status = status
+    price_list.save(update_fields=["status", "updated_at"])
+    audit_record(actor=actor, action=f"pricing.price_list.{'activated' if status == 'active' else 'deactivated'}",
+                 target=price_list, before={"status": before}, after={"status": status})
+    _compensate_list(actor=actor, price_list=price_list, reason=_("Price list %(code)s %(status)s") % {
+        "code": price_list.code, "status": PriceListStatus(status).label})
+    return price_list
+
+
+def _compensate_list(*, actor, price_list: PriceList, reason: str) -> None:
+    sku_ids = PriceEntry.objects.filter(price_list=price_list).values_list("sku_id", flat=True).distinct()
+    protection_compensate(actor=actor, sku_ids=list(sku_ids), reason=reason)
+
+
+# --- entries --------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def price_entry_set(*, actor, price_list: PriceList, sku: Sku, unit: Unit, price, min_quantity: int = 1) -> PriceEntry:
+    """Set the price of `unit` of `sku` from `min_quantity` on in the list (made or changed)."""
+    parsed = price_parse(price)
+    errors = {}
+    if parsed is None:
+        errors["price"] = [_("Enter a price of 0 or more, with at most 4 decimals.")]
+    if not isinstance(min_quantity, int) or isinstance(min_quantity, bool) or min_quantity < 1:
+        errors["min_quantity"] = [_("Must be a whole number of at least 1.")]
+    if not _sku_has_unit(sku, unit):
+        errors["unit"] = [_("This SKU is not sold in this unit.")]
+    if errors:
+        raise PricingInvalid(_("The price could not be saved."), fields=errors)
+    entry = (PriceEntry.objects.select_for_update()
+             .filter(price_list=price_list, sku=sku, unit=unit, min_quantity=min_quantity).first())
+    before = {"price": str(entry.price)} if entry else {}
+    if entry is None:
+        entry = PriceEntry.objects.create(price_list=price_list, sku=sku, unit=unit, min_quantity=min_quantity,
+                                          price=parsed)
+    elif entry.price != parsed:
+        entry.price = parsed
+        entry.save(update_fields=["price", "updated_at"])
+    else:
+        return entry
+    audit_record(actor=actor, action="pricing.price_entry.set", target=entry, before=before, after={
+        "list": price_list.code, "sku": sku.code, "unit": unit.code, "min_quantity": min_quantity,
+        "price": str(parsed)})
+    if before and Decimal(before["price"]) > parsed and price_list.status == PriceListStatus.ACTIVE:
+        protection_compensate(actor=actor, sku_ids=[sku.pk], reason=_("Price of %(sku)s lowered in %(list)s") % {
+            "sku": sku.code, "list": price_list.code})
+    elif not before and price_list.status == PriceListStatus.ACTIVE:
+        protection_compensate(actor=actor, sku_ids=[sku.pk], reason=_("Price of %(sku)s added to %(list)s") % {
+            "sku": sku.code, "list": price_list.code})
+    return entry
+
+
+@transaction.atomic
+def price_entry_delete(*, actor, entry: PriceEntry) -> None:
+    entry = PriceEntry.objects.select_related("price_list", "sku", "unit").get(pk=entry.pk)
+    snapshot = {"list": entry.price_list.code, "sku": entry.sku.code, "unit": entry.unit.code,
+                "min_quantity": entry.min_quantity, "price": str(entry.price)}
+    audit_record(actor=actor, action="pricing.price_entry.deleted", target=entry, before=snapshot)
+    price_list, sku = entry.price_list, entry.sku
+    entry.delete()
+    if price_list.status == PriceListStatus.ACTIVE:
+        protection_compensate(actor=actor, sku_ids=[sku.pk], reason=_("Price of %(sku)s removed from %(list)s") % {
+            "sku": sku.code, "list": price_list.code})
+
+
+# --- resale floors (MAP) --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def resale_price_set(*, actor, sku: Sku, price, valid_from: date | None = None, currency: str = "CNY") -> ResalePrice:
+    parsed = price_parse(price)
+    valid_from = valid_from or timezone.localdate()
+    errors = {}
+    if parsed is None:
+        errors["price"] = [_("Enter a price of 0 or more, with at most 4 decimals.")]
+    if not CURRENCY.match(currency or ""):
+        errors["currency"] = [_("Use a three-letter currency code such as CNY.")]
+    if not isinstance(valid_from, date):
+        errors["valid_from"] = [_("Enter a date.")]
+    if errors:
+        raise PricingInvalid(_("The minimum resale price could not be saved."), fields=errors)
+    row, created = ResalePrice.objects.select_for_update().get_or_create(
+        sku=sku, currency=currency, valid_from=valid_from, defaults={"price": parsed})
+    before = {} if created else {"price": str(row.price)}
+    if not created:
+        row.price = parsed
+        row.save(update_fields=["price"])
+    audit_record(actor=actor, action="pricing.resale_price.set", target=row, before=before,
+                 after={"sku": sku.code, "price": str(parsed), "valid_from": str(valid_from), "currency": currency})
+    return row
+
+
+def resale_price_for(*, sku_ids: Iterable[int], day: date | None = None, currency: str = "CNY") -> dict[int, Decimal]:
+    """The minimum resale price of each SKU on `day` (the latest valid_from on or before it); one query."""
+    day = day or timezone.localdate()
+    floors: dict[int, Decimal] = {}
+    for sku_id, price in (ResalePrice.objects.filter(sku_id__in=list(sku_ids), currency=currency, valid_from__lte=day)
+                          .order_by("sku_id", "-valid_from").distinct("sku_id").values_list("sku_id", "price")):
+        floors[sku_id] = price
+    return floors
+
+
+# --- price protection -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def protection_window_create(*, actor, name: str, starts_on: date, ends_on: date, dealer: Dealer | None = None,
+                             skus: Iterable[Sku] = (), prices: Iterable[tuple[Sku, Unit, object]] = (),
+                             currency: str = "CNY") -> ProtectionWindow:
+    """A protection window for `dealer` (None: all dealers) and `skus` (empty: all), with protected prices
+    as (sku, unit, price) that hold for the covered dealers in the window."""
+    name = (name or "").strip()
+    skus, prices = list(skus), list(prices)
+    errors: dict[str, list[str]] = {}
+    if not name:
+        errors["name"] = [_("Enter a name.")]
+    if not isinstance(starts_on, date) or not isinstance(ends_on, date):
+        errors["starts_on"] = [_("Enter the first and the last day.")]
+    elif ends_on < starts_on:
+        errors["ends_on"] = [_("Must be on or after the first day.")]
+    if not CURRENCY.match(currency or ""):
+        errors["currency"] = [_("Use a three-letter currency code such as CNY.")]
+    price_errors = _protected_price_errors(skus=skus, prices=prices)
+    if price_errors:
+        errors["prices"] = price_errors
+    if errors:
+        raise PricingInvalid(_("The protection window could not be created."), fields=errors)
+    window = ProtectionWindow.objects.create(name=name, dealer=dealer, starts_on=starts_on, ends_on=ends_on,
+                                             currency=currency)
+    window.skus.set(skus)
+    ProtectedPrice.objects.bulk_create([ProtectedPrice(window=window, sku=sku, unit=unit, price=price_parse(price))
+                                        for sku, unit, price in prices])
+    audit_record(actor=actor, action="pricing.protection_window.created", target=window, after={
+        "name": name, "dealer": dealer.code if dealer else None, "starts_on": str(starts_on), "ends_on": str(ends_on),
+        "skus": sorted(sku.code for sku in skus),
+        "prices": [[sku.code, unit.code, str(price_parse(price))] for sku, unit, price in prices]})
+    return window
+
+
+def _protected_price_errors(*, skus: list[Sku], prices: list) -> list[str]:
+    errors = []
+    seen = set()
+    covered = {sku.pk for sku in skus}
+    units = {(row.sku_id, row.unit_id) for row in SkuUnit.objects.filter(sku__in=[p[0] for p in prices])}
+    for sku, unit, price in prices:
+        if price_parse(price) is None:
+            errors.append(_("%(sku)s: enter a price of 0 or more.") % {"sku": sku.code})
+        if unit.pk != sku.base_unit_id and (sku.pk, unit.pk) not in units:
+            errors.append(_("%(sku)s is not sold in %(unit)s.") % {"sku": sku.code, "unit": unit.name})
+        if covered and sku.pk not in covered:
+            errors.append(_("%(sku)s is not one of the window's SKUs.") % {"sku": sku.code})
+        if (sku.pk, unit.pk) in seen:
+            errors.append(_("%(sku)s appears twice.") % {"sku": sku.code})
+        seen.add((sku.pk, unit.pk))
+    return errors
+
+
+@transaction.atomic
+def protected_price_set(*, actor, window: ProtectionWindow, sku: Sku, unit: Unit, price) -> ProtectedPrice:
+    skus = list(window.skus.all())
+    errors = _protected_price_errors(skus=skus, prices=[(sku, unit, price)])
+    if errors:
+        raise PricingInvalid(_("The protected price could not be saved."), fields={"price": errors})
+    row, created = ProtectedPrice.objects.update_or_create(window=window, sku=sku, unit=unit,
+                                                           defaults={"price": price_parse(price)})
+    audit_record(actor=actor, action="pricing.protected_price.set", target=row,
+                 after={"window": window.pk, "sku": sku.code, "unit": unit.code, "price": str(row.price)})
+    return row
+
+
+@transaction.atomic
+def purchase_record(*, dealer: Dealer, sku_id: int, unit_id: int, quantity: int, unit_price,
+                    bought_at: datetime | None = None, reference: str = "", currency: str = "CNY") -> PurchaseRecord:
+    """What a dealer bought, at what price per unit (ordering calls this at submission). Not audited on its
+    own: the order that causes it is."""
+    parsed = price_parse(unit_price)
+    errors = {}
+    if parsed is None:
+        errors["unit_price"] = [_("Enter a price of 0 or more, with at most 4 decimals.")]
+    if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 1:
+        errors["quantity"] = [_("Must be a whole number of at least 1.")]
+    if errors:
+        raise PricingInvalid(_("The purchase could not be recorded."), fields=errors)
+    return PurchaseRecord.objects.create(dealer=dealer, sku_id=sku_id, unit_id=unit_id, quantity=quantity,
+                                         unit_price=parsed, bought_at=bought_at or timezone.now(),
+                                         reference=(reference or "")[:100], currency=currency)
+
+
+def protection_compensate(*, actor, sku_ids: Iterable[int], reason: str = "", at: datetime | None = None,
+                          currency: str = "CNY") -> list[ProtectionCompensation]:
+    """Record what is owed because prices of `sku_ids` went down while a protection window runs.
+
+    For every purchase of those SKUs made in a window running now (by a dealer the window covers, in the
+    window's days so far): the dealer's price now, without protection, for that unit and quantity; if it is
+    below the basis (the price paid, or the lowest new price already compensated for this purchase), then
+    (basis - new price) x quantity is owed, rounded half up to the currency's minor unit. A purchase covered
+    by several windows is compensated once (a dealer's own window first, then the earliest). Idempotent:
+    running it again without a further cut records nothing.
+
+    Costs one query when no window runs for these SKUs; otherwise one read of the purchases and one price
+    book per dealer concerned. Call it inside the transaction of the price change."""
+    at = at or timezone.now()
+    day = pricing_day(at)
+    sku_ids = sorted(set(sku_ids))
+    if not sku_ids:
+        return []
+    window_skus = ProtectionWindow.skus.through.objects
+    windows = list(ProtectionWindow.objects.filter(starts_on__lte=day, ends_on__gte=day, currency=currency).filter(
+        ~Exists(window_skus.filter(protectionwindow_id=OuterRef("pk")))
+        | Exists(window_skus.filter(protectionwindow_id=OuterRef("pk"), sku_id__in=sku_ids))
+    ).prefetch_related("skus").order_by("dealer_id", "starts_on", "pk"))
+    if not windows:
+        return []
+    purchases: dict[int, tuple[PurchaseRecord, ProtectionWindow]] = {}
+    condition = Q()
+    for window in windows:
+        covered = {sku.pk for sku in window.skus.all()}
+        skus = [sku_id for sku_id in sku_ids if not covered or sku_id in covered]
+        part = Q(sku_id__in=skus, bought_at__date__gte=window.starts_on, bought_at__date__lte=day)
+        if window.dealer_id:
+            part &= Q(dealer_id=window.dealer_id)
+        condition |= part
+    rows = list(PurchaseRecord.objects.filter(condition, currency=currency).select_related("dealer")
+                .order_by("dealer_id", "pk"))
+    # The window that compensates each purchase: the dealer's own, then the earliest start.
+    ordered = sorted(windows, key=lambda w: (w.dealer_id is None, w.starts_on, w.pk))
+    covers = {w.pk: {sku.pk for sku in w.skus.all()} for w in windows}
+    for purchase in rows:
+        for window in ordered:
+            if (window.dealer_id in (None, purchase.dealer_id)
+                    and (not covers[window.pk] or purchase.sku_id in covers[window.pk])
+                    and window.starts_on <= pricing_day(purchase.bought_at) <= day):
+                purchases[purchase.pk] = (purchase, window)
+                break
+    if not purchases:
+        return []
+    previous: dict[int, Decimal] = {}
+    for purchase_id, price_after in ProtectionCompensation.objects.filter(purchase_id__in=list(purchases)).values_list(
+            "purchase_id", "price_after"):
+        previous[purchase_id] = min(price_after, previous.get(purchase_id, price_after))
+    made = []
+    by_dealer: dict[int, list[tuple[PurchaseRecord, ProtectionWindow]]] = {}
+    for purchase, window in purchases.values():
+        by_dealer.setdefault(purchase.dealer_id, []).append((purchase, window))
+    for dealer_id in sorted(by_dealer):
+        items = by_dealer[dealer_id]
+        dealer = items[0][0].dealer
+        book = price_book_load(dealer_context(dealer, at, currency=currency), {p.sku_id for p, _w in items})
+        for purchase, window in items:
+            now = book.price(CartLine(sku_id=purchase.sku_id, unit_id=purchase.unit_id, quantity=purchase.quantity),
+                             0, protection=False)
+            if now is None:
+                continue
+            basis = min(purchase.unit_price, previous.get(purchase.pk, purchase.unit_price))
+            amount = quantize((basis - now.unit_price) * purchase.quantity, currency)
+            if amount <= 0:
+                continue
+            made.append(ProtectionCompensation(
+                window=window, purchase=purchase, dealer_id=dealer_id, sku_id=purchase.sku_id, unit_id=purchase.unit_id,
+                quantity=purchase.quantity, price_before=basis, price_after=now.unit_price, amount=amount,
+                currency=currency, reason=(reason or "")[:200]))
+    ProtectionCompensation.objects.bulk_create(made)
+    for compensation in made:
+        audit_record(actor=actor, action="pricing.compensation.owed", target=compensation, after={
+            "window": compensation.window_id, "dealer": compensation.dealer_id, "sku": compensation.sku_id,
+            "quantity": compensation.quantity, "price_before": str(compensation.price_before),
+            "price_after": str(compensation.price_after), "amount": str(compensation.amount),
+            "reason": compensation.reason})
+    return made

@@ -1,0 +1,63 @@
+"""Fixtures of the pricing tests: a tiny network (tiers A/B, a province with a city, dealers) and two SKUs
+sold by the piece and by the case of 24, built through the services."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from tenant_apps.accounts.services import user_create
+from tenant_apps.catalog import services as catalog
+from tenant_apps.dealers import services as dealers
+from tests.factories import DEFAULT_PASSWORD
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+TODAY = date(2026, 3, 10)
+NOW = datetime(2026, 3, 10, 10, 0, tzinfo=SHANGHAI)
+
+
+@dataclass
+class World:
+    hq: object
+    tier_a: object
+    tier_b: object
+    east: object  # territory: 华东
+    shanghai: object  # territory inside it
+    pudong: object  # inside Shanghai
+    dealer: object  # tier A, in Pudong
+    other: object  # tier B, in 华东 only
+    piece: object
+    case: object
+    rb: object  # SKU, base unit piece, case of 24
+    dp: object
+    buyer: object  # dealer_buyer of `dealer`
+
+
+@pytest.fixture
+def world(tenant_a, in_tenant) -> World:
+    with in_tenant(tenant_a):
+        hq = dealers.headquarters_ensure(name="HQ")
+        tier_a = dealers.tier_create(actor=None, code="A", name="A", rank=1)
+        tier_b = dealers.tier_create(actor=None, code="B", name="B", rank=2)
+        east = dealers.territory_create(actor=None, code="EAST", name="华东")
+        shanghai = dealers.territory_create(actor=None, code="310000", name="上海", parent=east)
+        pudong = dealers.territory_create(actor=None, code="310115", name="浦东", parent=shanghai)
+        dealer = dealers.dealer_create(actor=None, parent=hq, code="PD-1", legal_name="浦东经销商", tier=tier_a,
+                                       territories=[pudong], status="active")
+        other = dealers.dealer_create(actor=None, parent=hq, code="HD-2", legal_name="华东经销商", tier=tier_b,
+                                      territories=[east], status="active")
+        buyer = user_create(actor=None, email="buyer@pd.test", password=DEFAULT_PASSWORD, role="dealer_buyer",
+                            dealer=dealer)
+        piece = catalog.unit_ensure(code="pc", name="罐")
+        case = catalog.unit_ensure(code="case", name="箱")
+        root = catalog.category_create(actor=None, parent=None, code="DRINK", name="饮料")
+        made = []
+        for code, name in (("RB", "红牛"), ("DP", "东鹏特饮")):
+            product = catalog.product_create(actor=None, category=root, code=code, name=name, status="on_sale")
+            made.append(catalog.sku_create(actor=None, product=product, code=f"{code}-250", name=f"{name} 250ml",
+                                           base_unit=piece, units=[(case, 24, "")]))
+    return World(hq=hq, tier_a=tier_a, tier_b=tier_b, east=east, shanghai=shanghai, pudong=pudong, dealer=dealer,
+                 other=other, piece=piece, case=case, rb=made[0], dp=made[1], buyer=buyer)
