@@ -5,7 +5,7 @@
   category   p95 of a category listing page of 50 (selectors.sku_search(category=..., order="name")[:50]),
              top-level and leaf categories
 
-Measured through the selectors (the catalog API does not exist yet), one page fully read including the
+Measured through the selectors and through the HTTP API, one page fully read including the
 related product, category and unit. Runs in its own throwaway tenant (enterprise plan), deleted and
 purged at the end.
 

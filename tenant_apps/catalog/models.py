@@ -129,3 +129,20 @@ class ProductImage(models.Model):
 
     def __str__(self) -> str:
         return self.image.name
+
+
+class SearchTerm(models.Model):
+    """The catalog's search vocabulary: every word (without digits) of the SKUs' search text, and every
+    pair of adjacent such words, kept by a database trigger on catalog_sku (so bulk writes feed it too).
+
+    A search with no substring match is matched against these few thousand terms by trigram similarity
+    ("nongfu sprng" -> "nongfu spring", "redbul" -> "red bull"), then the SKUs holding the close terms are
+    found through the trigram index: typo tolerance without computing a similarity for every SKU."""
+
+    term = models.TextField(primary_key=True)
+
+    class Meta:
+        indexes = [GinIndex(fields=["term"], name="catalog_searchterm_trgm", opclasses=["gin_trgm_ops"])]
+
+    def __str__(self) -> str:
+        return self.term

@@ -3,49 +3,70 @@
 Search uses pg_trgm on `Sku.search_text` (one GIN index), not PostgreSQL full text search: the built-in
 parsers do not segment Chinese, and a segmenter (zhparser, pg_jieba) is an extension plus a dictionary to
 maintain. Trigrams match Chinese substrings, English words in any case, partial SKU codes and barcodes.
+
+Relevance is computed only from cheap functions of the matching rows (where the query first occurs in
+the search text, which starts with the product's names), never from a trigram similarity over every match:
+a broad word such as '无糖' matches a fifth of a 50,000-SKU catalog, and `word_similarity` over those rows
+cost 100+ ms a page. Typos are matched against the catalog's vocabulary (`SearchTerm`, a few thousand words
+and word pairs) instead of against every SKU.
 """
 
 from __future__ import annotations
 
-from django.contrib.postgres.search import TrigramWordSimilarity
-from django.db import connection, transaction
-from django.db.models import BooleanField, Exists, F, FloatField, Func, OuterRef, Q, QuerySet, Value
+from django.contrib.postgres.search import TrigramSimilarity
+from django.db.models import (
+    BooleanField,
+    Case,
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import StrIndex
 
-from tenant_apps.catalog.models import Category, Product, ProductStatus, Sku, SkuUnit
+from tenant_apps.catalog.models import Category, Product, ProductStatus, SearchTerm, Sku, SkuUnit
 
 ORDERS = ("relevance", "name", "code")
-# Below this word similarity a query is not a typo of anything ("redbul" ~ "red bull" is 0.43).
+# Below this trigram similarity a word is not a typo of a vocabulary term ("redbul" ~ "red bull" is 0.33);
+# pg_trgm's default `%` threshold, so the term index answers without changing a setting.
 TYPO_SIMILARITY = 0.3
+TYPO_TERMS = 5
 EXACT_LIMIT = 50
-TYPO_LIMIT = 200
+NOT_FOUND_RANK = 1_000_000
 
 
-class _WordSimilar(Func):
-    """`needle <% search_text`: pg_trgm's word-similarity operator, which the GIN trigram index serves.
+def _exact_ids(skus: QuerySet[Sku], q: str) -> list[int]:
+    """SKUs whose code (any case) or barcode, or a packaging unit's barcode, is exactly `q`: three
+    index lookups in one statement (a UNION; an OR across the tables would scan)."""
+    by_code = Sku.objects.filter(code__in={q, q.upper()}).values_list("pk")
+    by_barcode = Sku.objects.filter(barcode=q).values_list("pk")
+    by_unit = SkuUnit.objects.filter(barcode=q).values_list("sku_id")
+    matches = by_code.union(by_barcode, by_unit)
+    return list(skus.filter(pk__in=matches).values_list("pk", flat=True)[:EXACT_LIMIT])
+
+
+class _Similar(Func):
+    """`a % b`: pg_trgm's similarity operator (at its default threshold, 0.3), which the term index serves.
     (django.contrib.postgres registers a lookup for it only when that app is installed; it is not.)"""
 
-    arg_joiner = " <%% "
+    arg_joiner = " %% "
     template = "(%(expressions)s)"
     output_field = BooleanField()
 
 
-def _close_word_ids(skus: QuerySet[Sku], needle: str) -> list[int]:
-    """Ids of the SKUs with a word close to `needle` (word similarity >= TYPO_SIMILARITY), best first,
-    through the trigram index: `<%` with the threshold lowered for this one statement (set locally in a
-    transaction, then put back, so that an enclosing transaction does not keep it)."""
-    close = skus.filter(_WordSimilar(Value(needle), F("search_text"))).annotate(
-        _similarity=TrigramWordSimilarity(Value(needle), "search_text")
+def _close_terms(needle: str) -> list[str]:
+    """The vocabulary terms closest to `needle` by trigram similarity (>= TYPO_SIMILARITY), best first."""
+    return list(
+        SearchTerm.objects.filter(_Similar(F("term"), Value(needle)))
+        .annotate(similarity=TrigramSimilarity("term", needle))
+        .order_by("-similarity", "term")
+        .values_list("term", flat=True)[:TYPO_TERMS]
     )
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT current_setting('pg_trgm.word_similarity_threshold'), "
-            "set_config('pg_trgm.word_similarity_threshold', %s, true)", [str(TYPO_SIMILARITY)]
-        )
-        [previous, _now] = cursor.fetchone()
-        ids = list(close.order_by("-_similarity", "pk").values_list("pk", flat=True)[:TYPO_LIMIT])
-        # On an error the rollback (of the transaction or savepoint) restores the setting by itself.
-        cursor.execute("SELECT set_config('pg_trgm.word_similarity_threshold', %s, true)", [previous])
-    return ids
 
 
 def _visible_to(skus: QuerySet[Sku], dealer) -> QuerySet[Sku]:
@@ -67,14 +88,14 @@ def _visible_to(skus: QuerySet[Sku], dealer) -> QuerySet[Sku]:
 
 def sku_search(*, q: str = "", category: Category | None = None, attributes: dict | None = None,
                status: str | None = ProductStatus.ON_SALE, order: str = "relevance", dealer=None) -> QuerySet[Sku]:
-    """SKUs matching `q` (an exact code or barcode wins alone; else a substring of the search text; else,
-    for 3+ characters and no substring match, words with a trigram word similarity >= 0.3: typos), in `category`
-    or below it, whose attributes contain `attributes`, visible to `dealer` when given.
+    """SKUs matching `q` (an exact code or barcode wins alone; else every word of it as a substring, in any
+    order; else, for 3+ characters with a letter, the SKUs holding the vocabulary terms closest to it:
+    typos), in `category` or below it, whose attributes contain `attributes`, visible to `dealer` if given.
 
-    Ordered by relevance (exact code/barcode, then word similarity, then name), by name or by code.
-    Costs one query for the page, plus with `q` one for exact codes and barcodes and, for 3+ characters
-    with a letter and without an exact hit, one to decide on the typo fallback: the same for a page of
-    5 or of 500."""
+    Ordered by relevance (exact code/barcode; else where the query first occurs in the search text, whose
+    start is the product's names; for typos, the closest term first; then name), by name or by code.
+    Costs one query for the page, plus with `q` one for exact codes and barcodes, one to decide on the typo
+    fallback and, for a typo, one for the close terms: the same for a page of 5 or of 500."""
     if order not in ORDERS:
         raise ValueError(f"order must be one of {ORDERS}")
     skus = Sku.objects.select_related("product", "product__category", "product__series", "base_unit")
@@ -92,26 +113,30 @@ def sku_search(*, q: str = "", category: Category | None = None, attributes: dic
     q = " ".join((q or "").split())
     if not q:
         return skus.order_by("name" if order == "relevance" else order, "code")
-    # An exact code or barcode stands alone (btree indexes; one short query).
-    exact = Q(code__in={q, q.upper()}) | Q(barcode=q) | Q(pk__in=SkuUnit.objects.filter(barcode=q).values("sku_id"))
-    exact_ids = list(skus.filter(exact).values_list("pk", flat=True)[:EXACT_LIMIT])
+    exact_ids = _exact_ids(skus, q)
     if exact_ids:
         return skus.filter(pk__in=exact_ids).order_by("code" if order == "relevance" else order, "code")
-    # Else the substring (the GIN trigram index serves a needle of 3+ characters; 1-2 characters have no
-    # trigram and scan, still correct). `q <% search_text` is left out on purpose: when the planner picks a
-    # sequential scan it computes word_similarity for every row (0.5 s at 50,000 SKUs).
+    # Else every word as a substring, in any order (the GIN trigram index serves words of 3+ characters;
+    # 1-2 characters have no trigram and scan, still correct).
     needle = q.lower()
-    found = skus.filter(search_text__contains=needle)
-    # No substring anywhere: a typo, or words in another order. Codes and barcodes (no letters) are not
-    # guessed at: a scanned barcode either exists or does not.
+    words = needle.split(" ")
+    found = skus.filter(*(Q(search_text__contains=word) for word in words))
+    # The whole query where it occurs, else its first word: earlier means in the product's own names.
+    phrase_at = StrIndex("search_text", Value(needle))
+    rank = Case(When(~Q(search_text__contains=needle), then=StrIndex("search_text", Value(words[0])) + NOT_FOUND_RANK),
+                default=phrase_at, output_field=IntegerField()) if len(words) > 1 else phrase_at
+    # No match anywhere: a typo, or words run together. Codes and barcodes (no letters) are not guessed
+    # at: a scanned barcode either exists or does not.
     typo_possible = len(needle) >= 3 and any(character.isalpha() for character in needle)
     if typo_possible and not found.exists():
-        found = skus.filter(pk__in=_close_word_ids(skus, needle))
+        terms = _close_terms(needle)
+        found = skus.filter(Q(pk__in=[]) if not terms else
+                            Q.create([("search_text__contains", term) for term in terms], connector=Q.OR))
+        rank = Case(*(When(search_text__contains=term, then=Value(number)) for number, term in enumerate(terms)),
+                    default=Value(len(terms)), output_field=IntegerField())
     if order != "relevance":
         return found.order_by(order, "code")
-    return found.annotate(
-        relevance=TrigramWordSimilarity(Value(needle), "search_text", output_field=FloatField()),
-    ).order_by("-relevance", "name", "code")
+    return found.annotate(relevance=rank).order_by("relevance", "name", "code")
 
 
 def category_subtree(*, category: Category) -> QuerySet[Category]:

@@ -248,12 +248,35 @@ def test_an_unknown_barcode_finds_nothing_and_is_not_guessed_at(catalog):
     assert codes(selectors.sku_search(q="6901234567953")) == []
 
 
-def test_the_typo_search_leaves_the_trigram_threshold_as_it_was(catalog, count_queries):
-    from django.db import connection
-
+def test_words_in_another_order_are_found_without_the_typo_fallback(catalog, count_queries):
     with count_queries() as queries:
-        assert codes(selectors.sku_search(q="bull red"))[:2] == ["RB-250-24", "RB-355-24"]  # words in another order
-    assert len(queries.sql) == 8  # exact, exists, savepoint, set, ids, reset, release, the page
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW pg_trgm.word_similarity_threshold")
-        assert cursor.fetchone() == ("0.6",)
+        assert codes(selectors.sku_search(q="bull red"))[:2] == ["RB-250-24", "RB-355-24"]
+    assert len(queries.sql) == 3  # exact codes and barcodes, the typo decision, the page
+
+
+@pytest.mark.parametrize("q", ["redbul", "red bul", "nongfu sprng", "polishd tile", "soket"])
+def test_typos_find_the_product_through_the_vocabulary(catalog, q):
+    expected = {"redbul": "RB-250-24", "red bul": "RB-250-24", "nongfu sprng": "NF-550-24",
+                "polishd tile": "TL-600-GRY", "soket": "BS-5"}[q]
+    assert codes(selectors.sku_search(q=q))[0] == expected
+
+
+def test_the_vocabulary_follows_bulk_writes(catalog):
+    """The trigger feeds SearchTerm from any write to catalog_sku, bulk_create and bulk_update included."""
+    from tenant_apps.catalog.models import SearchTerm, Sku
+
+    sku = Sku(product=catalog.nf, code="NF-2026", name="农夫山泉 Sparkling Lemonade", base_unit=catalog.can)
+    sku.search_text = services.sku_search_text(sku, unit_barcodes=())
+    Sku.objects.bulk_create([sku])
+    assert SearchTerm.objects.filter(term__in=["sparkling", "sparkling lemonade"]).count() == 2
+    assert not SearchTerm.objects.filter(term="nf-2026").exists()  # codes (with digits) are not guessed at
+    Sku.objects.filter(pk=sku.pk).update(search_text="grapefruit tonic")
+    assert SearchTerm.objects.filter(term="grapefruit tonic").exists()
+    assert codes(selectors.sku_search(q="grapefruit tonik")) == ["NF-2026"]
+
+
+def test_a_match_in_the_product_name_ranks_before_one_in_an_attribute(catalog):
+    """'250ml' is in the name of RB-250-24 and DP-250-24 but only in the attributes of the others."""
+    services.sku_create(actor=None, product=catalog.nf, code="NF-MINI", name="农夫山泉 迷你装",
+                        base_unit=catalog.can, attributes={"规格": "250ml"})
+    assert codes(selectors.sku_search(q="250ml"))[-1] == "NF-MINI"
