@@ -1,11 +1,168 @@
-"""Reads of promotions (placeholder until the promotions app lands)."""
+"""Reads of promotions: what may apply to a cart (as the engine's plain specs), what a dealer sees now,
+badges for catalog pages, and the console's listing. Each costs a constant number of queries."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, TextField
+from django.db.models.functions import Cast
+
+from tenant_apps.catalog.models import Sku
 from tenant_apps.pricing.quote_types import DealerContext
+from tenant_apps.promotions.engine import CouponState, PromotionSpec, coupon_normalize, covers
+from tenant_apps.promotions.errors import PromotionNotFound
+from tenant_apps.promotions.models import Coupon, CouponDealerUse, Promotion, PromotionStatus
+
+_THROUGH = {
+    "skus": Promotion.skus.through, "categories": Promotion.categories.through, "tiers": Promotion.tiers.through,
+    "territories": Promotion.territories.through, "dealers": Promotion.dealers.through,
+}
 
 
-def promotions_for_quote(ctx: DealerContext, *, sku_ids, coupon_codes=frozenset()) -> list:
+def _through(name: str) -> QuerySet:
+    return _THROUGH[name].objects.filter(promotion_id=OuterRef("pk"))
+
+
+def promotions_live(at: datetime) -> QuerySet[Promotion]:
+    """Published, inside their window at `at`, with budget left."""
+    return Promotion.objects.filter(
+        Q(ends_at__isnull=True) | Q(ends_at__gt=at), status=PromotionStatus.PUBLISHED, starts_at__lte=at,
+    ).filter(Q(budget__isnull=True) | Q(budget_used__lt=F("budget")))
+
+
+def _for_dealer(promotions: QuerySet[Promotion], ctx: DealerContext) -> QuerySet[Promotion]:
+    """Every scope the promotion sets matches the dealer (tiers, dealers, regions with their subtree)."""
+    tiers, dealers, territories = _through("tiers"), _through("dealers"), _through("territories")
+    tier_ok = ~Exists(tiers)
+    if ctx.tier_id:
+        tier_ok |= Exists(tiers.filter(tier_id=ctx.tier_id))
+    dealer_ok = ~Exists(dealers) | Exists(dealers.filter(dealer_id=ctx.dealer_id))
+    territory_ok = ~Exists(territories)
+    if ctx.territory_paths:
+        inside = Q()
+        for path in ctx.territory_paths:
+            inside |= Q(territory__path__ancestor_of=path)
+        territory_ok |= Exists(territories.filter(inside))
+    return promotions.filter(tier_ok, dealer_ok, territory_ok)
+
+
+def _for_skus(promotions: QuerySet[Promotion], sku_ids: list[int]) -> QuerySet[Promotion]:
+    """Promotions without a product scope, or with one of these SKUs, or a category above one of theirs."""
+    skus, categories = _through("skus"), _through("categories")
+    cart_in_category = Sku.objects.filter(
+        pk__in=sku_ids, product__category__path__descendant_of=OuterRef("category__path"))
+    return promotions.filter(
+        (~Exists(skus) & ~Exists(categories))
+        | Exists(skus.filter(sku_id__in=sku_ids))
+        | Exists(categories.filter(Exists(cart_in_category))))
+
+
+def _with_scopes(promotions: QuerySet[Promotion]) -> QuerySet[Promotion]:
+    """Each scope as an array column (subqueries): no query per promotion."""
+    def ids(name, column):
+        return ArraySubquery(_through(name).order_by(column).values(column))
+
+    def paths(name, relation):
+        return ArraySubquery(_through(name).order_by(f"{relation}__path")
+                             .values(text=Cast(f"{relation}__path", TextField())))
+
+    return promotions.annotate(
+        sku_id_list=ids("skus", "sku_id"), tier_id_list=ids("tiers", "tier_id"),
+        dealer_id_list=ids("dealers", "dealer_id"),
+        category_path_list=paths("categories", "category"), territory_path_list=paths("territories", "territory"),
+    )
+
+
+def _spec(promotion: Promotion, coupons: tuple[CouponState, ...] = ()) -> PromotionSpec:
+    return PromotionSpec(
+        id=promotion.pk, code=promotion.code, name=promotion.name, kind=promotion.kind, rule=promotion.rule,
+        priority=promotion.priority, stacking=promotion.stacking, coupon_required=promotion.coupon_required,
+        currency=promotion.currency, sku_ids=frozenset(promotion.sku_id_list),
+        category_paths=tuple(promotion.category_path_list), tier_ids=frozenset(promotion.tier_id_list),
+        territory_paths=tuple(promotion.territory_path_list), dealer_ids=frozenset(promotion.dealer_id_list),
+        starts_at=promotion.starts_at, ends_at=promotion.ends_at,
+        remaining_budget=promotion.budget_remaining, coupons=coupons,
+    )
+
+
+def promotions_for_quote(ctx: DealerContext, *, sku_ids, coupon_codes=frozenset()) -> list[PromotionSpec]:
     """The published promotions that may apply to a cart of `sku_ids` for the dealer at ctx.at, loaded in
-    a constant number of queries, as the plain specs the engine takes."""
-    return []
+    a constant number of queries (one, plus one for the coupons when codes were entered), as the plain
+    specs the engine takes."""
+    sku_ids = sorted(set(sku_ids))
+    if not sku_ids:
+        return []
+    codes = sorted({coupon_normalize(code) for code in coupon_codes if coupon_normalize(code)})
+    promotions = _for_skus(_for_dealer(promotions_live(ctx.at), ctx), sku_ids).filter(currency=ctx.currency)
+    promotions = promotions.filter(
+        Q(coupon_required=False)
+        | Exists(Coupon.objects.filter(promotion_id=OuterRef("pk"), code__in=codes, is_active=True)))
+    promotions = list(_with_scopes(promotions).order_by("-priority", "code"))
+    coupons: dict[int, list[CouponState]] = {}
+    needing = [promotion.pk for promotion in promotions if promotion.coupon_required]
+    if needing:
+        dealer_used = CouponDealerUse.objects.filter(coupon_id=OuterRef("pk"), dealer_id=ctx.dealer_id)
+        for coupon in Coupon.objects.filter(promotion_id__in=needing, code__in=codes).annotate(
+                dealer_used=Subquery(dealer_used.values("used")[:1], output_field=IntegerField())):
+            used_by_dealer = coupon.dealer_used or 0
+            coupons.setdefault(coupon.promotion_id, []).append(CouponState(
+                code=coupon.code, active=coupon.is_active,
+                remaining_total=None if coupon.total_limit is None else coupon.total_limit - coupon.used,
+                remaining_for_dealer=(None if coupon.per_dealer_limit is None
+                                      else coupon.per_dealer_limit - used_by_dealer)))
+    return [_spec(promotion, tuple(coupons.get(promotion.pk, ()))) for promotion in promotions]
+
+
+def promotions_current_for(ctx: DealerContext) -> list[PromotionSpec]:
+    """What applies to the dealer now, whatever they buy (coupon promotions included: the dealer may hold
+    a code). One query."""
+    promotions = _for_dealer(promotions_live(ctx.at), ctx).filter(currency=ctx.currency)
+    return [_spec(promotion) for promotion in _with_scopes(promotions).order_by("-priority", "code")]
+
+
+def promotions_current_page(ctx: DealerContext) -> list[Promotion]:
+    """The same as model rows (for pages and the API), with budget and scopes. One query."""
+    promotions = _for_dealer(promotions_live(ctx.at), ctx).filter(currency=ctx.currency)
+    return list(_with_scopes(promotions).order_by("-priority", "code"))
+
+
+def promotion_badges(ctx: DealerContext, skus: Iterable[tuple[int, str]]) -> dict[int, list[PromotionSpec]]:
+    """For (sku_id, category_path) pairs, the promotions that may apply to each for this dealer now
+    (coupon-only promotions left out): one query whatever the number of SKUs."""
+    skus = list(skus)
+    if not skus:
+        return {}
+    promotions = _for_skus(_for_dealer(promotions_live(ctx.at), ctx), [sku_id for sku_id, _path in skus])
+    specs = [_spec(promotion) for promotion in _with_scopes(
+        promotions.filter(currency=ctx.currency, coupon_required=False)).order_by("-priority", "code")]
+    return {sku_id: [spec for spec in specs if covers(spec, sku_id=sku_id, category_path=path)]
+            for sku_id, path in skus}
+
+
+def promotions_for_console(*, q: str = "", status: str = "", kind: str = "") -> QuerySet[Promotion]:
+    promotions = Promotion.objects.all()
+    if q:
+        promotions = promotions.filter(Q(code__icontains=q) | Q(name__icontains=q))
+    if status in PromotionStatus.values:
+        promotions = promotions.filter(status=status)
+    if kind:
+        promotions = promotions.filter(kind=kind)
+    return _with_scopes(promotions)
+
+
+def promotion_get(*, promotion_id) -> Promotion:
+    promotion = _with_scopes(Promotion.objects.filter(pk=promotion_id)).first() if str(promotion_id).isdigit() \
+        else None
+    if promotion is None:
+        raise PromotionNotFound("No such promotion.")
+    return promotion
+
+
+def coupon_get(*, promotion: Promotion, coupon_id) -> Coupon:
+    coupon = Coupon.objects.filter(promotion=promotion, pk=coupon_id).first() if str(coupon_id).isdigit() else None
+    if coupon is None:
+        raise PromotionNotFound("No such coupon.", code="coupon_not_found")
+    return coupon

@@ -1,0 +1,347 @@
+"""Write use cases of promotions: build, publish/unpublish (audited), coupons, and recording what an
+order used (budget and coupon limits consumed by conditional updates, never read-then-write)."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import Iterable
+from datetime import datetime
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tenant_apps.audit.services import audit_record
+from tenant_apps.catalog.models import Category, Sku, SkuUnit
+from tenant_apps.dealers.models import Dealer, Territory, Tier
+from tenant_apps.pricing.quote_types import Quote
+from tenant_apps.promotions.engine import coupon_normalize
+from tenant_apps.promotions.errors import (
+    CouponUsedUp,
+    IllegalPromotionTransition,
+    PromotionBudgetExhausted,
+    PromotionInvalid,
+)
+from tenant_apps.promotions.models import (
+    Coupon,
+    CouponDealerUse,
+    CouponRedemption,
+    Promotion,
+    PromotionKind,
+    PromotionStatus,
+    PromotionUsage,
+    Stacking,
+)
+from tenant_apps.promotions.rules import rule_clean
+
+CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+COUPON_CODE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{2,31}$")
+# Codes people type: no 0/O or 1/I/L.
+COUPON_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+TRANSITIONS = {
+    (PromotionStatus.DRAFT, PromotionStatus.PUBLISHED),
+    (PromotionStatus.UNPUBLISHED, PromotionStatus.PUBLISHED),
+    (PromotionStatus.PUBLISHED, PromotionStatus.UNPUBLISHED),
+}
+SCOPES = {"skus": Sku, "categories": Category, "tiers": Tier, "territories": Territory, "dealers": Dealer}
+FIELDS = ("code", "name", "description", "kind", "rule", "starts_at", "ends_at", "budget", "priority", "stacking",
+          "coupon_required", "currency")
+
+
+def _ids(values: Iterable) -> list[int]:
+    return sorted({int(getattr(value, "pk", value)) for value in values or ()})
+
+
+def snapshot(promotion: Promotion) -> dict:
+    data = {name: getattr(promotion, name) for name in FIELDS}
+    for name in ("starts_at", "ends_at"):
+        data[name] = data[name].isoformat() if data[name] else None
+    data["budget"] = None if promotion.budget is None else str(promotion.budget)
+    data["status"] = promotion.status
+    if promotion.pk:
+        for name in SCOPES:
+            data[name] = sorted(getattr(promotion, name).values_list("pk", flat=True))
+    return data
+
+
+def _validate(data: dict, scopes: dict[str, list[int]], *, exclude_pk=None) -> tuple[dict, dict]:
+    """(clean rule, field errors) of a whole promotion; reads what it must (SKUs of bundles and gifts)."""
+    errors: dict[str, list] = {}
+
+    def add(name, message):
+        errors.setdefault(name, []).append(str(message))
+
+    if not CODE.match(data.get("code") or ""):
+        add("code", _("Use letters, digits, '-', '_' or '.', up to 64 characters."))
+    elif Promotion.objects.filter(code=data["code"]).exclude(pk=exclude_pk).exists():
+        add("code", _("Another promotion has this code."))
+    if not (data.get("name") or "").strip():
+        add("name", _("Give the promotion a name."))
+    if data.get("kind") not in PromotionKind.values:
+        add("kind", _("Choose a kind of promotion."))
+    if data.get("stacking") not in Stacking.values:
+        add("stacking", _("Choose how it combines with other promotions."))
+    if not isinstance(data.get("starts_at"), datetime):
+        add("starts_at", _("Enter when it starts."))
+    elif data.get("ends_at") is not None and (not isinstance(data["ends_at"], datetime)
+                                              or data["ends_at"] <= data["starts_at"]):
+        add("ends_at", _("The end must be after the start."))
+    budget = data.get("budget")
+    if budget is not None and (not isinstance(budget, Decimal) or budget <= 0 or budget.as_tuple().exponent < -2):
+        add("budget", _("Enter a budget above zero with at most 2 decimals, or leave it empty."))
+    priority = data.get("priority")
+    if isinstance(priority, bool) or not isinstance(priority, int) or not -1000 <= priority <= 1000:
+        add("priority", _("Enter a whole number between -1000 and 1000."))
+    if not re.fullmatch(r"[A-Z]{3}", data.get("currency") or ""):
+        add("currency", _("Enter a three-letter currency code."))
+    rule, rule_errors = rule_clean(data.get("kind"), data.get("rule"))
+    errors.update(rule_errors)
+    for name, ids in scopes.items():
+        if ids and SCOPES[name].objects.filter(pk__in=ids).count() != len(ids):
+            add(name, _("Some of these no longer exist."))
+    if not rule_errors and data.get("kind") == PromotionKind.BUNDLE:
+        item_ids = [item["sku_id"] for item in rule["items"]]
+        if Sku.objects.filter(pk__in=item_ids).count() != len(item_ids):
+            add("rule.items", _("Some of these SKUs do not exist."))
+    if not rule_errors and data.get("kind") == PromotionKind.GIFT:
+        gift = Sku.objects.filter(pk=rule["gift_sku_id"]).first()
+        if gift is None:
+            add("rule.gift_sku_id", _("No such SKU."))
+        elif rule["gift_unit_id"] is None:
+            rule["gift_unit_id"] = gift.base_unit_id
+        elif rule["gift_unit_id"] != gift.base_unit_id and not SkuUnit.objects.filter(
+                sku=gift, unit_id=rule["gift_unit_id"]).exists():
+            add("rule.gift_unit_id", _("This SKU is not sold in that unit."))
+    return rule, errors
+
+
+def _scopes_set(promotion: Promotion, scopes: dict[str, list[int]]) -> None:
+    for name, ids in scopes.items():
+        getattr(promotion, name).set(ids)
+
+
+def _scopes_of(kind: str, rule: dict, scopes: dict) -> dict[str, list[int]]:
+    clean = {name: _ids(scopes.get(name)) for name in SCOPES}
+    if kind == PromotionKind.BUNDLE and rule.get("items"):
+        # A bundle's product scope is its items.
+        clean["skus"], clean["categories"] = sorted(item["sku_id"] for item in rule["items"]), []
+    return clean
+
+
+@transaction.atomic
+def promotion_create(*, actor, code: str, name: str, kind: str, rule: dict, starts_at: datetime,
+                     ends_at: datetime | None = None, description: str = "", budget: Decimal | None = None,
+                     priority: int = 0, stacking: str = Stacking.STACKABLE, coupon_required: bool = False,
+                     currency: str = "CNY", skus=(), categories=(), tiers=(), territories=(),
+                     dealers=()) -> Promotion:
+    """A draft promotion; publish it with `promotion_publish`."""
+    data = {"code": (code or "").strip(), "name": (name or "").strip(), "description": description or "",
+            "kind": kind, "rule": rule, "starts_at": starts_at, "ends_at": ends_at, "budget": budget,
+            "priority": priority, "stacking": stacking, "coupon_required": bool(coupon_required),
+            "currency": currency}
+    scopes = {"skus": _ids(skus), "categories": _ids(categories), "tiers": _ids(tiers),
+              "territories": _ids(territories), "dealers": _ids(dealers)}
+    clean_rule, errors = _validate(data, scopes)
+    if errors:
+        raise PromotionInvalid(_("The promotion could not be saved."), fields=errors)
+    data["rule"] = clean_rule
+    try:
+        with transaction.atomic():
+            promotion = Promotion.objects.create(**data)
+    except IntegrityError as error:
+        raise PromotionInvalid(_("The promotion could not be saved."),
+                               fields={"code": [_("Another promotion has this code.")]}) from error
+    _scopes_set(promotion, _scopes_of(kind, clean_rule, scopes))
+    audit_record(actor=actor, action="promotions.promotion.created", target=promotion, after=snapshot(promotion))
+    return promotion
+
+
+@transaction.atomic
+def promotion_update(*, actor, promotion: Promotion, **changes) -> Promotion:
+    """Change a draft or unpublished promotion (a published one is unpublished first, so that no dealer
+    is quoted by a rule that changes under them). Scopes are replaced when given."""
+    promotion = Promotion.objects.select_for_update().get(pk=promotion.pk)
+    if promotion.status == PromotionStatus.PUBLISHED:
+        raise IllegalPromotionTransition(_("Unpublish the promotion before changing it."))
+    unknown = set(changes) - set(FIELDS) - set(SCOPES)
+    if unknown:
+        raise PromotionInvalid(_("The promotion could not be saved."),
+                               fields={name: [_("This field cannot be changed.")] for name in sorted(unknown)})
+    before = snapshot(promotion)
+    data = {name: changes.get(name, getattr(promotion, name)) for name in FIELDS}
+    data["code"], data["name"] = (data["code"] or "").strip(), (data["name"] or "").strip()
+    scopes = {name: _ids(changes[name]) if name in changes else before[name] for name in SCOPES}
+    clean_rule, errors = _validate(data, scopes, exclude_pk=promotion.pk)
+    if errors:
+        raise PromotionInvalid(_("The promotion could not be saved."), fields=errors)
+    data["rule"] = clean_rule
+    for name, value in data.items():
+        setattr(promotion, name, value)
+    try:
+        with transaction.atomic():
+            promotion.save()
+    except IntegrityError as error:
+        raise PromotionInvalid(_("The promotion could not be saved."),
+                               fields={"code": [_("Another promotion has this code.")]}) from error
+    _scopes_set(promotion, _scopes_of(promotion.kind, clean_rule, scopes))
+    audit_record(actor=actor, action="promotions.promotion.updated", target=promotion, before=before,
+                 after=snapshot(promotion))
+    return promotion
+
+
+def _transition(*, actor, promotion: Promotion, to: str, reason: str, action: str) -> Promotion:
+    promotion = Promotion.objects.select_for_update().get(pk=promotion.pk)
+    if (promotion.status, to) not in TRANSITIONS:
+        raise IllegalPromotionTransition(
+            _("A %(status)s promotion cannot be %(to)s.") % {
+                "status": PromotionStatus(promotion.status).label.lower(), "to": PromotionStatus(to).label.lower()})
+    before = {"status": promotion.status}
+    promotion.status = to
+    promotion.save(update_fields=["status", "updated_at"])
+    audit_record(actor=actor, action=action, target=promotion, before=before, after={"status": to},
+                 reason=reason)
+    return promotion
+
+
+@transaction.atomic
+def promotion_publish(*, actor, promotion: Promotion, reason: str = "") -> Promotion:
+    """Draft or unpublished -> published. Refused when its window has already ended."""
+    if promotion.ends_at is not None and promotion.ends_at <= timezone.now():
+        raise PromotionInvalid(_("This promotion has already ended; change its end first."),
+                               fields={"ends_at": [_("The end is in the past.")]})
+    if promotion.coupon_required and not promotion.coupons.filter(is_active=True).exists():
+        raise PromotionInvalid(_("This promotion needs a coupon code; add one before publishing."),
+                               fields={"coupons": [_("Add at least one coupon code.")]})
+    return _transition(actor=actor, promotion=promotion, to=PromotionStatus.PUBLISHED, reason=reason,
+                       action="promotions.promotion.published")
+
+
+@transaction.atomic
+def promotion_unpublish(*, actor, promotion: Promotion, reason: str) -> Promotion:
+    """Published -> unpublished, with the reason in the audit trail."""
+    if not (reason or "").strip():
+        raise PromotionInvalid(_("Say why the promotion is withdrawn."), fields={"reason": [_("Enter a reason.")]})
+    return _transition(actor=actor, promotion=promotion, to=PromotionStatus.UNPUBLISHED, reason=reason.strip(),
+                       action="promotions.promotion.unpublished")
+
+
+def _limits_errors(per_dealer_limit, total_limit) -> dict:
+    errors = {}
+    for name, value in (("per_dealer_limit", per_dealer_limit), ("total_limit", total_limit)):
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+            errors[name] = [_("Enter a whole number of at least 1, or leave it empty for no limit.")]
+    return errors
+
+
+@transaction.atomic
+def coupon_create(*, actor, promotion: Promotion, code: str, per_dealer_limit: int | None = None,
+                  total_limit: int | None = None) -> Coupon:
+    code = coupon_normalize(code or "")
+    errors = _limits_errors(per_dealer_limit, total_limit)
+    if not COUPON_CODE.match(code):
+        errors["code"] = [_("Use 3 to 32 letters, digits, '-' or '_'.")]
+    elif Coupon.objects.filter(code=code).exists():
+        errors["code"] = [_("This code is already in use.")]
+    if not promotion.coupon_required:
+        errors.setdefault("code", []).append(_("This promotion does not take coupon codes."))
+    if errors:
+        raise PromotionInvalid(_("The coupon could not be saved."), fields=errors)
+    try:
+        with transaction.atomic():
+            coupon = Coupon.objects.create(promotion=promotion, code=code, per_dealer_limit=per_dealer_limit,
+                                           total_limit=total_limit)
+    except IntegrityError as error:
+        raise PromotionInvalid(_("The coupon could not be saved."),
+                               fields={"code": [_("This code is already in use.")]}) from error
+    audit_record(actor=actor, action="promotions.coupon.created", target=coupon,
+                 after={"code": code, "promotion": promotion.pk, "per_dealer_limit": per_dealer_limit,
+                        "total_limit": total_limit})
+    return coupon
+
+
+@transaction.atomic
+def coupons_generate(*, actor, promotion: Promotion, count: int, prefix: str = "",
+                     per_dealer_limit: int | None = 1, total_limit: int | None = 1) -> list[Coupon]:
+    """`count` (1-5,000) random codes `PREFIX-XXXXXXXX` from an alphabet without look-alike characters."""
+    prefix = coupon_normalize(prefix or "")
+    errors = _limits_errors(per_dealer_limit, total_limit)
+    if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= 5000:
+        errors["count"] = [_("Generate between 1 and 5,000 codes at a time.")]
+    if prefix and not re.fullmatch(r"[A-Z0-9]{1,12}", prefix):
+        errors["prefix"] = [_("Use up to 12 letters or digits.")]
+    if not promotion.coupon_required:
+        errors["count"] = [_("This promotion does not take coupon codes.")]
+    if errors:
+        raise PromotionInvalid(_("The coupons could not be generated."), fields=errors)
+    codes: set[str] = set()
+    while len(codes) < count:
+        body = "".join(secrets.choice(COUPON_ALPHABET) for _position in range(8))
+        codes.add(f"{prefix}-{body}" if prefix else body)
+    taken = set(Coupon.objects.filter(code__in=codes).values_list("code", flat=True))
+    coupons = Coupon.objects.bulk_create([
+        Coupon(promotion=promotion, code=code, per_dealer_limit=per_dealer_limit, total_limit=total_limit)
+        for code in sorted(codes - taken)])
+    audit_record(actor=actor, action="promotions.coupon.generated", target=promotion,
+                 after={"count": len(coupons), "prefix": prefix, "per_dealer_limit": per_dealer_limit,
+                        "total_limit": total_limit})
+    return coupons
+
+
+@transaction.atomic
+def coupon_deactivate(*, actor, coupon: Coupon) -> Coupon:
+    Coupon.objects.filter(pk=coupon.pk).update(is_active=False)
+    audit_record(actor=actor, action="promotions.coupon.deactivated", target=coupon,
+                 before={"is_active": coupon.is_active}, after={"is_active": False})
+    coupon.is_active = False
+    return coupon
+
+
+@transaction.atomic
+def promotion_usage_record(*, quote: Quote, order_ref: str) -> list[PromotionUsage]:
+    """Consume what `quote` used of promotion budgets and coupon limits, for the order `order_ref`; call it
+    inside the order's submission transaction. Conditional updates (`... WHERE budget_used + d <= budget`,
+    `... WHERE used < limit`), rows touched in id order: concurrent orders never take more than a budget
+    or a limit holds. Refused with PromotionBudgetExhausted / CouponUsedUp (409), changing nothing: the
+    order re-quotes. Once per order: a repeat with the same `order_ref` returns the first record."""
+    applied = sorted(quote.promotions, key=lambda promotion: promotion.promotion_id)
+    if not applied:
+        return []
+    existing = list(PromotionUsage.objects.filter(order_ref=order_ref,
+                                                  promotion_id__in=[p.promotion_id for p in applied]))
+    if existing:
+        return existing
+    for promotion in applied:
+        if promotion.discount > 0:
+            taken = Promotion.objects.filter(pk=promotion.promotion_id).filter(
+                Q(budget__isnull=True) | Q(budget__gte=F("budget_used") + promotion.discount),
+            ).update(budget_used=F("budget_used") + promotion.discount)
+            if not taken:
+                raise PromotionBudgetExhausted(
+                    _("The budget of %(name)s has run out; the order has to be priced again.")
+                    % {"name": promotion.name})
+    coupons = sorted((p for p in applied if p.coupon_code), key=lambda p: p.coupon_code)
+    for promotion in coupons:
+        coupon = Coupon.objects.filter(code=promotion.coupon_code, promotion_id=promotion.promotion_id).first()
+        used_up = CouponUsedUp(_("Coupon %(code)s has been used up.") % {"code": promotion.coupon_code},
+                               fields={"coupon_codes": [_("Coupon %(code)s has been used up.")
+                                                        % {"code": promotion.coupon_code}]})
+        if coupon is None:
+            raise used_up
+        if not Coupon.objects.filter(pk=coupon.pk, is_active=True).filter(
+                Q(total_limit__isnull=True) | Q(used__lt=F("total_limit"))).update(used=F("used") + 1):
+            raise used_up
+        CouponDealerUse.objects.bulk_create([CouponDealerUse(coupon=coupon, dealer_id=quote.dealer_id)],
+                                            ignore_conflicts=True)
+        counter = CouponDealerUse.objects.filter(coupon=coupon, dealer_id=quote.dealer_id)
+        if coupon.per_dealer_limit is not None:
+            counter = counter.filter(used__lt=coupon.per_dealer_limit)
+        if not counter.update(used=F("used") + 1):
+            raise used_up
+        CouponRedemption.objects.create(coupon=coupon, dealer_id=quote.dealer_id, order_ref=order_ref)
+    return PromotionUsage.objects.bulk_create([
+        PromotionUsage(promotion_id=p.promotion_id, dealer_id=quote.dealer_id, order_ref=order_ref,
+                       discount=p.discount) for p in applied])
