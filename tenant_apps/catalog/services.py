@@ -3,11 +3,15 @@ errors and keep `Sku.search_text` in step with every name, code, barcode and att
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.db import connection, transaction
+from django.db.models.functions import Upper
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tenant_apps.audit.services import audit_record
 from tenant_apps.catalog.errors import CatalogInvalid, IllegalProductTransition
@@ -32,7 +36,7 @@ PRODUCT_TRANSITIONS = {
     (ProductStatus.DISCONTINUED, ProductStatus.ON_SALE),
 }
 
-BAD_CODE = _("Use letters, digits, dot, dash or underscore (at most 64).")
+BAD_CODE = gettext_lazy("Use letters, digits, dot, dash or underscore (at most 64).")
 
 
 def barcode_valid(value: str) -> bool:
@@ -118,6 +122,70 @@ def series_create(*, actor, code: str, name: str) -> Series:
         raise CatalogInvalid(_("The series could not be created."), fields=errors)
     series = Series.objects.create(code=code, name=name)
     audit_record(actor=actor, action="catalog.series.created", target=series, after={"code": code, "name": name})
+    return series
+
+
+@transaction.atomic
+def category_update(*, actor, category: Category, name: str, name_en: str = "", sort_order: int = 0) -> Category:
+    """Rename a category or change its place among its siblings (`sort_order`, smaller first)."""
+    name = (name or "").strip()
+    errors = {}
+    if not name:
+        errors["name"] = [_("Enter a name.")]
+    if not isinstance(sort_order, int) or isinstance(sort_order, bool) or sort_order < 0:
+        errors["sort_order"] = [_("Must be a whole number, 0 or more.")]
+    if errors:
+        raise CatalogInvalid(_("The category could not be saved."), fields=errors)
+    category = Category.objects.select_for_update().get(pk=category.pk)
+    before = {"name": category.name, "name_en": category.name_en, "sort_order": category.sort_order}
+    category.name, category.name_en, category.sort_order = name, (name_en or "").strip(), sort_order
+    category.save(update_fields=["name", "name_en", "sort_order"])
+    audit_record(actor=actor, action="catalog.category.updated", target=category, before=before,
+                 after={"name": category.name, "name_en": category.name_en, "sort_order": sort_order})
+    return category
+
+
+@transaction.atomic
+def category_move(*, actor, category: Category, parent: Category | None) -> Category:
+    """Put a category (with everything below it) under `parent`, or at the top with None. The ltree
+    paths of the whole subtree change in one statement; products keep their category."""
+    category = Category.objects.select_for_update().get(pk=category.pk)
+    if parent is not None:
+        parent = Category.objects.get(pk=parent.pk)
+        if parent.path == category.path or parent.path.startswith(f"{category.path}."):
+            raise CatalogInvalid(_("The category could not be moved."),
+                                 fields={"parent": [_("A category cannot go under itself or its own subcategory.")]})
+    if (parent.pk if parent else None) == category.parent_id:
+        return category
+    old_path = category.path
+    new_path = f"{parent.path}.{category.pk}" if parent else str(category.pk)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE catalog_category SET path = CASE WHEN path = %s::ltree THEN %s::ltree "
+            "ELSE %s::ltree || subpath(path, nlevel(%s::ltree)) END WHERE path <@ %s::ltree",
+            [old_path, new_path, new_path, old_path, old_path],
+        )
+    Category.objects.filter(pk=category.pk).update(parent=parent)
+    category.refresh_from_db()
+    audit_record(actor=actor, action="catalog.category.moved", target=category,
+                 before={"path": old_path}, after={"path": new_path, "parent": parent.code if parent else ""})
+    return category
+
+
+@transaction.atomic
+def series_update(*, actor, series: Series, name: str) -> Series:
+    """Rename a series; the search text of its SKUs follows."""
+    name = (name or "").strip()
+    if not name:
+        raise CatalogInvalid(_("The series could not be saved."), fields={"name": [_("Enter a name.")]})
+    series = Series.objects.select_for_update().get(pk=series.pk)
+    before = series.name
+    series.name = name
+    series.save(update_fields=["name"])
+    for product in Product.objects.filter(series=series).select_related("series"):
+        _product_skus_reindex(product)
+    audit_record(actor=actor, action="catalog.series.updated", target=series, before={"name": before},
+                 after={"name": name})
     return series
 
 
@@ -287,11 +355,20 @@ def sku_create(*, actor, product: Product, code: str, name: str, base_unit: Unit
     return sku
 
 
-SKU_EDITABLE = ("name", "attributes", "min_order_qty", "order_step")
+SKU_EDITABLE = ("name", "attributes", "barcode", "min_order_qty", "order_step", "status")
+
+
+def _attributes_valid(attributes) -> bool:
+    return isinstance(attributes, dict) and all(
+        isinstance(k, str) and isinstance(v, str | int | float) and not isinstance(v, bool)
+        for k, v in attributes.items()
+    )
 
 
 @transaction.atomic
 def sku_update(*, actor, sku: Sku, **changes) -> Sku:
+    """Change a SKU's name, attributes, barcode, ordering quantities or status (its code and base unit
+    stay: orders, prices and stock refer to them)."""
     unknown = set(changes) - set(SKU_EDITABLE)
     errors = {f: [_("Not editable.")] for f in sorted(unknown)}
     if "name" in changes and not (changes["name"] or "").strip():
@@ -299,8 +376,17 @@ def sku_update(*, actor, sku: Sku, **changes) -> Sku:
     for field in ("min_order_qty", "order_step"):
         if field in changes and not _positive_int(changes[field]):
             errors[field] = [_("Must be a whole number of at least 1.")]
-    if "attributes" in changes and not isinstance(changes["attributes"], dict):
+    if "attributes" in changes and not _attributes_valid(changes["attributes"]):
         errors["attributes"] = [_("Give the attributes as names and plain values.")]
+    if "status" in changes and changes["status"] not in ProductStatus.values:
+        errors["status"] = [_("Unknown status.")]
+    if "barcode" in changes:
+        barcode = changes["barcode"] = (changes["barcode"] or "").strip()
+        if barcode and not barcode_valid(barcode):
+            errors["barcode"] = [_("Enter an EAN-8, UPC-12, EAN-13 or GTIN-14 barcode with a correct check digit.")]
+        elif barcode and (Sku.objects.filter(barcode=barcode).exclude(pk=sku.pk).exists()
+                          or SkuUnit.objects.filter(barcode=barcode).exists()):
+            errors["barcode"] = [_("This barcode is already used.")]
     if errors:
         raise CatalogInvalid(_("The SKU could not be saved."), fields=errors)
     sku = Sku.objects.select_for_update(of=("self",)).select_related("product__series").get(pk=sku.pk)
@@ -312,6 +398,42 @@ def sku_update(*, actor, sku: Sku, **changes) -> Sku:
     audit_record(actor=actor, action="catalog.sku.updated", target=sku, before=before,
                  after={f: getattr(sku, f) for f in changes})
     return sku
+
+
+@transaction.atomic
+def sku_unit_add(*, actor, sku: Sku, unit: Unit, factor: int, barcode: str = "") -> SkuUnit:
+    """A packaging unit of `sku` holding `factor` base units (a box of 12), with its own barcode."""
+    barcode = (barcode or "").strip()
+    errors: dict[str, list[str]] = {}
+    if unit.pk == sku.base_unit_id:
+        errors["unit"] = [_("This is the base unit already.")]
+    elif SkuUnit.objects.filter(sku=sku, unit=unit).exists():
+        errors["unit"] = [_("This SKU has this unit already.")]
+    if not _positive_int(factor):
+        errors["factor"] = [_("Must be a whole number of at least 1.")]
+    if barcode and not barcode_valid(barcode):
+        errors["barcode"] = [_("Enter an EAN-8, UPC-12, EAN-13 or GTIN-14 barcode with a correct check digit.")]
+    elif barcode and _barcode_taken(barcode):
+        errors["barcode"] = [_("This barcode is already used.")]
+    if errors:
+        raise CatalogInvalid(_("The unit could not be added."), fields=errors)
+    sku = Sku.objects.select_for_update(of=("self",)).select_related("product__series").get(pk=sku.pk)
+    row = SkuUnit.objects.create(sku=sku, unit=unit, factor=factor, barcode=barcode)
+    sku.search_text = sku_search_text(sku)
+    sku.save(update_fields=["search_text"])
+    audit_record(actor=actor, action="catalog.sku.unit_added", target=sku,
+                 after={"unit": unit.code, "factor": factor, "barcode": barcode})
+    return row
+
+
+@transaction.atomic
+def sku_unit_remove(*, actor, sku_unit: SkuUnit) -> None:
+    sku = Sku.objects.select_for_update(of=("self",)).select_related("product__series").get(pk=sku_unit.sku_id)
+    before = {"unit": sku_unit.unit.code, "factor": sku_unit.factor, "barcode": sku_unit.barcode}
+    SkuUnit.objects.filter(pk=sku_unit.pk).delete()
+    sku.search_text = sku_search_text(sku)
+    sku.save(update_fields=["search_text"])
+    audit_record(actor=actor, action="catalog.sku.unit_removed", target=sku, before=before)
 
 
 def skus_reindex(*, product_ids: Iterable[int] | None = None) -> int:
@@ -328,7 +450,24 @@ def skus_reindex(*, product_ids: Iterable[int] | None = None) -> int:
 
 
 THUMBNAIL_SIZE = (240, 240)
-MAX_IMAGE_BYTES = 5 * 1024 * 1024
+MAX_IMAGE_BYTES = 10 * 1024 * 1024
+MAX_BULK_FILES = 200
+MAX_BULK_BYTES = 500 * 1024 * 1024  # all images of one bulk upload, uncompressed
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif")
+BULK_NAME = re.compile(r"^(?P<code>.+?)(?:-(?P<position>\d{1,3}))?$")
+
+
+def _picture_open(image):
+    """The decoded picture of an uploaded file, or None when it is not an image Pillow can read
+    (a decompression bomb counts as not an image)."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        picture = Image.open(image)
+        picture.load()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        return None
+    return picture
 
 
 @transaction.atomic
@@ -338,16 +477,13 @@ def product_image_add(*, actor, product: Product, image, sort_order: int | None 
     from pathlib import Path
 
     from django.core.files.base import ContentFile
-    from PIL import Image, UnidentifiedImageError
 
     if image.size > MAX_IMAGE_BYTES:
-        raise CatalogInvalid(_("The image could not be added."), fields={"image": [_("At most 5 MB.")]})
-    try:
-        picture = Image.open(image)
-        picture.load()
-    except (UnidentifiedImageError, OSError):
+        raise CatalogInvalid(_("The image could not be added."), fields={"image": [_("At most 10 MB.")]})
+    picture = _picture_open(image)
+    if picture is None:
         raise CatalogInvalid(_("The image could not be added."),
-                             fields={"image": [_("Upload a PNG, JPEG or WebP image.")]}) from None
+                             fields={"image": [_("Upload a PNG, JPEG or WebP image.")]})
     thumb = picture.convert("RGB")
     thumb.thumbnail(THUMBNAIL_SIZE)
     buffer = io.BytesIO()
@@ -355,10 +491,172 @@ def product_image_add(*, actor, product: Product, image, sort_order: int | None 
     image.seek(0)
     stem = Path(image.name).stem[:40] or "image"
     if sort_order is None:
-        sort_order = product.images.count()
+        last = product.images.order_by("-sort_order").values_list("sort_order", flat=True).first()
+        sort_order = 0 if last is None else last + 1
     row = ProductImage(product=product, sort_order=sort_order)
     row.image.save(f"{product.code}-{stem}{Path(image.name).suffix.lower()[:5]}", image, save=False)
     row.thumbnail.save(f"{product.code}-{stem}.jpg", ContentFile(buffer.getvalue()), save=False)
     row.save()
     audit_record(actor=actor, action="catalog.product.image_added", target=row, after={"product": product.code})
     return row
+
+
+@transaction.atomic
+def product_images_add(*, actor, product: Product, images) -> list[ProductImage]:
+    """Several images at once, after the product's others, all or none: each file is checked first,
+    and the errors name the files."""
+    images = list(images)
+    bad = []
+    for image in images:
+        if image.size > MAX_IMAGE_BYTES:
+            bad.append(_("%(file)s: larger than 10 MB.") % {"file": image.name})
+        elif _picture_open(image) is None:
+            bad.append(_("%(file)s: not a PNG, JPEG or WebP image.") % {"file": image.name})
+        image.seek(0)
+    if not images:
+        bad.append(_("Choose at least one image."))
+    if bad:
+        raise CatalogInvalid(_("No image was added."), fields={"images": bad})
+    return [product_image_add(actor=actor, product=product, image=image) for image in images]
+
+
+def _images_renumber(product_id: int, ordered_ids: list[int]) -> None:
+    rows = list(ProductImage.objects.filter(product_id=product_id))
+    by_id = {row.pk: row for row in rows}
+    for position, image_id in enumerate(ordered_ids):
+        by_id[image_id].sort_order = position
+    ProductImage.objects.bulk_update(rows, ["sort_order"])
+
+
+@transaction.atomic
+def product_images_reorder(*, actor, product: Product, image_ids: list[int]) -> None:
+    """Put the product's images in this order (all of its images, each once); the first is the cover."""
+    Product.objects.select_for_update().filter(pk=product.pk).first()
+    current = set(ProductImage.objects.filter(product=product).values_list("pk", flat=True))
+    if len(image_ids) != len(set(image_ids)) or set(image_ids) != current:
+        raise CatalogInvalid(_("The images could not be reordered."),
+                             fields={"images": [_("Give every image of the product once.")]})
+    _images_renumber(product.pk, list(image_ids))
+    audit_record(actor=actor, action="catalog.product.images_reordered", target=product,
+                 after={"images": list(image_ids)})
+
+
+@transaction.atomic
+def product_image_delete(*, actor, image: ProductImage) -> None:
+    """Remove an image; its files go from storage once the transaction has committed."""
+    product = Product.objects.select_for_update().get(pk=image.product_id)
+    names = [name for name in (image.image.name, image.thumbnail.name) if name]
+    storage = image.image.storage
+    ProductImage.objects.filter(pk=image.pk).delete()
+    _images_renumber(product.pk, list(ProductImage.objects.filter(product=product).values_list("pk", flat=True)))
+    audit_record(actor=actor, action="catalog.product.image_deleted", target=product,
+                 before={"image": image.image.name})
+    transaction.on_commit(lambda: [storage.delete(name) for name in names])
+
+
+@dataclass
+class BulkImageResult:
+    added: int
+    products: int
+    files: list[tuple[str, str]] = dataclasses.field(default_factory=list)  # (file name, product code) as applied
+
+
+def _bulk_entries(files) -> list[tuple[str, object, str]]:
+    """(name, file-like with .size, problem) for each uploaded file; a .zip gives its members (folders
+    and hidden files skipped). Raises CatalogInvalid for too many files or bytes, or a broken zip."""
+    import zipfile
+    from pathlib import PurePosixPath
+
+    from django.core.files.base import ContentFile
+
+    entries: list[tuple[str, object, str]] = []
+    total = 0
+    too_many = False
+    for upload in files:
+        if upload.name.lower().endswith(".zip"):
+            try:
+                archive = zipfile.ZipFile(upload)
+                members = [m for m in archive.infolist() if not m.is_dir()]
+            except (zipfile.BadZipFile, OSError):
+                raise CatalogInvalid(_("No image was added."), fields={
+                    "files": [_("%(file)s: not a readable zip file.") % {"file": upload.name}]}) from None
+            members = [m for m in members if not PurePosixPath(m.filename).name.startswith((".", "__MACOSX"))
+                       and "__MACOSX/" not in m.filename]
+            # The sizes in the directory are checked before anything is decompressed (zip bombs), and
+            # reading stops at the stated size.
+            total += sum(m.file_size for m in members)
+            if len(entries) + len(members) > MAX_BULK_FILES or total > MAX_BULK_BYTES:
+                too_many = True
+                break
+            for member in members:
+                name = PurePosixPath(member.filename).name
+                if member.file_size > MAX_IMAGE_BYTES:
+                    entries.append((name, ContentFile(b"", name=name), "too_big"))
+                    continue
+                try:
+                    with archive.open(member) as handle:
+                        data = handle.read(MAX_IMAGE_BYTES + 1)
+                except (zipfile.BadZipFile, OSError, NotImplementedError, RuntimeError):
+                    entries.append((name, ContentFile(b"", name=name), "unreadable"))
+                    continue
+                entries.append((name, ContentFile(data, name=name), ""))
+        else:
+            total += upload.size
+            entries.append((PurePosixPath(upload.name).name, upload, ""))
+        if len(entries) > MAX_BULK_FILES or total > MAX_BULK_BYTES:
+            too_many = True
+            break
+    if too_many or not entries:
+        message = (_("Choose at least one image or a zip file.") if not entries else
+                   _("At most %(count)s files and %(mb)s MB in one upload.")
+                   % {"count": MAX_BULK_FILES, "mb": MAX_BULK_BYTES // (1024 * 1024)})
+        raise CatalogInvalid(_("No image was added."), fields={"files": [message]})
+    return entries
+
+
+@transaction.atomic
+def product_images_bulk_add(*, actor, files) -> BulkImageResult:
+    """Images named by product code (`RB.jpg`, `rb-2.png`: code, optional dash and position), from
+    many files or a zip, all or nothing: when any file has an unknown code, is too big or is not an
+    image, nothing is saved and the error lists each bad file with its reason. Images of a product go
+    after its others, in the order of their position numbers."""
+    from pathlib import PurePosixPath
+
+    entries = _bulk_entries(files)
+    stems = []
+    for name, _file, _problem in entries:
+        stem = PurePosixPath(name).stem
+        match = BULK_NAME.match(stem)
+        stems.append((match["code"], int(match["position"] or 1)) if match else (stem, 1))
+    wanted = {code.upper() for code, _position in stems} | {PurePosixPath(n).stem.upper() for n, _f, _p in entries}
+    products = {product.code.upper(): product
+                for product in Product.objects.annotate(upper=Upper("code")).filter(upper__in=wanted)}
+    bad: list[str] = []
+    plan: list[tuple[str, object, Product, int]] = []
+    for (name, upload, problem), (code, position) in zip(entries, stems, strict=True):
+        # A code may itself end in "-<digits>" (e.g. "RB-250"): the whole stem wins over code + position.
+        whole = products.get(PurePosixPath(name).stem.upper())
+        product = whole or products.get(code.upper())
+        if whole is not None:
+            position = 1
+        if PurePosixPath(name).suffix.lower() not in IMAGE_SUFFIXES:
+            bad.append(_("%(file)s: not a .jpg, .png, .webp or .gif file.") % {"file": name})
+        elif product is None:
+            bad.append(_("%(file)s: no product with the code %(code)s.") % {"file": name, "code": code})
+        elif problem == "too_big" or upload.size > MAX_IMAGE_BYTES:
+            bad.append(_("%(file)s: larger than 10 MB.") % {"file": name})
+        elif problem or _picture_open(upload) is None:
+            bad.append(_("%(file)s: not a PNG, JPEG or WebP image.") % {"file": name})
+        else:
+            upload.seek(0)
+            plan.append((name, upload, product, position))
+    if bad:
+        raise CatalogInvalid(_("No image was added: fix these files and upload them again."),
+                             fields={"files": bad})
+    plan.sort(key=lambda item: (item[2].code, item[3], item[0].lower()))
+    result = BulkImageResult(added=0, products=len({product.pk for _n, _u, product, _p in plan}))
+    for name, upload, product, _position in plan:
+        product_image_add(actor=actor, product=product, image=upload)
+        result.added += 1
+        result.files.append((name, product.code))
+    return result
