@@ -155,10 +155,19 @@ class PriceBook:
     @staticmethod
     def _conversion(meta: SkuMeta, unit_id: int, base_price: Decimal, factor: int) -> str:
         return _("(%(price)s per %(base)s × %(factor)s per %(unit)s)") % {
-            "price": base_price.normalize() if base_price == base_price.to_integral() else base_price,
+            "price": price_text(base_price),
             "base": meta.unit_names.get(meta.base_unit_id, ""), "factor": factor,
             "unit": meta.unit_names.get(unit_id, ""),
         }
+
+
+def price_text(price: Decimal) -> str:
+    """A price with at least 2 and at most 4 decimals, without trailing zeros beyond 2 ("5.50", "0.1234")."""
+    text = f"{price:f}"
+    if "." not in text:
+        return f"{text}.00"
+    whole, decimals = text.split(".")
+    return f"{whole}.{decimals.rstrip('0').ljust(2, '0')}"
 
 
 def _break(breaks: tuple[tuple[int, Decimal], ...], quantity: int) -> tuple[int, Decimal] | None:

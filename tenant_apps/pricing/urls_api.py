@@ -1,3 +1,18 @@
 """REST API of pricing, mounted at /api/v1/."""
 
-urlpatterns: list = []
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from tenant_apps.pricing import api
+
+router = SimpleRouter()
+router.register("pricing/lists", api.PriceListViewSet, basename="pricing-list")
+router.register("pricing/entries", api.PriceEntryViewSet, basename="pricing-entry")
+router.register("pricing/protections", api.ProtectionWindowViewSet, basename="pricing-protection")
+router.register("pricing/compensations", api.CompensationViewSet, basename="pricing-compensation")
+router.register("pricing/resale-prices", api.ResalePriceViewSet, basename="pricing-resale-price")
+
+urlpatterns = [
+    path("quote/", api.QuoteView.as_view(), name="quote"),
+    *router.urls,
+]

@@ -1,0 +1,401 @@
+"""Pricing API (tenant hosts, /api/v1/): price lists, entries, protection windows and the compensation owed,
+minimum resale prices, and the quote. Thin: capabilities per action (HasCapability), dealers looked up
+through the actor's scope (outside it: 404), one service per write, errors in the one shape."""
+
+from __future__ import annotations
+
+from django.db.models import Q
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from tenant_apps.accounts.permissions import CATALOG_VIEW, PRICING_EDIT, PRICING_VIEW, has_perm
+from tenant_apps.catalog.models import Sku, SkuUnit, Unit
+from tenant_apps.dealers.api.permissions import HasCapability
+from tenant_apps.dealers.errors import DealerNotFound
+from tenant_apps.dealers.models import Territory, Tier
+from tenant_apps.dealers.selectors import dealer_get_for, dealers_visible_to
+from tenant_apps.pricing import selectors, services
+from tenant_apps.pricing.models import PriceEntry, PriceList, PriceListStatus, ProtectionWindow
+from tenant_apps.pricing.quote import quote_cart
+from tenant_apps.pricing.quote_types import CartLine, Quote
+
+MAX_QUOTE_LINES = 2000
+MAX_QUANTITY = 10_000_000
+ID = "[0-9]+"
+
+
+class ScopedDealerField(serializers.PrimaryKeyRelatedField):
+    """A dealer id, looked up in the requesting user's data scope (outside it: "does not exist")."""
+
+    def get_queryset(self):
+        return dealers_visible_to(self.context["request"].user)
+
+
+class Base(viewsets.GenericViewSet):
+    permission_classes = [HasCapability]
+    metadata_class = None
+    lookup_value_regex = ID
+    required_capabilities: dict = {}
+
+    def validated(self, serializer_class, **kwargs) -> dict:
+        serializer = serializer_class(data=self.request.data, context=self.get_serializer_context(), **kwargs)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+
+# --- price lists ----------------------------------------------------------------------------------
+
+
+class PriceListSerializer(serializers.ModelSerializer):
+    tier = serializers.PrimaryKeyRelatedField(queryset=Tier.objects.all(), allow_null=True, required=False)
+    territory = serializers.PrimaryKeyRelatedField(queryset=Territory.objects.all(), allow_null=True, required=False)
+    dealer = ScopedDealerField(allow_null=True, required=False)
+    entry_count = serializers.IntegerField(read_only=True, default=0)
+
+    class Meta:
+        model = PriceList
+        fields = ["id", "code", "name", "kind", "tier", "territory", "dealer", "contract_number", "currency",
+                  "valid_from", "valid_to", "status", "entry_count"]
+        read_only_fields = ["status"]
+
+
+class PriceListUpdateSerializer(PriceListSerializer):
+    class Meta(PriceListSerializer.Meta):
+        read_only_fields = ["code", "kind", "currency", "status"]
+
+
+class StatusSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=PriceListStatus.choices)
+
+
+class PriceListViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Base):
+    """Price lists; filter with `kind` and `q` (code, name, contract number)."""
+
+    serializer_class = PriceListSerializer
+    required_capabilities = {"list": PRICING_VIEW, "retrieve": PRICING_VIEW, "create": PRICING_EDIT,
+                             "partial_update": PRICING_EDIT, "set_status": PRICING_EDIT}
+
+    def get_queryset(self):
+        params = self.request.query_params
+        return selectors.price_list_list(kind=params.get("kind", "")[:16], q=params.get("q", "")[:100])
+
+    @extend_schema(parameters=[OpenApiParameter("kind", str), OpenApiParameter("q", str)])
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    def create(self, request):
+        data = self.validated(PriceListSerializer)
+        price_list = services.price_list_create(actor=request.user, **data)
+        return Response(PriceListSerializer(price_list, context=self.get_serializer_context()).data,
+                        status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=PriceListUpdateSerializer, responses=PriceListSerializer)
+    def partial_update(self, request, pk=None):
+        price_list = self.get_object()
+        data = self.validated(PriceListUpdateSerializer, partial=True)
+        price_list = services.price_list_update(actor=request.user, price_list=price_list, **data)
+        return Response(PriceListSerializer(price_list, context=self.get_serializer_context()).data)
+
+    @extend_schema(request=StatusSerializer, responses=PriceListSerializer)
+    @action(detail=True, methods=["post"], url_path="status")
+    def set_status(self, request, pk=None):
+        price_list = self.get_object()
+        data = self.validated(StatusSerializer)
+        price_list = services.price_list_status_set(actor=request.user, price_list=price_list, status=data["status"])
+        return Response(PriceListSerializer(price_list, context=self.get_serializer_context()).data)
+
+
+# --- entries --------------------------------------------------------------------------------------
+
+
+class PriceEntrySerializer(serializers.ModelSerializer):
+    price_list = serializers.PrimaryKeyRelatedField(queryset=PriceList.objects.all())
+    sku = serializers.PrimaryKeyRelatedField(queryset=Sku.objects.all())
+    sku_code = serializers.CharField(source="sku.code", read_only=True)
+    unit = serializers.SlugRelatedField(slug_field="code", queryset=Unit.objects.all())
+    price = serializers.DecimalField(max_digits=14, decimal_places=4, min_value=0)
+
+    class Meta:
+        model = PriceEntry
+        fields = ["id", "price_list", "sku", "sku_code", "unit", "min_quantity", "price", "updated_at"]
+        read_only_fields = ["updated_at"]
+        validators = []  # an existing (list, SKU, unit, quantity) is an update of its price, not a clash
+
+
+class PriceChangeSerializer(serializers.Serializer):
+    price = serializers.DecimalField(max_digits=14, decimal_places=4, min_value=0)
+
+
+class PriceEntryViewSet(mixins.ListModelMixin, Base):
+    """Entries; filter with `price_list` (id), `sku` (id) or `q` (SKU code or name). Creating an entry that
+    exists (same list, SKU, unit and quantity) changes its price."""
+
+    serializer_class = PriceEntrySerializer
+    required_capabilities = {"list": PRICING_VIEW, "create": PRICING_EDIT, "partial_update": PRICING_EDIT,
+                             "destroy": PRICING_EDIT}
+
+    def get_queryset(self):
+        params = self.request.query_params
+        price_list = params.get("price_list", "")
+        sku = params.get("sku", "")
+        entries = selectors.price_entry_list(q=params.get("q", "")[:100])
+        if price_list.isdigit():
+            entries = entries.filter(price_list_id=int(price_list))
+        if sku.isdigit():
+            entries = entries.filter(sku_id=int(sku))
+        return entries.order_by("price_list__code", "sku__code", "unit__code", "min_quantity")
+
+    @extend_schema(parameters=[OpenApiParameter("price_list", int), OpenApiParameter("sku", int),
+                               OpenApiParameter("q", str)])
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    def create(self, request):
+        data = self.validated(PriceEntrySerializer)
+        entry = services.price_entry_set(actor=request.user, price_list=data["price_list"], sku=data["sku"],
+                                         unit=data["unit"], price=data["price"],
+                                         min_quantity=data.get("min_quantity", 1))
+        return Response(PriceEntrySerializer(entry).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=PriceChangeSerializer, responses=PriceEntrySerializer)
+    def partial_update(self, request, pk=None):
+        entry = self.get_object()
+        data = self.validated(PriceChangeSerializer)
+        entry = services.price_entry_set(actor=request.user, price_list=entry.price_list, sku=entry.sku,
+                                         unit=entry.unit, price=data["price"], min_quantity=entry.min_quantity)
+        return Response(PriceEntrySerializer(entry).data)
+
+    def destroy(self, request, pk=None):
+        services.price_entry_delete(actor=request.user, entry=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- protection -----------------------------------------------------------------------------------
+
+
+class ProtectedPriceSerializer(serializers.Serializer):
+    sku = serializers.PrimaryKeyRelatedField(queryset=Sku.objects.all())
+    unit = serializers.SlugRelatedField(slug_field="code", queryset=Unit.objects.all())
+    price = serializers.DecimalField(max_digits=14, decimal_places=4, min_value=0)
+
+
+class ProtectionWindowSerializer(serializers.ModelSerializer):
+    dealer = ScopedDealerField(allow_null=True, required=False)
+    skus = serializers.PrimaryKeyRelatedField(queryset=Sku.objects.all(), many=True, required=False)
+    prices = ProtectedPriceSerializer(many=True, required=False)
+    compensation_count = serializers.IntegerField(read_only=True, default=0)
+
+    class Meta:
+        model = ProtectionWindow
+        fields = ["id", "name", "dealer", "skus", "starts_on", "ends_on", "currency", "prices", "compensation_count"]
+
+
+class ProtectionWindowViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Base):
+    serializer_class = ProtectionWindowSerializer
+    required_capabilities = {"list": PRICING_VIEW, "retrieve": PRICING_VIEW, "create": PRICING_EDIT}
+
+    def get_queryset(self):
+        return selectors.protection_window_list()
+
+    def create(self, request):
+        data = self.validated(ProtectionWindowSerializer)
+        window = services.protection_window_create(
+            actor=request.user, name=data["name"], starts_on=data["starts_on"], ends_on=data["ends_on"],
+            dealer=data.get("dealer"), skus=data.get("skus", []), currency=data.get("currency", "CNY"),
+            prices=[(row["sku"], row["unit"], row["price"]) for row in data.get("prices", [])])
+        window = selectors.protection_window_list().get(pk=window.pk)
+        return Response(ProtectionWindowSerializer(window, context=self.get_serializer_context()).data,
+                        status=status.HTTP_201_CREATED)
+
+
+class CompensationSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    window = serializers.IntegerField(source="window_id")
+    dealer = serializers.IntegerField(source="dealer_id")
+    dealer_code = serializers.CharField(source="dealer.code")
+    sku = serializers.IntegerField(source="sku_id")
+    sku_code = serializers.CharField(source="sku.code")
+    unit = serializers.CharField(source="unit.code")
+    purchase_reference = serializers.CharField(source="purchase.reference")
+    quantity = serializers.IntegerField()
+    price_before = serializers.DecimalField(max_digits=14, decimal_places=4)
+    price_after = serializers.DecimalField(max_digits=14, decimal_places=4)
+    amount = serializers.DecimalField(max_digits=14, decimal_places=2)
+    currency = serializers.CharField()
+    status = serializers.CharField()
+    reason = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class CompensationViewSet(mixins.ListModelMixin, Base):
+    """Compensation owed under price protection; filter with `window` (id) and `status` (owed, booked)."""
+
+    serializer_class = CompensationSerializer
+    required_capabilities = {"list": PRICING_VIEW}
+
+    def get_queryset(self):
+        params = self.request.query_params
+        rows = selectors.compensation_list(status=params.get("status", "")[:16])
+        if params.get("window", "").isdigit():
+            rows = rows.filter(window_id=int(params["window"]))
+        return rows
+
+    @extend_schema(parameters=[OpenApiParameter("window", int), OpenApiParameter("status", str)])
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+
+# --- resale floors --------------------------------------------------------------------------------
+
+
+class ResalePriceSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    sku = serializers.PrimaryKeyRelatedField(queryset=Sku.objects.all())
+    sku_code = serializers.CharField(source="sku.code", read_only=True)
+    price = serializers.DecimalField(max_digits=14, decimal_places=4, min_value=0)
+    currency = serializers.CharField(max_length=3, default="CNY")
+    valid_from = serializers.DateField(required=False)
+
+
+class ResalePriceViewSet(mixins.ListModelMixin, Base):
+    """Minimum advertised / resale prices per SKU (base unit), from a day on; filter with `q` (SKU)."""
+
+    serializer_class = ResalePriceSerializer
+    required_capabilities = {"list": PRICING_VIEW, "create": PRICING_EDIT}
+
+    def get_queryset(self):
+        return selectors.resale_price_list(q=self.request.query_params.get("q", "")[:100])
+
+    def create(self, request):
+        data = self.validated(ResalePriceSerializer)
+        row = services.resale_price_set(actor=request.user, sku=data["sku"], price=data["price"],
+                                        valid_from=data.get("valid_from"), currency=data["currency"])
+        return Response(ResalePriceSerializer(row).data, status=status.HTTP_201_CREATED)
+
+
+# --- quote ----------------------------------------------------------------------------------------
+
+
+class QuoteLineInput(serializers.Serializer):
+    sku_id = serializers.IntegerField(required=False, min_value=1)
+    sku_code = serializers.CharField(required=False, max_length=64)
+    unit = serializers.CharField(max_length=16, help_text="Unit code (the base unit or a packaging unit).")
+    quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY)
+
+    def validate(self, attrs):
+        if ("sku_id" in attrs) == ("sku_code" in attrs):
+            raise serializers.ValidationError({"sku_id": [_("Give either sku_id or sku_code.")]})
+        return attrs
+
+
+class QuoteInput(serializers.Serializer):
+    dealer_id = serializers.IntegerField(required=False, min_value=1,
+                                         help_text="Brand staff: the dealer to quote for. Dealer staff: leave out.")
+    lines = QuoteLineInput(many=True, allow_empty=False, max_length=MAX_QUOTE_LINES)
+    coupon_codes = serializers.ListField(child=serializers.CharField(max_length=64), required=False,
+                                         max_length=20, default=list)
+
+
+def _money(value) -> str:
+    return f"{value:f}"
+
+
+def quote_data(quote: Quote, *, sku_codes: dict[int, str], unit_codes: dict[int, str], lines: list) -> dict:
+    """A quote as JSON: every amount a string, every line with the rule that priced it."""
+    return {
+        "dealer_id": quote.dealer_id, "currency": quote.currency, "at": quote.at.isoformat(),
+        "lines": [{
+            "index": line.priced.index, "sku_id": line.priced.sku_id, "sku_code": sku_codes.get(line.priced.sku_id, ""),
+            "unit": unit_codes.get(line.priced.unit_id, ""), "quantity": line.priced.quantity,
+            "factor": line.priced.factor, "unit_price": _money(line.priced.unit_price),
+            "gross": _money(line.priced.gross), "price_source": line.priced.price_source,
+            "price_rule": line.priced.price_rule, "price_list_id": line.priced.price_list_id,
+            "discounts": [{"promotion_id": pid, "amount": _money(amount)} for pid, amount in line.discounts],
+            "net": _money(line.net),
+        } for line in quote.lines],
+        "promotions": [{
+            "promotion_id": p.promotion_id, "name": p.name, "kind": p.kind, "discount": _money(p.discount),
+            "coupon_code": p.coupon_code, "explanation": p.explanation,
+            "allocations": {str(index): _money(amount) for index, amount in sorted(p.allocations.items())},
+        } for p in quote.promotions],
+        "gifts": [{"promotion_id": g.promotion_id, "sku_id": g.sku_id, "sku_code": sku_codes.get(g.sku_id, ""),
+                   "unit": unit_codes.get(g.unit_id, ""), "quantity": g.quantity} for g in quote.gifts],
+        "unpriced": [{"index": index, "sku_id": lines[index].sku_id, "sku_code": sku_codes.get(lines[index].sku_id, ""),
+                      "unit": unit_codes.get(lines[index].unit_id, ""), "quantity": lines[index].quantity}
+                     for index in quote.unpriced],
+        "subtotal": _money(quote.subtotal), "discount_total": _money(quote.discount_total),
+        "total": _money(quote.total), "notes": list(quote.notes),
+    }
+
+
+def cart_lines_resolve(rows: list[dict]) -> tuple[list[CartLine], dict[int, str], dict[int, str]]:
+    """Input lines -> CartLines, in 3 queries (SKUs, units, packaging units). Raises a ValidationError naming
+    each bad line's field (`lines.3.unit`)."""
+    ids = {row["sku_id"] for row in rows if "sku_id" in row}
+    codes = {row["sku_code"] for row in rows if "sku_code" in row}
+    found = list(Sku.objects.filter(Q(pk__in=ids) | Q(code__in=codes)).values_list("pk", "code", "base_unit_id"))
+    by_id = {pk: (pk, code, base) for pk, code, base in found}
+    by_code = {code: (pk, code, base) for pk, code, base in found}
+    units = dict(Unit.objects.filter(code__in={row["unit"] for row in rows}).values_list("code", "pk"))
+    packaging = set(SkuUnit.objects.filter(sku_id__in=list(by_id)).values_list("sku_id", "unit_id"))
+    errors: dict[str, list[str]] = {}
+    lines = []
+    for index, row in enumerate(rows):
+        sku = by_id.get(row["sku_id"]) if "sku_id" in row else by_code.get(row["sku_code"])
+        if sku is None:
+            errors[f"lines.{index}.{'sku_id' if 'sku_id' in row else 'sku_code'}"] = [_("No such SKU.")]
+            continue
+        unit_id = units.get(row["unit"])
+        if unit_id is None or (unit_id != sku[2] and (sku[0], unit_id) not in packaging):
+            errors[f"lines.{index}.unit"] = [_("This SKU is not sold in this unit.")]
+            continue
+        lines.append(CartLine(sku_id=sku[0], unit_id=unit_id, quantity=row["quantity"]))
+    if errors:
+        raise serializers.ValidationError(errors)
+    return lines, {pk: code for pk, code, _b in found}, {pk: code for code, pk in units.items()}
+
+
+class QuoteView(APIView):
+    """Price a cart: each line's list price and the rule that set it, the promotions applied, gifts, totals.
+    Dealer staff get their own company's quote (a dealer_id of another dealer is a 404); brand staff with
+    pricing.view quote for a dealer in their scope."""
+
+    permission_classes = [HasCapability]
+    required_capabilities = {"post": (PRICING_VIEW, CATALOG_VIEW)}
+
+    def initial(self, request, *args, **kwargs):
+        self.action = "post"
+        super().initial(request, *args, **kwargs)
+
+    @extend_schema(request=QuoteInput, responses=inline_serializer("Quote", {
+        "dealer_id": serializers.IntegerField(), "currency": serializers.CharField(),
+        "lines": serializers.ListField(child=serializers.DictField()),
+        "promotions": serializers.ListField(child=serializers.DictField()),
+        "gifts": serializers.ListField(child=serializers.DictField()),
+        "unpriced": serializers.ListField(child=serializers.DictField()),
+        "subtotal": serializers.CharField(), "discount_total": serializers.CharField(),
+        "total": serializers.CharField(), "notes": serializers.ListField(child=serializers.CharField()),
+    }))
+    def post(self, request):
+        payload = QuoteInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        user = request.user
+        if user.is_dealer_staff:
+            if user.dealer_id is None or data.get("dealer_id") not in (None, user.dealer_id):
+                raise DealerNotFound(_("No such dealer."))
+            dealer = dealer_get_for(actor=user, dealer_id=user.dealer_id)
+        elif not has_perm(user, PRICING_VIEW):
+            return Response({"code": "permission_denied", "detail": _("You may not quote prices.")},
+                            status=status.HTTP_403_FORBIDDEN)
+        elif "dealer_id" not in data:
+            raise serializers.ValidationError({"dealer_id": [_("Choose the dealer to quote for.")]})
+        else:
+            dealer = dealer_get_for(actor=user, dealer_id=data["dealer_id"])
+        lines, sku_codes, unit_codes = cart_lines_resolve(data["lines"])
+        quote = quote_cart(dealer=dealer, lines=lines, coupon_codes=data["coupon_codes"])
+        return Response(quote_data(quote, sku_codes=sku_codes, unit_codes=unit_codes, lines=lines))
