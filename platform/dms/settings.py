@@ -83,6 +83,7 @@ TENANT_APPS = [
     "tenant_apps.inventory",
     "tenant_apps.pricing",
     "tenant_apps.promotions",
+    "tenant_apps.ordering",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 

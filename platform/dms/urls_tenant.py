@@ -16,6 +16,7 @@ urlpatterns = [
     path("account/", include("tenant_apps.dealers.urls_storefront")),
     path("catalog/", include("tenant_apps.catalog.urls_storefront")),
     path("promotions/", include("tenant_apps.promotions.urls_storefront")),
+    path("cart/", include("tenant_apps.ordering.urls_storefront")),
     path("api/v1/", include("tenant_apps.dealers.api.urls")),
     path("api/v1/", include("tenant_apps.inventory.api.urls")),
     path("api/v1/", include("tenant_apps.catalog.api")),

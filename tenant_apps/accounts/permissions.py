@@ -76,6 +76,7 @@ PRICING_VIEW = "pricing.view"  # price lists, protection windows, quotes for any
 PRICING_EDIT = "pricing.edit"  # price lists and entries, imports, protection windows, resale floors
 PROMOTIONS_VIEW = "promotions.view"
 PROMOTIONS_EDIT = "promotions.edit"  # build, publish and unpublish promotions and coupons
+CART_EDIT = "cart.edit"  # a dealer's buyers fill the dealer's shared cart and see its quote
 
 _STAFF_READ = {CONSOLE, DEALERS_VIEW, USERS_VIEW, ACCOUNT_EDIT, CATALOG_VIEW, PRICING_VIEW, PROMOTIONS_VIEW}
 _ADMIN = _STAFF_READ | {DEALERS_CREATE, DEALERS_EDIT, DEALERS_STATUS, DEALERS_BANK_VIEW, NETWORK_EDIT,
@@ -94,8 +95,9 @@ MATRIX: dict[str, frozenset[str]] = {
     Role.FINANCE: frozenset(_STAFF_READ | {DEALERS_BANK_VIEW, DEALERS_EXPORT, INVENTORY_VIEW, PRICING_EDIT}),
     Role.WAREHOUSE: frozenset(_STAFF_READ | {INVENTORY_VIEW, INVENTORY_EDIT, INVENTORY_SYNC}),
     Role.ANALYST: frozenset(_STAFF_READ | {DEALERS_EXPORT, INVENTORY_VIEW}),
-    Role.DEALER_OWNER: frozenset({COMPANY_VIEW, COMPANY_ADDRESSES, COMPANY_USERS, ACCOUNT_EDIT, CATALOG_VIEW}),
-    Role.DEALER_BUYER: frozenset({COMPANY_VIEW, COMPANY_ADDRESSES, ACCOUNT_EDIT, CATALOG_VIEW}),
+    Role.DEALER_OWNER: frozenset({COMPANY_VIEW, COMPANY_ADDRESSES, COMPANY_USERS, ACCOUNT_EDIT, CATALOG_VIEW,
+                                 CART_EDIT}),
+    Role.DEALER_BUYER: frozenset({COMPANY_VIEW, COMPANY_ADDRESSES, ACCOUNT_EDIT, CATALOG_VIEW, CART_EDIT}),
     Role.DEALER_FINANCE: frozenset({COMPANY_VIEW, ACCOUNT_EDIT, CATALOG_VIEW}),
 }
 

@@ -1,5 +1,6 @@
 from django.utils import timezone
 
+from tenant_apps.accounts.permissions import CART_EDIT, has_perm
 from tenant_apps.core.access import is_console_user
 from tenant_apps.core.console import nav_for
 
@@ -15,4 +16,6 @@ def console(request):
     user = getattr(request, "user", None)
     if user is not None and is_console_user(user):
         context["console_nav"] = nav_for(request)
+    if user is not None and has_perm(user, CART_EDIT):
+        context["can_order"] = True
     return context

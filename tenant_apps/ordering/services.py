@@ -1,0 +1,149 @@
+"""Write use cases of the cart: keyword-only, atomic, field errors, nothing half written.
+
+Quantities are in the unit the dealer orders in (the SKU's base unit or one of its packaging units); the
+SKU's minimum order quantity and step are in base units, so 2 cases of 24 cans meet a minimum of 48 cans
+and a step of 24. A line may only hold a SKU the dealer can see and that is on sale.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from tenant_apps.catalog.models import Sku, SkuUnit
+from tenant_apps.catalog.selectors import sku_search
+from tenant_apps.core.errors import NotFound, ValidationFailed
+from tenant_apps.ordering.models import Cart, CartLine
+from tenant_apps.pricing.quote import quote_cart
+from tenant_apps.pricing.quote_types import CartLine as QuoteInput
+from tenant_apps.pricing.quote_types import Quote
+
+MAX_CART_LINES = 2000
+MAX_QUANTITY = 1_000_000
+MAX_COUPONS = 5
+
+
+class CartInvalid(ValidationFailed):
+    code = "cart_invalid"
+
+
+def cart_for(dealer) -> Cart:
+    cart, _created = Cart.objects.get_or_create(dealer=dealer)
+    return cart
+
+
+def _orderable_sku(dealer, sku_id) -> Sku:
+    sku = sku_search(dealer=dealer).filter(pk=sku_id).first() if str(sku_id).isdigit() else None
+    if sku is None:
+        raise NotFound(_("This product is not available to your company."), code="sku_not_available")
+    return sku
+
+
+def _factor(sku: Sku, unit_id: int) -> int | None:
+    if unit_id == sku.base_unit_id:
+        return 1
+    return SkuUnit.objects.filter(sku=sku, unit_id=unit_id).values_list("factor", flat=True).first()
+
+
+def quantity_errors(sku: Sku, quantity, factor: int, unit_name: str) -> list[str]:
+    """What is wrong with ordering `quantity` units of `factor` base units of `sku` (empty: nothing)."""
+    if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1 or quantity > MAX_QUANTITY:
+        return [_("Enter a whole number from 1 to %(max)s.") % {"max": f"{MAX_QUANTITY:,}"}]
+    base = quantity * factor
+    base_unit = sku.base_unit.name
+    if base < sku.min_order_qty:
+        return [_("The minimum order is %(qty)s %(unit)s.") % {"qty": sku.min_order_qty, "unit": base_unit}]
+    if base % sku.order_step:
+        return [_("Order in steps of %(step)s %(unit)s (%(asked)s %(unit)s asked in %(ordered)s).")
+                % {"step": sku.order_step, "unit": base_unit, "asked": base, "ordered": unit_name}]
+    return []
+
+
+@transaction.atomic
+def cart_line_set(*, actor, dealer, sku_id, unit_id=None, quantity, add: bool = False) -> CartLine | None:
+    """Put `quantity` of a SKU (in `unit_id`, default its base unit) in the dealer's cart, or add it to
+    what is there (`add`). A quantity of 0 without `add` removes the line. Returns the line (None if removed)."""
+    sku = _orderable_sku(dealer, sku_id)
+    unit_id = sku.base_unit_id if unit_id in (None, "") else unit_id
+    try:
+        unit_id = int(unit_id)
+    except (TypeError, ValueError):
+        raise CartInvalid(_("The line could not be saved."), fields={"unit": [_("Choose a unit.")]}) from None
+    factor = _factor(sku, unit_id)
+    if factor is None:
+        raise CartInvalid(_("The line could not be saved."),
+                          fields={"unit": [_("This product is not sold in that unit.")]})
+    cart = Cart.objects.select_for_update().get(pk=cart_for(dealer).pk)  # one writer per cart at a time
+    line = CartLine.objects.filter(cart=cart, sku=sku, unit_id=unit_id).first()
+    if quantity == 0 and not add:
+        if line:
+            line.delete()
+        return None
+    if isinstance(quantity, bool) or not isinstance(quantity, int) or not 1 <= quantity <= MAX_QUANTITY:
+        raise CartInvalid(_("The line could not be saved."), fields={
+            "quantity": [_("Enter a whole number from 1 to %(max)s.") % {"max": f"{MAX_QUANTITY:,}"}]})
+    total = (line.quantity if line and add else 0) + quantity
+    unit_name = sku.base_unit.name if unit_id == sku.base_unit_id else \
+        SkuUnit.objects.select_related("unit").get(sku=sku, unit_id=unit_id).unit.name
+    errors = quantity_errors(sku, total, factor, unit_name)
+    if errors:
+        raise CartInvalid(_("The line could not be saved."), fields={"quantity": errors})
+    if line is None:
+        if cart.lines.count() >= MAX_CART_LINES:
+            raise CartInvalid(_("A cart holds at most %(max)s lines.") % {"max": MAX_CART_LINES})
+        return CartLine.objects.create(cart=cart, sku=sku, unit_id=unit_id, quantity=total, added_by=actor,
+                                       updated_by=actor)
+    line.quantity, line.updated_by = total, actor
+    line.save(update_fields=["quantity", "updated_by", "updated_at"])
+    return line
+
+
+@transaction.atomic
+def cart_line_remove(*, actor, dealer, line_id) -> None:
+    deleted, _rows = CartLine.objects.filter(cart__dealer=dealer, pk=line_id).delete()
+    if not deleted:
+        raise NotFound(_("This line is no longer in the cart."), code="cart_line_not_found")
+
+
+@transaction.atomic
+def cart_clear(*, actor, dealer) -> None:
+    CartLine.objects.filter(cart__dealer=dealer).delete()
+    Cart.objects.filter(dealer=dealer).update(coupon_codes=[])
+
+
+@transaction.atomic
+def cart_coupons_set(*, actor, dealer, codes) -> Cart:
+    """Keep up to MAX_COUPONS codes on the cart (upper-cased, unique). Whether a code is valid is the
+    quote's business: an unknown or used-up code is a note on the quote, never an error here."""
+    cleaned = []
+    for code in codes:
+        code = (code or "").strip().upper()
+        if code and code not in cleaned:
+            cleaned.append(code)
+    if len(cleaned) > MAX_COUPONS or any(len(code) > 40 for code in cleaned):
+        raise CartInvalid(_("The coupons could not be applied."),
+                          fields={"coupon_codes": [_("At most %(n)s codes of up to 40 characters.") % {"n": MAX_COUPONS}]})
+    cart = cart_for(dealer)
+    cart.coupon_codes = cleaned
+    cart.save(update_fields=["coupon_codes", "updated_at"])
+    return cart
+
+
+@dataclass(frozen=True)
+class PricedCart:
+    cart: Cart
+    lines: list[CartLine]  # in cart order; quote line `index` i is lines[i]
+    quote: Quote
+
+
+def cart_quote(*, dealer, at=None) -> PricedCart:
+    """The dealer's cart with its quote: three queries for the cart, then the quote's own (constant)."""
+    cart = cart_for(dealer)
+    lines = list(CartLine.objects.filter(cart=cart).select_related(
+        "sku", "sku__product", "sku__base_unit", "unit", "added_by", "updated_by"))
+    quote = quote_cart(dealer=dealer, lines=[QuoteInput(sku_id=line.sku_id, unit_id=line.unit_id,
+                                                        quantity=line.quantity) for line in lines],
+                       at=at, coupon_codes=cart.coupon_codes)
+    return PricedCart(cart=cart, lines=lines, quote=quote)
