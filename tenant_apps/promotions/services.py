@@ -310,8 +310,7 @@ def promotion_usage_record(*, quote: Quote, order_ref: str) -> list[PromotionUsa
     applied = sorted(quote.promotions, key=lambda promotion: promotion.promotion_id)
     if not applied:
         return []
-    existing = list(PromotionUsage.objects.filter(order_ref=order_ref,
-                                                  promotion_id__in=[p.promotion_id for p in applied]))
+    existing = list(PromotionUsage.objects.filter(order_ref=order_ref))
     if existing:
         return existing
     for promotion in applied:
