@@ -551,7 +551,16 @@ def product_image_delete(*, actor, image: ProductImage) -> None:
     _images_renumber(product.pk, list(ProductImage.objects.filter(product=product).values_list("pk", flat=True)))
     audit_record(actor=actor, action="catalog.product.image_deleted", target=product,
                  before={"image": image.image.name})
-    transaction.on_commit(lambda: [storage.delete(name) for name in names])
+    schema = connection.schema_name  # the tenant's media folder, wherever the callback runs
+
+    def delete_files():
+        from django_tenants.utils import schema_context
+
+        with schema_context(schema):
+            for name in names:
+                storage.delete(name)
+
+    transaction.on_commit(delete_files)
 
 
 @dataclass
@@ -607,9 +616,9 @@ def _bulk_entries(files) -> list[tuple[str, object, str]]:
             too_many = True
             break
     if too_many or not entries:
-        message = (_("Choose at least one image or a zip file.") if not entries else
-                   _("At most %(count)s files and %(mb)s MB in one upload.")
-                   % {"count": MAX_BULK_FILES, "mb": MAX_BULK_BYTES // (1024 * 1024)})
+        message = (_("At most %(count)s files and %(mb)s MB in one upload.")
+                   % {"count": MAX_BULK_FILES, "mb": MAX_BULK_BYTES // (1024 * 1024)} if too_many
+                   else _("Choose at least one image or a zip file."))
         raise CatalogInvalid(_("No image was added."), fields={"files": [message]})
     return entries
 
