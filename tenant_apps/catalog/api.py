@@ -8,7 +8,7 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.routers import SimpleRouter
 
 from tenant_apps.accounts.permissions import CATALOG_EDIT, CATALOG_VIEW
-from tenant_apps.catalog import services
+from tenant_apps.catalog import api_transfer, services
 from tenant_apps.catalog.models import Category, Product, ProductStatus, Series, Sku, Unit
 from tenant_apps.catalog.selectors import catalog_for
 from tenant_apps.dealers.api.permissions import HasCapability
@@ -109,4 +109,4 @@ router = SimpleRouter()
 router.register("catalog/categories", CategoryViewSet, basename="catalog-category")
 router.register("catalog/products", ProductViewSet, basename="catalog-product")
 router.register("catalog/skus", SkuViewSet, basename="catalog-sku")
-urlpatterns = router.urls
+urlpatterns = [*api_transfer.urlpatterns, *router.urls]  # import / export: api_transfer.py
