@@ -29,6 +29,7 @@ from tenant_apps.pricing.quote_types import (
     CartLine,
     DealerContext,
     PricedLine,
+    PromotionResult,
     Quote,
     QuoteLine,
 )
@@ -61,16 +62,16 @@ def quote_cart(*, dealer: Dealer, lines: Sequence[CartLine], at: datetime | None
     priced = [book.price(line, index) for index, line in enumerate(lines)]
     sku_ids = sorted({line.sku_id for line in priced if line is not None})
     promotions = promotions_for_quote(ctx, sku_ids=sku_ids, coupon_codes=codes)
-    return quote_assemble(ctx=ctx, priced=priced, promotions=promotions, coupon_codes=codes)
+    lines = [line for line in priced if line is not None]
+    result = apply_promotions(lines, promotions, ctx=ctx, coupon_codes=codes) if lines else PromotionResult()
+    return quote_assemble(ctx=ctx, priced=priced, result=result)
 
 
-def quote_assemble(*, ctx: DealerContext, priced: Sequence[PricedLine | None], promotions: Sequence,
-                   coupon_codes: frozenset[str] = frozenset()) -> Quote:
-    """Pure: apply the promotions to the priced lines and add up (no queries)."""
+def quote_assemble(*, ctx: DealerContext, priced: Sequence[PricedLine | None], result: PromotionResult) -> Quote:
+    """Pure: the priced lines (None where a cart line has no price) and the promotions' result, added up."""
     lines = [line for line in priced if line is not None]
     unpriced = tuple(index for index, line in enumerate(priced) if line is None)
-    result = apply_promotions(lines, promotions, ctx=ctx, coupon_codes=coupon_codes) if lines else None
-    applied: tuple[AppliedPromotion, ...] = result.applied if result else ()
+    applied: tuple[AppliedPromotion, ...] = result.applied
     per_line: dict[int, list[tuple[int, Decimal]]] = {}
     for promotion in applied:
         for index, amount in sorted(promotion.allocations.items()):
@@ -87,5 +88,5 @@ def quote_assemble(*, ctx: DealerContext, priced: Sequence[PricedLine | None], p
         currency=ctx.currency, at=ctx.at, dealer_id=ctx.dealer_id, lines=tuple(quote_lines), promotions=applied,
         gifts=tuple(gift for promotion in applied for gift in promotion.gifts),
         subtotal=subtotal, discount_total=subtotal - total, total=total,
-        notes=result.notes if result else (), unpriced=unpriced,
+        notes=result.notes, unpriced=unpriced,
     )
