@@ -33,7 +33,8 @@ def dealer_prices(dealer, sku_ids: Iterable[int], at: datetime | None = None) ->
 
 
 def price_list_list(*, kind: str = "", q: str = "") -> QuerySet[PriceList]:
-    lists = PriceList.objects.select_related("tier", "territory", "dealer").annotate(entry_count=Count("entries"))
+    lists = PriceList.objects.select_related("tier", "territory", "dealer").annotate(entry_count=Count("entries")).order_by(
+        "kind", "code")
     if kind:
         lists = lists.filter(kind=kind)
     if q:
@@ -56,7 +57,7 @@ def price_entry_list(*, price_list: PriceList | None = None, sku_id: int | None 
 def protection_window_list() -> QuerySet[ProtectionWindow]:
     return (ProtectionWindow.objects.select_related("dealer")
             .prefetch_related("skus", "prices__sku", "prices__unit")
-            .annotate(compensation_count=Count("compensations", distinct=True)))
+            .annotate(compensation_count=Count("compensations", distinct=True)).order_by("-starts_on", "pk"))
 
 
 def compensation_list(*, window: ProtectionWindow | None = None, status: str = "") -> QuerySet[ProtectionCompensation]:
