@@ -5,8 +5,11 @@ import pytest
 
 from tenant_apps.audit.models import AuditEntry
 from tenant_apps.catalog.models import Category, Product, ProductImage, Series, Sku, SkuUnit, Unit
-from tests.catalog.test_console_helpers import console, png, sign_in  # noqa: F401 (fixture)
+from tests.catalog import test_console_helpers
+from tests.catalog.test_console_helpers import png, sign_in
 from tests.conftest import host_client
+
+console = test_console_helpers.console  # the fixture
 
 
 def _pages(c):

@@ -4,7 +4,10 @@ import re
 
 from tenant_apps.audit.models import AuditEntry
 from tenant_apps.catalog.models import Category, Series, Sku, Unit
-from tests.catalog.test_console_helpers import console, sign_in  # noqa: F401 (fixture)
+from tests.catalog import test_console_helpers
+from tests.catalog.test_console_helpers import sign_in
+
+console = test_console_helpers.console  # the fixture
 
 
 def _tree(html: str) -> list[str]:

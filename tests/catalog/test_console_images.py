@@ -8,7 +8,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tenant_apps.catalog import services as catalog
 from tenant_apps.catalog.models import ProductImage
-from tests.catalog.test_console_helpers import console, png, sign_in, zipped  # noqa: F401 (fixture)
+from tests.catalog import test_console_helpers
+from tests.catalog.test_console_helpers import png, sign_in, zipped
+
+console = test_console_helpers.console  # the fixture
 
 
 def _images(tenant, in_tenant, product):

@@ -5,7 +5,10 @@ from tenant_apps.audit.models import AuditEntry
 from tenant_apps.catalog import services as catalog
 from tenant_apps.catalog.models import Product, Sku, SkuUnit
 from tenant_apps.catalog.selectors import sku_search
-from tests.catalog.test_console_helpers import console, png, sign_in  # noqa: F401 (fixture)
+from tests.catalog import test_console_helpers
+from tests.catalog.test_console_helpers import png, sign_in
+
+console = test_console_helpers.console  # the fixture
 
 
 def _codes(html: str) -> list[str]:
