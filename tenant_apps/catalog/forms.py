@@ -291,4 +291,5 @@ class SeriesForm(forms.Form):
 
 
 class SeriesEditForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=100)
+    name = forms.CharField(label=_("Name"), max_length=100,
+                           widget=forms.TextInput(attrs={"aria-label": _("Series name")}))

@@ -262,6 +262,7 @@ def product_images(request, product_id: int):
         try:
             added = services.product_images_add(actor=request.user, product=product, images=form.cleaned_data["images"])
         except DomainError as error:
+            form.add_error(None, str(error.detail))
             apply_domain_error(form, error)
         else:
             messages.success(request, ngettext("%(count)d image added.", "%(count)d images added.", len(added))
@@ -322,6 +323,7 @@ def bulk_images(request):
             try:
                 result = services.product_images_bulk_add(actor=request.user, files=form.cleaned_data["files"])
             except DomainError as error:
+                form.add_error(None, str(error.detail))  # "nothing was added", above the list of files
                 apply_domain_error(form, error)
         if result is None:
             status = 400
