@@ -132,3 +132,10 @@ def test_bulk_upload_service_checks_total_uncompressed_size(console, in_tenant, 
     with in_tenant(console["tenant"]), pytest.raises(CatalogInvalid) as refused:
         services.product_images_bulk_add(actor=None, files=[SimpleUploadedFile("big.zip", buffer.getvalue())])
     assert refused.value.fields == {"files": ["At most 200 files and 500 MB in one upload."]}
+
+
+def test_more_files_than_a_request_may_carry_is_a_400(console, in_tenant, media_root):
+    """Django refuses over DATA_UPLOAD_MAX_NUMBER_FILES (100) files in one request: a 400, nothing saved."""
+    refused = sign_in("owner").post("/console/catalog/images/", {"files": [png(f"RB-{i}.png") for i in range(101)]})
+    assert refused.status_code == 400
+    assert _images(console["tenant"], in_tenant, console["rb"]) == []
