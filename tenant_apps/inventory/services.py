@@ -117,6 +117,89 @@ def stock_reserve_lines(*, actor, lines: list[Line], reference: str) -> list[Sto
     return movements
 
 
+@dataclass(frozen=True)
+class Allocation:
+    sku_id: int
+    warehouse_id: int
+    stock_id: int
+    quantity: int
+
+
+# One statement for a whole order: lock every candidate stock row in (sku, warehouse) order (the order
+# stock_reserve_lines locks in, so the two never deadlock), read what is free AFTER the locks are granted,
+# share each SKU's wanted quantity over its warehouses by preference (a running sum), and reserve.
+_ALLOCATE_SQL = """
+WITH wanted(sku_id, quantity) AS (SELECT * FROM unnest(%s::int[], %s::int[])),
+     ranks(warehouse_id, rank) AS (SELECT * FROM unnest(%s::int[], %s::int[])),
+     candidates AS (
+         SELECT s.id, s.sku_id, s.warehouse_id, GREATEST(s.on_hand - s.reserved, 0) AS free, w.quantity, r.rank
+         FROM inventory_stock s
+         JOIN wanted w ON w.sku_id = s.sku_id
+         JOIN ranks r ON r.warehouse_id = s.warehouse_id
+         ORDER BY s.sku_id, s.warehouse_id
+         FOR UPDATE OF s),
+     shares AS (
+         SELECT id, sku_id, warehouse_id, LEAST(free, GREATEST(quantity - COALESCE(SUM(free) OVER (
+             PARTITION BY sku_id ORDER BY rank, warehouse_id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0), 0))
+             AS take
+         FROM candidates)
+UPDATE inventory_stock s SET reserved = s.reserved + shares.take
+FROM shares WHERE s.id = shares.id AND shares.take > 0
+RETURNING s.id, s.sku_id, s.warehouse_id, shares.take
+"""
+
+
+def stock_allocate(*, actor, wanted: dict[int, int], warehouse_ranks: dict[int, int],
+                   reference: str) -> list[Allocation]:
+    """Reserve up to `wanted` base units of each SKU over the warehouses in `warehouse_ranks` (lower rank
+    first, then warehouse id), as much as is free: one UPDATE for all lines plus one ledger insert, whatever
+    the number of lines. Returns what was reserved where; the caller decides what a shortfall means
+    (refuse: raise, and the transaction rolls back; backorder; reduce). Never reserves more than is free."""
+    for quantity in wanted.values():
+        _positive(quantity)
+    if not wanted or not warehouse_ranks:
+        return []
+    skus = sorted(wanted)
+    warehouses = sorted(warehouse_ranks)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(_ALLOCATE_SQL, [skus, [wanted[sku] for sku in skus], warehouses,
+                                       [warehouse_ranks[w] for w in warehouses]])
+        rows = sorted(cursor.fetchall(), key=lambda row: (row[1], row[2]))
+        allocations = [Allocation(sku_id=sku, warehouse_id=warehouse, stock_id=stock, quantity=take)
+                       for stock, sku, warehouse, take in rows]
+        label = actor_label(actor)
+        actor_obj = actor if getattr(actor, "is_authenticated", False) else None
+        StockMovement.objects.bulk_create([
+            StockMovement(stock_id=a.stock_id, kind=MovementKind.RESERVATION, on_hand_delta=0,
+                          reserved_delta=a.quantity, reference=reference, actor=actor_obj, actor_label=label)
+            for a in allocations])
+    return allocations
+
+
+def stock_release_allocations(*, actor, allocations: list[Allocation], reference: str, reason: str = "") -> None:
+    """Give reservations back in one statement (an order cancelled or reduced), guarded per row."""
+    allocations = [a for a in allocations if a.quantity > 0]
+    if not allocations:
+        return
+    ordered = sorted(allocations, key=lambda a: (a.sku_id, a.warehouse_id))
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "WITH give(id, quantity) AS (SELECT * FROM unnest(%s::int[], %s::int[])), "
+            "locked AS (SELECT s.id FROM inventory_stock s JOIN give g ON g.id = s.id "
+            "ORDER BY s.sku_id, s.warehouse_id FOR UPDATE OF s) "
+            "UPDATE inventory_stock s SET reserved = s.reserved - g.quantity FROM give g, locked l "
+            "WHERE s.id = g.id AND l.id = s.id AND s.reserved >= g.quantity RETURNING s.id",
+            [[a.stock_id for a in ordered], [a.quantity for a in ordered]])
+        if len(cursor.fetchall()) != len({a.stock_id for a in ordered}):
+            raise InsufficientStock(_("A reservation to release is no longer there."))
+        label = actor_label(actor)
+        actor_obj = actor if getattr(actor, "is_authenticated", False) else None
+        StockMovement.objects.bulk_create([
+            StockMovement(stock_id=a.stock_id, kind=MovementKind.RELEASE, on_hand_delta=0, reserved_delta=-a.quantity,
+                          reference=reference, reason=reason, actor=actor_obj, actor_label=label)
+            for a in ordered])
+
+
 def stock_reserve(*, actor, sku_id: int, warehouse_id: int, quantity: int, reference: str) -> StockMovement:
     return stock_reserve_lines(actor=actor, lines=[Line(sku_id, warehouse_id, quantity)], reference=reference)[0]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 
 class Cart(models.Model):
@@ -37,3 +38,198 @@ class CartLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quantity} x sku {self.sku_id} (unit {self.unit_id})"
+
+
+class OrderStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted")
+    IN_APPROVAL = "in_approval", _("In approval")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    ALLOCATED = "allocated", _("Allocated")
+    PARTIALLY_SHIPPED = "partially_shipped", _("Partially shipped")
+    SHIPPED = "shipped", _("Shipped")
+    DELIVERED = "delivered", _("Delivered")
+    COMPLETED = "completed", _("Completed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+S = OrderStatus
+# Orders still holding stock reservations, which cancelling releases.
+RESERVING = (S.SUBMITTED, S.IN_APPROVAL, S.APPROVED, S.ALLOCATED)
+
+
+class Order(ConcurrentTransitionMixin, models.Model):
+    """A dealer's order: lines with a frozen price breakdown, reservations, and a lifecycle whose legal
+    transitions are the methods below (django-fsm-2). The methods only change the state; the services in
+    tenant_apps.ordering.lifecycle call them inside a transaction with the side effects (stock through the
+    inventory service, the timeline). ConcurrentTransitionMixin refuses to save a state that changed in the
+    database since the order was read, so two people acting at once cannot both win."""
+
+    number = models.CharField(_("order number"), max_length=32, unique=True)
+    dealer = models.ForeignKey("dealers.Dealer", on_delete=models.PROTECT, related_name="orders")
+    placed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    status = FSMField(_("status"), max_length=20, choices=OrderStatus.choices, default=OrderStatus.DRAFT,
+                      protected=False)
+    currency = models.CharField(max_length=3, default="CNY")
+    subtotal = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    discount_total = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    total = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    # The quote at submission, frozen: promotions applied with their allocations and explanations, notes.
+    breakdown = models.JSONField(default=dict, blank=True)
+    coupon_codes = models.JSONField(default=list, blank=True)
+    shipping_address = models.JSONField(_("shipping address"), default=dict, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    idempotency_key = models.CharField(max_length=80, blank=True)
+    backorder_of = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,
+                                     related_name="backorders")
+    revision = models.PositiveIntegerField(default=1)  # editing an approved order starts a new revision
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    approved_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)  # completed, rejected or cancelled
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["dealer", "idempotency_key"],
+                                               condition=~models.Q(idempotency_key=""), name="one_order_per_key")]
+        indexes = [models.Index(fields=["status", "submitted_at"]), models.Index(fields=["dealer", "-created_at"])]
+
+    def __str__(self) -> str:
+        return self.number
+
+    # --- legal transitions (state only) ---------------------------------------------------------
+    @transition(field=status, source=S.DRAFT, target=S.SUBMITTED)
+    def submit(self):
+        pass
+
+    @transition(field=status, source=S.SUBMITTED, target=S.IN_APPROVAL)
+    def start_approval(self):
+        pass
+
+    @transition(field=status, source=[S.SUBMITTED, S.IN_APPROVAL], target=S.APPROVED)
+    def approve(self):
+        pass
+
+    @transition(field=status, source=[S.SUBMITTED, S.IN_APPROVAL], target=S.REJECTED)
+    def reject(self):
+        pass
+
+    @transition(field=status, source=[S.SUBMITTED, S.IN_APPROVAL, S.APPROVED], target=S.DRAFT)
+    def send_back(self):
+        """Back to the dealer for changes (an approver's "send back", or the dealer editing)."""
+
+    @transition(field=status, source=S.APPROVED, target=S.ALLOCATED)
+    def allocate(self):
+        pass
+
+    @transition(field=status, source=[S.ALLOCATED, S.PARTIALLY_SHIPPED], target=S.PARTIALLY_SHIPPED)
+    def ship_part(self):
+        pass
+
+    @transition(field=status, source=[S.ALLOCATED, S.PARTIALLY_SHIPPED], target=S.SHIPPED)
+    def ship_all(self):
+        pass
+
+    @transition(field=status, source=S.SHIPPED, target=S.DELIVERED)
+    def deliver(self):
+        pass
+
+    @transition(field=status, source=S.DELIVERED, target=S.COMPLETED)
+    def complete(self):
+        pass
+
+    @transition(field=status, source=[S.DRAFT, *RESERVING], target=S.CANCELLED)
+    def cancel(self):
+        pass
+
+
+class OrderLine(models.Model):
+    """A line as priced at submission. Quantities in the ordered unit; stock moves in base units."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    line_no = models.PositiveIntegerField()
+    sku = models.ForeignKey("catalog.Sku", on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey("catalog.Unit", on_delete=models.PROTECT, related_name="+")
+    quantity = models.PositiveIntegerField()
+    factor = models.PositiveIntegerField(default=1)
+    unit_price = models.DecimalField(max_digits=14, decimal_places=4)
+    gross = models.DecimalField(max_digits=16, decimal_places=2)
+    discount = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    net = models.DecimalField(max_digits=16, decimal_places=2)
+    price_source = models.CharField(max_length=16, blank=True)
+    price_rule = models.CharField(max_length=200, blank=True)
+    price_list_id = models.IntegerField(null=True, blank=True)
+    gift_promotion_id = models.IntegerField(null=True, blank=True)  # a free gift line (买赠)
+    reserved_base = models.PositiveIntegerField(default=0)
+    shipped_base = models.PositiveIntegerField(default=0)
+    returned_base = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order_id", "line_no"]
+        constraints = [models.UniqueConstraint(fields=["order", "line_no"], name="one_line_no_per_order")]
+
+    def __str__(self) -> str:
+        return f"{self.order_id}#{self.line_no}"
+
+    @property
+    def base_quantity(self) -> int:
+        return self.quantity * self.factor
+
+
+class OrderReservation(models.Model):
+    """Where an order line's stock is reserved: released on cancel, shipped from on shipment."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="reservations")
+    line = models.ForeignKey(OrderLine, on_delete=models.CASCADE, related_name="reservations")
+    warehouse = models.ForeignKey("inventory.Warehouse", on_delete=models.PROTECT, related_name="+")
+    sku = models.ForeignKey("catalog.Sku", on_delete=models.PROTECT, related_name="+")
+    quantity = models.PositiveIntegerField()  # base units still reserved
+
+    class Meta:
+        indexes = [models.Index(fields=["order", "warehouse"])]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} of sku {self.sku_id} at warehouse {self.warehouse_id}"
+
+
+class OrderEvent(models.Model):
+    """The order's timeline: every transition, approval step, shipment and note, with who and when."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
+    at = models.DateTimeField(auto_now_add=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    actor_label = models.CharField(max_length=200, blank=True)
+    kind = models.CharField(max_length=32)  # "transition", "approval", "shipment", "tracking", "note"
+    from_status = models.CharField(max_length=20, blank=True)
+    to_status = models.CharField(max_length=20, blank=True)
+    message = models.TextField(blank=True)
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [models.Index(fields=["order", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.order_id} {self.kind} {self.from_status}->{self.to_status}"
+
+
+class ShortagePolicy(models.TextChoices):
+    REFUSE = "refuse", _("Refuse the order")
+    BACKORDER = "backorder", _("Split the shortfall into a backorder")
+    REDUCE = "reduce", _("Reduce to what is in stock, with the dealer's consent")
+
+
+class OrderingSettings(models.Model):
+    """The brand's ordering rules (one row per tenant)."""
+
+    shortage_policy = models.CharField(_("when stock is short"), max_length=16, choices=ShortagePolicy.choices,
+                                       default=ShortagePolicy.REFUSE)
+    auto_complete_days = models.PositiveIntegerField(_("complete delivered orders after (days)"), default=7)
+
+    class Meta:
+        verbose_name_plural = _("ordering settings")
+
+    def __str__(self) -> str:
+        return f"ordering settings ({self.shortage_policy})"

@@ -1,0 +1,420 @@
+"""Submitting an order: one transaction that re-quotes, checks the dealer, reserves stock and freezes the
+price breakdown, so the dealer never sees one total and pays another.
+
+Steps (all or nothing):
+1. `Idempotency-Key`: the order row claims (dealer, key) first; a repeat, or a concurrent twin, gets the
+   first order back instead of a second one.
+2. The dealer must be active with its required qualifications valid; the shipping address must be its own.
+3. Every line: a SKU the dealer can see, on sale, in one of its units, meeting the minimum and step.
+4. The quote (tenant_apps.pricing.quote.quote_cart): lines without a price for this dealer are refused.
+5. Stock: one statement reserves every SKU over the warehouses serving the dealer first
+   (inventory.services.stock_allocate). A shortfall follows the brand's policy: refuse (409, nothing
+   kept), backorder (the shortfall becomes a second order, linked, with nothing reserved), or reduce
+   (409 with the quantities available unless the dealer consented; then the order is re-quoted on them).
+6. Lines, reservations, purchase records (price protection), promotion and coupon usage, the timeline,
+   and the cart emptied.
+The number of queries does not grow with the number of lines.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tenant_apps.audit.services import actor_label
+from tenant_apps.catalog.models import SkuUnit
+from tenant_apps.catalog.selectors import sku_search
+from tenant_apps.core.errors import Conflict, ValidationFailed
+from tenant_apps.dealers.models import DealerAddress, DealerStatus
+from tenant_apps.dealers.selectors import qualification_blockers
+from tenant_apps.inventory.models import Warehouse
+from tenant_apps.inventory.services import Allocation, stock_allocate, stock_release_allocations
+from tenant_apps.ordering.models import (
+    CartLine,
+    Order,
+    OrderEvent,
+    OrderingSettings,
+    OrderLine,
+    OrderReservation,
+    OrderStatus,
+    ShortagePolicy,
+)
+from tenant_apps.ordering.services import MAX_CART_LINES, quantity_errors
+from tenant_apps.pricing.models import PurchaseRecord
+from tenant_apps.pricing.quote import quote_cart
+from tenant_apps.pricing.quote_types import CartLine as QuoteInput
+from tenant_apps.pricing.quote_types import Quote
+from tenant_apps.promotions.services import promotion_usage_record
+
+MAX_ORDER_LINES = 5000
+
+
+class OrderInvalid(ValidationFailed):
+    code = "order_invalid"
+
+
+class OrderRefused(Conflict):
+    code = "order_refused"
+
+
+class StockShort(Conflict):
+    code = "insufficient_stock"
+
+    def __init__(self, detail, *, shortages: list[dict], reducible: bool = False):
+        super().__init__(detail, code="stock_short_reduce_possible" if reducible else None, fields={
+            f"lines.{s['line']}.quantity": [_("%(available)s of %(wanted)s %(unit)s available.") % s]
+            for s in shortages})
+        self.shortages = shortages
+
+    def as_dict(self) -> dict:
+        return {**super().as_dict(), "shortages": self.shortages}
+
+
+@dataclass(frozen=True)
+class SubmitLine:
+    sku_id: int
+    unit_id: int | None
+    quantity: int
+
+
+@dataclass(frozen=True)
+class Submitted:
+    order: Order
+    backorder: Order | None = None
+    replayed: bool = False
+
+
+def ordering_settings() -> OrderingSettings:
+    return OrderingSettings.objects.order_by("pk").first() or OrderingSettings()
+
+
+def _next_order_id() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(pg_get_serial_sequence('ordering_order', 'id'))")
+        return cursor.fetchone()[0]
+
+
+def _order_number(order_id: int, when) -> str:
+    return f"SO{timezone.localtime(when):%y%m%d}{order_id:07d}"
+
+
+def _address_snapshot(dealer, address_id) -> dict:
+    addresses = DealerAddress.objects.filter(dealer=dealer, kind=DealerAddress.Kind.SHIPPING).select_related("territory")
+    address = (addresses.filter(pk=address_id).first() if str(address_id).isdigit() else None) if address_id \
+        else addresses.order_by("-is_default", "id").first()
+    if address is None:
+        message = _("Choose one of your company's shipping addresses.") if address_id else \
+            _("Your company has no shipping address yet; add one under My company.")
+        raise OrderInvalid(_("The order could not be submitted."), fields={"address": [message]})
+    return {"id": address.pk, "label": address.label, "recipient": address.recipient, "phone": address.phone,
+            "area": address.territory.name, "line": address.line, "postal_code": address.postal_code,
+            "outside_territory": address.outside_territory}
+
+
+def _check_lines(dealer, lines: Sequence[SubmitLine]) -> tuple[dict, dict]:
+    """SKUs and factors of the lines, or OrderInvalid naming each bad line (two queries for any count)."""
+    if not lines:
+        raise OrderInvalid(_("The order has no lines."), fields={"lines": [_("Add at least one product.")]})
+    if len(lines) > MAX_ORDER_LINES:
+        raise OrderInvalid(_("An order holds at most %(max)s lines.") % {"max": MAX_ORDER_LINES})
+    sku_ids = {line.sku_id for line in lines}
+    skus = {sku.pk: sku for sku in sku_search(dealer=dealer).filter(pk__in=sku_ids)}
+    factors = {(u.sku_id, u.unit_id): (u.factor, u.unit.name)
+               for u in SkuUnit.objects.filter(sku_id__in=sku_ids).select_related("unit")}
+    errors: dict[str, list[str]] = {}
+    for number, line in enumerate(lines, start=1):
+        sku = skus.get(line.sku_id)
+        if sku is None:
+            errors[f"lines.{number}.sku"] = [_("This product is not available to your company.")]
+            continue
+        unit_id = line.unit_id or sku.base_unit_id
+        factor, unit_name = (1, sku.base_unit.name) if unit_id == sku.base_unit_id else factors.get(
+            (sku.pk, unit_id), (None, ""))
+        if factor is None:
+            errors[f"lines.{number}.unit"] = [_("This product is not sold in that unit.")]
+            continue
+        problems = quantity_errors(sku, line.quantity, factor, unit_name)
+        if problems:
+            errors[f"lines.{number}.quantity"] = problems
+    if errors:
+        raise OrderInvalid(_("Some lines cannot be ordered."), fields=errors)
+    return skus, factors
+
+
+def _warehouse_ranks(dealer) -> dict[int, int]:
+    """Active warehouses; those serving an area inside or around one of the dealer's territories come
+    first (rank 0), the others after (rank 1). Two queries."""
+    from tenant_apps.dealers.models import Territory
+
+    paths = [str(path) for path in Territory.objects.filter(dealers=dealer).values_list("path", flat=True)]
+    warehouses = Warehouse.objects.filter(is_active=True)
+    if not paths:
+        return dict.fromkeys(warehouses.values_list("pk", flat=True), 0)
+    overlaps = Q.create([(lookup, path) for path in paths
+                         for lookup in ("territory__path__descendant_of", "territory__path__ancestor_of")],
+                        connector=Q.OR)
+    serving = Warehouse.territories.through.objects.filter(overlaps, warehouse_id=OuterRef("pk"))
+    return {pk: 0 if serves else 1 for pk, serves in warehouses.annotate(serves=Exists(serving))
+            .values_list("pk", "serves")}
+
+
+@dataclass
+class _Planned:
+    line: SubmitLine
+    unit_id: int
+    factor: int
+    unit_name: str
+    kept: int  # units kept in the order
+
+
+def _plan(lines, skus, factors, reserved: dict[int, int], policy: str) -> list[_Planned]:
+    """Share each SKU's reserved base units over its lines in order, in whole ordered units; under the
+    reduce policy also round down to the SKU's step and drop what falls below its minimum."""
+    left = dict(reserved)
+    plan = []
+    for line in lines:
+        sku = skus[line.sku_id]
+        unit_id = line.unit_id or sku.base_unit_id
+        factor, unit_name = (1, sku.base_unit.name) if unit_id == sku.base_unit_id else factors[(sku.pk, unit_id)]
+        units = min(line.quantity, left.get(sku.pk, 0) // factor)
+        if policy == ShortagePolicy.REDUCE and units < line.quantity:
+            while units and (units * factor) % sku.order_step:
+                units -= 1
+            if units * factor < sku.min_order_qty:
+                units = 0
+        left[sku.pk] = left.get(sku.pk, 0) - units * factor
+        plan.append(_Planned(line=line, unit_id=unit_id, factor=factor, unit_name=unit_name, kept=units))
+    return plan
+
+
+def _quote(dealer, planned: list[tuple[int, int, int]], coupon_codes) -> Quote:
+    return quote_cart(dealer=dealer, lines=[QuoteInput(sku_id=s, unit_id=u, quantity=q) for s, u, q in planned],
+                      coupon_codes=coupon_codes)
+
+
+def _unpriced_error(quote: Quote):
+    if quote.unpriced:
+        raise OrderInvalid(_("Some lines have no price for your company."), fields={
+            f"lines.{index + 1}.sku": [_("No price for your company; ask your sales contact.")]
+            for index in quote.unpriced})
+
+
+def _write_lines(order: Order, quote: Quote, allocations: list[Allocation], *, reserve: bool) -> None:
+    """Order lines from the quote (gifts last, at zero), their reservations from the allocations."""
+    rows = []
+    for number, quoted in enumerate(quote.lines, start=1):
+        priced = quoted.priced
+        rows.append(OrderLine(
+            order=order, line_no=number, sku_id=priced.sku_id, unit_id=priced.unit_id, quantity=priced.quantity,
+            factor=priced.factor, unit_price=priced.unit_price, gross=priced.gross,
+            discount=priced.gross - quoted.net, net=quoted.net, price_source=priced.price_source,
+            price_rule=priced.price_rule[:200], price_list_id=priced.price_list_id))
+    for gift in quote.gifts:
+        rows.append(OrderLine(order=order, line_no=len(rows) + 1, sku_id=gift.sku_id, unit_id=gift.unit_id,
+                              quantity=gift.quantity, factor=1, unit_price=0, gross=0, discount=0, net=0,
+                              price_source="gift", gift_promotion_id=gift.promotion_id))
+    if not reserve:
+        OrderLine.objects.bulk_create(rows)
+        return
+    # Share each SKU's allocations over its lines in line order.
+    pools: dict[int, list[list]] = defaultdict(list)
+    for allocation in allocations:
+        pools[allocation.sku_id].append([allocation.warehouse_id, allocation.quantity])
+    reservations = []
+    for row in rows:
+        need = row.quantity * row.factor
+        for pool in pools.get(row.sku_id, []):
+            take = min(need, pool[1])
+            if take:
+                pool[1] -= take
+                need -= take
+                row.reserved_base += take
+                reservations.append((row, pool[0], take))
+    OrderLine.objects.bulk_create(rows)
+    OrderReservation.objects.bulk_create([
+        OrderReservation(order=order, line=row, warehouse_id=warehouse, sku_id=row.sku_id, quantity=take)
+        for row, warehouse, take in reservations])
+
+
+def _freeze(order: Order, quote: Quote) -> None:
+    order.currency = quote.currency
+    order.subtotal, order.discount_total, order.total = quote.subtotal, quote.discount_total, quote.total
+    order.breakdown = {
+        "at": quote.at.isoformat(),
+        "promotions": [{"id": p.promotion_id, "name": p.name, "kind": p.kind, "discount": str(p.discount),
+                        "coupon_code": p.coupon_code, "explanation": p.explanation,
+                        "allocations": {str(i + 1): str(a) for i, a in sorted(p.allocations.items())}}
+                       for p in quote.promotions],
+        "notes": list(quote.notes),
+    }
+
+
+def _event(order: Order, actor, *, kind: str, from_status: str = "", to_status: str = "", message: str = "",
+           data: dict | None = None) -> OrderEvent:
+    return OrderEvent(order=order, actor=actor if getattr(actor, "is_authenticated", False) else None,
+                      actor_label=actor_label(actor), kind=kind, from_status=from_status, to_status=to_status,
+                      message=message, data=data or {})
+
+
+def order_submit(*, actor, dealer, lines: Sequence[SubmitLine] | None = None, address_id=None, note: str = "",
+                 idempotency_key: str = "", coupon_codes: Sequence[str] | None = None,
+                 consent_reduce: bool = False) -> Submitted:
+    """Submit `lines` (default: the dealer's cart, with its coupons) as an order. See the module docstring."""
+    key = (idempotency_key or "").strip()
+    if len(key) > 80:
+        raise OrderInvalid(_("The idempotency key is too long."), fields={"idempotency_key": [_("At most 80 characters.")]})
+    if key:
+        first = Order.objects.filter(dealer=dealer, idempotency_key=key).first()
+        if first is not None:
+            return Submitted(order=first, replayed=True)
+    from_cart = lines is None
+    if from_cart:
+        cart_lines = list(CartLine.objects.filter(cart__dealer=dealer).select_related("cart")[:MAX_CART_LINES])
+        lines = [SubmitLine(sku_id=c.sku_id, unit_id=c.unit_id, quantity=c.quantity) for c in cart_lines]
+        if coupon_codes is None:
+            coupon_codes = cart_lines[0].cart.coupon_codes if cart_lines else []
+    coupon_codes = list(coupon_codes or [])
+    if dealer.status != DealerStatus.ACTIVE:
+        raise OrderRefused(_("Your company cannot order while its account is %(status)s.")
+                           % {"status": dealer.get_status_display()}, code="dealer_not_active")
+    blockers = qualification_blockers(dealer=dealer)
+    if blockers:
+        raise OrderRefused(_("Your company cannot order until these qualifications are valid: %(names)s.")
+                           % {"names": ", ".join(blockers)}, code="qualifications_missing")
+    address = _address_snapshot(dealer, address_id)
+    skus, factors = _check_lines(dealer, lines)
+    settings = ordering_settings()
+    quote = _quote(dealer, [(ln.sku_id, ln.unit_id or skus[ln.sku_id].base_unit_id, ln.quantity) for ln in lines],
+                   coupon_codes)
+    _unpriced_error(quote)
+    try:
+        with transaction.atomic():
+            return _submit_in_transaction(actor=actor, dealer=dealer, lines=lines, skus=skus, factors=factors,
+                                          quote=quote, coupon_codes=coupon_codes, address=address, note=note,
+                                          key=key, policy=settings.shortage_policy, consent_reduce=consent_reduce,
+                                          from_cart=from_cart)
+    except IntegrityError:
+        # A concurrent submit with the same key won the insert: hand back its order.
+        first = Order.objects.filter(dealer=dealer, idempotency_key=key).first() if key else None
+        if first is None:
+            raise
+        return Submitted(order=first, replayed=True)
+
+
+def _submit_in_transaction(*, actor, dealer, lines, skus, factors, quote, coupon_codes, address, note, key, policy,
+                           consent_reduce, from_cart) -> Submitted:
+    now = timezone.now()
+    order_id = _next_order_id()
+    order = Order.objects.create(
+        id=order_id, number=_order_number(order_id, now), dealer=dealer,
+        placed_by=actor if getattr(actor, "is_authenticated", False) else None, coupon_codes=coupon_codes,
+        shipping_address=address, note=(note or "")[:2000], idempotency_key=key)
+    # Reserve the priced lines and the gifts.
+    wanted: dict[int, int] = defaultdict(int)
+    for quoted in quote.lines:
+        wanted[quoted.priced.sku_id] += quoted.priced.quantity * quoted.priced.factor
+    gifts: dict[int, int] = defaultdict(int)
+    for gift in quote.gifts:
+        gifts[gift.sku_id] += gift.quantity
+    allocations = stock_allocate(actor=actor, wanted={s: wanted[s] + gifts[s] for s in {*wanted, *gifts}},
+                                 warehouse_ranks=_warehouse_ranks(dealer), reference=order.number)
+    reserved: dict[int, int] = defaultdict(int)
+    for allocation in allocations:
+        reserved[allocation.sku_id] += allocation.quantity
+    short = {s for s in wanted if reserved[s] < wanted[s] + gifts[s]}
+    backorder = None
+    if short:
+        plan = _plan(lines, skus, factors, {s: max(reserved[s] - gifts[s], 0) for s in wanted}, policy)
+        shortages = [{"line": number, "sku": skus[p.line.sku_id].code, "wanted": p.line.quantity,
+                      "available": p.kept, "unit": p.unit_name}
+                     for number, p in enumerate(plan, start=1) if p.kept < p.line.quantity]
+        if not shortages:  # only gifts are short: the order goes ahead without the missing gift units
+            quote_kept = quote
+        elif policy == ShortagePolicy.REFUSE or (policy == ShortagePolicy.REDUCE and not consent_reduce):
+            raise StockShort(_("Not enough stock for some lines."), shortages=shortages,
+                             reducible=policy == ShortagePolicy.REDUCE)
+        else:
+            kept = [(p.line.sku_id, p.unit_id, p.kept) for p in plan if p.kept]
+            if not kept:
+                raise StockShort(_("None of the lines is in stock."), shortages=shortages)
+            quote_kept = _quote(dealer, kept, coupon_codes)
+            _unpriced_error(quote_kept)
+            if policy == ShortagePolicy.BACKORDER:
+                rest = [(p.line.sku_id, p.unit_id, p.line.quantity - p.kept) for p in plan if p.kept < p.line.quantity]
+                backorder = _backorder(actor=actor, dealer=dealer, parent=order, rest=rest,
+                                       coupon_codes=coupon_codes, address=address, now=now)
+        # Give back what the kept lines (and gifts) no longer need.
+        allocations = _trim(actor, allocations, quote_kept, order.number)
+        quote = quote_kept
+    _freeze(order, quote)
+    _write_lines(order, quote, allocations, reserve=True)
+    promotion_usage_record(quote=quote, order_ref=order.number)
+    PurchaseRecord.objects.bulk_create([
+        PurchaseRecord(dealer=dealer, sku_id=q.priced.sku_id, unit_id=q.priced.unit_id, quantity=q.priced.quantity,
+                       unit_price=q.priced.unit_price, bought_at=now, reference=order.number, currency=quote.currency)
+        for q in quote.lines])
+    order.submit()
+    order.submitted_at = now
+    order.save()
+    events = [_event(order, actor, kind="transition", from_status=OrderStatus.DRAFT, to_status=OrderStatus.SUBMITTED,
+                     message=_("Submitted"), data={"total": str(order.total), "lines": len(quote.lines)})]
+    if backorder:
+        events.append(_event(order, actor, kind="note", message=_("Shortfall split into backorder %(number)s.")
+                             % {"number": backorder.number}, data={"backorder": backorder.number}))
+    OrderEvent.objects.bulk_create(events)
+    if from_cart:
+        CartLine.objects.filter(cart__dealer=dealer).delete()
+    from tenant_apps.ordering.workflow import order_submitted
+
+    order_submitted(order=order, actor=actor)
+    return Submitted(order=order, backorder=backorder)
+
+
+def _trim(actor, allocations: list[Allocation], quote: Quote, reference: str) -> list[Allocation]:
+    """Release the part of the allocations that the kept quote does not need (per SKU, last warehouse first)."""
+    need: dict[int, int] = defaultdict(int)
+    for quoted in quote.lines:
+        need[quoted.priced.sku_id] += quoted.priced.quantity * quoted.priced.factor
+    for gift in quote.gifts:
+        need[gift.sku_id] += gift.quantity
+    kept, release = [], []
+    by_sku: dict[int, list[Allocation]] = defaultdict(list)
+    for allocation in allocations:
+        by_sku[allocation.sku_id].append(allocation)
+    for sku_id, group in by_sku.items():
+        left = need.get(sku_id, 0)
+        for allocation in group:
+            take = min(left, allocation.quantity)
+            left -= take
+            if take:
+                kept.append(Allocation(allocation.sku_id, allocation.warehouse_id, allocation.stock_id, take))
+            if allocation.quantity - take:
+                release.append(Allocation(allocation.sku_id, allocation.warehouse_id, allocation.stock_id,
+                                          allocation.quantity - take))
+    stock_release_allocations(actor=actor, allocations=release, reference=reference,
+                              reason="reduced at submission")
+    return kept
+
+
+def _backorder(*, actor, dealer, parent: Order, rest, coupon_codes, address, now) -> Order:
+    """The shortfall as its own order: priced now, nothing reserved; it is allocated when stock comes."""
+    quote = _quote(dealer, rest, ())
+    order_id = _next_order_id()
+    backorder = Order.objects.create(
+        id=order_id, number=_order_number(order_id, now), dealer=dealer, backorder_of=parent,
+        placed_by=actor if getattr(actor, "is_authenticated", False) else None, shipping_address=address,
+        note=_("Backorder of %(number)s") % {"number": parent.number})
+    _freeze(backorder, quote)
+    _write_lines(backorder, quote, [], reserve=False)
+    backorder.submit()
+    backorder.submitted_at = now
+    backorder.save()
+    OrderEvent.objects.bulk_create([_event(backorder, actor, kind="transition", from_status=OrderStatus.DRAFT,
+                                           to_status=OrderStatus.SUBMITTED, message=_("Backorder submitted"))])
+    return backorder
