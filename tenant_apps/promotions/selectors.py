@@ -7,14 +7,14 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, TextField
-from django.db.models.functions import Cast
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, TextField
+from django.db.models.functions import Cast, Coalesce
 
 from tenant_apps.catalog.models import Sku
 from tenant_apps.pricing.quote_types import DealerContext
 from tenant_apps.promotions.engine import CouponState, PromotionSpec, coupon_normalize, covers
 from tenant_apps.promotions.errors import PromotionNotFound
-from tenant_apps.promotions.models import Coupon, CouponDealerUse, Promotion, PromotionStatus
+from tenant_apps.promotions.models import Coupon, CouponDealerUse, Promotion, PromotionStatus, PromotionUsage
 
 _THROUGH = {
     "skus": Promotion.skus.through, "categories": Promotion.categories.through, "tiers": Promotion.tiers.through,
@@ -150,7 +150,9 @@ def promotions_for_console(*, q: str = "", status: str = "", kind: str = "") -> 
         promotions = promotions.filter(status=status)
     if kind:
         promotions = promotions.filter(kind=kind)
-    return _with_scopes(promotions)
+    orders = (PromotionUsage.objects.filter(promotion_id=OuterRef("pk")).order_by().values("promotion_id")
+              .annotate(n=Count("pk")).values("n"))
+    return _with_scopes(promotions).annotate(orders_count=Coalesce(Subquery(orders, output_field=IntegerField()), 0))
 
 
 def promotion_get(*, promotion_id) -> Promotion:
