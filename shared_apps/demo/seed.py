@@ -13,6 +13,7 @@ from django_tenants.utils import schema_context
 from billing_saas.models import Plan
 from shared_apps.demo.catalog import seed_catalog
 from shared_apps.demo.network import seed_network
+from shared_apps.demo.pricing import seed_pricing
 from tenant_apps.accounts import services as account_services
 from tenant_apps.accounts.models import User
 from tenants import domains as domain_services
@@ -110,4 +111,5 @@ def seed_tenant(brand: DemoBrand) -> list[str]:
     word = "饮料" if brand.slug == "acme" else "瓷砖"
     lines = seed_network(slug=brand.slug, password=brand.owner_password, brand_word=word)
     seed_catalog(brand_slug=brand.slug, kind="drinks" if brand.slug == "acme" else "tiles")
+    seed_pricing(brand_slug=brand.slug)
     return lines

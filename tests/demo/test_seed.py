@@ -37,3 +37,31 @@ def test_demo_catalog_has_500_skus_with_images_in_two_warehouses(tenant_a, in_te
         assert image.thumbnail.name.endswith(".jpg") and image.image.size > 0
         seed_catalog(brand_slug="acme", kind="drinks")  # idempotent
         assert Sku.objects.count() == 500
+
+
+def test_demo_prices_tier_a_cheapest_and_compensation_owed(tenant_a, in_tenant, media_root):
+    from shared_apps.demo.catalog import seed_catalog
+    from shared_apps.demo.pricing import seed_pricing
+    from tenant_apps.catalog.models import Sku
+    from tenant_apps.pricing.models import PriceEntry, PriceList, ProtectionCompensation
+    from tenant_apps.pricing.selectors import dealer_prices
+
+    Tenant.objects.filter(pk=tenant_a.pk).update(plan=Plan.objects.get(code="growth"))
+    with in_tenant(tenant_a):
+        seed_network(slug="acme", password="acme-demo-2026", brand_word="饮料")
+        seed_catalog(brand_slug="acme", kind="drinks")
+        seed_pricing(brand_slug="acme")
+        base = PriceList.objects.get(code="BASE")
+        assert PriceEntry.objects.filter(price_list=base, min_quantity=1).count() == Sku.objects.count() == 500
+        assert PriceEntry.objects.filter(price_list=base, min_quantity__gt=1).count() == 500  # quantity breaks
+        assert set(PriceList.objects.values_list("kind", flat=True)) == {"base", "tier", "region", "contract"}
+        sku = Sku.objects.order_by("-code").first()  # not in the region or contract lists
+        by_tier = {}
+        for dealer in Dealer.objects.filter(tier__code__in="ABC").exclude(territories__code__in=PriceList.objects.filter(
+                kind="region").values("territory__code")).select_related("tier"):
+            by_tier.setdefault(dealer.tier.code, dealer_prices(dealer, [sku.pk])[sku.pk].unit_price)
+        assert by_tier["A"] < by_tier["B"] < by_tier["C"]
+        owed = ProtectionCompensation.objects.get()
+        assert owed.status == "owed" and owed.amount > 0
+        seed_pricing(brand_slug="acme")  # idempotent
+        assert ProtectionCompensation.objects.count() == 1
