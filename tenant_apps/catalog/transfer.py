@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -474,22 +474,26 @@ class _Plan:
         else:
             sku.attributes = {k: str(v) for k, v in (current.attributes or {}).items()} if current else {}
 
-        def barcode_check(barcode: str, column: str, label: str) -> None:
+        def barcode_check(barcode: str, column: str, unit_code: str = "") -> None:
+            taken = barcode_owners[barcode] - file_skus if barcode in barcode_owners else ()
+            if not taken and barcode not in barcode_rows and services.barcode_valid(barcode):
+                barcode_rows[barcode] = row.number
+                return  # the usual case, without building messages
+            label = _("Unit %(unit)s") % {"unit": unit_code} if unit_code else _("Barcode")
             if not services.barcode_valid(barcode):
                 self.error(row, column, _("%(what)s: enter an EAN-8, UPC-12, EAN-13 or GTIN-14 barcode with a "
                                           "correct check digit.") % {"what": label})
             elif barcode in barcode_rows:
                 self.error(row, column, _("%(what)s: the barcode %(barcode)s is also on row %(row)s.")
                            % {"what": label, "barcode": barcode, "row": barcode_rows[barcode]})
-            elif barcode_owners.get(barcode, set()) - file_skus:
+            elif taken:
                 self.error(row, column, _("%(what)s: the barcode %(barcode)s is already used by SKU %(sku)s.")
-                           % {"what": label, "barcode": barcode,
-                              "sku": ", ".join(sorted(barcode_owners[barcode] - file_skus))})
+                           % {"what": label, "barcode": barcode, "sku": ", ".join(sorted(taken))})
             barcode_rows.setdefault(barcode, row.number)
 
         sku.barcode = value("barcode", current.barcode if current else "")
         if sku.barcode and self.given("barcode"):
-            barcode_check(sku.barcode, "barcode", _("Barcode"))
+            barcode_check(sku.barcode, "barcode")
 
         unit_code = value("base_unit", units_by_id[current.base_unit_id].code if current else "")
         sku.base_unit = units.get(unit_code) if self.given("base_unit") else (
@@ -540,7 +544,7 @@ class _Plan:
                     problems.append(_("%(unit)s must hold a whole number of base units, at least 1.")
                                     % {"unit": pieces[0]})
                 if barcode:
-                    barcode_check(barcode, "units", _("Unit %(unit)s") % {"unit": pieces[0]})
+                    barcode_check(barcode, "units", pieces[0])
                 if unit is not None and factor is not None:
                     sku.units.append((unit, factor, barcode))
             for problem in problems:
@@ -580,7 +584,7 @@ class _Plan:
         Product.objects.bulk_create(created, batch_size=BATCH_SIZE)
         fields = sorted({f for plan in self.products.values() for f in plan.changed})
         if updated:
-            Product.objects.bulk_update(updated, [*fields, "updated_at"], batch_size=BATCH_SIZE)
+            _bulk_update(Product, updated, [*fields, "updated_at"])
 
         # Visibility of new products and of products whose tiers or territories change: replaced.
         replaced = [plan for plan in self.products.values() if plan.current is None or plan.visibility_changed]
@@ -623,7 +627,7 @@ class _Plan:
                 changed_skus.append(sku)
         Sku.objects.bulk_create(new_skus, batch_size=BATCH_SIZE)
         if changed_skus:
-            Sku.objects.bulk_update(changed_skus, sorted(sku_fields | {"search_text"}), batch_size=BATCH_SIZE)
+            _bulk_update(Sku, changed_skus, sorted(sku_fields | {"search_text"}))
 
         # Packaging units: removed ones deleted, changed ones updated, new ones created.
         removed, kept, added = [], [], []
@@ -641,7 +645,7 @@ class _Plan:
                     row.factor, row.barcode = factor, barcode
                     kept.append(row)
         SkuUnit.objects.filter(pk__in=removed).delete()
-        SkuUnit.objects.bulk_update(kept, ["factor", "barcode"], batch_size=BATCH_SIZE)
+        _bulk_update(SkuUnit, kept, ["factor", "barcode"])
         SkuUnit.objects.bulk_create(added, batch_size=BATCH_SIZE)
 
         counts = self.result()
@@ -690,6 +694,33 @@ class _Plan:
             products_updated=sum(1 for p in self.products.values() if p.current and (p.changed or p.visibility_changed)),
             series_created=len(self.new_series),
         )
+
+
+def _bulk_update(model, objects: list, fields: list[str]) -> None:
+    """What `QuerySet.bulk_update` does, as `UPDATE ... FROM (VALUES ...)` by primary key: Django's CASE
+    per row and field costs seconds for 10,000 rows (measured 5 s), the VALUES join a fraction of that."""
+    if not objects:
+        return
+    model_fields = [model._meta.get_field(name) for name in fields]
+    quote = connection.ops.quote_name
+    pk = model._meta.pk
+    names = [pk.column, *(f.column for f in model_fields)]
+    # Every value cast to its column's type: a NULL or a text literal in the first row must not decide it.
+    placeholder = "(" + ", ".join(f"%s::{f.db_type(connection)}" for f in [pk, *model_fields]) + ")"
+    assignments = ", ".join(f"{quote(name)} = v.{quote(name)}" for name in names[1:])
+    for start in range(0, len(objects), BATCH_SIZE):
+        batch = objects[start:start + BATCH_SIZE]
+        params = []
+        for instance in batch:
+            params.append(instance.pk)
+            params.extend(f.get_db_prep_save(getattr(instance, f.attname), connection) for f in model_fields)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {quote(model._meta.db_table)} AS t SET {assignments} "  # noqa: S608 - names from the model
+                f"FROM (VALUES {', '.join([placeholder] * len(batch))}) AS v({', '.join(quote(n) for n in names)}) "
+                f"WHERE t.{quote(pk.column)} = v.{quote(pk.column)}",
+                params,
+            )
 
 
 class _CatalogTarget:

@@ -130,6 +130,13 @@ def cell_text(value) -> str:
     """One cell as clean text: numbers without a trailing .0, dates as ISO, no NULs, no export escape."""
     if value is None:
         return ""
+    if value.__class__ is str:  # most cells: the short way
+        text = value.strip()
+        if "\x00" in text:
+            text = text.replace("\x00", "").strip()
+        if len(text) > 1 and text[0] == "'" and text[1] in "=+-@\t\r":
+            text = text[1:].strip()
+        return text
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     elif isinstance(value, datetime):
