@@ -14,6 +14,7 @@ from billing_saas.models import Plan
 from shared_apps.demo.catalog import seed_catalog
 from shared_apps.demo.network import seed_network
 from shared_apps.demo.pricing import seed_pricing
+from shared_apps.demo.promotions import seed_promotions
 from tenant_apps.accounts import services as account_services
 from tenant_apps.accounts.models import User
 from tenants import domains as domain_services
@@ -112,4 +113,5 @@ def seed_tenant(brand: DemoBrand) -> list[str]:
     lines = seed_network(slug=brand.slug, password=brand.owner_password, brand_word=word)
     seed_catalog(brand_slug=brand.slug, kind="drinks" if brand.slug == "acme" else "tiles")
     seed_pricing(brand_slug=brand.slug)
+    seed_promotions(brand_slug=brand.slug)
     return lines
