@@ -292,6 +292,9 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "tenant_apps.core.api.exception_handler",
 }
+# Bulk image upload takes up to 200 files in one request (Django's default is 100).
+DATA_UPLOAD_MAX_NUMBER_FILES = 201
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "Dealer ordering platform API",
     "DESCRIPTION": "集团经销商订货平台. Every call is answered for the brand whose host it is sent to.",

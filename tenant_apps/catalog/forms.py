@@ -210,8 +210,8 @@ class ImagesForm(forms.Form):
 class BulkImagesForm(forms.Form):
     files = MultipleFileField(
         label=_("Image files or a zip"),
-        help_text=_("Name each file by product code: RB.jpg, rb-2.png (a second image). At most 100 files at "
-                    "once, or a zip of up to 200 images; 10 MB per image."))
+        help_text=_("Name each file by product code: RB.jpg, rb-2.png (a second image). At most 200 files at "
+                    "once, or in a zip; 10 MB per image."))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

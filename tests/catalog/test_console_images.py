@@ -135,7 +135,7 @@ def test_bulk_upload_service_checks_total_uncompressed_size(console, in_tenant, 
 
 
 def test_more_files_than_a_request_may_carry_is_a_400(console, in_tenant, media_root):
-    """Django refuses over DATA_UPLOAD_MAX_NUMBER_FILES (100) files in one request: a 400, nothing saved."""
-    refused = sign_in("owner").post("/console/catalog/images/", {"files": [png(f"RB-{i}.png") for i in range(101)]})
+    """Over DATA_UPLOAD_MAX_NUMBER_FILES (201: 200 images and nothing else) in one request: a 400, nothing saved."""
+    refused = sign_in("owner").post("/console/catalog/images/", {"files": [png(f"RB-{i}.png") for i in range(202)]})
     assert refused.status_code == 400
     assert _images(console["tenant"], in_tenant, console["rb"]) == []
