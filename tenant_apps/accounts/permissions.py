@@ -77,12 +77,16 @@ PRICING_EDIT = "pricing.edit"  # price lists and entries, imports, protection wi
 PROMOTIONS_VIEW = "promotions.view"
 PROMOTIONS_EDIT = "promotions.edit"  # build, publish and unpublish promotions and coupons
 CART_EDIT = "cart.edit"  # a dealer's buyers fill the dealer's shared cart and see its quote
+ORDERS_VIEW = "orders.view"  # brand staff: orders of dealers in their scope
+ORDERS_APPROVE = "orders.approve"  # approve, reject or send back orders at their step of the approval chain
+APPROVALS_CONFIGURE = "approvals.configure"  # approval workflows, steps and auto-approval rules
 
-_STAFF_READ = {CONSOLE, DEALERS_VIEW, USERS_VIEW, ACCOUNT_EDIT, CATALOG_VIEW, PRICING_VIEW, PROMOTIONS_VIEW}
+_STAFF_READ = {CONSOLE, DEALERS_VIEW, USERS_VIEW, ACCOUNT_EDIT, CATALOG_VIEW, PRICING_VIEW, PROMOTIONS_VIEW,
+               ORDERS_VIEW}
 _ADMIN = _STAFF_READ | {DEALERS_CREATE, DEALERS_EDIT, DEALERS_STATUS, DEALERS_BANK_VIEW, NETWORK_EDIT,
                         DEALERS_IMPORT, DEALERS_EXPORT, QUALIFICATIONS_EDIT, USERS_INVITE, SETTINGS_EDIT,
                         INVENTORY_VIEW, INVENTORY_EDIT, INVENTORY_SYNC, CATALOG_EDIT,
-                        PRICING_EDIT, PROMOTIONS_EDIT}
+                        PRICING_EDIT, PROMOTIONS_EDIT, ORDERS_APPROVE, APPROVALS_CONFIGURE}
 
 MATRIX: dict[str, frozenset[str]] = {
     Role.OWNER: frozenset(_ADMIN),
@@ -90,9 +94,11 @@ MATRIX: dict[str, frozenset[str]] = {
     Role.SUPPORT: frozenset(_ADMIN),
     Role.REGIONAL_MANAGER: frozenset(_STAFF_READ | {DEALERS_CREATE, DEALERS_EDIT, DEALERS_STATUS, NETWORK_EDIT,
                                                     DEALERS_EXPORT, QUALIFICATIONS_EDIT, USERS_INVITE,
-                                                    INVENTORY_VIEW}),
-    Role.SALES_REP: frozenset(_STAFF_READ | {DEALERS_EDIT, QUALIFICATIONS_EDIT, USERS_INVITE, INVENTORY_VIEW}),
-    Role.FINANCE: frozenset(_STAFF_READ | {DEALERS_BANK_VIEW, DEALERS_EXPORT, INVENTORY_VIEW, PRICING_EDIT}),
+                                                    INVENTORY_VIEW, ORDERS_APPROVE}),
+    Role.SALES_REP: frozenset(_STAFF_READ | {DEALERS_EDIT, QUALIFICATIONS_EDIT, USERS_INVITE, INVENTORY_VIEW,
+                                             ORDERS_APPROVE}),
+    Role.FINANCE: frozenset(_STAFF_READ | {DEALERS_BANK_VIEW, DEALERS_EXPORT, INVENTORY_VIEW, PRICING_EDIT,
+                                           ORDERS_APPROVE}),
     Role.WAREHOUSE: frozenset(_STAFF_READ | {INVENTORY_VIEW, INVENTORY_EDIT, INVENTORY_SYNC}),
     Role.ANALYST: frozenset(_STAFF_READ | {DEALERS_EXPORT, INVENTORY_VIEW}),
     Role.DEALER_OWNER: frozenset({COMPANY_VIEW, COMPANY_ADDRESSES, COMPANY_USERS, ACCOUNT_EDIT, CATALOG_VIEW,
