@@ -77,6 +77,8 @@ PRICING_EDIT = "pricing.edit"  # price lists and entries, imports, protection wi
 PROMOTIONS_VIEW = "promotions.view"
 PROMOTIONS_EDIT = "promotions.edit"  # build, publish and unpublish promotions and coupons
 CART_EDIT = "cart.edit"  # a dealer's buyers fill the dealer's shared cart and see its quote
+FULFILLMENT_SHIP = "fulfillment.ship"  # allocate, pick, ship, track; receive returned goods
+RETURNS_DECIDE = "returns.decide"  # approve or reject a dealer's return request (RMA)
 ORDERS_VIEW = "orders.view"  # brand staff: orders of dealers in their scope
 ORDERS_APPROVE = "orders.approve"  # approve, reject or send back orders at their step of the approval chain
 APPROVALS_CONFIGURE = "approvals.configure"  # approval workflows, steps and auto-approval rules
@@ -86,7 +88,8 @@ _STAFF_READ = {CONSOLE, DEALERS_VIEW, USERS_VIEW, ACCOUNT_EDIT, CATALOG_VIEW, PR
 _ADMIN = _STAFF_READ | {DEALERS_CREATE, DEALERS_EDIT, DEALERS_STATUS, DEALERS_BANK_VIEW, NETWORK_EDIT,
                         DEALERS_IMPORT, DEALERS_EXPORT, QUALIFICATIONS_EDIT, USERS_INVITE, SETTINGS_EDIT,
                         INVENTORY_VIEW, INVENTORY_EDIT, INVENTORY_SYNC, CATALOG_EDIT,
-                        PRICING_EDIT, PROMOTIONS_EDIT, ORDERS_APPROVE, APPROVALS_CONFIGURE}
+                        PRICING_EDIT, PROMOTIONS_EDIT, ORDERS_APPROVE, APPROVALS_CONFIGURE,
+                        FULFILLMENT_SHIP, RETURNS_DECIDE}
 
 MATRIX: dict[str, frozenset[str]] = {
     Role.OWNER: frozenset(_ADMIN),
@@ -94,12 +97,12 @@ MATRIX: dict[str, frozenset[str]] = {
     Role.SUPPORT: frozenset(_ADMIN),
     Role.REGIONAL_MANAGER: frozenset(_STAFF_READ | {DEALERS_CREATE, DEALERS_EDIT, DEALERS_STATUS, NETWORK_EDIT,
                                                     DEALERS_EXPORT, QUALIFICATIONS_EDIT, USERS_INVITE,
-                                                    INVENTORY_VIEW, ORDERS_APPROVE}),
+                                                    INVENTORY_VIEW, ORDERS_APPROVE, RETURNS_DECIDE}),
     Role.SALES_REP: frozenset(_STAFF_READ | {DEALERS_EDIT, QUALIFICATIONS_EDIT, USERS_INVITE, INVENTORY_VIEW,
-                                             ORDERS_APPROVE}),
+                                             ORDERS_APPROVE, RETURNS_DECIDE}),
     Role.FINANCE: frozenset(_STAFF_READ | {DEALERS_BANK_VIEW, DEALERS_EXPORT, INVENTORY_VIEW, PRICING_EDIT,
                                            ORDERS_APPROVE}),
-    Role.WAREHOUSE: frozenset(_STAFF_READ | {INVENTORY_VIEW, INVENTORY_EDIT, INVENTORY_SYNC}),
+    Role.WAREHOUSE: frozenset(_STAFF_READ | {INVENTORY_VIEW, INVENTORY_EDIT, INVENTORY_SYNC, FULFILLMENT_SHIP}),
     Role.ANALYST: frozenset(_STAFF_READ | {DEALERS_EXPORT, INVENTORY_VIEW}),
     Role.DEALER_OWNER: frozenset({COMPANY_VIEW, COMPANY_ADDRESSES, COMPANY_USERS, ACCOUNT_EDIT, CATALOG_VIEW,
                                  CART_EDIT}),
