@@ -77,6 +77,9 @@ PRICING_EDIT = "pricing.edit"  # price lists and entries, imports, protection wi
 PROMOTIONS_VIEW = "promotions.view"
 PROMOTIONS_EDIT = "promotions.edit"  # build, publish and unpublish promotions and coupons
 CART_EDIT = "cart.edit"  # a dealer's buyers fill the dealer's shared cart and see its quote
+ORDERS_VIEW = "orders.view"  # brand staff: orders of the dealers in their scope
+ORDERS_MANAGE = "orders.manage"  # brand staff: cancel and act on orders in their scope
+ORDERS_VIEW_OWN = "orders.view_own"  # dealer staff: their own company's orders
 FULFILLMENT_SHIP = "fulfillment.ship"  # allocate, pick, ship, track; receive returned goods
 RETURNS_DECIDE = "returns.decide"  # approve or reject a dealer's return request (RMA)
 ORDERS_VIEW = "orders.view"  # brand staff: orders of dealers in their scope
@@ -105,9 +108,10 @@ MATRIX: dict[str, frozenset[str]] = {
     Role.WAREHOUSE: frozenset(_STAFF_READ | {INVENTORY_VIEW, INVENTORY_EDIT, INVENTORY_SYNC, FULFILLMENT_SHIP}),
     Role.ANALYST: frozenset(_STAFF_READ | {DEALERS_EXPORT, INVENTORY_VIEW}),
     Role.DEALER_OWNER: frozenset({COMPANY_VIEW, COMPANY_ADDRESSES, COMPANY_USERS, ACCOUNT_EDIT, CATALOG_VIEW,
-                                 CART_EDIT}),
-    Role.DEALER_BUYER: frozenset({COMPANY_VIEW, COMPANY_ADDRESSES, ACCOUNT_EDIT, CATALOG_VIEW, CART_EDIT}),
-    Role.DEALER_FINANCE: frozenset({COMPANY_VIEW, ACCOUNT_EDIT, CATALOG_VIEW}),
+                                 CART_EDIT, ORDERS_VIEW_OWN}),
+    Role.DEALER_BUYER: frozenset({COMPANY_VIEW, COMPANY_ADDRESSES, ACCOUNT_EDIT, CATALOG_VIEW, CART_EDIT,
+                                  ORDERS_VIEW_OWN}),
+    Role.DEALER_FINANCE: frozenset({COMPANY_VIEW, ACCOUNT_EDIT, CATALOG_VIEW, ORDERS_VIEW_OWN}),
 }
 
 
