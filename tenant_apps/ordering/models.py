@@ -233,3 +233,35 @@ class OrderingSettings(models.Model):
 
     def __str__(self) -> str:
         return f"ordering settings ({self.shortage_policy})"
+
+
+class OrderTemplate(models.Model):
+    """A saved cart (订货模板): a named list of lines a dealer loads into its cart again and again."""
+
+    dealer = models.ForeignKey("dealers.Dealer", on_delete=models.CASCADE, related_name="order_templates")
+    name = models.CharField(_("name"), max_length=100)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [models.UniqueConstraint(fields=["dealer", "name"], name="one_template_name_per_dealer")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OrderTemplateLine(models.Model):
+    template = models.ForeignKey(OrderTemplate, on_delete=models.CASCADE, related_name="lines")
+    position = models.PositiveIntegerField()
+    sku = models.ForeignKey("catalog.Sku", on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey("catalog.Unit", on_delete=models.PROTECT, related_name="+")
+    quantity = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["template_id", "position"]
+        constraints = [models.CheckConstraint(condition=models.Q(quantity__gte=1), name="template_quantity_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} x sku {self.sku_id} (unit {self.unit_id})"
