@@ -7,9 +7,9 @@ contract > dealer > region > tier > base; the most specific list, then the lates
 the ordered unit's entry or else the base-unit price times the unit's factor; the largest quantity break not
 above the ordered quantity).
 
-Queries of `price_book_load`, whatever the number of lines, lists or entries: SKUs (with product and
-category), their packaging units, the dealer's matching lists, those lists' entries for the SKUs, the
-protected prices of the windows covering the dealer: 5.
+Queries of `price_book_load`, whatever the number of lines, lists or entries: the SKUs (with product,
+category and packaging units), the entries of the dealer's matching lists, the protected prices of the
+windows covering the dealer: 3.
 """
 
 from __future__ import annotations
@@ -19,21 +19,18 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, Q
+from django.db import connection
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tenant_apps.catalog.models import Sku, SkuUnit
 from tenant_apps.core.money import quantize
 from tenant_apps.pricing.models import (
     PRECEDENCE,
-    PriceEntry,
     PriceLevel,
     PriceList,
     PriceListKind,
     PriceListStatus,
-    ProtectedPrice,
-    ProtectionWindow,
 )
 from tenant_apps.pricing.quote_types import CartLine, DealerContext, PricedLine
 
@@ -197,59 +194,94 @@ def matching_lists(ctx: DealerContext):
             .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day)))
 
 
+_SKUS_SQL = """
+SELECT s.id, s.code, s.product_id, c.path::text, s.base_unit_id, bu.name,
+       array_remove(array_agg(su.unit_id ORDER BY su.unit_id), NULL),
+       array_remove(array_agg(su.factor ORDER BY su.unit_id), NULL),
+       array_remove(array_agg(u.name ORDER BY su.unit_id), NULL)
+FROM catalog_sku s
+JOIN catalog_product p ON p.id = s.product_id
+JOIN catalog_category c ON c.id = p.category_id
+JOIN catalog_unit bu ON bu.id = s.base_unit_id
+LEFT JOIN catalog_skuunit su ON su.sku_id = s.id
+LEFT JOIN catalog_unit u ON u.id = su.unit_id
+WHERE s.id = ANY(%(skus)s)
+GROUP BY s.id, c.path, bu.name
+"""
+
+# The entries of the lists that apply to the dealer on the day (matching_lists() as SQL), with their list.
+_ENTRIES_SQL = """
+SELECT l.id, l.code, l.name, l.kind, l.contract_number, l.valid_from, t.path::text,
+       e.sku_id, e.unit_id, e.min_quantity, e.price
+FROM pricing_priceentry e
+JOIN pricing_pricelist l ON l.id = e.price_list_id
+LEFT JOIN dealers_territory t ON t.id = l.territory_id
+WHERE e.sku_id = ANY(%(skus)s)
+  AND l.status = 'active' AND l.currency = %(currency)s AND l.valid_from <= %(day)s
+  AND (l.valid_to IS NULL OR l.valid_to >= %(day)s)
+  AND (l.kind = 'base'
+       OR (l.kind IN ('dealer', 'contract') AND l.dealer_id = %(dealer)s)
+       OR (l.kind = 'tier' AND l.tier_id = %(tier)s)
+       OR (l.kind = 'region' AND t.path @> ANY(%(territories)s::ltree[])))
+"""
+
+_PROTECTED_SQL = """
+SELECT w.id, w.name, w.dealer_id, w.starts_on, pp.sku_id, pp.unit_id, pp.price
+FROM pricing_protectedprice pp
+JOIN pricing_protectionwindow w ON w.id = pp.window_id
+WHERE pp.sku_id = ANY(%(skus)s) AND w.starts_on <= %(day)s AND w.ends_on >= %(day)s AND w.currency = %(currency)s
+  AND (w.dealer_id = %(dealer)s OR w.dealer_id IS NULL)
+  AND (NOT EXISTS (SELECT 1 FROM pricing_protectionwindow_skus ws WHERE ws.protectionwindow_id = w.id)
+       OR EXISTS (SELECT 1 FROM pricing_protectionwindow_skus ws
+                  WHERE ws.protectionwindow_id = w.id AND ws.sku_id = pp.sku_id))
+"""
+
+
 def price_book_load(ctx: DealerContext, sku_ids: Iterable[int]) -> PriceBook:
-    """Load what pricing `sku_ids` for the dealer of `ctx` at ctx.at needs: 5 queries at most."""
+    """Load what pricing `sku_ids` for the dealer of `ctx` at ctx.at needs, in 3 queries: the SKUs with their
+    product, category and units; the entries of the dealer's matching lists; the protected prices.
+
+    Plain SQL with array parameters on purpose: this runs on every quote, and the ORM's compilation of
+    `IN (200 parameters)` lookups cost more than the queries themselves (the rules are those of
+    `matching_lists`, which the tests check against it)."""
     sku_ids = sorted({int(sku_id) for sku_id in sku_ids})
     if not sku_ids:
         return PriceBook(ctx=ctx, skus={}, lists=(), entries={})
-    day = pricing_day(ctx.at)
-    factors: dict[int, dict[int, int]] = {}
-    names: dict[int, dict[int, str]] = {}
-    rows = list(Sku.objects.filter(pk__in=sku_ids).values_list(
-        "pk", "code", "product_id", "product__category__path", "base_unit_id", "base_unit__name"))
-    for sku_id, unit_id, factor, unit_name in SkuUnit.objects.filter(sku_id__in=sku_ids).values_list(
-            "sku_id", "unit_id", "factor", "unit__name"):
-        factors.setdefault(sku_id, {})[unit_id] = factor
-        names.setdefault(sku_id, {})[unit_id] = unit_name
+    params = {"skus": sku_ids, "day": pricing_day(ctx.at), "currency": ctx.currency, "dealer": ctx.dealer_id,
+              "tier": ctx.tier_id, "territories": list(ctx.territory_paths)}
+    with connection.cursor() as cursor:
+        cursor.execute(_SKUS_SQL, params)
+        sku_rows = cursor.fetchall()
+        cursor.execute(_ENTRIES_SQL, params)
+        entry_rows = cursor.fetchall()
+        cursor.execute(_PROTECTED_SQL, params)
+        protected_rows = cursor.fetchall()
+
     skus = {}
-    for sku_id, code, product_id, category_path, base_unit_id, base_unit_name in rows:
+    for sku_id, code, product_id, category_path, base_unit_id, base_unit_name, unit_ids, factors, names in sku_rows:
         skus[sku_id] = SkuMeta(
-            sku_id=sku_id, code=code, product_id=product_id, category_path=str(category_path),
-            base_unit_id=base_unit_id, factors={**factors.get(sku_id, {}), base_unit_id: 1},
-            unit_names={**names.get(sku_id, {}), base_unit_id: base_unit_name},
+            sku_id=sku_id, code=code, product_id=product_id, category_path=category_path or "",
+            base_unit_id=base_unit_id, factors={**dict(zip(unit_ids, factors, strict=True)), base_unit_id: 1},
+            unit_names={**dict(zip(unit_ids, names, strict=True)), base_unit_id: base_unit_name},
         )
 
-    lists = sorted((
-        ListInfo(list_id=pk, code=code, name=name, kind=kind, contract_number=number, valid_from=valid_from,
-                 specificity=str(path).count(".") + 1 if path else 0)
-        for pk, code, name, kind, number, valid_from, path in matching_lists(ctx).values_list(
-            "pk", "code", "name", "kind", "contract_number", "valid_from", "territory__path")
-    ), key=lambda info: info.order_key)
-
+    infos: dict[int, ListInfo] = {}
     entries: dict[int, dict[int, dict[int, list]]] = {}
-    if lists:
-        for list_id, sku_id, unit_id, min_quantity, price in PriceEntry.objects.filter(
-                price_list_id__in=[info.list_id for info in lists], sku_id__in=sku_ids).values_list(
-                "price_list_id", "sku_id", "unit_id", "min_quantity", "price"):
-            entries.setdefault(sku_id, {}).setdefault(list_id, {}).setdefault(unit_id, []).append(
-                (min_quantity, price))
+    for (list_id, code, name, kind, number, valid_from, path, sku_id, unit_id, min_quantity,
+         price) in entry_rows:
+        if list_id not in infos:
+            infos[list_id] = ListInfo(list_id=list_id, code=code, name=name, kind=kind, contract_number=number,
+                                      valid_from=valid_from, specificity=path.count(".") + 1 if path else 0)
+        entries.setdefault(sku_id, {}).setdefault(list_id, {}).setdefault(unit_id, []).append((min_quantity, price))
     frozen = {
         sku_id: {list_id: {unit_id: tuple(sorted(breaks, reverse=True)) for unit_id, breaks in units.items()}
                  for list_id, units in by_list.items()}
         for sku_id, by_list in entries.items()
     }
+    lists = sorted(infos.values(), key=lambda info: info.order_key)
 
-    window_skus = ProtectionWindow.skus.through.objects
     protected: dict[tuple[int, int], Protected] = {}
-    held = (ProtectedPrice.objects
-            .filter(sku_id__in=sku_ids, window__starts_on__lte=day, window__ends_on__gte=day,
-                    window__currency=ctx.currency)
-            .filter(Q(window__dealer_id=ctx.dealer_id) | Q(window__dealer__isnull=True))
-            .filter(~Exists(window_skus.filter(protectionwindow_id=OuterRef("window_id")))
-                    | Exists(window_skus.filter(protectionwindow_id=OuterRef("window_id"), sku_id=OuterRef("sku_id"))))
-            .values_list("window_id", "window__name", "window__dealer_id", "window__starts_on", "sku_id", "unit_id",
-                         "price"))
-    for window_id, window_name, dealer_id, starts_on, sku_id, unit_id, price in held:
+    for window_id, window_name, dealer_id, starts_on, sku_id, unit_id, price in protected_rows:
         candidate = Protected(window_id=window_id, window_name=window_name, price=price,
                               order_key=(dealer_id is None, -starts_on.toordinal(), window_id))
         current = protected.get((sku_id, unit_id))

@@ -174,7 +174,7 @@ def test_dealer_prices_for_the_storefront(world, tenant_a, in_tenant, count_quer
             prices = dealer_prices(world.dealer, [world.rb.pk, world.dp.pk], at=NOW)
         assert {sku: p.unit_price for sku, p in prices.items()} == {world.rb.pk: Decimal("5.50"),
                                                                     world.dp.pk: Decimal("7.00")}
-        assert len(queries.sql) == 6
+        assert len(queries.sql) == 4  # the dealer's context, SKUs, entries, protected prices
         assert dealer_prices(world.other, [world.rb.pk], at=NOW)[world.rb.pk].unit_price == Decimal("6.00")
 
 
@@ -190,3 +190,17 @@ def test_list_validation_names_fields(world, tenant_a, in_tenant):
         with pytest.raises(PricingInvalid) as bad_price:
             services.price_entry_set(actor=None, price_list=base, sku=world.rb, unit=world.piece, price="-1")
         assert set(bad_price.value.fields) == {"price"}
+
+
+def test_the_book_loads_exactly_the_matching_lists(world, levels, tenant_a, in_tenant):
+    from tenant_apps.pricing.engine import matching_lists
+
+    with in_tenant(tenant_a):
+        _price(world, _list("T-B", "tier", tier=world.tier_b), "1.00")
+        _price(world, _list("R-EAST", "region", territory=world.east), "1.00")
+        _price(world, _list("OLD", "base", valid_to=date(2026, 2, 1)), "1.00")
+        _price(world, _list("OTHER", "dealer", dealer=world.other), "1.00")
+        for dealer in (world.dealer, world.other):
+            ctx = dealer_context(dealer, NOW)
+            book = price_book_load(ctx, [world.rb.pk])
+            assert {info.list_id for info in book.lists} == set(matching_lists(ctx).values_list("pk", flat=True))
