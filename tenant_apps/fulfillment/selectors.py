@@ -1,0 +1,146 @@
+"""Reads of fulfilment, always through the actor's data scope (outside it: 404, as if it did not exist)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch, QuerySet, Sum
+from django.utils.translation import gettext as _
+
+from tenant_apps.dealers.selectors import dealers_visible_to
+from tenant_apps.fulfillment.errors import OrderNotFound, ReturnNotFound, ShipmentNotFound
+from tenant_apps.fulfillment.models import (
+    ReturnLine,
+    ReturnRequest,
+    ReturnStatus,
+    Shipment,
+    ShipmentLine,
+    ShipmentStatus,
+    TrackingEvent,
+)
+from tenant_apps.inventory.models import Warehouse
+from tenant_apps.ordering.models import Order, OrderLine, OrderReservation
+
+
+def orders_visible_to(user) -> QuerySet[Order]:
+    return Order.objects.filter(dealer_id__in=dealers_visible_to(user).values("pk"))
+
+
+def order_get_for(*, actor, order_id) -> Order:
+    order = orders_visible_to(actor).select_related("dealer").filter(pk=order_id).first() \
+        if str(order_id).isdigit() else None
+    if order is None:
+        raise OrderNotFound(_("No such order."))
+    return order
+
+
+def shipments_visible_to(user) -> QuerySet[Shipment]:
+    return Shipment.objects.filter(order__dealer_id__in=dealers_visible_to(user).values("pk"))
+
+
+def shipment_get_for(*, actor, shipment_id) -> Shipment:
+    shipment = shipments_visible_to(actor).select_related("order", "order__dealer", "warehouse", "carrier").filter(
+        pk=shipment_id).first() if str(shipment_id).isdigit() else None
+    if shipment is None:
+        raise ShipmentNotFound(_("No such shipment."))
+    return shipment
+
+
+def returns_visible_to(user) -> QuerySet[ReturnRequest]:
+    return ReturnRequest.objects.filter(order__dealer_id__in=dealers_visible_to(user).values("pk"))
+
+
+def return_get_for(*, actor, return_id) -> ReturnRequest:
+    rma = returns_visible_to(actor).select_related("order", "order__dealer", "warehouse").filter(
+        pk=return_id).first() if str(return_id).isdigit() else None
+    if rma is None:
+        raise ReturnNotFound(_("No such return request."))
+    return rma
+
+
+def shipment_list(queryset: QuerySet[Shipment]) -> QuerySet[Shipment]:
+    """Shipments with what a list shows: order, dealer, warehouse, carrier, lines and events prefetched."""
+    return queryset.select_related("order", "order__dealer", "warehouse", "carrier").prefetch_related(
+        Prefetch("lines", queryset=ShipmentLine.objects.select_related(
+            "order_line", "order_line__sku", "order_line__sku__base_unit")),
+        Prefetch("tracking_events", queryset=TrackingEvent.objects.order_by("occurred_at", "id")))
+
+
+def return_list(queryset: QuerySet[ReturnRequest]) -> QuerySet[ReturnRequest]:
+    return queryset.select_related("order", "order__dealer", "warehouse", "requested_by", "decided_by").prefetch_related(
+        Prefetch("lines", queryset=ReturnLine.objects.select_related(
+            "order_line", "order_line__sku", "order_line__sku__base_unit")))
+
+
+@dataclass
+class PickRow:
+    line: OrderLine
+    reserved: int  # still reserved in this warehouse
+    in_picking: int  # already on a shipment being picked
+    to_pick: int  # what a new shipment may take
+
+
+@dataclass
+class PickingList:
+    warehouse: Warehouse
+    rows: list[PickRow] = field(default_factory=list)
+
+    @property
+    def total_to_pick(self) -> int:
+        return sum(row.to_pick for row in self.rows)
+
+
+def picking_lists(order: Order) -> list[PickingList]:
+    """Per warehouse, what of the order is reserved there and not yet on a shipment being picked.
+    Three queries whatever the number of lines and warehouses."""
+    reserved: dict[tuple[int, int], int] = defaultdict(int)
+    for row in OrderReservation.objects.filter(order=order, quantity__gt=0).values(
+            "warehouse_id", "line_id").annotate(total=Sum("quantity")):
+        reserved[(row["warehouse_id"], row["line_id"])] += row["total"]
+    picking: dict[tuple[int, int], int] = defaultdict(int)
+    for row in ShipmentLine.objects.filter(shipment__order=order, shipment__status=ShipmentStatus.PICKING).values(
+            "shipment__warehouse_id", "order_line_id").annotate(total=Sum("quantity")):
+        picking[(row["shipment__warehouse_id"], row["order_line_id"])] += row["total"]
+    if not reserved:
+        return []
+    lines = {line.pk: line for line in OrderLine.objects.filter(order=order).select_related(
+        "sku", "sku__base_unit", "unit")}
+    warehouses = Warehouse.objects.in_bulk({w for w, _line in reserved})
+    lists: dict[int, PickingList] = {}
+    for (warehouse_id, line_id), quantity in sorted(reserved.items(), key=lambda item: (
+            item[0][0], lines[item[0][1]].line_no)):
+        in_picking = picking.get((warehouse_id, line_id), 0)
+        lists.setdefault(warehouse_id, PickingList(warehouse=warehouses[warehouse_id])).rows.append(
+            PickRow(line=lines[line_id], reserved=quantity, in_picking=in_picking,
+                    to_pick=max(quantity - in_picking, 0)))
+    return [lists[w] for w in sorted(lists, key=lambda w: warehouses[w].code)]
+
+
+def open_return_quantities(order: Order) -> dict[int, int]:
+    """Per order line, base units on return requests still open (requested or approved)."""
+    rows = ReturnLine.objects.filter(
+        return_request__order=order,
+        return_request__status__in=[ReturnStatus.REQUESTED, ReturnStatus.APPROVED]).values(
+        "order_line_id").annotate(total=Sum("quantity"))
+    return {row["order_line_id"]: row["total"] for row in rows}
+
+
+@dataclass
+class ReturnableRow:
+    line: OrderLine
+    shipped: int
+    returned: int
+    pending: int
+    returnable: int
+
+
+def returnable_lines(order: Order) -> list[ReturnableRow]:
+    """What the dealer may still ask to return, per line: shipped minus returned minus open requests."""
+    pending = open_return_quantities(order)
+    rows = []
+    for line in OrderLine.objects.filter(order=order, shipped_base__gt=0).select_related("sku", "sku__base_unit"):
+        waiting = pending.get(line.pk, 0)
+        rows.append(ReturnableRow(line=line, shipped=line.shipped_base, returned=line.returned_base, pending=waiting,
+                                  returnable=max(line.shipped_base - line.returned_base - waiting, 0)))
+    return rows
