@@ -84,6 +84,7 @@ TENANT_APPS = [
     "tenant_apps.pricing",
     "tenant_apps.promotions",
     "tenant_apps.ordering",
+    "tenant_apps.approvals",
     "tenant_apps.fulfillment",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]

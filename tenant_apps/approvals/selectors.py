@@ -1,0 +1,116 @@
+"""Reads of the approval chain, always through the actor's data scope (tenant_apps.dealers.selectors)."""
+
+from __future__ import annotations
+
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, TextField
+from django.db.models.functions import Cast
+from django.utils.translation import gettext as _
+
+from tenant_apps.accounts.permissions import ORDERS_APPROVE, has_perm
+from tenant_apps.approvals.errors import OrderNotFound, WorkflowNotFound
+from tenant_apps.approvals.models import (
+    ApprovalStatus,
+    ApprovalStep,
+    ApprovalWorkflow,
+    AutoApprovalRule,
+    OrderApproval,
+    StepScope,
+)
+from tenant_apps.dealers.selectors import dealers_visible_to
+from tenant_apps.ordering.models import Order, OrderStatus
+
+
+def under(path: str, ancestors) -> bool:
+    """Is the ltree `path` equal to or below one of `ancestors`?"""
+    return any(path == a or path.startswith(f"{a}.") for a in ancestors)
+
+
+def orders_visible_to(user) -> QuerySet[Order]:
+    return Order.objects.filter(dealer__in=dealers_visible_to(user))
+
+
+def order_get_for(*, actor, order_id) -> Order:
+    """The order, if the actor may see its dealer; OrderNotFound (404) otherwise, existing or not."""
+    order = None
+    if str(order_id).isdigit():
+        order = orders_visible_to(actor).select_related("dealer", "dealer__node", "dealer__tier").filter(
+            pk=int(order_id)).first()
+    if order is None:
+        raise OrderNotFound(_("No such order."))
+    return order
+
+
+def _waiting_for(user) -> Q | None:
+    """The condition on pending OrderApproval rows that `user` may decide; None for none."""
+    if not has_perm(user, ORDERS_APPROVE):
+        return None
+    by_role = Q(assigned_user__isnull=True, assigned_roles__contains=[user.role], scope=StepScope.HQ)
+    if user.scope_node_id:
+        by_role |= Q(assigned_user__isnull=True, assigned_roles__contains=[user.role], scope=StepScope.REGION,
+                     order__dealer__node__path__descendant_of=user.scope_node.path)
+    return Q(assigned_user=user) | by_role
+
+
+def approval_inbox(*, actor) -> QuerySet[OrderApproval]:
+    """Steps waiting for `actor`, with their order and dealer; a constant number of queries for any page."""
+    condition = _waiting_for(actor)
+    if condition is None:
+        return OrderApproval.objects.none()
+    return (OrderApproval.objects.filter(condition, status=ApprovalStatus.PENDING,
+                                         order__status=OrderStatus.IN_APPROVAL,
+                                         order__dealer__in=dealers_visible_to(actor))
+            .select_related("order", "order__dealer", "order__dealer__tier")
+            .annotate(line_count=Count("order__lines", distinct=True)))
+
+
+def approval_pending(*, order: Order) -> OrderApproval | None:
+    return (OrderApproval.objects.filter(order=order, status=ApprovalStatus.PENDING)
+            .select_related("assigned_user").first())
+
+
+def approval_history(*, order: Order) -> QuerySet[OrderApproval]:
+    return OrderApproval.objects.filter(order=order).select_related("assigned_user", "decided_by").order_by(
+        "revision", "id")
+
+
+def can_decide(*, actor, approval: OrderApproval | None, order: Order) -> bool:
+    """May `actor` decide this pending step of `order` (the order already found in the actor's scope)?"""
+    if approval is None or approval.status != ApprovalStatus.PENDING or not has_perm(actor, ORDERS_APPROVE):
+        return False
+    if order.status != OrderStatus.IN_APPROVAL:
+        return False
+    if approval.assigned_user_id:
+        return approval.assigned_user_id == actor.pk
+    if actor.role not in approval.assigned_roles:
+        return False
+    if approval.scope == StepScope.REGION:
+        return bool(actor.scope_node_id) and under(str(order.dealer.node.path), [str(actor.scope_node.path)])
+    return True
+
+
+def workflows_annotated() -> QuerySet[ApprovalWorkflow]:
+    """Workflows with their conditions as arrays (ids and ltree paths) and steps prefetched: two queries."""
+    through = ApprovalWorkflow
+    return ApprovalWorkflow.objects.annotate(
+        tier_ids=ArraySubquery(through.tiers.through.objects.filter(approvalworkflow_id=OuterRef("pk"))
+                               .values("tier_id")),
+        node_paths=ArraySubquery(through.nodes.through.objects.filter(approvalworkflow_id=OuterRef("pk"))
+                                 .values(p=Cast("node__path", TextField()))),
+        territory_paths=ArraySubquery(through.territories.through.objects.filter(
+            approvalworkflow_id=OuterRef("pk")).values(p=Cast("territory__path", TextField()))),
+        category_paths=ArraySubquery(through.categories.through.objects.filter(
+            approvalworkflow_id=OuterRef("pk")).values(p=Cast("category__path", TextField()))),
+    ).prefetch_related(Prefetch("steps", queryset=ApprovalStep.objects.select_related("approver", "escalate_to")))
+
+
+def workflow_get(*, workflow_id) -> ApprovalWorkflow:
+    workflow = workflows_annotated().filter(pk=workflow_id).first() if str(workflow_id).isdigit() else None
+    if workflow is None:
+        raise WorkflowNotFound(_("No such workflow."))
+    return workflow
+
+
+def auto_rules_annotated() -> QuerySet[AutoApprovalRule]:
+    return AutoApprovalRule.objects.annotate(tier_ids=ArraySubquery(
+        AutoApprovalRule.tiers.through.objects.filter(autoapprovalrule_id=OuterRef("pk")).values("tier_id")))
