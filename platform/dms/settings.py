@@ -95,6 +95,10 @@ PUBLIC_SCHEMA_URLCONF = "dms.urls_public"
 ROOT_URLCONF = "dms.urls_tenant"
 TENANT_TEMPLATE_SCHEMA = "tenant_template"
 TENANT_POOL_SIZE = env_int("TENANT_POOL_SIZE", 3)
+# Issue `SET search_path` once per connection and tenant, not before every cursor (it doubled the round
+# trips of a request). django-tenants forgets the cached path on rollback, savepoint rollback, close and
+# set_tenant, so the path on the wire is always the one Django thinks it is.
+TENANT_LIMIT_SET_CALLS = True
 # "background": refill the warm pool after each claim (Celery task, or a thread without a broker);
 # "off": only the beat schedule and the `tenant_pool_fill` command refill it (tests, benchmarks).
 TENANT_POOL_REFILL = env_str("TENANT_POOL_REFILL", "off" if TESTING else "background")
