@@ -77,7 +77,6 @@ PRICING_EDIT = "pricing.edit"  # price lists and entries, imports, protection wi
 PROMOTIONS_VIEW = "promotions.view"
 PROMOTIONS_EDIT = "promotions.edit"  # build, publish and unpublish promotions and coupons
 CART_EDIT = "cart.edit"  # a dealer's buyers fill the dealer's shared cart and see its quote
-ORDERS_VIEW = "orders.view"  # brand staff: orders of the dealers in their scope
 ORDERS_MANAGE = "orders.manage"  # brand staff: cancel and act on orders in their scope
 ORDERS_VIEW_OWN = "orders.view_own"  # dealer staff: their own company's orders
 FULFILLMENT_SHIP = "fulfillment.ship"  # allocate, pick, ship, track; receive returned goods
@@ -92,7 +91,7 @@ _ADMIN = _STAFF_READ | {DEALERS_CREATE, DEALERS_EDIT, DEALERS_STATUS, DEALERS_BA
                         DEALERS_IMPORT, DEALERS_EXPORT, QUALIFICATIONS_EDIT, USERS_INVITE, SETTINGS_EDIT,
                         INVENTORY_VIEW, INVENTORY_EDIT, INVENTORY_SYNC, CATALOG_EDIT,
                         PRICING_EDIT, PROMOTIONS_EDIT, ORDERS_APPROVE, APPROVALS_CONFIGURE,
-                        FULFILLMENT_SHIP, RETURNS_DECIDE}
+                        FULFILLMENT_SHIP, RETURNS_DECIDE, ORDERS_MANAGE}
 
 MATRIX: dict[str, frozenset[str]] = {
     Role.OWNER: frozenset(_ADMIN),
@@ -100,9 +99,10 @@ MATRIX: dict[str, frozenset[str]] = {
     Role.SUPPORT: frozenset(_ADMIN),
     Role.REGIONAL_MANAGER: frozenset(_STAFF_READ | {DEALERS_CREATE, DEALERS_EDIT, DEALERS_STATUS, NETWORK_EDIT,
                                                     DEALERS_EXPORT, QUALIFICATIONS_EDIT, USERS_INVITE,
-                                                    INVENTORY_VIEW, ORDERS_APPROVE, RETURNS_DECIDE}),
+                                                    INVENTORY_VIEW, ORDERS_APPROVE, RETURNS_DECIDE,
+                                                    ORDERS_MANAGE}),
     Role.SALES_REP: frozenset(_STAFF_READ | {DEALERS_EDIT, QUALIFICATIONS_EDIT, USERS_INVITE, INVENTORY_VIEW,
-                                             ORDERS_APPROVE, RETURNS_DECIDE}),
+                                             ORDERS_APPROVE, RETURNS_DECIDE, ORDERS_MANAGE}),
     Role.FINANCE: frozenset(_STAFF_READ | {DEALERS_BANK_VIEW, DEALERS_EXPORT, INVENTORY_VIEW, PRICING_EDIT,
                                            ORDERS_APPROVE}),
     Role.WAREHOUSE: frozenset(_STAFF_READ | {INVENTORY_VIEW, INVENTORY_EDIT, INVENTORY_SYNC, FULFILLMENT_SHIP}),
