@@ -13,6 +13,7 @@ urlpatterns = [
     path("console/catalog/", include("tenant_apps.catalog.urls_console")),
     path("console/pricing/", include("tenant_apps.pricing.urls_console")),
     path("console/promotions/", include("tenant_apps.promotions.urls_console")),
+    path("console/approvals/", include("tenant_apps.approvals.urls_console")),
     path("account/", include("tenant_apps.dealers.urls_storefront")),
     path("catalog/", include("tenant_apps.catalog.urls_storefront")),
     path("promotions/", include("tenant_apps.promotions.urls_storefront")),
@@ -22,6 +23,7 @@ urlpatterns = [
     path("api/v1/", include("tenant_apps.catalog.api")),
     path("api/v1/", include("tenant_apps.pricing.urls_api")),
     path("api/v1/", include("tenant_apps.promotions.urls_api")),
+    path("api/v1/", include("tenant_apps.approvals.urls_api")),
     re_path(r"^media/(?P<path>.+)$", core_views.tenant_media, name="tenant-media"),
     *common,
 ]

@@ -95,6 +95,12 @@ def workflows_annotated() -> QuerySet[ApprovalWorkflow]:
     return ApprovalWorkflow.objects.annotate(
         tier_ids=ArraySubquery(through.tiers.through.objects.filter(approvalworkflow_id=OuterRef("pk"))
                                .values("tier_id")),
+        node_ids=ArraySubquery(through.nodes.through.objects.filter(approvalworkflow_id=OuterRef("pk"))
+                               .values("node_id")),
+        territory_ids=ArraySubquery(through.territories.through.objects.filter(approvalworkflow_id=OuterRef("pk"))
+                                    .values("territory_id")),
+        category_ids=ArraySubquery(through.categories.through.objects.filter(approvalworkflow_id=OuterRef("pk"))
+                                   .values("category_id")),
         node_paths=ArraySubquery(through.nodes.through.objects.filter(approvalworkflow_id=OuterRef("pk"))
                                  .values(p=Cast("node__path", TextField()))),
         territory_paths=ArraySubquery(through.territories.through.objects.filter(
