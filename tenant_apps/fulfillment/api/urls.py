@@ -1,0 +1,17 @@
+"""REST API of fulfilment, mounted at /api/v1/."""
+
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from tenant_apps.fulfillment.api import views
+
+router = SimpleRouter()
+router.register("shipments", views.ShipmentViewSet, basename="shipment")
+router.register("returns", views.ReturnViewSet, basename="return")
+router.register("carriers", views.CarrierViewSet, basename="carrier")
+router.register("fulfillment/orders", views.FulfillmentOrderViewSet, basename="fulfillment-order")
+
+urlpatterns = [
+    path("carriers/<slug:code>/webhook/", views.CarrierWebhookView.as_view(), name="carrier-webhook"),
+    *router.urls,
+]
