@@ -199,6 +199,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 24 * 3600.0,
         "args": ["dealers.tasks.qualification_reminders"],
     },
+    "orders-auto-complete": {
+        "task": "tenants.tasks.for_each_tenant",
+        "schedule": 3600.0,
+        "args": ["fulfillment.tasks.orders_auto_complete"],
+    },
 }
 
 # --- auth ---------------------------------------------------------------------------------------
