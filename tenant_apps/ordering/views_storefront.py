@@ -1,19 +1,37 @@
-"""Dealer storefront: the shared cart with its quote, line by line."""
+"""Dealer storefront: the shared cart with its quote, checkout, quick order, upload, order templates, and
+"my orders" with the status timeline. Thin: capabilities declared, reads through the scoped selectors,
+writes through the ordering services (submission, lifecycle, quick)."""
 
 from __future__ import annotations
 
+import uuid
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from tenant_apps.accounts.permissions import CART_EDIT
+from dms.ui import listing
+from tenant_apps.accounts.permissions import CART_EDIT, ORDERS_VIEW_OWN, has_perm
 from tenant_apps.catalog.models import Sku
 from tenant_apps.core.access import requires
 from tenant_apps.core.errors import DomainError
-from tenant_apps.ordering import services
+from tenant_apps.core.tables import csv_bytes
+from tenant_apps.dealers.models import DealerAddress
+from tenant_apps.ordering import quick, selectors, services
+from tenant_apps.ordering.models import OrderStatus, OrderTemplate
+from tenant_apps.ordering.presentation import (
+    STATUS_TONE,
+    breakdown_rows,
+    optional_template,
+    progress,
+    timeline,
+)
+from tenant_apps.ordering.quick import DEALER_CANCELLABLE
+from tenant_apps.ordering.submission import StockShort, order_submit
 
 
 def _dealer(request):
@@ -75,7 +93,7 @@ def cart_page(request):
     return render(request, "ordering/cart.html", {
         "gifts": [(gift, gift_skus.get(gift.sku_id)) for gift in quote.gifts],
         "cart": priced.cart, "rows": rows, "quote": quote, "unpriced": bool(quote.unpriced),
-        "coupon_codes": " ".join(priced.cart.coupon_codes),
+        "coupon_codes": " ".join(priced.cart.coupon_codes), "template_count": OrderTemplate.objects.filter(dealer=dealer).count(),
     }, status=status)
 
 
@@ -98,3 +116,222 @@ def cart_add(request):
         if not back:
             return redirect("cart:cart")
     return redirect(back or "cart:cart")
+
+
+# --- checkout -------------------------------------------------------------------------------------------
+
+
+@requires(CART_EDIT)
+@require_http_methods(["GET", "POST"])
+def checkout(request):
+    """The cart's quote, address choice, note and coupons, and the submit button. The idempotency key is
+    made when the page renders, so a double click (or a resent form) submits one order."""
+    dealer = _dealer(request)
+    addresses = list(DealerAddress.objects.filter(dealer=dealer, kind=DealerAddress.Kind.SHIPPING)
+                     .select_related("territory"))
+    form = {"address": request.POST.get("address", ""), "note": request.POST.get("note", "")[:2000],
+            "key": request.POST.get("idempotency_key", "")[:80] or uuid.uuid4().hex}
+    if not form["address"] and addresses:
+        form["address"] = str(addresses[0].pk)
+    status, shortages, reducible, field_errors = 200, [], False, {}
+    if request.method == "POST":
+        action = request.POST.get("action", "submit")
+        try:
+            if action == "coupons":
+                services.cart_coupons_set(actor=request.user, dealer=dealer,
+                                          codes=request.POST.get("coupon_codes", "").replace(",", " ").split())
+            elif action in ("submit", "reduce"):
+                result = order_submit(actor=request.user, dealer=dealer, address_id=form["address"] or None,
+                                      note=form["note"], idempotency_key=form["key"],
+                                      consent_reduce=action == "reduce")
+                order = result.order
+                if result.replayed:
+                    messages.info(request, _("Order %(number)s was already submitted; here it is.")
+                                  % {"number": order.number})
+                else:
+                    messages.success(request, _("Order %(number)s submitted.") % {"number": order.number})
+                if result.backorder:
+                    messages.info(request, _("What is not in stock now became backorder %(number)s.")
+                                  % {"number": result.backorder.number})
+                return redirect("orders:detail", order_id=order.pk)
+            else:
+                raise services.CartInvalid(_("Unknown action."))
+        except StockShort as short:
+            status, reducible = short.status, short.code == "stock_short_reduce_possible"
+            shortages = short.shortages
+            messages.error(request, str(short.detail))
+        except DomainError as error:
+            status, field_errors = error.status, error.fields
+            messages.error(request, _error_message(error))
+    priced = services.cart_quote(dealer=dealer)
+    quote = priced.quote
+    by_index = {line.priced.index: line for line in quote.lines}
+    rows = [{"line": line, "quoted": by_index.get(index)} for index, line in enumerate(priced.lines)]
+    if shortages:
+        names = {index + 1: row["line"].sku.name for index, row in enumerate(rows)}
+        shortages = [{**shortage, "name": names.get(shortage["line"], "")} for shortage in shortages]
+    return render(request, "ordering/checkout.html", {
+        "rows": rows, "quote": quote, "unpriced": bool(quote.unpriced), "addresses": addresses, "form": form,
+        "coupon_codes": " ".join(priced.cart.coupon_codes), "shortages": shortages, "reducible": reducible,
+        "field_errors": field_errors,
+    }, status=status)
+
+
+# --- quick order, upload, templates -----------------------------------------------------------------------
+
+
+def _added_message(request, added: quick.Added) -> None:
+    messages.success(request, _("%(n)s lines put in the cart.") % {"n": added.lines})
+    if added.skipped:
+        messages.warning(request, _("Left out: %(lines)s") % {"lines": "; ".join(added.skipped)})
+
+
+@requires(CART_EDIT)
+@require_http_methods(["GET", "POST"])
+def quick_order(request):
+    dealer = _dealer(request)
+    text, errors, status = request.GET.get("text", "")[:100_000], [], 200
+    if request.method == "POST":
+        text = request.POST.get("text", "")[:200_000]
+        try:
+            added = quick.cart_quick_add(actor=request.user, dealer=dealer, text=text)
+            _added_message(request, added)
+            return redirect("cart:cart")
+        except quick.QuickOrderInvalid as invalid:
+            errors, status = invalid.errors, invalid.status
+            messages.error(request, str(invalid.detail))
+    return render(request, "ordering/quick_order.html", {"text": text, "errors": errors}, status=status)
+
+
+@requires(CART_EDIT)
+@require_http_methods(["GET", "POST"])
+def upload(request):
+    dealer = _dealer(request)
+    errors, status = [], 200
+    if request.method == "POST":
+        file = request.FILES.get("file")
+        try:
+            if file is None:
+                raise quick.QuickOrderInvalid(_("Choose a file."), errors=[
+                    quick.RowError(0, "file", _("Choose a CSV or XLSX file."))], prefix="rows")
+            added = quick.cart_upload(actor=request.user, dealer=dealer, file=file, filename=file.name)
+            _added_message(request, added)
+            return redirect("cart:cart")
+        except quick.QuickOrderInvalid as invalid:
+            errors, status = invalid.errors, invalid.status
+            messages.error(request, str(invalid.detail))
+    return render(request, "ordering/upload.html", {"errors": errors, "columns": quick.UPLOAD_COLUMNS},
+                  status=status)
+
+
+@requires(CART_EDIT)
+def upload_template(request):
+    """An example file with the upload's columns."""
+    body = csv_bytes(quick.UPLOAD_COLUMNS, [["RB-250", "48", ""], ["RB-250", "2", "CASE"]])
+    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="order.csv"'
+    return response
+
+
+@requires(CART_EDIT)
+@require_http_methods(["GET", "POST"])
+def templates(request):
+    dealer = _dealer(request)
+    status, name_error, name = 200, "", ""
+    if request.method == "POST":
+        name = request.POST.get("name", "")
+        try:
+            template = quick.template_save(actor=request.user, dealer=dealer, name=name,
+                                           replace=request.POST.get("replace") == "1")
+            messages.success(request, _("Cart saved as template “%(name)s”.") % {"name": template.name})
+            return redirect("cart:templates")
+        except DomainError as error:
+            status = error.status
+            name_error = " ".join(error.fields.get("name", [])) or str(error.detail)
+            messages.error(request, _error_message(error))
+    items = list(selectors.templates_of(dealer).prefetch_related("lines__sku", "lines__unit"))
+    return render(request, "ordering/templates.html", {"templates": items, "name": name, "name_error": name_error},
+                  status=status)
+
+
+@requires(CART_EDIT)
+@require_POST
+def template_action(request, template_id: int, action: str):
+    dealer = _dealer(request)
+    try:
+        template = quick.template_get_for(dealer=dealer, template_id=template_id)
+    except DomainError:
+        raise Http404 from None
+    try:
+        if action == "load":
+            _added_message(request, quick.template_load(actor=request.user, dealer=dealer, template=template))
+            return redirect("cart:cart")
+        quick.template_delete(actor=request.user, dealer=dealer, template=template)
+        messages.success(request, _("Template “%(name)s” deleted.") % {"name": template.name})
+    except DomainError as error:
+        messages.error(request, _error_message(error))
+    return redirect("cart:templates")
+
+
+# --- my orders ------------------------------------------------------------------------------------------
+
+MY_SORTS = {"created": "created_at", "total": "total", "number": "number"}
+
+
+@requires(ORDERS_VIEW_OWN)
+def my_orders(request):
+    _dealer(request)
+    status = request.GET.get("status", "")
+    orders = selectors.order_list(actor=request.user, status=status)
+    page = listing(request, orders, sorts=MY_SORTS, default="-created", per_page=20)
+    rows = [{"order": order, "tone": STATUS_TONE.get(order.status, "")} for order in page.page]
+    return render(request, "ordering/my_orders.html", {
+        "listing": page, "rows": rows, "status": status, "statuses": OrderStatus.choices,
+    })
+
+
+def _my_order(request, order_id):
+    try:
+        return selectors.order_get_for(actor=request.user, order_id=order_id)
+    except DomainError:
+        raise Http404 from None
+
+
+@requires(ORDERS_VIEW_OWN)
+def my_order(request, order_id: int):
+    _dealer(request)
+    order = selectors.order_detail(_my_order(request, order_id))
+    can_order = has_perm(request.user, CART_EDIT)
+    return render(request, "ordering/my_order.html", {
+        "order": order, "tone": STATUS_TONE.get(order.status, ""), "timeline": timeline(order),
+        "progress": progress(order), "breakdown": breakdown_rows(order), "can_cancel": can_order and order.status in DEALER_CANCELLABLE,
+        "can_reorder": can_order,
+        "shipments_partial": optional_template("fulfillment/_order_shipments.html"),
+        "return_partial": optional_template("fulfillment/_return_form.html"),
+    })
+
+
+@requires(CART_EDIT)
+@require_POST
+def my_order_cancel(request, order_id: int):
+    _dealer(request)
+    order = _my_order(request, order_id)
+    try:
+        quick.order_cancel_by_dealer(actor=request.user, order=order, reason=request.POST.get("reason", ""))
+        messages.success(request, _("Order %(number)s cancelled.") % {"number": order.number})
+    except DomainError as error:
+        messages.error(request, _error_message(error))
+    return redirect("orders:detail", order_id=order.pk)
+
+
+@requires(CART_EDIT)
+@require_POST
+def my_order_reorder(request, order_id: int):
+    dealer = _dealer(request)
+    order = _my_order(request, order_id)
+    try:
+        _added_message(request, quick.order_reorder(actor=request.user, dealer=dealer, order=order))
+        return redirect("cart:cart")
+    except DomainError as error:
+        messages.error(request, _error_message(error))
+        return redirect("orders:detail", order_id=order.pk)

@@ -1,0 +1,562 @@
+"""Ordering API (tenant hosts, /api/v1/): the dealer's cart with its quote, quick order and upload, order
+templates, and orders (submit with Idempotency-Key, list and detail in the actor's scope, cancel, reorder).
+
+Thin: each action declares its capability (HasCapability), objects are looked up through the actor's scope
+(outside it: 404), writes go through the ordering services, and every error has the one shape
+{"code", "detail", "fields"} (a stock shortage adds "shortages"). The submit endpoint is benchmarked: it runs
+order_submit and two reads (lines, backorders), whatever the number of lines."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.core.exceptions import PermissionDenied
+from django.urls import path
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import serializers, status, viewsets
+from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.response import Response
+
+from tenant_apps.accounts.permissions import CART_EDIT, ORDERS_MANAGE, ORDERS_VIEW, ORDERS_VIEW_OWN, has_perm
+from tenant_apps.core.errors import ValidationFailed
+from tenant_apps.dealers.api.permissions import HasCapability
+from tenant_apps.ordering import lifecycle, quick, selectors, services
+from tenant_apps.ordering.models import Order, OrderStatus
+from tenant_apps.ordering.submission import OrderInvalid, SubmitLine, order_submit
+
+ORDER_READ = (ORDERS_VIEW, ORDERS_VIEW_OWN)
+
+
+# --- serializers ----------------------------------------------------------------------------------------
+
+
+class PromotionOutput(serializers.Serializer):
+    id = serializers.IntegerField(source="promotion_id")
+    name = serializers.CharField()
+    kind = serializers.CharField()
+    discount = serializers.DecimalField(max_digits=16, decimal_places=2)
+    coupon_code = serializers.CharField()
+    explanation = serializers.CharField()
+
+
+class GiftOutput(serializers.Serializer):
+    promotion = serializers.IntegerField(source="promotion_id")
+    sku = serializers.IntegerField(source="sku_id")
+    unit = serializers.IntegerField(source="unit_id")
+    quantity = serializers.IntegerField()
+
+
+class QuoteOutput(serializers.Serializer):
+    currency = serializers.CharField()
+    at = serializers.DateTimeField()
+    subtotal = serializers.DecimalField(max_digits=16, decimal_places=2)
+    discount_total = serializers.DecimalField(max_digits=16, decimal_places=2)
+    total = serializers.DecimalField(max_digits=16, decimal_places=2)
+    promotions = PromotionOutput(many=True)
+    gifts = GiftOutput(many=True)
+    notes = serializers.ListField(child=serializers.CharField())
+    unpriced_lines = serializers.SerializerMethodField(help_text="Line numbers (1-based) without a price")
+
+    def get_unpriced_lines(self, quote) -> list[int]:
+        return [index + 1 for index in quote.unpriced]
+
+
+class CartLineOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    sku = serializers.IntegerField(source="sku_id")
+    sku_code = serializers.CharField(source="sku.code")
+    sku_name = serializers.CharField(source="sku.name")
+    unit = serializers.IntegerField(source="unit_id")
+    unit_name = serializers.CharField(source="unit.name")
+    quantity = serializers.IntegerField()
+    unit_price = serializers.DecimalField(max_digits=14, decimal_places=4, allow_null=True)
+    gross = serializers.DecimalField(max_digits=16, decimal_places=2, allow_null=True)
+    net = serializers.DecimalField(max_digits=16, decimal_places=2, allow_null=True)
+    price_rule = serializers.CharField()
+    added_by = serializers.CharField(allow_null=True)
+    updated_at = serializers.DateTimeField()
+
+
+class CartOutput(serializers.Serializer):
+    lines = CartLineOutput(many=True)
+    coupon_codes = serializers.ListField(child=serializers.CharField())
+    quote = QuoteOutput()
+
+
+class CartLineAddInput(serializers.Serializer):
+    sku = serializers.IntegerField(min_value=1)
+    unit = serializers.IntegerField(min_value=1, required=False, allow_null=True, default=None)
+    quantity = serializers.IntegerField(help_text="In the unit; added to what the cart holds")
+
+
+class CartLineSetInput(serializers.Serializer):
+    quantity = serializers.IntegerField(help_text="In the line's unit; 0 removes the line")
+
+
+class CouponsInput(serializers.Serializer):
+    coupon_codes = serializers.ListField(child=serializers.CharField(max_length=40, allow_blank=True),
+                                         max_length=20)
+
+
+class QuickLineInput(serializers.Serializer):
+    sku = serializers.CharField(max_length=64, help_text="SKU code or barcode")
+    quantity = serializers.IntegerField()
+    unit = serializers.CharField(max_length=32, required=False, allow_blank=True, default="",
+                                 help_text="Unit code or name; empty: the base unit")
+
+
+class QuickInput(serializers.Serializer):
+    text = serializers.CharField(required=False, allow_blank=True, max_length=200_000,
+                                 help_text='One product per line: "RB-250 x 48", "RB-250,2,CASE"')
+    lines = QuickLineInput(many=True, required=False)
+
+
+class UploadInput(serializers.Serializer):
+    file = serializers.FileField(help_text="CSV or XLSX with the columns sku, quantity, unit")
+
+
+class AddedOutput(serializers.Serializer):
+    lines = serializers.IntegerField(help_text="Cart lines made or increased")
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    skipped = serializers.ListField(child=serializers.CharField(), help_text="What could not be added, in words")
+
+
+class TemplateLineOutput(serializers.Serializer):
+    sku = serializers.IntegerField(source="sku_id")
+    sku_code = serializers.CharField(source="sku.code")
+    unit = serializers.IntegerField(source="unit_id")
+    unit_name = serializers.CharField(source="unit.name")
+    quantity = serializers.IntegerField()
+
+
+class TemplateOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    line_count = serializers.IntegerField()
+    created_by = serializers.CharField(source="created_by.get_full_name", allow_null=True, default=None)
+    updated_at = serializers.DateTimeField()
+
+
+class TemplateDetailOutput(TemplateOutput):
+    lines = TemplateLineOutput(many=True, source="lines.all")
+
+
+class TemplateInput(serializers.Serializer):
+    name = serializers.CharField(max_length=100, help_text="The cart's lines are saved under this name")
+    replace = serializers.BooleanField(required=False, default=False)
+
+
+class DealerBrief(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
+class OrderOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    status = serializers.ChoiceField(choices=OrderStatus.choices)
+    status_label = serializers.CharField(source="get_status_display")
+    dealer = DealerBrief()
+    placed_by = serializers.CharField(source="placed_by.get_full_name", allow_null=True, default=None)
+    currency = serializers.CharField()
+    subtotal = serializers.DecimalField(max_digits=16, decimal_places=2)
+    discount_total = serializers.DecimalField(max_digits=16, decimal_places=2)
+    total = serializers.DecimalField(max_digits=16, decimal_places=2)
+    line_count = serializers.IntegerField()
+    backorder_of = serializers.IntegerField(source="backorder_of_id", allow_null=True)
+    created_at = serializers.DateTimeField()
+    submitted_at = serializers.DateTimeField(allow_null=True)
+
+
+class OrderLineOutput(serializers.Serializer):
+    line_no = serializers.IntegerField()
+    sku = serializers.IntegerField(source="sku_id")
+    sku_code = serializers.CharField(source="sku.code")
+    sku_name = serializers.CharField(source="sku.name")
+    unit = serializers.IntegerField(source="unit_id")
+    unit_name = serializers.CharField(source="unit.name")
+    quantity = serializers.IntegerField()
+    factor = serializers.IntegerField()
+    unit_price = serializers.DecimalField(max_digits=14, decimal_places=4)
+    gross = serializers.DecimalField(max_digits=16, decimal_places=2)
+    discount = serializers.DecimalField(max_digits=16, decimal_places=2)
+    net = serializers.DecimalField(max_digits=16, decimal_places=2)
+    price_rule = serializers.CharField()
+    gift = serializers.BooleanField(source="is_gift")
+    reserved_base = serializers.IntegerField()
+    shipped_base = serializers.IntegerField()
+
+
+class EventOutput(serializers.Serializer):
+    at = serializers.DateTimeField()
+    who = serializers.CharField(source="actor_label")
+    kind = serializers.CharField()
+    from_status = serializers.CharField()
+    to_status = serializers.CharField()
+    message = serializers.CharField()
+
+
+class OrderDetailOutput(OrderOutput):
+    shipping_address = serializers.JSONField()
+    note = serializers.CharField()
+    coupon_codes = serializers.ListField(child=serializers.CharField())
+    breakdown = serializers.JSONField(help_text="The quote frozen at submission: promotions, notes")
+    revision = serializers.IntegerField()
+    lines = OrderLineOutput(many=True, source="line_list")
+    backorders = serializers.ListField(child=serializers.CharField(), source="backorder_numbers",
+                                       help_text="Numbers of the orders holding this one's shortfall")
+    legal_actions = serializers.ListField(child=serializers.CharField())
+    events = EventOutput(many=True, source="event_list", required=False)
+
+
+class SubmitLineInput(serializers.Serializer):
+    sku = serializers.IntegerField()
+    unit = serializers.IntegerField(required=False, allow_null=True)
+    quantity = serializers.IntegerField()
+
+
+class SubmitInput(serializers.Serializer):
+    lines = SubmitLineInput(many=True, required=False, help_text="Default: the dealer's cart (then emptied)")
+    address = serializers.IntegerField(required=False, allow_null=True, help_text="Default: the default address")
+    note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    coupon_codes = serializers.ListField(child=serializers.CharField(), required=False,
+                                         help_text="Default: the cart's coupons")
+    consent_reduce = serializers.BooleanField(required=False, default=False,
+                                              help_text="Under the reduce policy: order what is in stock")
+
+
+class SubmitExtraInput(serializers.Serializer):
+    """The submit body without its lines (those are checked one by one, errors named lines.N.field)."""
+
+    address = serializers.IntegerField(required=False, allow_null=True)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+    coupon_codes = serializers.ListField(child=serializers.CharField(max_length=40), required=False, max_length=5,
+                                         allow_null=True, default=None)
+    consent_reduce = serializers.BooleanField(required=False, default=False)
+
+
+class ReasonInput(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
+
+
+class ProblemOutput(serializers.Serializer):
+    code = serializers.CharField()
+    detail = serializers.CharField()
+    fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False)
+    shortages = serializers.ListField(child=serializers.DictField(), required=False)
+
+
+# --- helpers --------------------------------------------------------------------------------------------
+
+
+class OrderingViewSet(viewsets.GenericViewSet):
+    permission_classes = [HasCapability]
+    metadata_class = None
+    lookup_value_regex = "[0-9]+"
+    required_capabilities: dict[str, str | tuple[str, ...]] = {}
+
+    def validated(self, serializer_class) -> dict:
+        serializer = serializer_class(data=self.request.data)
+        serializer.is_valid(raise_exception=True)
+        return dict(serializer.validated_data)
+
+    def dealer(self):
+        user = self.request.user
+        if not user.dealer_id:
+            raise PermissionDenied
+        return user.dealer
+
+
+def _cart_body(dealer) -> dict:
+    priced = services.cart_quote(dealer=dealer)
+    quote = priced.quote
+    by_index = {line.priced.index: line for line in quote.lines}
+    lines = []
+    for index, line in enumerate(priced.lines):
+        quoted = by_index.get(index)
+        lines.append({"id": line.pk, "sku_id": line.sku_id, "sku": line.sku, "unit_id": line.unit_id,
+                      "unit": line.unit, "quantity": line.quantity, "updated_at": line.updated_at,
+                      "unit_price": quoted.priced.unit_price if quoted else None,
+                      "gross": quoted.priced.gross if quoted else None, "net": quoted.net if quoted else None,
+                      "price_rule": quoted.priced.price_rule if quoted else "",
+                      "added_by": line.added_by.get_full_name() if line.added_by else None})
+    return CartOutput({"lines": lines, "coupon_codes": priced.cart.coupon_codes, "quote": quote}).data
+
+
+def _added_body(added: quick.Added) -> dict:
+    return AddedOutput({"lines": added.lines, "created": added.created, "updated": added.updated,
+                        "skipped": added.skipped}).data
+
+
+def order_body(order: Order, *, events: bool = False) -> dict:
+    """An order with its lines (one query), backorders (one query) and, if asked, its timeline (one)."""
+    lines = list(order.lines.select_related("sku", "unit").order_by("line_no"))
+    for line in lines:
+        line.is_gift = line.gift_promotion_id is not None
+    order.line_list = lines
+    order.line_count = len(lines)
+    order.backorder_numbers = list(Order.objects.filter(backorder_of=order).values_list("number", flat=True))
+    order.legal_actions = lifecycle.legal_actions(order)
+    if events:
+        order.event_list = list(order.events.order_by("at", "id"))
+    body = OrderDetailOutput(order).data
+    if not events:
+        body.pop("events", None)
+    return body
+
+
+def _submit_lines(raw) -> list[SubmitLine] | None:
+    """The request's lines, with errors named "lines.N.field" like the submission's own."""
+    if raw is None:
+        return None
+    if not isinstance(raw, list):
+        raise OrderInvalid(_("The order could not be submitted."), fields={"lines": [_("Give a list of lines.")]})
+    lines, errors = [], {}
+    for number, item in enumerate(raw, start=1):
+        if not isinstance(item, dict):
+            errors[f"lines.{number}"] = [_("Give sku, quantity and optionally unit.")]
+            continue
+        sku, unit, quantity = item.get("sku"), item.get("unit"), item.get("quantity")
+        if isinstance(sku, bool) or not isinstance(sku, int):
+            errors[f"lines.{number}.sku"] = [_("Give the SKU's id.")]
+        if unit is not None and (isinstance(unit, bool) or not isinstance(unit, int)):
+            errors[f"lines.{number}.unit"] = [_("Give the unit's id, or leave it out for the base unit.")]
+        if isinstance(quantity, bool) or not isinstance(quantity, int):
+            errors[f"lines.{number}.quantity"] = [_("Enter a whole number.")]
+        if not any(key.startswith(f"lines.{number}.") for key in errors):
+            lines.append(SubmitLine(sku_id=sku, unit_id=unit, quantity=quantity))
+    if errors:
+        raise OrderInvalid(_("Some lines cannot be ordered."), fields=errors)
+    return lines
+
+
+# --- cart -----------------------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    retrieve=extend_schema(summary="The dealer's shared cart with its quote", responses=CartOutput),
+    clear=extend_schema(summary="Empty the cart (and its coupons)", responses=CartOutput),
+    line_add=extend_schema(summary="Add a quantity of a SKU (in a unit) to the cart", request=CartLineAddInput,
+                           responses={200: CartOutput, 400: ProblemOutput, 404: ProblemOutput}),
+    line_set=extend_schema(summary="Set a cart line's quantity (0 removes it)", request=CartLineSetInput,
+                           responses={200: CartOutput, 400: ProblemOutput, 404: ProblemOutput}),
+    line_remove=extend_schema(summary="Remove a cart line", responses={200: CartOutput, 404: ProblemOutput}),
+    coupons=extend_schema(summary="Set the cart's coupon codes", request=CouponsInput, responses=CartOutput),
+    quick=extend_schema(summary="Quick order: pasted lines or a list of codes into the cart, all or nothing",
+                        request=QuickInput, responses={200: AddedOutput, 400: ProblemOutput}),
+    upload=extend_schema(summary="Upload a CSV/XLSX order into the cart, all or nothing (errors per row)",
+                         request={"multipart/form-data": UploadInput},
+                         responses={200: AddedOutput, 400: ProblemOutput}),
+)
+class CartViewSet(OrderingViewSet):
+    serializer_class = CartOutput
+    parser_classes = [JSONParser, MultiPartParser]
+    required_capabilities = {action: CART_EDIT for action in (
+        "retrieve", "clear", "line_add", "line_set", "line_remove", "coupons", "quick", "upload")}
+
+    def retrieve(self, request):
+        return Response(_cart_body(self.dealer()))
+
+    def clear(self, request):
+        dealer = self.dealer()
+        services.cart_clear(actor=request.user, dealer=dealer)
+        return Response(_cart_body(dealer))
+
+    def line_add(self, request):
+        dealer = self.dealer()
+        data = self.validated(CartLineAddInput)
+        services.cart_line_set(actor=request.user, dealer=dealer, sku_id=data["sku"], unit_id=data["unit"],
+                               quantity=data["quantity"], add=True)
+        return Response(_cart_body(dealer))
+
+    def line_set(self, request, line_id: int):
+        dealer = self.dealer()
+        line = services.CartLine.objects.filter(cart__dealer=dealer, pk=line_id).first()
+        if line is None:
+            raise services.NotFound(_("This line is no longer in the cart."), code="cart_line_not_found")
+        data = self.validated(CartLineSetInput)
+        services.cart_line_set(actor=request.user, dealer=dealer, sku_id=line.sku_id, unit_id=line.unit_id,
+                               quantity=data["quantity"])
+        return Response(_cart_body(dealer))
+
+    def line_remove(self, request, line_id: int):
+        dealer = self.dealer()
+        services.cart_line_remove(actor=request.user, dealer=dealer, line_id=line_id)
+        return Response(_cart_body(dealer))
+
+    def coupons(self, request):
+        dealer = self.dealer()
+        services.cart_coupons_set(actor=request.user, dealer=dealer, codes=self.validated(CouponsInput)["coupon_codes"])
+        return Response(_cart_body(dealer))
+
+    def quick(self, request):
+        dealer = self.dealer()
+        data = self.validated(QuickInput)
+        if data.get("lines"):
+            entries = [quick.Entry(ref=number, code=line["sku"].strip(), quantity=str(line["quantity"]),
+                                   unit=line["unit"].strip()) for number, line in enumerate(data["lines"], start=1)]
+            added = quick.cart_quick_add(actor=request.user, dealer=dealer, entries=entries)
+        else:
+            added = quick.cart_quick_add(actor=request.user, dealer=dealer, text=data.get("text", ""))
+        return Response(_added_body(added))
+
+    def upload(self, request):
+        dealer = self.dealer()
+        file = request.FILES.get("file")
+        if file is None:
+            raise ValidationFailed(_("Choose a file."), fields={"file": [_("Upload a CSV or XLSX file.")]})
+        return Response(_added_body(quick.cart_upload(actor=request.user, dealer=dealer, file=file,
+                                                      filename=file.name)))
+
+
+# --- order templates ------------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(summary="The dealer's order templates (saved carts)", responses=TemplateOutput(many=True)),
+    create=extend_schema(summary="Save the cart as a template", request=TemplateInput,
+                         responses={201: TemplateDetailOutput, 400: ProblemOutput}),
+    retrieve=extend_schema(summary="A template with its lines", responses=TemplateDetailOutput),
+    destroy=extend_schema(summary="Delete a template", responses={204: None}),
+    load=extend_schema(summary="Put a template's lines in the cart (unavailable ones are left out and named)",
+                       request=None, responses={200: AddedOutput, 400: ProblemOutput}),
+)
+class OrderTemplateViewSet(OrderingViewSet):
+    serializer_class = TemplateOutput
+    required_capabilities = {action: CART_EDIT for action in ("list", "create", "retrieve", "destroy", "load")}
+
+    def _template(self):
+        return quick.template_get_for(dealer=self.dealer(), template_id=self.kwargs["pk"])
+
+    def _detail(self, template, code=status.HTTP_200_OK) -> Response:
+        template = selectors.templates_of(template.dealer).prefetch_related("lines__sku", "lines__unit").get(
+            pk=template.pk)
+        return Response(TemplateDetailOutput(template).data, status=code)
+
+    def list(self, request):
+        page = self.paginate_queryset(selectors.templates_of(self.dealer()))
+        return self.get_paginated_response(TemplateOutput(page, many=True).data)
+
+    def create(self, request):
+        data = self.validated(TemplateInput)
+        template = quick.template_save(actor=request.user, dealer=self.dealer(), **data)
+        return self._detail(template, status.HTTP_201_CREATED)
+
+    def retrieve(self, request, pk):
+        return self._detail(self._template())
+
+    def destroy(self, request, pk):
+        quick.template_delete(actor=request.user, dealer=self.dealer(), template=self._template())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def load(self, request, pk):
+        return Response(_added_body(quick.template_load(actor=request.user, dealer=self.dealer(),
+                                                        template=self._template())))
+
+
+# --- orders ---------------------------------------------------------------------------------------------
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Orders: a dealer's own, or those of the dealers in a brand user's scope",
+                       parameters=[OpenApiParameter("status", str, enum=OrderStatus.values),
+                                   OpenApiParameter("dealer", int), OpenApiParameter("from", OpenApiTypes.DATE),
+                                   OpenApiParameter("to", OpenApiTypes.DATE), OpenApiParameter("q", str)],
+                       responses=OrderOutput(many=True)),
+    create=extend_schema(
+        summary="Submit an order (default: the cart)",
+        description="Send an `Idempotency-Key` header: a repeat with the same key answers 200 with the first "
+                    "order, the same body. A stock shortage is a 409 whose body lists `shortages`; under the "
+                    "reduce policy (code `stock_short_reduce_possible`) resend with `consent_reduce: true`.",
+        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER)],
+        request=SubmitInput,
+        responses={201: OrderDetailOutput, 200: OpenApiResponse(OrderDetailOutput, description="A replay"),
+                   400: ProblemOutput, 409: ProblemOutput}),
+    retrieve=extend_schema(summary="An order with its lines, breakdown and timeline", responses=OrderDetailOutput),
+    cancel=extend_schema(summary="Cancel (dealers: until allocated to the warehouse; brand: while legal); stock is given back",
+                         request=ReasonInput, responses={200: OrderDetailOutput, 409: ProblemOutput}),
+    reorder=extend_schema(summary="Put a past order's lines in the cart at today's prices", request=None,
+                          responses={200: AddedOutput, 400: ProblemOutput}),
+)
+class OrderViewSet(OrderingViewSet):
+    serializer_class = OrderOutput
+    required_capabilities = {"list": ORDER_READ, "retrieve": ORDER_READ, "create": CART_EDIT,
+                             "cancel": (ORDERS_MANAGE, CART_EDIT), "reorder": CART_EDIT}
+
+    def _order(self) -> Order:
+        return selectors.order_get_for(actor=self.request.user, order_id=self.kwargs["pk"])
+
+    def list(self, request):
+        params = request.query_params
+        orders = selectors.order_list(actor=request.user, status=params.get("status", ""),
+                                      dealer_id=params.get("dealer", "").strip()[:12] or None,
+                                      date_from=_date(params.get("from")), date_to=_date(params.get("to")),
+                                      q=params.get("q", "")[:100]).order_by("-created_at", "-id")
+        page = self.paginate_queryset(orders)
+        return self.get_paginated_response(OrderOutput(page, many=True).data)
+
+    def create(self, request):
+        dealer = self.dealer()
+        data = request.data if isinstance(request.data, dict) else {}
+        lines = _submit_lines(data.get("lines"))
+        extra = self.validated(SubmitExtraInput)
+        result = order_submit(actor=request.user, dealer=dealer, lines=lines, address_id=extra.get("address"),
+                              note=extra.get("note", ""), idempotency_key=request.headers.get("Idempotency-Key", ""),
+                              coupon_codes=extra.get("coupon_codes"), consent_reduce=extra["consent_reduce"])
+        order = result.order
+        order.dealer = dealer
+        order.placed_by = order.placed_by if result.replayed else request.user
+        return Response(order_body(order), status=status.HTTP_200_OK if result.replayed else status.HTTP_201_CREATED)
+
+    def retrieve(self, request, pk):
+        return Response(order_body(self._order(), events=True))
+
+    def cancel(self, request, pk):
+        order = self._order()
+        reason = self.validated(ReasonInput)["reason"]
+        if request.user.is_dealer_staff:
+            if not has_perm(request.user, CART_EDIT):
+                raise PermissionDenied
+            order = quick.order_cancel_by_dealer(actor=request.user, order=order, reason=reason)
+        else:
+            if not has_perm(request.user, ORDERS_MANAGE):
+                raise PermissionDenied
+            order = lifecycle.order_cancel(actor=request.user, order=order, reason=reason)
+        return Response(order_body(selectors.order_get_for(actor=request.user, order_id=order.pk), events=True))
+
+    def reorder(self, request, pk):
+        return Response(_added_body(quick.order_reorder(actor=request.user, dealer=self.dealer(),
+                                                        order=self._order())))
+
+
+def _date(value):
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _routes(viewset, mapping: dict, route: str, name: str):
+    return path(route, viewset.as_view(mapping), name=name)
+
+
+urlpatterns = [
+    _routes(CartViewSet, {"get": "retrieve", "delete": "clear"}, "cart/", "cart"),
+    _routes(CartViewSet, {"post": "line_add"}, "cart/lines/", "cart-lines"),
+    _routes(CartViewSet, {"put": "line_set", "delete": "line_remove"}, "cart/lines/<int:line_id>/", "cart-line"),
+    _routes(CartViewSet, {"put": "coupons"}, "cart/coupons/", "cart-coupons"),
+    _routes(CartViewSet, {"post": "quick"}, "cart/quick/", "cart-quick"),
+    _routes(CartViewSet, {"post": "upload"}, "cart/upload/", "cart-upload"),
+    _routes(OrderTemplateViewSet, {"get": "list", "post": "create"}, "order-templates/", "order-templates"),
+    _routes(OrderTemplateViewSet, {"get": "retrieve", "delete": "destroy"}, "order-templates/<int:pk>/",
+            "order-template"),
+    _routes(OrderTemplateViewSet, {"post": "load"}, "order-templates/<int:pk>/load/", "order-template-load"),
+    _routes(OrderViewSet, {"get": "list", "post": "create"}, "orders/", "orders"),
+    _routes(OrderViewSet, {"get": "retrieve"}, "orders/<int:pk>/", "order"),
+    _routes(OrderViewSet, {"post": "cancel"}, "orders/<int:pk>/cancel/", "order-cancel"),
+    _routes(OrderViewSet, {"post": "reorder"}, "orders/<int:pk>/reorder/", "order-reorder"),
+]

@@ -1,0 +1,96 @@
+"""Reads of orders, always through the actor's data scope: a dealer's staff see their own company's
+orders, brand staff those of the dealers in their scope (tenant_apps.dealers.selectors.dealers_visible_to).
+An order outside the scope is a 404, indistinguishable from one that does not exist."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from tenant_apps.accounts.permissions import Scope, scope_of
+from tenant_apps.core.errors import NotFound
+from tenant_apps.dealers.selectors import dealers_visible_to
+from tenant_apps.ordering.models import (
+    Order,
+    OrderEvent,
+    OrderLine,
+    OrderReservation,
+    OrderStatus,
+    OrderTemplate,
+)
+
+
+class OrderNotFound(NotFound):
+    code = "order_not_found"
+
+
+def orders_visible_to(user) -> QuerySet[Order]:
+    scope = scope_of(user)
+    if not getattr(user, "is_authenticated", False) or scope is None:
+        return Order.objects.none()
+    if scope == Scope.OWN_DEALER:
+        return Order.objects.filter(dealer_id=user.dealer_id) if user.dealer_id else Order.objects.none()
+    if scope == Scope.ALL:
+        return Order.objects.all()
+    return Order.objects.filter(dealer__in=dealers_visible_to(user).values("pk"))
+
+
+def order_list(*, actor, status: str = "", dealer_id=None, date_from: date | None = None,
+               date_to: date | None = None, q: str = "") -> QuerySet[Order]:
+    """Orders in the actor's scope with their dealer and line count: one query for any page size."""
+    orders = _filtered(orders_visible_to(actor), dealer_id=dealer_id, date_from=date_from, date_to=date_to, q=q)
+    if status in OrderStatus.values:
+        orders = orders.filter(status=status)
+    return orders.select_related("dealer", "placed_by").defer("dealer__bank_account").annotate(
+        line_count=Count("lines"))
+
+
+def _filtered(orders, *, dealer_id=None, date_from=None, date_to=None, q=""):
+    if dealer_id not in (None, ""):
+        orders = orders.filter(dealer_id=dealer_id) if str(dealer_id).isdigit() else orders.none()
+    if date_from:
+        orders = orders.filter(created_at__date__gte=date_from)
+    if date_to:
+        orders = orders.filter(created_at__date__lte=date_to)
+    q = (q or "").strip()
+    if q:
+        orders = orders.filter(Q(number__icontains=q) | Q(dealer__code__iexact=q) | Q(dealer__name__icontains=q)
+                               | Q(dealer__legal_name__icontains=q))
+    return orders
+
+
+def order_status_counts(*, actor, dealer_id=None, date_from=None, date_to=None, q: str = "") -> dict[str, int]:
+    """How many orders in each state (every state present, 0 when none), in one query."""
+    orders = _filtered(orders_visible_to(actor), dealer_id=dealer_id, date_from=date_from, date_to=date_to, q=q)
+    counts = dict.fromkeys(OrderStatus.values, 0)
+    for row in orders.order_by().values("status").annotate(n=Count("pk")):
+        counts[row["status"]] = row["n"]
+    return counts
+
+
+def order_get_for(*, actor, order_id) -> Order:
+    """The order, if the actor may see it; OrderNotFound (404) otherwise, existing or not."""
+    order = orders_visible_to(actor).select_related("dealer", "placed_by").defer("dealer__bank_account") \
+        .filter(pk=order_id).first() if str(order_id).isdigit() else None
+    if order is None:
+        raise OrderNotFound(_("No such order."))
+    return order
+
+
+def order_detail(order: Order) -> Order:
+    """The order with its lines (SKU, unit), timeline and reservations (warehouse) prefetched: four queries."""
+    return Order.objects.select_related("dealer", "placed_by", "backorder_of").defer("dealer__bank_account") \
+        .prefetch_related(
+        Prefetch("lines", queryset=OrderLine.objects.select_related("sku", "unit").order_by("line_no")),
+        Prefetch("events", queryset=OrderEvent.objects.order_by("at", "id")),
+        Prefetch("reservations", queryset=OrderReservation.objects.select_related("warehouse", "sku", "line")
+                 .order_by("warehouse__code", "line__line_no")),
+        "backorders",
+    ).get(pk=order.pk)
+
+
+def templates_of(dealer) -> QuerySet[OrderTemplate]:
+    return OrderTemplate.objects.filter(dealer=dealer).select_related("created_by").annotate(
+        line_count=Count("lines"))

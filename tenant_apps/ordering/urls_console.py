@@ -1,0 +1,11 @@
+from django.urls import path
+
+from tenant_apps.ordering import views_console as views
+
+app_name = "orders_console"
+
+urlpatterns = [
+    path("", views.board, name="board"),
+    path("<int:order_id>/", views.detail, name="detail"),
+    path("<int:order_id>/cancel/", views.cancel, name="cancel"),
+]

@@ -1,0 +1,114 @@
+"""Brand console pages of orders (/console/orders/): the board by state (counts per state, filters by
+state, dealer and date) and the order's detail (timeline, lines, frozen breakdown, reservations per
+warehouse, legal actions). Data scope: a regional manager or sales rep sees only their dealers' orders
+(tenant_apps.ordering.selectors); outside the scope is a 404. Approval and shipping happen on the
+approvals and fulfilment pages, linked from here; cancelling happens here, through the lifecycle."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from dms.ui import listing
+from tenant_apps.accounts.permissions import ORDERS_MANAGE, ORDERS_VIEW, has_perm
+from tenant_apps.core.access import requires
+from tenant_apps.core.errors import DomainError
+from tenant_apps.ordering import lifecycle, selectors
+from tenant_apps.ordering.models import OrderStatus
+from tenant_apps.ordering.presentation import STATUS_TONE, breakdown_rows, progress, timeline
+
+SORTS = {"created": "created_at", "submitted": "submitted_at", "total": "total", "number": "number",
+         "dealer": "dealer__code", "status": "status"}
+# Pages of the other apps that act on an order, by the actions they carry: (url names to try, label).
+APPROVAL_ACTIONS = {"start_approval", "approve", "reject", "send_back"}
+SHIPPING_ACTIONS = {"allocate", "ship_part", "ship_all", "deliver", "complete"}
+APPROVAL_PAGES = ("approvals:order", "approvals:detail")
+SHIPPING_PAGES = ("fulfillment:order", "fulfillment_console:order", "fulfillment:detail")
+
+
+def _date(value) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _filters(request) -> dict:
+    params = request.GET
+    return {"dealer_id": params.get("dealer", "").strip()[:12], "date_from": _date(params.get("from", "")),
+            "date_to": _date(params.get("to", "")), "q": params.get("q", "").strip()[:100]}
+
+
+@requires(ORDERS_VIEW)
+def board(request):
+    filters = _filters(request)
+    status = request.GET.get("status", "")
+    status = status if status in OrderStatus.values else ""
+    counts = selectors.order_status_counts(actor=request.user, **filters)
+    orders = selectors.order_list(actor=request.user, status=status, **filters)
+    page = listing(request, orders, sorts=SORTS, default="-created", per_page=25)
+    rows = [{"order": order, "tone": STATUS_TONE.get(order.status, "")} for order in page.page]
+    states = [{"value": value, "label": label, "count": counts[value], "tone": STATUS_TONE.get(value, "")}
+              for value, label in OrderStatus.choices]
+    return render(request, "ordering/console_board.html", {
+        "listing": page, "rows": rows, "states": states, "status": status, "total": sum(counts.values()),
+        "q": filters["q"], "dealer": filters["dealer_id"], "date_from": request.GET.get("from", ""),
+        "date_to": request.GET.get("to", ""),
+    })
+
+
+def _order_or_404(request, order_id):
+    try:
+        return selectors.order_get_for(actor=request.user, order_id=order_id)
+    except DomainError:
+        raise Http404 from None
+
+
+def _first_url(names, order_id) -> str:
+    for name in names:
+        try:
+            return reverse(name, kwargs={"order_id": order_id})
+        except NoReverseMatch:
+            continue
+    return ""
+
+
+@requires(ORDERS_VIEW)
+def detail(request, order_id: int):
+    order = selectors.order_detail(_order_or_404(request, order_id))
+    legal = lifecycle.legal_actions(order)
+    by_warehouse: dict[int, dict] = {}
+    for reservation in order.reservations.all():
+        group = by_warehouse.setdefault(reservation.warehouse_id, {"warehouse": reservation.warehouse, "rows": [],
+                                                                  "total": 0})
+        group["rows"].append(reservation)
+        group["total"] += reservation.quantity
+    approvals_url = _first_url(APPROVAL_PAGES, order.pk) if APPROVAL_ACTIONS & set(legal) else ""
+    shipping_url = _first_url(SHIPPING_PAGES, order.pk) if SHIPPING_ACTIONS & set(legal) else ""
+    return render(request, "ordering/console_detail.html", {
+        "order": order, "tone": STATUS_TONE.get(order.status, ""), "timeline": timeline(order),
+        "progress": progress(order), "breakdown": breakdown_rows(order), "warehouses": list(by_warehouse.values()),
+        "legal": [lifecycle._action_label(action) for action in legal],
+        "can_cancel": "cancel" in legal and has_perm(request.user, ORDERS_MANAGE),
+        "approvals_url": approvals_url, "shipping_url": shipping_url,
+        "awaiting_approval": bool(APPROVAL_ACTIONS & set(legal)), "awaiting_shipping": bool(SHIPPING_ACTIONS & set(legal)),
+    })
+
+
+@requires(ORDERS_MANAGE)
+@require_POST
+def cancel(request, order_id: int):
+    order = _order_or_404(request, order_id)
+    try:
+        lifecycle.order_cancel(actor=request.user, order=order, reason=request.POST.get("reason", "")[:500])
+        messages.success(request, _("Order %(number)s cancelled; its stock is given back.") % {"number": order.number})
+    except DomainError as error:
+        details = " ".join(message for messages_ in error.fields.values() for message in messages_)
+        messages.error(request, f"{error.detail} {details}".strip())
+    return redirect("orders_console:detail", order_id=order.pk)
