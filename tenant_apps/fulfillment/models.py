@@ -70,6 +70,12 @@ class Shipment(models.Model):
     def tracking_url(self) -> str:
         return self.carrier.tracking_url(self.tracking_number) if self.carrier_id else ""
 
+    @property
+    def last_event(self):
+        """The latest tracking event (uses the prefetched events of shipment_list; no query then)."""
+        events = list(self.tracking_events.all())
+        return events[-1] if events else None
+
 
 class ShipmentLine(models.Model):
     shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="lines")
