@@ -11,6 +11,7 @@ from django.conf import settings
 from django_tenants.utils import schema_context
 
 from billing_saas.models import Plan
+from shared_apps.demo.approvals import seed_approvals
 from shared_apps.demo.catalog import seed_catalog
 from shared_apps.demo.network import seed_network
 from shared_apps.demo.pricing import seed_pricing
@@ -114,4 +115,5 @@ def seed_tenant(brand: DemoBrand) -> list[str]:
     seed_catalog(brand_slug=brand.slug, kind="drinks" if brand.slug == "acme" else "tiles")
     seed_pricing(brand_slug=brand.slug)
     seed_promotions(brand_slug=brand.slug)
+    seed_approvals(brand_slug=brand.slug)
     return lines

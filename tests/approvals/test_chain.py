@@ -271,3 +271,26 @@ def test_workflow_changes_are_audited(chain):
     assert [s["name"] for s in entry.after["steps"]] == ["区域经理", "总部销售"]
     services.workflow_delete(actor=chain.admin, workflow=chain.workflow)
     assert AuditEntry.objects.filter(action="approvals.workflow.deleted").count() == 1
+
+
+def test_the_demo_seed_builds_the_three_step_chain_and_an_auto_rule_once(people):
+    from shared_apps.demo.approvals import seed_approvals
+    from tenant_apps.approvals.models import AutoApprovalRule
+    from tenant_apps.dealers.services import tier_create
+
+    seed_approvals(brand_slug="acme")
+    seed_approvals(brand_slug="acme")
+    workflow = ApprovalWorkflow.objects.get()
+    assert [(s.name, s.approver_roles, s.scope, s.skip_below) for s in workflow.steps.all()] == [
+        ("区域经理审批", ["regional_manager"], "region", None), ("总部销售审批", ["sales_rep", "admin"], "hq", None),
+        ("财务审批", ["finance"], "hq", Decimal("50000.00"))]
+    rule = AutoApprovalRule.objects.get()
+    assert (rule.max_total, [t.code for t in rule.tiers.all()]) == (Decimal("2000.00"), ["A"])
+    assert people.submit().status == OrderStatus.APPROVED  # the store's dealer is of tier A: a small order
+    from tenant_apps.dealers.services import dealer_update
+
+    dealer_update(actor=None, dealer=people.dealer, tier=tier_create(actor=None, code="B", name="B 级"))
+    people.dealer.refresh_from_db()
+    order = people.submit()
+    assert order.status == OrderStatus.IN_APPROVAL
+    assert [a.name for a in selectors.approval_inbox(actor=people.rm_east)] == ["区域经理审批"]
