@@ -32,11 +32,20 @@ from tenant_apps.fulfillment.models import (
     TrackingEvent,
     TrackingStatus,
 )
+from tenant_apps.ordering.models import Order
 
 VIEW = (ORDERS_VIEW, COMPANY_VIEW)  # brand staff in scope; a dealer's own staff
 
 
+def _status_field(choices, **kwargs):
+    """A status as a plain string (values listed in the help): several apps have a "status" enum, and
+    drf-spectacular would otherwise give them clashing component names."""
+    return serializers.CharField(help_text=" | ".join(choices.values), **kwargs)
+
+
 class TrackingEventSerializer(serializers.ModelSerializer):
+    status = _status_field(TrackingStatus, read_only=True)
+
     class Meta:
         model = TrackingEvent
         fields = ["id", "status", "location", "description", "occurred_at", "source", "created_at"]
@@ -59,6 +68,7 @@ class ShipmentSerializer(serializers.ModelSerializer):
     tracking_url = serializers.CharField(read_only=True)
     lines = ShipmentLineOut(many=True, read_only=True)
     tracking_events = TrackingEventSerializer(many=True, read_only=True)
+    status = _status_field(ShipmentStatus, read_only=True)
 
     class Meta:
         model = Shipment
@@ -85,7 +95,7 @@ class ShipRequest(serializers.Serializer):
 
 
 class TrackingRequest(serializers.Serializer):
-    status = serializers.ChoiceField(choices=TrackingStatus.choices)
+    status = _status_field(TrackingStatus, max_length=20)
     occurred_at = serializers.DateTimeField(required=False)
     location = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
     description = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
@@ -103,6 +113,7 @@ class ReturnSerializer(serializers.ModelSerializer):
     dealer = serializers.CharField(source="order.dealer.code", read_only=True)
     warehouse = serializers.CharField(source="warehouse.code", read_only=True, default="")
     lines = ReturnLineOut(many=True, read_only=True)
+    status = _status_field(ReturnStatus, read_only=True)
 
     class Meta:
         model = ReturnRequest
@@ -247,6 +258,7 @@ class FulfillmentOrderViewSet(viewsets.GenericViewSet):
 
     permission_classes = [HasCapability]
     serializer_class = OrderStatusOut
+    queryset = Order.objects.none()  # lookups go through selectors.order_get_for (scope); this types the id
     required_capabilities = {"allocate": FULFILLMENT_SHIP, "picking": FULFILLMENT_SHIP,
                              "confirm_receipt": CART_EDIT}
 
@@ -349,14 +361,14 @@ class CarrierWebhookView(APIView):
     @extend_schema(
         request=inline_serializer("CarrierEvent", {
             "event_id": serializers.CharField(), "tracking_number": serializers.CharField(),
-            "status": serializers.ChoiceField(choices=TrackingStatus.choices),
+            "status": _status_field(TrackingStatus),
             "occurred_at": serializers.DateTimeField(required=False),
             "location": serializers.CharField(required=False), "description": serializers.CharField(required=False)}),
         parameters=[OpenApiParameter(services.SIGNATURE_HEADER, str, OpenApiParameter.HEADER, required=True),
                     OpenApiParameter(services.TIMESTAMP_HEADER, str, OpenApiParameter.HEADER, required=True)],
         responses={200: inline_serializer("CarrierEventResult", {
             "applied": serializers.BooleanField(), "event": serializers.IntegerField(),
-            "shipment": serializers.CharField(), "shipment_status": serializers.CharField()})},
+            "shipment": serializers.CharField(), "shipment_status": _status_field(ShipmentStatus)})},
     )
     def post(self, request, code: str):
         body = request.body
