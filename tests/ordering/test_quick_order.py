@@ -134,3 +134,13 @@ def test_reorder_puts_the_lines_back_and_names_what_is_gone(store):
     done = client.post(f"/orders/{order.pk}/reorder/", follow=True)
     assert "RB-330: no longer available" in done.content.decode()
     assert _cart(store) == [("RB-250", "CASE", 1)]
+
+
+def test_the_product_page_has_add_to_cart_forms_for_buyers_only(store):
+    url = f"/catalog/products/{store.sku.product_id}/"
+    page = signed_in(store.buyer).get(url).content.decode()
+    assert page.count('class="add-to-cart"') == 2 and "箱 (24 罐)" in page
+    added = signed_in(store.buyer).post("/cart/add/", {"sku": store.sku.pk, "unit": store.case.pk, "quantity": 1,
+                                                      "next": url})
+    assert added["Location"] == url and _cart(store) == [("RB-250", "CASE", 1)]
+    assert 'class="add-to-cart"' not in signed_in("owner@acme.test").get(url).content.decode()
