@@ -16,7 +16,7 @@ from tenant_apps.inventory.selectors import ledger_mismatches
 from tenant_apps.ordering.models import OrderEvent, OrderLine, OrderStatus
 from tenant_apps.ordering.submission import SubmitLine
 from tests.factories import DEFAULT_PASSWORD
-from tests.fulfillment.conftest import SECRET, approved_order, client_for, ship_everything
+from tests.fulfillment.conftest import SECRET, TenantClient, approved_order, client_for, ship_everything
 
 
 def api(user):
@@ -217,3 +217,17 @@ def test_lists_run_a_constant_number_of_queries(store, people, count_queries):
         assert len(owner.get("/api/v1/returns/").json()["results"]) == 4
     assert len(many.sql) == len(one.sql)
     assert len(many_rma.sql) == len(one_rma.sql)
+
+
+def test_another_brand_host_knows_neither_the_token_nor_the_carrier(store, people, allocated, carrier, tenant_b):
+    first, _second = ship_everything(allocated, people, carrier=carrier)
+    token = client_for(store.buyer).defaults["HTTP_AUTHORIZATION"]
+    globex = TenantClient(HTTP_HOST="globex.localhost", HTTP_ACCEPT_LANGUAGE="en", HTTP_AUTHORIZATION=token)
+    assert globex.get("/api/v1/shipments/").status_code == 401
+    raw = json.dumps({"event_id": "e1", "tracking_number": first.tracking_number, "status": "delivered"}).encode()
+    stamp = str(int(time.time()))
+    pushed = TenantClient(HTTP_HOST="globex.localhost").post(
+        "/api/v1/carriers/sf/webhook/", raw, content_type="application/json", HTTP_X_CARRIER_TIMESTAMP=stamp,
+        HTTP_X_CARRIER_SIGNATURE=services.webhook_signature(SECRET, stamp, raw))
+    assert pushed.status_code == 404
+    assert TrackingEvent.objects.count() == 0
