@@ -162,3 +162,28 @@ def test_workflow_crud_with_field_errors(chain, in_tenant):
     assert client.get(f"/api/v1/approval-workflows/{wid}/").status_code == 404
     with in_tenant(chain.tenant):
         assert ApprovalWorkflow.objects.count() == 1
+
+
+def test_schema_lists_the_approval_endpoints(chain):
+    owner = User.objects.get(email="owner@acme.test")
+    schema = token_client(chain.tenant, owner).get("/api/schema/", {"format": "json"}).json()
+    assert {"/api/v1/approvals/inbox/", "/api/v1/approvals/bulk-approve/", "/api/v1/orders/{id}/approve/",
+            "/api/v1/orders/{id}/reject/", "/api/v1/orders/{id}/send-back/", "/api/v1/approval-workflows/",
+            "/api/v1/approval-workflows/{id}/"} <= set(schema["paths"])
+
+
+def test_another_brand_never_reaches_these_orders_or_workflows(chain, tenant_b, in_tenant):
+    order = chain.submit()
+    with in_tenant(tenant_b):
+        other_owner = User.objects.get(email="owner@globex.test")
+    on_b = token_client(tenant_b, other_owner)
+    on_b.defaults["HTTP_HOST"] = "globex.localhost"
+    assert on_b.post(f"/api/v1/orders/{order.pk}/approve/").status_code == 404
+    assert on_b.get(f"/api/v1/approval-workflows/{chain.workflow.pk}/").status_code == 404
+    assert on_b.get("/api/v1/approvals/inbox/").json()["count"] == 0
+    # A token of brand A is worthless on brand B's host.
+    a_on_b = token_client(chain.tenant, chain.rm_east)
+    a_on_b.defaults["HTTP_HOST"] = "globex.localhost"
+    assert a_on_b.get("/api/v1/approvals/inbox/").status_code == 401
+    with in_tenant(chain.tenant):
+        assert OrderApproval.objects.get(order=order).status == "pending"
