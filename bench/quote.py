@@ -21,7 +21,7 @@ from datetime import timedelta
 from _setup import django_setup, percentile, pgbench_select_only
 
 
-def build(*, promotions: int, seed: int) -> dict:
+def build(*, promotions: int, seed: int, broad: bool = False) -> dict:
     """2,000 SKUs (bulk), a small network, and the rules: through the services, except the bulk SKUs and the
     price entries (the import service)."""
     from decimal import Decimal
@@ -101,17 +101,30 @@ def build(*, promotions: int, seed: int) -> dict:
                                                 {"threshold": "5000", "off": str(100 + n % 200)}], "repeat": False}),
              ("tiered", lambda n: {"tiers": [{"min_quantity": 100, "percent": "2"},
                                              {"min_quantity": 500, "percent": "4"}], "basis": "sku"})]
+    # A brand's promotions aim at something: most at a few SKUs, some at a category for one tier or region,
+    # a few at named dealers, and spend thresholds (满减) per tier. `--broad` keeps the stress mix, where
+    # every category and tier promotion reaches every cart (hundreds stacking on one order).
     for n in range(promotions):
-        kind, rule = kinds[n % len(kinds)]
-        scope = {}
-        if n % 4 == 0:
-            scope["skus"] = rng.sample(skus[:400], 5)
-        elif n % 4 == 1:
-            scope["categories"] = [rng.choice(categories)]
-        elif n % 4 == 2:
-            scope["tiers"] = [rng.choice(tiers)]
+        scope, slot = {}, n % 10
+        if broad:
+            kind, rule = kinds[n % len(kinds)]
+            scope = [{"skus": rng.sample(skus[:400], 5)}, {"categories": [rng.choice(categories)]},
+                     {"tiers": [rng.choice(tiers)]}, {"dealers": [rng.choice(others)]}][n % 4]
+        elif slot < 5:
+            kind, rule = kinds[(0, 2)[n % 2]]
+            scope = {"skus": rng.sample(skus, 3)}
+        elif slot < 7:
+            kind, rule = kinds[0]
+            scope = {"categories": [rng.choice(categories)], "tiers": [rng.choice(tiers)]}
+        elif slot == 7:
+            kind, rule = kinds[0]
+            scope = {"dealers": [rng.choice(others)]}
+        elif slot == 8:
+            kind, rule = kinds[1]
+            scope = {"tiers": [rng.choice(tiers)]}
         else:
-            scope["dealers"] = [rng.choice(others)]
+            kind, rule = kinds[2]
+            scope = {"categories": [rng.choice(categories)], "territories": [rng.choice(provinces)]}
         promotion = promo.promotion_create(actor=None, code=f"PR{n:04d}", name=f"促销{n}", kind=kind, rule=rule(n),
                                            starts_at=now - timedelta(days=1), ends_at=now + timedelta(days=30),
                                            priority=n % 10, stacking="stackable", **scope)
@@ -125,6 +138,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=200)
     parser.add_argument("--promotions", type=int, default=1000)
+    parser.add_argument("--broad", action="store_true", help="every category/tier promotion reaches every cart")
     args = parser.parse_args()
     os.environ.setdefault("DEBUG", "false")
     django_setup()
@@ -151,7 +165,7 @@ def main() -> None:
     try:
         with schema_context(tenant.schema_name):
             started = time.perf_counter()
-            world = build(promotions=args.promotions, seed=1)
+            world = build(promotions=args.promotions, seed=1, broad=args.broad)
             build_s = time.perf_counter() - started
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")

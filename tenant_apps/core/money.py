@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 from babel.numbers import format_currency, get_currency_precision
 from django.utils import translation
@@ -16,10 +17,16 @@ def babel_locale() -> str:
     return BABEL_LOCALES.get(translation.get_language() or "en", "en")
 
 
+@lru_cache(maxsize=64)
+def minor_unit(currency: str) -> Decimal:
+    """The currency's smallest amount: 0.01 for CNY, 1 for JPY."""
+    return Decimal(1).scaleb(-get_currency_precision(currency))
+
+
 def quantize(amount: Decimal, currency: str) -> Decimal:
     """Round half up to the currency's minor unit (2 places for CNY, 0 for JPY)."""
-    exponent = Decimal(1).scaleb(-get_currency_precision(currency))
-    return Decimal(amount).quantize(exponent, rounding=ROUND_HALF_UP)
+    return (amount if type(amount) is Decimal else Decimal(amount)).quantize(minor_unit(currency),
+                                                                            rounding=ROUND_HALF_UP)
 
 
 @dataclass(frozen=True)

@@ -73,15 +73,16 @@ def quote_assemble(*, ctx: DealerContext, priced: Sequence[PricedLine | None], r
     unpriced = tuple(index for index, line in enumerate(priced) if line is None)
     applied: tuple[AppliedPromotion, ...] = result.applied
     per_line: dict[int, list[tuple[int, Decimal]]] = {}
+    taken: dict[int, Decimal] = {}
     for promotion in applied:
         for index, amount in sorted(promotion.allocations.items()):
             if amount:
                 per_line.setdefault(index, []).append((promotion.promotion_id, amount))
+                taken[index] = taken.get(index, ZERO) + amount
     quote_lines = []
     for line in lines:
-        discounts = tuple(per_line.get(line.index, ()))
-        net = line.gross - sum((amount for _id, amount in discounts), ZERO)
-        quote_lines.append(QuoteLine(priced=line, discounts=discounts, net=max(net, ZERO)))
+        net = line.gross - taken.get(line.index, ZERO)
+        quote_lines.append(QuoteLine(priced=line, discounts=tuple(per_line.get(line.index, ())), net=max(net, ZERO)))
     subtotal = sum((line.gross for line in lines), ZERO)
     total = sum((line.net for line in quote_lines), ZERO)
     return Quote(

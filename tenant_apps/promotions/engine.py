@@ -42,11 +42,10 @@ from datetime import datetime
 from decimal import Decimal
 from functools import lru_cache
 
-from babel.numbers import get_currency_precision
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from tenant_apps.core.money import format_money, quantize
+from tenant_apps.core.money import format_money, minor_unit, quantize
 from tenant_apps.pricing.quote_types import (
     AppliedPromotion,
     DealerContext,
@@ -136,10 +135,13 @@ def allocate(total: Decimal, weights: Mapping[int, Decimal], currency: str) -> d
     """Spread `total` over the keys in proportion to `weights`, in the currency's minor units, by the
     largest-remainder method (ties: the lowest key). Sums exactly to `total` (rounded half up) when the
     weights are positive; with `total` <= sum(weights) no key receives more than its weight."""
-    unit = Decimal(1).scaleb(-get_currency_precision(currency))
+    unit = minor_unit(currency)
     units = int(quantize(total, currency) / unit)
-    shares = {key: int(quantize(weight, currency) / unit) for key, weight in weights.items()}
-    shares = {key: weight for key, weight in shares.items() if weight > 0}
+    shares = {}
+    for key, weight in weights.items():
+        share = int(quantize(weight, currency) / unit)
+        if share > 0:
+            shares[key] = share
     whole = sum(shares.values())
     if units <= 0 or whole == 0:
         return {}

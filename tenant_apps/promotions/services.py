@@ -122,6 +122,12 @@ def _validate(data: dict, scopes: dict[str, list[int]], *, exclude_pk=None) -> t
 def _scopes_set(promotion: Promotion, scopes: dict[str, list[int]]) -> None:
     for name, ids in scopes.items():
         getattr(promotion, name).set(ids)
+        setattr(promotion, SCOPE_ARRAYS[name], sorted(set(ids)))
+    promotion.save(update_fields=[SCOPE_ARRAYS[name] for name in scopes])
+
+
+SCOPE_ARRAYS = {"skus": "scope_sku_ids", "categories": "scope_category_ids", "tiers": "scope_tier_ids",
+                "territories": "scope_territory_ids", "dealers": "scope_dealer_ids"}
 
 
 def _scopes_of(kind: str, rule: dict, scopes: dict) -> dict[str, list[int]]:

@@ -1,0 +1,298 @@
+"""Ordering under load, through the HTTP API of a production-like server:
+
+  load       16 dealers (one buyer each, token auth) submit 20-line orders for 30 s, each request with its own
+             Idempotency-Key, against gunicorn (sync workers, DEBUG off) on the embedded PostgreSQL:
+             orders/s, p50/p99 latency, and every answer's status
+  big        one 1,000-line order (a tile dealer's whole project), timed end to end
+  baseline   pgbench tpcb-like (the default script) on the same server, 16 clients, printed beside
+
+The tenant: 2,000 SKUs on a base price list and tier lists, stock in two warehouses (one serving the
+dealers' region), a published 满减 promotion with steps, 16 active dealers with shipping addresses. Built in
+its own throwaway tenant (enterprise plan), deleted and purged at the end.
+
+Run: .venv/bin/python bench/order.py [--seconds 30] [--clients 16] [--workers 4]
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import random
+import re
+import secrets
+import socket
+import subprocess
+import sys
+import threading
+import time
+import uuid
+from pathlib import Path
+
+from _setup import ROOT, _pg_bin, django_setup, percentile
+
+SKUS = 2000
+DEALERS = 16
+
+
+def build() -> dict:
+    """Catalog and prices in bulk, people and rules through the services. Returns what the clients need."""
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from django.utils import timezone
+    from rest_framework.authtoken.models import Token
+
+    from tenant_apps.accounts.services import user_create
+    from tenant_apps.catalog import services as catalog
+    from tenant_apps.catalog.models import Product, Sku
+    from tenant_apps.dealers import services as dealers
+    from tenant_apps.inventory import services as inventory
+    from tenant_apps.inventory.models import Stock
+    from tenant_apps.pricing import services as pricing
+    from tenant_apps.pricing.models import PriceEntry
+    from tenant_apps.promotions import services as promo
+
+    hq = dealers.headquarters_ensure(name="HQ")
+    tiers = [dealers.tier_create(actor=None, code=code, name=code, rank=n) for n, code in enumerate("AB", 1)]
+    east = dealers.territory_create(actor=None, code="EAST", name="华东")
+    west = dealers.territory_create(actor=None, code="WEST", name="西部")
+    unit = catalog.unit_ensure(code="pc", name="件")
+    root = catalog.category_create(actor=None, parent=None, code="ALL", name="全部")
+    products = Product.objects.bulk_create([Product(code=f"P{n:05d}", name=f"瓷砖{n}", category=root, status="on_sale")
+                                            for n in range(SKUS // 5)])
+    skus = Sku.objects.bulk_create([Sku(product=products[n // 5], code=f"S{n:05d}", name=f"瓷砖{n // 5} 规格{n % 5}",
+                                        base_unit=unit, search_text=f"s{n:05d}") for n in range(SKUS)])
+    base = pricing.price_list_create(actor=None, code="BASE", name="基础价", kind="base", status="active")
+    tier_a = pricing.price_list_create(actor=None, code="TIER-A", name="A 级", kind="tier", tier=tiers[0],
+                                       status="active")
+    PriceEntry.objects.bulk_create(
+        [PriceEntry(price_list=base, sku=sku, unit=unit, min_quantity=1, price=Decimal(20 + n % 50))
+         for n, sku in enumerate(skus)]
+        + [PriceEntry(price_list=base, sku=sku, unit=unit, min_quantity=50, price=Decimal(18 + n % 50))
+           for n, sku in enumerate(skus)]
+        + [PriceEntry(price_list=tier_a, sku=sku, unit=unit, min_quantity=1, price=Decimal(19 + n % 50))
+           for n, sku in enumerate(skus[::2])])
+    near = inventory.warehouse_create(actor=None, code="SH", name="上海仓", territories=[east])
+    far = inventory.warehouse_create(actor=None, code="CD", name="成都仓", territories=[west])
+    Stock.objects.bulk_create([Stock(sku=sku, warehouse=warehouse, on_hand=10_000_000, reserved=0)
+                               for sku in skus for warehouse in (near, far)])
+    # The ledger must sum to on-hand: record the opening stock as receipts in one statement.
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("INSERT INTO inventory_stockmovement (stock_id, kind, on_hand_delta, reserved_delta, reference, "
+                       "reason, actor_label, created_at) SELECT id, 'receipt', on_hand, 0, 'bench', '', 'bench', now() "
+                       "FROM inventory_stock")
+    threshold = promo.promotion_create(
+        actor=None, code="MJ", name="满 2000 减 100, 满 5000 减 300", kind="threshold",
+        rule={"steps": [{"threshold": "2000", "off": "100"}, {"threshold": "5000", "off": "300"}]},
+        starts_at=timezone.now() - timedelta(days=1))
+    promo.promotion_publish(actor=None, promotion=threshold, reason="bench")
+    tokens = []
+    for n in range(DEALERS):
+        dealer = dealers.dealer_create(actor=None, parent=hq, code=f"D{n:02d}", legal_name=f"经销商{n}",
+                                       tier=tiers[n % 2], territories=[east], status="active")
+        dealers.address_add(actor=None, dealer=dealer, kind="shipping", recipient="收货人", phone="13800000000",
+                            territory=east, line=f"上海市 {n} 号", is_default=True)
+        user = user_create(actor=None, email=f"buyer{n}@bench.test", password=secrets.token_urlsafe(12),
+                           role="dealer_buyer", dealer=dealer)
+        tokens.append(Token.objects.create(user=user).key)
+    return {"sku_ids": [sku.pk for sku in skus], "tokens": tokens}
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def serve(workers: int) -> tuple[subprocess.Popen, int]:
+    """gunicorn on the same database as this process, production-like: DEBUG off, sync workers."""
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    port = _free_port()
+    host = db["HOST"] or "127.0.0.1"
+    url = (f"postgres://{db['USER']}@/{db['NAME']}?host={host}&port={db['PORT']}" if host.startswith("/")
+           else f"postgres://{db['USER']}:{db['PASSWORD']}@{host}:{db['PORT']}/{db['NAME']}")
+    env = {**{k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}, "DEBUG": "false",
+           "DATABASE_URL": url, "PLATFORM_DOMAIN": f"localhost:{port}", "LOG_LEVEL": "WARNING",
+           "TENANT_POOL_REFILL": "off", "DB_CONN_MAX_AGE": "600"}
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    server = subprocess.Popen([str(gunicorn), "dms.wsgi:application", "--pythonpath", "platform", "--bind",
+                               f"127.0.0.1:{port}", "--workers", str(workers), "--threads", "1", "--timeout", "60",
+                               "--backlog", "256"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            conn.request("GET", "/healthz")
+            if conn.getresponse().status == 200:
+                return server, port
+        except OSError:
+            if time.monotonic() > deadline or server.poll() is not None:
+                server.kill()
+                raise RuntimeError("gunicorn did not start: " + server.stderr.read().decode()[-2000:]) from None
+            time.sleep(0.2)
+
+
+def submit(conn: http.client.HTTPConnection, host: str, token: str, lines: list[dict]) -> tuple[int, float, dict]:
+    body = json.dumps({"lines": lines})
+    started = time.perf_counter()
+    conn.request("POST", "/api/v1/orders/", body=body, headers={
+        "Host": host, "Authorization": f"Token {token}", "Content-Type": "application/json",
+        "Idempotency-Key": uuid.uuid4().hex})
+    response = conn.getresponse()
+    payload = response.read()
+    elapsed = (time.perf_counter() - started) * 1000
+    return response.status, elapsed, (json.loads(payload) if payload[:1] in (b"{", b"[") else {})
+
+
+def load(*, port: int, host: str, data: dict, seconds: float, clients: int) -> dict:
+    results: list[tuple[int, float]] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+    stop = time.monotonic() + seconds
+    barrier = threading.Barrier(clients)
+
+    def client(number: int) -> None:
+        rng = random.Random(number)
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        token = data["tokens"][number % len(data["tokens"])]
+        barrier.wait()
+        while time.monotonic() < stop:
+            lines = [{"sku": sku, "quantity": rng.randint(1, 60)} for sku in rng.sample(data["sku_ids"], 20)]
+            try:
+                status, elapsed, body = submit(conn, host, token, lines)
+            except (OSError, http.client.HTTPException) as error:
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                with lock:
+                    errors.append(repr(error))
+                continue
+            with lock:
+                results.append((status, elapsed))
+                if status != 201 and len(errors) < 5:
+                    errors.append(f"{status} {body}")
+        conn.close()
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
+    started = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    wall = time.monotonic() - started
+    ok = [elapsed for status, elapsed in results if status == 201]
+    statuses: dict[int, int] = {}
+    for status, _elapsed in results:
+        statuses[status] = statuses.get(status, 0) + 1
+    return {"orders": len(ok), "wall_s": wall, "orders_per_s": len(ok) / wall, "statuses": statuses,
+            "p50_ms": percentile(ok, 50) if ok else 0.0, "p99_ms": percentile(ok, 99) if ok else 0.0,
+            "errors": errors[:5]}
+
+
+def pgbench_tpcb(seconds: int = 10, clients: int = 16) -> dict:
+    """pgbench's default (TPC-B-like) script on the same server: the write baseline for this machine."""
+    from django.db import connection
+
+    params = connection.settings_dict
+    env = {**os.environ, "PGHOST": params["HOST"] or "127.0.0.1", "PGPORT": str(params["PORT"] or 5432),
+           "PGUSER": params["USER"] or "postgres", "PGPASSWORD": params["PASSWORD"] or ""}
+    db = "bench_pgbench_tpcb"
+    with connection.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{db}"')
+        cursor.execute(f'CREATE DATABASE "{db}"')
+    try:
+        subprocess.run([_pg_bin("pgbench"), "-i", "-q", "-s", "16", db], env=env, check=True, capture_output=True)
+        out = subprocess.run([_pg_bin("pgbench"), "-c", str(clients), "-j", "2", "-T", str(seconds), db], env=env,
+                             check=True, capture_output=True, text=True).stdout
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{db}"')
+    return {"tps": float(re.search(r"tps = ([\d.]+)", out).group(1)),
+            "latency_ms": float(re.search(r"latency average = ([\d.]+) ms", out).group(1))}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=4)
+    args = parser.parse_args()
+    os.environ.setdefault("DEBUG", "false")
+    django_setup()
+
+    from django.conf import settings
+    from django.contrib.auth.hashers import make_password
+    from django.db import connection
+    from django_tenants.utils import schema_context
+
+    from billing_saas.models import Plan
+    from tenants import services
+
+    services.tenant_template_migrate()
+    run_id = secrets.token_hex(3)
+    tenant = services.tenant_provision(actor="bench", name=f"Bench orders {run_id}", slug=f"bench-ord-{run_id}",
+                                       method="clone", plan=Plan.objects.get(code="enterprise"),
+                                       owner=services.Owner(email="owner@bench.test",
+                                                            password_hash=make_password(secrets.token_urlsafe(12))))
+    server = None
+    try:
+        with schema_context(tenant.schema_name):
+            started = time.perf_counter()
+            data = build()
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
+            print(f"built {SKUS} SKUs, {DEALERS} dealers in {time.perf_counter() - started:.1f} s")
+        connection.set_schema_to_public()
+        connection.close()
+        server, port = serve(args.workers)
+        host = f"{tenant.slug}.{settings.PLATFORM_HOST.split(':')[0]}:{port}"
+        # Warm every worker (imports, connections), untimed.
+        load(port=port, host=host, data=data, seconds=3, clients=args.workers)
+        result = load(port=port, host=host, data=data, seconds=args.seconds, clients=args.clients)
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        rng = random.Random(99)
+        big_lines = [{"sku": sku, "quantity": rng.randint(1, 200)} for sku in rng.sample(data["sku_ids"], 1000)]
+        big = [submit(conn, host, data["tokens"][0], big_lines) for _ in range(3)]
+        conn.close()
+        server.terminate()
+        server.wait(timeout=30)
+        server = None
+        with schema_context(tenant.schema_name):
+            from tenant_apps.inventory.selectors import ledger_mismatches
+            from tenant_apps.ordering.models import Order
+
+            orders = Order.objects.count()
+            mismatches = len(ledger_mismatches())
+        connection.set_schema_to_public()
+        baseline = pgbench_tpcb()
+    finally:
+        if server is not None:
+            server.kill()
+        connection.set_schema_to_public()
+        services.tenant_delete(actor="bench", tenant=tenant, reason="bench clean-up")
+        services.tenant_purge(actor="bench", tenant=tenant, confirm_slug=tenant.slug)
+
+    print(f"load: {args.clients} clients x 20-line orders for {args.seconds:.0f} s, gunicorn {args.workers} sync "
+          f"workers: {result['orders']} orders, {result['orders_per_s']:.1f} orders/s, "
+          f"p50 {result['p50_ms']:.1f} ms, p99 {result['p99_ms']:.1f} ms; statuses {result['statuses']}")
+    if result["errors"]:
+        print("  first errors:", result["errors"])
+    big_ms = [elapsed for status, elapsed, _body in big if status == 201]
+    print(f"1,000-line order: {', '.join(f'{ms:.0f} ms' for ms in big_ms)} "
+          f"(statuses {[status for status, _e, _b in big]})")
+    print(f"orders in the database {orders}; ledger mismatches {mismatches}")
+    print(f"pgbench tpcb-like, 16 clients, same server: {baseline['tps']:.0f} tps, "
+          f"{baseline['latency_ms']:.2f} ms average latency")
+    print(f"RESULT orders_per_s={result['orders_per_s']:.1f} p50_ms={result['p50_ms']:.1f} "
+          f"p99_ms={result['p99_ms']:.1f} big_order_ms={min(big_ms) if big_ms else -1:.0f} "
+          f"pgbench_tpcb_tps={baseline['tps']:.0f}")
+
+
+if __name__ == "__main__":
+    main()
