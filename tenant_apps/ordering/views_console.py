@@ -16,7 +16,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dms.ui import listing
-from tenant_apps.accounts.permissions import ORDERS_MANAGE, ORDERS_VIEW, has_perm
+from tenant_apps.accounts.permissions import (
+    FULFILLMENT_SHIP,
+    ORDERS_APPROVE,
+    ORDERS_MANAGE,
+    ORDERS_VIEW,
+    has_perm,
+)
 from tenant_apps.core.access import requires
 from tenant_apps.core.errors import DomainError
 from tenant_apps.ordering import lifecycle, selectors
@@ -89,8 +95,11 @@ def detail(request, order_id: int):
                                                                   "total": 0})
         group["rows"].append(reservation)
         group["total"] += reservation.quantity
-    approvals_url = _first_url(APPROVAL_PAGES, order.pk) if APPROVAL_ACTIONS & set(legal) else ""
-    shipping_url = _first_url(SHIPPING_PAGES, order.pk) if SHIPPING_ACTIONS & set(legal) else ""
+    user = request.user
+    approvals_url = _first_url(APPROVAL_PAGES, order.pk) \
+        if APPROVAL_ACTIONS & set(legal) and has_perm(user, ORDERS_APPROVE) else ""
+    shipping_url = _first_url(SHIPPING_PAGES, order.pk) \
+        if SHIPPING_ACTIONS & set(legal) and has_perm(user, FULFILLMENT_SHIP) else ""
     return render(request, "ordering/console_detail.html", {
         "order": order, "tone": STATUS_TONE.get(order.status, ""), "timeline": timeline(order),
         "progress": progress(order), "breakdown": breakdown_rows(order), "warehouses": list(by_warehouse.values()),

@@ -246,6 +246,7 @@ def test_the_dealer_cancels_before_allocation_and_the_stock_comes_back(world, in
     client = signed_in(world.buyer)
     page = client.get(f"/orders/{world.order.pk}/").content.decode()
     assert 'id="cancel"' in page and 'id="order-timeline"' in page
+    assert 'id="order-shipments"' in page and 'id="order-returns"' in page  # the fulfilment partials
     with in_tenant(world.tenant):
         assert _reserved(store, store.sku) == 30
     done = client.post(f"/orders/{world.order.pk}/cancel/", {"reason": "下错了"}, follow=True)
@@ -264,7 +265,10 @@ def test_once_allocated_only_the_brand_can_cancel(world, in_tenant):
     refused = client.post(f"/orders/{world.order.pk}/cancel/", {"reason": "x"}, follow=True).content.decode()
     assert "only the brand can cancel it now" in refused
     manager = signed_in(world.rm_hq)
-    assert 'id="cancel"' in manager.get(f"/console/orders/{world.order.pk}/").content.decode()
+    console = manager.get(f"/console/orders/{world.order.pk}/").content.decode()
+    assert 'id="cancel"' in console and 'id="to-shipping"' not in console  # shipping is the warehouse's
+    warehouse_page = signed_in(world.owner).get(f"/console/orders/{world.order.pk}/").content.decode()
+    assert f'href="/console/fulfillment/orders/{world.order.pk}/"' in warehouse_page
     manager.post(f"/console/orders/{world.order.pk}/cancel/", {"reason": "客户要求"})
     with in_tenant(world.tenant):
         assert Order.objects.get(pk=world.order.pk).status == "cancelled"
