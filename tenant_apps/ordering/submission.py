@@ -354,7 +354,6 @@ def _submit_in_transaction(*, actor, dealer, lines, skus, factors, quote, coupon
         quote = quote_kept
     _freeze(order, quote)
     _write_lines(order, quote, allocations, reserve=True)
-    promotion_usage_record(quote=quote, order_ref=order.number)
     PurchaseRecord.objects.bulk_create([
         PurchaseRecord(dealer=dealer, sku_id=q.priced.sku_id, unit_id=q.priced.unit_id, quantity=q.priced.quantity,
                        unit_price=q.priced.unit_price, bought_at=now, reference=order.number, currency=quote.currency)
@@ -373,6 +372,8 @@ def _submit_in_transaction(*, actor, dealer, lines, skus, factors, quote, coupon
     from tenant_apps.ordering.workflow import order_submitted
 
     order_submitted(order=order, actor=actor)
+    # Last: it updates the promotions' shared budget rows, whose locks every order using them waits for.
+    promotion_usage_record(quote=quote, order_ref=order.number)
     return Submitted(order=order, backorder=backorder)
 
 
