@@ -204,6 +204,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 3600.0,
         "args": ["fulfillment.tasks.orders_auto_complete"],
     },
+    "approvals-escalate-due": {
+        "task": "tenants.tasks.for_each_tenant",
+        "schedule": 15 * 60.0,
+        "args": ["approvals.tasks.approvals_escalate_due"],
+    },
 }
 
 # --- auth ---------------------------------------------------------------------------------------

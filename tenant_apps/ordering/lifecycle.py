@@ -21,7 +21,7 @@ from django_fsm import TransitionNotAllowed, can_proceed
 from tenant_apps.audit.services import audit_record
 from tenant_apps.core.errors import Conflict, NotFound, ValidationFailed
 from tenant_apps.inventory.services import Allocation, stock_release_allocations
-from tenant_apps.ordering.models import RESERVING, Order, OrderEvent, OrderReservation, OrderStatus
+from tenant_apps.ordering.models import Order, OrderEvent, OrderReservation, OrderStatus
 from tenant_apps.ordering.submission import _event
 
 # The actions: each is the Order method of the same name.
@@ -92,7 +92,7 @@ def order_transition(*, actor, order: Order, action: str, reason: str = "", data
     except TransitionNotAllowed as error:  # pragma: no cover - can_proceed said yes under the row lock
         raise IllegalOrderTransition(str(error)) from error
     now = timezone.now()
-    if action in ("cancel", "reject") and before in RESERVING:
+    if action in ("cancel", "reject"):  # a draft sent back for changes still holds its reservations
         _release_all(locked, actor, reason=f"{action}: {reason}"[:255])
     if locked.status == OrderStatus.APPROVED:
         locked.approved_at = now

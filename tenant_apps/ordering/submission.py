@@ -418,4 +418,7 @@ def _backorder(*, actor, dealer, parent: Order, rest, coupon_codes, address, now
     backorder.save()
     OrderEvent.objects.bulk_create([_event(backorder, actor, kind="transition", from_status=OrderStatus.DRAFT,
                                            to_status=OrderStatus.SUBMITTED, message=_("Backorder submitted"))])
+    from tenant_apps.ordering.workflow import order_submitted
+
+    order_submitted(order=backorder, actor=actor)  # through the same approval chain as any order
     return backorder

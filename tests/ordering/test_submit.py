@@ -25,7 +25,7 @@ def test_submitting_the_cart_freezes_prices_reserves_stock_and_empties_the_cart(
     store.fill((store.sku, store.case, 2), (store.water, store.can, 10))
     result = order_submit(actor=store.buyer, dealer=store.dealer, idempotency_key="k-1")
     order = result.order
-    assert order.status == "submitted" and order.number.startswith("SO")
+    assert order.status == "approved" and order.number.startswith("SO")  # no approval workflow: approved at once
     assert [(line.sku_id, line.quantity, line.unit_price, line.net) for line in order.lines.all()] == [
         (store.sku.pk, 2, Decimal("120.0000"), Decimal("240.00")),  # 24 x 5.00 per case
         (store.water.pk, 10, Decimal("6.0000"), Decimal("60.00")),
@@ -34,7 +34,7 @@ def test_submitting_the_cart_freezes_prices_reserves_stock_and_empties_the_cart(
     assert _stock(store.sku, store.east) == (100, 48)  # the warehouse serving Shanghai first
     assert _stock(store.water, store.east) == (100, 10)
     assert not CartLine.objects.filter(cart__dealer=store.dealer).exists()
-    assert [e.to_status for e in order.events.all()] == ["submitted"]
+    assert [e.to_status for e in order.events.all()] == ["submitted", "approved"]
     assert stock_selectors.ledger_mismatches() == []
 
 
