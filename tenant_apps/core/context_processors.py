@@ -1,6 +1,6 @@
 from django.utils import timezone
 
-from tenant_apps.accounts.permissions import CART_EDIT, has_perm
+from tenant_apps.accounts.permissions import CART_EDIT, ORDERS_VIEW_OWN, has_perm
 from tenant_apps.core.access import is_console_user
 from tenant_apps.core.console import nav_for
 
@@ -18,4 +18,6 @@ def console(request):
         context["console_nav"] = nav_for(request)
     if user is not None and has_perm(user, CART_EDIT):
         context["can_order"] = True
+    if user is not None and has_perm(user, ORDERS_VIEW_OWN):
+        context["is_dealer_user"] = True
     return context

@@ -237,6 +237,9 @@ class SubmitExtraInput(serializers.Serializer):
     coupon_codes = serializers.ListField(child=serializers.CharField(max_length=40), required=False, max_length=5,
                                          allow_null=True, default=None)
     consent_reduce = serializers.BooleanField(required=False, default=False)
+    expected_total = serializers.DecimalField(
+        max_digits=16, decimal_places=2, required=False, allow_null=True, default=None,
+        help_text="The total the buyer was shown; a different re-quote answers 409 price_changed, nothing written.")
 
 
 class ReasonInput(serializers.Serializer):
@@ -506,7 +509,8 @@ class OrderViewSet(OrderingViewSet):
         extra = self.validated(SubmitExtraInput)
         result = order_submit(actor=request.user, dealer=dealer, lines=lines, address_id=extra.get("address"),
                               note=extra.get("note", ""), idempotency_key=request.headers.get("Idempotency-Key", ""),
-                              coupon_codes=extra.get("coupon_codes"), consent_reduce=extra["consent_reduce"])
+                              coupon_codes=extra.get("coupon_codes"), consent_reduce=extra["consent_reduce"],
+                              expected_total=extra.get("expected_total"))
         order = result.order
         order.dealer = dealer
         order.placed_by = order.placed_by if result.replayed else request.user

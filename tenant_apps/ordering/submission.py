@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef, Q
@@ -31,6 +32,7 @@ from tenant_apps.audit.services import actor_label
 from tenant_apps.catalog.models import SkuUnit
 from tenant_apps.catalog.selectors import sku_search
 from tenant_apps.core.errors import Conflict, ValidationFailed
+from tenant_apps.core.money import format_money
 from tenant_apps.dealers.models import DealerAddress, DealerStatus
 from tenant_apps.dealers.selectors import qualification_blockers
 from tenant_apps.inventory.models import Warehouse
@@ -61,6 +63,10 @@ class OrderInvalid(ValidationFailed):
 
 class OrderRefused(Conflict):
     code = "order_refused"
+
+
+class PriceChanged(Conflict):
+    code = "price_changed"
 
 
 class StockShort(Conflict):
@@ -264,8 +270,10 @@ def _event(order: Order, actor, *, kind: str, from_status: str = "", to_status: 
 
 def order_submit(*, actor, dealer, lines: Sequence[SubmitLine] | None = None, address_id=None, note: str = "",
                  idempotency_key: str = "", coupon_codes: Sequence[str] | None = None,
-                 consent_reduce: bool = False) -> Submitted:
-    """Submit `lines` (default: the dealer's cart, with its coupons) as an order. See the module docstring."""
+                 consent_reduce: bool = False, expected_total: Decimal | None = None) -> Submitted:
+    """Submit `lines` (default: the dealer's cart, with its coupons) as an order. See the module docstring.
+    `expected_total` is the total the dealer was shown: if the re-quote differs (a price or promotion
+    changed meanwhile), PriceChanged (409) and nothing is written."""
     key = (idempotency_key or "").strip()
     if len(key) > 80:
         raise OrderInvalid(_("The idempotency key is too long."), fields={"idempotency_key": [_("At most 80 characters.")]})
@@ -293,6 +301,12 @@ def order_submit(*, actor, dealer, lines: Sequence[SubmitLine] | None = None, ad
     quote = _quote(dealer, [(ln.sku_id, ln.unit_id or skus[ln.sku_id].base_unit_id, ln.quantity) for ln in lines],
                    coupon_codes)
     _unpriced_error(quote)
+    if expected_total is not None and quote.total != expected_total:
+        raise PriceChanged(_("Prices changed since you looked: the total is now %(total)s, not %(shown)s. "
+                             "Check the order and submit again.")
+                           % {"total": format_money(quote.total, quote.currency),
+                              "shown": format_money(expected_total, quote.currency)},
+                           fields={"expected_total": [str(quote.total)]})
     try:
         with transaction.atomic():
             return _submit_in_transaction(actor=actor, dealer=dealer, lines=lines, skus=skus, factors=factors,

@@ -5,6 +5,7 @@ writes through the ordering services (submission, lifecycle, quick)."""
 from __future__ import annotations
 
 import uuid
+from decimal import Decimal, InvalidOperation
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -121,6 +122,14 @@ def cart_add(request):
 # --- checkout -------------------------------------------------------------------------------------------
 
 
+def _shown_total(request) -> Decimal | None:
+    """The total the checkout page showed (its hidden field), to refuse a submit whose price moved since."""
+    try:
+        return Decimal(request.POST.get("shown_total", ""))
+    except (InvalidOperation, ValueError):
+        return None
+
+
 @requires(CART_EDIT)
 @require_http_methods(["GET", "POST"])
 def checkout(request):
@@ -143,7 +152,8 @@ def checkout(request):
             elif action in ("submit", "reduce"):
                 result = order_submit(actor=request.user, dealer=dealer, address_id=form["address"] or None,
                                       note=form["note"], idempotency_key=form["key"],
-                                      consent_reduce=action == "reduce")
+                                      consent_reduce=action == "reduce",
+                                      expected_total=_shown_total(request) if action == "submit" else None)
                 order = result.order
                 if result.replayed:
                     messages.info(request, _("Order %(number)s was already submitted; here it is.")

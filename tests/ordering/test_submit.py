@@ -196,3 +196,16 @@ def _clean(made):
     Tier.objects.filter(pk=made.tier.pk).delete()
     for territory in sorted(Territory.objects.filter(code__endswith=made.tier.code[1:]), key=lambda t: -len(t.path)):
         territory.delete()
+
+
+def test_a_total_that_moved_since_the_dealer_looked_is_refused_and_nothing_written(store):
+    from tenant_apps.pricing import services as pricing
+
+    lines = [SubmitLine(store.sku.pk, None, 10)]  # 10 x 5.00 shown
+    pricing.price_entry_set(actor=None, price_list=store.base, sku=store.sku, unit=store.can, price="5.50")
+    with pytest.raises(submission.PriceChanged) as changed:
+        order_submit(actor=store.buyer, dealer=store.dealer, lines=lines, expected_total=Decimal("50.00"))
+    assert changed.value.status == 409 and changed.value.fields == {"expected_total": ["55.00"]}
+    assert Order.objects.count() == 0 and _stock(store.sku, store.east) == (100, 0)
+    assert order_submit(actor=store.buyer, dealer=store.dealer, lines=lines,
+                        expected_total=Decimal("55.00")).order.total == Decimal("55.00")
