@@ -316,6 +316,22 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "集团经销商订货平台. Every call is answered for the brand whose host it is sent to.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Several models have a "status" or "kind": name each choice set after its model.
+    "ENUM_NAME_OVERRIDES": {
+        "DealerStatusEnum": "tenant_apps.dealers.models.DealerStatus",
+        "ProductStatusEnum": "tenant_apps.catalog.models.ProductStatus",
+        "PriceListKindEnum": "tenant_apps.pricing.models.PriceListKind",
+        "PriceListStatusEnum": "tenant_apps.pricing.models.PriceListStatus",
+        "CompensationStatusEnum": "tenant_apps.pricing.models.CompensationStatus",
+        "PromotionKindEnum": "tenant_apps.promotions.models.PromotionKind",
+        "PromotionStatusEnum": "tenant_apps.promotions.models.PromotionStatus",
+        "OrderStatusEnum": "tenant_apps.ordering.models.OrderStatus",
+        "ApprovalStatusEnum": "tenant_apps.approvals.models.ApprovalStatus",
+        "ShipmentStatusEnum": "tenant_apps.fulfillment.models.ShipmentStatus",
+        "TrackingStatusEnum": "tenant_apps.fulfillment.models.TrackingStatus",
+        "ReturnStatusEnum": "tenant_apps.fulfillment.models.ReturnStatus",
+        "MovementKindEnum": "tenant_apps.inventory.models.MovementKind",
+    },
 }
 REST_AUTH = {
     "SESSION_LOGIN": True,

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 
@@ -32,7 +33,7 @@ ORDER_READ = (ORDERS_VIEW, ORDERS_VIEW_OWN)
 # --- serializers ----------------------------------------------------------------------------------------
 
 
-class PromotionOutput(serializers.Serializer):
+class AppliedPromotionOutput(serializers.Serializer):
     id = serializers.IntegerField(source="promotion_id")
     name = serializers.CharField()
     kind = serializers.CharField()
@@ -54,7 +55,7 @@ class QuoteOutput(serializers.Serializer):
     subtotal = serializers.DecimalField(max_digits=16, decimal_places=2)
     discount_total = serializers.DecimalField(max_digits=16, decimal_places=2)
     total = serializers.DecimalField(max_digits=16, decimal_places=2)
-    promotions = PromotionOutput(many=True)
+    promotions = AppliedPromotionOutput(many=True)
     gifts = GiftOutput(many=True)
     notes = serializers.ListField(child=serializers.CharField())
     unpriced_lines = serializers.SerializerMethodField(help_text="Line numbers (1-based) without a price")
@@ -242,7 +243,7 @@ class SubmitExtraInput(serializers.Serializer):
         help_text="The total the buyer was shown; a different re-quote answers 409 price_changed, nothing written.")
 
 
-class ReasonInput(serializers.Serializer):
+class OrderReasonInput(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
 
 
@@ -364,11 +365,13 @@ class CartViewSet(OrderingViewSet):
     def retrieve(self, request):
         return Response(_cart_body(self.dealer()))
 
+    @action(detail=False, methods=["delete"])  # routed by hand below; marks it for the schema
     def clear(self, request):
         dealer = self.dealer()
         services.cart_clear(actor=request.user, dealer=dealer)
         return Response(_cart_body(dealer))
 
+    @action(detail=False, methods=["post"])  # routed by hand below; marks it for the schema
     def line_add(self, request):
         dealer = self.dealer()
         data = self.validated(CartLineAddInput)
@@ -376,6 +379,7 @@ class CartViewSet(OrderingViewSet):
                                quantity=data["quantity"], add=True)
         return Response(_cart_body(dealer))
 
+    @action(detail=True, methods=["put"])  # routed by hand below; marks it for the schema
     def line_set(self, request, line_id: int):
         dealer = self.dealer()
         line = services.CartLine.objects.filter(cart__dealer=dealer, pk=line_id).first()
@@ -386,16 +390,19 @@ class CartViewSet(OrderingViewSet):
                                quantity=data["quantity"])
         return Response(_cart_body(dealer))
 
+    @action(detail=True, methods=["delete"])  # routed by hand below; marks it for the schema
     def line_remove(self, request, line_id: int):
         dealer = self.dealer()
         services.cart_line_remove(actor=request.user, dealer=dealer, line_id=line_id)
         return Response(_cart_body(dealer))
 
+    @action(detail=False, methods=["put"])  # routed by hand below; marks it for the schema
     def coupons(self, request):
         dealer = self.dealer()
         services.cart_coupons_set(actor=request.user, dealer=dealer, codes=self.validated(CouponsInput)["coupon_codes"])
         return Response(_cart_body(dealer))
 
+    @action(detail=False, methods=["post"])  # routed by hand below; marks it for the schema
     def quick(self, request):
         dealer = self.dealer()
         data = self.validated(QuickInput)
@@ -407,6 +414,7 @@ class CartViewSet(OrderingViewSet):
             added = quick.cart_quick_add(actor=request.user, dealer=dealer, text=data.get("text", ""))
         return Response(_added_body(added))
 
+    @action(detail=False, methods=["post"])  # routed by hand below; marks it for the schema
     def upload(self, request):
         dealer = self.dealer()
         file = request.FILES.get("file")
@@ -456,6 +464,7 @@ class OrderTemplateViewSet(OrderingViewSet):
         quick.template_delete(actor=request.user, dealer=self.dealer(), template=self._template())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
+    @action(detail=True, methods=["post"])  # routed by hand below; marks it for the schema
     def load(self, request, pk):
         return Response(_added_body(quick.template_load(actor=request.user, dealer=self.dealer(),
                                                         template=self._template())))
@@ -481,7 +490,7 @@ class OrderTemplateViewSet(OrderingViewSet):
                    400: ProblemOutput, 409: ProblemOutput}),
     retrieve=extend_schema(summary="An order with its lines, breakdown and timeline", responses=OrderDetailOutput),
     cancel=extend_schema(summary="Cancel (dealers: until allocated to the warehouse; brand: while legal); stock is given back",
-                         request=ReasonInput, responses={200: OrderDetailOutput, 409: ProblemOutput}),
+                         request=OrderReasonInput, responses={200: OrderDetailOutput, 409: ProblemOutput}),
     reorder=extend_schema(summary="Put a past order's lines in the cart at today's prices", request=None,
                           responses={200: AddedOutput, 400: ProblemOutput}),
 )
@@ -519,9 +528,10 @@ class OrderViewSet(OrderingViewSet):
     def retrieve(self, request, pk):
         return Response(order_body(self._order(), events=True))
 
+    @action(detail=True, methods=["post"])  # routed by hand below; marks it for the schema
     def cancel(self, request, pk):
         order = self._order()
-        reason = self.validated(ReasonInput)["reason"]
+        reason = self.validated(OrderReasonInput)["reason"]
         if request.user.is_dealer_staff:
             if not has_perm(request.user, CART_EDIT):
                 raise PermissionDenied
@@ -532,6 +542,7 @@ class OrderViewSet(OrderingViewSet):
             order = lifecycle.order_cancel(actor=request.user, order=order, reason=reason)
         return Response(order_body(selectors.order_get_for(actor=request.user, order_id=order.pk), events=True))
 
+    @action(detail=True, methods=["post"])  # routed by hand below; marks it for the schema
     def reorder(self, request, pk):
         return Response(_added_body(quick.order_reorder(actor=request.user, dealer=self.dealer(),
                                                         order=self._order())))
