@@ -14,6 +14,7 @@ from billing_saas.models import Plan
 from shared_apps.demo.approvals import seed_approvals
 from shared_apps.demo.catalog import seed_catalog
 from shared_apps.demo.network import seed_network
+from shared_apps.demo.orders import seed_orders
 from shared_apps.demo.pricing import seed_pricing
 from shared_apps.demo.promotions import seed_promotions
 from tenant_apps.accounts import services as account_services
@@ -116,4 +117,5 @@ def seed_tenant(brand: DemoBrand) -> list[str]:
     seed_pricing(brand_slug=brand.slug)
     seed_promotions(brand_slug=brand.slug)
     seed_approvals(brand_slug=brand.slug)
+    seed_orders(brand_slug=brand.slug)
     return lines

@@ -432,7 +432,6 @@ def _backorder(*, actor, dealer, parent: Order, rest, coupon_codes, address, now
     backorder.save()
     OrderEvent.objects.bulk_create([_event(backorder, actor, kind="transition", from_status=OrderStatus.DRAFT,
                                            to_status=OrderStatus.SUBMITTED, message=_("Backorder submitted"))])
-    from tenant_apps.ordering.workflow import order_submitted
-
-    order_submitted(order=backorder, actor=actor)  # through the same approval chain as any order
+    # A backorder waits in "submitted" for its stock; the brand starts its approval chain when it can be
+    # filled (approvals.services.approval_restart), and allocation reserves it then.
     return backorder

@@ -65,3 +65,28 @@ def test_demo_prices_tier_a_cheapest_and_compensation_owed(tenant_a, in_tenant, 
         assert owed.status == "owed" and owed.amount > 0
         seed_pricing(brand_slug="acme")  # idempotent
         assert ProtectionCompensation.objects.count() == 1
+
+
+def test_demo_has_orders_in_every_state_made_through_the_services(tenant_a, in_tenant, media_root):
+    from shared_apps.demo.approvals import seed_approvals
+    from shared_apps.demo.catalog import seed_catalog
+    from shared_apps.demo.orders import seed_orders
+    from shared_apps.demo.pricing import seed_pricing
+    from shared_apps.demo.promotions import seed_promotions
+    from tenant_apps.inventory.selectors import ledger_mismatches
+    from tenant_apps.ordering.models import Order, OrderStatus
+
+    Tenant.objects.filter(pk=tenant_a.pk).update(plan=Plan.objects.get(code="growth"))
+    with in_tenant(tenant_a):
+        seed_network(slug="acme", password="acme-demo-2026", brand_word="饮料")
+        seed_catalog(brand_slug="acme", kind="drinks")
+        seed_pricing(brand_slug="acme")
+        seed_promotions(brand_slug="acme")
+        seed_approvals(brand_slug="acme")
+        seed_orders(brand_slug="acme")
+        assert set(Order.objects.values_list("status", flat=True)) == set(OrderStatus.values)
+        assert Order.objects.filter(backorder_of__isnull=False, status="submitted").exists()
+        assert ledger_mismatches() == []
+        count = Order.objects.count()
+        seed_orders(brand_slug="acme")  # idempotent
+        assert Order.objects.count() == count

@@ -1,0 +1,114 @@
+"""Demo orders: one or more in every state of the lifecycle, made the way people make them — the dealer
+submits (real quotes, reservations and promotions), the regional manager and HQ approve or not, the warehouse
+allocates and ships, the carrier delivers, the dealer confirms — all through the services.
+
+    draft             sent back by the regional manager for changes
+    submitted         a backorder waiting for stock (the brand's shortage policy is "backorder")
+    in_approval       waiting for the regional manager
+    approved          through the chain, waiting for the warehouse
+    rejected          refused by the regional manager, stock given back
+    allocated         picked in the warehouse
+    partially_shipped half of the first pick on its way
+    shipped           on its way, with tracking
+    delivered         delivered by the carrier, waiting for the dealer's confirmation
+    completed         confirmed by the dealer (one with a return requested)
+    cancelled         cancelled by the dealer
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from math import ceil
+
+from django.db import transaction
+
+from shared_apps.demo.fulfillment import deliver_demo_order, return_demo_order, ship_demo_order
+from tenant_apps.accounts.models import User
+from tenant_apps.approvals.services import approval_decide
+from tenant_apps.catalog.selectors import sku_search
+from tenant_apps.dealers import services as dealer_services
+from tenant_apps.dealers.models import Dealer
+from tenant_apps.inventory.selectors import availability_for
+from tenant_apps.ordering.lifecycle import order_cancel
+from tenant_apps.ordering.models import Order, OrderingSettings, OrderStatus, ShortagePolicy
+from tenant_apps.ordering.submission import SubmitLine, order_submit
+from tenant_apps.pricing.selectors import dealer_prices
+
+
+def _lines(skus, prices, offset: int, count: int, target: Decimal) -> list[SubmitLine]:
+    """`count` orderable lines starting at `offset` in the dealer's priced, in-stock SKUs, in whole steps,
+    worth about `target` together."""
+    picked = skus[offset % len(skus):][:count] or skus[:count]
+    lines = []
+    for sku in picked:
+        step = max(sku.min_order_qty, sku.order_step)
+        each = max(prices[sku.pk].unit_price * step, Decimal("0.01"))
+        lines.append(SubmitLine(sku_id=sku.pk, unit_id=None, quantity=step * max(1, ceil(target / count / each))))
+    return lines
+
+
+@transaction.atomic
+def seed_orders(*, brand_slug: str) -> None:
+    if Order.objects.exists():
+        return
+    dealer = Dealer.objects.filter(users__email=f"dealer@{brand_slug}.test").first()
+    buyer = User.objects.filter(email=f"dealer@{brand_slug}.test").first()
+    manager = User.objects.filter(email=f"rm.east@{brand_slug}.test").first()
+    hq = User.objects.filter(email=f"admin@{brand_slug}.test").first()
+    finance = User.objects.filter(email=f"finance@{brand_slug}.test").first()
+    if not all((dealer, buyer, manager, hq, finance)):
+        return
+    if not dealer.addresses.filter(kind="shipping").exists():
+        territory = dealer.territories.order_by("path").first()
+        dealer_services.address_add(actor=None, dealer=dealer, kind="shipping", recipient="上海总仓 张主管",
+                                    phone="13800138000", territory=territory, line="浦东新区川沙路 1888 号",
+                                    label="总仓", is_default=True)
+    candidates = list(sku_search(dealer=dealer).order_by("code")[:200])
+    prices = dealer_prices(dealer, [sku.pk for sku in candidates])
+    stock = {sku_id: available for sku_id, (available, _low) in availability_for([s.pk for s in candidates]).items()}
+    skus = [sku for sku in candidates if sku.pk in prices and stock.get(sku.pk, 0) >= 500]
+
+    # Above the brand's automatic approval for small tier-A orders, below the finance step.
+    big = Decimal("3000") if brand_slug == "acme" else Decimal("30000")
+
+    def submit(offset, count=3, target=big):
+        return order_submit(actor=buyer, dealer=dealer, lines=_lines(skus, prices, offset, count, target)).order
+
+    def through_chain(order):
+        """Each open step approved by the person it waits for: the regional manager, then HQ, then finance."""
+        for approver in (manager, hq, finance):
+            order.refresh_from_db()
+            if order.status != OrderStatus.IN_APPROVAL:
+                break
+            approval_decide(actor=approver, order=order, decision="approve")
+        order.refresh_from_db()
+        return order
+
+    completed = through_chain(submit(0, count=4))
+    ship_demo_order(order=completed)
+    deliver_demo_order(order=completed, actor=buyer, confirm=True)
+    return_demo_order(order=completed, actor=buyer)
+    delivered = through_chain(submit(10))
+    ship_demo_order(order=delivered)
+    deliver_demo_order(order=delivered)
+    ship_demo_order(order=through_chain(submit(20)))
+    ship_demo_order(order=through_chain(submit(30, count=2)), partial=True)
+    allocated = through_chain(submit(40))
+    from tenant_apps.fulfillment.services import order_allocate
+
+    order_allocate(actor=hq, order=allocated)
+    through_chain(submit(50, target=big / 3))  # a small tier-A order: approved at once
+    submit(60)  # in approval, waiting for the regional manager
+    approval_decide(actor=manager, order=submit(70), decision="reject",
+                    reason="该区域本月配额已满 / the region's quota for this month is used up")
+    approval_decide(actor=manager, order=submit(80), decision="send_back",
+                    reason="请把第二行改为整箱 / please order the second line in whole cases")
+    order_cancel(actor=buyer, order=submit(90, count=2), reason="下错单 / ordered by mistake")
+    # A backorder: more of one SKU than is in stock, under the backorder policy.
+    settings = OrderingSettings.objects.order_by("pk").first() or OrderingSettings()
+    settings.shortage_policy = ShortagePolicy.BACKORDER
+    settings.save()
+    sku = skus[100 % len(skus)]
+    wanted = stock[sku.pk] + 10 * max(sku.order_step, 1)
+    step = max(sku.order_step, 1)
+    order_submit(actor=buyer, dealer=dealer, lines=[SubmitLine(sku.pk, None, (wanted // step + 1) * step)])
