@@ -17,28 +17,34 @@ from tests.factories import DEFAULT_PASSWORD
 HOST_A = "acme.localhost"
 
 
+def make_net() -> SimpleNamespace:
+    """HQ -> East (region) -> Shanghai agent SH-001 -> Pudong dealer SH-002; HQ -> South -> Canton GD-001.
+    Territories CN > 310000 (上海) > 310115 (浦东新区), CN > 440000 (广东); tier A; a required licence type.
+    Built in the current schema through the services."""
+    hq = services.headquarters_ensure(name="Acme HQ")
+    east = services.region_create(actor=None, parent=hq, name="华东", code="EAST")
+    south = services.region_create(actor=None, parent=hq, name="华南", code="SOUTH")
+    cn = services.territory_create(actor=None, code="CN", name="中国")
+    sh = services.territory_create(actor=None, code="310000", name="上海", parent=cn)
+    pudong_area = services.territory_create(actor=None, code="310115", name="浦东新区", parent=sh)
+    gd = services.territory_create(actor=None, code="440000", name="广东", parent=cn)
+    tier_a = services.tier_create(actor=None, code="A", name="金牌", rank=1)
+    licence = services.qualification_type_create(actor=None, code="FOOD", name="食品经营许可证", required=True)
+    agent = services.dealer_create(actor=None, parent=east, code="SH-001", legal_name="上海总代理有限公司",
+                                   territories=[sh], bank_account="6222 0212 3456 7890")
+    pudong = services.dealer_create(actor=None, parent=agent.node, code="SH-002", legal_name="浦东经销商",
+                                    territories=[pudong_area], tier=tier_a)
+    canton = services.dealer_create(actor=None, parent=south, code="GD-001", legal_name="广州经销商",
+                                    territories=[gd])
+    return SimpleNamespace(hq=hq, east=east, south=south, cn=cn, sh=sh, pudong_area=pudong_area, gd=gd,
+                           tier_a=tier_a, licence=licence, agent=agent, pudong=pudong, canton=canton)
+
+
 @pytest.fixture
 def net(tenant_a, in_tenant):
-    """HQ -> East (region) -> Shanghai agent SH-001 -> Pudong dealer SH-002; HQ -> South -> Canton GD-001.
-    Territories CN > 310000 (上海) > 310115 (浦东新区), CN > 440000 (广东); tier A; a required licence type."""
+    """The network of `make_net`, in tenant A."""
     with in_tenant(tenant_a):
-        hq = services.headquarters_ensure(name="Acme HQ")
-        east = services.region_create(actor=None, parent=hq, name="华东", code="EAST")
-        south = services.region_create(actor=None, parent=hq, name="华南", code="SOUTH")
-        cn = services.territory_create(actor=None, code="CN", name="中国")
-        sh = services.territory_create(actor=None, code="310000", name="上海", parent=cn)
-        pudong_area = services.territory_create(actor=None, code="310115", name="浦东新区", parent=sh)
-        gd = services.territory_create(actor=None, code="440000", name="广东", parent=cn)
-        tier_a = services.tier_create(actor=None, code="A", name="金牌", rank=1)
-        licence = services.qualification_type_create(actor=None, code="FOOD", name="食品经营许可证", required=True)
-        agent = services.dealer_create(actor=None, parent=east, code="SH-001", legal_name="上海总代理有限公司",
-                                       territories=[sh], bank_account="6222 0212 3456 7890")
-        pudong = services.dealer_create(actor=None, parent=agent.node, code="SH-002", legal_name="浦东经销商",
-                                        territories=[pudong_area], tier=tier_a)
-        canton = services.dealer_create(actor=None, parent=south, code="GD-001", legal_name="广州经销商",
-                                        territories=[gd])
-        yield SimpleNamespace(hq=hq, east=east, south=south, cn=cn, sh=sh, pudong_area=pudong_area, gd=gd,
-                              tier_a=tier_a, licence=licence, agent=agent, pudong=pudong, canton=canton)
+        yield make_net()
 
 
 @pytest.fixture
