@@ -83,12 +83,49 @@ def main() -> None:
         shot(desktop, f"{acme}/console/inventory/", "console-stock", full=False)
         shot(desktop, f"{acme}/console/inventory/ledger/", "console-stock-ledger", full=False)
 
+        def open_first(context, url, link, name, full=True):
+            """Open `url`, follow the first link matching `link`, screenshot what it leads to."""
+            page = context.new_page()
+            page.goto(url)
+            page.locator(link).first.click()
+            page.wait_for_load_state("networkidle")
+            page.screenshot(path=str(out / f"{name}.png"), full_page=full)
+            page.close()
+
+        shot(desktop, f"{acme}/console/catalog/", "console-catalog-products", full=False)
+        open_first(desktop, f"{acme}/console/catalog/", "table tbody a[href*='/products/']", "console-product-editor")
+        shot(desktop, f"{acme}/console/catalog/categories/", "console-catalog-categories", full=False)
+        shot(desktop, f"{acme}/console/catalog/import/", "console-catalog-import", full=False)
+        shot(desktop, f"{acme}/console/catalog/images/", "console-catalog-bulk-images", full=False)
+        shot(desktop, f"{acme}/console/pricing/", "console-price-lists")
+        open_first(desktop, f"{acme}/console/pricing/", "table tbody a[href*='/lists/']", "console-price-list-entries",
+                   full=False)
+        shot(desktop, f"{acme}/console/pricing/protection/", "console-price-protection", full=False)
+        shot(desktop, f"{acme}/console/promotions/", "console-promotions")
+        shot(desktop, f"{acme}/console/promotions/new/", "console-promotion-builder")
+        shot(desktop, f"{acme}/console/orders/", "console-orders-board", full=False)
+        open_first(desktop, f"{acme}/console/orders/?status=partially_shipped", "table tbody a[href*='/console/orders/']",
+                   "console-order-detail")
+        shot(desktop, f"{acme}/console/approvals/workflows/", "console-approval-workflows", full=False)
+        shot(desktop, f"{acme}/console/fulfillment/", "console-fulfillment", full=False)
+        shot(desktop, f"{acme}/console/fulfillment/returns/", "console-returns", full=False)
+        manager = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
+        sign_in(manager, acme, "rm.east@acme.test", "acme-demo-2026")
+        shot(manager, f"{acme}/console/approvals/", "console-approval-inbox", full=False)
+
         dealer_phone = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN",
                                            device_scale_factor=2)
         sign_in(dealer_phone, acme, "dealer@acme.test", "acme-demo-2026")
         shot(dealer_phone, f"{acme}/account/company/", "storefront-my-company-phone")
         shot(dealer_phone, f"{acme}/account/addresses/", "storefront-my-addresses-phone")
         shot(dealer_phone, f"{acme}/catalog/?q=%E7%BA%A2%E7%89%9B", "storefront-catalog-search-phone", full=False)
+        open_first(dealer_phone, f"{acme}/catalog/", "#results a", "storefront-product-phone")
+        shot(dealer_phone, f"{acme}/promotions/", "storefront-promotions-phone", full=False)
+        shot(dealer_phone, f"{acme}/cart/", "storefront-cart-phone")
+        shot(dealer_phone, f"{acme}/cart/quick/", "storefront-quick-order-phone", full=False)
+        shot(dealer_phone, f"{acme}/orders/", "storefront-my-orders-phone", full=False)
+        open_first(dealer_phone, f"{acme}/orders/?status=partially_shipped", "a[href*='/orders/']:not([href$='/orders/'])",
+                   "storefront-order-detail-phone")
 
         phone = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", device_scale_factor=2)
         shot(phone, f"{acme}/accounts/login/", "storefront-sign-in-phone", full=False)

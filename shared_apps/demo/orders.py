@@ -31,6 +31,7 @@ from tenant_apps.dealers.models import Dealer
 from tenant_apps.inventory.selectors import availability_for
 from tenant_apps.ordering.lifecycle import order_cancel
 from tenant_apps.ordering.models import Order, OrderingSettings, OrderStatus, ShortagePolicy
+from tenant_apps.ordering.services import cart_line_set
 from tenant_apps.ordering.submission import SubmitLine, order_submit
 from tenant_apps.pricing.selectors import dealer_prices
 
@@ -112,3 +113,6 @@ def seed_orders(*, brand_slug: str) -> None:
     wanted = stock[sku.pk] + 10 * max(sku.order_step, 1)
     step = max(sku.order_step, 1)
     order_submit(actor=buyer, dealer=dealer, lines=[SubmitLine(sku.pk, None, (wanted // step + 1) * step)])
+    # And a cart in progress, above the spring 满减's first step, for the storefront's cart page.
+    for line in _lines(skus, prices, 120, 3, big):
+        cart_line_set(actor=buyer, dealer=dealer, sku_id=line.sku_id, quantity=line.quantity)
