@@ -130,7 +130,9 @@ def _check_lines(dealer, lines: Sequence[SubmitLine]) -> tuple[dict, dict]:
     if len(lines) > MAX_ORDER_LINES:
         raise OrderInvalid(_("An order holds at most %(max)s lines.") % {"max": MAX_ORDER_LINES})
     sku_ids = {line.sku_id for line in lines}
-    skus = {sku.pk: sku for sku in sku_search(dealer=dealer).filter(pk__in=sku_ids)}
+    orderable = sku_search(dealer=dealer).filter(pk__in=sku_ids).select_related(None).select_related("base_unit")
+    skus = {sku.pk: sku for sku in orderable.only("id", "code", "product_id", "base_unit_id", "base_unit__name",
+                                                   "min_order_qty", "order_step")}
     factors = {(u.sku_id, u.unit_id): (u.factor, u.unit.name)
                for u in SkuUnit.objects.filter(sku_id__in=sku_ids).select_related("unit")}
     errors: dict[str, list[str]] = {}
@@ -374,7 +376,8 @@ def _submit_in_transaction(*, actor, dealer, lines, skus, factors, quote, coupon
         for q in quote.lines])
     order.submit()
     order.submitted_at = now
-    order.save()
+    order.save(update_fields=["status", "submitted_at", "currency", "subtotal", "discount_total", "total",
+                              "breakdown", "updated_at"])
     events = [_event(order, actor, kind="transition", from_status=OrderStatus.DRAFT, to_status=OrderStatus.SUBMITTED,
                      message=_("Submitted"), data={"total": str(order.total), "lines": len(quote.lines)})]
     if backorder:
