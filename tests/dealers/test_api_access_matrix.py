@@ -108,6 +108,11 @@ CART_CSV = b"sku,quantity,unit\r\nRB-330,2,\r\n"
 WEBHOOK_SECRET = "matrix-webhook-secret-0123456789"
 START = datetime(2026, 1, 1, tzinfo=UTC)
 ACTORS = [None, *Role]
+OUTSIDERS = ["regional_manager-of-south", "sales_rep-of-canton", "dealer_owner-of-canton"]
+
+
+def user_of(token_key: str):
+    return Token.objects.select_related("user").get(key=token_key).user
 
 
 # --- the world the matrix acts on -----------------------------------------------------------------
@@ -133,6 +138,15 @@ def make_world() -> SimpleNamespace:
                                   role=role, **extra)
         tokens[role] = Token.objects.create(user=users[role]).key
     services.dealer_update(actor=None, dealer=pudong, sales_rep=users[Role.SALES_REP])
+    # people whose scope does not hold Pudong: a regional manager of the South, Canton's sales rep and owner
+    outsiders = {}
+    for name, role, extra in [(OUTSIDERS[0], Role.REGIONAL_MANAGER, {"scope_node": net.south}),
+                              (OUTSIDERS[1], Role.SALES_REP, {}),
+                              (OUTSIDERS[2], Role.DEALER_OWNER, {"dealer": net.canton})]:
+        user = user_create(actor=None, email=f"outside-{role}@api.test", password=DEFAULT_PASSWORD, role=role,
+                           **extra)
+        outsiders[name] = (role, Token.objects.create(user=user).key)
+    services.dealer_update(actor=None, dealer=net.canton, sales_rep=user_of(outsiders[OUTSIDERS[1]][1]))
     buyer, owner, warehouse_user = users[Role.DEALER_BUYER], users[Role.OWNER], users[Role.WAREHOUSE]
 
     can = catalog.unit_ensure(code="CAN", name="罐")
@@ -203,7 +217,7 @@ def make_world() -> SimpleNamespace:
         "pending": pending.pk, "picking": picking.pk, "sent": sent.pk, "requested": requested.pk,
         "accepted": accepted.pk, "cart_line": cart_line.pk, "template": template.pk, "workflow": workflow.pk,
     }
-    return SimpleNamespace(net=net, pudong=pudong, users=users, tokens=tokens, ids=ids, sku=sku, water=water,
+    return SimpleNamespace(net=net, pudong=pudong, users=users, tokens=tokens, outsiders=outsiders, ids=ids, sku=sku, water=water,
                            east=east, base=base, entry=entry, draft=draft, live=live, waiting=waiting,
                            split=split, shipped=shipped, pending=pending, picking=picking, sent=sent,
                            requested=requested, accepted=accepted, template=template, workflow=workflow)
@@ -502,6 +516,28 @@ EXEMPT = {
 }
 
 
+# Endpoints acting on one of Pudong's objects (the dealer, its node, its orders, shipments, returns, cart
+# line and template): to someone holding the capability but whose scope does not hold Pudong, the object
+# does not exist (404, never a 403 and never a hit). Without the capability: 403 first.
+OUTSIDE = {key: 404 for key in [
+    "GET-dealer-detail", "PATCH-dealer-detail", "POST-dealer-status", "GET-dealer-addresses",
+    "POST-dealer-addresses", "GET-dealer-contacts", "POST-dealer-contacts", "GET-dealer-qualifications",
+    "POST-dealer-qualifications", "GET-dealer-blockers", "POST-node-move", "POST-quote",
+    "PUT-cart-line", "DELETE-cart-line", "GET-order-template", "DELETE-order-template",
+    "POST-order-template-load", "GET-order", "POST-order-cancel", "POST-order-reorder",
+    "POST-order-decision-approve", "POST-order-decision-reject", "POST-order-decision-send-back",
+    "POST-shipment-list", "GET-shipment-detail", "POST-shipment-ship", "POST-shipment-cancel",
+    "GET-shipment-tracking", "POST-shipment-tracking", "POST-fulfillment-order-allocate",
+    "GET-fulfillment-order-picking", "POST-fulfillment-order-confirm-receipt", "POST-return-list",
+    "GET-return-detail", "POST-return-approve", "POST-return-reject", "POST-return-receive",
+]} | {
+    # dealer staff always get their own company's promotions (the ?dealer= is for brand staff)
+    "GET-promotion-current": {OUTSIDERS[0]: 404, OUTSIDERS[1]: 404, OUTSIDERS[2]: 200},
+    # one result per order: Pudong's order is "not found" for them, and nothing is approved
+    "POST-approval-bulk-approve": 200,
+}
+
+
 def expected_status(actor: str | None, endpoint: Endpoint) -> int:
     if actor in endpoint.exceptions:
         return endpoint.exceptions[actor]
@@ -596,6 +632,46 @@ class TestEveryRoleOnEveryEndpoint:
             assert (after, audit_after) == (before, audit_before)
         elif endpoint.state:
             assert after != before
+
+
+    @pytest.mark.parametrize("endpoint", [e for e in ENDPOINTS if e.key in OUTSIDE], ids=lambda e: e.key)
+    @pytest.mark.parametrize("outsider", OUTSIDERS)
+    def test_outside_the_scope_is_a_404(self, outsider, endpoint, world, db):
+        role, token = world.outsiders[outsider]
+        client = host_client(HOST_A, HTTP_AUTHORIZATION=f"Token {token}")
+        with schema_context(world.schema):
+            before = endpoint.state(world) if endpoint.state else None
+            audit_before = AuditEntry.objects.count()
+
+        response = call(client, endpoint, world)
+
+        outside = OUTSIDE[endpoint.key]
+        expected = outside.get(outsider, 404) if isinstance(outside, dict) else outside
+        if not set(endpoint.capabilities) & MATRIX[role]:
+            expected = 403
+        assert response.status_code == expected, response.content[:300]
+        if expected == 404:
+            assert response.json()["code"].endswith("not_found")  # "not_found" or "order_not_found"...
+        with schema_context(world.schema):
+            assert endpoint.state(world) == before if endpoint.state else True
+            assert AuditEntry.objects.count() == audit_before
+
+    @pytest.mark.parametrize("route", ["dealer-list", "node-list", "orders", "shipment-list", "return-list",
+                                       "approval-inbox", "api-users"])
+    @pytest.mark.parametrize("outsider", OUTSIDERS)
+    def test_lists_show_an_outsider_nothing_of_pudong(self, outsider, route, world, db):
+        endpoint = next(e for e in ENDPOINTS if (e.route, e.method) == (route, "GET"))
+        role, token = world.outsiders[outsider]
+        response = call(host_client(HOST_A, HTTP_AUTHORIZATION=f"Token {token}"), endpoint, world)
+        if not set(endpoint.capabilities) & MATRIX[role]:
+            assert response.status_code == 403
+            return
+        assert response.status_code == 200
+        text = response.content.decode()
+        with schema_context(world.schema):
+            numbers = list(Order.objects.filter(dealer=world.pudong).values_list("number", flat=True))
+        assert len(numbers) == 4
+        assert [marker for marker in ["SH-002", "matrix-dealer_", *numbers] if marker in text] == []
 
 
 # --- data scope: outside it is a 404, never a 403 and never a hit ---------------------------------
