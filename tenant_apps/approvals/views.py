@@ -22,7 +22,7 @@ from tenant_apps.approvals.models import ApprovalStatus, AutoApprovalRule
 from tenant_apps.core.access import requires
 from tenant_apps.core.errors import DomainError
 from tenant_apps.dealers.models import Node, Territory, Tier
-from tenant_apps.ordering.models import OrderLine
+from tenant_apps.ordering.models import OrderLine, OrderStatus
 
 SORTS = {"waiting": "created_at", "due": "due_at", "total": "order__total", "number": "order__number",
          "dealer": "order__dealer__name"}
@@ -86,6 +86,15 @@ def bulk_approve(request):
     return redirect("approvals:inbox")
 
 
+def _events(order) -> list[dict]:
+    """The order's events for the timeline, with statuses in words ("已提交", not "submitted")."""
+    def label(status: str) -> str:
+        return str(OrderStatus(status).label) if status in OrderStatus.values else status
+
+    return [{"at": e.at, "actor_label": e.actor_label, "message": e.message, "from_status": label(e.from_status),
+             "to_status": label(e.to_status)} for e in order.events.all()]
+
+
 @requires(ORDERS_VIEW)
 def order_detail(request, order_id: int):
     order = _order_or_404(request.user, order_id)
@@ -94,7 +103,7 @@ def order_detail(request, order_id: int):
     return render(request, "approvals/order.html", {
         "order": order, "lines": lines, "pending": pending,
         "can_decide": selectors.can_decide(actor=request.user, approval=pending, order=order),
-        "history": selectors.approval_history(order=order), "events": order.events.all(),
+        "history": selectors.approval_history(order=order), "events": _events(order),
         "promotions": order.breakdown.get("promotions", []), "notes": order.breakdown.get("notes", []),
         "reason_form": DecisionForm(), "badges": STATUS_BADGE,
     })

@@ -5,6 +5,7 @@ cart past the demo 满减 threshold and the cart's price breakdown shows the pro
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -63,6 +64,14 @@ def platform_shell(platform: dict, code: str) -> dict:
     done = subprocess.run([sys.executable, "manage.py", "shell", "-c", code], cwd=ROOT, env=platform["env"],
                           check=True, timeout=120, capture_output=True, text=True)
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def screenshot(page, name: str, *, full_page: bool = False) -> None:
+    """Saved only on request, so a test run leaves the tree clean: E2E_SCREENSHOTS=docs/screenshots
+    (relative to the repository) refreshes docs/screenshots/e2e-*.png."""
+    folder = os.environ.get("E2E_SCREENSHOTS")
+    if folder:
+        page.screenshot(path=str(ROOT / folder / name), full_page=full_page)
 
 
 def amount(text: str) -> Decimal:
@@ -132,6 +141,6 @@ def test_tier_a_and_tier_b_buyers_see_their_own_price_and_the_cart_shows_the_thr
         total = amount(breakdown.locator("#quote-total").inner_text())
         assert total == subtotal - sum(shown.values()) == Decimal(facts["total"])
         breakdown.scroll_into_view_if_needed()
-        phone.screenshot(path=str(ROOT / "docs/screenshots/e2e-cart-threshold-phone.png"))
+        screenshot(phone, "e2e-cart-threshold-phone.png")
     finally:
         other.close()
