@@ -48,6 +48,7 @@ def seed_network(*, slug: str, password: str, brand_word: str) -> list[str]:
     admin = _user(f"admin@{slug}.test", password, full_name="系统管理员", role="admin")
     _user(f"finance@{slug}.test", password, full_name="财务 赵敏", role="finance")
     rep = _user(f"rep@{slug}.test", password, full_name="销售 刘洋", role="sales_rep")
+    _user(f"warehouse@{slug}.test", password, full_name="仓库 孙磊", role="warehouse")
     today = timezone.localdate()
     number = 0
     for r_index, (code, name, provinces) in enumerate(REGIONS):

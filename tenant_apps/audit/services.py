@@ -9,6 +9,13 @@ def actor_label(actor) -> str:
     return getattr(actor, "email", None) or str(actor)
 
 
+def person_label(actor) -> str:
+    """How a person is shown to others in a timeline: their name, else their email ("system" for none)."""
+    if actor is None:
+        return "system"
+    return (getattr(actor, "full_name", "") or "").strip() or actor_label(actor)
+
+
 def audit_record(*, actor, action: str, target, before: dict | None = None, after: dict | None = None,
                  reason: str = "") -> AuditEntry:
     """Write one audit entry; call it inside the transaction of the change it records."""

@@ -28,7 +28,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tenant_apps.audit.services import actor_label
+from tenant_apps.audit.services import person_label
 from tenant_apps.catalog.models import SkuUnit
 from tenant_apps.catalog.selectors import sku_search
 from tenant_apps.core.errors import Conflict, ValidationFailed
@@ -266,7 +266,7 @@ def _freeze(order: Order, quote: Quote) -> None:
 def _event(order: Order, actor, *, kind: str, from_status: str = "", to_status: str = "", message: str = "",
            data: dict | None = None) -> OrderEvent:
     return OrderEvent(order=order, actor=actor if getattr(actor, "is_authenticated", False) else None,
-                      actor_label=actor_label(actor), kind=kind, from_status=from_status, to_status=to_status,
+                      actor_label=person_label(actor), kind=kind, from_status=from_status, to_status=to_status,
                       message=message, data=data or {})
 
 
