@@ -12,7 +12,14 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from tenant_apps.accounts.permissions import CATALOG_VIEW, PRICING_EDIT, PRICING_VIEW, has_perm
+from tenant_apps.accounts.permissions import (
+    CATALOG_VIEW,
+    PRICING_EDIT,
+    PRICING_VIEW,
+    Scope,
+    has_perm,
+    scope_of,
+)
 from tenant_apps.catalog.models import Sku, SkuUnit, Unit
 from tenant_apps.dealers.api.permissions import HasCapability
 from tenant_apps.dealers.errors import DealerNotFound
@@ -33,6 +40,14 @@ class ScopedDealerField(serializers.PrimaryKeyRelatedField):
 
     def get_queryset(self):
         return dealers_visible_to(self.context["request"].user)
+
+
+def in_scope(rows, user, field: str = "dealer"):
+    """Rows of one dealer only when that dealer is in the user's data scope (outside it they do not exist);
+    brand-wide rows (no dealer) for everyone with the capability."""
+    if scope_of(user) == Scope.ALL:
+        return rows
+    return rows.filter(Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__in": dealers_visible_to(user).values("pk")}))
 
 
 class Base(viewsets.GenericViewSet):
@@ -81,7 +96,8 @@ class PriceListViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Base):
 
     def get_queryset(self):
         params = self.request.query_params
-        return selectors.price_list_list(kind=params.get("kind", "")[:16], q=params.get("q", "")[:100])
+        return in_scope(selectors.price_list_list(kind=params.get("kind", "")[:16], q=params.get("q", "")[:100]),
+                        self.request.user)
 
     @extend_schema(parameters=[OpenApiParameter("kind", str), OpenApiParameter("q", str)])
     def list(self, request, *args, **kwargs):
@@ -142,7 +158,8 @@ class PriceEntryViewSet(mixins.ListModelMixin, Base):
         params = self.request.query_params
         price_list = params.get("price_list", "")
         sku = params.get("sku", "")
-        entries = selectors.price_entry_list(q=params.get("q", "")[:100])
+        entries = in_scope(selectors.price_entry_list(q=params.get("q", "")[:100]), self.request.user,
+                           "price_list__dealer")
         if price_list.isdigit():
             entries = entries.filter(price_list_id=int(price_list))
         if sku.isdigit():
@@ -199,7 +216,7 @@ class ProtectionWindowViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
     required_capabilities = {"list": PRICING_VIEW, "retrieve": PRICING_VIEW, "create": PRICING_EDIT}
 
     def get_queryset(self):
-        return selectors.protection_window_list()
+        return in_scope(selectors.protection_window_list(), self.request.user)
 
     def create(self, request):
         data = self.validated(ProtectionWindowSerializer)
@@ -239,7 +256,7 @@ class CompensationViewSet(mixins.ListModelMixin, Base):
 
     def get_queryset(self):
         params = self.request.query_params
-        rows = selectors.compensation_list(status=params.get("status", "")[:16])
+        rows = in_scope(selectors.compensation_list(status=params.get("status", "")[:16]), self.request.user)
         if params.get("window", "").isdigit():
             rows = rows.filter(window_id=int(params["window"]))
         return rows

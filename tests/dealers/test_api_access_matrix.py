@@ -674,6 +674,35 @@ class TestEveryRoleOnEveryEndpoint:
         assert [marker for marker in ["SH-002", "matrix-dealer_", *numbers] if marker in text] == []
 
 
+def test_pricing_of_a_dealer_outside_the_scope_does_not_exist(net, api_client, in_a):
+    """A dealer's own price list, protection window and the entries of that list are read in the reader's
+    data scope, like the dealer itself; brand-wide ones are read by everyone with pricing.view."""
+    with in_a():
+        can = catalog.unit_ensure(code="CAN", name="罐")
+        drinks = catalog.category_create(actor=None, parent=None, code="DRINK", name="饮料")
+        product = catalog.product_create(actor=None, category=drinks, code="RB", name="红牛")
+        sku = catalog.sku_create(actor=None, product=product, code="RB-250", name="红牛 250ml", base_unit=can)
+        base = pricing.price_list_create(actor=None, code="BASE", name="基础价", kind="base")
+        contract = pricing.price_list_create(actor=None, code="C-PD", name="浦东合同价", kind="dealer",
+                                             dealer=net.pudong)
+        pricing.price_entry_set(actor=None, price_list=base, sku=sku, unit=can, price="5.00")
+        entry = pricing.price_entry_set(actor=None, price_list=contract, sku=sku, unit=can, price="4.50")
+        window = pricing.protection_window_create(actor=None, name="浦东保价", dealer=net.pudong,
+                                                  starts_on=date(2099, 1, 1), ends_on=date(2099, 1, 31))
+    east, south = (api_client(Role.REGIONAL_MANAGER, scope_node=node) for node in (net.east, net.south))
+    assert [row["code"] for row in east.get(f"{API}/pricing/lists/").json()["results"]] == ["BASE", "C-PD"]
+    assert [row["code"] for row in south.get(f"{API}/pricing/lists/").json()["results"]] == ["BASE"]
+    assert [row["price"] for row in south.get(f"{API}/pricing/entries/").json()["results"]] == ["5.0000"]
+    assert south.get(f"{API}/pricing/protections/").json()["count"] == 0
+    # (no role with a partial scope holds pricing.edit: the writes are refused before any lookup)
+    refused = [south.get(f"{API}/pricing/lists/{contract.pk}/"), south.get(f"{API}/pricing/protections/{window.pk}/")]
+    assert [(r.status_code, r.json()["code"]) for r in refused] == [(404, "not_found")] * 2
+    assert east.get(f"{API}/pricing/lists/{contract.pk}/").json()["dealer"] == net.pudong.pk
+    assert east.get(f"{API}/pricing/protections/{window.pk}/").status_code == 200
+    assert [row["price"] for row in east.get(f"{API}/pricing/entries/", {"sku": entry.sku_id}).json()["results"]] \
+        == ["5.0000", "4.5000"]
+
+
 # --- data scope: outside it is a 404, never a 403 and never a hit ---------------------------------
 
 
