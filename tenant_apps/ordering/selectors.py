@@ -93,4 +93,4 @@ def order_detail(order: Order) -> Order:
 
 def templates_of(dealer) -> QuerySet[OrderTemplate]:
     return OrderTemplate.objects.filter(dealer=dealer).select_related("created_by").annotate(
-        line_count=Count("lines"))
+        line_count=Count("lines")).order_by("name", "id")  # an aggregate drops Meta.ordering

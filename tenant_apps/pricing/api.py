@@ -16,9 +16,7 @@ from tenant_apps.accounts.permissions import (
     CATALOG_VIEW,
     PRICING_EDIT,
     PRICING_VIEW,
-    Scope,
     has_perm,
-    scope_of,
 )
 from tenant_apps.catalog.models import Sku, SkuUnit, Unit
 from tenant_apps.dealers.api.permissions import HasCapability
@@ -29,6 +27,7 @@ from tenant_apps.pricing import selectors, services
 from tenant_apps.pricing.models import PriceEntry, PriceList, PriceListStatus, ProtectionWindow
 from tenant_apps.pricing.quote import quote_cart
 from tenant_apps.pricing.quote_types import CartLine, Quote
+from tenant_apps.pricing.selectors import in_scope
 
 MAX_QUOTE_LINES = 2000
 MAX_QUANTITY = 10_000_000
@@ -40,14 +39,6 @@ class ScopedDealerField(serializers.PrimaryKeyRelatedField):
 
     def get_queryset(self):
         return dealers_visible_to(self.context["request"].user)
-
-
-def in_scope(rows, user, field: str = "dealer"):
-    """Rows of one dealer only when that dealer is in the user's data scope (outside it they do not exist);
-    brand-wide rows (no dealer) for everyone with the capability."""
-    if scope_of(user) == Scope.ALL:
-        return rows
-    return rows.filter(Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__in": dealers_visible_to(user).values("pk")}))
 
 
 class Base(viewsets.GenericViewSet):

@@ -57,8 +57,9 @@ def _dealer(request, form, code: str):
     return dealer
 
 
-def _get_list(pk) -> PriceList:
-    price_list = PriceList.objects.select_related("tier", "territory", "dealer").filter(pk=pk).first()
+def _get_list(request, pk) -> PriceList:
+    price_list = selectors.in_scope(PriceList.objects.select_related("tier", "territory", "dealer"),
+                                    request.user).filter(pk=pk).first()
     if price_list is None:
         raise Http404
     return price_list
@@ -70,7 +71,7 @@ def price_lists(request):
     can_edit = _edit_allowed(request)
     filters = ListFilterForm(request.GET or None)
     data = filters.cleaned_data if filters.is_valid() else {"kind": "", "q": ""}
-    rows = selectors.price_list_list(kind=data["kind"], q=data["q"])
+    rows = selectors.in_scope(selectors.price_list_list(kind=data["kind"], q=data["q"]), request.user)
     form = PriceListForm(request.POST if request.method == "POST" else None,
                          initial={"valid_from": timezone.localdate(), "currency": "CNY"})
     if request.method == "POST" and form.is_valid():
@@ -96,7 +97,7 @@ def price_lists(request):
 @require_http_methods(["GET", "POST"])
 def price_list_detail(request, pk: int):
     can_edit = _edit_allowed(request)
-    price_list = _get_list(pk)
+    price_list = _get_list(request, pk)
     action = request.POST.get("action", "")
     edit = PriceListEditForm(request.POST if action == "edit" else None, initial={
         "name": price_list.name, "tier": price_list.tier, "territory": price_list.territory,
@@ -184,7 +185,7 @@ def price_import(request):
 def price_export(request):
     price_list = None
     if request.GET.get("list", "").isdigit():
-        price_list = _get_list(int(request.GET["list"]))
+        price_list = _get_list(request, int(request.GET["list"]))
     fmt = request.GET.get("format", "xlsx")
     if fmt not in ("csv", "xlsx"):
         raise Http404
@@ -216,9 +217,9 @@ def protections(request):
             else:
                 messages.success(request, _("Protection window created."))
                 return redirect("pricing_console:protections")
-    compensations = selectors.compensation_list()
+    compensations = selectors.in_scope(selectors.compensation_list(), request.user)
     return render(request, "pricing/protections.html", {
-        "form": form, "can_edit": can_edit, "windows": selectors.protection_window_list()[:50],
+        "form": form, "can_edit": can_edit, "windows": selectors.in_scope(selectors.protection_window_list(), request.user)[:50],
         "listing": listing(request, compensations, sorts={"when": "created_at", "amount": "amount"}, default="-when"),
     })
 

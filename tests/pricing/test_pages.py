@@ -145,3 +145,23 @@ def test_resale_price_form(console, world, tenant_a, in_tenant):
     with in_tenant(tenant_a):
         assert ResalePrice.objects.get().price == Decimal("6.5")
     assert "RB-250" in client.get("/console/pricing/resale/").content.decode()
+
+
+def test_a_regional_manager_does_not_see_price_lists_of_dealers_outside_the_region(world, tenant_a, in_tenant):
+    """A contract is between the brand and one dealer: outside the manager's part of the network it does not
+    exist (404), and it is not listed; brand-wide lists stay visible."""
+    from tenant_apps.dealers.services import region_create
+    from tenant_apps.pricing import services as pricing
+
+    with in_tenant(tenant_a):
+        south = region_create(actor=None, parent=world.hq, name="华南", code="SOUTH")
+        user_create(actor=None, email="rm.south@acme.test", password=DEFAULT_PASSWORD, role="regional_manager",
+                    scope_node=south)
+        contract = pricing.price_list_create(actor=None, code="CT-PD", name="浦东合同价", kind="contract",
+                                             dealer=world.dealer, contract_number="HT-9", status="active")
+        pricing.price_list_create(actor=None, code="BASE", name="基础价", kind="base", status="active")
+    client = host_client("acme.localhost")
+    client.post("/accounts/login/", {"username": "rm.south@acme.test", "password": DEFAULT_PASSWORD})
+    listing = client.get("/console/pricing/").content.decode()
+    assert "BASE" in listing and "CT-PD" not in listing
+    assert client.get(f"/console/pricing/lists/{contract.pk}/").status_code == 404
