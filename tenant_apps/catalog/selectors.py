@@ -2,7 +2,9 @@
 
 Search uses pg_trgm on `Sku.search_text` (one GIN index), not PostgreSQL full text search: the built-in
 parsers do not segment Chinese, and a segmenter (zhparser, pg_jieba) is an extension plus a dictionary to
-maintain. Trigrams match Chinese substrings, English words in any case, partial SKU codes and barcodes.
+maintain. Trigrams match Chinese substrings, English words in any case, partial SKU codes and barcodes;
+two-character Chinese words (most brand and flavour words: '红牛', '无糖'), which have no trigram, use a
+second GIN index on the text's Chinese character pairs (catalog_bigrams, migration 0003).
 
 Relevance is computed only from cheap functions of the matching rows (where the query first occurs in
 the search text, which starts with the product's names), never from a trigram similarity over every match:
