@@ -72,7 +72,7 @@ CJK_PAIR = re.compile(r"^[\u4e00-\u9fff]{2}$")
 class _HasBigram(Func):
     """`catalog_bigrams(search_text) @> ARRAY[pair]`: the expression the pair index is built on."""
 
-    template = "(catalog_bigrams(\"catalog_sku\".\"search_text\") @> %(expressions)s::text[])"
+    template = "(public.catalog_bigrams(\"catalog_sku\".\"search_text\") @> %(expressions)s::text[])"
     output_field = BooleanField()
 
 

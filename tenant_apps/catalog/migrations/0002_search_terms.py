@@ -5,10 +5,11 @@ from django.db import migrations, models
 
 
 # The search vocabulary (see SearchTerm): words without digits, of two characters or more, and pairs of
-# adjacent such words, from a search text. Schema-agnostic: the trigger runs it in the table's own schema,
-# so cloned and renamed tenant schemas keep working.
+# adjacent such words, from a search text. The functions live in `public`, like pg_trgm's, shared by every
+# tenant schema: a tenant cloned from the template must not point at the template's functions. The trigger
+# function works in the schema of the table it fires on.
 TERMS_FUNCTION = r"""
-CREATE OR REPLACE FUNCTION catalog_search_terms(t text) RETURNS SETOF text
+CREATE OR REPLACE FUNCTION public.catalog_search_terms(t text) RETURNS SETOF text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     WITH w AS (
         SELECT word, n, word !~ '[0-9]' AND char_length(word) >= 2 AS kept
@@ -19,31 +20,30 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
     SELECT a.word || ' ' || b.word FROM w a JOIN w b ON b.n = a.n + 1 WHERE a.kept AND b.kept
 $$;
 
-CREATE OR REPLACE FUNCTION catalog_search_terms_collect() RETURNS trigger
+CREATE OR REPLACE FUNCTION public.catalog_search_terms_collect() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
     EXECUTE format(
-        'INSERT INTO %1$I.catalog_searchterm (term) '
-        'SELECT DISTINCT t FROM new_rows, LATERAL %1$I.catalog_search_terms(new_rows.search_text) AS t '
+        'INSERT INTO %I.catalog_searchterm (term) '
+        'SELECT DISTINCT t FROM new_rows, LATERAL public.catalog_search_terms(new_rows.search_text) AS t '
         'ON CONFLICT DO NOTHING', TG_TABLE_SCHEMA);
     RETURN NULL;
 END
 $$;
 
 CREATE TRIGGER catalog_sku_terms_insert AFTER INSERT ON catalog_sku
-    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION catalog_search_terms_collect();
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.catalog_search_terms_collect();
 CREATE TRIGGER catalog_sku_terms_update AFTER UPDATE ON catalog_sku
-    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION catalog_search_terms_collect();
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.catalog_search_terms_collect();
 
 INSERT INTO catalog_searchterm (term)
-SELECT DISTINCT t FROM catalog_sku, LATERAL catalog_search_terms(search_text) AS t ON CONFLICT DO NOTHING;
+SELECT DISTINCT t FROM catalog_sku, LATERAL public.catalog_search_terms(search_text) AS t ON CONFLICT DO NOTHING;
 """
 
+# The shared functions stay: other tenant schemas use them.
 TERMS_FUNCTION_REVERSE = r"""
 DROP TRIGGER IF EXISTS catalog_sku_terms_insert ON catalog_sku;
 DROP TRIGGER IF EXISTS catalog_sku_terms_update ON catalog_sku;
-DROP FUNCTION IF EXISTS catalog_search_terms_collect();
-DROP FUNCTION IF EXISTS catalog_search_terms(text);
 """
 
 
