@@ -75,9 +75,13 @@ def quote_assemble(*, ctx: DealerContext, priced: Sequence[PricedLine | None], r
     per_line: dict[int, list[tuple[int, Decimal]]] = {}
     taken: dict[int, Decimal] = {}
     for promotion in applied:
-        for index, amount in sorted(promotion.allocations.items()):
+        promotion_id = promotion.promotion_id
+        for index, amount in promotion.allocations.items():  # the engine gives them in line order
             if amount:
-                per_line.setdefault(index, []).append((promotion.promotion_id, amount))
+                bucket = per_line.get(index)
+                if bucket is None:
+                    per_line[index] = bucket = []
+                bucket.append((promotion_id, amount))
                 taken[index] = taken.get(index, ZERO) + amount
     quote_lines = []
     for line in lines:

@@ -35,6 +35,7 @@ How promotions apply (the console shows this text to the brand):
 
 from __future__ import annotations
 
+import heapq
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -134,23 +135,28 @@ def covers(spec: PromotionSpec, *, sku_id: int, category_path: str) -> bool:
 def allocate(total: Decimal, weights: Mapping[int, Decimal], currency: str) -> dict[int, Decimal]:
     """Spread `total` over the keys in proportion to `weights`, in the currency's minor units, by the
     largest-remainder method (ties: the lowest key). Sums exactly to `total` (rounded half up) when the
-    weights are positive; with `total` <= sum(weights) no key receives more than its weight."""
-    unit = minor_unit(currency)
-    units = int(quantize(total, currency) / unit)
-    shares = {}
-    for key, weight in weights.items():
-        share = int(quantize(weight, currency) / unit)
-        if share > 0:
-            shares[key] = share
-    whole = sum(shares.values())
-    if units <= 0 or whole == 0:
+    weights are positive; with `total` <= sum(weights) no key receives more than its weight.
+    Integer arithmetic in minor units: an order-level promotion runs this over every line of the cart."""
+    digits = -minor_unit(currency).as_tuple().exponent
+    units = int(quantize(total, currency).scaleb(digits))
+    if units <= 0:
         return {}
-    base = {key: units * weight // whole for key, weight in shares.items()}
-    remainders = {key: units * weight % whole for key, weight in shares.items()}
-    left = units - sum(base.values())
-    for key in sorted(shares, key=lambda key: (-remainders[key], key))[:left]:
-        base[key] += 1
-    return {key: Decimal(amount) * unit for key, amount in sorted(base.items()) if amount}
+    keys, shares = [], []
+    for key, weight in sorted(weights.items()):
+        share = int(quantize(weight, currency).scaleb(digits))
+        if share > 0:
+            keys.append(key)
+            shares.append(share)
+    whole = sum(shares)
+    if whole == 0:
+        return {}
+    base = [units * share // whole for share in shares]
+    left = units - sum(base)
+    if left:
+        remainders = [(-(units * share % whole), position) for position, share in enumerate(shares)]
+        for _remainder, position in heapq.nsmallest(left, remainders):  # keys ascend with positions
+            base[position] += 1
+    return {key: Decimal(amount).scaleb(-digits) for key, amount in zip(keys, base, strict=True) if amount}
 
 
 @dataclass
