@@ -8,4 +8,5 @@ urlpatterns = [
     path("", views.board, name="board"),
     path("<int:order_id>/", views.detail, name="detail"),
     path("<int:order_id>/cancel/", views.cancel, name="cancel"),
+    path("<int:order_id>/start-approval/", views.start_approval, name="start-approval"),
 ]

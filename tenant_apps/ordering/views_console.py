@@ -105,6 +105,7 @@ def detail(request, order_id: int):
         "progress": progress(order), "breakdown": breakdown_rows(order), "warehouses": list(by_warehouse.values()),
         "legal": [lifecycle._action_label(action) for action in legal],
         "can_cancel": "cancel" in legal and has_perm(request.user, ORDERS_MANAGE),
+        "can_start_approval": order.status == OrderStatus.SUBMITTED and has_perm(request.user, ORDERS_MANAGE),
         "approvals_url": approvals_url, "shipping_url": shipping_url,
         "awaiting_approval": bool(APPROVAL_ACTIONS & set(legal)), "awaiting_shipping": bool(SHIPPING_ACTIONS & set(legal)),
     })
@@ -120,4 +121,22 @@ def cancel(request, order_id: int):
     except DomainError as error:
         details = " ".join(message for messages_ in error.fields.values() for message in messages_)
         messages.error(request, f"{error.detail} {details}".strip())
+    return redirect("orders_console:detail", order_id=order.pk)
+
+
+@requires(ORDERS_MANAGE)
+@require_POST
+def start_approval(request, order_id: int):
+    """An order waiting in "submitted" (a backorder whose stock has come) enters the approval chain."""
+    from tenant_apps.approvals.services import approval_restart
+
+    order = _order_or_404(request, order_id)
+    if order.status != OrderStatus.SUBMITTED:
+        messages.error(request, _("Only an order waiting in “submitted” can be sent for approval."))
+        return redirect("orders_console:detail", order_id=order.pk)
+    try:
+        approval_restart(actor=request.user, order=order, reason=_("Stock is available; approval starts."))
+        messages.success(request, _("Order %(number)s is on its way through approval.") % {"number": order.number})
+    except DomainError as error:
+        messages.error(request, str(error.detail))
     return redirect("orders_console:detail", order_id=order.pk)
