@@ -14,7 +14,13 @@ from django.core.exceptions import PermissionDenied
 from django.urls import path
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import JSONParser, MultiPartParser
@@ -25,7 +31,7 @@ from tenant_apps.core.errors import ValidationFailed
 from tenant_apps.dealers.api.permissions import HasCapability
 from tenant_apps.ordering import lifecycle, quick, selectors, services
 from tenant_apps.ordering.models import Order, OrderStatus
-from tenant_apps.ordering.submission import OrderInvalid, SubmitLine, order_submit
+from tenant_apps.ordering.submission import OrderInvalid, SubmitLine, order_revise, order_submit
 
 ORDER_READ = (ORDERS_VIEW, ORDERS_VIEW_OWN)
 
@@ -491,13 +497,24 @@ class OrderTemplateViewSet(OrderingViewSet):
     retrieve=extend_schema(summary="An order with its lines, breakdown and timeline", responses=OrderDetailOutput),
     cancel=extend_schema(summary="Cancel (dealers: until allocated to the warehouse; brand: while legal); stock is given back",
                          request=OrderReasonInput, responses={200: OrderDetailOutput, 409: ProblemOutput}),
+    revise=extend_schema(summary="Change an order's lines before the warehouse has it: re-priced, re-reserved, and "
+                                 "through approval again (a new revision); 409 once allocated",
+                         request=inline_serializer("OrderReviseInput", {
+                             "lines": serializers.ListField(child=serializers.DictField()),
+                             "expected_total": serializers.DecimalField(max_digits=16, decimal_places=2,
+                                                                        required=False),
+                             "consent_reduce": serializers.BooleanField(required=False),
+                             "note": serializers.CharField(required=False)}),
+                         responses={200: OrderDetailOutput, 400: ProblemOutput, 404: ProblemOutput,
+                                    409: ProblemOutput}),
     reorder=extend_schema(summary="Put a past order's lines in the cart at today's prices", request=None,
                           responses={200: AddedOutput, 400: ProblemOutput}),
 )
 class OrderViewSet(OrderingViewSet):
     serializer_class = OrderOutput
     required_capabilities = {"list": ORDER_READ, "retrieve": ORDER_READ, "create": CART_EDIT,
-                             "cancel": (ORDERS_MANAGE, CART_EDIT), "reorder": CART_EDIT}
+                             "cancel": (ORDERS_MANAGE, CART_EDIT), "revise": (ORDERS_MANAGE, CART_EDIT),
+                             "reorder": CART_EDIT}
 
     def _order(self) -> Order:
         return selectors.order_get_for(actor=self.request.user, order_id=self.kwargs["pk"])
@@ -543,6 +560,20 @@ class OrderViewSet(OrderingViewSet):
         return Response(order_body(selectors.order_get_for(actor=request.user, order_id=order.pk), events=True))
 
     @action(detail=True, methods=["post"])  # routed by hand below; marks it for the schema
+    def revise(self, request, pk):
+        order = self._order()
+        if not has_perm(request.user, CART_EDIT if request.user.is_dealer_staff else ORDERS_MANAGE):
+            raise PermissionDenied
+        data = request.data if isinstance(request.data, dict) else {}
+        lines = _submit_lines(data.get("lines"))
+        if not lines:
+            raise OrderInvalid(_("The order could not be changed."), fields={"lines": [_("Give the new lines.")]})
+        extra = self.validated(SubmitExtraInput)
+        order_revise(actor=request.user, order=order, lines=lines, expected_total=extra.get("expected_total"),
+                     consent_reduce=extra["consent_reduce"], note=extra.get("note") or None)
+        return Response(order_body(selectors.order_get_for(actor=request.user, order_id=order.pk), events=True))
+
+    @action(detail=True, methods=["post"])  # routed by hand below; marks it for the schema
     def reorder(self, request, pk):
         return Response(_added_body(quick.order_reorder(actor=request.user, dealer=self.dealer(),
                                                         order=self._order())))
@@ -574,4 +605,5 @@ urlpatterns = [
     _routes(OrderViewSet, {"get": "retrieve"}, "orders/<int:pk>/", "order"),
     _routes(OrderViewSet, {"post": "cancel"}, "orders/<int:pk>/cancel/", "order-cancel"),
     _routes(OrderViewSet, {"post": "reorder"}, "orders/<int:pk>/reorder/", "order-reorder"),
+    _routes(OrderViewSet, {"post": "revise"}, "orders/<int:pk>/revise/", "order-revise"),
 ]

@@ -94,6 +94,9 @@ def order_transition(*, actor, order: Order, action: str, reason: str = "", data
     now = timezone.now()
     if action in ("cancel", "reject"):  # a draft sent back for changes still holds its reservations
         _release_all(locked, actor, reason=f"{action}: {reason}"[:255])
+        from tenant_apps.promotions.services import promotion_usage_release
+
+        promotion_usage_release(order_ref=locked.number)  # budgets and coupon uses back for other orders
     if locked.status == OrderStatus.APPROVED:
         locked.approved_at = now
     if action == "send_back":

@@ -331,6 +331,18 @@ def _submit_in_transaction(*, actor, dealer, lines, skus, factors, quote, coupon
         id=order_id, number=_order_number(order_id, now), dealer=dealer,
         placed_by=actor if getattr(actor, "is_authenticated", False) else None, coupon_codes=coupon_codes,
         shipping_address=address, note=(note or "")[:2000], idempotency_key=key)
+    backorder = _place(actor=actor, order=order, dealer=dealer, lines=lines, skus=skus, factors=factors, quote=quote,
+                       coupon_codes=coupon_codes, policy=policy, consent_reduce=consent_reduce, now=now,
+                       message=_("Submitted"))
+    if from_cart:
+        CartLine.objects.filter(cart__dealer=dealer).delete()
+    return Submitted(order=order, backorder=backorder)
+
+
+def _place(*, actor, order: Order, dealer, lines, skus, factors, quote, coupon_codes, policy, consent_reduce, now,
+           message: str) -> Order | None:
+    """Reserve, apply the shortage policy, write lines, reservations and purchases, and move the draft
+    `order` to submitted (timeline, approval hook, promotion usage). Returns the backorder, if one was split."""
     # Reserve the priced lines and the gifts.
     wanted: dict[int, int] = defaultdict(int)
     for quoted in quote.lines:
@@ -364,7 +376,7 @@ def _submit_in_transaction(*, actor, dealer, lines, skus, factors, quote, coupon
             if policy == ShortagePolicy.BACKORDER:
                 rest = [(p.line.sku_id, p.unit_id, p.line.quantity - p.kept) for p in plan if p.kept < p.line.quantity]
                 backorder = _backorder(actor=actor, dealer=dealer, parent=order, rest=rest,
-                                       coupon_codes=coupon_codes, address=address, now=now)
+                                       coupon_codes=coupon_codes, address=order.shipping_address, now=now)
         # Give back what the kept lines (and gifts) no longer need.
         allocations = _trim(actor, allocations, quote_kept, order.number)
         quote = quote_kept
@@ -379,19 +391,83 @@ def _submit_in_transaction(*, actor, dealer, lines, skus, factors, quote, coupon
     order.save(update_fields=["status", "submitted_at", "currency", "subtotal", "discount_total", "total",
                               "breakdown", "updated_at"])
     events = [_event(order, actor, kind="transition", from_status=OrderStatus.DRAFT, to_status=OrderStatus.SUBMITTED,
-                     message=_("Submitted"), data={"total": str(order.total), "lines": len(quote.lines)})]
+                     message=message, data={"total": str(order.total), "lines": len(quote.lines),
+                                            "revision": order.revision})]
     if backorder:
         events.append(_event(order, actor, kind="note", message=_("Shortfall split into backorder %(number)s.")
                              % {"number": backorder.number}, data={"backorder": backorder.number}))
     OrderEvent.objects.bulk_create(events)
-    if from_cart:
-        CartLine.objects.filter(cart__dealer=dealer).delete()
     from tenant_apps.ordering.workflow import order_submitted
 
     order_submitted(order=order, actor=actor)
     # Last: it updates the promotions' shared budget rows, whose locks every order using them waits for.
     promotion_usage_record(quote=quote, order_ref=order.number)
-    return Submitted(order=order, backorder=backorder)
+    return backorder
+
+
+# Orders a dealer may still change: before the warehouse has allocated them. Changing one that is waiting for
+# or through approval sends it back first (a new revision), so the approval chain starts again.
+REVISABLE = (OrderStatus.DRAFT, OrderStatus.SUBMITTED, OrderStatus.IN_APPROVAL, OrderStatus.APPROVED)
+
+
+def order_revise(*, actor, order: Order, lines: Sequence[SubmitLine], expected_total: Decimal | None = None,
+                 consent_reduce: bool = False, note: str | None = None) -> Order:
+    """Change an order's lines and submit it again, in one transaction: an order sent back for changes, or
+    one the dealer edits before the warehouse has it (it is sent back first: a new revision). Its stock is
+    given back and reserved again, promotions re-applied (their budget and coupon uses given back and taken
+    again), the price re-frozen, and the approval chain starts from its first step. The shortage policy
+    applies as at submission, except that a revision never splits a backorder (refused instead)."""
+    from tenant_apps.ordering.lifecycle import IllegalOrderTransition, _release_all, order_transition
+    from tenant_apps.promotions.services import promotion_usage_release
+
+    with transaction.atomic():
+        locked = Order.objects.select_for_update().select_related("dealer").filter(pk=order.pk).first()
+        if locked is None:
+            raise OrderRefused(_("No such order."), code="order_not_found", status=404)
+        if locked.status not in REVISABLE:
+            raise IllegalOrderTransition(
+                _("Order %(number)s is %(state)s; it can no longer be changed.")
+                % {"number": locked.number, "state": locked.get_status_display()})
+        if locked.status != OrderStatus.DRAFT:
+            locked = order_transition(actor=actor, order=locked, action="send_back",
+                                      reason=_("Changed by %(who)s.") % {"who": person_label(actor)})
+            from tenant_apps.approvals.services import approval_restart
+
+            approval_restart(actor=actor, order=locked, reason=_("The order was changed."))
+        dealer = locked.dealer
+        if dealer.status != DealerStatus.ACTIVE:
+            raise OrderRefused(_("Your company cannot order while its account is %(status)s.")
+                               % {"status": dealer.get_status_display()}, code="dealer_not_active")
+        blockers = qualification_blockers(dealer=dealer)
+        if blockers:
+            raise OrderRefused(_("Your company cannot order until these qualifications are valid: %(names)s.")
+                               % {"names": ", ".join(blockers)}, code="qualifications_missing")
+        skus, factors = _check_lines(dealer, lines)
+        quote = _quote(dealer, [(ln.sku_id, ln.unit_id or skus[ln.sku_id].base_unit_id, ln.quantity) for ln in lines],
+                       locked.coupon_codes)
+        _unpriced_error(quote)
+        if expected_total is not None and quote.total != expected_total:
+            raise PriceChanged(_("Prices changed since you looked: the total is now %(total)s, not %(shown)s. "
+                                 "Check the order and submit again.")
+                               % {"total": format_money(quote.total, quote.currency),
+                                  "shown": format_money(expected_total, quote.currency)},
+                               fields={"expected_total": [str(quote.total)]})
+        _release_all(locked, actor, reason="revised")
+        promotion_usage_release(order_ref=locked.number)
+        PurchaseRecord.objects.filter(dealer=dealer, reference=locked.number).delete()
+        OrderReservation.objects.filter(order=locked).delete()
+        OrderLine.objects.filter(order=locked).delete()
+        if note is not None:
+            locked.note = note[:2000]
+            locked.save(update_fields=["note", "updated_at"])
+        policy = ordering_settings().shortage_policy
+        _place(actor=actor, order=locked, dealer=dealer, lines=lines, skus=skus, factors=factors, quote=quote,
+               coupon_codes=locked.coupon_codes,
+               policy=ShortagePolicy.REFUSE if policy == ShortagePolicy.BACKORDER else policy,
+               consent_reduce=consent_reduce, now=timezone.now(),
+               message=_("Changed and submitted again (revision %(revision)s)") % {"revision": locked.revision})
+    order.refresh_from_db()
+    return order
 
 
 def _trim(actor, allocations: list[Allocation], quote: Quote, reference: str) -> list[Allocation]:

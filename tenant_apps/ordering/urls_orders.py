@@ -11,4 +11,5 @@ urlpatterns = [
     path("<int:order_id>/", views.my_order, name="detail"),
     path("<int:order_id>/cancel/", views.my_order_cancel, name="cancel"),
     path("<int:order_id>/reorder/", views.my_order_reorder, name="reorder"),
+    path("<int:order_id>/edit/", views.my_order_edit, name="edit"),
 ]

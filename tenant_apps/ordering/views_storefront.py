@@ -32,7 +32,7 @@ from tenant_apps.ordering.presentation import (
     timeline,
 )
 from tenant_apps.ordering.quick import DEALER_CANCELLABLE
-from tenant_apps.ordering.submission import StockShort, order_submit
+from tenant_apps.ordering.submission import REVISABLE, StockShort, SubmitLine, order_revise, order_submit
 
 
 def _dealer(request):
@@ -316,6 +316,7 @@ def my_order(request, order_id: int):
         "order": order, "tone": STATUS_TONE.get(order.status, ""), "timeline": timeline(order),
         "progress": progress(order), "breakdown": breakdown_rows(order), "can_cancel": can_order and order.status in DEALER_CANCELLABLE,
         "can_reorder": can_order,
+        "can_edit": can_order and order.status in REVISABLE,
         "shipments_partial": optional_template("fulfillment/_order_shipments.html"),
         "return_partial": optional_template("fulfillment/_return_form.html"),
     })
@@ -345,3 +346,33 @@ def my_order_reorder(request, order_id: int):
     except DomainError as error:
         messages.error(request, _error_message(error))
         return redirect("orders:detail", order_id=order.pk)
+
+
+@requires(CART_EDIT)
+@require_http_methods(["GET", "POST"])
+def my_order_edit(request, order_id: int):
+    """Change the quantities of an order not yet with the warehouse (0 drops a line) and submit it again:
+    stock, prices, promotions and the approval chain follow (submission.order_revise)."""
+    _dealer(request)
+    order = selectors.order_detail(_my_order(request, order_id))
+    if order.status not in REVISABLE:
+        messages.error(request, _("Order %(number)s can no longer be changed.") % {"number": order.number})
+        return redirect("orders:detail", order_id=order.pk)
+    lines = [line for line in order.lines.all() if line.gift_promotion_id is None]
+    status, errors = 200, {}
+    if request.method == "POST":
+        wanted = [SubmitLine(sku_id=line.sku_id, unit_id=line.unit_id,
+                             quantity=_int(request.POST.get(f"quantity-{line.pk}", line.quantity)))
+                  for line in lines]
+        kept = [line for line in wanted if line.quantity != 0]
+        try:
+            order_revise(actor=request.user, order=order, lines=kept, note=request.POST.get("note", order.note))
+            messages.success(request, _("Order %(number)s changed and submitted again.") % {"number": order.number})
+            return redirect("orders:detail", order_id=order.pk)
+        except DomainError as error:
+            status, errors = error.status, error.fields
+            messages.error(request, _error_message(error))
+    for line in lines:
+        line.edit_value = request.POST.get(f"quantity-{line.pk}", line.quantity)
+    return render(request, "ordering/my_order_edit.html", {"order": order, "lines": lines, "errors": errors},
+                  status=status)

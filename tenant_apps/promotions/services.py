@@ -10,7 +10,8 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import DecimalField, F, Q, Value
+from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -350,3 +351,22 @@ def promotion_usage_record(*, quote: Quote, order_ref: str) -> list[PromotionUsa
     return PromotionUsage.objects.bulk_create([
         PromotionUsage(promotion_id=p.promotion_id, dealer_id=quote.dealer_id, order_ref=order_ref,
                        discount=p.discount) for p in applied])
+
+
+@transaction.atomic
+def promotion_usage_release(*, order_ref: str) -> int:
+    """Give back what an order took of promotion budgets and coupon limits (the order was cancelled,
+    rejected, or is being changed and will take them again): the usage ledger rows go, `budget_used` and
+    the coupon counters go down with them, rows touched in id order as `promotion_usage_record` does."""
+    usages = list(PromotionUsage.objects.select_for_update().filter(order_ref=order_ref).order_by("promotion_id"))
+    for usage in usages:
+        Promotion.objects.filter(pk=usage.promotion_id).update(
+            budget_used=Greatest(F("budget_used") - usage.discount, Value(0), output_field=DecimalField()))
+    redemptions = list(CouponRedemption.objects.filter(order_ref=order_ref).order_by("coupon_id"))
+    for redemption in redemptions:
+        Coupon.objects.filter(pk=redemption.coupon_id, used__gt=0).update(used=F("used") - 1)
+        CouponDealerUse.objects.filter(coupon_id=redemption.coupon_id, dealer_id=redemption.dealer_id,
+                                       used__gt=0).update(used=F("used") - 1)
+    PromotionUsage.objects.filter(order_ref=order_ref).delete()
+    CouponRedemption.objects.filter(order_ref=order_ref).delete()
+    return len(usages)

@@ -445,6 +445,10 @@ ENDPOINTS = [
              {"reason": "下错了"}, state=_status_of(Order, "waiting")),
     Endpoint("order-reorder", "POST", "/orders/{shipped}/reorder/", (CART_EDIT,), 200,
              state=lambda w: list(CartLine.objects.values_list("quantity", flat=True))),
+    # Brand staff change an order with orders.manage, the dealer's buyers with cart.edit (before allocation).
+    Endpoint("order-revise", "POST", "/orders/{waiting}/revise/", (ORDERS_MANAGE, CART_EDIT), 200,
+             {"lines": [{"sku": "{water}", "quantity": 1}]},
+             state=lambda w: Order.objects.get(pk=w.ids["waiting"]).revision),
     # --- approvals --------------------------------------------------------------------------------
     Endpoint("approval-inbox", "GET", "/approvals/inbox/", (ORDERS_APPROVE,)),
     # one result per order: support's is "not your step", still a 200 that changes nothing
@@ -524,7 +528,7 @@ OUTSIDE = {key: 404 for key in [
     "POST-dealer-addresses", "GET-dealer-contacts", "POST-dealer-contacts", "GET-dealer-qualifications",
     "POST-dealer-qualifications", "GET-dealer-blockers", "POST-node-move", "POST-quote",
     "PUT-cart-line", "DELETE-cart-line", "GET-order-template", "DELETE-order-template",
-    "POST-order-template-load", "GET-order", "POST-order-cancel", "POST-order-reorder",
+    "POST-order-template-load", "GET-order", "POST-order-cancel", "POST-order-reorder", "POST-order-revise",
     "POST-order-decision-approve", "POST-order-decision-reject", "POST-order-decision-send-back",
     "POST-shipment-list", "GET-shipment-detail", "POST-shipment-ship", "POST-shipment-cancel",
     "GET-shipment-tracking", "POST-shipment-tracking", "POST-fulfillment-order-allocate",
