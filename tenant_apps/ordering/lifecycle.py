@@ -48,7 +48,7 @@ def legal_actions(order: Order) -> list[str]:
     return [action for action in ACTIONS if can_proceed(getattr(order, action))]
 
 
-def _release_all(order: Order, actor, reason: str) -> None:
+def reservations_release(*, order: Order, actor, reason: str) -> None:
     """Give back every reservation the order still holds (cancel, reject)."""
     held = list(OrderReservation.objects.filter(order=order, quantity__gt=0).select_related("line"))
     if not held:
@@ -93,7 +93,7 @@ def order_transition(*, actor, order: Order, action: str, reason: str = "", data
         raise IllegalOrderTransition(str(error)) from error
     now = timezone.now()
     if action in ("cancel", "reject"):  # a draft sent back for changes still holds its reservations
-        _release_all(locked, actor, reason=f"{action}: {reason}"[:255])
+        reservations_release(order=locked, actor=actor, reason=f"{action}: {reason}"[:255])
         from tenant_apps.promotions.services import promotion_usage_release
 
         promotion_usage_release(order_ref=locked.number)  # budgets and coupon uses back for other orders

@@ -41,10 +41,12 @@ def _orderable_sku(dealer, sku_id) -> Sku:
     return sku
 
 
-def _factor(sku: Sku, unit_id: int) -> int | None:
+def _unit(sku: Sku, unit_id: int) -> tuple[int | None, str]:
+    """(base units in one, unit name) of `unit_id` for `sku`, in at most one query; (None, "") if not sold so."""
     if unit_id == sku.base_unit_id:
-        return 1
-    return SkuUnit.objects.filter(sku=sku, unit_id=unit_id).values_list("factor", flat=True).first()
+        return 1, sku.base_unit.name
+    row = SkuUnit.objects.filter(sku=sku, unit_id=unit_id).values_list("factor", "unit__name").first()
+    return row if row else (None, "")
 
 
 def quantity_errors(sku: Sku, quantity, factor: int, unit_name: str) -> list[str]:
@@ -71,7 +73,7 @@ def cart_line_set(*, actor, dealer, sku_id, unit_id=None, quantity, add: bool = 
         unit_id = int(unit_id)
     except (TypeError, ValueError):
         raise CartInvalid(_("The line could not be saved."), fields={"unit": [_("Choose a unit.")]}) from None
-    factor = _factor(sku, unit_id)
+    factor, unit_name = _unit(sku, unit_id)
     if factor is None:
         raise CartInvalid(_("The line could not be saved."),
                           fields={"unit": [_("This product is not sold in that unit.")]})
@@ -85,8 +87,6 @@ def cart_line_set(*, actor, dealer, sku_id, unit_id=None, quantity, add: bool = 
         raise CartInvalid(_("The line could not be saved."), fields={
             "quantity": [_("Enter a whole number from 1 to %(max)s.") % {"max": f"{MAX_QUANTITY:,}"}]})
     total = (line.quantity if line and add else 0) + quantity
-    unit_name = sku.base_unit.name if unit_id == sku.base_unit_id else \
-        SkuUnit.objects.select_related("unit").get(sku=sku, unit_id=unit_id).unit.name
     errors = quantity_errors(sku, total, factor, unit_name)
     if errors:
         raise CartInvalid(_("The line could not be saved."), fields={"quantity": errors})

@@ -123,6 +123,33 @@ def _address_snapshot(dealer, address_id) -> dict:
             "outside_territory": address.outside_territory}
 
 
+def _dealer_may_order(dealer) -> None:
+    if dealer.status != DealerStatus.ACTIVE:
+        raise OrderRefused(_("Your company cannot order while its account is %(status)s.")
+                           % {"status": dealer.get_status_display()}, code="dealer_not_active")
+    blockers = qualification_blockers(dealer=dealer)
+    if blockers:
+        raise OrderRefused(_("Your company cannot order until these qualifications are valid: %(names)s.")
+                           % {"names": ", ".join(blockers)}, code="qualifications_missing")
+
+
+def _shown_total_check(quote: Quote, expected_total: Decimal | None) -> None:
+    """Refuse when the re-quote is not the total the dealer was shown (a price or promotion changed)."""
+    if expected_total is not None and quote.total != expected_total:
+        raise PriceChanged(_("Prices changed since you looked: the total is now %(total)s, not %(shown)s. "
+                             "Check the order and submit again.")
+                           % {"total": format_money(quote.total, quote.currency),
+                              "shown": format_money(expected_total, quote.currency)},
+                           fields={"expected_total": [str(quote.total)]})
+
+
+def _unit_of(sku, unit_id: int, factors: dict) -> tuple[int | None, str]:
+    """(base units in one, unit name) of `unit_id` for `sku`; (None, "") when the SKU is not sold in it."""
+    if unit_id == sku.base_unit_id:
+        return 1, sku.base_unit.name
+    return factors.get((sku.pk, unit_id), (None, ""))
+
+
 def _check_lines(dealer, lines: Sequence[SubmitLine]) -> tuple[dict, dict]:
     """SKUs and factors of the lines, or OrderInvalid naming each bad line (two queries for any count)."""
     if not lines:
@@ -141,9 +168,7 @@ def _check_lines(dealer, lines: Sequence[SubmitLine]) -> tuple[dict, dict]:
         if sku is None:
             errors[f"lines.{number}.sku"] = [_("This product is not available to your company.")]
             continue
-        unit_id = line.unit_id or sku.base_unit_id
-        factor, unit_name = (1, sku.base_unit.name) if unit_id == sku.base_unit_id else factors.get(
-            (sku.pk, unit_id), (None, ""))
+        factor, unit_name = _unit_of(sku, line.unit_id or sku.base_unit_id, factors)
         if factor is None:
             errors[f"lines.{number}.unit"] = [_("This product is not sold in that unit.")]
             continue
@@ -189,7 +214,7 @@ def _plan(lines, skus, factors, reserved: dict[int, int], policy: str) -> list[_
     for line in lines:
         sku = skus[line.sku_id]
         unit_id = line.unit_id or sku.base_unit_id
-        factor, unit_name = (1, sku.base_unit.name) if unit_id == sku.base_unit_id else factors[(sku.pk, unit_id)]
+        factor, unit_name = _unit_of(sku, unit_id, factors)  # known good: _check_lines passed
         units = min(line.quantity, left.get(sku.pk, 0) // factor)
         if policy == ShortagePolicy.REDUCE and units < line.quantity:
             while units and (units * factor) % sku.order_step:
@@ -290,25 +315,14 @@ def order_submit(*, actor, dealer, lines: Sequence[SubmitLine] | None = None, ad
         if coupon_codes is None:
             coupon_codes = cart_lines[0].cart.coupon_codes if cart_lines else []
     coupon_codes = list(coupon_codes or [])
-    if dealer.status != DealerStatus.ACTIVE:
-        raise OrderRefused(_("Your company cannot order while its account is %(status)s.")
-                           % {"status": dealer.get_status_display()}, code="dealer_not_active")
-    blockers = qualification_blockers(dealer=dealer)
-    if blockers:
-        raise OrderRefused(_("Your company cannot order until these qualifications are valid: %(names)s.")
-                           % {"names": ", ".join(blockers)}, code="qualifications_missing")
+    _dealer_may_order(dealer)
     address = _address_snapshot(dealer, address_id)
     skus, factors = _check_lines(dealer, lines)
     settings = ordering_settings()
     quote = _quote(dealer, [(ln.sku_id, ln.unit_id or skus[ln.sku_id].base_unit_id, ln.quantity) for ln in lines],
                    coupon_codes)
     _unpriced_error(quote)
-    if expected_total is not None and quote.total != expected_total:
-        raise PriceChanged(_("Prices changed since you looked: the total is now %(total)s, not %(shown)s. "
-                             "Check the order and submit again.")
-                           % {"total": format_money(quote.total, quote.currency),
-                              "shown": format_money(expected_total, quote.currency)},
-                           fields={"expected_total": [str(quote.total)]})
+    _shown_total_check(quote, expected_total)
     try:
         with transaction.atomic():
             return _submit_in_transaction(actor=actor, dealer=dealer, lines=lines, skus=skus, factors=factors,
@@ -417,7 +431,7 @@ def order_revise(*, actor, order: Order, lines: Sequence[SubmitLine], expected_t
     given back and reserved again, promotions re-applied (their budget and coupon uses given back and taken
     again), the price re-frozen, and the approval chain starts from its first step. The shortage policy
     applies as at submission, except that a revision never splits a backorder (refused instead)."""
-    from tenant_apps.ordering.lifecycle import IllegalOrderTransition, _release_all, order_transition
+    from tenant_apps.ordering.lifecycle import IllegalOrderTransition, order_transition, reservations_release
     from tenant_apps.promotions.services import promotion_usage_release
 
     with transaction.atomic():
@@ -435,24 +449,13 @@ def order_revise(*, actor, order: Order, lines: Sequence[SubmitLine], expected_t
 
             approval_restart(actor=actor, order=locked, reason=_("The order was changed."))
         dealer = locked.dealer
-        if dealer.status != DealerStatus.ACTIVE:
-            raise OrderRefused(_("Your company cannot order while its account is %(status)s.")
-                               % {"status": dealer.get_status_display()}, code="dealer_not_active")
-        blockers = qualification_blockers(dealer=dealer)
-        if blockers:
-            raise OrderRefused(_("Your company cannot order until these qualifications are valid: %(names)s.")
-                               % {"names": ", ".join(blockers)}, code="qualifications_missing")
+        _dealer_may_order(dealer)
         skus, factors = _check_lines(dealer, lines)
         quote = _quote(dealer, [(ln.sku_id, ln.unit_id or skus[ln.sku_id].base_unit_id, ln.quantity) for ln in lines],
                        locked.coupon_codes)
         _unpriced_error(quote)
-        if expected_total is not None and quote.total != expected_total:
-            raise PriceChanged(_("Prices changed since you looked: the total is now %(total)s, not %(shown)s. "
-                                 "Check the order and submit again.")
-                               % {"total": format_money(quote.total, quote.currency),
-                                  "shown": format_money(expected_total, quote.currency)},
-                               fields={"expected_total": [str(quote.total)]})
-        _release_all(locked, actor, reason="revised")
+        _shown_total_check(quote, expected_total)
+        reservations_release(order=locked, actor=actor, reason="revised")
         promotion_usage_release(order_ref=locked.number)
         PurchaseRecord.objects.filter(dealer=dealer, reference=locked.number).delete()
         OrderReservation.objects.filter(order=locked).delete()
