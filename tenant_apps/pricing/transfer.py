@@ -40,6 +40,7 @@ from tenant_apps.core.tables import (
 from tenant_apps.pricing.engine import price_text
 from tenant_apps.pricing.errors import PricingInvalid
 from tenant_apps.pricing.models import PriceEntry, PriceList, PriceListStatus
+from tenant_apps.pricing.selectors import in_scope
 from tenant_apps.pricing.services import price_parse, protection_compensate
 
 COLUMNS = ["list_code", "sku_code", "unit_code", "min_quantity", "price"]
@@ -184,12 +185,13 @@ def _write(*, new, wanted, changed, removed) -> None:
          for list_id, sku_id, unit_id, min_quantity in new], batch_size=BATCH)
 
 
-def prices_export(*, fmt: str, price_list: PriceList | None = None) -> tuple[bytes, str, str]:
-    """The entries (of one list, or all) in the import's columns: (content, content_type, filename). One query."""
+def prices_export(*, actor, fmt: str, price_list: PriceList | None = None) -> tuple[bytes, str, str]:
+    """The entries (of one list, or all the actor's data scope holds) in the import's columns:
+    (content, content_type, filename). One query."""
     fmt = (fmt or "").lower().lstrip(".")
     if fmt not in FORMATS:
         raise PricingInvalid(_("Export as csv or xlsx."), fields={"fmt": [_("Choose csv or xlsx.")]})
-    entries = PriceEntry.objects.all()
+    entries = in_scope(PriceEntry.objects.all(), actor, "price_list__dealer")
     if price_list is not None:
         entries = entries.filter(price_list=price_list)
     rows = ([list_code, sku_code, unit_code, str(min_quantity), price_text(price)]

@@ -189,7 +189,7 @@ def price_export(request):
     fmt = request.GET.get("format", "xlsx")
     if fmt not in ("csv", "xlsx"):
         raise Http404
-    content, content_type, filename = transfer.prices_export(fmt=fmt, price_list=price_list)
+    content, content_type, filename = transfer.prices_export(actor=request.user, fmt=fmt, price_list=price_list)
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = content_disposition_header(True, filename)
     return response

@@ -165,3 +165,26 @@ def test_a_regional_manager_does_not_see_price_lists_of_dealers_outside_the_regi
     listing = client.get("/console/pricing/").content.decode()
     assert "BASE" in listing and "CT-PD" not in listing
     assert client.get(f"/console/pricing/lists/{contract.pk}/").status_code == 404
+
+
+def test_the_export_of_every_list_holds_only_the_lists_in_the_users_scope(world, tenant_a, in_tenant):
+    """Without `list`, the export is of every list the user may see: a dealer's contract outside a regional
+    manager's part of the network is left out, as on the pages."""
+    from tenant_apps.dealers.services import region_create
+
+    with in_tenant(tenant_a):
+        south = region_create(actor=None, parent=world.hq, name="华南", code="SOUTH")
+        user_create(actor=None, email="rm.south@acme.test", password=DEFAULT_PASSWORD, role="regional_manager",
+                    scope_node=south)
+        base = services.price_list_create(actor=None, code="BASE", name="基础价", kind="base", status="active")
+        contract = services.price_list_create(actor=None, code="CT-PD", name="浦东合同价", kind="contract",
+                                              dealer=world.dealer, contract_number="HT-9", status="active")
+        services.price_entry_set(actor=None, price_list=base, sku=world.rb, unit=world.piece, price="6.00")
+        services.price_entry_set(actor=None, price_list=contract, sku=world.rb, unit=world.piece, price="5.00")
+    client = host_client("acme.localhost")
+    client.post("/accounts/login/", {"username": "rm.south@acme.test", "password": DEFAULT_PASSWORD})
+    export = client.get("/console/pricing/export/", {"format": "csv"})
+    assert export.status_code == 200
+    assert export.content.decode("utf-8-sig").splitlines()[1:] == ["BASE,RB-250,pc,1,6.00"]
+    assert _as("owner").get("/console/pricing/export/", {"format": "csv"}).content.decode(
+        "utf-8-sig").splitlines()[1:] == ["BASE,RB-250,pc,1,6.00", "CT-PD,RB-250,pc,1,5.00"]

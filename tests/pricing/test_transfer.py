@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from tenant_apps.accounts.models import User
 from tenant_apps.core.tables import xlsx_bytes
 from tenant_apps.pricing import services
 from tenant_apps.pricing.models import PriceEntry
@@ -70,12 +71,13 @@ def test_remove_missing_deletes_what_the_file_leaves_out(world, lists, tenant_a,
 def test_export_reimports_unchanged_in_both_formats(world, lists, tenant_a, in_tenant):
     with in_tenant(tenant_a):
         prices_import(actor=None, file=_csv(GOOD), filename="prices.csv")
-        content, content_type, filename = prices_export(fmt="csv")
+        owner = User.objects.get(email="owner@acme.test")
+        content, content_type, filename = prices_export(actor=owner, fmt="csv")
         assert content.decode("utf-8-sig").splitlines()[1] == "BASE,DP-250,pc,1,4.80"
         assert filename.endswith(".csv") and content_type.startswith("text/csv")
         again = prices_import(actor=None, file=content, filename=filename)
         assert (again.applied, again.unchanged, again.updated, again.created) == (True, 5, 0, 0)
-        xlsx, _type, name = prices_export(fmt="xlsx", price_list=lists[1])
+        xlsx, _type, name = prices_export(actor=owner, fmt="xlsx", price_list=lists[1])
         assert prices_import(actor=None, file=xlsx, filename=name).unchanged == 1
 
 
