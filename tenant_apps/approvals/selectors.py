@@ -110,6 +110,21 @@ def workflows_annotated() -> QuerySet[ApprovalWorkflow]:
     ).prefetch_related(Prefetch("steps", queryset=ApprovalStep.objects.select_related("approver", "escalate_to")))
 
 
+def workflows_to_match() -> QuerySet[ApprovalWorkflow]:
+    """Active workflows by priority with only what `services.workflow_for` tests (tier ids, paths of nodes,
+    territories and categories): one query, no steps (read for the one workflow that applies)."""
+    def paths(relation: str, column: str) -> ArraySubquery:
+        through = getattr(ApprovalWorkflow, relation).through
+        return ArraySubquery(through.objects.filter(approvalworkflow_id=OuterRef("pk"))
+                             .values(p=Cast(column, TextField())))
+
+    tiers = ApprovalWorkflow.tiers.through.objects.filter(approvalworkflow_id=OuterRef("pk")).values("tier_id")
+    return ApprovalWorkflow.objects.filter(active=True).annotate(
+        tier_ids=ArraySubquery(tiers), node_paths=paths("nodes", "node__path"),
+        territory_paths=paths("territories", "territory__path"),
+        category_paths=paths("categories", "category__path")).order_by("priority", "id")
+
+
 def workflow_get(*, workflow_id) -> ApprovalWorkflow:
     workflow = workflows_annotated().filter(pk=workflow_id).first() if str(workflow_id).isdigit() else None
     if workflow is None:

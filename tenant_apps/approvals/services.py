@@ -385,7 +385,7 @@ def workflow_for(order: Order) -> tuple[AutoApprovalRule | None, ApprovalWorkflo
     for rule in selectors.auto_rules_annotated().filter(active=True, max_total__gte=order.total):
         if not rule.tier_ids or facts.tier_id in rule.tier_ids:
             return rule, None
-    for workflow in selectors.workflows_annotated().filter(active=True).order_by("priority", "id"):
+    for workflow in selectors.workflows_to_match():
         if _matches(workflow, facts):
             return None, workflow
     return None, None
@@ -400,9 +400,15 @@ def _step_due(step: ApprovalStep, now):
     return now + timedelta(hours=step.timeout_hours) if step.timeout_hours else None
 
 
-def _open_next(*, actor, order: Order, workflow: ApprovalWorkflow | None, after: int, now) -> OrderApproval | None:
-    """Open the first step after position `after` that is not skipped; approve the order when none is left."""
-    steps = list(workflow.steps.select_related("approver").filter(position__gt=after)) if workflow else []
+def _steps_after(workflow: ApprovalWorkflow | None, after: int) -> list[ApprovalStep]:
+    return list(workflow.steps.select_related("approver").filter(position__gt=after)) if workflow else []
+
+
+def _open_next(*, actor, order: Order, workflow: ApprovalWorkflow | None, after: int, now,
+               steps: list[ApprovalStep] | None = None) -> OrderApproval | None:
+    """Open the first step after position `after` that is not skipped (`steps`: those steps, when already
+    read); approve the order when none is left."""
+    steps = _steps_after(workflow, after) if steps is None else steps
     skipped, events = [], []
     for step in steps:
         if step.skip_below is not None and order.total < step.skip_below:
@@ -443,14 +449,15 @@ def approval_start(*, actor, order: Order) -> OrderApproval | None:
                          reason=_("Approved automatically by the rule %(name)s.") % {"name": rule.name},
                          data={"auto_rule": rule.pk})
         return None
-    if workflow is None or not list(workflow.steps.all()):
+    steps = _steps_after(workflow, 0)
+    if not steps:
         order_transition(actor=None, order=order, action="approve",
                          reason=_("No approval workflow applies to this order."))
         return None
     order_transition(actor=actor, order=order, action="start_approval",
                      reason=_("Approval workflow: %(name)s") % {"name": workflow.name},
                      data={"workflow": workflow.pk})
-    return _open_next(actor=actor, order=order, workflow=workflow, after=0, now=now)
+    return _open_next(actor=actor, order=order, workflow=workflow, after=0, now=now, steps=steps)
 
 
 DECISIONS = {"approve": ApprovalStatus.APPROVED, "reject": ApprovalStatus.REJECTED,

@@ -153,6 +153,17 @@ def test_the_first_matching_workflow_by_priority_applies(chain):
     assert services.workflow_for(chain.submit(10))[1].name == "华东区域"
 
 
+def test_choosing_the_workflow_costs_two_queries_however_many_workflows(chain, django_assert_num_queries):
+    finance = [StepSpec(name="财务", approver_roles=["finance"]), StepSpec(name="总部", approver_roles=["admin"])]
+    for number in range(5):
+        services.workflow_create(actor=chain.admin, name=f"大单 {number}", priority=number + 1,
+                                 min_total="100000", steps=finance)
+    order = selectors.order_get_for(actor=chain.admin, order_id=chain.submit().pk)
+    with django_assert_num_queries(2):  # the auto-approval rules, the active workflows (without their steps)
+        rule, workflow = services.workflow_for(order)
+    assert (rule, workflow.name) == (None, "两级审批")
+
+
 def test_a_step_is_skipped_below_its_amount(chain):
     services.workflow_update(actor=chain.admin, workflow=chain.workflow, steps=[
         *[services._step_spec(s) for s in chain.workflow.steps.all()],
