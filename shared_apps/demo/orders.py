@@ -28,10 +28,11 @@ from tenant_apps.approvals.services import approval_decide
 from tenant_apps.catalog.selectors import sku_search
 from tenant_apps.dealers import services as dealer_services
 from tenant_apps.dealers.models import Dealer
+from tenant_apps.fulfillment.services import order_allocate
 from tenant_apps.inventory.selectors import availability_for
 from tenant_apps.ordering.lifecycle import order_cancel
-from tenant_apps.ordering.models import Order, OrderingSettings, OrderStatus, ShortagePolicy
-from tenant_apps.ordering.services import cart_line_set
+from tenant_apps.ordering.models import Order, OrderStatus, ShortagePolicy
+from tenant_apps.ordering.services import cart_line_set, ordering_settings_update
 from tenant_apps.ordering.submission import SubmitLine, order_submit
 from tenant_apps.pricing.selectors import dealer_prices
 
@@ -95,8 +96,6 @@ def seed_orders(*, brand_slug: str) -> None:
     ship_demo_order(order=through_chain(submit(20)))
     ship_demo_order(order=through_chain(submit(30, count=2)), partial=True)
     allocated = through_chain(submit(40))
-    from tenant_apps.fulfillment.services import order_allocate
-
     order_allocate(actor=hq, order=allocated)
     through_chain(submit(50, target=big / 3))  # a small tier-A order: approved at once
     submit(60)  # in approval, waiting for the regional manager
@@ -106,9 +105,7 @@ def seed_orders(*, brand_slug: str) -> None:
                     reason="请把第二行改为整箱 / please order the second line in whole cases")
     order_cancel(actor=buyer, order=submit(90, count=2), reason="下错单 / ordered by mistake")
     # A backorder: more of one SKU than is in stock, under the backorder policy.
-    settings = OrderingSettings.objects.order_by("pk").first() or OrderingSettings()
-    settings.shortage_policy = ShortagePolicy.BACKORDER
-    settings.save()
+    ordering_settings_update(actor=None, shortage_policy=ShortagePolicy.BACKORDER)
     sku = skus[100 % len(skus)]
     wanted = stock[sku.pk] + 10 * max(sku.order_step, 1)
     step = max(sku.order_step, 1)

@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from tenant_apps.audit.services import audit_record
 from tenant_apps.catalog.models import Sku, SkuUnit
 from tenant_apps.catalog.selectors import sku_search
 from tenant_apps.core.errors import NotFound, ValidationFailed
-from tenant_apps.ordering.models import Cart, CartLine
+from tenant_apps.ordering.models import Cart, CartLine, OrderingSettings, ShortagePolicy
 from tenant_apps.pricing.quote import quote_cart
 from tenant_apps.pricing.quote_types import CartLine as QuoteInput
 from tenant_apps.pricing.quote_types import Quote
@@ -147,3 +148,27 @@ def cart_quote(*, dealer, at=None) -> PricedCart:
                                                         quantity=line.quantity) for line in lines],
                        at=at, coupon_codes=cart.coupon_codes)
     return PricedCart(cart=cart, lines=lines, quote=quote)
+
+
+@transaction.atomic
+def ordering_settings_update(*, actor, shortage_policy: str | None = None,
+                             auto_complete_days: int | None = None) -> OrderingSettings:
+    """The brand's ordering rules: what happens when stock is short, and when delivered orders complete."""
+    settings = OrderingSettings.objects.select_for_update().order_by("pk").first() or OrderingSettings()
+    before = {"shortage_policy": settings.shortage_policy, "auto_complete_days": settings.auto_complete_days}
+    errors = {}
+    if shortage_policy is not None and shortage_policy not in ShortagePolicy.values:
+        errors["shortage_policy"] = [_("Choose refuse, backorder or reduce.")]
+    if auto_complete_days is not None and (isinstance(auto_complete_days, bool) or not isinstance(
+            auto_complete_days, int) or not 0 <= auto_complete_days <= 365):
+        errors["auto_complete_days"] = [_("Enter a whole number of days from 0 (never) to 365.")]
+    if errors:
+        raise ValidationFailed(_("The ordering settings could not be saved."), fields=errors)
+    if shortage_policy is not None:
+        settings.shortage_policy = shortage_policy
+    if auto_complete_days is not None:
+        settings.auto_complete_days = auto_complete_days
+    settings.save()
+    audit_record(actor=actor, action="ordering.settings.updated", target=settings, before=before,
+                 after={"shortage_policy": settings.shortage_policy, "auto_complete_days": settings.auto_complete_days})
+    return settings
