@@ -221,3 +221,23 @@ def test_pages_in_chinese(console):
     owner.cookies["django_language"] = "zh-hans"
     html = owner.get("/console/catalog/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert '<html lang="zh-hans">' in html and "红牛维生素功能饮料" in html
+
+
+def test_product_page_queries_do_not_grow_with_its_skus_units_and_images(console, in_tenant, count_queries,
+                                                                        media_root):
+    owner = sign_in("owner")
+    rb = console["rb"]
+    url = f"/console/catalog/products/{rb.pk}/"
+    owner.get(url)
+    with count_queries() as few:
+        assert owner.get(url).content.decode().count("data-sku=") == 1
+    with in_tenant(console["tenant"]):
+        for index in range(6):
+            sku = catalog.sku_create(actor=None, product=rb, code=f"RB-{index}", name=f"红牛 {index}",
+                                     base_unit=console["piece"])
+            catalog.sku_unit_add(actor=None, sku=sku, unit=console["box"], factor=24)
+            catalog.product_image_add(actor=None, product=rb, image=png(f"rb{index}.png"))
+    with count_queries() as many:
+        html = owner.get(url).content.decode()
+    assert html.count("data-sku=") == 7 and html.count("data-image=") == 6 and html.count("箱×24") == 6
+    assert len(many.sql) == len(few.sql)
