@@ -19,15 +19,12 @@ from tenant_apps.approvals.models import (
 )
 from tenant_apps.dealers.selectors import dealers_visible_to
 from tenant_apps.ordering.models import Order, OrderStatus
+from tenant_apps.ordering.selectors import orders_visible_to
 
 
 def under(path: str, ancestors) -> bool:
     """Is the ltree `path` equal to or below one of `ancestors`?"""
     return any(path == a or path.startswith(f"{a}.") for a in ancestors)
-
-
-def orders_visible_to(user) -> QuerySet[Order]:
-    return Order.objects.filter(dealer__in=dealers_visible_to(user))
 
 
 def order_get_for(*, actor, order_id) -> Order:

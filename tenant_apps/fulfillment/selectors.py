@@ -21,10 +21,7 @@ from tenant_apps.fulfillment.models import (
 )
 from tenant_apps.inventory.models import Warehouse
 from tenant_apps.ordering.models import Order, OrderLine, OrderReservation
-
-
-def orders_visible_to(user) -> QuerySet[Order]:
-    return Order.objects.filter(dealer_id__in=dealers_visible_to(user).values("pk"))
+from tenant_apps.ordering.selectors import orders_visible_to
 
 
 def order_get_for(*, actor, order_id) -> Order:
