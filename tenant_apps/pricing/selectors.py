@@ -79,8 +79,6 @@ def resale_price_list(*, q: str = "") -> QuerySet[ResalePrice]:
 def in_scope(rows, user, field: str = "dealer"):
     """Rows of one dealer only when that dealer is in the user's data scope (outside it they do not exist);
     brand-wide rows (no dealer) for everyone with the capability. For the console and the API alike."""
-    from django.db.models import Q
-
     from tenant_apps.accounts.permissions import Scope, scope_of
     from tenant_apps.dealers.selectors import dealers_visible_to
 

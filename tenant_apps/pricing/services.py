@@ -254,16 +254,6 @@ def resale_price_set(*, actor, sku: Sku, price, valid_from: date | None = None, 
     return row
 
 
-def resale_price_for(*, sku_ids: Iterable[int], day: date | None = None, currency: str = "CNY") -> dict[int, Decimal]:
-    """The minimum resale price of each SKU on `day` (the latest valid_from on or before it); one query."""
-    day = day or timezone.localdate()
-    floors: dict[int, Decimal] = {}
-    for sku_id, price in (ResalePrice.objects.filter(sku_id__in=list(sku_ids), currency=currency, valid_from__lte=day)
-                          .order_by("sku_id", "-valid_from").distinct("sku_id").values_list("sku_id", "price")):
-        floors[sku_id] = price
-    return floors
-
-
 # --- price protection -----------------------------------------------------------------------------
 
 
@@ -317,19 +307,6 @@ def _protected_price_errors(*, skus: list[Sku], prices: list) -> list[str]:
             errors.append(_("%(sku)s appears twice.") % {"sku": sku.code})
         seen.add((sku.pk, unit.pk))
     return errors
-
-
-@transaction.atomic
-def protected_price_set(*, actor, window: ProtectionWindow, sku: Sku, unit: Unit, price) -> ProtectedPrice:
-    skus = list(window.skus.all())
-    errors = _protected_price_errors(skus=skus, prices=[(sku, unit, price)])
-    if errors:
-        raise PricingInvalid(_("The protected price could not be saved."), fields={"price": errors})
-    row, created = ProtectedPrice.objects.update_or_create(window=window, sku=sku, unit=unit,
-                                                           defaults={"price": price_parse(price)})
-    audit_record(actor=actor, action="pricing.protected_price.set", target=row,
-                 after={"window": window.pk, "sku": sku.code, "unit": unit.code, "price": str(row.price)})
-    return row
 
 
 @transaction.atomic

@@ -189,15 +189,9 @@ def promotions_for_quote(ctx: DealerContext, *, sku_ids, coupon_codes=frozenset(
              starts_at, ends_at, budget, budget_used, category_paths, territory_paths) in rows]
 
 
-def promotions_current_for(ctx: DealerContext) -> list[PromotionSpec]:
-    """What applies to the dealer now, whatever they buy (coupon promotions included: the dealer may hold
-    a code). One query."""
-    promotions = _for_dealer(promotions_live(ctx.at), ctx).filter(currency=ctx.currency)
-    return [_spec(promotion) for promotion in _with_scopes(promotions).order_by("-priority", "code")]
-
-
 def promotions_current_page(ctx: DealerContext) -> list[Promotion]:
-    """The same as model rows (for pages and the API), with budget and scopes. One query."""
+    """What applies to the dealer now, whatever they buy (coupon promotions included: the dealer may hold a
+    code), as model rows (for pages and the API) with budget and scopes. One query."""
     promotions = _for_dealer(promotions_live(ctx.at), ctx).filter(currency=ctx.currency)
     return list(_with_scopes(promotions).order_by("-priority", "code"))
 
@@ -234,10 +228,3 @@ def promotion_get(*, promotion_id) -> Promotion:
     if promotion is None:
         raise PromotionNotFound("No such promotion.")
     return promotion
-
-
-def coupon_get(*, promotion: Promotion, coupon_id) -> Coupon:
-    coupon = Coupon.objects.filter(promotion=promotion, pk=coupon_id).first() if str(coupon_id).isdigit() else None
-    if coupon is None:
-        raise PromotionNotFound("No such coupon.", code="coupon_not_found")
-    return coupon

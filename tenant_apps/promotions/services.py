@@ -299,15 +299,6 @@ def coupons_generate(*, actor, promotion: Promotion, count: int, prefix: str = "
 
 
 @transaction.atomic
-def coupon_deactivate(*, actor, coupon: Coupon) -> Coupon:
-    Coupon.objects.filter(pk=coupon.pk).update(is_active=False)
-    audit_record(actor=actor, action="promotions.coupon.deactivated", target=coupon,
-                 before={"is_active": coupon.is_active}, after={"is_active": False})
-    coupon.is_active = False
-    return coupon
-
-
-@transaction.atomic
 def promotion_usage_record(*, quote: Quote, order_ref: str) -> list[PromotionUsage]:
     """Consume what `quote` used of promotion budgets and coupon limits, for the order `order_ref`; call it
     inside the order's submission transaction. Conditional updates (`... WHERE budget_used + d <= budget`,
