@@ -19,6 +19,7 @@ from tenant_apps.accounts.permissions import PRICING_EDIT, PRICING_VIEW, has_per
 from tenant_apps.catalog.models import Sku, Unit
 from tenant_apps.core.access import requires
 from tenant_apps.core.errors import DomainError
+from tenant_apps.dealers.forms import apply_domain_error
 from tenant_apps.dealers.selectors import dealers_visible_to
 from tenant_apps.pricing import selectors, services, transfer
 from tenant_apps.pricing.forms import (
@@ -31,14 +32,6 @@ from tenant_apps.pricing.forms import (
     ResaleForm,
 )
 from tenant_apps.pricing.models import PRECEDENCE, PriceEntry, PriceLevel, PriceList, PriceListStatus
-
-
-def _apply(form, error: DomainError) -> None:
-    for field, errors in error.fields.items():
-        for message in errors:
-            form.add_error(field if field in form.fields else None, message)
-    if not error.fields:
-        form.add_error(None, error.detail)
 
 
 def _edit_allowed(request) -> bool:
@@ -81,7 +74,7 @@ def price_lists(request):
             try:
                 price_list = services.price_list_create(actor=request.user, dealer=dealer, **values)
             except DomainError as error:
-                _apply(form, error)
+                apply_domain_error(form, error)
             else:
                 messages.success(request, _("Price list created. Add prices, then activate it."))
                 return redirect("pricing_console:list", pk=price_list.pk)
@@ -111,7 +104,7 @@ def price_list_detail(request, pk: int):
             try:
                 services.price_list_update(actor=request.user, price_list=price_list, dealer=dealer, **values)
             except DomainError as error:
-                _apply(edit, error)
+                apply_domain_error(edit, error)
             else:
                 messages.success(request, _("Price list saved."))
                 return redirect("pricing_console:list", pk=pk)
@@ -133,7 +126,7 @@ def price_list_detail(request, pk: int):
                 services.price_entry_set(actor=request.user, price_list=price_list, sku=sku, unit=unit,
                                          price=data["price"], min_quantity=data["min_quantity"])
             except DomainError as error:
-                _apply(add, error)
+                apply_domain_error(add, error)
             else:
                 messages.success(request, _("Price saved."))
                 return redirect("pricing_console:list", pk=pk)
@@ -213,7 +206,7 @@ def protections(request):
                 services.protection_window_create(actor=request.user, name=data["name"], dealer=dealer, skus=skus,
                                                   starts_on=data["starts_on"], ends_on=data["ends_on"])
             except DomainError as error:
-                _apply(form, error)
+                apply_domain_error(form, error)
             else:
                 messages.success(request, _("Protection window created."))
                 return redirect("pricing_console:protections")
@@ -239,7 +232,7 @@ def resale_prices(request):
                 services.resale_price_set(actor=request.user, sku=sku, price=data["price"],
                                           valid_from=data["valid_from"])
             except DomainError as error:
-                _apply(form, error)
+                apply_domain_error(form, error)
             else:
                 messages.success(request, _("Minimum resale price saved."))
                 return redirect("pricing_console:resale")
