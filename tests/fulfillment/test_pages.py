@@ -121,6 +121,18 @@ def test_dealer_tracks_confirms_and_asks_for_a_return(store, people, allocated, 
     assert "Received" in buyer.get(url).content.decode()
 
 
+def test_the_dealers_order_page_reads_its_shipments_and_returns_once(store, people, allocated, count_queries):
+    ship_everything(allocated, people)
+    buyer = page(store.buyer)
+    with count_queries() as seen:
+        assert buyer.get(f"/shipments/orders/{allocated.pk}/").status_code == 200
+
+    def reads(table):
+        return sum(f'FROM "{table}" ' in sql for sql in seen.sql)
+
+    assert (reads("fulfillment_shipment"), reads("fulfillment_returnrequest")) == (1, 1)
+
+
 def test_carriers_page(store, people):
     owner = page(people.owner)
     bad = owner.post("/console/fulfillment/carriers/", {"code": "ems", "name": "EMS",

@@ -1,7 +1,8 @@
-"""`{% load fulfillment %}{% order_fulfillment order as f %}`: what the storefront partials show for one
-order (its shipments with tracking, what may be returned, its returns), in a constant number of queries.
-The partials `fulfillment/_order_shipments.html` and `fulfillment/_return_form.html` call it themselves,
-so a page including them only needs `order` (and `request`) in its context."""
+"""`{% load fulfillment %}{% order_shipments order as f %}` and `{% order_returns order as f %}`: what the
+storefront partials show for one order (its shipments with tracking; what may be returned and its returns),
+each in a constant number of queries. The partials `fulfillment/_order_shipments.html` and
+`fulfillment/_return_form.html` call them themselves, so a page including them only needs `order` (and
+`request`) in its context; each partial reads only what it shows."""
 
 from __future__ import annotations
 
@@ -16,18 +17,26 @@ from tenant_apps.ordering.models import OrderStatus
 register = template.Library()
 
 
+def _can_act(context, order) -> bool:
+    user = getattr(context.get("request"), "user", None)
+    return bool(user and has_perm(user, CART_EDIT) and user.dealer_id == order.dealer_id)
+
+
 @register.simple_tag(takes_context=True)
-def order_fulfillment(context, order) -> dict:
-    request = context.get("request")
-    user = getattr(request, "user", None)
-    can_act = bool(user and has_perm(user, CART_EDIT) and user.dealer_id == order.dealer_id)
+def order_shipments(context, order) -> dict:
+    return {
+        "shipments": list(selectors.shipment_list(Shipment.objects.filter(order=order)).order_by("id")),
+        "can_confirm": order.status in (OrderStatus.SHIPPED, OrderStatus.DELIVERED) and _can_act(context, order),
+    }
+
+
+@register.simple_tag(takes_context=True)
+def order_returns(context, order) -> dict:
     returnable = [row for row in selectors.returnable_lines(order) if row.returnable] \
         if order.status in RETURNABLE else []
     return {
-        "shipments": list(selectors.shipment_list(Shipment.objects.filter(order=order)).order_by("id")),
         "returns": list(selectors.return_list(ReturnRequest.objects.filter(order=order)).order_by("-id")),
         "returnable": returnable,
         "reasons": ReturnReason.choices,
-        "can_confirm": can_act and order.status in (OrderStatus.SHIPPED, OrderStatus.DELIVERED),
-        "can_return": can_act and bool(returnable),
+        "can_return": bool(returnable) and _can_act(context, order),
     }
