@@ -182,8 +182,12 @@ def series_update(*, actor, series: Series, name: str) -> Series:
     before = series.name
     series.name = name
     series.save(update_fields=["name"])
-    for product in Product.objects.filter(series=series).select_related("series"):
-        _product_skus_reindex(product)
+    # Every SKU of the series at once (a query per product was three per product).
+    skus = list(Sku.objects.filter(product__series=series).select_related("product__series")
+                .prefetch_related("units"))
+    for sku in skus:
+        sku.search_text = sku_search_text(sku, unit_barcodes=[u.barcode for u in sku.units.all()])
+    Sku.objects.bulk_update(skus, ["search_text"], batch_size=1000)
     audit_record(actor=actor, action="catalog.series.updated", target=series, before={"name": before},
                  after={"name": name})
     return series

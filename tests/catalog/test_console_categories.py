@@ -3,6 +3,7 @@
 import re
 
 from tenant_apps.audit.models import AuditEntry
+from tenant_apps.catalog import services as catalog
 from tenant_apps.catalog.models import Category, Series, Sku, Unit
 from tests.catalog import test_console_helpers
 from tests.catalog.test_console_helpers import sign_in
@@ -103,3 +104,19 @@ def test_series_are_added_and_renamed_and_units_added(console, in_tenant):
         assert sorted(Series.objects.values_list("code", "name")) == [("GOLD", "金罐"), ("RED", "红牛经典")]
         assert "红牛经典" in Sku.objects.get(code="RB-250").search_text  # the SKUs' search text follows
         assert sorted(Unit.objects.values_list("code", flat=True)) == ["box", "case", "pc"]
+
+
+def test_a_series_rename_reindexes_its_skus_in_queries_that_do_not_grow_with_its_products(console, in_tenant,
+                                                                                         count_queries):
+    with in_tenant(console["tenant"]):
+        line = console["series"]
+        with count_queries() as few:
+            catalog.series_update(actor=None, series=line, name="红牛一")
+        for index in range(5):
+            product = catalog.product_create(actor=None, category=console["energy"], code=f"S{index}",
+                                             name=f"产品 {index}", series=line)
+            catalog.sku_create(actor=None, product=product, code=f"S{index}-1", name="罐", base_unit=console["piece"])
+        with count_queries() as many:
+            catalog.series_update(actor=None, series=line, name="红牛二")
+        assert len(many.sql) == len(few.sql)
+        assert Sku.objects.filter(product__series=line, search_text__contains="红牛二").count() == 6
