@@ -144,8 +144,12 @@ def order_allocate(*, actor, order: Order) -> Order:
 # --- shipments ---------------------------------------------------------------------------------------
 
 def _next_number(order: Order, prefix: str, model) -> str:
-    count = model.objects.filter(order=order).count()
-    return f"{order.number}-{prefix}{count + 1}"
+    """One past the order's highest shipment (or return) number: a cancelled shipment is deleted, so a count
+    would hand out a number still in use. The caller holds the order's lock."""
+    stem = f"{order.number}-{prefix}"
+    numbers = model.objects.filter(order=order, number__startswith=stem).values_list("number", flat=True)
+    used = [int(tail) for tail in (number.removeprefix(stem) for number in numbers) if tail.isdigit()]
+    return f"{stem}{max(used, default=0) + 1}"
 
 
 @transaction.atomic

@@ -106,6 +106,14 @@ def test_cancelling_a_picked_shipment_puts_its_quantities_back_to_waiting(store,
     assert [r.to_pick for r in west.rows] == [20]
 
 
+def test_a_shipment_after_a_cancelled_one_gets_a_number_of_its_own(store, people, allocated):
+    west = services.shipment_create(actor=people.warehouse, order=allocated, warehouse_id=store.west.pk)
+    east = services.shipment_create(actor=people.warehouse, order=allocated, warehouse_id=store.east.pk)
+    services.shipment_cancel(actor=people.warehouse, shipment=west)
+    again = services.shipment_create(actor=people.warehouse, order=allocated, warehouse_id=store.west.pk)
+    assert (east.number, again.number) == (f"{allocated.number}-S2", f"{allocated.number}-S3")
+
+
 def test_allocating_a_backorder_reserves_its_stock_or_refuses_whole(store, people, order):
     # Pretend the lines were never reserved (a backorder): allocation reserves them now.
     from tenant_apps.inventory.services import Allocation, stock_release_allocations
