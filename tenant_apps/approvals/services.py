@@ -48,10 +48,11 @@ from tenant_apps.approvals.models import (
     OrderApproval,
     StepScope,
 )
-from tenant_apps.audit.services import actor_label, audit_record, person_label
+from tenant_apps.audit.services import actor_label, audit_record
 from tenant_apps.core.errors import DomainError
 from tenant_apps.ordering.lifecycle import IllegalOrderTransition, order_transition
 from tenant_apps.ordering.models import Order, OrderEvent, OrderLine, OrderStatus
+from tenant_apps.ordering.submission import _event as order_event
 
 MAX_STEPS = 10
 MAX_BULK = 200
@@ -392,8 +393,7 @@ def workflow_for(order: Order) -> tuple[AutoApprovalRule | None, ApprovalWorkflo
 
 
 def _event(order: Order, actor, message: str, data: dict) -> OrderEvent:
-    return OrderEvent(order=order, actor=actor if getattr(actor, "is_authenticated", False) else None,
-                      actor_label=person_label(actor), kind="approval", message=message, data=data)
+    return order_event(order, actor, kind="approval", message=message, data=data)
 
 
 def _step_due(step: ApprovalStep, now):
