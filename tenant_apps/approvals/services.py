@@ -52,7 +52,7 @@ from tenant_apps.audit.services import actor_label, audit_record
 from tenant_apps.core.errors import DomainError
 from tenant_apps.ordering.lifecycle import IllegalOrderTransition, order_transition
 from tenant_apps.ordering.models import Order, OrderEvent, OrderLine, OrderStatus
-from tenant_apps.ordering.submission import _event as order_event
+from tenant_apps.ordering.submission import order_event
 
 MAX_STEPS = 10
 MAX_BULK = 200

@@ -56,7 +56,7 @@ from tenant_apps.inventory.models import MovementKind, Warehouse
 from tenant_apps.inventory.services import stock_allocate, stock_receive, stock_ship
 from tenant_apps.ordering.lifecycle import IllegalOrderTransition, order_transition
 from tenant_apps.ordering.models import Order, OrderEvent, OrderLine, OrderReservation, OrderStatus
-from tenant_apps.ordering.submission import _event, ordering_settings
+from tenant_apps.ordering.submission import order_event, ordering_settings
 
 logger = logging.getLogger(__name__)
 
@@ -80,7 +80,7 @@ def _state(order: Order) -> str:
 
 
 def _timeline(order: Order, actor, *, kind: str, message: str, data: dict | None = None) -> None:
-    OrderEvent.objects.bulk_create([_event(order, actor, kind=kind, message=message, data=data or {})])
+    OrderEvent.objects.bulk_create([order_event(order, actor, kind=kind, message=message, data=data or {})])
 
 
 def _quantity(value) -> int | None:
@@ -104,13 +104,13 @@ def order_allocate(*, actor, order: Order) -> Order:
     missing = {line.pk: line.base_quantity - line.reserved_base - line.shipped_base for line in lines}
     missing = {pk: quantity for pk, quantity in missing.items() if quantity > 0}
     if missing:
-        from tenant_apps.ordering.submission import _warehouse_ranks
+        from tenant_apps.ordering.submission import warehouse_ranks
 
         wanted: dict[int, int] = defaultdict(int)
         by_pk = {line.pk: line for line in lines}
         for pk, quantity in missing.items():
             wanted[by_pk[pk].sku_id] += quantity
-        allocations = stock_allocate(actor=actor, wanted=dict(wanted), warehouse_ranks=_warehouse_ranks(locked.dealer),
+        allocations = stock_allocate(actor=actor, wanted=dict(wanted), warehouse_ranks=warehouse_ranks(locked.dealer),
                                      reference=locked.number)
         got: dict[int, int] = defaultdict(int)
         for allocation in allocations:

@@ -22,7 +22,7 @@ from tenant_apps.audit.services import audit_record
 from tenant_apps.core.errors import Conflict, NotFound, ValidationFailed
 from tenant_apps.inventory.services import Allocation, stock_release_allocations
 from tenant_apps.ordering.models import Order, OrderEvent, OrderReservation, OrderStatus
-from tenant_apps.ordering.submission import _event
+from tenant_apps.ordering.submission import order_event
 
 # The actions: each is the Order method of the same name.
 ACTIONS = ("start_approval", "approve", "reject", "send_back", "allocate", "ship_part", "ship_all", "deliver",
@@ -105,7 +105,7 @@ def order_transition(*, actor, order: Order, action: str, reason: str = "", data
     if locked.status in CLOSING:
         locked.closed_at = now
     locked.save()
-    OrderEvent.objects.bulk_create([_event(locked, actor, kind="transition", from_status=before,
+    OrderEvent.objects.bulk_create([order_event(locked, actor, kind="transition", from_status=before,
                                            to_status=locked.status, message=reason, data=data or {})])
     audit_record(actor=actor, action=f"ordering.order.{action}", target=locked, before={"status": before},
                  after={"status": locked.status}, reason=reason)

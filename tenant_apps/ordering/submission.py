@@ -180,7 +180,7 @@ def _check_lines(dealer, lines: Sequence[SubmitLine]) -> tuple[dict, dict]:
     return skus, factors
 
 
-def _warehouse_ranks(dealer) -> dict[int, int]:
+def warehouse_ranks(dealer) -> dict[int, int]:
     """Active warehouses; those serving an area inside or around one of the dealer's territories come
     first (rank 0), the others after (rank 1). Two queries."""
     from tenant_apps.dealers.models import Territory
@@ -288,7 +288,7 @@ def _freeze(order: Order, quote: Quote) -> None:
     }
 
 
-def _event(order: Order, actor, *, kind: str, from_status: str = "", to_status: str = "", message: str = "",
+def order_event(order: Order, actor, *, kind: str, from_status: str = "", to_status: str = "", message: str = "",
            data: dict | None = None) -> OrderEvent:
     return OrderEvent(order=order, actor=actor if getattr(actor, "is_authenticated", False) else None,
                       actor_label=person_label(actor), kind=kind, from_status=from_status, to_status=to_status,
@@ -365,7 +365,7 @@ def _place(*, actor, order: Order, dealer, lines, skus, factors, quote, coupon_c
     for gift in quote.gifts:
         gifts[gift.sku_id] += gift.quantity
     allocations = stock_allocate(actor=actor, wanted={s: wanted[s] + gifts[s] for s in {*wanted, *gifts}},
-                                 warehouse_ranks=_warehouse_ranks(dealer), reference=order.number)
+                                 warehouse_ranks=warehouse_ranks(dealer), reference=order.number)
     reserved: dict[int, int] = defaultdict(int)
     for allocation in allocations:
         reserved[allocation.sku_id] += allocation.quantity
@@ -404,11 +404,11 @@ def _place(*, actor, order: Order, dealer, lines, skus, factors, quote, coupon_c
     order.submitted_at = now
     order.save(update_fields=["status", "submitted_at", "currency", "subtotal", "discount_total", "total",
                               "breakdown", "updated_at"])
-    events = [_event(order, actor, kind="transition", from_status=OrderStatus.DRAFT, to_status=OrderStatus.SUBMITTED,
+    events = [order_event(order, actor, kind="transition", from_status=OrderStatus.DRAFT, to_status=OrderStatus.SUBMITTED,
                      message=message, data={"total": str(order.total), "lines": len(quote.lines),
                                             "revision": order.revision})]
     if backorder:
-        events.append(_event(order, actor, kind="note", message=_("Shortfall split into backorder %(number)s.")
+        events.append(order_event(order, actor, kind="note", message=_("Shortfall split into backorder %(number)s.")
                              % {"number": backorder.number}, data={"backorder": backorder.number}))
     OrderEvent.objects.bulk_create(events)
     from tenant_apps.ordering.workflow import order_submitted
@@ -512,7 +512,7 @@ def _backorder(*, actor, dealer, parent: Order, rest, coupon_codes, address, now
     backorder.submit()
     backorder.submitted_at = now
     backorder.save()
-    OrderEvent.objects.bulk_create([_event(backorder, actor, kind="transition", from_status=OrderStatus.DRAFT,
+    OrderEvent.objects.bulk_create([order_event(backorder, actor, kind="transition", from_status=OrderStatus.DRAFT,
                                            to_status=OrderStatus.SUBMITTED, message=_("Backorder submitted"))])
     # A backorder waits in "submitted" for its stock; the brand starts its approval chain when it can be
     # filled (approvals.services.approval_restart), and allocation reserves it then.
