@@ -107,19 +107,31 @@ def workflows_annotated() -> QuerySet[ApprovalWorkflow]:
     ).prefetch_related(Prefetch("steps", queryset=ApprovalStep.objects.select_related("approver", "escalate_to")))
 
 
-def workflows_to_match() -> QuerySet[ApprovalWorkflow]:
+def workflows_to_match() -> list[ApprovalWorkflow]:
     """Active workflows by priority with only what `services.workflow_for` tests (tier ids, paths of nodes,
-    territories and categories): one query, no steps (read for the one workflow that applies)."""
-    def paths(relation: str, column: str) -> ArraySubquery:
-        through = getattr(ApprovalWorkflow, relation).through
-        return ArraySubquery(through.objects.filter(approvalworkflow_id=OuterRef("pk"))
-                             .values(p=Cast(column, TextField())))
+    territories and categories): one query, no steps (read for the one workflow that applies). Plain SQL:
+    this runs on every submission, where compiling the ORM's four array subqueries cost more than the query."""
+    return list(ApprovalWorkflow.objects.raw("""
+        SELECT w.*,
+               ARRAY(SELECT t.tier_id FROM approvals_approvalworkflow_tiers t WHERE t.approvalworkflow_id = w.id)
+                   AS tier_ids,
+               ARRAY(SELECT n.path::text FROM approvals_approvalworkflow_nodes x JOIN dealers_node n ON n.id = x.node_id
+                     WHERE x.approvalworkflow_id = w.id) AS node_paths,
+               ARRAY(SELECT r.path::text FROM approvals_approvalworkflow_territories x
+                     JOIN dealers_territory r ON r.id = x.territory_id WHERE x.approvalworkflow_id = w.id)
+                   AS territory_paths,
+               ARRAY(SELECT c.path::text FROM approvals_approvalworkflow_categories x
+                     JOIN catalog_category c ON c.id = x.category_id WHERE x.approvalworkflow_id = w.id)
+                   AS category_paths
+        FROM approvals_approvalworkflow w WHERE w.active ORDER BY w.priority, w.id"""))
 
-    tiers = ApprovalWorkflow.tiers.through.objects.filter(approvalworkflow_id=OuterRef("pk")).values("tier_id")
-    return ApprovalWorkflow.objects.filter(active=True).annotate(
-        tier_ids=ArraySubquery(tiers), node_paths=paths("nodes", "node__path"),
-        territory_paths=paths("territories", "territory__path"),
-        category_paths=paths("categories", "category__path")).order_by("priority", "id")
+
+def auto_rules_for(total) -> list[AutoApprovalRule]:
+    """Active auto-approval rules whose limit the total is within, with their tier ids (plain SQL, as above)."""
+    return list(AutoApprovalRule.objects.raw("""
+        SELECT r.*, ARRAY(SELECT t.tier_id FROM approvals_autoapprovalrule_tiers t
+                          WHERE t.autoapprovalrule_id = r.id) AS tier_ids
+        FROM approvals_autoapprovalrule r WHERE r.active AND r.max_total >= %s ORDER BY r.id""", [total]))
 
 
 def workflow_get(*, workflow_id) -> ApprovalWorkflow:

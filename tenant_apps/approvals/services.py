@@ -49,8 +49,9 @@ from tenant_apps.approvals.models import (
     StepScope,
 )
 from tenant_apps.audit.services import actor_label, audit_record
+from tenant_apps.core.bulk import insert_grouped
 from tenant_apps.core.errors import DomainError
-from tenant_apps.ordering.lifecycle import IllegalOrderTransition, order_transition
+from tenant_apps.ordering.lifecycle import IllegalOrderTransition, order_transition, transition_fresh
 from tenant_apps.ordering.models import Order, OrderEvent, OrderLine, OrderStatus
 from tenant_apps.ordering.submission import order_event
 
@@ -326,9 +327,14 @@ class _Facts:
     """What the conditions look at, loaded only when some condition needs it."""
 
     order: Order
+    # Known already (submission has them from its own reads): not read again.
+    known_node_path: str | None = None
+    known_territory_paths: list[str] | None = None
+    known_category_paths: set[str] | None = None
 
     def __post_init__(self):
-        self._node_path = self._territories = self._categories = None
+        self._node_path, self._territories, self._categories = (
+            self.known_node_path, self.known_territory_paths, self.known_category_paths)
 
     @property
     def total(self) -> Decimal:
@@ -380,10 +386,10 @@ def _matches(workflow: ApprovalWorkflow, facts: _Facts) -> bool:
     return True
 
 
-def workflow_for(order: Order) -> tuple[AutoApprovalRule | None, ApprovalWorkflow | None]:
+def workflow_for(order: Order, facts: _Facts | None = None) -> tuple[AutoApprovalRule | None, ApprovalWorkflow | None]:
     """The auto-approval rule that approves `order`, else the workflow that applies to it (either may be None)."""
-    facts = _Facts(order)
-    for rule in selectors.auto_rules_annotated().filter(active=True, max_total__gte=order.total):
+    facts = facts or _Facts(order)
+    for rule in selectors.auto_rules_for(order.total):
         if not rule.tier_ids or facts.tier_id in rule.tier_ids:
             return rule, None
     for workflow in selectors.workflows_to_match():
@@ -404,60 +410,80 @@ def _steps_after(workflow: ApprovalWorkflow | None, after: int) -> list[Approval
     return list(workflow.steps.select_related("approver").filter(position__gt=after)) if workflow else []
 
 
-def _open_next(*, actor, order: Order, workflow: ApprovalWorkflow | None, after: int, now,
-               steps: list[ApprovalStep] | None = None) -> OrderApproval | None:
-    """Open the first step after position `after` that is not skipped (`steps`: those steps, when already
-    read); approve the order when none is left."""
-    steps = _steps_after(workflow, after) if steps is None else steps
-    skipped, events = [], []
+def _next_rows(*, actor, order: Order, workflow: ApprovalWorkflow | None, steps: list[ApprovalStep],
+               now) -> tuple[list, OrderApproval | None]:
+    """In memory: the rows that open the first of `steps` not skipped (skipped ones recorded), and that step
+    (None: every step was skipped, the order is to be approved)."""
+    rows = []
     for step in steps:
         if step.skip_below is not None and order.total < step.skip_below:
-            skipped.append(OrderApproval(
+            rows.append(OrderApproval(
                 order=order, revision=order.revision, workflow=workflow, step=step, position=step.position,
                 name=step.name, status=ApprovalStatus.SKIPPED, assigned_roles=step.approver_roles,
                 scope=step.scope, assigned_user=step.approver, decided_at=now,
                 reason=_("The order total is below %(amount)s.") % {"amount": step.skip_below}))
-            events.append(_event(order, None, _("Step skipped: %(step)s") % {"step": step.name},
-                                 {"step": step.name, "position": step.position, "status": "skipped"}))
+            rows.append(_event(order, None, _("Step skipped: %(step)s") % {"step": step.name},
+                               {"step": step.name, "position": step.position, "status": "skipped"}))
             continue
         opened = OrderApproval(
             order=order, revision=order.revision, workflow=workflow, step=step, position=step.position,
             name=step.name, assigned_roles=step.approver_roles, scope=step.scope, assigned_user=step.approver,
             due_at=_step_due(step, now))
-        OrderApproval.objects.bulk_create([*skipped, opened])
-        events.append(_event(order, actor, _("Waiting for approval: %(step)s") % {"step": step.name},
-                             {"step": step.name, "position": step.position, "status": "pending"}))
-        OrderEvent.objects.bulk_create(events)
-        return opened
-    OrderApproval.objects.bulk_create(skipped)
-    OrderEvent.objects.bulk_create(events)
-    order_transition(actor=actor, order=order, action="approve", reason=_("Every approval step is done."))
-    return None
+        rows.append(opened)
+        rows.append(_event(order, actor, _("Waiting for approval: %(step)s") % {"step": step.name},
+                           {"step": step.name, "position": step.position, "status": "pending"}))
+        return rows, opened
+    return rows, None
+
+
+def _open_next(*, actor, order: Order, workflow: ApprovalWorkflow | None, after: int, now,
+               steps: list[ApprovalStep] | None = None) -> OrderApproval | None:
+    """Open the first step after position `after` that is not skipped (`steps`: those steps, when already
+    read); approve the order when none is left."""
+    steps = _steps_after(workflow, after) if steps is None else steps
+    rows, opened = _next_rows(actor=actor, order=order, workflow=workflow, steps=steps, now=now)
+    insert_grouped(rows)
+    if opened is None:
+        order_transition(actor=actor, order=order, action="approve", reason=_("Every approval step is done."))
+    return opened
+
+
+def approval_plan(*, actor, order: Order, now, node_path: str | None = None, territory_paths: list[str] | None = None,
+                  category_paths: set[str] | None = None) -> tuple[list, OrderApproval | None]:
+    """In memory, for a submitted order: its chain's start. Moves `order` (not saved) to approved (an
+    auto-approval rule, no workflow, a workflow without steps or with every step skipped) or in approval, and
+    returns the rows to write with it (approval steps, timeline, audit) and the step now waiting, if any.
+    What the conditions look at may be given (an order not written yet must give its category paths)."""
+    rule, workflow = workflow_for(order, _Facts(order, known_node_path=node_path, known_territory_paths=territory_paths,
+                                                known_category_paths=category_paths))
+    if rule is not None:
+        reason = _("Approved automatically by the rule %(name)s.") % {"name": rule.name}
+        return [OrderApproval(order=order, revision=order.revision, position=0, name=rule.name,
+                              status=ApprovalStatus.APPROVED, decided_at=now, decided_by_label="system", reason=reason),
+                *transition_fresh(actor=None, order=order, action="approve", reason=reason,
+                                  data={"auto_rule": rule.pk}, now=now)], None
+    steps = _steps_after(workflow, 0)
+    if not steps:
+        return transition_fresh(actor=None, order=order, action="approve",
+                                reason=_("No approval workflow applies to this order."), now=now), None
+    rows = transition_fresh(actor=actor, order=order, action="start_approval",
+                            reason=_("Approval workflow: %(name)s") % {"name": workflow.name},
+                            data={"workflow": workflow.pk}, now=now)
+    opened_rows, opened = _next_rows(actor=actor, order=order, workflow=workflow, steps=steps, now=now)
+    rows += opened_rows
+    if opened is None:
+        rows += transition_fresh(actor=actor, order=order, action="approve",
+                                 reason=_("Every approval step is done."), now=now)
+    return rows, opened
 
 
 def approval_start(*, actor, order: Order) -> OrderApproval | None:
-    """Run a submitted order into its chain: auto-approved, approved (no workflow applies) or waiting at its
-    first step (returned). Call inside the submission's transaction."""
-    now = timezone.now()
-    rule, workflow = workflow_for(order)
-    if rule is not None:
-        OrderApproval.objects.create(
-            order=order, revision=order.revision, position=0, name=rule.name, status=ApprovalStatus.APPROVED,
-            decided_at=now, decided_by_label="system",
-            reason=_("Approved automatically by the rule %(name)s.") % {"name": rule.name})
-        order_transition(actor=None, order=order, action="approve",
-                         reason=_("Approved automatically by the rule %(name)s.") % {"name": rule.name},
-                         data={"auto_rule": rule.pk})
-        return None
-    steps = _steps_after(workflow, 0)
-    if not steps:
-        order_transition(actor=None, order=order, action="approve",
-                         reason=_("No approval workflow applies to this order."))
-        return None
-    order_transition(actor=actor, order=order, action="start_approval",
-                     reason=_("Approval workflow: %(name)s") % {"name": workflow.name},
-                     data={"workflow": workflow.pk})
-    return _open_next(actor=actor, order=order, workflow=workflow, after=0, now=now, steps=steps)
+    """Run a submitted order (saved, locked by the caller) into its chain: auto-approved, approved (no workflow
+    applies) or waiting at its first step (returned). Call inside the transaction that locked it."""
+    rows, opened = approval_plan(actor=actor, order=order, now=timezone.now())
+    order.save(update_fields=["status", "approved_at", "closed_at", "revision", "updated_at"])
+    insert_grouped(rows)
+    return opened
 
 
 DECISIONS = {"approve": ApprovalStatus.APPROVED, "reject": ApprovalStatus.REJECTED,

@@ -16,10 +16,11 @@ def person_label(actor) -> str:
     return (getattr(actor, "full_name", "") or "").strip() or actor_label(actor)
 
 
-def audit_record(*, actor, action: str, target, before: dict | None = None, after: dict | None = None,
-                 reason: str = "") -> AuditEntry:
-    """Write one audit entry; call it inside the transaction of the change it records."""
-    return AuditEntry.objects.create(
+def audit_entry(*, actor, action: str, target, before: dict | None = None, after: dict | None = None,
+                reason: str = "") -> AuditEntry:
+    """The audit entry of a change, not yet saved (written with the change's other rows, e.g. an order's
+    submission writes everything in one statement: tenant_apps.core.bulk)."""
+    return AuditEntry(
         action=action,
         actor_id=getattr(actor, "pk", None) if getattr(actor, "is_authenticated", False) else None,
         actor_label=actor_label(actor),
@@ -29,3 +30,11 @@ def audit_record(*, actor, action: str, target, before: dict | None = None, afte
         after=after or {},
         reason=reason,
     )
+
+
+def audit_record(*, actor, action: str, target, before: dict | None = None, after: dict | None = None,
+                 reason: str = "") -> AuditEntry:
+    """Write one audit entry; call it inside the transaction of the change it records."""
+    entry = audit_entry(actor=actor, action=action, target=target, before=before, after=after, reason=reason)
+    entry.save(force_insert=True)
+    return entry

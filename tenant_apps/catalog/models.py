@@ -101,6 +101,10 @@ class Sku(models.Model):
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
 
+    @property
+    def base_unit_name(self) -> str:
+        return self.base_unit.name
+
 
 class SkuUnit(models.Model):
     """A packaging unit of a SKU and how many base units it holds (box of 12, case of 48)."""

@@ -9,6 +9,7 @@ import logging
 from dataclasses import dataclass
 
 from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tenant_apps.audit.services import actor_label
@@ -142,18 +143,24 @@ WITH wanted(sku_id, quantity) AS (SELECT * FROM unnest(%s::int[], %s::int[])),
          SELECT id, sku_id, warehouse_id, LEAST(free, GREATEST(quantity - COALESCE(SUM(free) OVER (
              PARTITION BY sku_id ORDER BY rank, warehouse_id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0), 0))
              AS take
-         FROM candidates)
-UPDATE inventory_stock s SET reserved = s.reserved + shares.take
-FROM shares WHERE s.id = shares.id AND shares.take > 0
-RETURNING s.id, s.sku_id, s.warehouse_id, shares.take
+         FROM candidates),
+     moved AS (
+         UPDATE inventory_stock s SET reserved = s.reserved + shares.take
+         FROM shares WHERE s.id = shares.id AND shares.take > 0
+         RETURNING s.id, s.sku_id, s.warehouse_id, shares.take),
+     ledger AS (
+         INSERT INTO inventory_stockmovement (stock_id, kind, on_hand_delta, reserved_delta, reference, reason,
+                                              actor_id, actor_label, created_at)
+         SELECT id, 'reservation', 0, take, %s, '', %s, %s, %s FROM moved)
+SELECT id, sku_id, warehouse_id, take FROM moved
 """
 
 
 def stock_allocate(*, actor, wanted: dict[int, int], warehouse_ranks: dict[int, int],
                    reference: str) -> list[Allocation]:
     """Reserve up to `wanted` base units of each SKU over the warehouses in `warehouse_ranks` (lower rank
-    first, then warehouse id), as much as is free: one UPDATE for all lines plus one ledger insert, whatever
-    the number of lines. Returns what was reserved where; the caller decides what a shortfall means
+    first, then warehouse id), as much as is free: one statement (the update and its ledger rows) for all
+    lines, whatever their number. Returns what was reserved where; the caller decides what a shortfall means
     (refuse: raise, and the transaction rolls back; backorder; reduce). Never reserves more than is free."""
     for quantity in wanted.values():
         _positive(quantity)
@@ -161,19 +168,15 @@ def stock_allocate(*, actor, wanted: dict[int, int], warehouse_ranks: dict[int, 
         return []
     skus = sorted(wanted)
     warehouses = sorted(warehouse_ranks)
-    with transaction.atomic(), connection.cursor() as cursor:
+    assert MovementKind.RESERVATION == "reservation"  # written as a literal in _ALLOCATE_SQL
+    with connection.cursor() as cursor:  # one statement: reserves and writes the ledger, all or nothing
         cursor.execute(_ALLOCATE_SQL, [skus, [wanted[sku] for sku in skus], warehouses,
-                                       [warehouse_ranks[w] for w in warehouses]])
+                                       [warehouse_ranks[w] for w in warehouses], reference,
+                                       actor.pk if getattr(actor, "is_authenticated", False) else None,
+                                       actor_label(actor), timezone.now()])
         rows = sorted(cursor.fetchall(), key=lambda row: (row[1], row[2]))
-        allocations = [Allocation(sku_id=sku, warehouse_id=warehouse, stock_id=stock, quantity=take)
-                       for stock, sku, warehouse, take in rows]
-        label = actor_label(actor)
-        actor_obj = actor if getattr(actor, "is_authenticated", False) else None
-        StockMovement.objects.bulk_create([
-            StockMovement(stock_id=a.stock_id, kind=MovementKind.RESERVATION, on_hand_delta=0,
-                          reserved_delta=a.quantity, reference=reference, actor=actor_obj, actor_label=label)
-            for a in allocations])
-    return allocations
+    return [Allocation(sku_id=sku, warehouse_id=warehouse, stock_id=stock, quantity=take)
+            for stock, sku, warehouse, take in rows]
 
 
 def stock_release_allocations(*, actor, allocations: list[Allocation], reference: str, reason: str = "") -> None:

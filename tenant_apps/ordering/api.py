@@ -27,10 +27,11 @@ from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from tenant_apps.accounts.permissions import CART_EDIT, ORDERS_MANAGE, ORDERS_VIEW, ORDERS_VIEW_OWN, has_perm
+from tenant_apps.catalog.models import Sku, Unit
 from tenant_apps.core.errors import ValidationFailed
 from tenant_apps.dealers.api.permissions import HasCapability
 from tenant_apps.ordering import lifecycle, quick, selectors, services
-from tenant_apps.ordering.models import Order, OrderStatus
+from tenant_apps.ordering.models import Order, OrderLine, OrderStatus
 from tenant_apps.ordering.submission import OrderInvalid, SubmitLine, order_revise, order_submit
 
 ORDER_READ = (ORDERS_VIEW, ORDERS_VIEW_OWN)
@@ -302,21 +303,49 @@ def _added_body(added: quick.Added) -> dict:
                         "skipped": added.skipped}).data
 
 
+# Bound once: a serializer's fields are built and bound on first use, and its to_representation keeps no state
+# of its own, so one instance serves every answer (building them per request cost more than the order's reads).
+_ORDER_DETAIL = OrderDetailOutput()
+
+
 def order_body(order: Order, *, events: bool = False) -> dict:
     """An order with its lines (one query), backorders (one query) and, if asked, its timeline (one)."""
     lines = list(order.lines.select_related("sku", "unit").order_by("line_no"))
+    backorders = list(Order.objects.filter(backorder_of=order).values_list("number", flat=True))
+    return _order_representation(order, lines, backorders, events=list(order.events.order_by("at", "id"))
+                                 if events else None)
+
+
+def _order_representation(order: Order, lines: list[OrderLine], backorders: list[str], *, events=None) -> dict:
     for line in lines:
         line.is_gift = line.gift_promotion_id is not None
     order.line_list = lines
     order.line_count = len(lines)
-    order.backorder_numbers = list(Order.objects.filter(backorder_of=order).values_list("number", flat=True))
+    order.backorder_numbers = backorders
     order.legal_actions = lifecycle.legal_actions(order)
-    if events:
-        order.event_list = list(order.events.order_by("at", "id"))
-    body = OrderDetailOutput(order).data
-    if not events:
+    order.event_list = events or []
+    body = _ORDER_DETAIL.to_representation(order)
+    if events is None:
         body.pop("events", None)
     return body
+
+
+def submitted_body(result) -> dict:
+    """A new order's answer from what submission wrote (no query, but one for the names of gifts that were not
+    ordered lines)."""
+    names = {sku_id: (meta.code, meta.name) for sku_id, meta in result.skus.items()}
+    units = {unit_id: name for meta in result.skus.values() for unit_id, name in meta.unit_names.items()}
+    missing = {line.sku_id for line in result.lines if line.sku_id not in names}
+    if missing:
+        for sku in Sku.objects.filter(pk__in=missing).select_related("base_unit"):
+            names[sku.pk] = (sku.code, sku.name)
+            units[sku.base_unit_id] = sku.base_unit.name
+    for line in result.lines:
+        code, name = names[line.sku_id]
+        line.sku = Sku(id=line.sku_id, code=code, name=name)
+        line.unit = Unit(id=line.unit_id, name=units.get(line.unit_id, ""))
+    return _order_representation(result.order, list(result.lines),
+                                 [result.backorder.number] if result.backorder else [])
 
 
 def _submit_lines(raw) -> list[SubmitLine] | None:
@@ -539,8 +568,10 @@ class OrderViewSet(OrderingViewSet):
                               expected_total=extra.get("expected_total"))
         order = result.order
         order.dealer = dealer
-        order.placed_by = order.placed_by if result.replayed else request.user
-        return Response(order_body(order), status=status.HTTP_200_OK if result.replayed else status.HTTP_201_CREATED)
+        if result.replayed:
+            return Response(order_body(order), status=status.HTTP_200_OK)
+        order.placed_by = request.user
+        return Response(submitted_body(result), status=status.HTTP_201_CREATED)
 
     def retrieve(self, request, pk):
         return Response(order_body(self._order(), events=True))

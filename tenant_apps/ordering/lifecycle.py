@@ -18,10 +18,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed, can_proceed
 
-from tenant_apps.audit.services import audit_record
+from tenant_apps.audit.services import audit_entry
+from tenant_apps.core.bulk import insert_together
 from tenant_apps.core.errors import Conflict, NotFound, ValidationFailed
 from tenant_apps.inventory.services import Allocation, stock_release_allocations
-from tenant_apps.ordering.models import Order, OrderEvent, OrderReservation, OrderStatus
+from tenant_apps.ordering.models import Order, OrderReservation, OrderStatus
 from tenant_apps.ordering.submission import order_event
 
 # The actions: each is the Order method of the same name.
@@ -97,21 +98,38 @@ def order_transition(*, actor, order: Order, action: str, reason: str = "", data
         from tenant_apps.promotions.services import promotion_usage_release
 
         promotion_usage_release(order_ref=locked.number)  # budgets and coupon uses back for other orders
-    if locked.status == OrderStatus.APPROVED:
-        locked.approved_at = now
-    if action == "send_back":
-        locked.revision += 1
-        locked.approved_at = None
-    if locked.status in CLOSING:
-        locked.closed_at = now
+    rows = transition_rows(actor=actor, order=locked, before=before, action=action, reason=reason, data=data,
+                           now=now)
     locked.save()
-    OrderEvent.objects.bulk_create([order_event(locked, actor, kind="transition", from_status=before,
-                                           to_status=locked.status, message=reason, data=data or {})])
-    audit_record(actor=actor, action=f"ordering.order.{action}", target=locked, before={"status": before},
-                 after={"status": locked.status}, reason=reason)
+    insert_together(*([row] for row in rows))
     order.status, order.closed_at, order.approved_at, order.revision = (
         locked.status, locked.closed_at, locked.approved_at, locked.revision)
     return locked
+
+
+def transition_rows(*, actor, order: Order, before: str, action: str, reason: str = "", data: dict | None = None,
+                    now) -> list:
+    """After `action` moved `order` from `before` (in memory): its timestamps, and the timeline event and
+    audit entry to write with it (unsaved)."""
+    if order.status == OrderStatus.APPROVED:
+        order.approved_at = now
+    if action == "send_back":
+        order.revision += 1
+        order.approved_at = None
+    if order.status in CLOSING:
+        order.closed_at = now
+    return [order_event(order, actor, kind="transition", from_status=before, to_status=order.status,
+                        message=reason, data=data or {}),
+            audit_entry(actor=actor, action=f"ordering.order.{action}", target=order, before={"status": before},
+                        after={"status": order.status}, reason=reason)]
+
+
+def transition_fresh(*, actor, order: Order, action: str, reason: str = "", data: dict | None = None, now) -> list:
+    """`action` on an order being written in this transaction (submission): state, timestamps, and the rows
+    to write with it; nothing saved (the caller writes the order and the rows together)."""
+    before = order.status
+    getattr(order, action)()
+    return transition_rows(actor=actor, order=order, before=before, action=action, reason=reason, data=data, now=now)
 
 
 def _action_label(action: str) -> str:

@@ -51,11 +51,12 @@ def _unit(sku: Sku, unit_id: int) -> tuple[int | None, str]:
 
 
 def quantity_errors(sku: Sku, quantity, factor: int, unit_name: str) -> list[str]:
-    """What is wrong with ordering `quantity` units of `factor` base units of `sku` (empty: nothing)."""
+    """What is wrong with ordering `quantity` units of `factor` base units of `sku` (empty: nothing); `sku`
+    may also be the price book's SkuMeta (min_order_qty, order_step, base_unit_name)."""
     if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1 or quantity > MAX_QUANTITY:
         return [_("Enter a whole number from 1 to %(max)s.") % {"max": f"{MAX_QUANTITY:,}"}]
     base = quantity * factor
-    base_unit = sku.base_unit.name
+    base_unit = sku.base_unit_name
     if base < sku.min_order_qty:
         return [_("The minimum order is %(qty)s %(unit)s.") % {"qty": sku.min_order_qty, "unit": base_unit}]
     if base % sku.order_step:

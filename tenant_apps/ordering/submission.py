@@ -20,22 +20,19 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tenant_apps.audit.services import person_label
-from tenant_apps.catalog.models import SkuUnit
-from tenant_apps.catalog.selectors import sku_search
+from tenant_apps.core.bulk import ids_take, insert_grouped
 from tenant_apps.core.errors import Conflict, ValidationFailed
 from tenant_apps.core.money import format_money
-from tenant_apps.dealers.models import DealerAddress, DealerStatus
-from tenant_apps.dealers.selectors import qualification_blockers
-from tenant_apps.inventory.models import Warehouse
+from tenant_apps.dealers.models import DealerStatus
+from tenant_apps.dealers.selectors import QUALIFICATION_BLOCKERS_SQL, qualification_blockers
 from tenant_apps.inventory.services import Allocation, stock_allocate, stock_release_allocations
 from tenant_apps.ordering.models import (
     CartLine,
@@ -48,10 +45,11 @@ from tenant_apps.ordering.models import (
     ShortagePolicy,
 )
 from tenant_apps.ordering.services import MAX_CART_LINES, quantity_errors
+from tenant_apps.pricing.engine import SkuMeta, price_book_load
 from tenant_apps.pricing.models import PurchaseRecord
-from tenant_apps.pricing.quote import quote_cart
+from tenant_apps.pricing.quote import quote_with_book
 from tenant_apps.pricing.quote_types import CartLine as QuoteInput
-from tenant_apps.pricing.quote_types import Quote
+from tenant_apps.pricing.quote_types import DealerContext, Quote
 from tenant_apps.promotions.services import promotion_usage_record
 
 MAX_ORDER_LINES = 5000
@@ -94,40 +92,103 @@ class Submitted:
     order: Order
     backorder: Order | None = None
     replayed: bool = False
+    lines: tuple[OrderLine, ...] = ()  # as written (a new order), for its answer without reading them back
+    skus: dict[int, SkuMeta] = field(default_factory=dict)  # the lines' SKUs as priced (codes, names, units)
 
 
 def ordering_settings() -> OrderingSettings:
     return OrderingSettings.objects.order_by("pk").first() or OrderingSettings()
 
 
-def _next_order_id() -> int:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT nextval(pg_get_serial_sequence('ordering_order', 'id'))")
-        return cursor.fetchone()[0]
-
-
 def _order_number(order_id: int, when) -> str:
     return f"SO{timezone.localtime(when):%y%m%d}{order_id:07d}"
 
 
-def _address_snapshot(dealer, address_id) -> dict:
-    addresses = DealerAddress.objects.filter(dealer=dealer, kind=DealerAddress.Kind.SHIPPING).select_related("territory")
-    address = (addresses.filter(pk=address_id).first() if str(address_id).isdigit() else None) if address_id \
-        else addresses.order_by("-is_default", "id").first()
+# Active warehouses ([id, rank] pairs) for the dealer %(dealer)s: rank 0 for those serving an area inside or
+# around one of the dealer's territories (all of them if the dealer has none), 1 for the others.
+_RANKS_SQL = """ARRAY(
+    SELECT ARRAY[w.id::int, CASE WHEN NOT EXISTS (SELECT 1 FROM dealers_dealer_territories dt WHERE dt.dealer_id = %(dealer)s)
+        OR EXISTS (SELECT 1 FROM inventory_warehouse_territories wt
+                   JOIN dealers_territory t ON t.id = wt.territory_id
+                   JOIN dealers_dealer_territories dt ON dt.dealer_id = %(dealer)s
+                   JOIN dealers_territory mine ON mine.id = dt.territory_id
+                   WHERE wt.warehouse_id = w.id AND (t.path <@ mine.path OR t.path @> mine.path))
+        THEN 0 ELSE 1 END]
+    FROM inventory_warehouse w WHERE w.is_active ORDER BY w.id)"""
+
+
+def warehouse_ranks(dealer) -> dict[int, int]:
+    """Active warehouses; those serving an area inside or around one of the dealer's territories come
+    first (rank 0), the others after (rank 1). One query."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + _RANKS_SQL, {"dealer": dealer.pk})
+        return dict(cursor.fetchone()[0] or ())
+
+
+# Everything a submission reads about the dealer before pricing, in one query: a replayed key's order, the
+# dealer's status, tier, node and territories, what blocks it from ordering, the shipping address, the
+# brand's shortage policy, the warehouses by preference, and the new order's id (taken from the sequence).
+_CONTEXT_SQL = f"""
+SELECT (SELECT o.id FROM ordering_order o WHERE o.dealer_id = d.id AND o.idempotency_key = %(key)s
+        AND %(key)s <> ''),
+       n.path::text,
+       ARRAY(SELECT t.path::text FROM dealers_dealer_territories dt JOIN dealers_territory t ON t.id = dt.territory_id
+             WHERE dt.dealer_id = d.id ORDER BY 1),
+       {QUALIFICATION_BLOCKERS_SQL},
+       (SELECT json_build_object('id', a.id, 'label', a.label, 'recipient', a.recipient, 'phone', a.phone,
+                                 'area', t.name, 'line', a.line, 'postal_code', a.postal_code,
+                                 'outside_territory', a.outside_territory)
+        FROM dealers_dealeraddress a JOIN dealers_territory t ON t.id = a.territory_id
+        WHERE a.dealer_id = d.id AND a.kind = 'shipping' AND (%(address)s::bigint IS NULL OR a.id = %(address)s::bigint)
+        ORDER BY a.is_default DESC, a.id LIMIT 1),
+       (SELECT s.shortage_policy FROM ordering_orderingsettings s ORDER BY s.id LIMIT 1),
+       {_RANKS_SQL},
+       nextval(pg_get_serial_sequence('ordering_order', 'id'))
+FROM dealers_dealer d JOIN dealers_node n ON n.id = d.node_id
+WHERE d.id = %(dealer)s
+"""  # noqa: S608 - this module's and dealers.selectors' constants, no input
+
+
+@dataclass(frozen=True)
+class _Context:
+    replay_id: int | None
+    dealer: DealerContext
+    blockers: list[str]
+    address: dict | None
+    policy: str
+    ranks: dict[int, int]
+    order_id: int
+
+
+def _context(dealer, address_id, key: str) -> _Context:
+    if not address_id:
+        address = None
+    else:
+        address = int(address_id) if str(address_id).isdigit() and int(address_id) < 2 ** 62 else -1
+    with connection.cursor() as cursor:
+        cursor.execute(_CONTEXT_SQL, {"dealer": dealer.pk, "key": key, "address": address,
+                                      "today": timezone.localdate()})
+        replay, node_path, paths, blockers, address_row, policy, ranks, order_id = cursor.fetchone()
+    return _Context(replay_id=replay, blockers=list(blockers), address=address_row,
+                    policy=policy or OrderingSettings().shortage_policy, ranks=dict(ranks or ()), order_id=order_id,
+                    dealer=DealerContext(dealer_id=dealer.pk, tier_id=dealer.tier_id,
+                                         territory_paths=tuple(p for p in paths if p), node_path=node_path or "",
+                                         at=timezone.now()))
+
+
+def _address_required(address: dict | None, address_id) -> dict:
     if address is None:
         message = _("Choose one of your company's shipping addresses.") if address_id else \
             _("Your company has no shipping address yet; add one under My company.")
         raise OrderInvalid(_("The order could not be submitted."), fields={"address": [message]})
-    return {"id": address.pk, "label": address.label, "recipient": address.recipient, "phone": address.phone,
-            "area": address.territory.name, "line": address.line, "postal_code": address.postal_code,
-            "outside_territory": address.outside_territory}
+    return address
 
 
-def _dealer_may_order(dealer) -> None:
+def _dealer_may_order(dealer, blockers: list[str] | None = None) -> None:
     if dealer.status != DealerStatus.ACTIVE:
         raise OrderRefused(_("Your company cannot order while its account is %(status)s.")
                            % {"status": dealer.get_status_display()}, code="dealer_not_active")
-    blockers = qualification_blockers(dealer=dealer)
+    blockers = qualification_blockers(dealer=dealer) if blockers is None else blockers
     if blockers:
         raise OrderRefused(_("Your company cannot order until these qualifications are valid: %(names)s.")
                            % {"names": ", ".join(blockers)}, code="qualifications_missing")
@@ -143,58 +204,41 @@ def _shown_total_check(quote: Quote, expected_total: Decimal | None) -> None:
                            fields={"expected_total": [str(quote.total)]})
 
 
-def _unit_of(sku, unit_id: int, factors: dict) -> tuple[int | None, str]:
-    """(base units in one, unit name) of `unit_id` for `sku`; (None, "") when the SKU is not sold in it."""
-    if unit_id == sku.base_unit_id:
-        return 1, sku.base_unit.name
-    return factors.get((sku.pk, unit_id), (None, ""))
-
-
-def _check_lines(dealer, lines: Sequence[SubmitLine]) -> tuple[dict, dict]:
-    """SKUs and factors of the lines, or OrderInvalid naming each bad line (two queries for any count)."""
+def _check_lines(lines: Sequence[SubmitLine], skus: dict[int, SkuMeta]) -> dict[int, SkuMeta]:
+    """OrderInvalid naming each bad line, checked against the price book's SKUs (no query): a SKU the
+    dealer can see and is on sale, one of its units, the minimum and step."""
     if not lines:
         raise OrderInvalid(_("The order has no lines."), fields={"lines": [_("Add at least one product.")]})
     if len(lines) > MAX_ORDER_LINES:
         raise OrderInvalid(_("An order holds at most %(max)s lines.") % {"max": MAX_ORDER_LINES})
-    sku_ids = {line.sku_id for line in lines}
-    orderable = sku_search(dealer=dealer).filter(pk__in=sku_ids).select_related(None).select_related("base_unit")
-    skus = {sku.pk: sku for sku in orderable.only("id", "code", "product_id", "base_unit_id", "base_unit__name",
-                                                   "min_order_qty", "order_step")}
-    factors = {(u.sku_id, u.unit_id): (u.factor, u.unit.name)
-               for u in SkuUnit.objects.filter(sku_id__in=sku_ids).select_related("unit")}
     errors: dict[str, list[str]] = {}
     for number, line in enumerate(lines, start=1):
         sku = skus.get(line.sku_id)
-        if sku is None:
+        if sku is None or not sku.orderable:
             errors[f"lines.{number}.sku"] = [_("This product is not available to your company.")]
             continue
-        factor, unit_name = _unit_of(sku, line.unit_id or sku.base_unit_id, factors)
+        unit_id = line.unit_id or sku.base_unit_id
+        factor = sku.factors.get(unit_id)
         if factor is None:
             errors[f"lines.{number}.unit"] = [_("This product is not sold in that unit.")]
             continue
-        problems = quantity_errors(sku, line.quantity, factor, unit_name)
+        problems = quantity_errors(sku, line.quantity, factor, sku.unit_names[unit_id])
         if problems:
             errors[f"lines.{number}.quantity"] = problems
     if errors:
         raise OrderInvalid(_("Some lines cannot be ordered."), fields=errors)
-    return skus, factors
+    return skus
 
 
-def warehouse_ranks(dealer) -> dict[int, int]:
-    """Active warehouses; those serving an area inside or around one of the dealer's territories come
-    first (rank 0), the others after (rank 1). Two queries."""
-    from tenant_apps.dealers.models import Territory
-
-    paths = [str(path) for path in Territory.objects.filter(dealers=dealer).values_list("path", flat=True)]
-    warehouses = Warehouse.objects.filter(is_active=True)
-    if not paths:
-        return dict.fromkeys(warehouses.values_list("pk", flat=True), 0)
-    overlaps = Q.create([(lookup, path) for path in paths
-                         for lookup in ("territory__path__descendant_of", "territory__path__ancestor_of")],
-                        connector=Q.OR)
-    serving = Warehouse.territories.through.objects.filter(overlaps, warehouse_id=OuterRef("pk"))
-    return {pk: 0 if serves else 1 for pk, serves in warehouses.annotate(serves=Exists(serving))
-            .values_list("pk", "serves")}
+def _priced(ctx: DealerContext, lines: Sequence[SubmitLine], coupon_codes) -> tuple[dict[int, SkuMeta], Quote]:
+    """The lines checked and quoted: the price book (its SKUs are what the lines are checked against), then
+    the quote on it. 4 queries for any number of lines."""
+    book = price_book_load(ctx, (line.sku_id for line in lines))
+    skus = _check_lines(lines, book.skus)
+    quote = quote_with_book(book, [QuoteInput(sku_id=ln.sku_id, unit_id=ln.unit_id or skus[ln.sku_id].base_unit_id,
+                                              quantity=ln.quantity) for ln in lines], coupon_codes=coupon_codes)
+    _unpriced_error(quote)
+    return skus, quote
 
 
 @dataclass
@@ -206,7 +250,7 @@ class _Planned:
     kept: int  # units kept in the order
 
 
-def _plan(lines, skus, factors, reserved: dict[int, int], policy: str) -> list[_Planned]:
+def _plan(lines, skus: dict[int, SkuMeta], reserved: dict[int, int], policy: str) -> list[_Planned]:
     """Share each SKU's reserved base units over its lines in order, in whole ordered units; under the
     reduce policy also round down to the SKU's step and drop what falls below its minimum."""
     left = dict(reserved)
@@ -214,21 +258,22 @@ def _plan(lines, skus, factors, reserved: dict[int, int], policy: str) -> list[_
     for line in lines:
         sku = skus[line.sku_id]
         unit_id = line.unit_id or sku.base_unit_id
-        factor, unit_name = _unit_of(sku, unit_id, factors)  # known good: _check_lines passed
-        units = min(line.quantity, left.get(sku.pk, 0) // factor)
+        factor = sku.factors[unit_id]  # known good: _check_lines passed
+        units = min(line.quantity, left.get(sku.sku_id, 0) // factor)
         if policy == ShortagePolicy.REDUCE and units < line.quantity:
             while units and (units * factor) % sku.order_step:
                 units -= 1
             if units * factor < sku.min_order_qty:
                 units = 0
-        left[sku.pk] = left.get(sku.pk, 0) - units * factor
-        plan.append(_Planned(line=line, unit_id=unit_id, factor=factor, unit_name=unit_name, kept=units))
+        left[sku.sku_id] = left.get(sku.sku_id, 0) - units * factor
+        plan.append(_Planned(line=line, unit_id=unit_id, factor=factor, unit_name=sku.unit_names[unit_id], kept=units))
     return plan
 
 
-def _quote(dealer, planned: list[tuple[int, int, int]], coupon_codes) -> Quote:
-    return quote_cart(dealer=dealer, lines=[QuoteInput(sku_id=s, unit_id=u, quantity=q) for s, u, q in planned],
-                      coupon_codes=coupon_codes)
+def _quote(ctx: DealerContext, planned: list[tuple[int, int, int]], coupon_codes) -> Quote:
+    book = price_book_load(ctx, (sku for sku, _unit, _quantity in planned))
+    return quote_with_book(book, [QuoteInput(sku_id=s, unit_id=u, quantity=q) for s, u, q in planned],
+                           coupon_codes=coupon_codes)
 
 
 def _unpriced_error(quote: Quote):
@@ -238,8 +283,9 @@ def _unpriced_error(quote: Quote):
             for index in quote.unpriced})
 
 
-def _write_lines(order: Order, quote: Quote, allocations: list[Allocation], *, reserve: bool) -> None:
-    """Order lines from the quote (gifts last, at zero), their reservations from the allocations."""
+def _line_rows(order: Order, quote: Quote, allocations: list[Allocation], *, reserve: bool) -> list:
+    """Order lines from the quote (gifts last, at zero) with their ids taken, and their reservations from the
+    allocations (unsaved: written with the order)."""
     rows = []
     for number, quoted in enumerate(quote.lines, start=1):
         priced = quoted.priced
@@ -253,8 +299,9 @@ def _write_lines(order: Order, quote: Quote, allocations: list[Allocation], *, r
                               quantity=gift.quantity, factor=1, unit_price=0, gross=0, discount=0, net=0,
                               price_source="gift", gift_promotion_id=gift.promotion_id))
     if not reserve:
-        OrderLine.objects.bulk_create(rows)
-        return
+        return rows
+    for row, line_id in zip(rows, ids_take(lines=(OrderLine, len(rows)))["lines"], strict=True):
+        row.id = line_id
     # Share each SKU's allocations over its lines in line order.
     pools: dict[int, list[list]] = defaultdict(list)
     for allocation in allocations:
@@ -268,11 +315,9 @@ def _write_lines(order: Order, quote: Quote, allocations: list[Allocation], *, r
                 pool[1] -= take
                 need -= take
                 row.reserved_base += take
-                reservations.append((row, pool[0], take))
-    OrderLine.objects.bulk_create(rows)
-    OrderReservation.objects.bulk_create([
-        OrderReservation(order=order, line=row, warehouse_id=warehouse, sku_id=row.sku_id, quantity=take)
-        for row, warehouse, take in reservations])
+                reservations.append(OrderReservation(order=order, line=row, warehouse_id=pool[0], sku_id=row.sku_id,
+                                                     quantity=take))
+    return rows + reservations
 
 
 def _freeze(order: Order, quote: Quote) -> None:
@@ -304,10 +349,9 @@ def order_submit(*, actor, dealer, lines: Sequence[SubmitLine] | None = None, ad
     key = (idempotency_key or "").strip()
     if len(key) > 80:
         raise OrderInvalid(_("The idempotency key is too long."), fields={"idempotency_key": [_("At most 80 characters.")]})
-    if key:
-        first = Order.objects.filter(dealer=dealer, idempotency_key=key).first()
-        if first is not None:
-            return Submitted(order=first, replayed=True)
+    context = _context(dealer, address_id, key)
+    if context.replay_id is not None:
+        return Submitted(order=Order.objects.get(pk=context.replay_id), replayed=True)
     from_cart = lines is None
     if from_cart:
         cart_lines = list(CartLine.objects.filter(cart__dealer=dealer).select_related("cart")[:MAX_CART_LINES])
@@ -315,20 +359,22 @@ def order_submit(*, actor, dealer, lines: Sequence[SubmitLine] | None = None, ad
         if coupon_codes is None:
             coupon_codes = cart_lines[0].cart.coupon_codes if cart_lines else []
     coupon_codes = list(coupon_codes or [])
-    _dealer_may_order(dealer)
-    address = _address_snapshot(dealer, address_id)
-    skus, factors = _check_lines(dealer, lines)
-    settings = ordering_settings()
-    quote = _quote(dealer, [(ln.sku_id, ln.unit_id or skus[ln.sku_id].base_unit_id, ln.quantity) for ln in lines],
-                   coupon_codes)
-    _unpriced_error(quote)
+    _dealer_may_order(dealer, context.blockers)
+    address = _address_required(context.address, address_id)
+    skus, quote = _priced(context.dealer, lines, coupon_codes)
     _shown_total_check(quote, expected_total)
     try:
         with transaction.atomic():
-            return _submit_in_transaction(actor=actor, dealer=dealer, lines=lines, skus=skus, factors=factors,
-                                          quote=quote, coupon_codes=coupon_codes, address=address, note=note,
-                                          key=key, policy=settings.shortage_policy, consent_reduce=consent_reduce,
-                                          from_cart=from_cart)
+            order = Order(id=context.order_id, number=_order_number(context.order_id, context.dealer.at),
+                          dealer=dealer, placed_by=actor if getattr(actor, "is_authenticated", False) else None,
+                          coupon_codes=coupon_codes, shipping_address=address, note=(note or "")[:2000],
+                          idempotency_key=key)
+            backorder, written = _place(actor=actor, order=order, ctx=context.dealer, lines=lines, skus=skus,
+                                        quote=quote, coupon_codes=coupon_codes, policy=context.policy,
+                                        ranks=context.ranks, consent_reduce=consent_reduce, message=_("Submitted"))
+            if from_cart:
+                CartLine.objects.filter(cart__dealer=dealer).delete()
+            return Submitted(order=order, backorder=backorder, lines=tuple(written), skus=skus)
     except IntegrityError:
         # A concurrent submit with the same key won the insert: hand back its order.
         first = Order.objects.filter(dealer=dealer, idempotency_key=key).first() if key else None
@@ -337,26 +383,26 @@ def order_submit(*, actor, dealer, lines: Sequence[SubmitLine] | None = None, ad
         return Submitted(order=first, replayed=True)
 
 
-def _submit_in_transaction(*, actor, dealer, lines, skus, factors, quote, coupon_codes, address, note, key, policy,
-                           consent_reduce, from_cart) -> Submitted:
-    now = timezone.now()
-    order_id = _next_order_id()
-    order = Order.objects.create(
-        id=order_id, number=_order_number(order_id, now), dealer=dealer,
-        placed_by=actor if getattr(actor, "is_authenticated", False) else None, coupon_codes=coupon_codes,
-        shipping_address=address, note=(note or "")[:2000], idempotency_key=key)
-    backorder = _place(actor=actor, order=order, dealer=dealer, lines=lines, skus=skus, factors=factors, quote=quote,
-                       coupon_codes=coupon_codes, policy=policy, consent_reduce=consent_reduce, now=now,
-                       message=_("Submitted"))
-    if from_cart:
-        CartLine.objects.filter(cart__dealer=dealer).delete()
-    return Submitted(order=order, backorder=backorder)
+def _category_paths(quote: Quote) -> set[str]:
+    """Category paths of every line of the order, gifts included (approval conditions look at them)."""
+    paths = {quoted.priced.category_path for quoted in quote.lines}
+    priced = {quoted.priced.sku_id for quoted in quote.lines}
+    gifts = {gift.sku_id for gift in quote.gifts} - priced
+    if gifts:
+        from tenant_apps.catalog.models import Sku
+
+        paths |= {str(path) for path in Sku.objects.filter(pk__in=gifts)
+                  .values_list("product__category__path", flat=True)}
+    return paths
 
 
-def _place(*, actor, order: Order, dealer, lines, skus, factors, quote, coupon_codes, policy, consent_reduce, now,
-           message: str) -> Order | None:
-    """Reserve, apply the shortage policy, write lines, reservations and purchases, and move the draft
-    `order` to submitted (timeline, approval hook, promotion usage). Returns the backorder, if one was split."""
+def _place(*, actor, order: Order, ctx: DealerContext, lines, skus, quote, coupon_codes, policy, ranks,
+           consent_reduce, message: str) -> tuple[Order | None, list[OrderLine]]:
+    """Reserve, apply the shortage policy, and write the order (new: inserted; a revision: updated) with its
+    lines, reservations, purchases, timeline and approval chain start in one statement, then the promotion
+    usage. Returns the backorder, if one was split, and the order's lines as written."""
+    now = ctx.at
+    dealer = order.dealer
     # Reserve the priced lines and the gifts.
     wanted: dict[int, int] = defaultdict(int)
     for quoted in quote.lines:
@@ -365,14 +411,14 @@ def _place(*, actor, order: Order, dealer, lines, skus, factors, quote, coupon_c
     for gift in quote.gifts:
         gifts[gift.sku_id] += gift.quantity
     allocations = stock_allocate(actor=actor, wanted={s: wanted[s] + gifts[s] for s in {*wanted, *gifts}},
-                                 warehouse_ranks=warehouse_ranks(dealer), reference=order.number)
+                                 warehouse_ranks=ranks, reference=order.number)
     reserved: dict[int, int] = defaultdict(int)
     for allocation in allocations:
         reserved[allocation.sku_id] += allocation.quantity
     short = {s for s in wanted if reserved[s] < wanted[s] + gifts[s]}
     backorder = None
     if short:
-        plan = _plan(lines, skus, factors, {s: max(reserved[s] - gifts[s], 0) for s in wanted}, policy)
+        plan = _plan(lines, skus, {s: max(reserved[s] - gifts[s], 0) for s in wanted}, policy)
         shortages = [{"line": number, "sku": skus[p.line.sku_id].code, "wanted": p.line.quantity,
                       "available": p.kept, "unit": p.unit_name}
                      for number, p in enumerate(plan, start=1) if p.kept < p.line.quantity]
@@ -385,38 +431,42 @@ def _place(*, actor, order: Order, dealer, lines, skus, factors, quote, coupon_c
             kept = [(p.line.sku_id, p.unit_id, p.kept) for p in plan if p.kept]
             if not kept:
                 raise StockShort(_("None of the lines is in stock."), shortages=shortages)
-            quote_kept = _quote(dealer, kept, coupon_codes)
+            quote_kept = _quote(ctx, kept, coupon_codes)
             _unpriced_error(quote_kept)
             if policy == ShortagePolicy.BACKORDER:
                 rest = [(p.line.sku_id, p.unit_id, p.line.quantity - p.kept) for p in plan if p.kept < p.line.quantity]
-                backorder = _backorder(actor=actor, dealer=dealer, parent=order, rest=rest,
-                                       coupon_codes=coupon_codes, address=order.shipping_address, now=now)
+                backorder = _backorder(actor=actor, ctx=ctx, parent=order, rest=rest, address=order.shipping_address)
         # Give back what the kept lines (and gifts) no longer need.
         allocations = _trim(actor, allocations, quote_kept, order.number)
         quote = quote_kept
     _freeze(order, quote)
-    _write_lines(order, quote, allocations, reserve=True)
-    PurchaseRecord.objects.bulk_create([
-        PurchaseRecord(dealer=dealer, sku_id=q.priced.sku_id, unit_id=q.priced.unit_id, quantity=q.priced.quantity,
-                       unit_price=q.priced.unit_price, bought_at=now, reference=order.number, currency=quote.currency)
-        for q in quote.lines])
+    rows = _line_rows(order, quote, allocations, reserve=True)
+    rows += [PurchaseRecord(dealer=dealer, sku_id=q.priced.sku_id, unit_id=q.priced.unit_id, quantity=q.priced.quantity,
+                            unit_price=q.priced.unit_price, bought_at=now, reference=order.number,
+                            currency=quote.currency) for q in quote.lines]
     order.submit()
     order.submitted_at = now
-    order.save(update_fields=["status", "submitted_at", "currency", "subtotal", "discount_total", "total",
-                              "breakdown", "updated_at"])
-    events = [order_event(order, actor, kind="transition", from_status=OrderStatus.DRAFT, to_status=OrderStatus.SUBMITTED,
-                     message=message, data={"total": str(order.total), "lines": len(quote.lines),
-                                            "revision": order.revision})]
+    rows.append(order_event(order, actor, kind="transition", from_status=OrderStatus.DRAFT,
+                            to_status=OrderStatus.SUBMITTED, message=message,
+                            data={"total": str(order.total), "lines": len(quote.lines), "revision": order.revision}))
     if backorder:
-        events.append(order_event(order, actor, kind="note", message=_("Shortfall split into backorder %(number)s.")
-                             % {"number": backorder.number}, data={"backorder": backorder.number}))
-    OrderEvent.objects.bulk_create(events)
-    from tenant_apps.ordering.workflow import order_submitted
+        rows.append(order_event(order, actor, kind="note", message=_("Shortfall split into backorder %(number)s.")
+                                % {"number": backorder.number}, data={"backorder": backorder.number}))
+    from tenant_apps.ordering.workflow import order_submitted_rows
 
-    order_submitted(order=order, actor=actor)
+    rows += order_submitted_rows(order=order, actor=actor, node_path=ctx.node_path,
+                                 territory_paths=list(ctx.territory_paths), category_paths=_category_paths(quote),
+                                 now=now)
+    if order._state.adding:
+        insert_grouped([order, *rows])
+        order._state.adding = False
+    else:
+        order.save(update_fields=["status", "submitted_at", "approved_at", "closed_at", "currency", "subtotal",
+                                  "discount_total", "total", "breakdown", "updated_at"])
+        insert_grouped(rows)
     # Last: it updates the promotions' shared budget rows, whose locks every order using them waits for.
     promotion_usage_record(quote=quote, order_ref=order.number)
-    return backorder
+    return backorder, [row for row in rows if isinstance(row, OrderLine)]
 
 
 # Orders a dealer may still change: before the warehouse has allocated them. Changing one that is waiting for
@@ -450,10 +500,10 @@ def order_revise(*, actor, order: Order, lines: Sequence[SubmitLine], expected_t
             approval_restart(actor=actor, order=locked, reason=_("The order was changed."))
         dealer = locked.dealer
         _dealer_may_order(dealer)
-        skus, factors = _check_lines(dealer, lines)
-        quote = _quote(dealer, [(ln.sku_id, ln.unit_id or skus[ln.sku_id].base_unit_id, ln.quantity) for ln in lines],
-                       locked.coupon_codes)
-        _unpriced_error(quote)
+        from tenant_apps.pricing.quote import dealer_context
+
+        ctx = dealer_context(dealer)
+        skus, quote = _priced(ctx, lines, locked.coupon_codes)
         _shown_total_check(quote, expected_total)
         reservations_release(order=locked, actor=actor, reason="revised")
         promotion_usage_release(order_ref=locked.number)
@@ -464,10 +514,10 @@ def order_revise(*, actor, order: Order, lines: Sequence[SubmitLine], expected_t
             locked.note = note[:2000]
             locked.save(update_fields=["note", "updated_at"])
         policy = ordering_settings().shortage_policy
-        _place(actor=actor, order=locked, dealer=dealer, lines=lines, skus=skus, factors=factors, quote=quote,
+        _place(actor=actor, order=locked, ctx=ctx, lines=lines, skus=skus, quote=quote,
                coupon_codes=locked.coupon_codes,
                policy=ShortagePolicy.REFUSE if policy == ShortagePolicy.BACKORDER else policy,
-               consent_reduce=consent_reduce, now=timezone.now(),
+               ranks=warehouse_ranks(dealer), consent_reduce=consent_reduce,
                message=_("Changed and submitted again (revision %(revision)s)") % {"revision": locked.revision})
     order.refresh_from_db()
     return order
@@ -499,21 +549,21 @@ def _trim(actor, allocations: list[Allocation], quote: Quote, reference: str) ->
     return kept
 
 
-def _backorder(*, actor, dealer, parent: Order, rest, coupon_codes, address, now) -> Order:
+def _backorder(*, actor, ctx: DealerContext, parent: Order, rest, address) -> Order:
     """The shortfall as its own order: priced now, nothing reserved; it is allocated when stock comes."""
-    quote = _quote(dealer, rest, ())
-    order_id = _next_order_id()
-    backorder = Order.objects.create(
-        id=order_id, number=_order_number(order_id, now), dealer=dealer, backorder_of=parent,
+    quote = _quote(ctx, rest, ())
+    order_id = ids_take(order=(Order, 1))["order"][0]
+    backorder = Order(
+        id=order_id, number=_order_number(order_id, ctx.at), dealer=parent.dealer, backorder_of=parent,
         placed_by=actor if getattr(actor, "is_authenticated", False) else None, shipping_address=address,
         note=_("Backorder of %(number)s") % {"number": parent.number})
     _freeze(backorder, quote)
-    _write_lines(backorder, quote, [], reserve=False)
     backorder.submit()
-    backorder.submitted_at = now
-    backorder.save()
-    OrderEvent.objects.bulk_create([order_event(backorder, actor, kind="transition", from_status=OrderStatus.DRAFT,
-                                           to_status=OrderStatus.SUBMITTED, message=_("Backorder submitted"))])
+    backorder.submitted_at = ctx.at
     # A backorder waits in "submitted" for its stock; the brand starts its approval chain when it can be
     # filled (approvals.services.approval_restart), and allocation reserves it then.
+    insert_grouped([backorder, *_line_rows(backorder, quote, [], reserve=False),
+                    order_event(backorder, actor, kind="transition", from_status=OrderStatus.DRAFT,
+                                to_status=OrderStatus.SUBMITTED, message=_("Backorder submitted"))])
+    backorder._state.adding = False
     return backorder

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 
-def order_submitted(*, order, actor) -> None:
-    """Start the approval chain of a just-submitted order (inside the submission transaction): approved at
-    once by an auto-approval rule or when no workflow applies, else in approval at its first step."""
-    from tenant_apps.approvals.services import approval_start
+def order_submitted_rows(*, order, actor, node_path: str, territory_paths: list[str], category_paths: set[str],
+                         now) -> list:
+    """The approval chain's start for an order being submitted (in memory, written with the order): approved
+    at once by an auto-approval rule or when no workflow applies, else in approval at its first step."""
+    from tenant_apps.approvals.services import approval_plan
 
-    approval_start(actor=actor, order=order)
+    rows, _opened = approval_plan(actor=actor, order=order, now=now, node_path=node_path,
+                                  territory_paths=territory_paths, category_paths=category_paths)
+    return rows

@@ -46,6 +46,16 @@ class SkuMeta:
     base_unit_id: int
     factors: dict[int, int]  # unit id -> base units in one (the base unit: 1)
     unit_names: dict[int, str]
+    # What ordering checks (tenant_apps.ordering.submission): on sale and visible to the book's dealer
+    # (catalog.selectors.sku_search(dealer=...) as SQL), and the minimum and step in base units.
+    orderable: bool = True
+    min_order_qty: int = 1
+    order_step: int = 1
+    name: str = ""
+
+    @property
+    def base_unit_name(self) -> str:
+        return self.unit_names[self.base_unit_id]
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,7 +208,17 @@ _SKUS_SQL = """
 SELECT s.id, s.code, s.product_id, c.path::text, s.base_unit_id, bu.name,
        array_remove(array_agg(su.unit_id ORDER BY su.unit_id), NULL),
        array_remove(array_agg(su.factor ORDER BY su.unit_id), NULL),
-       array_remove(array_agg(u.name ORDER BY su.unit_id), NULL)
+       array_remove(array_agg(u.name ORDER BY su.unit_id), NULL),
+       s.status = 'on_sale' AND p.status = 'on_sale'
+       AND (NOT EXISTS (SELECT 1 FROM catalog_product_visible_tiers vt WHERE vt.product_id = p.id)
+            OR EXISTS (SELECT 1 FROM catalog_product_visible_tiers vt
+                       WHERE vt.product_id = p.id AND vt.tier_id = %(tier)s))
+       AND (NOT EXISTS (SELECT 1 FROM catalog_product_visible_territories vr WHERE vr.product_id = p.id)
+            OR EXISTS (SELECT 1 FROM catalog_product_visible_territories vr
+                       JOIN dealers_territory vt ON vt.id = vr.territory_id
+                       WHERE vr.product_id = p.id AND (vt.path <@ ANY(%(territories)s::ltree[])
+                                                       OR vt.path @> ANY(%(territories)s::ltree[])))),
+       s.min_order_qty, s.order_step, s.name
 FROM catalog_sku s
 JOIN catalog_product p ON p.id = s.product_id
 JOIN catalog_category c ON c.id = p.category_id
@@ -206,7 +226,7 @@ JOIN catalog_unit bu ON bu.id = s.base_unit_id
 LEFT JOIN catalog_skuunit su ON su.sku_id = s.id
 LEFT JOIN catalog_unit u ON u.id = su.unit_id
 WHERE s.id = ANY(%(skus)s)
-GROUP BY s.id, c.path, bu.name
+GROUP BY s.id, p.id, c.path, bu.name
 """
 
 # The entries of the lists that apply to the dealer on the day (matching_lists() as SQL), with their list.
@@ -258,11 +278,13 @@ def price_book_load(ctx: DealerContext, sku_ids: Iterable[int]) -> PriceBook:
         protected_rows = cursor.fetchall()
 
     skus = {}
-    for sku_id, code, product_id, category_path, base_unit_id, base_unit_name, unit_ids, factors, names in sku_rows:
+    for (sku_id, code, product_id, category_path, base_unit_id, base_unit_name, unit_ids, factors, names, orderable,
+         min_order_qty, order_step, name) in sku_rows:
         skus[sku_id] = SkuMeta(
             sku_id=sku_id, code=code, product_id=product_id, category_path=category_path or "",
             base_unit_id=base_unit_id, factors={**dict(zip(unit_ids, factors, strict=True)), base_unit_id: 1},
             unit_names={**dict(zip(unit_ids, names, strict=True)), base_unit_id: base_unit_name},
+            orderable=orderable, min_order_qty=min_order_qty, order_step=order_step, name=name,
         )
 
     infos: dict[int, ListInfo] = {}

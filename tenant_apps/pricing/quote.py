@@ -23,7 +23,7 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from tenant_apps.dealers.models import Dealer
-from tenant_apps.pricing.engine import price_book_load
+from tenant_apps.pricing.engine import PriceBook, price_book_load
 from tenant_apps.pricing.quote_types import (
     AppliedPromotion,
     CartLine,
@@ -57,8 +57,14 @@ def quote_cart(*, dealer: Dealer, lines: Sequence[CartLine], at: datetime | None
     """Price `lines` for `dealer` at `at` (default now) with `coupon_codes`. Queries: the dealer's context,
     the price book and the promotions' loading, the same for 1 line or 1,000."""
     ctx = dealer_context(dealer, at)
+    return quote_with_book(price_book_load(ctx, (line.sku_id for line in lines)), lines, coupon_codes=coupon_codes)
+
+
+def quote_with_book(book: PriceBook, lines: Sequence[CartLine], *, coupon_codes: Sequence[str] = ()) -> Quote:
+    """`quote_cart` on a price book already loaded for the dealer (submission reads the book first: its SKUs
+    are what the order's lines are checked against). Queries: the promotions' loading."""
+    ctx = book.ctx
     codes = frozenset(code.strip() for code in coupon_codes if code and code.strip())
-    book = price_book_load(ctx, (line.sku_id for line in lines))
     priced = [book.price(line, index) for index, line in enumerate(lines)]
     sku_ids = sorted({line.sku_id for line in priced if line is not None})
     promotions = promotions_for_quote(ctx, sku_ids=sku_ids, coupon_codes=codes)
