@@ -9,6 +9,7 @@ order_submit and two reads (lines, backorders), whatever the number of lines."""
 from __future__ import annotations
 
 from datetime import date
+from types import SimpleNamespace
 
 from django.core.exceptions import PermissionDenied
 from django.urls import path
@@ -27,11 +28,11 @@ from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from tenant_apps.accounts.permissions import CART_EDIT, ORDERS_MANAGE, ORDERS_VIEW, ORDERS_VIEW_OWN, has_perm
-from tenant_apps.catalog.models import Sku, Unit
+from tenant_apps.catalog.models import Sku
 from tenant_apps.core.errors import ValidationFailed
 from tenant_apps.dealers.api.permissions import HasCapability
 from tenant_apps.ordering import lifecycle, quick, selectors, services
-from tenant_apps.ordering.models import Order, OrderLine, OrderStatus
+from tenant_apps.ordering.models import Order, OrderStatus
 from tenant_apps.ordering.submission import OrderInvalid, SubmitLine, order_revise, order_submit
 
 ORDER_READ = (ORDERS_VIEW, ORDERS_VIEW_OWN)
@@ -316,7 +317,7 @@ def order_body(order: Order, *, events: bool = False) -> dict:
                                  if events else None)
 
 
-def _order_representation(order: Order, lines: list[OrderLine], backorders: list[str], *, events=None) -> dict:
+def _order_representation(order: Order, lines: list, backorders: list[str], *, events=None) -> dict:
     for line in lines:
         line.is_gift = line.gift_promotion_id is not None
     order.line_list = lines
@@ -340,12 +341,16 @@ def submitted_body(result) -> dict:
         for sku in Sku.objects.filter(pk__in=missing).select_related("base_unit"):
             names[sku.pk] = (sku.code, sku.name)
             units[sku.base_unit_id] = sku.base_unit.name
-    for line in result.lines:
+    lines = []
+    for line in result.lines:  # what OrderLineOutput reads, without a SKU and a unit model per line
         code, name = names[line.sku_id]
-        line.sku = Sku(id=line.sku_id, code=code, name=name)
-        line.unit = Unit(id=line.unit_id, name=units.get(line.unit_id, ""))
-    return _order_representation(result.order, list(result.lines),
-                                 [result.backorder.number] if result.backorder else [])
+        lines.append(SimpleNamespace(
+            line_no=line.line_no, sku_id=line.sku_id, sku=SimpleNamespace(code=code, name=name), unit_id=line.unit_id,
+            unit=SimpleNamespace(name=units.get(line.unit_id, "")), quantity=line.quantity, factor=line.factor,
+            unit_price=line.unit_price, gross=line.gross, discount=line.discount, net=line.net,
+            price_rule=line.price_rule, gift_promotion_id=line.gift_promotion_id, reserved_base=line.reserved_base,
+            shipped_base=line.shipped_base))
+    return _order_representation(result.order, lines, [result.backorder.number] if result.backorder else [])
 
 
 def _submit_lines(raw) -> list[SubmitLine] | None:

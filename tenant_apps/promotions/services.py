@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import DecimalField, F, Q, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
@@ -298,6 +298,28 @@ def coupons_generate(*, actor, promotion: Promotion, count: int, prefix: str = "
     return coupons
 
 
+# The budgets and the usage ledger of one order in one statement: unless the order has recorded its usage
+# already, lock the promotions it spends from in id order (concurrent orders never deadlock), take each
+# discount from its budget where the budget still holds it, and write the usage rows. Returns whether a prior
+# record exists, the promotions whose budget was taken, and the new usage rows' ids.
+_USAGE_SQL = """
+WITH used(promotion_id, discount) AS (SELECT * FROM unnest(%(ids)s::bigint[], %(discounts)s::numeric[])),
+     prior AS (SELECT 1 FROM promotions_promotionusage WHERE order_ref = %(ref)s LIMIT 1),
+     locked AS (SELECT p.id FROM promotions_promotion p JOIN used u ON u.promotion_id = p.id
+                WHERE u.discount > 0 AND NOT EXISTS (SELECT 1 FROM prior) ORDER BY p.id FOR UPDATE OF p),
+     taken AS (UPDATE promotions_promotion p SET budget_used = p.budget_used + u.discount
+               FROM used u, locked l
+               WHERE p.id = u.promotion_id AND l.id = p.id
+                 AND (p.budget IS NULL OR p.budget >= p.budget_used + u.discount)
+               RETURNING p.id),
+     written AS (INSERT INTO promotions_promotionusage (promotion_id, dealer_id, order_ref, discount, created_at)
+                 SELECT promotion_id, %(dealer)s, %(ref)s, discount, %(now)s FROM used
+                 WHERE NOT EXISTS (SELECT 1 FROM prior) ORDER BY promotion_id
+                 RETURNING id, promotion_id)
+SELECT EXISTS (SELECT 1 FROM prior), ARRAY(SELECT id FROM taken), ARRAY(SELECT id FROM written ORDER BY promotion_id)
+"""
+
+
 @transaction.atomic
 def promotion_usage_record(*, quote: Quote, order_ref: str) -> list[PromotionUsage]:
     """Consume what `quote` used of promotion budgets and coupon limits, for the order `order_ref`; call it
@@ -308,18 +330,18 @@ def promotion_usage_record(*, quote: Quote, order_ref: str) -> list[PromotionUsa
     applied = sorted(quote.promotions, key=lambda promotion: promotion.promotion_id)
     if not applied:
         return []
-    existing = list(PromotionUsage.objects.filter(order_ref=order_ref))
-    if existing:
-        return existing
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute(_USAGE_SQL, {"ids": [p.promotion_id for p in applied], "ref": order_ref, "now": now,
+                                    "discounts": [p.discount for p in applied], "dealer": quote.dealer_id})
+        prior, taken, written = cursor.fetchone()
+    if prior:
+        return list(PromotionUsage.objects.filter(order_ref=order_ref))
     for promotion in applied:
-        if promotion.discount > 0:
-            taken = Promotion.objects.filter(pk=promotion.promotion_id).filter(
-                Q(budget__isnull=True) | Q(budget__gte=F("budget_used") + promotion.discount),
-            ).update(budget_used=F("budget_used") + promotion.discount)
-            if not taken:
-                raise PromotionBudgetExhausted(
-                    _("The budget of %(name)s has run out; the order has to be priced again.")
-                    % {"name": promotion.name})
+        if promotion.discount > 0 and promotion.promotion_id not in taken:
+            raise PromotionBudgetExhausted(
+                _("The budget of %(name)s has run out; the order has to be priced again.")
+                % {"name": promotion.name})
     coupons = sorted((p for p in applied if p.coupon_code), key=lambda p: p.coupon_code)
     for promotion in coupons:
         coupon = Coupon.objects.filter(code=promotion.coupon_code, promotion_id=promotion.promotion_id).first()
@@ -339,9 +361,8 @@ def promotion_usage_record(*, quote: Quote, order_ref: str) -> list[PromotionUsa
         if not counter.update(used=F("used") + 1):
             raise used_up
         CouponRedemption.objects.create(coupon=coupon, dealer_id=quote.dealer_id, order_ref=order_ref)
-    return PromotionUsage.objects.bulk_create([
-        PromotionUsage(promotion_id=p.promotion_id, dealer_id=quote.dealer_id, order_ref=order_ref,
-                       discount=p.discount) for p in applied])
+    return [PromotionUsage(id=usage_id, promotion_id=p.promotion_id, dealer_id=quote.dealer_id, order_ref=order_ref,
+                           discount=p.discount, created_at=now) for usage_id, p in zip(written, applied, strict=True)]
 
 
 @transaction.atomic
