@@ -6,6 +6,7 @@ app_name = "orders_console"
 
 urlpatterns = [
     path("", views.board, name="board"),
+    path("settings/", views.settings_page, name="settings"),
     path("<int:order_id>/", views.detail, name="detail"),
     path("<int:order_id>/cancel/", views.cancel, name="cancel"),
     path("<int:order_id>/start-approval/", views.start_approval, name="start-approval"),

@@ -2,18 +2,21 @@
 state, dealer and date) and the order's detail (timeline, lines, frozen breakdown, reservations per
 warehouse, legal actions). Data scope: a regional manager or sales rep sees only their dealers' orders
 (tenant_apps.ordering.selectors); outside the scope is a 404. Approval and shipping happen on the
-approvals and fulfilment pages, linked from here; cancelling happens here, through the lifecycle."""
+approvals and fulfilment pages, linked from here; cancelling happens here, through the lifecycle.
+The brand's ordering settings (shortage policy, auto-completion) are configuration: settings.edit."""
 
 from __future__ import annotations
 
 from datetime import date
 
+from django import forms
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
 
 from dms.ui import listing
 from tenant_apps.accounts.permissions import (
@@ -21,13 +24,16 @@ from tenant_apps.accounts.permissions import (
     ORDERS_APPROVE,
     ORDERS_MANAGE,
     ORDERS_VIEW,
+    SETTINGS_EDIT,
     has_perm,
 )
 from tenant_apps.core.access import requires
 from tenant_apps.core.errors import DomainError
 from tenant_apps.ordering import lifecycle, selectors
-from tenant_apps.ordering.models import OrderStatus
+from tenant_apps.ordering.models import OrderStatus, ShortagePolicy
 from tenant_apps.ordering.presentation import STATUS_TONE, breakdown_rows, progress, timeline
+from tenant_apps.ordering.services import ordering_settings_update
+from tenant_apps.ordering.submission import ordering_settings
 
 SORTS = {"created": "created_at", "submitted": "submitted_at", "total": "total", "number": "number",
          "dealer": "dealer__code", "status": "status"}
@@ -65,7 +71,7 @@ def board(request):
     return render(request, "ordering/console_board.html", {
         "listing": page, "rows": rows, "states": states, "status": status, "total": sum(counts.values()),
         "q": filters["q"], "dealer": filters["dealer_id"], "date_from": request.GET.get("from", ""),
-        "date_to": request.GET.get("to", ""),
+        "date_to": request.GET.get("to", ""), "can_configure": has_perm(request.user, SETTINGS_EDIT),
     })
 
 
@@ -140,3 +146,64 @@ def start_approval(request, order_id: int):
     except DomainError as error:
         messages.error(request, str(error.detail))
     return redirect("orders_console:detail", order_id=order.pk)
+
+
+# --- settings -------------------------------------------------------------------------------------------
+
+# What each shortage policy means for the dealer, one sentence each (shown under its choice).
+SHORTAGE_EXPLAINED = {
+    ShortagePolicy.REFUSE: gettext_lazy("An order with a line short of stock is not accepted: the dealer sees "
+                                        "what is short and lowers the quantities before submitting again."),
+    ShortagePolicy.BACKORDER: gettext_lazy("The order goes ahead with what is in stock, and the shortfall becomes "
+                                           "a separate backorder that waits until stock comes in."),
+    ShortagePolicy.REDUCE: gettext_lazy("The dealer is offered the order cut down to what is in stock, and it is "
+                                        "submitted only once the dealer agrees."),
+}
+
+
+class OrderingSettingsForm(forms.Form):
+    """Reads the page's fields; the ranges are the service's to check (its field errors land here)."""
+
+    shortage_policy = forms.ChoiceField(label=gettext_lazy("When stock is short"), choices=ShortagePolicy.choices,
+                                        widget=forms.RadioSelect)
+    auto_complete_days = forms.IntegerField(
+        label=gettext_lazy("Complete delivered orders after"),
+        help_text=gettext_lazy("A delivered order the dealer has not confirmed is completed after this many "
+                               "days; 0 = never."),
+        widget=forms.NumberInput(attrs={"min": 0, "max": 365, "step": 1}))
+
+
+def _apply_error(form: forms.Form, error: DomainError) -> None:
+    """The service's field errors next to the fields (others, and the detail, on top)."""
+    placed = False
+    for name, field_messages in error.fields.items():
+        for message in field_messages:
+            form.add_error(name if name in form.fields else None, message)
+            placed = True
+    if not placed:
+        form.add_error(None, str(error.detail))
+
+
+@requires(SETTINGS_EDIT)
+@require_http_methods(["GET", "POST"])
+def settings_page(request):
+    """The brand's ordering rules: what happens when stock is short, and when delivered orders complete."""
+    current = ordering_settings()
+    form = OrderingSettingsForm(request.POST if request.method == "POST" else None, initial={
+        "shortage_policy": current.shortage_policy, "auto_complete_days": current.auto_complete_days})
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                ordering_settings_update(actor=request.user, **form.cleaned_data)
+            except DomainError as error:
+                _apply_error(form, error)
+                status = error.status
+            else:
+                messages.success(request, _("Ordering settings saved."))
+                return redirect("orders_console:settings")
+        messages.error(request, _("The ordering settings could not be saved."))
+    policies = [{"radio": radio, "explained": SHORTAGE_EXPLAINED.get(radio.data["value"], "")}
+                for radio in form["shortage_policy"]]
+    return render(request, "ordering/console_settings.html", {"form": form, "policies": policies}, status=status)

@@ -348,31 +348,73 @@ def my_order_reorder(request, order_id: int):
         return redirect("orders:detail", order_id=order.pk)
 
 
+def _line_to_add(dealer, posted) -> tuple[SubmitLine | None, dict[str, list[str]]]:
+    """The edit page's "add a product" row (code, quantity, optional unit) resolved as the quick order
+    resolves its lines (codes or barcodes the dealer can order, units of the SKU, whole quantities):
+    (None, {}) when the row is left empty, (None, errors keyed `add.<field>`) when it cannot be used."""
+    entry = quick.Entry(ref=1, code=posted.get("add-code", "").strip()[:100],
+                        quantity=posted.get("add-quantity", "").strip()[:20], unit=posted.get("add-unit", "").strip()[:40])
+    if not (entry.code or entry.quantity):
+        return None, {}
+    errors: list[quick.RowError] = []
+    items = quick._resolve(dealer, [entry], errors)
+    if errors:
+        return None, {f"add.{error.field}": [str(error.message)] for error in errors}
+    item = items[0]
+    return SubmitLine(sku_id=item.sku.pk, unit_id=item.unit_id, quantity=item.quantity), {}
+
+
+def _with_added(kept: list[SubmitLine], added: SubmitLine | None) -> tuple[list[SubmitLine], int | None]:
+    """The kept lines with the added one: on top of the line of that product and unit if the order has one
+    (as the quick order adds to the cart), else appended. Also the added line's number if it was appended."""
+    if added is None:
+        return kept, None
+    for number, line in enumerate(kept):
+        if (line.sku_id, line.unit_id) == (added.sku_id, added.unit_id) and isinstance(line.quantity, int) \
+                and line.quantity > 0:
+            merged = SubmitLine(sku_id=line.sku_id, unit_id=line.unit_id, quantity=line.quantity + added.quantity)
+            return [*kept[:number], merged, *kept[number + 1:]], None
+    return [*kept, added], len(kept) + 1
+
+
 @requires(CART_EDIT)
 @require_http_methods(["GET", "POST"])
 def my_order_edit(request, order_id: int):
-    """Change the quantities of an order not yet with the warehouse (0 drops a line) and submit it again:
-    stock, prices, promotions and the approval chain follow (submission.order_revise)."""
-    _dealer(request)
+    """Change the quantities of an order not yet with the warehouse (0 drops a line), add a product by its
+    code, and submit it again: stock, prices, promotions and the approval chain follow
+    (submission.order_revise). Nothing is written unless all of it can be."""
+    dealer = _dealer(request)
     order = selectors.order_detail(_my_order(request, order_id))
     if order.status not in REVISABLE:
         messages.error(request, _("Order %(number)s can no longer be changed.") % {"number": order.number})
         return redirect("orders:detail", order_id=order.pk)
     lines = [line for line in order.lines.all() if line.gift_promotion_id is None]
-    status, errors = 200, {}
+    status, errors, add_errors = 200, {}, {}
     if request.method == "POST":
         wanted = [SubmitLine(sku_id=line.sku_id, unit_id=line.unit_id,
                              quantity=_int(request.POST.get(f"quantity-{line.pk}", line.quantity)))
                   for line in lines]
-        kept = [line for line in wanted if line.quantity != 0]
-        try:
-            order_revise(actor=request.user, order=order, lines=kept, note=request.POST.get("note", order.note))
-            messages.success(request, _("Order %(number)s changed and submitted again.") % {"number": order.number})
-            return redirect("orders:detail", order_id=order.pk)
-        except DomainError as error:
-            status, errors = error.status, error.fields
-            messages.error(request, _error_message(error))
+        added, add_errors = _line_to_add(dealer, request.POST)
+        if add_errors:
+            status = 400
+            messages.error(request, _("The product could not be added; nothing was changed."))
+        else:
+            kept, added_number = _with_added([line for line in wanted if line.quantity != 0], added)
+            try:
+                order_revise(actor=request.user, order=order, lines=kept, note=request.POST.get("note", order.note))
+                messages.success(request, _("Order %(number)s changed and submitted again.")
+                                 % {"number": order.number})
+                return redirect("orders:detail", order_id=order.pk)
+            except DomainError as error:
+                status, errors = error.status, dict(error.fields)
+                messages.error(request, _error_message(error))
+                if added_number:  # the added line's errors (its minimum, its price) go beside the add row
+                    add_errors = {key: errors.pop(key) for key in list(errors)
+                                  if key.startswith(f"lines.{added_number}.")}
     for line in lines:
         line.edit_value = request.POST.get(f"quantity-{line.pk}", line.quantity)
-    return render(request, "ordering/my_order_edit.html", {"order": order, "lines": lines, "errors": errors},
-                  status=status)
+    return render(request, "ordering/my_order_edit.html", {
+        "order": order, "lines": lines, "errors": errors,
+        "add": {name: request.POST.get(f"add-{name}", "") for name in ("code", "quantity", "unit")},
+        "add_errors": [message for messages_ in add_errors.values() for message in messages_],
+    }, status=status)
