@@ -2,8 +2,9 @@
 price breakdown, so the dealer never sees one total and pays another.
 
 Steps (all or nothing):
-1. `Idempotency-Key`: the order row claims (dealer, key) first; a repeat, or a concurrent twin, gets the
-   first order back instead of a second one.
+1. `Idempotency-Key`: a repeat gets the first order back. A concurrent twin runs until it meets the first
+   one (the stock rows it locked, or its key in the unique (dealer, key) index), then fails, rolls back and
+   gets the first order back instead of a second one or a stock refusal.
 2. The dealer must be active with its required qualifications valid; the shipping address must be its own.
 3. Every line: a SKU the dealer can see, on sale, in one of its units, meeting the minimum and step.
 4. The quote (tenant_apps.pricing.quote.quote_cart): lines without a price for this dealer are refused.
@@ -375,8 +376,9 @@ def order_submit(*, actor, dealer, lines: Sequence[SubmitLine] | None = None, ad
             if from_cart:
                 CartLine.objects.filter(cart__dealer=dealer).delete()
             return Submitted(order=order, backorder=backorder, lines=tuple(written), skus=skus)
-    except IntegrityError:
-        # A concurrent submit with the same key won the insert: hand back its order.
+    except (IntegrityError, Conflict):
+        # A concurrent twin with the same key got there first: its order is committed by now (this one waited
+        # for its stock rows, or for its key in the unique index), so it is handed back. Anything else: raised.
         first = Order.objects.filter(dealer=dealer, idempotency_key=key).first() if key else None
         if first is None:
             raise

@@ -165,6 +165,48 @@ def test_sixty_four_concurrent_submits_sell_exactly_the_ten_units_left(django_db
             connection.set_schema_to_public()
 
 
+def test_concurrent_twins_with_one_key_get_the_one_order_even_when_stock_covers_only_it(django_db_blocker):
+    """A double-tapped submit: 8 requests with the same Idempotency-Key at once, stock for one order. One order
+    is placed; every twin gets that order back (not a stock refusal, not a second order)."""
+    twins = 8
+    tag = uuid.uuid4().hex[:6]
+    with django_db_blocker.unblock():
+        tenant = Tenant.objects.get(slug="acme")
+        connection.set_tenant(tenant)
+        made = make_store(tag=tag, stock_east=1, stock_west=0)
+        connection.set_schema_to_public()
+    barrier = threading.Barrier(twins)
+    outcomes = []
+
+    def twin():
+        try:
+            connection.set_tenant(tenant)
+            barrier.wait(timeout=30)
+            result = order_submit(actor=made.buyer, dealer=made.dealer, lines=[SubmitLine(made.sku.pk, None, 1)],
+                                  idempotency_key=f"{tag}-tap")
+            outcomes.append((result.order.pk, result.replayed))
+        except Exception as error:  # noqa: BLE001 - the test reports any unclear answer
+            outcomes.append(("error", repr(error)))
+        finally:
+            connections.close_all()
+
+    with django_db_blocker.unblock():
+        threads = [threading.Thread(target=twin) for _ in range(twins)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+        connection.set_tenant(tenant)
+        try:
+            [order] = Order.objects.filter(dealer=made.dealer)
+            assert sorted(outcomes) == sorted([(order.pk, False)] + [(order.pk, True)] * (twins - 1))
+            assert _stock(made.sku, made.east) == (1, 1)
+            assert stock_selectors.ledger_mismatches() == []
+        finally:
+            _clean(made)
+            connection.set_schema_to_public()
+
+
 def _clean(made):
     """Remove what the committed race left in tenant A (no rollback for real connections)."""
     from tenant_apps.accounts.models import User
