@@ -81,13 +81,3 @@ class AutoRuleForm(forms.Form):
     max_total = forms.DecimalField(label=_("Order total up to"), max_digits=16, decimal_places=2, min_value=0)
     tiers = forms.ModelMultipleChoiceField(label=_("Dealer tiers"), queryset=Tier.objects.all(), required=False,
                                            help_text=_("Empty: any tier."))
-
-
-def apply_error(form: forms.Form, error) -> None:
-    """A service's field errors on the form's fields (others, and the detail, above the form)."""
-    for name, messages in error.fields.items():
-        field = name.rsplit(".", 1)[-1]
-        for message in messages:
-            form.add_error(field if field in form.fields else None, message)
-    if not error.fields:
-        form.add_error(None, error.detail)

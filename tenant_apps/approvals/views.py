@@ -17,10 +17,11 @@ from dms.ui import listing
 from tenant_apps.accounts.permissions import APPROVALS_CONFIGURE, ORDERS_APPROVE, ORDERS_VIEW, Role
 from tenant_apps.approvals import selectors, services
 from tenant_apps.approvals.errors import OrderNotFound, WorkflowNotFound
-from tenant_apps.approvals.forms import AutoRuleForm, DecisionForm, StepForm, WorkflowForm, apply_error
+from tenant_apps.approvals.forms import AutoRuleForm, DecisionForm, StepForm, WorkflowForm
 from tenant_apps.approvals.models import ApprovalStatus, AutoApprovalRule
 from tenant_apps.core.access import requires
 from tenant_apps.core.errors import DomainError
+from tenant_apps.core.forms import apply_domain_error
 from tenant_apps.dealers.models import Node, Territory, Tier
 from tenant_apps.ordering.models import OrderLine, OrderStatus
 
@@ -172,7 +173,7 @@ def workflow_edit(request, workflow_id: int | None = None):
             else:
                 services.workflow_update(actor=request.user, workflow=workflow, **form.service_kwargs())
         except DomainError as error:
-            apply_error(form, error)
+            apply_domain_error(form, error)
         else:
             messages.success(request, _("Workflow saved."))
             return redirect("approvals:workflow", workflow.pk)
@@ -188,7 +189,7 @@ def workflow_detail(request, workflow_id: int):
         try:
             services.step_add(actor=request.user, workflow=workflow, spec=form.spec())
         except DomainError as error:
-            apply_error(form, error)
+            apply_domain_error(form, error)
         else:
             messages.success(request, _("Step added."))
             return redirect("approvals:workflow", workflow.pk)
@@ -233,7 +234,7 @@ def rule_add(request):
             services.auto_rule_create(actor=request.user, name=form.cleaned_data["name"],
                                       max_total=form.cleaned_data["max_total"], tiers=list(form.cleaned_data["tiers"]))
         except DomainError as error:
-            apply_error(form, error)
+            apply_domain_error(form, error)
         else:
             messages.success(request, _("Auto-approval rule added."))
             return redirect("approvals:workflows")

@@ -48,7 +48,7 @@ from tenant_apps.catalog.models import (
 )
 from tenant_apps.core.access import console_required, requires
 from tenant_apps.core.errors import DomainError
-from tenant_apps.dealers.forms import apply_domain_error
+from tenant_apps.core.forms import apply_domain_error
 
 PRODUCT_SORTS = {"code": "code", "name": "name", "category": "category__name", "skus": "sku_count",
                  "status": "status", "updated": "updated_at"}

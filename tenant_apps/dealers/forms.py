@@ -1,6 +1,6 @@
 """Forms of the dealer network's pages. They only parse and shape input; every rule that needs
 the database is checked by dealers.services, whose domain errors the views put back on the form
-(`apply_domain_error`). Choices of nodes come from the actor's scope (selectors.nodes_visible_to),
+(core.forms.apply_domain_error). Choices of nodes come from the actor's scope (selectors.nodes_visible_to),
 so a node outside it is "not a valid choice"."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tenant_apps.accounts.models import User
 from tenant_apps.accounts.permissions import Role
-from tenant_apps.core.errors import DomainError
+from tenant_apps.core.forms import apply_domain_error  # noqa: F401 (re-exported by catalog.forms)
 from tenant_apps.dealers import selectors
 from tenant_apps.dealers.models import (
     DealerAddress,
@@ -26,17 +26,6 @@ from tenant_apps.dealers.models import (
 INDENT = "\u2003"  # an em space per level of the tree in a select
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
 MAX_QUALIFICATION_FILE_BYTES = 10 * 1024 * 1024
-
-
-def apply_domain_error(form: forms.Form, error: DomainError) -> None:
-    """Put a service's field errors on the form's fields (unknown fields and the detail go on top)."""
-    placed = False
-    for name, messages in error.fields.items():
-        for message in messages:
-            form.add_error(name if name in form.fields else None, message)
-            placed = True
-    if not placed:
-        form.add_error(None, str(error.detail))
 
 
 class NodeChoiceField(forms.ModelChoiceField):

@@ -35,6 +35,7 @@ from tenant_apps.accounts.permissions import (
 )
 from tenant_apps.core.access import requires
 from tenant_apps.core.errors import DomainError
+from tenant_apps.core.forms import apply_domain_error
 from tenant_apps.dealers import selectors, services, transfer
 from tenant_apps.dealers.errors import DealerNotFound, NodeNotFound
 from tenant_apps.dealers.forms import (
@@ -51,7 +52,6 @@ from tenant_apps.dealers.forms import (
     StatusForm,
     TerritoryForm,
     TierForm,
-    apply_domain_error,
 )
 from tenant_apps.dealers.models import Dealer, DealerStatus, Node, QualificationType, Territory, Tier
 

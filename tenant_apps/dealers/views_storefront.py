@@ -19,8 +19,9 @@ from tenant_apps.accounts import services as account_services
 from tenant_apps.accounts.permissions import ACCOUNT_EDIT, COMPANY_ADDRESSES, COMPANY_VIEW, has_perm
 from tenant_apps.core.access import is_console_user, requires
 from tenant_apps.core.errors import DomainError
+from tenant_apps.core.forms import apply_domain_error
 from tenant_apps.dealers import selectors, services
-from tenant_apps.dealers.forms import ProfileForm, ShippingAddressForm, apply_domain_error
+from tenant_apps.dealers.forms import ProfileForm, ShippingAddressForm
 from tenant_apps.dealers.models import DealerAddress, Qualification
 from tenant_apps.dealers.views import dealer_or_404, qualification_rows, status_badge
 

@@ -138,8 +138,9 @@ def _units_of(skus) -> dict[int, list[tuple[int, int, str, str]]]:
     return units
 
 
-def _resolve(dealer, entries: list[Entry], errors: list[RowError]) -> list[_Item]:
-    """Entries to items: codes (or barcodes) the dealer can order, units of the SKU, whole quantities."""
+def entries_resolve(dealer, entries: list[Entry], errors: list[RowError]) -> list[_Item]:
+    """Entries to items: codes (or barcodes) the dealer can order, units of the SKU, whole quantities.
+    An entry that cannot be used appends a RowError to `errors` and gives no item."""
     keys = {entry.code for entry in entries} | {entry.code.upper() for entry in entries}
     skus = list(sku_search(dealer=dealer).filter(Q(code__in=keys) | Q(barcode__in=keys)))
     by_key: dict[str, Sku] = {}
@@ -241,7 +242,7 @@ def cart_quick_add(*, actor, dealer, text: str = "", entries: list[Entry] | None
     if len(entries) > MAX_CART_LINES:
         raise QuickOrderInvalid(_("At most %(max)s lines at once.") % {"max": MAX_CART_LINES},
                                 errors=[RowError(0, "text", _("At most %(max)s lines at once.") % {"max": MAX_CART_LINES})])
-    items = _resolve(dealer, entries, errors)
+    items = entries_resolve(dealer, entries, errors)
     return _add_items(actor=actor, dealer=dealer, items=items, errors=errors)
 
 

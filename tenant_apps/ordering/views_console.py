@@ -29,6 +29,7 @@ from tenant_apps.accounts.permissions import (
 )
 from tenant_apps.core.access import requires
 from tenant_apps.core.errors import DomainError
+from tenant_apps.core.forms import apply_domain_error
 from tenant_apps.ordering import lifecycle, selectors
 from tenant_apps.ordering.models import OrderStatus, ShortagePolicy
 from tenant_apps.ordering.presentation import STATUS_TONE, breakdown_rows, progress, timeline
@@ -173,17 +174,6 @@ class OrderingSettingsForm(forms.Form):
         widget=forms.NumberInput(attrs={"min": 0, "max": 365, "step": 1}))
 
 
-def _apply_error(form: forms.Form, error: DomainError) -> None:
-    """The service's field errors next to the fields (others, and the detail, on top)."""
-    placed = False
-    for name, field_messages in error.fields.items():
-        for message in field_messages:
-            form.add_error(name if name in form.fields else None, message)
-            placed = True
-    if not placed:
-        form.add_error(None, str(error.detail))
-
-
 @requires(SETTINGS_EDIT)
 @require_http_methods(["GET", "POST"])
 def settings_page(request):
@@ -198,7 +188,7 @@ def settings_page(request):
             try:
                 ordering_settings_update(actor=request.user, **form.cleaned_data)
             except DomainError as error:
-                _apply_error(form, error)
+                apply_domain_error(form, error)
                 status = error.status
             else:
                 messages.success(request, _("Ordering settings saved."))

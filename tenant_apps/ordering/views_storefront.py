@@ -357,7 +357,7 @@ def _line_to_add(dealer, posted) -> tuple[SubmitLine | None, dict[str, list[str]
     if not (entry.code or entry.quantity):
         return None, {}
     errors: list[quick.RowError] = []
-    items = quick._resolve(dealer, [entry], errors)
+    items = quick.entries_resolve(dealer, [entry], errors)
     if errors:
         return None, {f"add.{error.field}": [str(error.message)] for error in errors}
     item = items[0]

@@ -19,7 +19,7 @@ from tenant_apps.accounts.permissions import PRICING_EDIT, PRICING_VIEW, has_per
 from tenant_apps.catalog.models import Sku, Unit
 from tenant_apps.core.access import requires
 from tenant_apps.core.errors import DomainError
-from tenant_apps.dealers.forms import apply_domain_error
+from tenant_apps.core.forms import apply_domain_error
 from tenant_apps.dealers.selectors import dealers_visible_to
 from tenant_apps.pricing import selectors, services, transfer
 from tenant_apps.pricing.forms import (

@@ -28,6 +28,8 @@ RULE_FIELD = {"rule.steps": "steps", "rule.repeat": "repeat", "rule.percent": "p
               "rule.price": "bundle_price", "rule.amount_off": "amount_off", "rule.buy_quantity": "buy_quantity",
               "rule.gift_sku_id": "gift_sku", "rule.gift_unit_id": "gift_sku",
               "rule.gift_quantity": "gift_quantity"}
+# All service field names the builder maps to its own fields (for core.forms.apply_domain_error).
+ERROR_FIELDS = {"skus": "sku_codes", "dealers": "dealer_codes", **RULE_FIELD}
 TEXTAREA = {"rows": 3}
 
 
@@ -231,16 +233,6 @@ def initial_for(promotion) -> dict:
         initial.update(buy_quantity=rule.get("buy_quantity"), gift_sku=gift, gift_quantity=rule.get("gift_quantity"),
                        gift_repeat=rule.get("repeat", True))
     return initial
-
-
-def apply_error(form: forms.Form, error) -> None:
-    """A service's field errors on the form's fields (rule.<name> on the kind's fields)."""
-    for name, messages in error.fields.items():
-        field = RULE_FIELD.get(name, {"skus": "sku_codes", "dealers": "dealer_codes"}.get(name, name))
-        for message in messages:
-            form.add_error(field if field in form.fields else None, message)
-    if not error.fields:
-        form.add_error(None, error.detail)
 
 
 class ReasonForm(forms.Form):

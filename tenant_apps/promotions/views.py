@@ -17,18 +17,19 @@ from tenant_apps.audit.models import AuditEntry
 from tenant_apps.catalog.models import Sku
 from tenant_apps.core.access import requires
 from tenant_apps.core.errors import DomainError
+from tenant_apps.core.forms import apply_domain_error
 from tenant_apps.dealers.selectors import dealers_visible_to
 from tenant_apps.pricing.quote import quote_cart
 from tenant_apps.pricing.quote_types import CartLine
 from tenant_apps.promotions import engine, selectors, services
 from tenant_apps.promotions.errors import PromotionNotFound
 from tenant_apps.promotions.forms import (
+    ERROR_FIELDS,
     CouponForm,
     CouponGenerateForm,
     PreviewForm,
     PromotionForm,
     ReasonForm,
-    apply_error,
     initial_for,
 )
 from tenant_apps.promotions.models import Coupon, PromotionKind, PromotionStatus
@@ -98,7 +99,7 @@ def promotion_new(request):
         try:
             promotion = services.promotion_create(actor=request.user, **form.service_kwargs())
         except DomainError as error:
-            apply_error(form, error)
+            apply_domain_error(form, error, field_names=ERROR_FIELDS)
         else:
             messages.success(request, _("Promotion saved as a draft."))
             return redirect("promotions_console:detail", promotion.pk)
@@ -119,7 +120,7 @@ def promotion_edit(request, promotion_id: int):
         try:
             services.promotion_update(actor=request.user, promotion=promotion, **form.service_kwargs())
         except DomainError as error:
-            apply_error(form, error)
+            apply_domain_error(form, error, field_names=ERROR_FIELDS)
         else:
             messages.success(request, _("Promotion saved."))
             return redirect("promotions_console:detail", promotion.pk)
