@@ -1,6 +1,6 @@
 """Forms of the catalog's console pages. They parse and shape input only; every rule that needs the
 database (unique codes, GS1 barcodes, legal status changes, image checks) is checked by
-catalog.services, whose domain errors the views put back on the form (`apply_domain_error`)."""
+catalog.services, whose domain errors the views put back on the form (`core.forms.apply_domain_error`)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from tenant_apps.catalog.models import Category, ProductStatus, Series, Unit
-from tenant_apps.dealers.forms import TerritoryMultipleChoiceField, apply_domain_error  # noqa: F401 (re-export)
+from tenant_apps.dealers.forms import TerritoryMultipleChoiceField
 from tenant_apps.dealers.models import Territory, Tier
 
 INDENT = "\u2003"  # an em space per level of the category tree in a select

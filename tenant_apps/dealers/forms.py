@@ -11,7 +11,6 @@ from django.utils.translation import gettext_lazy as _
 
 from tenant_apps.accounts.models import User
 from tenant_apps.accounts.permissions import Role
-from tenant_apps.core.forms import apply_domain_error  # noqa: F401 (re-exported by catalog.forms)
 from tenant_apps.dealers import selectors
 from tenant_apps.dealers.models import (
     DealerAddress,
