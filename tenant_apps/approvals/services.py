@@ -2,8 +2,9 @@
 escalate on timeout, restart after an edit).
 
 How an order goes through the chain:
-1. At submission (tenant_apps.ordering.workflow.order_submitted) the active auto-approval rules are tried
-   first: an order at or below a rule's total from a dealer of its tiers is approved at once.
+1. At submission (tenant_apps.ordering.workflow.order_submitted_rows -> approval_plan, written with the
+   order) the active auto-approval rules are tried first: an order at or below a rule's total from a dealer
+   of its tiers is approved at once.
 2. Otherwise the first active workflow by priority whose conditions all hold applies (an empty condition
    holds for every order). No workflow, or one without steps: the order is approved at once.
 3. The order goes "in approval" and its steps open one after the other. A step whose "skip below" is above
