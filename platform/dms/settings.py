@@ -151,6 +151,9 @@ else:
     EMBEDDED_DATABASE = True
 _db["ENGINE"] = "django_tenants.postgresql_backend"
 _db.setdefault("OPTIONS", {}).setdefault("connect_timeout", env_int("DB_CONNECT_TIMEOUT", 5))
+# Our server-side prepared statements (tenant_apps.core.prepared: the order submission's and the quote's fixed
+# reads) keep one generic plan instead of re-planning per call; the ORM prepares nothing, so nothing else changes.
+_db["OPTIONS"].setdefault("options", "-c plan_cache_mode=force_generic_plan")
 _db["CONN_HEALTH_CHECKS"] = True
 _db["TEST"] = {"NAME": f"test_{_db['NAME']}"}
 DATABASES = {"default": _db}

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tenant_apps.audit.services import actor_label
+from tenant_apps.core import prepared
 from tenant_apps.inventory.errors import InsufficientStock, InventoryInvalid
 from tenant_apps.inventory.models import (
     InventorySettings,
@@ -130,8 +131,8 @@ class Allocation:
 # stock_reserve_lines locks in, so the two never deadlock), read what is free AFTER the locks are granted,
 # share each SKU's wanted quantity over its warehouses by preference (a running sum), and reserve.
 _ALLOCATE_SQL = """
-WITH wanted(sku_id, quantity) AS (SELECT * FROM unnest(%s::int[], %s::int[])),
-     ranks(warehouse_id, rank) AS (SELECT * FROM unnest(%s::int[], %s::int[])),
+WITH wanted(sku_id, quantity) AS (SELECT * FROM unnest(%(skus)s::int[], %(quantities)s::int[])),
+     ranks(warehouse_id, rank) AS (SELECT * FROM unnest(%(warehouses)s::int[], %(ranks)s::int[])),
      candidates AS (
          SELECT s.id, s.sku_id, s.warehouse_id, GREATEST(s.on_hand - s.reserved, 0) AS free, w.quantity, r.rank
          FROM inventory_stock s
@@ -151,7 +152,7 @@ WITH wanted(sku_id, quantity) AS (SELECT * FROM unnest(%s::int[], %s::int[])),
      ledger AS (
          INSERT INTO inventory_stockmovement (stock_id, kind, on_hand_delta, reserved_delta, reference, reason,
                                               actor_id, actor_label, created_at)
-         SELECT id, 'reservation', 0, take, %s, '', %s, %s, %s FROM moved)
+         SELECT id, 'reservation', 0, take, %(reference)s, '', %(actor)s, %(label)s, %(at)s FROM moved)
 SELECT id, sku_id, warehouse_id, take FROM moved
 """
 
@@ -170,10 +171,11 @@ def stock_allocate(*, actor, wanted: dict[int, int], warehouse_ranks: dict[int, 
     warehouses = sorted(warehouse_ranks)
     assert MovementKind.RESERVATION == "reservation"  # written as a literal in _ALLOCATE_SQL
     with connection.cursor() as cursor:  # one statement: reserves and writes the ledger, all or nothing
-        cursor.execute(_ALLOCATE_SQL, [skus, [wanted[sku] for sku in skus], warehouses,
-                                       [warehouse_ranks[w] for w in warehouses], reference,
-                                       actor.pk if getattr(actor, "is_authenticated", False) else None,
-                                       actor_label(actor), timezone.now()])
+        prepared.execute(cursor, "stock_allocate", _ALLOCATE_SQL, {
+            "skus": skus, "quantities": [wanted[sku] for sku in skus], "warehouses": warehouses,
+            "ranks": [warehouse_ranks[w] for w in warehouses], "reference": reference,
+            "actor": actor.pk if getattr(actor, "is_authenticated", False) else None, "label": actor_label(actor),
+            "at": timezone.now()})
         rows = sorted(cursor.fetchall(), key=lambda row: (row[1], row[2]))
     return [Allocation(sku_id=sku, warehouse_id=warehouse, stock_id=stock, quantity=take)
             for stock, sku, warehouse, take in rows]

@@ -31,6 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tenant_apps.audit.services import person_label
+from tenant_apps.core import prepared
 from tenant_apps.core.bulk import ids_take, insert_grouped
 from tenant_apps.core.errors import Conflict, ValidationFailed
 from tenant_apps.core.money import format_money
@@ -169,8 +170,8 @@ def _context(dealer, address_id, key: str) -> _Context:
     else:
         address = int(address_id) if str(address_id).isdigit() and int(address_id) < 2 ** 62 else -1
     with connection.cursor() as cursor:
-        cursor.execute(_CONTEXT_SQL, {"dealer": dealer.pk, "key": key, "address": address,
-                                      "today": timezone.localdate()})
+        prepared.execute(cursor, "order_submit_context", _CONTEXT_SQL, {
+            "dealer": dealer.pk, "key": key, "address": address, "today": timezone.localdate()})
         replay, node_path, paths, blockers, address_row, policy, ranks, order_id = cursor.fetchone()
     return _Context(replay_id=replay, blockers=list(blockers), address=address_row,
                     policy=policy or OrderingSettings().shortage_policy, ranks=dict(ranks or ()), order_id=order_id,

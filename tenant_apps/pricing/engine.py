@@ -24,6 +24,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tenant_apps.core import prepared
 from tenant_apps.core.money import quantize
 from tenant_apps.pricing.models import (
     PRECEDENCE,
@@ -216,8 +217,8 @@ SELECT s.id, s.code, s.product_id, c.path::text, s.base_unit_id, bu.name,
        AND (NOT EXISTS (SELECT 1 FROM catalog_product_visible_territories vr WHERE vr.product_id = p.id)
             OR EXISTS (SELECT 1 FROM catalog_product_visible_territories vr
                        JOIN dealers_territory vt ON vt.id = vr.territory_id
-                       WHERE vr.product_id = p.id AND (vt.path <@ ANY(%(territories)s::ltree[])
-                                                       OR vt.path @> ANY(%(territories)s::ltree[])))),
+                       WHERE vr.product_id = p.id AND (vt.path <@ ANY(%(territories)s::text[]::ltree[])
+                                                       OR vt.path @> ANY(%(territories)s::text[]::ltree[])))),
        s.min_order_qty, s.order_step, s.name
 FROM catalog_sku s
 JOIN catalog_product p ON p.id = s.product_id
@@ -242,7 +243,7 @@ WHERE e.sku_id = ANY(%(skus)s)
   AND (l.kind = 'base'
        OR (l.kind IN ('dealer', 'contract') AND l.dealer_id = %(dealer)s)
        OR (l.kind = 'tier' AND l.tier_id = %(tier)s)
-       OR (l.kind = 'region' AND t.path @> ANY(%(territories)s::ltree[])))
+       OR (l.kind = 'region' AND t.path @> ANY(%(territories)s::text[]::ltree[])))
 """
 
 _PROTECTED_SQL = """
@@ -270,11 +271,11 @@ def price_book_load(ctx: DealerContext, sku_ids: Iterable[int]) -> PriceBook:
     params = {"skus": sku_ids, "day": pricing_day(ctx.at), "currency": ctx.currency, "dealer": ctx.dealer_id,
               "tier": ctx.tier_id, "territories": list(ctx.territory_paths)}
     with connection.cursor() as cursor:
-        cursor.execute(_SKUS_SQL, params)
+        prepared.execute(cursor, "price_book_skus", _SKUS_SQL, params)
         sku_rows = cursor.fetchall()
-        cursor.execute(_ENTRIES_SQL, params)
+        prepared.execute(cursor, "price_book_entries", _ENTRIES_SQL, params)
         entry_rows = cursor.fetchall()
-        cursor.execute(_PROTECTED_SQL, params)
+        prepared.execute(cursor, "price_book_protected", _PROTECTED_SQL, params)
         protected_rows = cursor.fetchall()
 
     skus = {}

@@ -13,6 +13,7 @@ from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QueryS
 from django.db.models.functions import Cast, Coalesce
 
 from tenant_apps.catalog.models import Sku
+from tenant_apps.core import prepared
 from tenant_apps.pricing.quote_types import DealerContext
 from tenant_apps.promotions.engine import CouponState, PromotionSpec, coupon_normalize, covers
 from tenant_apps.promotions.errors import PromotionNotFound
@@ -163,9 +164,9 @@ def promotions_for_quote(ctx: DealerContext, *, sku_ids, coupon_codes=frozenset(
         return []
     codes = sorted({coupon_normalize(code) for code in coupon_codes if coupon_normalize(code)})
     with connection.cursor() as cursor:
-        cursor.execute(_FOR_QUOTE_SQL, {"skus": sku_ids, "paths": list(ctx.territory_paths), "at": ctx.at,
-                                        "currency": ctx.currency, "tier": ctx.tier_id, "dealer": ctx.dealer_id,
-                                        "codes": codes})
+        prepared.execute(cursor, "promotions_for_quote", _FOR_QUOTE_SQL, {
+            "skus": sku_ids, "paths": list(ctx.territory_paths), "at": ctx.at, "currency": ctx.currency,
+            "tier": ctx.tier_id, "dealer": ctx.dealer_id, "codes": codes})
         rows = cursor.fetchall()
     coupons: dict[int, list[CouponState]] = {}
     needing = [row[0] for row in rows if row[7]]
