@@ -139,8 +139,3 @@ def workflow_get(*, workflow_id) -> ApprovalWorkflow:
     if workflow is None:
         raise WorkflowNotFound(_("No such workflow."))
     return workflow
-
-
-def auto_rules_annotated() -> QuerySet[AutoApprovalRule]:
-    return AutoApprovalRule.objects.annotate(tier_ids=ArraySubquery(
-        AutoApprovalRule.tiers.through.objects.filter(autoapprovalrule_id=OuterRef("pk")).values("tier_id")))

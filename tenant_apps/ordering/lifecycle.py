@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django_fsm import TransitionNotAllowed, can_proceed
 
 from tenant_apps.audit.services import audit_entry
-from tenant_apps.core.bulk import insert_together
+from tenant_apps.core.bulk import insert_grouped
 from tenant_apps.core.errors import Conflict, NotFound, ValidationFailed
 from tenant_apps.inventory.services import Allocation, stock_release_allocations
 from tenant_apps.ordering.models import Order, OrderReservation, OrderStatus
@@ -101,7 +101,7 @@ def order_transition(*, actor, order: Order, action: str, reason: str = "", data
     rows = transition_rows(actor=actor, order=locked, before=before, action=action, reason=reason, data=data,
                            now=now)
     locked.save()
-    insert_together(*([row] for row in rows))
+    insert_grouped(rows)
     order.status, order.closed_at, order.approved_at, order.revision = (
         locked.status, locked.closed_at, locked.approved_at, locked.revision)
     return locked
