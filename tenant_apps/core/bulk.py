@@ -22,9 +22,17 @@ from django.db.models import Model
 
 # Fields whose Python value psycopg2 adapts as it is (ints, ids, strings, booleans, decimals, dates, datetimes):
 # their get_db_prep_save is the identity on PostgreSQL, and calling it for every value of every row was most
-# of the cost of a submission's write. Others (JSON, ...) go through get_db_prep_save.
+# of the cost of a submission's write. A subclass counts only if it prepares values as its base does (an
+# encrypted text field does not: it goes through get_db_prep_save like JSON and everything else).
 _AS_IS = (models.IntegerField, models.CharField, models.TextField, models.BooleanField, models.DecimalField,
-          models.DateField, models.ForeignKey)
+          models.DateTimeField, models.DateField, models.ForeignKey)
+_PREPARES = ("get_prep_value", "get_db_prep_value", "get_db_prep_save")
+
+
+def _as_is(field) -> bool:
+    base = next((kind for kind in _AS_IS if isinstance(field, kind)), None)
+    return base is not None and not isinstance(field, ArrayField) and all(
+        getattr(type(field), method) is getattr(base, method) for method in _PREPARES)
 
 
 @cache
@@ -35,7 +43,7 @@ def _shape(model: type[Model], with_pk: bool) -> tuple[tuple, str, str | None]:
     quote = connection.ops.quote_name
     columns = ", ".join(quote(f.column) for f in fields)
     plan = tuple((f, f.attname, bool(getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)),
-                  isinstance(f, _AS_IS) and not isinstance(f, ArrayField)) for f in fields)
+                  _as_is(f)) for f in fields)
     if any(isinstance(f, ArrayField) for f in fields):
         return plan, columns, None
     casts = ", ".join(f"%s::{f.db_type(connection)}[]" for f in fields)
