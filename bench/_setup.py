@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
 import shutil
 import statistics
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -21,6 +24,33 @@ def django_setup() -> None:
     import django
 
     django.setup()
+
+
+@contextmanager
+def throwaway_tenant(name: str, slug_prefix: str, *, owner_password: str | None = None) -> Iterator:
+    """A tenant of its own for one bench run: the template migrated, then a clone on the enterprise plan named
+    "<name> <run id>" with the slug "<slug_prefix>-<run id>", its owner owner@bench.test when a password is
+    given (none otherwise). Yields the tenant; on the way out, however the bench ends, deletes and purges it
+    (from the public schema)."""
+    from django.contrib.auth.hashers import make_password
+    from django.db import connection
+
+    from billing_saas.models import Plan
+    from tenants import services
+
+    services.tenant_template_migrate()
+    run_id = secrets.token_hex(3)
+    owner = None
+    if owner_password is not None:
+        owner = services.Owner(email="owner@bench.test", password_hash=make_password(owner_password))
+    tenant = services.tenant_provision(actor="bench", name=f"{name} {run_id}", slug=f"{slug_prefix}-{run_id}",
+                                       method="clone", plan=Plan.objects.get(code="enterprise"), owner=owner)
+    try:
+        yield tenant
+    finally:
+        connection.set_schema_to_public()
+        services.tenant_delete(actor="bench", tenant=tenant, reason="bench clean-up")
+        services.tenant_purge(actor="bench", tenant=tenant, confirm_slug=tenant.slug)
 
 
 def percentile(values: list[float], pct: int) -> float:

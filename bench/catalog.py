@@ -20,7 +20,7 @@ import random
 import secrets
 import time
 
-from _setup import django_setup, percentile, pgbench_select_only
+from _setup import django_setup, percentile, pgbench_select_only, throwaway_tenant
 
 BRANDS = [  # (code, Chinese, English, category group)
     ("RB", "红牛", "Red Bull", "drink"), ("DP", "东鹏", "Dongpeng", "drink"), ("NF", "农夫山泉", "Nongfu Spring", "drink"),
@@ -140,27 +140,19 @@ def main() -> None:
     django_setup()
 
     from django.conf import settings
-    from django.contrib.auth.hashers import make_password
     from django.db import connection
     from django.test import Client
     from django_tenants.utils import schema_context
     from rest_framework.authtoken.models import Token
 
-    from billing_saas.models import Plan
     from tenant_apps.accounts.models import User
     from tenant_apps.catalog import selectors
     from tenant_apps.catalog.models import Sku
-    from tenants import services
 
     baseline = pgbench_select_only()
-    services.tenant_template_migrate()
-    run_id = secrets.token_hex(3)
     password = secrets.token_urlsafe(12)
-    tenant = services.tenant_provision(actor="bench", name=f"Bench catalog {run_id}", slug=f"bench-cat-{run_id}",
-                                       method="clone", plan=Plan.objects.get(code="enterprise"),
-                                       owner=services.Owner(email="owner@bench.test", password_hash=make_password(password)))
     rng = random.Random(7)
-    try:
+    with throwaway_tenant("Bench catalog", "bench-cat", owner_password=password) as tenant:
         with schema_context(tenant.schema_name):
             started = time.perf_counter()
             leaves, tops, rows = build(skus=args.skus, seed=1)
@@ -197,10 +189,6 @@ def main() -> None:
             api_ms({"q": q})
         api_search_ms = [api_ms({"q": q}) for q in searches]
         api_category_ms = [api_ms({"category": c.pk, "order": "name"}) for c in categories]
-    finally:
-        connection.set_schema_to_public()
-        services.tenant_delete(actor="bench", tenant=tenant, reason="bench clean-up")
-        services.tenant_purge(actor="bench", tenant=tenant, confirm_slug=tenant.slug)
 
     print(f"SKUs: {len(rows)} in {len(rows) // 5} products, {len(leaves)} leaf categories; load {load_s:.1f} s")
     print(f"search, {len(search_ms)} queries, page of 50: p50 {percentile(search_ms, 50):.1f} ms, "

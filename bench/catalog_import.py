@@ -21,7 +21,7 @@ import io
 import random
 import secrets
 
-from _setup import django_setup, pgbench_select_only
+from _setup import django_setup, pgbench_select_only, throwaway_tenant
 from catalog import BRANDS, SIZES, TYPES, ean13
 from dealer_import import as_csv, as_xlsx, timed
 
@@ -78,26 +78,16 @@ def main() -> None:
     args = parser.parse_args()
     django_setup()
 
-    from django.contrib.auth.hashers import make_password
-    from django.db import connection
     from django_tenants.utils import schema_context
 
-    from billing_saas.models import Plan
     from tenant_apps.accounts.models import User
     from tenant_apps.catalog import services as catalog
     from tenant_apps.catalog.models import Product, Sku, SkuUnit
     from tenant_apps.catalog.transfer import COLUMNS, catalog_export, catalog_import
-    from tenants import services
 
     baseline = pgbench_select_only()
-    services.tenant_template_migrate()
-    run_id = secrets.token_hex(3)
-    tenant = services.tenant_provision(
-        actor="bench", name=f"Bench catalog import {run_id}", slug=f"bench-cimp-{run_id}", method="clone",
-        plan=Plan.objects.get(code="enterprise"),
-        owner=services.Owner(email="owner@bench.test", password_hash=make_password(secrets.token_hex(8))))
     result: dict[str, float] = {}
-    try:
+    with throwaway_tenant("Bench catalog import", "bench-cimp", owner_password=secrets.token_hex(8)) as tenant:
         with schema_context(tenant.schema_name):
             owner = User.objects.get(email="owner@bench.test")
             build_catalog()
@@ -142,10 +132,6 @@ def main() -> None:
             same, result["unchanged_xlsx_ms"] = timed(catalog_import, actor=owner, file=xlsx_export,
                                                       filename="catalog.xlsx")
             assert same.applied and same.unchanged == 2 * args.rows, (same.created, same.updated, same.errors[:5])
-    finally:
-        connection.set_schema_to_public()
-        services.tenant_delete(actor="bench", tenant=tenant, reason="bench clean-up")
-        services.tenant_purge(actor="bench", tenant=tenant, confirm_slug=tenant.slug)
 
     print(f"rows per file: {args.rows} (CSV {len(clean_csv) / 1024:.0f} KiB, XLSX {len(xlsx) / 1024:.0f} KiB)")
     print(f"validate, 3 bad rows (nothing applied):   {result['invalid_ms']:8.1f} ms")

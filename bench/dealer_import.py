@@ -21,7 +21,7 @@ import random
 import secrets
 import time
 
-from _setup import django_setup, pgbench_select_only
+from _setup import django_setup, pgbench_select_only, throwaway_tenant
 
 REGIONS = [("NE", "东北"), ("N", "华北"), ("E", "华东"), ("S", "华南"), ("C", "华中"), ("SW", "西南"), ("NW", "西北")]
 PROVINCES = [
@@ -162,21 +162,15 @@ def main() -> None:
     args = parser.parse_args()
     django_setup()
 
-    from django.db import connection
     from django_tenants.utils import schema_context
 
-    from billing_saas.models import Plan
     from tenant_apps.dealers.models import Dealer, DealerAddress, DealerContact, Node
     from tenant_apps.dealers.transfer import COLUMNS, dealers_export, dealers_import
-    from tenants import services
 
     baseline = pgbench_select_only()
-    services.tenant_template_migrate()
-    run_id = secrets.token_hex(3)
-    tenant = services.tenant_provision(actor="bench", name=f"Bench import {run_id}", slug=f"bench-imp-{run_id}",
-                                       method="clone", plan=Plan.objects.get(code="enterprise"))
     result: dict[str, float] = {}
-    try:
+    with throwaway_tenant("Bench import", "bench-imp") as tenant:
+        run_id = tenant.slug.removeprefix("bench-imp-")
         with schema_context(tenant.schema_name):
             owner, reps, managers = build_network(run_id=run_id)
             rows = generate(rows=args.rows, prefix="", seed=1, reps=reps, managers=managers)
@@ -210,10 +204,6 @@ def main() -> None:
             (content, _, _), result["export_csv_ms"] = timed(dealers_export, actor=owner, fmt="csv")
             assert content.count(b"\r\n") == 2 * args.rows + 1
             _, result["export_xlsx_ms"] = timed(dealers_export, actor=owner, fmt="xlsx")
-    finally:
-        connection.set_schema_to_public()
-        services.tenant_delete(actor="bench", tenant=tenant, reason="bench clean-up")
-        services.tenant_purge(actor="bench", tenant=tenant, confirm_slug=tenant.slug)
 
     print(f"rows per file: {args.rows} (CSV {len(clean_csv) / 1024:.0f} KiB, XLSX {len(xlsx) / 1024:.0f} KiB)")
     print(f"validate, 3 bad rows (nothing applied): {result['invalid_ms']:8.1f} ms")

@@ -30,7 +30,7 @@ import time
 import uuid
 from pathlib import Path
 
-from _setup import ROOT, _pg_bin, django_setup, percentile
+from _setup import ROOT, _pg_bin, django_setup, percentile, throwaway_tenant
 
 SKUS = 2000
 DEALERS = 16
@@ -227,60 +227,48 @@ def main() -> None:
     django_setup()
 
     from django.conf import settings
-    from django.contrib.auth.hashers import make_password
     from django.db import connection
     from django_tenants.utils import schema_context
 
-    from billing_saas.models import Plan
-    from tenants import services
-
-    services.tenant_template_migrate()
-    run_id = secrets.token_hex(3)
-    tenant = services.tenant_provision(actor="bench", name=f"Bench orders {run_id}", slug=f"bench-ord-{run_id}",
-                                       method="clone", plan=Plan.objects.get(code="enterprise"),
-                                       owner=services.Owner(email="owner@bench.test",
-                                                            password_hash=make_password(secrets.token_urlsafe(12))))
     server = None
-    try:
-        with schema_context(tenant.schema_name):
-            started = time.perf_counter()
-            data = build()
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
-            print(f"built {SKUS} SKUs, {DEALERS} dealers in {time.perf_counter() - started:.1f} s")
-        connection.set_schema_to_public()
-        connection.close()
-        server, port = serve(args.workers)
-        host = f"{tenant.slug}.{settings.PLATFORM_HOST.split(':')[0]}:{port}"
-        # Warm every worker (imports, connections), untimed.
-        load(port=port, host=host, data=data, seconds=3, clients=args.workers)
-        # The 1,000-line order first, on a quiet server (after the load, autovacuum and the checkpoint of
-        # what the load wrote would be measured with it).
-        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        rng = random.Random(99)
-        big = []
-        for _ in range(3):
-            big_lines = [{"sku": sku, "quantity": rng.randint(1, 200)} for sku in rng.sample(data["sku_ids"], 1000)]
-            big.append(submit(conn, host, data["tokens"][0], big_lines))
-        conn.close()
-        result = load(port=port, host=host, data=data, seconds=args.seconds, clients=args.clients)
-        server.terminate()
-        server.wait(timeout=30)
-        server = None
-        with schema_context(tenant.schema_name):
-            from tenant_apps.inventory.selectors import ledger_mismatches
-            from tenant_apps.ordering.models import Order
+    with throwaway_tenant("Bench orders", "bench-ord", owner_password=secrets.token_urlsafe(12)) as tenant:
+        try:
+            with schema_context(tenant.schema_name):
+                started = time.perf_counter()
+                data = build()
+                with connection.cursor() as cursor:
+                    cursor.execute("ANALYZE")
+                print(f"built {SKUS} SKUs, {DEALERS} dealers in {time.perf_counter() - started:.1f} s")
+            connection.set_schema_to_public()
+            connection.close()
+            server, port = serve(args.workers)
+            host = f"{tenant.slug}.{settings.PLATFORM_HOST.split(':')[0]}:{port}"
+            # Warm every worker (imports, connections), untimed.
+            load(port=port, host=host, data=data, seconds=3, clients=args.workers)
+            # The 1,000-line order first, on a quiet server (after the load, autovacuum and the checkpoint of
+            # what the load wrote would be measured with it).
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            rng = random.Random(99)
+            big = []
+            for _ in range(3):
+                big_lines = [{"sku": sku, "quantity": rng.randint(1, 200)} for sku in rng.sample(data["sku_ids"], 1000)]
+                big.append(submit(conn, host, data["tokens"][0], big_lines))
+            conn.close()
+            result = load(port=port, host=host, data=data, seconds=args.seconds, clients=args.clients)
+            server.terminate()
+            server.wait(timeout=30)
+            server = None
+            with schema_context(tenant.schema_name):
+                from tenant_apps.inventory.selectors import ledger_mismatches
+                from tenant_apps.ordering.models import Order
 
-            orders = Order.objects.count()
-            mismatches = len(ledger_mismatches())
-        connection.set_schema_to_public()
-        baseline = pgbench_tpcb()
-    finally:
-        if server is not None:
-            server.kill()
-        connection.set_schema_to_public()
-        services.tenant_delete(actor="bench", tenant=tenant, reason="bench clean-up")
-        services.tenant_purge(actor="bench", tenant=tenant, confirm_slug=tenant.slug)
+                orders = Order.objects.count()
+                mismatches = len(ledger_mismatches())
+            connection.set_schema_to_public()
+            baseline = pgbench_tpcb()
+        finally:
+            if server is not None:
+                server.kill()
 
     print(f"load: {args.clients} clients x 20-line orders for {args.seconds:.0f} s, gunicorn {args.workers} sync "
           f"workers: {result['orders']} orders, {result['orders_per_s']:.1f} orders/s, "

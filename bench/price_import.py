@@ -21,7 +21,7 @@ import threading
 import time
 from decimal import Decimal
 
-from _setup import django_setup, percentile, pgbench_select_only
+from _setup import django_setup, percentile, pgbench_select_only, throwaway_tenant
 
 
 def build(*, rows: int) -> dict:
@@ -55,84 +55,73 @@ def main() -> None:
     os.environ.setdefault("DEBUG", "false")
     django_setup()
 
-    from django.contrib.auth.hashers import make_password
     from django.db import connection, connections
     from django.test.utils import CaptureQueriesContext
     from django_tenants.utils import schema_context
 
-    from billing_saas.models import Plan
     from tenant_apps.pricing.models import PriceEntry
     from tenant_apps.pricing.quote import quote_cart
     from tenant_apps.pricing.quote_types import CartLine
     from tenant_apps.pricing.transfer import COLUMNS, prices_import
-    from tenants import services
 
     baseline = pgbench_select_only()
-    services.tenant_template_migrate()
-    run_id = secrets.token_hex(3)
-    tenant = services.tenant_provision(actor="bench", name=f"Bench prices {run_id}", slug=f"bench-price-{run_id}",
-                                       method="clone", plan=Plan.objects.get(code="enterprise"),
-                                       owner=services.Owner(email="owner@bench.test",
-                                                            password_hash=make_password(secrets.token_urlsafe(12))))
     rng = random.Random(5)
     quote_ms: list[float] = []
     failures: list[str] = []
     stop = threading.Event()
-    try:
-        with schema_context(tenant.schema_name):
-            started = time.perf_counter()
-            world = build(rows=args.rows)
-            build_s = time.perf_counter() - started
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
-            prices = [Decimal(rng.randint(100, 99999)) / 100 for _ in world["skus"]]
-            lines = [f"TIER-A,{sku.code},pc,1,{price}" for sku, price in zip(world["skus"], prices, strict=True)]
-            first = ("\n".join([",".join(COLUMNS), *lines]) + "\n").encode()
-            changed_at = len(lines) // 2
-            lines[changed_at] = f"TIER-A,{world['skus'][changed_at].code},pc,1,{prices[changed_at] + 1}"
-            second = ("\n".join([",".join(COLUMNS), *lines]) + "\n").encode()
-            cart = [CartLine(sku_id=sku.pk, unit_id=world["piece"].pk, quantity=12) for sku in world["skus"][:20]]
-            dealer = world["dealer"]
-
-            def quoting() -> None:
-                with schema_context(tenant.schema_name):
-                    try:
-                        while not stop.is_set():
-                            began = time.perf_counter()
-                            try:
-                                quote = quote_cart(dealer=dealer, lines=cart)
-                                assert len(quote.lines) == 20, quote.unpriced
-                            except Exception as error:  # noqa: BLE001 - a bench counts every failure
-                                failures.append(repr(error))
-                            quote_ms.append((time.perf_counter() - began) * 1000)
-                            time.sleep(0.005)
-                    finally:
-                        connections.close_all()
-
-            thread = threading.Thread(target=quoting)
-            thread.start()
-            time.sleep(0.5)  # quotes before the import, as a baseline in the same list
-            before = len(quote_ms)
-            started = time.perf_counter()
-            result = prices_import(actor=None, file=first, filename="prices.csv")
-            new_s = time.perf_counter() - started
-            assert result.applied and result.created == args.rows, result.errors[:3]
-            with CaptureQueriesContext(connection) as captured:
+    with throwaway_tenant("Bench prices", "bench-price", owner_password=secrets.token_urlsafe(12)) as tenant:
+        try:
+            with schema_context(tenant.schema_name):
                 started = time.perf_counter()
-                again = prices_import(actor=None, file=second, filename="prices.csv")
-                one_s = time.perf_counter() - started
-            assert again.applied and (again.updated, again.created) == (1, 0), again
-            updates = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("UPDATE")]
+                world = build(rows=args.rows)
+                build_s = time.perf_counter() - started
+                with connection.cursor() as cursor:
+                    cursor.execute("ANALYZE")
+                prices = [Decimal(rng.randint(100, 99999)) / 100 for _ in world["skus"]]
+                lines = [f"TIER-A,{sku.code},pc,1,{price}" for sku, price in zip(world["skus"], prices, strict=True)]
+                first = ("\n".join([",".join(COLUMNS), *lines]) + "\n").encode()
+                changed_at = len(lines) // 2
+                lines[changed_at] = f"TIER-A,{world['skus'][changed_at].code},pc,1,{prices[changed_at] + 1}"
+                second = ("\n".join([",".join(COLUMNS), *lines]) + "\n").encode()
+                cart = [CartLine(sku_id=sku.pk, unit_id=world["piece"].pk, quantity=12) for sku in world["skus"][:20]]
+                dealer = world["dealer"]
+
+                def quoting() -> None:
+                    with schema_context(tenant.schema_name):
+                        try:
+                            while not stop.is_set():
+                                began = time.perf_counter()
+                                try:
+                                    quote = quote_cart(dealer=dealer, lines=cart)
+                                    assert len(quote.lines) == 20, quote.unpriced
+                                except Exception as error:  # noqa: BLE001 - a bench counts every failure
+                                    failures.append(repr(error))
+                                quote_ms.append((time.perf_counter() - began) * 1000)
+                                time.sleep(0.005)
+                        finally:
+                            connections.close_all()
+
+                thread = threading.Thread(target=quoting)
+                thread.start()
+                time.sleep(0.5)  # quotes before the import, as a baseline in the same list
+                before = len(quote_ms)
+                started = time.perf_counter()
+                result = prices_import(actor=None, file=first, filename="prices.csv")
+                new_s = time.perf_counter() - started
+                assert result.applied and result.created == args.rows, result.errors[:3]
+                with CaptureQueriesContext(connection) as captured:
+                    started = time.perf_counter()
+                    again = prices_import(actor=None, file=second, filename="prices.csv")
+                    one_s = time.perf_counter() - started
+                assert again.applied and (again.updated, again.created) == (1, 0), again
+                updates = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("UPDATE")]
+                stop.set()
+                thread.join()
+                assert PriceEntry.objects.filter(price_list__code="TIER-A").count() == args.rows
+                during = quote_ms[before:]
+                idle = quote_ms[:before]
+        finally:
             stop.set()
-            thread.join()
-            assert PriceEntry.objects.filter(price_list__code="TIER-A").count() == args.rows
-            during = quote_ms[before:]
-            idle = quote_ms[:before]
-    finally:
-        stop.set()
-        connection.set_schema_to_public()
-        services.tenant_delete(actor="bench", tenant=tenant, reason="bench clean-up")
-        services.tenant_purge(actor="bench", tenant=tenant, confirm_slug=tenant.slug)
 
     print(f"SKUs: {args.rows} (bulk) in {build_s:.1f} s")
     print(f"import {args.rows} new prices: {new_s:.2f} s; re-import with 1 changed row: {one_s:.2f} s, "

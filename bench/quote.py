@@ -19,7 +19,7 @@ import secrets
 import time
 from datetime import timedelta
 
-from _setup import django_setup, percentile, pgbench_select_only
+from _setup import django_setup, percentile, pgbench_select_only, throwaway_tenant
 
 
 def build(*, promotions: int, seed: int, broad: bool = False) -> dict:
@@ -144,26 +144,17 @@ def main() -> None:
     os.environ.setdefault("DEBUG", "false")
     django_setup()
 
-    from django.contrib.auth.hashers import make_password
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
     from django_tenants.utils import schema_context
 
-    from billing_saas.models import Plan
     from tenant_apps.pricing.engine import price_book_load
     from tenant_apps.pricing.quote import dealer_context, quote_cart
     from tenant_apps.pricing.quote_types import CartLine
-    from tenants import services
 
     baseline = pgbench_select_only()
-    services.tenant_template_migrate()
-    run_id = secrets.token_hex(3)
-    tenant = services.tenant_provision(actor="bench", name=f"Bench quote {run_id}", slug=f"bench-quote-{run_id}",
-                                       method="clone", plan=Plan.objects.get(code="enterprise"),
-                                       owner=services.Owner(email="owner@bench.test",
-                                                            password_hash=make_password(secrets.token_urlsafe(12))))
     rng = random.Random(3)
-    try:
+    with throwaway_tenant("Bench quote", "bench-quote", owner_password=secrets.token_urlsafe(12)) as tenant:
         with schema_context(tenant.schema_name):
             started = time.perf_counter()
             world = build(promotions=args.promotions, seed=1, broad=args.broad)
@@ -204,10 +195,6 @@ def main() -> None:
                     quote_cart(dealer=dealer, lines=cart(size))
                 queries[size] = len([q for q in captured.captured_queries if not q["sql"].startswith("SET search_path")])
             applied = len(quote.promotions)
-    finally:
-        connection.set_schema_to_public()
-        services.tenant_delete(actor="bench", tenant=tenant, reason="bench clean-up")
-        services.tenant_purge(actor="bench", tenant=tenant, confirm_slug=tenant.slug)
 
     print(f"rules: {world['price_rules']} price rules (lists, entries, breaks, protected prices), "
           f"{world['promotions']} published promotions; built in {build_s:.1f} s")
