@@ -1,7 +1,18 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 
 
 class TenantsConfig(AppConfig):
     name = "tenants"
     verbose_name = _("Tenants")
+
+    def ready(self):
+        # Routing is kept per process for a moment (tenants.selectors.domain_for_host): any write of a tenant or a
+        # domain here forgets it. Cache upkeep, not domain logic, hence a signal: it must catch every save.
+        from tenants.models import Domain, Tenant
+        from tenants.selectors import routing_forget
+
+        for model in (Tenant, Domain):
+            post_save.connect(routing_forget, sender=model, dispatch_uid=f"routing_forget_save_{model.__name__}")
+            post_delete.connect(routing_forget, sender=model, dispatch_uid=f"routing_forget_delete_{model.__name__}")

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from tenants import dns as domain_dns
 from tenants.errors import DomainNotFound, DomainVerificationFailed, IllegalTransition, TenantInvalid
 from tenants.models import Domain, Tenant, TenantStatus
+from tenants.selectors import routing_forget
 
 logger = logging.getLogger(__name__)
 
@@ -206,6 +207,7 @@ def domain_make_primary(*, actor, tenant: Tenant, domain_id: int) -> Domain:
         Domain.objects.filter(tenant=tenant, is_primary=True).update(is_primary=False)
         Domain.objects.filter(pk=target.pk).update(is_primary=True)
         target.is_primary = True
+        routing_forget()  # update() sends no post_save
     logger.info(
         "tenants.domain.made_primary",
         extra={

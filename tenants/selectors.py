@@ -1,13 +1,58 @@
 from __future__ import annotations
 
+import time
+from functools import cache
+
+from django.conf import settings
+from django.db import connection
+
+from tenant_apps.core import prepared
+from tenant_apps.core.rows import Columns
 from tenants import schemas
 from tenants.errors import TenantNotFound
 from tenants.models import Domain, PooledSchema, Tenant
 
+# Host -> (read at, the query's row). A row, not model instances: every request builds its own instances, so
+# nothing a view does to request.tenant outlives the request.
+_ROUTES: dict[str, tuple[float, tuple]] = {}
+
+
+@cache
+def _route_shape() -> tuple[Columns, Columns, str]:
+    domain, tenant = Columns(Domain, alias="d"), Columns(Tenant, alias="t")
+    sql = (f"SELECT {domain.sql}, {tenant.sql} FROM {Domain._meta.db_table} d "  # noqa: S608 - model names
+           f"JOIN {Tenant._meta.db_table} t ON t.id = d.tenant_id WHERE d.domain = %(host)s")
+    return domain, tenant, sql
+
 
 def domain_for_host(host: str) -> Domain | None:
-    """The domain row (with its tenant) serving this host name, or None. One query."""
-    return Domain.objects.select_related("tenant").filter(domain=host.lower()).first()
+    """The domain row (with its tenant) serving this host name, or None. Called on every request: one prepared
+    query, whose answer a worker keeps for TENANT_ROUTING_CACHE_MS (hosts that exist only; an unknown host is
+    read every time). Every save of a tenant or a domain in this process forgets what was kept
+    (tenants.apps), so a suspension is seen at once here and within that time in other processes."""
+    host = host.lower()
+    domain_cols, tenant_cols, sql = _route_shape()
+    ttl = settings.TENANT_ROUTING_CACHE_MS / 1000
+    now = time.monotonic()
+    kept = _ROUTES.get(host)
+    if kept is not None and now - kept[0] < ttl:
+        row = kept[1]
+    else:
+        with connection.cursor() as cursor:
+            prepared.execute(cursor, "domain_for_host", sql, {"host": host})
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        if ttl > 0:
+            _ROUTES[host] = (now, row)
+    domain = domain_cols.instance(row[:len(domain_cols)])
+    domain.tenant = tenant_cols.instance(row[len(domain_cols):])
+    return domain
+
+
+def routing_forget(**_ignored) -> None:
+    """Forget every host's routing kept by this process (a tenant or domain changed)."""
+    _ROUTES.clear()
 
 
 def tenant_get_by_slug(slug: str) -> Tenant:
@@ -19,4 +64,3 @@ def tenant_get_by_slug(slug: str) -> Tenant:
 
 def pool_ready_count() -> int:
     return PooledSchema.objects.filter(version=schemas.code_version()).count()
-

@@ -14,6 +14,7 @@ from django_tenants.utils import schema_context
 
 from tenants import services as tenant_services
 from tenants.models import Tenant
+from tenants.selectors import routing_forget
 from tests.factories import DEFAULT_PASSWORD
 
 OWNERS = {"acme": "owner@acme.test", "globex": "owner@globex.test"}
@@ -37,10 +38,12 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 @pytest.fixture(autouse=True)
 def _public_schema_and_english():
-    """Tests read English messages unless they ask for zh-Hans; each ends on the public schema."""
+    """Tests read English messages unless they ask for zh-Hans; each ends on the public schema, with no routing
+    kept from rows its transaction rolled back."""
     with translation.override("en"):
         yield
     connection.set_schema_to_public()
+    routing_forget()
 
 
 @pytest.fixture
@@ -100,6 +103,12 @@ def operator_client(operator, public_client) -> Client:
 
 
 class _Queries(CaptureQueriesContext):
+    """Counts from a cold routing cache: every request measured reads its host's domain, as on a new worker."""
+
+    def __enter__(self):
+        routing_forget()
+        return super().__enter__()
+
     @property
     def sql(self) -> list[str]:
         """The statements run, without django-tenants' `SET search_path` bookkeeping."""

@@ -99,6 +99,10 @@ TENANT_POOL_SIZE = env_int("TENANT_POOL_SIZE", 3)
 # trips of a request). django-tenants forgets the cached path on rollback, savepoint rollback, close and
 # set_tenant, so the path on the wire is always the one Django thinks it is.
 TENANT_LIMIT_SET_CALLS = True
+# How long a worker keeps a host's routing (its domain and tenant rows) before reading it again. Every request
+# needs it; a change made in this process (a suspension, a new domain) is seen at once, one made in another
+# process within this many milliseconds. 0: read on every request.
+TENANT_ROUTING_CACHE_MS = env_int("TENANT_ROUTING_CACHE_MS", 2000)
 # "background": refill the warm pool after each claim (Celery task, or a thread without a broker);
 # "off": only the beat schedule and the `tenant_pool_fill` command refill it (tests, benchmarks).
 TENANT_POOL_REFILL = env_str("TENANT_POOL_REFILL", "off" if TESTING else "background")

@@ -3,22 +3,33 @@
 An order's submission writes the order, its lines, their reservations, purchase records, timeline events,
 approval steps and audit entries. Through the ORM that is a statement (and a round trip, and a compilation)
 per model; `insert_together` sends them as one statement of data-modifying CTEs. The values come from the
-model fields' own `pre_save` / `get_db_prep_save` (defaults, auto_now_add, JSON), as `bulk_create` does;
-the columns are every concrete field (the primary key too when the rows carry one). Foreign keys between
+model fields' own `pre_save` / `get_db_prep_save` (defaults, auto_now_add, JSON, encryption), as `bulk_create`
+does; the columns are every concrete field (the primary key too when the rows carry one). Foreign keys between
 the groups hold because every row that is referred to carries its id already (`ids_take`) and PostgreSQL
 checks Django's foreign keys at commit (they are DEFERRABLE INITIALLY DEFERRED).
+
+Each column travels as ONE parameter, a PostgreSQL array literal (`pg_array`: '{1,2,3}'), into a prepared
+statement (`core.prepared`) whose text depends only on the models: the statement is parsed and planned once
+per connection, and PostgreSQL reads each column with one array_in call. psycopg2 would otherwise render a
+Python list as ARRAY[1, 2, 3], an expression PostgreSQL parses element by element: for a 20-line order that
+parse cost more than the insert itself.
 
 No signals are sent and no `save()` runs: only for models whose writes have no side effects of their own.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from decimal import Decimal
 from functools import cache
 
 from django.contrib.postgres.fields import ArrayField
 from django.db import connection, models
 from django.db.models import Model
+
+from tenant_apps.core import prepared
 
 # Fields whose Python value psycopg2 adapts as it is (ints, ids, strings, booleans, decimals, dates, datetimes):
 # their get_db_prep_save is the identity on PostgreSQL, and calling it for every value of every row was most
@@ -35,10 +46,41 @@ def _as_is(field) -> bool:
         getattr(type(field), method) is getattr(base, method) for method in _PREPARES)
 
 
+def _element(value) -> str:
+    if value is None:
+        return "NULL"
+    if value is True:
+        return "t"
+    if value is False:
+        return "f"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, Decimal):
+        return f"{value:f}"
+    if isinstance(value, datetime | date):
+        text = value.isoformat()
+    elif isinstance(value, str):
+        text = value
+    elif hasattr(value, "adapted") and hasattr(value, "dumps"):  # psycopg2's Json / Django's Jsonb adapter
+        text = value.dumps(value.adapted)
+    elif isinstance(value, dict | list):
+        text = json.dumps(value)
+    else:
+        text = str(value)
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def pg_array(values: Iterable) -> str:
+    """`values` as the text of a one-dimensional PostgreSQL array ('{1,NULL,"a \\"b\\""}'), to pass as one
+    parameter cast to the column's array type (`%s::integer[]`). Elements are ints, decimals, strings,
+    booleans, dates, datetimes, JSON adapters or None."""
+    return "{" + ",".join([_element(value) for value in values]) + "}"
+
+
 @cache
-def _shape(model: type[Model], with_pk: bool) -> tuple[tuple, str, str | None]:
-    """(fields as (field, attname, stamped, as_is), quoted column list, unnest casts or None when a column is an
-    array: then VALUES rows)."""
+def _shape(model: type[Model], with_pk: bool) -> tuple[tuple, str, tuple[str, ...] | None]:
+    """(fields as (field, attname, stamped, as_is), quoted column list, the columns' array types or None when a
+    column is itself an array: then VALUES rows)."""
     fields = tuple(f for f in model._meta.concrete_fields if with_pk or not f.primary_key)
     quote = connection.ops.quote_name
     columns = ", ".join(quote(f.column) for f in fields)
@@ -46,8 +88,7 @@ def _shape(model: type[Model], with_pk: bool) -> tuple[tuple, str, str | None]:
                   _as_is(f)) for f in fields)
     if any(isinstance(f, ArrayField) for f in fields):
         return plan, columns, None
-    casts = ", ".join(f"%s::{f.db_type(connection)}[]" for f in fields)
-    return plan, columns, casts
+    return plan, columns, tuple(f"{f.db_type(connection)}[]" for f in fields)
 
 
 def _value(row: Model, field, attname: str, stamped: bool, as_is: bool):
@@ -55,19 +96,31 @@ def _value(row: Model, field, attname: str, stamped: bool, as_is: bool):
     return value if as_is else field.get_db_prep_save(value, connection)
 
 
-def _source(model: type[Model], rows: Sequence[Model], params: list) -> str:
+def column_values(model: type[Model], rows: Sequence[Model]) -> list[list]:
+    """Each column's values for `rows`, as the fields prepare them for the database (in `_shape` order)."""
+    plan, _columns, _types = _shape(model, rows[0].pk is not None)
+    return [list(column) for column in zip(*[[_value(row, *step) for step in plan] for row in rows], strict=True)]
+
+
+def _source(number: int, model: type[Model], rows: Sequence[Model], params: dict) -> tuple[str, bool]:
+    """The INSERT of one group and whether its text is the same for any number of rows (then it is prepared)."""
     with_pk = rows[0].pk is not None
-    plan, columns, casts = _shape(model, with_pk)
-    values = [[_value(row, *step) for step in plan] for row in rows]
-    if casts is not None:
-        params.extend(list(column) for column in zip(*values, strict=True))
-        return (f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} ({columns}) "  # noqa: S608 - names from the model
-                f"SELECT * FROM unnest({casts})")
-    placeholders = "(" + ", ".join(["%s"] * len(plan)) + ")"
-    for value in values:
-        params.extend(value)
-    return (f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} ({columns}) VALUES "  # noqa: S608
-            + ", ".join([placeholders] * len(values)))
+    plan, columns, types = _shape(model, with_pk)
+    table = connection.ops.quote_name(model._meta.db_table)
+    if types is not None:
+        casts = []
+        for index, (column, db_type) in enumerate(zip(column_values(model, rows), types, strict=True)):
+            params[f"g{number}c{index}"] = pg_array(column)
+            casts.append(f"%(g{number}c{index})s::{db_type}")
+        return f"INSERT INTO {table} ({columns}) SELECT * FROM unnest({', '.join(casts)})", True  # noqa: S608
+    placeholders = []
+    for row_number, row in enumerate(rows):
+        names = []
+        for index, step in enumerate(plan):
+            params[f"g{number}r{row_number}c{index}"] = _value(row, *step)
+            names.append(f"%(g{number}r{row_number}c{index})s")
+        placeholders.append("(" + ", ".join(names) + ")")
+    return f"INSERT INTO {table} ({columns}) VALUES " + ", ".join(placeholders), False  # noqa: S608
 
 
 def insert_together(*groups: Sequence[Model]) -> None:
@@ -75,10 +128,20 @@ def insert_together(*groups: Sequence[Model]) -> None:
     groups = [group for group in groups if group]
     if not groups:
         return
-    params: list = []
-    parts = [f"i{number} AS ({_source(type(group[0]), group, params)})" for number, group in enumerate(groups)]
+    params: dict = {}
+    parts, fixed = [], True
+    for number, group in enumerate(groups):
+        sql, same = _source(number, type(group[0]), group, params)
+        parts.append(f"i{number} AS ({sql})")
+        fixed = fixed and same
+    sql = "WITH " + ", ".join(parts) + " SELECT 1"
     with connection.cursor() as cursor:
-        cursor.execute("WITH " + ", ".join(parts) + " SELECT 1", params)
+        if fixed:
+            name = "bulk:" + ",".join(f"{type(g[0])._meta.label_lower}{'+pk' if g[0].pk is not None else ''}"
+                                      for g in groups)
+            prepared.execute(cursor, name, sql, params)
+        else:
+            cursor.execute(sql, params)
 
 
 def ids_take(**counts: tuple[type[Model], int]) -> dict[str, list[int]]:

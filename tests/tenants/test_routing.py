@@ -1,8 +1,14 @@
-"""Routing by host: platform host, tenant hosts, unknown hosts, suspended and deleted tenants."""
+"""Routing by host: platform host, tenant hosts, unknown hosts, suspended and deleted tenants; routing kept
+per worker for a moment."""
+
+import time
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from tenants import services
+from tenants.selectors import domain_for_host
 from tests.conftest import host_client
 
 
@@ -93,3 +99,38 @@ def test_request_id_is_returned_and_kept_when_given(client_a):
     assert kept == "lb-0123456789abcdef"
     rejected = client_a.get("/", HTTP_X_REQUEST_ID="bad id with spaces\n").headers["X-Request-ID"]
     assert rejected != "bad id with spaces\n" and len(rejected) == 32
+
+
+def test_a_worker_reads_a_hosts_routing_once_while_it_is_fresh(client_a, count_queries):
+    """An anonymous API call reads nothing but the routing: once, then not while it is fresh."""
+    with count_queries() as cold:
+        assert client_a.get("/api/v1/me/").status_code == 401
+    with CaptureQueriesContext(connection) as warm:
+        assert client_a.get("/api/v1/me/").status_code == 401
+    assert [sql.split(" ")[0] for sql in cold.sql if not sql.startswith("PREPARE")] == ["EXECUTE"]
+    assert [q["sql"] for q in warm.captured_queries] == []
+
+
+def test_a_change_made_elsewhere_is_seen_once_the_routing_is_stale(tenant_a, client_a, settings):
+    """Another process's suspension sends no signal here: this worker sees it after TENANT_ROUTING_CACHE_MS."""
+    settings.TENANT_ROUTING_CACHE_MS = 200
+    assert client_a.get("/").status_code == 200
+    with connection.cursor() as cursor:  # what another process would have written: no post_save here
+        cursor.execute("UPDATE tenants_tenant SET status = 'suspended' WHERE id = %s", [tenant_a.pk])
+    assert client_a.get("/").status_code == 200  # still the routing read 0.2 s ago
+    time.sleep(0.25)
+    assert client_a.get("/").status_code == 403
+
+
+def test_without_a_cache_every_request_reads_its_routing(tenant_a, client_a, settings):
+    settings.TENANT_ROUTING_CACHE_MS = 0
+    assert client_a.get("/").status_code == 200
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE tenants_tenant SET status = 'suspended' WHERE id = %s", [tenant_a.pk])
+    assert client_a.get("/").status_code == 403
+
+
+def test_a_view_changing_request_tenant_does_not_change_the_next_requests_tenant(tenant_a, client_a):
+    first = domain_for_host("acme.localhost")
+    first.tenant.display_name = "changed in memory only"
+    assert domain_for_host("acme.localhost").tenant.brand_name == "Acme Beverage Group"
