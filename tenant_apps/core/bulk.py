@@ -8,21 +8,15 @@ does; the columns are every concrete field (the primary key too when the rows ca
 the groups hold because every row that is referred to carries its id already (`ids_take`) and PostgreSQL
 checks Django's foreign keys at commit (they are DEFERRABLE INITIALLY DEFERRED).
 
-Each column travels as ONE parameter, a PostgreSQL array literal (`pg_array`: '{1,2,3}'), into a prepared
-statement (`core.prepared`) whose text depends only on the models: the statement is parsed and planned once
-per connection, and PostgreSQL reads each column with one array_in call. psycopg2 would otherwise render a
-Python list as ARRAY[1, 2, 3], an expression PostgreSQL parses element by element: for a 20-line order that
-parse cost more than the insert itself.
+Each column travels as ONE parameter, an array literal (`core.prepared.pg_array`), into a prepared statement
+whose text depends only on the models: parsed and planned once per connection.
 
 No signals are sent and no `save()` runs: only for models whose writes have no side effects of their own.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable, Sequence
-from datetime import date, datetime
-from decimal import Decimal
+from collections.abc import Sequence
 from functools import cache
 
 from django.contrib.postgres.fields import ArrayField
@@ -30,6 +24,7 @@ from django.db import connection, models
 from django.db.models import Model
 
 from tenant_apps.core import prepared
+from tenant_apps.core.prepared import pg_array
 
 # Fields whose Python value psycopg2 adapts as it is (ints, ids, strings, booleans, decimals, dates, datetimes):
 # their get_db_prep_save is the identity on PostgreSQL, and calling it for every value of every row was most
@@ -44,37 +39,6 @@ def _as_is(field) -> bool:
     base = next((kind for kind in _AS_IS if isinstance(field, kind)), None)
     return base is not None and not isinstance(field, ArrayField) and all(
         getattr(type(field), method) is getattr(base, method) for method in _PREPARES)
-
-
-def _element(value) -> str:
-    if value is None:
-        return "NULL"
-    if value is True:
-        return "t"
-    if value is False:
-        return "f"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, Decimal):
-        return f"{value:f}"
-    if isinstance(value, datetime | date):
-        text = value.isoformat()
-    elif isinstance(value, str):
-        text = value
-    elif hasattr(value, "adapted") and hasattr(value, "dumps"):  # psycopg2's Json / Django's Jsonb adapter
-        text = value.dumps(value.adapted)
-    elif isinstance(value, dict | list):
-        text = json.dumps(value)
-    else:
-        text = str(value)
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def pg_array(values: Iterable) -> str:
-    """`values` as the text of a one-dimensional PostgreSQL array ('{1,NULL,"a \\"b\\""}'), to pass as one
-    parameter cast to the column's array type (`%s::integer[]`). Elements are ints, decimals, strings,
-    booleans, dates, datetimes, JSON adapters or None."""
-    return "{" + ",".join([_element(value) for value in values]) + "}"
 
 
 @cache
