@@ -31,7 +31,8 @@ class PromotionOutput(serializers.Serializer):
     starts_at = serializers.DateTimeField()
     ends_at = serializers.DateTimeField(allow_null=True)
     budget = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
-    budget_used = serializers.DecimalField(max_digits=14, decimal_places=2)
+    budget_used = serializers.DecimalField(max_digits=14, decimal_places=2, source="discount_given",
+                                           help_text="Discount given so far (the sum of its orders' usage)")
     priority = serializers.IntegerField()
     stacking = serializers.ChoiceField(choices=Stacking.choices)
     coupon_required = serializers.BooleanField()

@@ -6,10 +6,23 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from datetime import datetime
+from decimal import Decimal
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, TextField
+from django.db.models import (
+    Count,
+    DecimalField,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    TextField,
+)
 from django.db.models.functions import Cast, Coalesce
 
 from tenant_apps.catalog.models import Sku
@@ -220,12 +233,20 @@ def promotions_for_console(*, q: str = "", status: str = "", kind: str = "") -> 
         promotions = promotions.filter(kind=kind)
     orders = (PromotionUsage.objects.filter(promotion_id=OuterRef("pk")).order_by().values("promotion_id")
               .annotate(n=Count("pk")).values("n"))
-    return _with_scopes(promotions).annotate(orders_count=Coalesce(Subquery(orders, output_field=IntegerField()), 0))
+    return _with_given(_with_scopes(promotions)).annotate(
+        orders_count=Coalesce(Subquery(orders, output_field=IntegerField()), 0))
+
+
+def _with_given(promotions: QuerySet[Promotion]) -> QuerySet[Promotion]:
+    """`discount_given`: the sum of the usage ledger (capped promotions also keep it as budget_used)."""
+    given = (PromotionUsage.objects.filter(promotion_id=OuterRef("pk")).order_by().values("promotion_id")
+             .annotate(total=Sum("discount")).values("total"))
+    return promotions.annotate(discount_given=Coalesce(Subquery(given, output_field=DecimalField()), Decimal(0)))
 
 
 def promotion_get(*, promotion_id) -> Promotion:
-    promotion = _with_scopes(Promotion.objects.filter(pk=promotion_id)).first() if str(promotion_id).isdigit() \
-        else None
+    promotion = _with_given(_with_scopes(Promotion.objects.filter(pk=promotion_id))).first() \
+        if str(promotion_id).isdigit() else None
     if promotion is None:
         raise PromotionNotFound("No such promotion.")
     return promotion

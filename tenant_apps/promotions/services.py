@@ -10,13 +10,14 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import DecimalField, F, Q, Value
+from django.db.models import DecimalField, F, Q, Sum, Value
 from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tenant_apps.audit.services import audit_record
 from tenant_apps.catalog.models import Category, Sku, SkuUnit
+from tenant_apps.core import prepared
 from tenant_apps.dealers.models import Dealer, Territory, Tier
 from tenant_apps.pricing.quote_types import Quote
 from tenant_apps.promotions.engine import coupon_normalize
@@ -186,6 +187,8 @@ def promotion_update(*, actor, promotion: Promotion, **changes) -> Promotion:
     if errors:
         raise PromotionInvalid(_("The promotion could not be saved."), fields=errors)
     data["rule"] = clean_rule
+    if data["budget"] is not None and before["budget"] is None:
+        _budget_start(promotion, data["budget"])
     for name, value in data.items():
         setattr(promotion, name, value)
     try:
@@ -198,6 +201,19 @@ def promotion_update(*, actor, promotion: Promotion, **changes) -> Promotion:
     audit_record(actor=actor, action="promotions.promotion.updated", target=promotion, before=before,
                  after=snapshot(promotion))
     return promotion
+
+
+def _budget_start(promotion: Promotion, budget: Decimal) -> None:
+    """A cap set on a promotion that had none: its running total starts from what its ledger already holds. The
+    share lock waits for orders writing usage right now and holds new ones back for this transaction, so none
+    is left out of the total (uncapped promotions are not locked by the orders that use them)."""
+    with connection.cursor() as cursor:
+        cursor.execute("LOCK TABLE promotions_promotionusage IN SHARE MODE")
+    given = PromotionUsage.objects.filter(promotion=promotion).aggregate(total=Sum("discount"))["total"] or Decimal(0)
+    if given > budget:
+        raise PromotionInvalid(_("The promotion could not be saved."), fields={"budget": [
+            _("It has given %(given)s already; the budget cannot be lower.") % {"given": given}]})
+    promotion.budget_used = given
 
 
 def _transition(*, actor, promotion: Promotion, to: str, reason: str, action: str) -> Promotion:
@@ -299,25 +315,36 @@ def coupons_generate(*, actor, promotion: Promotion, count: int, prefix: str = "
 
 
 # The budgets and the usage ledger of one order in one statement: unless the order has recorded its usage
-# already, lock the promotions it spends from in id order (concurrent orders never deadlock), take each
-# discount from its budget where the budget still holds it, and write the usage rows. Returns whether a prior
-# record exists, the promotions whose budget was taken, and the new usage rows' ids.
-_USAGE_SQL = """
+# already, lock the capped promotions it spends from in id order (concurrent orders never deadlock), take each
+# discount from its budget where the budget still holds it, and write the usage rows. A promotion without a
+# budget is not locked or updated: nothing about it is scarce, and its row would otherwise be the one every order
+# waits for (what it gave is its usage ledger's sum). Returns whether a prior record exists, the capped
+# promotions locked, those whose budget was taken, and the new usage rows' ids.
+USAGE_SQL = """
 WITH used(promotion_id, discount) AS (SELECT * FROM unnest(%(ids)s::bigint[], %(discounts)s::numeric[])),
      prior AS (SELECT 1 FROM promotions_promotionusage WHERE order_ref = %(ref)s LIMIT 1),
      locked AS (SELECT p.id FROM promotions_promotion p JOIN used u ON u.promotion_id = p.id
-                WHERE u.discount > 0 AND NOT EXISTS (SELECT 1 FROM prior) ORDER BY p.id FOR UPDATE OF p),
+                WHERE u.discount > 0 AND p.budget IS NOT NULL AND NOT EXISTS (SELECT 1 FROM prior)
+                ORDER BY p.id FOR UPDATE OF p),
      taken AS (UPDATE promotions_promotion p SET budget_used = p.budget_used + u.discount
                FROM used u, locked l
-               WHERE p.id = u.promotion_id AND l.id = p.id
-                 AND (p.budget IS NULL OR p.budget >= p.budget_used + u.discount)
+               WHERE p.id = u.promotion_id AND l.id = p.id AND p.budget >= p.budget_used + u.discount
                RETURNING p.id),
      written AS (INSERT INTO promotions_promotionusage (promotion_id, dealer_id, order_ref, discount, created_at)
                  SELECT promotion_id, %(dealer)s, %(ref)s, discount, %(now)s FROM used
                  WHERE NOT EXISTS (SELECT 1 FROM prior) ORDER BY promotion_id
                  RETURNING id, promotion_id)
-SELECT EXISTS (SELECT 1 FROM prior), ARRAY(SELECT id FROM taken), ARRAY(SELECT id FROM written ORDER BY promotion_id)
+SELECT EXISTS (SELECT 1 FROM prior), ARRAY(SELECT id FROM locked), ARRAY(SELECT id FROM taken),
+       ARRAY(SELECT id FROM written ORDER BY promotion_id)
 """
+
+def budget_exhausted_check(applied, *, capped, taken) -> None:
+    """PromotionBudgetExhausted (409) naming the first capped promotion whose budget did not hold its discount."""
+    for promotion in applied:
+        if promotion.promotion_id in capped and promotion.promotion_id not in taken:
+            raise PromotionBudgetExhausted(
+                _("The budget of %(name)s has run out; the order has to be priced again.")
+                % {"name": promotion.name})
 
 
 @transaction.atomic
@@ -332,16 +359,13 @@ def promotion_usage_record(*, quote: Quote, order_ref: str) -> list[PromotionUsa
         return []
     now = timezone.now()
     with connection.cursor() as cursor:
-        cursor.execute(_USAGE_SQL, {"ids": [p.promotion_id for p in applied], "ref": order_ref, "now": now,
-                                    "discounts": [p.discount for p in applied], "dealer": quote.dealer_id})
-        prior, taken, written = cursor.fetchone()
+        prepared.execute(cursor, "promotion_usage_record", USAGE_SQL, {
+            "ids": [p.promotion_id for p in applied], "ref": order_ref, "now": now,
+            "discounts": [p.discount for p in applied], "dealer": quote.dealer_id})
+        prior, capped, taken, written = cursor.fetchone()
     if prior:
         return list(PromotionUsage.objects.filter(order_ref=order_ref))
-    for promotion in applied:
-        if promotion.discount > 0 and promotion.promotion_id not in taken:
-            raise PromotionBudgetExhausted(
-                _("The budget of %(name)s has run out; the order has to be priced again.")
-                % {"name": promotion.name})
+    budget_exhausted_check(applied, capped=capped, taken=taken)
     coupons = sorted((p for p in applied if p.coupon_code), key=lambda p: p.coupon_code)
     for promotion in coupons:
         coupon = Coupon.objects.filter(code=promotion.coupon_code, promotion_id=promotion.promotion_id).first()
@@ -371,8 +395,8 @@ def promotion_usage_release(*, order_ref: str) -> int:
     rejected, or is being changed and will take them again): the usage ledger rows go, `budget_used` and
     the coupon counters go down with them, rows touched in id order as `promotion_usage_record` does."""
     usages = list(PromotionUsage.objects.select_for_update().filter(order_ref=order_ref).order_by("promotion_id"))
-    for usage in usages:
-        Promotion.objects.filter(pk=usage.promotion_id).update(
+    for usage in usages:  # only capped promotions keep a running total
+        Promotion.objects.filter(pk=usage.promotion_id, budget__isnull=False).update(
             budget_used=Greatest(F("budget_used") - usage.discount, Value(0), output_field=DecimalField()))
     redemptions = list(CouponRedemption.objects.filter(order_ref=order_ref).order_by("coupon_id"))
     for redemption in redemptions:

@@ -1,5 +1,6 @@
 """Coupon limits and budgets under real concurrency: 32 threads, each on its own database connection,
-record their orders' usage at the same moment; no limit or budget is ever exceeded."""
+record their orders' usage at the same moment; no limit or budget is ever exceeded. An uncapped promotion's row
+is never locked by the orders using it."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import uuid
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 
 from tenant_apps.audit.models import AuditEntry
 from tenant_apps.dealers import services as dealers
@@ -95,6 +96,69 @@ def test_thirty_two_connections_never_exceed_coupon_limits_or_budgets(django_db_
             Promotion.objects.filter(pk__in=ids).delete()
             AuditEntry.objects.filter(target_type__in=["promotions.promotion", "promotions.coupon"]).filter(
                 after__code__endswith=tag).delete()
+            AuditEntry.objects.filter(target_type="dealers.dealer", target_id=str(dealer.pk)).delete()
+            node = dealer.node
+            dealer.delete()
+            node.delete()
+            if not had_hq:
+                hq.delete()
+            connection.set_schema_to_public()
+
+
+def test_an_order_recording_usage_holds_a_lock_on_a_capped_promotion_only(django_db_setup, django_db_blocker):
+    """While one order's transaction is open, another connection can lock the uncapped promotion's row at once
+    (no order waits for another on it) but not the capped one's (its budget is scarce)."""
+    from django.db.utils import OperationalError
+
+    with django_db_blocker.unblock():
+        tenant = Tenant.objects.get(slug="acme")
+        connection.set_tenant(tenant)
+        tag = uuid.uuid4().hex[:6].upper()
+        had_hq = Node.objects.filter(kind="headquarters").exists()
+        hq = dealers.headquarters_ensure(name="HQ")
+        dealer = dealers.dealer_create(actor=None, parent=hq, code=f"LOCK-{tag}", legal_name="lock")
+        start = datetime(2026, 1, 1, tzinfo=UTC)
+        made = {name: services.promotion_create(actor=None, code=f"{name}-{tag}", name=name, kind="percent",
+                                                rule={"percent": "5"}, starts_at=start, budget=budget)
+                for name, budget in (("OPEN", None), ("CAP", Decimal("100")))}
+        recorded, release = threading.Event(), threading.Event()
+        locked: dict[str, bool] = {}
+
+        def order_in_flight():
+            try:
+                connection.set_tenant(tenant)
+                with transaction.atomic():
+                    applied = tuple(AppliedPromotion(promotion_id=p.pk, name=n, kind="percent", discount=Decimal("3"))
+                                    for n, p in sorted(made.items(), key=lambda item: item[1].pk))
+                    services.promotion_usage_record(quote=Quote(
+                        currency="CNY", at=start, dealer_id=dealer.pk, lines=(), promotions=applied, gifts=(),
+                        subtotal=Decimal(0), discount_total=Decimal(0), total=Decimal(0)), order_ref=f"SO-{tag}")
+                    recorded.set()
+                    release.wait(timeout=30)
+            finally:
+                connections.close_all()
+
+        flight = threading.Thread(target=order_in_flight)
+        flight.start()
+        try:
+            assert recorded.wait(timeout=30)
+            for name, promotion in made.items():
+                try:
+                    with transaction.atomic(), connection.cursor() as cursor:
+                        cursor.execute("SELECT id FROM promotions_promotion WHERE id = %s FOR UPDATE NOWAIT",
+                                       [promotion.pk])
+                    locked[name] = False
+                except OperationalError:
+                    locked[name] = True
+            assert locked == {"OPEN": False, "CAP": True}
+        finally:
+            release.set()
+            flight.join(timeout=30)
+            connection.set_tenant(tenant)
+            ids = [promotion.pk for promotion in made.values()]
+            PromotionUsage.objects.filter(promotion_id__in=ids).delete()
+            Promotion.objects.filter(pk__in=ids).delete()
+            AuditEntry.objects.filter(target_type="promotions.promotion", after__code__endswith=tag).delete()
             AuditEntry.objects.filter(target_type="dealers.dealer", target_id=str(dealer.pk)).delete()
             node = dealer.node
             dealer.delete()

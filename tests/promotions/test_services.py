@@ -197,6 +197,41 @@ def test_usage_recording_consumes_budget_and_coupons_once_per_order(world):
     assert [(c.remaining_total, c.remaining_for_dealer) for c in spec.coupons] == [(0, 0)]
 
 
+def test_an_uncapped_promotion_keeps_no_running_total_its_ledger_says_what_it_gave(world):
+    """(tests/promotions/test_concurrency.py: no order waits for an uncapped promotion's row either.)"""
+    uncapped = make("OPEN", "percent", {"percent": "10"})
+    capped = make("CAP", "percent", {"percent": "10"}, budget=Decimal("100"))
+    services.promotion_usage_record(quote=_quote(world["gold"], _applied(uncapped, "25"), _applied(capped, "7")),
+                                    order_ref="SO-1")
+    services.promotion_usage_record(quote=_quote(world["silver"], _applied(uncapped, "5.50")), order_ref="SO-2")
+    assert Promotion.objects.get(pk=uncapped.pk).budget_used == 0
+    assert Promotion.objects.get(pk=capped.pk).budget_used == Decimal("7.00")
+    assert selectors.promotion_get(promotion_id=uncapped.pk).discount_given == Decimal("30.50")
+    assert selectors.promotion_get(promotion_id=capped.pk).discount_given == Decimal("7.00")
+    assert services.promotion_usage_release(order_ref="SO-1") == 2
+    assert selectors.promotion_get(promotion_id=uncapped.pk).discount_given == Decimal("5.50")
+    assert Promotion.objects.get(pk=capped.pk).budget_used == Decimal("0")
+
+
+def test_a_cap_set_later_starts_from_what_the_ledger_holds(world):
+    promotion = make("OPEN", "percent", {"percent": "10"})
+    services.promotion_usage_record(quote=_quote(world["gold"], _applied(promotion, "30")), order_ref="SO-1")
+    services.promotion_unpublish(actor=None, promotion=promotion, reason="add a cap")
+    with pytest.raises(PromotionInvalid) as refused:
+        services.promotion_update(actor=None, promotion=promotion, budget=Decimal("29.99"))
+    assert "30.00" in refused.value.fields["budget"][0]
+    assert Promotion.objects.get(pk=promotion.pk).budget is None
+    services.promotion_update(actor=None, promotion=promotion, budget=Decimal("50"))
+    services.promotion_publish(actor=None, promotion=promotion)
+    capped = Promotion.objects.get(pk=promotion.pk)
+    assert (capped.budget, capped.budget_used, capped.budget_remaining) == (Decimal("50"), Decimal("30"),
+                                                                           Decimal("20"))
+    with pytest.raises(PromotionBudgetExhausted):
+        services.promotion_usage_record(quote=_quote(world["silver"], _applied(promotion, "20.01")), order_ref="SO-2")
+    services.promotion_usage_record(quote=_quote(world["silver"], _applied(promotion, "20")), order_ref="SO-3")
+    assert Promotion.objects.get(pk=promotion.pk).budget_used == Decimal("50")
+
+
 def test_coupon_codes_generated_unique_and_validated(world):
     promotion = make("CPN", "percent", {"percent": "5"}, coupon_required=True)
     made = services.coupons_generate(actor=None, promotion=promotion, count=50, prefix="spring")
