@@ -103,6 +103,9 @@ TENANT_LIMIT_SET_CALLS = True
 # needs it; a change made in this process (a suspension, a new domain) is seen at once, one made in another
 # process within this many milliseconds. 0: read on every request.
 TENANT_ROUTING_CACHE_MS = env_int("TENANT_ROUTING_CACHE_MS", 2000)
+# An order whose every line can be reserved is written in one statement (tenant_apps.ordering.placement); off,
+# every order is written step by step (the way orders with a shortage or a coupon always go). Same result.
+ORDERING_ONE_STATEMENT = env_bool("ORDERING_ONE_STATEMENT", True)
 # "background": refill the warm pool after each claim (Celery task, or a thread without a broker);
 # "off": only the beat schedule and the `tenant_pool_fill` command refill it (tests, benchmarks).
 TENANT_POOL_REFILL = env_str("TENANT_POOL_REFILL", "off" if TESTING else "background")

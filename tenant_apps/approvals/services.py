@@ -387,13 +387,16 @@ def _matches(workflow: ApprovalWorkflow, facts: _Facts) -> bool:
     return True
 
 
-def workflow_for(order: Order, facts: _Facts | None = None) -> tuple[AutoApprovalRule | None, ApprovalWorkflow | None]:
-    """The auto-approval rule that approves `order`, else the workflow that applies to it (either may be None)."""
+def workflow_for(order: Order, facts: _Facts | None = None, config: selectors.ApprovalConfig | None = None,
+                 ) -> tuple[AutoApprovalRule | None, ApprovalWorkflow | None]:
+    """The auto-approval rule that approves `order`, else the workflow that applies to it (either may be None).
+    `config`: the rules and workflows, when already read (selectors.APPROVAL_CONFIG_SQL)."""
     facts = facts or _Facts(order)
-    for rule in selectors.auto_rules_for(order.total):
+    rules = config.rules_for(order.total) if config is not None else selectors.auto_rules_for(order.total)
+    for rule in rules:
         if not rule.tier_ids or facts.tier_id in rule.tier_ids:
             return rule, None
-    for workflow in selectors.workflows_to_match():
+    for workflow in config.workflows if config is not None else selectors.workflows_to_match():
         if _matches(workflow, facts):
             return None, workflow
     return None, None
@@ -450,13 +453,15 @@ def _open_next(*, actor, order: Order, workflow: ApprovalWorkflow | None, after:
 
 
 def approval_plan(*, actor, order: Order, now, node_path: str | None = None, territory_paths: list[str] | None = None,
-                  category_paths: set[str] | None = None) -> tuple[list, OrderApproval | None]:
+                  category_paths: set[str] | None = None, config: selectors.ApprovalConfig | None = None,
+                  ) -> tuple[list, OrderApproval | None]:
     """In memory, for a submitted order: its chain's start. Moves `order` (not saved) to approved (an
     auto-approval rule, no workflow, a workflow without steps or with every step skipped) or in approval, and
     returns the rows to write with it (approval steps, timeline, audit) and the step now waiting, if any.
-    What the conditions look at may be given (an order not written yet must give its category paths)."""
+    What the conditions look at may be given (an order not written yet must give its category paths), and the
+    rules and workflows when already read."""
     rule, workflow = workflow_for(order, _Facts(order, known_node_path=node_path, known_territory_paths=territory_paths,
-                                                known_category_paths=category_paths))
+                                                known_category_paths=category_paths), config)
     if rule is not None:
         reason = _("Approved automatically by the rule %(name)s.") % {"name": rule.name}
         return [OrderApproval(order=order, revision=order.revision, position=0, name=rule.name,

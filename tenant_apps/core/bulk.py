@@ -42,17 +42,18 @@ def _as_is(field) -> bool:
 
 
 @cache
-def _shape(model: type[Model], with_pk: bool) -> tuple[tuple, str, tuple[str, ...] | None]:
-    """(fields as (field, attname, stamped, as_is), quoted column list, the columns' array types or None when a
-    column is itself an array: then VALUES rows)."""
+def _shape(model: type[Model], with_pk: bool) -> tuple[tuple, str, str]:
+    """(fields as (field, attname, stamped, as_is), quoted column list, the SELECT list that reads the columns from
+    `unnest(...) AS u(c0, c1, ...)`: an array column (ArrayField) travels as text, each row's array a literal, and
+    is cast back here)."""
     fields = tuple(f for f in model._meta.concrete_fields if with_pk or not f.primary_key)
     quote = connection.ops.quote_name
     columns = ", ".join(quote(f.column) for f in fields)
     plan = tuple((f, f.attname, bool(getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)),
                   _as_is(f)) for f in fields)
-    if any(isinstance(f, ArrayField) for f in fields):
-        return plan, columns, None
-    return plan, columns, tuple(f"{f.db_type(connection)}[]" for f in fields)
+    select = ", ".join(f"u.c{index}::{f.db_type(connection)}" if isinstance(f, ArrayField) else f"u.c{index}"
+                       for index, f in enumerate(fields))
+    return plan, columns, select
 
 
 def _value(row: Model, field, attname: str, stamped: bool, as_is: bool):
@@ -62,50 +63,59 @@ def _value(row: Model, field, attname: str, stamped: bool, as_is: bool):
 
 def column_values(model: type[Model], rows: Sequence[Model]) -> list[list]:
     """Each column's values for `rows`, as the fields prepare them for the database (in `_shape` order)."""
-    plan, _columns, _types = _shape(model, rows[0].pk is not None)
+    plan, _columns, _select = _shape(model, rows[0].pk is not None)
     return [list(column) for column in zip(*[[_value(row, *step) for step in plan] for row in rows], strict=True)]
 
 
-def _source(number: int, model: type[Model], rows: Sequence[Model], params: dict) -> tuple[str, bool]:
-    """The INSERT of one group and whether its text is the same for any number of rows (then it is prepared)."""
-    with_pk = rows[0].pk is not None
-    plan, columns, types = _shape(model, with_pk)
+def _source(name: str, model: type[Model], rows: Sequence[Model], params: dict, *, gated: bool) -> str:
+    """The INSERT of one group: the same text for any number of rows, one parameter per column. `gated`: only when
+    the statement's `gate` CTE (one row, column ok) says so."""
+    plan, columns, select = _shape(model, rows[0].pk is not None)
+    casts = []
+    for index, (step, column) in enumerate(zip(plan, column_values(model, rows), strict=True)):
+        field = step[0]
+        if isinstance(field, ArrayField):
+            params[f"{name}c{index}"] = pg_array([None if value is None else pg_array(value) for value in column])
+            casts.append(f"%({name}c{index})s::text[]")
+        else:
+            params[f"{name}c{index}"] = pg_array(column)
+            casts.append(f"%({name}c{index})s::{field.db_type(connection)}[]")
+    names = ", ".join(f"c{index}" for index in range(len(plan)))
     table = connection.ops.quote_name(model._meta.db_table)
-    if types is not None:
-        casts = []
-        for index, (column, db_type) in enumerate(zip(column_values(model, rows), types, strict=True)):
-            params[f"g{number}c{index}"] = pg_array(column)
-            casts.append(f"%(g{number}c{index})s::{db_type}")
-        return f"INSERT INTO {table} ({columns}) SELECT * FROM unnest({', '.join(casts)})", True  # noqa: S608
-    placeholders = []
-    for row_number, row in enumerate(rows):
-        names = []
-        for index, step in enumerate(plan):
-            params[f"g{number}r{row_number}c{index}"] = _value(row, *step)
-            names.append(f"%(g{number}r{row_number}c{index})s")
-        placeholders.append("(" + ", ".join(names) + ")")
-    return f"INSERT INTO {table} ({columns}) VALUES " + ", ".join(placeholders), False  # noqa: S608
+    gate = " WHERE (SELECT ok FROM gate)" if gated else ""
+    return (f"INSERT INTO {table} ({columns}) SELECT {select} "  # noqa: S608 - names from the model
+            f"FROM unnest({', '.join(casts)}) AS u({names}){gate}")
+
+
+def grouped(rows: Sequence[Model]) -> list[list[Model]]:
+    """Rows of mixed models grouped by model, each group in the rows' order (so ids, and a timeline ordered by id,
+    follow the order the rows were made in)."""
+    groups: dict[type[Model], list[Model]] = {}
+    for row in rows:
+        groups.setdefault(type(row), []).append(row)
+    return list(groups.values())
+
+
+def insert_ctes(groups: Sequence[Sequence[Model]], params: dict, *, gated: bool = False,
+                prefix: str = "i") -> tuple[list[str], str]:
+    """The data-modifying CTEs (`<prefix>0 AS (INSERT ...)`, ...) that insert each non-empty group, for a statement
+    of the caller's, with their parameters added to `params`; and a name for the statement's shape (its text
+    depends only on the models, not on the number of rows)."""
+    parts, names = [], []
+    for number, group in enumerate(group for group in groups if group):
+        parts.append(f"{prefix}{number} AS ({_source(f'{prefix}{number}', type(group[0]), group, params, gated=gated)})")
+        names.append(f"{type(group[0])._meta.label_lower}{'+pk' if group[0].pk is not None else ''}")
+    return parts, ",".join(names)
 
 
 def insert_together(*groups: Sequence[Model]) -> None:
     """Insert each group (rows of one model; empty groups are skipped) in a single statement."""
-    groups = [group for group in groups if group]
-    if not groups:
-        return
     params: dict = {}
-    parts, fixed = [], True
-    for number, group in enumerate(groups):
-        sql, same = _source(number, type(group[0]), group, params)
-        parts.append(f"i{number} AS ({sql})")
-        fixed = fixed and same
-    sql = "WITH " + ", ".join(parts) + " SELECT 1"
+    parts, shape = insert_ctes(groups, params)
+    if not parts:
+        return
     with connection.cursor() as cursor:
-        if fixed:
-            name = "bulk:" + ",".join(f"{type(g[0])._meta.label_lower}{'+pk' if g[0].pk is not None else ''}"
-                                      for g in groups)
-            prepared.execute(cursor, name, sql, params)
-        else:
-            cursor.execute(sql, params)
+        prepared.execute(cursor, f"bulk:{shape}", "WITH " + ", ".join(parts) + " SELECT 1", params)
 
 
 def ids_take(**counts: tuple[type[Model], int]) -> dict[str, list[int]]:
@@ -127,9 +137,5 @@ def ids_take(**counts: tuple[type[Model], int]) -> dict[str, list[int]]:
 
 
 def insert_grouped(rows: Sequence[Model]) -> None:
-    """Insert rows of mixed models in one statement: grouped by model, each group in the rows' order (so ids,
-    and a timeline ordered by id, follow the order the rows were made in)."""
-    groups: dict[type[Model], list[Model]] = {}
-    for row in rows:
-        groups.setdefault(type(row), []).append(row)
-    insert_together(*groups.values())
+    """Insert rows of mixed models in one statement (`grouped`)."""
+    insert_together(*grouped(rows))

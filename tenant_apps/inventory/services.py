@@ -127,34 +127,59 @@ class Allocation:
     quantity: int
 
 
-# One statement for a whole order: lock every candidate stock row in (sku, warehouse) order (the order
-# stock_reserve_lines locks in, so the two never deadlock), read what is free AFTER the locks are granted,
-# share each SKU's wanted quantity over its warehouses by preference (a running sum), and reserve.
-_ALLOCATE_SQL = """
-WITH wanted(sku_id, quantity) AS (SELECT * FROM unnest(%(skus)s::int[], %(quantities)s::int[])),
-     ranks(warehouse_id, rank) AS (SELECT * FROM unnest(%(warehouses)s::int[], %(ranks)s::int[])),
-     candidates AS (
-         SELECT s.id, s.sku_id, s.warehouse_id, GREATEST(s.on_hand - s.reserved, 0) AS free, w.quantity, r.rank
-         FROM inventory_stock s
-         JOIN wanted w ON w.sku_id = s.sku_id
-         JOIN ranks r ON r.warehouse_id = s.warehouse_id
-         ORDER BY s.sku_id, s.warehouse_id
-         FOR UPDATE OF s),
-     shares AS (
-         SELECT id, sku_id, warehouse_id, LEAST(free, GREATEST(quantity - COALESCE(SUM(free) OVER (
-             PARTITION BY sku_id ORDER BY rank, warehouse_id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0), 0))
-             AS take
-         FROM candidates),
-     moved AS (
-         UPDATE inventory_stock s SET reserved = s.reserved + shares.take
-         FROM shares WHERE s.id = shares.id AND shares.take > 0
-         RETURNING s.id, s.sku_id, s.warehouse_id, shares.take),
-     ledger AS (
-         INSERT INTO inventory_stockmovement (stock_id, kind, on_hand_delta, reserved_delta, reference, reason,
-                                              actor_id, actor_label, created_at)
-         SELECT id, 'reservation', 0, take, %(reference)s, '', %(actor)s, %(label)s, %(at)s FROM moved)
-SELECT id, sku_id, warehouse_id, take FROM moved
-"""
+# Reserving for a whole order in one statement, as two lists of CTEs that other statements may embed (an order's
+# submission writes its reservations, lines and everything else in the same statement:
+# tenant_apps.ordering.placement). ALLOCATION_PLAN locks every candidate stock row in (sku, warehouse) order (the
+# order stock_reserve_lines locks in, so the two never deadlock), reads what is free AFTER the locks are granted,
+# shares each SKU's wanted quantity over its warehouses by preference (a running sum): `stock_shares` (id,
+# sku_id, warehouse_id, take) and `stock_short` (the SKUs whose wanted quantity is not all free).
+# ALLOCATION_WRITE reserves the shares and writes their ledger rows when the statement's `gate` CTE (one row,
+# column ok) says so: `stock_moved` (id, sku_id, warehouse_id, take). Parameters: stock_skus, stock_quantities,
+# stock_warehouses, stock_ranks, stock_reference, stock_actor, stock_label, stock_at.
+ALLOCATION_PLAN = """
+stock_wanted(sku_id, quantity) AS (SELECT * FROM unnest(%(stock_skus)s::int[], %(stock_quantities)s::int[])),
+stock_ranks(warehouse_id, rank) AS (SELECT * FROM unnest(%(stock_warehouses)s::int[], %(stock_ranks)s::int[])),
+stock_candidates AS MATERIALIZED (
+    SELECT s.id, s.sku_id, s.warehouse_id, GREATEST(s.on_hand - s.reserved, 0) AS free, w.quantity, r.rank
+    FROM inventory_stock s
+    JOIN stock_wanted w ON w.sku_id = s.sku_id
+    JOIN stock_ranks r ON r.warehouse_id = s.warehouse_id
+    ORDER BY s.sku_id, s.warehouse_id
+    FOR UPDATE OF s),
+stock_shares AS MATERIALIZED (
+    SELECT id, sku_id, warehouse_id, LEAST(free, GREATEST(quantity - COALESCE(SUM(free) OVER (
+        PARTITION BY sku_id ORDER BY rank, warehouse_id ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0), 0))
+        AS take
+    FROM stock_candidates),
+stock_short AS MATERIALIZED (
+    SELECT w.sku_id FROM stock_wanted w LEFT JOIN stock_shares sh ON sh.sku_id = w.sku_id
+    GROUP BY w.sku_id, w.quantity HAVING COALESCE(SUM(sh.take), 0) < w.quantity)"""
+ALLOCATION_WRITE = """
+stock_moved AS (
+    UPDATE inventory_stock s SET reserved = s.reserved + sh.take
+    FROM stock_shares sh WHERE s.id = sh.id AND sh.take > 0 AND (SELECT ok FROM gate)
+    RETURNING s.id, s.sku_id, s.warehouse_id, sh.take),
+stock_ledger AS (
+    INSERT INTO inventory_stockmovement (stock_id, kind, on_hand_delta, reserved_delta, reference, reason, actor_id,
+                                         actor_label, created_at)
+    SELECT id, 'reservation', 0, take, %(stock_reference)s, '', %(stock_actor)s, %(stock_label)s, %(stock_at)s
+    FROM stock_moved)"""
+# Reserve what is free, however little: the caller decides what a shortfall means.
+_ALLOCATE_SQL = f"""WITH {ALLOCATION_PLAN}, gate AS (SELECT TRUE AS ok), {ALLOCATION_WRITE}
+SELECT id, sku_id, warehouse_id, take FROM stock_moved"""  # noqa: S608 - this module's constants
+
+
+def allocation_params(*, actor, wanted: dict[int, int], warehouse_ranks: dict[int, int], reference: str) -> dict:
+    """The parameters of ALLOCATION_PLAN and ALLOCATION_WRITE (quantities checked: whole numbers above zero)."""
+    for quantity in wanted.values():
+        _positive(quantity)
+    skus = sorted(wanted)
+    warehouses = sorted(warehouse_ranks)
+    assert MovementKind.RESERVATION == "reservation"  # written as a literal in ALLOCATION_WRITE
+    return {"stock_skus": skus, "stock_quantities": [wanted[sku] for sku in skus], "stock_warehouses": warehouses,
+            "stock_ranks": [warehouse_ranks[w] for w in warehouses], "stock_reference": reference,
+            "stock_actor": actor.pk if getattr(actor, "is_authenticated", False) else None,
+            "stock_label": actor_label(actor), "stock_at": timezone.now()}
 
 
 def stock_allocate(*, actor, wanted: dict[int, int], warehouse_ranks: dict[int, int],
@@ -163,19 +188,11 @@ def stock_allocate(*, actor, wanted: dict[int, int], warehouse_ranks: dict[int, 
     first, then warehouse id), as much as is free: one statement (the update and its ledger rows) for all
     lines, whatever their number. Returns what was reserved where; the caller decides what a shortfall means
     (refuse: raise, and the transaction rolls back; backorder; reduce). Never reserves more than is free."""
-    for quantity in wanted.values():
-        _positive(quantity)
+    params = allocation_params(actor=actor, wanted=wanted, warehouse_ranks=warehouse_ranks, reference=reference)
     if not wanted or not warehouse_ranks:
         return []
-    skus = sorted(wanted)
-    warehouses = sorted(warehouse_ranks)
-    assert MovementKind.RESERVATION == "reservation"  # written as a literal in _ALLOCATE_SQL
     with connection.cursor() as cursor:  # one statement: reserves and writes the ledger, all or nothing
-        prepared.execute(cursor, "stock_allocate", _ALLOCATE_SQL, {
-            "skus": skus, "quantities": [wanted[sku] for sku in skus], "warehouses": warehouses,
-            "ranks": [warehouse_ranks[w] for w in warehouses], "reference": reference,
-            "actor": actor.pk if getattr(actor, "is_authenticated", False) else None, "label": actor_label(actor),
-            "at": timezone.now()})
+        prepared.execute(cursor, "stock_allocate", _ALLOCATE_SQL, params)
         rows = sorted(cursor.fetchall(), key=lambda row: (row[1], row[2]))
     return [Allocation(sku_id=sku, warehouse_id=warehouse, stock_id=stock, quantity=take)
             for stock, sku, warehouse, take in rows]

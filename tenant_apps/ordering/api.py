@@ -9,10 +9,11 @@ order_submit and two reads (lines, backorders), whatever the number of lines."""
 from __future__ import annotations
 
 from datetime import date
-from types import SimpleNamespace
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.urls import path
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
@@ -332,25 +333,66 @@ def _order_representation(order: Order, lines: list, backorders: list[str], *, e
 
 
 def submitted_body(result) -> dict:
-    """A new order's answer from what submission wrote (no query, but one for the names of gifts that were not
-    ordered lines)."""
+    """A new order's answer, OrderDetailOutput's shape, from what submission wrote: no query (but one for the names
+    of gifts that were not ordered lines), and no serializer (per line and field, DRF's machinery cost more than
+    the order's reads). tests/ordering/test_api.py checks it equals the serializer's answer for the order read
+    back."""
+    order = result.order
     names = {sku_id: (meta.code, meta.name) for sku_id, meta in result.skus.items()}
     units = {unit_id: name for meta in result.skus.values() for unit_id, name in meta.unit_names.items()}
-    missing = {line.sku_id for line in result.lines if line.sku_id not in names}
+    if result.quote is not None:  # written in one statement: the lines are the quote's, reserved in full
+        lines = [(number, q.priced.sku_id, q.priced.unit_id, q.priced.quantity, q.priced.factor, q.priced.unit_price,
+                  q.priced.gross, q.priced.gross - q.net, q.net, q.priced.price_rule[:200], False,
+                  q.priced.quantity * q.priced.factor, 0)
+                 for number, q in enumerate(result.quote.lines, start=1)]
+        lines += [(len(lines) + number, g.sku_id, g.unit_id, g.quantity, 1, ZERO, ZERO, ZERO, ZERO, "", True,
+                   g.quantity, 0) for number, g in enumerate(result.quote.gifts, start=1)]
+    else:
+        lines = [(line.line_no, line.sku_id, line.unit_id, line.quantity, line.factor, line.unit_price, line.gross,
+                  line.discount, line.net, line.price_rule, line.gift_promotion_id is not None, line.reserved_base,
+                  line.shipped_base) for line in result.lines]
+    missing = {line[1] for line in lines if line[1] not in names}
     if missing:
         for sku in Sku.objects.filter(pk__in=missing).select_related("base_unit"):
             names[sku.pk] = (sku.code, sku.name)
             units[sku.base_unit_id] = sku.base_unit.name
-    lines = []
-    for line in result.lines:  # what OrderLineOutput reads, without a SKU and a unit model per line
-        code, name = names[line.sku_id]
-        lines.append(SimpleNamespace(
-            line_no=line.line_no, sku_id=line.sku_id, sku=SimpleNamespace(code=code, name=name), unit_id=line.unit_id,
-            unit=SimpleNamespace(name=units.get(line.unit_id, "")), quantity=line.quantity, factor=line.factor,
-            unit_price=line.unit_price, gross=line.gross, discount=line.discount, net=line.net,
-            price_rule=line.price_rule, gift_promotion_id=line.gift_promotion_id, reserved_base=line.reserved_base,
-            shipped_base=line.shipped_base))
-    return _order_representation(result.order, lines, [result.backorder.number] if result.backorder else [])
+    dealer, placed_by = order.dealer, order.placed_by
+    return {
+        "id": order.pk, "number": order.number, "status": order.status, "status_label": order.get_status_display(),
+        "dealer": {"id": dealer.pk, "code": dealer.code, "name": dealer.name},
+        "placed_by": placed_by.get_full_name() if placed_by is not None else None,
+        "currency": order.currency, "subtotal": _decimal(order.subtotal, 2),
+        "discount_total": _decimal(order.discount_total, 2), "total": _decimal(order.total, 2),
+        "line_count": len(lines), "backorder_of": order.backorder_of_id, "created_at": _moment(order.created_at),
+        "submitted_at": _moment(order.submitted_at), "shipping_address": order.shipping_address, "note": order.note,
+        "coupon_codes": list(order.coupon_codes), "breakdown": order.breakdown, "revision": order.revision,
+        "lines": [{
+            "line_no": line_no, "sku": sku_id, "sku_code": names[sku_id][0], "sku_name": names[sku_id][1],
+            "unit": unit_id, "unit_name": units.get(unit_id, ""), "quantity": quantity, "factor": factor,
+            "unit_price": _decimal(unit_price, 4), "gross": _decimal(gross, 2), "discount": _decimal(discount, 2),
+            "net": _decimal(net, 2), "price_rule": rule, "gift": gift, "reserved_base": reserved, "shipped_base": shipped,
+        } for (line_no, sku_id, unit_id, quantity, factor, unit_price, gross, discount, net, rule, gift, reserved,
+               shipped) in lines],
+        "backorders": [result.backorder.number] if result.backorder else [],
+        "legal_actions": lifecycle.legal_actions(order),
+    }
+
+
+ZERO = Decimal(0)
+_PLACES = {2: Decimal("0.01"), 4: Decimal("0.0001")}
+
+
+def _decimal(value, places: int) -> str:
+    """As DRF's DecimalField(decimal_places=places) renders it."""
+    return f"{Decimal(value).quantize(_PLACES[places]):f}"
+
+
+def _moment(value) -> str | None:
+    """As DRF's DateTimeField renders it (ISO 8601 in the current time zone; UTC as Z)."""
+    if value is None:
+        return None
+    text = timezone.localtime(value).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 def _submit_lines(raw) -> list[SubmitLine] | None:

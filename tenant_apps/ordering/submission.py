@@ -26,10 +26,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tenant_apps.approvals.selectors import APPROVAL_CONFIG_SQL, ApprovalConfig, approval_config_from
 from tenant_apps.audit.services import person_label
 from tenant_apps.core import prepared
 from tenant_apps.core.bulk import ids_take, insert_grouped
@@ -38,6 +40,7 @@ from tenant_apps.core.money import format_money
 from tenant_apps.dealers.models import DealerStatus
 from tenant_apps.dealers.selectors import QUALIFICATION_BLOCKERS_SQL, qualification_blockers
 from tenant_apps.inventory.services import Allocation, stock_allocate, stock_release_allocations
+from tenant_apps.ordering import placement
 from tenant_apps.ordering.models import (
     CartLine,
     Order,
@@ -54,7 +57,7 @@ from tenant_apps.pricing.models import PurchaseRecord
 from tenant_apps.pricing.quote import quote_with_book
 from tenant_apps.pricing.quote_types import CartLine as QuoteInput
 from tenant_apps.pricing.quote_types import DealerContext, Quote
-from tenant_apps.promotions.services import promotion_usage_record
+from tenant_apps.promotions.services import budget_exhausted_check, promotion_usage_record
 
 MAX_ORDER_LINES = 5000
 
@@ -98,6 +101,7 @@ class Submitted:
     replayed: bool = False
     lines: tuple[OrderLine, ...] = ()  # as written (a new order), for its answer without reading them back
     skus: dict[int, SkuMeta] = field(default_factory=dict)  # the lines' SKUs as priced (codes, names, units)
+    quote: Quote | None = None  # written in one statement (ordering.placement): its lines are the quote's
 
 
 def ordering_settings() -> OrderingSettings:
@@ -129,9 +133,9 @@ def warehouse_ranks(dealer) -> dict[int, int]:
         return dict(cursor.fetchone()[0] or ())
 
 
-# Everything a submission reads about the dealer before pricing, in one query: a replayed key's order, the
-# dealer's status, tier, node and territories, what blocks it from ordering, the shipping address, the
-# brand's shortage policy, the warehouses by preference, and the new order's id (taken from the sequence).
+# Everything a submission reads before pricing, in one query: a replayed key's order, the dealer's node and
+# territories, what blocks it from ordering, the shipping address, the brand's shortage policy, the warehouses by
+# preference, the new order's id (taken from the sequence), and the approval rules and workflows.
 _CONTEXT_SQL = f"""
 SELECT (SELECT o.id FROM ordering_order o WHERE o.dealer_id = d.id AND o.idempotency_key = %(key)s
         AND %(key)s <> ''),
@@ -147,7 +151,8 @@ SELECT (SELECT o.id FROM ordering_order o WHERE o.dealer_id = d.id AND o.idempot
         ORDER BY a.is_default DESC, a.id LIMIT 1),
        (SELECT s.shortage_policy FROM ordering_orderingsettings s ORDER BY s.id LIMIT 1),
        {_RANKS_SQL},
-       nextval(pg_get_serial_sequence('ordering_order', 'id'))
+       nextval(pg_get_serial_sequence('ordering_order', 'id')),
+       {APPROVAL_CONFIG_SQL}
 FROM dealers_dealer d JOIN dealers_node n ON n.id = d.node_id
 WHERE d.id = %(dealer)s
 """  # noqa: S608 - this module's and dealers.selectors' constants, no input
@@ -162,6 +167,7 @@ class _Context:
     policy: str
     ranks: dict[int, int]
     order_id: int
+    approvals: ApprovalConfig
 
 
 def _context(dealer, address_id, key: str) -> _Context:
@@ -172,9 +178,10 @@ def _context(dealer, address_id, key: str) -> _Context:
     with connection.cursor() as cursor:
         prepared.execute(cursor, "order_submit_context", _CONTEXT_SQL, {
             "dealer": dealer.pk, "key": key, "address": address, "today": timezone.localdate()})
-        replay, node_path, paths, blockers, address_row, policy, ranks, order_id = cursor.fetchone()
+        replay, node_path, paths, blockers, address_row, policy, ranks, order_id, approvals = cursor.fetchone()
     return _Context(replay_id=replay, blockers=list(blockers), address=address_row,
                     policy=policy or OrderingSettings().shortage_policy, ranks=dict(ranks or ()), order_id=order_id,
+                    approvals=approval_config_from(approvals),
                     dealer=DealerContext(dealer_id=dealer.pk, tier_id=dealer.tier_id,
                                          territory_paths=tuple(p for p in paths if p), node_path=node_path or "",
                                          at=timezone.now()))
@@ -367,15 +374,24 @@ def order_submit(*, actor, dealer, lines: Sequence[SubmitLine] | None = None, ad
     address = _address_required(context.address, address_id)
     skus, quote = _priced(context.dealer, lines, coupon_codes)
     _shown_total_check(quote, expected_total)
+
+    def new_order() -> Order:
+        return Order(id=context.order_id, number=_order_number(context.order_id, context.dealer.at), dealer=dealer,
+                     placed_by=actor if getattr(actor, "is_authenticated", False) else None,
+                     coupon_codes=coupon_codes, shipping_address=address, note=(note or "")[:2000],
+                     idempotency_key=key)
+
     try:
+        if settings.ORDERING_ONE_STATEMENT and placement.placeable(quote):  # most orders: one statement
+            placed = _place_at_once(actor=actor, order=new_order(), context=context, quote=quote, from_cart=from_cart)
+            if placed is not None:
+                return Submitted(order=placed, lines=(), skus=skus, quote=quote)
         with transaction.atomic():
-            order = Order(id=context.order_id, number=_order_number(context.order_id, context.dealer.at),
-                          dealer=dealer, placed_by=actor if getattr(actor, "is_authenticated", False) else None,
-                          coupon_codes=coupon_codes, shipping_address=address, note=(note or "")[:2000],
-                          idempotency_key=key)
+            order = new_order()
             backorder, written = _place(actor=actor, order=order, ctx=context.dealer, lines=lines, skus=skus,
                                         quote=quote, coupon_codes=coupon_codes, policy=context.policy,
-                                        ranks=context.ranks, consent_reduce=consent_reduce, message=_("Submitted"))
+                                        ranks=context.ranks, consent_reduce=consent_reduce, message=_("Submitted"),
+                                        approvals=context.approvals)
             if from_cart:
                 CartLine.objects.filter(cart__dealer=dealer).delete()
             return Submitted(order=order, backorder=backorder, lines=tuple(written), skus=skus)
@@ -386,6 +402,42 @@ def order_submit(*, actor, dealer, lines: Sequence[SubmitLine] | None = None, ad
         if first is None:
             raise
         return Submitted(order=first, replayed=True)
+
+
+def _submitted_rows(*, actor, order: Order, ctx: DealerContext, quote: Quote, message: str, backorder=None,
+                    approvals: ApprovalConfig | None = None) -> list:
+    """`order` (frozen, in memory) moved to submitted and into its approval chain: the timeline, audit and approval
+    rows to write with it."""
+    order.submit()
+    order.submitted_at = ctx.at
+    rows = [order_event(order, actor, kind="transition", from_status=OrderStatus.DRAFT, to_status=OrderStatus.SUBMITTED,
+                        message=message,
+                        data={"total": str(order.total), "lines": len(quote.lines), "revision": order.revision})]
+    if backorder:
+        rows.append(order_event(order, actor, kind="note", message=_("Shortfall split into backorder %(number)s.")
+                                % {"number": backorder.number}, data={"backorder": backorder.number}))
+    from tenant_apps.ordering.workflow import order_submitted_rows
+
+    return rows + order_submitted_rows(order=order, actor=actor, node_path=ctx.node_path,
+                                       territory_paths=list(ctx.territory_paths),
+                                       category_paths=_category_paths(quote), now=ctx.at, config=approvals)
+
+
+def _place_at_once(*, actor, order: Order, context: _Context, quote: Quote, from_cart: bool) -> Order | None:
+    """The new order in one statement (ordering.placement) if every line can be reserved in full: the order, as
+    written; None when stock is short (nothing written: the caller applies the shortage policy). A budget run
+    out is refused as step by step (PromotionBudgetExhausted, nothing written)."""
+    _freeze(order, quote)
+    rows = _submitted_rows(actor=actor, order=order, ctx=context.dealer, quote=quote, message=_("Submitted"),
+                           approvals=context.approvals)
+    result = placement.order_place(actor=actor, order=order, quote=quote, rows=rows, warehouse_ranks=context.ranks,
+                                   from_cart=from_cart)
+    if result.placed:
+        order._state.adding = False
+        return order
+    if result.refused_promotions:
+        budget_exhausted_check(quote.promotions, capped=result.refused_promotions, taken=())
+    return None
 
 
 def _category_paths(quote: Quote) -> set[str]:
@@ -402,7 +454,8 @@ def _category_paths(quote: Quote) -> set[str]:
 
 
 def _place(*, actor, order: Order, ctx: DealerContext, lines, skus, quote, coupon_codes, policy, ranks,
-           consent_reduce, message: str) -> tuple[Order | None, list[OrderLine]]:
+           consent_reduce, message: str, approvals: ApprovalConfig | None = None,
+           ) -> tuple[Order | None, list[OrderLine]]:
     """Reserve, apply the shortage policy, and write the order (new: inserted; a revision: updated) with its
     lines, reservations, purchases, timeline and approval chain start in one statement, then the promotion
     usage. Returns the backorder, if one was split, and the order's lines as written."""
@@ -449,19 +502,8 @@ def _place(*, actor, order: Order, ctx: DealerContext, lines, skus, quote, coupo
     rows += [PurchaseRecord(dealer=dealer, sku_id=q.priced.sku_id, unit_id=q.priced.unit_id, quantity=q.priced.quantity,
                             unit_price=q.priced.unit_price, bought_at=now, reference=order.number,
                             currency=quote.currency) for q in quote.lines]
-    order.submit()
-    order.submitted_at = now
-    rows.append(order_event(order, actor, kind="transition", from_status=OrderStatus.DRAFT,
-                            to_status=OrderStatus.SUBMITTED, message=message,
-                            data={"total": str(order.total), "lines": len(quote.lines), "revision": order.revision}))
-    if backorder:
-        rows.append(order_event(order, actor, kind="note", message=_("Shortfall split into backorder %(number)s.")
-                                % {"number": backorder.number}, data={"backorder": backorder.number}))
-    from tenant_apps.ordering.workflow import order_submitted_rows
-
-    rows += order_submitted_rows(order=order, actor=actor, node_path=ctx.node_path,
-                                 territory_paths=list(ctx.territory_paths), category_paths=_category_paths(quote),
-                                 now=now)
+    rows += _submitted_rows(actor=actor, order=order, ctx=ctx, quote=quote, message=message, backorder=backorder,
+                            approvals=approvals)
     if order._state.adding:
         insert_grouped([order, *rows])
         order._state.adding = False

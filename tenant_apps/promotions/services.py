@@ -314,29 +314,52 @@ def coupons_generate(*, actor, promotion: Promotion, count: int, prefix: str = "
     return coupons
 
 
-# The budgets and the usage ledger of one order in one statement: unless the order has recorded its usage
-# already, lock the capped promotions it spends from in id order (concurrent orders never deadlock), take each
-# discount from its budget where the budget still holds it, and write the usage rows. A promotion without a
-# budget is not locked or updated: nothing about it is scarce, and its row would otherwise be the one every order
-# waits for (what it gave is its usage ledger's sum). Returns whether a prior record exists, the capped
-# promotions locked, those whose budget was taken, and the new usage rows' ids.
-USAGE_SQL = """
-WITH used(promotion_id, discount) AS (SELECT * FROM unnest(%(ids)s::bigint[], %(discounts)s::numeric[])),
-     prior AS (SELECT 1 FROM promotions_promotionusage WHERE order_ref = %(ref)s LIMIT 1),
-     locked AS (SELECT p.id FROM promotions_promotion p JOIN used u ON u.promotion_id = p.id
-                WHERE u.discount > 0 AND p.budget IS NOT NULL AND NOT EXISTS (SELECT 1 FROM prior)
-                ORDER BY p.id FOR UPDATE OF p),
-     taken AS (UPDATE promotions_promotion p SET budget_used = p.budget_used + u.discount
-               FROM used u, locked l
-               WHERE p.id = u.promotion_id AND l.id = p.id AND p.budget >= p.budget_used + u.discount
-               RETURNING p.id),
-     written AS (INSERT INTO promotions_promotionusage (promotion_id, dealer_id, order_ref, discount, created_at)
-                 SELECT promotion_id, %(dealer)s, %(ref)s, discount, %(now)s FROM used
-                 WHERE NOT EXISTS (SELECT 1 FROM prior) ORDER BY promotion_id
-                 RETURNING id, promotion_id)
-SELECT EXISTS (SELECT 1 FROM prior), ARRAY(SELECT id FROM locked), ARRAY(SELECT id FROM taken),
-       ARRAY(SELECT id FROM written ORDER BY promotion_id)
-"""
+# An order's promotion usage in one statement, as two lists of CTEs that other statements may embed (an order's
+# submission writes it in the same statement as the order: tenant_apps.ordering.placement). PROMOTION_PLAN locks
+# the capped promotions the order spends from, in id order (concurrent orders never deadlock), once the
+# statement's `promo_go` CTE (one row, column ok) says to go on: `promo_capped` (id, holds: whether its budget
+# still holds the discount). A promotion without a budget is neither locked nor updated: nothing about it is
+# scarce, and its row would otherwise be the one every order waits for (what it gave is its usage ledger's sum).
+# PROMOTION_WRITE, when the statement's `gate` says so, takes each discount from a budget that holds it
+# (`promo_taken`: ids) and writes the usage rows (`promo_written`: id, promotion_id). Parameters: promo_ids,
+# promo_discounts, promo_dealer, promo_ref, promo_at.
+PROMOTION_PLAN = """
+promo_used(promotion_id, discount) AS (SELECT * FROM unnest(%(promo_ids)s::bigint[], %(promo_discounts)s::numeric[])),
+promo_capped AS MATERIALIZED (
+    SELECT p.id, p.budget >= p.budget_used + u.discount AS holds
+    FROM promotions_promotion p JOIN promo_used u ON u.promotion_id = p.id
+    WHERE u.discount > 0 AND p.budget IS NOT NULL AND (SELECT ok FROM promo_go)
+    ORDER BY p.id FOR UPDATE OF p)"""
+PROMOTION_WRITE = """
+promo_taken AS (
+    UPDATE promotions_promotion p SET budget_used = p.budget_used + u.discount
+    FROM promo_used u, promo_capped c
+    WHERE p.id = u.promotion_id AND c.id = p.id AND c.holds AND p.budget >= p.budget_used + u.discount
+      AND (SELECT ok FROM gate)
+    RETURNING p.id),
+promo_written AS (
+    INSERT INTO promotions_promotionusage (promotion_id, dealer_id, order_ref, discount, created_at)
+    SELECT promotion_id, %(promo_dealer)s, %(promo_ref)s, discount, %(promo_at)s FROM promo_used
+    WHERE (SELECT ok FROM gate) ORDER BY promotion_id
+    RETURNING id, promotion_id)"""
+# Unless the order has recorded its usage already: whether it had, the capped promotions locked, those whose
+# budget was taken, and the new usage rows' ids. The caller refuses (and rolls back) when a budget did not hold.
+_USAGE_SQL = f"""
+WITH promo_prior AS (SELECT 1 FROM promotions_promotionusage WHERE order_ref = %(promo_ref)s LIMIT 1),
+     promo_go AS (SELECT NOT EXISTS (SELECT 1 FROM promo_prior) AS ok),
+     {PROMOTION_PLAN},
+     gate AS (SELECT ok FROM promo_go),
+     {PROMOTION_WRITE}
+SELECT EXISTS (SELECT 1 FROM promo_prior), ARRAY(SELECT id FROM promo_capped), ARRAY(SELECT id FROM promo_taken),
+       ARRAY(SELECT id FROM promo_written ORDER BY promotion_id)
+"""  # noqa: S608 - this module's constants
+
+
+def usage_params(*, applied, dealer_id: int, order_ref: str, at) -> dict:
+    """The parameters of PROMOTION_PLAN and PROMOTION_WRITE for the promotions a quote applied (in id order)."""
+    return {"promo_ids": [p.promotion_id for p in applied], "promo_discounts": [p.discount for p in applied],
+            "promo_dealer": dealer_id, "promo_ref": order_ref, "promo_at": at}
+
 
 def budget_exhausted_check(applied, *, capped, taken) -> None:
     """PromotionBudgetExhausted (409) naming the first capped promotion whose budget did not hold its discount."""
@@ -359,9 +382,8 @@ def promotion_usage_record(*, quote: Quote, order_ref: str) -> list[PromotionUsa
         return []
     now = timezone.now()
     with connection.cursor() as cursor:
-        prepared.execute(cursor, "promotion_usage_record", USAGE_SQL, {
-            "ids": [p.promotion_id for p in applied], "ref": order_ref, "now": now,
-            "discounts": [p.discount for p in applied], "dealer": quote.dealer_id})
+        prepared.execute(cursor, "promotion_usage_record", _USAGE_SQL,
+                         usage_params(applied=applied, dealer_id=quote.dealer_id, order_ref=order_ref, at=now))
         prior, capped, taken, written = cursor.fetchone()
     if prior:
         return list(PromotionUsage.objects.filter(order_ref=order_ref))

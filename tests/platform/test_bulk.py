@@ -52,3 +52,17 @@ def test_json_elements_read_back_as_the_same_documents(db):
     with connection.cursor() as cursor:
         cursor.execute("SELECT to_json(%s::jsonb[])::text", [bulk.pg_array(documents)])
         assert json.loads(cursor.fetchone()[0]) == documents
+
+
+def test_array_columns_travel_as_text_and_read_back(tenant_a, in_tenant):
+    from tenant_apps.promotions.models import Promotion
+
+    with in_tenant(tenant_a):
+        bulk.insert_together([
+            Promotion(code="ARR-1", name="a", kind="percent", rule={"percent": "5"}, starts_at=datetime(2026, 1, 1, tzinfo=UTC),
+                      scope_sku_ids=[3, 1, 2], scope_tier_ids=[]),
+            Promotion(code="ARR-2", name='b "q"', kind="percent", rule={}, starts_at=datetime(2026, 1, 1, tzinfo=UTC),
+                      scope_dealer_ids=[7])])
+        rows = list(Promotion.objects.filter(code__startswith="ARR-").order_by("code").values_list(
+            "name", "rule", "scope_sku_ids", "scope_tier_ids", "scope_dealer_ids"))
+    assert rows == [("a", {"percent": "5"}, [3, 1, 2], [], []), ('b "q"', {}, [], [], [7])]
