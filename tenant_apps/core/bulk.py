@@ -42,10 +42,10 @@ def _as_is(field) -> bool:
 
 
 @cache
-def _shape(model: type[Model], with_pk: bool) -> tuple[tuple, str, str]:
+def _shape(model: type[Model], with_pk: bool) -> tuple[tuple, str, str, tuple[str, ...]]:
     """(fields as (field, attname, stamped, as_is), quoted column list, the SELECT list that reads the columns from
-    `unnest(...) AS u(c0, c1, ...)`: an array column (ArrayField) travels as text, each row's array a literal, and
-    is cast back here)."""
+    `unnest(...) AS u(c0, c1, ...)`, and the type each column's parameter is cast to: an array column (ArrayField)
+    travels as text, each row's array a literal, and is cast back in the SELECT list)."""
     fields = tuple(f for f in model._meta.concrete_fields if with_pk or not f.primary_key)
     quote = connection.ops.quote_name
     columns = ", ".join(quote(f.column) for f in fields)
@@ -53,7 +53,8 @@ def _shape(model: type[Model], with_pk: bool) -> tuple[tuple, str, str]:
                   _as_is(f)) for f in fields)
     select = ", ".join(f"u.c{index}::{f.db_type(connection)}" if isinstance(f, ArrayField) else f"u.c{index}"
                        for index, f in enumerate(fields))
-    return plan, columns, select
+    casts = tuple("text[]" if isinstance(f, ArrayField) else f"{f.db_type(connection)}[]" for f in fields)
+    return plan, columns, select, casts
 
 
 def _value(row: Model, field, attname: str, stamped: bool, as_is: bool):
@@ -63,23 +64,20 @@ def _value(row: Model, field, attname: str, stamped: bool, as_is: bool):
 
 def column_values(model: type[Model], rows: Sequence[Model]) -> list[list]:
     """Each column's values for `rows`, as the fields prepare them for the database (in `_shape` order)."""
-    plan, _columns, _select = _shape(model, rows[0].pk is not None)
+    plan = _shape(model, rows[0].pk is not None)[0]
     return [list(column) for column in zip(*[[_value(row, *step) for step in plan] for row in rows], strict=True)]
 
 
 def _source(name: str, model: type[Model], rows: Sequence[Model], params: dict, *, gated: bool) -> str:
     """The INSERT of one group: the same text for any number of rows, one parameter per column. `gated`: only when
     the statement's `gate` CTE (one row, column ok) says so."""
-    plan, columns, select = _shape(model, rows[0].pk is not None)
+    plan, columns, select, types = _shape(model, rows[0].pk is not None)
     casts = []
-    for index, (step, column) in enumerate(zip(plan, column_values(model, rows), strict=True)):
-        field = step[0]
-        if isinstance(field, ArrayField):
-            params[f"{name}c{index}"] = pg_array([None if value is None else pg_array(value) for value in column])
-            casts.append(f"%({name}c{index})s::text[]")
-        else:
-            params[f"{name}c{index}"] = pg_array(column)
-            casts.append(f"%({name}c{index})s::{field.db_type(connection)}[]")
+    for index, (step, column, db_type) in enumerate(zip(plan, column_values(model, rows), types, strict=True)):
+        if db_type == "text[]" and isinstance(step[0], ArrayField):
+            column = [None if value is None else pg_array(value) for value in column]
+        params[f"{name}c{index}"] = pg_array(column)
+        casts.append(f"%({name}c{index})s::{db_type}")
     names = ", ".join(f"c{index}" for index in range(len(plan)))
     table = connection.ops.quote_name(model._meta.db_table)
     gate = " WHERE (SELECT ok FROM gate)" if gated else ""

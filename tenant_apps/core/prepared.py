@@ -64,11 +64,15 @@ def _statements() -> OrderedDict:
     return state[1]
 
 
+@cache
+def _statement_name(schema: str, name: str, text: str) -> str:
+    return "dms_" + hashlib.blake2s(f"{schema}\0{name}\0{text}".encode(), digest_size=10).hexdigest()
+
+
 def execute(cursor, name: str, sql: str, params: dict) -> None:
     """Run `sql` with `params` as the prepared statement `name` of the current schema (see the module doc)."""
     text, names = _positional(sql)
-    schema = getattr(connection, "schema_name", "public")
-    statement = "dms_" + hashlib.blake2s(f"{schema}\0{name}\0{text}".encode(), digest_size=10).hexdigest()
+    statement = _statement_name(getattr(connection, "schema_name", "public"), name, text)
     prepared = _statements()
     if statement in prepared:
         prepared.move_to_end(statement)
@@ -83,32 +87,34 @@ def execute(cursor, name: str, sql: str, params: dict) -> None:
                    values)
 
 
-def _element(value) -> str:
-    if value is None:
-        return "NULL"
-    if value is True:
-        return "t"
-    if value is False:
-        return "f"
-    if isinstance(value, int):
-        return str(value)
+def _quoted(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _other(value) -> str:
+    if isinstance(value, int):  # an int subclass (an IntegerChoices member)
+        return str(int(value))
     if isinstance(value, Decimal):
         return f"{value:f}"
     if isinstance(value, datetime | date):
-        text = value.isoformat()
-    elif isinstance(value, str):
-        text = value
-    elif hasattr(value, "adapted") and hasattr(value, "dumps"):  # psycopg2's Json / Django's Jsonb adapter
-        text = value.dumps(value.adapted)
-    elif isinstance(value, dict | list):
-        text = json.dumps(value)
-    else:
-        text = str(value)
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        return _quoted(value.isoformat())
+    if isinstance(value, str):
+        return _quoted(value)
+    if hasattr(value, "adapted") and hasattr(value, "dumps"):  # psycopg2's Json / Django's Jsonb adapter
+        return _quoted(value.dumps(value.adapted))
+    if isinstance(value, dict | list):
+        return _quoted(json.dumps(value))
+    return _quoted(str(value))
+
+
+# The text of an element by its exact type (the common ones); anything else through _other.
+_ELEMENT = {int: str, str: _quoted, bool: lambda value: "t" if value else "f", type(None): lambda _value: "NULL",
+            Decimal: lambda value: f"{value:f}", datetime: lambda value: _quoted(value.isoformat())}
 
 
 def pg_array(values: Iterable) -> str:
     """`values` as the text of a one-dimensional PostgreSQL array ('{1,NULL,"a \\"b\\""}'), to pass as one
     parameter cast to the column's array type (`%s::integer[]`). Elements are ints, decimals, strings,
     booleans, dates, datetimes, JSON adapters or None."""
-    return "{" + ",".join([_element(value) for value in values]) + "}"
+    element = _ELEMENT.get
+    return "{" + ",".join([element(type(value), _other)(value) for value in values]) + "}"

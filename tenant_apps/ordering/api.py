@@ -252,6 +252,9 @@ class SubmitExtraInput(serializers.Serializer):
         help_text="The total the buyer was shown; a different re-quote answers 409 price_changed, nothing written.")
 
 
+_NO_EXTRA = {"note": "", "coupon_codes": None, "consent_reduce": False, "expected_total": None}
+
+
 class OrderReasonInput(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
 
@@ -608,7 +611,8 @@ class OrderViewSet(OrderingViewSet):
         dealer = self.dealer()
         data = request.data if isinstance(request.data, dict) else {}
         lines = _submit_lines(data.get("lines"))
-        extra = self.validated(SubmitExtraInput)
+        # Only lines (most submissions): what SubmitExtraInput gives for an empty body, without building it.
+        extra = self.validated(SubmitExtraInput) if data.keys() - {"lines"} else dict(_NO_EXTRA)
         result = order_submit(actor=request.user, dealer=dealer, lines=lines, address_id=extra.get("address"),
                               note=extra.get("note", ""), idempotency_key=request.headers.get("Idempotency-Key", ""),
                               coupon_codes=extra.get("coupon_codes"), consent_reduce=extra["consent_reduce"],

@@ -18,10 +18,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 
 from django.db import connection
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from tenant_apps.core import prepared
@@ -154,11 +155,7 @@ class PriceBook:
 
     @staticmethod
     def _describe(info: ListInfo) -> str:
-        label = str(PriceListKind(info.kind).label)
-        if info.kind == PriceListKind.CONTRACT and info.contract_number:
-            return _("%(kind)s %(code)s (contract %(number)s)") % {
-                "kind": label, "code": info.code, "number": info.contract_number}
-        return f"{label} {info.code}"
+        return _list_description(info.kind, info.code, info.contract_number, translation.get_language())
 
     @staticmethod
     def _conversion(meta: SkuMeta, unit_id: int, base_price: Decimal, factor: int) -> str:
@@ -167,6 +164,15 @@ class PriceBook:
             "base": meta.unit_names.get(meta.base_unit_id, ""), "factor": factor,
             "unit": meta.unit_names.get(unit_id, ""),
         }
+
+
+@lru_cache(maxsize=1024)
+def _list_description(kind: str, code: str, contract_number: str, _language: str | None) -> str:
+    """"基础价 BASE", "合同价 HT-1 (合同 2026-01)": the same for every line priced from the list (in the language)."""
+    label = str(PriceListKind(kind).label)
+    if kind == PriceListKind.CONTRACT and contract_number:
+        return _("%(kind)s %(code)s (contract %(number)s)") % {"kind": label, "code": code, "number": contract_number}
+    return f"{label} {code}"
 
 
 def price_text(price: Decimal) -> str:
