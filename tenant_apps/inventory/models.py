@@ -61,20 +61,24 @@ class MovementKind(models.TextChoices):
 class StockMovement(models.Model):
     """Append-only ledger: every change of on-hand or reserved, with who, why and a reference."""
 
-    stock = models.ForeignKey(Stock, on_delete=models.PROTECT, related_name="movements")
+    # Its own index would duplicate (stock, created_at)'s first column; every order writes ~20 of these rows.
+    stock = models.ForeignKey(Stock, on_delete=models.PROTECT, related_name="movements", db_index=False)
     kind = models.CharField(_("kind"), max_length=16, choices=MovementKind.choices)
     on_hand_delta = models.IntegerField(default=0)
     reserved_delta = models.IntegerField(default=0)
-    reference = models.CharField(_("reference"), max_length=100, blank=True, db_index=True)
+    reference = models.CharField(_("reference"), max_length=100, blank=True)  # indexed below (no LIKE twin)
     reason = models.CharField(_("reason"), max_length=255, blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                              related_name="+")
+    # Who, as the audit log keeps it: an id with the label beside it, not a constraint that every order's ~20 ledger
+    # rows must check (a user is deactivated, never deleted; the label stays either way).
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, null=True, blank=True,
+                              related_name="+", db_constraint=False, db_index=False)
     actor_label = models.CharField(max_length=254, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["stock", "created_at"]), models.Index(fields=["kind", "created_at"])]
+        indexes = [models.Index(fields=["stock", "created_at"]), models.Index(fields=["kind", "created_at"]),
+                   models.Index(fields=["reference"], name="inventory_movement_reference")]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.on_hand_delta:+}/{self.reserved_delta:+}"

@@ -67,7 +67,8 @@ class Order(ConcurrentTransitionMixin, models.Model):
     database since the order was read, so two people acting at once cannot both win."""
 
     number = models.CharField(_("order number"), max_length=32, unique=True)
-    dealer = models.ForeignKey("dealers.Dealer", on_delete=models.PROTECT, related_name="orders")
+    dealer = models.ForeignKey("dealers.Dealer", on_delete=models.PROTECT, related_name="orders",
+                               db_index=False)  # (dealer, -created_at) serves it
     placed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     status = FSMField(_("status"), max_length=20, choices=OrderStatus.choices, default=OrderStatus.DRAFT,
                       protected=False)
@@ -148,7 +149,8 @@ class Order(ConcurrentTransitionMixin, models.Model):
 class OrderLine(models.Model):
     """A line as priced at submission. Quantities in the ordered unit; stock moves in base units."""
 
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines",
+                              db_index=False)  # (order, line_no) serves it
     line_no = models.PositiveIntegerField()
     sku = models.ForeignKey("catalog.Sku", on_delete=models.PROTECT, related_name="+")
     unit = models.ForeignKey("catalog.Unit", on_delete=models.PROTECT, related_name="+")
@@ -181,10 +183,14 @@ class OrderLine(models.Model):
 class OrderReservation(models.Model):
     """Where an order line's stock is reserved: released on cancel, shipped from on shipment."""
 
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="reservations")
+    # The line is the reservation's parent (checked); its order and SKU are the line's, copied beside it for reads
+    # by order and warehouse (one writer keeps them in step: submission), not checked again row by row.
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="reservations", db_constraint=False,
+                              db_index=False)  # (order, warehouse) serves it
     line = models.ForeignKey(OrderLine, on_delete=models.CASCADE, related_name="reservations")
     warehouse = models.ForeignKey("inventory.Warehouse", on_delete=models.PROTECT, related_name="+")
-    sku = models.ForeignKey("catalog.Sku", on_delete=models.PROTECT, related_name="+")
+    sku = models.ForeignKey("catalog.Sku", on_delete=models.PROTECT, related_name="+", db_constraint=False,
+                            db_index=False)
     quantity = models.PositiveIntegerField()  # base units still reserved
 
     class Meta:
@@ -197,9 +203,12 @@ class OrderReservation(models.Model):
 class OrderEvent(models.Model):
     """The order's timeline: every transition, approval step, shipment and note, with who and when."""
 
-    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events",
+                              db_index=False)  # (order, at) serves it
     at = models.DateTimeField(auto_now_add=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    # Who, as the audit log keeps it (an id beside the label, no constraint): see inventory.StockMovement.actor.
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, null=True, related_name="+",
+                              db_constraint=False, db_index=False)
     actor_label = models.CharField(max_length=200, blank=True)
     kind = models.CharField(max_length=32)  # "transition", "approval", "shipment", "tracking", "note"
     from_status = models.CharField(max_length=20, blank=True)

@@ -184,9 +184,14 @@ class ProtectedPrice(models.Model):
 class PurchaseRecord(models.Model):
     """What a dealer bought at what price (written by ordering at submission); price protection reads it."""
 
-    dealer = models.ForeignKey("dealers.Dealer", on_delete=models.PROTECT, related_name="+")
-    sku = models.ForeignKey("catalog.Sku", on_delete=models.PROTECT, related_name="+")
-    unit = models.ForeignKey("catalog.Unit", on_delete=models.PROTECT, related_name="+")
+    # A fact copied from an order line as it was submitted (every order writes one per line): its dealer, SKU and
+    # unit are the line's, which are checked there; only (sku, bought_at), what price protection reads by, is indexed.
+    dealer = models.ForeignKey("dealers.Dealer", on_delete=models.PROTECT, related_name="+", db_constraint=False,
+                               db_index=False)
+    sku = models.ForeignKey("catalog.Sku", on_delete=models.PROTECT, related_name="+", db_constraint=False,
+                            db_index=False)
+    unit = models.ForeignKey("catalog.Unit", on_delete=models.PROTECT, related_name="+", db_constraint=False,
+                             db_index=False)
     quantity = models.PositiveIntegerField(_("quantity"))
     unit_price = models.DecimalField(_("unit price"), max_digits=14, decimal_places=4)
     currency = models.CharField(_("currency"), max_length=3, default="CNY")
