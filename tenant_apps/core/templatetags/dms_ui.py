@@ -7,7 +7,7 @@ from decimal import Decimal, InvalidOperation
 from babel.numbers import format_decimal
 from django import template
 
-from tenant_apps.core.money import babel_locale, format_money
+from tenant_apps.core.money import babel_locale_object, format_money
 
 register = template.Library()
 
@@ -43,7 +43,7 @@ def money(amount, currency: str = "CNY") -> str:
 def number(value) -> str:
     """Locale-aware grouping of a number."""
     try:
-        return format_decimal(Decimal(str(value)), locale=babel_locale())
+        return format_decimal(Decimal(str(value)), locale=babel_locale_object())
     except (InvalidOperation, ValueError, TypeError):
         return ""
 
