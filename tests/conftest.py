@@ -111,8 +111,10 @@ class _Queries(CaptureQueriesContext):
 
     @property
     def sql(self) -> list[str]:
-        """The statements run, without django-tenants' `SET search_path` bookkeeping."""
-        return [q["sql"] for q in self.captured_queries if not q["sql"].startswith("SET search_path")]
+        """The statements run, without the bookkeeping a connection does once: django-tenants' `SET search_path`,
+        and the PREPARE (DEALLOCATE) of a statement it runs for the first time (tenant_apps.core.prepared)."""
+        return [q["sql"] for q in self.captured_queries
+                if not q["sql"].startswith(("SET search_path", "PREPARE ", "DEALLOCATE "))]
 
 
 @pytest.fixture

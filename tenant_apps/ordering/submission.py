@@ -246,7 +246,7 @@ def _check_lines(lines: Sequence[SubmitLine], skus: dict[int, SkuMeta]) -> dict[
 def _priced(ctx: DealerContext, lines: Sequence[SubmitLine], coupon_codes) -> tuple[dict[int, SkuMeta], Quote]:
     """The lines checked and quoted: the price book (its SKUs are what the lines are checked against), then
     the quote on it. 4 queries for any number of lines."""
-    book = price_book_load(ctx, (line.sku_id for line in lines))
+    book = price_book_load(ctx, (line.sku_id for line in lines), promotions=not coupon_codes)
     skus = _check_lines(lines, book.skus)
     quote = quote_with_book(book, [QuoteInput(sku_id=ln.sku_id, unit_id=ln.unit_id or skus[ln.sku_id].base_unit_id,
                                               quantity=ln.quantity) for ln in lines], coupon_codes=coupon_codes)
@@ -284,7 +284,7 @@ def _plan(lines, skus: dict[int, SkuMeta], reserved: dict[int, int], policy: str
 
 
 def _quote(ctx: DealerContext, planned: list[tuple[int, int, int]], coupon_codes) -> Quote:
-    book = price_book_load(ctx, (sku for sku, _unit, _quantity in planned))
+    book = price_book_load(ctx, (sku for sku, _unit, _quantity in planned), promotions=not coupon_codes)
     return quote_with_book(book, [QuoteInput(sku_id=s, unit_id=u, quantity=q) for s, u, q in planned],
                            coupon_codes=coupon_codes)
 
