@@ -9,14 +9,17 @@ Steps (all or nothing):
 3. Every line: a SKU the dealer can see, on sale, in one of its units, meeting the minimum and step.
 4. The quote (tenant_apps.pricing.quote.quote_with_book, on the price book the lines were checked against):
    lines without a price for this dealer are refused.
-5. Stock: one statement reserves every SKU over the warehouses serving the dealer first
-   (inventory.services.stock_allocate). A shortfall follows the brand's policy: refuse (409, nothing
-   kept), backorder (the shortfall becomes a second order, linked, with nothing reserved), or reduce
-   (409 with the quantities available unless the dealer consented; then the order is re-quoted on them).
-6. The approval chain's start, decided in memory (approvals.services.approval_plan); then the order, its
-   lines, reservations, purchase records (price protection), timeline, approval steps and audit entries in
-   one statement (core.bulk); promotion and coupon usage last; the cart emptied.
-About 15 statements for a new order, the same for 1 line or 1,000 (docs/dev/ordering.md).
+5. The write, for most orders ONE statement on its own (tenant_apps.ordering.placement: every SKU on one line,
+   no coupon): stock reserved, capped budgets taken, the order, its lines, reservations, purchase records,
+   timeline, approval steps (decided in memory: approvals.services.approval_plan), audit entries and the
+   emptied cart, written only if every SKU is reserved in full and every budget holds; otherwise nothing.
+6. Otherwise step by step, in a transaction: one statement reserves every SKU over the warehouses serving the
+   dealer first (inventory.services.stock_allocate); a shortfall follows the brand's policy: refuse (409,
+   nothing kept), backorder (the shortfall becomes a second order, linked, with nothing reserved), or reduce
+   (409 with the quantities available unless the dealer consented; then the order is re-quoted on them); then
+   the order and its rows in one statement (core.bulk); promotion and coupon usage last; the cart emptied.
+Reads: the context (one query) and the price book with the promotions (one), the same for 1 line or 1,000
+(docs/dev/ordering.md).
 """
 
 from __future__ import annotations
@@ -245,7 +248,7 @@ def _check_lines(lines: Sequence[SubmitLine], skus: dict[int, SkuMeta]) -> dict[
 
 def _priced(ctx: DealerContext, lines: Sequence[SubmitLine], coupon_codes) -> tuple[dict[int, SkuMeta], Quote]:
     """The lines checked and quoted: the price book (its SKUs are what the lines are checked against), then
-    the quote on it. 4 queries for any number of lines."""
+    the quote on it. One query (two with coupon codes) for any number of lines."""
     book = price_book_load(ctx, (line.sku_id for line in lines), promotions=not coupon_codes)
     skus = _check_lines(lines, book.skus)
     quote = quote_with_book(book, [QuoteInput(sku_id=ln.sku_id, unit_id=ln.unit_id or skus[ln.sku_id].base_unit_id,

@@ -7,9 +7,9 @@ contract > dealer > region > tier > base; the most specific list, then the lates
 the ordered unit's entry or else the base-unit price times the unit's factor; the largest quantity break not
 above the ordered quantity).
 
-Queries of `price_book_load`, whatever the number of lines, lists or entries: the SKUs (with product,
+`price_book_load` is one statement whatever the number of lines, lists or entries: the SKUs (with product,
 category and packaging units), the entries of the dealer's matching lists, the protected prices of the
-windows covering the dealer: 3.
+windows covering the dealer and, for a quote without coupon codes, the promotions that may apply.
 """
 
 from __future__ import annotations
