@@ -18,7 +18,7 @@ Steps (all or nothing):
    nothing kept), backorder (the shortfall becomes a second order, linked, with nothing reserved), or reduce
    (409 with the quantities available unless the dealer consented; then the order is re-quoted on them); then
    the order and its rows in one statement (core.bulk); promotion and coupon usage last; the cart emptied.
-Reads: the context (one query) and the price book with the promotions (one), the same for 1 line or 1,000
+Reads: the context (one query), the price book (three) and the promotions (one), the same for 1 line or 1,000
 (docs/dev/ordering.md).
 """
 
@@ -248,8 +248,8 @@ def _check_lines(lines: Sequence[SubmitLine], skus: dict[int, SkuMeta]) -> dict[
 
 def _priced(ctx: DealerContext, lines: Sequence[SubmitLine], coupon_codes) -> tuple[dict[int, SkuMeta], Quote]:
     """The lines checked and quoted: the price book (its SKUs are what the lines are checked against), then
-    the quote on it. One query (two with coupon codes) for any number of lines."""
-    book = price_book_load(ctx, (line.sku_id for line in lines), promotions=not coupon_codes)
+    the quote on it. 4 queries for any number of lines (5 with coupon codes)."""
+    book = price_book_load(ctx, (line.sku_id for line in lines))
     skus = _check_lines(lines, book.skus)
     quote = quote_with_book(book, [QuoteInput(sku_id=ln.sku_id, unit_id=ln.unit_id or skus[ln.sku_id].base_unit_id,
                                               quantity=ln.quantity) for ln in lines], coupon_codes=coupon_codes)
@@ -287,7 +287,7 @@ def _plan(lines, skus: dict[int, SkuMeta], reserved: dict[int, int], policy: str
 
 
 def _quote(ctx: DealerContext, planned: list[tuple[int, int, int]], coupon_codes) -> Quote:
-    book = price_book_load(ctx, (sku for sku, _unit, _quantity in planned), promotions=not coupon_codes)
+    book = price_book_load(ctx, (sku for sku, _unit, _quantity in planned))
     return quote_with_book(book, [QuoteInput(sku_id=s, unit_id=u, quantity=q) for s, u, q in planned],
                            coupon_codes=coupon_codes)
 

@@ -57,8 +57,7 @@ def quote_cart(*, dealer: Dealer, lines: Sequence[CartLine], at: datetime | None
     """Price `lines` for `dealer` at `at` (default now) with `coupon_codes`. Queries: the dealer's context,
     the price book and the promotions' loading, the same for 1 line or 1,000."""
     ctx = dealer_context(dealer, at)
-    book = price_book_load(ctx, (line.sku_id for line in lines), promotions=not any(coupon_codes))
-    return quote_with_book(book, lines, coupon_codes=coupon_codes)
+    return quote_with_book(price_book_load(ctx, (line.sku_id for line in lines)), lines, coupon_codes=coupon_codes)
 
 
 def quote_with_book(book: PriceBook, lines: Sequence[CartLine], *, coupon_codes: Sequence[str] = ()) -> Quote:
@@ -67,12 +66,8 @@ def quote_with_book(book: PriceBook, lines: Sequence[CartLine], *, coupon_codes:
     ctx = book.ctx
     codes = frozenset(code.strip() for code in coupon_codes if code and code.strip())
     priced = [book.price(line, index) for index, line in enumerate(lines)]
-    if book.promotions is not None and not codes:
-        # Read with the book for all its SKUs: a promotion that touches only unpriced lines finds none eligible.
-        promotions = list(book.promotions)
-    else:
-        sku_ids = sorted({line.sku_id for line in priced if line is not None})
-        promotions = promotions_for_quote(ctx, sku_ids=sku_ids, coupon_codes=codes)
+    sku_ids = sorted({line.sku_id for line in priced if line is not None})
+    promotions = promotions_for_quote(ctx, sku_ids=sku_ids, coupon_codes=codes)
     lines = [line for line in priced if line is not None]
     result = apply_promotions(lines, promotions, ctx=ctx, coupon_codes=codes) if lines else PromotionResult()
     return quote_assemble(ctx=ctx, priced=priced, result=result)

@@ -139,78 +139,48 @@ def _spec(promotion: Promotion, coupons: tuple[CouponState, ...] = ()) -> Promot
 # dealer, a region at or above one of the dealer's) and whose product scope touches the cart (one of its SKUs,
 # or a category at or above one of their categories), coupon promotions only with an entered code: one
 # statement of array overlaps on the scope id columns, the categories' and regions' ancestors computed here.
-# Each row one JSON array (amounts as text), so that a quote reads them in the statement that reads its price
-# book (tenant_apps.pricing.engine.price_book_load): PROMOTIONS_JSON_SQL.
 _FOR_QUOTE_SQL = """
 WITH cart_categories AS (
     SELECT DISTINCT above.id FROM catalog_sku s
     JOIN catalog_product p ON p.id = s.product_id
     JOIN catalog_category c ON c.id = p.category_id
     JOIN catalog_category above ON c.path <@ above.path
-    WHERE s.id = ANY(%(promo_skus)s::int[])),
+    WHERE s.id = ANY(%(skus)s::int[])),
 dealer_regions AS (
     SELECT DISTINCT above.id FROM dealers_territory t
     JOIN dealers_territory above ON t.path <@ above.path
-    WHERE t.path::text = ANY(%(promo_paths)s::text[]))
-SELECT json_build_array(
-       p.id, p.code, p.name, p.kind, p.rule, p.priority, p.stacking, p.coupon_required, p.currency,
-       p.scope_sku_ids, p.scope_tier_ids, p.scope_dealer_ids, p.starts_at, p.ends_at, p.budget::text,
-       p.budget_used::text,
+    WHERE t.path::text = ANY(%(paths)s::text[]))
+SELECT p.id, p.code, p.name, p.kind, p.rule, p.priority, p.stacking, p.coupon_required, p.currency,
+       p.scope_sku_ids, p.scope_tier_ids, p.scope_dealer_ids, p.starts_at, p.ends_at, p.budget, p.budget_used,
        ARRAY(SELECT c.path::text FROM catalog_category c WHERE c.id = ANY(p.scope_category_ids) ORDER BY 1),
-       ARRAY(SELECT t.path::text FROM dealers_territory t WHERE t.id = ANY(p.scope_territory_ids) ORDER BY 1))
+       ARRAY(SELECT t.path::text FROM dealers_territory t WHERE t.id = ANY(p.scope_territory_ids) ORDER BY 1)
 FROM promotions_promotion p
-WHERE p.status = 'published' AND p.starts_at <= %(promo_at)s AND (p.ends_at IS NULL OR p.ends_at > %(promo_at)s)
-  AND (p.budget IS NULL OR p.budget_used < p.budget) AND p.currency = %(promo_currency)s
-  AND (cardinality(p.scope_tier_ids) = 0 OR %(promo_tier)s = ANY(p.scope_tier_ids))
-  AND (cardinality(p.scope_dealer_ids) = 0 OR %(promo_dealer)s = ANY(p.scope_dealer_ids))
+WHERE p.status = 'published' AND p.starts_at <= %(at)s AND (p.ends_at IS NULL OR p.ends_at > %(at)s)
+  AND (p.budget IS NULL OR p.budget_used < p.budget) AND p.currency = %(currency)s
+  AND (cardinality(p.scope_tier_ids) = 0 OR %(tier)s = ANY(p.scope_tier_ids))
+  AND (cardinality(p.scope_dealer_ids) = 0 OR %(dealer)s = ANY(p.scope_dealer_ids))
   AND (cardinality(p.scope_territory_ids) = 0 OR p.scope_territory_ids && ARRAY(SELECT id::int FROM dealer_regions))
   AND ((cardinality(p.scope_sku_ids) = 0 AND cardinality(p.scope_category_ids) = 0)
-       OR p.scope_sku_ids && %(promo_skus)s::int[]
+       OR p.scope_sku_ids && %(skus)s::int[]
        OR p.scope_category_ids && ARRAY(SELECT id::int FROM cart_categories))
   AND (NOT p.coupon_required OR EXISTS (
-       SELECT 1 FROM promotions_coupon k WHERE k.promotion_id = p.id AND k.is_active
-       AND k.code = ANY(%(promo_codes)s::text[])))
+       SELECT 1 FROM promotions_coupon k WHERE k.promotion_id = p.id AND k.is_active AND k.code = ANY(%(codes)s::text[])))
 ORDER BY p.priority DESC, p.code
 """
-PROMOTIONS_JSON_SQL = f"(SELECT COALESCE(json_agg(r), '[]') FROM ({_FOR_QUOTE_SQL}) AS q(r))"  # noqa: S608
-
-
-def promotion_params(ctx: DealerContext, *, sku_ids, codes) -> dict:
-    """The parameters of PROMOTIONS_JSON_SQL for a cart of `sku_ids` with the (normalised) coupon `codes`."""
-    return {"promo_skus": sorted(set(sku_ids)), "promo_paths": list(ctx.territory_paths), "promo_at": ctx.at,
-            "promo_currency": ctx.currency, "promo_tier": ctx.tier_id, "promo_dealer": ctx.dealer_id,
-            "promo_codes": list(codes)}
-
-
-def promotion_specs_from_json(rows, coupons: dict | None = None) -> tuple[PromotionSpec, ...]:
-    """The engine's specs of PROMOTIONS_JSON_SQL's rows (with the coupons' states, by promotion id)."""
-    coupons = coupons or {}
-    return tuple(PromotionSpec(
-        id=pk, code=code, name=name, kind=kind, rule=rule if isinstance(rule, dict) else json.loads(rule),
-        priority=priority, stacking=stacking, coupon_required=coupon_required, currency=currency,
-        sku_ids=frozenset(skus), category_paths=tuple(category_paths), tier_ids=frozenset(tiers),
-        territory_paths=tuple(territory_paths), dealer_ids=frozenset(dealers), starts_at=_moment(starts_at),
-        ends_at=_moment(ends_at), remaining_budget=None if budget is None else Decimal(budget) - Decimal(budget_used),
-        coupons=tuple(coupons.get(pk, ())))
-        for (pk, code, name, kind, rule, priority, stacking, coupon_required, currency, skus, tiers, dealers,
-             starts_at, ends_at, budget, budget_used, category_paths, territory_paths) in rows)
-
-
-def _moment(text: str | None) -> datetime | None:
-    return None if text is None else datetime.fromisoformat(text)
 
 
 def promotions_for_quote(ctx: DealerContext, *, sku_ids, coupon_codes=frozenset()) -> list[PromotionSpec]:
     """The published promotions that may apply to a cart of `sku_ids` for the dealer at ctx.at, as the plain
-    specs the engine takes: one query (PROMOTIONS_JSON_SQL), one more for the coupons when codes were entered."""
+    specs the engine takes: one query (_FOR_QUOTE_SQL), one more for the coupons when codes were entered."""
     sku_ids = sorted(set(sku_ids))
     if not sku_ids:
         return []
     codes = sorted({coupon_normalize(code) for code in coupon_codes if coupon_normalize(code)})
     with connection.cursor() as cursor:
-        prepared.execute(cursor, "promotions_for_quote", f"SELECT {PROMOTIONS_JSON_SQL}",  # noqa: S608 - constant
-                         promotion_params(ctx, sku_ids=sku_ids, codes=codes))
-        rows = cursor.fetchone()[0]
+        prepared.execute(cursor, "promotions_for_quote", _FOR_QUOTE_SQL, {
+            "skus": sku_ids, "paths": list(ctx.territory_paths), "at": ctx.at, "currency": ctx.currency,
+            "tier": ctx.tier_id, "dealer": ctx.dealer_id, "codes": codes})
+        rows = cursor.fetchall()
     coupons: dict[int, list[CouponState]] = {}
     needing = [row[0] for row in rows if row[7]]
     if needing:
@@ -223,7 +193,14 @@ def promotions_for_quote(ctx: DealerContext, *, sku_ids, coupon_codes=frozenset(
                 remaining_total=None if coupon.total_limit is None else coupon.total_limit - coupon.used,
                 remaining_for_dealer=(None if coupon.per_dealer_limit is None
                                       else coupon.per_dealer_limit - used_by_dealer)))
-    return list(promotion_specs_from_json(rows, coupons))
+    return [PromotionSpec(
+        id=pk, code=code, name=name, kind=kind, rule=rule if isinstance(rule, dict) else json.loads(rule),
+        priority=priority, stacking=stacking, coupon_required=coupon_required, currency=currency,
+        sku_ids=frozenset(skus), category_paths=tuple(category_paths), tier_ids=frozenset(tiers),
+        territory_paths=tuple(territory_paths), dealer_ids=frozenset(dealers), starts_at=starts_at, ends_at=ends_at,
+        remaining_budget=None if budget is None else budget - budget_used, coupons=tuple(coupons.get(pk, ())))
+        for (pk, code, name, kind, rule, priority, stacking, coupon_required, currency, skus, tiers, dealers,
+             starts_at, ends_at, budget, budget_used, category_paths, territory_paths) in rows]
 
 
 def promotions_current_page(ctx: DealerContext) -> list[Promotion]:
