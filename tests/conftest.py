@@ -6,9 +6,9 @@ Tenant A is "acme", tenant B is "globex", so isolation is checked as a matter of
 from __future__ import annotations
 
 import pytest
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
+from django.test.utils import CaptureQueriesContext, setup_databases, teardown_databases
 from django.utils import translation
 from django_tenants.utils import schema_context
 
@@ -22,8 +22,13 @@ OWNERS = {"acme": "owner@acme.test", "globex": "owner@globex.test"}
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    """Migrate the template schema once, then clone the two test tenants from it."""
+    """Migrate the template schema once, then clone the two test tenants from it. pytest-django makes the test
+    database only for the tests that ask for `db`; when a run holds none (tests/promotions/test_concurrency.py
+    alone, whose tests commit for real), it is made here, so that nothing ever runs on the development one."""
+    made = None
     with django_db_blocker.unblock():
+        if not connection.settings_dict["NAME"].startswith("test_"):
+            made = setup_databases(verbosity=0, interactive=False, aliases={DEFAULT_DB_ALIAS})
         tenant_services.tenant_template_migrate()
         for slug, name in (("acme", "Acme Beverage Group"), ("globex", "Globex Tiles")):
             tenant_services.tenant_provision(
@@ -34,6 +39,9 @@ def django_db_setup(django_db_setup, django_db_blocker):
                 owner=tenant_services.Owner(email=OWNERS[slug], password=DEFAULT_PASSWORD),
             )
     yield
+    if made is not None:
+        with django_db_blocker.unblock():
+            teardown_databases(made, verbosity=0)
 
 
 @pytest.fixture(autouse=True)

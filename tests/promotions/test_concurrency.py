@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import threading
 import uuid
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -47,16 +48,46 @@ def _race(tenant, quote_for) -> list[str]:
     return sorted(outcomes)
 
 
-def test_thirty_two_connections_never_exceed_coupon_limits_or_budgets(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        tenant = Tenant.objects.get(slug="acme")
+@contextmanager
+def _committed(prefix: str):
+    """A dealer committed for real in acme (the racers' connections must see it), and the promotions the test
+    adds to `made`; everything removed again afterwards. Yields (tenant, dealer, tag, made)."""
+    tenant = Tenant.objects.get(slug="acme")
+    connection.set_tenant(tenant)
+    tag = uuid.uuid4().hex[:6].upper()
+    had_hq = Node.objects.filter(kind="headquarters").exists()
+    hq = dealers.headquarters_ensure(name="HQ")
+    dealer = dealers.dealer_create(actor=None, parent=hq, code=f"{prefix}-{tag}", legal_name=prefix.lower())
+    made: dict[str, Promotion] = {}
+    try:
+        yield tenant, dealer, tag, made
+    finally:
         connection.set_tenant(tenant)
-        tag = uuid.uuid4().hex[:6].upper()
-        had_hq = Node.objects.filter(kind="headquarters").exists()
-        hq = dealers.headquarters_ensure(name="HQ")
-        dealer = dealers.dealer_create(actor=None, parent=hq, code=f"RACE-{tag}", legal_name="race")
-        start = datetime(2026, 1, 1, tzinfo=UTC)
-        made = {}
+        ids = [promotion.pk for promotion in made.values()]
+        PromotionUsage.objects.filter(promotion_id__in=ids).delete()
+        CouponRedemption.objects.filter(coupon__promotion_id__in=ids).delete()
+        Promotion.objects.filter(pk__in=ids).delete()
+        AuditEntry.objects.filter(target_type__in=["promotions.promotion", "promotions.coupon"]).filter(
+            after__code__endswith=tag).delete()
+        AuditEntry.objects.filter(target_type="dealers.dealer", target_id=str(dealer.pk)).delete()
+        node = dealer.node
+        dealer.delete()
+        node.delete()
+        if not had_hq:
+            hq.delete()
+        connection.set_schema_to_public()
+
+
+def test_thirty_two_connections_never_exceed_coupon_limits_or_budgets(django_db_setup, django_db_blocker):
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+
+    def quote(name, discount, code=""):
+        applied = AppliedPromotion(promotion_id=made[name].pk, name=name, kind="percent", discount=Decimal(discount),
+                                   coupon_code=code)
+        return lambda index: Quote(currency="CNY", at=start, dealer_id=dealer.pk, lines=(), promotions=(applied,),
+                                   gifts=(), subtotal=Decimal(0), discount_total=Decimal(0), total=Decimal(0))
+
+    with django_db_blocker.unblock(), _committed("RACE") as (tenant, dealer, tag, made):
         for name, coupon, budget in (("TOTAL", (None, 10), None), ("PER", (3, None), None),
                                      ("BUDGET", None, Decimal("100"))):
             promotion = services.promotion_create(actor=None, code=f"{name}-{tag}", name=name, kind="percent",
@@ -67,42 +98,17 @@ def test_thirty_two_connections_never_exceed_coupon_limits_or_budgets(django_db_
                                        per_dealer_limit=coupon[0], total_limit=coupon[1])
             made[name] = promotion
         connection.set_schema_to_public()
-
-    def quote(name, discount, code=""):
-        promotion = made[name]
-        applied = AppliedPromotion(promotion_id=promotion.pk, name=name, kind="percent", discount=Decimal(discount),
-                                   coupon_code=code)
-        return lambda index: Quote(currency="CNY", at=start, dealer_id=dealer.pk, lines=(), promotions=(applied,),
-                                   gifts=(), subtotal=Decimal(0), discount_total=Decimal(0), total=Decimal(0))
-
-    with django_db_blocker.unblock():
-        try:
-            total = _race(tenant, quote("TOTAL", "1", f"TOTAL-{tag}"))
-            per_dealer = _race(tenant, quote("PER", "1", f"PER-{tag}"))
-            budget = _race(tenant, quote("BUDGET", "7"))
-            connection.set_tenant(tenant)
-            assert total == ["recorded"] * 10 + ["refused"] * (RACERS - 10)
-            assert per_dealer == ["recorded"] * 3 + ["refused"] * (RACERS - 3)
-            assert budget == ["recorded"] * 14 + ["refused"] * (RACERS - 14)  # 14 x 7 = 98 <= 100
-            assert Coupon.objects.get(code=f"TOTAL-{tag}").used == 10
-            assert CouponDealerUse.objects.get(coupon__code=f"PER-{tag}").used == 3
-            assert Promotion.objects.get(pk=made["BUDGET"].pk).budget_used == Decimal("98.00")
-            assert PromotionUsage.objects.filter(promotion=made["BUDGET"]).count() == 14
-        finally:
-            connection.set_tenant(tenant)
-            ids = [promotion.pk for promotion in made.values()]
-            PromotionUsage.objects.filter(promotion_id__in=ids).delete()
-            CouponRedemption.objects.filter(coupon__promotion_id__in=ids).delete()
-            Promotion.objects.filter(pk__in=ids).delete()
-            AuditEntry.objects.filter(target_type__in=["promotions.promotion", "promotions.coupon"]).filter(
-                after__code__endswith=tag).delete()
-            AuditEntry.objects.filter(target_type="dealers.dealer", target_id=str(dealer.pk)).delete()
-            node = dealer.node
-            dealer.delete()
-            node.delete()
-            if not had_hq:
-                hq.delete()
-            connection.set_schema_to_public()
+        total = _race(tenant, quote("TOTAL", "1", f"TOTAL-{tag}"))
+        per_dealer = _race(tenant, quote("PER", "1", f"PER-{tag}"))
+        budget = _race(tenant, quote("BUDGET", "7"))
+        connection.set_tenant(tenant)
+        assert total == ["recorded"] * 10 + ["refused"] * (RACERS - 10)
+        assert per_dealer == ["recorded"] * 3 + ["refused"] * (RACERS - 3)
+        assert budget == ["recorded"] * 14 + ["refused"] * (RACERS - 14)  # 14 x 7 = 98 <= 100
+        assert Coupon.objects.get(code=f"TOTAL-{tag}").used == 10
+        assert CouponDealerUse.objects.get(coupon__code=f"PER-{tag}").used == 3
+        assert Promotion.objects.get(pk=made["BUDGET"].pk).budget_used == Decimal("98.00")
+        assert PromotionUsage.objects.filter(promotion=made["BUDGET"]).count() == 14
 
 
 def test_an_order_recording_usage_holds_a_lock_on_a_capped_promotion_only(django_db_setup, django_db_blocker):
@@ -110,17 +116,11 @@ def test_an_order_recording_usage_holds_a_lock_on_a_capped_promotion_only(django
     (no order waits for another on it) but not the capped one's (its budget is scarce)."""
     from django.db.utils import OperationalError
 
-    with django_db_blocker.unblock():
-        tenant = Tenant.objects.get(slug="acme")
-        connection.set_tenant(tenant)
-        tag = uuid.uuid4().hex[:6].upper()
-        had_hq = Node.objects.filter(kind="headquarters").exists()
-        hq = dealers.headquarters_ensure(name="HQ")
-        dealer = dealers.dealer_create(actor=None, parent=hq, code=f"LOCK-{tag}", legal_name="lock")
-        start = datetime(2026, 1, 1, tzinfo=UTC)
-        made = {name: services.promotion_create(actor=None, code=f"{name}-{tag}", name=name, kind="percent",
-                                                rule={"percent": "5"}, starts_at=start, budget=budget)
-                for name, budget in (("OPEN", None), ("CAP", Decimal("100")))}
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    with django_db_blocker.unblock(), _committed("LOCK") as (tenant, dealer, tag, made):
+        for name, budget in (("OPEN", None), ("CAP", Decimal("100"))):
+            made[name] = services.promotion_create(actor=None, code=f"{name}-{tag}", name=name, kind="percent",
+                                                   rule={"percent": "5"}, starts_at=start, budget=budget)
         recorded, release = threading.Event(), threading.Event()
         locked: dict[str, bool] = {}
 
@@ -154,15 +154,3 @@ def test_an_order_recording_usage_holds_a_lock_on_a_capped_promotion_only(django
         finally:
             release.set()
             flight.join(timeout=30)
-            connection.set_tenant(tenant)
-            ids = [promotion.pk for promotion in made.values()]
-            PromotionUsage.objects.filter(promotion_id__in=ids).delete()
-            Promotion.objects.filter(pk__in=ids).delete()
-            AuditEntry.objects.filter(target_type="promotions.promotion", after__code__endswith=tag).delete()
-            AuditEntry.objects.filter(target_type="dealers.dealer", target_id=str(dealer.pk)).delete()
-            node = dealer.node
-            dealer.delete()
-            node.delete()
-            if not had_hq:
-                hq.delete()
-            connection.set_schema_to_public()
