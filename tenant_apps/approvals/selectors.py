@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.postgres.expressions import ArraySubquery
+from django.db import connection
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, TextField
 from django.db.models.functions import Cast
 from django.utils.translation import gettext as _
@@ -20,6 +21,7 @@ from tenant_apps.approvals.models import (
     OrderApproval,
     StepScope,
 )
+from tenant_apps.core import prepared
 from tenant_apps.dealers.selectors import dealers_visible_to
 from tenant_apps.ordering.models import Order, OrderStatus
 from tenant_apps.ordering.selectors import orders_visible_to
@@ -110,27 +112,10 @@ def workflows_annotated() -> QuerySet[ApprovalWorkflow]:
     ).prefetch_related(Prefetch("steps", queryset=ApprovalStep.objects.select_related("approver", "escalate_to")))
 
 
-def workflows_to_match() -> list[ApprovalWorkflow]:
-    """Active workflows by priority with only what `services.workflow_for` tests (tier ids, paths of nodes,
-    territories and categories): one query, no steps (read for the one workflow that applies). Plain SQL:
-    this runs on every submission, where compiling the ORM's four array subqueries cost more than the query."""
-    return list(ApprovalWorkflow.objects.raw("""
-        SELECT w.*,
-               ARRAY(SELECT t.tier_id FROM approvals_approvalworkflow_tiers t WHERE t.approvalworkflow_id = w.id)
-                   AS tier_ids,
-               ARRAY(SELECT n.path::text FROM approvals_approvalworkflow_nodes x JOIN dealers_node n ON n.id = x.node_id
-                     WHERE x.approvalworkflow_id = w.id) AS node_paths,
-               ARRAY(SELECT r.path::text FROM approvals_approvalworkflow_territories x
-                     JOIN dealers_territory r ON r.id = x.territory_id WHERE x.approvalworkflow_id = w.id)
-                   AS territory_paths,
-               ARRAY(SELECT c.path::text FROM approvals_approvalworkflow_categories x
-                     JOIN catalog_category c ON c.id = x.category_id WHERE x.approvalworkflow_id = w.id)
-                   AS category_paths
-        FROM approvals_approvalworkflow w WHERE w.active ORDER BY w.priority, w.id"""))
-
-
-# The active auto-approval rules and workflows with what services.workflow_for tests, as one JSON value: an order's
-# submission reads it in its context query (tenant_apps.ordering.submission) instead of two queries of its own.
+# The active auto-approval rules (by id) and workflows (by priority) with what services.workflow_for tests (tier
+# ids; paths of nodes, territories and categories), as one JSON value: plain SQL, since this runs on every
+# submission, where compiling the ORM's array subqueries cost more than the query. Submission reads it in its
+# context query (tenant_apps.ordering.submission); anything else through approval_config().
 APPROVAL_CONFIG_SQL = """json_build_array(
     (SELECT COALESCE(json_agg(json_build_array(
          r.id, r.name, r.max_total::text,
@@ -150,14 +135,21 @@ APPROVAL_CONFIG_SQL = """json_build_array(
 
 @dataclass(frozen=True)
 class ApprovalConfig:
-    """The active auto-approval rules (by id) and workflows (by priority), as auto_rules_for and
-    workflows_to_match give them (every rule: the caller applies the total)."""
+    """The active auto-approval rules (by id) and workflows (by priority), without their steps (read for the one
+    workflow that applies)."""
 
     rules: tuple[AutoApprovalRule, ...]
     workflows: tuple[ApprovalWorkflow, ...]
 
     def rules_for(self, total) -> list[AutoApprovalRule]:
         return [rule for rule in self.rules if rule.max_total >= total]
+
+
+def approval_config() -> ApprovalConfig:
+    """The active rules and workflows: one query."""
+    with connection.cursor() as cursor:
+        prepared.execute(cursor, "approval_config", f"SELECT {APPROVAL_CONFIG_SQL}", {})  # noqa: S608 - constant
+        return approval_config_from(cursor.fetchone()[0])
 
 
 def approval_config_from(value) -> ApprovalConfig:
@@ -185,14 +177,6 @@ def _decimal(text):
 def _saved(instance):
     instance._state.adding, instance._state.db = False, "default"
     return instance
-
-
-def auto_rules_for(total) -> list[AutoApprovalRule]:
-    """Active auto-approval rules whose limit the total is within, with their tier ids (plain SQL, as above)."""
-    return list(AutoApprovalRule.objects.raw("""
-        SELECT r.*, ARRAY(SELECT t.tier_id FROM approvals_autoapprovalrule_tiers t
-                          WHERE t.autoapprovalrule_id = r.id) AS tier_ids
-        FROM approvals_autoapprovalrule r WHERE r.active AND r.max_total >= %s ORDER BY r.id""", [total]))
 
 
 def workflow_get(*, workflow_id) -> ApprovalWorkflow:

@@ -392,11 +392,11 @@ def workflow_for(order: Order, facts: _Facts | None = None, config: selectors.Ap
     """The auto-approval rule that approves `order`, else the workflow that applies to it (either may be None).
     `config`: the rules and workflows, when already read (selectors.APPROVAL_CONFIG_SQL)."""
     facts = facts or _Facts(order)
-    rules = config.rules_for(order.total) if config is not None else selectors.auto_rules_for(order.total)
-    for rule in rules:
+    config = config or selectors.approval_config()
+    for rule in config.rules_for(order.total):
         if not rule.tier_ids or facts.tier_id in rule.tier_ids:
             return rule, None
-    for workflow in config.workflows if config is not None else selectors.workflows_to_match():
+    for workflow in config.workflows:
         if _matches(workflow, facts):
             return None, workflow
     return None, None

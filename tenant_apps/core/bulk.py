@@ -74,7 +74,7 @@ def _source(name: str, model: type[Model], rows: Sequence[Model], params: dict, 
     plan, columns, select, types = _shape(model, rows[0].pk is not None)
     casts = []
     for index, (step, column, db_type) in enumerate(zip(plan, column_values(model, rows), types, strict=True)):
-        if db_type == "text[]" and isinstance(step[0], ArrayField):
+        if isinstance(step[0], ArrayField):
             column = [None if value is None else pg_array(value) for value in column]
         params[f"{name}c{index}"] = pg_array(column)
         casts.append(f"%({name}c{index})s::{db_type}")

@@ -32,7 +32,7 @@ from tenant_apps.accounts.permissions import CART_EDIT, ORDERS_MANAGE, ORDERS_VI
 from tenant_apps.catalog.models import Sku
 from tenant_apps.core.errors import ValidationFailed
 from tenant_apps.dealers.api.permissions import HasCapability
-from tenant_apps.ordering import lifecycle, quick, selectors, services
+from tenant_apps.ordering import lifecycle, placement, quick, selectors, services
 from tenant_apps.ordering.models import Order, OrderStatus
 from tenant_apps.ordering.submission import OrderInvalid, SubmitLine, order_revise, order_submit
 
@@ -338,18 +338,16 @@ def _order_representation(order: Order, lines: list, backorders: list[str], *, e
 def submitted_body(result) -> dict:
     """A new order's answer, OrderDetailOutput's shape, from what submission wrote: no query (but one for the names
     of gifts that were not ordered lines), and no serializer (per line and field, DRF's machinery cost more than
-    the order's reads). tests/ordering/test_api.py checks it equals the serializer's answer for the order read
+    the order's reads). tests/ordering/test_placement.py checks it equals the serializer's answer for the order read
     back."""
     order = result.order
     names = {sku_id: (meta.code, meta.name) for sku_id, meta in result.skus.items()}
     units = {unit_id: name for meta in result.skus.values() for unit_id, name in meta.unit_names.items()}
     if result.quote is not None:  # written in one statement: the lines are the quote's, reserved in full
-        lines = [(number, q.priced.sku_id, q.priced.unit_id, q.priced.quantity, q.priced.factor, q.priced.unit_price,
-                  q.priced.gross, q.priced.gross - q.net, q.net, q.priced.price_rule[:200], False,
-                  q.priced.quantity * q.priced.factor, 0)
-                 for number, q in enumerate(result.quote.lines, start=1)]
-        lines += [(len(lines) + number, g.sku_id, g.unit_id, g.quantity, 1, ZERO, ZERO, ZERO, ZERO, "", True,
-                   g.quantity, 0) for number, g in enumerate(result.quote.gifts, start=1)]
+        lines = [(line_no, sku_id, unit_id, quantity, factor, unit_price, gross, discount, net, rule, gift is not None,
+                  quantity * factor, 0)
+                 for (line_no, sku_id, unit_id, quantity, factor, unit_price, gross, discount, net, _source, rule,
+                      _list, gift) in placement.quote_lines(result.quote)]
     else:
         lines = [(line.line_no, line.sku_id, line.unit_id, line.quantity, line.factor, line.unit_price, line.gross,
                   line.discount, line.net, line.price_rule, line.gift_promotion_id is not None, line.reserved_base,
@@ -381,7 +379,6 @@ def submitted_body(result) -> dict:
     }
 
 
-ZERO = Decimal(0)
 _PLACES = {2: Decimal("0.01"), 4: Decimal("0.0001")}
 
 

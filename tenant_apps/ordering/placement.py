@@ -26,7 +26,9 @@ redemptions are promotions.services' own writes); anything else goes step by ste
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db import connection, transaction
 from django.db.models import Model
@@ -38,12 +40,14 @@ from tenant_apps.ordering.models import Order
 from tenant_apps.pricing.quote_types import Quote
 from tenant_apps.promotions.services import PROMOTION_PLAN, PROMOTION_WRITE, usage_params
 
-# The order's lines: one parameter (an array) per column, in this order.
-_LINE_COLUMNS = (
-    ("line_no", "integer"), ("sku_id", "bigint"), ("unit_id", "bigint"), ("quantity", "integer"),
-    ("factor", "integer"), ("unit_price", "numeric"), ("gross", "numeric"), ("discount", "numeric"),
-    ("net", "numeric"), ("price_source", "varchar"), ("price_rule", "varchar"), ("price_list_id", "integer"),
-    ("gift_promotion_id", "integer"), ("reserved_base", "integer"))
+ZERO = Decimal(0)
+
+# An order line's fields as the quote sets them (`quote_lines`), with their column types.
+LINE_FIELDS = ("line_no", "sku_id", "unit_id", "quantity", "factor", "unit_price", "gross", "discount", "net",
+               "price_source", "price_rule", "price_list_id", "gift_promotion_id")
+_LINE_COLUMNS = (*zip(LINE_FIELDS, ("integer", "bigint", "bigint", "integer", "integer", "numeric", "numeric",
+                                    "numeric", "numeric", "varchar", "varchar", "integer", "integer"),
+                      strict=True), ("reserved_base", "integer"))
 
 _ORDER_WRITE = """
 placed_lines AS (
@@ -77,18 +81,20 @@ def placeable(quote: Quote) -> bool:
     return bool(quote.lines) and len(skus) == len(set(skus)) and not any(p.coupon_code for p in quote.promotions)
 
 
+def quote_lines(quote: Quote) -> list[tuple]:
+    """The order lines a quote makes, as LINE_FIELDS tuples: the priced lines, then the gifts at zero. Every way an
+    order is written (here, submission._line_rows) and answered (ordering.api.submitted_body) reads them."""
+    lines = [(number, q.priced.sku_id, q.priced.unit_id, q.priced.quantity, q.priced.factor, q.priced.unit_price,
+              q.priced.gross, q.priced.gross - q.net, q.net, q.priced.price_source, q.priced.price_rule[:200],
+              q.priced.price_list_id, None) for number, q in enumerate(quote.lines, start=1)]
+    lines += [(len(lines) + number, g.sku_id, g.unit_id, g.quantity, 1, ZERO, ZERO, ZERO, ZERO, "gift", "", None,
+               g.promotion_id) for number, g in enumerate(quote.gifts, start=1)]
+    return lines
+
+
 def _line_values(quote: Quote) -> list[list]:
-    """The lines as submission._line_rows makes them (gifts last, at zero), column by column, fully reserved."""
-    rows = []
-    for number, quoted in enumerate(quote.lines, start=1):
-        priced = quoted.priced
-        rows.append((number, priced.sku_id, priced.unit_id, priced.quantity, priced.factor, priced.unit_price,
-                     priced.gross, priced.gross - quoted.net, quoted.net, priced.price_source, priced.price_rule[:200],
-                     priced.price_list_id, None, priced.quantity * priced.factor))
-    for gift in quote.gifts:
-        rows.append((len(rows) + 1, gift.sku_id, gift.unit_id, gift.quantity, 1, 0, 0, 0, 0, "gift", "", None,
-                     gift.promotion_id, gift.quantity))
-    return [list(column) for column in zip(*rows, strict=True)]
+    """The quote's lines column by column (_LINE_COLUMNS), every line reserved in full."""
+    return [list(column) for column in zip(*[(*line, line[3] * line[4]) for line in quote_lines(quote)], strict=True)]
 
 
 def order_place(*, actor, order: Order, quote: Quote, rows: list[Model], warehouse_ranks: dict[int, int],
@@ -132,14 +138,12 @@ SELECT (SELECT ok FROM gate), ARRAY(SELECT sku_id FROM stock_short ORDER BY 1),
     return Placement(placed=ok, short_skus=tuple(short), refused_promotions=tuple(refused))
 
 
-class _own_transaction:
+@contextmanager
+def _own_transaction():
     """The statement is its own transaction in autocommit mode (no BEGIN and COMMIT round trips); inside a
     caller's transaction, a savepoint, so that a failed statement (a twin's key) leaves that transaction usable."""
-
-    def __enter__(self):
-        self._atomic = transaction.atomic() if connection.in_atomic_block else None
-        if self._atomic is not None:
-            self._atomic.__enter__()
-
-    def __exit__(self, *exc):
-        return self._atomic.__exit__(*exc) if self._atomic is not None else False
+    if connection.in_atomic_block:
+        with transaction.atomic():
+            yield
+    else:
+        yield

@@ -302,18 +302,8 @@ def _unpriced_error(quote: Quote):
 def _line_rows(order: Order, quote: Quote, allocations: list[Allocation], *, reserve: bool) -> list:
     """Order lines from the quote (gifts last, at zero) with their ids taken, and their reservations from the
     allocations (unsaved: written with the order)."""
-    rows = []
-    for number, quoted in enumerate(quote.lines, start=1):
-        priced = quoted.priced
-        rows.append(OrderLine(
-            order=order, line_no=number, sku_id=priced.sku_id, unit_id=priced.unit_id, quantity=priced.quantity,
-            factor=priced.factor, unit_price=priced.unit_price, gross=priced.gross,
-            discount=priced.gross - quoted.net, net=quoted.net, price_source=priced.price_source,
-            price_rule=priced.price_rule[:200], price_list_id=priced.price_list_id))
-    for gift in quote.gifts:
-        rows.append(OrderLine(order=order, line_no=len(rows) + 1, sku_id=gift.sku_id, unit_id=gift.unit_id,
-                              quantity=gift.quantity, factor=1, unit_price=0, gross=0, discount=0, net=0,
-                              price_source="gift", gift_promotion_id=gift.promotion_id))
+    rows = [OrderLine(order=order, **dict(zip(placement.LINE_FIELDS, line, strict=True)))
+            for line in placement.quote_lines(quote)]
     if not reserve:
         return rows
     for row, line_id in zip(rows, ids_take(lines=(OrderLine, len(rows)))["lines"], strict=True):
