@@ -91,7 +91,10 @@ def create_by_migrations(schema_name: str, *, verbosity: int = 0) -> None:
 def clone_template(schema_name: str) -> None:
     """Copy the template schema (tables, sequences, data such as content types) to a new schema."""
     quote(schema_name)
-    CloneSchema().clone_schema(template_name(), schema_name, "DATA", set_connection=False)
+    try:
+        CloneSchema().clone_schema(template_name(), schema_name, "DATA", set_connection=False)
+    finally:
+        connection.search_path_forget()  # the clone function sets the session's search_path itself
 
 
 def rename(old: str, new: str) -> None:

@@ -1,0 +1,125 @@
+"""dms.database: the health check skipped on a connection that answered moments ago, and `SET search_path`
+skipped when the session already has the tenant's path, never when it might not (a rollback undid it)."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import OperationalError, connections
+from django.test.utils import CaptureQueriesContext, override_settings
+
+from tenants.models import Tenant
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def own_connection():
+    """A connection of its own (autocommit, outside the test's transaction), closed afterwards."""
+    wrapper = connections.create_connection("default")
+    yield wrapper
+    wrapper.close()
+
+
+def _request(wrapper, sql="SELECT 1"):
+    """What a request does with the connection: Django's start-of-request bookkeeping, a query, the end."""
+    wrapper.close_if_unusable_or_obsolete()
+    with wrapper.cursor() as cursor:
+        cursor.execute(sql)
+        row = cursor.fetchone()
+    wrapper.close_if_unusable_or_obsolete()
+    return row
+
+
+def _kill(wrapper):
+    """The server ends the session (a restart, a failover): the client learns it on its next query."""
+    pid = wrapper.connection.info.backend_pid
+    with connections["default"].cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+
+
+def _paths(wrapper, tenant_slug):
+    return [Tenant.objects.get(slug=tenant_slug).schema_name, "public"]
+
+
+def test_a_connection_idle_longer_than_the_delay_is_checked_and_replaced(own_connection):
+    own_connection.set_schema_to_public()
+    assert _request(own_connection) == (1,)
+    _kill(own_connection)
+    with override_settings(DB_HEALTH_CHECK_DELAY=0):  # every connection counts as idle
+        assert _request(own_connection) == (1,)  # the check found it dead and connected again
+
+
+def test_a_connection_that_answered_just_now_is_not_checked_again(own_connection):
+    own_connection.set_schema_to_public()
+    assert _request(own_connection) == (1,)
+    _kill(own_connection)
+    # Within the delay the check is skipped: the query itself meets the dead session (the trade-off documented
+    # in dms.database, as with PgBouncer's server_check_delay), and the connection is dropped at the request's
+    # end, so the next request connects again.
+    own_connection.close_if_unusable_or_obsolete()
+    with pytest.raises(OperationalError), own_connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    own_connection.close_if_unusable_or_obsolete()
+    assert own_connection.connection is None
+    assert _request(own_connection) == (1,)
+
+
+def test_the_tenant_path_is_set_once_per_session_not_per_request(own_connection, tenant_a, tenant_b):
+    read = "SELECT current_schemas(false)::text[], (SELECT count(*) FROM dealers_dealer)"
+    own_connection.set_tenant(tenant_a)
+    with CaptureQueriesContext(own_connection) as first:
+        assert _request(own_connection, read)[0] == _paths(own_connection, "acme")
+    own_connection.set_schema_to_public()  # the routing middleware, between two requests
+    own_connection.set_tenant(tenant_a)
+    with CaptureQueriesContext(own_connection) as again:
+        assert _request(own_connection, read)[0] == _paths(own_connection, "acme")
+    own_connection.set_tenant(tenant_b)
+    with CaptureQueriesContext(own_connection) as other:
+        assert _request(own_connection, read)[0] == _paths(own_connection, "globex")
+
+    def sets(captured):
+        return [q["sql"] for q in captured.captured_queries if q["sql"].startswith("SET search_path")]
+
+    assert len(sets(first)) == 1
+    assert sets(again) == []
+    assert sets(other) == [f'SET search_path = "{tenant_b.schema_name}","public"']
+
+
+@pytest.mark.parametrize("undo", ["rollback", "savepoint_rollback"])
+def test_a_path_set_in_work_rolled_back_is_set_again(own_connection, tenant_a, undo):
+    own_connection.set_schema_to_public()
+    _request(own_connection)
+    own_connection.set_autocommit(False)
+    savepoint = own_connection.savepoint() if undo == "savepoint_rollback" else None
+    own_connection.set_tenant(tenant_a)
+    with own_connection.cursor() as cursor:  # the path set inside the transaction, then undone with it
+        cursor.execute("SELECT count(*) FROM dealers_dealer")
+    if undo == "rollback":
+        own_connection.rollback()
+    else:
+        own_connection.savepoint_rollback(savepoint)
+    own_connection.set_tenant(tenant_a)
+    with own_connection.cursor() as cursor:
+        cursor.execute("SELECT current_schemas(false)::text[], (SELECT count(*) FROM dealers_dealer)")
+        assert cursor.fetchone()[0] == _paths(own_connection, "acme")
+    own_connection.rollback()
+    own_connection.set_autocommit(True)
+
+
+def test_after_a_clone_the_tenant_path_is_set_again(tenant_a):
+    """django-tenants' clone function sets the session's search_path itself (set_config): what was remembered
+    before it is not trusted after it."""
+    from django.db import connection
+
+    from tenants import schemas
+
+    read = "SELECT current_schemas(false)::text[], (SELECT count(*) FROM dealers_dealer)"
+    connection.set_tenant(tenant_a)
+    with connection.cursor() as cursor:
+        cursor.execute(read)
+    schemas.clone_template("t_clone_path_check")  # rolled back with the test
+    connection.set_tenant(tenant_a)
+    with CaptureQueriesContext(connection) as captured, connection.cursor() as cursor:
+        cursor.execute(read)
+        assert cursor.fetchone()[0] == [tenant_a.schema_name, "public"]
+    assert any(q["sql"].startswith("SET search_path") for q in captured.captured_queries)
