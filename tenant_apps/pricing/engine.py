@@ -237,10 +237,13 @@ WHERE s.id = ANY(%(skus)s)
 GROUP BY s.id, p.id, c.path, bu.name
 """
 
-# The entries of the lists that apply to the dealer on the day (matching_lists() as SQL), with their list.
-_ENTRIES_SQL = """
-SELECT l.id, l.code, l.name, l.kind, l.contract_number, l.valid_from, t.path::text,
-       e.sku_id, e.unit_id, e.min_quantity, e.price
+# The prices that apply to the dealer on the day, one row each, told apart by `source`:
+# - 'list': an entry of a list that applies (matching_lists() as SQL), with its list;
+# - 'protected': a protected price of a window in force for the dealer (or for everyone), with its window.
+# One statement, not one per kind: every quote reads both, and each statement is a round trip.
+_PRICES_SQL = """
+SELECT 'list' AS source, l.id, l.code, l.name, l.kind, l.contract_number, l.valid_from AS since, t.path::text,
+       NULL::bigint AS dealer_id, e.sku_id, e.unit_id, e.min_quantity, e.price
 FROM pricing_priceentry e
 JOIN pricing_pricelist l ON l.id = e.price_list_id
 LEFT JOIN dealers_territory t ON t.id = l.territory_id
@@ -251,10 +254,9 @@ WHERE e.sku_id = ANY(%(skus)s)
        OR (l.kind IN ('dealer', 'contract') AND l.dealer_id = %(dealer)s)
        OR (l.kind = 'tier' AND l.tier_id = %(tier)s)
        OR (l.kind = 'region' AND t.path @> ANY(%(territories)s::text[]::ltree[])))
-"""
-
-_PROTECTED_SQL = """
-SELECT w.id, w.name, w.dealer_id, w.starts_on, pp.sku_id, pp.unit_id, pp.price
+UNION ALL
+SELECT 'protected', w.id, NULL, w.name, NULL, NULL, w.starts_on, NULL, w.dealer_id, pp.sku_id, pp.unit_id, NULL,
+       pp.price
 FROM pricing_protectedprice pp
 JOIN pricing_protectionwindow w ON w.id = pp.window_id
 WHERE pp.sku_id = ANY(%(skus)s) AND w.starts_on <= %(day)s AND w.ends_on >= %(day)s AND w.currency = %(currency)s
@@ -266,8 +268,8 @@ WHERE pp.sku_id = ANY(%(skus)s) AND w.starts_on <= %(day)s AND w.ends_on >= %(da
 
 
 def price_book_load(ctx: DealerContext, sku_ids: Iterable[int]) -> PriceBook:
-    """Load what pricing `sku_ids` for the dealer of `ctx` at ctx.at needs, in 3 queries: the SKUs with their
-    product, category and units; the entries of the dealer's matching lists; the protected prices.
+    """Load what pricing `sku_ids` for the dealer of `ctx` at ctx.at needs, in 2 queries: the SKUs with their
+    product, category and units; the prices (the entries of the dealer's matching lists, the protected prices).
 
     Plain SQL with array parameters on purpose: this runs on every quote, and the ORM's compilation of
     `IN (200 parameters)` lookups cost more than the queries themselves (the rules are those of
@@ -280,10 +282,8 @@ def price_book_load(ctx: DealerContext, sku_ids: Iterable[int]) -> PriceBook:
     with connection.cursor() as cursor:
         prepared.execute(cursor, "price_book_skus", _SKUS_SQL, params)
         sku_rows = cursor.fetchall()
-        prepared.execute(cursor, "price_book_entries", _ENTRIES_SQL, params)
-        entry_rows = cursor.fetchall()
-        prepared.execute(cursor, "price_book_protected", _PROTECTED_SQL, params)
-        protected_rows = cursor.fetchall()
+        prepared.execute(cursor, "price_book_prices", _PRICES_SQL, params)
+        price_rows = cursor.fetchall()
 
     skus = {}
     for (sku_id, code, product_id, category_path, base_unit_id, base_unit_name, unit_ids, factors, names, orderable,
@@ -297,24 +297,24 @@ def price_book_load(ctx: DealerContext, sku_ids: Iterable[int]) -> PriceBook:
 
     infos: dict[int, ListInfo] = {}
     entries: dict[int, dict[int, dict[int, list]]] = {}
-    for (list_id, code, name, kind, number, valid_from, path, sku_id, unit_id, min_quantity,
-         price) in entry_rows:
-        if list_id not in infos:
-            infos[list_id] = ListInfo(list_id=list_id, code=code, name=name, kind=kind, contract_number=number,
-                                      valid_from=valid_from, specificity=path.count(".") + 1 if path else 0)
-        entries.setdefault(sku_id, {}).setdefault(list_id, {}).setdefault(unit_id, []).append((min_quantity, price))
+    protected: dict[tuple[int, int], Protected] = {}
+    for (source, source_id, code, name, kind, number, since, path, dealer_id, sku_id, unit_id, min_quantity,
+         price) in price_rows:
+        if source == "protected":  # source_id: the window; since: the day it starts
+            candidate = Protected(window_id=source_id, window_name=name, price=price,
+                                  order_key=(dealer_id is None, -since.toordinal(), source_id))
+            current = protected.get((sku_id, unit_id))
+            if current is None or candidate.order_key < current.order_key:
+                protected[(sku_id, unit_id)] = candidate
+            continue
+        if source_id not in infos:
+            infos[source_id] = ListInfo(list_id=source_id, code=code, name=name, kind=kind, contract_number=number,
+                                        valid_from=since, specificity=path.count(".") + 1 if path else 0)
+        entries.setdefault(sku_id, {}).setdefault(source_id, {}).setdefault(unit_id, []).append((min_quantity, price))
     frozen = {
         sku_id: {list_id: {unit_id: tuple(sorted(breaks, reverse=True)) for unit_id, breaks in units.items()}
                  for list_id, units in by_list.items()}
         for sku_id, by_list in entries.items()
     }
     lists = sorted(infos.values(), key=lambda info: info.order_key)
-
-    protected: dict[tuple[int, int], Protected] = {}
-    for window_id, window_name, dealer_id, starts_on, sku_id, unit_id, price in protected_rows:
-        candidate = Protected(window_id=window_id, window_name=window_name, price=price,
-                              order_key=(dealer_id is None, -starts_on.toordinal(), window_id))
-        current = protected.get((sku_id, unit_id))
-        if current is None or candidate.order_key < current.order_key:
-            protected[(sku_id, unit_id)] = candidate
     return PriceBook(ctx=ctx, skus=skus, lists=tuple(lists), entries=frozen, protected=protected)

@@ -174,7 +174,7 @@ def test_dealer_prices_for_the_storefront(world, tenant_a, in_tenant, count_quer
             prices = dealer_prices(world.dealer, [world.rb.pk, world.dp.pk], at=NOW)
         assert {sku: p.unit_price for sku, p in prices.items()} == {world.rb.pk: Decimal("5.50"),
                                                                     world.dp.pk: Decimal("7.00")}
-        assert len(queries.sql) == 4  # the dealer's context, SKUs, entries, protected prices
+        assert len(queries.sql) == 3  # the dealer's context, SKUs, prices (list entries and protected prices)
         assert dealer_prices(world.other, [world.rb.pk], at=NOW)[world.rb.pk].unit_price == Decimal("6.00")
 
 
