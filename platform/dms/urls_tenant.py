@@ -6,6 +6,16 @@ from dms.urls_common import urlpatterns as common
 from tenant_apps.core import views as core_views
 
 urlpatterns = [
+    # The API first, ordering first in it: Django tries patterns in order, and submitting orders is the hottest
+    # call (no two apps share a path, so the order decides nothing else).
+    path("api/v1/", include("tenant_apps.ordering.api")),
+    path("api/v1/", include("tenant_apps.dealers.api.urls")),
+    path("api/v1/", include("tenant_apps.inventory.api.urls")),
+    path("api/v1/", include("tenant_apps.catalog.api")),
+    path("api/v1/", include("tenant_apps.pricing.urls_api")),
+    path("api/v1/", include("tenant_apps.promotions.urls_api")),
+    path("api/v1/", include("tenant_apps.fulfillment.api.urls")),
+    path("api/v1/", include("tenant_apps.approvals.urls_api")),
     path("", core_views.home, name="home"),
     path("console/", include("tenant_apps.core.urls_console")),
     path("console/network/", include("tenant_apps.dealers.urls_console")),
@@ -22,16 +32,6 @@ urlpatterns = [
     path("cart/", include("tenant_apps.ordering.urls_storefront")),
     path("shipments/", include("tenant_apps.fulfillment.urls_storefront")),
     path("orders/", include("tenant_apps.ordering.urls_orders")),
-    # Ordering first: Django tries patterns in order, and submitting orders is the hottest call (no two API apps
-    # share a path, so the order decides nothing else).
-    path("api/v1/", include("tenant_apps.ordering.api")),
-    path("api/v1/", include("tenant_apps.dealers.api.urls")),
-    path("api/v1/", include("tenant_apps.inventory.api.urls")),
-    path("api/v1/", include("tenant_apps.catalog.api")),
-    path("api/v1/", include("tenant_apps.pricing.urls_api")),
-    path("api/v1/", include("tenant_apps.promotions.urls_api")),
-    path("api/v1/", include("tenant_apps.fulfillment.api.urls")),
-    path("api/v1/", include("tenant_apps.approvals.urls_api")),
     re_path(r"^media/(?P<path>.+)$", core_views.tenant_media, name="tenant-media"),
     *common,
 ]
