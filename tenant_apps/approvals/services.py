@@ -52,6 +52,7 @@ from tenant_apps.approvals.models import (
 from tenant_apps.audit.services import actor_label, audit_record
 from tenant_apps.core.bulk import insert_grouped
 from tenant_apps.core.errors import DomainError
+from tenant_apps.core.text import words
 from tenant_apps.ordering.lifecycle import IllegalOrderTransition, order_transition, transition_fresh
 from tenant_apps.ordering.models import Order, OrderEvent, OrderLine, OrderStatus
 from tenant_apps.ordering.submission import order_event
@@ -617,8 +618,8 @@ def _time_out(order: Order, approval: OrderApproval, now) -> int:
         order=order, revision=approval.revision, workflow=approval.workflow, step=step, position=approval.position,
         name=_("%(step)s (escalated)") % {"step": approval.name}, assigned_roles=step.escalate_roles,
         scope=StepScope.USER if step.escalate_to_id else StepScope.HQ, assigned_user=step.escalate_to)
-    target = step.escalate_to.get_full_name() if step.escalate_to_id else ", ".join(
-        str(Role(r).label) for r in step.escalate_roles)
+    target = step.escalate_to.get_full_name() if step.escalate_to_id else words(
+        Role(r).label for r in step.escalate_roles)
     OrderEvent.objects.bulk_create([_event(order, None, _("Escalated to %(target)s: %(step)s. %(why)s")
                                            % {"target": target, "step": approval.name, "why": message},
                                            {"step": approval.name, "status": "escalated",

@@ -25,6 +25,7 @@ from tenant_apps.catalog.models import Sku, SkuUnit
 from tenant_apps.catalog.selectors import sku_search
 from tenant_apps.core.errors import NotFound, ValidationFailed
 from tenant_apps.core.tables import FileUnreadable, RowError, read_table, rows_from_table
+from tenant_apps.core.text import words
 from tenant_apps.ordering.lifecycle import IllegalOrderTransition, order_cancel
 from tenant_apps.ordering.models import Cart, CartLine, Order, OrderStatus, OrderTemplate, OrderTemplateLine
 from tenant_apps.ordering.services import MAX_CART_LINES, MAX_QUANTITY, cart_for, quantity_errors
@@ -171,7 +172,7 @@ def entries_resolve(dealer, entries: list[Entry], errors: list[RowError]) -> lis
             match = next((u for u in choices if wanted in (u[2].casefold(), u[3].casefold())), None)
             if match is None:
                 errors.append(RowError(entry.ref, "unit", _("%(code)s is sold in: %(units)s.")
-                                       % {"code": sku.code, "units": ", ".join(u[3] for u in choices)}))
+                                       % {"code": sku.code, "units": words(u[3] for u in choices)}))
                 continue
         else:
             match = choices[0]

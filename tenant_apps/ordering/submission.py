@@ -40,6 +40,7 @@ from tenant_apps.core import prepared
 from tenant_apps.core.bulk import ids_take, insert_grouped
 from tenant_apps.core.errors import Conflict, ValidationFailed
 from tenant_apps.core.money import format_money
+from tenant_apps.core.text import words
 from tenant_apps.dealers.models import DealerStatus
 from tenant_apps.dealers.selectors import QUALIFICATION_BLOCKERS_SQL, qualification_blockers
 from tenant_apps.inventory.services import Allocation, stock_allocate, stock_release_allocations
@@ -207,7 +208,7 @@ def _dealer_may_order(dealer, blockers: list[str] | None = None) -> None:
     blockers = qualification_blockers(dealer=dealer) if blockers is None else blockers
     if blockers:
         raise OrderRefused(_("Your company cannot order until these qualifications are valid: %(names)s.")
-                           % {"names": ", ".join(blockers)}, code="qualifications_missing")
+                           % {"names": words(blockers)}, code="qualifications_missing")
 
 
 def _shown_total_check(quote: Quote, expected_total: Decimal | None) -> None:

@@ -306,6 +306,14 @@ def test_the_console_detail_shows_lines_breakdown_reservations_and_timeline(worl
     assert world.order.number in body and 'id="order-reservations"' in body
     assert 'data-warehouse="E"' in body and "150.00" in body  # 30 cans at 5.00
     assert "Status: Draft → Submitted" in body
+    # What can happen next, listed as each language lists words: never ASCII commas between Chinese words.
+    english = re.search(r'id="legal-actions">It can now be: ([^<]+)\.', body).group(1)
+    assert ", " in english
+    chinese = host_client("acme.localhost", "zh-hans")
+    chinese.post("/accounts/login/", {"username": world.rm_hq.email, "password": DEFAULT_PASSWORD})
+    shown = chinese.get(f"/console/orders/{world.order.pk}/").content.decode()
+    listed = re.search(r'id="legal-actions">现在可以：([^<]+)。', shown).group(1)
+    assert "、" in listed and "," not in listed
 
 
 def test_the_board_runs_the_same_queries_for_2_and_22_orders(world, in_tenant, count_queries):

@@ -1,4 +1,4 @@
-"""Template helpers of the design system: query strings for paging/sorting, locale-aware money."""
+"""Template helpers of the design system: query strings for paging/sorting, locale-aware money and lists."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from babel.numbers import format_decimal
 from django import template
 
 from tenant_apps.core.money import babel_locale_object, format_money
+from tenant_apps.core.text import words as _words
 
 register = template.Library()
 
@@ -46,6 +47,12 @@ def number(value) -> str:
         return format_decimal(Decimal(str(value)), locale=babel_locale_object())
     except (InvalidOperation, ValueError, TypeError):
         return ""
+
+
+@register.filter
+def words(items) -> str:
+    """A list of names joined as the active language lists them (core.text.words): 甲、乙 / A, B."""
+    return _words(items or ())
 
 
 @register.filter
