@@ -153,3 +153,17 @@ def test_dealer_orders_on_a_phone_managers_approve_warehouse_ships_dealer_confir
     page.goto(f"{acme}/orders/{order_id}/")
     expect(page.locator("#order-status")).to_have_attribute("data-status", "completed")
     expect(page.locator("#confirm-receipt")).to_have_count(0)
+
+
+def test_no_order_page_of_the_demo_dealer_is_wider_than_a_phone(demo_platform, page):
+    """Every order of the demo's Shanghai dealer (every state; long promotion names such as 量大优惠's tiers in the
+    price breakdown) fits a 390 px screen: no sideways scrolling."""
+    acme = f"http://acme.localhost:{demo_platform['port']}"
+    sign_in(page, acme, "dealer@acme.test")
+    page.goto(f"{acme}/orders/")
+    links = page.eval_on_selector_all("#orders a.ord-card", "cards => cards.map(card => card.getAttribute('href'))")
+    assert len(links) >= 10
+    for link in links:
+        page.goto(f"{acme}{link}")
+        expect(page.locator("#order-status")).to_be_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"], link
