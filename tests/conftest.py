@@ -20,6 +20,16 @@ from tests.factories import DEFAULT_PASSWORD
 OWNERS = {"acme": "owner@acme.test", "globex": "owner@globex.test"}
 
 
+def pytest_collection_finish(session):
+    """Browser tests need a platform of their own, migrated and seeded (~45 s): start preparing it now, beside the
+    tests that run before them."""
+    if any("/tests/e2e/" in str(item.path) for item in session.items):
+        from tests.e2e.conftest import preparation_drop, prepare_in_background
+
+        prepare_in_background()
+        session.config.add_cleanup(preparation_drop)
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Migrate the template schema once, then clone the two test tenants from it. pytest-django makes the test

@@ -46,44 +46,96 @@ def _admin(params: dict, sql: str) -> None:
         conn.close()
 
 
+class _Preparation:
+    """The live platform's own database, migrated and seeded with the demo by one background process started
+    when collection finds browser tests (tests/conftest.py): it runs beside the tests before them, instead of
+    making the first browser test wait about 45 s for it."""
+
+    def __init__(self) -> None:
+        params = _server_params()
+        self.params = params
+        self.name = f"e2e_{secrets.token_hex(4)}"
+        _admin(params, f'CREATE DATABASE "{self.name}"')
+        self.port = _free_port()
+        self.mail_dir = Path(tempfile.mkdtemp(prefix="e2e-mail-"))
+        auth = (f"{quote(params['user'])}:{quote(params['password'])}@" if params["password"]
+                else f"{quote(params['user'])}@")
+        host = params["host"]
+        url = (f"postgres://{auth}/{self.name}?host={quote(host, safe='')}&port={params['port']}"
+               if host.startswith("/") else f"postgres://{auth}{host}:{params['port']}/{self.name}")
+        self.env = {**{k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"},
+                    "DJANGO_ENV": "development", "DEBUG": "false", "DATABASE_URL": url,
+                    "PLATFORM_DOMAIN": f"localhost:{self.port}", "TENANT_POOL_SIZE": "2", "LOG_LEVEL": "WARNING",
+                    "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+                    "EMAIL_FILE_PATH": str(self.mail_dir)}
+        manage = f'"{sys.executable}" manage.py'
+        self.process = subprocess.Popen(["bash", "-c", f"{manage} platform_migrate -v 0 && {manage} seed_demo"],
+                                        cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+    def wait(self) -> None:
+        try:
+            _out, errors = self.process.communicate(timeout=600)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            pytest.fail("the browser tests' platform was not migrated and seeded within 10 minutes")
+        if self.process.returncode != 0:
+            pytest.fail("migrating or seeding the browser tests' platform failed: " + errors.decode()[-3000:])
+
+    def drop(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=15)
+        _admin(self.params, f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+
+
+_preparation: _Preparation | None = None
+
+
+def prepare_in_background() -> None:
+    """Start migrating and seeding the live platform's database (once per session)."""
+    global _preparation
+    if _preparation is None:
+        _preparation = _Preparation()
+
+
+def preparation_drop() -> None:
+    """Stop the preparation if it still runs and drop its database (at the session's end, however it ends)."""
+    global _preparation
+    if _preparation is not None:
+        _preparation.drop()
+        _preparation = None
+
+
 @pytest.fixture(scope="session")
 def live_platform(django_db_blocker):
-    """A platform served by gunicorn on a free port, on a database of its own; yields its base URL."""
-    params = _server_params()
-    name = f"e2e_{secrets.token_hex(4)}"
-    _admin(params, f'CREATE DATABASE "{name}"')
-    port = _free_port()
-    mail_dir = Path(tempfile.mkdtemp(prefix="e2e-mail-"))
-    auth = f"{quote(params['user'])}:{quote(params['password'])}@" if params["password"] else f"{quote(params['user'])}@"
-    host = params["host"]
-    url = (f"postgres://{auth}/{name}?host={quote(host, safe='')}&port={params['port']}" if host.startswith("/")
-           else f"postgres://{auth}{host}:{params['port']}/{name}")
-    env = {**{k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"},
-           "DJANGO_ENV": "development", "DEBUG": "false", "DATABASE_URL": url, "PLATFORM_DOMAIN": f"localhost:{port}",
-           "TENANT_POOL_SIZE": "2", "LOG_LEVEL": "WARNING",
-           "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend", "EMAIL_FILE_PATH": str(mail_dir)}
-    subprocess.run([sys.executable, "manage.py", "platform_migrate", "-v", "0"], cwd=ROOT, env=env, check=True,
-                   timeout=300)
-    gunicorn = Path(sys.executable).with_name("gunicorn")
-    server = subprocess.Popen([str(gunicorn), "dms.wsgi:application", "--pythonpath", "platform",
-                               "--bind", f"127.0.0.1:{port}", "--workers", "2", "--timeout", "60"],
-                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    base = f"http://localhost:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            with urllib.request.urlopen(f"{base}/readyz", timeout=5) as response:  # noqa: S310 - loopback
-                if response.status == 200:
-                    break
-        except OSError:
-            if time.monotonic() > deadline or server.poll() is not None:
-                server.kill()
-                pytest.fail("platform did not start: " + server.stderr.read().decode()[-3000:])
-            time.sleep(0.3)
-    yield {"base": base, "port": port, "env": env, "mail_dir": mail_dir}
-    server.terminate()
-    server.wait(timeout=15)
-    _admin(params, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    """A platform served by gunicorn on a free port, on a database of its own with the demo seed (brands acme
+    and globex, their dealer networks); yields its base URL, port, environment and mail folder."""
+    prepare_in_background()
+    preparation = _preparation
+    try:
+        preparation.wait()
+        port, env = preparation.port, preparation.env
+        gunicorn = Path(sys.executable).with_name("gunicorn")
+        server = subprocess.Popen([str(gunicorn), "dms.wsgi:application", "--pythonpath", "platform",
+                                   "--bind", f"127.0.0.1:{port}", "--workers", "2", "--timeout", "60"],
+                                  cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        base = f"http://localhost:{port}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(f"{base}/readyz", timeout=5) as response:  # noqa: S310 - loopback
+                    if response.status == 200:
+                        break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    server.kill()
+                    pytest.fail("platform did not start: " + server.stderr.read().decode()[-3000:])
+                time.sleep(0.3)
+        yield {"base": base, "port": port, "env": env, "mail_dir": preparation.mail_dir}
+        server.terminate()
+        server.wait(timeout=15)
+    finally:
+        preparation_drop()
 
 
 @pytest.fixture(scope="module")
@@ -114,7 +166,5 @@ def page(browser):
 
 @pytest.fixture(scope="session")
 def demo_platform(live_platform):
-    """The live platform with the demo seed (brands acme and globex, their dealer networks)."""
-    subprocess.run([sys.executable, "manage.py", "seed_demo"], cwd=ROOT, env=live_platform["env"], check=True,
-                   timeout=300, capture_output=True)
+    """The live platform with the demo seed (every live platform has it: seeded while it was prepared)."""
     return live_platform
