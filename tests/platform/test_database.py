@@ -37,7 +37,7 @@ def _kill(wrapper):
         cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
 
 
-def _paths(wrapper, tenant_slug):
+def _paths(tenant_slug):
     return [Tenant.objects.get(slug=tenant_slug).schema_name, "public"]
 
 
@@ -68,14 +68,14 @@ def test_the_tenant_path_is_set_once_per_session_not_per_request(own_connection,
     read = "SELECT current_schemas(false)::text[], (SELECT count(*) FROM dealers_dealer)"
     own_connection.set_tenant(tenant_a)
     with CaptureQueriesContext(own_connection) as first:
-        assert _request(own_connection, read)[0] == _paths(own_connection, "acme")
+        assert _request(own_connection, read)[0] == _paths("acme")
     own_connection.set_schema_to_public()  # the routing middleware, between two requests
     own_connection.set_tenant(tenant_a)
     with CaptureQueriesContext(own_connection) as again:
-        assert _request(own_connection, read)[0] == _paths(own_connection, "acme")
+        assert _request(own_connection, read)[0] == _paths("acme")
     own_connection.set_tenant(tenant_b)
     with CaptureQueriesContext(own_connection) as other:
-        assert _request(own_connection, read)[0] == _paths(own_connection, "globex")
+        assert _request(own_connection, read)[0] == _paths("globex")
 
     def sets(captured):
         return [q["sql"] for q in captured.captured_queries if q["sql"].startswith("SET search_path")]
@@ -101,7 +101,7 @@ def test_a_path_set_in_work_rolled_back_is_set_again(own_connection, tenant_a, u
     own_connection.set_tenant(tenant_a)
     with own_connection.cursor() as cursor:
         cursor.execute("SELECT current_schemas(false)::text[], (SELECT count(*) FROM dealers_dealer)")
-        assert cursor.fetchone()[0] == _paths(own_connection, "acme")
+        assert cursor.fetchone()[0] == _paths("acme")
     own_connection.rollback()
     own_connection.set_autocommit(True)
 
