@@ -7,11 +7,14 @@ import io
 import json
 import logging
 import threading
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import sentry_sdk
+from django.core.signals import request_finished
 from django.db import connection
+from django.db.models.signals import class_prepared, post_init, pre_init
 from django.http import HttpResponse
 from django.test import RequestFactory
 
@@ -63,16 +66,27 @@ def _events():
     return events
 
 
+@contextmanager
+def _sentry_on(dsn: str):
+    previous = sentry_sdk.get_client()
+    init_sentry(dsn=dsn, environment="test")
+    try:
+        yield
+    finally:
+        sentry_sdk.get_client().close(timeout=2)
+        # Off again as before. Not `init(dsn=None)`: that keeps the auto-enabled Django integration, whose signal
+        # spans then slowed every later test that sends signals, migrations most (32 s instead of 8).
+        sentry_sdk.get_global_scope().set_client(previous)
+
+
 @pytest.fixture
 def sentry_server():
     _Collector.envelopes = []
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Collector)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    init_sentry(dsn=f"http://publickey@127.0.0.1:{server.server_port}/1", environment="test")
-    yield
-    sentry_sdk.get_client().close(timeout=2)
-    sentry_sdk.init(dsn=None)
+    with _sentry_on(f"http://publickey@127.0.0.1:{server.server_port}/1"):
+        yield
     server.shutdown()
 
 
@@ -102,3 +116,37 @@ def test_sentry_events_of_a_task_are_tagged_with_the_tenant(tenant_b, sentry_ser
     [event] = _events()
     assert event["message"] == "stock sync failed"
     assert event["tags"]["tenant"] == "t_globex"
+
+
+
+class _Sender:
+    pass
+
+
+def _receiver(**kwargs):
+    pass
+
+
+def _wrapped(signal) -> bool:
+    """Is `_receiver`, connected to `signal`, called through a Sentry span wrapper when the signal is sent?"""
+    signal.connect(_receiver, weak=False)
+    try:
+        sync_receivers, _async = signal._live_receivers(_Sender)
+        [mine] = [r for r in sync_receivers if getattr(r, "__wrapped__", r) is _receiver]
+        return mine is not _receiver
+    finally:
+        signal.disconnect(_receiver)
+
+
+def test_without_traces_sentry_wraps_no_signal_receiver(sentry_server):
+    assert not _wrapped(request_finished)
+    assert not _wrapped(class_prepared)
+
+
+def test_with_traces_a_request_signal_is_a_span_but_the_model_signals_are_not(monkeypatch):
+    monkeypatch.setenv("SENTRY_TRACES_SAMPLE_RATE", "1.0")
+    with _sentry_on("http://publickey@127.0.0.1:9/1"):
+        assert _wrapped(request_finished)
+        assert not _wrapped(class_prepared) and not _wrapped(post_init) and not _wrapped(pre_init)
+    # and off again afterwards, for every test after this one
+    assert not _wrapped(request_finished)
