@@ -301,6 +301,22 @@ def test_the_board_counts_orders_per_state_and_filters(world, in_tenant):
     assert world.order.number not in future and "No orders here" in future
 
 
+def test_the_dealer_reads_large_quantities_grouped_as_in_the_console(world, in_tenant):
+    from tenant_apps.inventory import services as inventory
+
+    store = world.store
+    with in_tenant(world.tenant):
+        inventory.stock_receive(actor=None, sku_id=store.water.pk, warehouse_id=store.east.pk, quantity=5000)
+        order = order_submit(actor=store.buyer, dealer=store.dealer, lines=[SubmitLine(store.water.pk, None, 1200)]).order
+        store.fill((store.water, store.can, 2400))
+    buyer = signed_in(world.buyer)
+    shown = {f"/orders/{order.pk}/": "1,200 罐 ×", "/cart/checkout/": "2,400 罐", "/cart/": "罐 × 2,400 ="}
+    for page, expected in shown.items():
+        text = re.sub(r"\s+", " ", buyer.get(page).content.decode())
+        assert expected in text, page
+        assert expected.replace(",", "") not in text, page
+
+
 def test_the_console_detail_shows_lines_breakdown_reservations_and_timeline(world):
     body = signed_in(world.rm_hq).get(f"/console/orders/{world.order.pk}/").content.decode()
     assert world.order.number in body and 'id="order-reservations"' in body
