@@ -5,6 +5,7 @@ Idempotent: what exists is left as it is. The accounts are for local demos only.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -68,8 +69,9 @@ def base_url(slug: str | None = None) -> str:
     return f"{settings.PLATFORM_SCHEME}://{host}"
 
 
-def seed() -> list[str]:
-    """Create what is missing; return the lines to print (URLs and sign-in accounts)."""
+def seed(brands: Sequence[str] | None = None) -> list[str]:
+    """Create what is missing, for the brands with these slugs (default: all); return the lines to print (URLs and
+    sign-in accounts)."""
     lines = []
     if not User.objects.filter(email=OPERATOR[0]).exists():
         account_services.user_create(
@@ -81,7 +83,7 @@ def seed() -> list[str]:
             is_superuser=True,
         )
     lines.append(f"operator console  {base_url()}/operator/  {OPERATOR[0]} / {OPERATOR[1]}")
-    for brand in BRANDS:
+    for brand in (b for b in BRANDS if brands is None or b.slug in brands):
         tenant = Tenant.objects.filter(slug=brand.slug).first()
         if tenant is None:
             tenant = tenant_services.tenant_provision(

@@ -126,3 +126,10 @@ def test_demo_has_orders_in_every_state_made_through_the_services(demo, db, in_t
         count = Order.objects.count()
         seed_orders(brand_slug="acme")  # idempotent
         assert Order.objects.count() == count
+
+
+def test_seed_demo_names_the_brands_it_knows_when_asked_for_another():
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="invalid choice: 'initech'.*'acme', 'globex'"):
+        call_command("seed_demo", "--brand", "initech")

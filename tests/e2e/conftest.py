@@ -69,7 +69,7 @@ class _Preparation:
                     "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
                     "EMAIL_FILE_PATH": str(self.mail_dir)}
         manage = f'"{sys.executable}" manage.py'
-        self.process = subprocess.Popen(["bash", "-c", f"{manage} platform_migrate -v 0 && {manage} seed_demo"],
+        self.process = subprocess.Popen(["bash", "-c", f"{manage} platform_migrate -v 0 && {manage} seed_demo --brand acme"],
                                         cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
     def wait(self) -> None:
@@ -108,8 +108,9 @@ def preparation_drop() -> None:
 
 @pytest.fixture(scope="session")
 def live_platform(django_db_blocker):
-    """A platform served by gunicorn on a free port, on a database of its own with the demo seed (brands acme
-    and globex, their dealer networks); yields its base URL, port, environment and mail folder."""
+    """A platform served by gunicorn on a free port, on a database of its own with the demo seed of the brand
+    acme (the one the browser tests use; seeding globex too cost ~15 s); yields its base URL, port, environment
+    and mail folder."""
     prepare_in_background()
     preparation = _preparation
     try:
