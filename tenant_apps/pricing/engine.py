@@ -94,6 +94,8 @@ class PriceBook:
     entries: dict[int, dict[int, dict[int, tuple[tuple[int, Decimal], ...]]]]
     # (sku id, unit id) -> the protected price that holds
     protected: dict[tuple[int, int], Protected] = field(default_factory=dict)
+    # list id -> how its lines describe it, in the language of the request (made once, not once per line)
+    described: dict[int, str] = field(default_factory=dict)
 
     def price(self, line: CartLine, index: int, *, protection: bool = True) -> PricedLine | None:
         """The dealer's price of `line` (None: no price for this dealer, or not a unit of the SKU).
@@ -144,7 +146,7 @@ class PriceBook:
             if hit is None:
                 continue
             min_quantity, price = hit
-            rule = self._describe(info)
+            rule = self.described.get(info.list_id) or self._describe(info)
             if min_quantity > 1:
                 unit_name = meta.unit_names.get(meta.base_unit_id if converted else line.unit_id, "")
                 rule += ", " + _("from %(quantity)s %(unit)s") % {"quantity": min_quantity, "unit": unit_name}
@@ -154,9 +156,10 @@ class PriceBook:
             return price, info.kind, rule, info.list_id
         return None
 
-    @staticmethod
-    def _describe(info: ListInfo) -> str:
-        return _list_description(info.kind, info.code, info.contract_number, translation.get_language())
+    def _describe(self, info: ListInfo) -> str:
+        text = self.described[info.list_id] = _list_description(info.kind, info.code, info.contract_number,
+                                                                translation.get_language())
+        return text
 
     @staticmethod
     def _conversion(meta: SkuMeta, unit_id: int, base_price: Decimal, factor: int) -> str:
