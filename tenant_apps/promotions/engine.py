@@ -323,7 +323,7 @@ def _threshold(spec, lines, state, currency) -> _Effect | None:
     if total <= 0:
         return None
     parts = "; ".join(
-        (_("满 %(threshold)s 减 %(off)s") if times == 1 else _("每满 %(threshold)s 减 %(off)s x%(times)s")) % {
+        (_("%(off)s off from %(threshold)s") if times == 1 else _("%(off)s off per %(threshold)s ×%(times)s")) % {
             "threshold": _money(threshold, currency), "off": _money(off, currency), "times": times}
         for threshold, off, times in used)
     text = _("Spend %(base)s: %(steps)s") % {"base": _money(base, currency), "steps": parts}

@@ -20,10 +20,10 @@ def rule_summary(kind: str, rule: dict, currency: str = "CNY") -> str:
 
     try:
         if kind == "threshold":
-            text = "; ".join(_("满 %(threshold)s 减 %(off)s") % {"threshold": money(step["threshold"]),
+            text = "; ".join(_("%(off)s off from %(threshold)s") % {"threshold": money(step["threshold"]),
                                                                   "off": money(step["off"])}
                              for step in rule["steps"])
-            return text + (" " + _("(每满: repeats)") if rule.get("repeat") else "")
+            return text + (" " + _("(again for every multiple)") if rule.get("repeat") else "")
         if kind == "percent":
             return _("%(percent)s%% off") % {"percent": _percent(rule["percent"])}
         if kind == "fixed":
@@ -49,6 +49,6 @@ def rule_summary(kind: str, rule: dict, currency: str = "CNY") -> str:
 
 def badge_label(kind: str) -> str:
     """A short label for a catalog badge."""
-    labels = {"threshold": _("满减"), "percent": _("Discount"), "fixed": _("Discount"), "tiered": _("Volume discount"),
+    labels = {"threshold": _("Spend & save"), "percent": _("Discount"), "fixed": _("Discount"), "tiered": _("Volume discount"),
               "bundle": _("Bundle"), "gift": _("Gift (买赠)")}
     return labels.get(kind, _("Promotion"))

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import Decimal
 
+from django.utils import translation
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -43,7 +44,10 @@ def test_threshold_steps_take_the_highest_step_reached_once():
     assert applied.discount == D("200.00")
     # Pro rata to net: 2000/3500 and 1500/3500 of 200 = 114.2857 / 85.7142 -> 114.29 + 85.71.
     assert applied.allocations == {0: D("114.29"), 1: D("85.71")}
-    assert "3,000" in applied.explanation
+    assert applied.explanation == "Spend CN¥3,500.00: CN¥200.00 off from CN¥3,000.00"
+    with translation.override("zh-hans"):
+        [in_chinese] = run(lines, [spec(1, "threshold", {"steps": [{"threshold": "3000", "off": "200"}]})]).applied
+    assert in_chinese.explanation == "消费 ¥3,500.00：满 ¥3,000.00 减 ¥200.00"
 
 
 def test_threshold_repeat_applies_steps_greedily():
@@ -51,6 +55,8 @@ def test_threshold_repeat_applies_steps_greedily():
     steps = [{"threshold": "1000", "off": "50"}, {"threshold": "3000", "off": "200"}]
     result = run(lines, [spec(1, "threshold", {"steps": steps, "repeat": True})])
     assert discounts(result) == {1: D("450.00")}  # 2 x 200 + 1 x 50
+    assert result.applied[0].explanation == (
+        "Spend CN¥7,000.00: CN¥200.00 off per CN¥3,000.00 ×2; CN¥50.00 off from CN¥1,000.00")
 
 
 def test_threshold_below_the_first_step_gives_nothing():

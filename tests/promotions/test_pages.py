@@ -8,12 +8,14 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from shared_apps.demo.promotions import seed_promotions
 from tenant_apps.audit.models import AuditEntry
 from tenant_apps.pricing import services as pricing
 from tenant_apps.promotions import services
 from tenant_apps.promotions.models import Promotion
+from tenant_apps.promotions.presentation import rule_summary
 from tests.conftest import host_client
 from tests.factories import DEFAULT_PASSWORD
 from tests.promotions.conftest import START
@@ -87,7 +89,9 @@ def test_builder_makes_a_threshold_promotion_and_shows_field_errors(world, tenan
         "steps": "1000 1500"})
     assert "the amount off must be above zero and below the spend" in invalid.content.decode()
     detail = admin.get(good["Location"]).content.decode()
-    assert "满 ¥1,000.00 减 ¥50.00" in detail or "CN¥1,000.00" in detail
+    assert "CN¥50.00 off from CN¥1,000.00; CN¥200.00 off from CN¥3,000.00 (again for every multiple)" in detail
+    with translation.override("zh-hans"):
+        assert rule_summary("threshold", promotion.rule) == "满 ¥1,000.00 减 ¥50.00; 满 ¥3,000.00 减 ¥200.00 （每满：循环）"
 
 
 def test_publish_and_unpublish_from_the_console_are_audited(world, tenant_a, in_tenant):
