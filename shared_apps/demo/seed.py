@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.utils import translation
 from django_tenants.utils import schema_context
 
 from billing_saas.models import Plan
@@ -105,7 +106,9 @@ def seed(brands: Sequence[str] | None = None) -> list[str]:
         lines.append(
             f"{brand.display_name:<16}  {base_url(brand.slug)}/  {brand.owner_email} / {brand.owner_password}"
         )
-        with schema_context(tenant.schema_name):
+        # In the brand's language: what the seed writes as text (order timelines, frozen price breakdowns, approval
+        # notes) is written in the language of whoever acted, as it is when the brand's own people do it.
+        with schema_context(tenant.schema_name), translation.override(brand.locale):
             lines.extend(seed_tenant(brand))
     tenant_services.tenant_pool_fill()  # leave the warm pool full for the next sign-up
     return lines
