@@ -34,6 +34,30 @@ MAX_TEMPLATES = 100
 # A dealer cancels its own order until the warehouse starts on it (allocated); afterwards only the brand can.
 DEALER_CANCELLABLE = (OrderStatus.DRAFT, OrderStatus.SUBMITTED, OrderStatus.IN_APPROVAL, OrderStatus.APPROVED)
 UPLOAD_COLUMNS = ("sku", "quantity", "unit")
+# Shown when the dealer can see no SKU yet (a brand still building its catalog).
+GENERIC_EXAMPLES = (("SKU-001", 48, ""), ("SKU-001", 2, "CASE"))
+
+
+def example_lines(dealer, *, limit: int = 2) -> list[tuple[str, int, str]]:
+    """Lines the dealer could order as they stand, from its own catalog, to show how to write a quick order or an
+    upload: (SKU code, quantity, unit code or "" for the base unit). The first SKUs by code the dealer can see, each
+    in its base unit at its minimum; the first of them also in its smallest pack that meets the minimum and step.
+    Two queries (SKUs, their packs)."""
+    skus = list(sku_search(dealer=dealer, order="code").prefetch_related("units__unit")[:limit])
+    if not skus:
+        return list(GENERIC_EXAMPLES)
+    lines = []
+    for number, sku in enumerate(skus):
+        step = max(sku.order_step, 1)
+        lines.append((sku.code, max(sku.min_order_qty, step) + (-max(sku.min_order_qty, step)) % step, ""))
+        if number == 0:
+            for pack in sorted(sku.units.all(), key=lambda pack: pack.factor):
+                count = next((n for n in range(1, 100) if n * pack.factor >= sku.min_order_qty
+                              and not n * pack.factor % step), None)
+                if count:
+                    lines.append((sku.code, count, pack.unit.code))
+                    break
+    return lines
 UPLOAD_ALIASES = {"code": "sku", "sku_code": "sku", "barcode": "sku", "商品编码": "sku", "SKU编码": "sku",
                   "编码": "sku", "条码": "sku", "qty": "quantity", "数量": "quantity", "订货数量": "quantity",
                   "单位": "unit"}

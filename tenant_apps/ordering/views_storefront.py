@@ -210,7 +210,8 @@ def quick_order(request):
         except quick.QuickOrderInvalid as invalid:
             errors, status = invalid.errors, invalid.status
             messages.error(request, str(invalid.detail))
-    return render(request, "ordering/quick_order.html", {"text": text, "errors": errors}, status=status)
+    return render(request, "ordering/quick_order.html",
+                  {"text": text, "errors": errors, "examples": quick.example_lines(dealer)}, status=status)
 
 
 @requires(CART_EDIT)
@@ -237,7 +238,8 @@ def upload(request):
 @requires(CART_EDIT)
 def upload_template(request):
     """An example file with the upload's columns."""
-    body = csv_bytes(quick.UPLOAD_COLUMNS, [["RB-250", "48", ""], ["RB-250", "2", "CASE"]])
+    body = csv_bytes(quick.UPLOAD_COLUMNS, [[code, str(quantity), unit]
+                                            for code, quantity, unit in quick.example_lines(_dealer(request))])
     response = HttpResponse(body, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="order.csv"'
     return response

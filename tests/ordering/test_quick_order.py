@@ -61,6 +61,38 @@ def test_the_quick_order_page_lists_errors_per_line_and_keeps_the_text(store):
     assert _cart(store) == [("RB-250", "CAN", 48)]
 
 
+def test_the_examples_are_the_dealers_own_products_and_work_as_shown(store):
+    """The quick order page and the example upload file show lines of the brand's own catalog that the dealer can
+    order as they stand (its minimum and step met): pasted or uploaded back, they go in the cart."""
+    import html
+    import re
+
+    with _in(store):
+        store.sku.min_order_qty, store.sku.order_step = 24, 24  # RB-250: whole cases of 24 cans
+        store.sku.save(update_fields=["min_order_qty", "order_step"])
+    client = signed_in(store.buyer)
+    shown = html.unescape(re.search(r'id="quick-examples">(.*?)</pre>', client.get("/cart/quick/").content.decode(),
+                                    re.S).group(1))
+    assert shown.splitlines() == ["RB-250 x 24", "RB-250,1,CASE", "RB-330 1"]
+    assert client.post("/cart/quick/", {"text": shown}).status_code == 302
+    assert _cart(store) == [("RB-250", "CAN", 24), ("RB-250", "CASE", 1), ("RB-330", "CAN", 1)]
+    with _in(store):
+        CartLine.objects.filter(cart__dealer=store.dealer).delete()
+    example = client.get("/cart/upload/order.csv")
+    assert example.status_code == 200
+    done = client.post("/cart/upload/", {"file": SimpleUploadedFile("order.csv", example.content)})
+    assert done.status_code == 302, done.content.decode()[-500:]
+    assert _cart(store) == [("RB-250", "CAN", 24), ("RB-250", "CASE", 1), ("RB-330", "CAN", 1)]
+
+
+def test_a_dealer_who_sees_no_product_yet_gets_generic_examples(store):
+    with _in(store):
+        from tenant_apps.catalog.models import Sku
+
+        Sku.objects.update(status="discontinued")
+        assert quick.example_lines(store.dealer) == list(quick.GENERIC_EXAMPLES)
+
+
 def _xlsx(rows) -> bytes:
     book = Workbook()
     sheet = book.active
