@@ -167,3 +167,21 @@ def test_no_order_page_of_the_demo_dealer_is_wider_than_a_phone(demo_platform, p
         page.goto(f"{acme}{link}")
         expect(page.locator("#order-status")).to_be_visible()
         assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"], link
+
+
+def test_the_regional_manager_reads_the_inbox_and_the_order_to_approve_on_a_phone(demo_platform, page):
+    """Approvers decide from a phone too: on a 390 px screen the inbox and the approval page read as one card per
+    row (no table wider than its card, each order number on one line), not as columns squeezed a few characters
+    wide."""
+    acme = f"http://acme.localhost:{demo_platform['port']}"
+    sign_in(page, acme, "rm.east@acme.test")
+    page.goto(f"{acme}/console/approvals/")
+    numbers = page.locator("#inbox-table code")
+    expect(numbers.first).to_be_visible()
+    assert max(numbers.evaluate_all("codes => codes.map(code => code.getBoundingClientRect().height)")) < 30
+    assert page.eval_on_selector("#inbox-table", "table => table.scrollWidth <= table.parentElement.clientWidth")
+    page.locator("#inbox-table tbody a").first.click()
+    expect(page.locator("#lines")).to_be_visible()
+    for table in ("#lines", "#steps"):
+        assert page.eval_on_selector(table, "table => table.scrollWidth <= table.parentElement.clientWidth"), table
+    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
