@@ -117,3 +117,30 @@ def test_branding_and_domains_are_for_brand_settings_roles_only(tenant_a, in_ten
     assert client.get("/console/domains/").status_code == 403
     assert client.post("/console/company/", {"display_name": "x", "primary_colour": "#000000",
                                               "default_locale": "en"}).status_code == 403
+
+
+def test_a_page_outside_ones_role_or_none_at_all_is_the_brands_own_page_in_ones_language(tenant_a, in_tenant):
+    from tenant_apps.accounts.services import user_create
+    from tenant_apps.dealers import services as dealers
+
+    with in_tenant(tenant_a):
+        user_create(actor=None, email="rm@acme.test", password=DEFAULT_PASSWORD, role="regional_manager",
+                    scope_node=dealers.headquarters_ensure(name="HQ"))
+    client = host_client("acme.localhost", "zh-hans")
+    assert client.post("/accounts/login/", {"username": "rm@acme.test", "password": DEFAULT_PASSWORD}).status_code == 302
+    forbidden = client.get("/console/fulfillment/")
+    page = forbidden.content.decode()
+    assert forbidden.status_code == 403
+    assert "您无权打开此页面" in page and 'id="error-page"' in page and "dms/app.css" in page
+    missing = client.get("/no-such-page/")
+    assert missing.status_code == 404 and "找不到页面" in missing.content.decode()
+    english = host_client("acme.localhost", "en").get("/no-such-page/")
+    assert english.status_code == 404 and "Page not found" in english.content.decode()
+
+
+def test_the_server_error_page_needs_no_request_and_speaks_the_readers_language():
+    from django.template import loader
+
+    with translation.override("zh-hans"):
+        page = loader.get_template("500.html").render()
+    assert "出了点问题" in page and "返回首页" in page
