@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from math import gcd
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -34,30 +35,6 @@ MAX_TEMPLATES = 100
 # A dealer cancels its own order until the warehouse starts on it (allocated); afterwards only the brand can.
 DEALER_CANCELLABLE = (OrderStatus.DRAFT, OrderStatus.SUBMITTED, OrderStatus.IN_APPROVAL, OrderStatus.APPROVED)
 UPLOAD_COLUMNS = ("sku", "quantity", "unit")
-# Shown when the dealer can see no SKU yet (a brand still building its catalog).
-GENERIC_EXAMPLES = (("SKU-001", 48, ""), ("SKU-001", 2, "CASE"))
-
-
-def example_lines(dealer, *, limit: int = 2) -> list[tuple[str, int, str]]:
-    """Lines the dealer could order as they stand, from its own catalog, to show how to write a quick order or an
-    upload: (SKU code, quantity, unit code or "" for the base unit). The first SKUs by code the dealer can see, each
-    in its base unit at its minimum; the first of them also in its smallest pack that meets the minimum and step.
-    Two queries (SKUs, their packs)."""
-    skus = list(sku_search(dealer=dealer, order="code").prefetch_related("units__unit")[:limit])
-    if not skus:
-        return list(GENERIC_EXAMPLES)
-    lines = []
-    for number, sku in enumerate(skus):
-        step = max(sku.order_step, 1)
-        lines.append((sku.code, max(sku.min_order_qty, step) + (-max(sku.min_order_qty, step)) % step, ""))
-        if number == 0:
-            for pack in sorted(sku.units.all(), key=lambda pack: pack.factor):
-                count = next((n for n in range(1, 100) if n * pack.factor >= sku.min_order_qty
-                              and not n * pack.factor % step), None)
-                if count:
-                    lines.append((sku.code, count, pack.unit.code))
-                    break
-    return lines
 UPLOAD_ALIASES = {"code": "sku", "sku_code": "sku", "barcode": "sku", "商品编码": "sku", "SKU编码": "sku",
                   "编码": "sku", "条码": "sku", "qty": "quantity", "数量": "quantity", "订货数量": "quantity",
                   "单位": "unit"}
@@ -65,6 +42,39 @@ UPLOAD_ALIASES = {"code": "sku", "sku_code": "sku", "barcode": "sku", "商品编
 _WIDE = str.maketrans({"，": ",", "；": ";", "＊": "*", "×": "*", "　": " ", "：": ":",
                        **{chr(0xFF10 + n): str(n) for n in range(10)}})
 _SEPARATORS = re.compile(r"[,;\t*:]")
+
+
+# Shown when the dealer can see no SKU yet (a brand still building its catalog).
+GENERIC_EXAMPLES = (("SKU-001", 48, ""), ("SKU-001", 2, "CASE"))
+
+
+def example_lines(dealer, *, limit: int = 2) -> list[tuple[str, int, str]]:
+    """Lines the dealer could order as they stand, from its own catalog, to show how to write a quick order or an
+    upload: (SKU code, quantity, unit code or "" for the base unit). The first SKUs by code the dealer can see, each
+    in its base unit; the first of them also in its smallest pack; each at the fewest units its minimum and step
+    allow. Two queries (SKUs, their packs)."""
+    skus = list(sku_search(dealer=dealer, order="code").prefetch_related("units__unit")[:limit])
+    if not skus:
+        return list(GENERIC_EXAMPLES)
+    lines = []
+    for number, sku in enumerate(skus):
+        units = [(1, "", sku.base_unit_name)]
+        if number == 0:
+            units += [(pack.factor, pack.unit.code, pack.unit.name) for pack in sorted(sku.units.all(),
+                                                                                    key=lambda pack: pack.factor)]
+        for factor, code, name in units[:2]:
+            count = _fewest(sku, factor, name)
+            if count is not None:
+                lines.append((sku.code, count, code))
+    return lines
+
+
+def _fewest(sku, factor: int, unit_name: str) -> int | None:
+    """The fewest units of `factor` base units of `sku` that its minimum and step allow (quantity_errors says so),
+    None if even that is refused (above the largest quantity)."""
+    multiple = sku.order_step // gcd(sku.order_step, factor) if sku.order_step > 1 else 1
+    count = multiple * max(1, -(-sku.min_order_qty // (multiple * factor)))
+    return None if quantity_errors(sku, count, factor, unit_name) else count
 
 
 class QuickOrderInvalid(ValidationFailed):

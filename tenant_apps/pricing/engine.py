@@ -146,7 +146,7 @@ class PriceBook:
             if hit is None:
                 continue
             min_quantity, price = hit
-            rule = self.described.get(info.list_id) or self._describe(info)
+            rule = self._describe(info)
             if min_quantity > 1:
                 unit_name = meta.unit_names.get(meta.base_unit_id if converted else line.unit_id, "")
                 rule += ", " + _("from %(quantity)s %(unit)s") % {"quantity": min_quantity, "unit": unit_name}
@@ -157,8 +157,10 @@ class PriceBook:
         return None
 
     def _describe(self, info: ListInfo) -> str:
-        text = self.described[info.list_id] = _list_description(info.kind, info.code, info.contract_number,
-                                                                translation.get_language())
+        text = self.described.get(info.list_id)
+        if text is None:
+            text = self.described[info.list_id] = _list_description(info.kind, info.code, info.contract_number,
+                                                                    translation.get_language())
         return text
 
     @staticmethod
