@@ -61,8 +61,11 @@ class MovementKind(models.TextChoices):
 class StockMovement(models.Model):
     """Append-only ledger: every change of on-hand or reserved, with who, why and a reference."""
 
-    # Its own index would duplicate (stock, created_at)'s first column; every order writes ~20 of these rows.
-    stock = models.ForeignKey(Stock, on_delete=models.PROTECT, related_name="movements", db_index=False)
+    # Its own index would duplicate (stock, created_at)'s first column. No constraint either: every order writes ~20
+    # of these rows, each from the stock row the same statement has just locked and changed (the inventory services
+    # are the ledger's one writer), and a stock row is never deleted (PROTECT).
+    stock = models.ForeignKey(Stock, on_delete=models.PROTECT, related_name="movements", db_index=False,
+                              db_constraint=False)
     kind = models.CharField(_("kind"), max_length=16, choices=MovementKind.choices)
     on_hand_delta = models.IntegerField(default=0)
     reserved_delta = models.IntegerField(default=0)

@@ -183,12 +183,16 @@ class OrderLine(models.Model):
 class OrderReservation(models.Model):
     """Where an order line's stock is reserved: released on cancel, shipped from on shipment."""
 
-    # The line is the reservation's parent (checked); its order and SKU are the line's, copied beside it for reads
-    # by order and warehouse (one writer keeps them in step: submission), not checked again row by row.
+    # Nothing here is checked row by row at commit (an order writes ~20 reservations): the line is written in the
+    # same statement or transaction as its reservations; the warehouse and SKU are those of the stock row the
+    # reservation was just taken from (locked, its own references checked; stock rows are never deleted); the
+    # order is the line's, copied beside it for reads by order and warehouse. One writer keeps them in step
+    # (submission, fulfilment's re-reservation), and the ORM still cascades and protects on delete.
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="reservations", db_constraint=False,
                               db_index=False)  # (order, warehouse) serves it
-    line = models.ForeignKey(OrderLine, on_delete=models.CASCADE, related_name="reservations")
-    warehouse = models.ForeignKey("inventory.Warehouse", on_delete=models.PROTECT, related_name="+")
+    line = models.ForeignKey(OrderLine, on_delete=models.CASCADE, related_name="reservations", db_constraint=False)
+    warehouse = models.ForeignKey("inventory.Warehouse", on_delete=models.PROTECT, related_name="+",
+                                  db_constraint=False)
     sku = models.ForeignKey("catalog.Sku", on_delete=models.PROTECT, related_name="+", db_constraint=False,
                             db_index=False)
     quantity = models.PositiveIntegerField()  # base units still reserved
