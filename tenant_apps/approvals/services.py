@@ -52,7 +52,7 @@ from tenant_apps.approvals.models import (
 from tenant_apps.audit.services import actor_label, audit_record
 from tenant_apps.core.bulk import insert_grouped
 from tenant_apps.core.errors import DomainError
-from tenant_apps.core.text import words
+from tenant_apps.core.text import SYSTEM_LABEL, words
 from tenant_apps.ordering.lifecycle import IllegalOrderTransition, order_transition, transition_fresh
 from tenant_apps.ordering.models import Order, OrderEvent, OrderLine, OrderStatus
 from tenant_apps.ordering.submission import order_event
@@ -466,7 +466,7 @@ def approval_plan(*, actor, order: Order, now, node_path: str | None = None, ter
     if rule is not None:
         reason = _("Approved automatically by the rule %(name)s.") % {"name": rule.name}
         return [OrderApproval(order=order, revision=order.revision, position=0, name=rule.name,
-                              status=ApprovalStatus.APPROVED, decided_at=now, decided_by_label="system", reason=reason),
+                              status=ApprovalStatus.APPROVED, decided_at=now, decided_by_label=SYSTEM_LABEL, reason=reason),
                 *transition_fresh(actor=None, order=order, action="approve", reason=reason,
                                   data={"auto_rule": rule.pk}, now=now)], None
     steps = _steps_after(workflow, 0)
@@ -601,7 +601,7 @@ def _time_out(order: Order, approval: OrderApproval, now) -> int:
         approval.save(update_fields=["due_at"])
         return 0
     message = _("No decision within %(hours)s hours.") % {"hours": hours}
-    approval.decided_at, approval.decided_by_label, approval.reason = now, "system", message
+    approval.decided_at, approval.decided_by_label, approval.reason = now, SYSTEM_LABEL, message
     if action == OnTimeout.AUTO_APPROVE:
         approval.status = ApprovalStatus.APPROVED
         approval.save(update_fields=["status", "decided_at", "decided_by_label", "reason"])

@@ -22,6 +22,7 @@ from tenant_apps.approvals.models import ApprovalStatus, AutoApprovalRule
 from tenant_apps.core.access import requires
 from tenant_apps.core.errors import DomainError
 from tenant_apps.core.forms import apply_domain_error
+from tenant_apps.core.text import person
 from tenant_apps.dealers.models import Node, Territory, Tier
 from tenant_apps.ordering.models import OrderLine, OrderStatus
 
@@ -92,7 +93,7 @@ def _events(order) -> list[dict]:
     def label(status: str) -> str:
         return str(OrderStatus(status).label) if status in OrderStatus.values else status
 
-    return [{"at": e.at, "actor_label": e.actor_label, "message": e.message, "from_status": label(e.from_status),
+    return [{"at": e.at, "actor_label": person(e.actor_label), "message": e.message, "from_status": label(e.from_status),
              "to_status": label(e.to_status)} for e in order.events.all()]
 
 

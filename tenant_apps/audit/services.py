@@ -1,18 +1,19 @@
 from __future__ import annotations
 
 from tenant_apps.audit.models import AuditEntry
+from tenant_apps.core.text import SYSTEM_LABEL
 
 
 def actor_label(actor) -> str:
     if actor is None:
-        return "system"
+        return SYSTEM_LABEL
     return getattr(actor, "email", None) or str(actor)
 
 
 def person_label(actor) -> str:
-    """How a person is shown to others in a timeline: their name, else their email ("system" for none)."""
+    """How a person is shown to others in a timeline: their name, else their email (SYSTEM_LABEL for none)."""
     if actor is None:
-        return "system"
+        return SYSTEM_LABEL
     return (getattr(actor, "full_name", "") or "").strip() or actor_label(actor)
 
 

@@ -10,6 +10,7 @@ from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 from django.utils.translation import gettext_lazy
 
+from tenant_apps.core.text import person
 from tenant_apps.ordering.models import Order, OrderStatus
 
 S = OrderStatus
@@ -33,7 +34,7 @@ def timeline(order: Order) -> list[dict]:
     """The order's events (prefetched), newest first, in words."""
     rows = []
     for event in order.events.all():
-        rows.append({"at": event.at, "who": event.actor_label, "kind": event.kind,
+        rows.append({"at": event.at, "who": person(event.actor_label), "kind": event.kind,
                      "kind_label": KIND_LABEL.get(event.kind, event.kind),
                      "from": _label(event.from_status) if event.from_status else "",
                      "to": _label(event.to_status) if event.to_status else "", "message": event.message,

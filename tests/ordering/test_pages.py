@@ -332,6 +332,19 @@ def test_the_console_detail_shows_lines_breakdown_reservations_and_timeline(worl
     assert "、" in listed and "," not in listed
 
 
+def test_what_the_system_did_is_signed_system_in_the_readers_language(world, in_tenant):
+    store = world.store
+    with in_tenant(world.tenant):
+        order = order_submit(actor=store.buyer, dealer=store.dealer, lines=[SubmitLine(store.water.pk, None, 1)]).order
+        allocated(order)  # approved and allocated by nobody: a periodic task's work
+    english = signed_in(world.buyer).get(f"/orders/{order.pk}/").content.decode()
+    chinese = host_client("acme.localhost", "zh-hans")
+    chinese.post("/accounts/login/", {"username": world.buyer.email, "password": DEFAULT_PASSWORD})
+    shown = chinese.get(f"/orders/{order.pk}/").content.decode()
+    assert "· System</span>" in english and "· 系统</span>" in shown
+    assert "· system<" not in english + shown
+
+
 def test_the_board_runs_the_same_queries_for_2_and_22_orders(world, in_tenant, count_queries):
     owner = signed_in(world.rm_hq)
     owner.get("/console/orders/")

@@ -8,6 +8,7 @@ from babel.numbers import format_decimal
 from django import template
 
 from tenant_apps.core.money import babel_locale_object, format_money
+from tenant_apps.core.text import person as _person
 from tenant_apps.core.text import words as _words
 
 register = template.Library()
@@ -47,6 +48,12 @@ def number(value) -> str:
         return format_decimal(Decimal(str(value)), locale=babel_locale_object())
     except (InvalidOperation, ValueError, TypeError):
         return ""
+
+
+@register.filter
+def person(label) -> str:
+    """A stored person label in the reader's language ("system" as 系统)."""
+    return _person(label or "")
 
 
 @register.filter
