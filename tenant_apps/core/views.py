@@ -10,18 +10,28 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from tenant_apps.accounts.permissions import SETTINGS_EDIT
+from tenant_apps.accounts.permissions import CART_EDIT, ORDERS_VIEW_OWN, SETTINGS_EDIT, has_perm
 from tenant_apps.core.access import console_required, is_console_user, requires
 from tenant_apps.core.checklist import checklist_for
 from tenant_apps.core.forms import BrandingForm
+from tenant_apps.ordering.presentation import STATUS_TONE
+from tenant_apps.ordering.selectors import dealer_overview
 from tenants import services as tenant_services
 
 
 def home(request):
-    """The storefront home on the brand's host; console users go to the console."""
+    """The storefront home on the brand's host; console users go to the console. A dealer's people see what
+    waits for them (orders sent back, goods to confirm), their orders under way, the latest ones and the cart."""
     if is_console_user(request.user):
         return redirect("console:home")
-    return render(request, "core/storefront_home.html")
+    user = request.user
+    context = {}
+    if user.is_authenticated and getattr(user, "dealer_id", None) and has_perm(user, ORDERS_VIEW_OWN):
+        overview = dealer_overview(actor=user)
+        for order in (*overview["waiting"], *overview["recent"]):
+            order.tone = STATUS_TONE.get(order.status, "")
+        context = {"overview": overview, "can_order": has_perm(user, CART_EDIT)}
+    return render(request, "core/storefront_home.html", context)
 
 
 @console_required

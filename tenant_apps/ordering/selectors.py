@@ -13,6 +13,7 @@ from tenant_apps.accounts.permissions import Scope, scope_of
 from tenant_apps.core.errors import NotFound
 from tenant_apps.dealers.selectors import dealers_visible_to
 from tenant_apps.ordering.models import (
+    CartLine,
     Order,
     OrderEvent,
     OrderLine,
@@ -68,6 +69,26 @@ def order_status_counts(*, actor, dealer_id=None, date_from=None, date_to=None, 
     for row in orders.order_by().values("status").annotate(n=Count("pk")):
         counts[row["status"]] = row["n"]
     return counts
+
+
+# What waits for the dealer: an order sent back for changes (draft), goods to confirm (shipped or delivered).
+WAITING_ON_DEALER = (OrderStatus.DRAFT, OrderStatus.SHIPPED, OrderStatus.DELIVERED)
+UNDER_WAY = (OrderStatus.SUBMITTED, OrderStatus.IN_APPROVAL, OrderStatus.APPROVED, OrderStatus.ALLOCATED,
+             OrderStatus.PARTIALLY_SHIPPED)
+
+
+def dealer_overview(*, actor, latest: int = 5) -> dict:
+    """A dealer's home in four queries whatever its history: the shared cart's line count, how many of its orders
+    are in each state, the orders waiting for the dealer (oldest first) and the latest orders."""
+    counts = order_status_counts(actor=actor)
+    waiting = list(order_list(actor=actor).filter(status__in=WAITING_ON_DEALER).order_by("created_at", "id")[:latest])
+    recent = list(order_list(actor=actor).order_by("-created_at", "-id")[:latest])
+    cart_lines = CartLine.objects.filter(cart__dealer_id=actor.dealer_id).count() if actor.dealer_id else 0
+    return {"cart_lines": cart_lines, "counts": counts, "waiting": waiting, "recent": recent,
+            "waiting_count": sum(counts[status] for status in WAITING_ON_DEALER),
+            "under_way": [(status, OrderStatus(status).label, counts[status]) for status in UNDER_WAY
+                          if counts[status]],
+            "total": sum(counts.values())}
 
 
 def order_get_for(*, actor, order_id) -> Order:

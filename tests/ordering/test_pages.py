@@ -345,6 +345,50 @@ def test_what_the_system_did_is_signed_system_in_the_readers_language(world, in_
     assert "· system<" not in english + shown
 
 
+def _shipped(order):
+    from tenant_apps.fulfillment import services as fulfillment
+
+    order = allocated(order)
+    warehouse_id = order.reservations.values_list("warehouse_id", flat=True).first()
+    fulfillment.shipment_ship(actor=None, shipment=fulfillment.shipment_create(actor=None, order=order,
+                                                                             warehouse_id=warehouse_id))
+    return order
+
+
+def test_a_dealers_home_shows_what_waits_for_it_what_is_under_way_and_its_latest_orders(world, in_tenant):
+    store = world.store
+    with in_tenant(world.tenant):
+        shipped = _shipped(order_submit(actor=store.buyer, dealer=store.dealer,
+                                        lines=[SubmitLine(store.water.pk, None, 2)]).order)
+        store.fill((store.water, store.can, 24))
+    home = signed_in(world.buyer).get("/").content.decode()
+    waiting = home.split('id="home-waiting"')[1].split('id="home-recent"')[0]
+    assert f'data-number="{shipped.number}"' in waiting and "confirm receipt" in waiting
+    assert world.order.number not in waiting  # under way: nothing for the dealer to do
+    under_way = _status(world, world.order)
+    assert f'href="/orders/?status={under_way}" data-status="{under_way}"' in home.split('id="home-under-way"')[1]
+    recent = home.split('id="home-recent"')[1]
+    assert shipped.number in recent and world.order.number in recent and world.theirs.number not in home
+    assert "Cart · 1 line" in home and 'href="/cart/quick/"' in home
+    # Dealer finance reads the same orders but does not order: no cart, no quick order.
+    finance = signed_in(world.finance).get("/").content.decode()
+    assert shipped.number in finance and 'id="home-cart"' not in finance and 'href="/cart/quick/"' not in finance
+
+
+def test_a_dealers_home_runs_the_same_queries_for_2_and_22_orders(world, in_tenant, count_queries):
+    buyer = signed_in(world.buyer)
+    buyer.get("/")
+    with count_queries() as few:
+        assert "SO" in buyer.get("/").content.decode()
+    store = world.store
+    with in_tenant(world.tenant):
+        for _n in range(20):
+            order_submit(actor=store.buyer, dealer=store.dealer, lines=[SubmitLine(store.water.pk, None, 1)])
+    with count_queries() as many:
+        assert buyer.get("/").content.decode().count('class="ord-card"') == 5  # the latest five
+    assert len(many) == len(few)
+
+
 def test_the_board_runs_the_same_queries_for_2_and_22_orders(world, in_tenant, count_queries):
     owner = signed_in(world.rm_hq)
     owner.get("/console/orders/")
