@@ -30,7 +30,7 @@ STEPS = [
     Step("warehouse", _("Your first warehouse"), _("Where your stock ships from."),
          "inventory:warehouses", lambda tenant: _exists("inventory", "Warehouse")),
     Step("products", _("Your first products"), _("Categories, products and SKUs your dealers can order."),
-         "catalog:products", lambda tenant: False),
+         "catalog_console:products", lambda tenant: _exists("catalog", "Sku")),
     Step("dealers", _("Invite your dealers"), _("Your dealer network and the people who order."),
          "dealers:list", lambda tenant: _exists("dealers", "Dealer")),
 ]

@@ -7,15 +7,27 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from tenant_apps.accounts.permissions import CART_EDIT, ORDERS_VIEW_OWN, SETTINGS_EDIT, has_perm
+from tenant_apps.accounts.permissions import (
+    CART_EDIT,
+    FULFILLMENT_SHIP,
+    ORDERS_APPROVE,
+    ORDERS_VIEW,
+    ORDERS_VIEW_OWN,
+    SETTINGS_EDIT,
+    has_perm,
+)
+from tenant_apps.approvals.selectors import approval_inbox
 from tenant_apps.core.access import console_required, is_console_user, requires
 from tenant_apps.core.checklist import checklist_for
 from tenant_apps.core.forms import BrandingForm
+from tenant_apps.fulfillment.selectors import work_waiting
 from tenant_apps.ordering.presentation import STATUS_TONE
-from tenant_apps.ordering.selectors import dealer_overview
+from tenant_apps.ordering.selectors import dealer_overview, order_status_counts
 from tenants import services as tenant_services
 
 
@@ -38,8 +50,31 @@ def home(request):
 def console_home(request):
     steps = checklist_for(request.tenant)
     return render(request, "core/console_home.html", {
-        "steps": steps, "done_count": sum(step["done"] for step in steps),
+        "steps": steps, "done_count": sum(step["done"] for step in steps), "work": _work_for(request.user),
     })
+
+
+def _work_for(user) -> list[dict]:
+    """What waits for this person, by what they may do: orders at their approval step, orders to allocate and to
+    ship and returns (warehouse), orders placed today (anyone who reads orders). One or two queries each."""
+    work = []
+    if has_perm(user, ORDERS_APPROVE):
+        work.append({"key": "approvals", "label": _("Waiting for your approval"), "url": reverse("approvals:inbox"),
+                     "count": approval_inbox(actor=user).count()})
+    if has_perm(user, FULFILLMENT_SHIP):
+        waiting = work_waiting(actor=user)
+        home = reverse("fulfillment:home")
+        work += [{"key": "to_allocate", "label": _("To allocate"), "url": home + "#to-allocate",
+                  "count": waiting["to_allocate"]},
+                 {"key": "to_ship", "label": _("To ship"), "url": home + "#to-ship", "count": waiting["to_ship"]},
+                 {"key": "returns", "label": _("Returns waiting"), "url": reverse("fulfillment:returns"),
+                  "count": waiting["returns"]}]
+    if has_perm(user, ORDERS_VIEW):
+        today = timezone.localdate()
+        placed = sum(order_status_counts(actor=user, date_from=today, date_to=today).values())
+        work.append({"key": "today", "label": _("Orders placed today"), "count": placed,
+                     "url": f"{reverse('orders_console:board')}?from={today:%Y-%m-%d}&to={today:%Y-%m-%d}"})
+    return work
 
 
 @requires(SETTINGS_EDIT)

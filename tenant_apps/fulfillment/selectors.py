@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, QuerySet, Sum
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from tenant_apps.dealers.selectors import dealers_visible_to
@@ -20,7 +20,7 @@ from tenant_apps.fulfillment.models import (
     TrackingEvent,
 )
 from tenant_apps.inventory.models import Warehouse
-from tenant_apps.ordering.models import Order, OrderLine, OrderReservation
+from tenant_apps.ordering.models import Order, OrderLine, OrderReservation, OrderStatus
 from tenant_apps.ordering.selectors import orders_visible_to
 
 
@@ -30,6 +30,17 @@ def order_get_for(*, actor, order_id) -> Order:
     if order is None:
         raise OrderNotFound(_("No such order."))
     return order
+
+
+def work_waiting(*, actor) -> dict[str, int]:
+    """What waits for the warehouse in the actor's scope, in two queries: approved orders to allocate, allocated or
+    partly shipped orders to ship, returns waiting for a decision or their goods."""
+    counts = orders_visible_to(actor).aggregate(
+        to_allocate=Count("pk", filter=Q(status=OrderStatus.APPROVED)),
+        to_ship=Count("pk", filter=Q(status__in=[OrderStatus.ALLOCATED, OrderStatus.PARTIALLY_SHIPPED])))
+    counts["returns"] = returns_visible_to(actor).filter(
+        status__in=[ReturnStatus.REQUESTED, ReturnStatus.APPROVED]).count()
+    return counts
 
 
 def shipments_visible_to(user) -> QuerySet[Shipment]:

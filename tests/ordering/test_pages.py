@@ -389,6 +389,31 @@ def test_a_dealers_home_runs_the_same_queries_for_2_and_22_orders(world, in_tena
     assert len(many) == len(few)
 
 
+def _tiles(page: str) -> dict[str, int]:
+    return {key: int(count.replace(",", "")) for key, count in re.findall(
+        r'data-work="(\w+)">\s*<strong class="num">([\d,]+)</strong>', page)}
+
+
+def test_the_console_home_counts_what_waits_for_each_person_by_what_they_may_do(world, in_tenant):
+    with in_tenant(world.tenant):
+        allocated(Order.objects.get(pk=world.theirs.pk))
+        approved = Order.objects.filter(status="approved").count()
+    owner = _tiles(signed_in(world.owner).get("/console/").content.decode())
+    assert owner["to_allocate"] == approved and owner["to_ship"] == 1 and owner["today"] == 2
+    assert owner["returns"] == 0 and "approvals" in owner
+    # Read-only staff: only what they read (orders today), nothing to approve or ship.
+    assert _tiles(signed_in(world.analyst).get("/console/").content.decode()) == {"today": 2}
+    # The regional manager of the west region counts only its own dealer's order.
+    assert _tiles(signed_in(world.rm_west).get("/console/").content.decode())["today"] == 1  # 成都经销商's, not 上海's
+
+
+def test_the_getting_started_checklist_links_the_product_list_and_ticks_once_a_sku_exists(world):
+    page = signed_in(world.owner).get("/console/").content.decode()
+    products = page.split('data-step="products"')[1].split("</li>")[0]
+    assert 'href="/console/catalog/"' in products and "Coming soon" not in products
+    assert page.split('data-step="products"')[0].rsplit("<li", 1)[1].startswith(' class="done"')
+
+
 def test_the_board_runs_the_same_queries_for_2_and_22_orders(world, in_tenant, count_queries):
     owner = signed_in(world.rm_hq)
     owner.get("/console/orders/")
