@@ -412,6 +412,8 @@ def test_the_getting_started_checklist_links_the_product_list_and_ticks_once_a_s
     products = page.split('data-step="products"')[1].split("</li>")[0]
     assert 'href="/console/catalog/"' in products and "Coming soon" not in products
     assert page.split('data-step="products"')[0].rsplit("<li", 1)[1].startswith(' class="done"')
+    done = page.count('class="done" data-step=')
+    assert ("Every step is done" in page) == (done == page.count("data-step=")), done
 
 
 def test_the_board_runs_the_same_queries_for_2_and_22_orders(world, in_tenant, count_queries):
