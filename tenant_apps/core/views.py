@@ -33,15 +33,15 @@ from tenants import services as tenant_services
 
 def home(request):
     """The storefront home on the brand's host; console users go to the console. A dealer's people see what
-    waits for them (orders sent back, goods to confirm), their orders under way, the latest ones and the cart."""
+    waits for them (orders not submitted, goods to confirm), their orders under way, the latest ones and the cart."""
     if is_console_user(request.user):
         return redirect("console:home")
     user = request.user
     context = {}
     if user.is_authenticated and getattr(user, "dealer_id", None) and has_perm(user, ORDERS_VIEW_OWN):
         overview = dealer_overview(actor=user)
-        for order in (*overview["waiting"], *overview["recent"]):
-            order.tone = STATUS_TONE.get(order.status, "")
+        for key in ("waiting", "recent"):  # as "My orders" lists them (ordering/_order_card.html)
+            overview[key] = [{"order": order, "tone": STATUS_TONE.get(order.status, "")} for order in overview[key]]
         context = {"overview": overview, "can_order": has_perm(user, CART_EDIT)}
     return render(request, "core/storefront_home.html", context)
 

@@ -71,7 +71,7 @@ def order_status_counts(*, actor, dealer_id=None, date_from=None, date_to=None, 
     return counts
 
 
-# What waits for the dealer: an order sent back for changes (draft), goods to confirm (shipped or delivered).
+# What waits for the dealer: an order not submitted (draft: sent back, or being edited), goods to confirm.
 WAITING_ON_DEALER = (OrderStatus.DRAFT, OrderStatus.SHIPPED, OrderStatus.DELIVERED)
 UNDER_WAY = (OrderStatus.SUBMITTED, OrderStatus.IN_APPROVAL, OrderStatus.APPROVED, OrderStatus.ALLOCATED,
              OrderStatus.PARTIALLY_SHIPPED)
@@ -84,7 +84,7 @@ def dealer_overview(*, actor, latest: int = 5) -> dict:
     waiting = list(order_list(actor=actor).filter(status__in=WAITING_ON_DEALER).order_by("created_at", "id")[:latest])
     recent = list(order_list(actor=actor).order_by("-created_at", "-id")[:latest])
     cart_lines = CartLine.objects.filter(cart__dealer_id=actor.dealer_id).count() if actor.dealer_id else 0
-    return {"cart_lines": cart_lines, "counts": counts, "waiting": waiting, "recent": recent,
+    return {"cart_lines": cart_lines, "waiting": waiting, "recent": recent,
             "waiting_count": sum(counts[status] for status in WAITING_ON_DEALER),
             "under_way": [(status, OrderStatus(status).label, counts[status]) for status in UNDER_WAY
                           if counts[status]],
