@@ -56,7 +56,7 @@ class _Preparation:
         self.params = params
         self.name = f"e2e_{secrets.token_hex(4)}"
         _admin(params, f'CREATE DATABASE "{self.name}"')
-        self.port = _free_port()
+        self.port, self.empty_port = _free_port(), _free_port()
         self.mail_dir = Path(tempfile.mkdtemp(prefix="e2e-mail-"))
         auth = (f"{quote(params['user'])}:{quote(params['password'])}@" if params["password"]
                 else f"{quote(params['user'])}@")
@@ -68,9 +68,16 @@ class _Preparation:
                     "PLATFORM_DOMAIN": f"localhost:{self.port}", "TENANT_POOL_SIZE": "2", "LOG_LEVEL": "WARNING",
                     "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
                     "EMAIL_FILE_PATH": str(self.mail_dir)}
+        self.empty_name = f"{self.name}_empty"
+        self.empty_env = {**self.env, "DATABASE_URL": url.replace(f"/{self.name}", f"/{self.empty_name}", 1),
+                          "PLATFORM_DOMAIN": f"localhost:{self.empty_port}"}
         manage = f'"{sys.executable}" manage.py'
-        self.process = subprocess.Popen(["bash", "-c", f"{manage} platform_migrate -v 0 && {manage} seed_demo --brand acme"],
-                                        cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        # migrate once; copy the migrated, unseeded database (with its template schema and warm pool) for the
+        # empty platform; then seed the demo into the first
+        copy = f'"{sys.executable}" -m tests.e2e.conftest copy {self.name} {self.empty_name}'
+        self.process = subprocess.Popen(
+            ["bash", "-c", f"{manage} platform_migrate -v 0 && {copy} && {manage} seed_demo --brand acme"],
+            cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
     def wait(self) -> None:
         try:
@@ -86,6 +93,7 @@ class _Preparation:
             self.process.kill()
             self.process.wait(timeout=15)
         _admin(self.params, f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+        _admin(self.params, f'DROP DATABASE IF EXISTS "{self.empty_name}" WITH (FORCE)')
 
 
 _preparation: _Preparation | None = None
@@ -106,37 +114,57 @@ def preparation_drop() -> None:
         _preparation = None
 
 
+def _serve(port: int, env: dict):
+    """gunicorn on the port until /readyz answers; returns the process and the base URL."""
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    server = subprocess.Popen([str(gunicorn), "dms.wsgi:application", "--pythonpath", "platform",
+                               "--bind", f"127.0.0.1:{port}", "--workers", "2", "--timeout", "60"],
+                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://localhost:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with urllib.request.urlopen(f"{base}/readyz", timeout=5) as response:  # noqa: S310 - loopback
+                if response.status == 200:
+                    return server, base
+        except OSError:
+            if time.monotonic() > deadline or server.poll() is not None:
+                server.kill()
+                pytest.fail("platform did not start: " + server.stderr.read().decode()[-3000:])
+            time.sleep(0.3)
+
+
 @pytest.fixture(scope="session")
-def live_platform(django_db_blocker):
-    """A platform served by gunicorn on a free port, on a database of its own with the demo seed of the brand
-    acme (the one the browser tests use; seeding globex too cost ~15 s); yields its base URL, port, environment
-    and mail folder."""
+def _prepared(django_db_blocker):
+    """The preparation, waited for; its databases are dropped at the session's end."""
     prepare_in_background()
     preparation = _preparation
     try:
         preparation.wait()
-        port, env = preparation.port, preparation.env
-        gunicorn = Path(sys.executable).with_name("gunicorn")
-        server = subprocess.Popen([str(gunicorn), "dms.wsgi:application", "--pythonpath", "platform",
-                                   "--bind", f"127.0.0.1:{port}", "--workers", "2", "--timeout", "60"],
-                                  cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        base = f"http://localhost:{port}"
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/readyz", timeout=5) as response:  # noqa: S310 - loopback
-                    if response.status == 200:
-                        break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    server.kill()
-                    pytest.fail("platform did not start: " + server.stderr.read().decode()[-3000:])
-                time.sleep(0.3)
-        yield {"base": base, "port": port, "env": env, "mail_dir": preparation.mail_dir}
-        server.terminate()
-        server.wait(timeout=15)
+        yield preparation
     finally:
         preparation_drop()
+
+
+@pytest.fixture(scope="session")
+def live_platform(_prepared):
+    """A platform served by gunicorn on a free port, on a database of its own with the demo seed of the brand
+    acme (the one the browser tests use; seeding globex too cost ~15 s); yields its base URL, port, environment
+    and mail folder."""
+    server, base = _serve(_prepared.port, _prepared.env)
+    yield {"base": base, "port": _prepared.port, "env": _prepared.env, "mail_dir": _prepared.mail_dir}
+    server.terminate()
+    server.wait(timeout=15)
+
+
+@pytest.fixture(scope="session")
+def empty_platform(_prepared):
+    """A second platform, migrated but never seeded: no brand exists until a test signs one up (the same mail
+    folder as the live platform)."""
+    server, base = _serve(_prepared.empty_port, _prepared.empty_env)
+    yield {"base": base, "port": _prepared.empty_port, "env": _prepared.empty_env, "mail_dir": _prepared.mail_dir}
+    server.terminate()
+    server.wait(timeout=15)
 
 
 @pytest.fixture(scope="module")
@@ -169,3 +197,13 @@ def page(browser):
 def demo_platform(live_platform):
     """The live platform with the demo seed (every live platform has it: seeded while it was prepared)."""
     return live_platform
+
+
+if __name__ == "__main__":  # `python -m tests.e2e.conftest copy SOURCE TARGET`, run by the preparation
+    # between migrating and seeding, when the source database (DATABASE_URL) has no other connection
+    _command, source, target = sys.argv[1:4]
+    connection = psycopg2.connect(os.environ["DATABASE_URL"].replace(f"/{source}", "/postgres", 1))
+    connection.autocommit = True
+    with connection.cursor() as cursor:
+        cursor.execute(f'CREATE DATABASE "{target}" TEMPLATE "{source}"')
+    connection.close()
