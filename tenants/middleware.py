@@ -4,7 +4,8 @@
 - a tenant's host serves the tenant urlconf in that tenant's schema;
 - an unknown host, or a custom domain still waiting for DNS verification: 404 (a page, or JSON under /api/);
 - an active domain that is not the tenant's primary: a permanent redirect to the primary host;
-- a suspended tenant: 403 "suspended" (a page, or JSON under /api/); a deleted one: 404;
+- a suspended tenant: 403 "suspended", a page in the reader's language saying why and whom to contact, where the
+  owner may sign in to see the plan (SuspendedWorkspaceMiddleware), or JSON under /api/; a deleted one: 404;
 - the database unreachable: 503, never a 500.
 No header, parameter or body field can choose a schema.
 """
@@ -125,18 +126,8 @@ class TenantRoutingMiddleware:
                 ),
             )
         tenant = domain.tenant
-        if tenant.status == TenantStatus.SUSPENDED:
-            return error_response(
-                request,
-                status=403,
-                code="tenant_suspended",
-                title=_("Workspace suspended"),
-                tenant=tenant,
-                detail=_(
-                    "%(brand)s's workspace is suspended. Please contact %(brand)s or the platform operator."
-                )
-                % {"brand": tenant.brand_name},
-            )
+        # A suspended workspace is served on: SuspendedWorkspaceMiddleware (after sign-in) answers every page but
+        # signing in and out with the page that says why, so that its owner can sign in and see the billing.
         if not domain.is_primary:
             try:
                 redirect = primary_redirect(request, domain, port)
@@ -160,3 +151,44 @@ class TenantRoutingMiddleware:
             logger.error("database error during request", exc_info=exception)
             return unavailable_response(request)
         return None
+
+
+# Paths a suspended workspace still serves: signing in and out (so the owner can read the billing) and its logo.
+SUSPENDED_OPEN_PATHS = ("/accounts/login/", "/accounts/logout/", "/media/branding/")
+
+
+def suspended_response(request, tenant) -> HttpResponse:
+    """403: why the workspace is closed, whom to contact (the platform's support, not the brand), and for its
+    owner, signed in, the plan and trial (the billing). Two queries: the suspension, and the plan for the owner."""
+    if _wants_json(request):
+        return JsonResponse({"code": "tenant_suspended", "detail": _("This workspace is suspended.")}, status=403)
+    from tenants.selectors import tenant_suspension
+
+    user = getattr(request, "user", None)
+    is_owner = bool(user is not None and user.is_authenticated and getattr(user, "is_owner", False))
+    html = render_to_string("tenants/suspended.html", {
+        "tenant": tenant,
+        "brand_name": tenant.brand_name,
+        "suspension": tenant_suspension(tenant),
+        "support_email": settings.PLATFORM_SUPPORT_EMAIL,
+        "platform_domain": settings.PLATFORM_DOMAIN,
+        "signed_in": bool(user is not None and user.is_authenticated),
+        "is_owner": is_owner,
+        "plan": tenant.plan if is_owner and tenant.plan_id else None,
+    }, request=request)
+    return HttpResponse(html, status=403)
+
+
+class SuspendedWorkspaceMiddleware:
+    """After authentication: on a suspended workspace's host, every page but signing in and out is the
+    suspended page (403)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        tenant = getattr(request, "tenant", None)
+        if (tenant is not None and tenant.status == TenantStatus.SUSPENDED
+                and not request.path.startswith(SUSPENDED_OPEN_PATHS)):
+            return suspended_response(request, tenant)
+        return self.get_response(request)

@@ -59,6 +59,8 @@ class Tenant(TenantMixin):
     # Branding shown on the brand's hosts.
     display_name = models.CharField(_("display name"), max_length=200, blank=True)
     logo = models.FileField(_("logo"), upload_to=_logo_path, storage=branding_storage, blank=True)
+    # When the brand last saved its branding (the getting-started step ticks on it, whatever colour it kept).
+    branding_saved_at = models.DateTimeField(_("branding saved"), null=True, blank=True)
     primary_colour = models.CharField(
         _("primary colour"), max_length=7, default="#1F6FEB", validators=[hex_colour]
     )

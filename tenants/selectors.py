@@ -4,17 +4,25 @@ import time
 from functools import cache
 
 from django.conf import settings
+from django.core.cache import cache as shared_cache
 from django.db import connection
 
 from tenant_apps.core import prepared
 from tenant_apps.core.rows import Columns
 from tenants import schemas
 from tenants.errors import TenantNotFound
-from tenants.models import Domain, PooledSchema, Tenant
+from tenants.models import Domain, PooledSchema, Tenant, TenantStatusChange
 
-# Host -> (read at, the query's row). A row, not model instances: every request builds its own instances, so
-# nothing a view does to request.tenant outlives the request.
-_ROUTES: dict[str, tuple[float, tuple]] = {}
+# Host -> (read at, routing generation, the query's row). A row, not model instances: every request builds its own
+# instances, so nothing a view does to request.tenant outlives the request.
+_ROUTES: dict[str, tuple[float, int, tuple]] = {}
+# Bumped in the shared cache by every change of a tenant or domain, so that other processes (workers) drop what
+# they kept at once too: the page after saving the branding shows it, whichever worker serves it.
+GENERATION_KEY = "tenants:routing:generation"
+
+
+def _generation() -> int:
+    return shared_cache.get(GENERATION_KEY, 0)
 
 
 @cache
@@ -28,15 +36,17 @@ def _route_shape() -> tuple[Columns, Columns, str]:
 def domain_for_host(host: str) -> Domain | None:
     """The domain row (with its tenant) serving this host name, or None. Called on every request: one prepared
     query, whose answer a worker keeps for TENANT_ROUTING_CACHE_MS (hosts that exist only; an unknown host is
-    read every time). Every save of a tenant or a domain in this process forgets what was kept
-    (tenants.apps), so a suspension is seen at once here and within that time in other processes."""
+    read every time). Every save of a tenant or a domain forgets what was kept (tenants.apps): in this process at
+    once, in the others through the generation in the shared cache, so a suspension or new branding is seen on the
+    next request whichever worker serves it."""
     host = host.lower()
     domain_cols, tenant_cols, sql = _route_shape()
     ttl = settings.TENANT_ROUTING_CACHE_MS / 1000
     now = time.monotonic()
     kept = _ROUTES.get(host)
-    if kept is not None and now - kept[0] < ttl:
-        row = kept[1]
+    generation = _generation() if kept is not None else None
+    if kept is not None and now - kept[0] < ttl and kept[1] == generation:
+        row = kept[2]
     else:
         with connection.cursor() as cursor:
             prepared.execute(cursor, "domain_for_host", sql, {"host": host})
@@ -44,15 +54,20 @@ def domain_for_host(host: str) -> Domain | None:
         if row is None:
             return None
         if ttl > 0:
-            _ROUTES[host] = (now, row)
+            _ROUTES[host] = (now, _generation() if generation is None else generation, row)
     domain = domain_cols.instance(row[:len(domain_cols)])
     domain.tenant = tenant_cols.instance(row[len(domain_cols):])
     return domain
 
 
 def routing_forget(**_ignored) -> None:
-    """Forget every host's routing kept by this process (a tenant or domain changed)."""
+    """Forget every host's routing kept by this process, and tell the other processes (a tenant or domain
+    changed)."""
     _ROUTES.clear()
+    try:
+        shared_cache.incr(GENERATION_KEY)
+    except ValueError:  # not in the cache yet (or evicted): any new value differs from what was kept
+        shared_cache.set(GENERATION_KEY, int(time.time() * 1000), None)
 
 
 def tenant_get_by_slug(slug: str) -> Tenant:
@@ -64,3 +79,9 @@ def tenant_get_by_slug(slug: str) -> Tenant:
 
 def pool_ready_count() -> int:
     return PooledSchema.objects.filter(version=schemas.code_version()).count()
+
+
+def tenant_suspension(tenant: Tenant):
+    """The status change that suspended the tenant (when, and the reason the operator gave), or None."""
+    return (TenantStatusChange.objects.filter(tenant=tenant, action="tenants.tenant.suspended")
+            .order_by("-id").first())

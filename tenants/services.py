@@ -22,7 +22,7 @@ from django_tenants.utils import schema_context
 
 from tenant_apps.accounts import services as account_services
 from tenant_apps.accounts.permissions import Role
-from tenants import exports, schemas
+from tenants import exports, schemas, workspace
 from tenants.errors import IllegalTransition, ProvisioningFailed, SlugTaken, TenantInvalid
 from tenants.models import Domain, PooledSchema, Tenant, TenantStatus, TenantStatusChange
 
@@ -158,7 +158,8 @@ def tenant_provision(
     method: str = "auto",
     plan=None,
 ) -> Tenant:
-    """Create a brand group's tenant: schema, tenant and domain rows, and its owner, all or nothing."""
+    """Create a brand group's tenant: schema, tenant and domain rows, its owner and the workspace's defaults
+    (tenants.workspace), all or nothing."""
     slug = (slug or "").strip().lower()
     name = (name or "").strip()
     errors = provision_field_errors(name=name, slug=slug, locale=locale, currency=currency, owner=owner, method=method)
@@ -188,8 +189,8 @@ def tenant_provision(
                 actor=_actor_label(actor),
                 reason=f"provisioned by {used}",
             )
-            if owner is not None:
-                with schema_context(schema_name):
+            with schema_context(schema_name):
+                if owner is not None:
                     account_services.user_create(
                         actor=None,
                         email=owner.email,
@@ -199,6 +200,7 @@ def tenant_provision(
                         role=Role.OWNER,
                         preferred_language=locale,
                     )
+                workspace.workspace_defaults_ensure(actor=None, tenant=tenant)
             transaction.on_commit(schedule_pool_refill)
     except IntegrityError:
         # A concurrent sign-up took the same subdomain between the check and the insert.
@@ -327,7 +329,8 @@ def tenant_branding_update(
         if logo is not None:
             locked.logo.save(logo.name, logo, save=False)
             changes["logo"] = locked.logo.name
-        locked.save(update_fields=[*changes, "updated_at"])
+        locked.branding_saved_at = timezone.now()
+        locked.save(update_fields=[*changes, "branding_saved_at", "updated_at"])
     logger.info(
         "tenants.tenant.branding_updated", extra={"schema": locked.schema_name, "actor": _actor_label(actor)}
     )
@@ -415,6 +418,9 @@ def tenant_template_migrate(*, verbosity: int = 0) -> str:
     """Create or migrate the template schema; return its version fingerprint."""
     connection.set_schema_to_public()
     schemas.create_by_migrations(schemas.template_name(), verbosity=verbosity)
+    # Reference data every workspace starts with: cloned with the template, so sign-up only checks it is there.
+    workspace.template_reference_data_ensure(schema_name=schemas.template_name())
+    connection.set_schema_to_public()
     return schemas.schema_version(schemas.template_name())
 
 

@@ -121,6 +121,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "dms.middleware.TenantLocaleMiddleware",  # after auth: a user's own language comes first
+    "tenants.middleware.SuspendedWorkspaceMiddleware",  # after auth and language: the owner may sign in
     "tenant_apps.accounts.middleware.SupportAccessMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -367,6 +368,8 @@ EXPORT_ROOT = Path(env_str("EXPORT_ROOT") or BASE_DIR / ".data" / "exports")
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH") or None  # for the file backend (browser tests read it)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", f"no-reply@{PLATFORM_HOST}")
+# Whom a brand contacts about its workspace (shown on the suspended page): the platform operator's support.
+PLATFORM_SUPPORT_EMAIL = env_str("PLATFORM_SUPPORT_EMAIL", f"support@{PLATFORM_HOST}")
 
 # --- logging: every line carries the tenant and the request id ----------------------------------
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO")

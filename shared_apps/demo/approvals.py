@@ -1,7 +1,7 @@
 """Demo approval chain per brand: "regional manager, then HQ sales (sales rep or admin), then finance above
 ¥50,000" for every order, the regional manager's step escalating to the administrators after 24 hours, and
 an auto-approval rule for small orders of tier-A dealers. Built through the approvals services. Idempotent:
-does nothing once a workflow exists."""
+does nothing once the demo's workflow exists."""
 
 from __future__ import annotations
 
@@ -12,11 +12,14 @@ from tenant_apps.approvals.models import ApprovalWorkflow
 from tenant_apps.approvals.services import StepSpec
 from tenant_apps.dealers.models import Tier
 
+DEMO_WORKFLOW = "标准审批：区域经理 → 总部销售 → 财务（5 万以上）"
+
 
 def seed_approvals(*, brand_slug: str, actor=None) -> None:
-    if ApprovalWorkflow.objects.exists():
+    # The workspace's own confirmation workflow (tenants.workspace) stays, tried after this one.
+    if ApprovalWorkflow.objects.filter(name=DEMO_WORKFLOW).exists():
         return
-    services.workflow_create(actor=actor, name="标准审批：区域经理 → 总部销售 → 财务（5 万以上）", priority=10, steps=[
+    services.workflow_create(actor=actor, name=DEMO_WORKFLOW, priority=10, steps=[
         StepSpec(name="区域经理审批", approver_roles=["regional_manager"], scope="region", timeout_hours=24,
                  on_timeout="escalate", escalate_roles=["admin"]),
         StepSpec(name="总部销售审批", approver_roles=["sales_rep", "admin"], scope="hq", timeout_hours=48,

@@ -12,6 +12,7 @@ from PIL import Image
 from tenant_apps.catalog import services as catalog
 from tenant_apps.catalog.models import Category
 from tenant_apps.inventory import services as inventory
+from tenant_apps.inventory.models import Warehouse
 
 DRINKS = {
     "ENERGY": ("能量饮料", "Energy drinks", ["红牛维生素功能饮料", "东鹏特饮", "战马能量饮料", "魔爪能量饮料"]),
@@ -51,11 +52,13 @@ def seed_catalog(*, brand_slug: str, kind: str, actor=None) -> None:
         return
     rng = random.Random(brand_slug)
     groups, variants = (DRINKS, DRINK_VARIANTS) if kind == "drinks" else (TILES, TILE_VARIANTS)
-    piece = catalog.unit_ensure(code="pc", name="件" if kind == "drinks" else "片")
-    case = catalog.unit_ensure(code="case", name="箱")
+    # the workspace's units (tenants.workspace); tiles are sold by the piece (片)
+    piece = catalog.unit_ensure(code="PCE", name="件") if kind == "drinks" else catalog.unit_ensure(code="pc", name="片")
+    case = catalog.unit_ensure(code="CS", name="箱")
     root = catalog.category_create(actor=actor, parent=None, code="ALL", name="全部商品", name_en="All products")
-    warehouses = [
-        inventory.warehouse_create(actor=actor, code="SH-WH", name="上海中心仓"),
+    warehouses = [  # the workspace's main warehouse ships from Shanghai
+        Warehouse.objects.filter(code="MAIN").first()
+        or inventory.warehouse_create(actor=actor, code="SH-WH", name="上海中心仓"),
         inventory.warehouse_create(actor=actor, code="GZ-WH", name="广州中心仓"),
     ]
     number = 0

@@ -31,9 +31,9 @@ def seed_carriers(*, actor=None) -> list[Carrier]:
     made = []
     for code, name, url in CARRIERS:
         carrier = Carrier.objects.filter(code=code).first()
-        if carrier is None:
-            carrier = services.carrier_save(actor=actor, code=code, name=name, tracking_url_template=url,
-                                            webhook_secret=secrets.token_urlsafe(24))
+        if carrier is None or not carrier.webhook_secret:  # SF and JD come with the workspace, without a secret
+            carrier = services.carrier_save(actor=actor, carrier=carrier, code=code, name=name,
+                                            tracking_url_template=url, webhook_secret=secrets.token_urlsafe(24))
         made.append(carrier)
     return made
 

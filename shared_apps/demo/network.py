@@ -10,7 +10,7 @@ from django.utils import timezone
 from tenant_apps.accounts import services as account_services
 from tenant_apps.accounts.models import User
 from tenant_apps.dealers import services
-from tenant_apps.dealers.models import Node
+from tenant_apps.dealers.models import Node, Territory
 
 REGIONS = [
     ("EAST", "华东大区", [("310000", "上海", ["310101 黄浦", "310104 徐汇", "310115 浦东", "310112 闵行"]),
@@ -28,14 +28,21 @@ def _user(email: str, password: str, **fields) -> User:
     return existing or account_services.user_create(actor=None, email=email, password=password, **fields)
 
 
+def _territory(code: str, name: str, parent: Territory | None = None) -> Territory:
+    """China's divisions come with the workspace (tenants.workspace); made here only if missing."""
+    return (Territory.objects.filter(code=code).first()
+            or services.territory_create(actor=None, code=code, name=name, parent=parent))
+
+
 def seed_network(*, slug: str, password: str, brand_word: str) -> list[str]:
-    """Idempotent: does nothing once the headquarters exist. Returns sign-in lines for the demo."""
+    """Idempotent: does nothing once the demo's regions exist (the headquarters come with the workspace).
+    Returns sign-in lines for the demo."""
     accounts = [
         f"  regional manager (华东)  rm.east@{slug}.test / {password}",
         f"  sales rep                rep@{slug}.test / {password}",
         f"  dealer owner (SH-A01)    dealer@{slug}.test / {password}",
     ]
-    if Node.objects.filter(kind=Node.Kind.HEADQUARTERS).exists():
+    if Node.objects.filter(kind=Node.Kind.REGION, code=REGIONS[0][0]).exists():
         return accounts
     hq = services.headquarters_ensure(name=f"{brand_word}总部")
     tiers = {code: services.tier_create(actor=None, code=code, name=name, rank=rank)
@@ -44,7 +51,7 @@ def seed_network(*, slug: str, password: str, brand_word: str) -> list[str]:
                                                  reminder_days=30)
     services.qualification_type_create(actor=None, code="FOOD", name="食品经营许可证", required=False,
                                        reminder_days=45)
-    country = services.territory_create(actor=None, code="CN", name="中国")
+    country = _territory("CN", "中国")
     admin = _user(f"admin@{slug}.test", password, full_name="系统管理员", role="admin")
     _user(f"finance@{slug}.test", password, full_name="财务 赵敏", role="finance")
     rep = _user(f"rep@{slug}.test", password, full_name="销售 刘洋", role="sales_rep")
@@ -58,7 +65,7 @@ def seed_network(*, slug: str, password: str, brand_word: str) -> list[str]:
             manager = _user(f"rm.east@{slug}.test", password, full_name="区域经理 陈静", role="regional_manager",
                             scope_node=region)
         for p_index, (p_code, p_name, cities) in enumerate(provinces):
-            province = services.territory_create(actor=None, code=p_code, name=p_name, parent=country)
+            province = _territory(p_code, p_name, country)
             agent = services.dealer_create(
                 actor=admin, parent=region, code=f"{code[:2]}-A{p_index + 1:02d}" if code != "EAST" else
                 ("SH-A01" if p_index == 0 else "JS-A01"),
@@ -73,7 +80,7 @@ def seed_network(*, slug: str, password: str, brand_word: str) -> list[str]:
                                  is_primary=True)
             for city in cities:
                 city_code, city_name = city.split()
-                area = services.territory_create(actor=None, code=city_code, name=city_name, parent=province)
+                area = _territory(city_code, city_name, province)
                 for d_index in range(2):
                     number += 1
                     dealer = services.dealer_create(

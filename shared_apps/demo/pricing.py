@@ -18,6 +18,7 @@ from tenant_apps.dealers.models import Dealer, Territory, Tier
 from tenant_apps.pricing import services
 from tenant_apps.pricing.models import PriceList
 from tenant_apps.pricing.transfer import COLUMNS, prices_import
+from tenants.workspace import PRICE_LIST_CODE
 
 CENT = Decimal("0.01")
 TIER_FACTORS = {"A": Decimal("0.90"), "B": Decimal("0.94"), "C": Decimal("0.97")}
@@ -28,7 +29,7 @@ def _money(value: Decimal) -> Decimal:
 
 
 def seed_pricing(*, brand_slug: str, actor=None) -> None:
-    if PriceList.objects.exists():
+    if PriceList.objects.exclude(code=PRICE_LIST_CODE).exists():  # the workspace's own empty list aside
         return
     skus = list(Sku.objects.order_by("code").values_list("pk", "code", "base_unit__code"))
     if not skus:

@@ -204,6 +204,16 @@ def unit_ensure(*, code: str, name: str) -> Unit:
     return unit
 
 
+@transaction.atomic
+def units_ensure(*, actor, units: Iterable[tuple[str, str]]) -> int:
+    """Make the units (code, name) that are missing, in one insert; existing codes keep their names. Returns how
+    many were made (a new workspace's defaults)."""
+    wanted = dict(units)
+    existing = set(Unit.objects.filter(code__in=list(wanted)).values_list("code", flat=True))
+    return len(Unit.objects.bulk_create([Unit(code=code, name=name) for code, name in wanted.items()
+                                         if code not in existing]))
+
+
 # --- products -------------------------------------------------------------------------------------
 
 

@@ -24,6 +24,7 @@ import json
 import logging
 import time
 from collections import defaultdict
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
@@ -656,3 +657,14 @@ def carrier_save(*, actor, carrier: Carrier | None = None, code: str = "", name:
                  after={"name": name, "tracking_url_template": template, "is_active": carrier.is_active,
                         "secret_changed": webhook_secret is not None})
     return carrier
+
+
+@transaction.atomic
+def carriers_ensure(*, actor, carriers: Iterable[tuple[str, str, str]]) -> int:
+    """Make the carriers (code, name, tracking page URL with {number}) that are missing, in one insert; existing
+    codes are left as the brand set them. Returns how many were made. Reference data that every workspace starts
+with (baked into the template schema), so not audited, like units."""
+    wanted = {code: (name, url) for code, name, url in carriers}
+    existing = set(Carrier.objects.filter(code__in=list(wanted)).values_list("code", flat=True))
+    return len(Carrier.objects.bulk_create([Carrier(code=code, name=name, tracking_url_template=url)
+                                            for code, (name, url) in wanted.items() if code not in existing]))

@@ -10,6 +10,7 @@ from tenant_apps.catalog import selectors, services
 from tenant_apps.catalog.errors import CatalogInvalid, IllegalProductTransition
 from tenant_apps.catalog.models import Product, Sku
 from tenant_apps.dealers import services as dealer_services
+from tenant_apps.dealers.models import Territory
 
 
 @pytest.fixture
@@ -195,10 +196,10 @@ def dealers(catalog):
     a national agent (CN). The tile is for tier A only; the water for 上海 only."""
     hq = dealer_services.headquarters_ensure(name="HQ")
     tier_a = dealer_services.tier_create(actor=None, code="A", name="金牌", rank=1)
-    cn = dealer_services.territory_create(actor=None, code="CN", name="中国")
-    sh = dealer_services.territory_create(actor=None, code="310000", name="上海", parent=cn)
-    pudong_area = dealer_services.territory_create(actor=None, code="310115", name="浦东新区", parent=sh)
-    gd = dealer_services.territory_create(actor=None, code="440000", name="广东", parent=cn)
+    cn = Territory.objects.get(code="CN")
+    sh = Territory.objects.get(code="310000")
+    pudong_area = Territory.objects.get(code="310115")
+    gd = Territory.objects.get(code="440000")
     services.product_visibility_set(actor=None, product=catalog.tl, tiers=[tier_a])
     services.product_visibility_set(actor=None, product=catalog.nf, territories=[sh])
     return SimpleNamespace(

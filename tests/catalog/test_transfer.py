@@ -29,8 +29,7 @@ def base(tenant_a, in_tenant):
                  for code, name in (("can", "罐"), ("btl", "瓶"), ("box", "盒"), ("case", "箱"))}
         dealers.tier_create(actor=None, code="A", name="金牌", rank=1)
         dealers.tier_create(actor=None, code="B", name="银牌", rank=2)
-        cn = dealers.territory_create(actor=None, code="CN", name="中国")
-        dealers.territory_create(actor=None, code="310000", name="上海", parent=cn)
+        # China's divisions (CN > 310000 > 310100 > 310115, CN > 440000) come with the workspace
         services.series_create(actor=None, code="RB", name="红牛系列")
         old = services.product_create(actor=None, category=drink, code="P-OLD", name="老产品", name_en="Old one")
         services.sku_create(actor=None, product=old, code="OLD-1", name="老产品 500ml", base_unit=units["btl"],

@@ -11,6 +11,7 @@ from rest_framework.authtoken.models import Token
 from tenant_apps.accounts.permissions import DEALER_ROLES, Role
 from tenant_apps.accounts.services import user_create
 from tenant_apps.dealers import services
+from tenant_apps.dealers.models import Territory
 from tests.conftest import host_client
 from tests.factories import DEFAULT_PASSWORD
 
@@ -24,10 +25,10 @@ def make_net() -> SimpleNamespace:
     hq = services.headquarters_ensure(name="Acme HQ")
     east = services.region_create(actor=None, parent=hq, name="华东", code="EAST")
     south = services.region_create(actor=None, parent=hq, name="华南", code="SOUTH")
-    cn = services.territory_create(actor=None, code="CN", name="中国")
-    sh = services.territory_create(actor=None, code="310000", name="上海", parent=cn)
-    pudong_area = services.territory_create(actor=None, code="310115", name="浦东新区", parent=sh)
-    gd = services.territory_create(actor=None, code="440000", name="广东", parent=cn)
+    cn = Territory.objects.get(code="CN")
+    sh = Territory.objects.get(code="310000")
+    pudong_area = Territory.objects.get(code="310115")
+    gd = Territory.objects.get(code="440000")
     tier_a = services.tier_create(actor=None, code="A", name="金牌", rank=1)
     licence = services.qualification_type_create(actor=None, code="FOOD", name="食品经营许可证", required=True)
     agent = services.dealer_create(actor=None, parent=east, code="SH-001", legal_name="上海总代理有限公司",

@@ -166,7 +166,8 @@ def make_world() -> SimpleNamespace:
     for item in (sku, water):
         inventory.stock_receive(actor=None, sku_id=item.pk, warehouse_id=east.pk, quantity=100)
         inventory.stock_receive(actor=None, sku_id=item.pk, warehouse_id=west.pk, quantity=50)
-    carrier = fulfillment.carrier_save(actor=None, code="sf", name="顺丰速运", webhook_secret=WEBHOOK_SECRET,
+    carrier = fulfillment.carrier_save(actor=None, carrier=Carrier.objects.get(code="sf"), name="顺丰速运",
+                                       webhook_secret=WEBHOOK_SECRET,
                                        tracking_url_template="https://track.example.com/?no={number}")
 
     def approved(*lines) -> Order:
@@ -333,7 +334,7 @@ ENDPOINTS = [
     Endpoint("tier-list", "POST", "/tiers/", (SETTINGS_EDIT,), 201, {"code": "B", "name": "银牌", "rank": 2},
              state=_count(Tier)),
     Endpoint("territory-list", "POST", "/territories/", (SETTINGS_EDIT,), 201,
-             {"code": "320000", "name": "江苏", "parent": "CN"}, state=_count(Territory)),
+             {"code": "EAST_CHINA", "name": "华东片区", "parent": "CN"}, state=_count(Territory)),
     Endpoint("qualification-type-list", "POST", "/qualification-types/", (SETTINGS_EDIT,), 201,
              {"code": "BIZ", "name": "营业执照"}, state=_count(QualificationType)),
     # --- inventory --------------------------------------------------------------------------------

@@ -24,10 +24,7 @@ def build_network() -> dict:
     hq = services.headquarters_ensure(name="总部")
     east = services.region_create(actor=None, parent=hq, name="华东", code="EAST")
     south = services.region_create(actor=None, parent=hq, name="华南", code="SOUTH")
-    cn = services.territory_create(actor=None, code="CN", name="中国")
-    sh = services.territory_create(actor=None, code="310000", name="上海", parent=cn)
-    services.territory_create(actor=None, code="310115", name="浦东新区", parent=sh)
-    services.territory_create(actor=None, code="440000", name="广东", parent=cn)
+    # China's divisions (CN > 310000 > 310100 > 310115, CN > 440000) come with the workspace
     services.tier_create(actor=None, code="A", name="金牌", rank=1)
     services.tier_create(actor=None, code="B", name="银牌", rank=2)
     rep = UserFactory(email="rep@example.test", role="sales_rep")

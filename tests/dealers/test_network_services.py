@@ -13,7 +13,7 @@ from tenant_apps.dealers.errors import (
     NetworkConflict,
     OutsideTerritory,
 )
-from tenant_apps.dealers.models import Dealer, Node
+from tenant_apps.dealers.models import Dealer, Node, Territory
 from tests.factories import UserFactory
 
 
@@ -24,10 +24,10 @@ def network(tenant_a, in_tenant):
         hq = services.headquarters_ensure(name="Acme HQ")
         east = services.region_create(actor=None, parent=hq, name="华东", code="EAST")
         south = services.region_create(actor=None, parent=hq, name="华南", code="SOUTH")
-        cn = services.territory_create(actor=None, code="CN", name="中国")
-        sh = services.territory_create(actor=None, code="310000", name="上海", parent=cn)
-        pudong_area = services.territory_create(actor=None, code="310115", name="浦东新区", parent=sh)
-        gd = services.territory_create(actor=None, code="440000", name="广东", parent=cn)
+        # China's divisions (CN > 310000 > 310100 > 310115, CN > 440000) come with the workspace
+        sh = Territory.objects.get(code="310000")
+        pudong_area = Territory.objects.get(code="310115")
+        gd = Territory.objects.get(code="440000")
         agent = services.dealer_create(actor=None, parent=east, code="SH-001", legal_name="上海总代理有限公司",
                                        territories=[sh], bank_account="6222 0212 3456 7890")
         pudong = services.dealer_create(actor=None, parent=agent.node, code="SH-002", legal_name="浦东经销商",

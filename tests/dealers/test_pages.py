@@ -51,10 +51,10 @@ def network(tenant_a, in_tenant):
         hq = services.headquarters_ensure(name="Acme HQ")
         east = services.region_create(actor=None, parent=hq, name="East", code="EAST")
         south = services.region_create(actor=None, parent=hq, name="South", code="SOUTH")
-        cn = services.territory_create(actor=None, code="CN", name="China")
-        sh = services.territory_create(actor=None, code="310000", name="Shanghai", parent=cn)
-        pudong_area = services.territory_create(actor=None, code="310115", name="Pudong New Area", parent=sh)
-        gd = services.territory_create(actor=None, code="440000", name="Guangdong", parent=cn)
+        cn = Territory.objects.get(code="CN")
+        sh = Territory.objects.get(code="310000")
+        pudong_area = Territory.objects.get(code="310115")
+        gd = Territory.objects.get(code="440000")
         agent = services.dealer_create(actor=None, parent=east, code="SH-001", legal_name="Shanghai Agent Co., Ltd.",
                                        name="Shanghai Agent", territories=[sh], bank_account="6222 0212 3456 7890")
         pudong = services.dealer_create(actor=None, parent=agent.node, code="SH-002", legal_name="Pudong Dealer Ltd.",
@@ -348,7 +348,7 @@ def test_the_supplier_is_headquarters_or_a_dealer_and_stays_when_not_changed(net
                   "territories": [network["pudong_area"].pk]})
     assert Dealer.objects.get(pk=pudong.pk).supplier_id == network["hq"].pk
     assert list(AuditEntry.objects.filter(action="dealers.dealer.updated").values_list("after", flat=True)) == [
-        {"supplier": "Acme HQ"}, {"supplier": "Shanghai Agent"}]
+        {"supplier": "Acme Beverage Group"}, {"supplier": "Shanghai Agent"}]
 
 
 def test_the_status_changes_through_the_dialog_with_its_reason(network, sign_in):

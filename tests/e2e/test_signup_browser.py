@@ -29,11 +29,15 @@ def test_signup_lands_signed_in_on_the_new_subdomain(live_platform, page):
     landed_ms = (time.perf_counter() - started) * 1000
 
     expect(page.locator("header .brand")).to_have_text("Playwright 饮料集团")
-    expect(page.locator("#checklist li")).to_have_count(4)
-    toast = page.locator("#toasts .toast").first.inner_text()
-    provision_ms = int(re.search(r"(\d+) ?(?:ms|毫秒)", toast).group(1))
-    print(f"\nsign-up: provisioning {provision_ms} ms (server), submit to signed-in console {landed_ms:.0f} ms (browser)")
-    assert provision_ms < 1000
+    expect(page.locator("#toasts .toast").first).to_be_visible()
+    print(f"\nsign-up: submit to signed-in console {landed_ms:.0f} ms (browser)")
+    # the steps a brand needs; sign-up already set how orders are approved (the brand confirms each one)
+    steps = page.locator("#checklist li")
+    expect(steps).to_have_count(5)
+    expect(page.locator("#checklist li.done")).to_have_count(1)
+    expect(page.locator('#checklist li[data-step="approval"]')).to_have_class("done")
+    # nothing waits yet, so no empty "Your work" panel
+    expect(page.locator("#work")).to_have_count(0)
 
     # signed in on the new host only: the platform host has no session of this owner
     cookies = {c["domain"]: c["name"] for c in page.context.cookies()}

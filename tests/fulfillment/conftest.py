@@ -10,6 +10,7 @@ from django.test import Client
 
 from tenant_apps.accounts.services import user_create
 from tenant_apps.fulfillment import services
+from tenant_apps.fulfillment.models import Carrier
 from tenant_apps.ordering.lifecycle import order_transition
 from tenant_apps.ordering.models import Order, OrderStatus
 from tenant_apps.ordering.submission import SubmitLine, order_submit
@@ -50,7 +51,8 @@ def allocated(order, people):
 
 @pytest.fixture
 def carrier(store, people):  # noqa: F811
-    return services.carrier_save(actor=people.owner, code="sf", name="顺丰速运",
+    # SF comes with the workspace; the brand sets its webhook secret and tracking page
+    return services.carrier_save(actor=people.owner, carrier=Carrier.objects.get(code="sf"), name="顺丰速运",
                                  tracking_url_template="https://track.example.com/?no={number}",
                                  webhook_secret=SECRET)
 

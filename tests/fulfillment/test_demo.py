@@ -8,8 +8,10 @@ from tenant_apps.ordering.models import OrderStatus
 
 def test_demo_ships_delivers_completes_and_returns(store, people, allocated):
     seed_carriers()
-    seed_carriers()
-    assert Carrier.objects.count() == 3 and all(c.webhook_secret for c in Carrier.objects.all())
+    demo = seed_carriers()
+    # the demo's three (SF and JD among the workspace's seven, and Deppon) all push tracking events: signed
+    assert [c.code for c in demo] == ["sf", "jd", "deppon"] and all(c.webhook_secret for c in demo)
+    assert Carrier.objects.count() == 8
     assert len(ship_demo_order(order=allocated, partial=True)) == 1
     assert allocated.status == OrderStatus.PARTIALLY_SHIPPED
     ship_demo_order(order=allocated)

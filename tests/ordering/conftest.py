@@ -6,6 +6,8 @@ from types import SimpleNamespace
 import pytest
 
 from tenant_apps.accounts.services import user_create
+from tenant_apps.approvals import services as approvals
+from tenant_apps.approvals.models import ApprovalWorkflow
 from tenant_apps.catalog import services as catalog
 from tenant_apps.dealers import services as dealers
 from tenant_apps.inventory import services as inventory
@@ -20,6 +22,10 @@ def make_store(*, tag: str = "", stock_east: int = 100, stock_west: int = 50):
     shanghai = dealers.territory_create(actor=None, code=f"SH{tag}", name="上海", parent=east)
     west = dealers.territory_create(actor=None, code=f"WEST{tag}", name="西部")
     hq = dealers.headquarters_ensure(name="HQ")
+    # This brand approves orders at submission: it turned off the confirmation step sign-up gave it (the approval
+    # tests add their own workflows).
+    for workflow in ApprovalWorkflow.objects.filter(active=True):
+        approvals.workflow_update(actor=None, workflow=workflow, active=False)
     tier = dealers.tier_create(actor=None, code=f"A{tag}", name="A")
     dealer = dealers.dealer_create(actor=None, parent=hq, code=f"SH-1{tag}", legal_name=f"上海经销商{tag}",
                                    tier=tier, territories=[shanghai], status="active")

@@ -43,8 +43,8 @@ def world(tenant_a, in_tenant) -> World:
         tier_a = dealers.tier_create(actor=None, code="A", name="A", rank=1)
         tier_b = dealers.tier_create(actor=None, code="B", name="B", rank=2)
         east = dealers.territory_create(actor=None, code="EAST", name="华东")
-        shanghai = dealers.territory_create(actor=None, code="310000", name="上海", parent=east)
-        pudong = dealers.territory_create(actor=None, code="310115", name="浦东", parent=shanghai)
+        shanghai = dealers.territory_create(actor=None, code="SH", name="上海", parent=east)
+        pudong = dealers.territory_create(actor=None, code="PD", name="浦东", parent=shanghai)
         dealer = dealers.dealer_create(actor=None, parent=hq, code="PD-1", legal_name="浦东经销商", tier=tier_a,
                                        territories=[pudong], status="active")
         other = dealers.dealer_create(actor=None, parent=hq, code="HD-2", legal_name="华东经销商", tier=tier_b,
