@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tenant_apps.catalog.models import Category, Sku
+from tenant_apps.core.prerequisites import CATEGORY, TERRITORY, TIER, needs
 from tenant_apps.dealers.models import Dealer, Territory, Tier
 from tenant_apps.promotions.models import PromotionKind, Stacking
 
@@ -70,13 +71,15 @@ class PromotionForm(forms.Form):
     sku_codes = forms.CharField(label=gettext_lazy("SKUs"), required=False, widget=forms.Textarea(attrs=TEXTAREA),
                                 help_text=gettext_lazy("SKU codes separated by spaces or commas. Empty with no "
                                                        "category: every SKU."))
-    categories = forms.ModelMultipleChoiceField(label=gettext_lazy("Categories (with their subcategories)"),
-                                                queryset=Category.objects.order_by("path"), required=False)
-    tiers = forms.ModelMultipleChoiceField(label=gettext_lazy("Dealer tiers"), queryset=Tier.objects.all(),
-                                           required=False, widget=forms.CheckboxSelectMultiple,
-                                           help_text=gettext_lazy("None ticked: every tier."))
-    territories = forms.ModelMultipleChoiceField(label=gettext_lazy("Regions (with their sub-regions)"),
-                                                 queryset=Territory.objects.order_by("path"), required=False)
+    categories = needs(forms.ModelMultipleChoiceField(
+        label=gettext_lazy("Categories (with their subcategories)"), queryset=Category.objects.order_by("path"),
+        required=False), CATEGORY)
+    tiers = needs(forms.ModelMultipleChoiceField(label=gettext_lazy("Dealer tiers"), queryset=Tier.objects.all(),
+                                                 required=False, widget=forms.CheckboxSelectMultiple,
+                                                 help_text=gettext_lazy("None ticked: every tier.")), TIER)
+    territories = needs(forms.ModelMultipleChoiceField(
+        label=gettext_lazy("Regions (with their sub-regions)"), queryset=Territory.objects.order_by("path"),
+        required=False), TERRITORY)
     dealer_codes = forms.CharField(label=gettext_lazy("Named dealers"), required=False,
                                    widget=forms.Textarea(attrs=TEXTAREA),
                                    help_text=gettext_lazy("Dealer codes. Empty: every dealer."))
