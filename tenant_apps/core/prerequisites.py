@@ -153,8 +153,12 @@ def hint_for(prerequisite: Prerequisite, *, request, optional: bool) -> dict:
     ask = ""
     if not link:
         roles = roles_allowed(prerequisite.capability) if prerequisite.url_name else []
-        ask = (gettext("Ask someone who may add it: %(roles)s.") % {"roles": words(roles)} if roles
-               else gettext("Ask your administrator or the platform's support to set it up."))
+        if user is not None and not perms.has_perm(user, perms.CONSOLE):  # a dealer's staff
+            ask = gettext("Ask the brand you order from to set it up.")
+        elif roles:
+            ask = gettext("Ask someone who may add it: %(roles)s.") % {"roles": words(roles)}
+        else:
+            ask = gettext("Ask your administrator or the platform's support to set it up.")
     return {"missing": prerequisite.missing, "add": prerequisite.add, "link": link, "ask": ask,
             "optional": optional}
 

@@ -121,6 +121,15 @@ def test_a_role_that_may_not_add_it_is_told_whom_to_ask(empty):
     assert "Ask someone who may add it: Owner, Administrator." in page
 
 
+def test_a_dealer_without_areas_to_choose_is_told_to_ask_the_brand(empty, in_tenant):
+    with in_tenant(empty["tenant"]):
+        dealer = dealers.dealer_create(actor=None, parent=empty["east"], code="SH-1", legal_name="上海经销商")
+        user_create(actor=None, email="buyer@sh.test", password=DEFAULT_PASSWORD, role="dealer_buyer", dealer=dealer)
+    page = sign_in("buyer@sh.test").get("/account/addresses/").content.decode()
+    assert "There are no territories (sales areas) yet." in page
+    assert "Ask the brand you order from to set it up." in page and "/console/network/settings/" not in page
+
+
 def test_stock_adjustment_without_warehouses_or_skus(empty):
     page = sign_in("owner@acme.test").get("/console/inventory/").content.decode()
     assert "There are no warehouses yet." in page and "There are no SKUs yet" in page
