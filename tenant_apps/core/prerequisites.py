@@ -91,6 +91,9 @@ QUALIFICATION_TYPE = Prerequisite(
 DEALER = Prerequisite(
     missing=_("There are no dealers yet."), add=_("Add a dealer"),
     url_name="dealers:create", capability=perms.DEALERS_CREATE, choose=_("Choose a dealer."))
+DEALER_CODE = Prerequisite(  # a dealer code typed by hand
+    missing=_("There are no dealers yet."), add=_("Add a dealer"),
+    url_name="dealers:create", capability=perms.DEALERS_CREATE, model="dealers.Dealer")
 SALES_REP = Prerequisite(
     missing=_("Nobody has the sales representative role yet; invited people appear here once they accept."),
     add=_("Invite a sales representative"), url_name="accounts:people", capability=perms.USERS_INVITE,
@@ -110,7 +113,7 @@ CARRIER = Prerequisite(
 # For templates that render a select by hand: {% prerequisite_hint "carrier" as prerequisite %}.
 BY_NAME = {"category": CATEGORY, "series": SERIES, "unit": UNIT, "sku": SKU, "network_place": NETWORK_PLACE,
            "region": REGION, "tier": TIER, "territory": TERRITORY, "qualification_type": QUALIFICATION_TYPE,
-           "dealer": DEALER, "sales_rep": SALES_REP, "regional_manager": REGIONAL_MANAGER,
+           "dealer": DEALER, "dealer_code": DEALER_CODE, "sales_rep": SALES_REP, "regional_manager": REGIONAL_MANAGER,
            "warehouse": WAREHOUSE, "carrier": CARRIER}
 
 

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tenant_apps.core.prerequisites import SKU, TERRITORY, TIER, needs
+from tenant_apps.core.prerequisites import DEALER_CODE, SKU, TERRITORY, TIER, needs
 from tenant_apps.dealers.models import Territory, Tier
 from tenant_apps.pricing.models import PriceListKind
 
@@ -21,8 +21,8 @@ class PriceListForm(forms.Form):
     territory = needs(forms.ModelChoiceField(
         label=_("Region"), queryset=Territory.objects.all(), required=False,
         help_text=_("For region lists: dealers in this territory or below it.")), TERRITORY)
-    dealer_code = forms.CharField(label=_("Dealer code"), max_length=64, required=False,
-                                  help_text=_("For dealer and contract lists."))
+    dealer_code = needs(forms.CharField(label=_("Dealer code"), max_length=64, required=False,
+                                        help_text=_("For dealer and contract lists.")), DEALER_CODE)
     contract_number = forms.CharField(label=_("Contract number"), max_length=64, required=False)
     currency = forms.CharField(label=_("Currency"), max_length=3, initial="CNY")
     valid_from = forms.DateField(label=_("Valid from"), widget=forms.DateInput(attrs={"type": "date"}))
@@ -52,10 +52,10 @@ class ImportForm(forms.Form):
 
 class ProtectionForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
-    dealer_code = forms.CharField(label=_("Dealer code"), max_length=64, required=False,
-                                  help_text=_("Empty: all dealers."))
-    sku_codes = forms.CharField(label=_("SKU codes"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
-                                help_text=_("Separated by spaces or commas; empty: all SKUs."))
+    dealer_code = needs(forms.CharField(label=_("Dealer code"), max_length=64, required=False,
+                                        help_text=_("Empty: all dealers.")), DEALER_CODE)
+    sku_codes = needs(forms.CharField(label=_("SKU codes"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+                                      help_text=_("Separated by spaces or commas; empty: all SKUs.")), SKU)
     starts_on = forms.DateField(label=_("First day"), widget=forms.DateInput(attrs={"type": "date"}))
     ends_on = forms.DateField(label=_("Last day"), widget=forms.DateInput(attrs={"type": "date"}))
 

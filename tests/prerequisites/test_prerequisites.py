@@ -136,6 +136,17 @@ def test_stock_adjustment_without_warehouses_or_skus(empty):
     assert _link("/console/catalog/products/new/", "/console/inventory/") in page
 
 
+def test_price_and_promotion_forms_without_skus_or_dealers(empty):
+    owner = sign_in("owner@acme.test")
+    resale = owner.get("/console/pricing/resale/").content.decode()
+    assert "There are no SKUs yet" in resale and 'name="sku_code"' not in resale
+    lists = owner.get("/console/pricing/").content.decode()
+    assert "There are no dealers yet. (Optional: you can leave it.)" in lists
+    assert _link("/console/network/dealers/new/", "/console/pricing/") in lists
+    preview = owner.get("/console/promotions/preview/").content.decode()
+    assert "There are no dealers yet." in preview and "There are no SKUs yet" in preview
+
+
 # --- the page that makes it goes back ----------------------------------------------------------------
 
 
