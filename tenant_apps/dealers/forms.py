@@ -204,7 +204,8 @@ class RegionForm(forms.Form):
 
 
 class MoveForm(forms.Form):
-    new_parent = NodeChoiceField(label=_("New place"), queryset=Node.objects.none(), empty_label=_("Choose a place"))
+    new_parent = NodeChoiceField(label=_("New place"), queryset=Node.objects.none(), empty_label=_("Choose a place"),
+                                 error_messages={"required": _("Choose where to move it.")})
 
     def __init__(self, *args, actor, node: Node, **kwargs):
         super().__init__(*args, **kwargs)

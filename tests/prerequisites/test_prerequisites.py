@@ -82,6 +82,14 @@ def test_the_hint_is_in_chinese_on_a_chinese_page(empty):
     assert "请选择商品分类。" in response.content.decode()
 
 
+def test_dealer_and_move_forms_say_what_to_choose(empty):
+    owner = sign_in("owner@acme.test")
+    response = owner.post(DEALER_NEW, {"code": "SH-1", "legal_name": "上海经销商"})
+    assert "Choose where the dealer sits in the network." in response.content.decode()
+    response = owner.post(f"/console/network/nodes/{empty['east'].pk}/move/", {"new_parent": ""})
+    assert "Choose where to move it." in response.content.decode()
+
+
 def test_with_categories_the_select_is_back(empty, in_tenant):
     with in_tenant(empty["tenant"]):
         catalog.category_create(actor=None, parent=None, code="ALL", name="全部")
