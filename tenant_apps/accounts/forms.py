@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tenant_apps.accounts import throttle
 from tenant_apps.accounts.permissions import INVITABLE_ROLES, Role
+from tenant_apps.core.prerequisites import DEALER, needs
 
 
 def throttle_message(seconds: int) -> str:
@@ -39,7 +40,8 @@ class LoginForm(AuthenticationForm):
 class InvitationForm(forms.Form):
     email = forms.EmailField(label=_("Email"))
     role = forms.ChoiceField(label=_("Role"), choices=[(r.value, r.label) for r in Role if r in INVITABLE_ROLES])
-    dealer = forms.IntegerField(label=_("Dealer"), required=False, widget=forms.Select)
+    dealer = needs(forms.IntegerField(label=_("Dealer"), required=False, widget=forms.Select,
+                                      help_text=_("For dealer staff.")), DEALER)
     scope_node = forms.IntegerField(label=_("Part of the network"), required=False, widget=forms.Select)
 
     def __init__(self, *args, dealers=(), nodes=(), **kwargs):

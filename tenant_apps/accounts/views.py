@@ -12,9 +12,17 @@ from dms.ui import listing
 from tenant_apps.accounts import invitations
 from tenant_apps.accounts.forms import AcceptInvitationForm, InvitationForm
 from tenant_apps.accounts.models import User
-from tenant_apps.accounts.permissions import CONSOLE, DEALER_ROLES, USERS_VIEW, Scope, scope_of
+from tenant_apps.accounts.permissions import (
+    CONSOLE,
+    DEALER_ROLES,
+    INVITABLE_ROLES,
+    USERS_VIEW,
+    Scope,
+    scope_of,
+)
 from tenant_apps.core.access import requires
 from tenant_apps.core.errors import DomainError
+from tenant_apps.core.prerequisites import redirect_next
 from tenants.handoff import handoff_redeem
 
 logger = logging.getLogger(__name__)
@@ -85,7 +93,8 @@ def people(request):
     from tenant_apps.dealers.selectors import dealers_visible_to
 
     choices = _invite_choices(request.user)
-    form = InvitationForm(request.POST or None, **choices)
+    role = request.GET.get("role", "")
+    form = InvitationForm(request.POST or None, initial={"role": role} if role in INVITABLE_ROLES else None, **choices)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -102,7 +111,7 @@ def people(request):
                 form.add_error(None, error.detail)
         else:
             messages.success(request, _("Invitation sent to %(email)s.") % {"email": data["email"]})
-            return redirect("accounts:people")
+            return redirect_next(request, "accounts:people")
     users = User.objects.exclude(role="").select_related("dealer")
     if scope_of(request.user) != Scope.ALL:
         users = users.filter(dealer__in=dealers_visible_to(request.user))

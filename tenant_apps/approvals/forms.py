@@ -10,6 +10,7 @@ from tenant_apps.accounts.permissions import Role
 from tenant_apps.approvals.models import OnTimeout, StepScope
 from tenant_apps.approvals.services import APPROVER_ROLES, StepSpec
 from tenant_apps.catalog.models import Category
+from tenant_apps.core.prerequisites import CATEGORY, REGION, TERRITORY, TIER, needs
 from tenant_apps.dealers.models import Node, Territory, Tier
 
 ROLE_CHOICES = [(role.value, role.label) for role in Role if role in APPROVER_ROLES]
@@ -30,16 +31,17 @@ class WorkflowForm(forms.Form):
     priority = forms.IntegerField(label=_("Priority"), initial=100, help_text=_("Lower numbers are tried first."))
     min_total = forms.DecimalField(label=_("Order total from"), required=False, max_digits=16, decimal_places=2)
     max_total = forms.DecimalField(label=_("Order total up to"), required=False, max_digits=16, decimal_places=2)
-    tiers = forms.ModelMultipleChoiceField(label=_("Dealer tiers"), queryset=Tier.objects.all(), required=False,
-                                           help_text=_("Empty: any tier."))
-    nodes = forms.ModelMultipleChoiceField(
+    tiers = needs(forms.ModelMultipleChoiceField(label=_("Dealer tiers"), queryset=Tier.objects.all(),
+                                                 required=False, help_text=_("Empty: any tier.")), TIER)
+    nodes = needs(forms.ModelMultipleChoiceField(
         label=_("Regions of the network"), required=False, help_text=_("Dealers under these regions; empty: any."),
-        queryset=Node.objects.filter(kind__in=[Node.Kind.HEADQUARTERS, Node.Kind.REGION]))
-    territories = forms.ModelMultipleChoiceField(label=_("Territories"), queryset=Territory.objects.all(),
-                                                 required=False, help_text=_("Dealers selling in these areas."))
-    categories = forms.ModelMultipleChoiceField(label=_("Product categories"), queryset=Category.objects.all(),
-                                                required=False,
-                                                help_text=_("Orders with a product of these categories; empty: any."))
+        queryset=Node.objects.filter(kind__in=[Node.Kind.HEADQUARTERS, Node.Kind.REGION])), REGION)
+    territories = needs(forms.ModelMultipleChoiceField(
+        label=_("Territories"), queryset=Territory.objects.all(), required=False,
+        help_text=_("Dealers selling in these areas.")), TERRITORY)
+    categories = needs(forms.ModelMultipleChoiceField(
+        label=_("Product categories"), queryset=Category.objects.all(), required=False,
+        help_text=_("Orders with a product of these categories; empty: any.")), CATEGORY)
 
     def service_kwargs(self) -> dict:
         data = self.cleaned_data
@@ -79,5 +81,5 @@ class StepForm(forms.Form):
 class AutoRuleForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     max_total = forms.DecimalField(label=_("Order total up to"), max_digits=16, decimal_places=2, min_value=0)
-    tiers = forms.ModelMultipleChoiceField(label=_("Dealer tiers"), queryset=Tier.objects.all(), required=False,
-                                           help_text=_("Empty: any tier."))
+    tiers = needs(forms.ModelMultipleChoiceField(label=_("Dealer tiers"), queryset=Tier.objects.all(),
+                                                 required=False, help_text=_("Empty: any tier.")), TIER)

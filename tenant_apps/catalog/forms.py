@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from tenant_apps.catalog.models import Category, ProductStatus, Series, Unit
+from tenant_apps.core.prerequisites import CATEGORY, SERIES, TERRITORY, TIER, UNIT, needs
 from tenant_apps.dealers.forms import TerritoryMultipleChoiceField
 from tenant_apps.dealers.models import Territory, Tier
 
@@ -151,9 +152,9 @@ class ProductForm(_CategoryChoices, forms.Form):
                            help_text=_("Letters, digits, dot, dash or underscore. It cannot change later."))
     name = forms.CharField(label=_("Name (Chinese)"), max_length=200)
     name_en = forms.CharField(label=_("Name (English)"), max_length=200, required=False)
-    category = _category_field(required=True, empty_label=None, label=_("Category"))
-    series = forms.ModelChoiceField(label=_("Series"), queryset=Series.objects.all(), required=False,
-                                    empty_label=_("No series"))
+    category = needs(_category_field(required=True, empty_label=None, label=_("Category")), CATEGORY)
+    series = needs(forms.ModelChoiceField(label=_("Series"), queryset=Series.objects.all(), required=False,
+                                          empty_label=_("No series")), SERIES)
     description = forms.CharField(label=_("Description"), required=False, max_length=5000,
                                   widget=forms.Textarea(attrs={"rows": 4}))
     specifications = KeyValueField(label=_("Specifications"), required=False,
@@ -172,12 +173,12 @@ class StatusForm(forms.Form):
 
 
 class VisibilityForm(forms.Form):
-    tiers = TierMultipleChoiceField(label=_("Only dealers of these tiers"), queryset=Tier.objects.all(),
-                                    required=False, widget=forms.CheckboxSelectMultiple,
-                                    help_text=_("None ticked: every tier."))
-    territories = TerritoryMultipleChoiceField(
+    tiers = needs(TierMultipleChoiceField(label=_("Only dealers of these tiers"), queryset=Tier.objects.all(),
+                                          required=False, widget=forms.CheckboxSelectMultiple,
+                                          help_text=_("None ticked: every tier.")), TIER)
+    territories = needs(TerritoryMultipleChoiceField(
         label=_("Only dealers in these territories"), queryset=Territory.objects.order_by("path"), required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}), help_text=_("None chosen: every territory."))
+        widget=forms.SelectMultiple(attrs={"size": 6}), help_text=_("None chosen: every territory.")), TERRITORY)
 
 
 class MultipleImageInput(forms.ClearableFileInput):
@@ -229,8 +230,9 @@ class SkuForm(forms.Form):
                                help_text=_("What tells this SKU apart, e.g. Size / 250 ml, Pack / 24."))
     barcode = forms.CharField(label=_("Barcode"), max_length=32, required=False,
                               help_text=_("EAN-8, UPC-12, EAN-13 or GTIN-14, with its check digit."))
-    base_unit = forms.ModelChoiceField(label=_("Base unit"), queryset=Unit.objects.order_by("code"),
-                                       help_text=_("Stock and orders count in this unit. It cannot change later."))
+    base_unit = needs(forms.ModelChoiceField(
+        label=_("Base unit"), queryset=Unit.objects.order_by("code"),
+        help_text=_("Stock and orders count in this unit. It cannot change later.")), UNIT)
     min_order_qty = forms.IntegerField(label=_("Minimum order quantity"), min_value=1, initial=1)
     order_step = forms.IntegerField(label=_("Order step"), min_value=1, initial=1)
     status = forms.ChoiceField(label=_("Status"), choices=ProductStatus.choices, initial=ProductStatus.ON_SALE)
@@ -245,7 +247,7 @@ class SkuForm(forms.Form):
 
 
 class SkuUnitForm(forms.Form):
-    unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.order_by("code"))
+    unit = needs(forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.order_by("code")), UNIT)
     factor = forms.IntegerField(label=_("Base units in one"), min_value=1)
     barcode = forms.CharField(label=_("Barcode"), max_length=32, required=False)
 

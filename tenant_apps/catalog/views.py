@@ -13,6 +13,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -49,6 +50,7 @@ from tenant_apps.catalog.models import (
 from tenant_apps.core.access import console_required, requires
 from tenant_apps.core.errors import DomainError
 from tenant_apps.core.forms import apply_domain_error
+from tenant_apps.core.prerequisites import NEXT, redirect_next, safe_next
 
 PRODUCT_SORTS = {"code": "code", "name": "name", "category": "category__name", "skus": "sku_count",
                  "status": "status", "updated": "updated_at"}
@@ -152,6 +154,9 @@ def product_create(request):
             apply_domain_error(form, error)
         else:
             messages.success(request, _("Product %(code)s created. Add its SKUs and images.") % {"code": product.code})
+            back = safe_next(request)
+            if back:  # opened from a form that needs a SKU: add one, then go back there
+                return redirect(f"{_back('catalog_console:sku-create', product.pk)}?{urlencode({NEXT: back})}")
             return redirect("catalog_console:product", product.pk)
     return render(request, "catalog/console/form_page.html", {
         "form": form, "title": _("New product"), "submit": _("Create product"),
@@ -353,11 +358,10 @@ def sku_create(request, product_id: int):
             apply_domain_error(form, error)
         else:
             messages.success(request, _("SKU %(code)s created.") % {"code": sku.code})
-            return redirect("catalog_console:sku", product.pk, sku.pk)
+            return redirect_next(request, "catalog_console:sku", product.pk, sku.pk)
     return render(request, "catalog/console/form_page.html", {
         "form": form, "title": _("New SKU"), "submit": _("Create SKU"), "product": product,
         "back": _back("catalog_console:product", product.pk),
-        "intro": "" if Unit.objects.exists() else _("There are no units yet: add one under Series and units first."),
     }, status=400 if form.is_bound and form.errors else 200)
 
 
@@ -444,7 +448,7 @@ def categories(request):
                 apply_domain_error(form, error)
             else:
                 messages.success(request, _("Category %(name)s added.") % {"name": category.name})
-                return redirect("catalog_console:categories")
+                return redirect_next(request, "catalog_console:categories")
     return render(request, "catalog/console/categories.html", {
         "tree": tree, "form": form, "can_edit": _can_edit(request),
     }, status=400 if form.is_bound and form.errors else 200)
@@ -504,7 +508,7 @@ def series_list(request):
             except DomainError as error:
                 apply_domain_error(bound, error)
             else:
-                return redirect("catalog_console:series")
+                return redirect_next(request, "catalog_console:series")
     series = list(Series.objects.annotate(product_count=Count("products")).order_by("name"))
     for row in series:
         row.rename_form = SeriesEditForm(initial={"name": row.name}, auto_id=f"id_series{row.pk}_%s")

@@ -11,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from tenant_apps.accounts.models import User
 from tenant_apps.accounts.permissions import Role
+from tenant_apps.core import prerequisites as pre
+from tenant_apps.core.prerequisites import needs
 from tenant_apps.dealers import selectors
 from tenant_apps.dealers.models import (
     DealerAddress,
@@ -76,18 +78,20 @@ class DealerFilterForm(forms.Form):
 class DealerForm(forms.Form):
     """Create (with `parent`) or edit a dealer. Bank fields only for users who may see them."""
 
-    parent = NodeChoiceField(label=_("Place in the network"), queryset=Node.objects.none(),
-                             empty_label=_("Choose a region or dealer"), help_text=_("The region or dealer this dealer sits under."))
+    parent = needs(NodeChoiceField(label=_("Place in the network"), queryset=Node.objects.none(),
+                                   empty_label=_("Choose a region or dealer"),
+                                   help_text=_("The region or dealer this dealer sits under.")), pre.NETWORK_PLACE)
     code = forms.CharField(label=_("Dealer code"), max_length=64)
     legal_name = forms.CharField(label=_("Legal name"), max_length=200)
     name = forms.CharField(label=_("Short name"), max_length=100, required=False,
                            help_text=_("Shown in lists; the legal name if empty."))
-    tier = forms.ModelChoiceField(label=_("Tier"), queryset=Tier.objects.all(), required=False,
-                                  empty_label=_("No tier"))
-    territories = TerritoryMultipleChoiceField(
+    tier = needs(forms.ModelChoiceField(label=_("Tier"), queryset=Tier.objects.all(), required=False,
+                                        empty_label=_("No tier")), pre.TIER)
+    territories = needs(TerritoryMultipleChoiceField(
         label=_("Sales territories"), queryset=Territory.objects.all(), required=False,
         widget=forms.SelectMultiple(attrs={"size": 8}),
-        help_text=_("Where the dealer may ship. Hold Ctrl (⌘ on a Mac) to choose more than one; none: anywhere."))
+        help_text=_("Where the dealer may ship. Hold Ctrl (⌘ on a Mac) to choose more than one; none: anywhere.")),
+        pre.TERRITORY)
     tax_number = forms.CharField(label=_("Tax number"), max_length=32, required=False,
                                  help_text=_("The 18-character unified social credit code."))
     bank_name = forms.CharField(label=_("Bank"), max_length=100, required=False)
@@ -95,11 +99,13 @@ class DealerForm(forms.Form):
     supplier = NodeChoiceField(label=_("Supplier"), queryset=Node.objects.none(), required=False,
                                empty_label=_("Headquarters"),
                                help_text=_("Who this dealer buys from: headquarters or a dealer (agent) above it."))
-    sales_rep = UserChoiceField(label=_("Sales representative"), required=False, empty_label=_("None"),
-                                queryset=User.objects.filter(role=Role.SALES_REP, is_active=True).order_by("email"))
-    regional_manager = UserChoiceField(
+    sales_rep = needs(UserChoiceField(
+        label=_("Sales representative"), required=False, empty_label=_("None"),
+        queryset=User.objects.filter(role=Role.SALES_REP, is_active=True).order_by("email")), pre.SALES_REP)
+    regional_manager = needs(UserChoiceField(
         label=_("Regional manager"), required=False, empty_label=_("None"),
-        queryset=User.objects.filter(role=Role.REGIONAL_MANAGER, is_active=True).order_by("email"))
+        queryset=User.objects.filter(role=Role.REGIONAL_MANAGER, is_active=True).order_by("email")),
+        pre.REGIONAL_MANAGER)
 
     def __init__(self, *args, actor, dealer=None, bank_editable: bool, **kwargs):
         super().__init__(*args, **kwargs)
@@ -145,7 +151,8 @@ class AddressForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=DealerAddress.Kind.choices, initial=DealerAddress.Kind.SHIPPING)
     recipient = forms.CharField(label=_("Recipient"), max_length=100)
     phone = forms.CharField(label=_("Phone"), max_length=32, widget=forms.TextInput(attrs={"type": "tel"}))
-    territory = TerritoryChoiceField(label=_("Area"), queryset=Territory.objects.all(), empty_label=_("Choose an area"))
+    territory = needs(TerritoryChoiceField(label=_("Area"), queryset=Territory.objects.all(),
+                                           empty_label=_("Choose an area")), pre.TERRITORY)
     line = forms.CharField(label=_("Address"), max_length=300, help_text=_("Street, number, building, floor."))
     postal_code = forms.CharField(label=_("Postal code"), max_length=16, required=False)
     label = forms.CharField(label=_("Label"), max_length=100, required=False,
@@ -168,8 +175,8 @@ class ContactForm(forms.Form):
 
 
 class QualificationForm(forms.Form):
-    type = forms.ModelChoiceField(label=_("Type"), queryset=QualificationType.objects.all(),
-                                  empty_label=_("Choose a type"))
+    type = needs(forms.ModelChoiceField(label=_("Type"), queryset=QualificationType.objects.all(),
+                                        empty_label=_("Choose a type")), pre.QUALIFICATION_TYPE)
     number = forms.CharField(label=_("Licence number"), max_length=100, required=False)
     file = forms.FileField(label=_("File"), required=False, help_text=_("A scan or photo, at most 10 MB."))
     valid_from = forms.DateField(label=_("Valid from"), required=False, widget=_date_input())
@@ -186,7 +193,8 @@ class QualificationForm(forms.Form):
 
 
 class RegionForm(forms.Form):
-    parent = NodeChoiceField(label=_("Under"), queryset=Node.objects.none(), empty_label=_("Choose a place"))
+    parent = needs(NodeChoiceField(label=_("Under"), queryset=Node.objects.none(), empty_label=_("Choose a place")),
+                   pre.HEADQUARTERS)
     name = forms.CharField(label=_("Name"), max_length=200)
     code = forms.CharField(label=_("Code"), max_length=64)
 
@@ -196,7 +204,8 @@ class RegionForm(forms.Form):
 
 
 class MoveForm(forms.Form):
-    new_parent = NodeChoiceField(label=_("New place"), queryset=Node.objects.none(), empty_label=_("Choose a place"))
+    new_parent = NodeChoiceField(label=_("New place"), queryset=Node.objects.none(), empty_label=_("Choose a place"),
+                                 error_messages={"required": _("Choose where to move it.")})
 
     def __init__(self, *args, actor, node: Node, **kwargs):
         super().__init__(*args, **kwargs)

@@ -36,6 +36,7 @@ from tenant_apps.accounts.permissions import (
 from tenant_apps.core.access import requires
 from tenant_apps.core.errors import DomainError
 from tenant_apps.core.forms import apply_domain_error
+from tenant_apps.core.prerequisites import redirect_next
 from tenant_apps.dealers import selectors, services, transfer
 from tenant_apps.dealers.errors import DealerNotFound, NodeNotFound
 from tenant_apps.dealers.forms import (
@@ -266,7 +267,7 @@ def dealer_create(request):
             apply_domain_error(form, error)
         else:
             messages.success(request, _("Dealer %(code)s created.") % {"code": dealer.code})
-            return redirect("dealers:detail", dealer.pk)
+            return redirect_next(request, "dealers:detail", dealer.pk)
     return _form_page(request, form, title=_("Add a dealer"), submit=_("Create dealer"), back=reverse("dealers:list"))
 
 
@@ -368,7 +369,7 @@ def region_create(request):
             apply_domain_error(form, error)
         else:
             messages.success(request, _("Region %(name)s created.") % {"name": region.name})
-            return redirect(f"{reverse('dealers:list')}?under={region.pk}")
+            return redirect_next(request, f"{reverse('dealers:list')}?under={region.pk}")
     return _form_page(request, form, title=_("Add a region"), submit=_("Create region"), back=reverse("dealers:list"),
                       intro=_("Regions group dealers, for reports and for the part of the network a regional "
                               "manager sees."))
@@ -481,7 +482,7 @@ def network_settings(request):
                 apply_domain_error(form, error)
             else:
                 messages.success(request, done)
-                return redirect(f"{reverse('dealers:settings')}#{action.replace('_', '-')}")
+                return redirect_next(request, f"{reverse('dealers:settings')}#{action.replace('_', '-')}")
     return render(request, "dealers/settings.html", {
         "forms": forms, "tiers": list(Tier.objects.all()), "territories": tree_of(list(Territory.objects.all()), key=lambda territory: territory.code),
         "qualification_types": list(QualificationType.objects.all()),

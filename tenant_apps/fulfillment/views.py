@@ -19,6 +19,7 @@ from dms.ui import listing
 from tenant_apps.accounts.permissions import FULFILLMENT_SHIP, RETURNS_DECIDE, SETTINGS_EDIT, has_perm
 from tenant_apps.core.access import requires
 from tenant_apps.core.errors import DomainError
+from tenant_apps.core.prerequisites import redirect_next
 from tenant_apps.fulfillment import selectors, services
 from tenant_apps.fulfillment.models import (
     Carrier,
@@ -229,7 +230,7 @@ def carriers(request):
             messages.error(request, _message(error))
         else:
             messages.success(request, _("Carrier %(name)s saved.") % {"name": saved.name})
-            return redirect("fulfillment:carriers")
+            return redirect_next(request, "fulfillment:carriers")
     webhook = request.build_absolute_uri("/api/v1/carriers/CODE/webhook/")
     return render(request, "fulfillment/carriers.html", {
         "carriers": Carrier.objects.order_by("name", "id"), "errors": errors, "posted": request.POST,

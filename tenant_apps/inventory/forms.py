@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from tenant_apps.core.prerequisites import SKU, WAREHOUSE, needs
 from tenant_apps.inventory.models import MovementKind, Warehouse
 
 
@@ -21,8 +22,8 @@ class LedgerFilterForm(forms.Form):
 
 
 class AdjustmentForm(forms.Form):
-    sku_code = forms.CharField(label=_("SKU code"), max_length=64)
-    warehouse = forms.ModelChoiceField(label=_("Warehouse"), queryset=Warehouse.objects.all())
+    sku_code = needs(forms.CharField(label=_("SKU code"), max_length=64), SKU)
+    warehouse = needs(forms.ModelChoiceField(label=_("Warehouse"), queryset=Warehouse.objects.all()), WAREHOUSE)
     delta = forms.IntegerField(label=_("Change (+/-)"))
     reason = forms.CharField(label=_("Reason"), max_length=255)
 

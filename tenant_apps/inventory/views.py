@@ -14,6 +14,7 @@ from tenant_apps.accounts.permissions import INVENTORY_EDIT, INVENTORY_VIEW, has
 from tenant_apps.catalog.models import Sku
 from tenant_apps.core.access import requires
 from tenant_apps.core.errors import DomainError
+from tenant_apps.core.prerequisites import redirect_next
 from tenant_apps.inventory import services
 from tenant_apps.inventory.forms import AdjustmentForm, LedgerFilterForm, StockFilterForm, WarehouseForm
 from tenant_apps.inventory.models import LowStockAlert, Stock, StockMovement, Warehouse
@@ -68,7 +69,7 @@ def stock(request):
                 _apply(add_warehouse, error)
             else:
                 messages.success(request, _("Warehouse added."))
-                return redirect("inventory:warehouses")
+                return redirect_next(request, "inventory:warehouses")
     return render(request, "inventory/stock.html", {
         "filters": filters,
         "listing": listing(request, rows, sorts={"sku": "sku__code", "warehouse": "warehouse__code",

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from tenant_apps.core.prerequisites import DEALER_CODE, SKU, TERRITORY, TIER, needs
 from tenant_apps.dealers.models import Territory, Tier
 from tenant_apps.pricing.models import PriceListKind
 
@@ -15,12 +16,13 @@ class PriceListForm(forms.Form):
     code = forms.CharField(label=_("Code"), max_length=64)
     name = forms.CharField(label=_("Name"), max_length=200)
     kind = forms.ChoiceField(label=_("Kind"), choices=PriceListKind.choices)
-    tier = forms.ModelChoiceField(label=_("Tier"), queryset=Tier.objects.all(), required=False,
-                                  help_text=_("For tier lists."))
-    territory = forms.ModelChoiceField(label=_("Region"), queryset=Territory.objects.all(), required=False,
-                                       help_text=_("For region lists: dealers in this territory or below it."))
-    dealer_code = forms.CharField(label=_("Dealer code"), max_length=64, required=False,
-                                  help_text=_("For dealer and contract lists."))
+    tier = needs(forms.ModelChoiceField(label=_("Tier"), queryset=Tier.objects.all(), required=False,
+                                        help_text=_("For tier lists.")), TIER)
+    territory = needs(forms.ModelChoiceField(
+        label=_("Region"), queryset=Territory.objects.all(), required=False,
+        help_text=_("For region lists: dealers in this territory or below it.")), TERRITORY)
+    dealer_code = needs(forms.CharField(label=_("Dealer code"), max_length=64, required=False,
+                                        help_text=_("For dealer and contract lists.")), DEALER_CODE)
     contract_number = forms.CharField(label=_("Contract number"), max_length=64, required=False)
     currency = forms.CharField(label=_("Currency"), max_length=3, initial="CNY")
     valid_from = forms.DateField(label=_("Valid from"), widget=forms.DateInput(attrs={"type": "date"}))
@@ -36,7 +38,7 @@ class PriceListEditForm(PriceListForm):
 
 
 class EntryForm(forms.Form):
-    sku_code = forms.CharField(label=_("SKU code"), max_length=64)
+    sku_code = needs(forms.CharField(label=_("SKU code"), max_length=64), SKU)
     unit_code = forms.CharField(label=_("Unit code"), max_length=16)
     min_quantity = forms.IntegerField(label=_("From quantity"), min_value=1, initial=1)
     price = forms.DecimalField(label=_("Price"), min_value=0, max_digits=14, decimal_places=4)
@@ -50,16 +52,16 @@ class ImportForm(forms.Form):
 
 class ProtectionForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
-    dealer_code = forms.CharField(label=_("Dealer code"), max_length=64, required=False,
-                                  help_text=_("Empty: all dealers."))
-    sku_codes = forms.CharField(label=_("SKU codes"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
-                                help_text=_("Separated by spaces or commas; empty: all SKUs."))
+    dealer_code = needs(forms.CharField(label=_("Dealer code"), max_length=64, required=False,
+                                        help_text=_("Empty: all dealers.")), DEALER_CODE)
+    sku_codes = needs(forms.CharField(label=_("SKU codes"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+                                      help_text=_("Separated by spaces or commas; empty: all SKUs.")), SKU)
     starts_on = forms.DateField(label=_("First day"), widget=forms.DateInput(attrs={"type": "date"}))
     ends_on = forms.DateField(label=_("Last day"), widget=forms.DateInput(attrs={"type": "date"}))
 
 
 class ResaleForm(forms.Form):
-    sku_code = forms.CharField(label=_("SKU code"), max_length=64)
+    sku_code = needs(forms.CharField(label=_("SKU code"), max_length=64), SKU)
     price = forms.DecimalField(label=_("Minimum resale price (base unit)"), min_value=0, max_digits=14,
                                decimal_places=4)
     valid_from = forms.DateField(label=_("Valid from"), widget=forms.DateInput(attrs={"type": "date"}))

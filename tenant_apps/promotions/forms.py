@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tenant_apps.catalog.models import Category, Sku
+from tenant_apps.core.prerequisites import CATEGORY, DEALER_CODE, SKU, TERRITORY, TIER, needs
 from tenant_apps.dealers.models import Dealer, Territory, Tier
 from tenant_apps.promotions.models import PromotionKind, Stacking
 
@@ -67,19 +68,21 @@ class PromotionForm(forms.Form):
                                 decimal_places=2, help_text=gettext_lazy("Empty: no cap."))
     coupon_required = forms.BooleanField(label=gettext_lazy("Needs a coupon code"), required=False)
     # scope
-    sku_codes = forms.CharField(label=gettext_lazy("SKUs"), required=False, widget=forms.Textarea(attrs=TEXTAREA),
-                                help_text=gettext_lazy("SKU codes separated by spaces or commas. Empty with no "
-                                                       "category: every SKU."))
-    categories = forms.ModelMultipleChoiceField(label=gettext_lazy("Categories (with their subcategories)"),
-                                                queryset=Category.objects.order_by("path"), required=False)
-    tiers = forms.ModelMultipleChoiceField(label=gettext_lazy("Dealer tiers"), queryset=Tier.objects.all(),
-                                           required=False, widget=forms.CheckboxSelectMultiple,
-                                           help_text=gettext_lazy("None ticked: every tier."))
-    territories = forms.ModelMultipleChoiceField(label=gettext_lazy("Regions (with their sub-regions)"),
-                                                 queryset=Territory.objects.order_by("path"), required=False)
-    dealer_codes = forms.CharField(label=gettext_lazy("Named dealers"), required=False,
-                                   widget=forms.Textarea(attrs=TEXTAREA),
-                                   help_text=gettext_lazy("Dealer codes. Empty: every dealer."))
+    sku_codes = needs(forms.CharField(
+        label=gettext_lazy("SKUs"), required=False, widget=forms.Textarea(attrs=TEXTAREA),
+        help_text=gettext_lazy("SKU codes separated by spaces or commas. Empty with no category: every SKU.")), SKU)
+    categories = needs(forms.ModelMultipleChoiceField(
+        label=gettext_lazy("Categories (with their subcategories)"), queryset=Category.objects.order_by("path"),
+        required=False), CATEGORY)
+    tiers = needs(forms.ModelMultipleChoiceField(label=gettext_lazy("Dealer tiers"), queryset=Tier.objects.all(),
+                                                 required=False, widget=forms.CheckboxSelectMultiple,
+                                                 help_text=gettext_lazy("None ticked: every tier.")), TIER)
+    territories = needs(forms.ModelMultipleChoiceField(
+        label=gettext_lazy("Regions (with their sub-regions)"), queryset=Territory.objects.order_by("path"),
+        required=False), TERRITORY)
+    dealer_codes = needs(forms.CharField(label=gettext_lazy("Named dealers"), required=False,
+                                         widget=forms.Textarea(attrs=TEXTAREA),
+                                         help_text=gettext_lazy("Dealer codes. Empty: every dealer.")), DEALER_CODE)
     # threshold (满减)
     steps = forms.CharField(label=gettext_lazy("Steps"), required=False, widget=forms.Textarea(attrs=TEXTAREA),
                             help_text=gettext_lazy("One step per line: spend, then amount off (“1000 50”)."))
@@ -254,10 +257,10 @@ class CouponGenerateForm(forms.Form):
 
 
 class PreviewForm(forms.Form):
-    dealer = forms.CharField(label=gettext_lazy("Dealer code"), max_length=64)
-    cart = forms.CharField(label=gettext_lazy("Cart"), widget=forms.Textarea(attrs={"rows": 5}),
-                           help_text=gettext_lazy("One line per SKU: code, then quantity in its base unit "
-                                                  "(“RB-250 48”)."))
+    dealer = needs(forms.CharField(label=gettext_lazy("Dealer code"), max_length=64), DEALER_CODE)
+    cart = needs(forms.CharField(label=gettext_lazy("Cart"), widget=forms.Textarea(attrs={"rows": 5}),
+                                 help_text=gettext_lazy("One line per SKU: code, then quantity in its base unit "
+                                                        "(“RB-250 48”).")), SKU)
     coupons = forms.CharField(label=gettext_lazy("Coupon codes"), required=False, max_length=200)
 
     def clean_cart(self):
