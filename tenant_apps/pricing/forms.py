@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from tenant_apps.catalog.models import Unit
 from tenant_apps.core.prerequisites import DEALER_CODE, SKU, TERRITORY, TIER, needs
 from tenant_apps.dealers.models import Territory, Tier
 from tenant_apps.pricing.models import PriceListKind
@@ -39,7 +40,14 @@ class PriceListEditForm(PriceListForm):
 
 class EntryForm(forms.Form):
     sku_code = needs(forms.CharField(label=_("SKU code"), max_length=64), SKU)
-    unit_code = forms.CharField(label=_("Unit code"), max_length=16)
+    unit_code = forms.ChoiceField(label=_("Unit"), required=False,
+                                  help_text=_("The unit this price is for; empty: the SKU's base unit."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit_code"].choices = [("", _("Base unit of the SKU")),
+                                            *((code, f"{name} ({code})") for code, name in
+                                              Unit.objects.order_by("name").values_list("code", "name"))]
     min_quantity = forms.IntegerField(label=_("From quantity"), min_value=1, initial=1)
     price = forms.DecimalField(label=_("Price"), min_value=0, max_digits=14, decimal_places=4)
 

@@ -116,10 +116,11 @@ def price_list_detail(request, pk: int):
     elif action == "add" and add.is_valid():
         data = add.cleaned_data
         sku = Sku.objects.filter(code=data["sku_code"].strip()).first()
-        unit = Unit.objects.filter(code=data["unit_code"].strip()).first()
+        unit = (Unit.objects.filter(code=data["unit_code"]).first() if data["unit_code"]
+                else sku.base_unit if sku else None)
         if sku is None:
             add.add_error("sku_code", _("No SKU with this code."))
-        if unit is None:
+        elif unit is None:
             add.add_error("unit_code", _("No unit with this code."))
         if sku and unit:
             try:
