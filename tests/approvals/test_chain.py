@@ -273,12 +273,12 @@ def test_bad_workflows_are_refused_with_field_errors_and_nothing_saved(chain):
         services.workflow_create(actor=chain.admin, name="x", steps=[
             StepSpec(name="仓库", scope="user", approver=chain.warehouse)])
     assert bad_person.value.fields == {"steps.1.approver": ["This person cannot approve orders."]}
-    assert ApprovalWorkflow.objects.count() == 1
+    assert list(ApprovalWorkflow.objects.filter(active=True)) == [chain.workflow]  # beside sign-up's, turned off
 
 
 def test_workflow_changes_are_audited(chain):
     services.workflow_update(actor=chain.admin, workflow=chain.workflow, name="两级", active=False)
-    entry = AuditEntry.objects.filter(action="approvals.workflow.updated").get()
+    entry = AuditEntry.objects.filter(action="approvals.workflow.updated", target_id=str(chain.workflow.pk)).get()
     assert (entry.before["name"], entry.after["name"], entry.after["active"]) == ("两级审批", "两级", False)
     assert [s["name"] for s in entry.after["steps"]] == ["区域经理", "总部销售"]
     services.workflow_delete(actor=chain.admin, workflow=chain.workflow)
@@ -292,7 +292,7 @@ def test_the_demo_seed_builds_the_three_step_chain_and_an_auto_rule_once(people)
 
     seed_approvals(brand_slug="acme")
     seed_approvals(brand_slug="acme")
-    workflow = ApprovalWorkflow.objects.get()
+    workflow = ApprovalWorkflow.objects.get(active=True)  # sign-up's confirmation step was turned off
     assert [(s.name, s.approver_roles, s.scope, s.skip_below) for s in workflow.steps.all()] == [
         ("区域经理审批", ["regional_manager"], "region", None), ("总部销售审批", ["sales_rep", "admin"], "hq", None),
         ("财务审批", ["finance"], "hq", Decimal("50000.00"))]

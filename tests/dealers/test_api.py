@@ -14,7 +14,15 @@ from billing_saas.models import Plan
 from tenant_apps.accounts.permissions import Role
 from tenant_apps.audit.models import AuditEntry
 from tenant_apps.dealers import services
-from tenant_apps.dealers.models import Dealer, DealerAddress, Node, Qualification, QualificationType, Tier
+from tenant_apps.dealers.models import (
+    Dealer,
+    DealerAddress,
+    Node,
+    Qualification,
+    QualificationType,
+    Territory,
+    Tier,
+)
 from tenant_apps.dealers.transfer import COLUMNS
 from tenants.models import Tenant
 
@@ -182,7 +190,7 @@ def test_addresses_follow_the_channel_policy(net, owner, in_a):
         services.network_settings_update(actor=None, channel_conflict_policy="refuse")
     refused = owner.post(addresses, {**address, "territory": "440000"}, content_type=JSON)
     assert refused.status_code == 400
-    assert refused.json() == {"code": "outside_territory", "detail": "广东 is outside this dealer's sales territories.",
+    assert refused.json() == {"code": "outside_territory", "detail": "广东省 is outside this dealer's sales territories.",
                               "fields": {"territory": ["Outside the dealer's sales territories."]}}
     bad = owner.post(addresses, {"kind": "office", "territory": "000000", "phone": "", "line": "x"}, content_type=JSON)
     assert bad.json()["fields"] == {
@@ -199,7 +207,7 @@ def test_a_dealer_buyer_adds_an_address_to_their_own_company(net, api_client, in
     added = buyer.post(f"{API}/dealers/{net.pudong.pk}/addresses/", {
         "recipient": "仓库", "phone": "13800000000", "territory": "310115", "line": "川沙路 9 号"}, content_type=JSON)
     assert added.status_code == 201
-    assert buyer.get(f"{API}/territories/").json()["count"] == 4
+    assert buyer.get(f"{API}/territories/").json()["count"] == 3430  # China's divisions, from sign-up
     with in_a():
         assert AuditEntry.objects.get(action="dealers.address.added").actor_id == buyer.user.pk
 
@@ -289,9 +297,11 @@ def test_brand_settings_lists(net, owner, in_a):
         "code": ["This code is already used."]}
     assert owner.post(f"{API}/tiers/", {"code": "C", "name": "铜牌", "rank": -1}, content_type=JSON).json()["fields"] == {
         "rank": ["Ensure this value is greater than or equal to 0."]}
-    territory = owner.post(f"{API}/territories/", {"code": "320000", "name": "江苏", "parent": "CN"}, content_type=JSON)
+    territory = owner.post(f"{API}/territories/", {"code": "HD", "name": "华东片区", "parent": "CN"}, content_type=JSON)
     assert {k: territory.json()[k] for k in ("code", "parent", "path")} == {
-        "code": "320000", "parent": "CN", "path": "CN.320000"}
+        "code": "HD", "parent": "CN", "path": "CN.HD"}
+    assert owner.post(f"{API}/territories/", {"code": "320000", "name": "江苏", "parent": "CN"},
+                      content_type=JSON).json()["fields"] == {"code": ["This code is already used."]}
     assert owner.post(f"{API}/territories/", {"code": "32-01", "name": "南京", "parent": "XX"},
                       content_type=JSON).json()["fields"] == {
         "code": ["Use letters, digits or underscore."], "parent": ["Object with code=XX does not exist."]}
@@ -301,10 +311,12 @@ def test_brand_settings_lists(net, owner, in_a):
                          content_type=JSON)
     assert {k: created.json()[k] for k in ("code", "required", "reminder_days")} == {
         "code": "BIZ", "required": True, "reminder_days": 30}
-    assert [t["code"] for t in owner.get(f"{API}/territories/").json()["results"]] == [
-        "CN", "310000", "310115", "320000", "440000"]
+    listed = owner.get(f"{API}/territories/").json()
+    # China's divisions from sign-up (by path: the country, then Beijing first), and the brand's own area
+    assert listed["count"] == 3431 and [t["code"] for t in listed["results"][:3]] == ["CN", "110000", "110100"]
     with in_a():
         assert (Tier.objects.count(), QualificationType.objects.count()) == (2, 2)
+        assert Territory.objects.get(code="HD").path == "CN.HD"
 
 
 # --- filters, paging, query counts --------------------------------------------------------------

@@ -486,7 +486,7 @@ ENDPOINTS = [
     Endpoint("carrier-webhook", "POST", "/carriers/sf/webhook/", (), 200, send=_carrier_event,
              state=_count(TrackingEvent), exceptions=ANYONE),
     Endpoint("carrier-list", "GET", "/carriers/", (FULFILLMENT_SHIP, SETTINGS_EDIT)),
-    Endpoint("carrier-list", "POST", "/carriers/", (SETTINGS_EDIT,), 201, {"code": "ems", "name": "中国邮政 EMS"},
+    Endpoint("carrier-list", "POST", "/carriers/", (SETTINGS_EDIT,), 201, {"code": "deppon", "name": "德邦快递"},
              state=_count(Carrier)),
     Endpoint("fulfillment-order-allocate", "POST", "/fulfillment/orders/{waiting}/allocate/", (FULFILLMENT_SHIP,),
              200, state=_status_of(Order, "waiting")),
@@ -695,8 +695,9 @@ def test_pricing_of_a_dealer_outside_the_scope_does_not_exist(net, api_client, i
         window = pricing.protection_window_create(actor=None, name="浦东保价", dealer=net.pudong,
                                                   starts_on=date(2099, 1, 1), ends_on=date(2099, 1, 31))
     east, south = (api_client(Role.REGIONAL_MANAGER, scope_node=node) for node in (net.east, net.south))
-    assert [row["code"] for row in east.get(f"{API}/pricing/lists/").json()["results"]] == ["BASE", "C-PD"]
-    assert [row["code"] for row in south.get(f"{API}/pricing/lists/").json()["results"]] == ["BASE"]
+    # the base lists (the brand's, and the one sign-up made) are everyone's; the contract only the east's
+    assert [row["code"] for row in east.get(f"{API}/pricing/lists/").json()["results"]] == ["BASE", "DEFAULT", "C-PD"]
+    assert [row["code"] for row in south.get(f"{API}/pricing/lists/").json()["results"]] == ["BASE", "DEFAULT"]
     assert [row["price"] for row in south.get(f"{API}/pricing/entries/").json()["results"]] == ["5.0000"]
     assert south.get(f"{API}/pricing/protections/").json()["count"] == 0
     # (no role with a partial scope holds pricing.edit: the writes are refused before any lookup)

@@ -490,13 +490,13 @@ def test_settings_add_tiers_territories_and_qualification_types_and_set_the_poli
     url = "/console/network/settings/"
     assert owner.post(url, {"action": "tier", "tier-code": "GOLD", "tier-name": "Gold",
                             "tier-rank": "1"})["Location"] == f"{url}#tier"
-    assert owner.post(url, {"action": "territory", "territory-code": "310104", "territory-name": "Xuhui",
+    assert owner.post(url, {"action": "territory", "territory-code": "SH_WEST", "territory-name": "West Shanghai",
                             "territory-parent": network["sh"].pk}).status_code == 302
     assert owner.post(url, {"action": "qualification_type", "qt-code": "FOOD", "qt-name": "Food licence",
                             "qt-required": "on", "qt-reminder_days": "30"}).status_code == 302
     assert owner.post(url, {"action": "policy", "policy-channel_conflict_policy": "refuse"}).status_code == 302
     assert list(Tier.objects.values_list("code", "rank")) == [("GOLD", 1)]
-    assert Territory.objects.get(code="310104").path == f"{network['sh'].path}.310104"
+    assert Territory.objects.get(code="SH_WEST").path == f"{network['sh'].path}.SH_WEST"
     assert QualificationType.objects.get(code="FOOD").required is True
     entry = AuditEntry.objects.get(action="dealers.settings.updated")
     assert (entry.actor_id, entry.after) == (owner.user.pk, {"channel_conflict_policy": "refuse"})
@@ -505,7 +505,7 @@ def test_settings_add_tiers_territories_and_qualification_types_and_set_the_poli
     assert taken.status_code == 200
     assert taken.context["forms"]["qualification_type"].errors == {"code": ["This code is already used."]}
     page = owner.get(url)
-    assert "Xuhui" in page.content.decode() and "Gold" in page.content.decode()
+    assert "West Shanghai" in page.content.decode() and "Gold" in page.content.decode()
     assert page.context["forms"]["policy"].initial == {"channel_conflict_policy": "refuse"}
 
 
@@ -532,7 +532,7 @@ def test_a_dealer_buyer_sees_only_their_own_company(network, sign_in, tenant_a, 
     page = buyer.get("/account/company/")
     assert page.context["dealer"].pk == network["pudong"].pk
     body = page.content.decode()
-    assert "Pudong Dealer Ltd." in body and "Wang Wu" in body and "Pudong New Area" in body
+    assert "Pudong Dealer Ltd." in body and "Wang Wu" in body and "浦东新区" in body  # the division's own name
     assert "Shanghai Agent Co" not in body and "Li Si" not in body
     assert "You cannot order yet." in body and licence.name in body
     assert "/console/" not in body  # no console links on the storefront

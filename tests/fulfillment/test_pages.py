@@ -135,10 +135,10 @@ def test_the_dealers_order_page_reads_its_shipments_and_returns_once(store, peop
 
 def test_carriers_page(store, people):
     owner = page(people.owner)
-    bad = owner.post("/console/fulfillment/carriers/", {"code": "ems", "name": "EMS",
+    bad = owner.post("/console/fulfillment/carriers/", {"code": "deppon", "name": "德邦快递",
                                                          "tracking_url_template": "ftp://x", "webhook_secret": "short"})
     assert bad.status_code == 400 and "At least 16 characters." in bad.content.decode()
-    assert owner.post("/console/fulfillment/carriers/", {"code": "ems", "name": "EMS",
+    assert owner.post("/console/fulfillment/carriers/", {"code": "deppon", "name": "德邦快递",
                                                           "webhook_secret": "a-long-enough-secret"}).status_code == 302
     assert "secret set" in owner.get("/console/fulfillment/carriers/").content.decode()
     assert page(people.warehouse).get("/console/fulfillment/carriers/").status_code == 403

@@ -37,9 +37,9 @@ def _snapshot() -> dict:
 def test_a_chinese_brand_starts_with_what_an_order_needs_in_chinese(tenant_a, in_tenant):
     with in_tenant(tenant_a):
         made = _snapshot()
-        shanghai = Territory.objects.get(code="310100")
+        shanghai = Territory.objects.select_related("parent").get(code="310100")
         pudong = Territory.objects.get(code="310115")
-        dongguan_town = Territory.objects.get(code="441900003")
+        dongguan_town = Territory.objects.select_related("parent").get(code="441900003")
         sf = Carrier.objects.get(code="sf")
         own = Carrier.objects.get(code="own")
     hq_path = made["hq"][0][3]
