@@ -71,14 +71,14 @@ def shipment_list(queryset: QuerySet[Shipment]) -> QuerySet[Shipment]:
     """Shipments with what a list shows: order, dealer, warehouse, carrier, lines and events prefetched."""
     return queryset.select_related("order", "order__dealer", "warehouse", "carrier").prefetch_related(
         Prefetch("lines", queryset=ShipmentLine.objects.select_related(
-            "order_line", "order_line__sku", "order_line__sku__base_unit")),
+            "order_line", "order_line__sku", "order_line__sku__base_unit", "order_line__unit")),
         Prefetch("tracking_events", queryset=TrackingEvent.objects.order_by("occurred_at", "id")))
 
 
 def return_list(queryset: QuerySet[ReturnRequest]) -> QuerySet[ReturnRequest]:
     return queryset.select_related("order", "order__dealer", "warehouse", "requested_by", "decided_by").prefetch_related(
         Prefetch("lines", queryset=ReturnLine.objects.select_related(
-            "order_line", "order_line__sku", "order_line__sku__base_unit")))
+            "order_line", "order_line__sku", "order_line__sku__base_unit", "order_line__unit")))
 
 
 @dataclass

@@ -100,7 +100,7 @@ def order_detail(request, order_id):
         "can_ship": order.status in services.SHIPPABLE,
         "carriers": Carrier.objects.filter(is_active=True), "tracking_statuses": TrackingStatus.choices,
         "returns": selectors.return_list(ReturnRequest.objects.filter(order=order)).order_by("-id"),
-        "lines": order.lines.select_related("sku", "sku__base_unit"),
+        "lines": order.lines.select_related("sku", "sku__base_unit", "unit"),
     }, status=status)
 
 
@@ -159,7 +159,7 @@ def shipments(request):
     query = request.GET.get("q", "").strip()
     if query:
         rows = rows.filter(Q(number__icontains=query) | Q(tracking_number__icontains=query)
-                           | Q(order__dealer__legal_name__icontains=query))
+                           | Q(order__dealer__name__icontains=query) | Q(order__dealer__legal_name__icontains=query))
     return render(request, "fulfillment/shipments.html", {
         "listing": listing(request, rows, sorts={"created": "created_at", "shipped": "shipped_at"},
                            default="-created"),
