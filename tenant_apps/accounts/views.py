@@ -49,7 +49,9 @@ def handoff(request, token: str):
 
 
 def landing_for(user) -> str:
-    return "storefront:company" if user.role in DEALER_ROLES else "console:home"
+    """Where a person starts after accepting an invitation: a dealer's people on the ordering home (what waits
+    for them, their orders, the cart), brand staff on the console."""
+    return "home" if user.role in DEALER_ROLES else "console:home"
 
 
 @require_http_methods(["GET", "POST"])

@@ -126,6 +126,12 @@ class Dealer(models.Model):
         return f"{self.code} {self.name}"
 
     @property
+    def display_name(self) -> str:
+        """The one name every page shows for this dealer: its short name (the name of its node too), its legal
+        name when it has none. The legal name appears only where it is labelled as such (contracts, invoices)."""
+        return self.name or self.legal_name
+
+    @property
     def bank_account_masked(self) -> str:
         return f"**** {self.bank_account_last4}" if self.bank_account_last4 else ""
 

@@ -30,3 +30,10 @@ class WebhookRejected(DomainError):
 
     code = "bad_signature"
     status = 401
+
+
+class FulfillmentForbidden(DomainError):
+    """The actor's role may not do this (the pages check it first; the services check it again)."""
+
+    code = "forbidden"
+    status = 403

@@ -71,14 +71,14 @@ def shipment_list(queryset: QuerySet[Shipment]) -> QuerySet[Shipment]:
     """Shipments with what a list shows: order, dealer, warehouse, carrier, lines and events prefetched."""
     return queryset.select_related("order", "order__dealer", "warehouse", "carrier").prefetch_related(
         Prefetch("lines", queryset=ShipmentLine.objects.select_related(
-            "order_line", "order_line__sku", "order_line__sku__base_unit")),
+            "order_line", "order_line__sku", "order_line__sku__base_unit", "order_line__unit")),
         Prefetch("tracking_events", queryset=TrackingEvent.objects.order_by("occurred_at", "id")))
 
 
 def return_list(queryset: QuerySet[ReturnRequest]) -> QuerySet[ReturnRequest]:
     return queryset.select_related("order", "order__dealer", "warehouse", "requested_by", "decided_by").prefetch_related(
         Prefetch("lines", queryset=ReturnLine.objects.select_related(
-            "order_line", "order_line__sku", "order_line__sku__base_unit")))
+            "order_line", "order_line__sku", "order_line__sku__base_unit", "order_line__unit")))
 
 
 @dataclass
@@ -101,28 +101,37 @@ class PickingList:
 
 def picking_lists(order: Order) -> list[PickingList]:
     """Per warehouse, what of the order is reserved there and not yet on a shipment being picked.
-    Three queries whatever the number of lines and warehouses."""
-    reserved: dict[tuple[int, int], int] = defaultdict(int)
-    for row in OrderReservation.objects.filter(order=order, quantity__gt=0).values(
-            "warehouse_id", "line_id").annotate(total=Sum("quantity")):
-        reserved[(row["warehouse_id"], row["line_id"])] += row["total"]
+    Four queries whatever the number of lines and warehouses."""
+    return picking_lists_for([order]).get(order.pk, [])
+
+
+def picking_lists_for(orders) -> dict[int, list[PickingList]]:
+    """`picking_lists` of several orders at once (bulk printing, bulk shipping), by order id: four queries
+    whatever the number of orders, lines and warehouses. Orders with nothing reserved are left out."""
+    order_ids = [order.pk for order in orders]
+    reserved: dict[tuple[int, int, int], int] = defaultdict(int)
+    for row in OrderReservation.objects.filter(order_id__in=order_ids, quantity__gt=0).values(
+            "order_id", "warehouse_id", "line_id").annotate(total=Sum("quantity")):
+        reserved[(row["order_id"], row["warehouse_id"], row["line_id"])] += row["total"]
+    if not reserved:
+        return {}
     picking: dict[tuple[int, int], int] = defaultdict(int)
-    for row in ShipmentLine.objects.filter(shipment__order=order, shipment__status=ShipmentStatus.PICKING).values(
+    for row in ShipmentLine.objects.filter(shipment__order_id__in=order_ids,
+                                           shipment__status=ShipmentStatus.PICKING).values(
             "shipment__warehouse_id", "order_line_id").annotate(total=Sum("quantity")):
         picking[(row["shipment__warehouse_id"], row["order_line_id"])] += row["total"]
-    if not reserved:
-        return []
-    lines = {line.pk: line for line in OrderLine.objects.filter(order=order).select_related(
-        "sku", "sku__base_unit", "unit")}
-    warehouses = Warehouse.objects.in_bulk({w for w, _line in reserved})
-    lists: dict[int, PickingList] = {}
-    for (warehouse_id, line_id), quantity in sorted(reserved.items(), key=lambda item: (
-            item[0][0], lines[item[0][1]].line_no)):
+    lines = {line.pk: line for line in OrderLine.objects.filter(pk__in={line for _o, _w, line in reserved})
+             .select_related("sku", "sku__base_unit", "unit")}
+    warehouses = Warehouse.objects.in_bulk({warehouse for _o, warehouse, _line in reserved})
+    lists: dict[int, dict[int, PickingList]] = defaultdict(dict)
+    for (order_id, warehouse_id, line_id), quantity in sorted(reserved.items(), key=lambda item: (
+            item[0][0], item[0][1], lines[item[0][2]].line_no)):
         in_picking = picking.get((warehouse_id, line_id), 0)
-        lists.setdefault(warehouse_id, PickingList(warehouse=warehouses[warehouse_id])).rows.append(
+        lists[order_id].setdefault(warehouse_id, PickingList(warehouse=warehouses[warehouse_id])).rows.append(
             PickRow(line=lines[line_id], reserved=quantity, in_picking=in_picking,
                     to_pick=max(quantity - in_picking, 0)))
-    return [lists[w] for w in sorted(lists, key=lambda w: warehouses[w].code)]
+    return {order_id: [by_warehouse[w] for w in sorted(by_warehouse, key=lambda w: warehouses[w].code)]
+            for order_id, by_warehouse in lists.items()}
 
 
 def open_return_quantities(order: Order) -> dict[int, int]:

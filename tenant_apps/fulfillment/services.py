@@ -223,7 +223,8 @@ def shipment_ship(*, actor, shipment: Shipment, carrier=None, tracking_number: s
     if len(tracking_number) > 64:
         raise FulfillmentInvalid(_("The shipment could not be shipped."),
                                  fields={"tracking_number": [_("At most 64 characters.")]})
-    if carrier and not tracking_number:
+    if carrier and carrier.tracking_url_template and not tracking_number:  # a carrier without tracking links
+        # (自行配送, own trucks) ships without a number
         raise FulfillmentInvalid(_("The shipment could not be shipped."),
                                  fields={"tracking_number": [_("Enter the carrier's tracking number.")]})
     order = _lock_order(shipment.order)

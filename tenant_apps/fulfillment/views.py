@@ -20,7 +20,7 @@ from tenant_apps.accounts.permissions import FULFILLMENT_SHIP, RETURNS_DECIDE, S
 from tenant_apps.core.access import requires
 from tenant_apps.core.errors import DomainError
 from tenant_apps.core.prerequisites import redirect_next
-from tenant_apps.fulfillment import selectors, services
+from tenant_apps.fulfillment import bulk, selectors, services
 from tenant_apps.fulfillment.models import (
     Carrier,
     ReturnRequest,
@@ -101,7 +101,7 @@ def order_detail(request, order_id):
         "can_ship": order.status in services.SHIPPABLE,
         "carriers": Carrier.objects.filter(is_active=True), "tracking_statuses": TrackingStatus.choices,
         "returns": selectors.return_list(ReturnRequest.objects.filter(order=order)).order_by("-id"),
-        "lines": order.lines.select_related("sku", "sku__base_unit"),
+        "lines": order.lines.select_related("sku", "sku__base_unit", "unit"),
     }, status=status)
 
 
@@ -160,7 +160,7 @@ def shipments(request):
     query = request.GET.get("q", "").strip()
     if query:
         rows = rows.filter(Q(number__icontains=query) | Q(tracking_number__icontains=query)
-                           | Q(order__dealer__legal_name__icontains=query))
+                           | Q(order__dealer__name__icontains=query) | Q(order__dealer__legal_name__icontains=query))
     return render(request, "fulfillment/shipments.html", {
         "listing": listing(request, rows, sorts={"created": "created_at", "shipped": "shipped_at"},
                            default="-created"),
@@ -237,3 +237,87 @@ def carriers(request):
         "webhook_url": webhook, "signature_header": services.SIGNATURE_HEADER,
         "timestamp_header": services.TIMESTAMP_HEADER,
     }, status=status)
+
+
+# --- bulk actions of the queues ----------------------------------------------------------------------
+
+def _bulk_result(request, *, title: str, outcomes) -> object:
+    """The outcome of a bulk action, order by order, on its own page (and a message saying how many went
+    through): 200 when at least one order went through, 409 when none did."""
+    done = [outcome for outcome in outcomes if outcome.ok]
+    failed = [outcome for outcome in outcomes if not outcome.ok]
+    if done:
+        messages.success(request, _("%(done)s of %(total)s orders done.") % {"done": len(done), "total": len(outcomes)})
+    if failed:
+        messages.error(request, _("%(failed)s of %(total)s orders failed; see why below.")
+                       % {"failed": len(failed), "total": len(outcomes)})
+    return render(request, "fulfillment/bulk_result.html", {"title": title, "done": done, "failed": failed},
+                  status=200 if done else 409)
+
+
+def _bulk_error(request, error: DomainError):
+    """A bulk request that cannot start (no order selected, too many, a role that may not): its 4xx, with why."""
+    return render(request, "fulfillment/bulk_result.html", {"title": _("Nothing was done"), "error": _message(error),
+                                                             "done": [], "failed": []}, status=error.status)
+
+
+def _selected(request, ids) -> list:
+    """The selected orders the actor may see, oldest approval first; none of them: 404."""
+    orders = list(selectors.orders_visible_to(request.user).select_related("dealer").filter(pk__in=ids)
+                  .order_by("approved_at", "id"))
+    if not orders:
+        raise Http404
+    return orders
+
+
+@requires(FULFILLMENT_SHIP)
+@require_http_methods(["GET", "POST"])
+def bulk_allocate(request):
+    """GET: the selected orders, to confirm. POST: allocate each (its own transaction), then say how it went."""
+    source = request.POST if request.method == "POST" else request.GET
+    try:
+        ids = bulk.order_ids_clean(source.getlist("order"))
+        if request.method == "POST":
+            outcomes = bulk.orders_bulk_allocate(actor=request.user, order_ids=ids)
+            return _bulk_result(request, title=_("Allocate orders"), outcomes=outcomes)
+    except DomainError as error:
+        return _bulk_error(request, error)
+    return render(request, "fulfillment/bulk_allocate.html", {"orders": _selected(request, ids)})
+
+
+@requires(FULFILLMENT_SHIP)
+@require_http_methods(["GET", "POST"])
+def bulk_ship(request):
+    """GET: the selected orders, each with a carrier and a tracking number to fill in. POST: ship them."""
+    source = request.POST if request.method == "POST" else request.GET
+    try:
+        ids = bulk.order_ids_clean(source.getlist("order"))
+    except DomainError as error:
+        return _bulk_error(request, error)
+    if request.method == "POST":
+        without = "without_tracking" in request.POST
+        instructions = {order_id: bulk.ShipInstruction(
+            carrier=None if without else request.POST.get(f"carrier_{order_id}", ""),
+            tracking_number="" if without else request.POST.get(f"tracking_{order_id}", ""))
+            for order_id in ids}
+        try:
+            outcomes = bulk.orders_bulk_ship(actor=request.user, instructions=instructions)
+        except DomainError as error:
+            return _bulk_error(request, error)
+        return _bulk_result(request, title=_("Ship orders"), outcomes=outcomes)
+    return render(request, "fulfillment/bulk_ship.html", {
+        "orders": _selected(request, ids), "carriers": Carrier.objects.filter(is_active=True).order_by("name", "id"),
+        "shippable": services.SHIPPABLE, "can_add_carrier": has_perm(request.user, SETTINGS_EDIT)})
+
+
+@requires(FULFILLMENT_SHIP)
+def bulk_picking(request):
+    """One printable page with the picking lists of every selected order (in the actor's scope), per warehouse."""
+    try:
+        ids = bulk.order_ids_clean(request.GET.getlist("order"))
+    except DomainError as error:
+        return _bulk_error(request, error)
+    orders = _selected(request, ids)
+    lists = selectors.picking_lists_for(orders)
+    return render(request, "fulfillment/bulk_picking.html", {
+        "sheets": [{"order": order, "picks": lists.get(order.pk, [])} for order in orders]})

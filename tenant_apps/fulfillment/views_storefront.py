@@ -35,7 +35,7 @@ def _order(request, order_id):
 
 def _back(request, order, error: DomainError | None = None):
     """Back where the form came from (`next`, e.g. the ordering app's order page) with a message; without
-    `next`, our order page (re-rendered with the error's 4xx status when there is one)."""
+    `next`, the dealer's order page (orders:detail), or ours re-rendered with the error's 4xx status."""
     if error is not None:
         messages.error(request, _error_message(error))
     back = request.POST.get("next", "")
@@ -43,7 +43,7 @@ def _back(request, order, error: DomainError | None = None):
         return redirect(back)
     if error is not None:
         return render(request, "fulfillment/storefront_order.html", {"order": order}, status=error.status)
-    return redirect("shipments:order", order.pk)
+    return redirect("orders:detail", order.pk)
 
 
 @requires(COMPANY_VIEW)

@@ -278,3 +278,22 @@ class OrderTemplateLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quantity} x sku {self.sku_id} (unit {self.unit_id})"
+
+
+class SavedOrderView(models.Model):
+    """A named set of the console order list's filters (a tab above the list): its owner's, or shared with
+    everyone of the brand's staff. `params` are the list's query parameters, validated when saved; each reader's
+    data scope still applies when it is opened."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(_("name"), max_length=60)
+    params = models.JSONField(default=dict, blank=True)
+    shared = models.BooleanField(_("shared with the team"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [models.UniqueConstraint(fields=["owner", "name"], name="one_saved_order_view_name_per_owner")]
+
+    def __str__(self) -> str:
+        return self.name

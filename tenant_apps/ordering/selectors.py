@@ -4,9 +4,7 @@ An order outside the scope is a 404, indistinguishable from one that does not ex
 
 from __future__ import annotations
 
-from datetime import date
-
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from tenant_apps.accounts.permissions import Scope, scope_of
@@ -20,11 +18,16 @@ from tenant_apps.ordering.models import (
     OrderReservation,
     OrderStatus,
     OrderTemplate,
+    SavedOrderView,
 )
 
 
 class OrderNotFound(NotFound):
     code = "order_not_found"
+
+
+class SavedOrderViewNotFound(NotFound):
+    code = "saved_view_not_found"
 
 
 def orders_visible_to(user) -> QuerySet[Order]:
@@ -38,17 +41,20 @@ def orders_visible_to(user) -> QuerySet[Order]:
     return Order.objects.filter(dealer__in=dealers_visible_to(user).values("pk"))
 
 
-def order_list(*, actor, status: str = "", dealer_id=None, date_from: date | None = None,
-               date_to: date | None = None, q: str = "") -> QuerySet[Order]:
-    """Orders in the actor's scope with their dealer and line count: one query for any page size."""
-    orders = _filtered(orders_visible_to(actor), dealer_id=dealer_id, date_from=date_from, date_to=date_to, q=q)
+def order_list(*, actor, status: str = "", **filters) -> QuerySet[Order]:
+    """Orders in the actor's scope with their dealer and line count: one query for any page size. `filters`
+    are those of `_filtered` (console filters, validated by tenant_apps.ordering.filters.OrderFilter)."""
+    orders = _filtered(orders_visible_to(actor), **filters)
     if status in OrderStatus.values:
         orders = orders.filter(status=status)
     return orders.select_related("dealer", "placed_by").defer("dealer__bank_account").annotate(
         line_count=Count("lines"))
 
 
-def _filtered(orders, *, dealer_id=None, date_from=None, date_to=None, q=""):
+def _filtered(orders, *, dealer_id=None, date_from=None, date_to=None, q="", region=None, sales_rep=None,
+              amount_min=None, amount_max=None, warehouse=None):
+    """Narrow `orders` (already in the actor's scope): a region is a subtree of the network, a warehouse any
+    that reserved or shipped stock for the order, amounts bound the order's total (both ends included)."""
     if dealer_id not in (None, ""):
         orders = orders.filter(dealer_id=dealer_id) if str(dealer_id).isdigit() else orders.none()
     if date_from:
@@ -59,16 +65,40 @@ def _filtered(orders, *, dealer_id=None, date_from=None, date_to=None, q=""):
     if q:
         orders = orders.filter(Q(number__icontains=q) | Q(dealer__code__iexact=q) | Q(dealer__name__icontains=q)
                                | Q(dealer__legal_name__icontains=q))
+    if region is not None:
+        orders = orders.filter(dealer__node__path__descendant_of=region.path)
+    if sales_rep is not None:
+        orders = orders.filter(dealer__sales_rep=sales_rep)
+    if amount_min is not None:
+        orders = orders.filter(total__gte=amount_min)
+    if amount_max is not None:
+        orders = orders.filter(total__lte=amount_max)
+    if warehouse is not None:
+        orders = orders.filter(Exists(OrderReservation.objects.filter(order=OuterRef("pk"), warehouse=warehouse)))
     return orders
 
 
-def order_status_counts(*, actor, dealer_id=None, date_from=None, date_to=None, q: str = "") -> dict[str, int]:
+def order_status_counts(*, actor, **filters) -> dict[str, int]:
     """How many orders in each state (every state present, 0 when none), in one query."""
-    orders = _filtered(orders_visible_to(actor), dealer_id=dealer_id, date_from=date_from, date_to=date_to, q=q)
+    orders = _filtered(orders_visible_to(actor), **filters)
     counts = dict.fromkeys(OrderStatus.values, 0)
     for row in orders.order_by().values("status").annotate(n=Count("pk")):
         counts[row["status"]] = row["n"]
     return counts
+
+
+def saved_order_views(*, actor) -> QuerySet[SavedOrderView]:
+    """The actor's saved views of the order list and those shared with the whole team, by name."""
+    return SavedOrderView.objects.filter(Q(owner=actor) | Q(shared=True)).select_related("owner").order_by(
+        "name", "id")
+
+
+def saved_order_view_get_for(*, actor, view_id) -> SavedOrderView:
+    """A saved view the actor owns (only its owner may change or delete it); 404 otherwise."""
+    view = SavedOrderView.objects.filter(owner=actor, pk=view_id).first() if str(view_id).isdigit() else None
+    if view is None:
+        raise SavedOrderViewNotFound(_("No such saved view."))
+    return view
 
 
 # What waits for the dealer: an order not submitted (draft: sent back, or being edited), goods to confirm.
@@ -104,9 +134,10 @@ def order_detail(order: Order) -> Order:
     """The order with its lines (SKU, unit), timeline and reservations (warehouse) prefetched: four queries."""
     return Order.objects.select_related("dealer", "placed_by", "backorder_of").defer("dealer__bank_account") \
         .prefetch_related(
-        Prefetch("lines", queryset=OrderLine.objects.select_related("sku", "unit").order_by("line_no")),
+        Prefetch("lines", queryset=OrderLine.objects.select_related("sku", "sku__base_unit", "unit").order_by("line_no")),
         Prefetch("events", queryset=OrderEvent.objects.order_by("at", "id")),
-        Prefetch("reservations", queryset=OrderReservation.objects.select_related("warehouse", "sku", "line")
+        Prefetch("reservations", queryset=OrderReservation.objects.select_related("warehouse", "sku", "line", "line__unit",
+                                                                            "line__sku__base_unit")
                  .order_by("warehouse__code", "line__line_no")),
         "backorders",
     ).get(pk=order.pk)

@@ -7,11 +7,11 @@ The brand's ordering settings (shortage policy, auto-completion) are configurati
 
 from __future__ import annotations
 
-from datetime import date
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
@@ -33,6 +33,12 @@ from tenant_apps.core.forms import apply_domain_error
 from tenant_apps.ordering import lifecycle, selectors
 from tenant_apps.ordering.models import OrderStatus, ShortagePolicy
 from tenant_apps.ordering.presentation import STATUS_TONE, breakdown_rows, progress, timeline
+from tenant_apps.ordering.saved_views import (
+    order_filter_for,
+    saved_order_view_delete,
+    saved_order_view_save,
+    view_params,
+)
 from tenant_apps.ordering.services import ordering_settings_update
 from tenant_apps.ordering.submission import ordering_settings
 
@@ -45,35 +51,69 @@ APPROVAL_PAGES = ("approvals:order", "approvals:detail")
 SHIPPING_PAGES = ("fulfillment:order", "fulfillment_console:order", "fulfillment:detail")
 
 
-def _date(value) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
+NO_FILTERS = {"status": "", "q": "", "dealer_id": None, "date_from": None, "date_to": None, "region": None,
+              "sales_rep": None, "amount_min": None, "amount_max": None, "warehouse": None}
 
 
-def _filters(request) -> dict:
-    params = request.GET
-    return {"dealer_id": params.get("dealer", "").strip()[:12], "date_from": _date(params.get("from", "")),
-            "date_to": _date(params.get("to", "")), "q": params.get("q", "").strip()[:100]}
-
-
-@requires(ORDERS_VIEW)
-def board(request):
-    filters = _filters(request)
-    status = request.GET.get("status", "")
-    status = status if status in OrderStatus.values else ""
-    counts = selectors.order_status_counts(actor=request.user, **filters)
-    orders = selectors.order_list(actor=request.user, status=status, **filters)
+def _board(request, *, save_errors: dict | None = None, status_code: int = 200):
+    """The order board for the filters in the address (validated by OrderFilter: a bad value is a 400 with
+    the field's error, and no orders), with the reader's saved views as tabs."""
+    user = request.user
+    filterset = order_filter_for(actor=user, data=request.GET)
+    valid = filterset.is_valid()
+    filters = filterset.clean_filters() if valid else dict(NO_FILTERS)
+    status = filters.pop("status")
+    counts = selectors.order_status_counts(actor=user, **filters)
+    orders = selectors.order_list(actor=user, status=status, **filters)
+    if not valid:
+        counts, orders, status_code = dict.fromkeys(counts, 0), orders.none(), 400
     page = listing(request, orders, sorts=SORTS, default="-created", per_page=25)
     rows = [{"order": order, "tone": STATUS_TONE.get(order.status, "")} for order in page.page]
     states = [{"value": value, "label": label, "count": counts[value], "tone": STATUS_TONE.get(value, "")}
               for value, label in OrderStatus.choices]
+    current = view_params(request.GET)
+    views = [{"view": view, "query": urlencode(view.params), "active": view.params == current,
+              "mine": view.owner_id == user.pk} for view in selectors.saved_order_views(actor=user)]
     return render(request, "ordering/console_board.html", {
         "listing": page, "rows": rows, "states": states, "status": status, "total": sum(counts.values()),
-        "q": filters["q"], "dealer": filters["dealer_id"], "date_from": request.GET.get("from", ""),
-        "date_to": request.GET.get("to", ""), "can_configure": has_perm(request.user, SETTINGS_EDIT),
-    })
+        "form": filterset.form, "filter_errors": {} if valid else filterset.form.errors,
+        "dealer": request.GET.get("dealer", ""), "can_configure": has_perm(user, SETTINGS_EDIT),
+        "views": views, "current_query": urlencode(current), "has_filters": bool(current),
+        "save_errors": save_errors or {},
+    }, status=status_code)
+
+
+@requires(ORDERS_VIEW)
+def board(request):
+    return _board(request)
+
+
+@requires(ORDERS_VIEW)
+@require_POST
+def view_save(request):
+    """Save the board's filters as shown (its query string is posted back) under a name."""
+    params = QueryDict(request.POST.get("query", "")[:2000])
+    try:
+        view = saved_order_view_save(actor=request.user, name=request.POST.get("name", ""), params=params,
+                                     shared=request.POST.get("shared") == "on")
+    except DomainError as error:
+        request.GET = params  # the board as it was, with the save form's errors
+        messages.error(request, str(error.detail))
+        return _board(request, save_errors=error.fields, status_code=error.status)
+    messages.success(request, _("View “%(name)s” saved.") % {"name": view.name})
+    return redirect(f"{reverse('orders_console:board')}?{urlencode(view.params)}")
+
+
+@requires(ORDERS_VIEW)
+@require_POST
+def view_delete(request, view_id: int):
+    try:
+        view = selectors.saved_order_view_get_for(actor=request.user, view_id=view_id)
+    except DomainError:
+        raise Http404 from None
+    saved_order_view_delete(actor=request.user, view=view)
+    messages.success(request, _("View “%(name)s” deleted.") % {"name": view.name})
+    return redirect("orders_console:board")
 
 
 def _order_or_404(request, order_id):

@@ -44,7 +44,7 @@ def _invite(shop, **kwargs):
     return invitations.invitation_create(**{**args, **kwargs})
 
 
-def test_an_invited_dealer_buyer_accepts_and_lands_on_their_company(
+def test_an_invited_dealer_buyer_accepts_and_lands_on_the_ordering_home(
     shop, tenant_a, in_tenant, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
@@ -56,7 +56,9 @@ def test_an_invited_dealer_buyer_accepts_and_lands_on_their_company(
     page = client.get(path)
     assert page.status_code == 200 and "buyer@sh.test" in page.content.decode()
     accepted = client.post(path, {"full_name": "李四", "password": DEFAULT_PASSWORD})
-    assert accepted.status_code == 302 and accepted["Location"] == "/account/company/"
+    assert accepted.status_code == 302 and accepted["Location"] == "/"
+    home = client.get("/")
+    assert home.status_code == 200 and 'id="home-actions"' in home.content.decode()  # the ordering home, not a blank page
     with in_tenant(tenant_a):  # requests leave the connection on the public schema
         user = User.objects.get(email="buyer@sh.test")
     assert (user.role, user.dealer_id, user.full_name) == ("dealer_buyer", shop["dealer"].pk, "李四")

@@ -321,7 +321,7 @@ def test_the_console_detail_shows_lines_breakdown_reservations_and_timeline(worl
     body = signed_in(world.rm_hq).get(f"/console/orders/{world.order.pk}/").content.decode()
     assert world.order.number in body and 'id="order-reservations"' in body
     assert 'data-warehouse="E"' in body and "150.00" in body  # 30 cans at 5.00
-    assert "Status: Draft → Submitted" in body
+    assert "<strong>Order submitted</strong> <span class=\"small muted\">Draft → Submitted</span>" in body
     # What can happen next, listed as each language lists words: never ASCII commas between Chinese words.
     english = re.search(r'id="legal-actions">It can now be: ([^<]+)\.', body).group(1)
     assert ", " in english

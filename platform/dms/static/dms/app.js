@@ -47,5 +47,12 @@
   // Language switch submits on change.
   document.addEventListener("change", function (e) {
     if (e.target.matches("[data-autosubmit]")) e.target.form.submit();
+    // <input type="checkbox" data-check-all="order"> ticks or unticks every box named "order" of its form.
+    var all = e.target.getAttribute && e.target.getAttribute("data-check-all");
+    if (all && e.target.form) {
+      e.target.form.querySelectorAll('input[type="checkbox"][name="' + all + '"]').forEach(function (box) {
+        box.checked = e.target.checked;
+      });
+    }
   });
 })();
