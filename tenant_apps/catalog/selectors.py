@@ -4,7 +4,9 @@ Search uses pg_trgm on `Sku.search_text` (one GIN index), not PostgreSQL full te
 parsers do not segment Chinese, and a segmenter (zhparser, pg_jieba) is an extension plus a dictionary to
 maintain. Trigrams match Chinese substrings, English words in any case, partial SKU codes and barcodes;
 two-character Chinese words (most brand and flavour words: '红牛', '无糖'), which have no trigram, use a
-second GIN index on the text's Chinese character pairs (catalog_bigrams, migration 0003).
+second GIN index on the text's Chinese character pairs (catalog_bigrams, migration 0003). Pinyin: the text
+ends with the names' full pinyin ('hongniu'), and `Sku.initials` (its own trigram index) holds their
+initials so that 'hn' and 'kqs' find 红牛 and 矿泉水 (catalog.pinyin).
 
 Relevance is computed only from cheap functions of the matching rows (where the query first occurs in
 the search text, which starts with the product's names), never from a trigram similarity over every match:
@@ -34,6 +36,7 @@ from django.db.models import (
 from django.db.models.functions import StrIndex
 
 from tenant_apps.catalog.models import Category, Product, ProductStatus, SearchTerm, Sku, SkuUnit
+from tenant_apps.catalog.pinyin import looks_like_pinyin
 
 ORDERS = ("relevance", "name", "code")
 # Below this trigram similarity a word is not a typo of a vocabulary term ("redbul" ~ "red bull" is 0.33);
@@ -143,12 +146,22 @@ def sku_search(*, q: str = "", category: Category | None = None, attributes: dic
     # 1-2 characters have no trigram and scan, still correct).
     needle = q.lower()
     words = needle.split(" ")
-    found = skus.filter(*(Q(search_text__contains=word) for word in words),
+    # A word of Latin letters may also be pinyin initials ('kqs' for 矿泉水): a word start in `initials`
+    # (every suffix of the names' initials is a word there; see catalog.pinyin). Full pinyin is in the text.
+    found = skus.filter(*(Q(search_text__contains=word) | Q(initials__contains=f" {word}")
+                          if len(word) >= 2 and looks_like_pinyin(word) else Q(search_text__contains=word)
+                          for word in words),
                         *(_HasBigram(Value([word])) for word in words if CJK_PAIR.match(word)))
     # The whole query where it occurs, else its first word: earlier means in the product's own names.
     phrase_at = StrIndex("search_text", Value(needle))
     rank = Case(When(~Q(search_text__contains=needle), then=StrIndex("search_text", Value(words[0])) + NOT_FOUND_RANK),
                 default=phrase_at, output_field=IntegerField()) if len(words) > 1 else phrase_at
+    if len(words) == 1 and len(needle) >= 2 and looks_like_pinyin(needle):
+        # Initials first (few coincidences), those of the product's own name (the first word) before the
+        # rest; a match in the text after them, which may be found by initials alone (position 0).
+        rank = Case(When(initials__contains=f" {needle}",
+                         then=StrIndex("initials", Value(f" {needle}")) - NOT_FOUND_RANK),
+                    default=phrase_at, output_field=IntegerField())
     # No match anywhere: a typo, or words run together. Codes and barcodes (no letters) are not guessed
     # at: a scanned barcode either exists or does not.
     typo_possible = len(needle) >= 3 and any(character.isalpha() for character in needle)
