@@ -35,7 +35,7 @@ from django.db.models import (
 )
 from django.db.models.functions import StrIndex
 
-from tenant_apps.catalog.models import Category, Product, ProductStatus, SearchTerm, Sku, SkuUnit
+from tenant_apps.catalog.models import Category, Product, ProductStatus, SearchTerm, Series, Sku, SkuUnit
 from tenant_apps.catalog.pinyin import looks_like_pinyin
 
 ORDERS = ("relevance", "name", "code")
@@ -113,10 +113,11 @@ def _visible_to(skus: QuerySet[Sku], dealer) -> QuerySet[Sku]:
 
 
 def sku_search(*, q: str = "", category: Category | None = None, attributes: dict | None = None,
-               status: str | None = ProductStatus.ON_SALE, order: str = "relevance", dealer=None) -> QuerySet[Sku]:
+               status: str | None = ProductStatus.ON_SALE, order: str = "relevance", dealer=None,
+               series: Series | None = None) -> QuerySet[Sku]:
     """SKUs matching `q` (an exact code or barcode wins alone; else every word of it as a substring, in any
     order; else, for 3+ characters with a letter, the SKUs holding the vocabulary terms closest to it:
-    typos), in `category` or below it, whose attributes contain `attributes`, visible to `dealer` if given.
+    typos), in `category` or below it, of `series`, whose attributes contain `attributes`, visible to `dealer` if given.
 
     Ordered by relevance (exact code/barcode; else where the query first occurs in the search text, whose
     start is the product's names; for typos, the closest term first; then name), by name or by code.
@@ -131,6 +132,8 @@ def sku_search(*, q: str = "", category: Category | None = None, attributes: dic
             skus = skus.filter(status=ProductStatus.ON_SALE)
     if category is not None:
         skus = skus.filter(product__category__path__descendant_of=category.path)
+    if series is not None:
+        skus = skus.filter(product__series=series)
     if attributes:
         skus = skus.filter(attributes__contains=attributes)
     if dealer is not None:
@@ -188,3 +191,9 @@ def catalog_for(user, **search) -> QuerySet[Sku]:
             return Sku.objects.none()
         return sku_search(dealer=user.dealer, **search)
     return sku_search(**search)
+
+
+def storefront_series() -> list[Series]:
+    """The series that have a product on sale, by name: the storefront's series filter. One query."""
+    on_sale = Product.objects.filter(series=OuterRef("pk"), status=ProductStatus.ON_SALE)
+    return list(Series.objects.filter(Exists(on_sale)).order_by("name"))
