@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 from pypinyin import Style, lazy_pinyin
 
@@ -32,9 +33,16 @@ def _runs(texts: Iterable[str]) -> list[str]:
     return runs
 
 
+@lru_cache(maxsize=4096)  # a product's names repeat over its SKUs and over a bulk import
+def _spelled(run: str) -> tuple[str, str]:
+    """(full pinyin, initials) of a run of Chinese characters."""
+    return ("".join(lazy_pinyin(run)).lower(),
+            "".join(lazy_pinyin(run, style=Style.FIRST_LETTER)).lower()[:MAX_INITIALS])
+
+
 def full_pinyin(texts: Iterable[str]) -> list[str]:
     """One word of toneless pinyin per distinct run of Chinese characters in `texts`, in order."""
-    return ["".join(lazy_pinyin(run)).lower() for run in _runs(texts)]
+    return [_spelled(run)[0] for run in _runs(texts)]
 
 
 def initials_text(texts: Iterable[str]) -> str:
@@ -43,7 +51,7 @@ def initials_text(texts: Iterable[str]) -> str:
     words: list[str] = []
     seen = set()
     for run in _runs(texts):
-        letters = "".join(lazy_pinyin(run, style=Style.FIRST_LETTER)).lower()[:MAX_INITIALS]
+        letters = _spelled(run)[1]
         for start in range(max(len(letters) - 1, 1)):  # suffixes of two letters or more
             suffix = letters[start:]
             if suffix not in seen:
