@@ -9,7 +9,15 @@
     var q = Math.max(1, atLeast, Math.ceil(min / factor));
     return Math.ceil(q / k) * k;
   }
-  // Add to cart: a change of unit converts the quantity (24 cans -> 1 case), never keeps the number.
+  // Add to cart: a change of unit converts the quantity (24 cans -> 1 case), never keeps the number; in a pack
+  // unit the form says how many base units that is ("= 48 cans").
+  function baseTotal(form) {
+    var select = form.querySelector("select[name=unit]"), out = form.querySelector(".base-total");
+    if (!select || !out) return;
+    var factor = +select.options[select.selectedIndex].dataset.factor || 1;
+    var qty = parseInt(form.querySelector("input[name=quantity]").value, 10) || 0;
+    out.textContent = factor > 1 && qty > 0 ? "= " + qty * factor + " " + select.dataset.baseUnit : "";
+  }
   document.addEventListener("change", function (e) {
     var select = e.target;
     if (!select.matches(".add-to-cart select[name=unit]")) return;
@@ -22,6 +30,10 @@
     input.min = fit(1, factor, min, step);
     input.step = step / gcd(factor, step);
     select.dataset.factor = factor;
+    baseTotal(select.form);
+  });
+  document.addEventListener("input", function (e) {
+    if (e.target.matches(".add-to-cart input[name=quantity]")) baseTotal(e.target.form);
   });
   // Chips rows: the fade on a side shows only while there is more to scroll that way.
   function edges(row) {
