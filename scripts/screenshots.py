@@ -123,6 +123,7 @@ def main() -> None:
         shot(dealer_phone, f"{acme}/promotions/", "storefront-promotions-phone", full=False)
         shot(dealer_phone, f"{acme}/cart/", "storefront-cart-phone")
         shot(dealer_phone, f"{acme}/cart/quick/", "storefront-quick-order-phone", full=False)
+        shot(dealer_phone, f"{acme}/cart/frequent/", "storefront-frequent-phone", full=False)
         shot(dealer_phone, f"{acme}/orders/", "storefront-my-orders-phone", full=False)
         open_first(dealer_phone, f"{acme}/orders/?status=partially_shipped", "a[href*='/orders/']:not([href$='/orders/'])",
                    "storefront-order-detail-phone")

@@ -93,10 +93,14 @@ class Sku(models.Model):
     status = models.CharField(_("status"), max_length=16, choices=ProductStatus.choices, default=ProductStatus.ON_SALE)
     # Search text: names, codes and barcode in one lower-cased string, indexed with pg_trgm.
     search_text = models.TextField(default="", editable=False)
+    # Pinyin initials of the Chinese names, every suffix a word after a space (" nfsqkqs fsqkqs ... kqs"):
+    # any run of initials a dealer types is a word start here, which the trigram index serves (catalog.pinyin).
+    initials = models.TextField(default="", editable=False)
 
     class Meta:
         ordering = ["code"]
-        indexes = [GinIndex(fields=["search_text"], name="catalog_sku_search_trgm", opclasses=["gin_trgm_ops"])]
+        indexes = [GinIndex(fields=["search_text"], name="catalog_sku_search_trgm", opclasses=["gin_trgm_ops"]),
+                   GinIndex(fields=["initials"], name="catalog_sku_initials_trgm", opclasses=["gin_trgm_ops"])]
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"

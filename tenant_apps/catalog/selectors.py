@@ -4,7 +4,9 @@ Search uses pg_trgm on `Sku.search_text` (one GIN index), not PostgreSQL full te
 parsers do not segment Chinese, and a segmenter (zhparser, pg_jieba) is an extension plus a dictionary to
 maintain. Trigrams match Chinese substrings, English words in any case, partial SKU codes and barcodes;
 two-character Chinese words (most brand and flavour words: '红牛', '无糖'), which have no trigram, use a
-second GIN index on the text's Chinese character pairs (catalog_bigrams, migration 0003).
+second GIN index on the text's Chinese character pairs (catalog_bigrams, migration 0003). Pinyin: the text
+ends with the names' full pinyin ('hongniu'), and `Sku.initials` (its own trigram index) holds their
+initials so that 'hn' and 'kqs' find 红牛 and 矿泉水 (catalog.pinyin).
 
 Relevance is computed only from cheap functions of the matching rows (where the query first occurs in
 the search text, which starts with the product's names), never from a trigram similarity over every match:
@@ -33,7 +35,8 @@ from django.db.models import (
 )
 from django.db.models.functions import StrIndex
 
-from tenant_apps.catalog.models import Category, Product, ProductStatus, SearchTerm, Sku, SkuUnit
+from tenant_apps.catalog.models import Category, Product, ProductStatus, SearchTerm, Series, Sku, SkuUnit
+from tenant_apps.catalog.pinyin import looks_like_pinyin
 
 ORDERS = ("relevance", "name", "code")
 # Below this trigram similarity a word is not a typo of a vocabulary term ("redbul" ~ "red bull" is 0.33);
@@ -110,10 +113,11 @@ def _visible_to(skus: QuerySet[Sku], dealer) -> QuerySet[Sku]:
 
 
 def sku_search(*, q: str = "", category: Category | None = None, attributes: dict | None = None,
-               status: str | None = ProductStatus.ON_SALE, order: str = "relevance", dealer=None) -> QuerySet[Sku]:
+               status: str | None = ProductStatus.ON_SALE, order: str = "relevance", dealer=None,
+               series: Series | None = None) -> QuerySet[Sku]:
     """SKUs matching `q` (an exact code or barcode wins alone; else every word of it as a substring, in any
     order; else, for 3+ characters with a letter, the SKUs holding the vocabulary terms closest to it:
-    typos), in `category` or below it, whose attributes contain `attributes`, visible to `dealer` if given.
+    typos), in `category` or below it, of `series`, whose attributes contain `attributes`, visible to `dealer` if given.
 
     Ordered by relevance (exact code/barcode; else where the query first occurs in the search text, whose
     start is the product's names; for typos, the closest term first; then name), by name or by code.
@@ -128,6 +132,8 @@ def sku_search(*, q: str = "", category: Category | None = None, attributes: dic
             skus = skus.filter(status=ProductStatus.ON_SALE)
     if category is not None:
         skus = skus.filter(product__category__path__descendant_of=category.path)
+    if series is not None:
+        skus = skus.filter(product__series=series)
     if attributes:
         skus = skus.filter(attributes__contains=attributes)
     if dealer is not None:
@@ -143,12 +149,22 @@ def sku_search(*, q: str = "", category: Category | None = None, attributes: dic
     # 1-2 characters have no trigram and scan, still correct).
     needle = q.lower()
     words = needle.split(" ")
-    found = skus.filter(*(Q(search_text__contains=word) for word in words),
+    # A word of Latin letters may also be pinyin initials ('kqs' for 矿泉水): a word start in `initials`
+    # (every suffix of the names' initials is a word there; see catalog.pinyin). Full pinyin is in the text.
+    found = skus.filter(*(Q(search_text__contains=word) | Q(initials__contains=f" {word}")
+                          if len(word) >= 2 and looks_like_pinyin(word) else Q(search_text__contains=word)
+                          for word in words),
                         *(_HasBigram(Value([word])) for word in words if CJK_PAIR.match(word)))
     # The whole query where it occurs, else its first word: earlier means in the product's own names.
     phrase_at = StrIndex("search_text", Value(needle))
     rank = Case(When(~Q(search_text__contains=needle), then=StrIndex("search_text", Value(words[0])) + NOT_FOUND_RANK),
                 default=phrase_at, output_field=IntegerField()) if len(words) > 1 else phrase_at
+    if len(words) == 1 and len(needle) >= 2 and looks_like_pinyin(needle):
+        # Initials first (few coincidences), those of the product's own name (the first word) before the
+        # rest; a match in the text after them, which may be found by initials alone (position 0).
+        rank = Case(When(initials__contains=f" {needle}",
+                         then=StrIndex("initials", Value(f" {needle}")) - NOT_FOUND_RANK),
+                    default=phrase_at, output_field=IntegerField())
     # No match anywhere: a typo, or words run together. Codes and barcodes (no letters) are not guessed
     # at: a scanned barcode either exists or does not.
     typo_possible = len(needle) >= 3 and any(character.isalpha() for character in needle)
@@ -175,3 +191,9 @@ def catalog_for(user, **search) -> QuerySet[Sku]:
             return Sku.objects.none()
         return sku_search(dealer=user.dealer, **search)
     return sku_search(**search)
+
+
+def storefront_series() -> list[Series]:
+    """The series that have a product on sale, by name: the storefront's series filter. One query."""
+    on_sale = Product.objects.filter(series=OuterRef("pk"), status=ProductStatus.ON_SALE)
+    return list(Series.objects.filter(Exists(on_sale)).order_by("name"))

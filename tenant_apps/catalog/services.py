@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tenant_apps.audit.services import audit_record
+from tenant_apps.catalog import pinyin
 from tenant_apps.catalog.errors import CatalogInvalid, IllegalProductTransition
 from tenant_apps.catalog.models import (
     Category,
@@ -70,8 +71,24 @@ def sku_search_text(sku: Sku, *, unit_barcodes: Iterable[str] | None = None) -> 
         product.name, product.name_en, sku.name, sku.code, sku.barcode, *unit_barcodes,
         product.series.name if product.series_id else "",
         *(str(value) for _key, value in sorted((sku.attributes or {}).items())),
+        *pinyin.full_pinyin(_chinese_names(sku)),  # last: a match in the names themselves ranks first
     ]
     return " ".join(" ".join(str(part).split()) for part in parts if part and str(part).strip()).lower()
+
+
+def _chinese_names(sku: Sku) -> list[str]:
+    product = sku.product
+    return [product.name, sku.name, product.series.name if product.series_id else ""]
+
+
+def sku_search_fields_set(sku: Sku, *, unit_barcodes: Iterable[str] | None = None) -> None:
+    """Set the SKU's search text and pinyin initials (see catalog.pinyin) from its names, codes and barcodes;
+    the callers save both (`SEARCH_FIELDS`). Pass `unit_barcodes` to avoid a query."""
+    sku.search_text = sku_search_text(sku, unit_barcodes=unit_barcodes)
+    sku.initials = pinyin.initials_text(_chinese_names(sku))
+
+
+SEARCH_FIELDS = ["search_text", "initials"]
 
 
 def _product_skus_reindex(product: Product) -> None:
@@ -79,8 +96,8 @@ def _product_skus_reindex(product: Product) -> None:
     skus = list(product.skus.prefetch_related("units"))
     for sku in skus:
         sku.product = product
-        sku.search_text = sku_search_text(sku, unit_barcodes=[u.barcode for u in sku.units.all()])
-    Sku.objects.bulk_update(skus, ["search_text"])
+        sku_search_fields_set(sku, unit_barcodes=[u.barcode for u in sku.units.all()])
+    Sku.objects.bulk_update(skus, SEARCH_FIELDS)
 
 
 # --- categories, series, units --------------------------------------------------------------------
@@ -186,8 +203,8 @@ def series_update(*, actor, series: Series, name: str) -> Series:
     skus = list(Sku.objects.filter(product__series=series).select_related("product__series")
                 .prefetch_related("units"))
     for sku in skus:
-        sku.search_text = sku_search_text(sku, unit_barcodes=[u.barcode for u in sku.units.all()])
-    Sku.objects.bulk_update(skus, ["search_text"], batch_size=1000)
+        sku_search_fields_set(sku, unit_barcodes=[u.barcode for u in sku.units.all()])
+    Sku.objects.bulk_update(skus, SEARCH_FIELDS, batch_size=1000)
     audit_record(actor=actor, action="catalog.series.updated", target=series, before={"name": before},
                  after={"name": name})
     return series
@@ -357,7 +374,7 @@ def sku_create(*, actor, product: Product, code: str, name: str, base_unit: Unit
         raise CatalogInvalid(_("The SKU could not be created."), fields=errors)
     sku = Sku(product=product, code=code, name=name, base_unit=base_unit, attributes=attributes or {},
               barcode=barcode, min_order_qty=min_order_qty, order_step=order_step)
-    sku.search_text = sku_search_text(sku, unit_barcodes=[b for _u, _f, b in units])
+    sku_search_fields_set(sku, unit_barcodes=[b for _u, _f, b in units])
     sku.save()
     SkuUnit.objects.bulk_create(
         [SkuUnit(sku=sku, unit=unit, factor=factor, barcode=unit_barcode) for unit, factor, unit_barcode in units]
@@ -407,7 +424,7 @@ def sku_update(*, actor, sku: Sku, **changes) -> Sku:
     before = {f: getattr(sku, f) for f in changes}
     for field, value in changes.items():
         setattr(sku, field, value.strip() if isinstance(value, str) else value)
-    sku.search_text = sku_search_text(sku)
+    sku_search_fields_set(sku)
     sku.save()
     audit_record(actor=actor, action="catalog.sku.updated", target=sku, before=before,
                  after={f: getattr(sku, f) for f in changes})
@@ -433,8 +450,8 @@ def sku_unit_add(*, actor, sku: Sku, unit: Unit, factor: int, barcode: str = "")
         raise CatalogInvalid(_("The unit could not be added."), fields=errors)
     sku = Sku.objects.select_for_update(of=("self",)).select_related("product__series").get(pk=sku.pk)
     row = SkuUnit.objects.create(sku=sku, unit=unit, factor=factor, barcode=barcode)
-    sku.search_text = sku_search_text(sku)
-    sku.save(update_fields=["search_text"])
+    sku_search_fields_set(sku)
+    sku.save(update_fields=SEARCH_FIELDS)
     audit_record(actor=actor, action="catalog.sku.unit_added", target=sku,
                  after={"unit": unit.code, "factor": factor, "barcode": barcode})
     return row
@@ -445,8 +462,8 @@ def sku_unit_remove(*, actor, sku_unit: SkuUnit) -> None:
     sku = Sku.objects.select_for_update(of=("self",)).select_related("product__series").get(pk=sku_unit.sku_id)
     before = {"unit": sku_unit.unit.code, "factor": sku_unit.factor, "barcode": sku_unit.barcode}
     SkuUnit.objects.filter(pk=sku_unit.pk).delete()
-    sku.search_text = sku_search_text(sku)
-    sku.save(update_fields=["search_text"])
+    sku_search_fields_set(sku)
+    sku.save(update_fields=SEARCH_FIELDS)
     audit_record(actor=actor, action="catalog.sku.unit_removed", target=sku, before=before)
 
 

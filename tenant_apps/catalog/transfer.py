@@ -616,18 +616,18 @@ class _Plan:
                 changed_skus.append(sku)
             else:
                 continue
-            sku.search_text = services.sku_search_text(sku, unit_barcodes=[b for _u, _f, b in plan.units])
+            services.sku_search_fields_set(sku, unit_barcodes=[b for _u, _f, b in plan.units])
         plan_of = {p.current.pk: p for p in self.products.values() if p.current is not None and p.code in searched}
         for sku in self.other_skus:
             plan = plan_of.get(sku.product_id)
             if plan is not None:
                 sku.product = plan.instance
-                sku.search_text = services.sku_search_text(
+                services.sku_search_fields_set(
                     sku, unit_barcodes=[u.barcode for u in self.current_units.get(sku.pk, [])])
                 changed_skus.append(sku)
         Sku.objects.bulk_create(new_skus, batch_size=BATCH_SIZE)
         if changed_skus:
-            _bulk_update(Sku, changed_skus, sorted(sku_fields | {"search_text"}))
+            _bulk_update(Sku, changed_skus, sorted(sku_fields | set(services.SEARCH_FIELDS)))
 
         # Packaging units: removed ones deleted, changed ones updated, new ones created.
         removed, kept, added = [], [], []

@@ -27,8 +27,10 @@ from tenant_apps.core.checklist import checklist_for
 from tenant_apps.core.forms import BrandingForm
 from tenant_apps.fulfillment.selectors import work_waiting
 from tenant_apps.ordering.presentation import STATUS_TONE
-from tenant_apps.ordering.selectors import dealer_overview, order_status_counts
+from tenant_apps.ordering.selectors import dealer_overview, frequently_ordered, order_status_counts
 from tenants import services as tenant_services
+
+HOME_FREQUENT = 5  # frequently ordered products on the dealer home; the rest on their own page
 
 
 def home(request):
@@ -42,7 +44,9 @@ def home(request):
         overview = dealer_overview(actor=user)
         for key in ("waiting", "recent"):  # as "My orders" lists them (ordering/_order_card.html)
             overview[key] = [{"order": order, "tone": STATUS_TONE.get(order.status, "")} for order in overview[key]]
-        context = {"overview": overview, "can_order": has_perm(user, CART_EDIT)}
+        can_order = has_perm(user, CART_EDIT)
+        context = {"overview": overview, "can_order": can_order,
+                   "frequent": frequently_ordered(actor=user, limit=HOME_FREQUENT) if can_order else []}
     return render(request, "core/storefront_home.html", context)
 
 

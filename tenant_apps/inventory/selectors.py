@@ -63,3 +63,25 @@ def dealer_stock_views(sku_ids) -> dict[int, dict]:
                                   threshold=availability.get(sku_id, (0, 0))[1], visibility=visibility)
         for sku_id in sku_ids
     }
+
+
+def sku_in_stock_for(dealer=None):
+    """A filter for a Sku queryset: some of it is available (on hand less reserved) in an active warehouse that
+    serves `dealer`: one with no regions (it serves everyone), or one serving an area inside or around one of
+    the dealer's territories, or any if the dealer has none. Without a dealer (brand staff), any active
+    warehouse. A subquery: no query of its own."""
+    from django.db.models import Exists, F, OuterRef, Q
+
+    from tenant_apps.dealers.models import Territory
+    from tenant_apps.inventory.models import Warehouse
+
+    stock = Stock.objects.filter(sku_id=OuterRef("pk"), warehouse__is_active=True, on_hand__gt=F("reserved"))
+    if dealer is not None:
+        dealer_territories = Territory.objects.filter(dealers=dealer)
+        served = Territory.objects.filter(pk__in=Warehouse.territories.through.objects.filter(
+            warehouse_id=OuterRef(OuterRef("warehouse_id"))).values("territory_id")).filter(
+            Exists(dealer_territories.filter(Q(path__descendant_of=OuterRef("path"))
+                                             | Q(path__ancestor_of=OuterRef("path")))))
+        regions = Warehouse.territories.through.objects.filter(warehouse_id=OuterRef("warehouse_id"))
+        stock = stock.filter(~Exists(regions) | ~Exists(dealer_territories) | Exists(served))
+    return Exists(stock)

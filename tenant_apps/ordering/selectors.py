@@ -146,3 +146,40 @@ def order_detail(order: Order) -> Order:
 def templates_of(dealer) -> QuerySet[OrderTemplate]:
     return OrderTemplate.objects.filter(dealer=dealer).select_related("created_by").annotate(
         line_count=Count("lines")).order_by("name", "id")  # an aggregate drops Meta.ordering
+
+
+FREQUENT_MONTHS = 6
+FREQUENT_LIMIT = 30
+
+
+def frequently_ordered(*, actor, months: int = FREQUENT_MONTHS, limit: int = FREQUENT_LIMIT) -> list[dict]:
+    """常购清单: the SKUs the actor's dealer ordered most in the last `months` months (in how many orders;
+    the latest first on a tie), each with the quantity and unit of its latest order, to add again in one tap.
+    Cancelled and rejected orders and free gifts do not count; SKUs the dealer can no longer order are left
+    out. Three queries whatever the length of the list."""
+    from datetime import timedelta
+
+    from django.db.models import Max, OuterRef, Subquery
+    from django.utils import timezone
+
+    from tenant_apps.catalog.models import Unit
+    from tenant_apps.catalog.selectors import sku_search
+
+    if not getattr(actor, "dealer_id", None):
+        return []
+    lines = OrderLine.objects.filter(
+        order__dealer_id=actor.dealer_id, order__created_at__gte=timezone.now() - timedelta(days=30 * months),
+        gift_promotion_id__isnull=True,
+    ).exclude(order__status__in=[OrderStatus.CANCELLED, OrderStatus.REJECTED])
+    latest = lines.filter(sku_id=OuterRef("sku_id")).order_by("-order__created_at", "-order_id", "line_no")
+    top = list(lines.values("sku_id").annotate(
+        times=Count("order_id", distinct=True), last_at=Max("order__created_at"),
+        quantity=Subquery(latest.values("quantity")[:1]), unit_id=Subquery(latest.values("unit_id")[:1]),
+    ).order_by("-times", "-last_at", "sku_id")[:limit])
+    if not top:
+        return []
+    skus = sku_search(dealer=actor.dealer).in_bulk([row["sku_id"] for row in top])
+    units = Unit.objects.in_bulk({row["unit_id"] for row in top})
+    return [{"sku": skus[row["sku_id"]], "times": row["times"], "last_at": row["last_at"],
+             "quantity": row["quantity"], "unit": units[row["unit_id"]]}
+            for row in top if row["sku_id"] in skus]

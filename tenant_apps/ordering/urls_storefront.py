@@ -12,6 +12,7 @@ urlpatterns = [
     path("add/", views.cart_add, name="add"),
     path("checkout/", views.checkout, name="checkout"),
     path("quick/", views.quick_order, name="quick"),
+    path("frequent/", views.frequent, name="frequent"),
     path("upload/", views.upload, name="upload"),
     path("upload/order.csv", views.upload_template, name="upload_template"),
     path("templates/", views.templates, name="templates"),

@@ -4,6 +4,7 @@ writes through the ordering services (submission, lifecycle, quick)."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from decimal import Decimal, InvalidOperation
 
@@ -110,13 +111,32 @@ def cart_add(request):
         line = services.cart_line_set(actor=request.user, dealer=dealer, sku_id=request.POST.get("sku"),
                                       unit_id=request.POST.get("unit") or None,
                                       quantity=_int(request.POST.get("quantity")), add=True)
-        messages.success(request, _("Added to the cart: %(name)s, now %(qty)s %(unit)s.")
-                         % {"name": line.sku.name, "qty": line.quantity, "unit": line.unit.name})
+        text = (_("Added to the cart: %(name)s, now %(qty)s %(unit)s.")
+                % {"name": line.sku.name, "qty": line.quantity, "unit": line.unit.name})
+        if request.headers.get("HX-Request"):  # from a list: stay there, a toast says it
+            return _toast(text, "success", status=204)
+        messages.success(request, text)
     except DomainError as error:
+        if request.headers.get("HX-Request"):
+            return _toast(_error_message(error), "error", status=error.status)
         messages.error(request, _error_message(error))
         if not back:
             return redirect("cart:cart")
     return redirect(back or "cart:cart")
+
+
+def _toast(text: str, level: str, *, status: int) -> HttpResponse:
+    """An htmx answer with nothing to swap: the page's toast shows `text` (app.js listens for "toast")."""
+    return HttpResponse(status=status, headers={"HX-Trigger": json.dumps({"toast": {"text": text, "level": level}})})
+
+
+@requires(CART_EDIT)
+def frequent(request):
+    """常购清单: what the dealer orders most, each with its latest quantity and unit, one tap to add again."""
+    _dealer(request)
+    return render(request, "ordering/frequent.html", {
+        "rows": selectors.frequently_ordered(actor=request.user), "months": selectors.FREQUENT_MONTHS,
+    })
 
 
 # --- checkout -------------------------------------------------------------------------------------------

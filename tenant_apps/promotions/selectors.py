@@ -250,3 +250,15 @@ def promotion_get(*, promotion_id) -> Promotion:
     if promotion is None:
         raise PromotionNotFound("No such promotion.")
     return promotion
+
+
+def sku_on_promotion_for(ctx: DealerContext):
+    """A filter for a Sku queryset: a live promotion this dealer qualifies for, without a coupon, in its
+    currency, covers the SKU (no product scope, the SKU itself, or a category above the SKU's). As the
+    catalog's promotion badges decide it; a subquery, no query of its own."""
+    skus, categories = _through("skus"), _through("categories")
+    covered = ((~Exists(skus) & ~Exists(categories))
+               | Exists(skus.filter(sku_id=OuterRef(OuterRef("pk"))))
+               | Exists(categories.filter(category__path__ancestor_of=OuterRef(OuterRef("product__category__path")))))
+    live = _for_dealer(promotions_live(ctx.at), ctx).filter(currency=ctx.currency, coupon_required=False)
+    return Exists(live.filter(covered))

@@ -11,6 +11,7 @@ def test_dealer_searches_filters_opens_a_product_and_sees_stock(demo_platform, p
     page.click("button[type=submit]")
     page.goto(f"{acme}/catalog/")
     page.fill("#q", "红牛")
+    page.click("#filters-toggle")  # the filters open as a sheet under the search box
     page.select_option("#category", label="能量饮料")
     page.click("#search-submit")
     first = page.locator("#results a").first

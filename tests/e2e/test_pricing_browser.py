@@ -115,9 +115,9 @@ def test_tier_a_and_tier_b_buyers_see_their_own_price_and_the_cart_shows_the_thr
 
         # enough of it for the 满减's first step, in base units
         form = phone.locator(f"form.add-to-cart[data-sku='{facts['sku']}']")
-        form.locator("input[name=quantity]").fill(str(facts["quantity"]))
-        if form.locator("select[name=unit]").count():
+        if form.locator("select[name=unit]").count():  # the unit first: a change of unit converts the quantity
             form.locator("select[name=unit]").select_option(str(facts["unit"]))
+        form.locator("input[name=quantity]").fill(str(facts["quantity"]))
         form.get_by_role("button").click()
         expect(phone.locator("#toasts .toast").first).to_contain_text(str(facts["quantity"]))
 
