@@ -394,7 +394,10 @@ def python_unmarked(tree: ast.Module, rel: str, error_names: set[str]) -> list[F
                             if isinstance(value, ast.List | ast.Tuple):
                                 for item in value.elts:
                                     flag(item)
-            for kw in node.keywords:
+            # Form, model and serializer fields (ModelChoiceField, ForeignKey...): not data calls such as
+            # address_add(label="Warehouse").
+            field_call = bool(name) and name.endswith(("Field", "Key"))
+            for kw in node.keywords if field_call else ():
                 if kw.arg in LABEL_KEYWORDS:
                     flag(kw.value)
                 elif kw.arg == "choices":

@@ -120,7 +120,7 @@ class TenantStatusChange(models.Model):
     from_status = models.CharField(max_length=16, blank=True)
     to_status = models.CharField(max_length=16)
     reason = models.TextField(blank=True)
-    actor = models.CharField(max_length=254, help_text="operator email, 'system' or a command")
+    actor = models.CharField(max_length=254, help_text=_("operator email, 'system' or a command"))
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -5,6 +5,7 @@ from functools import cache
 
 from django.conf import settings
 from django.db import connection
+from django.utils.translation import gettext as _
 
 from tenant_apps.core import prepared
 from tenant_apps.core.rows import Columns
@@ -58,7 +59,7 @@ def routing_forget(**_ignored) -> None:
 def tenant_get_by_slug(slug: str) -> Tenant:
     tenant = Tenant.objects.filter(slug=(slug or "").strip().lower()).first()
     if tenant is None:
-        raise TenantNotFound(f"No tenant with subdomain {slug!r}.")
+        raise TenantNotFound(_("No workspace has the subdomain %(slug)s.") % {"slug": slug})
     return tenant
 
 
