@@ -127,8 +127,10 @@ def translated_keys(po_path: Path) -> set[tuple[str, str | None]]:
         if not message.id or message.fuzzy:
             continue
         strings = message.string if isinstance(message.string, tuple) else (message.string,)
-        if strings and all(s and s.strip() for s in strings):
-            key = message.id[0] if isinstance(message.id, tuple) else message.id
+        key = message.id[0] if isinstance(message.id, tuple) else message.id
+        # An English word copied unchanged ("Webhook" -> "Webhook") is not a translation; SKU, CSV... may be.
+        copied = strings[0] == key and not CJK.search(key) and _words_needing_translation(key)
+        if strings and all(s and s.strip() for s in strings) and not copied:
             done.add((key, message.context))
     return done
 

@@ -80,6 +80,12 @@ class Tenant(TenantMixin):
         return self.name
 
     @property
+    def provisioned_by_label(self) -> str:
+        from tenants.labels import provisioning_label
+
+        return provisioning_label(self.provisioned_by)
+
+    @property
     def brand_name(self) -> str:
         return self.display_name or self.name
 
@@ -128,6 +134,12 @@ class TenantStatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tenant_id}: {self.from_status or '-'} -> {self.to_status}"
+
+    @property
+    def action_label(self) -> str:
+        from tenants.labels import action_label
+
+        return action_label(self.action)
 
 
 class HandoffToken(models.Model):

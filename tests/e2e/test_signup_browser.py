@@ -30,10 +30,9 @@ def test_signup_lands_signed_in_on_the_new_subdomain(live_platform, page):
 
     expect(page.locator("header .brand")).to_have_text("Playwright 饮料集团")
     expect(page.locator("#checklist li")).to_have_count(4)
-    toast = page.locator("#toasts .toast").first.inner_text()
-    provision_ms = int(re.search(r"(\d+) ?(?:ms|毫秒)", toast).group(1))
-    print(f"\nsign-up: provisioning {provision_ms} ms (server), submit to signed-in console {landed_ms:.0f} ms (browser)")
-    assert provision_ms < 1000
+    # the welcome toast speaks to the customer: no provisioning figures (bench/provision.py measures those)
+    expect(page.locator("#toasts .toast").first).to_have_text("您的工作台已就绪。")
+    print(f"\nsign-up: submit to signed-in console {landed_ms:.0f} ms (browser)")
 
     # signed in on the new host only: the platform host has no session of this owner
     cookies = {c["domain"]: c["name"] for c in page.context.cookies()}

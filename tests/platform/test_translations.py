@@ -34,6 +34,12 @@ msgstr "订单"
 msgid "Ship"
 msgstr ""
 
+msgid "Webhook"
+msgstr "Webhook"
+
+msgid "SKU"
+msgstr "SKU"
+
 #, fuzzy
 msgid "Receive"
 msgstr "收货"
@@ -60,6 +66,7 @@ def test_the_check_finds_planted_unmarked_strings_and_missing_translations(tmp_p
         <button title="{% translate 'Orders' %}">{% translate "Ship" %}</button>
         {% blocktranslate count n=lines %}One line{% plural %}{{ n }} lines{% endblocktranslate %}
         <a>{% translate "Approve" context "button" %}</a> <span>{% translate "Approve" %}</span>
+        <th>{% translate "Webhook" %}</th><th>{% translate "SKU" %}</th>
         {{ value|default:"None yet" }}
         <p>收货地址</p>
         {% comment %}Notes for developers{% endcomment %} <code>SKU</code> <script>var a = "code";</script>
@@ -116,13 +123,14 @@ def test_the_check_finds_planted_unmarked_strings_and_missing_translations(tmp_p
     assert [(f.path, f.line, f.text) for f in report.missing] == [
         ("shop/templates/shop/page.html", 5, "Ship"),  # empty msgstr
         ("shop/templates/shop/page.html", 7, "Approve"),  # translated only with another context
+        ("shop/templates/shop/page.html", 8, "Webhook"),  # an English word copied is no translation (SKU may be)
         ("shop/views.py", 13, "button|Receive"),  # no such context; the context-free entry is fuzzy anyway
     ]
     assert [(f.path, f.line, f.text) for f in report.unmarked_templates] == [
         ("shop/templates/shop/page.html", 3, "Planted unmarked text"),
         ("shop/templates/shop/page.html", 4, "Search orders"),
-        ("shop/templates/shop/page.html", 8, "None yet"),
-        ("shop/templates/shop/page.html", 9, "收货地址"),
+        ("shop/templates/shop/page.html", 9, "None yet"),
+        ("shop/templates/shop/page.html", 10, "收货地址"),
     ]
     assert [(f.path, f.line, f.text) for f in report.unmarked_python] == [
         ("shop/models.py", 6, "Planted choice label"),
