@@ -59,6 +59,8 @@ TAG_LITERAL = re.compile(
     r"""(?:\|default(?:_if_none)?:|\b(?:label|title|text|placeholder|hint|help|message|empty|heading)=)"""
     r"""(?P<q>["'])(?P<text>[^"']*)(?P=q)"""
 )
+DOMAIN_OR_EMAIL = re.compile(r"^[\w.+-]+(@[\w-]+)?(\.[a-z]{2,})+$")
+PLACEHOLDER = re.compile(r"%\(\w+\)[sdfi]|\{\w+\}")
 CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 GETTEXT_FUNCS = {
@@ -130,9 +132,19 @@ def translated_keys(po_path: Path) -> set[tuple[str, str | None]]:
         key = message.id[0] if isinstance(message.id, tuple) else message.id
         # An English word copied unchanged ("Webhook" -> "Webhook") is not a translation; SKU, CSV... may be.
         copied = strings[0] == key and not CJK.search(key) and _words_needing_translation(key)
-        if strings and all(s and s.strip() for s in strings) and not copied:
+        # A translation naming a placeholder the msgid lacks breaks the page (KeyError); one that drops a
+        # placeholder loses the value.
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        placeholders_differ = any(
+            _placeholders(s) not in {_placeholders(i) for i in ids} for s in strings if s
+        )
+        if strings and all(s and s.strip() for s in strings) and not copied and not placeholders_differ:
             done.add((key, message.context))
     return done
+
+
+def _placeholders(text: str) -> frozenset[str]:
+    return frozenset(PLACEHOLDER.findall(text))
 
 
 # ------------------------------------------------------------------------------------------------ templates
@@ -287,7 +299,7 @@ def _literal(node: ast.AST | None) -> str | None:
 
 
 def _has_letters(text: str) -> bool:
-    if text in ALLOWED_TEXTS:
+    if text in ALLOWED_TEXTS or DOMAIN_OR_EMAIL.match(text):  # an example host name is not words
         return False
     return bool(CJK.search(text) or re.search(r"[A-Za-z]{2,}", text))
 
@@ -378,6 +390,8 @@ def python_unmarked(tree: ast.Module, rel: str, error_names: set[str]) -> list[F
                 for kw in node.keywords:
                     if kw.arg == "message":
                         flag(kw.value)
+            elif name == "add_error" and len(node.args) > 1:  # form.add_error("field", "...")
+                flag(node.args[1])
             elif name in error_names:
                 if node.args:
                     flag(node.args[0])
@@ -407,6 +421,10 @@ def python_unmarked(tree: ast.Module, rel: str, error_names: set[str]) -> list[F
                 elif kw.arg == "error_messages" and isinstance(kw.value, ast.Dict):
                     for value in kw.value.values:
                         flag(value)
+        elif isinstance(node, ast.Dict):  # widget attrs={"placeholder": "..."}
+            for key, value in zip(node.keys, node.values, strict=True):
+                if isinstance(key, ast.Constant) and key.value in USER_VISIBLE_ATTRIBUTES:
+                    flag(value)
         elif isinstance(node, ast.ClassDef):
             bases = {b.id if isinstance(b, ast.Name) else getattr(b, "attr", "") for b in node.bases}
             if node.name == "Meta":

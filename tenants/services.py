@@ -185,8 +185,7 @@ def tenant_provision(
                 tenant=tenant,
                 action="tenants.tenant.provisioned",
                 to_status=tenant.status,
-                actor=_actor_label(actor),
-                reason=f"provisioned by {used}",
+                actor=_actor_label(actor),  # how: Tenant.provisioned_by
             )
             if owner is not None:
                 with schema_context(schema_name):

@@ -40,6 +40,9 @@ msgstr "Webhook"
 msgid "SKU"
 msgstr "SKU"
 
+msgid "%(n)s orders"
+msgstr "%(count)s 个订单"
+
 #, fuzzy
 msgid "Receive"
 msgstr "收货"
@@ -66,7 +69,7 @@ def test_the_check_finds_planted_unmarked_strings_and_missing_translations(tmp_p
         <button title="{% translate 'Orders' %}">{% translate "Ship" %}</button>
         {% blocktranslate count n=lines %}One line{% plural %}{{ n }} lines{% endblocktranslate %}
         <a>{% translate "Approve" context "button" %}</a> <span>{% translate "Approve" %}</span>
-        <th>{% translate "Webhook" %}</th><th>{% translate "SKU" %}</th>
+        <th>{% translate "Webhook" %}</th><th>{% translate "SKU" %}</th>{% blocktranslate %}{{ n }} orders{% endblocktranslate %}
         {{ value|default:"None yet" }}
         <p>收货地址</p>
         {% comment %}Notes for developers{% endcomment %} <code>SKU</code> <script>var a = "code";</script>
@@ -123,7 +126,12 @@ def test_the_check_finds_planted_unmarked_strings_and_missing_translations(tmp_p
     assert [(f.path, f.line, f.text) for f in report.missing] == [
         ("shop/templates/shop/page.html", 5, "Ship"),  # empty msgstr
         ("shop/templates/shop/page.html", 7, "Approve"),  # translated only with another context
-        ("shop/templates/shop/page.html", 8, "Webhook"),  # an English word copied is no translation (SKU may be)
+        (
+            "shop/templates/shop/page.html",
+            8,
+            "Webhook",
+        ),  # an English word copied is no translation (SKU may be)
+        ("shop/templates/shop/page.html", 8, "%(n)s orders"),  # the translation names another placeholder
         ("shop/views.py", 13, "button|Receive"),  # no such context; the context-free entry is fuzzy anyway
     ]
     assert [(f.path, f.line, f.text) for f in report.unmarked_templates] == [
