@@ -32,6 +32,12 @@ def test_signup_page_is_on_the_platform_host_only(public_client, client_a):
     assert client_a.get("/signup/").status_code == 404
 
 
+def test_plan_names_are_translated_on_the_signup_page(public_client):
+    zh = public_client.get("/signup/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "入门版" in zh and "成长版" in zh and "企业版" in zh
+    assert "Starter" not in zh and "Growth" not in zh and "Enterprise" not in zh
+
+
 def test_signup_provisions_and_hands_the_owner_over_to_the_new_subdomain(public_client):
     response = _signup(public_client)
     assert response.status_code == 302
