@@ -6,11 +6,18 @@ HTMLParser); no GNU gettext. Run by tests/platform/test_translations.py (so by `
     .venv/bin/python scripts/check_translations.py
 
 Three findings, each with file:line and the string:
-- missing: a marked msgid with no non-empty, non-fuzzy msgstr in locale/zh_Hans/LC_MESSAGES/django.po;
+- missing: a marked msgid with no non-empty, non-fuzzy msgstr in locale/zh_Hans/LC_MESSAGES/django.po, or
+  whose msgstr is the English msgid copied ("Webhook" -> "Webhook"), or names other placeholders than the
+  msgid; and any msgid in Chinese (msgids are English, or English pages show Chinese);
 - unmarked template text: letters (Latin or CJK) outside {% translate %}/{% blocktranslate %}, in text or in a
-  user-visible attribute (placeholder, title, aria-label, alt, data-label, data-confirm, a button's value);
+  user-visible attribute (placeholder, title, aria-label, alt, data-label, data-confirm, a button's value),
+  and literals in {{ x|default:"..." }} or {% include ... with label="..." %};
 - unmarked Python literal at a user-facing call site: messages.*(request, "..."), ValidationError("..."),
-  domain errors, form/model label=, help_text=, verbose_name=, empty_label=, choices labels, TextChoices labels.
+  domain errors (DomainError and its subclasses, found by name), form.add_error(field, "..."), form/model/
+  serializer field label=, help_text=, verbose_name=, empty_label=, choices=, error_messages=, Meta
+  verbose_name, TextChoices labels, *_CHOICES lists, widget attrs such as {"placeholder": "..."}.
+What it cannot see: text built at run time from data or codes (a status code rendered raw); those are shown
+through display helpers (get_FOO_display, *_label properties) and checked by page tests.
 
 Accepted tokens (brand-agnostic terms shown as they are) are listed in ALLOWED_TOKENS below; keep it short.
 """
