@@ -5,6 +5,10 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+# The names of the plans shipped by migration 0002, in the reader's language; a plan the operator adds shows
+# its own name.
+PLAN_NAMES = {"starter": _("Starter"), "growth": _("Growth"), "enterprise": _("Enterprise")}
+
 
 class Plan(models.Model):
     code = models.SlugField(_("code"), max_length=32, unique=True)
@@ -24,4 +28,9 @@ class Plan(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return str(self.label)
+
+    @property
+    def label(self) -> str:
+        """The plan's name as shown to people: translated for the shipped plans."""
+        return str(PLAN_NAMES.get(self.code, self.name))

@@ -21,7 +21,7 @@ class SignupForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["plan"].choices = [
             (plan.code, _("%(name)s — %(price)s / month after a %(days)s-day free trial") % {
-                "name": plan.name, "price": format_money(plan.monthly_price, plan.currency), "days": plan.trial_days})
+                "name": plan.label, "price": format_money(plan.monthly_price, plan.currency), "days": plan.trial_days})
             for plan in plans_for_signup()
         ]
         default = next((plan.code for plan in plans_for_signup() if plan.is_default), None)

@@ -29,7 +29,7 @@ def signup(request):
                     for message in messages:
                         form.add_error(field if field in form.fields else None, message)
             else:
-                return redirect(f"{result.handoff_url}?ms={result.provision_ms:.0f}")
+                return redirect(result.handoff_url)
     else:
         form = SignupForm(initial={"locale": get_language() if get_language() in ("zh-hans", "en") else "zh-hans"})
     return render(request, "onboarding/signup.html", {"form": form, "platform_host": settings.PLATFORM_DOMAIN})

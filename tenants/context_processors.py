@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 
 def tenant(request):
@@ -6,7 +7,7 @@ def tenant(request):
     current = getattr(request, "tenant", None)
     return {
         "tenant": current,
-        "brand_name": current.brand_name if current else "集团经销商订货平台",
+        "brand_name": current.brand_name if current else _("Dealer ordering platform"),
         "brand_colour": current.primary_colour if current else "#1F6FEB",
         "platform_domain": settings.PLATFORM_DOMAIN,
         # pages shared by both kinds of host (sign-in) extend the layout of the host they are on

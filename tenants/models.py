@@ -82,6 +82,12 @@ class Tenant(TenantMixin):
         return self.name
 
     @property
+    def provisioned_by_label(self) -> str:
+        from tenants.labels import provisioning_label
+
+        return provisioning_label(self.provisioned_by)
+
+    @property
     def brand_name(self) -> str:
         return self.display_name or self.name
 
@@ -122,7 +128,7 @@ class TenantStatusChange(models.Model):
     from_status = models.CharField(max_length=16, blank=True)
     to_status = models.CharField(max_length=16)
     reason = models.TextField(blank=True)
-    actor = models.CharField(max_length=254, help_text="operator email, 'system' or a command")
+    actor = models.CharField(max_length=254, help_text=_("operator email, 'system' or a command"))
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -130,6 +136,12 @@ class TenantStatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tenant_id}: {self.from_status or '-'} -> {self.to_status}"
+
+    @property
+    def action_label(self) -> str:
+        from tenants.labels import action_label
+
+        return action_label(self.action)
 
 
 class HandoffToken(models.Model):

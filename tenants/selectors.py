@@ -6,6 +6,7 @@ from functools import cache
 from django.conf import settings
 from django.core.cache import cache as shared_cache
 from django.db import connection
+from django.utils.translation import gettext as _
 
 from tenant_apps.core import prepared
 from tenant_apps.core.rows import Columns
@@ -73,7 +74,7 @@ def routing_forget(**_ignored) -> None:
 def tenant_get_by_slug(slug: str) -> Tenant:
     tenant = Tenant.objects.filter(slug=(slug or "").strip().lower()).first()
     if tenant is None:
-        raise TenantNotFound(f"No tenant with subdomain {slug!r}.")
+        raise TenantNotFound(_("No workspace has the subdomain %(slug)s.") % {"slug": slug})
     return tenant
 
 

@@ -186,8 +186,7 @@ def tenant_provision(
                 tenant=tenant,
                 action="tenants.tenant.provisioned",
                 to_status=tenant.status,
-                actor=_actor_label(actor),
-                reason=f"provisioned by {used}",
+                actor=_actor_label(actor),  # how: Tenant.provisioned_by
             )
             with schema_context(schema_name):
                 if owner is not None:

@@ -327,7 +327,7 @@ DATA_UPLOAD_MAX_NUMBER_FILES = 201
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Dealer ordering platform API",
-    "DESCRIPTION": "集团经销商订货平台. Every call is answered for the brand whose host it is sent to.",
+    "DESCRIPTION": "Dealer ordering platform (集团经销商订货平台). Every call is answered for the brand whose host it is sent to.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     # Several models have a "status" or "kind": name each choice set after its model.

@@ -16,7 +16,7 @@ class TenantFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["plan"].choices = [("", _("All plans")), *Plan.objects.values_list("code", "name")]
+        self.fields["plan"].choices = [("", _("All plans")), *((p.code, p.label) for p in Plan.objects.all())]
 
 
 class ReasonForm(forms.Form):

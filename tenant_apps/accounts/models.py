@@ -104,3 +104,8 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email} ({self.role})"
+
+    @property
+    def role_label(self) -> str:
+        """The role's name in the reader's language (the field stores the code, e.g. dealer_buyer)."""
+        return str(Role(self.role).label) if self.role in Role.values else self.role

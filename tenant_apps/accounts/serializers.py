@@ -1,5 +1,6 @@
 from dj_rest_auth.serializers import LoginSerializer as BaseLoginSerializer
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import exceptions, serializers
 
 from tenant_apps.accounts import throttle
@@ -12,7 +13,7 @@ class LoginSerializer(BaseLoginSerializer):
 
     username = None
     otp = serializers.CharField(required=False, allow_blank=True, write_only=True,
-                                help_text="The authenticator code, for users with two-step sign-in on.")
+                                help_text=gettext_lazy("The authenticator code, for users with two-step sign-in on."))
 
     def validate(self, attrs):
         from tenant_apps.accounts.totp import totp_verify

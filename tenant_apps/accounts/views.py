@@ -39,11 +39,7 @@ def handoff(request, token: str):
     if redeemed.purpose == "support" and request.tenant.support_until:
         request.session.set_expiry(request.tenant.support_until)
     if redeemed.purpose == "signup":
-        ms = request.GET.get("ms", "")
-        if ms.isdigit():
-            messages.success(request, _("Your workspace is ready (set up in %(ms)s ms).") % {"ms": ms})
-        else:
-            messages.success(request, _("Your workspace is ready."))
+        messages.success(request, _("Your workspace is ready."))
     logger.info("accounts.user.handoff", extra={"purpose": redeemed.purpose, "user_id": user.pk})
     return redirect("console:home")
 

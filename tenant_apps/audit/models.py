@@ -21,3 +21,9 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.target_type}:{self.target_id}"
+
+    @property
+    def action_label(self) -> str:
+        from tenant_apps.audit.labels import action_label
+
+        return action_label(self.action)

@@ -12,6 +12,7 @@ from django.http import HttpResponse
 from django.urls import path
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
@@ -34,8 +35,8 @@ class _FileFormatNegotiation(DefaultContentNegotiation):
 class CatalogImportApplied(serializers.Serializer):
     applied = serializers.BooleanField()
     rows = serializers.IntegerField()
-    created = serializers.IntegerField(help_text="Rows whose SKU (or product, for a product alone) is new.")
-    updated = serializers.IntegerField(help_text="Rows whose SKU or product changed.")
+    created = serializers.IntegerField(help_text=gettext_lazy("Rows whose SKU (or product, for a product alone) is new."))
+    updated = serializers.IntegerField(help_text=gettext_lazy("Rows whose SKU or product changed."))
     unchanged = serializers.IntegerField()
     products_created = serializers.IntegerField()
     products_updated = serializers.IntegerField()

@@ -254,7 +254,7 @@ class SkuUnitForm(forms.Form):
 
 class UnitForm(forms.Form):
     code = forms.CharField(label=_("Unit code"), max_length=16, help_text=_("e.g. pc, box, case"))
-    name = forms.CharField(label=_("Unit name"), max_length=32, help_text=_("e.g. 罐, 箱"))
+    name = forms.CharField(label=_("Unit name"), max_length=32, help_text=_("e.g. can, case"))
 
 
 # --- categories and series ----------------------------------------------------------------------

@@ -19,15 +19,15 @@ from tenant_apps.dealers.forms import ImportForm
 # What each column holds, shown on the import page (column, meaning, example).
 COLUMN_HELP = [
     ("product_code", gettext_lazy("Product code; rows with the same code are one product (required)"), "P-RB"),
-    ("product_name", gettext_lazy("Product name (Chinese)"), "红牛维生素功能饮料"),
+    ("product_name", gettext_lazy("Product name (Chinese)"), gettext_lazy("Red Bull vitamin energy drink")),
     ("product_name_en", gettext_lazy("Product name in English"), "Red Bull"),
     ("category_code", gettext_lazy("Category code (the category must exist)"), "ENERGY"),
     ("series_code", gettext_lazy("Series code; empty: none"), "RB"),
-    ("series_name", gettext_lazy("Series name, to create a series that does not exist yet"), "红牛系列"),
+    ("series_name", gettext_lazy("Series name, to create a series that does not exist yet"), gettext_lazy("Red Bull series")),
     ("product_status", gettext_lazy("draft, on_sale or discontinued; empty: unchanged (new: draft)"), "on_sale"),
     ("description", gettext_lazy("Product description"), ""),
     ("sku_code", gettext_lazy("SKU code (required; empty for a product without SKUs)"), "RB-250"),
-    ("sku_name", gettext_lazy("SKU name"), "红牛 250ml"),
+    ("sku_name", gettext_lazy("SKU name"), gettext_lazy("Red Bull 250ml")),
     ("attributes", gettext_lazy("Attributes as name=value, separated by semicolons"), "size=250ml; pack=24"),
     ("barcode", gettext_lazy("EAN-8, UPC-12, EAN-13 or GTIN-14 barcode"), "6901234567892"),
     ("base_unit", gettext_lazy("Base unit code (cannot change for an existing SKU)"), "can"),

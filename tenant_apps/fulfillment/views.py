@@ -234,8 +234,7 @@ def carriers(request):
     webhook = request.build_absolute_uri("/api/v1/carriers/CODE/webhook/")
     return render(request, "fulfillment/carriers.html", {
         "carriers": Carrier.objects.order_by("name", "id"), "errors": errors, "posted": request.POST,
-        "webhook_url": webhook, "signature_header": services.SIGNATURE_HEADER,
-        "timestamp_header": services.TIMESTAMP_HEADER,
+        "webhook_url": webhook,
     }, status=status)
 
 

@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -67,7 +68,7 @@ class QuoteOutput(serializers.Serializer):
     promotions = AppliedPromotionOutput(many=True)
     gifts = GiftOutput(many=True)
     notes = serializers.ListField(child=serializers.CharField())
-    unpriced_lines = serializers.SerializerMethodField(help_text="Line numbers (1-based) without a price")
+    unpriced_lines = serializers.SerializerMethodField(help_text=gettext_lazy("Line numbers (1-based) without a price"))
 
     def get_unpriced_lines(self, quote) -> list[int]:
         return [index + 1 for index in quote.unpriced]
@@ -98,11 +99,11 @@ class CartOutput(serializers.Serializer):
 class CartLineAddInput(serializers.Serializer):
     sku = serializers.IntegerField(min_value=1)
     unit = serializers.IntegerField(min_value=1, required=False, allow_null=True, default=None)
-    quantity = serializers.IntegerField(help_text="In the unit; added to what the cart holds")
+    quantity = serializers.IntegerField(help_text=gettext_lazy("In the unit; added to what the cart holds"))
 
 
 class CartLineSetInput(serializers.Serializer):
-    quantity = serializers.IntegerField(help_text="In the line's unit; 0 removes the line")
+    quantity = serializers.IntegerField(help_text=gettext_lazy("In the line's unit; 0 removes the line"))
 
 
 class CouponsInput(serializers.Serializer):
@@ -111,27 +112,27 @@ class CouponsInput(serializers.Serializer):
 
 
 class QuickLineInput(serializers.Serializer):
-    sku = serializers.CharField(max_length=64, help_text="SKU code or barcode")
+    sku = serializers.CharField(max_length=64, help_text=gettext_lazy("SKU code or barcode"))
     quantity = serializers.IntegerField()
     unit = serializers.CharField(max_length=32, required=False, allow_blank=True, default="",
-                                 help_text="Unit code or name; empty: the base unit")
+                                 help_text=gettext_lazy("Unit code or name; empty: the base unit"))
 
 
 class QuickInput(serializers.Serializer):
     text = serializers.CharField(required=False, allow_blank=True, max_length=200_000,
-                                 help_text='One product per line: "RB-250 x 48", "RB-250,2,CASE"')
+                                 help_text=gettext_lazy('One product per line: "RB-250 x 48", "RB-250,2,CASE"'))
     lines = QuickLineInput(many=True, required=False)
 
 
 class UploadInput(serializers.Serializer):
-    file = serializers.FileField(help_text="CSV or XLSX with the columns sku, quantity, unit")
+    file = serializers.FileField(help_text=gettext_lazy("CSV or XLSX with the columns sku, quantity, unit"))
 
 
 class AddedOutput(serializers.Serializer):
-    lines = serializers.IntegerField(help_text="Cart lines made or increased")
+    lines = serializers.IntegerField(help_text=gettext_lazy("Cart lines made or increased"))
     created = serializers.IntegerField()
     updated = serializers.IntegerField()
-    skipped = serializers.ListField(child=serializers.CharField(), help_text="What could not be added, in words")
+    skipped = serializers.ListField(child=serializers.CharField(), help_text=gettext_lazy("What could not be added, in words"))
 
 
 class TemplateLineOutput(serializers.Serializer):
@@ -155,7 +156,7 @@ class TemplateDetailOutput(TemplateOutput):
 
 
 class TemplateInput(serializers.Serializer):
-    name = serializers.CharField(max_length=100, help_text="The cart's lines are saved under this name")
+    name = serializers.CharField(max_length=100, help_text=gettext_lazy("The cart's lines are saved under this name"))
     replace = serializers.BooleanField(required=False, default=False)
 
 
@@ -214,11 +215,11 @@ class OrderDetailOutput(OrderOutput):
     shipping_address = serializers.JSONField()
     note = serializers.CharField()
     coupon_codes = serializers.ListField(child=serializers.CharField())
-    breakdown = serializers.JSONField(help_text="The quote frozen at submission: promotions, notes")
+    breakdown = serializers.JSONField(help_text=gettext_lazy("The quote frozen at submission: promotions, notes"))
     revision = serializers.IntegerField()
     lines = OrderLineOutput(many=True, source="line_list")
     backorders = serializers.ListField(child=serializers.CharField(), source="backorder_numbers",
-                                       help_text="Numbers of the orders holding this one's shortfall")
+                                       help_text=gettext_lazy("Numbers of the orders holding this one's shortfall"))
     legal_actions = serializers.ListField(child=serializers.CharField())
     events = EventOutput(many=True, source="event_list", required=False)
 
@@ -230,13 +231,13 @@ class SubmitLineInput(serializers.Serializer):
 
 
 class SubmitInput(serializers.Serializer):
-    lines = SubmitLineInput(many=True, required=False, help_text="Default: the dealer's cart (then emptied)")
-    address = serializers.IntegerField(required=False, allow_null=True, help_text="Default: the default address")
+    lines = SubmitLineInput(many=True, required=False, help_text=gettext_lazy("Default: the dealer's cart (then emptied)"))
+    address = serializers.IntegerField(required=False, allow_null=True, help_text=gettext_lazy("Default: the default address"))
     note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
     coupon_codes = serializers.ListField(child=serializers.CharField(), required=False,
-                                         help_text="Default: the cart's coupons")
+                                         help_text=gettext_lazy("Default: the cart's coupons"))
     consent_reduce = serializers.BooleanField(required=False, default=False,
-                                              help_text="Under the reduce policy: order what is in stock")
+                                              help_text=gettext_lazy("Under the reduce policy: order what is in stock"))
 
 
 class SubmitExtraInput(serializers.Serializer):
@@ -249,7 +250,7 @@ class SubmitExtraInput(serializers.Serializer):
     consent_reduce = serializers.BooleanField(required=False, default=False)
     expected_total = serializers.DecimalField(
         max_digits=16, decimal_places=2, required=False, allow_null=True, default=None,
-        help_text="The total the buyer was shown; a different re-quote answers 409 price_changed, nothing written.")
+        help_text=gettext_lazy("The total the buyer was shown; a different re-quote answers 409 price_changed, nothing written."))
 
 
 _NO_EXTRA = {"note": "", "coupon_codes": None, "consent_reduce": False, "expected_total": None}

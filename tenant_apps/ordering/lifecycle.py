@@ -94,7 +94,7 @@ def order_transition(*, actor, order: Order, action: str, reason: str = "", data
         raise IllegalOrderTransition(str(error)) from error
     now = timezone.now()
     if action in ("cancel", "reject"):  # a draft sent back for changes still holds its reservations
-        reservations_release(order=locked, actor=actor, reason=f"{action}: {reason}"[:255])
+        reservations_release(order=locked, actor=actor, reason=f"{_action_label(action)}: {reason}"[:255])
         from tenant_apps.promotions.services import promotion_usage_release
 
         promotion_usage_release(order_ref=locked.number)  # budgets and coupon uses back for other orders

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -291,7 +292,7 @@ class ResalePriceViewSet(mixins.ListModelMixin, Base):
 class QuoteLineInput(serializers.Serializer):
     sku_id = serializers.IntegerField(required=False, min_value=1)
     sku_code = serializers.CharField(required=False, max_length=64)
-    unit = serializers.CharField(max_length=16, help_text="Unit code (the base unit or a packaging unit).")
+    unit = serializers.CharField(max_length=16, help_text=gettext_lazy("Unit code (the base unit or a packaging unit)."))
     quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY)
 
     def validate(self, attrs):
@@ -302,7 +303,7 @@ class QuoteLineInput(serializers.Serializer):
 
 class QuoteInput(serializers.Serializer):
     dealer_id = serializers.IntegerField(required=False, min_value=1,
-                                         help_text="Brand staff: the dealer to quote for. Dealer staff: leave out.")
+                                         help_text=gettext_lazy("Brand staff: the dealer to quote for. Dealer staff: leave out."))
     lines = QuoteLineInput(many=True, allow_empty=False, max_length=MAX_QUOTE_LINES)
     coupon_codes = serializers.ListField(child=serializers.CharField(max_length=64), required=False,
                                          max_length=20, default=list)

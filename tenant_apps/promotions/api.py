@@ -5,6 +5,7 @@ error shape from tenant_apps.core.api.exception_handler."""
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
@@ -32,7 +33,7 @@ class PromotionOutput(serializers.Serializer):
     ends_at = serializers.DateTimeField(allow_null=True)
     budget = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
     budget_used = serializers.DecimalField(max_digits=14, decimal_places=2, source="discount_given",
-                                           help_text="Discount given so far (the sum of its orders' usage)")
+                                           help_text=gettext_lazy("Discount given so far (the sum of its orders' usage)"))
     priority = serializers.IntegerField()
     stacking = serializers.ChoiceField(choices=Stacking.choices)
     coupon_required = serializers.BooleanField()
@@ -55,7 +56,7 @@ class PromotionInput(serializers.Serializer):
     name = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True, default="")
     kind = serializers.ChoiceField(choices=PromotionKind.choices)
-    rule = serializers.JSONField(help_text="Parameters of the kind; see tenant_apps/promotions/rules.py")
+    rule = serializers.JSONField(help_text=gettext_lazy("Parameters of the kind: steps, percent, amount, tiers, bundle or gift"))
     starts_at = serializers.DateTimeField()
     ends_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
     budget = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, allow_null=True, default=None)

@@ -1,7 +1,7 @@
 """The promotions engine: applies promotion specs to priced lines. Pure (no queries, no clock), and
 deterministic: the same lines, specs and codes give the same result whatever order the specs come in.
 
-How promotions apply (the console shows this text to the brand):
+How promotions apply (the console shows these rules in customer words: presentation.ENGINE_RULES):
 
 1. **Who and when.** A promotion applies to a dealer when every scope it sets matches (tiers, regions
    with their sub-regions, named dealers; an empty scope means everyone), at a moment inside its window,

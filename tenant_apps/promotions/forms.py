@@ -86,7 +86,7 @@ class PromotionForm(forms.Form):
     # threshold (满减)
     steps = forms.CharField(label=gettext_lazy("Steps"), required=False, widget=forms.Textarea(attrs=TEXTAREA),
                             help_text=gettext_lazy("One step per line: spend, then amount off (“1000 50”)."))
-    repeat = forms.BooleanField(label=gettext_lazy("Repeat (每满)"), required=False)
+    repeat = forms.BooleanField(label=gettext_lazy("Repeat"), required=False)
     percent = forms.DecimalField(label=gettext_lazy("Percentage off"), required=False, decimal_places=2)
     amount = forms.DecimalField(label=gettext_lazy("Amount off"), required=False, decimal_places=2)
     per = forms.ChoiceField(label=gettext_lazy("Per"), required=False,

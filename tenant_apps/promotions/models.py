@@ -15,12 +15,12 @@ from django.utils.translation import gettext_lazy as _
 
 
 class PromotionKind(models.TextChoices):
-    THRESHOLD = "threshold", _("Spend threshold (满减)")
+    THRESHOLD = "threshold", _("Spend threshold")
     PERCENT = "percent", _("Percentage off")
     FIXED = "fixed", _("Fixed amount off")
     TIERED = "tiered", _("Tiered quantity discount")
     BUNDLE = "bundle", _("Bundle")
-    GIFT = "gift", _("Gift items (买赠)")
+    GIFT = "gift", _("Gift with purchase")
 
 
 class PromotionStatus(models.TextChoices):

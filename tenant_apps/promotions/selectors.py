@@ -24,6 +24,7 @@ from django.db.models import (
     TextField,
 )
 from django.db.models.functions import Cast, Coalesce
+from django.utils.translation import gettext as _
 
 from tenant_apps.catalog.models import Sku
 from tenant_apps.core import prepared
@@ -248,7 +249,7 @@ def promotion_get(*, promotion_id) -> Promotion:
     promotion = _with_given(_with_scopes(Promotion.objects.filter(pk=promotion_id))).first() \
         if str(promotion_id).isdigit() else None
     if promotion is None:
-        raise PromotionNotFound("No such promotion.")
+        raise PromotionNotFound(_("No such promotion."))
     return promotion
 
 

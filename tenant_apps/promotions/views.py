@@ -21,7 +21,7 @@ from tenant_apps.core.forms import apply_domain_error
 from tenant_apps.dealers.selectors import dealers_visible_to
 from tenant_apps.pricing.quote import quote_cart
 from tenant_apps.pricing.quote_types import CartLine
-from tenant_apps.promotions import engine, selectors, services
+from tenant_apps.promotions import selectors, services
 from tenant_apps.promotions.errors import PromotionNotFound
 from tenant_apps.promotions.forms import (
     ERROR_FIELDS,
@@ -33,17 +33,17 @@ from tenant_apps.promotions.forms import (
     initial_for,
 )
 from tenant_apps.promotions.models import Coupon, PromotionKind, PromotionStatus
-from tenant_apps.promotions.presentation import rule_summary
+from tenant_apps.promotions.presentation import ENGINE_RULES, rule_summary
 
 SORTS = {"code": "code", "name": "name", "priority": "priority", "starts": "starts_at", "status": "status"}
 STATUS_BADGE = {PromotionStatus.DRAFT: "", PromotionStatus.PUBLISHED: "ok", PromotionStatus.UNPUBLISHED: "warn"}
 KIND_HELP = {
-    PromotionKind.THRESHOLD: gettext_lazy("满减: spend X, get Y off the order, in steps; optionally every X (每满)."),
+    PromotionKind.THRESHOLD: gettext_lazy("Spend threshold: spend X, get Y off the order, in steps; optionally repeated for every X."),
     PromotionKind.PERCENT: gettext_lazy("A percentage off the lines in scope."),
     PromotionKind.FIXED: gettext_lazy("An amount off each unit or each line in scope."),
     PromotionKind.TIERED: gettext_lazy("More units, bigger percentage: 100+ units 3%, 500+ units 5%."),
     PromotionKind.BUNDLE: gettext_lazy("A set of SKUs at a bundle price, or an amount off each complete set."),
-    PromotionKind.GIFT: gettext_lazy("买赠: free gift units for every X units bought."),
+    PromotionKind.GIFT: gettext_lazy("Gift with purchase: free gift units for every X units bought."),
 }
 
 
@@ -52,23 +52,6 @@ def _promotion_or_404(promotion_id):
         return selectors.promotion_get(promotion_id=promotion_id)
     except PromotionNotFound:
         raise Http404 from None
-
-
-def engine_rules() -> list[str]:
-    """The numbered rules of the engine's docstring, for the console (one paragraph each)."""
-    text = engine.__doc__.split("How promotions apply (the console shows this text to the brand):", 1)[1]
-    rules, current = [], []
-    for line in text.strip().splitlines():
-        stripped = line.strip()
-        if stripped[:3].rstrip(".").isdigit() and "." in stripped[:4]:
-            if current:
-                rules.append(" ".join(current))
-            current = [stripped.split(".", 1)[1].strip()]
-        elif stripped:
-            current.append(stripped)
-    if current:
-        rules.append(" ".join(current))
-    return [rule.replace("**", "").replace("*", "") for rule in rules]
 
 
 @requires(PROMOTIONS_VIEW)
@@ -83,7 +66,7 @@ def promotion_list(request):
     return render(request, "promotions/list.html", {
         "listing": page, "rows": rows, "q": q, "status": status, "kind": kind,
         "statuses": PromotionStatus.choices, "kinds": PromotionKind.choices,
-        "can_edit": has_perm(request.user, PROMOTIONS_EDIT), "rules": engine_rules(),
+        "can_edit": has_perm(request.user, PROMOTIONS_EDIT), "rules": ENGINE_RULES,
     })
 
 
@@ -221,4 +204,4 @@ def preview(request):
                 names.update({sku.pk: sku for sku in Sku.objects.filter(pk__in=gift_ids - set(names))})
     gifts = [{"gift": gift, "sku": names.get(gift.sku_id)} for gift in (quote.gifts if quote else ())]
     return render(request, "promotions/preview.html", {"form": form, "quote": quote, "rows": rows, "gifts": gifts,
-                                                       "rules": engine_rules()})
+                                                       "rules": ENGINE_RULES})

@@ -71,6 +71,15 @@ def test_an_invited_dealer_buyer_accepts_and_lands_on_the_ordering_home(
         assert Invitation.objects.get(pk=invitation.pk).accepted_at is not None
 
 
+def test_pending_invitations_name_the_role_in_words(shop):
+    _invite(shop)
+    owner = host_client("acme.localhost", "zh-hans")
+    assert owner.post("/accounts/login/", {"username": shop["owner"].email, "password": DEFAULT_PASSWORD}).status_code == 302
+    people = owner.get("/accounts/people/").content.decode()
+    assert "buyer@sh.test" in people and '<div class="small muted">经销商采购 · 上海经销商 · ' in people
+    assert ">dealer_buyer" not in people  # the code stays in the role select's option values only
+
+
 def test_expired_or_revoked_invitations_cannot_be_used(shop):
     invitation, raw = _invite(shop)
     Invitation.objects.filter(pk=invitation.pk).update(expires_at=timezone.now() - timedelta(minutes=1))

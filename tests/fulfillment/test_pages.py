@@ -142,3 +142,11 @@ def test_carriers_page(store, people):
                                                           "webhook_secret": "a-long-enough-secret"}).status_code == 302
     assert "secret set" in owner.get("/console/fulfillment/carriers/").content.decode()
     assert page(people.warehouse).get("/console/fulfillment/carriers/").status_code == 403
+
+
+def test_the_carriers_page_speaks_to_the_brand_not_to_a_programmer(store, people):
+    """The page says what to hand a carrier and links the API documentation; signing details live there."""
+    zh = page(people.owner).get("/console/fulfillment/carriers/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "推送密钥" in zh and "物流轨迹推送" in zh and 'href="/api/docs/"' in zh
+    for detail in ("HMAC", "sha256", "X-Carrier-Signature", "Unix", "Webhook"):
+        assert detail not in zh

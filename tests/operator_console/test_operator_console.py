@@ -77,7 +77,7 @@ def test_tenant_detail_shows_usage_domains_and_history(tenant_a, operator_client
     assert usage["database_bytes"] > 0
     body = page.content.decode()
     assert "acme.localhost" in body
-    assert "tenants.tenant.provisioned" in body
+    assert "Workspace created" in body and "tenants.tenant.provisioned" not in body  # a label, not the code
 
 
 def test_suspend_and_restore_from_the_console_are_audited(tenant_a, operator_client):
@@ -93,6 +93,17 @@ def test_suspend_and_restore_from_the_console_are_audited(tenant_a, operator_cli
     assert Tenant.objects.get(pk=tenant_a.pk).status == "active"
     assert list(OperatorAuditLog.objects.values_list("action", flat=True)) == [
         "operator.tenant.restored", "operator.tenant.suspended"]
+
+
+def test_history_and_audit_read_as_words_in_chinese(tenant_a, operator_client):
+    """Operator history and audit entries show translated labels, never dotted codes or status codes."""
+    _post(operator_client, tenant_a, "suspend", reason="欠费")
+    audit = operator_client.get("/operator/audit/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "停用了工作台" in audit and "正常 → 已停用" in audit
+    assert "operator.tenant.suspended" not in audit and "active → suspended" not in audit
+    detail = operator_client.get(f"/operator/tenants/{tenant_a.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "工作台已开通" in detail and "已停用" in detail
+    assert "tenants.tenant." not in detail and "(pool)" not in detail and "(clone)" not in detail
 
 
 def test_an_action_without_a_reason_changes_nothing(tenant_a, operator_client):

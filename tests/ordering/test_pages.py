@@ -269,6 +269,8 @@ def test_once_allocated_only_the_brand_can_cancel(world, in_tenant):
     assert 'id="cancel"' in console and 'id="to-shipping"' not in console  # shipping is the warehouse's
     warehouse_page = signed_in(world.owner).get(f"/console/orders/{world.order.pk}/").content.decode()
     assert f'href="/console/fulfillment/orders/{world.order.pk}/"' in warehouse_page
+    zh = signed_in(world.owner).get(f"/console/orders/{world.order.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content
+    assert 'id="to-shipping">发货</a>' in zh.decode()  # the fulfilment button, once mistranslated 收货地址
     manager.post(f"/console/orders/{world.order.pk}/cancel/", {"reason": "客户要求"})
     with in_tenant(world.tenant):
         assert Order.objects.get(pk=world.order.pk).status == "cancelled"

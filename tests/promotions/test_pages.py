@@ -94,6 +94,12 @@ def test_builder_makes_a_threshold_promotion_and_shows_field_errors(world, tenan
         assert rule_summary("threshold", promotion.rule) == "满 ¥1,000.00 减 ¥50.00; 满 ¥3,000.00 减 ¥200.00 （每满：循环）"
 
 
+def test_the_rules_help_is_in_the_readers_language(world):
+    zh = login("admin@promo.test").get("/console/promotions/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert 'id="engine-rules"' in zh and "适用对象与时间" in zh and "买赠" in zh
+    assert "Who and when" not in zh and "GiftLine" not in zh
+
+
 def test_publish_and_unpublish_from_the_console_are_audited(world, tenant_a, in_tenant):
     with in_tenant(tenant_a):
         promotion = services.promotion_create(actor=None, code="P", name="p", kind="percent", rule={"percent": "5"},
@@ -110,6 +116,9 @@ def test_publish_and_unpublish_from_the_console_are_audited(world, tenant_a, in_
             ("promotions.promotion.published", ""), ("promotions.promotion.unpublished", "wrong price")]
     history = admin.get(f"/console/promotions/{promotion.pk}/").content.decode()
     assert "wrong price" in history
+    assert "Unpublished" in history and "promotions.promotion." not in history  # labels, not audit codes
+    zh = admin.get(f"/console/promotions/{promotion.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "已下架" in zh and "已发布" in zh
     assert admin.get("/console/promotions/999999/").status_code == 404
 
 

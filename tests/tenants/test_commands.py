@@ -42,7 +42,7 @@ def test_suspend_restore_delete_purge_commands(tenant_a):
 
 
 def test_command_on_unknown_tenant_is_a_clear_error(db):
-    with pytest.raises(CommandError, match="No tenant with subdomain 'nope'"):
+    with pytest.raises(CommandError, match="No workspace has the subdomain nope"):
         _run("tenant_suspend", "nope", "--reason", "x")
 
 

@@ -15,7 +15,7 @@ from tests.conftest import host_client
 def test_platform_host_serves_the_public_site(public_client):
     response = public_client.get("/")
     assert response.status_code == 200
-    assert "集团经销商订货平台" in response.content.decode()
+    assert "Dealer ordering platform" in response.content.decode()
 
 
 def test_tenant_host_serves_that_brand(client_a, client_b):

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import PurePath
 
 from django.core.validators import RegexValidator
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -89,7 +90,7 @@ NodeKindField = _enum(Node.Kind.choices, "NodeKind")
 def _staff(role: str):
     return serializers.PrimaryKeyRelatedField(
         queryset=User.objects.filter(role=role, is_active=True), required=False, allow_null=True,
-        help_text=f"A user id with the role {role}.",
+        help_text=format_lazy(_("A user id with the role {role}."), role=role),
     )
 
 

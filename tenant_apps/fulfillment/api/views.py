@@ -4,6 +4,8 @@ carrier webhook. Every object is looked up through the actor's data scope (outsi
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -78,19 +80,19 @@ class ShipmentSerializer(serializers.ModelSerializer):
 
 
 class LineQuantity(serializers.Serializer):
-    line = serializers.IntegerField(help_text="order line id")
-    quantity = serializers.IntegerField(min_value=0, help_text="base units")
+    line = serializers.IntegerField(help_text=gettext_lazy("order line id"))
+    quantity = serializers.IntegerField(min_value=0, help_text=gettext_lazy("base units"))
 
 
 class ShipmentCreate(serializers.Serializer):
     order = serializers.IntegerField()
     warehouse = serializers.IntegerField()
     lines = LineQuantity(many=True, required=False, max_length=services.MAX_LINES,
-                         help_text="omit to ship everything reserved in this warehouse and not being picked")
+                         help_text=gettext_lazy("omit to ship everything reserved in this warehouse and not being picked"))
 
 
 class ShipRequest(serializers.Serializer):
-    carrier = serializers.CharField(required=False, allow_blank=True, default="", help_text="carrier code")
+    carrier = serializers.CharField(required=False, allow_blank=True, default="", help_text=gettext_lazy("carrier code"))
     tracking_number = serializers.CharField(required=False, allow_blank=True, default="", max_length=64)
 
 
@@ -133,7 +135,7 @@ class DecisionRequest(serializers.Serializer):
 
 
 class ReceiveRequest(serializers.Serializer):
-    warehouse = serializers.IntegerField(required=False, help_text="default: where the order first shipped from")
+    warehouse = serializers.IntegerField(required=False, help_text=gettext_lazy("default: where the order first shipped from"))
 
 
 class CarrierSerializer(serializers.ModelSerializer):
@@ -203,8 +205,8 @@ class ShipmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         if data["carrier"]:
             carrier = Carrier.objects.filter(code=data["carrier"], is_active=True).first()
             if carrier is None:
-                raise FulfillmentInvalid("The shipment could not be shipped.",
-                                                  fields={"carrier": ["Unknown carrier code."]})
+                raise FulfillmentInvalid(_("The shipment could not be shipped."),
+                                         fields={"carrier": [_("Unknown carrier code.")]})
         services.shipment_ship(actor=request.user, shipment=shipment, carrier=carrier,
                                tracking_number=data["tracking_number"])
         return self._out(shipment)

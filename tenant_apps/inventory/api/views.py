@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -56,13 +58,13 @@ class MovementRequest(serializers.Serializer):
 
 
 class SyncLine(serializers.Serializer):
-    sku = serializers.CharField(max_length=64, help_text="SKU code")
+    sku = serializers.CharField(max_length=64, help_text=gettext_lazy("SKU code"))
     on_hand = serializers.IntegerField(min_value=0)
 
 
 class SyncRequest(serializers.Serializer):
     sync_id = serializers.CharField(max_length=100)
-    warehouse = serializers.CharField(max_length=32, help_text="warehouse code")
+    warehouse = serializers.CharField(max_length=32, help_text=gettext_lazy("warehouse code"))
     levels = SyncLine(many=True, allow_empty=False, max_length=50_000)
 
 
@@ -149,10 +151,10 @@ class StockViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         if warehouse is None or unknown:
             fields = {}
             if warehouse is None:
-                fields["warehouse"] = ["Unknown warehouse code."]
+                fields["warehouse"] = [_("Unknown warehouse code.")]
             if unknown:
-                fields["levels"] = [f"Unknown SKU codes: {', '.join(unknown[:20])}"]
-            raise InventoryInvalid("The sync could not be applied.", fields=fields)
+                fields["levels"] = [_("Unknown SKU codes: %(codes)s") % {"codes": ", ".join(unknown[:20])}]
+            raise InventoryInvalid(_("The sync could not be applied."), fields=fields)
         with transaction.atomic():
             result = services.stock_sync_apply(actor=request.user, sync_id=payload["sync_id"], warehouse=warehouse,
                                                levels={ids[line["sku"]]: line["on_hand"] for line in payload["levels"]})
@@ -161,5 +163,5 @@ class StockViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
 def _need(data: dict, name: str):
     if data.get(name) in (None, ""):
-        raise InventoryInvalid("This movement needs more fields.", fields={name: ["This field is required."]})
+        raise InventoryInvalid(_("This movement needs more fields."), fields={name: [_("This field is required.")]})
     return data[name]
