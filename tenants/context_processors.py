@@ -1,5 +1,7 @@
 from django.conf import settings
 
+from tenants.favicon import favicon_version
+
 
 def tenant(request):
     """The current brand (None on the platform host) for branding in templates."""
@@ -9,6 +11,7 @@ def tenant(request):
         "brand_name": current.brand_name if current else "集团经销商订货平台",
         "brand_colour": current.primary_colour if current else "#1F6FEB",
         "platform_domain": settings.PLATFORM_DOMAIN,
+        "favicon_version": favicon_version(current),
         # pages shared by both kinds of host (sign-in) extend the layout of the host they are on
         "base_layout": "layouts/storefront.html" if current else "layouts/public.html",
     }

@@ -4,31 +4,22 @@ grid looks like a shelf of the brand's own products (no third-party artwork, not
 
     product_picture(shape="bottle", liquid="#9FD3F0", brand="#D9282F", label="天然矿泉水", mark="艾可山泉")
 
-Text needs a font with the label's characters: a CJK font when the machine has one (the Makefile's `browser`
-step installs WenQuanYi Micro Hei), otherwise Pillow's own font for Latin labels, and no text on the label
-when neither can draw it (the shape and colours still read as a product).
+Text needs a font with the label's characters (`dms.fonts`): without a CJK font a Chinese label is left blank
+(the shape and colours still read as a product).
 """
 
 from __future__ import annotations
 
 import io
 import random
-from functools import cache
-from pathlib import Path
 
-from PIL import Image, ImageDraw, ImageFilter, ImageFont
+from PIL import Image, ImageDraw, ImageFilter
+
+from dms.fonts import font_for
 
 SIZE = 480
 SCALE = 2  # drawn at twice the size and reduced: smooth edges without an anti-aliasing library
 BACKGROUND = (246, 247, 249)
-CJK_FONTS = [
-    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
-    "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc",
-    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
-    "/System/Library/Fonts/PingFang.ttc",
-]
-LATIN_FONTS = ["/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"]
 SHAPES = ("bottle", "can", "carton", "tile")
 
 
@@ -42,34 +33,17 @@ def _mix(a: tuple[int, int, int], b: tuple[int, int, int], share: float) -> tupl
     return tuple(round(x + (y - x) * share) for x, y in zip(a, b, strict=True))
 
 
-@cache
-def _font_path(cjk: bool) -> str | None:
-    for path in CJK_FONTS if cjk else LATIN_FONTS + CJK_FONTS:
-        if Path(path).is_file():
-            return path
-    return None
-
-
-def _font(text: str, size: int):
-    """A font that can draw `text` at `size` pixels, or None."""
-    cjk = not text.isascii()
-    path = _font_path(cjk)
-    if path is not None:
-        return ImageFont.truetype(path, size)
-    return None if cjk else ImageFont.load_default(size)
-
-
 def _fit(draw: ImageDraw.ImageDraw, text: str, width: int, largest: int):
     """The largest font, up to `largest` px, in which `text` fits `width`; None if no font can draw it."""
     size = largest
     while size >= 10:
-        font = _font(text, size)
+        font = font_for(text, size)
         if font is None:
             return None
         if draw.textlength(text, font=font) <= width:
             return font
         size -= 2
-    return _font(text, 10)
+    return font_for(text, 10)
 
 
 def _text(draw, box, text: str, fill, largest: int) -> None:
