@@ -13,7 +13,7 @@ from __future__ import annotations
 import io
 import random
 
-from PIL import Image, ImageDraw, ImageFilter
+from PIL import Image, ImageDraw
 
 from dms.fonts import font_for
 
@@ -182,7 +182,7 @@ def product_picture(*, shape: str, liquid: str, brand: str, label: str, mark: st
         _tile(draw, s, _rgb(liquid), _rgb(brand), label, mark, pattern, random.Random(seed or label))
     else:
         {"bottle": _bottle, "can": _can, "carton": _carton}[shape](draw, s, _rgb(liquid), _rgb(brand), label, mark)
-    picture = picture.resize((SIZE, SIZE), Image.Resampling.LANCZOS).filter(ImageFilter.SMOOTH_MORE)
+    picture = picture.reduce(SCALE)
     buffer = io.BytesIO()
-    picture.save(buffer, "PNG")
+    picture.save(buffer, "PNG", compress_level=1)
     return buffer.getvalue()
