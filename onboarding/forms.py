@@ -32,3 +32,18 @@ class SignupForm(forms.Form):
 
 class FindWorkspaceForm(forms.Form):
     email = forms.EmailField(label=_("Email"))
+
+
+class WorkspaceAddressForm(forms.Form):
+    """The address of a workspace as people remember it: its subdomain ("acme"), its host ("acme.example.com")
+    or a link to it; cleaned to the subdomain."""
+
+    workspace = forms.CharField(label=_("Workspace address"), max_length=253)
+
+    def clean_workspace(self) -> str:
+        value = self.cleaned_data["workspace"].strip().lower()
+        value = value.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]
+        slug = value.split(".", 1)[0]
+        if not slug or not all(char.isalnum() or char == "-" for char in slug):
+            raise forms.ValidationError(_("Enter your workspace's address, such as acme."))
+        return slug

@@ -3,13 +3,17 @@ from __future__ import annotations
 from django.conf import settings
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from onboarding import services
 from onboarding.errors import SignupInvalid
-from onboarding.forms import FindWorkspaceForm, SignupForm
+from onboarding.forms import FindWorkspaceForm, SignupForm, WorkspaceAddressForm
 from onboarding.slugs import suggest
-from tenants.services import slug_errors
+from tenants.errors import TenantNotFound
+from tenants.models import TenantStatus
+from tenants.selectors import tenant_get_by_slug
+from tenants.services import slug_errors, tenant_url
 
 
 @require_http_methods(["GET", "POST"])
@@ -50,6 +54,21 @@ def slug_check(request):
 
 @require_http_methods(["GET", "POST"])
 def find_workspace(request):
+    """Sign in, for people who come back to the platform's site: the address of their workspace takes them to its
+    sign-in page (?workspace=acme); or the list of their workspaces is mailed to them."""
+    address = WorkspaceAddressForm(request.GET if "workspace" in request.GET else None)
+    status = 200
+    if address.is_bound:
+        if address.is_valid():
+            try:
+                tenant = tenant_get_by_slug(address.cleaned_data["workspace"])
+            except TenantNotFound:
+                tenant = None
+            if tenant is not None and tenant.status != TenantStatus.DELETED:
+                return redirect(tenant_url(tenant.slug, "/accounts/login/"))
+            address.add_error("workspace", _("No workspace has this address. Check it, or have your list mailed "
+                                             "to you below."))
+        status = 400
     sent = False
     if request.method == "POST":
         form = FindWorkspaceForm(request.POST)
@@ -58,4 +77,5 @@ def find_workspace(request):
             sent = True
     else:
         form = FindWorkspaceForm()
-    return render(request, "onboarding/find.html", {"form": form, "sent": sent})
+    return render(request, "onboarding/find.html", {
+        "form": form, "sent": sent, "address": address, "platform_host": settings.PLATFORM_DOMAIN}, status=status)

@@ -118,7 +118,7 @@ def main() -> None:
         sign_in(dealer_phone, acme, "dealer@acme.test", "acme-demo-2026")
         shot(dealer_phone, f"{acme}/account/company/", "storefront-my-company-phone")
         shot(dealer_phone, f"{acme}/account/addresses/", "storefront-my-addresses-phone")
-        shot(dealer_phone, f"{acme}/catalog/?q=%E7%BA%A2%E7%89%9B", "storefront-catalog-search-phone", full=False)
+        shot(dealer_phone, f"{acme}/catalog/?q=%E4%B9%8C%E9%BE%99", "storefront-catalog-search-phone", full=False)
         open_first(dealer_phone, f"{acme}/catalog/", "#results a", "storefront-product-phone")
         shot(dealer_phone, f"{acme}/promotions/", "storefront-promotions-phone", full=False)
         shot(dealer_phone, f"{acme}/cart/", "storefront-cart-phone")

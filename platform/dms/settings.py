@@ -365,8 +365,16 @@ DELETION_GRACE_DAYS = env_int("DELETION_GRACE_DAYS", 30)
 EXPORT_ROOT = Path(env_str("EXPORT_ROOT") or BASE_DIR / ".data" / "exports")
 
 # --- mail ---------------------------------------------------------------------------------------
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
-EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH") or None  # for the file backend (browser tests read it)
+# Development keeps every message as a file under .data/mail/ (invitations, password resets, "find my workspace"),
+# to open later; production sends by SMTP. Either is replaced by EMAIL_BACKEND.
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend" if PRODUCTION
+                        else "django.core.mail.backends.filebased.EmailBackend")
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH") or str(Path(env_str("DMS_DATA_DIR") or BASE_DIR / ".data") / "mail")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", f"no-reply@{PLATFORM_HOST}")
 # Whom a brand contacts about its workspace (shown on the suspended page): the platform operator's support.
 PLATFORM_SUPPORT_EMAIL = env_str("PLATFORM_SUPPORT_EMAIL", f"support@{PLATFORM_HOST}")

@@ -1,12 +1,14 @@
-"""URLs served on every host: sign-in, language switch, the auth API, the OpenAPI schema and docs."""
+"""URLs served on every host: the favicon, sign-in, language switch, the auth API, the OpenAPI schema and docs."""
 
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from tenant_apps.accounts import api as accounts_api
+from tenants import views as tenant_views
 
 urlpatterns = [
+    path("favicon.ico", tenant_views.favicon, name="favicon"),
     path("accounts/", include("tenant_apps.accounts.urls")),
     # un-namespaced: the name Django's and dj-rest-auth's reset emails link to
     path("accounts/password/reset/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import secrets
 
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from tenant_apps.fulfillment import services
 from tenant_apps.fulfillment.models import Carrier, Shipment, ShipmentStatus
@@ -21,18 +21,23 @@ from tenant_apps.fulfillment.selectors import picking_lists, returnable_lines
 from tenant_apps.ordering.models import Order, OrderStatus
 
 CARRIERS = [
-    ("sf", "顺丰速运", "https://www.sf-express.com/chn/sc/waybill/waybill-detail/{number}"),
-    ("jd", "京东物流", "https://www.jdl.com/orderSearch/?waybillCodes={number}"),
-    ("deppon", "德邦快递", "https://www.deppon.com/gwapi/trackService/?mailNo={number}"),
+    ("sf", "顺丰速运", "SF Express", "https://www.sf-express.com/chn/sc/waybill/waybill-detail/{number}"),
+    ("jd", "京东物流", "JD Logistics", "https://www.jdl.com/orderSearch/?waybillCodes={number}"),
+    ("deppon", "德邦快递", "Deppon Express", "https://www.deppon.com/gwapi/trackService/?mailNo={number}"),
 ]
+
+
+def say(chinese: str, english: str) -> str:
+    """The demo's words in the language it is seeded in (the brand's)."""
+    return chinese if (translation.get_language() or "").startswith("zh") else english
 
 
 def seed_carriers(*, actor=None) -> list[Carrier]:
     made = []
-    for code, name, url in CARRIERS:
+    for code, name, name_en, url in CARRIERS:
         carrier = Carrier.objects.filter(code=code).first()
         if carrier is None or not carrier.webhook_secret:  # SF and JD come with the workspace, without a secret
-            carrier = services.carrier_save(actor=actor, carrier=carrier, code=code, name=name,
+            carrier = services.carrier_save(actor=actor, carrier=carrier, code=code, name=say(name, name_en),
                                             tracking_url_template=url, webhook_secret=secrets.token_urlsafe(24))
         made.append(carrier)
     return made
@@ -60,7 +65,7 @@ def ship_demo_order(*, order: Order, actor=None, partial: bool = False) -> list[
         services.shipment_ship(actor=actor, shipment=shipment, carrier=carrier,
                                tracking_number=f"{carrier.code.upper()}{order.pk:06d}{number + 1:02d}")
         services.tracking_event_add(actor=actor, shipment=shipment, status="in_transit",
-                                    location=pick.warehouse.name, description="已揽收 / picked up")
+                                    location=pick.warehouse.name, description=say("已揽收", "Picked up"))
         shipments.append(shipment)
         if partial:
             break
@@ -73,7 +78,7 @@ def deliver_demo_order(*, order: Order, actor=None, confirm: bool = False) -> Or
     receipt confirmation then completes it (`actor` should be one of the dealer's buyers)."""
     for shipment in Shipment.objects.filter(order=order).exclude(status=ShipmentStatus.DELIVERED).order_by("id"):
         services.tracking_event_add(actor=actor, shipment=shipment, status="delivered", occurred_at=timezone.now(),
-                                    description="已签收 / delivered")
+                                    description=say("已签收", "Delivered"))
     order.refresh_from_db()
     if confirm:
         services.order_receipt_confirm(actor=actor, order=order)
@@ -87,4 +92,4 @@ def return_demo_order(*, order: Order, actor, reason_code: str = "damaged"):
     if row is None:
         return None
     return services.return_request_create(actor=actor, order=order, reason_code=reason_code,
-                                          reason_text="外箱破损 / outer carton damaged", lines={row.line.pk: 1})
+                                          reason_text=say("外箱破损", "Outer carton damaged"), lines={row.line.pk: 1})

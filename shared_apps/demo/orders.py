@@ -22,7 +22,7 @@ from math import ceil
 
 from django.db import transaction
 
-from shared_apps.demo.fulfillment import deliver_demo_order, return_demo_order, ship_demo_order
+from shared_apps.demo.fulfillment import deliver_demo_order, return_demo_order, say, ship_demo_order
 from tenant_apps.accounts.models import User
 from tenant_apps.approvals.services import approval_decide
 from tenant_apps.catalog.selectors import sku_search
@@ -62,9 +62,11 @@ def seed_orders(*, brand_slug: str) -> None:
         return
     if not dealer.addresses.filter(kind="shipping").exists():
         territory = dealer.territories.order_by("path").first()
-        dealer_services.address_add(actor=None, dealer=dealer, kind="shipping", recipient="上海总仓 张主管",
-                                    phone="13800138000", territory=territory, line="浦东新区川沙路 1888 号",
-                                    label="总仓", is_default=True)
+        dealer_services.address_add(actor=None, dealer=dealer, kind="shipping",
+                                    recipient=say("上海总仓 张主管", "Shanghai warehouse, attn. Tony Zhang"),
+                                    phone="13800138000", territory=territory,
+                                    line=say("浦东新区川沙路 1888 号", "1888 Chuansha Road, Pudong"),
+                                    label=say("总仓", "Main warehouse"), is_default=True)
     candidates = list(sku_search(dealer=dealer).order_by("code")[:200])
     prices = dealer_prices(dealer, [sku.pk for sku in candidates])
     stock = {sku_id: available for sku_id, (available, _low) in availability_for([s.pk for s in candidates]).items()}
@@ -100,10 +102,10 @@ def seed_orders(*, brand_slug: str) -> None:
     through_chain(submit(50, target=big / 3))  # a small tier-A order: approved at once
     submit(60)  # in approval, waiting for the regional manager
     approval_decide(actor=manager, order=submit(70), decision="reject",
-                    reason="该区域本月配额已满 / the region's quota for this month is used up")
+                    reason=say("该区域本月配额已满", "The region's quota for this month is used up"))
     approval_decide(actor=manager, order=submit(80), decision="send_back",
-                    reason="请把第二行改为整箱 / please order the second line in whole cases")
-    order_cancel(actor=buyer, order=submit(90, count=2), reason="下错单 / ordered by mistake")
+                    reason=say("请把第二行改为整箱", "Please order the second line in whole boxes"))
+    order_cancel(actor=buyer, order=submit(90, count=2), reason=say("下错单", "Ordered by mistake"))
     # A backorder: more of one SKU than is in stock, under the backorder policy.
     ordering_settings_update(actor=None, shortage_policy=ShortagePolicy.BACKORDER)
     sku = skus[100 % len(skus)]

@@ -55,7 +55,7 @@ BRANDS = [
     DemoBrand(
         "globex",
         "Globex Tiles",
-        "Globex 瓷砖",
+        "Globex Tiles",
         "#0E7C66",
         "en",
         "owner@globex.test",
@@ -116,9 +116,10 @@ def seed(brands: Sequence[str] | None = None) -> list[str]:
 
 def seed_tenant(brand: DemoBrand) -> list[str]:
     """Per-tenant demo data; later capabilities (catalog, prices, orders) add theirs here."""
-    word = "饮料" if brand.slug == "acme" else "瓷砖"
-    lines = seed_network(slug=brand.slug, password=brand.owner_password, brand_word=word)
-    seed_catalog(brand_slug=brand.slug, kind="drinks" if brand.slug == "acme" else "tiles")
+    english = not brand.locale.startswith("zh")
+    lines = seed_network(slug=brand.slug, password=brand.owner_password, brand_word="Tile" if english else "饮料",
+                         language="en" if english else "zh", brand_name=brand.display_name)
+    seed_catalog(brand_slug=brand.slug, colour=brand.colour)
     seed_pricing(brand_slug=brand.slug)
     seed_promotions(brand_slug=brand.slug)
     seed_approvals(brand_slug=brand.slug)

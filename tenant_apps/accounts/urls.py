@@ -2,13 +2,11 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from tenant_apps.accounts import views
-from tenant_apps.accounts.forms import LoginForm
 
 app_name = "accounts"
 
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(template_name="accounts/login.html", authentication_form=LoginForm,
-                                                redirect_authenticated_user=True), name="login"),
+    path("login/", views.SignInView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("handoff/<str:token>/", views.handoff, name="handoff"),
     path("invite/<str:token>/", views.invitation_accept, name="invite"),

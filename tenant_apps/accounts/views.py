@@ -4,13 +4,15 @@ import logging
 
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from dms.ui import listing
 from tenant_apps.accounts import invitations
-from tenant_apps.accounts.forms import AcceptInvitationForm, InvitationForm
+from tenant_apps.accounts.forms import AcceptInvitationForm, InvitationForm, LoginForm
 from tenant_apps.accounts.models import User
 from tenant_apps.accounts.permissions import (
     CONSOLE,
@@ -48,6 +50,20 @@ def landing_for(user) -> str:
     """Where a person starts after accepting an invitation: a dealer's people on the ordering home (what waits
     for them, their orders, the cart), brand staff on the console."""
     return "home" if user.role in DEALER_ROLES else "console:home"
+
+
+class SignInView(auth_views.LoginView):
+    """Sign-in on every host. Without a `next`, operator staff on the platform host land on the operator console;
+    everyone on a brand's host lands on its home, which sends each role on to its own start."""
+
+    template_name = "accounts/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+    def get_default_redirect_url(self):
+        if getattr(self.request, "tenant", None) is None and self.request.user.is_staff:
+            return reverse("operator:tenants")
+        return super().get_default_redirect_url()
 
 
 @require_http_methods(["GET", "POST"])

@@ -1,11 +1,15 @@
 """The demo seed stays alive: `make run` shows a network of at least 3 levels and 50 dealers per brand, a catalog,
-prices, promotions, approval chains and orders in every state.
+prices, promotions, approval chains and orders in every state; and it looks real: each brand sells its own products
+in its own language, each with a picture, and a larger pack always costs more.
 
-The brand is seeded once for the module, every step through the services as `make run` does it, in a transaction
-rolled back when the module ends (seeding it again for each test cost ~25 s of the test run); each test checks one
-step on it and that running that step again changes nothing.
+Both brands are seeded once for the module (Acme in zh-Hans in tenant A, Globex in English in tenant B), every step
+through the services as `make run` does it, in a transaction rolled back when the module ends (seeding again for
+each test cost ~25 s of the test run); each test checks one step on it and that running that step again changes
+nothing.
 """
 
+import re
+from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
@@ -27,14 +31,20 @@ def _storage_forget():
     storages["default"].__dict__.pop("relative_media_root", None)  # see conftest.media_root
 
 
+def _seed(brand, tenant):
+    """The brand's demo as `seed_demo` makes it: network, catalog, prices, promotions, approvals, orders."""
+    from shared_apps.demo.seed import seed_tenant
+
+    Tenant.objects.filter(pk=tenant.pk).update(plan=Plan.objects.get(code="growth"))
+    with schema_context(tenant.schema_name), translation.override(brand.locale):
+        return seed_tenant(brand)
+
+
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker, tmp_path_factory):
-    from shared_apps.demo.approvals import seed_approvals
-    from shared_apps.demo.catalog import seed_catalog
-    from shared_apps.demo.orders import seed_orders
-    from shared_apps.demo.pricing import seed_pricing
-    from shared_apps.demo.promotions import seed_promotions
+    from shared_apps.demo.seed import BRANDS
 
+    brands = {brand.slug: brand for brand in BRANDS}
     media = override_settings(MEDIA_ROOT=str(tmp_path_factory.mktemp("demo-media")))
     media.enable()
     _storage_forget()
@@ -42,17 +52,11 @@ def demo(django_db_setup, django_db_blocker, tmp_path_factory):
         outer = transaction.atomic()
         outer.__enter__()
     try:
-        with django_db_blocker.unblock(), translation.override("en"):
-            tenant = Tenant.objects.get(slug="acme")
-            Tenant.objects.filter(pk=tenant.pk).update(plan=Plan.objects.get(code="growth"))
-            with schema_context(tenant.schema_name):
-                lines = seed_network(slug="acme", password="acme-demo-2026", brand_word="饮料")
-                seed_catalog(brand_slug="acme", kind="drinks")
-                seed_pricing(brand_slug="acme")
-                seed_promotions(brand_slug="acme")
-                seed_approvals(brand_slug="acme")
-                seed_orders(brand_slug="acme")
-        yield SimpleNamespace(tenant=tenant, lines=lines)
+        with django_db_blocker.unblock():
+            tenant, globex = Tenant.objects.get(slug="acme"), Tenant.objects.get(slug="globex")
+            lines = _seed(brands["acme"], tenant)
+            _seed(brands["globex"], globex)
+        yield SimpleNamespace(tenant=tenant, globex=globex, lines=lines)
     finally:
         with django_db_blocker.unblock():
             transaction.set_rollback(True)
@@ -69,7 +73,8 @@ def test_demo_network_has_three_levels_fifty_dealers_and_people_in_roles(demo, d
         assert depths == {0, 1, 2, 3}  # HQ -> region -> provincial agent -> city dealer
         assert set(User.objects.values_list("role", flat=True)) >= {
             "owner", "admin", "finance", "sales_rep", "regional_manager", "dealer_owner"}
-        assert seed_network(slug="acme", password="acme-demo-2026", brand_word="饮料") == demo.lines  # idempotent
+        again = seed_network(slug="acme", password="acme-demo-2026", brand_word="饮料", brand_name="Acme 饮料集团")
+        assert again == demo.lines  # idempotent
         assert Dealer.objects.count() == 54
 
 
@@ -87,7 +92,7 @@ def test_demo_catalog_has_500_skus_with_images_in_two_warehouses(demo, db, in_te
         assert ledger_mismatches() == []
         image = ProductImage.objects.first()
         assert image.thumbnail.name.endswith(".jpg") and image.image.size > 0
-        seed_catalog(brand_slug="acme", kind="drinks")  # idempotent
+        seed_catalog(brand_slug="acme")  # idempotent
         assert Sku.objects.count() == 500
 
 
@@ -99,8 +104,9 @@ def test_demo_prices_tier_a_cheapest_and_compensation_owed(demo, db, in_tenant):
 
     with in_tenant(demo.tenant):
         base = PriceList.objects.get(code="BASE")
-        assert PriceEntry.objects.filter(price_list=base, min_quantity=1).count() == Sku.objects.count() == 500
-        assert PriceEntry.objects.filter(price_list=base, min_quantity__gt=1).count() == 500  # quantity breaks
+        assert Sku.objects.count() == 500
+        assert PriceEntry.objects.filter(price_list=base, min_quantity=1).count() == 1000  # by the unit, by the case
+        assert PriceEntry.objects.filter(price_list=base, min_quantity__gt=1).count() == 1000  # quantity breaks
         assert set(PriceList.objects.values_list("kind", flat=True)) == {"base", "tier", "region", "contract"}
         sku = Sku.objects.order_by("-code").first()  # not in the region or contract lists
         by_tier = {}
@@ -133,3 +139,131 @@ def test_seed_demo_names_the_brands_it_knows_when_asked_for_another():
 
     with pytest.raises(CommandError, match="invalid choice: 'initech'.*'acme', 'globex'"):
         call_command("seed_demo", "--brand", "initech")
+
+
+CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
+
+
+def _texts(*querysets_and_fields):
+    """Every value of these fields, for the language checks."""
+    texts = []
+    for queryset, fields in querysets_and_fields:
+        for row in queryset.values_list(*fields):
+            texts += [str(value) for value in row]
+    return texts
+
+
+def _shown_texts():
+    """What the demo wrote that people read: catalog, network, people, prices, promotions, approvals, orders."""
+    from tenant_apps.accounts.models import User
+    from tenant_apps.approvals.models import ApprovalStep, ApprovalWorkflow, AutoApprovalRule
+    from tenant_apps.catalog.models import Category, Product, Series, Sku, Unit
+    from tenant_apps.dealers.models import DealerAddress, DealerContact, QualificationType, Tier
+    from tenant_apps.fulfillment.models import Carrier, ReturnRequest, TrackingEvent
+    from tenant_apps.inventory.models import Warehouse
+    from tenant_apps.ordering.models import Order
+    from tenant_apps.pricing.models import PriceList, ProtectionWindow
+    from tenant_apps.promotions.models import Promotion
+
+    used_units = set(Sku.objects.values_list("base_unit", flat=True)) | set(
+        Sku.objects.values_list("units__unit", flat=True))
+    texts = _texts(
+        (Category.objects.all(), ("name", "name_en")), (Series.objects.all(), ("name",)),
+        (Product.objects.all(), ("name", "name_en", "specifications")), (Sku.objects.all(), ("name", "attributes")),
+        (Unit.objects.filter(pk__in=used_units), ("name",)), (Warehouse.objects.all(), ("name",)),
+        (Dealer.objects.all(), ("name", "legal_name", "bank_name")), (Node.objects.all(), ("name",)),
+        (DealerAddress.objects.all(), ("recipient", "line", "label")), (DealerContact.objects.all(), ("name",)),
+        (Tier.objects.all(), ("name",)), (QualificationType.objects.all(), ("name",)),
+        (User.objects.all(), ("full_name",)), (PriceList.objects.all(), ("name",)),
+        (ProtectionWindow.objects.all(), ("name",)), (Promotion.objects.all(), ("name", "description")),
+        (ApprovalWorkflow.objects.all(), ("name",)), (ApprovalStep.objects.all(), ("name",)),
+        (AutoApprovalRule.objects.all(), ("name",)), (Carrier.objects.all(), ("name",)),
+        (TrackingEvent.objects.all(), ("description", "location")), (ReturnRequest.objects.all(), ("reason_text",)),
+    )
+    assert Order.objects.exists() and len(texts) > 1000
+    return texts
+
+
+def test_globex_is_an_english_brand_with_no_chinese_in_what_it_shows(demo, db, in_tenant):
+    with in_tenant(demo.globex):
+        chinese = [text for text in _shown_texts() if CJK.search(text)]
+        assert chinese == []
+        from tenant_apps.catalog.models import Product
+
+        assert Product.objects.get(code="CARRARA-01").name == "Carrara White"
+        assert Product.objects.get(code="LUMEN-02").skus.order_by("code").first().name == "Lumen Ivory 600x600 mm"
+
+
+def test_acme_sells_its_own_lines_in_chinese_and_no_third_party_brand(demo, db, in_tenant):
+    from tenant_apps.catalog.models import Product
+
+    with in_tenant(demo.tenant):
+        products = list(Product.objects.select_related("series"))
+        assert len(products) == 100 and all(p.series is not None and p.name.startswith(p.series.name)
+                                            for p in products)
+        assert all(CJK.search(p.name) and p.name_en.startswith("Acme ") for p in products)
+        names = " ".join(p.name for p in products)
+        for other in ("红牛", "可口可乐", "百事", "雪碧", "芬达", "农夫", "怡宝", "百岁山", "康师傅", "统一", "汇源",
+                      "美汁源", "东鹏", "魔爪", "三得利", "东方树叶"):
+            assert other not in names
+        assert Product.objects.get(code="SPRING-01").name == "艾可山泉 天然矿泉水"
+
+
+@pytest.mark.parametrize("brand", ["acme", "globex"])
+def test_a_larger_pack_always_costs_more_and_a_case_its_units_less_a_small_discount(brand, demo, db, in_tenant):
+    """Every seeded SKU, in every price list: each pack size of a product costs more than the one before it, and
+    a case costs between 95% and 100% of its units one by one (never less than one unit fewer). A dealer's own
+    prices follow."""
+    from tenant_apps.catalog.models import Sku, SkuUnit
+    from tenant_apps.pricing.engine import price_book_load
+    from tenant_apps.pricing.models import PriceEntry
+    from tenant_apps.pricing.quote import dealer_context
+    from tenant_apps.pricing.quote_types import CartLine
+
+    with in_tenant(demo.tenant if brand == "acme" else demo.globex):
+        cases = {row.sku_id: row for row in SkuUnit.objects.all()}
+        skus = list(Sku.objects.order_by("product_id", "code").values_list("pk", "product_id", "base_unit_id"))
+        assert len(skus) == len(cases) == 500
+        unit_prices, case_prices = {}, {}
+        for entry in PriceEntry.objects.filter(min_quantity=1):
+            target = case_prices if entry.unit_id == cases[entry.sku_id].unit_id else unit_prices
+            target[entry.price_list_id, entry.sku_id] = entry.price
+        assert len(unit_prices) == len(case_prices) > 500
+        for (price_list, sku_id), price in unit_prices.items():
+            factor = cases[sku_id].factor
+            case = case_prices[price_list, sku_id]
+            assert price * (factor - 1) < case <= price * factor
+            assert case >= price * factor * Decimal("0.95")
+        rising = 0
+        for (pk, product, _unit), (next_pk, next_product, _next_unit) in zip(skus, skus[1:], strict=False):
+            if product == next_product:
+                for price_list in {pl for pl, sku in unit_prices if sku == pk}:
+                    assert unit_prices[price_list, pk] < unit_prices[price_list, next_pk]
+                    rising += 1
+        assert rising >= 400 * 4  # each of the 4 steps of 100 products, in every list that prices them
+
+        dealer = Dealer.objects.get(code="D310104-1")
+        book = price_book_load(dealer_context(dealer, None), [pk for pk, _p, _u in skus])
+        for index, (pk, _product, unit) in enumerate(skus[:50]):
+            one = book.price(CartLine(sku_id=pk, unit_id=unit, quantity=1), index).unit_price
+            case = book.price(CartLine(sku_id=pk, unit_id=cases[pk].unit_id, quantity=1), index).unit_price
+            assert one * (cases[pk].factor - 1) < case <= one * cases[pk].factor
+
+
+@pytest.mark.parametrize("brand", ["acme", "globex"])
+def test_every_product_has_a_drawn_picture_of_itself_in_the_brand_colour(brand, demo, db, in_tenant):
+    from PIL import Image
+
+    from tenant_apps.catalog.models import Product, ProductImage
+
+    tenant = demo.tenant if brand == "acme" else demo.globex
+    colour = {"acme": (0xD9, 0x28, 0x2F), "globex": (0x0E, 0x7C, 0x66)}[brand]
+    with in_tenant(tenant):
+        assert not Product.objects.filter(images__isnull=True).exists()
+        images = list(ProductImage.objects.select_related("product").order_by("product__code")[::25])
+        for row in images:
+            with row.image.open("rb") as file, Image.open(file) as picture:
+                colours = picture.convert("RGB").getcolors(maxcolors=1 << 16)
+            assert picture.size == (480, 480) and len(colours) > 50  # a drawing, not a flat square
+            label = sum(count for count, rgb in colours if all(abs(a - b) <= 6 for a, b in zip(rgb, colour, strict=True)))
+            assert label > 480 * 480 * 0.02, row.product.code  # the brand-coloured label

@@ -10,13 +10,14 @@ def test_dealer_searches_filters_opens_a_product_and_sees_stock(demo_platform, p
     page.fill("#id_password", "acme-demo-2026")
     page.click("button[type=submit]")
     page.goto(f"{acme}/catalog/")
-    page.fill("#q", "红牛")
+    page.fill("#q", "乌龙")
     page.click("#filters-toggle")  # the filters open as a sheet under the search box
-    page.select_option("#category", label="能量饮料")
+    page.select_option("#category", label="茶饮")
     page.click("#search-submit")
     first = page.locator("#results a").first
-    expect(first).to_contain_text("红牛维生素功能饮料")
-    expect(page.locator("#results")).not_to_contain_text("农夫山泉")
+    expect(first).to_contain_text("乌龙")
+    expect(page.locator("#results")).to_contain_text("一叶茶 乌龙茶")
+    expect(page.locator("#results")).not_to_contain_text("艾可山泉")  # water: another category
     first.click()
-    expect(page.locator("#product-name")).to_contain_text("红牛维生素功能饮料")
+    expect(page.locator("#product-name")).to_contain_text("乌龙")
     expect(page.locator("#sku-table [data-stock]").first).to_be_visible()

@@ -65,3 +65,17 @@ def test_allowed_hosts_and_secure_cookies_follow_the_environment(settings):
     assert settings.PLATFORM_HOSTS[:2] == ["localhost", ".localhost"]
     assert settings.SESSION_COOKIE_DOMAIN is None
     assert settings.CSRF_COOKIE_DOMAIN is None
+
+
+@pytest.mark.slow
+def test_development_mail_is_kept_as_files_under_the_data_directory_and_production_sends_by_smtp(tmp_path):
+    """What the README says: in development every message is a file under .data/mail/ (DMS_DATA_DIR/mail)."""
+    development = {"DJANGO_ENV": "development", "DMS_DATA_DIR": str(tmp_path),
+                   "DATABASE_URL": "postgres://dms@127.0.0.1:1/dms"}  # set, so no embedded database starts
+    sent = _manage("sendtestemail", "someone@example.test", env=development)
+    assert sent.returncode == 0, sent.stderr
+    [message] = (tmp_path / "mail").iterdir()
+    assert "To: someone@example.test" in message.read_text()
+    production = _manage("shell", "-c", "from django.conf import settings; print(settings.EMAIL_BACKEND)",
+                         env=PRODUCTION_ENV)
+    assert production.stdout.splitlines()[-1] == "django.core.mail.backends.smtp.EmailBackend", production.stderr
