@@ -61,7 +61,7 @@ SERIES = Prerequisite(
     missing=_("There are no series yet."), add=_("Add a series"),
     url_name="catalog_console:series", capability=perms.CATALOG_EDIT, fragment="series-add")
 UNIT = Prerequisite(
-    missing=_("There are no units yet (such as 件, 箱, 瓶)."), add=_("Add a unit"),
+    missing=_("There are no units yet (such as piece, case, bottle)."), add=_("Add a unit"),
     url_name="catalog_console:series", capability=perms.CATALOG_EDIT, fragment="units",
     choose=_("Choose a unit."))
 SKU = Prerequisite(
