@@ -78,6 +78,29 @@ def _small_catalog() -> None:
     inventory.low_stock_scan()
 
 
+def _newest_first() -> None:
+    """Lists show a few rows to the walk (it opens two examples of each page): put a draft promotion (whose
+    edit form has date-times) and an order sent back to the dealer (which the dealer may change) first."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tenant_apps.accounts.models import User
+    from tenant_apps.approvals.services import approval_decide
+    from tenant_apps.catalog.models import Sku
+    from tenant_apps.ordering.submission import SubmitLine, order_submit
+    from tenant_apps.promotions.services import promotion_create
+
+    now = timezone.now()
+    promotion_create(actor=None, code="DRAFT-SUMMER", name="夏季促销（草稿）", kind="percent", rule={"percent": "2"},
+                     starts_at=now + timedelta(days=7), ends_at=now + timedelta(days=37), priority=99)
+    buyer = User.objects.get(email=ACCOUNTS["dealer_owner"])
+    sku = Sku.objects.filter(order_step=24).order_by("code").first()
+    order = order_submit(actor=buyer, dealer=buyer.dealer, lines=[SubmitLine(sku.pk, None, 24 * 40)]).order
+    approval_decide(actor=User.objects.get(email=ACCOUNTS["regional_manager"]), order=order, decision="send_back",
+                    reason="请改为整箱 / please order whole cases")
+
+
 def _storage_forget():
     from django.core.files.storage import storages
 
@@ -118,6 +141,7 @@ def brand(django_db_setup, django_db_blocker, tmp_path_factory):
                                              full_name="财务 周婷", role="dealer_finance", dealer=dealer)
                 account_services.user_create(actor=None, email=ACCOUNTS["analyst"], password=DEFAULT_PASSWORD,
                                              full_name="分析 吴昊", role="analyst")
+                _newest_first()
                 assert set(User.objects.filter(email__in=ACCOUNTS.values()).values_list("role", flat=True)) == set(
                     ACCOUNTS)
             connection.set_schema_to_public()

@@ -50,7 +50,7 @@ class _PageParser(HTMLParser):
         self.links: list[str] = []
         self.forms: list[Form] = []
         self.invalid_fields: set[str] = set()  # names of inputs shown with an error
-        self.language = ""  # <html lang>
+        self.language: str | None = None  # <html lang>; None for a fragment (no <html>)
         self._form: Form | None = None
         self._select: tuple[str, list[str], list[str]] | None = None  # name, selected values, all values
         self._option: tuple[str | None, bool] | None = None  # value attribute, selected
@@ -151,8 +151,12 @@ class Crawl:
     urlconf: str
     start: str
     language: str = ""  # every page must be in it (<html lang>)
+    signed_in: bool = True  # a visitor who is not signed in may be sent to sign in
     per_pattern: int = 2  # examples opened per url_name...
     per_query: int = 1  # ...and with a query string (sorted, filtered, paged)
+    # ...and one more each time an example shows something the others did not (an order in another state has
+    # other buttons and forms), up to this many more.
+    more_when_new: int = 4
     problems: list[str] = field(default_factory=list)
     seen: set[str] = field(default_factory=set)
     opened: Counter = field(default_factory=Counter)  # url_name (+ "?") -> pages opened
@@ -161,6 +165,9 @@ class Crawl:
     forms_sent: int = 0
     seconds: float = 0.0
     _queue: deque = field(default_factory=deque)
+    _allowed: dict = field(default_factory=dict)  # url_name (+ "?") -> examples it may open
+    _shapes: dict = field(default_factory=dict)  # url_name (+ "?") -> the shapes its examples had
+    _waiting: dict = field(default_factory=dict)  # url_name (+ "?") -> links not opened yet, (url, source)
 
     def run(self) -> Crawl:
         began = time.perf_counter()
@@ -173,7 +180,8 @@ class Crawl:
                 continue
             url, html = opened  # where the redirects ended
             page = parse(html)
-            if self.language and page.language.lower() != self.language:
+            self._learn(url, page)
+            if self.language and page.language is not None and page.language.lower() != self.language:
                 self.problems.append(f"{url} is in {page.language or 'no language'!r}, not {self.language!r}")
             for href in page.links:
                 self._offer(urljoin(url, href), source=url)
@@ -204,12 +212,35 @@ class Crawl:
             return
         if parts.path.rstrip("/").endswith("/logout"):
             return
-        key = self._pattern(parts.path) + ("?" if parts.query else "")
-        if self.opened[key] >= (self.per_query if parts.query else self.per_pattern):
-            return
+        key = self._key(local)
         self.seen.add(local)
+        if self.opened[key] >= self._cap(key):
+            self._waiting.setdefault(key, deque()).append((local, source))
+            return
         self.opened[key] += 1
         self._queue.append((local, source))
+
+    def _key(self, local: str) -> str:
+        path, _sep, query = local.partition("?")
+        return self._pattern(path) + ("?" if query else "")
+
+    def _cap(self, key: str) -> int:
+        return self._allowed.setdefault(key, self.per_query if key.endswith("?") else self.per_pattern)
+
+    def _learn(self, url: str, page: _PageParser) -> None:
+        """An example unlike the ones before it (other links, other forms) earns its pattern one more example."""
+        targets = [urlsplit(urljoin(url, href)) for href in page.links]
+        shape = frozenset([self._pattern(t.path) for t in targets if t.netloc in ("", self.host)]
+                          + [f"form:{self._pattern(urlsplit(urljoin(url, form.action)).path)}" for form in page.forms])
+        key = self._key(url)
+        shapes = self._shapes.setdefault(key, set())
+        if shapes and shape not in shapes and self._cap(key) < self.per_pattern + self.more_when_new:
+            self._allowed[key] += 1
+            waiting = self._waiting.get(key)
+            if waiting:
+                self.opened[key] += 1
+                self._queue.append(waiting.popleft())
+        shapes.add(shape)
 
     def _open(self, url: str, source: str) -> tuple[str, str] | None:
         """The page's final address (after redirects) and its HTML; None for what is not a page, or a problem."""
@@ -224,7 +255,8 @@ class Crawl:
             self.problems.append(f"link to a page this reader cannot open ({response.status_code}): {where}")
             return None
         final = urljoin(url, response.redirect_chain[-1][0]) if response.redirect_chain else url
-        if urlsplit(final).path.startswith("/accounts/login/") and not url.startswith("/accounts/login/"):
+        if self.signed_in and urlsplit(final).path.startswith("/accounts/login/") and not url.startswith(
+                "/accounts/login/"):
             self.problems.append(f"link that sends this reader to sign in: {where}")
             return None
         if response.streaming or url.startswith(NOT_PAGES):

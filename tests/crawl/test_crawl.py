@@ -17,7 +17,8 @@ from tests.factories import DEFAULT_PASSWORD
 
 LANGUAGES = ["zh-hans", "en"]
 # Which links a role is shown does not depend on the language: the second language opens fewer examples.
-EXAMPLES = {"zh-hans": {"per_pattern": 2, "per_query": 1}, "en": {"per_pattern": 1, "per_query": 0}}
+EXAMPLES = {"zh-hans": {"per_pattern": 3, "per_query": 1, "more_when_new": 4},
+            "en": {"per_pattern": 1, "per_query": 0, "more_when_new": 1}}
 ROLES = ["owner", "admin", "finance", "sales_rep", "warehouse", "regional_manager", "dealer_buyer"]
 # The other roles, in the platform's default language only (the walk costs 1-6 s per role and language).
 MORE_ROLES = ["analyst", "dealer_owner", "dealer_finance"]
@@ -54,3 +55,12 @@ def test_every_page_the_operator_is_shown_opens_and_round_trips_its_dates(brand,
     _assert_clean(crawl, f"operator ({language})")
 
 
+@pytest.mark.parametrize("language", LANGUAGES)
+@pytest.mark.parametrize(("host", "start"), [("localhost", "/"), ("acme.localhost", "/")])
+def test_every_page_a_visitor_who_is_not_signed_in_is_shown_opens(brand, db, host, start, language):
+    client = host_client(host, language)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    urlconf = settings.PUBLIC_SCHEMA_URLCONF if host == "localhost" else settings.ROOT_URLCONF
+    crawl = Crawl(client=client, host=host, urlconf=urlconf, start=start, language=language, signed_in=False,
+                  **EXAMPLES[language]).run()
+    _assert_clean(crawl, f"visitor on {host} ({language})")
