@@ -287,6 +287,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
+# Per-language format overrides (dms/formats/<lang>/formats.py): date inputs render ISO in every language.
+FORMAT_MODULE_PATH = ["dms.formats"]
 
 # --- static and media (media is per tenant) ------------------------------------------------------
 STATIC_URL = "/static/"
