@@ -13,6 +13,7 @@ Each part writes through the owning app's services.
 from __future__ import annotations
 
 from django.db import transaction
+from django.db.models import Case, Value, When
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -34,7 +35,8 @@ from tenants.models import Tenant
 
 OWN_DELIVERY = "own"
 OWN_DELIVERY_NAME = "自行配送"
-# Chinese carriers keep their names in every language; each tracking page takes the waybill number.
+# Carriers by their Chinese names (English ones below for brands working in English); each tracking page takes
+# the waybill number.
 CARRIERS = (
     ("sf", "顺丰速运", "https://www.sf-express.com/chn/sc/waybill/waybill-detail/{number}"),
     ("jd", "京东物流", "https://www.jdl.com/orderSearch/?waybillCodes={number}"),
@@ -44,6 +46,9 @@ CARRIERS = (
     ("ems", "EMS", "https://www.ems.com.cn/queryList?mailNum={number}"),
     (OWN_DELIVERY, OWN_DELIVERY_NAME, ""),
 )
+# what the carriers call themselves in English (for brands that work in English)
+CARRIER_NAMES_EN = {"sf": "SF Express", "jd": "JD Logistics", "zto": "ZTO Express", "yto": "YTO Express",
+                    "yunda": "Yunda Express", "ems": "EMS"}
 WAREHOUSE_CODE = "MAIN"
 PRICE_LIST_CODE = "DEFAULT"
 # Who confirms an order in the default workflow: brand staff who hold orders.approve at headquarters.
@@ -88,6 +93,9 @@ def _localise_reference_data(locale: str) -> None:
     own = _("Own delivery")
     if own != OWN_DELIVERY_NAME:
         Carrier.objects.filter(code=OWN_DELIVERY, name=OWN_DELIVERY_NAME).update(name=own)
+    if not locale.startswith("zh"):  # the carriers' own English names, while they keep the template's
+        Carrier.objects.filter(code__in=CARRIER_NAMES_EN, name__in=[name for _c, name, _u in CARRIERS]).update(
+            name=Case(*(When(code=code, then=Value(name)) for code, name in CARRIER_NAMES_EN.items())))
 
 
 @transaction.atomic

@@ -40,11 +40,13 @@ def django_db_setup(django_db_setup, django_db_blocker):
         if not connection.settings_dict["NAME"].startswith("test_"):
             made = setup_databases(verbosity=0, interactive=False, aliases={DEFAULT_DB_ALIAS})
         tenant_services.tenant_template_migrate()
-        for slug, name in (("acme", "Acme Beverage Group"), ("globex", "Globex Tiles")):
+        # as in the demo: acme a Chinese brand, globex an English one (its workspace defaults in English)
+        for slug, name, locale in (("acme", "Acme Beverage Group", "zh-hans"), ("globex", "Globex Tiles", "en")):
             tenant_services.tenant_provision(
                 actor=None,
                 name=name,
                 slug=slug,
+                locale=locale,
                 method="clone",
                 owner=tenant_services.Owner(email=OWNERS[slug], password=DEFAULT_PASSWORD),
             )

@@ -13,6 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import timezone
 
+from shared_apps.demo.network import REGIONS, _name
 from shared_apps.demo.products import CATALOGS, unit_prices
 from tenant_apps.catalog.models import Sku, SkuUnit
 from tenant_apps.dealers.models import Dealer, Territory, Tier
@@ -22,6 +23,7 @@ from tenant_apps.pricing.transfer import COLUMNS, prices_import
 from tenants.workspace import PRICE_LIST_CODE
 
 CENT = Decimal("0.01")
+PLACES = {code: both for _region, _name_both, provinces in REGIONS for code, both, _cities in provinces}
 TIER_FACTORS = {"A": Decimal("0.90"), "B": Decimal("0.94"), "C": Decimal("0.97")}
 PACK_DISCOUNT = Decimal("0.98")  # a case costs its count of units less 2%
 BREAK = Decimal("0.97")  # from 10 cases on, 3% off
@@ -84,7 +86,9 @@ def seed_pricing(*, brand_slug: str, actor=None) -> None:
             rows += entries(f"TIER-{tier.code}", pk, code, unit, _money(base_price[pk] * TIER_FACTORS[tier.code]))
     province = Territory.objects.filter(parent__isnull=False, parent__parent__isnull=True).order_by("code").first()
     if province is not None:
-        make(f"REGION-{province.code}", w["region"] % {"territory": province.name}, "region", territory=province)
+        place = PLACES.get(province.code)  # the demo's own name of the place, in the brand's language
+        name = _name(place, "zh" if brand_slug == "acme" else "en") if place else province.name
+        make(f"REGION-{province.code}", w["region"] % {"territory": name}, "region", territory=province)
         for pk, code, unit in skus[:100]:
             rows += entries(f"REGION-{province.code}", pk, code, unit, _money(base_price[pk] * Decimal("0.92")))
     dealer = Dealer.objects.filter(code="SH-A01").first() or Dealer.objects.order_by("code").first()

@@ -25,5 +25,5 @@ def test_the_ship_form_says_there_are_no_carriers(store, people, order):  # noqa
 def test_adding_a_carrier_returns_to_the_order(store, people):  # noqa: F811
     back = "/console/fulfillment/orders/1/"
     response = client_for(people.owner, token=False).post(
-        f"/console/fulfillment/carriers/?next={quote(back)}", {"code": "sf", "name": "顺丰速运"})
+        f"/console/fulfillment/carriers/?next={quote(back)}", {"code": "sto", "name": "申通快递"})
     assert response.status_code == 302 and response["Location"] == back

@@ -61,7 +61,7 @@ def test_a_chinese_brand_starts_with_what_an_order_needs_in_chinese(tenant_a, in
     assert made["steps"] == [("接单确认", ["owner", "admin", "sales_rep"], "hq")]
 
 
-def test_an_english_brand_gets_english_names_and_chinese_carriers_keep_theirs(db):
+def test_an_english_brand_gets_english_names_and_the_carriers_english_ones(db):
     tenant = services.tenant_provision(actor="test", name="Initech Foods", slug="initech", locale="en",
                                        currency="USD", method="clone")
     with schema_context(tenant.schema_name):
@@ -69,7 +69,8 @@ def test_an_english_brand_gets_english_names_and_chinese_carriers_keep_theirs(db
     assert made["hq"][0][:3] == ("headquarters", "Initech Foods", "HQ")
     assert made["units"]["PCE"] == "piece" and made["units"]["CS"] == "case" and made["units"]["KGM"] == "kg"
     assert made["root"] == ("China", "CN") and made["territories"] == DIVISIONS + 1
-    assert made["carriers"]["sf"] == "顺丰速运" and made["carriers"]["own"] == "Own delivery"
+    assert made["carriers"]["sf"] == "SF Express" and made["carriers"]["own"] == "Own delivery"
+    assert made["carriers"]["yunda"] == "Yunda Express" and made["carriers"]["ems"] == "EMS"
     assert made["warehouses"] == [("MAIN", "Main warehouse", True)]
     assert made["price_lists"] == [("DEFAULT", "Base price list", "base", "active", "USD")]
     assert made["workflow"] == ("Order confirmation", True, 1000)
