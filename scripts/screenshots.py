@@ -119,6 +119,8 @@ def main() -> None:
         shot(dealer_phone, f"{acme}/account/company/", "storefront-my-company-phone")
         shot(dealer_phone, f"{acme}/account/addresses/", "storefront-my-addresses-phone")
         shot(dealer_phone, f"{acme}/catalog/?q=%E4%B9%8C%E9%BE%99", "storefront-catalog-search-phone", full=False)
+        # pinyin initials as dealers type them: aksq is 艾可山泉
+        shot(dealer_phone, f"{acme}/catalog/?q=aksq", "storefront-catalog-pinyin-phone", full=False)
         open_first(dealer_phone, f"{acme}/catalog/", "#results a", "storefront-product-phone")
         shot(dealer_phone, f"{acme}/promotions/", "storefront-promotions-phone", full=False)
         shot(dealer_phone, f"{acme}/cart/", "storefront-cart-phone")
