@@ -417,8 +417,8 @@ def tenant_template_migrate(*, verbosity: int = 0) -> str:
     """Create or migrate the template schema; return its version fingerprint."""
     connection.set_schema_to_public()
     schemas.create_by_migrations(schemas.template_name(), verbosity=verbosity)
-    # Reference data every workspace starts with: cloned with the template, so sign-up only checks it is there.
-    workspace.template_reference_data_ensure(schema_name=schemas.template_name())
+    # What every workspace starts with: cloned with the template, so sign-up only names it for the brand.
+    workspace.template_defaults_ensure(schema_name=schemas.template_name())
     connection.set_schema_to_public()
     return schemas.schema_version(schemas.template_name())
 

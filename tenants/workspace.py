@@ -3,17 +3,19 @@ products and dealers: the headquarters node named after the brand, units, China'
 territories, common carriers, an active base price list, a default warehouse, and an approval workflow in which
 the brand confirms (接单) each order.
 
-Two parts, both idempotent (what exists is left as it is):
-  reference_data_ensure      the same for every brand (divisions, carriers): baked into the template schema after
-                             its migrations, so that a clone or a pool claim already has it (then one count each);
-  workspace_defaults_ensure  per brand, in its language, after the schema is claimed or cloned (a few inserts).
-Each part writes through the owning app's services.
+All of it is baked into the template schema after its migrations (template_defaults_ensure), so that a pool claim
+or a clone already has it; workspace_defaults_ensure then checks it is all there (one query) and names it for the
+brand: the headquarters after the brand, the rest in its language and currency. A schema that lacks something (an
+older pool, the migrations fallback) gets it made through the owning app's services. Idempotent: what exists is
+left as it is.
 """
 
 from __future__ import annotations
 
-from django.db import transaction
-from django.db.models import Case, Value, When
+from types import SimpleNamespace
+
+from django.db import connection, transaction
+from django.db.models import Case, F, Value, When
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -21,10 +23,14 @@ from django_tenants.utils import schema_context
 
 from tenant_apps.accounts.permissions import Role
 from tenant_apps.approvals import services as approval_services
-from tenant_apps.approvals.models import ApprovalWorkflow
+from tenant_apps.approvals.models import ApprovalStep, ApprovalWorkflow
+from tenant_apps.audit.models import AuditEntry
+from tenant_apps.audit.services import audit_record
 from tenant_apps.catalog import services as catalog_services
+from tenant_apps.catalog.models import Unit
 from tenant_apps.dealers import divisions
 from tenant_apps.dealers import services as dealer_services
+from tenant_apps.dealers.models import Node
 from tenant_apps.fulfillment import services as fulfillment_services
 from tenant_apps.fulfillment.models import Carrier
 from tenant_apps.inventory import services as inventory_services
@@ -55,6 +61,9 @@ PRICE_LIST_CODE = "DEFAULT"
 CONFIRMERS = [Role.OWNER, Role.ADMIN, Role.SALES_REP]
 # Tried after the workflows the brand adds (their default priority is 100): it catches the orders they do not.
 DEFAULT_WORKFLOW_PRIORITY = 1000
+# The template schema holds the per-brand defaults in this language (tenants.services.tenant_template_migrate).
+TEMPLATE_LOCALE = "zh-hans"
+UNIT_CODES = ["PCE", "CS", "BO", "BX", "PK", "BG", "BA", "UNIT", "SET", "KGM"]
 
 
 def _units() -> list[tuple[str, str]]:
@@ -74,47 +83,110 @@ def _units() -> list[tuple[str, str]]:
 
 
 def reference_data_ensure(*, actor) -> None:
-    """Divisions and carriers, in the schema the connection is on (the template schema, or a workspace whose
-    schema came from an older pool)."""
+    """Divisions and carriers, in the schema the connection is on."""
     with transaction.atomic():
         divisions.territories_china_ensure(actor=actor)
         fulfillment_services.carriers_ensure(actor=actor, carriers=CARRIERS)
 
 
-def template_reference_data_ensure(*, schema_name: str) -> None:
-    with schema_context(schema_name):
-        reference_data_ensure(actor=None)
+def template_defaults_ensure(*, schema_name: str) -> None:
+    """Bake the defaults into the template schema, so that a clone or a pool claim already has them: the reference
+    data, and the per-brand rows in the template's language with an unnamed headquarters, which
+    workspace_defaults_ensure then names for the brand (a couple of UPDATEs instead of some forty statements)."""
+    stand_in = SimpleNamespace(name="", display_name="", default_locale=TEMPLATE_LOCALE, default_currency="CNY")
+    with schema_context(schema_name), transaction.atomic(), translation.override(TEMPLATE_LOCALE):
+        _make_missing(actor=None, tenant=stand_in)
+        # The template is no brand: how its defaults were made is no workspace's history (each records its own).
+        AuditEntry.objects.all().delete()
 
 
-def _localise_reference_data(locale: str) -> None:
-    """The two reference names that are not proper names follow the brand's language (one UPDATE each, only
-    while they still have the name the template gave them)."""
-    divisions.territory_root_localise(locale=locale)
-    own = _("Own delivery")
-    if own != OWN_DELIVERY_NAME:
-        Carrier.objects.filter(code=OWN_DELIVERY, name=OWN_DELIVERY_NAME).update(name=own)
-    if not locale.startswith("zh"):  # the carriers' own English names, while they keep the template's
+def _present() -> bool:
+    """Whether the schema has every default already (one query); the divisions' completeness is checked only
+    when something is missing (territories_china_ensure)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """SELECT EXISTS (SELECT 1 FROM dealers_node WHERE kind = 'headquarters')
+                  AND EXISTS (SELECT 1 FROM dealers_territory WHERE code = %s)
+                  AND (SELECT count(*) FROM fulfillment_carrier WHERE code = ANY(%s)) = %s
+                  AND (SELECT count(*) FROM catalog_unit WHERE code = ANY(%s)) = %s
+                  AND EXISTS (SELECT 1 FROM inventory_warehouse)
+                  AND EXISTS (SELECT 1 FROM pricing_pricelist WHERE kind = 'base')
+                  AND EXISTS (SELECT 1 FROM approvals_approvalworkflow)""",
+            [divisions.ROOT_CODE, [code for code, *_rest in CARRIERS], len(CARRIERS), UNIT_CODES, len(UNIT_CODES)])
+        return cursor.fetchone()[0]
+
+
+def _carriers_localise(locale: str) -> None:
+    """A brand working in English reads the carriers' own English names (one UPDATE, only of the rows that still
+    carry the Chinese names the defaults gave them)."""
+    if not locale.startswith("zh"):
         Carrier.objects.filter(code__in=CARRIER_NAMES_EN, name__in=[name for _c, name, _u in CARRIERS]).update(
-            name=Case(*(When(code=code, then=Value(name)) for code, name in CARRIER_NAMES_EN.items())))
+            name=Case(*(When(code=code, then=Value(name)) for code, name in CARRIER_NAMES_EN.items()),
+                      default=F("name")))
+
+
+def _make_missing(*, actor, tenant) -> None:
+    """Make each default that is missing, named in the language active now."""
+    dealer_services.headquarters_ensure(name=tenant.display_name or tenant.name)
+    reference_data_ensure(actor=actor)
+    _carriers_localise(tenant.default_locale)
+    divisions.territory_root_localise(locale=tenant.default_locale)
+    catalog_services.units_ensure(actor=actor, units=_units())
+    if not Warehouse.objects.exists():
+        inventory_services.warehouse_create(actor=actor, code=WAREHOUSE_CODE, name=_("Main warehouse"))
+    if not PriceList.objects.filter(kind=PriceListKind.BASE).exists():
+        pricing_services.price_list_create(
+            actor=actor, code=PRICE_LIST_CODE, name=_("Base price list"), kind=PriceListKind.BASE,
+            currency=tenant.default_currency, status=PriceListStatus.ACTIVE)
+    if not ApprovalWorkflow.objects.exists():
+        approval_services.workflow_create(
+            actor=actor, name=_("Order confirmation"), priority=DEFAULT_WORKFLOW_PRIORITY,
+            steps=[approval_services.StepSpec(name=_("Confirm the order"), approver_roles=CONFIRMERS, scope="hq")])
+
+
+def _names() -> dict:
+    """The defaults' names in the language active now."""
+    return {"units": dict(_units()), "warehouse": _("Main warehouse"), "price_list": _("Base price list"),
+            "workflow": _("Order confirmation"), "step": _("Confirm the order"), "own": _("Own delivery")}
+
+
+def _personalise(*, actor, tenant: Tenant) -> None:
+    """Name the template's defaults for this brand: the headquarters after the brand, the rest in its language and
+    the base list in its currency. Only rows that still carry the template's names change, so a brand's own
+    edits stay; this workspace records it once, when its headquarters get their name.
+
+    These rows are the defaults this module made, hence plain UPDATEs here rather than a service per app."""
+    hq = Node.objects.filter(kind=Node.Kind.HEADQUARTERS, name="").first()
+    if hq is None:
+        return  # named already: personalised before, or made for this brand by _make_missing
+    Node.objects.filter(pk=hq.pk).update(name=tenant.display_name or tenant.name)
+    if tenant.default_locale != TEMPLATE_LOCALE:
+        with translation.override(TEMPLATE_LOCALE):
+            was = _names()
+        now = _names()
+        Unit.objects.filter(code__in=UNIT_CODES).update(name=Case(
+            *(When(code=code, name=was["units"][code], then=Value(name)) for code, name in now["units"].items()),
+            default=F("name")))
+        Warehouse.objects.filter(code=WAREHOUSE_CODE, name=was["warehouse"]).update(name=now["warehouse"])
+        PriceList.objects.filter(code=PRICE_LIST_CODE, name=was["price_list"]).update(name=now["price_list"])
+        ApprovalWorkflow.objects.filter(name=was["workflow"]).update(name=now["workflow"])
+        ApprovalStep.objects.filter(name=was["step"]).update(name=now["step"])
+        Carrier.objects.filter(code=OWN_DELIVERY, name=OWN_DELIVERY_NAME).update(name=now["own"])
+        _carriers_localise(tenant.default_locale)
+        divisions.territory_root_localise(locale=tenant.default_locale)
+    if tenant.default_currency != "CNY":
+        PriceList.objects.filter(code=PRICE_LIST_CODE, currency="CNY").update(currency=tenant.default_currency)
+    audit_record(actor=actor, action="tenants.workspace.defaults_applied", target=hq,
+                 after={"headquarters": tenant.display_name or tenant.name, "locale": tenant.default_locale,
+                        "currency": tenant.default_currency})
 
 
 @transaction.atomic
 def workspace_defaults_ensure(*, actor, tenant: Tenant) -> None:
     """Give the workspace what a brand needs before its first order (see the module). Call with the connection on
-    the tenant's schema. Idempotent: a second call changes nothing."""
+    the tenant's schema. Idempotent: a second call changes nothing. From the pool or a clone the defaults are
+    there already and only get the brand's names (three statements for a Chinese brand)."""
     with translation.override(tenant.default_locale):
-        dealer_services.headquarters_ensure(name=tenant.display_name or tenant.name)
-        reference_data_ensure(actor=actor)
-        _localise_reference_data(tenant.default_locale)
-        catalog_services.units_ensure(actor=actor, units=_units())
-        if not Warehouse.objects.exists():
-            inventory_services.warehouse_create(actor=actor, code=WAREHOUSE_CODE, name=_("Main warehouse"))
-        if not PriceList.objects.filter(kind=PriceListKind.BASE).exists():
-            pricing_services.price_list_create(
-                actor=actor, code=PRICE_LIST_CODE, name=_("Base price list"), kind=PriceListKind.BASE,
-                currency=tenant.default_currency, status=PriceListStatus.ACTIVE)
-        if not ApprovalWorkflow.objects.exists():
-            approval_services.workflow_create(
-                actor=actor, name=_("Order confirmation"), priority=DEFAULT_WORKFLOW_PRIORITY,
-                steps=[approval_services.StepSpec(name=_("Confirm the order"), approver_roles=CONFIRMERS,
-                                                  scope="hq")])
+        if not _present():
+            _make_missing(actor=actor, tenant=tenant)
+        _personalise(actor=actor, tenant=tenant)

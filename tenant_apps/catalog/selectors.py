@@ -37,6 +37,7 @@ from django.db.models.functions import StrIndex
 
 from tenant_apps.catalog.models import Category, Product, ProductStatus, SearchTerm, Series, Sku, SkuUnit
 from tenant_apps.catalog.pinyin import looks_like_pinyin
+from tenant_apps.dealers.models import tree_order
 
 ORDERS = ("relevance", "name", "code")
 # Below this trigram similarity a word is not a typo of a vocabulary term ("redbul" ~ "red bull" is 0.33);
@@ -180,7 +181,8 @@ def sku_search(*, q: str = "", category: Category | None = None, attributes: dic
 
 
 def category_subtree(*, category: Category) -> QuerySet[Category]:
-    return Category.objects.filter(path__descendant_of=category.path).order_by("path")
+    # as a tree: by the path's ids as numbers ("5.9" before "5.10"; ltree compares labels as text)
+    return Category.objects.filter(path__descendant_of=category.path).order_by(tree_order())
 
 
 def catalog_for(user, **search) -> QuerySet[Sku]:

@@ -29,7 +29,7 @@ def test_the_page_says_why_and_whom_to_contact_in_chinese(tenant_a):
 def test_the_page_in_english_names_the_operator_not_the_brand(tenant_a):
     _suspend(tenant_a)
     page = host_client("acme.localhost", "en").get("/").content.decode()
-    assert "Acme Beverage Group's workspace is suspended" in page
+    assert "The Acme Beverage Group workspace is suspended" in page
     assert "The platform operator suspended this workspace on" in page and "Unpaid invoice 2026-11" in page
     assert "the workspace owner contacts the platform's support:" in page
     assert "contact Acme" not in page
