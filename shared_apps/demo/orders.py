@@ -40,7 +40,8 @@ from tenant_apps.pricing.selectors import dealer_prices
 def _lines(skus, prices, offset: int, count: int, target: Decimal) -> list[SubmitLine]:
     """`count` orderable lines starting at `offset` in the dealer's priced, in-stock SKUs, in whole steps,
     worth about `target` together."""
-    picked = skus[offset % len(skus):][:count] or skus[:count]
+    start = offset % len(skus)
+    picked = (skus[start:] + skus[:start])[:count]  # round the list, so the lines are worth the target together
     lines = []
     for sku in picked:
         step = max(sku.min_order_qty, sku.order_step)

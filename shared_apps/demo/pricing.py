@@ -8,6 +8,7 @@ nothing once a price list exists."""
 
 from __future__ import annotations
 
+import zlib
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -54,7 +55,9 @@ def seed_pricing(*, brand_slug: str, actor=None) -> None:
         return
     w = WORDS[brand_slug]
     catalog_prices = unit_prices(CATALOGS[brand_slug])
-    base_price = {pk: catalog_prices[code] for pk, code, _unit in skus}
+    # SKUs the brand added beside the demo's catalog (or a test's own) get a steady price from their code
+    base_price = {pk: catalog_prices.get(code) or Decimal(300 + zlib.crc32(code.encode()) % 700) / 100
+                  for pk, code, _unit in skus}
     cases = {sku_id: (unit, factor) for sku_id, unit, factor in SkuUnit.objects.values_list(
         "sku_id", "unit__code", "factor")}
     start = timezone.localdate().replace(month=1, day=1)
