@@ -148,7 +148,7 @@ def test_dealer_orders_on_a_phone_managers_approve_warehouse_ships_dealer_confir
     screenshot(page, "e2e-order-shipped-phone.png")
     page.click("#confirm-receipt")
     page.click("#confirm-dialog button[value=yes]")
-    page.wait_for_url(f"{acme}/shipments/orders/{order_id}/")  # the order's shipments page, with a message
+    page.wait_for_url(f"{acme}/orders/{order_id}/")  # back on the order, with a message
     expect(page.locator("#toasts .toast").first).to_contain_text(number)
     page.goto(f"{acme}/orders/{order_id}/")
     expect(page.locator("#order-status")).to_have_attribute("data-status", "completed")
