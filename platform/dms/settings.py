@@ -187,7 +187,13 @@ if REDIS_URL:
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", **_cache_common}}
+    # Without Redis, a cache in files under the data folder (one per database): shared by every process on this
+    # machine (gunicorn's workers), so a change one worker makes (a tenant's new branding) is seen by the others.
+    CACHES = {"default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(Path(env_str("DMS_DATA_DIR") or BASE_DIR / ".data") / "cache" / str(_db["NAME"])),
+        **_cache_common,
+    }}
 
 # --- Celery: tenant-aware tasks; in-process without a broker ------------------------------------
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")

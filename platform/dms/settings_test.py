@@ -11,3 +11,9 @@ for _name in ("REDIS_URL", "CELERY_BROKER_URL", "SENTRY_DSN", "SECURE_SSL_REDIRE
     os.environ.pop(_name, None)
 
 from dms.settings import *  # noqa: E402, F403
+
+# One process: the in-memory cache, fresh for every run (no files left from an earlier run).
+CACHES = {"default": {  # noqa: F405
+    **{key: value for key, value in CACHES["default"].items() if key.endswith("KEY_FUNCTION")},  # noqa: F405
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+}}

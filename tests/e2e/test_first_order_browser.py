@@ -54,7 +54,8 @@ def brand_sets_up(page, console: str, mail_dir) -> None:
     page.locator("main form button[type=submit]").first.click()
     expect(toast(page)).to_be_visible()
     page.goto(f"{console}/console/")
-    expect(page.locator("header .brand")).to_contain_text("清泉饮品")  # the very next page shows the new name
+    # the very next page shows the new name, whichever of the server's workers answers it
+    expect(page.locator("header .brand")).to_have_text(re.compile(r"^\s*清泉饮品\s*$"))
     expect(checklist_step(page, "company")).to_have_class(re.compile(r"\bdone\b"))
 
     # a product: the form says there is no category yet and its link comes back to the form
