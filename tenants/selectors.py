@@ -4,7 +4,7 @@ import time
 from functools import cache
 
 from django.conf import settings
-from django.core.cache import cache as shared_cache
+from django.core.cache import caches
 from django.db import connection
 from django.utils.translation import gettext as _
 
@@ -22,8 +22,13 @@ _ROUTES: dict[str, tuple[float, int, tuple]] = {}
 GENERATION_KEY = "tenants:routing:generation"
 
 
+def _shared():
+    """The platform's cache, shared by every process, with keys of its own (no tenant prefix)."""
+    return caches["platform"]
+
+
 def _generation() -> int:
-    return shared_cache.get(GENERATION_KEY, 0)
+    return _shared().get(GENERATION_KEY, 0)
 
 
 @cache
@@ -66,9 +71,9 @@ def routing_forget(**_ignored) -> None:
     changed)."""
     _ROUTES.clear()
     try:
-        shared_cache.incr(GENERATION_KEY)
+        _shared().incr(GENERATION_KEY)
     except ValueError:  # not in the cache yet (or evicted): any new value differs from what was kept
-        shared_cache.set(GENERATION_KEY, int(time.time() * 1000), None)
+        _shared().set(GENERATION_KEY, int(time.time() * 1000), None)
 
 
 def tenant_get_by_slug(slug: str) -> Tenant:

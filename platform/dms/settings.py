@@ -194,6 +194,9 @@ else:
         "LOCATION": str(Path(env_str("DMS_DATA_DIR") or BASE_DIR / ".data") / "cache" / str(_db["NAME"])),
         **_cache_common,
     }}
+# The same store without the tenant prefix, for the platform's own keys (a tenant's key function would prefix the
+# schema the connection is on, which differs between a tenant's request and routing, on the public schema).
+CACHES["platform"] = {key: value for key, value in CACHES["default"].items() if not key.endswith("KEY_FUNCTION")}
 
 # --- Celery: tenant-aware tasks; in-process without a broker ------------------------------------
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")

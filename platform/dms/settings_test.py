@@ -13,7 +13,8 @@ for _name in ("REDIS_URL", "CELERY_BROKER_URL", "SENTRY_DSN", "SECURE_SSL_REDIRE
 from dms.settings import *  # noqa: E402, F403
 
 # One process: the in-memory cache, fresh for every run (no files left from an earlier run).
-CACHES = {"default": {  # noqa: F405
-    **{key: value for key, value in CACHES["default"].items() if key.endswith("KEY_FUNCTION")},  # noqa: F405
-    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-}}
+CACHES = {  # noqa: F405
+    "default": {**{key: value for key, value in CACHES["default"].items() if key.endswith("KEY_FUNCTION")},  # noqa: F405
+                "BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "platform": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+}

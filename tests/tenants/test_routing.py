@@ -134,3 +134,16 @@ def test_a_view_changing_request_tenant_does_not_change_the_next_requests_tenant
     first = domain_for_host("acme.localhost")
     first.tenant.display_name = "changed in memory only"
     assert domain_for_host("acme.localhost").tenant.brand_name == "Acme Beverage Group"
+
+
+def test_a_change_made_on_a_brands_request_reaches_the_routing_of_other_workers(tenant_a):
+    """Routing reads the generation on the public schema; a brand's own request (its branding saved) bumps it on the
+    brand's schema: both must be the same key, or another worker keeps showing the old branding."""
+    from django_tenants.utils import schema_context
+
+    from tenants import selectors
+
+    before = selectors._generation()
+    with schema_context(tenant_a.schema_name):
+        selectors.routing_forget()
+    assert selectors._generation() != before
