@@ -117,12 +117,12 @@ def _present() -> bool:
 
 
 def _carriers_localise(locale: str) -> None:
-    """A brand working in English reads the carriers' own English names (one UPDATE, only of the rows that still
-    carry the Chinese names the defaults gave them)."""
-    if not locale.startswith("zh"):
-        Carrier.objects.filter(code__in=CARRIER_NAMES_EN, name__in=[name for _c, name, _u in CARRIERS]).update(
-            name=Case(*(When(code=code, then=Value(name)) for code, name in CARRIER_NAMES_EN.items()),
-                      default=F("name")))
+    """The carriers in the brand's language: own delivery translated, and for a brand working in English the
+    carriers' own English names (one UPDATE, only of the rows that still carry the names the defaults gave them).
+    Call with the brand's language active."""
+    names = {OWN_DELIVERY: _("Own delivery"), **({} if locale.startswith("zh") else CARRIER_NAMES_EN)}
+    Carrier.objects.filter(code__in=names, name__in=[name for _c, name, _u in CARRIERS]).update(
+        name=Case(*(When(code=code, then=Value(name)) for code, name in names.items()), default=F("name")))
 
 
 def _make_missing(*, actor, tenant) -> None:
@@ -147,7 +147,7 @@ def _make_missing(*, actor, tenant) -> None:
 def _names() -> dict:
     """The defaults' names in the language active now."""
     return {"units": dict(_units()), "warehouse": _("Main warehouse"), "price_list": _("Base price list"),
-            "workflow": _("Order confirmation"), "step": _("Confirm the order"), "own": _("Own delivery")}
+            "workflow": _("Order confirmation"), "step": _("Confirm the order")}
 
 
 def _personalise(*, actor, tenant: Tenant) -> None:
@@ -171,7 +171,6 @@ def _personalise(*, actor, tenant: Tenant) -> None:
         PriceList.objects.filter(code=PRICE_LIST_CODE, name=was["price_list"]).update(name=now["price_list"])
         ApprovalWorkflow.objects.filter(name=was["workflow"]).update(name=now["workflow"])
         ApprovalStep.objects.filter(name=was["step"]).update(name=now["step"])
-        Carrier.objects.filter(code=OWN_DELIVERY, name=OWN_DELIVERY_NAME).update(name=now["own"])
         _carriers_localise(tenant.default_locale)
         divisions.territory_root_localise(locale=tenant.default_locale)
     if tenant.default_currency != "CNY":

@@ -13,7 +13,7 @@ anything else that leaves the site are ignored.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import urlencode
 
 from django import forms
@@ -91,9 +91,7 @@ QUALIFICATION_TYPE = Prerequisite(
 DEALER = Prerequisite(
     missing=_("There are no dealers yet."), add=_("Add a dealer"),
     url_name="dealers:create", capability=perms.DEALERS_CREATE, choose=_("Choose a dealer."))
-DEALER_CODE = Prerequisite(  # a dealer code typed by hand
-    missing=_("There are no dealers yet."), add=_("Add a dealer"),
-    url_name="dealers:create", capability=perms.DEALERS_CREATE, model="dealers.Dealer")
+DEALER_CODE = replace(DEALER, choose="", model="dealers.Dealer")  # a dealer code typed by hand
 SALES_REP = Prerequisite(
     missing=_("Nobody has the sales representative role yet; invited people appear here once they accept."),
     add=_("Invite a sales representative"), url_name="accounts:people", capability=perms.USERS_INVITE,
