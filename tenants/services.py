@@ -22,6 +22,7 @@ from django_tenants.utils import schema_context
 
 from tenant_apps.accounts import services as account_services
 from tenant_apps.accounts.permissions import Role
+from tenant_apps.core import uploads
 from tenants import exports, schemas, workspace
 from tenants.errors import IllegalTransition, ProvisioningFailed, SlugTaken, TenantInvalid
 from tenants.models import Domain, PooledSchema, Tenant, TenantStatus, TenantStatusChange
@@ -310,6 +311,11 @@ def tenant_branding_update(
         errors["default_locale"] = [_("Choose zh-hans or en.")]
     if display_name is not None and len(display_name) > 200:
         errors["display_name"] = [_("Use at most 200 characters.")]
+    if logo is not None:
+        try:  # free when the form checked it already
+            logo = uploads.image_checked(logo, max_bytes=uploads.LOGO_MAX_BYTES)
+        except uploads.UploadRefused as refused:
+            errors["logo"] = [refused.message]
     if errors:
         raise TenantInvalid(_("The branding could not be saved."), fields=errors)
     changes = {

@@ -26,6 +26,7 @@ from tenant_apps.catalog.models import (
     SkuUnit,
     Unit,
 )
+from tenant_apps.core import uploads
 
 CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 UNIT_CODE = re.compile(r"^[A-Za-z0-9_]{1,16}$")
@@ -488,45 +489,41 @@ IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".gif")
 BULK_NAME = re.compile(r"^(?P<code>.+?)(?:-(?P<position>\d{1,3}))?$")
 
 
-def _picture_open(image):
-    """The decoded picture of an uploaded file, or None when it is not an image Pillow can read
-    (a decompression bomb counts as not an image)."""
-    from PIL import Image, UnidentifiedImageError
-
-    try:
-        picture = Image.open(image)
-        picture.load()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        return None
-    return picture
+def _image_problem(name: str, refused: uploads.UploadRefused) -> str:
+    """A refused image's reason, naming the file (the lists of bad files show several at once)."""
+    if refused.code == "too_large":
+        return _("%(file)s: larger than 10 MB.") % {"file": name}
+    if refused.code in ("not_image", "empty"):
+        return _("%(file)s: not a PNG, JPEG or WebP image.") % {"file": name}
+    return _("%(file)s: %(problem)s") % {"file": name, "problem": refused.message}
 
 
 @transaction.atomic
 def product_image_add(*, actor, product: Product, image, sort_order: int | None = None) -> ProductImage:
-    """Add an image to a product (tenant media storage) with a thumbnail for lists and phones."""
+    """Add an image to a product (tenant media storage) with a thumbnail for lists and phones. The image is
+    checked by its content and re-encoded (tenant_apps.core.uploads) and stored under a random name."""
     import io
-    from pathlib import Path
+    from pathlib import PurePath
 
     from django.core.files.base import ContentFile
+    from PIL import Image
 
-    if image.size > MAX_IMAGE_BYTES:
-        raise CatalogInvalid(_("The image could not be added."), fields={"image": [_("At most 10 MB.")]})
-    picture = _picture_open(image)
-    if picture is None:
-        raise CatalogInvalid(_("The image could not be added."),
-                             fields={"image": [_("Upload a PNG, JPEG or WebP image.")]})
-    thumb = picture.convert("RGB")
+    try:
+        checked = uploads.image_checked(image, max_bytes=MAX_IMAGE_BYTES)
+    except uploads.UploadRefused as refused:
+        raise CatalogInvalid(_("The image could not be added."), fields={"image": [refused.message]}) from None
+    with Image.open(io.BytesIO(checked.read())) as picture:
+        thumb = picture.convert("RGB")
+    checked.seek(0)
     thumb.thumbnail(THUMBNAIL_SIZE)
     buffer = io.BytesIO()
     thumb.save(buffer, "JPEG", quality=82)
-    image.seek(0)
-    stem = Path(image.name).stem[:40] or "image"
     if sort_order is None:
         last = product.images.order_by("-sort_order").values_list("sort_order", flat=True).first()
         sort_order = 0 if last is None else last + 1
     row = ProductImage(product=product, sort_order=sort_order)
-    row.image.save(f"{product.code}-{stem}{Path(image.name).suffix.lower()[:5]}", image, save=False)
-    row.thumbnail.save(f"{product.code}-{stem}.jpg", ContentFile(buffer.getvalue()), save=False)
+    row.image.save(checked.name, checked, save=False)
+    row.thumbnail.save(f"{PurePath(checked.name).stem}.jpg", ContentFile(buffer.getvalue()), save=False)
     row.save()
     audit_record(actor=actor, action="catalog.product.image_added", target=row, after={"product": product.code})
     return row
@@ -536,19 +533,17 @@ def product_image_add(*, actor, product: Product, image, sort_order: int | None 
 def product_images_add(*, actor, product: Product, images) -> list[ProductImage]:
     """Several images at once, after the product's others, all or none: each file is checked first,
     and the errors name the files."""
-    images = list(images)
-    bad = []
+    checked, bad = [], []
     for image in images:
-        if image.size > MAX_IMAGE_BYTES:
-            bad.append(_("%(file)s: larger than 10 MB.") % {"file": image.name})
-        elif _picture_open(image) is None:
-            bad.append(_("%(file)s: not a PNG, JPEG or WebP image.") % {"file": image.name})
-        image.seek(0)
-    if not images:
+        try:
+            checked.append(uploads.image_checked(image, max_bytes=MAX_IMAGE_BYTES))
+        except uploads.UploadRefused as refused:
+            bad.append(_image_problem(image.name, refused))
+    if not checked and not bad:
         bad.append(_("Choose at least one image."))
     if bad:
         raise CatalogInvalid(_("No image was added."), fields={"images": bad})
-    return [product_image_add(actor=actor, product=product, image=image) for image in images]
+    return [product_image_add(actor=actor, product=product, image=image) for image in checked]
 
 
 def _images_renumber(product_id: int, ordered_ids: list[int]) -> None:
@@ -683,13 +678,15 @@ def product_images_bulk_add(*, actor, files) -> BulkImageResult:
             bad.append(_("%(file)s: not a .jpg, .png, .webp or .gif file.") % {"file": name})
         elif product is None:
             bad.append(_("%(file)s: no product with the code %(code)s.") % {"file": name, "code": code})
-        elif problem == "too_big" or upload.size > MAX_IMAGE_BYTES:
+        elif problem == "too_big":
             bad.append(_("%(file)s: larger than 10 MB.") % {"file": name})
-        elif problem or _picture_open(upload) is None:
+        elif problem:
             bad.append(_("%(file)s: not a PNG, JPEG or WebP image.") % {"file": name})
         else:
-            upload.seek(0)
-            plan.append((name, upload, product, position))
+            try:
+                plan.append((name, uploads.image_checked(upload, max_bytes=MAX_IMAGE_BYTES), product, position))
+            except uploads.UploadRefused as refused:
+                bad.append(_image_problem(name, refused))
     if bad:
         raise CatalogInvalid(_("No image was added: fix these files and upload them again."),
                              fields={"files": bad})

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from tenant_apps.core.errors import DomainError
+from tenant_apps.core.uploads import LOGO_MAX_BYTES, UploadField
 from tenants.models import Tenant
 
 
@@ -33,10 +34,5 @@ class BrandingForm(forms.Form):
                                       widget=forms.TextInput(attrs={"type": "color"}),
                                       error_messages={"invalid": _("Use a colour such as #1F6FEB.")})
     default_locale = forms.ChoiceField(label=_("Default language"), choices=Tenant._meta.get_field("default_locale").choices)
-    logo = forms.ImageField(label=_("Logo"), required=False, help_text=_("PNG or JPEG, at most 1 MB."))
-
-    def clean_logo(self):
-        logo = self.cleaned_data.get("logo")
-        if logo and logo.size > 1024 * 1024:
-            raise forms.ValidationError(_("The logo must be at most 1 MB."))
-        return logo
+    logo = UploadField(kind="image", max_bytes=LOGO_MAX_BYTES, label=_("Logo"), required=False,
+                       help_text=_("PNG or JPEG, at most 1 MB."))

@@ -1,11 +1,10 @@
 from __future__ import annotations
 
-import mimetypes
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,7 +23,9 @@ from tenant_apps.accounts.permissions import (
 from tenant_apps.approvals.selectors import approval_inbox
 from tenant_apps.core.access import console_required, is_console_user, requires
 from tenant_apps.core.checklist import checklist_for
-from tenant_apps.core.forms import BrandingForm
+from tenant_apps.core.errors import DomainError
+from tenant_apps.core.forms import BrandingForm, apply_domain_error
+from tenant_apps.core.uploads import media_response
 from tenant_apps.fulfillment.selectors import work_waiting
 from tenant_apps.ordering.presentation import STATUS_TONE
 from tenant_apps.ordering.selectors import dealer_overview, frequently_ordered, order_status_counts
@@ -91,17 +92,21 @@ def company(request):
     if request.method == "POST":
         form = BrandingForm(request.POST, request.FILES)
         if form.is_valid():
-            tenant_services.tenant_branding_update(
-                actor=request.user, tenant=tenant, display_name=form.cleaned_data["display_name"],
-                primary_colour=form.cleaned_data["primary_colour"], default_locale=form.cleaned_data["default_locale"],
-                logo=form.cleaned_data["logo"],
-            )
-            messages.success(request, _("Saved."))
-            return redirect("console:company")
+            try:
+                tenant_services.tenant_branding_update(
+                    actor=request.user, tenant=tenant, display_name=form.cleaned_data["display_name"],
+                    primary_colour=form.cleaned_data["primary_colour"],
+                    default_locale=form.cleaned_data["default_locale"], logo=form.cleaned_data["logo"],
+                )
+            except DomainError as error:
+                apply_domain_error(form, error)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("console:company")
     else:
         form = BrandingForm(initial={"display_name": tenant.display_name, "primary_colour": tenant.primary_colour,
                                      "default_locale": tenant.default_locale})
-    return render(request, "core/company.html", {"form": form})
+    return render(request, "core/company.html", {"form": form}, status=400 if form.is_bound else 200)
 
 
 def tenant_media(request, path: str):
@@ -125,5 +130,6 @@ def tenant_media(request, path: str):
         raise Http404
     if not target.is_file():
         raise Http404
-    content_type = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
-    return FileResponse(target.open("rb"), content_type=content_type)
+    # The type comes from our whitelist by the stored name (not guessed): files stored before uploads were
+    # checked, under the client's extension, come out as attachments of application/octet-stream.
+    return media_response(target.open("rb"), name=target.name)

@@ -13,6 +13,7 @@ from tenant_apps.accounts.models import User
 from tenant_apps.accounts.permissions import Role
 from tenant_apps.core import prerequisites as pre
 from tenant_apps.core.prerequisites import needs
+from tenant_apps.core.uploads import UploadField
 from tenant_apps.dealers import selectors
 from tenant_apps.dealers.models import (
     DealerAddress,
@@ -178,15 +179,10 @@ class QualificationForm(forms.Form):
     type = needs(forms.ModelChoiceField(label=_("Type"), queryset=QualificationType.objects.all(),
                                         empty_label=_("Choose a type")), pre.QUALIFICATION_TYPE)
     number = forms.CharField(label=_("Licence number"), max_length=100, required=False)
-    file = forms.FileField(label=_("File"), required=False, help_text=_("A scan or photo, at most 10 MB."))
+    file = UploadField(kind="document", max_bytes=MAX_QUALIFICATION_FILE_BYTES, label=_("File"), required=False,
+                       help_text=_("PDF, JPEG or PNG, at most 10 MB."))
     valid_from = forms.DateField(label=_("Valid from"), required=False, widget=_date_input())
     valid_to = forms.DateField(label=_("Valid to"), required=False, widget=_date_input())
-
-    def clean_file(self):
-        upload = self.cleaned_data.get("file")
-        if upload and upload.size > MAX_QUALIFICATION_FILE_BYTES:
-            raise forms.ValidationError(_("The file must be at most 10 MB."))
-        return upload
 
 
 # --- the tree -----------------------------------------------------------------------------------

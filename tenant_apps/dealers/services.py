@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from billing_saas.limits import limit_check
 from tenant_apps.audit.services import audit_record
+from tenant_apps.core import uploads
 from tenant_apps.dealers import selectors
 from tenant_apps.dealers.errors import (
     DealerInvalid,
@@ -301,6 +302,10 @@ def qualification_add(*, actor, dealer: Dealer, type: QualificationType, number:
     qualification = Qualification(dealer=dealer, type=type, number=number, number_last4=_last4(number),
                                   valid_from=valid_from, valid_to=valid_to)
     if file is not None:
+        try:
+            file = uploads.document_checked(file)  # free when the form or serializer checked it already
+        except uploads.UploadRefused as refused:
+            raise DealerInvalid(_("The qualification could not be saved."), fields={"file": [refused.message]}) from None
         qualification.file.save(file.name, file, save=False)
     qualification.save()
     audit_record(actor=actor, action="dealers.qualification.added", target=qualification,

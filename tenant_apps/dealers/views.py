@@ -349,8 +349,11 @@ def qualification_add(request, dealer_id: int):
         else:
             messages.success(request, _("Qualification added."))
             return redirect("dealers:detail", dealer.pk)
-    return _form_page(request, form, title=_("Add a qualification"), submit=_("Add qualification"),
+    page = _form_page(request, form, title=_("Add a qualification"), submit=_("Add qualification"),
                       back=reverse("dealers:detail", args=[dealer.pk]), multipart=True, dealer=dealer)
+    if form.is_bound and form.errors:
+        page.status_code = 400  # a refused file (or date) is a 4xx, nothing stored
+    return page
 
 
 # --- the tree: regions and moves ----------------------------------------------------------------

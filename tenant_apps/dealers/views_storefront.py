@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm
-from django.http import FileResponse, Http404, HttpResponseBadRequest
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,6 +20,7 @@ from tenant_apps.accounts.permissions import ACCOUNT_EDIT, COMPANY_ADDRESSES, CO
 from tenant_apps.core.access import is_console_user, requires
 from tenant_apps.core.errors import DomainError
 from tenant_apps.core.forms import apply_domain_error
+from tenant_apps.core.uploads import media_response
 from tenant_apps.dealers import selectors, services
 from tenant_apps.dealers.forms import ProfileForm, ShippingAddressForm
 from tenant_apps.dealers.models import DealerAddress, Qualification
@@ -124,5 +125,5 @@ def qualification_file(request, qualification_id: int):
     )
     if qualification is None:
         raise Http404
-    return FileResponse(qualification.file.open("rb"), as_attachment=False,
-                        filename=qualification.file.name.rsplit("/", 1)[-1])
+    # Always a download (never rendered on the brand's origin), whatever the stored name says.
+    return media_response(qualification.file.open("rb"), name=qualification.file.name, attachment=True)

@@ -235,7 +235,7 @@ def test_a_qualification_upload_clears_the_blocker(net, owner, in_a, settings, t
         "type": "FOOD", "type_name": "食品经营许可证", "number_masked": "**** 1234", "valid_from": "2024-01-01",
         "valid_to": "2099-12-31"}
     assert "number" not in body
-    assert body["file"].startswith("/media/t_acme/qualifications/licence")
+    assert body["file"] == f"/account/files/qualifications/{body['id']}/"
     assert owner.get(f"{base}/blockers/").json() == {"blockers": []}
     assert [q["number_masked"] for q in owner.get(f"{base}/qualifications/").json()["results"]] == ["**** 1234"]
     with in_a():

@@ -1,6 +1,7 @@
 """The dealer network's pages: console (/console/network/) and the dealer's own storefront pages
 (/account/). Access per role, scope (404 outside it), writes through the pages, constant queries."""
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -423,7 +424,7 @@ def test_a_qualification_is_uploaded_with_its_file(network, sign_in, media_root)
     })
     assert response.status_code == 302
     qualification = Qualification.objects.get(dealer=agent)
-    assert qualification.file.name.startswith("qualifications/licence")
+    assert re.fullmatch(r"qualifications/[0-9a-f]{32}\.pdf", qualification.file.name)  # our name, not the client's
     assert qualification.file.read() == b"%PDF-1.4 scan"
     assert (qualification.number, qualification.valid_to) == ("JY14401060001234", valid_to)
     assert AuditEntry.objects.get(action="dealers.qualification.added").actor_id == rm.user.pk
@@ -431,7 +432,9 @@ def test_a_qualification_is_uploaded_with_its_file(network, sign_in, media_root)
     assert '<span class="badge warn">Expires soon</span>' in body and "cannot order" not in body
     download = f"/account/files/qualifications/{qualification.pk}/"
     assert f'href="{download}"' in body
-    assert b"".join(rm.get(download).streaming_content) == b"%PDF-1.4 scan"
+    downloaded = rm.get(download)
+    assert b"".join(downloaded.streaming_content) == b"%PDF-1.4 scan"
+    assert downloaded["Content-Disposition"].startswith("attachment") and downloaded["X-Content-Type-Options"] == "nosniff"
     # never as plain media, and never to someone who cannot see the dealer
     assert rm.get(qualification.file.url).status_code == 404
     assert sign_in("buyer").get(download).status_code == 404  # a buyer of another dealer

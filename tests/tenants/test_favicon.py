@@ -5,10 +5,13 @@ branding."""
 import io
 import re
 
+import pytest
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from tenants import services as tenant_services
+from tenants.errors import TenantInvalid
 from tenants.selectors import routing_forget
 from tests.conftest import host_client
 
@@ -69,10 +72,15 @@ def test_a_brand_with_a_logo_gets_its_logo_as_the_icon(tenant_a, client_a, media
     assert icon.getpixel((16, 3)) == (255, 255, 255)  # on white, above the wide logo
 
 
-def test_a_logo_that_is_not_a_picture_falls_back_to_the_letter(tenant_a, client_a, media_root):
+def test_an_svg_logo_is_refused_and_one_stored_before_falls_back_to_the_letter(tenant_a, client_a, media_root):
     svg = b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>'
-    _rebrand(tenant_a, primary_colour="#D9282F",
-             logo=SimpleUploadedFile("logo.svg", svg, content_type="image/svg+xml"))
+    with pytest.raises(TenantInvalid) as refused:
+        _rebrand(tenant_a, logo=SimpleUploadedFile("logo.svg", svg, content_type="image/svg+xml"))
+    assert refused.value.fields == {"logo": ["SVG and HTML files are not accepted: upload a PNG, JPEG or WebP image."]}
+    _rebrand(tenant_a, primary_colour="#D9282F")
+    tenant_a.logo.save("logo.svg", ContentFile(svg), save=False)  # stored before uploads were checked
+    tenant_a.save(update_fields=["logo"])
+    routing_forget()
     assert _icon(client_a.get("/favicon.ico")).getpixel((16, 2)) == (0xD9, 0x28, 0x2F)
 
 

@@ -3,9 +3,8 @@ actor's scope); the views hand the validated data to the services, which do all 
 
 from __future__ import annotations
 
-from pathlib import PurePath
-
 from django.core.validators import RegexValidator
+from django.urls import reverse
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
@@ -14,6 +13,7 @@ from rest_framework.validators import UniqueValidator
 
 from tenant_apps.accounts.models import User
 from tenant_apps.accounts.permissions import DEALERS_BANK_VIEW, Role, has_perm
+from tenant_apps.core.uploads import UploadSerializerField
 from tenant_apps.dealers import selectors
 from tenant_apps.dealers.errors import NodeNotFound
 from tenant_apps.dealers.models import (
@@ -30,7 +30,6 @@ from tenant_apps.dealers.models import (
 
 MAX_ID = 2**63 - 1  # bigint: a larger id is simply not found, never a database error
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
-QUALIFICATION_FILE_TYPES = {".pdf", ".jpg", ".jpeg", ".png"}
 # A territory code is also its ltree label (`services.territory_create`), so it keeps to ltree's letters.
 TERRITORY_CODE = RegexValidator(r"^[A-Za-z0-9_]+$", _("Use letters, digits or underscore."))
 
@@ -229,26 +228,18 @@ class QualificationOutput(serializers.ModelSerializer):
         return _masked(qualification.number_last4)
 
     def get_file(self, qualification) -> str | None:
-        return qualification.file.url if qualification.file else None
+        # The scoped download (always an attachment): media never serves qualification documents.
+        return reverse("storefront:qualification-file", args=[qualification.pk]) if qualification.file else None
 
 
 class QualificationInput(StrictInput):
     type = serializers.SlugRelatedField(slug_field="code", queryset=QualificationType.objects.all(),
                                         help_text=_("A qualification type code."))
     number = serializers.CharField(max_length=64, required=False, allow_blank=True, default="", write_only=True)
-    file = serializers.FileField(required=False, allow_null=True, max_length=80,
-                                 help_text=_("PDF, JPEG or PNG, at most 10 MB."))
+    file = UploadSerializerField(kind="document", max_bytes=MAX_UPLOAD_BYTES, required=False, allow_null=True,
+                                 max_length=80, help_text=_("PDF, JPEG or PNG, at most 10 MB."))
     valid_from = serializers.DateField(required=False, allow_null=True)
     valid_to = serializers.DateField(required=False, allow_null=True)
-
-    def validate_file(self, file):
-        if file is None:
-            return None
-        if PurePath(file.name).suffix.lower() not in QUALIFICATION_FILE_TYPES:
-            raise serializers.ValidationError(_("Upload a PDF, JPEG or PNG file."))
-        if file.size > MAX_UPLOAD_BYTES:
-            raise serializers.ValidationError(_("The file is larger than 10 MB."))
-        return file
 
 
 # --- the network tree ---------------------------------------------------------------------------
