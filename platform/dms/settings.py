@@ -113,6 +113,7 @@ TENANT_POOL_REFILL = env_str("TENANT_POOL_REFILL", "off" if TESTING else "backgr
 MIDDLEWARE = [
     "dms.middleware.HealthCheckMiddleware",
     "dms.middleware.RequestContextMiddleware",
+    "csp.middleware.CSPMiddleware",  # before routing: an unknown host's 404 carries the policy too
     "tenants.middleware.TenantRoutingMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -268,9 +269,34 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = True
     SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
     CSRF_TRUSTED_ORIGINS = [f"https://{PLATFORM_HOST}", f"https://*.{PLATFORM_HOST}"]
-X_FRAME_OPTIONS = "DENY"
+X_FRAME_OPTIONS = "DENY"  # as frame-ancestors 'none' below: no page of ours is framed, not even by us
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Content-Security-Policy (django-csp), the second wall behind escaping and checked uploads: scripts only from our
+# own static files (no inline script, no event-handler attributes, no eval: the templates use data-* attributes that
+# dms/app.js handles), nothing framed, no plugins, no <base> tricks. Styles allow 'unsafe-inline': the templates
+# carry a few hundred style="" attributes and the brand colour's :root rule; CSS cannot run script, and injecting
+# it needs an HTML injection that autoescaping already stops. Forms may post (and their redirects go) to our own
+# hosts: sign-up and support access hand over to a brand's subdomain.
+_CSP_PLATFORM_HOSTS = [f"{PLATFORM_SCHEME}://{PLATFORM_HOST}:*", f"{PLATFORM_SCHEME}://*.{PLATFORM_HOST}:*"]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'", *_CSP_PLATFORM_HOSTS],
+        "frame-ancestors": ["'none'"],
+    },
+}
+# The API docs page (Swagger UI) loads its script, styles and icons from this CDN: allowed on that view only.
+SWAGGER_UI_CDN = "https://cdn.jsdelivr.net"
 
 # Sensitive fields (bank accounts, licence numbers) are encrypted with AES-GCM under this key:
 # 32 bytes, urlsafe base64. Development uses a fixed, public key; production must set its own.
@@ -341,6 +367,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Dealer ordering platform (集团经销商订货平台). Every call is answered for the brand whose host it is sent to.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # A pinned major version rather than @latest (the docs page's CSP allows this CDN only).
+    "SWAGGER_UI_DIST": "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5",
+    "SWAGGER_UI_FAVICON_HREF": "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/favicon-32x32.png",
     # Several models have a "status" or "kind": name each choice set after its model.
     "ENUM_NAME_OVERRIDES": {
         "DealerStatusEnum": "tenant_apps.dealers.models.DealerStatus",

@@ -1,8 +1,10 @@
 """URLs served on every host: the favicon, sign-in, language switch, the auth API, the OpenAPI schema and docs."""
 
+from csp.decorators import csp_update
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from tenant_apps.accounts import api as accounts_api
 from tenants import views as tenant_views
@@ -19,5 +21,8 @@ urlpatterns = [
     path("api/v1/auth/", include("dj_rest_auth.urls")),
     path("api/v1/me/", accounts_api.me, name="api-me"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    # The split view serves its start-up script as a file (no inline script); Swagger UI itself comes from a CDN.
+    path("api/docs/", csp_update({
+        "script-src": settings.SWAGGER_UI_CDN, "style-src": settings.SWAGGER_UI_CDN, "img-src": settings.SWAGGER_UI_CDN,
+    })(SpectacularSwaggerSplitView.as_view(url_name="schema")), name="api-docs"),
 ]

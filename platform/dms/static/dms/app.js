@@ -55,4 +55,21 @@
       });
     }
   });
+  // Behaviours that used to be inline handlers (the Content-Security-Policy allows no inline script):
+  // <button data-print> prints the page; <a data-back> goes back when there is a page to go back to;
+  // <form data-disable-on-submit="button-id"> disables that button once it submits (no double sign-up);
+  // <input data-marks-typed="hidden-id"> sets that hidden field to 1 once the user types.
+  document.addEventListener("click", function (e) {
+    if (e.target.closest("[data-print]")) { e.preventDefault(); window.print(); }
+    var back = e.target.closest("a[data-back]");
+    if (back && window.history.length > 1) { e.preventDefault(); window.history.back(); }
+  });
+  document.addEventListener("submit", function (e) {
+    var id = e.target.getAttribute("data-disable-on-submit");
+    if (id && !e.defaultPrevented && document.getElementById(id)) document.getElementById(id).disabled = true;
+  });
+  document.addEventListener("input", function (e) {
+    var id = e.target.getAttribute && e.target.getAttribute("data-marks-typed");
+    if (id && document.getElementById(id)) document.getElementById(id).value = "1";
+  });
 })();
