@@ -101,7 +101,7 @@ def test_bad_branding_input_is_a_field_error(tenant_a):
     owner = host_client("acme.localhost")
     owner.post("/accounts/login/", {"username": "owner@acme.test", "password": DEFAULT_PASSWORD})
     response = owner.post("/console/company/", {"display_name": "x", "primary_colour": "red", "default_locale": "fr"})
-    assert response.status_code == 200
+    assert response.status_code == 400  # field errors are a 4xx
     assert set(response.context["form"].errors) == {"primary_colour", "default_locale"}
 
 
