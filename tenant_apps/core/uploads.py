@@ -128,7 +128,7 @@ def _image_reencoded(data: bytes, *, max_pixels: int) -> CheckedFile:
     else:
         alpha = picture.mode in ("RGBA", "LA", "PA") or "transparency" in picture.info
         picture = picture.convert("RGBA" if alpha else "RGB")
-        options = {"quality": 90} if fmt == "WEBP" else {"optimize": True}
+        options = {"quality": 90} if fmt == "WEBP" else {}
     buffer = io.BytesIO()
     picture.save(buffer, fmt, **options)
     content_type = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp"}[fmt]
