@@ -114,23 +114,20 @@ def _image_reencoded(data: bytes, *, max_pixels: int) -> CheckedFile:
             picture = Image.open(io.BytesIO(data), formats=tuple(_REENCODE))
             if picture.width * picture.height > max_pixels:  # read from the header, nothing decoded yet
                 raise too_big
-            source = picture.format
+            fmt, extension = _REENCODE[picture.format]
             picture.load()
             picture = ImageOps.exif_transpose(picture)  # the orientation survives, the metadata does not
+            if fmt == "JPEG":
+                picture = picture.convert("RGB")
+            else:
+                alpha = picture.mode in ("RGBA", "LA", "PA") or "transparency" in picture.info
+                picture = picture.convert("RGBA" if alpha else "RGB")
+            buffer = io.BytesIO()
+            picture.save(buffer, fmt, **({} if fmt == "PNG" else {"quality": 90}))
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise too_big from None
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError):
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError, KeyError):
         raise not_image from None
-    fmt, extension = _REENCODE[source]
-    if fmt == "JPEG":
-        picture = picture.convert("RGB")
-        options = {"quality": 90}
-    else:
-        alpha = picture.mode in ("RGBA", "LA", "PA") or "transparency" in picture.info
-        picture = picture.convert("RGBA" if alpha else "RGB")
-        options = {"quality": 90} if fmt == "WEBP" else {}
-    buffer = io.BytesIO()
-    picture.save(buffer, fmt, **options)
     content_type = {"PNG": "image/png", "JPEG": "image/jpeg", "WEBP": "image/webp"}[fmt]
     return CheckedFile(buffer.getvalue(), extension=extension, content_type=content_type)
 
