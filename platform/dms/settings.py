@@ -121,6 +121,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "dms.middleware.TenantLocaleMiddleware",  # after auth: a user's own language comes first
+    "dms.input_guard.RefuseNulBytesMiddleware",  # after language: its 400 speaks the user's
     "tenants.middleware.SuspendedWorkspaceMiddleware",  # after auth and language: the owner may sign in
     "tenant_apps.accounts.middleware.SupportAccessMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 
 from tenant_apps.core import prepared
 from tenant_apps.core.money import quantize
+from tenant_apps.core.numbers import is_id
 from tenant_apps.pricing.models import (
     PRECEDENCE,
     PriceLevel,
@@ -279,7 +280,7 @@ def price_book_load(ctx: DealerContext, sku_ids: Iterable[int]) -> PriceBook:
     Plain SQL with array parameters on purpose: this runs on every quote, and the ORM's compilation of
     `IN (200 parameters)` lookups cost more than the queries themselves (the rules are those of
     `matching_lists`, which the tests check against it)."""
-    sku_ids = sorted({int(sku_id) for sku_id in sku_ids})
+    sku_ids = sorted({int(sku_id) for sku_id in sku_ids if is_id(int(sku_id))})  # no row has another id
     if not sku_ids:
         return PriceBook(ctx=ctx, skus={}, lists=(), entries={})
     params = {"skus": sku_ids, "day": pricing_day(ctx.at), "currency": ctx.currency, "dealer": ctx.dealer_id,
