@@ -389,7 +389,7 @@ def protection_compensate(*, actor, sku_ids: Iterable[int], reason: str = "", at
         book = price_book_load(dealer_context(dealer, at, currency=currency), {p.sku_id for p, _w in items})
         for purchase, window in items:
             now = book.price(CartLine(sku_id=purchase.sku_id, unit_id=purchase.unit_id, quantity=purchase.quantity),
-                             0, protection=False)
+                             0, protection=False, visible_only=False)
             if now is None:
                 continue
             basis = min(purchase.unit_price, previous.get(purchase.pk, purchase.unit_price))
