@@ -333,6 +333,12 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "tenant_apps.core.api.exception_handler",
+    # JSON bodies are objects (tenant_apps.core.parsers): a JSON array is a 400 on every endpoint.
+    "DEFAULT_PARSER_CLASSES": [
+        "tenant_apps.core.parsers.ObjectJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
 }
 # Bulk image upload takes up to 200 files in one request (Django's default is 100).
 DATA_UPLOAD_MAX_NUMBER_FILES = 201
