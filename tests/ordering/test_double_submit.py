@@ -7,6 +7,7 @@ import threading
 import uuid
 
 from django.db import connection, connections
+from django.utils import translation
 from rest_framework.authtoken.models import Token
 
 from tenant_apps.inventory import selectors as stock_selectors
@@ -35,6 +36,7 @@ def test_one_cart_submitted_twice_at_once_without_a_key_makes_one_order(django_d
 
     def racer():
         try:
+            translation.activate("en")  # a thread of its own: the suite's English is not active here
             connection.set_tenant(tenant)
             barrier.wait(timeout=30)
             try:
