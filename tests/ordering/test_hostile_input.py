@@ -7,6 +7,7 @@ from django.test import RequestFactory
 
 from dms.input_guard import nul_fields
 from tenant_apps.ordering.models import Order
+from tests.conftest import host_client
 from tests.ordering.test_api import _in, api, client  # noqa: F401 (the fixture)
 from tests.ordering.test_pages import signed_in
 
@@ -77,3 +78,27 @@ def test_nested_field_errors_are_plain_messages_named_by_position(api):  # noqa:
     assert coupons.status_code == 400
     assert coupons.json()["fields"] == {"coupon_codes.2": ["Not a valid string."]}
     assert "ErrorDetail" not in quick.content.decode() + coupons.content.decode()
+
+
+def test_a_tampered_shown_total_on_the_checkout_page_is_not_a_500(api, in_tenant):  # noqa: F811
+    store = api.store
+    store.fill((store.sku, store.can, 1))
+    client = signed_in(api.buyer)
+    for shown in ("sNaN", "Infinity", "1e999"):
+        response = client.post("/cart/checkout/", {"action": "submit", "idempotency_key": f"t-{shown}",
+                                                   "shown_total": shown})
+        assert response.status_code in (302, 409), (shown, response.status_code)
+    with in_tenant(api.tenant):
+        assert Order.objects.filter(dealer=store.dealer).count() == 1
+
+
+def test_a_huge_amount_in_a_promotion_rule_is_a_field_error(api):  # noqa: F811
+    from rest_framework.authtoken.models import Token
+
+    with _in(api):
+        token = Token.objects.create(user=api.owner).key
+    owner = host_client("acme.localhost", HTTP_AUTHORIZATION=f"Token {token}")
+    response = owner.post("/api/v1/promotions/", {
+        "code": "HUGE", "name": "huge", "kind": "threshold", "starts_at": "2026-01-01T00:00:00Z",
+        "rule": {"steps": [{"threshold": "1e30", "off": "1"}]}}, content_type="application/json")
+    assert response.status_code == 400 and list(response.json()["fields"]) == ["rule.steps"]
