@@ -122,6 +122,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "dms.middleware.TenantLocaleMiddleware",  # after auth: a user's own language comes first
+    "dms.input_guard.RefuseNulBytesMiddleware",  # after language: its 400 speaks the user's
     "tenants.middleware.SuspendedWorkspaceMiddleware",  # after auth and language: the owner may sign in
     "tenant_apps.accounts.middleware.SupportAccessMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -358,6 +359,12 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "tenant_apps.core.api.exception_handler",
+    # JSON bodies are objects (tenant_apps.core.parsers): a JSON array is a 400 on every endpoint.
+    "DEFAULT_PARSER_CLASSES": [
+        "tenant_apps.core.parsers.ObjectJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
 }
 # Bulk image upload takes up to 200 files in one request (Django's default is 100).
 DATA_UPLOAD_MAX_NUMBER_FILES = 201

@@ -8,16 +8,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from tenant_apps.core.errors import DomainError
-
-
-def _flatten(detail) -> dict:
-    if isinstance(detail, dict):
-        return {
-            key: [str(item) for item in (value if isinstance(value, list) else [value])]
-            for key, value in detail.items()
-        }
-    return {"non_field_errors": [str(item) for item in (detail if isinstance(detail, list) else [detail])]}
+from tenant_apps.core.errors import DomainError, field_messages, plain_message
 
 
 def exception_handler(exc, context):
@@ -34,10 +25,10 @@ def exception_handler(exc, context):
         response.data = {
             "code": "invalid",
             "detail": "The request has invalid fields.",
-            "fields": _flatten(exc.detail),
+            "fields": field_messages(exc.detail),
         }
         response.status_code = status.HTTP_400_BAD_REQUEST
     elif isinstance(exc, exceptions.APIException):
         codes = exc.get_codes()
-        response.data = {"code": codes if isinstance(codes, str) else "error", "detail": str(exc.detail)}
+        response.data = {"code": codes if isinstance(codes, str) else "error", "detail": plain_message(exc.detail)}
     return response

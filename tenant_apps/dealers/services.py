@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from billing_saas.limits import limit_check
 from tenant_apps.audit.services import audit_record
 from tenant_apps.core import uploads
+from tenant_apps.core.dates import window_errors
 from tenant_apps.dealers import selectors
 from tenant_apps.dealers.errors import (
     DealerInvalid,
@@ -296,6 +297,9 @@ def contact_add(*, actor, dealer: Dealer, name: str, title: str = "", phone: str
 @transaction.atomic
 def qualification_add(*, actor, dealer: Dealer, type: QualificationType, number: str = "", file=None,
                       valid_from: date | None = None, valid_to: date | None = None) -> Qualification:
+    outside = window_errors(valid_from=valid_from, valid_to=valid_to)
+    if outside:
+        raise DealerInvalid(_("The qualification could not be saved."), fields=outside)
     if valid_from and valid_to and valid_to < valid_from:
         raise DealerInvalid(_("The qualification could not be saved."),
                             fields={"valid_to": [_("Must be after the start date.")]})

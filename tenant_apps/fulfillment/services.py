@@ -34,6 +34,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from tenant_apps.audit.services import audit_record
+from tenant_apps.core.dates import outside_window
 from tenant_apps.fulfillment.errors import (
     CarrierNotFound,
     FulfillmentConflict,
@@ -331,7 +332,10 @@ def _clean_event(*, status, occurred_at, location, description) -> tuple:
         errors["status"] = [_("Choose one of: %(names)s.") % {"names": ", ".join(TrackingStatus.values)}]
     when = occurred_at
     if isinstance(occurred_at, str):
-        when = parse_datetime(occurred_at.strip()) if occurred_at.strip() else None
+        try:
+            when = parse_datetime(occurred_at.strip()) if occurred_at.strip() else None
+        except ValueError:  # well formed, not a moment ("2026-02-30T10:00")
+            when = None
         if occurred_at.strip() and when is None:
             errors["occurred_at"] = [_("Use an ISO 8601 date and time.")]
     if when is None:
@@ -340,6 +344,8 @@ def _clean_event(*, status, occurred_at, location, description) -> tuple:
         when = timezone.make_aware(when)
     if not isinstance(when, datetime):
         errors["occurred_at"] = [_("Use an ISO 8601 date and time.")]
+    elif outside_window(when):
+        errors["occurred_at"] = [outside_window(when)]
     elif when > timezone.now() + timedelta(minutes=10):
         errors["occurred_at"] = [_("This is in the future.")]
     location, description = str(location or "").strip(), str(description or "").strip()

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from tenant_apps.audit.services import actor_label
 from tenant_apps.core import prepared
+from tenant_apps.core.numbers import INTEGER_MAX, fits_integer
 from tenant_apps.inventory.errors import InsufficientStock, InventoryInvalid
 from tenant_apps.inventory.models import (
     InventorySettings,
@@ -39,7 +40,13 @@ def _positive(quantity: int) -> int:
     if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity <= 0:
         raise InventoryInvalid(_("The quantity must be a whole number above zero."),
                                fields={"quantity": [_("Must be a whole number above zero.")]})
+    if not fits_integer(quantity):
+        raise InventoryInvalid(_("The quantity is too large."), fields={"quantity": [_too_large()]})
     return quantity
+
+
+def _too_large() -> str:
+    return _("At most %(max)s.") % {"max": f"{INTEGER_MAX:,}"}
 
 
 def _stock_row(sku_id: int, warehouse_id: int) -> int:
@@ -57,14 +64,24 @@ def _stock_row(sku_id: int, warehouse_id: int) -> int:
 
 def _move(*, actor, stock_id: int, kind: str, on_hand: int, reserved: int, guard: str, params: list,
           reference: str, reason: str) -> StockMovement:
-    """Apply deltas to one stock row if `guard` holds; write the ledger row. Raises InsufficientStock."""
+    """Apply deltas to one stock row if `guard` holds; write the ledger row. Raises InsufficientStock, or
+    InventoryInvalid when the result would not fit the integer columns (checked in the statement: never a
+    database error)."""
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE inventory_stock SET on_hand = on_hand + %s, reserved = reserved + %s "  # noqa: S608
-            f"WHERE id = %s AND {guard} RETURNING id",
-            [on_hand, reserved, stock_id, *params],
+            f"WHERE id = %s AND {guard} AND on_hand::bigint + %s <= {INTEGER_MAX} "
+            f"AND reserved::bigint + %s <= {INTEGER_MAX} RETURNING id",
+            [on_hand, reserved, stock_id, *params, on_hand, reserved],
         )
         if cursor.fetchone() is None:
+            cursor.execute(f"SELECT on_hand::bigint + %s > {INTEGER_MAX} OR reserved::bigint + %s > {INTEGER_MAX} "  # noqa: S608
+                           "FROM inventory_stock WHERE id = %s", [on_hand, reserved, stock_id])
+            row = cursor.fetchone()
+            if row is not None and row[0]:
+                field = "delta" if kind == MovementKind.ADJUSTMENT else "quantity"
+                raise InventoryInvalid(_("The stock would be larger than a stock level can hold."),
+                                       fields={field: [_too_large()]})
             raise InsufficientStock(_("Not enough stock for this movement."))
     return StockMovement.objects.create(
         stock_id=stock_id, kind=kind, on_hand_delta=on_hand, reserved_delta=reserved, reference=reference,
@@ -98,11 +115,13 @@ def stock_adjust(*, actor, sku_id: int, warehouse_id: int, delta: int, reason: s
     """A count correction (+/-). Never below what is reserved."""
     if not isinstance(delta, int) or delta == 0:
         raise InventoryInvalid(_("The adjustment must be a non-zero whole number."), fields={"delta": [_("Required.")]})
+    if not fits_integer(delta):
+        raise InventoryInvalid(_("The adjustment is too large."), fields={"delta": [_too_large()]})
     if not (reason or "").strip():
         raise InventoryInvalid(_("Give a reason."), fields={"reason": [_("This field is required.")]})
     stock_id = _stock_row(sku_id, warehouse_id)
     return _move(actor=actor, stock_id=stock_id, kind=MovementKind.ADJUSTMENT, on_hand=delta, reserved=0,
-                 guard="on_hand + %s >= reserved", params=[delta], reference=reference, reason=reason)
+                 guard="on_hand::bigint + %s >= reserved", params=[delta], reference=reference, reason=reason)
 
 
 def stock_reserve_lines(*, actor, lines: list[Line], reference: str) -> list[StockMovement]:
@@ -282,6 +301,9 @@ def stock_sync_apply(*, actor, sync_id: str, warehouse: Warehouse, levels: dict[
                 stock = current.get(sku_id) or Stock.objects.get(pk=_stock_row(sku_id, warehouse.pk))
                 stock_id = stock.pk
                 delta = target - stock.on_hand
+                if target > INTEGER_MAX:
+                    result["refused"][str(sku_id)] = _too_large()
+                    continue
                 if target < 0 or target < stock.reserved:
                     result["refused"][str(sku_id)] = _("Below what is reserved (%(reserved)s).") % {
                         "reserved": stock.reserved}
@@ -290,7 +312,7 @@ def stock_sync_apply(*, actor, sync_id: str, warehouse: Warehouse, levels: dict[
                     result["unchanged"] += 1
                     continue
                 _move(actor=actor, stock_id=stock_id, kind=MovementKind.ADJUSTMENT, on_hand=delta, reserved=0,
-                      guard="on_hand + %s >= reserved", params=[delta], reference=f"sync:{sync_id}",
+                      guard="on_hand::bigint + %s >= reserved", params=[delta], reference=f"sync:{sync_id}",
                       reason="external stock sync")
                 result["adjusted"] += 1
             StockSync.objects.create(sync_id=sync_id, warehouse=warehouse, lines=len(levels), result=result)

@@ -26,12 +26,13 @@ from drf_spectacular.utils import (
 )
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 
 from tenant_apps.accounts.permissions import CART_EDIT, ORDERS_MANAGE, ORDERS_VIEW, ORDERS_VIEW_OWN, has_perm
 from tenant_apps.catalog.models import Sku
 from tenant_apps.core.errors import ValidationFailed
+from tenant_apps.core.parsers import ObjectJSONParser
 from tenant_apps.dealers.api.permissions import HasCapability
 from tenant_apps.ordering import lifecycle, placement, quick, selectors, services
 from tenant_apps.ordering.models import Order, OrderStatus
@@ -441,7 +442,7 @@ def _submit_lines(raw) -> list[SubmitLine] | None:
 )
 class CartViewSet(OrderingViewSet):
     serializer_class = CartOutput
-    parser_classes = [JSONParser, MultiPartParser]
+    parser_classes = [ObjectJSONParser, MultiPartParser]
     required_capabilities = {action: CART_EDIT for action in (
         "retrieve", "clear", "line_add", "line_set", "line_remove", "coupons", "quick", "upload")}
 
@@ -565,12 +566,14 @@ class OrderTemplateViewSet(OrderingViewSet):
     create=extend_schema(
         summary="Submit an order (default: the cart)",
         description="Send an `Idempotency-Key` header: a repeat with the same key answers 200 with the first "
-                    "order, the same body. A stock shortage is a 409 whose body lists `shortages`; under the "
+                    "order, the same body; the same key with another request is a 422 (`idempotency_key_reused`). "
+                    "A cart submitted twice (a double click, no key) makes one order: the second submit is a 409 "
+                    "(`cart_already_submitted`) naming it. A stock shortage is a 409 whose body lists `shortages`; under the "
                     "reduce policy (code `stock_short_reduce_possible`) resend with `consent_reduce: true`.",
         parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER)],
         request=SubmitInput,
         responses={201: OrderDetailOutput, 200: OpenApiResponse(OrderDetailOutput, description="A replay"),
-                   400: ProblemOutput, 409: ProblemOutput}),
+                   400: ProblemOutput, 409: ProblemOutput, 422: ProblemOutput}),
     retrieve=extend_schema(summary="An order with its lines, breakdown and timeline", responses=OrderDetailOutput),
     cancel=extend_schema(summary="Cancel (dealers: until allocated to the warehouse; brand: while legal); stock is given back",
                          request=OrderReasonInput, responses={200: OrderDetailOutput, 409: ProblemOutput}),

@@ -13,6 +13,9 @@ class Cart(models.Model):
 
     dealer = models.OneToOneField("dealers.Dealer", on_delete=models.CASCADE, related_name="cart")
     coupon_codes = models.JSONField(_("coupon codes"), default=list, blank=True)
+    # The order that last consumed the cart (submission empties it), until a line is added again: a second submit
+    # of the same cart (a double click, two tabs) is told which order it became instead of placing another.
+    submitted_order = models.ForeignKey("Order", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
@@ -82,6 +85,9 @@ class Order(ConcurrentTransitionMixin, models.Model):
     shipping_address = models.JSONField(_("shipping address"), default=dict, blank=True)
     note = models.TextField(_("note"), blank=True)
     idempotency_key = models.CharField(max_length=80, blank=True)
+    # A hash of what was asked with the key (ordering.submission.request_fingerprint): the same key sent with
+    # another request is refused (422), not answered with this order.
+    idempotency_fingerprint = models.CharField(max_length=64, blank=True, default="")
     backorder_of = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,
                                      related_name="backorders")
     revision = models.PositiveIntegerField(default=1)  # editing an approved order starts a new revision

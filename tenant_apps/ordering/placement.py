@@ -18,7 +18,7 @@ The statement (all or nothing):
    (budgets, usage rows), and the order: the order row, its lines (ids from their sequence), each line's
    reservations (its SKU's shares: on this path a SKU is on one line only), the purchase records price protection
    reads, the timeline, audit entries and approval steps made in memory (approvals.services.approval_plan),
-   and the dealer's cart emptied when the order came from it.
+   and the dealer's cart emptied (and marked consumed by this order) when the order came from it.
 
 Taken only when each SKU is on one line (gifts included) and no coupon is applied (coupon counters and
 redemptions are promotions.services' own writes); anything else goes step by step, with the same result.
@@ -65,7 +65,10 @@ placed_purchases AS (
     FROM placed_lines WHERE gift_promotion_id IS NULL),
 placed_cart AS (
     DELETE FROM ordering_cartline c USING ordering_cart k
-    WHERE %(from_cart)s AND c.cart_id = k.id AND k.dealer_id = %(dealer)s AND (SELECT ok FROM gate))"""
+    WHERE %(from_cart)s AND c.cart_id = k.id AND k.dealer_id = %(dealer)s AND (SELECT ok FROM gate)),
+placed_cart_consumed AS (
+    UPDATE ordering_cart SET submitted_order_id = %(order_id)s
+    WHERE %(from_cart)s AND dealer_id = %(dealer)s AND (SELECT ok FROM gate))"""
 
 
 @dataclass(frozen=True)

@@ -256,7 +256,7 @@ def _add_items(*, actor, dealer, items: list[_Item], errors: list[RowError] | No
             RowError(0, "lines", _("A cart holds at most %(max)s lines.") % {"max": MAX_CART_LINES})])
     CartLine.objects.bulk_create(creates)
     CartLine.objects.bulk_update(updates, ["quantity", "updated_by", "updated_at"])
-    Cart.objects.filter(pk=cart.pk).update(updated_at=now)
+    Cart.objects.filter(pk=cart.pk).update(updated_at=now, submitted_order=None)  # a new cart to submit
     result.created, result.updated = len(creates), len(updates)
     result.lines = result.created + result.updated
     return result

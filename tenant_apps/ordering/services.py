@@ -95,6 +95,8 @@ def cart_line_set(*, actor, dealer, sku_id, unit_id=None, quantity, add: bool = 
     if line is None:
         if cart.lines.count() >= MAX_CART_LINES:
             raise CartInvalid(_("A cart holds at most %(max)s lines.") % {"max": MAX_CART_LINES})
+        if cart.submitted_order_id is not None:  # a new cart to submit
+            Cart.objects.filter(pk=cart.pk).update(submitted_order=None)
         return CartLine.objects.create(cart=cart, sku=sku, unit_id=unit_id, quantity=total, added_by=actor,
                                        updated_by=actor)
     line.quantity, line.updated_by = total, actor

@@ -24,6 +24,8 @@ Reads: the context (one query), the price book (three) and the promotions (one),
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -38,7 +40,7 @@ from tenant_apps.approvals.selectors import APPROVAL_CONFIG_SQL, ApprovalConfig,
 from tenant_apps.audit.services import person_label
 from tenant_apps.core import prepared
 from tenant_apps.core.bulk import ids_take, insert_grouped
-from tenant_apps.core.errors import Conflict, ValidationFailed
+from tenant_apps.core.errors import Conflict, DomainError, ValidationFailed
 from tenant_apps.core.money import format_money
 from tenant_apps.core.text import words
 from tenant_apps.dealers.models import DealerStatus
@@ -46,6 +48,7 @@ from tenant_apps.dealers.selectors import QUALIFICATION_BLOCKERS_SQL, qualificat
 from tenant_apps.inventory.services import Allocation, stock_allocate, stock_release_allocations
 from tenant_apps.ordering import placement
 from tenant_apps.ordering.models import (
+    Cart,
     CartLine,
     Order,
     OrderEvent,
@@ -76,6 +79,15 @@ class OrderRefused(Conflict):
 
 class PriceChanged(Conflict):
     code = "price_changed"
+
+
+class CartAlreadySubmitted(Conflict):
+    code = "cart_already_submitted"
+
+
+class IdempotencyKeyReused(DomainError):
+    code = "idempotency_key_reused"
+    status = 422
 
 
 class StockShort(Conflict):
@@ -347,24 +359,66 @@ def order_event(order: Order, actor, *, kind: str, from_status: str = "", to_sta
                       message=message, data=data or {})
 
 
+def request_fingerprint(*, lines, address_id, note, coupon_codes, consent_reduce, expected_total) -> str:
+    """A hash of what a submission asks for (the cart when `lines` is None), stored with its Idempotency-Key."""
+    asked = {"lines": None if lines is None else [[line.sku_id, line.unit_id, line.quantity] for line in lines],
+             "address": str(address_id or ""), "note": note or "",
+             "coupons": None if coupon_codes is None else list(coupon_codes), "reduce": bool(consent_reduce),
+             "expected_total": None if expected_total is None else str(expected_total)}
+    return hashlib.sha256(json.dumps(asked, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _replay(order: Order, fingerprint: str) -> Submitted:
+    """The first order of an Idempotency-Key, if it was asked for the same thing; else 422, nothing written."""
+    if order.idempotency_fingerprint and order.idempotency_fingerprint != fingerprint:
+        raise IdempotencyKeyReused(_("This Idempotency-Key was already used for a different order request. Send a "
+                                     "new key for a new request, or the same request to get its order."),
+                                   fields={"idempotency_key": [_("Already used for order %(number)s.")
+                                                               % {"number": order.number}]})
+    return Submitted(order=order, replayed=True)
+
+
 def order_submit(*, actor, dealer, lines: Sequence[SubmitLine] | None = None, address_id=None, note: str = "",
                  idempotency_key: str = "", coupon_codes: Sequence[str] | None = None,
                  consent_reduce: bool = False, expected_total: Decimal | None = None) -> Submitted:
     """Submit `lines` (default: the dealer's cart, with its coupons) as an order. See the module docstring.
     `expected_total` is the total the dealer was shown: if the re-quote differs (a price or promotion
-    changed meanwhile), PriceChanged (409) and nothing is written."""
+    changed meanwhile), PriceChanged (409) and nothing is written. The same Idempotency-Key with another request
+    is IdempotencyKeyReused (422).
+
+    From the cart, the cart's row is locked for the whole submission and read after the lock: two submits of one
+    cart at once (no key, or different keys) make one order; the second finds the cart consumed and is told which
+    order it became (CartAlreadySubmitted, 409), or gets that order back if it carries the same key."""
     key = (idempotency_key or "").strip()
     if len(key) > 80:
         raise OrderInvalid(_("The idempotency key is too long."), fields={"idempotency_key": [_("At most 80 characters.")]})
+    fingerprint = request_fingerprint(lines=lines, address_id=address_id, note=note, coupon_codes=coupon_codes,
+                                      consent_reduce=consent_reduce, expected_total=expected_total)
     context = _context(dealer, address_id, key)
     if context.replay_id is not None:
-        return Submitted(order=Order.objects.get(pk=context.replay_id), replayed=True)
-    from_cart = lines is None
-    if from_cart:
-        cart_lines = list(CartLine.objects.filter(cart__dealer=dealer).select_related("cart")[:MAX_CART_LINES])
+        return _replay(Order.objects.get(pk=context.replay_id), fingerprint)
+    submit = {"actor": actor, "dealer": dealer, "context": context, "address_id": address_id, "note": note,
+              "key": key, "fingerprint": fingerprint, "consent_reduce": consent_reduce,
+              "expected_total": expected_total}
+    if lines is not None:
+        return _submit(**submit, lines=lines, coupon_codes=coupon_codes, from_cart=False)
+    with transaction.atomic():
+        cart = Cart.objects.select_for_update(of=("self",)).filter(dealer=dealer).first()
+        cart_lines = list(CartLine.objects.filter(cart=cart)[:MAX_CART_LINES]) if cart is not None else []
+        if not cart_lines and cart is not None and cart.submitted_order_id is not None:
+            consumed = Order.objects.get(pk=cart.submitted_order_id)
+            if key and consumed.idempotency_key == key:
+                return _replay(consumed, fingerprint)
+            raise CartAlreadySubmitted(_("This cart was already submitted as order %(number)s.")
+                                       % {"number": consumed.number})
         lines = [SubmitLine(sku_id=c.sku_id, unit_id=c.unit_id, quantity=c.quantity) for c in cart_lines]
         if coupon_codes is None:
-            coupon_codes = cart_lines[0].cart.coupon_codes if cart_lines else []
+            coupon_codes = cart.coupon_codes if cart_lines else []
+        return _submit(**submit, lines=lines, coupon_codes=coupon_codes, from_cart=True)
+
+
+def _submit(*, actor, dealer, context: _Context, lines, address_id, note, key, fingerprint, coupon_codes,
+            consent_reduce, expected_total, from_cart: bool) -> Submitted:
     coupon_codes = list(coupon_codes or [])
     _dealer_may_order(dealer, context.blockers)
     address = _address_required(context.address, address_id)
@@ -375,7 +429,7 @@ def order_submit(*, actor, dealer, lines: Sequence[SubmitLine] | None = None, ad
         return Order(id=context.order_id, number=_order_number(context.order_id, context.dealer.at), dealer=dealer,
                      placed_by=actor if getattr(actor, "is_authenticated", False) else None,
                      coupon_codes=coupon_codes, shipping_address=address, note=(note or "")[:2000],
-                     idempotency_key=key)
+                     idempotency_key=key, idempotency_fingerprint=fingerprint if key else "")
 
     try:
         if settings.ORDERING_ONE_STATEMENT and placement.placeable(quote):  # most orders: one statement
@@ -390,6 +444,7 @@ def order_submit(*, actor, dealer, lines: Sequence[SubmitLine] | None = None, ad
                                         approvals=context.approvals)
             if from_cart:
                 CartLine.objects.filter(cart__dealer=dealer).delete()
+                Cart.objects.filter(dealer=dealer).update(submitted_order=order)
             return Submitted(order=order, backorder=backorder, lines=tuple(written), skus=skus)
     except (IntegrityError, Conflict):
         # A concurrent twin with the same key got there first: its order is committed by now (this one waited
@@ -397,7 +452,7 @@ def order_submit(*, actor, dealer, lines: Sequence[SubmitLine] | None = None, ad
         first = Order.objects.filter(dealer=dealer, idempotency_key=key).first() if key else None
         if first is None:
             raise
-        return Submitted(order=first, replayed=True)
+        return _replay(first, fingerprint)
 
 
 def _submitted_rows(*, actor, order: Order, ctx: DealerContext, quote: Quote, message: str, backorder=None,

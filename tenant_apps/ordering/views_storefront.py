@@ -142,12 +142,17 @@ def frequent(request):
 # --- checkout -------------------------------------------------------------------------------------------
 
 
+MAX_SHOWN_TOTAL = Decimal("1e14")  # an order total holds 16 digits, 2 of them decimals
+
+
 def _shown_total(request) -> Decimal | None:
     """The total the checkout page showed (its hidden field), to refuse a submit whose price moved since."""
     try:
-        return Decimal(request.POST.get("shown_total", ""))
+        shown = Decimal(request.POST.get("shown_total", ""))
     except (InvalidOperation, ValueError):
         return None
+    # a total the page can show: "Infinity" or "sNaN" cannot be compared or formatted (InvalidOperation, a 500)
+    return shown if shown.is_finite() and abs(shown) < MAX_SHOWN_TOTAL else None
 
 
 @requires(CART_EDIT)

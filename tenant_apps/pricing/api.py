@@ -20,6 +20,7 @@ from tenant_apps.accounts.permissions import (
     has_perm,
 )
 from tenant_apps.catalog.models import Sku, SkuUnit, Unit
+from tenant_apps.catalog.selectors import sku_search
 from tenant_apps.dealers.api.permissions import HasCapability
 from tenant_apps.dealers.errors import DealerNotFound
 from tenant_apps.dealers.models import Territory, Tier
@@ -341,12 +342,15 @@ def quote_data(quote: Quote, *, sku_codes: dict[int, str], unit_codes: dict[int,
     }
 
 
-def cart_lines_resolve(rows: list[dict]) -> tuple[list[CartLine], dict[int, str], dict[int, str]]:
-    """Input lines -> CartLines, in 3 queries (SKUs, units, packaging units). Raises a ValidationError naming
+def cart_lines_resolve(rows: list[dict], *, dealer) -> tuple[list[CartLine], dict[int, str], dict[int, str]]:
+    """Input lines -> CartLines, in 3 queries (SKUs, units, packaging units). Only the SKUs `dealer` may see
+    count (the catalog's rule, catalog.selectors.sku_search: on sale, not limited to other tiers or
+    territories): another is "not available", like one that does not exist. Raises a ValidationError naming
     each bad line's field (`lines.3.unit`)."""
     ids = {row["sku_id"] for row in rows if "sku_id" in row}
     codes = {row["sku_code"] for row in rows if "sku_code" in row}
-    found = list(Sku.objects.filter(Q(pk__in=ids) | Q(code__in=codes)).values_list("pk", "code", "base_unit_id"))
+    found = list(sku_search(dealer=dealer).filter(Q(pk__in=ids) | Q(code__in=codes)).order_by()
+                 .values_list("pk", "code", "base_unit_id"))
     by_id = {pk: (pk, code, base) for pk, code, base in found}
     by_code = {code: (pk, code, base) for pk, code, base in found}
     units = dict(Unit.objects.filter(code__in={row["unit"] for row in rows}).values_list("code", "pk"))
@@ -356,7 +360,8 @@ def cart_lines_resolve(rows: list[dict]) -> tuple[list[CartLine], dict[int, str]
     for index, row in enumerate(rows):
         sku = by_id.get(row["sku_id"]) if "sku_id" in row else by_code.get(row["sku_code"])
         if sku is None:
-            errors[f"lines.{index}.{'sku_id' if 'sku_id' in row else 'sku_code'}"] = [_("No such SKU.")]
+            errors[f"lines.{index}.{'sku_id' if 'sku_id' in row else 'sku_code'}"] = [
+                _("This product is not available to the dealer.")]
             continue
         unit_id = units.get(row["unit"])
         if unit_id is None or (unit_id != sku[2] and (sku[0], unit_id) not in packaging):
@@ -405,6 +410,6 @@ class QuoteView(APIView):
             raise serializers.ValidationError({"dealer_id": [_("Choose the dealer to quote for.")]})
         else:
             dealer = dealer_get_for(actor=user, dealer_id=data["dealer_id"])
-        lines, sku_codes, unit_codes = cart_lines_resolve(data["lines"])
+        lines, sku_codes, unit_codes = cart_lines_resolve(data["lines"], dealer=dealer)
         quote = quote_cart(dealer=dealer, lines=lines, coupon_codes=data["coupon_codes"])
         return Response(quote_data(quote, sku_codes=sku_codes, unit_codes=unit_codes, lines=lines))

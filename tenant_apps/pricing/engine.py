@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 
 from tenant_apps.core import prepared
 from tenant_apps.core.money import quantize
+from tenant_apps.core.numbers import is_id
 from tenant_apps.pricing.models import (
     PRECEDENCE,
     PriceLevel,
@@ -97,11 +98,17 @@ class PriceBook:
     # list id -> how its lines describe it, in the language of the request (made once, not once per line)
     described: dict[int, str] = field(default_factory=dict)
 
-    def price(self, line: CartLine, index: int, *, protection: bool = True) -> PricedLine | None:
-        """The dealer's price of `line` (None: no price for this dealer, or not a unit of the SKU).
-        `protection=False` prices as if no protection window existed (what a price cut gives)."""
+    def price(self, line: CartLine, index: int, *, protection: bool = True,
+              visible_only: bool = True) -> PricedLine | None:
+        """The dealer's price of `line` (None: no price for this dealer, or not a unit of the SKU, or a SKU the
+        dealer may not see: not on sale, or its product limited to other tiers or territories; `orderable`, the
+        catalog's visibility rule). `protection=False` prices as if no protection window existed (what a price
+        cut gives); `visible_only=False` prices a SKU whatever its visibility (the brand's own reckonings, such
+        as price-protection compensation on goods already bought)."""
         meta = self.skus.get(line.sku_id)
         if meta is None or line.unit_id not in meta.factors or line.quantity < 1:
+            return None
+        if visible_only and not meta.orderable:
             return None
         factor = meta.factors[line.unit_id]
         found = (self._protected(meta, line, factor) if protection else None) or self._listed(meta, line, factor)
@@ -279,7 +286,7 @@ def price_book_load(ctx: DealerContext, sku_ids: Iterable[int]) -> PriceBook:
     Plain SQL with array parameters on purpose: this runs on every quote, and the ORM's compilation of
     `IN (200 parameters)` lookups cost more than the queries themselves (the rules are those of
     `matching_lists`, which the tests check against it)."""
-    sku_ids = sorted({int(sku_id) for sku_id in sku_ids})
+    sku_ids = sorted({int(sku_id) for sku_id in sku_ids if is_id(int(sku_id))})  # no row has another id
     if not sku_ids:
         return PriceBook(ctx=ctx, skus={}, lists=(), entries={})
     params = {"skus": sku_ids, "day": pricing_day(ctx.at), "currency": ctx.currency, "dealer": ctx.dealer_id,

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from tenant_apps.audit.services import audit_record
 from tenant_apps.catalog.models import Sku, SkuUnit, Unit
+from tenant_apps.core.dates import window_errors
 from tenant_apps.core.money import quantize
 from tenant_apps.dealers.models import Dealer
 from tenant_apps.pricing.engine import price_book_load, pricing_day
@@ -94,7 +95,7 @@ def _list_errors(*, kind: str, tier, territory, dealer, contract_number: str, cu
         errors["valid_from"] = [_("Enter a date.")]
     elif valid_to is not None and (not isinstance(valid_to, date) or valid_to < valid_from):
         errors["valid_to"] = [_("Must be on or after the start date.")]
-    return errors
+    return {**window_errors(valid_from=valid_from, valid_to=valid_to), **errors}
 
 
 # --- price lists ----------------------------------------------------------------------------------
@@ -234,7 +235,7 @@ def price_entry_delete(*, actor, entry: PriceEntry) -> None:
 def resale_price_set(*, actor, sku: Sku, price, valid_from: date | None = None, currency: str = "CNY") -> ResalePrice:
     parsed = price_parse(price)
     valid_from = valid_from or timezone.localdate()
-    errors = {}
+    errors = window_errors(valid_from=valid_from)
     if parsed is None:
         errors["price"] = [_("Enter a price of 0 or more, with at most 4 decimals.")]
     if not CURRENCY.match(currency or ""):
@@ -265,7 +266,7 @@ def protection_window_create(*, actor, name: str, starts_on: date, ends_on: date
     as (sku, unit, price) that hold for the covered dealers in the window."""
     name = (name or "").strip()
     skus, prices = list(skus), list(prices)
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, list[str]] = window_errors(starts_on=starts_on, ends_on=ends_on)
     if not name:
         errors["name"] = [_("Enter a name.")]
     if not isinstance(starts_on, date) or not isinstance(ends_on, date):
@@ -389,7 +390,7 @@ def protection_compensate(*, actor, sku_ids: Iterable[int], reason: str = "", at
         book = price_book_load(dealer_context(dealer, at, currency=currency), {p.sku_id for p, _w in items})
         for purchase, window in items:
             now = book.price(CartLine(sku_id=purchase.sku_id, unit_id=purchase.unit_id, quantity=purchase.quantity),
-                             0, protection=False)
+                             0, protection=False, visible_only=False)
             if now is None:
                 continue
             basis = min(purchase.unit_price, previous.get(purchase.pk, purchase.unit_price))

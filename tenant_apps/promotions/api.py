@@ -12,6 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from tenant_apps.accounts.permissions import CATALOG_VIEW, PROMOTIONS_EDIT, PROMOTIONS_VIEW, has_perm
+from tenant_apps.core.dates import MomentField
 from tenant_apps.dealers.api.permissions import HasCapability
 from tenant_apps.dealers.selectors import dealer_get_for
 from tenant_apps.pricing.quote import dealer_context
@@ -57,8 +58,8 @@ class PromotionInput(serializers.Serializer):
     description = serializers.CharField(required=False, allow_blank=True, default="")
     kind = serializers.ChoiceField(choices=PromotionKind.choices)
     rule = serializers.JSONField(help_text=gettext_lazy("Parameters of the kind: steps, percent, amount, tiers, bundle or gift"))
-    starts_at = serializers.DateTimeField()
-    ends_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    starts_at = MomentField()
+    ends_at = MomentField(required=False, allow_null=True, default=None)
     budget = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, allow_null=True, default=None)
     priority = serializers.IntegerField(required=False, default=0, min_value=-1000, max_value=1000)
     stacking = serializers.ChoiceField(choices=Stacking.choices, required=False, default=Stacking.STACKABLE)

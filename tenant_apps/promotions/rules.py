@@ -29,7 +29,8 @@ def _decimal(value, *, places: int = 2) -> Decimal | None:
         number = Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
         return None
-    if not number.is_finite() or number != number.quantize(Decimal(1).scaleb(-places)) or abs(number) > MAX_AMOUNT:
+    # the size first: quantizing 1e30 to cents passes the decimal context's precision (InvalidOperation)
+    if not number.is_finite() or abs(number) > MAX_AMOUNT or number != number.quantize(Decimal(1).scaleb(-places)):
         return None
     return number
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from tenant_apps.audit.services import audit_record
 from tenant_apps.catalog.models import Category, Sku, SkuUnit
 from tenant_apps.core import prepared
+from tenant_apps.core.dates import window_errors
 from tenant_apps.dealers.models import Dealer, Territory, Tier
 from tenant_apps.pricing.quote_types import Quote
 from tenant_apps.promotions.engine import coupon_normalize
@@ -87,6 +88,8 @@ def _validate(data: dict, scopes: dict[str, list[int]], *, exclude_pk=None) -> t
         add("kind", _("Choose a kind of promotion."))
     if data.get("stacking") not in Stacking.values:
         add("stacking", _("Choose how it combines with other promotions."))
+    for name, message in window_errors(starts_at=data.get("starts_at"), ends_at=data.get("ends_at")).items():
+        add(name, message[0])
     if not isinstance(data.get("starts_at"), datetime):
         add("starts_at", _("Enter when it starts."))
     elif data.get("ends_at") is not None and (not isinstance(data["ends_at"], datetime)

@@ -18,7 +18,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.negotiation import DefaultContentNegotiation
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from tenant_apps.accounts.permissions import (
@@ -36,6 +36,7 @@ from tenant_apps.accounts.permissions import (
     SETTINGS_EDIT,
     has_perm,
 )
+from tenant_apps.core.parsers import ObjectJSONParser
 from tenant_apps.dealers import selectors, services, transfer
 from tenant_apps.dealers.api import serializers as s
 from tenant_apps.dealers.api.filters import DealerFilter
@@ -164,7 +165,7 @@ class DealerViewSet(ApiViewSet):
 
     @extend_schema(summary="A dealer's qualifications (licences, certificates)", responses=s.QualificationOutput(many=True))
     @action(detail=True, methods=["get"], filter_backends=[],
-            parser_classes=[JSONParser, MultiPartParser, FormParser])
+            parser_classes=[ObjectJSONParser, MultiPartParser, FormParser])
     def qualifications(self, request, pk):
         return self.page(s.QualificationOutput, self.dealer().qualifications.select_related("type"))
 

@@ -21,6 +21,7 @@ from tenant_apps.accounts.permissions import (
     RETURNS_DECIDE,
     SETTINGS_EDIT,
 )
+from tenant_apps.core.dates import MomentField
 from tenant_apps.dealers.api.permissions import HasCapability
 from tenant_apps.fulfillment import selectors, services
 from tenant_apps.fulfillment.errors import FulfillmentInvalid
@@ -98,7 +99,7 @@ class ShipRequest(serializers.Serializer):
 
 class TrackingRequest(serializers.Serializer):
     status = _status_field(TrackingStatus, max_length=20)
-    occurred_at = serializers.DateTimeField(required=False)
+    occurred_at = MomentField(required=False)
     location = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
     description = serializers.CharField(required=False, allow_blank=True, default="", max_length=500)
 

@@ -12,6 +12,7 @@ from rest_framework.response import Response
 
 from tenant_apps.accounts.permissions import INVENTORY_EDIT, INVENTORY_SYNC, INVENTORY_VIEW
 from tenant_apps.catalog.models import Sku
+from tenant_apps.core.numbers import INTEGER_MAX
 from tenant_apps.dealers.api.permissions import HasCapability
 from tenant_apps.inventory import services
 from tenant_apps.inventory.errors import InventoryInvalid
@@ -59,7 +60,7 @@ class MovementRequest(serializers.Serializer):
 
 class SyncLine(serializers.Serializer):
     sku = serializers.CharField(max_length=64, help_text=gettext_lazy("SKU code"))
-    on_hand = serializers.IntegerField(min_value=0)
+    on_hand = serializers.IntegerField(min_value=0, max_value=INTEGER_MAX)
 
 
 class SyncRequest(serializers.Serializer):
