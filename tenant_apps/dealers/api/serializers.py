@@ -328,6 +328,17 @@ class ImportRowError(serializers.Serializer):
     row = serializers.IntegerField()
     field = serializers.CharField()
     message = serializers.CharField()
+    count = serializers.IntegerField(required=False, help_text=_(
+        "Only on the last line of a capped list (at most 100 errors are listed): how many more there are."))
+
+
+class ImportTooLarge(serializers.Serializer):
+    """413: the file is past one of the spreadsheet limits (rows, columns, cell length, size, inflated size)."""
+
+    code = serializers.CharField()  # "file_too_large"
+    detail = serializers.CharField()
+    fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()),
+                                   help_text=_("The limit, on the field “file”."))
 
 
 class ImportApplied(serializers.Serializer):
