@@ -1,13 +1,14 @@
 """Reading the first sheet of an XLSX upload as a stream of rows, within `TableLimits`.
 
-Why not openpyxl's read-only mode alone: it loads the shared strings table whole, parses every worksheet to
-the end once on opening when the sheet has no <dimension> (to size it), builds a whole <row> element before
-handing it over (one row of six million cells is gigabytes) and pads gaps and short rows with empty cells (a
-cell in column XFD makes every row 16,384 wide). Here openpyxl still reads the small parts (content types,
-workbook, relationships) through a zip that refuses any part above `max_part_bytes`, and converts each cell's
-value (numbers, dates, booleans, inline text) with its own parser, one <c> element at a time; the rest is
-streamed by this module: the shared strings (counted, each cut just past the cell limit), the date styles, and
-the sheet's rows, each element dropped once read, so that memory stays at about one row.
+Why not openpyxl's read-only mode: it loads the shared strings table whole, parses every worksheet to the end
+once on opening when the sheet has no <dimension> (to size it: a million-row file took 6-16 s, 72 s on a busy
+machine, before its rows were even counted), builds a whole <row> element before handing it over (one row of
+six million cells is gigabytes) and pads short rows to the widest (a cell in column XFD makes every row 16,384
+wide). Here openpyxl reads only the small parts (content types, workbook, relationships), through a zip that
+refuses any part above `max_part_bytes`; the shared strings, the date styles and the first sheet are parsed
+by expat callbacks into plain values, with no element tree, so that memory stays at about one row, and every
+count is checked as it goes (cells, columns, rows, pieces of a cell, shared strings, text cut just past the
+cell limit). Cell values are converted as openpyxl does with data_only (its number formats and date helpers).
 
 Before anything is inflated, the zip's directory is checked: number of parts, total inflated size, and the
 compression ratio of each part over 1 MB (zipfile itself never inflates a part past the size the directory
@@ -19,20 +20,16 @@ from __future__ import annotations
 import io
 import zipfile
 from collections.abc import Iterator
-from xml.etree.ElementTree import iterparse
+from xml.parsers import expat
 
 from openpyxl.reader.excel import ExcelReader
 from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format, is_timedelta_format
-from openpyxl.worksheet._reader import WorkSheetParser
+from openpyxl.utils.datetime import from_excel, from_ISO8601
 from openpyxl.xml.constants import ARC_STYLE, SHARED_STRINGS, SHEET_MAIN_NS
 
 from tenant_apps.core import table_limits as refuse
 from tenant_apps.core.table_limits import MB, TableLimits
 
-_ROW, _CELL = f"{{{SHEET_MAIN_NS}}}row", f"{{{SHEET_MAIN_NS}}}c"
-_SI, _T, _RUN = (f"{{{SHEET_MAIN_NS}}}{name}" for name in ("si", "t", "r"))
-_NUM_FMT, _CELL_XFS, _XF = (f"{{{SHEET_MAIN_NS}}}{name}" for name in ("numFmt", "cellXfs", "xf"))
-_V, _INLINE = f"{{{SHEET_MAIN_NS}}}v", f"{{{SHEET_MAIN_NS}}}is"
 SHEET_COLUMNS = 16_384  # Excel's last column (XFD): a row with more cells is not a sheet
 MAX_PIECES = 1_000  # elements inside one cell or one shared string (rich text runs and their formatting)
 MAX_STYLES = 100_000  # cell styles (Excel's own limit is 64,000)
@@ -90,72 +87,141 @@ class _Workbook(ExcelReader):
         return content_type.PartName[1:] if content_type is not None else None
 
 
-def _events(source):
-    # Untrusted XML: expat >= 2.4 (Python 3.11's) bounds entity expansion ("billion laughs"); every text read
-    # here is cut at the cell limit and every element dropped once read.
-    return iterparse(source, events=("start", "end"))  # noqa: S314
+class _Expat:
+    """A streaming parse by expat callbacks, no element tree at all (so no memory per element read): feeds
+    `source` in chunks, refuses a DOCTYPE (so no entity of any kind: no "billion laughs"), and after each
+    chunk hands over what the callbacks collected in `self.out`."""
+
+    CHUNK = 1 << 16
+
+    def __init__(self):
+        self.parser = expat.ParserCreate(namespace_separator=" ")
+        self.parser.buffer_text = True
+        self.parser.StartDoctypeDeclHandler = self._doctype
+        self.parser.StartElementHandler = self.start
+        self.parser.EndElementHandler = self.end
+        self.parser.CharacterDataHandler = self.text
+        self.out: list = []
+
+    def _doctype(self, *args):
+        raise ValueError("a spreadsheet part has no DOCTYPE")
+
+    def start(self, name, attributes):
+        pass
+
+    def end(self, name):
+        pass
+
+    def text(self, data):
+        pass
+
+    def chunks(self, source) -> Iterator[list]:
+        try:
+            while data := source.read(self.CHUNK):
+                self.parser.Parse(data, False)
+                if self.out:
+                    yield self.out
+                    self.out = []
+            self.parser.Parse(b"", True)
+        except expat.ExpatError as error:
+            raise ValueError(str(error)) from None
+        if self.out:
+            yield self.out
+
+
+_N = f"{SHEET_MAIN_NS} "
+_X_SI, _X_T, _X_R, _X_PHONETIC = _N + "si", _N + "t", _N + "r", _N + "rPh"
+_X_ROW, _X_C, _X_V, _X_IS = _N + "row", _N + "c", _N + "v", _N + "is"
+_X_NUM_FMT, _X_CELL_XFS, _X_XF = _N + "numFmt", _N + "cellXfs", _N + "xf"
+
+
+class _SharedStrings(_Expat):
+    """Each <si>'s text (its <t>, or its runs' <t>, not the phonetic guide), cut just past the cell limit."""
+
+    def __init__(self, limits: TableLimits):
+        super().__init__()
+        self.limits = limits
+        self.cut = limits.max_cell_chars + 1
+        self.count = 0
+        self.parts: list[str] = []
+        self.size = 0
+        self.capture = False
+        self.phonetic = 0
+
+    def start(self, name, attributes):
+        if name == _X_T:
+            self.capture = not self.phonetic
+        elif name == _X_PHONETIC:
+            self.phonetic += 1
+        elif name == _X_SI:
+            self.parts, self.size, self.phonetic = [], 0, 0
+
+    def end(self, name):
+        if name == _X_T:
+            self.capture = False
+        elif name == _X_PHONETIC:
+            self.phonetic -= 1
+        elif name == _X_SI:
+            self.count += 1
+            if self.count > self.limits.max_shared_strings:
+                raise refuse.too_many_shared_strings(self.limits)
+            self.out.append("".join(self.parts).replace("x005F_", "")[:self.cut])
+
+    def text(self, data):
+        if self.capture and self.size < self.cut:
+            self.parts.append(data[:self.cut])
+            self.size += len(data)
 
 
 def _shared_strings(source, limits: TableLimits) -> list[str]:
-    """The shared strings table, each text cut just past the cell limit (a cell showing it is refused anyway),
-    each <si> dropped once read; at most `max_shared_strings` of them, of at most MAX_PIECES elements each."""
     strings: list[str] = []
-    cut = limits.max_cell_chars + 1
-    table = None
-    pieces = 0
-    for event, element in _events(source):
-        if event == "start":
-            if table is None:
-                table = element
-            pieces += 1
-            if pieces > MAX_PIECES:
-                raise refuse.too_complex(limits)
-            continue
-        if element.tag != _SI:
-            continue
-        if len(strings) == limits.max_shared_strings:
-            raise refuse.too_many_shared_strings(limits)
-        if len(element) == 1 and element[0].tag == _T:
-            text = element[0].text or ""
-        else:  # rich text: the runs' texts (<rPh>, the phonetic guide, is not part of the text)
-            text = "".join([element.findtext(_T) or ""] + [run.findtext(_T) or "" for run in element.iterfind(_RUN)])
-        strings.append(text.replace("x005F_", "")[:cut])
-        table.remove(element)  # the only child left: the ones before went the same way
-        pieces = 1
+    for chunk in _SharedStrings(limits).chunks(source):
+        strings.extend(chunk)
     return strings
 
 
-def _date_styles(source, limits: TableLimits) -> tuple[set[int], set[int]]:
+class _Styles(_Expat):
     """The cell styles (indexes in cellXfs) that show a number as a date, and as a duration."""
-    custom: dict[int, str] = {}
-    dates: set[int] = set()
-    durations: set[int] = set()
-    in_cell_xfs = False
-    index = 0
-    stack = []
-    for event, element in _events(source):
-        if event == "start":
-            stack.append(element)
-            in_cell_xfs = in_cell_xfs or element.tag == _CELL_XFS
-            continue
-        stack.pop()
-        if element.tag == _CELL_XFS:
-            in_cell_xfs = False
-        elif element.tag == _NUM_FMT:
-            custom[int(element.get("numFmtId", 0))] = element.get("formatCode", "")[:limits.max_cell_chars]
-        elif element.tag == _XF and in_cell_xfs:
-            index += 1
-            if index > MAX_STYLES:
-                raise refuse.too_complex(limits)
-            number = int(element.get("numFmtId", 0))
-            fmt = custom.get(number) or BUILTIN_FORMATS.get(number)
+
+    def __init__(self, limits: TableLimits):
+        super().__init__()
+        self.limits = limits
+        self.custom: dict[int, str] = {}
+        self.dates: set[int] = set()
+        self.durations: set[int] = set()
+        self.in_cell_xfs = False
+        self.index = 0
+
+    def start(self, name, attributes):
+        if name == _X_NUM_FMT:
+            self.custom[_int(attributes.get("numFmtId"))] = attributes.get("formatCode", "")[:1_000]
+        elif name == _X_CELL_XFS:
+            self.in_cell_xfs = True
+        elif name == _X_XF and self.in_cell_xfs:
+            self.index += 1
+            if self.index > MAX_STYLES:
+                raise refuse.too_complex(self.limits)
+            number = _int(attributes.get("numFmtId"))
+            fmt = self.custom.get(number) or BUILTIN_FORMATS.get(number)
             if fmt and is_date_format(fmt):
-                dates.add(index - 1)
+                self.dates.add(self.index - 1)
             if fmt and is_timedelta_format(fmt):
-                durations.add(index - 1)
-        if stack:
-            stack[-1].remove(element)  # the only child left: its elder siblings went the same way
-    return dates, durations
+                self.durations.add(self.index - 1)
+
+    def end(self, name):
+        if name == _X_CELL_XFS:
+            self.in_cell_xfs = False
+
+
+def _int(text: str | None) -> int:
+    return int(text) if text and text.isdigit() else 0
+
+
+def _date_styles(source, limits: TableLimits) -> tuple[set[int], set[int]]:
+    styles = _Styles(limits)
+    for _chunk in styles.chunks(source):
+        pass
+    return styles.dates, styles.durations
 
 
 def xlsx_rows(data: bytes, limits: TableLimits) -> Iterator[tuple[int, list]]:
@@ -175,74 +241,115 @@ def xlsx_rows(data: bytes, limits: TableLimits) -> Iterator[tuple[int, list]]:
         if ARC_STYLE in book.valid_files:
             with archive.stream(ARC_STYLE) as source:
                 dates, durations = _date_styles(source, limits)
-        cells = WorkSheetParser(None, shared, data_only=True, epoch=book.wb.epoch, date_formats=dates,
-                                timedelta_formats=durations)
         with archive.stream(sheet) as source:
-            yield from _sheet_rows(source, cells, limits)
+            yield from _sheet_rows(source, limits, shared, book.wb.epoch, dates, durations)
     finally:
         archive.close()
 
 
-def _sheet_rows(source, cells: WorkSheetParser, limits: TableLimits) -> Iterator[tuple[int, list]]:
-    """Each <row> with a value, as soon as it ends; each <c> parsed by openpyxl and dropped once read (with
-    at most MAX_PIECES elements in it), anything else dropped as it ends."""
-    shared = cells.shared_strings
-    number = width = seen = pieces = 0
-    values: dict[int, object] = {}
-    stack = []
-    cell = None  # the <c> being read
-    for event, element in _events(source):
-        if event == "start":
-            stack.append(element)
-            if cell is not None:
-                pieces += 1
-                if pieces > MAX_PIECES:
-                    raise refuse.too_complex(limits)
-                continue
-            tag = element.tag
-            if tag == _CELL:
-                cell, pieces = element, 0
-                width += 1
-                seen += 1
-                if width > SHEET_COLUMNS:
-                    raise refuse.too_many_columns(limits, number)
-                if seen > limits.max_cells:
-                    raise refuse.too_many_cells(limits)
-            elif tag == _ROW:
-                given = element.get("r")
-                number = int(given) if given and given.isdigit() else number + 1
-                cells.row_counter, cells.col_counter = number, 0
-                width, values = 0, {}
-            continue
-        stack.pop()
-        if element is cell:
-            cell = None
-            kind = element.get("t")
-            if kind == "s" and element.get("r") is not None:  # the usual text cell: the short way
-                column = cells.col_counter = _column(element.get("r"))
-                value = shared[int(element.findtext(_V))]
-            elif kind == "inlineStr" and element.get("r") is not None:
-                column = cells.col_counter = _column(element.get("r"))
-                inline = element.find(_INLINE)
-                value = None if inline is None else "".join(
-                    [inline.findtext(_T) or ""] + [run.findtext(_T) or "" for run in inline.iterfind(_RUN)])
-            elif len(element) == 0:  # <c r="B2" s="1"/>: formatted, empty
-                cells.col_counter += 1
-                value = None
-            else:
-                parsed = cells.parse_cell(element)
-                column, value = parsed["column"], parsed["value"]
+class _Sheet(_Expat):
+    """The sheet's rows with a value, as (row number, values), each as soon as it ends. Cell values as openpyxl
+    reads them with data_only (numbers, dates by the cell's style, booleans, shared or inline text, the error
+    text; the cached value of a formula)."""
+
+    def __init__(self, limits: TableLimits, shared: list[str], epoch, dates: set[int], durations: set[int]):
+        super().__init__()
+        self.limits, self.shared, self.epoch, self.dates, self.durations = limits, shared, epoch, dates, durations
+        self.last_row = limits.max_rows + 1 + limits.max_blank_rows
+        self.max_cells = limits.max_cells
+        self.cut = limits.max_cell_chars + 1
+        self.number = self.column = self.width = self.seen = self.pieces = 0
+        self.values: dict[int, object] = {}
+        self.cell = None  # (type, style) of the <c> being read
+        self.parts: list[str] = []
+        self.size = 0
+        self.capture = False
+        self.inline = self.phonetic = 0
+
+    def start(self, name, attributes):
+        if self.cell is not None:
+            self.pieces += 1
+            if self.pieces > MAX_PIECES:
+                raise refuse.too_complex(self.limits)
+            if name == _X_V:
+                self.capture = True
+            elif name == _X_IS:
+                self.inline += 1
+            elif name == _X_T:
+                self.capture = bool(self.inline) and not self.phonetic
+            elif name == _X_PHONETIC:
+                self.phonetic += 1
+        elif name == _X_C:
+            self.width += 1
+            self.seen += 1
+            if self.width > SHEET_COLUMNS:
+                raise refuse.too_many_columns(self.limits, self.number)
+            if self.seen > self.max_cells:
+                raise refuse.too_many_cells(self.limits)
+            reference = attributes.get("r")
+            self.column = _column(reference) if reference else self.column + 1
+            self.cell = (attributes.get("t", "n"), attributes.get("s"))
+            self.parts, self.size, self.pieces, self.capture, self.inline, self.phonetic = [], 0, 0, False, 0, 0
+        elif name == _X_ROW:
+            given = attributes.get("r")
+            self.number = int(given) if given and given.isdigit() else self.number + 1
+            if self.number > self.last_row:
+                raise refuse.too_many_rows(self.limits)
+            self.column = self.width = 0
+            self.values = {}
+
+    def end(self, name):
+        if name == _X_C:
+            value = self._value()
+            self.cell = None
             if value is not None and value != "":
-                if column > limits.max_columns:
-                    raise refuse.too_many_columns(limits, number)
-                values[column] = value
-        elif element.tag == _ROW and values:
-            row = [None] * max(values)
-            for column, value in values.items():
+                if self.column > self.limits.max_columns:
+                    raise refuse.too_many_columns(self.limits, self.number)
+                self.values[self.column] = value
+        elif self.cell is not None:
+            if name in (_X_V, _X_T):
+                self.capture = False
+            elif name == _X_IS:
+                self.inline -= 1
+            elif name == _X_PHONETIC:
+                self.phonetic -= 1
+        elif name == _X_ROW and self.values:
+            row = [None] * max(self.values)
+            for column, value in self.values.items():
                 row[column - 1] = value
-            yield number, row
-        if cell is None and stack:
-            stack[-1].remove(element)  # the only child left: its elder siblings went the same way
+            self.out.append((self.number, row))
+
+    def text(self, data):
+        if self.capture and self.size < self.cut:
+            self.parts.append(data[:self.cut])
+            self.size += len(data)
+
+    def _value(self):
+        kind, style = self.cell
+        text = "".join(self.parts)
+        if kind == "s":
+            return self.shared[int(text)] if text else None
+        if kind in ("inlineStr", "str", "e"):
+            return text
+        if not text:
+            return None
+        if kind == "b":
+            return bool(int(text))
+        if kind == "d":
+            return from_ISO8601(text)
+        number = float(text) if "." in text or "E" in text or "e" in text else int(text)
+        style_id = int(style) if style and style.isdigit() else 0
+        if style_id in self.dates:
+            try:
+                return from_excel(number, self.epoch, timedelta=style_id in self.durations)
+            except (OverflowError, ValueError):
+                return "#VALUE!"
+        return number
+
+
+def _sheet_rows(source, limits: TableLimits, shared: list[str], epoch, dates: set[int], durations: set[int]):
+    for chunk in _Sheet(limits, shared, epoch, dates, durations).chunks(source):
+        yield from chunk
 
 
 def _column(reference: str) -> int:

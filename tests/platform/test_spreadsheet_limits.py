@@ -7,8 +7,10 @@ test_spreadsheet_entry_points.py; times and memory in bench/spreadsheets.py."""
 from __future__ import annotations
 
 import io
+import re
 import time
 from datetime import date, datetime
+from pathlib import Path
 
 import pytest
 from django.utils import translation
@@ -251,3 +253,19 @@ def test_values_in_unnamed_columns_are_counted_not_all_kept():
         rows_from_table(read_table(file=data, filename="order.csv", max_rows=5_000), columns=["sku", "quantity"])
     errors = unreadable.value.errors
     assert len(errors) == MAX_REPORTED_ERRORS + 1 and errors[-1].count == 9_900
+
+
+def test_no_other_code_reads_spreadsheets():
+    """One reader: outside tenant_apps/core/tables.py and xlsx_read.py nothing parses CSV or opens a workbook
+    (writing, csv.writer and openpyxl's Workbook(), is fine)."""
+    root = Path(__file__).resolve().parents[2]
+    readers = re.compile(r"csv\.(reader|DictReader|Sniffer)|load_workbook|ExcelReader|WorkSheetParser")
+    offenders = [
+        f"{path.relative_to(root)}:{number}"
+        for folder in ("tenant_apps", "shared_apps", "billing_saas", "onboarding", "tenants", "platform")
+        for path in (root / folder).rglob("*.py")
+        if path.name not in ("tables.py", "xlsx_read.py") and "migrations" not in path.parts
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if readers.search(line)
+    ]
+    assert offenders == []
