@@ -39,7 +39,7 @@ class TableLimits:
     max_part_bytes: int = 2 * MB  # XLSX: a part read whole (workbook, relationships, content types)
     max_ratio: int = 100  # XLSX: inflated / compressed size of a part of more than 1 MB
     max_parts: int = 1_000  # XLSX: parts in the zip
-    max_shared_strings: int = 1_000_000  # XLSX: entries of the shared strings table
+    max_shared_strings: int = 1_000_000  # XLSX: entries of the shared strings table (and no more than max_cells)
 
     @classmethod
     def configured(cls, **overrides) -> TableLimits:
@@ -138,6 +138,6 @@ def too_complex(limits: TableLimits) -> TableTooLarge:
                            "file again from Excel as “Excel Workbook (.xlsx)”."))
 
 
-def too_many_shared_strings(limits: TableLimits) -> TableTooLarge:
+def too_many_shared_strings(limit: int) -> TableTooLarge:
     return TableTooLarge(_("The workbook has more than %(max)s different texts; the limit is %(max)s.")
-                         % {"max": _n(limits.max_shared_strings)})
+                         % {"max": _n(limit)})

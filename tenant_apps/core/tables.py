@@ -122,6 +122,7 @@ def _limited(rows: Iterator[tuple[int, list]], limits: TableLimits) -> Iterator[
     """Numbered rows to text rows (blank ones for the numbers skipped), counted against the limits as they
     come: the first row past one stops the reading."""
     last = limits.max_rows + 1 + limits.max_blank_rows
+    max_cell = limits.max_cell_chars
     expected = 1
     header = False
     data_rows = 0
@@ -140,19 +141,23 @@ def _limited(rows: Iterator[tuple[int, list]], limits: TableLimits) -> Iterator[
                 cells.pop()
             if len(cells) > limits.max_columns:
                 raise table_limits_module.too_many_columns(limits, number)
-        texts = [cell_text(cell) for cell in cells]
-        for value in texts:
-            if len(value) > limits.max_cell_chars:
+        texts = _Texts(cell_text(cell) for cell in cells)
+        if texts:
+            if max(map(len, texts)) > max_cell:
                 raise table_limits_module.cell_too_long(limits, number)
-            text += len(value)
-        if text > limits.max_text_chars:
-            raise table_limits_module.too_much_text(limits)
+            text += sum(map(len, texts))
+            if text > limits.max_text_chars:
+                raise table_limits_module.too_much_text(limits)
         if any(texts):
             data_rows += header
             header = True
             if data_rows > limits.max_rows:
                 raise table_limits_module.too_many_rows(limits)
         yield texts
+
+
+class _Texts(list):
+    """A row `_limited` made: its cells are clean text already (`rows_from_table` does not clean them again)."""
 
 
 def _csv_rows(data: bytes, limits: TableLimits) -> Iterator[tuple[int, list]]:
@@ -170,8 +175,9 @@ def _csv_records(text: str, limits: TableLimits) -> Iterator[tuple[int, list]]:
     number = 0
 
     def lines():
+        longest = limits.max_line_chars
         for line_number, line in enumerate(io.StringIO(text, newline=""), start=1):
-            if len(line) > limits.max_line_chars:
+            if len(line) > longest:
                 raise table_limits_module.line_too_long(limits, line_number)
             yield line
 
@@ -238,7 +244,7 @@ def rows_from_table(
     header_cells = next(iterator, None)
     if header_cells is None:
         raise file_error(_("The file is empty."))
-    header = [cell_text(cell) for cell in header_cells]
+    header = list(header_cells) if header_cells.__class__ is _Texts else [cell_text(cell) for cell in header_cells]
     while header and not header[-1]:
         header.pop()
     if not header:
@@ -271,7 +277,7 @@ def rows_from_table(
     stray: list[RowError] = []
     strays = 0  # all of them; the first MAX_REPORTED_ERRORS are kept
     for number, cells in enumerate(iterator, start=2):
-        texts = [cell_text(cell) for cell in cells]
+        texts = cells if cells.__class__ is _Texts else [cell_text(cell) for cell in cells]
         if not any(texts):
             continue  # blank lines (Excel leaves some at the end)
         values = dict.fromkeys(columns, "")

@@ -140,7 +140,7 @@ class _SharedStrings(_Expat):
 
     def __init__(self, limits: TableLimits):
         super().__init__()
-        self.limits = limits
+        self.most = min(limits.max_shared_strings, limits.max_cells)  # more texts than cells: no use
         self.cut = limits.max_cell_chars + 1
         self.count = 0
         self.parts: list[str] = []
@@ -163,8 +163,8 @@ class _SharedStrings(_Expat):
             self.phonetic -= 1
         elif name == _X_SI:
             self.count += 1
-            if self.count > self.limits.max_shared_strings:
-                raise refuse.too_many_shared_strings(self.limits)
+            if self.count > self.most:
+                raise refuse.too_many_shared_strings(self.most)
             self.out.append("".join(self.parts).replace("x005F_", "")[:self.cut])
 
     def text(self, data):
