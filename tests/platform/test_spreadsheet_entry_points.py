@@ -147,3 +147,15 @@ def test_the_import_page_counts_every_problem_and_lists_100(people, tenant_a, in
     assert "There are 3000 problems in the file." in body
     assert body.count("<tr><td class=\"num\">") == 101 and "… and 2,900 more problems, not listed here." in body
     assert len(page.content) < 100_000
+
+
+@pytest.mark.parametrize("entry", ENTRY_POINTS)
+def test_an_upload_past_the_size_limit_is_refused_the_same_way_everywhere(people, settings, entry):
+    """One size limit (the reader's), not 10 MB in one place and 20 MB in another."""
+    settings.SPREADSHEET_LIMITS = {"max_bytes": 1_000}
+    who, path, kind, _rows, columns = ENTRY_POINTS[entry]
+    content = (",".join(columns) + "\n" + "a,1\n" * 500).encode()
+    response = post(client_for(people, who, kind), path, "big.csv", content)
+    assert response.status_code == 413
+    assert "The file is larger than 1000 bytes; the limit is 1000 bytes." in field_error(response, kind).replace(
+        "\xa0", " ")

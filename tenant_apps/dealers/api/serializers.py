@@ -316,12 +316,8 @@ class ExportQuery(serializers.Serializer):
 
 
 class ImportInput(StrictInput):
+    # Its size, rows, columns...: the reader's limits (tenant_apps.core.table_limits), a 413 naming the limit.
     file = serializers.FileField(max_length=200, help_text=_("A CSV or XLSX file with the export's columns."))
-
-    def validate_file(self, file):
-        if file.size > MAX_UPLOAD_BYTES:
-            raise serializers.ValidationError(_("The file is larger than 10 MB."))
-        return file
 
 
 class ImportRowError(serializers.Serializer):
