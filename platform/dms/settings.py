@@ -449,3 +449,9 @@ if SENTRY_DSN:
     from dms.observability import init_sentry
 
     init_sentry(dsn=SENTRY_DSN, environment=DJANGO_ENV)
+
+# Spreadsheet uploads (every CSV/XLSX import and the cart upload): the limits they are read under. Empty: the
+# defaults of tenant_apps/core/table_limits.py (20 MB upload, 100 MB inflated, compression ratio 100, 100
+# columns, 1,000 characters a cell, ...); a key here overrides one of them for every entry point. The rows
+# each entry point takes are its own (cart 2,000 lines, catalog and dealers 50,000 rows, prices 200,000).
+SPREADSHEET_LIMITS: dict = {}

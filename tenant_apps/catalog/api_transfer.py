@@ -23,7 +23,7 @@ from rest_framework.response import Response
 from tenant_apps.accounts.permissions import CATALOG_EDIT
 from tenant_apps.catalog import transfer
 from tenant_apps.dealers.api.permissions import HasCapability
-from tenant_apps.dealers.api.serializers import ExportQuery, ImportInput, ImportRefused
+from tenant_apps.dealers.api.serializers import ExportQuery, ImportInput, ImportRefused, ImportTooLarge
 
 
 class _FileFormatNegotiation(DefaultContentNegotiation):
@@ -51,7 +51,7 @@ class CatalogTransferViewSet(viewsets.GenericViewSet):
 
     @extend_schema(summary="Import the catalog from a CSV or XLSX file (upsert by code): all rows or none",
                    request={"multipart/form-data": ImportInput},
-                   responses={200: CatalogImportApplied, 400: ImportRefused})
+                   responses={200: CatalogImportApplied, 400: ImportRefused, 413: ImportTooLarge})
     def import_file(self, request):
         serializer = ImportInput(data=request.data)
         serializer.is_valid(raise_exception=True)

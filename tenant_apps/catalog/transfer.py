@@ -40,8 +40,8 @@ from tenant_apps.core.tables import (
     RowError,
     TableRow,
     read_table,
+    report_errors,
     rows_from_table,
-    sorted_errors,
     split_codes,
     table_bytes,
 )
@@ -75,6 +75,7 @@ ALIASES = {
     "SKU状态": "sku_status", "包装单位": "units", "可见等级": "visible_tiers", "可见区域": "visible_territories",
 }
 MAX_ROWS = 50_000
+MAX_CELL_CHARS = 10_000  # product descriptions are longer than the other cells
 BATCH_SIZE = 1_000
 MAX_QUANTITY = 2_147_483_647  # PositiveIntegerField
 SAMPLE = 20  # codes named in the audit entry, per kind
@@ -162,9 +163,8 @@ def catalog_import(*, actor, file, filename: str) -> CatalogImportResult:
     """
     try:
         rows, named = rows_from_table(
-            read_table(file=file, filename=filename), columns=COLUMNS, required=REQUIRED_COLUMNS,
-            aliases=ALIASES, max_rows=MAX_ROWS,
-            too_many=_("The file has more than %(max)s rows; split it into smaller files."),
+            read_table(file=file, filename=filename, max_rows=MAX_ROWS, max_cell_chars=MAX_CELL_CHARS),
+            columns=COLUMNS, required=REQUIRED_COLUMNS, aliases=ALIASES,
             no_rows=_("The file has a header but no product rows."),
         )
     except FileUnreadable as unreadable:
@@ -172,7 +172,7 @@ def catalog_import(*, actor, file, filename: str) -> CatalogImportResult:
     plan = _Plan(rows=rows, named=named)
     plan.validate()
     if plan.errors:
-        return CatalogImportResult(applied=False, rows=len(rows), errors=sorted_errors(plan.errors, COLUMNS))
+        return CatalogImportResult(applied=False, rows=len(rows), errors=report_errors(plan.errors, COLUMNS))
     try:
         with transaction.atomic():
             plan.apply(actor=actor, filename=filename)

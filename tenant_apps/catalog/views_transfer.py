@@ -13,7 +13,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from tenant_apps.accounts.permissions import CATALOG_EDIT
 from tenant_apps.catalog import transfer
 from tenant_apps.core.access import console_required, requires
-from tenant_apps.core.tables import FORMATS
+from tenant_apps.core.forms import apply_domain_error
+from tenant_apps.core.tables import FORMATS, TableTooLarge
 from tenant_apps.dealers.forms import ImportForm
 
 # What each column holds, shown on the import page (column, meaning, example).
@@ -46,15 +47,20 @@ COLUMN_HELP = [
 @require_http_methods(["GET", "POST"])
 def catalog_import(request):
     form = ImportForm(request.POST or None, request.FILES or None)
-    result = None
+    result, status = None, 200
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        result = transfer.catalog_import(actor=request.user, file=upload, filename=upload.name)
-        if result.applied:
-            form = ImportForm()  # ready for the next file
+        try:
+            result = transfer.catalog_import(actor=request.user, file=upload, filename=upload.name)
+        except TableTooLarge as refused:  # past a limit of the reader: 413, the limit on the file field
+            apply_domain_error(form, refused)
+            status = refused.status
+        else:
+            if result.applied:
+                form = ImportForm()  # ready for the next file
     return render(request, "catalog/console/import.html", {
         "form": form, "result": result, "columns": COLUMN_HELP, "formats": FORMATS,
-    })
+    }, status=status)
 
 
 @console_required

@@ -36,8 +36,8 @@ from tenant_apps.core.tables import (
     RowError,
     TableRow,
     read_table,
+    report_errors,
     rows_from_table,
-    sorted_errors,
     split_codes,
     table_bytes,
 )
@@ -103,7 +103,7 @@ def dealers_import(*, actor, file, filename: str) -> ImportResult:
         return ImportResult(applied=False, rows=0, errors=unreadable.errors)
     checked = _validate(actor=actor, rows=rows)
     if checked.errors:
-        return ImportResult(applied=False, rows=len(rows), errors=sorted_errors(checked.errors, COLUMNS))
+        return ImportResult(applied=False, rows=len(rows), errors=report_errors(checked.errors, COLUMNS))
     try:
         with transaction.atomic():
             _apply(actor=actor, rows=rows, checked=checked)
@@ -124,10 +124,8 @@ class _Row(TableRow):
 
 def _rows_from_file(*, file, filename: str) -> list[_Row]:
     rows, _named = rows_from_table(
-        read_table(file=file, filename=filename), columns=COLUMNS, required=REQUIRED_COLUMNS, max_rows=MAX_ROWS,
-        row_class=_Row,
-        too_many=_("The file has more than %(max)s dealer rows; split it into smaller files."),
-        no_rows=_("The file has a header but no dealer rows."),
+        read_table(file=file, filename=filename, max_rows=MAX_ROWS), columns=COLUMNS, required=REQUIRED_COLUMNS,
+        row_class=_Row, no_rows=_("The file has a header but no dealer rows."),
     )
     return rows
 

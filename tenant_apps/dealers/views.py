@@ -404,13 +404,14 @@ def node_move(request, node_id: int):
 @require_http_methods(["GET", "POST"])
 def dealer_import(request):
     form = ImportForm(request.POST or None, request.FILES or None)
-    result = None
+    result, status = None, 200
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
             result = transfer.dealers_import(actor=request.user, file=upload, filename=upload.name)
-        except DomainError as error:
+        except DomainError as error:  # e.g. a file past a limit of the reader: 413 on the file field
             apply_domain_error(form, error)
+            status = error.status
         else:
             if result.applied:
                 messages.success(request, ngettext("%(count)s dealer imported.", "%(count)s dealers imported.",
@@ -419,7 +420,7 @@ def dealer_import(request):
     return render(request, "dealers/import.html", {
         "form": form, "result": result, "columns": transfer.COLUMNS,
         "can_export": has_perm(request.user, DEALERS_EXPORT),
-    })
+    }, status=status)
 
 
 @requires(DEALERS_EXPORT)

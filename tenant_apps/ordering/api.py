@@ -438,7 +438,7 @@ def _submit_lines(raw) -> list[SubmitLine] | None:
                         request=QuickInput, responses={200: AddedOutput, 400: ProblemOutput}),
     upload=extend_schema(summary="Upload a CSV/XLSX order into the cart, all or nothing (errors per row)",
                          request={"multipart/form-data": UploadInput},
-                         responses={200: AddedOutput, 400: ProblemOutput}),
+                         responses={200: AddedOutput, 400: ProblemOutput, 413: ProblemOutput}),
 )
 class CartViewSet(OrderingViewSet):
     serializer_class = CartOutput

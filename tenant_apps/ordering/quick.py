@@ -25,7 +25,14 @@ from django.utils.translation import gettext as _
 from tenant_apps.catalog.models import Sku, SkuUnit
 from tenant_apps.catalog.selectors import sku_search
 from tenant_apps.core.errors import NotFound, ValidationFailed
-from tenant_apps.core.tables import FileUnreadable, RowError, read_table, rows_from_table
+from tenant_apps.core.tables import (
+    FileUnreadable,
+    MoreErrors,
+    RowError,
+    capped_errors,
+    read_table,
+    rows_from_table,
+)
 from tenant_apps.core.text import words
 from tenant_apps.ordering.lifecycle import IllegalOrderTransition, order_cancel
 from tenant_apps.ordering.models import Cart, CartLine, Order, OrderStatus, OrderTemplate, OrderTemplateLine
@@ -84,10 +91,11 @@ class QuickOrderInvalid(ValidationFailed):
 
     def __init__(self, detail, *, errors: list[RowError], prefix: str = "lines"):
         super().__init__(detail, fields={})
-        self.errors = errors
+        self.errors = errors = capped_errors(errors)  # the first 100, then "… and N more"
         for error in errors:
-            self.fields.setdefault(f"{prefix}.{error.row}.{error.field}" if error.row else error.field or "file",
-                                   []).append(str(error.message))
+            name = prefix if isinstance(error, MoreErrors) else (
+                f"{prefix}.{error.row}.{error.field}" if error.row else error.field or "file")
+            self.fields.setdefault(name, []).append(str(error.message))
 
 
 class TemplateInvalid(ValidationFailed):
@@ -152,8 +160,8 @@ def parse_lines(text: str) -> tuple[list[Entry], list[RowError]]:
 def parse_upload(*, file, filename: str) -> list[Entry]:
     """The rows of an uploaded CSV/XLSX order (columns sku, quantity, unit; Chinese headers accepted)."""
     try:
-        rows, _seen = rows_from_table(read_table(file=file, filename=filename), columns=UPLOAD_COLUMNS,
-                                      required=("sku", "quantity"), aliases=UPLOAD_ALIASES, max_rows=MAX_CART_LINES)
+        rows, _seen = rows_from_table(read_table(file=file, filename=filename, max_rows=MAX_CART_LINES),
+                                      columns=UPLOAD_COLUMNS, required=("sku", "quantity"), aliases=UPLOAD_ALIASES)
     except FileUnreadable as unreadable:
         raise QuickOrderInvalid(_("The file could not be used; nothing was added to the cart."),
                                 errors=unreadable.errors, prefix="rows") from None

@@ -21,7 +21,7 @@ from tenant_apps.accounts.permissions import CART_EDIT, ORDERS_VIEW_OWN, has_per
 from tenant_apps.catalog.models import Sku
 from tenant_apps.core.access import requires
 from tenant_apps.core.errors import DomainError
-from tenant_apps.core.tables import csv_bytes
+from tenant_apps.core.tables import TableTooLarge, csv_bytes
 from tenant_apps.dealers.models import DealerAddress
 from tenant_apps.ordering import quick, selectors, services
 from tenant_apps.ordering.models import OrderStatus, OrderTemplate
@@ -256,6 +256,9 @@ def upload(request):
         except quick.QuickOrderInvalid as invalid:
             errors, status = invalid.errors, invalid.status
             messages.error(request, str(invalid.detail))
+        except TableTooLarge as refused:  # past a limit of the reader: 413, the limit named on the file
+            errors, status = [quick.RowError(0, "file", refused.fields["file"][0])], refused.status
+            messages.error(request, str(refused.detail))
     return render(request, "ordering/upload.html", {"errors": errors, "columns": quick.UPLOAD_COLUMNS},
                   status=status)
 

@@ -33,8 +33,8 @@ from tenant_apps.core.tables import (
     ImportResult,
     RowError,
     read_table,
+    report_errors,
     rows_from_table,
-    sorted_errors,
     table_bytes,
 )
 from tenant_apps.pricing.engine import price_text
@@ -65,8 +65,8 @@ def prices_import(*, actor, file, filename: str, remove_missing: bool = False,
     this list (an import from a list's page)."""
     try:
         rows, _seen = rows_from_table(
-            read_table(file=file, filename=filename), columns=COLUMNS, required=REQUIRED, aliases=ALIASES,
-            max_rows=MAX_ROWS, no_rows=_("The file has a header but no price rows."))
+            read_table(file=file, filename=filename, max_rows=MAX_ROWS), columns=COLUMNS, required=REQUIRED,
+            aliases=ALIASES, no_rows=_("The file has a header but no price rows."))
     except FileUnreadable as unreadable:
         return PriceImportResult(applied=False, rows=0, errors=unreadable.errors)
     errors: list[RowError] = []
@@ -126,7 +126,7 @@ def prices_import(*, actor, file, filename: str, remove_missing: bool = False,
         first_row[key] = number
         wanted[key] = price
     if errors:
-        return PriceImportResult(applied=False, rows=len(rows), errors=sorted_errors(errors, COLUMNS))
+        return PriceImportResult(applied=False, rows=len(rows), errors=report_errors(errors, COLUMNS))
 
     list_ids = sorted({key[0] for key in wanted})
     stored = {(list_id, sku_id, unit_id, min_quantity): (pk, price) for pk, list_id, sku_id, unit_id, min_quantity, price

@@ -20,6 +20,7 @@ from tenant_apps.catalog.models import Sku, Unit
 from tenant_apps.core.access import requires
 from tenant_apps.core.errors import DomainError
 from tenant_apps.core.forms import apply_domain_error
+from tenant_apps.core.tables import TableTooLarge
 from tenant_apps.dealers.selectors import dealers_visible_to
 from tenant_apps.pricing import selectors, services, transfer
 from tenant_apps.pricing.forms import (
@@ -161,18 +162,23 @@ def price_list_detail(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def price_import(request):
     form = ImportForm(request.POST or None, request.FILES or None)
-    result = None
+    result, status = None, 200
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        result = transfer.prices_import(actor=request.user, file=upload, filename=upload.name,
-                                        remove_missing=form.cleaned_data["remove_missing"])
-        if result.applied:
+        try:
+            result = transfer.prices_import(actor=request.user, file=upload, filename=upload.name,
+                                            remove_missing=form.cleaned_data["remove_missing"])
+        except TableTooLarge as refused:  # past a limit of the reader: 413, the limit on the file field
+            apply_domain_error(form, refused)
+            status = refused.status
+        if result is not None and result.applied:
             messages.success(request, _("Imported: %(created)s new, %(updated)s changed, %(unchanged)s unchanged, "
                                         "%(deleted)s removed.") % {
                 "created": result.created, "updated": result.updated, "unchanged": result.unchanged,
                 "deleted": result.deleted})
             return redirect("pricing_console:lists")
-    return render(request, "pricing/import.html", {"form": form, "result": result, "columns": transfer.COLUMNS})
+    return render(request, "pricing/import.html", {"form": form, "result": result, "columns": transfer.COLUMNS},
+                  status=status)
 
 
 @requires(PRICING_VIEW)

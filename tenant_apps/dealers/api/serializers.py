@@ -307,18 +307,25 @@ class ExportQuery(serializers.Serializer):
 
 
 class ImportInput(StrictInput):
+    # Its size, rows, columns...: the reader's limits (tenant_apps.core.table_limits), a 413 naming the limit.
     file = serializers.FileField(max_length=200, help_text=_("A CSV or XLSX file with the export's columns."))
-
-    def validate_file(self, file):
-        if file.size > MAX_UPLOAD_BYTES:
-            raise serializers.ValidationError(_("The file is larger than 10 MB."))
-        return file
 
 
 class ImportRowError(serializers.Serializer):
     row = serializers.IntegerField()
     field = serializers.CharField()
     message = serializers.CharField()
+    count = serializers.IntegerField(required=False, help_text=_(
+        "Only on the last line of a capped list (at most 100 errors are listed): how many more there are."))
+
+
+class ImportTooLarge(serializers.Serializer):
+    """413: the file is past one of the spreadsheet limits (rows, columns, cell length, size, inflated size)."""
+
+    code = serializers.CharField()  # "file_too_large"
+    detail = serializers.CharField()
+    fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()),
+                                   help_text=_("The limit, on the field “file”."))
 
 
 class ImportApplied(serializers.Serializer):

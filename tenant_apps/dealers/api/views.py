@@ -204,7 +204,7 @@ class DealerViewSet(ApiViewSet):
 
     @extend_schema(summary="Import dealers from a CSV or XLSX file: all rows or none",
                    request={"multipart/form-data": s.ImportInput},
-                   responses={201: s.ImportApplied, 400: s.ImportRefused})
+                   responses={201: s.ImportApplied, 400: s.ImportRefused, 413: s.ImportTooLarge})
     @action(detail=False, methods=["post"], url_path="import", url_name="import", filter_backends=[],
             pagination_class=None, parser_classes=[MultiPartParser, FormParser])
     def import_file(self, request):
