@@ -362,6 +362,11 @@ REST_AUTH = {
     "SESSION_LOGIN": True,
     "TOKEN_MODEL": "rest_framework.authtoken.models.Token",
     "LOGIN_SERIALIZER": "tenant_apps.accounts.serializers.LoginSerializer",
+    # Changing a password needs the current one; a change or a reset ends the user's other sessions and every
+    # API token (tenant_apps.accounts.services); the API's change answers with a fresh token when made with one.
+    "OLD_PASSWORD_FIELD_ENABLED": True,
+    "PASSWORD_CHANGE_SERIALIZER": "tenant_apps.accounts.serializers.PasswordChangeSerializer",
+    "PASSWORD_RESET_CONFIRM_SERIALIZER": "tenant_apps.accounts.serializers.PasswordResetConfirmSerializer",
 }
 
 # --- custom domains: DNS verification (tests point these at a loopback DNS server) ---------------

@@ -5,6 +5,8 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from tenant_apps.accounts import api as accounts_api
+from tenant_apps.accounts import api_views as accounts_api_views
+from tenant_apps.accounts.forms import PasswordSetForm
 from tenants import views as tenant_views
 
 urlpatterns = [
@@ -13,9 +15,12 @@ urlpatterns = [
     # un-namespaced: the name Django's and dj-rest-auth's reset emails link to
     path("accounts/password/reset/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(
         template_name="accounts/password_reset_confirm.html", success_url="/accounts/password/reset/done/",
+        form_class=PasswordSetForm,
     ), name="password_reset_confirm"),
     path("api/v1/", include("tenant_apps.accounts.api_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/auth/password/change/", accounts_api_views.PasswordChangeView.as_view(),
+         name="rest_password_change"),
     path("api/v1/auth/", include("dj_rest_auth.urls")),
     path("api/v1/me/", accounts_api.me, name="api-me"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
@@ -54,3 +55,21 @@ class AcceptInvitationForm(forms.Form):
     full_name = forms.CharField(label=_("Your name"), max_length=150)
     password = forms.CharField(label=_("Password"), widget=forms.PasswordInput,
                                help_text=_("At least 10 characters; not a common password."))
+
+
+class PasswordSetForm(auth_forms.SetPasswordForm):
+    """Django's form behind a password-reset link (page and API): the new password is set by the accounts
+    service, which ends every other sign-in of the user (sessions and API tokens)."""
+
+    def save(self, commit=True):
+        from tenant_apps.accounts.services import user_password_reset
+
+        return user_password_reset(actor=self.user, user=self.user, new_password=self.cleaned_data["new_password1"])
+
+
+class PasswordChangeForm(auth_forms.PasswordChangeForm):
+    """The signed-in user's password change: Django's form (every field error at once, the current password
+    included); the change itself is accounts.services.user_password_change, which checks the current password
+    again (the rule lives there, for the API too) and whose field errors the view puts back by FIELD_NAMES."""
+
+    FIELD_NAMES = {"new_password": "new_password2"}

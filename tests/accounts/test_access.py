@@ -168,7 +168,8 @@ def test_password_reset_by_email_on_the_brand_host(tenant_a):
 def test_password_change_api(tenant_a):
     client = host_client("acme.localhost")
     client.post("/accounts/login/", {"username": "owner@acme.test", "password": DEFAULT_PASSWORD})
-    changed = client.post("/api/v1/auth/password/change/", {"new_password1": "another-Passw0rd-9",
+    changed = client.post("/api/v1/auth/password/change/", {"old_password": DEFAULT_PASSWORD,
+                                                             "new_password1": "another-Passw0rd-9",
                                                              "new_password2": "another-Passw0rd-9"},
                           content_type="application/json")
     assert changed.status_code == 200, changed.content
