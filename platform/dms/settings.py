@@ -367,6 +367,7 @@ REST_AUTH = {
     "OLD_PASSWORD_FIELD_ENABLED": True,
     "PASSWORD_CHANGE_SERIALIZER": "tenant_apps.accounts.serializers.PasswordChangeSerializer",
     "PASSWORD_RESET_CONFIRM_SERIALIZER": "tenant_apps.accounts.serializers.PasswordResetConfirmSerializer",
+    "PASSWORD_RESET_SERIALIZER": "tenant_apps.accounts.serializers.PasswordResetSerializer",  # links: primary domain
 }
 
 # --- custom domains: DNS verification (tests point these at a loopback DNS server) ---------------

@@ -73,3 +73,29 @@ class PasswordChangeForm(auth_forms.PasswordChangeForm):
     again (the rule lives there, for the API too) and whose field errors the view puts back by FIELD_NAMES."""
 
     FIELD_NAMES = {"new_password": "new_password2"}
+
+
+def site_url() -> str:
+    """The address links in mail point to: the brand's primary domain on a brand's schema, the platform's host
+    on the public one. Never the request's Host header, which the client chooses (with any port, say)."""
+    from django.conf import settings
+    from django.db import connection
+    from django_tenants.utils import get_public_schema_name
+
+    from tenants.models import Tenant
+    from tenants.services import tenant_primary_url
+
+    if connection.schema_name == get_public_schema_name():
+        return f"{settings.PLATFORM_SCHEME}://{settings.PLATFORM_DOMAIN}"
+    return tenant_primary_url(Tenant.objects.get(schema_name=connection.schema_name), "")
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    """Django's reset request (page and API): the link is on the workspace's primary domain (site_url), and the
+    mail is ours whoever asks."""
+
+    def save(self, **kwargs):
+        kwargs.update(subject_template_name="accounts/password_reset_subject.txt",
+                      email_template_name="accounts/password_reset_email.txt", html_email_template_name=None,
+                      extra_email_context={**(kwargs.get("extra_email_context") or {}), "site_url": site_url()})
+        return super().save(**kwargs)

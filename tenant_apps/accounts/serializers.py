@@ -1,5 +1,6 @@
 from dj_rest_auth.serializers import LoginSerializer as BaseLoginSerializer
 from dj_rest_auth.serializers import PasswordResetConfirmSerializer as BasePasswordResetConfirmSerializer
+from dj_rest_auth.serializers import PasswordResetSerializer as BasePasswordResetSerializer
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -8,7 +9,7 @@ from django.utils.translation import gettext_lazy
 from rest_framework import exceptions, serializers
 
 from tenant_apps.accounts import throttle
-from tenant_apps.accounts.forms import PasswordSetForm, throttle_message
+from tenant_apps.accounts.forms import PasswordResetForm, PasswordSetForm, throttle_message
 from tenant_apps.accounts.models import Invitation, User
 
 
@@ -98,3 +99,9 @@ class PasswordResetConfirmSerializer(BasePasswordResetConfirmSerializer):
     session and API token of the user)."""
 
     set_password_form_class = PasswordSetForm
+
+
+class PasswordResetSerializer(BasePasswordResetSerializer):
+    """dj-rest-auth's reset request, mailing the link of the page's form (on the workspace's primary domain)."""
+
+    password_reset_form_class = PasswordResetForm

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from dms.ui import listing
 from tenant_apps.accounts import invitations
-from tenant_apps.accounts.forms import AcceptInvitationForm, InvitationForm, LoginForm
+from tenant_apps.accounts.forms import AcceptInvitationForm, InvitationForm, LoginForm, PasswordResetForm
 from tenant_apps.accounts.models import User
 from tenant_apps.accounts.permissions import (
     CONSOLE,
@@ -64,6 +64,16 @@ class SignInView(auth_views.LoginView):
         if getattr(self.request, "tenant", None) is None and self.request.user.is_staff:
             return reverse("operator:tenants")
         return super().get_default_redirect_url()
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Ask for a reset link by email. The same answer whether or not the address has an account."""
+
+    form_class = PasswordResetForm
+    template_name = "accounts/password_reset.html"
+    email_template_name = "accounts/password_reset_email.txt"
+    subject_template_name = "accounts/password_reset_subject.txt"
+    success_url = "/accounts/password/reset/sent/"
 
 
 @require_http_methods(["GET", "POST"])
