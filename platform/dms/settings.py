@@ -333,6 +333,12 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "tenant_apps.core.api.exception_handler",
 }
+
+# --- client addresses behind proxies (throttles of sign-in, sign-up, invitations) ---------------
+# How many proxies of ours stand in front of the app, each appending to X-Forwarded-For (the Helm chart: 1, the
+# ingress controller). 0: REMOTE_ADDR only, any X-Forwarded-For is the client's own words (tenant_apps.core.clients).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+REST_FRAMEWORK["NUM_PROXIES"] = TRUSTED_PROXY_COUNT
 # Bulk image upload takes up to 200 files in one request (Django's default is 100).
 DATA_UPLOAD_MAX_NUMBER_FILES = 201
 

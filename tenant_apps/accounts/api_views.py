@@ -10,7 +10,6 @@ from rest_framework import generics, permissions, status
 from rest_framework.authtoken.models import Token
 from rest_framework.decorators import api_view, permission_classes, throttle_classes
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
 
 from tenant_apps.accounts import invitations, services
 from tenant_apps.accounts.models import User
@@ -22,6 +21,7 @@ from tenant_apps.accounts.serializers import (
     PasswordChangeSerializer,
     UserSerializer,
 )
+from tenant_apps.core.clients import ClientAddressThrottle
 
 
 class CanViewUsers(permissions.BasePermission):
@@ -74,7 +74,7 @@ def invitation_revoke(request, invitation_id: int):
                                                                        invitation_id=invitation_id)).data)
 
 
-class AcceptThrottle(AnonRateThrottle):
+class AcceptThrottle(ClientAddressThrottle):
     rate = "30/hour"
 
 

@@ -12,6 +12,8 @@ import time
 
 from django.core.cache import cache
 
+from tenant_apps.core.clients import client_address
+
 MAX_FAILURES = 5
 WINDOW_SECONDS = 15 * 60
 
@@ -19,7 +21,7 @@ WINDOW_SECONDS = 15 * 60
 def _keys(request, username: str) -> list[str]:
     account = hashlib.sha256((username or "").strip().lower().encode()).hexdigest()[:32]
     keys = [f"login-fail:account:{account}"]
-    address = request.META.get("REMOTE_ADDR", "") if request is not None else ""
+    address = client_address(request) if request is not None else ""
     if address:
         keys.append(f"login-fail:ip:{address}")
     return keys
