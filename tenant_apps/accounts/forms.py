@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+import math
+
 from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from tenant_apps.accounts import throttle
@@ -10,9 +13,12 @@ from tenant_apps.accounts.permissions import INVITABLE_ROLES, Role
 from tenant_apps.core.prerequisites import DEALER, needs
 
 
-def throttle_message(seconds: int) -> str:
-    minutes = max(1, (seconds + 59) // 60)
-    return _("Too many failed sign-ins. Try again in %(minutes)s minutes.") % {"minutes": minutes}
+def throttle_message(seconds: float) -> str:
+    if seconds < 60:
+        return gettext("Too many failed sign-ins. Wait a moment, then try again.")
+    minutes = max(1, math.ceil(seconds / 60))
+    return ngettext("Too many failed sign-ins. Try again in %(minutes)s minute.",
+                    "Too many failed sign-ins. Try again in %(minutes)s minutes.", minutes) % {"minutes": minutes}
 
 
 class LoginForm(AuthenticationForm):

@@ -20,6 +20,13 @@ class LoginSerializer(BaseLoginSerializer):
     otp = serializers.CharField(required=False, allow_blank=True, write_only=True,
                                 help_text=gettext_lazy("The authenticator code, for users with two-step sign-in on."))
 
+    def get_auth_user(self, username, email, password):
+        """Always through the authentication backend, which hashes the password for an unknown email too and
+        counts the failure (dj-rest-auth's own lookup answered an unknown email at once, without either)."""
+        if not email or not password:
+            return None
+        return self.authenticate(email=email, password=password)
+
     def validate(self, attrs):
         from tenant_apps.accounts.totp import totp_verify
 
