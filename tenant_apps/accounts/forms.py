@@ -105,3 +105,16 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
                       email_template_name="accounts/password_reset_email.txt", html_email_template_name=None,
                       extra_email_context={**(kwargs.get("extra_email_context") or {}), "site_url": site_url()})
         return super().save(**kwargs)
+
+    def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email,
+                  html_email_template_name=None):
+        """Rendered here, sent by a task (accounts.tasks.mail_send): an address with an account costs the
+        request no more time than one without."""
+        from django.template import loader
+
+        from tenant_apps.accounts.tasks import mail_send
+
+        subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
+        body = loader.render_to_string(email_template_name, context)
+        html = loader.render_to_string(html_email_template_name, context) if html_email_template_name else None
+        mail_send.delay(subject=subject, body=body, to=[to_email], html=html)
