@@ -13,6 +13,7 @@ from tenants.services import slug_errors, tenant_url
 
 
 class SignupThrottle(ClientAddressThrottle):
+    scope = "signup"  # its own count (the page's and the API's), not every anonymous call's
     rate = "30/hour"
 
 

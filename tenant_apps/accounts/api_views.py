@@ -75,6 +75,7 @@ def invitation_revoke(request, invitation_id: int):
 
 
 class AcceptThrottle(ClientAddressThrottle):
+    scope = "invitation-accept"  # its own count (the page's and the API's), not every anonymous call's
     rate = "30/hour"
 
 

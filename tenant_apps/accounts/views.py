@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from dms.ui import listing
 from tenant_apps.accounts import invitations
+from tenant_apps.accounts.api_views import AcceptThrottle
 from tenant_apps.accounts.forms import AcceptInvitationForm, InvitationForm, LoginForm, PasswordResetForm
 from tenant_apps.accounts.models import User
 from tenant_apps.accounts.permissions import (
@@ -23,6 +24,7 @@ from tenant_apps.accounts.permissions import (
     scope_of,
 )
 from tenant_apps.core.access import requires
+from tenant_apps.core.clients import page_throttled
 from tenant_apps.core.errors import DomainError
 from tenant_apps.core.prerequisites import redirect_next
 from tenants.handoff import handoff_redeem
@@ -82,6 +84,8 @@ def invitation_accept(request, token: str):
         invitation = invitations.invitation_for_token(token)
     except DomainError as error:
         return render(request, "accounts/invitation_accept.html", {"unusable": error.detail}, status=410)
+    if request.method == "POST" and (refused := page_throttled(request, AcceptThrottle)):
+        return refused
     form = AcceptInvitationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

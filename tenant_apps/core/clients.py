@@ -3,7 +3,11 @@ header the client alone controls. Every throttle of ours keys on it (sign-in, si
 
 from __future__ import annotations
 
+import math
+
 from django.conf import settings
+from django.http import HttpResponse
+from django.utils.translation import gettext as _
 from rest_framework.throttling import AnonRateThrottle
 
 
@@ -27,3 +31,20 @@ class ClientAddressThrottle(AnonRateThrottle):
 
     def get_ident(self, request):
         return client_address(request)
+
+
+def page_throttled(request, throttle_class: type[ClientAddressThrottle]) -> HttpResponse | None:
+    """For a page's POST that its API twin throttles: None while the client may go on, else a 429 page with
+    Retry-After. The page and the API count together (the throttle's scope)."""
+    from tenants.middleware import error_response
+
+    throttle = throttle_class()
+    if throttle.allow_request(request, None):
+        return None
+    response = error_response(request, status=429, code="throttled", title=_("Too many attempts"),
+                              detail=_("Too many attempts from your address. Please try again later."),
+                              tenant=getattr(request, "tenant", None))
+    wait = throttle.wait()
+    if wait:
+        response["Retry-After"] = str(math.ceil(wait))
+    return response

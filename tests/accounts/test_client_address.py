@@ -10,6 +10,9 @@ from tests.conftest import host_client
 
 SIGNUP = ("localhost", "/api/v1/signup/", {"company_name": "x"})
 ACCEPT = ("acme.localhost", "/api/v1/invitations/accept/", {"token": "not-a-token", "full_name": "x", "password": "x"})
+# the pages count with their API twins (an attacker would otherwise take the page)
+SIGNUP_PAGE = ("localhost", "/signup/", {"company_name": "x"})
+ACCEPT_PAGE = ("acme.localhost", "/accounts/invite/{token}/", {"full_name": "x", "password": "x"})
 
 
 @pytest.fixture(autouse=True)
@@ -22,8 +25,27 @@ def _clear_throttle():
 def _answers(host: str, path: str, body: dict, forwarded_for) -> list[int]:
     """The statuses of 31 calls (the throttles allow 30 an hour), each claiming the address forwarded_for(i)."""
     client = host_client(host)
-    return [client.post(path, body, content_type="application/json", HTTP_X_FORWARDED_FOR=forwarded_for(i)).status_code
-            for i in range(31)]
+    kwargs = {"content_type": "application/json"} if path.startswith("/api/") else {}
+    return [client.post(path, body, HTTP_X_FORWARDED_FOR=forwarded_for(i), **kwargs).status_code for i in range(31)]
+
+
+@pytest.fixture
+def pending_invitation(tenant_a, in_tenant):
+    from tenant_apps.accounts import invitations
+    from tenant_apps.accounts.models import User
+
+    with in_tenant(tenant_a):
+        return invitations.invitation_create(actor=User.objects.get(email="owner@acme.test"), email="new@acme.test",
+                                             role="admin")[1]
+
+
+def test_the_pages_count_with_their_api(tenant_a, pending_invitation):
+    for host, path, body in (SIGNUP_PAGE, ACCEPT_PAGE):
+        path = path.format(token=pending_invitation)
+        answers = _answers(host, path, body, lambda i: f"198.51.100.{i}")
+        assert 429 not in answers[:30] and answers[30] == 429, (path, answers)
+    api = host_client("localhost").post(SIGNUP[1], SIGNUP[2], content_type="application/json")
+    assert api.status_code == 429 and int(api["Retry-After"]) > 0
 
 
 @pytest.mark.parametrize(("host", "path", "body"), [SIGNUP, ACCEPT], ids=["signup", "invitation-accept"])
