@@ -10,7 +10,9 @@ every attempt must wait 2**k units since that key's last failure (k: failures be
 - account (many clients on one account): capped short (a minute), so that failures from anywhere else keep the
   real user out for that long at most, while a distributed guess still gets one try a minute.
 
-A success clears the account's and the pair's counts. Used by the authentication backend (counting) and by the
+An attempt is counted before its password is checked (guesses sent in parallel cannot all slip through while the
+first are hashing); a success clears the account's and the pair's counts and takes the attempt back from the
+address's. Used by the authentication backend (counting) and by the
 sign-in form and API serializer (a clear message with the wait). Settings: LOGIN_THROTTLE (below).
 """
 
@@ -72,5 +74,9 @@ def record_failure(request, username: str) -> None:
 
 
 def record_success(request, username: str) -> None:
+    """A right password: the account and pair start over; the address's count takes back the attempt counted
+    before the check (its other failures stand: they may be guesses at other accounts)."""
     keys = _keys(request, username)
     cache.delete_many([keys[kind] for kind in ("account", "pair") if kind in keys])
+    if "address" in keys and (entry := cache.get(keys["address"])):
+        cache.set(keys["address"], {**entry, "count": max(0, entry["count"] - 1)}, FORGET_AFTER)
