@@ -1,24 +1,15 @@
 from __future__ import annotations
 
-import math
-
 from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import AuthenticationForm
-from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from tenant_apps.accounts import throttle
 from tenant_apps.accounts.permissions import INVITABLE_ROLES, Role
 from tenant_apps.core.prerequisites import DEALER, needs
 
-
-def throttle_message(seconds: float) -> str:
-    if seconds < 60:
-        return gettext("Too many failed sign-ins. Wait a moment, then try again.")
-    minutes = max(1, math.ceil(seconds / 60))
-    return ngettext("Too many failed sign-ins. Try again in %(minutes)s minute.",
-                    "Too many failed sign-ins. Try again in %(minutes)s minutes.", minutes) % {"minutes": minutes}
+throttle_message = throttle.message
 
 
 class LoginForm(AuthenticationForm):
@@ -76,9 +67,18 @@ class PasswordSetForm(auth_forms.SetPasswordForm):
 class PasswordChangeForm(auth_forms.PasswordChangeForm):
     """The signed-in user's password change: Django's form (every field error at once, the current password
     included); the change itself is accounts.services.user_password_change, which checks the current password
-    again (the rule lives there, for the API too) and whose field errors the view puts back by FIELD_NAMES."""
+    again (the rule lives there, for the API too) and whose field errors the view puts back by FIELD_NAMES. Both
+    checks go through the account's sign-in throttle (throttle.password_verify)."""
 
     FIELD_NAMES = {"new_password": "new_password2"}
+
+    def clean_old_password(self):
+        right, wait = throttle.password_verify(self.user, self.cleaned_data["old_password"])
+        if wait:
+            raise forms.ValidationError(throttle.message(wait), code="throttled")
+        if not right:
+            raise forms.ValidationError(self.error_messages["password_incorrect"], code="password_incorrect")
+        return self.cleaned_data["old_password"]
 
 
 def site_url() -> str:

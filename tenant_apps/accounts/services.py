@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django_tenants.utils import get_public_schema_name
 
 from onboarding.directory import membership_record
+from tenant_apps.accounts import throttle
 from tenant_apps.accounts.errors import EmailTaken, UserInvalid
 from tenant_apps.accounts.models import User
 from tenant_apps.accounts.permissions import Role
@@ -157,9 +158,10 @@ def user_password_change(*, actor: User, user: User, old_password: str, new_pass
 
     if actor.pk != user.pk:
         raise UserInvalid(_("You can only change your own password."))
-    if not user.check_password(old_password or ""):
-        raise UserInvalid(_("The password could not be changed."),
-                          fields={"old_password": [_("Your current password is not right.")]})
+    right, wait = throttle.password_verify(user, old_password)
+    if not right:
+        raise UserInvalid(_("The password could not be changed."), fields={
+            "old_password": [throttle.message(wait) if wait else _("Your current password is not right.")]})
     _password_replace(actor=actor, user=user, password=new_password, action="accounts.user.password_changed")
     return Token.objects.create(user=user) if reissue_token else None
 

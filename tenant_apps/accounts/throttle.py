@@ -19,10 +19,12 @@ sign-in form and API serializer (a clear message with the wait). Settings: LOGIN
 from __future__ import annotations
 
 import hashlib
+import math
 import time
 
 from django.conf import settings
 from django.core.cache import cache
+from django.utils.translation import gettext, ngettext
 
 from tenant_apps.core.clients import client_address
 
@@ -80,3 +82,26 @@ def record_success(request, username: str) -> None:
     cache.delete_many([keys[kind] for kind in ("account", "pair") if kind in keys])
     if "address" in keys and (entry := cache.get(keys["address"])):
         cache.set(keys["address"], {**entry, "count": max(0, entry["count"] - 1)}, FORGET_AFTER)
+
+
+def password_verify(user, password: str) -> tuple[bool, float]:
+    """Check a signed-in user's current password (before a change) under the account's sign-in throttle: a stolen
+    session or token guesses it no faster than the sign-in page would let it. (right, seconds to wait)."""
+    email = user.get_username()
+    wait = retry_after(None, email)
+    if wait:
+        return False, wait
+    record_failure(None, email)
+    if not user.check_password(password or ""):
+        return False, 0.0
+    record_success(None, email)
+    return True, 0.0
+
+
+def message(seconds: float) -> str:
+    """Why sign-in (or a password check) is refused for now."""
+    if seconds < 60:
+        return gettext("Too many failed sign-ins. Wait a moment, then try again.")
+    minutes = max(1, math.ceil(seconds / 60))
+    return ngettext("Too many failed sign-ins. Try again in %(minutes)s minute.",
+                    "Too many failed sign-ins. Try again in %(minutes)s minutes.", minutes) % {"minutes": minutes}

@@ -122,3 +122,19 @@ def test_a_reset_through_the_api_ends_every_session_and_token(tenant_a):
     assert done.status_code == 200, done.content
     assert (_me(browser), _me(host_client("acme.localhost"), token)) == (401, 401)
     assert _signs_in_with(NEW)
+
+
+def test_a_stolen_token_cannot_guess_the_current_password_faster_than_sign_in(tenant_a):
+    token = _token()
+    api = host_client("acme.localhost", HTTP_AUTHORIZATION=f"Token {token}")
+
+    def change(old: str):
+        return api.post("/api/v1/auth/password/change/", {"old_password": old, "new_password1": NEW,
+                                                         "new_password2": NEW}, content_type="application/json")
+
+    for guess in range(10):  # the account's free failures
+        assert change(f"guess-{guess}").json()["fields"] == {"old_password": ["Your current password is not right."]}
+    # now even the right one must wait, as sign-in must
+    assert change(DEFAULT_PASSWORD).json()["fields"] == {
+        "old_password": ["Too many failed sign-ins. Wait a moment, then try again."]}
+    assert _signs_in_with(DEFAULT_PASSWORD) is False
