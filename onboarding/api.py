@@ -5,14 +5,15 @@ from rest_framework import serializers, status
 from rest_framework.decorators import api_view, permission_classes, throttle_classes
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
 
 from onboarding import services
 from onboarding.slugs import suggest
+from tenant_apps.core.clients import ClientAddressThrottle
 from tenants.services import slug_errors, tenant_url
 
 
-class SignupThrottle(AnonRateThrottle):
+class SignupThrottle(ClientAddressThrottle):
+    scope = "signup"  # its own count (the page's and the API's), not every anonymous call's
     rate = "30/hour"
 
 

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
-from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -16,6 +15,7 @@ from django.utils.translation import gettext as _
 from billing_saas.models import Plan
 from onboarding.directory import membership_schemas
 from onboarding.errors import SignupInvalid
+from tenant_apps.accounts.tasks import mail_send
 from tenants.services import tenant_url
 
 logger = logging.getLogger(__name__)
@@ -96,6 +96,7 @@ def workspace_find(*, email: str) -> None:
     links = [{"name": tenant.brand_name, "url": tenant_url(tenant.slug, "/accounts/login/")} for tenant in tenants]
     with translation.override(translation.get_language()):
         body = render_to_string("onboarding/find_email.txt", {"links": links})
-        send_mail(_("Your workspaces"), body, settings.DEFAULT_FROM_EMAIL, [email])
+        # sent by a task (after the answer, with a broker): a known address takes no longer than an unknown one
+        mail_send.delay(subject=str(_("Your workspaces")), body=body, to=[email])
     logger.info("onboarding.find.sent", extra={"count": len(links)})
 

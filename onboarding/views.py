@@ -7,9 +7,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from onboarding import services
+from onboarding.api import SignupThrottle
 from onboarding.errors import SignupInvalid
 from onboarding.forms import FindWorkspaceForm, SignupForm, WorkspaceAddressForm
 from onboarding.slugs import suggest
+from tenant_apps.core.clients import page_throttled
 from tenants.errors import TenantNotFound
 from tenants.models import TenantStatus
 from tenants.selectors import tenant_get_by_slug
@@ -19,6 +21,8 @@ from tenants.services import slug_errors, tenant_url
 @require_http_methods(["GET", "POST"])
 def signup(request):
     if request.method == "POST":
+        if refused := page_throttled(request, SignupThrottle):
+            return refused
         form = SignupForm(request.POST)
         if form.is_valid():
             data = form.cleaned_data

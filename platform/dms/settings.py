@@ -366,6 +366,12 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.MultiPartParser",
     ],
 }
+
+# --- client addresses behind proxies (throttles of sign-in, sign-up, invitations) ---------------
+# How many proxies of ours stand in front of the app, each appending to X-Forwarded-For (the Helm chart: 1, the
+# ingress controller). 0: REMOTE_ADDR only, any X-Forwarded-For is the client's own words (tenant_apps.core.clients).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+REST_FRAMEWORK["NUM_PROXIES"] = TRUSTED_PROXY_COUNT
 # Bulk image upload takes up to 200 files in one request (Django's default is 100).
 DATA_UPLOAD_MAX_NUMBER_FILES = 201
 
@@ -398,6 +404,12 @@ REST_AUTH = {
     "SESSION_LOGIN": True,
     "TOKEN_MODEL": "rest_framework.authtoken.models.Token",
     "LOGIN_SERIALIZER": "tenant_apps.accounts.serializers.LoginSerializer",
+    # Changing a password needs the current one; a change or a reset ends the user's other sessions and every
+    # API token (tenant_apps.accounts.services); the API's change answers with a fresh token when made with one.
+    "OLD_PASSWORD_FIELD_ENABLED": True,
+    "PASSWORD_CHANGE_SERIALIZER": "tenant_apps.accounts.serializers.PasswordChangeSerializer",
+    "PASSWORD_RESET_CONFIRM_SERIALIZER": "tenant_apps.accounts.serializers.PasswordResetConfirmSerializer",
+    "PASSWORD_RESET_SERIALIZER": "tenant_apps.accounts.serializers.PasswordResetSerializer",  # links: primary domain
 }
 
 # --- custom domains: DNS verification (tests point these at a loopback DNS server) ---------------

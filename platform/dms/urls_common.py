@@ -1,4 +1,6 @@
-"""URLs served on every host: the favicon, sign-in, language switch, the auth API, the OpenAPI schema and docs."""
+"""URLs served on every host: the favicon, the language switch, a password-reset link's page (operators on the
+platform host, brand and dealer staff on a brand's), and the OpenAPI schema and docs of the host's own API.
+What only one kind of host has is in urls_public or urls_tenant: each serves only what its schema holds."""
 
 from csp.decorators import csp_update
 from django.conf import settings
@@ -6,21 +8,28 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from tenant_apps.accounts import api as accounts_api
+from tenant_apps.accounts.forms import PasswordSetForm
 from tenants import views as tenant_views
+
+
+class HostSchemaView(SpectacularAPIView):
+    """The OpenAPI schema of the API this host serves (its own urlconf): the brand API on a brand's host, the
+    sign-up API on the platform's."""
+
+    def _get_schema_response(self, request):
+        self.urlconf = getattr(request, "urlconf", None) or settings.ROOT_URLCONF
+        return super()._get_schema_response(request)
+
 
 urlpatterns = [
     path("favicon.ico", tenant_views.favicon, name="favicon"),
-    path("accounts/", include("tenant_apps.accounts.urls")),
     # un-namespaced: the name Django's and dj-rest-auth's reset emails link to
     path("accounts/password/reset/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(
         template_name="accounts/password_reset_confirm.html", success_url="/accounts/password/reset/done/",
+        form_class=PasswordSetForm,
     ), name="password_reset_confirm"),
-    path("api/v1/", include("tenant_apps.accounts.api_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("api/v1/auth/", include("dj_rest_auth.urls")),
-    path("api/v1/me/", accounts_api.me, name="api-me"),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/schema/", HostSchemaView.as_view(), name="schema"),
     # The split view serves its start-up script as a file (no inline script); Swagger UI itself comes from a CDN.
     path("api/docs/", csp_update({
         "script-src": settings.SWAGGER_UI_CDN, "style-src": settings.SWAGGER_UI_CDN, "img-src": settings.SWAGGER_UI_CDN,

@@ -4,10 +4,13 @@ from django.urls import include, path
 
 from dms.urls_common import urlpatterns as common
 from shared_apps.public_site import views as public_views
+from tenant_apps.accounts.urls import sign_in_patterns
 
 urlpatterns = [
     path("", public_views.home, name="home"),
     path("", include("onboarding.urls")),
     path("operator/", include("shared_apps.operator_console.urls")),
+    # operators sign in, out and reset their password; users, invitations and the auth API are a brand's
+    path("accounts/", include((sign_in_patterns, "accounts"))),
     *common,
 ]

@@ -3,6 +3,8 @@
 from django.urls import include, path, re_path
 
 from dms.urls_common import urlpatterns as common
+from tenant_apps.accounts import api as accounts_api
+from tenant_apps.accounts import api_views as accounts_api_views
 from tenant_apps.core import views as core_views
 
 urlpatterns = [
@@ -16,6 +18,12 @@ urlpatterns = [
     path("api/v1/", include("tenant_apps.promotions.urls_api")),
     path("api/v1/", include("tenant_apps.fulfillment.api.urls")),
     path("api/v1/", include("tenant_apps.approvals.urls_api")),
+    path("api/v1/", include("tenant_apps.accounts.api_urls")),
+    path("api/v1/auth/password/change/", accounts_api_views.PasswordChangeView.as_view(),
+         name="rest_password_change"),
+    path("api/v1/auth/", include("dj_rest_auth.urls")),
+    path("api/v1/me/", accounts_api.me, name="api-me"),
+    path("accounts/", include("tenant_apps.accounts.urls")),
     path("", core_views.home, name="home"),
     path("console/", include("tenant_apps.core.urls_console")),
     path("console/network/", include("tenant_apps.dealers.urls_console")),

@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
-from django.contrib.auth import login
+from dj_rest_auth.views import PasswordChangeView as BasePasswordChangeView
+from django.contrib.auth import login, update_session_auth_hash
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, permissions, status
+from rest_framework.authtoken.models import Token
 from rest_framework.decorators import api_view, permission_classes, throttle_classes
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
 
-from tenant_apps.accounts import invitations
+from tenant_apps.accounts import invitations, services
 from tenant_apps.accounts.models import User
 from tenant_apps.accounts.permissions import USERS_VIEW, Scope, has_perm, scope_of
-from tenant_apps.accounts.serializers import AcceptInvitationSerializer, InvitationSerializer, UserSerializer
+from tenant_apps.accounts.serializers import (
+    AcceptInvitationSerializer,
+    InvitationSerializer,
+    PasswordChangedSerializer,
+    PasswordChangeSerializer,
+    UserSerializer,
+)
+from tenant_apps.core.clients import ClientAddressThrottle
 
 
 class CanViewUsers(permissions.BasePermission):
@@ -65,7 +74,8 @@ def invitation_revoke(request, invitation_id: int):
                                                                        invitation_id=invitation_id)).data)
 
 
-class AcceptThrottle(AnonRateThrottle):
+class AcceptThrottle(ClientAddressThrottle):
+    scope = "invitation-accept"  # its own count (the page's and the API's), not every anonymous call's
     rate = "30/hour"
 
 
@@ -82,3 +92,23 @@ def invitation_accept(request):
                                          password=data["password"])
     login(request, user, backend="tenant_apps.accounts.backends.ThrottledModelBackend")
     return Response(UserSerializer(user).data, status=status.HTTP_201_CREATED)
+
+
+class PasswordChangeView(BasePasswordChangeView):
+    """dj-rest-auth's password change, with the current password required and every other sign-in ended."""
+
+    serializer_class = PasswordChangeSerializer
+
+    @extend_schema(request=PasswordChangeSerializer, responses=PasswordChangedSerializer,
+                   summary="Change your password (the current one is required); ends your other sign-ins")
+    def post(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        by_token = isinstance(request.auth, Token)
+        token = services.user_password_change(
+            actor=request.user, user=request.user, old_password=serializer.validated_data["old_password"],
+            new_password=serializer.validated_data["new_password1"], reissue_token=by_token)
+        if not by_token:
+            update_session_auth_hash(request, request.user)  # this session stays signed in
+        return Response(PasswordChangedSerializer({
+            "detail": _("New password has been saved."), "key": token.key if token else None}).data)

@@ -8,6 +8,7 @@ from functools import cache
 
 from django.db import connection
 from django.utils.translation import gettext_lazy as _
+from django_tenants.utils import get_public_schema_name
 from rest_framework import authentication, exceptions
 from rest_framework.authtoken.models import Token
 
@@ -44,6 +45,9 @@ def token_user(key: str) -> tuple[User, Token] | None:
 
 class TokenAuthentication(authentication.TokenAuthentication):
     def authenticate_credentials(self, key):
+        if connection.schema_name == get_public_schema_name():
+            # API tokens belong to a brand's workspace; the platform's host has no token API (nor dealers)
+            raise exceptions.AuthenticationFailed(_("Invalid token."))
         found = token_user(key)
         if found is None:
             raise exceptions.AuthenticationFailed(_("Invalid token."))

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
@@ -8,10 +9,7 @@ from tenant_apps.accounts import throttle
 from tenant_apps.accounts.permissions import INVITABLE_ROLES, Role
 from tenant_apps.core.prerequisites import DEALER, needs
 
-
-def throttle_message(seconds: int) -> str:
-    minutes = max(1, (seconds + 59) // 60)
-    return _("Too many failed sign-ins. Try again in %(minutes)s minutes.") % {"minutes": minutes}
+throttle_message = throttle.message
 
 
 class LoginForm(AuthenticationForm):
@@ -54,3 +52,69 @@ class AcceptInvitationForm(forms.Form):
     full_name = forms.CharField(label=_("Your name"), max_length=150)
     password = forms.CharField(label=_("Password"), widget=forms.PasswordInput,
                                help_text=_("At least 10 characters; not a common password."))
+
+
+class PasswordSetForm(auth_forms.SetPasswordForm):
+    """Django's form behind a password-reset link (page and API): the new password is set by the accounts
+    service, which ends every other sign-in of the user (sessions and API tokens)."""
+
+    def save(self, commit=True):
+        from tenant_apps.accounts.services import user_password_reset
+
+        return user_password_reset(actor=self.user, user=self.user, new_password=self.cleaned_data["new_password1"])
+
+
+class PasswordChangeForm(auth_forms.PasswordChangeForm):
+    """The signed-in user's password change: Django's form (every field error at once, the current password
+    included); the change itself is accounts.services.user_password_change, which checks the current password
+    again (the rule lives there, for the API too) and whose field errors the view puts back by FIELD_NAMES. Both
+    checks go through the account's sign-in throttle (throttle.password_verify)."""
+
+    FIELD_NAMES = {"new_password": "new_password2"}
+
+    def clean_old_password(self):
+        right, wait = throttle.password_verify(self.user, self.cleaned_data["old_password"])
+        if wait:
+            raise forms.ValidationError(throttle.message(wait), code="throttled")
+        if not right:
+            raise forms.ValidationError(self.error_messages["password_incorrect"], code="password_incorrect")
+        return self.cleaned_data["old_password"]
+
+
+def site_url() -> str:
+    """The address links in mail point to: the brand's primary domain on a brand's schema, the platform's host
+    on the public one. Never the request's Host header, which the client chooses (with any port, say)."""
+    from django.conf import settings
+    from django.db import connection
+    from django_tenants.utils import get_public_schema_name
+
+    from tenants.models import Tenant
+    from tenants.services import tenant_primary_url
+
+    if connection.schema_name == get_public_schema_name():
+        return f"{settings.PLATFORM_SCHEME}://{settings.PLATFORM_DOMAIN}"
+    return tenant_primary_url(Tenant.objects.get(schema_name=connection.schema_name), "")
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    """Django's reset request (page and API): the link is on the workspace's primary domain (site_url), and the
+    mail is ours whoever asks."""
+
+    def save(self, **kwargs):
+        kwargs.update(subject_template_name="accounts/password_reset_subject.txt",
+                      email_template_name="accounts/password_reset_email.txt", html_email_template_name=None,
+                      extra_email_context={**(kwargs.get("extra_email_context") or {}), "site_url": site_url()})
+        return super().save(**kwargs)
+
+    def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email,
+                  html_email_template_name=None):
+        """Rendered here, sent by a task (accounts.tasks.mail_send): an address with an account costs the
+        request no more time than one without."""
+        from django.template import loader
+
+        from tenant_apps.accounts.tasks import mail_send
+
+        subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
+        body = loader.render_to_string(email_template_name, context)
+        html = loader.render_to_string(html_email_template_name, context) if html_email_template_name else None
+        mail_send.delay(subject=subject, body=body, to=[to_email], html=html)

@@ -7,8 +7,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
+from django_tenants.utils import get_public_schema_name
 
 from onboarding.directory import membership_record
+from tenant_apps.accounts import throttle
 from tenant_apps.accounts.errors import EmailTaken, UserInvalid
 from tenant_apps.accounts.models import User
 from tenant_apps.accounts.permissions import Role
@@ -124,3 +126,48 @@ def user_profile_update(*, actor: User, user: User, full_name: str | None = None
     audit_record(actor=actor, action="accounts.user.profile_updated", target=user, before=before,
                  after={"full_name": user.full_name, "preferred_language": user.preferred_language})
     return user
+
+
+def _password_replace(*, actor: User, user: User, password: str, action: str) -> User:
+    """Set the password and end every other sign-in of the user: all API tokens are deleted, and every session
+    made before stops working (Django checks each session's copy of the password-derived hash on each request;
+    the caller keeps its own page session with update_session_auth_hash)."""
+    from rest_framework.authtoken.models import Token
+
+    try:
+        password_validation.validate_password(password, user=user)
+    except ValidationError as exc:
+        raise UserInvalid(_("The password could not be changed."), fields={"new_password": list(exc.messages)}) from None
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    Token.objects.filter(user=user).delete()
+    if connection.schema_name != get_public_schema_name():  # operators (public schema) have no audit log
+        from tenant_apps.audit.services import audit_record
+
+        audit_record(actor=actor, action=action, target=user)
+    return user
+
+
+@transaction.atomic
+def user_password_change(*, actor: User, user: User, old_password: str, new_password: str,
+                         reissue_token: bool = False):
+    """A signed-in user changes their own password; the current one is required (a stolen session or token
+    alone cannot take the account over). Ends the user's other sessions and every API token; with
+    `reissue_token` (the change came with a token), returns a fresh token for the caller, else None."""
+    from rest_framework.authtoken.models import Token
+
+    if actor.pk != user.pk:
+        raise UserInvalid(_("You can only change your own password."))
+    right, wait = throttle.password_verify(user, old_password)
+    if not right:
+        raise UserInvalid(_("The password could not be changed."), fields={
+            "old_password": [throttle.message(wait) if wait else _("Your current password is not right.")]})
+    _password_replace(actor=actor, user=user, password=new_password, action="accounts.user.password_changed")
+    return Token.objects.create(user=user) if reissue_token else None
+
+
+@transaction.atomic
+def user_password_reset(*, actor: User, user: User, new_password: str) -> User:
+    """A user sets a new password from a reset link (the link's token is the proof; the actor is the user).
+    Ends every session and API token of the user."""
+    return _password_replace(actor=actor, user=user, password=new_password, action="accounts.user.password_reset")

@@ -1,3 +1,7 @@
+"""Pages of people and access. `sign_in_patterns` are what every host has (the platform's operators sign in, out
+and reset their password too); `urlpatterns` adds what only a brand's host has (its users, invitations, hand-off
+from the platform, two-step sign-in): the platform's schema has none of those tables."""
+
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
@@ -5,20 +9,21 @@ from tenant_apps.accounts import views
 
 app_name = "accounts"
 
-urlpatterns = [
+sign_in_patterns = [
     path("login/", views.SignInView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/reset/", views.PasswordResetView.as_view(), name="password-reset"),
+    path("password/reset/sent/", auth_views.PasswordResetDoneView.as_view(
+        template_name="accounts/password_reset_sent.html"), name="password-reset-sent"),
+    path("password/reset/done/", auth_views.PasswordResetCompleteView.as_view(
+        template_name="accounts/password_reset_complete.html"), name="password-reset-complete"),
+]
+
+urlpatterns = [
+    *sign_in_patterns,
     path("handoff/<str:token>/", views.handoff, name="handoff"),
     path("invite/<str:token>/", views.invitation_accept, name="invite"),
     path("people/", views.people, name="people"),
     path("security/", views.security, name="security"),
     path("people/invitations/<int:invitation_id>/revoke/", views.invitation_revoke, name="invitation-revoke"),
-    path("password/reset/", auth_views.PasswordResetView.as_view(
-        template_name="accounts/password_reset.html", email_template_name="accounts/password_reset_email.txt",
-        subject_template_name="accounts/password_reset_subject.txt", success_url="/accounts/password/reset/sent/",
-    ), name="password-reset"),
-    path("password/reset/sent/", auth_views.PasswordResetDoneView.as_view(
-        template_name="accounts/password_reset_sent.html"), name="password-reset-sent"),
-    path("password/reset/done/", auth_views.PasswordResetCompleteView.as_view(
-        template_name="accounts/password_reset_complete.html"), name="password-reset-complete"),
 ]

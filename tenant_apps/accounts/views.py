@@ -12,7 +12,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from dms.ui import listing
 from tenant_apps.accounts import invitations
-from tenant_apps.accounts.forms import AcceptInvitationForm, InvitationForm, LoginForm
+from tenant_apps.accounts.api_views import AcceptThrottle
+from tenant_apps.accounts.forms import AcceptInvitationForm, InvitationForm, LoginForm, PasswordResetForm
 from tenant_apps.accounts.models import User
 from tenant_apps.accounts.permissions import (
     CONSOLE,
@@ -23,6 +24,7 @@ from tenant_apps.accounts.permissions import (
     scope_of,
 )
 from tenant_apps.core.access import requires
+from tenant_apps.core.clients import page_throttled
 from tenant_apps.core.errors import DomainError
 from tenant_apps.core.prerequisites import redirect_next
 from tenants.handoff import handoff_redeem
@@ -66,12 +68,24 @@ class SignInView(auth_views.LoginView):
         return super().get_default_redirect_url()
 
 
+class PasswordResetView(auth_views.PasswordResetView):
+    """Ask for a reset link by email. The same answer whether or not the address has an account."""
+
+    form_class = PasswordResetForm
+    template_name = "accounts/password_reset.html"
+    email_template_name = "accounts/password_reset_email.txt"
+    subject_template_name = "accounts/password_reset_subject.txt"
+    success_url = "/accounts/password/reset/sent/"
+
+
 @require_http_methods(["GET", "POST"])
 def invitation_accept(request, token: str):
     try:
         invitation = invitations.invitation_for_token(token)
     except DomainError as error:
         return render(request, "accounts/invitation_accept.html", {"unusable": error.detail}, status=410)
+    if request.method == "POST" and (refused := page_throttled(request, AcceptThrottle)):
+        return refused
     form = AcceptInvitationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

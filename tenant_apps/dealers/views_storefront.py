@@ -6,7 +6,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import PasswordChangeForm
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from tenant_apps.accounts import services as account_services
+from tenant_apps.accounts.forms import PasswordChangeForm
 from tenant_apps.accounts.permissions import ACCOUNT_EDIT, COMPANY_ADDRESSES, COMPANY_VIEW, has_perm
 from tenant_apps.core.access import is_console_user, requires
 from tenant_apps.core.errors import DomainError
@@ -64,11 +64,17 @@ def account(request):
             messages.success(request, _("Saved."))
             return redirect("storefront:account")
         if action == "password" and password.is_valid():
-            # Django's own form sets the password; the session stays signed in on this device.
-            password.save()
-            update_session_auth_hash(request, password.user)
-            messages.success(request, _("Your password has been changed."))
-            return redirect("storefront:account")
+            try:
+                account_services.user_password_change(actor=user, user=user,
+                                                      old_password=password.cleaned_data["old_password"],
+                                                      new_password=password.cleaned_data["new_password1"])
+            except DomainError as error:
+                apply_domain_error(password, error, field_names=PasswordChangeForm.FIELD_NAMES)
+            else:
+                # every other session and API token of the user has ended; this one stays signed in
+                update_session_auth_hash(request, user)
+                messages.success(request, _("Your password has been changed."))
+                return redirect("storefront:account")
     return render(request, "dealers/storefront/account.html", {
         "profile_form": profile, "password_form": password,
         "layout": "layouts/console.html" if is_console_user(user) else "layouts/storefront.html",

@@ -155,6 +155,7 @@ PYTHONUNBUFFERED: "1"
 PYTHONDONTWRITEBYTECODE: "1"
 PLATFORM_DOMAIN: {{ required "platformDomain is required" .Values.platformDomain | quote }}
 ALLOWED_HOSTS: {{ include "dms.allowedHosts" . | quote }}
+TRUSTED_PROXY_COUNT: {{ .Values.config.trustedProxyCount | default 0 | toString | quote }}
 {{- with .Values.config.stripePublishableKey }}
 STRIPE_PUBLISHABLE_KEY: {{ . | quote }}
 {{- end }}
