@@ -11,3 +11,5 @@ urlpatterns = [
     path("operator/", include("shared_apps.operator_console.urls")),
     *common,
 ]
+
+handler500 = "dms.errors.server_error"  # a database outage is a 503 wherever it is raised
