@@ -2,8 +2,9 @@
 
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularSwaggerView
 
+from dms.schema import HostSchemaView
 from tenant_apps.accounts import api as accounts_api
 from tenants import views as tenant_views
 
@@ -18,6 +19,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/auth/", include("dj_rest_auth.urls")),
     path("api/v1/me/", accounts_api.me, name="api-me"),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/schema/", HostSchemaView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
 ]

@@ -337,7 +337,11 @@ class ImportApplied(serializers.Serializer):
 
 
 class ImportRefused(serializers.Serializer):
+    """400: a file with errors (`rows`, `errors` per row; code import_invalid), or a request refused before
+    reading any row (`fields`: the field errors, code invalid)."""
+
     code = serializers.CharField()
     detail = serializers.CharField()
-    rows = serializers.IntegerField()
-    errors = ImportRowError(many=True)
+    rows = serializers.IntegerField(required=False)
+    errors = ImportRowError(many=True, required=False)
+    fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False)
