@@ -57,3 +57,9 @@ def test_an_import_refused_before_reading_rows_is_documented(schemas, path):
 
     assert set(body["required"]) == {"code", "detail"}
     assert {"rows", "errors", "fields"} <= set(body["properties"])
+
+
+def test_a_dealers_bank_account_is_documented_as_left_out_for_some_users(schemas):
+    dealer = schemas["acme.localhost"]["components"]["schemas"]["DealerOutput"]
+
+    assert "bank_account" in dealer["properties"] and "bank_account" not in dealer["required"]
