@@ -3,6 +3,12 @@
 A custom domain starts pending and serves nothing until the brand proves it controls it: a TXT record
 `<CUSTOM_DOMAIN_TXT_PREFIX>.<domain>` with the value `dms-verify=<token>`. Each tenant has exactly one
 primary domain; its other active domains redirect there (tenants.middleware).
+
+A pending claim proves nothing, so it blocks no one: several workspaces may claim the same host, and the first
+to publish its record and verify gets the domain; the other claims are marked taken at that moment, which their
+domains page says (the loser is told). A claim can be verified for CUSTOM_DOMAIN_CLAIM_DAYS; after that it is
+expired (not verifiable, not counted in the limit) and adding the host again replaces it with a new token. Only
+an active domain of another workspace keeps a host from being added.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ import secrets
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from tenants import dns as domain_dns
@@ -93,14 +100,22 @@ def domain_field_errors(*, tenant: Tenant, domain: str) -> list[str]:
             _("Addresses under %(platform)s come with your workspace; enter a domain of your own.")
             % {"platform": platform}
         ]
-    owner = Domain.objects.filter(domain=domain).values_list("tenant_id", flat=True).first()
-    if owner == tenant.pk:
+    claims = list(Domain.objects.filter(domain=domain))
+    if any(claim.tenant_id == tenant.pk and _claim_stands(claim) for claim in claims):
         return [_("You have added this domain already.")]
-    if owner is not None:
+    if any(claim.status == Domain.Status.ACTIVE for claim in claims):
         return [_("This domain is already in use.")]
-    if Domain.objects.filter(tenant=tenant, kind=Domain.Kind.CUSTOM).count() >= MAX_CUSTOM_DOMAINS:
+    counted = [d for d in Domain.objects.filter(tenant=tenant, kind=Domain.Kind.CUSTOM) if _claim_stands(d)]
+    if len(counted) >= MAX_CUSTOM_DOMAINS:
         return [_("You can add at most %(count)d custom domains.") % {"count": MAX_CUSTOM_DOMAINS}]
     return []
+
+
+def _claim_stands(domain: Domain) -> bool:
+    """Active, or pending and not expired (a taken or expired claim is only shown, and replaced when re-added)."""
+    if domain.status == Domain.Status.ACTIVE:
+        return True
+    return domain.status == Domain.Status.PENDING and not domain.claim_expired()
 
 
 def domain_add(*, actor, tenant: Tenant, domain: str) -> Domain:
@@ -111,6 +126,8 @@ def domain_add(*, actor, tenant: Tenant, domain: str) -> Domain:
         errors = domain_field_errors(tenant=tenant, domain=name)
         if errors:
             raise TenantInvalid(_("The domain could not be added."), fields={"domain": errors})
+        # the tenant's own taken or expired claim on this host gives way to the new one (a new token)
+        Domain.objects.filter(tenant=tenant, domain=name).exclude(status=Domain.Status.ACTIVE).delete()
         try:
             added = Domain.objects.create(
                 domain=name,
@@ -162,6 +179,7 @@ def domain_verify(*, actor, tenant: Tenant, domain_id: int) -> Domain:
     domain = domain_get_for(tenant=tenant, domain_id=domain_id)
     if domain.status == Domain.Status.ACTIVE:
         return domain
+    _refuse_unverifiable(domain)
     record = txt_record_name(domain)
     try:  # the look-up runs outside any transaction: no lock is held while waiting for DNS
         found = txt_record_value(domain) in domain_dns.txt_lookup(record)
@@ -170,23 +188,63 @@ def domain_verify(*, actor, tenant: Tenant, domain_id: int) -> Domain:
         failure = _verification_error(error.reason, record=record)
     now = timezone.now()
     with transaction.atomic():
-        locked = Domain.objects.select_for_update().filter(tenant=tenant, pk=domain.pk).first()
+        # every claim on this host, locked in id order: two workspaces verifying at once go one after the other
+        claims = list(Domain.objects.select_for_update().filter(domain=domain.domain).order_by("pk"))
+        locked = next((c for c in claims if c.pk == domain.pk and c.tenant_id == tenant.pk), None)
         if locked is None:
             raise DomainNotFound(_("No such domain."))
+        if locked.status == Domain.Status.ACTIVE:
+            return locked
+        _refuse_unverifiable(locked, now=now)  # taken meanwhile by the workspace that verified first
         locked.last_checked_at = now
-        if failure is None:
+        losers = []
+        if any(c.status == Domain.Status.ACTIVE for c in claims):
+            # claimed while another workspace's claim was being verified: that one won
+            locked.status = Domain.Status.TAKEN
+            locked.save(update_fields=["status", "last_checked_at"])
+        elif failure is None:
             locked.status = Domain.Status.ACTIVE
             locked.verified_at = now
             locked.last_check_error = ""
+            losers = [c for c in claims if c.pk != locked.pk and c.status == Domain.Status.PENDING]
+            Domain.objects.filter(pk__in=[c.pk for c in losers]).update(
+                status=Domain.Status.TAKEN, last_checked_at=now, last_check_error="")
         else:
             locked.last_check_error = failure[1][:255]
-        locked.save(update_fields=["status", "verified_at", "last_checked_at", "last_check_error"])
+        if locked.status != Domain.Status.TAKEN:
+            locked.save(update_fields=["status", "verified_at", "last_checked_at", "last_check_error"])
     context = {"schema": tenant.schema_name, "domain": locked.domain, "actor": _actor_label(actor)}
+    if locked.status == Domain.Status.TAKEN:
+        raise IllegalTransition(domain_taken_message(locked), code="domain_taken")
     if failure is not None:
         logger.info("tenants.domain.verification_failed", extra={**context, "code": failure[0]})
         raise DomainVerificationFailed(failure[1], code=failure[0])
     logger.info("tenants.domain.verified", extra=context)
+    for loser in losers:
+        logger.info("tenants.domain.claim_taken",
+                    extra={"tenant_id": loser.tenant_id, "domain": loser.domain, "by": tenant.schema_name})
     return locked
+
+
+def _refuse_unverifiable(domain: Domain, *, now=None) -> None:
+    """A claim taken by another workspace, or expired, cannot be verified: say which, and what to do."""
+    if domain.status == Domain.Status.TAKEN:
+        raise IllegalTransition(domain_taken_message(domain), code="domain_taken")
+    if domain.claim_expired(now):
+        raise IllegalTransition(domain_expired_message(domain), code="domain_claim_expired")
+
+
+def domain_taken_message(domain: Domain) -> str:
+    return _(
+        "Another workspace proved through DNS that it controls %(domain)s, so your claim was withdrawn. If the "
+        "domain is yours, check who can edit its DNS records, then remove this claim and add the domain again."
+    ) % {"domain": domain.domain}
+
+
+def domain_expired_message(domain: Domain) -> str:
+    return _(
+        "This claim expired on %(date)s without being verified. Add %(domain)s again to get a new TXT record."
+    ) % {"domain": domain.domain, "date": date_format(timezone.localtime(domain.claim_expires_at), "DATE_FORMAT")}
 
 
 def domain_make_primary(*, actor, tenant: Tenant, domain_id: int) -> Domain:

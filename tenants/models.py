@@ -6,11 +6,14 @@ All of these live in the public schema. A tenant's own data lives in its schema 
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
+from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_tenants.models import DomainMixin, TenantMixin
 
@@ -100,7 +103,12 @@ class Domain(DomainMixin):
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting for DNS verification")
         ACTIVE = "active", _("Active")
+        TAKEN = "taken", _("Verified by another workspace")
 
+    # Not unique: several workspaces may claim the same host while it is pending (a claim proves nothing, so
+    # it must not keep the real owner out); the one that proves it through DNS gets it, and at most one
+    # domain row per host is active (constraint below). Routing reads only active rows.
+    domain = models.CharField(max_length=253, db_index=True)
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.SUBDOMAIN)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
     verification_token = models.CharField(max_length=64, blank=True)
@@ -113,11 +121,21 @@ class Domain(DomainMixin):
         verbose_name = _("domain")
         verbose_name_plural = _("domains")
         constraints = [
-            models.UniqueConstraint(fields=["tenant"], condition=models.Q(is_primary=True), name="one_primary_domain")
+            models.UniqueConstraint(fields=["tenant"], condition=models.Q(is_primary=True), name="one_primary_domain"),
+            models.UniqueConstraint(fields=["domain"], condition=models.Q(status="active"), name="one_active_domain_per_host"),
+            models.UniqueConstraint(fields=["tenant", "domain"], name="one_claim_per_tenant_and_host"),
         ]
 
     def __str__(self) -> str:
         return self.domain
+
+    @property
+    def claim_expires_at(self):
+        """When a pending claim stops being verifiable (CUSTOM_DOMAIN_CLAIM_DAYS after it was made)."""
+        return self.created_at + timedelta(days=settings.CUSTOM_DOMAIN_CLAIM_DAYS)
+
+    def claim_expired(self, now=None) -> bool:
+        return self.status == self.Status.PENDING and (now or timezone.now()) >= self.claim_expires_at
 
 
 class TenantStatusChange(models.Model):

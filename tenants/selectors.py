@@ -35,7 +35,9 @@ def _generation() -> int:
 def _route_shape() -> tuple[Columns, Columns, str]:
     domain, tenant = Columns(Domain, alias="d"), Columns(Tenant, alias="t")
     sql = (f"SELECT {domain.sql}, {tenant.sql} FROM {Domain._meta.db_table} d "  # noqa: S608 - model names
-           f"JOIN {Tenant._meta.db_table} t ON t.id = d.tenant_id WHERE d.domain = %(host)s")
+           f"JOIN {Tenant._meta.db_table} t ON t.id = d.tenant_id WHERE d.domain = %(host)s"
+           # only an active row serves a host: pending or taken claims of other workspaces may share its name
+           f" AND d.status = '{Domain.Status.ACTIVE.value}'")
     return domain, tenant, sql
 
 

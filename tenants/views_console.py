@@ -38,18 +38,27 @@ def domains(request):
                 % {"domain": added.domain},
             )
             return redirect("console:domains")
-    pending, active, custom = Domain.Status.PENDING, Domain.Status.ACTIVE, Domain.Kind.CUSTOM
-    rows = [
-        {
+    pending, active, taken, custom = (Domain.Status.PENDING, Domain.Status.ACTIVE, Domain.Status.TAKEN,
+                                      Domain.Kind.CUSTOM)
+    rows = []
+    for domain in domain_services.domains_for(tenant=tenant):
+        expired = domain.claim_expired()
+        notice = ""  # why a claim can no longer be verified: the loser of a contested domain is told here
+        if domain.status == taken:
+            notice = domain_services.domain_taken_message(domain)
+        elif expired:
+            notice = domain_services.domain_expired_message(domain)
+        rows.append({
             "domain": domain,
             "txt_name": domain_services.txt_record_name(domain),
             "txt_value": domain_services.txt_record_value(domain),
-            "can_verify": domain.status == pending,
+            "can_verify": domain.status == pending and not expired,
+            "expires_at": domain.claim_expires_at if domain.status == pending and not expired else None,
+            "status_label": _("Claim expired") if expired else domain.get_status_display(),
+            "notice": notice,
             "can_make_primary": domain.status == active and not domain.is_primary,
             "can_remove": domain.kind == custom and not domain.is_primary,
-        }
-        for domain in domain_services.domains_for(tenant=tenant)
-    ]
+        })
     return render(
         request,
         "tenants/console/domains.html",

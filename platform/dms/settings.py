@@ -417,6 +417,8 @@ DNS_NAMESERVERS = env_list("DNS_NAMESERVERS")  # empty: the system resolver
 DNS_PORT = env_int("DNS_PORT", 53)
 DNS_TIMEOUT = float(env_str("DNS_TIMEOUT", "3"))
 CUSTOM_DOMAIN_TXT_PREFIX = "_dms-verify"
+# A pending custom-domain claim can be verified for this many days; then it must be added again (a new token).
+CUSTOM_DOMAIN_CLAIM_DAYS = env_int("CUSTOM_DOMAIN_CLAIM_DAYS", 7)
 
 # --- onboarding ---------------------------------------------------------------------------------
 HANDOFF_TTL_SECONDS = env_int("HANDOFF_TTL_SECONDS", 60)

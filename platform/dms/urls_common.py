@@ -6,20 +6,11 @@ from csp.decorators import csp_update
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from drf_spectacular.views import SpectacularSwaggerSplitView
 
+from dms.schema import HostSchemaView
 from tenant_apps.accounts.forms import PasswordSetForm
 from tenants import views as tenant_views
-
-
-class HostSchemaView(SpectacularAPIView):
-    """The OpenAPI schema of the API this host serves (its own urlconf): the brand API on a brand's host, the
-    sign-up API on the platform's."""
-
-    def _get_schema_response(self, request):
-        self.urlconf = getattr(request, "urlconf", None) or settings.ROOT_URLCONF
-        return super()._get_schema_response(request)
-
 
 urlpatterns = [
     path("favicon.ico", tenant_views.favicon, name="favicon"),

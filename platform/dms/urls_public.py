@@ -14,3 +14,5 @@ urlpatterns = [
     path("accounts/", include((sign_in_patterns, "accounts"))),
     *common,
 ]
+
+handler500 = "dms.errors.server_error"  # a database outage is a 503 wherever it is raised

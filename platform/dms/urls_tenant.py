@@ -43,3 +43,5 @@ urlpatterns = [
     re_path(r"^media/(?P<path>.+)$", core_views.tenant_media, name="tenant-media"),
     *common,
 ]
+
+handler500 = "dms.errors.server_error"  # a database outage is a 503 wherever it is raised

@@ -70,7 +70,7 @@ class AcceptInvitationSerializer(serializers.Serializer):
 
 
 class UserSerializer(serializers.ModelSerializer):
-    dealer = serializers.IntegerField(source="dealer_id", read_only=True)
+    dealer = serializers.IntegerField(source="dealer_id", read_only=True, allow_null=True)  # brand staff: null
 
     class Meta:
         model = User

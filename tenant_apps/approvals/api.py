@@ -71,6 +71,11 @@ class BulkResultOutput(serializers.Serializer):
     detail = serializers.CharField()
 
 
+class BulkApproveOutput(serializers.Serializer):
+    results = BulkResultOutput(many=True)
+    approved = serializers.IntegerField()
+
+
 class StepIO(serializers.Serializer):
     position = serializers.IntegerField(read_only=True)
     name = serializers.CharField(max_length=200)
@@ -182,14 +187,13 @@ class ApprovalViewSet(viewsets.GenericViewSet):
         return self.get_paginated_response(InboxOutput(page, many=True).data)
 
     @extend_schema(summary="Approve several orders; each is decided on its own", request=BulkInput,
-                   responses=BulkResultOutput(many=True))
+                   responses=BulkApproveOutput)
     @action(detail=False, methods=["post"], url_path="bulk-approve")
     def bulk_approve(self, request):
         data = _validated(BulkInput, request)
         results = services.approval_bulk_approve(actor=request.user, order_ids=data["orders"],
                                                  reason=data["reason"])
-        return Response({"results": BulkResultOutput(results, many=True).data,
-                         "approved": sum(1 for r in results if r.ok)})
+        return Response(BulkApproveOutput({"results": results, "approved": sum(1 for r in results if r.ok)}).data)
 
 
 @extend_schema_view(

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, viewsets
-from rest_framework.routers import SimpleRouter
 
 from tenant_apps.accounts.permissions import CATALOG_EDIT, CATALOG_VIEW
 from tenant_apps.catalog import api_transfer, services
 from tenant_apps.catalog.models import Category, Product, ProductStatus, Series, Sku, Unit
 from tenant_apps.catalog.selectors import catalog_for
+from tenant_apps.core.routers import ApiRouter
 from tenant_apps.dealers.api.permissions import HasCapability
 from tenant_apps.inventory.selectors import dealer_stock_views
 
@@ -105,7 +105,7 @@ class SkuViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.Generi
             min_order_qty=data.get("min_order_qty", 1), order_step=data.get("order_step", 1))
 
 
-router = SimpleRouter()
+router = ApiRouter()
 router.register("catalog/categories", CategoryViewSet, basename="catalog-category")
 router.register("catalog/products", ProductViewSet, basename="catalog-product")
 router.register("catalog/skus", SkuViewSet, basename="catalog-sku")

@@ -1,11 +1,11 @@
 """REST API of pricing, mounted at /api/v1/."""
 
 from django.urls import path
-from rest_framework.routers import SimpleRouter
 
+from tenant_apps.core.routers import ApiRouter
 from tenant_apps.pricing import api
 
-router = SimpleRouter()
+router = ApiRouter()
 router.register("pricing/lists", api.PriceListViewSet, basename="pricing-list")
 router.register("pricing/entries", api.PriceEntryViewSet, basename="pricing-entry")
 router.register("pricing/protections", api.ProtectionWindowViewSet, basename="pricing-protection")

@@ -203,7 +203,7 @@ class PromotionViewSet(viewsets.GenericViewSet):
 
     @extend_schema(summary="What applies to a dealer now (dealer staff: their own; brand staff: ?dealer=<id>)",
                    parameters=[OpenApiParameter("dealer", int)], responses=CurrentPromotionOutput(many=True))
-    @action(detail=False, methods=["get"])
+    @action(detail=False, methods=["get"], pagination_class=None)  # one bounded page, a plain list
     def current(self, request):
         dealer = current_dealer(request.user, request.query_params.get("dealer"))
         return Response(CurrentPromotionOutput(current_rows(dealer), many=True).data)

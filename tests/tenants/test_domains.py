@@ -1,12 +1,14 @@
 """Custom domains: add, verify through DNS (a loopback DNS server), route, make primary, remove, TLS ask."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.conf import settings as django_settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import translation
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 
 from tenants import domains
 from tenants import services as tenant_services
@@ -126,9 +128,9 @@ def test_add_creates_a_pending_custom_domain(tenant_a, value, stored):
         ("order.acme-brand.test", "You have added this domain already."),
     ],
 )
-def test_add_refuses_with_a_field_error_and_writes_nothing(tenant_a, tenant_b, value, message):
+def test_add_refuses_with_a_field_error_and_writes_nothing(tenant_a, tenant_b, dns_server, value, message):
     domains.domain_add(actor="test", tenant=tenant_a, domain=CUSTOM)
-    domains.domain_add(actor="test", tenant=tenant_b, domain="shop.globex-brand.test")
+    add_verified(tenant_b, dns_server, "shop.globex-brand.test")  # another workspace's verified domain
     before = Domain.objects.count()
 
     with pytest.raises(TenantInvalid) as refused:
@@ -445,3 +447,94 @@ def test_console_make_primary_moves_the_workspace_to_the_custom_domain(tenant_a,
     moved = owner_a.get("/console/domains/")
     assert moved.status_code == 301
     assert moved["Location"] == "http://order.acme-brand.test/console/domains/"
+
+
+# --- competing claims and expiry ----------------------------------------------------------------------
+
+
+def test_a_pending_claim_does_not_keep_the_real_owner_out(tenant_a, tenant_b):
+    squatter = domains.domain_add(actor="test", tenant=tenant_b, domain=CUSTOM)
+
+    claim = domains.domain_add(actor="test", tenant=tenant_a, domain=CUSTOM)
+
+    assert (claim.tenant_id, claim.status) == (tenant_a.pk, "pending")
+    assert claim.verification_token != squatter.verification_token
+    assert Domain.objects.get(pk=squatter.pk).status == "pending"
+
+
+def test_the_workspace_that_proves_the_domain_gets_it_and_the_other_claim_is_taken(
+    tenant_a, tenant_b, dns_server, owner_b
+):
+    squatter = domains.domain_add(actor="test", tenant=tenant_b, domain=CUSTOM)
+    owner = domains.domain_add(actor="test", tenant=tenant_a, domain=CUSTOM)
+    publish(dns_server, owner)  # only the real owner can publish its token at the domain's DNS
+
+    domains.domain_verify(actor="test", tenant=tenant_a, domain_id=owner.pk)
+
+    assert Domain.objects.get(pk=owner.pk).status == "active"
+    assert Domain.objects.get(pk=squatter.pk).status == "taken"
+    dns_server.txt[RECORD].append(f"dms-verify={squatter.verification_token}")  # even with its record now
+    with pytest.raises(IllegalTransition) as refused:
+        domains.domain_verify(actor="test", tenant=tenant_b, domain_id=squatter.pk)
+    assert refused.value.code == "domain_taken"
+    assert Domain.objects.get(pk=squatter.pk).status == "taken"
+    served = host_client(CUSTOM).get("/accounts/login/")  # the winner's (secondary) domain: to its primary
+    assert (served.status_code, served["Location"]) == (301, "http://acme.localhost/accounts/login/")
+    page = owner_b.get("/console/domains/").content.decode()  # the loser is told on its domains page
+    assert '<span class="badge taken">Verified by another workspace</span>' in page
+    assert (f"Another workspace proved through DNS that it controls {CUSTOM}, so your claim was withdrawn."
+            in page)
+    assert f'action="/console/domains/{squatter.pk}/verify/"' not in page
+    assert f'action="/console/domains/{squatter.pk}/remove/"' in page
+
+
+def test_a_claim_made_while_another_was_verified_loses_without_an_error(tenant_a, tenant_b, dns_server):
+    owner = domains.domain_add(actor="test", tenant=tenant_a, domain=CUSTOM)
+    late = domains.domain_add(actor="test", tenant=tenant_b, domain=CUSTOM)
+    publish(dns_server, owner)
+    dns_server.txt[RECORD].append(f"dms-verify={late.verification_token}")
+    domains.domain_verify(actor="test", tenant=tenant_a, domain_id=owner.pk)
+    # the race: tenant B's claim was inserted after tenant A's check took the others (it was still pending)
+    Domain.objects.filter(pk=late.pk).update(status="pending")
+
+    with pytest.raises(IllegalTransition) as refused:
+        domains.domain_verify(actor="test", tenant=tenant_b, domain_id=late.pk)
+
+    assert refused.value.code == "domain_taken"
+    assert list(Domain.objects.filter(domain=CUSTOM).order_by("pk").values_list("tenant_id", "status")) == [
+        (tenant_a.pk, "active"), (tenant_b.pk, "taken")]
+
+
+def test_an_expired_claim_cannot_be_verified_counts_for_nothing_and_is_replaced_when_added_again(
+    tenant_a, dns_server, owner_a, settings
+):
+    settings.CUSTOM_DOMAIN_CLAIM_DAYS = 7
+    old = domains.domain_add(actor="test", tenant=tenant_a, domain=CUSTOM)
+    Domain.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=7, seconds=1))
+    publish(dns_server, old)
+
+    with pytest.raises(IllegalTransition) as refused:
+        domains.domain_verify(actor="test", tenant=tenant_a, domain_id=old.pk)
+
+    assert refused.value.code == "domain_claim_expired"
+    assert Domain.objects.get(pk=old.pk).status == "pending"
+    page = owner_a.get("/console/domains/").content.decode()
+    assert '<span class="badge pending">Claim expired</span>' in page
+    assert f"Add {CUSTOM} again to get a new TXT record." in page
+    assert f'action="/console/domains/{old.pk}/verify/"' not in page
+    for n in range(5):  # the expired claim is not counted in the limit of five
+        domains.domain_add(actor="test", tenant=tenant_a, domain=f"shop{n}.acme-brand.test")
+    Domain.objects.filter(tenant=tenant_a, domain__startswith="shop0.").delete()
+    renewed = domains.domain_add(actor="test", tenant=tenant_a, domain=CUSTOM)
+    assert renewed.pk != old.pk and renewed.verification_token != old.verification_token
+    assert list(tenant_a.domains.filter(domain=CUSTOM).values_list("status", flat=True)) == ["pending"]
+
+
+def test_a_fresh_claim_shows_when_it_expires(tenant_a, owner_a, settings):
+    settings.CUSTOM_DOMAIN_CLAIM_DAYS = 7
+    added = domains.domain_add(actor="test", tenant=tenant_a, domain=CUSTOM)
+
+    page = owner_a.get("/console/domains/").content.decode()
+
+    expires = date_format(timezone.localtime(added.created_at + timedelta(days=7)), "DATE_FORMAT")
+    assert f"Verify before {expires}: the claim expires then." in page

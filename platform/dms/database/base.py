@@ -7,8 +7,12 @@ submission's nine round trips, each a wait for the database's turn on a busy mac
 sequential submissions the health check alone was an eighth of the time).
 
 - Health check: skipped when the connection answered a query less than DB_HEALTH_CHECK_DELAY seconds ago, the
-  way PgBouncer's `server_check_delay` skips its check query on a server connection used moments ago. A
-  connection idle for longer (a quiet worker, the database restarted meanwhile) is still checked first.
+  way PgBouncer's `server_check_delay` skips its check query on a server connection used moments ago, and its
+  socket has nothing to read. An idle connection is sent nothing by the server, except when the server is going
+  away: a stopped, restarted or crashed PostgreSQL ends each session with an error message and closes the socket,
+  so a readable socket (one `select`, no round trip) means "check it", and the first request after a quick
+  restart reconnects instead of failing on the dead connection. A connection idle for longer (a quiet worker)
+  is still checked first.
 - search_path: the path last set on the session is remembered with the raw connection it was set on, and
   `SET` is skipped when the path wanted is that one. Whatever can change the session's path otherwise forgets
   it: a rollback or a savepoint rollback (a `SET` in the rolled-back work is undone), closing the connection,
@@ -19,6 +23,7 @@ sequential submissions the health check alone was an eighth of the time).
 
 from __future__ import annotations
 
+import select
 import time
 
 from django.conf import settings
@@ -36,10 +41,21 @@ class DatabaseWrapper(tenants_base.DatabaseWrapper):
 
     def close_if_health_check_failed(self):
         if (self.connection is not None and not self.health_check_done
-                and time.monotonic() - self._answered_at < settings.DB_HEALTH_CHECK_DELAY):
+                and time.monotonic() - self._answered_at < settings.DB_HEALTH_CHECK_DELAY
+                and self._socket_quiet()):
             self.health_check_done = True
             return
         super().close_if_health_check_failed()
+
+    def _socket_quiet(self) -> bool:
+        """Nothing waits to be read on the idle connection's socket (no goodbye from the server, no EOF)."""
+        try:
+            if self.connection.closed:
+                return False
+            readable, _w, _x = select.select([self.connection.fileno()], [], [], 0)
+        except (OSError, ValueError, self.Database.Error):
+            return False
+        return not readable
 
     def close_if_unusable_or_obsolete(self):
         # Called when a request starts and when it ends (and around each Celery task). A request that used the

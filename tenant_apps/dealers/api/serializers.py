@@ -111,9 +111,9 @@ class DealerOutput(serializers.ModelSerializer):
     sales_rep = serializers.IntegerField(source="sales_rep_id", read_only=True, allow_null=True)
     regional_manager = serializers.IntegerField(source="regional_manager_id", read_only=True, allow_null=True)
     status = DealerStatusField(read_only=True)
-    bank_account = serializers.CharField(
-        read_only=True, required=False, help_text=_("Only for users who may see bank details.")
-    )
+    # Not read-only on purpose: drf-spectacular documents every read-only field as always present, and this one
+    # is left out for users who may not see bank details (an output serializer: nothing is ever written).
+    bank_account = serializers.CharField(required=False, help_text=_("Only for users who may see bank details."))
 
     class Meta:
         model = Dealer
@@ -125,7 +125,9 @@ class DealerOutput(serializers.ModelSerializer):
     def get_fields(self):
         fields = super().get_fields()
         request = self.context.get("request")
-        if request is not None and not has_perm(request.user, DEALERS_BANK_VIEW):
+        # the schema (drf-spectacular's fake view) documents the field, optional, whoever asks for it
+        documenting = getattr(self.context.get("view"), "swagger_fake_view", False)
+        if request is not None and not documenting and not has_perm(request.user, DEALERS_BANK_VIEW):
             del fields["bank_account"]  # never even decrypted for them
         return fields
 
@@ -335,7 +337,11 @@ class ImportApplied(serializers.Serializer):
 
 
 class ImportRefused(serializers.Serializer):
+    """400: a file with errors (`rows`, `errors` per row; code import_invalid), or a request refused before
+    reading any row (`fields`: the field errors, code invalid)."""
+
     code = serializers.CharField()
     detail = serializers.CharField()
-    rows = serializers.IntegerField()
-    errors = ImportRowError(many=True)
+    rows = serializers.IntegerField(required=False)
+    errors = ImportRowError(many=True, required=False)
+    fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False)

@@ -1,13 +1,13 @@
 """The dealer network API, on tenant hosts under /api/v1/ (platform/dms/urls_tenant.py)."""
 
 from django.urls import path
-from rest_framework.routers import SimpleRouter
 
+from tenant_apps.core.routers import ApiRouter
 from tenant_apps.dealers.api import views
 
 app_name = "dealers-api"
 
-router = SimpleRouter()
+router = ApiRouter()
 router.register("dealers", views.DealerViewSet, basename="dealer")
 router.register("network/nodes", views.NodeViewSet, basename="node")
 router.register("tiers", views.TierViewSet, basename="tier")

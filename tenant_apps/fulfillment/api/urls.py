@@ -1,11 +1,11 @@
 """REST API of fulfilment, mounted at /api/v1/."""
 
 from django.urls import path
-from rest_framework.routers import SimpleRouter
 
+from tenant_apps.core.routers import ApiRouter
 from tenant_apps.fulfillment.api import views
 
-router = SimpleRouter()
+router = ApiRouter()
 router.register("shipments", views.ShipmentViewSet, basename="shipment")
 router.register("returns", views.ReturnViewSet, basename="return")
 router.register("carriers", views.CarrierViewSet, basename="carrier")

@@ -1,8 +1,7 @@
-from rest_framework.routers import SimpleRouter
-
+from tenant_apps.core.routers import ApiRouter
 from tenant_apps.inventory.api import views
 
-router = SimpleRouter()
+router = ApiRouter()
 router.register("warehouses", views.WarehouseViewSet, basename="warehouse")
 router.register("stock", views.StockViewSet, basename="stock")
 
