@@ -71,7 +71,7 @@ MAX_LINES = 5000
 
 
 def _lock_order(order: Order) -> Order:
-    locked = Order.objects.select_for_update().select_related("dealer").filter(pk=order.pk).first()
+    locked = Order.objects.select_for_update(of=("self",)).select_related("dealer").filter(pk=order.pk).first()
     if locked is None:
         raise FulfillmentInvalid(_("No such order."))
     return locked
@@ -365,7 +365,7 @@ def tracking_event_add(*, actor, shipment: Shipment, status: str, occurred_at=No
     status, when, location, description = _clean_event(status=status, occurred_at=occurred_at, location=location,
                                                         description=description)
     order = _lock_order(shipment.order)
-    locked = Shipment.objects.select_for_update().select_related("warehouse").get(pk=shipment.pk)
+    locked = Shipment.objects.select_for_update(of=("self",)).select_related("warehouse").get(pk=shipment.pk)
     if locked.status == ShipmentStatus.PICKING:
         raise FulfillmentConflict(_("Shipment %(number)s has not left yet.") % {"number": locked.number},
                                   code="not_shipped")

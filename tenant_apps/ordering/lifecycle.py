@@ -13,6 +13,8 @@ and writes the timeline (OrderEvent) and the audit log in the same transaction.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -71,8 +73,12 @@ def reservations_release(*, order: Order, actor, reason: str) -> None:
 
 
 @transaction.atomic
-def order_transition(*, actor, order: Order, action: str, reason: str = "", data: dict | None = None) -> Order:
-    """Apply `action` (one of ACTIONS) to `order`, with its side effects; 409 if illegal now."""
+def order_transition(*, actor, order: Order, action: str, reason: str = "", data: dict | None = None,
+                     guard: Callable[[Order], None] | None = None) -> Order:
+    """Apply `action` (one of ACTIONS) to `order`, with its side effects; 409 if illegal now.
+
+    `guard`, when given, is the caller's own rule (the dealer may cancel only before the warehouse starts): it is
+    called with the order as it is under the row lock, never as the caller last read it, and raises to refuse."""
     if action not in ACTIONS:
         raise OrderActionInvalid(_("Unknown action."), fields={"action": [_("Choose one of: %(names)s.")
                                                                            % {"names": ", ".join(ACTIONS)}]})
@@ -83,6 +89,8 @@ def order_transition(*, actor, order: Order, action: str, reason: str = "", data
     if locked is None:
         raise NotFound(_("No such order."))
     before = locked.status
+    if guard is not None:
+        guard(locked)
     method = getattr(locked, action)
     if not can_proceed(method):
         raise IllegalOrderTransition(
@@ -141,6 +149,6 @@ def _action_label(action: str) -> str:
     }[action]
 
 
-def order_cancel(*, actor, order: Order, reason: str) -> Order:
-    """Cancel and give back every reservation."""
-    return order_transition(actor=actor, order=order, action="cancel", reason=reason)
+def order_cancel(*, actor, order: Order, reason: str, guard: Callable[[Order], None] | None = None) -> Order:
+    """Cancel and give back every reservation (`guard`: as in order_transition)."""
+    return order_transition(actor=actor, order=order, action="cancel", reason=reason, guard=guard)

@@ -399,8 +399,13 @@ def order_cancel_by_dealer(*, actor, order: Order, reason: str = "") -> Order:
     """The dealer's cancel: the lifecycle's, refused (409) once the warehouse has started on the order."""
     if actor.dealer_id != order.dealer_id:
         raise NotFound(_("No such order."), code="order_not_found")
+    return order_cancel(actor=actor, order=order, reason=(reason or "").strip()[:500] or _("Cancelled by the dealer"),
+                        guard=_dealer_may_cancel)
+
+
+def _dealer_may_cancel(order: Order) -> None:
+    """Checked under the order's row lock: the warehouse may have allocated it since the dealer's page was read."""
     if order.status not in DEALER_CANCELLABLE:
         raise IllegalOrderTransition(
             _("Order %(number)s is %(state)s; only the brand can cancel it now: ask your sales contact.")
             % {"number": order.number, "state": order.get_status_display()})
-    return order_cancel(actor=actor, order=order, reason=(reason or "").strip()[:500] or _("Cancelled by the dealer"))

@@ -583,7 +583,7 @@ def order_revise(*, actor, order: Order, lines: Sequence[SubmitLine], expected_t
     from tenant_apps.promotions.services import promotion_usage_release
 
     with transaction.atomic():
-        locked = Order.objects.select_for_update().select_related("dealer").filter(pk=order.pk).first()
+        locked = Order.objects.select_for_update(of=("self",)).select_related("dealer").filter(pk=order.pk).first()
         if locked is None:
             raise OrderRefused(_("No such order."), code="order_not_found", status=404)
         if locked.status not in REVISABLE:
