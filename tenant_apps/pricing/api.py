@@ -43,6 +43,14 @@ class ScopedDealerField(serializers.PrimaryKeyRelatedField):
         return dealers_visible_to(self.context["request"].user)
 
 
+class ScopedPriceListField(serializers.PrimaryKeyRelatedField):
+    """A price list id, looked up among the lists the requesting user may see (a dealer's contract list outside the
+    user's data scope: "does not exist"), whoever holds the capability to edit prices."""
+
+    def get_queryset(self):
+        return in_scope(PriceList.objects.all(), self.context["request"].user)
+
+
 class Base(viewsets.GenericViewSet):
     permission_classes = [HasCapability]
     metadata_class = None
@@ -122,7 +130,7 @@ class PriceListViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Base):
 
 
 class PriceEntrySerializer(serializers.ModelSerializer):
-    price_list = serializers.PrimaryKeyRelatedField(queryset=PriceList.objects.all())
+    price_list = ScopedPriceListField()
     sku = serializers.PrimaryKeyRelatedField(queryset=Sku.objects.all())
     sku_code = serializers.CharField(source="sku.code", read_only=True)
     unit = serializers.SlugRelatedField(slug_field="code", queryset=Unit.objects.all())
@@ -169,7 +177,8 @@ class PriceEntryViewSet(mixins.ListModelMixin, Base):
         entry = services.price_entry_set(actor=request.user, price_list=data["price_list"], sku=data["sku"],
                                          unit=data["unit"], price=data["price"],
                                          min_quantity=data.get("min_quantity", 1))
-        return Response(PriceEntrySerializer(entry).data, status=status.HTTP_201_CREATED)
+        return Response(PriceEntrySerializer(entry, context=self.get_serializer_context()).data,
+                        status=status.HTTP_201_CREATED)
 
     @extend_schema(request=PriceChangeSerializer, responses=PriceEntrySerializer)
     def partial_update(self, request, pk=None):

@@ -144,3 +144,22 @@ def test_list_endpoints_run_constant_queries(tokens, priced, world, tenant_a, in
             assert owner.get("/api/v1/pricing/entries/").status_code == 200
         counts.append((len(lists.sql), len(entries.sql)))
     assert counts[0] == counts[1]
+
+
+def test_an_entry_names_only_a_price_list_its_writer_may_see(tokens, world, tenant_a, in_tenant):
+    """Every id from a client goes through a scoped getter, serializer fields included: a dealer's own price list
+    outside the writer's data scope does not exist for an entry, whoever holds the capability to edit prices."""
+    from types import SimpleNamespace
+
+    from tenant_apps.pricing.api import PriceEntrySerializer
+
+    with in_tenant(tenant_a):
+        contract = services.price_list_create(actor=None, code="D-PD-1", name="经销商价", kind="dealer",
+                                              dealer=world.dealer, valid_from=date(2026, 1, 1), status="active")
+        body = {"price_list": contract.pk, "sku": world.rb.pk, "unit": world.piece.code, "price": "5.00"}
+        outside = User.objects.get(email="regional_manager@acme.test")  # scope: a region without that dealer
+        owner = User.objects.get(email="owner@acme.test")
+        refused = PriceEntrySerializer(data=body, context={"request": SimpleNamespace(user=outside)})
+        allowed = PriceEntrySerializer(data=body, context={"request": SimpleNamespace(user=owner)})
+        assert not refused.is_valid() and list(refused.errors) == ["price_list"]
+        assert allowed.is_valid(), allowed.errors
