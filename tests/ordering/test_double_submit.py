@@ -3,11 +3,9 @@ becomes one order with its goods reserved once: the cart is locked and consumed 
 told which order it became (409). An Idempotency-Key sent again with another request is a 422, not the first
 order; a JSON array where the API expects an object is a 400."""
 
-import threading
 import uuid
 
-from django.db import connection, connections
-from django.utils import translation
+from django.db import connection
 from rest_framework.authtoken.models import Token
 
 from tenant_apps.inventory import selectors as stock_selectors
@@ -20,6 +18,7 @@ from tests.conftest import host_client
 from tests.ordering.conftest import make_store
 from tests.ordering.test_pages import signed_in
 from tests.ordering.test_submit import _clean, _stock
+from tests.racing import at_once
 
 
 def test_one_cart_submitted_twice_at_once_without_a_key_makes_one_order(django_db_blocker):
@@ -31,29 +30,15 @@ def test_one_cart_submitted_twice_at_once_without_a_key_makes_one_order(django_d
         made = make_store(tag=tag, stock_east=100, stock_west=0)
         cart.cart_line_set(actor=made.buyer, dealer=made.dealer, sku_id=made.sku.pk, unit_id=made.can.pk, quantity=7)
         connection.set_schema_to_public()
-    barrier = threading.Barrier(racers)
-    outcomes = []
 
-    def racer():
+    def racer(_index):
         try:
-            translation.activate("en")  # a thread of its own: the suite's English is not active here
-            connection.set_tenant(tenant)
-            barrier.wait(timeout=30)
-            try:
-                outcomes.append(("ordered", order_submit(actor=made.buyer, dealer=made.dealer).order.number))
-            except submission.CartAlreadySubmitted as again:
-                outcomes.append((f"refused {again.status}", str(again.detail)))
-        except Exception as error:  # noqa: BLE001 - the test reports any unclear answer
-            outcomes.append(("error", repr(error)))
-        finally:
-            connections.close_all()
+            return ("ordered", order_submit(actor=made.buyer, dealer=made.dealer).order.number)
+        except submission.CartAlreadySubmitted as again:
+            return (f"refused {again.status}", str(again.detail))
 
     with django_db_blocker.unblock():
-        threads = [threading.Thread(target=racer) for _ in range(racers)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=120)
+        outcomes = at_once(tenant, racers, racer)
         connection.set_tenant(tenant)
         try:
             [order] = Order.objects.filter(dealer=made.dealer)

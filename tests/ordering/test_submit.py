@@ -1,11 +1,10 @@
 """Submitting an order: one transaction, stock reserved exactly, the quote frozen, policies on shortage."""
 
-import threading
 import uuid
 from decimal import Decimal
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from tenant_apps.inventory import selectors as stock_selectors
 from tenant_apps.inventory.models import Stock, StockMovement
@@ -14,6 +13,7 @@ from tenant_apps.ordering.models import CartLine, Order, OrderingSettings, Order
 from tenant_apps.ordering.submission import SubmitLine, order_submit
 from tenants.models import Tenant
 from tests.ordering.conftest import make_store
+from tests.racing import at_once
 
 
 def _stock(sku, warehouse):
@@ -130,30 +130,17 @@ def test_sixty_four_concurrent_submits_sell_exactly_the_ten_units_left(django_db
         connection.set_tenant(tenant)
         made = make_store(tag=tag, stock_east=units, stock_west=0)
         connection.set_schema_to_public()
-    barrier = threading.Barrier(racers)
-    outcomes = []
 
     def racer(index):
         try:
-            connection.set_tenant(tenant)
-            barrier.wait(timeout=30)
-            try:
-                order_submit(actor=made.buyer, dealer=made.dealer, lines=[SubmitLine(made.sku.pk, None, 1)],
-                             idempotency_key=f"{tag}-{index}")
-                outcomes.append("ordered")
-            except submission.StockShort as short:
-                outcomes.append(f"refused {short.status}")
-        except Exception as error:  # noqa: BLE001 - the test reports any unclear answer
-            outcomes.append(f"error {error!r}")
-        finally:
-            connections.close_all()
+            order_submit(actor=made.buyer, dealer=made.dealer, lines=[SubmitLine(made.sku.pk, None, 1)],
+                         idempotency_key=f"{tag}-{index}")
+            return "ordered"
+        except submission.StockShort as short:
+            return f"refused {short.status}"
 
     with django_db_blocker.unblock():
-        threads = [threading.Thread(target=racer, args=(i,)) for i in range(racers)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=120)
+        outcomes = at_once(tenant, racers, racer)
         connection.set_tenant(tenant)
         try:
             assert sorted(outcomes) == ["ordered"] * units + ["refused 409"] * (racers - units)
@@ -175,27 +162,14 @@ def test_concurrent_twins_with_one_key_get_the_one_order_even_when_stock_covers_
         connection.set_tenant(tenant)
         made = make_store(tag=tag, stock_east=1, stock_west=0)
         connection.set_schema_to_public()
-    barrier = threading.Barrier(twins)
-    outcomes = []
 
-    def twin():
-        try:
-            connection.set_tenant(tenant)
-            barrier.wait(timeout=30)
-            result = order_submit(actor=made.buyer, dealer=made.dealer, lines=[SubmitLine(made.sku.pk, None, 1)],
-                                  idempotency_key=f"{tag}-tap")
-            outcomes.append((result.order.pk, result.replayed))
-        except Exception as error:  # noqa: BLE001 - the test reports any unclear answer
-            outcomes.append(("error", repr(error)))
-        finally:
-            connections.close_all()
+    def twin(_index):
+        result = order_submit(actor=made.buyer, dealer=made.dealer, lines=[SubmitLine(made.sku.pk, None, 1)],
+                              idempotency_key=f"{tag}-tap")
+        return (result.order.pk, result.replayed)
 
     with django_db_blocker.unblock():
-        threads = [threading.Thread(target=twin) for _ in range(twins)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=120)
+        outcomes = at_once(tenant, twins, twin)
         connection.set_tenant(tenant)
         try:
             [order] = Order.objects.filter(dealer=made.dealer)
