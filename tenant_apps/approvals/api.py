@@ -20,6 +20,7 @@ from tenant_apps.approvals.services import StepSpec
 from tenant_apps.catalog.models import Category
 from tenant_apps.dealers.api.permissions import HasCapability
 from tenant_apps.dealers.models import Node, Territory, Tier
+from tenant_apps.ordering.selectors import order_get_for
 
 
 class InboxOutput(serializers.Serializer):
@@ -214,7 +215,7 @@ class OrderDecisionViewSet(viewsets.GenericViewSet):
     required_capabilities = {"approve": ORDERS_APPROVE, "reject": ORDERS_APPROVE, "send_back": ORDERS_APPROVE}
 
     def _decide(self, request, pk, decision):
-        order = selectors.order_get_for(actor=request.user, order_id=pk)
+        order = order_get_for(actor=request.user, order_id=pk)
         data = _validated(DecisionInput, request)
         services.approval_decide(actor=request.user, order=order, decision=decision, reason=data["reason"])
         return Response(DecisionOutput(_decision(order)).data)

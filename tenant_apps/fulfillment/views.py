@@ -32,6 +32,7 @@ from tenant_apps.fulfillment.models import (
 from tenant_apps.inventory.models import Warehouse
 from tenant_apps.ordering.lifecycle import legal_actions
 from tenant_apps.ordering.models import OrderStatus
+from tenant_apps.ordering.selectors import order_get_for
 
 
 def requires_any(*capabilities: str):
@@ -82,7 +83,7 @@ def home(request):
 @requires(FULFILLMENT_SHIP)
 @require_http_methods(["GET", "POST"])
 def order_detail(request, order_id):
-    order = _scoped(selectors.order_get_for, actor=request.user, order_id=order_id)
+    order = _scoped(order_get_for, actor=request.user, order_id=order_id)
     status = 200
     if request.method == "POST":
         try:
@@ -144,7 +145,7 @@ def _order_shipment(order, shipment_id) -> Shipment:
 
 @requires(FULFILLMENT_SHIP)
 def picking_list(request, order_id, warehouse_id):
-    order = _scoped(selectors.order_get_for, actor=request.user, order_id=order_id)
+    order = _scoped(order_get_for, actor=request.user, order_id=order_id)
     pick = next((p for p in selectors.picking_lists(order) if p.warehouse.pk == warehouse_id), None)
     if pick is None:
         raise Http404

@@ -11,7 +11,7 @@ from types import SimpleNamespace
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from tenant_apps.core.errors import ValidationFailed
+from tenant_apps.ordering.errors import SavedViewInvalid
 from tenant_apps.ordering.filters import VIEW_KEYS, OrderFilter
 from tenant_apps.ordering.models import SavedOrderView
 
@@ -20,8 +20,6 @@ MAX_NAME = 60
 MAX_VIEWS = 50  # per person
 
 
-class SavedViewInvalid(ValidationFailed):
-    code = "saved_view_invalid"
 
 
 def order_filter_for(*, actor, data: Mapping) -> OrderFilter:

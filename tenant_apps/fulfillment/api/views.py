@@ -36,6 +36,7 @@ from tenant_apps.fulfillment.models import (
     TrackingStatus,
 )
 from tenant_apps.ordering.models import Order
+from tenant_apps.ordering.selectors import order_get_for
 
 VIEW = (ORDERS_VIEW, COMPANY_VIEW)  # brand staff in scope; a dealer's own staff
 
@@ -192,7 +193,7 @@ class ShipmentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
     @extend_schema(request=ShipmentCreate, responses={201: ShipmentSerializer})
     def create(self, request):
         data = _valid(ShipmentCreate, request)
-        order = selectors.order_get_for(actor=request.user, order_id=data["order"])
+        order = order_get_for(actor=request.user, order_id=data["order"])
         shipment = services.shipment_create(actor=request.user, order=order, warehouse_id=data["warehouse"],
                                             lines=_lines(data["lines"]) if "lines" in data else None)
         return self._out(shipment, status.HTTP_201_CREATED)
@@ -261,12 +262,12 @@ class FulfillmentOrderViewSet(viewsets.GenericViewSet):
 
     permission_classes = [HasCapability]
     serializer_class = OrderStatusOut
-    queryset = Order.objects.none()  # lookups go through selectors.order_get_for (scope); this types the id
+    queryset = Order.objects.none()  # lookups go through order_get_for (scope); this types the id
     required_capabilities = {"allocate": FULFILLMENT_SHIP, "picking": FULFILLMENT_SHIP,
                              "confirm_receipt": CART_EDIT}
 
     def _order(self, pk):
-        return selectors.order_get_for(actor=self.request.user, order_id=pk)
+        return order_get_for(actor=self.request.user, order_id=pk)
 
     @extend_schema(request=None, responses=OrderStatusOut)
     @action(detail=True, methods=["post"])
@@ -310,7 +311,7 @@ class ReturnViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     @extend_schema(request=ReturnCreate, responses={201: ReturnSerializer})
     def create(self, request):
         data = _valid(ReturnCreate, request)
-        order = selectors.order_get_for(actor=request.user, order_id=data["order"])
+        order = order_get_for(actor=request.user, order_id=data["order"])
         rma = services.return_request_create(actor=request.user, order=order, reason_code=data["reason_code"],
                                              reason_text=data["reason_text"], lines=_lines(data["lines"]))
         return self._out(rma, status.HTTP_201_CREATED)
