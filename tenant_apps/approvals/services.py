@@ -16,10 +16,11 @@ How an order goes through the chain:
 5. A step with a timeout is escalated (to roles or a person) or approved automatically when it is overdue,
    by a periodic task (approvals_escalate_due), once.
 Every decision is an OrderApproval row (who, when, why) moved by STEP_MACHINE (the core state-machine helper:
-check, lock, change, audit), an "approval" event on the order's timeline and an audit entry. Approvals sits above
-ordering: the order's state changes through tenant_apps.ordering.lifecycle.order_transition only, its row lock is
-ordering's order_lock, its timeline ordering's order_event_add; ordering reaches this chain only through the
-interface it owns (tenant_apps.ordering.approval), which ApprovalsConfig.ready registers (`Chain` below).
+check, lock, change, audit), an "approval" event on the order's timeline and an audit entry. Approvals sits
+above ordering: the order's state changes through tenant_apps.ordering.lifecycle.order_transition only, its
+row lock is ordering's order_lock, its timeline ordering's order_event_add; ordering reaches this chain only
+through the interface it owns (tenant_apps.ordering.approval), which ApprovalsConfig.ready registers (`Chain`
+below).
 """
 
 from __future__ import annotations
@@ -510,8 +511,8 @@ def approval_plan(*, actor, order: Order, now, node_path: str | None = None, ter
 
 def approval_start(*, actor, order: Order) -> OrderApproval | None:
     """Run a submitted order (saved, locked by the caller) into its chain: auto-approved, approved (no workflow
-    applies) or waiting at its first step (returned). Call inside the transaction that locked it. Ordering writes
-    the order with the plan's rows (ordering.approval.order_approval_start)."""
+    applies) or waiting at its first step (returned). Call inside the transaction that locked it. Ordering
+    writes the order with the plan's rows (ordering.approval.order_approval_start)."""
     order_approval_start(actor=actor, order=order)
     return OrderApproval.objects.filter(order=order, revision=order.revision, status=P).first()
 
@@ -525,10 +526,12 @@ class Chain:
     def config_from(self, value) -> selectors.ApprovalConfig:
         return selectors.approval_config_from(value)
 
-    def plan(self, *, actor, order: Order, now, node_path: str | None = None, territory_paths: list[str] | None = None,
-             category_paths: set[str] | None = None, config: selectors.ApprovalConfig | None = None) -> list:
+    def plan(self, *, actor, order: Order, now, node_path: str | None = None,
+             territory_paths: list[str] | None = None, category_paths: set[str] | None = None,
+             config: selectors.ApprovalConfig | None = None) -> list:
         rows, _opened = approval_plan(actor=actor, order=order, now=now, node_path=node_path,
-                                      territory_paths=territory_paths, category_paths=category_paths, config=config)
+                                      territory_paths=territory_paths, category_paths=category_paths,
+                                      config=config)
         return rows
 
     def restart(self, *, actor, order: Order, reason: str = "") -> None:
@@ -568,11 +571,13 @@ def approval_decide(*, actor, order: Order, decision: str, reason: str = "") -> 
     now = timezone.now()
 
     def decided(step: OrderApproval, _before: str) -> list[str]:
-        step.decided_by, step.decided_by_label, step.decided_at, step.reason = actor, actor_label(actor), now, reason
+        step.decided_by, step.decided_by_label = actor, actor_label(actor)
+        step.decided_at, step.reason = now, reason
         message = _("%(decision)s: %(step)s") % {"decision": step.get_status_display(), "step": step.name}
         order_event_add(actor=actor, order=locked, kind="approval",
                         message=f"{message} ({reason})" if reason else message,
-                        data={"step": step.name, "position": step.position, "status": step.status, "reason": reason})
+                        data={"step": step.name, "position": step.position, "status": step.status,
+                              "reason": reason})
         return ["decided_by", "decided_by_label", "decided_at", "reason"]
 
     STEP_MACHINE.move(actor=actor, obj=pending, action=decision, audit=audit_record, reason=reason,
@@ -670,12 +675,14 @@ def _time_out(order: Order, approval: OrderApproval, now) -> int:
 
     def approved(approval: OrderApproval, _before: str) -> None:
         order_event_add(actor=None, order=order, kind="approval",
-                        message=_("Approved automatically: %(step)s. %(why)s") % {"step": approval.name, "why": message},
+                        message=_("Approved automatically: %(step)s. %(why)s")
+                        % {"step": approval.name, "why": message},
                         data={"step": approval.name, "status": "approved", "timeout": True})
 
     auto = action == OnTimeout.AUTO_APPROVE
-    STEP_MACHINE.move(actor=None, obj=approval, action="time_out" if auto else "escalate", audit=audit_record,
-                      reason=message, lock=lambda step: step, effects=timed_out, then=approved if auto else escalate)
+    STEP_MACHINE.move(actor=None, obj=approval, action="time_out" if auto else "escalate",
+                      audit=audit_record, reason=message, lock=lambda step: step, effects=timed_out,
+                      then=approved if auto else escalate)
     if action == OnTimeout.AUTO_APPROVE:
         _open_next(actor=None, order=order, workflow=approval.workflow, after=approval.position, now=now)
     return 1
@@ -692,7 +699,8 @@ def approval_restart(*, actor, order: Order, reason: str = "") -> OrderApproval 
     Returns the step now waiting, if any."""
     locked = _lock(order)
     reason = (reason or "").strip() or _("The order was edited.")
-    superseded = OrderApproval.objects.filter(order=locked, status__in=STEP_MACHINE.sources("supersede")).update(
+    superseded = OrderApproval.objects.filter(
+        order=locked, status__in=STEP_MACHINE.sources("supersede")).update(
         status=STEP_MACHINE.moves["supersede"].target, decided_at=timezone.now(), reason=reason)
     opened = None
     if locked.status == OrderStatus.APPROVED:
@@ -702,7 +710,8 @@ def approval_restart(*, actor, order: Order, reason: str = "") -> OrderApproval 
     elif locked.status == OrderStatus.IN_APPROVAL:
         _rule, workflow = workflow_for(locked)
         order_event_add(actor=actor, order=locked, kind="approval",
-                        message=_("Approval starts again: %(why)s") % {"why": reason}, data={"superseded": superseded})
+                        message=_("Approval starts again: %(why)s") % {"why": reason},
+                        data={"superseded": superseded})
         opened = _open_next(actor=actor, order=locked, workflow=workflow, after=0, now=timezone.now())
     elif locked.status != OrderStatus.DRAFT:
         raise IllegalOrderTransition(_("Order %(number)s is %(state)s; its approval cannot start again.")

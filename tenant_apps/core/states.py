@@ -39,7 +39,8 @@ class Move:
         self.audited_as = audited_as
 
 
-# audit(actor=, action=, target=, before=, after=, reason=): the app's audit writer (audit.services.audit_record)
+# audit(actor=, action=, target=, before=, after=, reason=): the app's audit writer
+# (tenant_apps.audit.services.audit_record)
 AuditWriter = Callable[..., object]
 
 
@@ -54,9 +55,10 @@ class StateMachine:
     moves: Mapping[str, Move]
     field: str = "status"
     error: type[Conflict] = IllegalTransition
-    # An illegal move's message, (row, action) -> text or the error itself; default names the state and action.
+    # An illegal move's message, (row, action) -> text or the error itself; default: the state and action.
     refusal: Callable[[models.Model, str], str | Exception] | None = None
-    labels: Mapping[str, str] = dataclasses.field(default_factory=dict)  # action -> "shipped" etc., for the default message
+    # action -> its past participle ("shipped"), for the default message
+    labels: Mapping[str, str] = dataclasses.field(default_factory=dict)
 
     def __post_init__(self):
         known = set(self.states.values)
@@ -80,7 +82,8 @@ class StateMachine:
     def sources(self, action: str) -> tuple[str, ...]:
         return self.moves[action].sources
 
-    def check(self, obj, action: str, refusal: Callable[[models.Model, str], str | Exception] | None = None) -> str:
+    def check(self, obj, action: str,
+              refusal: Callable[[models.Model, str], str | Exception] | None = None) -> str:
         """The target of `action` from the row's state; the machine's error (409) if the mapping forbids it
         (`refusal`, or the machine's: its message, or the error to raise)."""
         if self.can(obj, action):
@@ -95,7 +98,8 @@ class StateMachine:
                          % {"state": label, "action": self.labels.get(action, action)})
 
     def apply(self, obj, action: str, refusal=None) -> str:
-        """Check and change the state in memory (a row being written in this transaction); returns the state before."""
+        """Check and change the state in memory (a row being written in this transaction); returns the state
+        before."""
         before = self.state(obj)
         setattr(obj, self.field, self.check(obj, action, refusal))
         return before
@@ -107,13 +111,13 @@ class StateMachine:
              effects: Callable[[models.Model, str], Iterable[str] | None] | None = None,
              refusal: Callable[[models.Model, str], str | Exception] | None = None,
              then: Callable[[models.Model, str], Mapping | None] | None = None) -> models.Model:
-        """Lock `obj`'s row, `guard` it (raise to refuse), check and apply `action`, run `effects(locked, before)`
-        (side effects; returns the other fields it changed, to save with the state), save and audit, in one
-        transaction. Returns the locked row; `obj` gets the new state too. `audit` None: the caller's effects
-        record the move themselves (orders write their timeline and audit entry in one insert). `then(locked,
-        before)` runs after the save (what needs the new state stored) and may return more to audit as after.
-        `lock`: the app's own lock (orders), or the
-        identity for a row the caller has just locked."""
+        """Lock `obj`'s row, `guard` it (raise to refuse), check and apply `action`, run
+        `effects(locked, before)` (side effects; returns the other fields it changed, to save with the state),
+        save and audit, in one transaction. Returns the locked row; `obj` gets the new state too. `audit` None:
+        the caller's effects record the move themselves (orders write their timeline and audit entry in one
+        insert). `then(locked, before)` runs after the save (what needs the new state stored) and may return
+        more to audit as after. `lock`: the app's own lock (orders), or the identity for a row the caller has
+        just locked."""
         with transaction.atomic():
             locked = (lock or _lock_self)(obj)
             if locked is None:
@@ -125,7 +129,8 @@ class StateMachine:
             locked.save(update_fields=[self.field, *changed])
             more = (then(locked, before) or {}) if then is not None else {}
             if audit is not None:
-                audit(actor=actor, action=f"{self.name}.{self.moves[action].audited_as or action}", target=locked,
-                      before={self.field: before}, after={self.field: self.state(locked), **more}, reason=reason)
+                audited_as = self.moves[action].audited_as or action
+                audit(actor=actor, action=f"{self.name}.{audited_as}", target=locked, reason=reason,
+                      before={self.field: before}, after={self.field: self.state(locked), **more})
             setattr(obj, self.field, self.state(locked))
             return locked

@@ -1,13 +1,15 @@
 """Write use cases of fulfilment: allocate, pick, ship, track, confirm receipt, auto-complete, returns.
 
 Rules:
-- Ordering owns the order's rows: its state changes only through `tenant_apps.ordering.lifecycle.order_transition`,
-  its lines and reservations only through `tenant_apps.ordering.fulfil`, its timeline through `order_event_add`;
-  stock only through `tenant_apps.inventory.services` (stock_ship, stock_allocate, stock_receive with kind RETURN).
+- Ordering owns the order's rows: its state changes only through
+  `tenant_apps.ordering.lifecycle.order_transition`, its lines and reservations only through
+  `tenant_apps.ordering.fulfil`, its timeline through `order_event_add`; stock only through
+  `tenant_apps.inventory.services` (stock_ship, stock_allocate, stock_receive with kind RETURN).
 - Shipments and returns change state only through their machines (SHIPMENT_MACHINE, RETURN_MACHINE: the core
   state-machine helper), which check, lock, change and audit.
-- Every use case locks the order row first (lifecycle.order_lock; then its shipments or returns), so two people
-  shipping or returning the same order at once are serialised, and runs in one transaction: all or nothing.
+- Every use case locks the order row first (lifecycle.order_lock; then its shipments or returns), so two
+  people shipping or returning the same order at once are serialised, and runs in one transaction: all or
+  nothing.
 - A shipment leaves one warehouse. Created in "picking", it sets its quantities aside from the order's
   reservations in that warehouse; shipping it commits them (stock leaves on-hand and reserved together),
   moves the order to partially shipped or shipped, and tracking events (carrier webhook or by hand) take
@@ -89,9 +91,9 @@ RETURN_MACHINE = StateMachine(
            "reject": Move(ReturnStatus.REQUESTED, ReturnStatus.REJECTED, audited_as="rejected"),
            "receive": Move(ReturnStatus.APPROVED, ReturnStatus.RECEIVED, audited_as="received")},
     refusal=lambda rma, action: FulfillmentConflict(
-        (_("Return %(number)s is %(state)s; only approved returns can be received.") if action == "receive" else
-         _("Return %(number)s is %(state)s already.")) % {"number": rma.number, "state": rma.get_status_display()},
-        code="illegal_transition"))
+        (_("Return %(number)s is %(state)s; only approved returns can be received.") if action == "receive"
+         else _("Return %(number)s is %(state)s already."))
+        % {"number": rma.number, "state": rma.get_status_display()}, code="illegal_transition"))
 
 
 def _lock_order(order: Order) -> Order:
@@ -220,7 +222,8 @@ def shipment_ship(*, actor, shipment: Shipment, carrier=None, tracking_number: s
     def effects(locked: Shipment, _before: str) -> list[str]:
         if order.status not in SHIPPABLE:
             raise FulfillmentConflict(_("Order %(number)s is %(state)s; it cannot be shipped.")
-                                      % {"number": order.number, "state": _state(order)}, code="illegal_transition")
+                                      % {"number": order.number, "state": _state(order)},
+                                      code="illegal_transition")
         ship_lines = list(ShipmentLine.objects.filter(shipment=locked).select_related("order_line"))
         for item in sorted(ship_lines, key=lambda item: (item.order_line.sku_id, item.order_line_id)):
             order_line_ship(order=order, line=item.order_line, warehouse_id=locked.warehouse_id,
@@ -229,19 +232,19 @@ def shipment_ship(*, actor, shipment: Shipment, carrier=None, tracking_number: s
                        quantity=item.quantity, reference=locked.number)
         locked.shipped_at, locked.carrier, locked.tracking_number = timezone.now(), carrier, tracking_number
         action = "ship_part" if order_reserved_left(order) else "ship_all"
-        _timeline(order, actor, kind="shipment", message=_("Shipment %(number)s left %(warehouse)s%(with)s.") % {
-            "number": locked.number, "warehouse": locked.warehouse.name,
-            "with": (_(" with %(carrier)s, tracking number %(tracking)s") % {
-                "carrier": carrier.name, "tracking": tracking_number}) if carrier else ""},
-            data={"shipment": locked.number, "status": ShipmentStatus.SHIPPED,
-                  "carrier": carrier.code if carrier else "", "tracking_number": tracking_number})
+        carried = (_(" with %(carrier)s, tracking number %(tracking)s")
+                   % {"carrier": carrier.name, "tracking": tracking_number}) if carrier else ""
+        _timeline(order, actor, kind="shipment", message=_("Shipment %(number)s left %(warehouse)s%(with)s.")
+                  % {"number": locked.number, "warehouse": locked.warehouse.name, "with": carried},
+                  data={"shipment": locked.number, "status": ShipmentStatus.SHIPPED,
+                        "carrier": carrier.code if carrier else "", "tracking_number": tracking_number})
         order_transition(actor=actor, order=order, action=action, data={"shipment": locked.number})
         return ["shipped_at", "carrier", "tracking_number"]
 
     locked = SHIPMENT_MACHINE.move(
         actor=actor, obj=shipment, action="ship", audit=audit_record, effects=effects,
-        then=lambda locked, _before: {"carrier": carrier.code if carrier else "", "tracking_number": tracking_number,
-                                      "order_status": order.status})
+        then=lambda locked, _before: {"carrier": carrier.code if carrier else "",
+                                      "tracking_number": tracking_number, "order_status": order.status})
     shipment.status, shipment.shipped_at = locked.status, locked.shipped_at
     shipment.carrier, shipment.tracking_number = carrier, tracking_number
     return locked
@@ -285,7 +288,8 @@ def _apply_tracking(*, actor, shipment: Shipment, order: Order, status: str, occ
     if move and SHIPMENT_MACHINE.can(shipment, move):  # a late or repeated event changes nothing
 
         def delivered_at(locked: Shipment, _before: str) -> list[str]:
-            locked.delivered_at = occurred_at if locked.status == ShipmentStatus.DELIVERED else locked.delivered_at
+            if locked.status == ShipmentStatus.DELIVERED:
+                locked.delivered_at = occurred_at
             return ["delivered_at"]
 
         SHIPMENT_MACHINE.move(actor=actor, obj=shipment, action=move, audit=audit_record, lock=lambda s: s,
@@ -578,7 +582,8 @@ def return_receive(*, actor, rma: ReturnRequest, warehouse_id=None) -> ReturnReq
         locked.received_at = timezone.now()
         _timeline(order, actor, kind="return", message=_("Return %(number)s received at %(warehouse)s")
                   % {"number": locked.number, "warehouse": warehouse.name},
-                  data={"return": locked.number, "status": locked.status, "units": sum(i.quantity for i in items)})
+                  data={"return": locked.number, "status": locked.status,
+                        "units": sum(i.quantity for i in items)})
         return ["warehouse", "received_by", "received_at"]
 
     locked = RETURN_MACHINE.move(

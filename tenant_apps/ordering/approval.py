@@ -1,12 +1,12 @@
-"""What ordering needs of an approval chain, as an interface ordering owns (so ordering never imports approvals).
+"""What ordering needs of an approval chain, as an interface ordering owns (ordering never imports approvals).
 
 Approvals sits above ordering: it imports ordering's models, selectors and services and calls them to change
-orders; ordering asks for an approval plan only through the `ApprovalChain` registered here, which the approvals
-app registers in its AppConfig.ready (tenant_apps.approvals.apps). Without one (an installation without the
-approvals app), every submitted order is approved at once.
+orders; ordering asks for an approval plan only through the `ApprovalChain` registered here, which the
+approvals app registers in its AppConfig.ready (tenant_apps.approvals.apps). Without one (an installation
+without the approvals app), every submitted order is approved at once.
 
-- `config_sql`: a SQL expression for the chain's configuration, read by submission inside its one context query
-  (no query of its own on the hot path); `config_from` turns its value into what `plan` takes.
+- `config_sql`: a SQL expression for the chain's configuration, read by submission inside its one context
+  query (no query of its own on the hot path); `config_from` turns its value into what `plan` takes.
 - `plan`: in memory, for an order being submitted (not written yet): moves it (through
   lifecycle.transition_fresh) to approved or in approval and returns the rows to write with it.
 - `restart`: the order was changed (order_revise) or its stock came (a backorder): the chain starts again.
@@ -68,8 +68,8 @@ def approval_chain() -> ApprovalChain:
 
 @transaction.atomic
 def order_approval_start(*, actor, order: Order) -> None:
-    """Run a submitted order (locked by the caller: lifecycle.order_lock) into its approval chain: the chain's plan
-    moves it in memory; the order and the plan's rows (steps, timeline, audit) are written here."""
+    """Run a submitted order (locked by the caller: lifecycle.order_lock) into its approval chain: the chain's
+    plan moves it in memory; the order and the plan's rows (steps, timeline, audit) are written here."""
     rows = approval_chain().plan(actor=actor, order=order, now=timezone.now())
     order.save(update_fields=["status", "approved_at", "closed_at", "revision", "updated_at"])
     insert_grouped(rows)

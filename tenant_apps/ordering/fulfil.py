@@ -58,8 +58,8 @@ def order_lines_allocate(*, actor, order: Order) -> int:
     wanted: dict[int, int] = defaultdict(int)
     for pk, quantity in missing.items():
         wanted[by_pk[pk].sku_id] += quantity
-    allocations = stock_allocate(actor=actor, wanted=dict(wanted), warehouse_ranks=warehouse_ranks(order.dealer),
-                                 reference=order.number)
+    allocations = stock_allocate(actor=actor, wanted=dict(wanted),
+                                 warehouse_ranks=warehouse_ranks(order.dealer), reference=order.number)
     got: dict[int, int] = defaultdict(int)
     for allocation in allocations:
         got[allocation.sku_id] += allocation.quantity
@@ -78,7 +78,8 @@ def order_lines_allocate(*, actor, order: Order) -> int:
 
 def order_line_ship(*, order: Order, line: OrderLine, warehouse_id: int, quantity: int) -> None:
     """`quantity` base units of `line` leave `warehouse_id`: taken from its reservations there (oldest first)
-    and moved from reserved to shipped on the line; 409 `reservation_missing` if they are not reserved there."""
+    and moved from reserved to shipped on the line; 409 `reservation_missing` if they are not reserved
+    there."""
     need = quantity
     for reservation in OrderReservation.objects.select_for_update(of=("self",)).filter(
             line=line, warehouse_id=warehouse_id, quantity__gt=0).order_by("id"):
@@ -90,8 +91,8 @@ def order_line_ship(*, order: Order, line: OrderLine, warehouse_id: int, quantit
     updated = OrderLine.objects.filter(pk=line.pk, reserved_base__gte=quantity).update(
         reserved_base=F("reserved_base") - quantity, shipped_base=F("shipped_base") + quantity)
     if need or not updated:
-        raise ReservationMissing(_("Line %(line)s is no longer reserved in this warehouse; nothing was shipped.")
-                                 % {"line": line.line_no})
+        raise ReservationMissing(_("Line %(line)s is no longer reserved in this warehouse; nothing was "
+                                   "shipped.") % {"line": line.line_no})
 
 
 def order_line_return(*, order: Order, line: OrderLine, quantity: int) -> None:

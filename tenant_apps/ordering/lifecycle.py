@@ -2,9 +2,9 @@
 audited service calls; every lock of an order row is `order_lock`; every timeline entry is `order_event`.
 
 Legal transitions are ORDER_MOVES (the single table of what may follow what), run by the core state-machine
-helper (tenant_apps.core.states); anything else is `IllegalOrderTransition` (409) with a message that names both
-states. Each call locks the order row, applies the transition with its side effects (stock only through the
-inventory service), and writes the timeline (OrderEvent) and the audit log in the same transaction.
+helper (tenant_apps.core.states); anything else is `IllegalOrderTransition` (409) with a message that names
+both states. Each call locks the order row, applies the transition with its side effects (stock only through
+the inventory service), and writes the timeline (OrderEvent) and the audit log in the same transaction.
 
     draft -> submitted -> in_approval -> approved -> allocated -> partially_shipped -> shipped
           -> delivered -> completed
@@ -67,18 +67,19 @@ def order_lock(order_id: int, *, related: Iterable[str] = ()) -> Order:
     then its shipments, returns or approval steps, so two people acting on one order are serialised."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("order_lock outside a transaction")
-    locked = Order.objects.select_for_update(of=("self",)).select_related(*related).filter(pk=order_id).first()
+    locked = Order.objects.select_for_update(of=("self",)).select_related(*related).filter(
+        pk=order_id).first()
     if locked is None:
         raise OrderNotFound(_("No such order."))
     return locked
 
 
-def order_event(order: Order, actor, *, kind: str, from_status: str = "", to_status: str = "", message: str = "",
-                data: dict | None = None) -> OrderEvent:
+def order_event(order: Order, actor, *, kind: str, from_status: str = "", to_status: str = "",
+                message: str = "", data: dict | None = None) -> OrderEvent:
     """A timeline entry, not yet written (submission writes it with the order; order_events_add otherwise)."""
     return OrderEvent(order=order, actor=actor if getattr(actor, "is_authenticated", False) else None,
-                      actor_label=person_label(actor), kind=kind, from_status=from_status, to_status=to_status,
-                      message=message, data=data or {})
+                      actor_label=person_label(actor), kind=kind, from_status=from_status,
+                      to_status=to_status, message=message, data=data or {})
 
 
 def order_events_add(*, events: Iterable[OrderEvent]) -> None:
@@ -138,7 +139,7 @@ def order_transition(*, actor, order: Order, action: str, reason: str = "", data
             from tenant_apps.promotions.services import promotion_usage_release
 
             promotion_usage_release(order_ref=locked.number)  # budgets and coupon uses back for other orders
-        # The timeline and the audit entry, in one insert (the machine's own audit is not used: see the module).
+        # The timeline and the audit entry, in one insert (not the machine's own audit: see the module).
         insert_grouped(transition_rows(actor=actor, order=locked, before=before, action=action, reason=reason,
                                        data=data, now=timezone.now()))
         return ["approved_at", "closed_at", "revision", "updated_at"]

@@ -63,15 +63,16 @@ RESERVING = (S.SUBMITTED, S.IN_APPROVAL, S.APPROVED, S.ALLOCATED)
 
 class Order(models.Model):
     """A dealer's order: lines with a frozen price breakdown, reservations, and a lifecycle whose legal
-    transitions are tenant_apps.ordering.lifecycle.ORDER_MOVES. Its state changes only there, under the order's
-    row lock (lifecycle.order_lock), with the side effects (stock through the inventory service, the timeline),
-    so two people acting at once are serialised and the second sees the first's state."""
+    transitions are tenant_apps.ordering.lifecycle.ORDER_MOVES. Its state changes only there, under the
+    order's row lock (lifecycle.order_lock), with the side effects (stock through the inventory service, the
+    timeline), so two people acting at once are serialised and the second sees the first's state."""
 
     number = models.CharField(_("order number"), max_length=32, unique=True)
     dealer = models.ForeignKey("dealers.Dealer", on_delete=models.PROTECT, related_name="orders",
                                db_index=False)  # (dealer, -created_at) serves it
     placed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    status = models.CharField(_("status"), max_length=20, choices=OrderStatus.choices, default=OrderStatus.DRAFT)
+    status = models.CharField(_("status"), max_length=20, choices=OrderStatus.choices,
+                              default=OrderStatus.DRAFT)
     currency = models.CharField(max_length=3, default="CNY")
     subtotal = models.DecimalField(max_digits=16, decimal_places=2, default=0)
     discount_total = models.DecimalField(max_digits=16, decimal_places=2, default=0)

@@ -17,7 +17,7 @@ The statement (all or nothing):
 3. inventory.services.ALLOCATION_WRITE (reservations and their ledger rows), promotions.services.PROMOTION_WRITE
    (budgets, usage rows), and the order: the order row, its lines (ids from their sequence), each line's
    reservations (its SKU's shares: on this path a SKU is on one line only), the purchase records price protection
-   reads, the timeline, audit entries and approval steps made in memory (the registered chain: ordering.approval),
+   reads, the timeline, audit entries and approval steps made in memory (the chain: ordering.approval),
    and the dealer's cart emptied (and marked consumed by this order) when the order came from it.
 
 Taken only when each SKU is on one line (gifts included) and no coupon is applied (coupon counters and

@@ -114,9 +114,9 @@ def dealer_overview(*, actor, latest: int = 5) -> dict:
 
 
 def order_get_for(*, actor, order_id) -> Order:
-    """The order, if the actor may see it; OrderNotFound (404) otherwise, existing or not. The one scoped getter
-    of an order: ordering's pages and API, fulfilment and approvals all take a client's order id through it. The
-    dealer comes with its node and tier (what approval conditions and scopes look at), in the same query."""
+    """The order, if the actor may see it; OrderNotFound (404) otherwise, existing or not. The one scoped
+    getter of an order: ordering's pages and API, fulfilment and approvals all take a client's order id
+    through it. The dealer comes with its node and tier (what approval conditions and scopes look at)."""
     order = orders_visible_to(actor).select_related("dealer", "dealer__node", "dealer__tier", "placed_by") \
         .defer("dealer__bank_account").filter(pk=order_id).first() if str(order_id).isdigit() else None
     if order is None:
@@ -130,10 +130,12 @@ def order_reserved_left(order: Order) -> bool:
 
 
 def orders_delivered_before(cutoff) -> list[Order]:
-    """Delivered orders whose delivery (their last move to delivered) is at or before `cutoff`, oldest first."""
+    """Delivered orders whose delivery (their last move to delivered) is at or before `cutoff`, oldest
+    first."""
     delivered_at = OrderEvent.objects.filter(order=OuterRef("pk"), to_status=OrderStatus.DELIVERED).order_by(
         "-at").values("at")[:1]
-    return list(Order.objects.filter(status=OrderStatus.DELIVERED).annotate(delivered_at=Subquery(delivered_at))
+    return list(Order.objects.filter(status=OrderStatus.DELIVERED)
+                .annotate(delivered_at=Subquery(delivered_at))
                 .filter(delivered_at__lte=cutoff).order_by("delivered_at"))
 
 

@@ -11,7 +11,7 @@ Steps (all or nothing):
    lines without a price for this dealer are refused.
 5. The write, for most orders ONE statement on its own (tenant_apps.ordering.placement: every SKU on one line,
    no coupon): stock reserved, capped budgets taken, the order, its lines, reservations, purchase records,
-   timeline, approval steps (decided in memory by the registered chain: ordering.approval), audit entries and the
+   timeline, approval steps (decided in memory by the chain: ordering.approval), audit entries and the
    emptied cart, written only if every SKU is reserved in full and every budget holds; otherwise nothing.
 6. Otherwise step by step, in a transaction: one statement reserves every SKU over the warehouses serving the
    dealer first (inventory.services.stock_allocate); a shortfall follows the brand's policy: refuse (409,

@@ -181,7 +181,8 @@ def start_approval(request, order_id: int):
         messages.error(request, _("Only an order waiting in “submitted” can be sent for approval."))
         return redirect("orders_console:detail", order_id=order.pk)
     try:
-        approval_chain().restart(actor=request.user, order=order, reason=_("Stock is available; approval starts."))
+        approval_chain().restart(actor=request.user, order=order,
+                                 reason=_("Stock is available; approval starts."))
         messages.success(request, _("Order %(number)s is on its way through approval.") % {"number": order.number})
     except DomainError as error:
         messages.error(request, str(error.detail))

@@ -76,7 +76,7 @@ def _annotation_names(annotation) -> set[str]:
 
 
 def _row_variables(scope: ast.AST, owned: dict[str, str]) -> set[str]:
-    """Names that hold an owned row in a function (its parameters and assignments, nested functions included)."""
+    """Names that hold an owned row in a function (parameters, assignments; nested functions included)."""
     rows = set()
     for node in ast.walk(scope):
         if isinstance(node, ast.arg) and _annotation_names(node.annotation) & set(owned):
@@ -85,7 +85,9 @@ def _row_variables(scope: ast.AST, owned: dict[str, str]) -> set[str]:
             value, root = node.value, _root(node.value)
             gives = isinstance(value, ast.Call) and (getattr(value.func, "id", None) in GIVES_ORDER
                                                      or getattr(value.func, "attr", None) in GIVES_ORDER)
-            if (isinstance(root, ast.Name) and root.id in owned and "objects" in _chain_attributes(value)) or gives:
+            manager = (isinstance(root, ast.Name) and root.id in owned
+                       and "objects" in _chain_attributes(value))
+            if manager or gives:
                 targets = node.targets if isinstance(node, ast.Assign) else [node.target]
                 rows |= {t.id for target in targets for t in ast.walk(target) if isinstance(t, ast.Name)}
     return rows
@@ -102,7 +104,8 @@ def _write(node: ast.Call, owned: dict[str, str], rows: set[str]) -> str | None:
         return f"{owned[root.id]}.objects...{func.attr}()"
     if func.attr in ROW_WRITES and isinstance(func.value, ast.Name) and func.value.id in rows:
         return f"{func.value.id}.{func.attr}() on an order row"
-    if func.attr in ROW_WRITES and isinstance(func.value, ast.Attribute) and func.value.attr in ORDER_ATTRIBUTES:
+    if (func.attr in ROW_WRITES and isinstance(func.value, ast.Attribute)
+            and func.value.attr in ORDER_ATTRIBUTES):
         return f".{func.value.attr}.{func.attr}()"
     if func.attr in WRITES and set(chain) & RELATED and isinstance(root, ast.Name) and root.id in rows:
         return f"{root.id}.{'.'.join(reversed(chain))}() through an order"
