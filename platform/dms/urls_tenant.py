@@ -10,14 +10,14 @@ from tenant_apps.core import views as core_views
 urlpatterns = [
     # The API first, ordering first in it: Django tries patterns in order, and submitting orders is the hottest
     # call (no two apps share a path, so the order decides nothing else).
-    path("api/v1/", include("tenant_apps.ordering.api")),
+    path("api/v1/", include("tenant_apps.ordering.api.urls")),
     path("api/v1/", include("tenant_apps.dealers.api.urls")),
     path("api/v1/", include("tenant_apps.inventory.api.urls")),
     path("api/v1/", include("tenant_apps.catalog.api")),
     path("api/v1/", include("tenant_apps.pricing.urls_api")),
     path("api/v1/", include("tenant_apps.promotions.urls_api")),
     path("api/v1/", include("tenant_apps.fulfillment.api.urls")),
-    path("api/v1/", include("tenant_apps.approvals.urls_api")),
+    path("api/v1/", include("tenant_apps.approvals.api.urls")),
     path("api/v1/", include("tenant_apps.accounts.api_urls")),
     path("api/v1/auth/password/change/", accounts_api_views.PasswordChangeView.as_view(),
          name="rest_password_change"),

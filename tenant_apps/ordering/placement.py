@@ -86,7 +86,7 @@ def placeable(quote: Quote) -> bool:
 
 def quote_lines(quote: Quote) -> list[tuple]:
     """The order lines a quote makes, as LINE_FIELDS tuples: the priced lines, then the gifts at zero. Every way an
-    order is written (here, submission._line_rows) and answered (ordering.api.submitted_body) reads them."""
+    order is written (here, submission._line_rows) and answered (ordering.api.views.submitted_body) reads them."""
     lines = [(number, q.priced.sku_id, q.priced.unit_id, q.priced.quantity, q.priced.factor, q.priced.unit_price,
               q.priced.gross, q.priced.gross - q.net, q.net, q.priced.price_source, q.priced.price_rule[:200],
               q.priced.price_list_id, None) for number, q in enumerate(quote.lines, start=1)]
