@@ -151,3 +151,16 @@ def test_the_search_finds_each_kind_of_write(tmp_path):
         "3 OrderEvent.objects...bulk_create()", "3 builds a OrderEvent row", "4 OrderLine.objects...update()",
         "5 Order.objects...select_for_update()", "6 locked.save() on an order row",
         "7 order.lines.update() through an order", "8 .order.save()", "9 OrderLine.objects...delete()"]
+
+
+def test_ordering_never_imports_approvals():
+    """Approvals sits above ordering (docs/dev/ordering.md): ordering reaches the approval chain only through
+    the interface it owns (ordering/approval.py), which the approvals app registers."""
+    found = []
+    for path in sorted(OWNER.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [alias.name for alias in node.names] if isinstance(node, ast.Import) else (
+                [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            found += [f"{path.relative_to(ROOT)}:{node.lineno} {name}" for name in names
+                      if name == "tenant_apps.approvals" or name.startswith("tenant_apps.approvals.")]
+    assert found == []
