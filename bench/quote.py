@@ -149,8 +149,8 @@ def main() -> None:
     from django_tenants.utils import schema_context
 
     from tenant_apps.pricing.engine import price_book_load
-    from tenant_apps.pricing.quote import dealer_context, quote_cart
     from tenant_apps.pricing.quote_types import CartLine
+    from tenant_apps.quoting.quote import dealer_context, quote_cart
 
     baseline = pgbench_select_only()
     rng = random.Random(3)

@@ -12,7 +12,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from dms.ui import listing
 from tenant_apps.accounts import invitations
-from tenant_apps.accounts.api_views import AcceptThrottle
+from tenant_apps.accounts.access import requires
+from tenant_apps.accounts.api.views import AcceptThrottle
 from tenant_apps.accounts.forms import AcceptInvitationForm, InvitationForm, LoginForm, PasswordResetForm
 from tenant_apps.accounts.models import User
 from tenant_apps.accounts.permissions import (
@@ -23,10 +24,9 @@ from tenant_apps.accounts.permissions import (
     Scope,
     scope_of,
 )
-from tenant_apps.core.access import requires
+from tenant_apps.accounts.prerequisites import redirect_next
 from tenant_apps.core.clients import page_throttled
 from tenant_apps.core.errors import DomainError
-from tenant_apps.core.prerequisites import redirect_next
 from tenants.handoff import handoff_redeem
 
 logger = logging.getLogger(__name__)

@@ -19,7 +19,9 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dms.ui import listing
+from tenant_apps.accounts.access import console_required, requires
 from tenant_apps.accounts.permissions import CATALOG_EDIT, CATALOG_VIEW, has_perm
+from tenant_apps.accounts.prerequisites import NEXT, redirect_next, safe_next
 from tenant_apps.catalog import services
 from tenant_apps.catalog.forms import (
     BulkImagesForm,
@@ -47,10 +49,8 @@ from tenant_apps.catalog.models import (
     SkuUnit,
     Unit,
 )
-from tenant_apps.core.access import console_required, requires
 from tenant_apps.core.errors import DomainError
 from tenant_apps.core.forms import apply_domain_error
-from tenant_apps.core.prerequisites import NEXT, redirect_next, safe_next
 
 PRODUCT_SORTS = {"code": "code", "name": "name", "category": "category__name", "skus": "sku_count",
                  "status": "status", "updated": "updated_at"}

@@ -10,13 +10,12 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from tenant_apps.accounts.access import requires
 from tenant_apps.accounts.permissions import CATALOG_VIEW
 from tenant_apps.catalog.models import Category, Product, ProductImage
 from tenant_apps.catalog.selectors import catalog_for, storefront_series
-from tenant_apps.core.access import requires
 from tenant_apps.inventory.selectors import dealer_stock_views, sku_in_stock_for
-from tenant_apps.pricing.quote import dealer_context
-from tenant_apps.pricing.selectors import dealer_prices
+from tenant_apps.pricing.selectors import dealer_context, dealer_prices
 from tenant_apps.promotions.presentation import badge_label, rule_summary
 from tenant_apps.promotions.selectors import promotion_badges, sku_on_promotion_for
 

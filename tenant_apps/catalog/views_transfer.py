@@ -10,9 +10,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from tenant_apps.accounts.access import console_required, requires
 from tenant_apps.accounts.permissions import CATALOG_EDIT
 from tenant_apps.catalog import transfer
-from tenant_apps.core.access import console_required, requires
 from tenant_apps.core.forms import apply_domain_error
 from tenant_apps.core.tables import FORMATS, TableTooLarge
 from tenant_apps.dealers.forms import ImportForm

@@ -1,8 +1,8 @@
 from django.utils import timezone
 
+from tenant_apps.accounts.access import is_console_user
 from tenant_apps.accounts.permissions import CART_EDIT, ORDERS_VIEW_OWN, has_perm
-from tenant_apps.core.access import is_console_user
-from tenant_apps.core.console import nav_for
+from tenant_apps.console.nav import nav_for
 
 
 def console(request):

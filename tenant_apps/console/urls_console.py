@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from tenant_apps.core import views
+from tenant_apps.console import views
 
 app_name = "console"
 

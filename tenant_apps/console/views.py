@@ -1,16 +1,13 @@
 from __future__ import annotations
 
-from pathlib import Path
-
-from django.conf import settings
 from django.contrib import messages
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from tenant_apps.accounts.access import console_required, is_console_user, requires
 from tenant_apps.accounts.permissions import (
     CART_EDIT,
     FULFILLMENT_SHIP,
@@ -21,11 +18,10 @@ from tenant_apps.accounts.permissions import (
     has_perm,
 )
 from tenant_apps.approvals.selectors import approval_inbox
-from tenant_apps.core.access import console_required, is_console_user, requires
-from tenant_apps.core.checklist import checklist_for
+from tenant_apps.console.checklist import checklist_for
+from tenant_apps.console.forms import BrandingForm
 from tenant_apps.core.errors import DomainError
-from tenant_apps.core.forms import BrandingForm, apply_domain_error
-from tenant_apps.core.uploads import media_response
+from tenant_apps.core.forms import apply_domain_error
 from tenant_apps.fulfillment.selectors import work_waiting
 from tenant_apps.ordering.presentation import STATUS_TONE
 from tenant_apps.ordering.selectors import dealer_overview, frequently_ordered, order_status_counts
@@ -48,14 +44,14 @@ def home(request):
         can_order = has_perm(user, CART_EDIT)
         context = {"overview": overview, "can_order": can_order,
                    "frequent": frequently_ordered(actor=user, limit=HOME_FREQUENT) if can_order else []}
-    return render(request, "core/storefront_home.html", context)
+    return render(request, "console/storefront_home.html", context)
 
 
 @console_required
 def console_home(request):
     steps = checklist_for(request.tenant, user=request.user)
     work = _work_for(request.user)
-    return render(request, "core/console_home.html", {
+    return render(request, "console/console_home.html", {
         "steps": steps, "done_count": sum(step["done"] for step in steps),
         # shown once something waits for this person (an empty panel of zeros helps no one)
         "work": work if any(item["count"] for item in work) else [],
@@ -106,30 +102,4 @@ def company(request):
     else:
         form = BrandingForm(initial={"display_name": tenant.display_name, "primary_colour": tenant.primary_colour,
                                      "default_locale": tenant.default_locale})
-    return render(request, "core/company.html", {"form": form}, status=400 if form.is_bound else 200)
-
-
-def tenant_media(request, path: str):
-    """Serve this tenant's uploaded files (development; production serves media from storage).
-
-    Branding (the logo) is public; other files only to signed-in users of this tenant; qualification
-    documents never here (they go through a scoped download view). Another brand's files: 404.
-    """
-    schema = request.tenant.schema_name
-    media = Path(settings.MEDIA_ROOT).resolve()
-    target = (media / path).resolve()
-    public = media / "branding" / schema
-    private = media / schema
-    if public in target.parents:
-        pass
-    elif private in target.parents and request.user.is_authenticated and not str(target).startswith(
-        str(private / "qualifications")
-    ):
-        pass
-    else:
-        raise Http404
-    if not target.is_file():
-        raise Http404
-    # The type comes from our whitelist by the stored name (not guessed): files stored before uploads were
-    # checked, under the client's extension, come out as attachments of application/octet-stream.
-    return media_response(target.open("rb"), name=target.name)
+    return render(request, "console/company.html", {"form": form}, status=400 if form.is_bound else 200)

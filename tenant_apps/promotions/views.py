@@ -12,14 +12,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from dms.ui import listing
+from tenant_apps.accounts.access import requires
 from tenant_apps.accounts.permissions import PROMOTIONS_EDIT, PROMOTIONS_VIEW, has_perm
 from tenant_apps.audit.models import AuditEntry
 from tenant_apps.catalog.models import Sku
-from tenant_apps.core.access import requires
 from tenant_apps.core.errors import DomainError
 from tenant_apps.core.forms import apply_domain_error
 from tenant_apps.dealers.selectors import dealers_visible_to
-from tenant_apps.pricing.quote import quote_cart
 from tenant_apps.pricing.quote_types import CartLine
 from tenant_apps.promotions import selectors, services
 from tenant_apps.promotions.errors import PromotionNotFound
@@ -34,6 +33,7 @@ from tenant_apps.promotions.forms import (
 )
 from tenant_apps.promotions.models import Coupon, PromotionKind, PromotionStatus
 from tenant_apps.promotions.presentation import ENGINE_RULES, rule_summary
+from tenant_apps.quoting.quote import quote_cart
 
 SORTS = {"code": "code", "name": "name", "priority": "priority", "starts": "starts_at", "status": "status"}
 STATUS_BADGE = {PromotionStatus.DRAFT: "", PromotionStatus.PUBLISHED: "ok", PromotionStatus.UNPUBLISHED: "warn"}

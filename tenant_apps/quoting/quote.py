@@ -17,11 +17,6 @@ from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 
-from django.contrib.postgres.aggregates import ArrayAgg
-from django.db.models import TextField
-from django.db.models.functions import Cast
-from django.utils import timezone
-
 from tenant_apps.dealers.models import Dealer
 from tenant_apps.pricing.engine import PriceBook, price_book_load
 from tenant_apps.pricing.quote_types import (
@@ -33,23 +28,11 @@ from tenant_apps.pricing.quote_types import (
     Quote,
     QuoteLine,
 )
+from tenant_apps.pricing.selectors import dealer_context
 from tenant_apps.promotions.engine import apply_promotions
 from tenant_apps.promotions.selectors import promotions_for_quote
 
 ZERO = Decimal("0")
-
-
-def dealer_context(dealer: Dealer, at: datetime | None = None, *, currency: str = "CNY") -> DealerContext:
-    """Who is buying, when: tier, territories' paths and network node path, in one query."""
-    row = (Dealer.objects.filter(pk=dealer.pk)
-           .annotate(paths=ArrayAgg(Cast("territories__path", TextField()), distinct=True, default=None))
-           .values_list("node__path", "paths").first())
-    node_path, paths = row if row else ("", None)
-    return DealerContext(
-        dealer_id=dealer.pk, tier_id=dealer.tier_id,
-        territory_paths=tuple(sorted(path for path in (paths or ()) if path)),
-        node_path=str(node_path or ""), at=at or timezone.now(), currency=currency,
-    )
 
 
 def quote_cart(*, dealer: Dealer, lines: Sequence[CartLine], at: datetime | None = None,

@@ -4,7 +4,7 @@ declares): roles that would get a 403 do not see it."""
 import pytest
 from django_tenants.utils import schema_context
 
-from tenant_apps.core.access import may_open
+from tenant_apps.accounts.access import may_open
 from tests.conftest import host_client
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 

@@ -10,10 +10,10 @@ from urllib.parse import quote
 import pytest
 from django.test import RequestFactory
 
+from tenant_apps.accounts.prerequisites import safe_next
 from tenant_apps.accounts.services import user_create
 from tenant_apps.catalog import services as catalog
 from tenant_apps.catalog.models import Category, Series, Sku, Unit
-from tenant_apps.core.prerequisites import safe_next
 from tenant_apps.dealers import services as dealers
 from tenant_apps.dealers.models import QualificationType, Territory, Tier
 from tenant_apps.inventory.models import Warehouse

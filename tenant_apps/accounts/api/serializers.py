@@ -112,3 +112,10 @@ class PasswordResetSerializer(BasePasswordResetSerializer):
     """dj-rest-auth's reset request, mailing the link of the page's form (on the workspace's primary domain)."""
 
     password_reset_form_class = PasswordResetForm
+
+
+class MeSerializer(serializers.Serializer):
+    email = serializers.EmailField()
+    full_name = serializers.CharField()
+    is_owner = serializers.BooleanField()
+    tenant = serializers.CharField(allow_null=True)

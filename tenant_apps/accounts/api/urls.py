@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tenant_apps.accounts import api_views
+from tenant_apps.accounts.api import views as api_views
 
 urlpatterns = [
     path("users/", api_views.UserList.as_view(), name="api-users"),

@@ -12,15 +12,16 @@ from rest_framework.decorators import api_view, permission_classes, throttle_cla
 from rest_framework.response import Response
 
 from tenant_apps.accounts import invitations, services
-from tenant_apps.accounts.models import User
-from tenant_apps.accounts.permissions import USERS_VIEW, Scope, has_perm, scope_of
-from tenant_apps.accounts.serializers import (
+from tenant_apps.accounts.api.serializers import (
     AcceptInvitationSerializer,
     InvitationSerializer,
+    MeSerializer,
     PasswordChangedSerializer,
     PasswordChangeSerializer,
     UserSerializer,
 )
+from tenant_apps.accounts.models import User
+from tenant_apps.accounts.permissions import USERS_VIEW, Scope, has_perm, scope_of
 from tenant_apps.core.clients import ClientAddressThrottle
 
 
@@ -112,3 +113,16 @@ class PasswordChangeView(BasePasswordChangeView):
             update_session_auth_hash(request, request.user)  # this session stays signed in
         return Response(PasswordChangedSerializer({
             "detail": _("New password has been saved."), "key": token.key if token else None}).data)
+
+
+@extend_schema(responses=MeSerializer, summary="The signed-in user on this host")
+@api_view(["GET"])
+def me(request):
+    tenant = getattr(request, "tenant", None)
+    data = {
+        "email": request.user.email,
+        "full_name": request.user.full_name,
+        "is_owner": request.user.is_owner,
+        "tenant": tenant.slug if tenant else None,
+    }
+    return Response(MeSerializer(data).data)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import template
 from django.forms import BoundField
 
-from tenant_apps.core.prerequisites import BY_NAME, hint_for, options_missing, safe_next
+from tenant_apps.accounts.prerequisites import BY_NAME, hint_for, options_missing, safe_next
 
 register = template.Library()
 

@@ -7,10 +7,9 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, viewsets
 
 from tenant_apps.accounts.permissions import CATALOG_EDIT, CATALOG_VIEW
-from tenant_apps.catalog import api_transfer, services
+from tenant_apps.catalog import services
 from tenant_apps.catalog.models import Category, Product, ProductStatus, Series, Sku, Unit
 from tenant_apps.catalog.selectors import catalog_for
-from tenant_apps.core.routers import ApiRouter
 from tenant_apps.dealers.api.permissions import HasCapability
 from tenant_apps.inventory.selectors import dealer_stock_views
 
@@ -103,10 +102,3 @@ class SkuViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.Generi
             actor=self.request.user, product=data["product"], code=data["code"], name=data["name"],
             base_unit=data["base_unit"], attributes=data.get("attributes"), barcode=data.get("barcode", ""),
             min_order_qty=data.get("min_order_qty", 1), order_step=data.get("order_step", 1))
-
-
-router = ApiRouter()
-router.register("catalog/categories", CategoryViewSet, basename="catalog-category")
-router.register("catalog/products", ProductViewSet, basename="catalog-product")
-router.register("catalog/skus", SkuViewSet, basename="catalog-sku")
-urlpatterns = [*api_transfer.urlpatterns, *router.urls]  # import / export: api_transfer.py

@@ -3,7 +3,7 @@
 from django.urls import path
 
 from tenant_apps.core.routers import ApiRouter
-from tenant_apps.pricing import api
+from tenant_apps.pricing.api import views as api
 
 router = ApiRouter()
 router.register("pricing/lists", api.PriceListViewSet, basename="pricing-list")

@@ -27,9 +27,9 @@ from tenant_apps.dealers.models import Territory, Tier
 from tenant_apps.dealers.selectors import dealer_get_for, dealers_visible_to
 from tenant_apps.pricing import selectors, services
 from tenant_apps.pricing.models import PriceEntry, PriceList, PriceListStatus, ProtectionWindow
-from tenant_apps.pricing.quote import quote_cart
 from tenant_apps.pricing.quote_types import CartLine, Quote
 from tenant_apps.pricing.selectors import in_scope
+from tenant_apps.quoting.quote import quote_cart
 
 MAX_QUOTE_LINES = 2000
 MAX_QUANTITY = 10_000_000

@@ -1,7 +1,7 @@
 """REST API of promotions, mounted at /api/v1/."""
 
 from tenant_apps.core.routers import ApiRouter
-from tenant_apps.promotions import api
+from tenant_apps.promotions.api import views as api
 
 router = ApiRouter()
 router.register("promotions", api.PromotionViewSet, basename="promotion")

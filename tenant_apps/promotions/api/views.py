@@ -15,7 +15,7 @@ from tenant_apps.accounts.permissions import CATALOG_VIEW, PROMOTIONS_EDIT, PROM
 from tenant_apps.core.dates import MomentField
 from tenant_apps.dealers.api.permissions import HasCapability
 from tenant_apps.dealers.selectors import dealer_get_for
-from tenant_apps.pricing.quote import dealer_context
+from tenant_apps.pricing.selectors import dealer_context
 from tenant_apps.promotions import selectors, services
 from tenant_apps.promotions.errors import PromotionInvalid
 from tenant_apps.promotions.models import Coupon, PromotionKind, PromotionStatus, Stacking
