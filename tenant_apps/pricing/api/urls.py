@@ -1,7 +1,5 @@
 """REST API of pricing, mounted at /api/v1/."""
 
-from django.urls import path
-
 from tenant_apps.core.routers import ApiRouter
 from tenant_apps.pricing.api import views as api
 
@@ -12,7 +10,4 @@ router.register("pricing/protections", api.ProtectionWindowViewSet, basename="pr
 router.register("pricing/compensations", api.CompensationViewSet, basename="pricing-compensation")
 router.register("pricing/resale-prices", api.ResalePriceViewSet, basename="pricing-resale-price")
 
-urlpatterns = [
-    path("quote/", api.QuoteView.as_view(), name="quote"),
-    *router.urls,
-]
+urlpatterns = router.urls
