@@ -21,10 +21,9 @@ from tenant_apps.accounts.permissions import (
     DEALER_ROLES,
     INVITABLE_ROLES,
     USERS_VIEW,
-    Scope,
-    scope_of,
 )
 from tenant_apps.accounts.prerequisites import redirect_next
+from tenant_apps.accounts.selectors import invitations_visible_to, users_visible_to
 from tenant_apps.core.clients import page_throttled
 from tenant_apps.core.errors import DomainError
 from tenants.handoff import handoff_redeem
@@ -118,7 +117,6 @@ def _invite_choices(user):
 def people(request):
     """Users of the workspace (in the actor's scope) and invitations."""
     from tenant_apps.dealers.models import Dealer, Node
-    from tenant_apps.dealers.selectors import dealers_visible_to
 
     choices = _invite_choices(request.user)
     role = request.GET.get("role", "")
@@ -140,14 +138,12 @@ def people(request):
         else:
             messages.success(request, _("Invitation sent to %(email)s.") % {"email": data["email"]})
             return redirect_next(request, "accounts:people")
-    users = User.objects.exclude(role="").select_related("dealer")
-    if scope_of(request.user) != Scope.ALL:
-        users = users.filter(dealer__in=dealers_visible_to(request.user))
+    users = users_visible_to(request.user)
     return render(request, "accounts/people.html", {
         "form": form,
         "listing": listing(request, users, sorts={"email": "email", "name": "full_name", "role": "role"},
                            default="email"),
-        "invitations": invitations.invitations_visible_to(request.user).filter(
+        "invitations": invitations_visible_to(request.user).filter(
             accepted_at__isnull=True, revoked_at__isnull=True)[:100],
         "can_invite": bool(invitations._allowed_roles(request.user)),
     })

@@ -20,8 +20,8 @@ from tenant_apps.accounts.api.serializers import (
     PasswordChangeSerializer,
     UserSerializer,
 )
-from tenant_apps.accounts.models import User
-from tenant_apps.accounts.permissions import USERS_VIEW, Scope, has_perm, scope_of
+from tenant_apps.accounts.permissions import USERS_VIEW, has_perm
+from tenant_apps.accounts.selectors import invitations_visible_to, users_visible_to
 from tenant_apps.core.clients import ClientAddressThrottle
 
 
@@ -37,12 +37,7 @@ class UserList(generics.ListAPIView):
     permission_classes = [permissions.IsAuthenticated, CanViewUsers]
 
     def get_queryset(self):
-        from tenant_apps.dealers.selectors import dealers_visible_to
-
-        users = User.objects.exclude(role="").order_by("email")
-        if scope_of(self.request.user) != Scope.ALL:
-            users = users.filter(dealer__in=dealers_visible_to(self.request.user))
-        return users
+        return users_visible_to(self.request.user)
 
 
 class InvitationList(generics.ListCreateAPIView):
@@ -50,7 +45,7 @@ class InvitationList(generics.ListCreateAPIView):
     permission_classes = [permissions.IsAuthenticated, CanViewUsers]
 
     def get_queryset(self):
-        return invitations.invitations_visible_to(self.request.user).order_by("-created_at")
+        return invitations_visible_to(self.request.user).order_by("-created_at")
 
     def create(self, request, *args, **kwargs):
         from tenant_apps.dealers.models import Dealer, Node
