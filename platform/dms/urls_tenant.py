@@ -37,7 +37,7 @@ urlpatterns = [
     path("console/orders/", include("tenant_apps.ordering.urls_console")),
     path("console/approvals/", include("tenant_apps.approvals.urls_console")),
     path("account/", include("tenant_apps.dealers.urls_storefront")),
-    path("catalog/", include("tenant_apps.catalog.urls_storefront")),
+    path("catalog/", include("tenant_apps.console.urls_storefront")),
     path("promotions/", include("tenant_apps.promotions.urls_storefront")),
     path("cart/", include("tenant_apps.ordering.urls_storefront")),
     path("shipments/", include("tenant_apps.fulfillment.urls_storefront")),

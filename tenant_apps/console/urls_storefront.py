@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tenant_apps.catalog import views_storefront as views
+from tenant_apps.console import views_storefront as views
 
 app_name = "catalog"
 

@@ -6,5 +6,5 @@ from tenant_apps.core.routers import ApiRouter
 router = ApiRouter()
 router.register("catalog/categories", views.CategoryViewSet, basename="catalog-category")
 router.register("catalog/products", views.ProductViewSet, basename="catalog-product")
-router.register("catalog/skus", views.SkuViewSet, basename="catalog-sku")
+# catalog/skus: served by inventory/api (the same list, with each SKU's stock for the reader).
 urlpatterns = [*transfer.urlpatterns, *router.urls]  # import / export: api/transfer.py

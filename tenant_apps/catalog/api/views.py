@@ -11,7 +11,6 @@ from tenant_apps.catalog import services
 from tenant_apps.catalog.models import Category, Product, ProductStatus, Series, Sku, Unit
 from tenant_apps.catalog.selectors import catalog_for
 from tenant_apps.dealers.api.permissions import HasCapability
-from tenant_apps.inventory.selectors import dealer_stock_views
 
 
 class CategorySerializer(serializers.ModelSerializer):
@@ -93,8 +92,12 @@ class SkuViewSet(mixins.ListModelMixin, mixins.CreateModelMixin, viewsets.Generi
                                OpenApiParameter("order", str, enum=["relevance", "name", "code"])])
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.get_queryset())
-        context = {**self.get_serializer_context(), "stock": dealer_stock_views(sku.pk for sku in page)}
+        context = {**self.get_serializer_context(), **self.page_context(page)}
         return self.get_paginated_response(SkuSerializer(page, many=True, context=context).data)
+
+    def page_context(self, page) -> dict:
+        """What the apps above the catalog add to a page of SKUs (inventory: "stock"); the catalog adds nothing."""
+        return {}
 
     def perform_create(self, serializer):
         data = serializer.validated_data
