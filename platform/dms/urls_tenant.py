@@ -6,6 +6,7 @@ from dms.urls_common import urlpatterns as common
 from tenant_apps.accounts.api import views as accounts_api_views
 from tenant_apps.console import views as console_views
 from tenant_apps.core import media
+from tenants import views as tenant_views
 
 urlpatterns = [
     # The API first, ordering first in it: Django tries patterns in order, and submitting orders is the hottest
@@ -24,6 +25,7 @@ urlpatterns = [
          name="rest_password_change"),
     path("api/v1/auth/", include("dj_rest_auth.urls")),
     path("api/v1/me/", accounts_api_views.me, name="api-me"),
+    path("accounts/handoff/<str:token>/", tenant_views.handoff, name="handoff"),  # tenants: redeems the token
     path("accounts/", include("tenant_apps.accounts.urls")),
     path("", console_views.home, name="home"),
     path("console/", include("tenant_apps.console.urls_console")),

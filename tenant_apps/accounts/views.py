@@ -15,7 +15,6 @@ from tenant_apps.accounts import invitations
 from tenant_apps.accounts.access import requires
 from tenant_apps.accounts.api.views import AcceptThrottle
 from tenant_apps.accounts.forms import AcceptInvitationForm, InvitationForm, LoginForm, PasswordResetForm
-from tenant_apps.accounts.models import User
 from tenant_apps.accounts.permissions import (
     CONSOLE,
     DEALER_ROLES,
@@ -26,25 +25,8 @@ from tenant_apps.accounts.prerequisites import redirect_next
 from tenant_apps.accounts.selectors import invitations_visible_to, users_visible_to
 from tenant_apps.core.clients import page_throttled
 from tenant_apps.core.errors import DomainError
-from tenants.handoff import handoff_redeem
 
 logger = logging.getLogger(__name__)
-
-
-def handoff(request, token: str):
-    """Redeem a one-time hand-off token from the platform host and sign the user in on this host."""
-    redeemed = handoff_redeem(tenant=request.tenant, raw_token=token)
-    user = User.objects.filter(email=redeemed.user_email, is_active=True).first() if redeemed else None
-    if user is None:
-        messages.error(request, _("This sign-in link has expired or was already used. Please sign in."))
-        return redirect("accounts:login")
-    login(request, user, backend="tenant_apps.accounts.backends.ThrottledModelBackend")
-    if redeemed.purpose == "support" and request.tenant.support_until:
-        request.session.set_expiry(request.tenant.support_until)
-    if redeemed.purpose == "signup":
-        messages.success(request, _("Your workspace is ready."))
-    logger.info("accounts.user.handoff", extra={"purpose": redeemed.purpose, "user_id": user.pk})
-    return redirect("console:home")
 
 
 def landing_for(user) -> str:
