@@ -2,7 +2,7 @@
 protected prices; and 500 published promotions, aimed as a brand aims them, about 110 of which reach the
 cart), where the issue asks for 2,000; then
 
-  quote      p50/p95 of pricing.quote.quote_cart for a 200-line cart (cases and pieces, breaks reached)
+  quote      p50/p95 of quoting.quote.quote_cart for a 200-line cart (cases and pieces, breaks reached)
   queries    SQL statements of one quote, for a 20-line and a 200-line cart (must be the same)
 
 Runs in its own throwaway tenant (enterprise plan), deleted and purged at the end.

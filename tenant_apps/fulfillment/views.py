@@ -35,7 +35,7 @@ from tenant_apps.ordering.models import OrderStatus
 
 
 def requires_any(*capabilities: str):
-    """Like core.access.requires, for pages that any one of several capabilities opens."""
+    """Like accounts.access.requires, for pages that any one of several capabilities opens."""
 
     def decorate(view):
         @wraps(view)

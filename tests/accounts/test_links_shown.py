@@ -1,4 +1,4 @@
-"""A link is shown only to whoever may open its page (core.access.may_open, from the capability the page's view
+"""A link is shown only to whoever may open its page (accounts.access.may_open, from the capability the page's view
 declares): roles that would get a 403 do not see it."""
 
 import pytest

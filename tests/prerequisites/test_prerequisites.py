@@ -1,5 +1,5 @@
 """Forms that need something the brand has not made yet (a category, a unit, a tier, a warehouse...) say so
-beside the field, with a link to the page that makes it and back (core.prerequisites); a required field left
+beside the field, with a link to the page that makes it and back (accounts.prerequisites); a required field left
 empty says what to choose; the way back (`next`) never leaves the site; a role that may not open the page that
 makes it is told whom to ask instead."""
 

@@ -1,4 +1,4 @@
-"""Template side of core.prerequisites: the hint shown in place of an empty choice field, and `next`."""
+"""Template side of accounts.prerequisites: the hint shown in place of an empty choice field, and `next`."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def prerequisite_hint(context, target, optional=False):
-    """For a bound field that carries a prerequisite (core.prerequisites.needs): its hint when it has
-    nothing to choose from, else None. For a name from core.prerequisites.BY_NAME (a select written by
+    """For a bound field that carries a prerequisite (accounts.prerequisites.needs): its hint when it has
+    nothing to choose from, else None. For a name from accounts.prerequisites.BY_NAME (a select written by
     hand, whose template has already found it empty): its hint."""
     request = context.get("request")
     if isinstance(target, BoundField):
@@ -26,6 +26,6 @@ def prerequisite_hint(context, target, optional=False):
 
 @register.simple_tag(takes_context=True)
 def next_path(context) -> str:
-    """The request's `next`, when it is a path on this site (core.prerequisites.safe_next), else ""."""
+    """The request's `next`, when it is a path on this site (accounts.prerequisites.safe_next), else ""."""
     request = context.get("request")
     return safe_next(request) if request is not None else ""
