@@ -44,5 +44,5 @@ def preview(request):
                 gift_ids = {gift.sku_id for gift in quote.gifts}
                 names.update({sku.pk: sku for sku in Sku.objects.filter(pk__in=gift_ids - set(names))})
     gifts = [{"gift": gift, "sku": names.get(gift.sku_id)} for gift in (quote.gifts if quote else ())]
-    return render(request, "promotions/preview.html", {"form": form, "quote": quote, "rows": rows, "gifts": gifts,
+    return render(request, "quoting/preview.html", {"form": form, "quote": quote, "rows": rows, "gifts": gifts,
                                                        "rules": ENGINE_RULES})
