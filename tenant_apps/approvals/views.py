@@ -14,12 +14,12 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from dms.ui import listing
+from tenant_apps.accounts.access import requires
 from tenant_apps.accounts.permissions import APPROVALS_CONFIGURE, ORDERS_APPROVE, ORDERS_VIEW, Role
 from tenant_apps.approvals import selectors, services
 from tenant_apps.approvals.errors import WorkflowNotFound
 from tenant_apps.approvals.forms import AutoRuleForm, DecisionForm, StepForm, WorkflowForm
 from tenant_apps.approvals.models import ApprovalStatus, AutoApprovalRule
-from tenant_apps.core.access import requires
 from tenant_apps.core.errors import DomainError
 from tenant_apps.core.forms import apply_domain_error
 from tenant_apps.core.text import person

@@ -16,10 +16,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from dms.ui import listing
+from tenant_apps.accounts.access import requires
 from tenant_apps.accounts.permissions import FULFILLMENT_SHIP, RETURNS_DECIDE, SETTINGS_EDIT, has_perm
-from tenant_apps.core.access import requires
+from tenant_apps.accounts.prerequisites import redirect_next
 from tenant_apps.core.errors import DomainError
-from tenant_apps.core.prerequisites import redirect_next
 from tenant_apps.fulfillment import bulk, selectors, services
 from tenant_apps.fulfillment.models import (
     Carrier,
@@ -36,7 +36,7 @@ from tenant_apps.ordering.selectors import order_get_for
 
 
 def requires_any(*capabilities: str):
-    """Like core.access.requires, for pages that any one of several capabilities opens."""
+    """Like accounts.access.requires, for pages that any one of several capabilities opens."""
 
     def decorate(view):
         @wraps(view)

@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dms.ui import listing
+from tenant_apps.accounts.access import requires
 from tenant_apps.accounts.permissions import CART_EDIT, COMPANY_VIEW
-from tenant_apps.core.access import requires
 from tenant_apps.core.errors import DomainError
 from tenant_apps.fulfillment import selectors, services
 from tenant_apps.ordering.selectors import order_get_for

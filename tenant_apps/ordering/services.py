@@ -18,9 +18,9 @@ from tenant_apps.catalog.selectors import sku_search
 from tenant_apps.core.errors import NotFound, ValidationFailed
 from tenant_apps.ordering.errors import CartInvalid
 from tenant_apps.ordering.models import Cart, CartLine, OrderingSettings, ShortagePolicy
-from tenant_apps.pricing.quote import quote_cart
 from tenant_apps.pricing.quote_types import CartLine as QuoteInput
 from tenant_apps.pricing.quote_types import Quote
+from tenant_apps.quoting.quote import quote_cart
 
 MAX_CART_LINES = 2000
 MAX_QUANTITY = 1_000_000

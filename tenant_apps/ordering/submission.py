@@ -7,7 +7,7 @@ Steps (all or nothing):
    gets the first order back instead of a second one or a stock refusal.
 2. The dealer must be active with its required qualifications valid; the shipping address must be its own.
 3. Every line: a SKU the dealer can see, on sale, in one of its units, meeting the minimum and step.
-4. The quote (tenant_apps.pricing.quote.quote_with_book, on the price book the lines were checked against):
+4. The quote (tenant_apps.quoting.quote.quote_with_book, on the price book the lines were checked against):
    lines without a price for this dealer are refused.
 5. The write, for most orders ONE statement on its own (tenant_apps.ordering.placement: every SKU on one line,
    no coupon): stock reserved, capped budgets taken, the order, its lines, reservations, purchase records,
@@ -77,10 +77,10 @@ from tenant_apps.ordering.models import (
 from tenant_apps.ordering.services import MAX_CART_LINES, quantity_errors
 from tenant_apps.pricing.engine import SkuMeta, price_book_load
 from tenant_apps.pricing.models import PurchaseRecord
-from tenant_apps.pricing.quote import quote_with_book
 from tenant_apps.pricing.quote_types import CartLine as QuoteInput
 from tenant_apps.pricing.quote_types import DealerContext, Quote
 from tenant_apps.promotions.services import budget_exhausted_check, promotion_usage_record
+from tenant_apps.quoting.quote import quote_with_book
 
 MAX_ORDER_LINES = 5000
 
@@ -575,7 +575,7 @@ def order_revise(*, actor, order: Order, lines: Sequence[SubmitLine], expected_t
             approval_chain().restart(actor=actor, order=locked, reason=_("The order was changed."))
         dealer = locked.dealer
         _dealer_may_order(dealer)
-        from tenant_apps.pricing.quote import dealer_context
+        from tenant_apps.pricing.selectors import dealer_context
 
         ctx = dealer_context(dealer)
         skus, quote = _priced(ctx, lines, locked.coupon_codes)

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from dms.ui import listing
+from tenant_apps.accounts.access import requires
 from tenant_apps.accounts.permissions import (
     FULFILLMENT_SHIP,
     ORDERS_APPROVE,
@@ -27,7 +28,6 @@ from tenant_apps.accounts.permissions import (
     SETTINGS_EDIT,
     has_perm,
 )
-from tenant_apps.core.access import requires
 from tenant_apps.core.errors import DomainError
 from tenant_apps.core.forms import apply_domain_error
 from tenant_apps.ordering import lifecycle, selectors
