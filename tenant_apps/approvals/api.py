@@ -97,6 +97,7 @@ class WorkflowOutput(serializers.Serializer):
     priority = serializers.IntegerField()
     min_total = serializers.DecimalField(max_digits=16, decimal_places=2, allow_null=True)
     max_total = serializers.DecimalField(max_digits=16, decimal_places=2, allow_null=True)
+    currency = serializers.CharField(help_text="Currency of its amounts (the brand's).")
     tiers = serializers.ListField(child=serializers.IntegerField(), source="tier_ids")
     nodes = serializers.ListField(child=serializers.IntegerField(), source="node_ids")
     territories = serializers.ListField(child=serializers.IntegerField(), source="territory_ids")
