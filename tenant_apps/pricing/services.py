@@ -319,9 +319,11 @@ def _protected_price_errors(*, skus: list[Sku], prices: list) -> list[str]:
 
 @transaction.atomic
 def purchase_record(*, dealer: Dealer, sku_id: int, unit_id: int, quantity: int, unit_price,
-                    currency: str, bought_at: datetime | None = None, reference: str = "") -> PurchaseRecord:
-    """What a dealer bought, at what price per unit in `currency` (the order's: ordering calls this at
-    submission). Not audited on its own: the order that causes it is."""
+                    bought_at: datetime | None = None, reference: str = "",
+                    currency: str | None = None) -> PurchaseRecord:
+    """What a dealer bought, at what price per unit in `currency` (the order's; None: the brand's). Not audited
+    on its own: the order that causes it is (submission writes its purchases with the order)."""
+    currency = tenant_currency() if currency is None else currency
     parsed = price_parse(unit_price)
     errors = {}
     if parsed is None:
