@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
@@ -97,7 +98,7 @@ class WorkflowOutput(serializers.Serializer):
     priority = serializers.IntegerField()
     min_total = serializers.DecimalField(max_digits=16, decimal_places=2, allow_null=True)
     max_total = serializers.DecimalField(max_digits=16, decimal_places=2, allow_null=True)
-    currency = serializers.CharField(help_text="Currency of its amounts (the brand's).")
+    currency = serializers.CharField(help_text=gettext_lazy("Currency of its amounts (the brand's)."))
     tiers = serializers.ListField(child=serializers.IntegerField(), source="tier_ids")
     nodes = serializers.ListField(child=serializers.IntegerField(), source="node_ids")
     territories = serializers.ListField(child=serializers.IntegerField(), source="territory_ids")

@@ -71,7 +71,7 @@ class PriceListSerializer(serializers.ModelSerializer):
     territory = serializers.PrimaryKeyRelatedField(queryset=Territory.objects.all(), allow_null=True, required=False)
     dealer = ScopedDealerField(allow_null=True, required=False)
     currency = serializers.CharField(max_length=3, required=False,
-                                     help_text="ISO 4217 code; default: the brand's currency.")
+                                     help_text=gettext_lazy("ISO 4217 code; default: the brand's currency."))
     entry_count = serializers.IntegerField(read_only=True, default=0)
 
     class Meta:
@@ -211,7 +211,7 @@ class ProtectionWindowSerializer(serializers.ModelSerializer):
     skus = serializers.PrimaryKeyRelatedField(queryset=Sku.objects.all(), many=True, required=False)
     prices = ProtectedPriceSerializer(many=True, required=False)
     currency = serializers.CharField(max_length=3, required=False,
-                                     help_text="ISO 4217 code; default: the brand's currency.")
+                                     help_text=gettext_lazy("ISO 4217 code; default: the brand's currency."))
     compensation_count = serializers.IntegerField(read_only=True, default=0)
 
     class Meta:
@@ -283,7 +283,7 @@ class ResalePriceSerializer(serializers.Serializer):
     sku_code = serializers.CharField(source="sku.code", read_only=True)
     price = serializers.DecimalField(max_digits=14, decimal_places=4, min_value=0)
     currency = serializers.CharField(max_length=3, required=False,
-                                     help_text="ISO 4217 code; default: the brand's currency.")
+                                     help_text=gettext_lazy("ISO 4217 code; default: the brand's currency."))
     valid_from = serializers.DateField(required=False)
 
 

@@ -24,6 +24,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
 from tenant_apps.core.money import currency_check
 
 
