@@ -8,6 +8,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django_tenants.utils import tenant_context
@@ -33,7 +34,9 @@ OWNER = "owner@dollar.test"
 
 
 def _login(email: str, language: str = "en", host: str = HOST):
+    """Signed in, reading `language` as chosen by the switch (the owner's sign-up language would win otherwise)."""
     client = host_client(host, language=language)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
     assert client.post("/accounts/login/", {"username": email, "password": DEFAULT_PASSWORD}).status_code == 302
     return client
 
@@ -103,7 +106,7 @@ def test_a_usd_brand_prices_orders_approves_and_exports_in_usd(usd):
 
     owner = _login(OWNER)
     owner_token = _owner_token(tenant)
-    inbox = host_client(HOST, HTTP_AUTHORIZATION=f"Token {owner_token}").get("/api/v1/approvals/").json()
+    inbox = host_client(HOST, HTTP_AUTHORIZATION=f"Token {owner_token}").get("/api/v1/approvals/inbox/").json()
     assert [(row["number"], row["currency"], row["total"]) for row in inbox["results"]] == [
         (order.number, "USD", "115.00")]
     approval_page = owner.get(f"/console/approvals/orders/{order.pk}/").content.decode()
