@@ -40,7 +40,7 @@ from tenant_apps.audit.services import person_label
 from tenant_apps.core import prepared
 from tenant_apps.core.bulk import ids_take, insert_grouped
 from tenant_apps.core.errors import Conflict
-from tenant_apps.core.money import format_money
+from tenant_apps.core.money import format_money, tenant_currency
 from tenant_apps.core.text import words
 from tenant_apps.dealers.models import DealerStatus
 from tenant_apps.dealers.selectors import QUALIFICATION_BLOCKERS_SQL, qualification_blockers
@@ -208,7 +208,7 @@ def _context(dealer, address_id, key: str) -> _Context:
                     approvals=chain.config_from(approvals),
                     dealer=DealerContext(dealer_id=dealer.pk, tier_id=dealer.tier_id,
                                          territory_paths=tuple(p for p in paths if p), node_path=node_path or "",
-                                         at=timezone.now()))
+                                         at=timezone.now(), currency=tenant_currency()))
 
 
 def _address_required(address: dict | None, address_id) -> dict:
@@ -577,7 +577,7 @@ def order_revise(*, actor, order: Order, lines: Sequence[SubmitLine], expected_t
         _dealer_may_order(dealer)
         from tenant_apps.pricing.selectors import dealer_context
 
-        ctx = dealer_context(dealer)
+        ctx = dealer_context(dealer, currency=locked.currency)  # a revision stays in the order's currency
         skus, quote = _priced(ctx, lines, locked.coupon_codes)
         _shown_total_check(quote, expected_total)
         reservations_release(order=locked, actor=actor, reason="revised")
