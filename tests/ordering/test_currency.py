@@ -21,9 +21,9 @@ from tenant_apps.core.money import tenant_currency
 from tenant_apps.ordering.models import Order, OrderStatus
 from tenant_apps.pricing import services as pricing
 from tenant_apps.pricing.models import PriceList, PurchaseRecord
-from tenant_apps.pricing.quote import quote_cart
 from tenant_apps.pricing.quote_types import CartLine
 from tenant_apps.promotions import services as promotions
+from tenant_apps.quoting.quote import quote_cart
 from tenants.models import Tenant
 from tests.conftest import host_client
 from tests.factories import DEFAULT_PASSWORD
