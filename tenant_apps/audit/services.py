@@ -32,7 +32,7 @@ def dealer_of(target) -> int | None:
     """The dealer an entry about `target` concerns, read without a query: the dealer itself, a row with a
     `dealer_id` (an order, a cart, an address, a dealer's user), or a row whose order is loaded (a shipment)."""
     if target._meta.label_lower == "dealers.dealer":
-        return target.pk
+        return target.pk if isinstance(target.pk, int) else None
     dealer_id = getattr(target, "dealer_id", None)
     if dealer_id is None:
         loaded = getattr(getattr(target, "_state", None), "fields_cache", {})
