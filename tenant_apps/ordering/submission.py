@@ -479,8 +479,8 @@ def _submitted_entry(actor, order: Order, *, lines: int):
     """The order's audit entry for its submission (unsaved: written with the order, in the same statement)."""
     return audit_entry(actor=actor, action="ordering.order.submitted", target=order,
                        before={"status": OrderStatus.DRAFT},
-                       after={"status": OrderStatus.SUBMITTED, "number": order.number, "total": str(order.total),
-                              "lines": lines, "revision": order.revision})
+                       after={"status": OrderStatus.SUBMITTED, "total": str(order.total), "lines": lines,
+                              "revision": order.revision})
 
 
 def _place_at_once(*, actor, order: Order, context: _Context, quote: Quote, from_cart: bool) -> Order | None:

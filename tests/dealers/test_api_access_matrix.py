@@ -28,6 +28,7 @@ from rest_framework.authtoken.models import Token
 
 from tenant_apps.accounts.permissions import (
     APPROVALS_CONFIGURE,
+    AUDIT_VIEW,
     CART_EDIT,
     CATALOG_EDIT,
     CATALOG_VIEW,
@@ -452,6 +453,8 @@ ENDPOINTS = [
              state=lambda w: Order.objects.get(pk=w.ids["waiting"]).revision),
     # --- approvals --------------------------------------------------------------------------------
     Endpoint("approval-inbox", "GET", "/approvals/inbox/", (ORDERS_APPROVE,)),
+    # --- audit ------------------------------------------------------------------------------------
+    Endpoint("audit-entry-list", "GET", "/audit/entries/", (AUDIT_VIEW,)),
     # one result per order: support's is "not your step", still a 200 that changes nothing
     Endpoint("approval-bulk-approve", "POST", "/approvals/bulk-approve/", (ORDERS_APPROVE,), 200,
              {"orders": ["{pending}"]}),
