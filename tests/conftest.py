@@ -20,9 +20,62 @@ from tests.factories import DEFAULT_PASSWORD
 OWNERS = {"acme": "owner@acme.test", "globex": "owner@globex.test"}
 
 
+_PREPARATION = pytest.StashKey[dict]()
+
+
+def _xdist_worker(config) -> bool:
+    return hasattr(config, "workerinput")
+
+
+def _xdist_controller(config) -> bool:
+    return (not _xdist_worker(config) and config.pluginmanager.hasplugin("xdist")
+            and bool(config.getoption("numprocesses", None)) and config.getoption("dist", "no") != "no")
+
+
+def _browser_tests_asked(config) -> bool:
+    """Whether the run's arguments reach tests/e2e (the controller decides before any worker collects)."""
+    e2e = (config.rootpath / "tests" / "e2e").resolve()
+    paths = [(config.invocation_params.dir / arg.split("::")[0]).resolve() for arg in config.args] or [e2e]
+    return any(path == e2e or e2e.is_relative_to(path) or path.is_relative_to(e2e) for path in paths)
+
+
+def pytest_configure(config):
+    """`make test` runs on both cores (pytest-xdist, `--dist loadgroup`). The browser tests' platform (~45 s to
+    migrate and seed) is started here by the controller, beside the tests, and handed to the workers."""
+    if _xdist_controller(config) and _browser_tests_asked(config):
+        from tests.e2e.conftest import preparation_drop, prepare_in_background
+
+        config.stash[_PREPARATION] = prepare_in_background().as_dict()
+        config.add_cleanup(preparation_drop)
+    elif _xdist_worker(config) and config.workerinput.get("e2e_preparation"):
+        from tests.e2e.conftest import preparation_adopt
+
+        preparation_adopt(config.workerinput["e2e_preparation"])
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node):
+    """xdist (controller): each worker learns of the browser platform being prepared."""
+    if _PREPARATION in node.config.stash:
+        node.workerinput["e2e_preparation"] = node.config.stash[_PREPARATION]
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """Under xdist, a module's tests run together on one worker (a world built once per module is built once) and
+    the browser tests all on one worker (one live platform). Runs before xdist reads the groups."""
+    if not (_xdist_worker(config) and config.getoption("dist", "no") == "loadgroup"):
+        return
+    for item in items:
+        group = "browser" if "/tests/e2e/" in str(item.path) else item.nodeid.split("::")[0]
+        item.add_marker(pytest.mark.xdist_group(group))
+
+
 def pytest_collection_finish(session):
-    """Browser tests need a platform of their own, migrated and seeded (~45 s): start preparing it now, beside the
-    tests that run before them."""
+    """Browser tests need a platform of their own, migrated and seeded (~45 s): without xdist, start preparing it
+    now, beside the tests that run before them."""
+    if _xdist_worker(session.config) or _xdist_controller(session.config):
+        return
     if any("/tests/e2e/" in str(item.path) for item in session.items):
         from tests.e2e.conftest import preparation_drop, prepare_in_background
 

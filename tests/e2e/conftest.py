@@ -48,16 +48,24 @@ def _admin(params: dict, sql: str) -> None:
 
 class _Preparation:
     """The live platform's own database, migrated and seeded with the demo by one background process started
-    when collection finds browser tests (tests/conftest.py): it runs beside the tests before them, instead of
-    making the first browser test wait about 45 s for it."""
+    when the run holds browser tests (tests/conftest.py): it runs beside the tests before them, instead of
+    making the first browser test wait about 45 s for it.
 
-    def __init__(self) -> None:
+    Under pytest-xdist the controller starts it and hands its description to the workers (`as_dict`); the worker
+    that runs the browser tests waits for the status file the background process writes when it ends."""
+
+    def __init__(self, described: dict | None = None) -> None:
+        if described is not None:
+            self.__dict__.update(described, mail_dir=Path(described["mail_dir"]), process=None)
+            return
         params = _server_params()
         self.params = params
         self.name = f"e2e_{secrets.token_hex(4)}"
         _admin(params, f'CREATE DATABASE "{self.name}"')
         self.port, self.empty_port = _free_port(), _free_port()
         self.mail_dir = Path(tempfile.mkdtemp(prefix="e2e-mail-"))
+        work = Path(tempfile.mkdtemp(prefix="e2e-prep-"))
+        self.status_file, self.log_file = str(work / "status"), str(work / "log")
         auth = (f"{quote(params['user'])}:{quote(params['password'])}@" if params["password"]
                 else f"{quote(params['user'])}@")
         host = params["host"]
@@ -73,43 +81,60 @@ class _Preparation:
                           "PLATFORM_DOMAIN": f"localhost:{self.empty_port}"}
         manage = f'"{sys.executable}" manage.py'
         # migrate once; copy the migrated, unseeded database (with its template schema and warm pool) for the
-        # empty platform; then seed the demo into the first
+        # empty platform; then seed the demo into the first. The exit status goes to a file any process can read.
         copy = f'"{sys.executable}" -m tests.e2e.conftest copy {self.name} {self.empty_name}'
+        steps = f"{manage} platform_migrate -v 0 && {copy} && {manage} seed_demo --brand acme"
         self.process = subprocess.Popen(
-            ["bash", "-c", f"{manage} platform_migrate -v 0 && {copy} && {manage} seed_demo --brand acme"],
-            cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            ["bash", "-c", f'( {steps} ) 2>"{self.log_file}"; echo $? >"{self.status_file}.part"; '
+                           f'mv "{self.status_file}.part" "{self.status_file}"'],
+            cwd=ROOT, env=self.env, stdout=subprocess.DEVNULL)
+
+    def as_dict(self) -> dict:
+        return {key: (str(value) if isinstance(value, Path) else value)
+                for key, value in self.__dict__.items() if key != "process"}
 
     def wait(self) -> None:
-        try:
-            _out, errors = self.process.communicate(timeout=600)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            pytest.fail("the browser tests' platform was not migrated and seeded within 10 minutes")
-        if self.process.returncode != 0:
-            pytest.fail("migrating or seeding the browser tests' platform failed: " + errors.decode()[-3000:])
+        status = Path(self.status_file)
+        deadline = time.monotonic() + 600
+        while not status.exists():
+            if time.monotonic() > deadline:
+                pytest.fail("the browser tests' platform was not migrated and seeded within 10 minutes")
+            time.sleep(0.2)
+        if status.read_text().strip() != "0":
+            pytest.fail("migrating or seeding the browser tests' platform failed: "
+                        + Path(self.log_file).read_text(errors="replace")[-3000:])
 
     def drop(self) -> None:
-        if self.process.poll() is None:
+        if self.process is not None and self.process.poll() is None:
             self.process.kill()
             self.process.wait(timeout=15)
         _admin(self.params, f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
         _admin(self.params, f'DROP DATABASE IF EXISTS "{self.empty_name}" WITH (FORCE)')
+        shutil.rmtree(Path(self.status_file).parent, ignore_errors=True)
 
 
 _preparation: _Preparation | None = None
+_handed_over = False  # this process runs on a preparation another process made and drops
 
 
-def prepare_in_background() -> None:
+def prepare_in_background() -> _Preparation:
     """Start migrating and seeding the live platform's database (once per session)."""
     global _preparation
     if _preparation is None:
         _preparation = _Preparation()
+    return _preparation
+
+
+def preparation_adopt(described: dict) -> None:
+    """In an xdist worker: use the preparation the controller started (it drops it at the end)."""
+    global _preparation, _handed_over
+    _preparation, _handed_over = _Preparation(described), True
 
 
 def preparation_drop() -> None:
     """Stop the preparation if it still runs and drop its database (at the session's end, however it ends)."""
     global _preparation
-    if _preparation is not None:
+    if _preparation is not None and not _handed_over:
         _preparation.drop()
         _preparation = None
 
