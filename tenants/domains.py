@@ -138,7 +138,8 @@ def domain_add(*, actor, tenant: Tenant, domain: str) -> Domain:
             # another tenant added the same domain between the check and the insert
             message = _("This domain is already in use.")
             raise TenantInvalid(_("The domain could not be added."), fields={"domain": [message]}) from None
-        tenant_history_record(actor=actor, tenant=tenant, action="tenants.domain.added", after={"domain": name})
+        tenant_history_record(actor=actor, tenant=tenant, action="tenants.domain.added",
+                              after={"domain": name})
     logger.info(
         "tenants.domain.added",
         extra={"schema": tenant.schema_name, "domain": name, "actor": _actor_label(actor)},

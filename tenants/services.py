@@ -180,7 +180,8 @@ def tenant_provision(
             )
             Domain.objects.create(domain=tenant_host(slug), tenant=tenant, is_primary=True)
             # how: Tenant.provisioned_by
-            tenant_history_record(actor=actor, tenant=tenant, action="tenants.tenant.provisioned", from_status="")
+            tenant_history_record(actor=actor, tenant=tenant, action="tenants.tenant.provisioned",
+                                  from_status="")
             with schema_context(schema_name):
                 if owner is not None:
                     account_services.user_create(
@@ -325,8 +326,8 @@ def tenant_branding_update(
             changes["logo"] = locked.logo.name
         locked.branding_saved_at = timezone.now()
         locked.save(update_fields=[*changes, "branding_saved_at", "updated_at"])
-        tenant_history_record(actor=actor, tenant=locked, action="tenants.tenant.branding_updated", before=before,
-                              after=changes)
+        tenant_history_record(actor=actor, tenant=locked, action="tenants.tenant.branding_updated",
+                              before=before, after=changes)
     logger.info(
         "tenants.tenant.branding_updated", extra={"schema": locked.schema_name, "actor": _actor_label(actor)}
     )
@@ -360,7 +361,8 @@ def tenant_support_grant(*, actor, tenant: Tenant, minutes: int) -> Tenant:
         locked.support_operator = _actor_label(actor)
         locked.save(update_fields=["support_until", "support_operator", "updated_at"])
         tenant_history_record(actor=actor, tenant=locked, action="tenants.tenant.support_granted",
-                              reason=f"{minutes} minutes", after={"support_until": locked.support_until.isoformat()})
+                              reason=f"{minutes} minutes",
+                              after={"support_until": locked.support_until.isoformat()})
     return locked
 
 
@@ -385,7 +387,8 @@ def tenant_support_enter(*, actor, tenant: Tenant) -> str:
     with transaction.atomic():
         with schema_context(tenant.schema_name):
             account_services.user_ensure_support(email=email)
-        token = handoff_issue(tenant=tenant, user_email=email, purpose="support", ttl=settings.HANDOFF_TTL_SECONDS)
+        token = handoff_issue(tenant=tenant, user_email=email, purpose="support",
+                              ttl=settings.HANDOFF_TTL_SECONDS)
         tenant_history_record(actor=actor, tenant=tenant, action="tenants.tenant.support_entered")
     return tenant_url(tenant.slug, f"/accounts/handoff/{token}/")
 

@@ -91,7 +91,8 @@ def user_create(
 
         audit_record(actor=actor, action="accounts.user.created", target=user, after={
             "email": email, "role": role, "dealer": getattr(dealer, "pk", None),
-            "scope_node": getattr(scope_node, "pk", None), "is_staff": is_staff, "is_superuser": is_superuser})
+            "scope_node": getattr(scope_node, "pk", None), "is_staff": is_staff,
+            "is_superuser": is_superuser})
     return user
 
 

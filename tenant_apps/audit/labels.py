@@ -1,4 +1,5 @@
-"""How audit entries read to people: pages show labels, never the dotted codes (promotions.promotion.published).
+"""How audit entries read to people: pages show labels, never the dotted codes
+(promotions.promotion.published).
 
 An action reads as its subject (the first two words: `ordering.order` -> "Order") and its verb (the last word:
 `submitted` -> "Submitted"); ACTION_LABELS overrides the verb of one action. Every action the code writes has

@@ -1,9 +1,9 @@
 """Reads of the audit log, in the reader's data scope.
 
-A reader whose scope is the whole network reads every entry; a regional manager (their part of the network) or a
-sales rep (their dealers) reads the entries about the dealers they see (`AuditEntry.dealer_id`: an order's,
-a cart's, the dealer's own), never the brand-wide ones (catalog, settings, prices of everyone). Dealer staff
-have no capability to read it."""
+A reader whose scope is the whole network reads every entry; a reader with a narrower scope (a regional
+manager: their part of the network) reads the entries about the dealers they see (`AuditEntry.dealer_id`: an
+order's, a cart's, the dealer's own), never the brand-wide ones (catalog, settings, everyone's prices). Dealer
+staff and sales reps have no capability to read it."""
 
 from __future__ import annotations
 

@@ -13,8 +13,8 @@ def actor_label(actor) -> str:
 
 
 class Collection:
-    """A whole collection as the target of an entry (the catalog imported, the dealers exported): a type and no id.
-    `label` reads like a model's (`catalog.catalog`, `dealers.dealer`)."""
+    """A whole collection as the target of an entry (the catalog imported, the dealers exported): a type and a
+    key instead of an id. `label` reads like a model's (`catalog.catalog`, `dealers.dealer`)."""
 
     def __init__(self, label: str, key: str = ""):
         self._meta = SimpleNamespace(label_lower=label)
@@ -30,7 +30,8 @@ def person_label(actor) -> str:
 
 def dealer_of(target) -> int | None:
     """The dealer an entry about `target` concerns, read without a query: the dealer itself, a row with a
-    `dealer_id` (an order, a cart, an address, a dealer's user), or a row whose order is loaded (a shipment)."""
+    `dealer_id` (an order, a cart, an address, a dealer's user), or a row whose order is loaded
+    (a shipment)."""
     if target._meta.label_lower == "dealers.dealer":
         return target.pk if isinstance(target.pk, int) else None
     dealer_id = getattr(target, "dealer_id", None)

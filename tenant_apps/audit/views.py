@@ -43,7 +43,8 @@ def entry_list(request):
             "link": reverse(link, args=[entry.target_id]) if link and entry.target_id.isdigit() else "",
         })
     return render(request, "audit/list.html", {
-        "listing": page, "rows": rows, "form": form, "scoped": scope_of(request.user) != Scope.ALL, "filter_errors": {} if valid else form.errors,
+        "listing": page, "rows": rows, "form": form, "scoped": scope_of(request.user) != Scope.ALL,
+        "filter_errors": {} if valid else form.errors,
         "has_filters": any(value for key, value in request.GET.items() if key not in ("page", "sort")),
         # filters given by links (an order's or a dealer's history), kept when the form is sent again
         "hidden": [(name, request.GET[name][:64]) for name in HIDDEN if request.GET.get(name)],

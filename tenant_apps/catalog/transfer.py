@@ -712,10 +712,11 @@ def _bulk_update(model, objects: list, fields: list[str]) -> None:
 
 
 def _import_record(*, actor, plan: _Plan, filename: str) -> None:
-    """The import's audit entry: what it changed, with samples of the codes (nothing when it changed nothing)."""
+    """The import's audit entry: what it changed, with samples of the codes (none when it changed nothing)."""
     counts = plan.result()
     if counts.created or counts.updated or counts.products_created or counts.products_updated:
-        audit_record(actor=actor, action="catalog.catalog.imported", target=Collection("catalog.catalog", "import"), after={
+        target = Collection("catalog.catalog", "import")
+        audit_record(actor=actor, action="catalog.catalog.imported", target=target, after={
             "file": filename[:200], "rows": counts.rows, "created": counts.created, "updated": counts.updated,
             "unchanged": counts.unchanged, "products_created": counts.products_created,
             "products_updated": counts.products_updated, "series_created": counts.series_created,
@@ -736,8 +737,8 @@ def catalog_export(*, actor, fmt: str) -> tuple[bytes, str, str]:
     rows = _export_rows()
     filename = f"catalog-{timezone.localdate():%Y%m%d}.{fmt}"
     content = table_bytes(fmt=fmt, columns=COLUMNS, rows=rows, sheet="catalog")
-    audit_record(actor=actor, action="catalog.catalog.exported", target=Collection("catalog.catalog", "export"),
-                 after={"file": filename, "rows": len(rows)})
+    audit_record(actor=actor, action="catalog.catalog.exported",
+                 target=Collection("catalog.catalog", "export"), after={"file": filename, "rows": len(rows)})
     return content, CSV_CONTENT_TYPE if fmt == "csv" else XLSX_CONTENT_TYPE, filename
 
 

@@ -351,7 +351,8 @@ def qualification_type_create(*, actor, code: str, name: str, required: bool = F
             kind = QualificationType.objects.create(code=code, name=name, required=required,
                                                     reminder_days=reminder_days)
             audit_record(actor=actor, action="dealers.qualification_type.created", target=kind,
-                         after={"code": code, "name": name, "required": required, "reminder_days": reminder_days})
+                         after={"code": code, "name": name, "required": required,
+                                "reminder_days": reminder_days})
             return kind
     except IntegrityError:
         raise DealerInvalid(_("The qualification type could not be created."),

@@ -112,8 +112,9 @@ def stock_receive(*, actor, sku_id: int, warehouse_id: int, quantity: int, refer
     stock_id = _stock_row(sku_id, warehouse_id)
     movement = _move(actor=actor, stock_id=stock_id, kind=kind, on_hand=quantity, reserved=0, guard="TRUE",
                      params=[], reference=reference, reason=reason)
-    _recorded(actor=actor, action="received" if kind == MovementKind.RECEIPT else "returned", stock_id=stock_id,
-              sku_id=sku_id, warehouse_id=warehouse_id, quantity=quantity, reference=reference, reason=reason)
+    _recorded(actor=actor, action="received" if kind == MovementKind.RECEIPT else "returned",
+              stock_id=stock_id, sku_id=sku_id, warehouse_id=warehouse_id, quantity=quantity, reference=reference,
+              reason=reason)
     return movement
 
 
@@ -129,7 +130,8 @@ def stock_adjust(*, actor, sku_id: int, warehouse_id: int, delta: int, reason: s
         raise InventoryInvalid(_("Give a reason."), fields={"reason": [_("This field is required.")]})
     stock_id = _stock_row(sku_id, warehouse_id)
     movement = _move(actor=actor, stock_id=stock_id, kind=MovementKind.ADJUSTMENT, on_hand=delta, reserved=0,
-                     guard="on_hand::bigint + %s >= reserved", params=[delta], reference=reference, reason=reason)
+                     guard="on_hand::bigint + %s >= reserved", params=[delta], reference=reference,
+                     reason=reason)
     _recorded(actor=actor, action="adjusted", stock_id=stock_id, sku_id=sku_id, warehouse_id=warehouse_id,
               delta=delta, reference=reference, reason=reason)
     return movement
@@ -299,8 +301,9 @@ def stock_transfer(*, actor, sku_id: int, from_warehouse_id: int, to_warehouse_i
         else:
             moves["in"] = _move(actor=actor, stock_id=stock_id, kind=MovementKind.TRANSFER_IN, on_hand=quantity,
                                 reserved=0, guard="TRUE", params=[], reference=reference, reason=reason)
-    _recorded(actor=actor, action="transferred", stock_id=source, sku_id=sku_id, from_warehouse_id=from_warehouse_id,
-              to_warehouse_id=to_warehouse_id, quantity=quantity, reference=reference, reason=reason)
+    _recorded(actor=actor, action="transferred", stock_id=source, sku_id=sku_id,
+              from_warehouse_id=from_warehouse_id, to_warehouse_id=to_warehouse_id, quantity=quantity,
+              reference=reference, reason=reason)
     return moves["out"], moves["in"]
 
 
@@ -373,7 +376,8 @@ def warehouse_create(*, actor, code: str, name: str, territories=()) -> Warehous
     if territories:
         warehouse.territories.set(territories)
     audit_record(actor=actor, action="inventory.warehouse.created", target=warehouse,
-                 after={"code": code, "name": name, "territories": sorted(getattr(t, "pk", t) for t in territories)})
+                 after={"code": code, "name": name,
+                        "territories": sorted(getattr(t, "pk", t) for t in territories)})
     return warehouse
 
 
@@ -399,5 +403,6 @@ def inventory_settings_update(*, actor, dealer_stock_visibility: str) -> Invento
     current.dealer_stock_visibility = dealer_stock_visibility
     current.save()
     audit_record(actor=actor, action="inventory.settings.updated", target=current,
-                 before={"dealer_stock_visibility": before}, after={"dealer_stock_visibility": dealer_stock_visibility})
+                 before={"dealer_stock_visibility": before},
+                 after={"dealer_stock_visibility": dealer_stock_visibility})
     return current

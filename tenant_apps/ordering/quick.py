@@ -273,7 +273,8 @@ def _add_items(*, actor, dealer, items: list[_Item], errors: list[RowError] | No
     result.lines = result.created + result.updated
     audit_record(actor=actor, action=f"ordering.cart.{action}", target=cart, after={
         **source, "created": result.created, "updated": result.updated,
-        "lines": [[line.sku_id, line.unit_id, line.quantity] for line in [*creates, *updates][:AUDIT_SAMPLE]]})
+        "lines": [[line.sku_id, line.unit_id, line.quantity]
+                  for line in [*creates, *updates][:AUDIT_SAMPLE]]})
     return result
 
 
@@ -283,7 +284,8 @@ def _add_items(*, actor, dealer, items: list[_Item], errors: list[RowError] | No
 @transaction.atomic
 def cart_quick_add(*, actor, dealer, text: str = "", entries: list[Entry] | None = None) -> Added:
     """Pasted lines (or `entries`) into the dealer's cart, all or nothing."""
-    return _quick_add(actor=actor, dealer=dealer, text=text, entries=entries, action="lines_pasted", source={})
+    return _quick_add(actor=actor, dealer=dealer, text=text, entries=entries, action="lines_pasted",
+                      source={})
 
 
 def _quick_add(*, actor, dealer, text: str, entries: list[Entry] | None, action: str, source: dict) -> Added:

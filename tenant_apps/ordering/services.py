@@ -83,7 +83,8 @@ def cart_line_set(*, actor, dealer, sku_id, unit_id=None, quantity, add: bool = 
     line = CartLine.objects.filter(cart=cart, sku=sku, unit_id=unit_id).first()
     if quantity == 0 and not add:
         if line:
-            _line_recorded(actor=actor, cart=cart, sku_id=sku.pk, unit_id=unit_id, before=line.quantity, after=0)
+            _line_recorded(actor=actor, cart=cart, sku_id=sku.pk, unit_id=unit_id, before=line.quantity,
+                           after=0)
             line.delete()
         return None
     if isinstance(quantity, bool) or not isinstance(quantity, int) or not 1 <= quantity <= MAX_QUANTITY:
@@ -120,8 +121,8 @@ def cart_line_remove(*, actor, dealer, line_id) -> None:
         if str(line_id).isdigit() else None
     if line is None or not CartLine.objects.filter(pk=line.pk).delete()[0]:
         raise NotFound(_("This line is no longer in the cart."), code="cart_line_not_found")
-    _line_recorded(actor=actor, cart=line.cart, sku_id=line.sku_id, unit_id=line.unit_id, before=line.quantity,
-                   after=0)
+    _line_recorded(actor=actor, cart=line.cart, sku_id=line.sku_id, unit_id=line.unit_id,
+                   before=line.quantity, after=0)
 
 
 @transaction.atomic
@@ -130,7 +131,8 @@ def cart_clear(*, actor, dealer) -> None:
     removed, _rows = CartLine.objects.filter(cart=cart).delete()
     Cart.objects.filter(pk=cart.pk).update(coupon_codes=[])
     audit_record(actor=actor, action="ordering.cart.cleared", target=cart,
-                 before={"lines": removed, "coupon_codes": cart.coupon_codes}, after={"lines": 0, "coupon_codes": []})
+                 before={"lines": removed, "coupon_codes": cart.coupon_codes},
+                 after={"lines": 0, "coupon_codes": []})
 
 
 @transaction.atomic
@@ -149,8 +151,8 @@ def cart_coupons_set(*, actor, dealer, codes) -> Cart:
     before = list(cart.coupon_codes)
     cart.coupon_codes = cleaned
     cart.save(update_fields=["coupon_codes", "updated_at"])
-    audit_record(actor=actor, action="ordering.cart.coupons_set", target=cart, before={"coupon_codes": before},
-                 after={"coupon_codes": cleaned})
+    audit_record(actor=actor, action="ordering.cart.coupons_set", target=cart,
+                 before={"coupon_codes": before}, after={"coupon_codes": cleaned})
     return cart
 
 

@@ -1,9 +1,9 @@
 """Every public service that takes an `actor` records what it did in an audit log (STYLE.md #12).
 
-Static: each module holding write use cases is parsed (nothing is imported or run), and a public function with an
-`actor` parameter passes when it calls an audit writer, or a function of its own module that does (followed to any
-depth), or another module's service that does, called with `actor=`. Services that provably hand the recording
-to something the scan cannot follow are named in ALLOWED, each with the reason.
+Static: each module holding write use cases is parsed (nothing is imported or run), and a public function with
+an `actor` parameter passes when it calls an audit writer, or a function of its own module that does (followed
+to any depth), or another module's service that does, called with `actor=`. Services that provably hand the
+recording to something the scan cannot follow are named in ALLOWED, each with the reason.
 """
 
 from __future__ import annotations
@@ -14,34 +14,40 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("tenant_apps", "tenants", "onboarding", "billing_saas")
-# Modules that are not write use cases although their functions take an actor: reads scoped to the actor, pages,
-# API, forms, tasks (which only call services), commands and the audit app itself (the writer).
+# Modules that are not write use cases although their functions take an actor: reads scoped to the actor,
+# pages, API, forms, tasks (which only call services), commands and the audit app itself (the writer).
 NOT_SERVICES = ("selectors", "views", "views_console", "views_storefront", "api", "api_views", "api_urls",
                 "api_transfer", "urls", "urls_api", "urls_console", "urls_storefront", "forms", "serializers",
                 "tasks", "admin", "apps", "context_processors", "access", "permissions", "labels", "console",
                 "checklist", "prerequisites", "models", "errors")
 NOT_SERVICE_DIRS = ("migrations", "management", "templatetags", "api", "tests", "audit")
-# Calling one of these is recording: the tenant's audit log (an entry saved now, or an unsaved one written with the
-# change's other rows in one statement) and a tenant's own history in the public schema.
+# Calling one of these is recording: the tenant's audit log (an entry saved now, or an unsaved one written
+# with the change's other rows in one statement) and a tenant's own history in the public schema.
 WRITERS = {"audit_record", "audit_entry", "tenant_history_record"}
 
-# Steps of a larger change that its callers record: each writes rows of its own ledger with the actor (the stock
-# ledger: actor, deltas, the order's number as reference) inside the caller's transaction. The test below checks
-# that every caller of each of them records.
+# Steps of a larger change that its callers record: each writes rows of its own ledger with the actor (the
+# stock ledger: actor, deltas, the order's number as reference) inside the caller's transaction. The test
+# below checks that every caller of each of them records.
 DELEGATES: dict[str, str] = {
-    "tenant_apps.inventory.services.stock_allocate": "an order's allocation (submission, fulfilment's allocate)",
-    "tenant_apps.inventory.services.stock_release_allocations": "an order's cancel, revision or trimmed allocation",
+    "tenant_apps.inventory.services.stock_allocate":
+        "an order's allocation (submission, fulfilment's allocate)",
+    "tenant_apps.inventory.services.stock_release_allocations":
+        "an order's cancel, revision or trimmed allocation",
     "tenant_apps.inventory.services.stock_ship": "a shipment sent (fulfillment.shipment.shipped)",
-    "tenant_apps.inventory.services.allocation_params": "the one-statement submission's parameters; writes nothing",
+    "tenant_apps.inventory.services.allocation_params":
+        "the one-statement submission's parameters; writes nothing",
     "tenant_apps.ordering.lifecycle.reservations_release": "an order's transition or revision",
-    "tenant_apps.ordering.placement.order_place": "writes the rows submission built, its audit entry among them",
+    "tenant_apps.ordering.placement.order_place":
+        "writes the rows submission built, its audit entry among them",
 }
 # Public services with an actor that record nothing, and why that is right.
 ALLOWED: dict[str, str] = {
     **DELEGATES,
-    "tenant_apps.ordering.saved_views.order_filter_for": "a read: the order list's filters in the actor's scope",
-    # Drops the tenant's schema and its row, and with the row its history: nothing of the tenant is left to hold
-    # an entry. Its record is the log line tenants.tenant.purged; the deletion before it is in the history.
+    "tenant_apps.ordering.saved_views.order_filter_for":
+        "a read: the order list's filters in the actor's scope",
+    # Drops the tenant's schema and its row, and with the row its history: nothing of the tenant is left to
+    # hold an entry. Its record is the log line tenants.tenant.purged; the deletion before it is in the
+    # history.
     "tenants.services.tenant_purge": "the tenant and its history are gone; logged",
 }
 
@@ -92,7 +98,7 @@ def _is_service_module(name: str) -> bool:
 
 
 def _takes_actor(function: ast.FunctionDef) -> bool:
-    """A service takes its actor as a keyword-only argument (a helper that takes one positionally is no service)."""
+    """A service takes its actor as a keyword-only argument (a helper taking it positionally is none)."""
     return any(arg.arg == "actor" for arg in function.args.kwonlyargs)
 
 
@@ -181,8 +187,9 @@ def _callers(modules: dict[str, Module], recorder: Recorder, target: str) -> lis
 
 
 def test_every_caller_of_a_delegate_records():
-    """A step allowed because its callers record it: each function that calls it records, or is a private helper
-    (or another such step) whose own callers all do, so nothing changes stock or orders through it unrecorded."""
+    """A step allowed because its callers record it: each function that calls it records, or is a private
+    helper (or another such step) whose own callers all do, so nothing changes stock or orders through it
+    unrecorded."""
     modules = _all_modules()
     recorder = Recorder(modules)
 
@@ -196,7 +203,8 @@ def test_every_caller_of_a_delegate_records():
         return bool(callers) and all(covered(*caller, seen | {qualified}) for caller in callers)
 
     unrecorded = [f"{'.'.join(caller)} -> {delegate}" for delegate in DELEGATES
-                  for caller in _callers(modules, recorder, delegate) if not covered(*caller, frozenset({delegate}))]
+                  for caller in _callers(modules, recorder, delegate)
+                  if not covered(*caller, frozenset({delegate}))]
     assert unrecorded == []
 
 

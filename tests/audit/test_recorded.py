@@ -22,9 +22,10 @@ def _entries(action: str) -> list[AuditEntry]:
 def test_a_submitted_order_records_one_entry_with_its_dealer_and_total(store):
     lines = [SubmitLine(store.sku.pk, store.can.pk, 30), SubmitLine(store.water.pk, store.can.pk, 2)]
     order = order_submit(actor=store.buyer, dealer=store.dealer, lines=lines, idempotency_key="a-1").order
-    order_submit(actor=store.buyer, dealer=store.dealer, lines=lines, idempotency_key="a-1")  # replayed: no entry
+    order_submit(actor=store.buyer, dealer=store.dealer, lines=lines, idempotency_key="a-1")  # replayed: none
     [entry] = _entries("ordering.order.submitted")
-    assert (entry.target_type, entry.target_id, entry.dealer_id) == ("ordering.order", str(order.pk), store.dealer.pk)
+    assert (entry.target_type, entry.target_id, entry.dealer_id) == (
+        "ordering.order", str(order.pk), store.dealer.pk)
     assert (entry.actor_id, entry.actor_label) == (store.buyer.pk, store.buyer.email)
     assert entry.before == {"status": "draft"}
     assert entry.after == {"status": "submitted", "total": "162.00", "lines": 2, "revision": 1}
@@ -33,7 +34,8 @@ def test_a_submitted_order_records_one_entry_with_its_dealer_and_total(store):
 
 @override_settings(ORDERING_ONE_STATEMENT=False)
 def test_step_by_step_submission_records_the_same_entry(store):
-    order = order_submit(actor=store.buyer, dealer=store.dealer, lines=[SubmitLine(store.sku.pk, None, 5)]).order
+    lines = [SubmitLine(store.sku.pk, None, 5)]
+    order = order_submit(actor=store.buyer, dealer=store.dealer, lines=lines).order
     assert [(e.target_id, e.dealer_id, e.after["lines"]) for e in _entries("ordering.order.submitted")] == [
         (str(order.pk), store.dealer.pk, 1)]
 
@@ -47,7 +49,8 @@ def test_a_backorder_is_an_order_of_its_own_with_its_own_entry(store):
 
 def test_cart_operations_are_one_entry_each(store):
     before = AuditEntry.objects.count()
-    cart.cart_line_set(actor=store.buyer, dealer=store.dealer, sku_id=store.sku.pk, unit_id=store.can.pk, quantity=3)
+    cart.cart_line_set(actor=store.buyer, dealer=store.dealer, sku_id=store.sku.pk, unit_id=store.can.pk,
+                       quantity=3)
     cart.cart_line_set(actor=store.buyer, dealer=store.dealer, sku_id=store.sku.pk, unit_id=store.can.pk,
                        quantity=5)
     quick.cart_quick_add(actor=store.buyer, dealer=store.dealer, text="RB-330 x 4\nRB-250 x 1")
