@@ -51,11 +51,13 @@ worker: install
 
 lint: install-test
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 
 # The suite on both cores (pytest-xdist: a module's tests stay on one worker; TEST_WORKERS=0 runs it in one process).
 TEST_WORKERS ?= 2
 test: install-test browser
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 	$(VENV)/bin/pytest -q -n $(TEST_WORKERS) --dist loadgroup
 
 bench: install-test

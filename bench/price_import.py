@@ -60,9 +60,9 @@ def main() -> None:
     from django_tenants.utils import schema_context
 
     from tenant_apps.pricing.models import PriceEntry
-    from tenant_apps.pricing.quote import quote_cart
     from tenant_apps.pricing.quote_types import CartLine
     from tenant_apps.pricing.transfer import COLUMNS, prices_import
+    from tenant_apps.quoting.quote import quote_cart
 
     baseline = pgbench_select_only()
     rng = random.Random(5)

@@ -2,7 +2,7 @@
 protected prices; and 500 published promotions, aimed as a brand aims them, about 110 of which reach the
 cart), where the issue asks for 2,000; then
 
-  quote      p50/p95 of pricing.quote.quote_cart for a 200-line cart (cases and pieces, breaks reached)
+  quote      p50/p95 of quoting.quote.quote_cart for a 200-line cart (cases and pieces, breaks reached)
   queries    SQL statements of one quote, for a 20-line and a 200-line cart (must be the same)
 
 Runs in its own throwaway tenant (enterprise plan), deleted and purged at the end.
@@ -149,8 +149,8 @@ def main() -> None:
     from django_tenants.utils import schema_context
 
     from tenant_apps.pricing.engine import price_book_load
-    from tenant_apps.pricing.quote import dealer_context, quote_cart
     from tenant_apps.pricing.quote_types import CartLine
+    from tenant_apps.quoting.quote import dealer_context, quote_cart
 
     baseline = pgbench_select_only()
     rng = random.Random(3)

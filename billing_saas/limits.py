@@ -22,12 +22,10 @@ RESOURCE_NAMES = {"dealers": gettext_lazy("dealers"), "users": gettext_lazy("use
 
 
 def _plan_for_current_schema() -> Plan | None:
-    from tenants.models import Tenant
-
-    tenant = Tenant.objects.select_related("plan").filter(schema_name=connection.schema_name).first()
-    if tenant is not None and tenant.plan is not None:
-        return tenant.plan
-    return Plan.objects.filter(is_default=True).first()
+    # Through the tenant's foreign key to its plan (Tenant.plan), read from this side: billing sits below the
+    # tenant lifecycle and imports nothing of it.
+    plan = Plan.objects.filter(tenant__schema_name=connection.schema_name).first()
+    return plan if plan is not None else Plan.objects.filter(is_default=True).first()
 
 
 def limit_check(*, resource: str, current: int, adding: int = 1) -> None:

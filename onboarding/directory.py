@@ -1,5 +1,5 @@
 """Which workspaces an email belongs to (public schema), for "Find my workspace". No other imports
-of our apps here: accounts.services calls this from inside every tenant schema."""
+of our apps here: accounts' user_created signal calls this from inside every tenant schema."""
 
 from onboarding.models import WorkspaceMembership
 
@@ -9,6 +9,11 @@ def membership_record(*, email: str, schema_name: str) -> None:
     if schema_name == "public":
         return
     WorkspaceMembership.objects.get_or_create(email=email.lower(), schema_name=schema_name)
+
+
+def membership_on_user_created(sender, *, email: str, schema_name: str, **kwargs) -> None:
+    """Receiver of accounts.signals.user_created (connected in OnboardingConfig.ready)."""
+    membership_record(email=email, schema_name=schema_name)
 
 
 def membership_schemas(*, email: str) -> list[str]:

@@ -25,34 +25,11 @@ from django.utils.translation import gettext as _
 
 from dms.logcontext import tenant_var
 from dms.observability import tag_tenant
+from tenant_apps.core.errors import error_response, wants_json
 from tenants.models import Domain, TenantStatus
 from tenants.selectors import domain_for_host
 
 logger = logging.getLogger(__name__)
-
-
-def _wants_json(request) -> bool:
-    return request.path.startswith("/api/") or request.headers.get("Accept", "").startswith(
-        "application/json"
-    )
-
-
-def error_response(request, *, status: int, code: str, title: str, detail: str, tenant=None) -> HttpResponse:
-    """A clear error page (or JSON under /api/), rendered without touching the database."""
-    if _wants_json(request):
-        return JsonResponse({"code": code, "detail": detail}, status=status)
-    html = render_to_string(
-        "tenants/error.html",
-        {
-            "status": status,
-            "code": code,
-            "title": title,
-            "detail": detail,
-            "tenant": tenant,
-            "platform_domain": settings.PLATFORM_DOMAIN,
-        },
-    )
-    return HttpResponse(html, status=status)
 
 
 def unavailable_response(request) -> HttpResponse:
@@ -160,7 +137,7 @@ SUSPENDED_OPEN_PATHS = ("/accounts/login/", "/accounts/logout/", "/media/brandin
 def suspended_response(request, tenant) -> HttpResponse:
     """403: why the workspace is closed, whom to contact (the platform's support, not the brand), and for its
     owner, signed in, the plan and trial (the billing). Two queries: the suspension, and the plan for the owner."""
-    if _wants_json(request):
+    if wants_json(request):
         return JsonResponse({"code": "tenant_suspended", "detail": _("This workspace is suspended.")}, status=403)
     from tenants.selectors import tenant_suspension
 

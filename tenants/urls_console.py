@@ -1,4 +1,4 @@
-"""The brand console's custom domains, included by tenant_apps.core.urls_console under /console/domains/."""
+"""The brand console's custom domains, included by tenant_apps.console.urls_console under /console/domains/."""
 
 from django.urls import path
 

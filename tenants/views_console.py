@@ -8,8 +8,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from tenant_apps.accounts.access import requires
 from tenant_apps.accounts.permissions import SETTINGS_EDIT
-from tenant_apps.core.access import requires
 from tenant_apps.core.errors import DomainError, NotFound
 from tenants import domains as domain_services
 from tenants.errors import TenantInvalid

@@ -34,10 +34,11 @@ def database_outage(exc: BaseException | None) -> bool:
 
 def server_error(request):
     """handler500: 503 + Retry-After for a database outage, the 500 page (or JSON) for anything else."""
-    from tenants.middleware import _wants_json, unavailable_response
+    from tenant_apps.core.errors import wants_json
+    from tenants.middleware import unavailable_response
 
     if database_outage(sys.exc_info()[1]):
         return unavailable_response(request)
-    if _wants_json(request):
+    if wants_json(request):
         return JsonResponse({"code": "server_error", "detail": "Server error."}, status=500)
     return defaults.server_error(request)

@@ -83,9 +83,11 @@ TENANT_APPS = [
     "tenant_apps.inventory",
     "tenant_apps.pricing",
     "tenant_apps.promotions",
+    "tenant_apps.quoting",  # a cart priced: pricing and promotions together
     "tenant_apps.ordering",
     "tenant_apps.approvals",
     "tenant_apps.fulfillment",
+    "tenant_apps.console",  # the pages that draw on many apps (console home, checklist, navigation)
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
@@ -142,7 +144,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "tenants.context_processors.tenant",
-                "tenant_apps.core.context_processors.console",
+                "tenant_apps.console.context_processors.console",
             ],
         },
     },
@@ -403,13 +405,13 @@ SPECTACULAR_SETTINGS = {
 REST_AUTH = {
     "SESSION_LOGIN": True,
     "TOKEN_MODEL": "rest_framework.authtoken.models.Token",
-    "LOGIN_SERIALIZER": "tenant_apps.accounts.serializers.LoginSerializer",
+    "LOGIN_SERIALIZER": "tenant_apps.accounts.api.serializers.LoginSerializer",
     # Changing a password needs the current one; a change or a reset ends the user's other sessions and every
     # API token (tenant_apps.accounts.services); the API's change answers with a fresh token when made with one.
     "OLD_PASSWORD_FIELD_ENABLED": True,
-    "PASSWORD_CHANGE_SERIALIZER": "tenant_apps.accounts.serializers.PasswordChangeSerializer",
-    "PASSWORD_RESET_CONFIRM_SERIALIZER": "tenant_apps.accounts.serializers.PasswordResetConfirmSerializer",
-    "PASSWORD_RESET_SERIALIZER": "tenant_apps.accounts.serializers.PasswordResetSerializer",  # links: primary domain
+    "PASSWORD_CHANGE_SERIALIZER": "tenant_apps.accounts.api.serializers.PasswordChangeSerializer",
+    "PASSWORD_RESET_CONFIRM_SERIALIZER": "tenant_apps.accounts.api.serializers.PasswordResetConfirmSerializer",
+    "PASSWORD_RESET_SERIALIZER": "tenant_apps.accounts.api.serializers.PasswordResetSerializer",  # links: primary domain
 }
 
 # --- custom domains: DNS verification (tests point these at a loopback DNS server) ---------------

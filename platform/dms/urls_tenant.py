@@ -3,46 +3,51 @@
 from django.urls import include, path, re_path
 
 from dms.urls_common import urlpatterns as common
-from tenant_apps.accounts import api as accounts_api
-from tenant_apps.accounts import api_views as accounts_api_views
-from tenant_apps.core import views as core_views
+from tenant_apps.accounts.api import views as accounts_api_views
+from tenant_apps.console import views as console_views
+from tenant_apps.core import media
+from tenant_apps.ordering import urls_storefront as ordering_storefront
+from tenants import views as tenant_views
 
 urlpatterns = [
     # The API first, ordering first in it: Django tries patterns in order, and submitting orders is the hottest
     # call (no two apps share a path, so the order decides nothing else).
-    path("api/v1/", include("tenant_apps.ordering.api")),
+    path("api/v1/", include("tenant_apps.ordering.api.urls")),
     path("api/v1/", include("tenant_apps.dealers.api.urls")),
     path("api/v1/", include("tenant_apps.inventory.api.urls")),
-    path("api/v1/", include("tenant_apps.catalog.api")),
-    path("api/v1/", include("tenant_apps.pricing.urls_api")),
-    path("api/v1/", include("tenant_apps.promotions.urls_api")),
+    path("api/v1/", include("tenant_apps.catalog.api.urls")),
+    path("api/v1/", include("tenant_apps.pricing.api.urls")),
+    path("api/v1/", include("tenant_apps.quoting.api.urls")),
+    path("api/v1/", include("tenant_apps.promotions.api.urls")),
     path("api/v1/", include("tenant_apps.fulfillment.api.urls")),
-    path("api/v1/", include("tenant_apps.approvals.urls_api")),
+    path("api/v1/", include("tenant_apps.approvals.api.urls")),
     path("api/v1/", include("tenant_apps.audit.api.urls")),
-    path("api/v1/", include("tenant_apps.accounts.api_urls")),
+    path("api/v1/", include("tenant_apps.accounts.api.urls")),
     path("api/v1/auth/password/change/", accounts_api_views.PasswordChangeView.as_view(),
          name="rest_password_change"),
     path("api/v1/auth/", include("dj_rest_auth.urls")),
-    path("api/v1/me/", accounts_api.me, name="api-me"),
+    path("api/v1/me/", accounts_api_views.me, name="api-me"),
+    path("accounts/handoff/<str:token>/", tenant_views.handoff, name="handoff"),  # tenants: redeems the token
     path("accounts/", include("tenant_apps.accounts.urls")),
-    path("", core_views.home, name="home"),
-    path("console/", include("tenant_apps.core.urls_console")),
+    path("", console_views.home, name="home"),
+    path("console/", include("tenant_apps.console.urls_console")),
     path("console/network/", include("tenant_apps.dealers.urls_console")),
     path("console/inventory/", include("tenant_apps.inventory.urls_console")),
     path("console/catalog/", include("tenant_apps.catalog.urls_console")),
     path("console/pricing/", include("tenant_apps.pricing.urls_console")),
+    path("console/promotions/preview/", include("tenant_apps.quoting.urls_console")),
     path("console/promotions/", include("tenant_apps.promotions.urls_console")),
     path("console/fulfillment/", include("tenant_apps.fulfillment.urls_console")),
     path("console/orders/", include("tenant_apps.ordering.urls_console")),
     path("console/approvals/", include("tenant_apps.approvals.urls_console")),
     path("console/audit/", include("tenant_apps.audit.urls_console")),
     path("account/", include("tenant_apps.dealers.urls_storefront")),
-    path("catalog/", include("tenant_apps.catalog.urls_storefront")),
+    path("catalog/", include("tenant_apps.console.urls_storefront")),
     path("promotions/", include("tenant_apps.promotions.urls_storefront")),
-    path("cart/", include("tenant_apps.ordering.urls_storefront")),
+    path("cart/", include(ordering_storefront.cart_patterns)),
     path("shipments/", include("tenant_apps.fulfillment.urls_storefront")),
-    path("orders/", include("tenant_apps.ordering.urls_orders")),
-    re_path(r"^media/(?P<path>.+)$", core_views.tenant_media, name="tenant-media"),
+    path("orders/", include(ordering_storefront.orders_patterns)),
+    re_path(r"^media/(?P<path>.+)$", media.tenant_media, name="tenant-media"),
     *common,
 ]
 

@@ -15,11 +15,12 @@ from rest_framework.authtoken.models import Token
 from tenant_apps.accounts.models import User
 from tenant_apps.core import prepared
 from tenant_apps.core.rows import Columns
-from tenant_apps.dealers.models import Dealer
 
 
 @cache
 def _shape() -> tuple[Columns, Columns, Columns, str]:
+    # The dealer's model as User.dealer names it (accounts sits below dealers and imports nothing of it).
+    Dealer = User._meta.get_field("dealer").related_model  # noqa: N806 - a model class
     token, user = Columns(Token, alias="t"), Columns(User, alias="u")
     dealer = Columns(Dealer, alias="d", exclude=("bank_account",))
     sql = (f"SELECT {token.sql}, {user.sql}, {dealer.sql} FROM {Token._meta.db_table} t "  # noqa: S608 - names

@@ -7,3 +7,11 @@ class UserInvalid(ValidationFailed):
 
 class EmailTaken(Conflict):
     code = "email_taken"
+
+
+class InvitationInvalid(UserInvalid):
+    code = "invitation_invalid"
+
+
+class InvitationUnusable(Conflict):
+    code = "invitation_unusable"

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tenant_apps.accounts import throttle
 from tenant_apps.accounts.permissions import INVITABLE_ROLES, Role
-from tenant_apps.core.prerequisites import DEALER, needs
+from tenant_apps.accounts.prerequisites import DEALER, needs
 
 throttle_message = throttle.message
 

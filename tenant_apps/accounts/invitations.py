@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from billing_saas.limits import limit_check
 from tenant_apps.accounts import services as account_services
-from tenant_apps.accounts.errors import UserInvalid
+from tenant_apps.accounts.errors import InvitationInvalid, InvitationUnusable
 from tenant_apps.accounts.models import Invitation, User
 from tenant_apps.accounts.permissions import (
     COMPANY_USERS,
@@ -29,20 +29,13 @@ from tenant_apps.accounts.permissions import (
     has_perm,
     scope_of,
 )
+from tenant_apps.accounts.selectors import invitations_visible_to
 from tenant_apps.audit.services import audit_record
-from tenant_apps.core.errors import Conflict, NotFound
+from tenant_apps.core.errors import NotFound
 
 logger = logging.getLogger(__name__)
 
 VALID_DAYS = 7
-
-
-class InvitationInvalid(UserInvalid):
-    code = "invitation_invalid"
-
-
-class InvitationUnusable(Conflict):
-    code = "invitation_unusable"
 
 
 def _hash(raw: str) -> str:
@@ -167,11 +160,3 @@ def invitation_revoke(*, actor, invitation_id: int) -> Invitation:
         invitation.save(update_fields=["revoked_at"])
         audit_record(actor=actor, action="accounts.invitation.revoked", target=invitation)
     return invitation
-
-
-def invitations_visible_to(actor):
-    """Invitations the actor sent, or all for the whole-network roles."""
-    invitations = Invitation.objects.select_related("dealer", "invited_by")
-    if scope_of(actor) == Scope.ALL:
-        return invitations
-    return invitations.filter(invited_by=actor)

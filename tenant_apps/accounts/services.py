@@ -9,11 +9,11 @@ from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 from django_tenants.utils import get_public_schema_name
 
-from onboarding.directory import membership_record
 from tenant_apps.accounts import throttle
 from tenant_apps.accounts.errors import EmailTaken, UserInvalid
 from tenant_apps.accounts.models import User
 from tenant_apps.accounts.permissions import Role
+from tenant_apps.accounts.signals import user_created
 
 
 def user_field_errors(
@@ -81,7 +81,7 @@ def user_create(
     try:
         with transaction.atomic():
             user.save()
-            membership_record(email=email, schema_name=connection.schema_name)
+            user_created.send(sender=User, email=email, schema_name=connection.schema_name)
     except IntegrityError:
         raise EmailTaken(
             _("A user with this email already exists."), fields={"email": [_("Already in use.")]}

@@ -21,7 +21,6 @@ sign_in_patterns = [
 
 urlpatterns = [
     *sign_in_patterns,
-    path("handoff/<str:token>/", views.handoff, name="handoff"),
     path("invite/<str:token>/", views.invitation_accept, name="invite"),
     path("people/", views.people, name="people"),
     path("security/", views.security, name="security"),

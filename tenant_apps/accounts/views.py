@@ -12,40 +12,21 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from dms.ui import listing
 from tenant_apps.accounts import invitations
-from tenant_apps.accounts.api_views import AcceptThrottle
+from tenant_apps.accounts.access import requires
+from tenant_apps.accounts.api.views import AcceptThrottle
 from tenant_apps.accounts.forms import AcceptInvitationForm, InvitationForm, LoginForm, PasswordResetForm
-from tenant_apps.accounts.models import User
 from tenant_apps.accounts.permissions import (
     CONSOLE,
     DEALER_ROLES,
     INVITABLE_ROLES,
     USERS_VIEW,
-    Scope,
-    scope_of,
 )
-from tenant_apps.core.access import requires
+from tenant_apps.accounts.prerequisites import redirect_next
+from tenant_apps.accounts.selectors import invitations_visible_to, users_visible_to
 from tenant_apps.core.clients import page_throttled
 from tenant_apps.core.errors import DomainError
-from tenant_apps.core.prerequisites import redirect_next
-from tenants.handoff import handoff_redeem
 
 logger = logging.getLogger(__name__)
-
-
-def handoff(request, token: str):
-    """Redeem a one-time hand-off token from the platform host and sign the user in on this host."""
-    redeemed = handoff_redeem(tenant=request.tenant, raw_token=token)
-    user = User.objects.filter(email=redeemed.user_email, is_active=True).first() if redeemed else None
-    if user is None:
-        messages.error(request, _("This sign-in link has expired or was already used. Please sign in."))
-        return redirect("accounts:login")
-    login(request, user, backend="tenant_apps.accounts.backends.ThrottledModelBackend")
-    if redeemed.purpose == "support" and request.tenant.support_until:
-        request.session.set_expiry(request.tenant.support_until)
-    if redeemed.purpose == "signup":
-        messages.success(request, _("Your workspace is ready."))
-    logger.info("accounts.user.handoff", extra={"purpose": redeemed.purpose, "user_id": user.pk})
-    return redirect("console:home")
 
 
 def landing_for(user) -> str:
@@ -118,7 +99,6 @@ def _invite_choices(user):
 def people(request):
     """Users of the workspace (in the actor's scope) and invitations."""
     from tenant_apps.dealers.models import Dealer, Node
-    from tenant_apps.dealers.selectors import dealers_visible_to
 
     choices = _invite_choices(request.user)
     role = request.GET.get("role", "")
@@ -140,14 +120,12 @@ def people(request):
         else:
             messages.success(request, _("Invitation sent to %(email)s.") % {"email": data["email"]})
             return redirect_next(request, "accounts:people")
-    users = User.objects.exclude(role="").select_related("dealer")
-    if scope_of(request.user) != Scope.ALL:
-        users = users.filter(dealer__in=dealers_visible_to(request.user))
+    users = users_visible_to(request.user)
     return render(request, "accounts/people.html", {
         "form": form,
         "listing": listing(request, users, sorts={"email": "email", "name": "full_name", "role": "role"},
                            default="email"),
-        "invitations": invitations.invitations_visible_to(request.user).filter(
+        "invitations": invitations_visible_to(request.user).filter(
             accepted_at__isnull=True, revoked_at__isnull=True)[:100],
         "can_invite": bool(invitations._allowed_roles(request.user)),
     })

@@ -11,10 +11,6 @@ class WorkflowNotFound(NotFound):
     code = "workflow_not_found"
 
 
-class OrderNotFound(NotFound):
-    code = "order_not_found"
-
-
 class NotYourStep(DomainError):
     """The order is in the actor's scope, but its current step waits for someone else."""
 

@@ -7,10 +7,10 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from tenant_apps.accounts.permissions import Role
+from tenant_apps.accounts.prerequisites import CATEGORY, REGION, TERRITORY, TIER, needs
 from tenant_apps.approvals.models import OnTimeout, StepScope
 from tenant_apps.approvals.services import APPROVER_ROLES, StepSpec
 from tenant_apps.catalog.models import Category
-from tenant_apps.core.prerequisites import CATEGORY, REGION, TERRITORY, TIER, needs
 from tenant_apps.dealers.models import Node, Territory, Tier
 
 ROLE_CHOICES = [(role.value, role.label) for role in Role if role in APPROVER_ROLES]

@@ -12,7 +12,7 @@ from django.db.models.functions import Cast
 from django.utils.translation import gettext as _
 
 from tenant_apps.accounts.permissions import ORDERS_APPROVE, has_perm
-from tenant_apps.approvals.errors import OrderNotFound, WorkflowNotFound
+from tenant_apps.approvals.errors import WorkflowNotFound
 from tenant_apps.approvals.models import (
     ApprovalStatus,
     ApprovalStep,
@@ -24,23 +24,11 @@ from tenant_apps.approvals.models import (
 from tenant_apps.core import prepared
 from tenant_apps.dealers.selectors import dealers_visible_to
 from tenant_apps.ordering.models import Order, OrderStatus
-from tenant_apps.ordering.selectors import orders_visible_to
 
 
 def under(path: str, ancestors) -> bool:
     """Is the ltree `path` equal to or below one of `ancestors`?"""
     return any(path == a or path.startswith(f"{a}.") for a in ancestors)
-
-
-def order_get_for(*, actor, order_id) -> Order:
-    """The order, if the actor may see its dealer; OrderNotFound (404) otherwise, existing or not."""
-    order = None
-    if str(order_id).isdigit():
-        order = orders_visible_to(actor).select_related("dealer", "dealer__node", "dealer__tier").filter(
-            pk=int(order_id)).first()
-    if order is None:
-        raise OrderNotFound(_("No such order."))
-    return order
 
 
 def _waiting_for(user) -> Q | None:

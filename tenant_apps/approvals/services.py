@@ -2,7 +2,7 @@
 escalate on timeout, restart after an edit).
 
 How an order goes through the chain:
-1. At submission (tenant_apps.ordering.workflow.order_submitted_rows -> approval_plan, written with the
+1. At submission (ordering asks the chain registered in ordering.approval -> approval_plan, written with the
    order) the active auto-approval rules are tried first: an order at or below a rule's total from a dealer
    of its tiers is approved at once.
 2. Otherwise the first active workflow by priority whose conditions all hold applies (an empty condition
@@ -15,8 +15,12 @@ How an order goes through the chain:
    returns it to the dealer as a draft of a new revision.
 5. A step with a timeout is escalated (to roles or a person) or approved automatically when it is overdue,
    by a periodic task (approvals_escalate_due), once.
-Every decision is an OrderApproval row (who, when, why), an "approval" event on the order's timeline and an
-audit entry; order state changes go through tenant_apps.ordering.lifecycle.order_transition only.
+Every decision is an OrderApproval row (who, when, why) moved by STEP_MACHINE (the core state-machine helper:
+check, lock, change, audit), an "approval" event on the order's timeline and an audit entry. Approvals sits
+above ordering: the order's state changes through tenant_apps.ordering.lifecycle.order_transition only, its
+row lock is ordering's order_lock, its timeline ordering's order_event_add; ordering reaches this chain only
+through the interface it owns (tenant_apps.ordering.approval), which ApprovalsConfig.ready registers (`Chain`
+below).
 """
 
 from __future__ import annotations
@@ -52,12 +56,32 @@ from tenant_apps.approvals.models import (
 from tenant_apps.audit.services import actor_label, audit_record
 from tenant_apps.core.bulk import insert_grouped
 from tenant_apps.core.errors import DomainError
+from tenant_apps.core.states import Move, StateMachine
 from tenant_apps.core.text import SYSTEM_LABEL, words
-from tenant_apps.ordering.lifecycle import IllegalOrderTransition, order_transition, transition_fresh
+from tenant_apps.ordering.approval import order_approval_start
+from tenant_apps.ordering.errors import IllegalOrderTransition, OrderNotFound
+from tenant_apps.ordering.lifecycle import (
+    order_event,
+    order_event_add,
+    order_events_add,
+    order_lock,
+    order_transition,
+    transition_fresh,
+)
 from tenant_apps.ordering.models import Order, OrderEvent, OrderLine, OrderStatus
-from tenant_apps.ordering.submission import order_event
+from tenant_apps.ordering.selectors import order_get_for
 
 MAX_STEPS = 10
+P = ApprovalStatus.PENDING
+# An open step's legal moves (a step recorded as skipped is born so).
+STEP_MACHINE = StateMachine(name="approvals.step", states=ApprovalStatus, moves={
+    "approve": Move(P, ApprovalStatus.APPROVED, audited_as="approved"),
+    "reject": Move(P, ApprovalStatus.REJECTED, audited_as="rejected"),
+    "send_back": Move(P, ApprovalStatus.SENT_BACK, audited_as="sent_back"),
+    "time_out": Move(P, ApprovalStatus.APPROVED, audited_as="timed_out"),
+    "escalate": Move(P, ApprovalStatus.ESCALATED, audited_as="escalated"),
+    "supersede": Move(P, ApprovalStatus.SUPERSEDED, audited_as="superseded"),
+}, error=IllegalOrderTransition)
 MAX_BULK = 200
 # Roles that may be asked to approve: brand staff holding orders.approve (platform support never is).
 APPROVER_ROLES = [role for role in Role if role in BRAND_ROLES and role != Role.SUPPORT
@@ -447,7 +471,8 @@ def _open_next(*, actor, order: Order, workflow: ApprovalWorkflow | None, after:
     read); approve the order when none is left."""
     steps = _steps_after(workflow, after) if steps is None else steps
     rows, opened = _next_rows(actor=actor, order=order, workflow=workflow, steps=steps, now=now)
-    insert_grouped(rows)
+    insert_grouped([row for row in rows if not isinstance(row, OrderEvent)])
+    order_events_add(events=[row for row in rows if isinstance(row, OrderEvent)])
     if opened is None:
         order_transition(actor=actor, order=order, action="approve", reason=_("Every approval step is done."))
     return opened
@@ -486,11 +511,31 @@ def approval_plan(*, actor, order: Order, now, node_path: str | None = None, ter
 
 def approval_start(*, actor, order: Order) -> OrderApproval | None:
     """Run a submitted order (saved, locked by the caller) into its chain: auto-approved, approved (no workflow
-    applies) or waiting at its first step (returned). Call inside the transaction that locked it."""
-    rows, opened = approval_plan(actor=actor, order=order, now=timezone.now())
-    order.save(update_fields=["status", "approved_at", "closed_at", "revision", "updated_at"])
-    insert_grouped(rows)
-    return opened
+    applies) or waiting at its first step (returned). Call inside the transaction that locked it. Ordering
+    writes the order with the plan's rows (ordering.approval.order_approval_start)."""
+    order_approval_start(actor=actor, order=order)
+    return OrderApproval.objects.filter(order=order, revision=order.revision, status=P).first()
+
+
+class Chain:
+    """The approval chain as ordering asks for it (ordering.approval.ApprovalChain), registered by
+    ApprovalsConfig.ready."""
+
+    config_sql = selectors.APPROVAL_CONFIG_SQL
+
+    def config_from(self, value) -> selectors.ApprovalConfig:
+        return selectors.approval_config_from(value)
+
+    def plan(self, *, actor, order: Order, now, node_path: str | None = None,
+             territory_paths: list[str] | None = None, category_paths: set[str] | None = None,
+             config: selectors.ApprovalConfig | None = None) -> list:
+        rows, _opened = approval_plan(actor=actor, order=order, now=now, node_path=node_path,
+                                      territory_paths=territory_paths, category_paths=category_paths,
+                                      config=config)
+        return rows
+
+    def restart(self, *, actor, order: Order, reason: str = "") -> None:
+        approval_restart(actor=actor, order=order, reason=reason)
 
 
 DECISIONS = {"approve": ApprovalStatus.APPROVED, "reject": ApprovalStatus.REJECTED,
@@ -498,7 +543,7 @@ DECISIONS = {"approve": ApprovalStatus.APPROVED, "reject": ApprovalStatus.REJECT
 
 
 def _lock(order: Order) -> Order:
-    return Order.objects.select_for_update(of=("self",)).select_related("dealer", "dealer__node").get(pk=order.pk)
+    return order_lock(order.pk, related=("dealer", "dealer__node"))
 
 
 @transaction.atomic
@@ -506,7 +551,7 @@ def approval_decide(*, actor, order: Order, decision: str, reason: str = "") -> 
     """The actor's decision on the order's open step: "approve" (next step, or the order is approved),
     "reject" (a reason; the order is rejected and its stock released) or "send_back" (a reason; the order
     returns to the dealer as a draft). The order must already come from the actor's scope
-    (selectors.order_get_for). Not waiting for approval: 409; waiting for someone else: 403."""
+    (ordering.selectors.order_get_for). Not waiting for approval: 409; waiting for someone else: 403."""
     if decision not in DECISIONS:
         raise ApprovalInvalid(_("Unknown decision."), fields={"decision": [_("Approve, reject or send back.")]})
     reason = (reason or "").strip()
@@ -524,16 +569,19 @@ def approval_decide(*, actor, order: Order, decision: str, reason: str = "") -> 
         raise NotYourStep(_("Order %(number)s is waiting for someone else: %(step)s.")
                           % {"number": locked.number, "step": pending.name})
     now = timezone.now()
-    pending.status = DECISIONS[decision]
-    pending.decided_by, pending.decided_by_label, pending.decided_at, pending.reason = (
-        actor, actor_label(actor), now, reason)
-    pending.save(update_fields=["status", "decided_by", "decided_by_label", "decided_at", "reason"])
-    message = _("%(decision)s: %(step)s") % {"decision": pending.get_status_display(), "step": pending.name}
-    OrderEvent.objects.bulk_create([_event(locked, actor, f"{message} ({reason})" if reason else message,
-                                           {"step": pending.name, "position": pending.position,
-                                            "status": pending.status, "reason": reason})])
-    audit_record(actor=actor, action=f"approvals.step.{pending.status}", target=pending,
-                 before={"status": ApprovalStatus.PENDING}, after={"status": pending.status}, reason=reason)
+
+    def decided(step: OrderApproval, _before: str) -> list[str]:
+        step.decided_by, step.decided_by_label = actor, actor_label(actor)
+        step.decided_at, step.reason = now, reason
+        message = _("%(decision)s: %(step)s") % {"decision": step.get_status_display(), "step": step.name}
+        order_event_add(actor=actor, order=locked, kind="approval",
+                        message=f"{message} ({reason})" if reason else message,
+                        data={"step": step.name, "position": step.position, "status": step.status,
+                              "reason": reason})
+        return ["decided_by", "decided_by_label", "decided_at", "reason"]
+
+    STEP_MACHINE.move(actor=actor, obj=pending, action=decision, audit=audit_record, reason=reason,
+                      lock=lambda step: step, effects=decided)
     if decision == "approve":
         _open_next(actor=actor, order=locked, workflow=pending.workflow, after=pending.position, now=now)
     else:
@@ -564,7 +612,7 @@ def approval_bulk_approve(*, actor, order_ids: Sequence, reason: str = "") -> li
     results = []
     for order_id in dict.fromkeys(order_ids):
         try:
-            order = selectors.order_get_for(actor=actor, order_id=order_id)
+            order = order_get_for(actor=actor, order_id=order_id)
             approval_decide(actor=actor, order=order, decision="approve", reason=reason)
         except DomainError as error:
             results.append(BulkResult(order_id=order_id, ok=False, code=error.code, detail=str(error.detail)))
@@ -582,11 +630,14 @@ def approvals_escalate_due(*, now=None) -> int:
     handled = 0
     for approval_id, order_id in due:
         with transaction.atomic():
-            order = Order.objects.select_for_update(of=("self",)).filter(pk=order_id).first()
+            try:
+                order = order_lock(order_id)
+            except OrderNotFound:
+                continue
             approval = (OrderApproval.objects.select_for_update(of=("self",))
                         .filter(pk=approval_id, status=ApprovalStatus.PENDING, due_at__lte=now)
                         .select_related("step", "workflow").first())
-            if order is None or approval is None:
+            if approval is None:
                 continue  # decided or handled meanwhile
             handled += _time_out(order, approval, now)
     return handled
@@ -601,32 +652,39 @@ def _time_out(order: Order, approval: OrderApproval, now) -> int:
         approval.save(update_fields=["due_at"])
         return 0
     message = _("No decision within %(hours)s hours.") % {"hours": hours}
-    approval.decided_at, approval.decided_by_label, approval.reason = now, SYSTEM_LABEL, message
+
+    def timed_out(approval: OrderApproval, _before: str) -> list[str]:
+        approval.decided_at, approval.decided_by_label, approval.reason = now, SYSTEM_LABEL, message
+        return ["decided_at", "decided_by_label", "reason"]
+
+    def escalate(approval: OrderApproval, _before: str) -> dict:
+        """After the step is stored as escalated (one pending step per order): its escalated copy opens."""
+        escalated = OrderApproval.objects.create(
+            order=order, revision=approval.revision, workflow=approval.workflow, step=step,
+            position=approval.position, name=_("%(step)s (escalated)") % {"step": approval.name},
+            assigned_roles=step.escalate_roles, scope=StepScope.USER if step.escalate_to_id else StepScope.HQ,
+            assigned_user=step.escalate_to)
+        target = step.escalate_to.get_full_name() if step.escalate_to_id else words(
+            Role(r).label for r in step.escalate_roles)
+        order_event_add(actor=None, order=order, kind="approval",
+                        message=_("Escalated to %(target)s: %(step)s. %(why)s")
+                        % {"target": target, "step": approval.name, "why": message},
+                        data={"step": approval.name, "status": "escalated", "to_roles": step.escalate_roles,
+                              "to_user": step.escalate_to_id})
+        return {"escalated_to": escalated.pk}
+
+    def approved(approval: OrderApproval, _before: str) -> None:
+        order_event_add(actor=None, order=order, kind="approval",
+                        message=_("Approved automatically: %(step)s. %(why)s")
+                        % {"step": approval.name, "why": message},
+                        data={"step": approval.name, "status": "approved", "timeout": True})
+
+    auto = action == OnTimeout.AUTO_APPROVE
+    STEP_MACHINE.move(actor=None, obj=approval, action="time_out" if auto else "escalate",
+                      audit=audit_record, reason=message, lock=lambda step: step, effects=timed_out,
+                      then=approved if auto else escalate)
     if action == OnTimeout.AUTO_APPROVE:
-        approval.status = ApprovalStatus.APPROVED
-        approval.save(update_fields=["status", "decided_at", "decided_by_label", "reason"])
-        OrderEvent.objects.bulk_create([_event(order, None, _("Approved automatically: %(step)s. %(why)s")
-                                               % {"step": approval.name, "why": message},
-                                               {"step": approval.name, "status": "approved", "timeout": True})])
-        audit_record(actor=None, action="approvals.step.timed_out", target=approval,
-                     before={"status": ApprovalStatus.PENDING}, after={"status": approval.status}, reason=message)
         _open_next(actor=None, order=order, workflow=approval.workflow, after=approval.position, now=now)
-        return 1
-    approval.status = ApprovalStatus.ESCALATED
-    approval.save(update_fields=["status", "decided_at", "decided_by_label", "reason"])
-    escalated = OrderApproval.objects.create(
-        order=order, revision=approval.revision, workflow=approval.workflow, step=step, position=approval.position,
-        name=_("%(step)s (escalated)") % {"step": approval.name}, assigned_roles=step.escalate_roles,
-        scope=StepScope.USER if step.escalate_to_id else StepScope.HQ, assigned_user=step.escalate_to)
-    target = step.escalate_to.get_full_name() if step.escalate_to_id else words(
-        Role(r).label for r in step.escalate_roles)
-    OrderEvent.objects.bulk_create([_event(order, None, _("Escalated to %(target)s: %(step)s. %(why)s")
-                                           % {"target": target, "step": approval.name, "why": message},
-                                           {"step": approval.name, "status": "escalated",
-                                            "to_roles": step.escalate_roles, "to_user": step.escalate_to_id})])
-    audit_record(actor=None, action="approvals.step.escalated", target=approval,
-                 before={"status": ApprovalStatus.PENDING}, after={"status": approval.status,
-                                                                    "escalated_to": escalated.pk}, reason=message)
     return 1
 
 
@@ -641,8 +699,9 @@ def approval_restart(*, actor, order: Order, reason: str = "") -> OrderApproval 
     Returns the step now waiting, if any."""
     locked = _lock(order)
     reason = (reason or "").strip() or _("The order was edited.")
-    superseded = OrderApproval.objects.filter(order=locked, status=ApprovalStatus.PENDING).update(
-        status=ApprovalStatus.SUPERSEDED, decided_at=timezone.now(), reason=reason)
+    superseded = OrderApproval.objects.filter(
+        order=locked, status__in=STEP_MACHINE.sources("supersede")).update(
+        status=STEP_MACHINE.moves["supersede"].target, decided_at=timezone.now(), reason=reason)
     opened = None
     if locked.status == OrderStatus.APPROVED:
         order_transition(actor=actor, order=locked, action="send_back", reason=reason)
@@ -650,8 +709,9 @@ def approval_restart(*, actor, order: Order, reason: str = "") -> OrderApproval 
         opened = approval_start(actor=actor, order=locked)
     elif locked.status == OrderStatus.IN_APPROVAL:
         _rule, workflow = workflow_for(locked)
-        OrderEvent.objects.bulk_create([_event(locked, actor, _("Approval starts again: %(why)s") % {"why": reason},
-                                               {"superseded": superseded})])
+        order_event_add(actor=actor, order=locked, kind="approval",
+                        message=_("Approval starts again: %(why)s") % {"why": reason},
+                        data={"superseded": superseded})
         opened = _open_next(actor=actor, order=locked, workflow=workflow, after=0, now=timezone.now())
     elif locked.status != OrderStatus.DRAFT:
         raise IllegalOrderTransition(_("Order %(number)s is %(state)s; its approval cannot start again.")

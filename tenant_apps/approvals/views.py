@@ -14,17 +14,19 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from dms.ui import listing
+from tenant_apps.accounts.access import requires
 from tenant_apps.accounts.permissions import APPROVALS_CONFIGURE, ORDERS_APPROVE, ORDERS_VIEW, Role
 from tenant_apps.approvals import selectors, services
-from tenant_apps.approvals.errors import OrderNotFound, WorkflowNotFound
+from tenant_apps.approvals.errors import WorkflowNotFound
 from tenant_apps.approvals.forms import AutoRuleForm, DecisionForm, StepForm, WorkflowForm
 from tenant_apps.approvals.models import ApprovalStatus, AutoApprovalRule
-from tenant_apps.core.access import requires
 from tenant_apps.core.errors import DomainError
 from tenant_apps.core.forms import apply_domain_error
 from tenant_apps.core.text import person
 from tenant_apps.dealers.models import Node, Territory, Tier
+from tenant_apps.ordering.errors import OrderNotFound
 from tenant_apps.ordering.models import OrderLine, OrderStatus
+from tenant_apps.ordering.selectors import order_get_for
 
 SORTS = {"waiting": "created_at", "due": "due_at", "total": "order__total", "number": "order__number",
          "dealer": "order__dealer__name"}
@@ -37,7 +39,7 @@ DECISION_DONE = {"approve": gettext_lazy("Order %(number)s approved at your step
 
 def _order_or_404(user, order_id):
     try:
-        return selectors.order_get_for(actor=user, order_id=order_id)
+        return order_get_for(actor=user, order_id=order_id)
     except OrderNotFound:
         raise Http404 from None
 

@@ -6,11 +6,11 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from dms.ui import listing
+from tenant_apps.accounts.access import requires
 from tenant_apps.accounts.permissions import AUDIT_VIEW, Scope, scope_of
 from tenant_apps.audit.forms import AuditFilterForm
 from tenant_apps.audit.labels import action_label, subject_label
 from tenant_apps.audit.selectors import AuditFilters, audit_entry_list
-from tenant_apps.core.access import requires
 
 PER_PAGE = 50
 HIDDEN = ("action", "target_type", "dealer")

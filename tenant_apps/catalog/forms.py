@@ -8,8 +8,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from tenant_apps.accounts.prerequisites import CATEGORY, SERIES, TERRITORY, TIER, UNIT, needs
 from tenant_apps.catalog.models import Category, ProductStatus, Series, Unit
-from tenant_apps.core.prerequisites import CATEGORY, SERIES, TERRITORY, TIER, UNIT, needs
 from tenant_apps.dealers.forms import TerritoryMultipleChoiceField
 from tenant_apps.dealers.models import Territory, Tier
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tenant_apps.catalog import views, views_transfer
+from tenant_apps.catalog import views
 
 app_name = "catalog_console"
 
@@ -26,7 +26,7 @@ urlpatterns = [
     path("series/", views.series_list, name="series"),
     path("series/<int:series_id>/", views.series_rename, name="series-rename"),
     path("images/", views.bulk_images, name="images"),
-    # Import / export (views_transfer.py).
-    path("import/", views_transfer.catalog_import, name="import"),
-    path("export/", views_transfer.catalog_export, name="export"),
+    # Import / export.
+    path("import/", views.catalog_import, name="import"),
+    path("export/", views.catalog_export, name="export"),
 ]

@@ -10,6 +10,8 @@ from django.http import HttpResponse
 from django.utils.translation import gettext as _
 from rest_framework.throttling import AnonRateThrottle
 
+from tenant_apps.core.errors import error_response
+
 
 def client_address(request) -> str:
     """The client's IP address. With TRUSTED_PROXY_COUNT = 0 (the default: nothing in front of the app that we
@@ -36,8 +38,6 @@ class ClientAddressThrottle(AnonRateThrottle):
 def page_throttled(request, throttle_class: type[ClientAddressThrottle]) -> HttpResponse | None:
     """For a page's POST that its API twin throttles: None while the client may go on, else a 429 page with
     Retry-After. The page and the API count together (the throttle's scope)."""
-    from tenants.middleware import error_response
-
     throttle = throttle_class()
     if throttle.allow_request(request, None):
         return None

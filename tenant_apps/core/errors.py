@@ -6,6 +6,10 @@ Services raise these; the API exception handler and the views turn them into one
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.http import HttpResponse, JsonResponse
+from django.template.loader import render_to_string
+
 
 def field_messages(detail, prefix: str = "") -> dict[str, list[str]]:
     """Field errors as {"name": ["message", ...]}, plain strings: nested errors (a list of objects, a list
@@ -83,3 +87,30 @@ class Conflict(DomainError):
 
     code = "conflict"
     status = 409
+
+
+# --- the error page (middleware, throttled pages) --------------------------------------------------
+
+
+def wants_json(request) -> bool:
+    return request.path.startswith("/api/") or request.headers.get("Accept", "").startswith(
+        "application/json"
+    )
+
+
+def error_response(request, *, status: int, code: str, title: str, detail: str, tenant=None) -> HttpResponse:
+    """A clear error page (or JSON under /api/), rendered without touching the database."""
+    if wants_json(request):
+        return JsonResponse({"code": code, "detail": detail}, status=status)
+    html = render_to_string(
+        "tenants/error.html",
+        {
+            "status": status,
+            "code": code,
+            "title": title,
+            "detail": detail,
+            "tenant": tenant,
+            "platform_domain": settings.PLATFORM_DOMAIN,
+        },
+    )
+    return HttpResponse(html, status=status)

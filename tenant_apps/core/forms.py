@@ -3,11 +3,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from django import forms
-from django.utils.translation import gettext_lazy as _
 
 from tenant_apps.core.errors import DomainError
-from tenant_apps.core.uploads import LOGO_MAX_BYTES, UploadField
-from tenants.models import Tenant
 
 
 def apply_domain_error(form: forms.Form, error: DomainError, *, field_names: Mapping[str, str] | None = None) -> None:
@@ -25,14 +22,3 @@ def apply_domain_error(form: forms.Form, error: DomainError, *, field_names: Map
             placed = True
     if not placed:
         form.add_error(None, str(error.detail))
-
-
-class BrandingForm(forms.Form):
-    display_name = forms.CharField(label=_("Display name"), max_length=200, required=False,
-                                   help_text=_("Shown to your dealers instead of the company name."))
-    primary_colour = forms.RegexField(label=_("Primary colour"), regex=r"^#[0-9A-Fa-f]{6}$",
-                                      widget=forms.TextInput(attrs={"type": "color"}),
-                                      error_messages={"invalid": _("Use a colour such as #1F6FEB.")})
-    default_locale = forms.ChoiceField(label=_("Default language"), choices=Tenant._meta.get_field("default_locale").choices)
-    logo = UploadField(kind="image", max_bytes=LOGO_MAX_BYTES, label=_("Logo"), required=False,
-                       help_text=_("PNG or JPEG, at most 1 MB."))

@@ -9,10 +9,10 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from tenant_apps.accounts import prerequisites as pre
 from tenant_apps.accounts.models import User
 from tenant_apps.accounts.permissions import Role
-from tenant_apps.core import prerequisites as pre
-from tenant_apps.core.prerequisites import needs
+from tenant_apps.accounts.prerequisites import needs
 from tenant_apps.core.uploads import UploadField
 from tenant_apps.dealers import selectors
 from tenant_apps.dealers.models import (

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dms.ui import listing
+from tenant_apps.accounts.access import requires
 from tenant_apps.accounts.models import User
 from tenant_apps.accounts.permissions import (
     DEALERS_BANK_VIEW,
@@ -33,10 +34,9 @@ from tenant_apps.accounts.permissions import (
     SETTINGS_EDIT,
     has_perm,
 )
-from tenant_apps.core.access import requires
+from tenant_apps.accounts.prerequisites import redirect_next
 from tenant_apps.core.errors import DomainError
 from tenant_apps.core.forms import apply_domain_error
-from tenant_apps.core.prerequisites import redirect_next
 from tenant_apps.dealers import selectors, services, transfer
 from tenant_apps.dealers.errors import DealerNotFound, NodeNotFound
 from tenant_apps.dealers.forms import (

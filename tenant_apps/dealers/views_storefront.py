@@ -15,9 +15,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from tenant_apps.accounts import services as account_services
+from tenant_apps.accounts.access import is_console_user, requires
 from tenant_apps.accounts.forms import PasswordChangeForm
 from tenant_apps.accounts.permissions import ACCOUNT_EDIT, COMPANY_ADDRESSES, COMPANY_VIEW, has_perm
-from tenant_apps.core.access import is_console_user, requires
 from tenant_apps.core.errors import DomainError
 from tenant_apps.core.forms import apply_domain_error
 from tenant_apps.core.uploads import media_response

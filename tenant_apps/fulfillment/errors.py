@@ -13,10 +13,6 @@ class ShipmentNotFound(NotFound):
     code = "shipment_not_found"
 
 
-class OrderNotFound(NotFound):
-    code = "order_not_found"
-
-
 class ReturnNotFound(NotFound):
     code = "return_not_found"
 

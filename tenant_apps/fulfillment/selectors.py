@@ -9,7 +9,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from tenant_apps.dealers.selectors import dealers_visible_to
-from tenant_apps.fulfillment.errors import OrderNotFound, ReturnNotFound, ShipmentNotFound
+from tenant_apps.fulfillment.errors import ReturnNotFound, ShipmentNotFound
 from tenant_apps.fulfillment.models import (
     ReturnLine,
     ReturnRequest,
@@ -22,14 +22,6 @@ from tenant_apps.fulfillment.models import (
 from tenant_apps.inventory.models import Warehouse
 from tenant_apps.ordering.models import Order, OrderLine, OrderReservation, OrderStatus
 from tenant_apps.ordering.selectors import orders_visible_to
-
-
-def order_get_for(*, actor, order_id) -> Order:
-    order = orders_visible_to(actor).select_related("dealer").filter(pk=order_id).first() \
-        if str(order_id).isdigit() else None
-    if order is None:
-        raise OrderNotFound(_("No such order."))
-    return order
 
 
 def work_waiting(*, actor) -> dict[str, int]:

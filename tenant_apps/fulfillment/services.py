@@ -1,10 +1,15 @@
 """Write use cases of fulfilment: allocate, pick, ship, track, confirm receipt, auto-complete, returns.
 
 Rules:
-- The order's state changes only through `tenant_apps.ordering.lifecycle.order_transition`; stock only
-  through `tenant_apps.inventory.services` (stock_ship, stock_allocate, stock_receive with kind RETURN).
-- Every use case locks the order row first (then its shipments or returns), so two people shipping or
-  returning the same order at once are serialised, and runs in one transaction: all or nothing.
+- Ordering owns the order's rows: its state changes only through
+  `tenant_apps.ordering.lifecycle.order_transition`, its lines and reservations only through
+  `tenant_apps.ordering.fulfil`, its timeline through `order_event_add`; stock only through
+  `tenant_apps.inventory.services` (stock_ship, stock_allocate, stock_receive with kind RETURN).
+- Shipments and returns change state only through their machines (SHIPMENT_MACHINE, RETURN_MACHINE: the core
+  state-machine helper), which check, lock, change and audit.
+- Every use case locks the order row first (lifecycle.order_lock; then its shipments or returns), so two
+  people shipping or returning the same order at once are serialised, and runs in one transaction: all or
+  nothing.
 - A shipment leaves one warehouse. Created in "picking", it sets its quantities aside from the order's
   reservations in that warehouse; shipping it commits them (stock leaves on-hand and reserved together),
   moves the order to partially shipped or shipped, and tracking events (carrier webhook or by hand) take
@@ -23,18 +28,17 @@ import hmac
 import json
 import logging
 import time
-from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from tenant_apps.audit.services import audit_entries_save, audit_entry, audit_record
 from tenant_apps.core.dates import outside_window
+from tenant_apps.core.states import Move, StateMachine
 from tenant_apps.fulfillment.errors import (
     CarrierNotFound,
     FulfillmentConflict,
@@ -55,10 +59,13 @@ from tenant_apps.fulfillment.models import (
 )
 from tenant_apps.fulfillment.selectors import open_return_quantities, picking_lists
 from tenant_apps.inventory.models import MovementKind, Warehouse
-from tenant_apps.inventory.services import stock_allocate, stock_receive, stock_ship
-from tenant_apps.ordering.lifecycle import IllegalOrderTransition, order_transition
-from tenant_apps.ordering.models import Order, OrderEvent, OrderLine, OrderReservation, OrderStatus
-from tenant_apps.ordering.submission import order_event, ordering_settings
+from tenant_apps.inventory.services import stock_receive, stock_ship
+from tenant_apps.ordering.errors import IllegalOrderTransition
+from tenant_apps.ordering.fulfil import order_line_return, order_line_ship, order_lines_allocate
+from tenant_apps.ordering.lifecycle import order_event_add, order_lock, order_transition
+from tenant_apps.ordering.models import Order, OrderLine, OrderStatus
+from tenant_apps.ordering.selectors import order_reserved_left, orders_delivered_before
+from tenant_apps.ordering.submission import ordering_settings
 
 logger = logging.getLogger(__name__)
 
@@ -70,11 +77,27 @@ TIMESTAMP_TOLERANCE = 300  # seconds either way
 MAX_LINES = 5000
 
 
+SHIPMENT_MACHINE = StateMachine(
+    name="fulfillment.shipment", states=ShipmentStatus, error=FulfillmentConflict,
+    moves={"ship": Move(ShipmentStatus.PICKING, ShipmentStatus.SHIPPED, audited_as="shipped"),
+           "transit": Move(ShipmentStatus.SHIPPED, ShipmentStatus.IN_TRANSIT, audited_as="in_transit"),
+           "deliver": Move([ShipmentStatus.SHIPPED, ShipmentStatus.IN_TRANSIT], ShipmentStatus.DELIVERED,
+                           audited_as="delivered")},
+    refusal=lambda shipment, action: FulfillmentConflict(
+        _("Shipment %(number)s has already left.") % {"number": shipment.number}, code="already_shipped"))
+RETURN_MACHINE = StateMachine(
+    name="fulfillment.return", states=ReturnStatus, error=FulfillmentConflict,
+    moves={"approve": Move(ReturnStatus.REQUESTED, ReturnStatus.APPROVED, audited_as="approved"),
+           "reject": Move(ReturnStatus.REQUESTED, ReturnStatus.REJECTED, audited_as="rejected"),
+           "receive": Move(ReturnStatus.APPROVED, ReturnStatus.RECEIVED, audited_as="received")},
+    refusal=lambda rma, action: FulfillmentConflict(
+        (_("Return %(number)s is %(state)s; only approved returns can be received.") if action == "receive"
+         else _("Return %(number)s is %(state)s already."))
+        % {"number": rma.number, "state": rma.get_status_display()}, code="illegal_transition"))
+
+
 def _lock_order(order: Order) -> Order:
-    locked = Order.objects.select_for_update(of=("self",)).select_related("dealer").filter(pk=order.pk).first()
-    if locked is None:
-        raise FulfillmentInvalid(_("No such order."))
-    return locked
+    return order_lock(order.pk, related=("dealer",))
 
 
 def _state(order: Order) -> str:
@@ -82,7 +105,7 @@ def _state(order: Order) -> str:
 
 
 def _timeline(order: Order, actor, *, kind: str, message: str, data: dict | None = None) -> None:
-    OrderEvent.objects.bulk_create([order_event(order, actor, kind=kind, message=message, data=data or {})])
+    order_event_add(actor=actor, order=order, kind=kind, message=message, data=data)
 
 
 def _quantity(value) -> int | None:
@@ -102,43 +125,9 @@ def order_allocate(*, actor, order: Order) -> Order:
     locked = _lock_order(order)
     if locked.status != OrderStatus.APPROVED:
         return order_transition(actor=actor, order=locked, action="allocate")  # raises the 409 naming the state
-    lines = list(OrderLine.objects.filter(order=locked).select_related("sku"))
-    missing = {line.pk: line.base_quantity - line.reserved_base - line.shipped_base for line in lines}
-    missing = {pk: quantity for pk, quantity in missing.items() if quantity > 0}
-    if missing:
-        from tenant_apps.ordering.submission import warehouse_ranks
-
-        wanted: dict[int, int] = defaultdict(int)
-        by_pk = {line.pk: line for line in lines}
-        for pk, quantity in missing.items():
-            wanted[by_pk[pk].sku_id] += quantity
-        allocations = stock_allocate(actor=actor, wanted=dict(wanted), warehouse_ranks=warehouse_ranks(locked.dealer),
-                                     reference=locked.number)
-        got: dict[int, int] = defaultdict(int)
-        for allocation in allocations:
-            got[allocation.sku_id] += allocation.quantity
-        short = sorted(by_pk[pk].line_no for pk in missing if got[by_pk[pk].sku_id] < wanted[by_pk[pk].sku_id])
-        if short:
-            raise FulfillmentConflict(
-                _("Not enough stock to allocate order %(number)s (lines %(lines)s); nothing was reserved.")
-                % {"number": locked.number, "lines": ", ".join(map(str, short))}, code="insufficient_stock")
-        pools: dict[int, list[list[int]]] = defaultdict(list)
-        for allocation in allocations:
-            pools[allocation.sku_id].append([allocation.warehouse_id, allocation.quantity])
-        reservations = []
-        for pk, need in sorted(missing.items(), key=lambda item: by_pk[item[0]].line_no):
-            line = by_pk[pk]
-            for pool in pools[line.sku_id]:
-                take = min(need, pool[1])
-                if take:
-                    pool[1] -= take
-                    need -= take
-                    reservations.append(OrderReservation(order=locked, line=line, warehouse_id=pool[0],
-                                                         sku_id=line.sku_id, quantity=take))
-            OrderLine.objects.filter(pk=pk).update(reserved_base=F("reserved_base") + missing[pk])
-        OrderReservation.objects.bulk_create(reservations)
+    reserved = order_lines_allocate(actor=actor, order=locked)
     done = order_transition(actor=actor, order=locked, action="allocate",
-                            data={"reserved_now": sum(missing.values())} if missing else None)
+                            data={"reserved_now": reserved} if reserved else None)
     order.status = done.status
     return done
 
@@ -229,48 +218,33 @@ def shipment_ship(*, actor, shipment: Shipment, carrier=None, tracking_number: s
         raise FulfillmentInvalid(_("The shipment could not be shipped."),
                                  fields={"tracking_number": [_("Enter the carrier's tracking number.")]})
     order = _lock_order(shipment.order)
-    locked = Shipment.objects.select_for_update().get(pk=shipment.pk)
-    if locked.status != ShipmentStatus.PICKING:
-        raise FulfillmentConflict(_("Shipment %(number)s has already left.") % {"number": locked.number},
-                                  code="already_shipped")
-    if order.status not in SHIPPABLE:
-        raise FulfillmentConflict(_("Order %(number)s is %(state)s; it cannot be shipped.")
-                                  % {"number": order.number, "state": _state(order)}, code="illegal_transition")
-    ship_lines = list(ShipmentLine.objects.filter(shipment=locked).select_related("order_line"))
-    for item in sorted(ship_lines, key=lambda item: (item.order_line.sku_id, item.order_line_id)):
-        line = item.order_line
-        need = item.quantity
-        for reservation in OrderReservation.objects.select_for_update().filter(
-                line=line, warehouse_id=locked.warehouse_id, quantity__gt=0).order_by("id"):
-            take = min(need, reservation.quantity)
-            OrderReservation.objects.filter(pk=reservation.pk).update(quantity=F("quantity") - take)
-            need -= take
-            if not need:
-                break
-        updated = OrderLine.objects.filter(pk=line.pk, reserved_base__gte=item.quantity).update(
-            reserved_base=F("reserved_base") - item.quantity, shipped_base=F("shipped_base") + item.quantity)
-        if need or not updated:
-            raise FulfillmentConflict(_("Line %(line)s is no longer reserved in this warehouse; nothing was shipped.")
-                                      % {"line": line.line_no}, code="reservation_missing")
-        stock_ship(actor=actor, sku_id=line.sku_id, warehouse_id=locked.warehouse_id, quantity=item.quantity,
-                   reference=locked.number)
-    now = timezone.now()
-    locked.status, locked.shipped_at = ShipmentStatus.SHIPPED, now
-    locked.carrier, locked.tracking_number = carrier, tracking_number
-    locked.save(update_fields=["status", "shipped_at", "carrier", "tracking_number"])
-    remaining = OrderReservation.objects.filter(order=order, quantity__gt=0).exists()
-    action = "ship_part" if remaining else "ship_all"
-    _timeline(order, actor, kind="shipment", message=_("Shipment %(number)s left %(warehouse)s%(with)s.") % {
-        "number": locked.number, "warehouse": locked.warehouse.name,
-        "with": (_(" with %(carrier)s, tracking number %(tracking)s") % {
-            "carrier": carrier.name, "tracking": tracking_number}) if carrier else ""},
-        data={"shipment": locked.number, "status": ShipmentStatus.SHIPPED, "carrier": carrier.code if carrier else "",
-              "tracking_number": tracking_number})
-    order_transition(actor=actor, order=order, action=action, data={"shipment": locked.number})
-    audit_record(actor=actor, action="fulfillment.shipment.shipped", target=locked,
-                 before={"status": ShipmentStatus.PICKING},
-                 after={"status": ShipmentStatus.SHIPPED, "carrier": carrier.code if carrier else "",
-                        "tracking_number": tracking_number, "order_status": order.status})
+
+    def effects(locked: Shipment, _before: str) -> list[str]:
+        if order.status not in SHIPPABLE:
+            raise FulfillmentConflict(_("Order %(number)s is %(state)s; it cannot be shipped.")
+                                      % {"number": order.number, "state": _state(order)},
+                                      code="illegal_transition")
+        ship_lines = list(ShipmentLine.objects.filter(shipment=locked).select_related("order_line"))
+        for item in sorted(ship_lines, key=lambda item: (item.order_line.sku_id, item.order_line_id)):
+            order_line_ship(order=order, line=item.order_line, warehouse_id=locked.warehouse_id,
+                            quantity=item.quantity)
+            stock_ship(actor=actor, sku_id=item.order_line.sku_id, warehouse_id=locked.warehouse_id,
+                       quantity=item.quantity, reference=locked.number)
+        locked.shipped_at, locked.carrier, locked.tracking_number = timezone.now(), carrier, tracking_number
+        action = "ship_part" if order_reserved_left(order) else "ship_all"
+        carried = (_(" with %(carrier)s, tracking number %(tracking)s")
+                   % {"carrier": carrier.name, "tracking": tracking_number}) if carrier else ""
+        _timeline(order, actor, kind="shipment", message=_("Shipment %(number)s left %(warehouse)s%(with)s.")
+                  % {"number": locked.number, "warehouse": locked.warehouse.name, "with": carried},
+                  data={"shipment": locked.number, "status": ShipmentStatus.SHIPPED,
+                        "carrier": carrier.code if carrier else "", "tracking_number": tracking_number})
+        order_transition(actor=actor, order=order, action=action, data={"shipment": locked.number})
+        return ["shipped_at", "carrier", "tracking_number"]
+
+    locked = SHIPMENT_MACHINE.move(
+        actor=actor, obj=shipment, action="ship", audit=audit_record, effects=effects,
+        then=lambda locked, _before: {"carrier": carrier.code if carrier else "",
+                                      "tracking_number": tracking_number, "order_status": order.status})
     shipment.status, shipment.shipped_at = locked.status, locked.shipped_at
     shipment.carrier, shipment.tracking_number = carrier, tracking_number
     return locked
@@ -280,8 +254,8 @@ def shipment_ship(*, actor, shipment: Shipment, carrier=None, tracking_number: s
 def shipment_cancel(*, actor, shipment: Shipment) -> None:
     """Drop a shipment still being picked: its quantities go back to waiting (nothing left the warehouse)."""
     order = _lock_order(shipment.order)
-    locked = Shipment.objects.select_for_update().get(pk=shipment.pk)
-    if locked.status != ShipmentStatus.PICKING:
+    locked = Shipment.objects.select_for_update(of=("self",)).get(pk=shipment.pk)
+    if not SHIPMENT_MACHINE.can(locked, "ship"):  # still picking: nothing left the warehouse
         raise FulfillmentConflict(_("Shipment %(number)s has already left; it cannot be cancelled.")
                                   % {"number": locked.number}, code="already_shipped")
     number = locked.number
@@ -309,14 +283,17 @@ def _apply_tracking(*, actor, shipment: Shipment, order: Order, status: str, occ
         description=description, occurred_at=occurred_at, source=source,
         recorded_by=actor if getattr(actor, "is_authenticated", False) else None)
     before = shipment.status
-    if status in (TrackingStatus.IN_TRANSIT, TrackingStatus.OUT_FOR_DELIVERY) and before == ShipmentStatus.SHIPPED:
-        shipment.status = ShipmentStatus.IN_TRANSIT
-    elif status == TrackingStatus.DELIVERED and before != ShipmentStatus.DELIVERED:
-        shipment.status, shipment.delivered_at = ShipmentStatus.DELIVERED, occurred_at
-    if shipment.status != before:
-        shipment.save(update_fields=["status", "delivered_at"])
-        audit_record(actor=actor, action=f"fulfillment.shipment.{shipment.status}", target=shipment,
-                     before={"status": before}, after={"status": shipment.status, "source": source})
+    move = ("transit" if status in (TrackingStatus.IN_TRANSIT, TrackingStatus.OUT_FOR_DELIVERY) else
+            "deliver" if status == TrackingStatus.DELIVERED else None)
+    if move and SHIPMENT_MACHINE.can(shipment, move):  # a late or repeated event changes nothing
+
+        def delivered_at(locked: Shipment, _before: str) -> list[str]:
+            if locked.status == ShipmentStatus.DELIVERED:
+                locked.delivered_at = occurred_at
+            return ["delivered_at"]
+
+        SHIPMENT_MACHINE.move(actor=actor, obj=shipment, action=move, audit=audit_record, lock=lambda s: s,
+                              effects=delivered_at, then=lambda locked, _before: {"source": source})
     _timeline(order, actor, kind="tracking", message=" · ".join(filter(None, [
         str(TrackingStatus(status).label), location, description])),
         data={"shipment": shipment.number, "status": status, "source": source,
@@ -366,7 +343,7 @@ def tracking_event_add(*, actor, shipment: Shipment, status: str, occurred_at=No
                                                         description=description)
     order = _lock_order(shipment.order)
     locked = Shipment.objects.select_for_update(of=("self",)).select_related("warehouse").get(pk=shipment.pk)
-    if locked.status == ShipmentStatus.PICKING:
+    if SHIPMENT_MACHINE.can(locked, "ship"):
         raise FulfillmentConflict(_("Shipment %(number)s has not left yet.") % {"number": locked.number},
                                   code="not_shipped")
     event = _apply_tracking(actor=actor, shipment=locked, order=order, status=status, occurred_at=when,
@@ -432,7 +409,7 @@ def carrier_webhook_receive(*, carrier_code: str, body: bytes, signature: str, t
     try:
         with transaction.atomic():
             order = _lock_order(target.order)
-            shipment = Shipment.objects.select_for_update().get(pk=target.pk)
+            shipment = Shipment.objects.select_for_update(of=("self",)).get(pk=target.pk)
             event = _apply_tracking(actor=None, shipment=shipment, order=order, status=status, occurred_at=when,
                                     location=location, description=description,
                                     source=TrackingEvent.Source.WEBHOOK, carrier=carrier, event_id=event_id)
@@ -455,7 +432,7 @@ def order_receipt_confirm(*, actor, order: Order) -> Order:
             _("Order %(number)s is %(state)s; receipt can be confirmed once everything has shipped.")
             % {"number": locked.number, "state": _state(locked)})
     now = timezone.now()
-    for shipment in Shipment.objects.select_for_update().filter(order=locked).exclude(
+    for shipment in Shipment.objects.select_for_update(of=("self",)).filter(order=locked).exclude(
             status=ShipmentStatus.DELIVERED).order_by("id"):
         _apply_tracking(actor=actor, shipment=shipment, order=locked, status=TrackingStatus.DELIVERED,
                         occurred_at=now, location="", description=_("Receipt confirmed by the dealer"),
@@ -477,10 +454,7 @@ def orders_auto_complete(*, now=None) -> int:
     if not days:
         return 0
     cutoff = (now or timezone.now()) - timedelta(days=days)
-    delivered_at = OrderEvent.objects.filter(order=OuterRef("pk"), to_status=OrderStatus.DELIVERED).order_by(
-        "-at").values("at")[:1]
-    due = list(Order.objects.filter(status=OrderStatus.DELIVERED).annotate(delivered_at=Subquery(delivered_at))
-               .filter(delivered_at__lte=cutoff).order_by("delivered_at"))
+    due = orders_delivered_before(cutoff)
     completed = 0
     for order in due:
         try:
@@ -549,9 +523,8 @@ def return_request_create(*, actor, order: Order, reason_code: str, reason_text:
     return rma
 
 
-def _lock_return(rma: ReturnRequest) -> tuple[Order, ReturnRequest]:
-    order = _lock_order(rma.order)
-    return order, ReturnRequest.objects.select_for_update().get(pk=rma.pk)
+def _lock_return(rma: ReturnRequest) -> ReturnRequest:
+    return ReturnRequest.objects.select_for_update(of=("self",)).get(pk=rma.pk)
 
 
 @transaction.atomic
@@ -562,21 +535,18 @@ def return_decide(*, actor, rma: ReturnRequest, approve: bool, note: str = "") -
         raise FulfillmentInvalid(_("Give a reason."), fields={"note": [_("A reason is required to reject.")]})
     if len(note) > 2000:
         raise FulfillmentInvalid(_("Too long."), fields={"note": [_("At most 2,000 characters.")]})
-    order, locked = _lock_return(rma)
-    if locked.status != ReturnStatus.REQUESTED:
-        raise FulfillmentConflict(_("Return %(number)s is %(state)s already.")
-                                  % {"number": locked.number, "state": locked.get_status_display()},
-                                  code="illegal_transition")
-    before = locked.status
-    locked.status = ReturnStatus.APPROVED if approve else ReturnStatus.REJECTED
-    locked.decided_by = actor if getattr(actor, "is_authenticated", False) else None
-    locked.decided_at, locked.decision_note = timezone.now(), note
-    locked.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
-    _timeline(order, actor, kind="return", message=(_("Return %(number)s approved") if approve else _(
-        "Return %(number)s rejected")) % {"number": locked.number} + (f": {note}" if note else ""),
-        data={"return": locked.number, "status": locked.status})
-    audit_record(actor=actor, action=f"fulfillment.return.{locked.status}", target=locked,
-                 before={"status": before}, after={"status": locked.status}, reason=note)
+    order = _lock_order(rma.order)
+
+    def decided(locked: ReturnRequest, _before: str) -> list[str]:
+        locked.decided_by = actor if getattr(actor, "is_authenticated", False) else None
+        locked.decided_at, locked.decision_note = timezone.now(), note
+        _timeline(order, actor, kind="return", message=(_("Return %(number)s approved") if approve else _(
+            "Return %(number)s rejected")) % {"number": locked.number} + (f": {note}" if note else ""),
+            data={"return": locked.number, "status": locked.status})
+        return ["decided_by", "decided_at", "decision_note"]
+
+    locked = RETURN_MACHINE.move(actor=actor, obj=rma, action="approve" if approve else "reject",
+                                 audit=audit_record, lock=_lock_return, effects=decided, reason=note)
     rma.status, rma.decided_at, rma.decision_note = locked.status, locked.decided_at, note
     return locked
 
@@ -590,39 +560,36 @@ def _default_return_warehouse(order: Order) -> int | None:
 def return_receive(*, actor, rma: ReturnRequest, warehouse_id=None) -> ReturnRequest:
     """The returned goods arrive at a warehouse (default: the one the order first shipped from): stock
     back on hand through the ledger (kind "return"), the order lines' returned quantity up."""
-    order, locked = _lock_return(rma)
-    if locked.status != ReturnStatus.APPROVED:
-        raise FulfillmentConflict(_("Return %(number)s is %(state)s; only approved returns can be received.")
-                                  % {"number": locked.number, "state": locked.get_status_display()},
-                                  code="illegal_transition")
+    order = _lock_order(rma.order)
     if warehouse_id in (None, ""):
         warehouse_id = _default_return_warehouse(order)
     warehouse = Warehouse.objects.filter(pk=warehouse_id, is_active=True).first() \
         if str(warehouse_id).isdigit() else None
-    if warehouse is None:
-        raise FulfillmentInvalid(_("The return could not be received."),
-                                 fields={"warehouse": [_("Choose an active warehouse.")]})
-    items = list(ReturnLine.objects.filter(return_request=locked).select_related("order_line"))
-    for item in sorted(items, key=lambda item: (item.order_line.sku_id, item.order_line_id)):
-        updated = OrderLine.objects.filter(pk=item.order_line_id,
-                                           shipped_base__gte=F("returned_base") + item.quantity).update(
-            returned_base=F("returned_base") + item.quantity)
-        if not updated:
-            raise FulfillmentConflict(_("Line %(line)s would be returned more than it was shipped; nothing changed.")
-                                      % {"line": item.order_line.line_no}, code="over_return")
-        stock_receive(actor=actor, sku_id=item.order_line.sku_id, warehouse_id=warehouse.pk, quantity=item.quantity,
-                      reference=locked.number, reason=f"RMA {locked.reason_code}", kind=MovementKind.RETURN)
-    locked.status, locked.warehouse = ReturnStatus.RECEIVED, warehouse
-    locked.received_by = actor if getattr(actor, "is_authenticated", False) else None
-    locked.received_at = timezone.now()
-    locked.save(update_fields=["status", "warehouse", "received_by", "received_at"])
-    _timeline(order, actor, kind="return", message=_("Return %(number)s received at %(warehouse)s")
-              % {"number": locked.number, "warehouse": warehouse.name},
-              data={"return": locked.number, "status": locked.status, "units": sum(i.quantity for i in items)})
-    audit_record(actor=actor, action="fulfillment.return.received", target=locked,
-                 before={"status": ReturnStatus.APPROVED},
-                 after={"status": locked.status, "warehouse": warehouse.code,
-                        "lines": {str(i.order_line_id): i.quantity for i in items}})
+    items: list[ReturnLine] = []
+
+    def received(locked: ReturnRequest, _before: str) -> list[str]:
+        if warehouse is None:
+            raise FulfillmentInvalid(_("The return could not be received."),
+                                     fields={"warehouse": [_("Choose an active warehouse.")]})
+        items.extend(ReturnLine.objects.filter(return_request=locked).select_related("order_line"))
+        for item in sorted(items, key=lambda item: (item.order_line.sku_id, item.order_line_id)):
+            order_line_return(order=order, line=item.order_line, quantity=item.quantity)
+            stock_receive(actor=actor, sku_id=item.order_line.sku_id, warehouse_id=warehouse.pk,
+                          quantity=item.quantity, reference=locked.number, reason=f"RMA {locked.reason_code}",
+                          kind=MovementKind.RETURN)
+        locked.warehouse = warehouse
+        locked.received_by = actor if getattr(actor, "is_authenticated", False) else None
+        locked.received_at = timezone.now()
+        _timeline(order, actor, kind="return", message=_("Return %(number)s received at %(warehouse)s")
+                  % {"number": locked.number, "warehouse": warehouse.name},
+                  data={"return": locked.number, "status": locked.status,
+                        "units": sum(i.quantity for i in items)})
+        return ["warehouse", "received_by", "received_at"]
+
+    locked = RETURN_MACHINE.move(
+        actor=actor, obj=rma, action="receive", audit=audit_record, lock=_lock_return, effects=received,
+        then=lambda locked, _before: {"warehouse": warehouse.code,
+                                      "lines": {str(i.order_line_id): i.quantity for i in items}})
     rma.status, rma.warehouse, rma.received_at = locked.status, warehouse, locked.received_at
     return locked
 

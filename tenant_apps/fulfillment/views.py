@@ -16,10 +16,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from dms.ui import listing
+from tenant_apps.accounts.access import requires
 from tenant_apps.accounts.permissions import FULFILLMENT_SHIP, RETURNS_DECIDE, SETTINGS_EDIT, has_perm
-from tenant_apps.core.access import requires
+from tenant_apps.accounts.prerequisites import redirect_next
 from tenant_apps.core.errors import DomainError
-from tenant_apps.core.prerequisites import redirect_next
 from tenant_apps.fulfillment import bulk, selectors, services
 from tenant_apps.fulfillment.models import (
     Carrier,
@@ -32,10 +32,11 @@ from tenant_apps.fulfillment.models import (
 from tenant_apps.inventory.models import Warehouse
 from tenant_apps.ordering.lifecycle import legal_actions
 from tenant_apps.ordering.models import OrderStatus
+from tenant_apps.ordering.selectors import order_get_for
 
 
 def requires_any(*capabilities: str):
-    """Like core.access.requires, for pages that any one of several capabilities opens."""
+    """Like accounts.access.requires, for pages that any one of several capabilities opens."""
 
     def decorate(view):
         @wraps(view)
@@ -82,7 +83,7 @@ def home(request):
 @requires(FULFILLMENT_SHIP)
 @require_http_methods(["GET", "POST"])
 def order_detail(request, order_id):
-    order = _scoped(selectors.order_get_for, actor=request.user, order_id=order_id)
+    order = _scoped(order_get_for, actor=request.user, order_id=order_id)
     status = 200
     if request.method == "POST":
         try:
@@ -144,7 +145,7 @@ def _order_shipment(order, shipment_id) -> Shipment:
 
 @requires(FULFILLMENT_SHIP)
 def picking_list(request, order_id, warehouse_id):
-    order = _scoped(selectors.order_get_for, actor=request.user, order_id=order_id)
+    order = _scoped(order_get_for, actor=request.user, order_id=order_id)
     pick = next((p for p in selectors.picking_lists(order) if p.warehouse.pk == warehouse_id), None)
     if pick is None:
         raise Http404

@@ -13,10 +13,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dms.ui import listing
+from tenant_apps.accounts.access import requires
 from tenant_apps.accounts.permissions import CART_EDIT, COMPANY_VIEW
-from tenant_apps.core.access import requires
 from tenant_apps.core.errors import DomainError
 from tenant_apps.fulfillment import selectors, services
+from tenant_apps.ordering.selectors import order_get_for
 
 
 def _error_message(error: DomainError) -> str:
@@ -28,7 +29,7 @@ def _order(request, order_id):
     if request.user.dealer_id is None:
         raise PermissionDenied
     try:
-        return selectors.order_get_for(actor=request.user, order_id=order_id)
+        return order_get_for(actor=request.user, order_id=order_id)
     except DomainError:
         raise Http404 from None
 

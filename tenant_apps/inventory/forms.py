@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tenant_apps.core.prerequisites import SKU, WAREHOUSE, needs
+from tenant_apps.accounts.prerequisites import SKU, WAREHOUSE, needs
 from tenant_apps.inventory.models import MovementKind, Warehouse
 
 

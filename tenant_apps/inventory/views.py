@@ -10,11 +10,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from dms.ui import listing
+from tenant_apps.accounts.access import requires
 from tenant_apps.accounts.permissions import INVENTORY_EDIT, INVENTORY_VIEW, has_perm
+from tenant_apps.accounts.prerequisites import redirect_next
 from tenant_apps.catalog.models import Sku
-from tenant_apps.core.access import requires
 from tenant_apps.core.errors import DomainError
-from tenant_apps.core.prerequisites import redirect_next
 from tenant_apps.inventory import services
 from tenant_apps.inventory.forms import AdjustmentForm, LedgerFilterForm, StockFilterForm, WarehouseForm
 from tenant_apps.inventory.models import LowStockAlert, Stock, StockMovement, Warehouse

@@ -1,9 +1,10 @@
-"""The order's lifecycle: every state change is one of these audited service calls.
+"""The order's lifecycle, and the one owner of order rows' primitives: every state change is one of these
+audited service calls; every lock of an order row is `order_lock`; every timeline entry is `order_event`.
 
-Legal transitions are the django-fsm-2 methods on `Order` (the single table of what may follow what);
-anything else is `IllegalOrderTransition` (409) with a message that names both states. Each call locks
-the order row, applies the transition with its side effects (stock only through the inventory service),
-and writes the timeline (OrderEvent) and the audit log in the same transaction.
+Legal transitions are ORDER_MOVES (the single table of what may follow what), run by the core state-machine
+helper (tenant_apps.core.states); anything else is `IllegalOrderTransition` (409) with a message that names
+both states. Each call locks the order row, applies the transition with its side effects (stock only through
+the inventory service), and writes the timeline (OrderEvent) and the audit log in the same transaction.
 
     draft -> submitted -> in_approval -> approved -> allocated -> partially_shipped -> shipped
           -> delivered -> completed
@@ -13,42 +14,89 @@ and writes the timeline (OrderEvent) and the audit log in the same transaction.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_fsm import TransitionNotAllowed, can_proceed
 
-from tenant_apps.audit.services import audit_entry
+from tenant_apps.audit.services import audit_entry, person_label
 from tenant_apps.core.bulk import insert_grouped
-from tenant_apps.core.errors import Conflict, NotFound, ValidationFailed
+from tenant_apps.core.states import Move, StateMachine
 from tenant_apps.inventory.services import Allocation, stock_release_allocations
-from tenant_apps.ordering.models import Order, OrderReservation, OrderStatus
-from tenant_apps.ordering.submission import order_event
+from tenant_apps.ordering.errors import IllegalOrderTransition, OrderActionInvalid, OrderNotFound
+from tenant_apps.ordering.models import RESERVING, Order, OrderEvent, OrderReservation, OrderStatus
 
-# The actions: each is the Order method of the same name.
-ACTIONS = ("start_approval", "approve", "reject", "send_back", "allocate", "ship_part", "ship_all", "deliver",
-           "complete", "cancel")
+S = OrderStatus
+# The legal moves of an order: action -> (from, to). "submit" happens only inside submission (a new order).
+ORDER_MOVES = {
+    "submit": Move(S.DRAFT, S.SUBMITTED),
+    "start_approval": Move(S.SUBMITTED, S.IN_APPROVAL),
+    "approve": Move([S.SUBMITTED, S.IN_APPROVAL], S.APPROVED),
+    "reject": Move([S.SUBMITTED, S.IN_APPROVAL], S.REJECTED),
+    "send_back": Move([S.SUBMITTED, S.IN_APPROVAL, S.APPROVED], S.DRAFT),  # back to the dealer for changes
+    "allocate": Move(S.APPROVED, S.ALLOCATED),
+    "ship_part": Move([S.ALLOCATED, S.PARTIALLY_SHIPPED], S.PARTIALLY_SHIPPED),
+    "ship_all": Move([S.ALLOCATED, S.PARTIALLY_SHIPPED], S.SHIPPED),
+    "deliver": Move(S.SHIPPED, S.DELIVERED),
+    "complete": Move(S.DELIVERED, S.COMPLETED),
+    "cancel": Move([S.DRAFT, *RESERVING], S.CANCELLED),
+}
+# The actions of order_transition (and the buttons): every move but "submit".
+ACTIONS = tuple(action for action in ORDER_MOVES if action != "submit")
 NEEDS_REASON = {"reject", "send_back", "cancel"}
 CLOSING = {OrderStatus.COMPLETED, OrderStatus.REJECTED, OrderStatus.CANCELLED}
-
-
-class IllegalOrderTransition(Conflict):
-    code = "illegal_transition"
-
-
-class OrderActionInvalid(ValidationFailed):
-    code = "order_action_invalid"
 
 
 def _label(status: str) -> str:
     return str(OrderStatus(status).label)
 
 
+def _refusal(order: Order, action: str) -> str:
+    return _("Order %(number)s is %(state)s; it cannot be %(action)s now.") % {
+        "number": order.number, "state": _label(order.status), "action": _action_label(action)}
+
+
+ORDER_MACHINE = StateMachine(name="ordering.order", states=OrderStatus, moves=ORDER_MOVES,
+                             error=IllegalOrderTransition, refusal=_refusal)
+
+
+def order_lock(order_id: int, *, related: Iterable[str] = ()) -> Order:
+    """The order's row, locked for the rest of the transaction (`related` joined, never locked: of=self);
+    OrderNotFound (404) if it is gone. The only lock of an order row: every writer of an order takes it first,
+    then its shipments, returns or approval steps, so two people acting on one order are serialised."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("order_lock outside a transaction")
+    locked = Order.objects.select_for_update(of=("self",)).select_related(*related).filter(
+        pk=order_id).first()
+    if locked is None:
+        raise OrderNotFound(_("No such order."))
+    return locked
+
+
+def order_event(order: Order, actor, *, kind: str, from_status: str = "", to_status: str = "",
+                message: str = "", data: dict | None = None) -> OrderEvent:
+    """A timeline entry, not yet written (submission writes it with the order; order_events_add otherwise)."""
+    return OrderEvent(order=order, actor=actor if getattr(actor, "is_authenticated", False) else None,
+                      actor_label=person_label(actor), kind=kind, from_status=from_status,
+                      to_status=to_status, message=message, data=data or {})
+
+
+def order_events_add(*, events: Iterable[OrderEvent]) -> None:
+    """Write timeline entries made by `order_event` (the one writer of the timeline outside submission)."""
+    OrderEvent.objects.bulk_create(list(events))
+
+
+def order_event_add(*, actor, order: Order, kind: str, message: str, data: dict | None = None) -> OrderEvent:
+    """Write one timeline entry on `order` (a shipment, a return, an approval step, a note)."""
+    event = order_event(order, actor, kind=kind, message=message, data=data)
+    order_events_add(events=[event])
+    return event
+
+
 def legal_actions(order: Order) -> list[str]:
     """The transitions that may follow the order's current state (for buttons and the API)."""
-    return [action for action in ACTIONS if can_proceed(getattr(order, action))]
+    return [action for action in ACTIONS if ORDER_MACHINE.can(order, action)]
 
 
 def reservations_release(*, order: Order, actor, reason: str) -> None:
@@ -72,7 +120,6 @@ def reservations_release(*, order: Order, actor, reason: str) -> None:
     order.lines.update(reserved_base=0)
 
 
-@transaction.atomic
 def order_transition(*, actor, order: Order, action: str, reason: str = "", data: dict | None = None,
                      guard: Callable[[Order], None] | None = None) -> Order:
     """Apply `action` (one of ACTIONS) to `order`, with its side effects; 409 if illegal now.
@@ -85,31 +132,20 @@ def order_transition(*, actor, order: Order, action: str, reason: str = "", data
     reason = (reason or "").strip()
     if action in NEEDS_REASON and not reason:
         raise OrderActionInvalid(_("Give a reason."), fields={"reason": [_("A reason is required for this action.")]})
-    locked = Order.objects.select_for_update().filter(pk=order.pk).first()
-    if locked is None:
-        raise NotFound(_("No such order."))
-    before = locked.status
-    if guard is not None:
-        guard(locked)
-    method = getattr(locked, action)
-    if not can_proceed(method):
-        raise IllegalOrderTransition(
-            _("Order %(number)s is %(state)s; it cannot be %(action)s now.")
-            % {"number": locked.number, "state": _label(before), "action": _action_label(action)})
-    try:
-        method()
-    except TransitionNotAllowed as error:  # pragma: no cover - can_proceed said yes under the row lock
-        raise IllegalOrderTransition(str(error)) from error
-    now = timezone.now()
-    if action in ("cancel", "reject"):  # a draft sent back for changes still holds its reservations
-        reservations_release(order=locked, actor=actor, reason=f"{_action_label(action)}: {reason}"[:255])
-        from tenant_apps.promotions.services import promotion_usage_release
 
-        promotion_usage_release(order_ref=locked.number)  # budgets and coupon uses back for other orders
-    rows = transition_rows(actor=actor, order=locked, before=before, action=action, reason=reason, data=data,
-                           now=now)
-    locked.save()
-    insert_grouped(rows)
+    def effects(locked: Order, before: str) -> list[str]:
+        if action in ("cancel", "reject"):  # a draft sent back for changes still holds its reservations
+            reservations_release(order=locked, actor=actor, reason=f"{_action_label(action)}: {reason}"[:255])
+            from tenant_apps.promotions.services import promotion_usage_release
+
+            promotion_usage_release(order_ref=locked.number)  # budgets and coupon uses back for other orders
+        # The timeline and the audit entry, in one insert (not the machine's own audit: see the module).
+        insert_grouped(transition_rows(actor=actor, order=locked, before=before, action=action, reason=reason,
+                                       data=data, now=timezone.now()))
+        return ["approved_at", "closed_at", "revision", "updated_at"]
+
+    locked = ORDER_MACHINE.move(actor=actor, obj=order, action=action, audit=None, reason=reason,
+                                lock=lambda o: order_lock(o.pk), guard=guard, effects=effects)
     order.status, order.closed_at, order.approved_at, order.revision = (
         locked.status, locked.closed_at, locked.approved_at, locked.revision)
     return locked
@@ -135,8 +171,7 @@ def transition_rows(*, actor, order: Order, before: str, action: str, reason: st
 def transition_fresh(*, actor, order: Order, action: str, reason: str = "", data: dict | None = None, now) -> list:
     """`action` on an order being written in this transaction (submission): state, timestamps, and the rows
     to write with it; nothing saved (the caller writes the order and the rows together)."""
-    before = order.status
-    getattr(order, action)()
+    before = ORDER_MACHINE.apply(order, action)
     return transition_rows(actor=actor, order=order, before=before, action=action, reason=reason, data=data, now=now)
 
 

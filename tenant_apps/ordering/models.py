@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 
 class Cart(models.Model):
@@ -62,19 +61,18 @@ S = OrderStatus
 RESERVING = (S.SUBMITTED, S.IN_APPROVAL, S.APPROVED, S.ALLOCATED)
 
 
-class Order(ConcurrentTransitionMixin, models.Model):
+class Order(models.Model):
     """A dealer's order: lines with a frozen price breakdown, reservations, and a lifecycle whose legal
-    transitions are the methods below (django-fsm-2). The methods only change the state; the services in
-    tenant_apps.ordering.lifecycle call them inside a transaction with the side effects (stock through the
-    inventory service, the timeline). ConcurrentTransitionMixin refuses to save a state that changed in the
-    database since the order was read, so two people acting at once cannot both win."""
+    transitions are tenant_apps.ordering.lifecycle.ORDER_MOVES. Its state changes only there, under the
+    order's row lock (lifecycle.order_lock), with the side effects (stock through the inventory service, the
+    timeline), so two people acting at once are serialised and the second sees the first's state."""
 
     number = models.CharField(_("order number"), max_length=32, unique=True)
     dealer = models.ForeignKey("dealers.Dealer", on_delete=models.PROTECT, related_name="orders",
                                db_index=False)  # (dealer, -created_at) serves it
     placed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    status = FSMField(_("status"), max_length=20, choices=OrderStatus.choices, default=OrderStatus.DRAFT,
-                      protected=False)
+    status = models.CharField(_("status"), max_length=20, choices=OrderStatus.choices,
+                              default=OrderStatus.DRAFT)
     currency = models.CharField(max_length=3, default="CNY")
     subtotal = models.DecimalField(max_digits=16, decimal_places=2, default=0)
     discount_total = models.DecimalField(max_digits=16, decimal_places=2, default=0)
@@ -105,51 +103,6 @@ class Order(ConcurrentTransitionMixin, models.Model):
 
     def __str__(self) -> str:
         return self.number
-
-    # --- legal transitions (state only) ---------------------------------------------------------
-    @transition(field=status, source=S.DRAFT, target=S.SUBMITTED)
-    def submit(self):
-        pass
-
-    @transition(field=status, source=S.SUBMITTED, target=S.IN_APPROVAL)
-    def start_approval(self):
-        pass
-
-    @transition(field=status, source=[S.SUBMITTED, S.IN_APPROVAL], target=S.APPROVED)
-    def approve(self):
-        pass
-
-    @transition(field=status, source=[S.SUBMITTED, S.IN_APPROVAL], target=S.REJECTED)
-    def reject(self):
-        pass
-
-    @transition(field=status, source=[S.SUBMITTED, S.IN_APPROVAL, S.APPROVED], target=S.DRAFT)
-    def send_back(self):
-        """Back to the dealer for changes (an approver's "send back", or the dealer editing)."""
-
-    @transition(field=status, source=S.APPROVED, target=S.ALLOCATED)
-    def allocate(self):
-        pass
-
-    @transition(field=status, source=[S.ALLOCATED, S.PARTIALLY_SHIPPED], target=S.PARTIALLY_SHIPPED)
-    def ship_part(self):
-        pass
-
-    @transition(field=status, source=[S.ALLOCATED, S.PARTIALLY_SHIPPED], target=S.SHIPPED)
-    def ship_all(self):
-        pass
-
-    @transition(field=status, source=S.SHIPPED, target=S.DELIVERED)
-    def deliver(self):
-        pass
-
-    @transition(field=status, source=S.DELIVERED, target=S.COMPLETED)
-    def complete(self):
-        pass
-
-    @transition(field=status, source=[S.DRAFT, *RESERVING], target=S.CANCELLED)
-    def cancel(self):
-        pass
 
 
 class OrderLine(models.Model):

@@ -17,7 +17,7 @@ The statement (all or nothing):
 3. inventory.services.ALLOCATION_WRITE (reservations and their ledger rows), promotions.services.PROMOTION_WRITE
    (budgets, usage rows), and the order: the order row, its lines (ids from their sequence), each line's
    reservations (its SKU's shares: on this path a SKU is on one line only), the purchase records price protection
-   reads, the timeline, audit entries and approval steps made in memory (approvals.services.approval_plan),
+   reads, the timeline, audit entries and approval steps made in memory (the chain: ordering.approval),
    and the dealer's cart emptied (and marked consumed by this order) when the order came from it.
 
 Taken only when each SKU is on one line (gifts included) and no coupon is applied (coupon counters and
@@ -86,7 +86,7 @@ def placeable(quote: Quote) -> bool:
 
 def quote_lines(quote: Quote) -> list[tuple]:
     """The order lines a quote makes, as LINE_FIELDS tuples: the priced lines, then the gifts at zero. Every way an
-    order is written (here, submission._line_rows) and answered (ordering.api.submitted_body) reads them."""
+    order is written (here, submission._line_rows) and answered (ordering.api.views.submitted_body) reads them."""
     lines = [(number, q.priced.sku_id, q.priced.unit_id, q.priced.quantity, q.priced.factor, q.priced.unit_price,
               q.priced.gross, q.priced.gross - q.net, q.net, q.priced.price_source, q.priced.price_rule[:200],
               q.priced.price_list_id, None) for number, q in enumerate(quote.lines, start=1)]

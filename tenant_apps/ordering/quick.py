@@ -25,16 +25,15 @@ from django.utils.translation import gettext as _
 from tenant_apps.audit.services import audit_record
 from tenant_apps.catalog.models import Sku, SkuUnit
 from tenant_apps.catalog.selectors import sku_search
-from tenant_apps.core.errors import NotFound, ValidationFailed
+from tenant_apps.core.errors import NotFound
 from tenant_apps.core.tables import (
     FileUnreadable,
-    MoreErrors,
     RowError,
-    capped_errors,
     read_table,
     rows_from_table,
 )
 from tenant_apps.core.text import words
+from tenant_apps.ordering.errors import QuickOrderInvalid, TemplateInvalid
 from tenant_apps.ordering.lifecycle import IllegalOrderTransition, order_cancel
 from tenant_apps.ordering.models import Cart, CartLine, Order, OrderStatus, OrderTemplate, OrderTemplateLine
 from tenant_apps.ordering.services import MAX_CART_LINES, MAX_QUANTITY, cart_for, quantity_errors
@@ -86,22 +85,8 @@ def _fewest(sku, factor: int, unit_name: str) -> int | None:
     return None if quantity_errors(sku, count, factor, unit_name) else count
 
 
-class QuickOrderInvalid(ValidationFailed):
-    """Some lines cannot go in the cart: `errors` names each (line or row number, field, message)."""
-
-    code = "quick_order_invalid"
-
-    def __init__(self, detail, *, errors: list[RowError], prefix: str = "lines"):
-        super().__init__(detail, fields={})
-        self.errors = errors = capped_errors(errors)  # the first 100, then "… and N more"
-        for error in errors:
-            name = prefix if isinstance(error, MoreErrors) else (
-                f"{prefix}.{error.row}.{error.field}" if error.row else error.field or "file")
-            self.fields.setdefault(name, []).append(str(error.message))
 
 
-class TemplateInvalid(ValidationFailed):
-    code = "template_invalid"
 
 
 @dataclass

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from tenant_apps.audit.services import audit_record
-from tenant_apps.core.errors import ValidationFailed
+from tenant_apps.ordering.errors import SavedViewInvalid
 from tenant_apps.ordering.filters import VIEW_KEYS, OrderFilter
 from tenant_apps.ordering.models import SavedOrderView
 
@@ -21,8 +21,6 @@ MAX_NAME = 60
 MAX_VIEWS = 50  # per person
 
 
-class SavedViewInvalid(ValidationFailed):
-    code = "saved_view_invalid"
 
 
 def order_filter_for(*, actor, data: Mapping) -> OrderFilter:

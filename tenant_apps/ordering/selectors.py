@@ -4,12 +4,12 @@ An order outside the scope is a 404, indistinguishable from one that does not ex
 
 from __future__ import annotations
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
 from tenant_apps.accounts.permissions import Scope, scope_of
-from tenant_apps.core.errors import NotFound
 from tenant_apps.dealers.selectors import dealers_visible_to
+from tenant_apps.ordering.errors import OrderNotFound, SavedOrderViewNotFound
 from tenant_apps.ordering.models import (
     CartLine,
     Order,
@@ -20,14 +20,6 @@ from tenant_apps.ordering.models import (
     OrderTemplate,
     SavedOrderView,
 )
-
-
-class OrderNotFound(NotFound):
-    code = "order_not_found"
-
-
-class SavedOrderViewNotFound(NotFound):
-    code = "saved_view_not_found"
 
 
 def orders_visible_to(user) -> QuerySet[Order]:
@@ -122,12 +114,29 @@ def dealer_overview(*, actor, latest: int = 5) -> dict:
 
 
 def order_get_for(*, actor, order_id) -> Order:
-    """The order, if the actor may see it; OrderNotFound (404) otherwise, existing or not."""
-    order = orders_visible_to(actor).select_related("dealer", "placed_by").defer("dealer__bank_account") \
-        .filter(pk=order_id).first() if str(order_id).isdigit() else None
+    """The order, if the actor may see it; OrderNotFound (404) otherwise, existing or not. The one scoped
+    getter of an order: ordering's pages and API, fulfilment and approvals all take a client's order id
+    through it. The dealer comes with its node and tier (what approval conditions and scopes look at)."""
+    order = orders_visible_to(actor).select_related("dealer", "dealer__node", "dealer__tier", "placed_by") \
+        .defer("dealer__bank_account").filter(pk=order_id).first() if str(order_id).isdigit() else None
     if order is None:
         raise OrderNotFound(_("No such order."))
     return order
+
+
+def order_reserved_left(order: Order) -> bool:
+    """Does the order still hold stock somewhere (not yet shipped)?"""
+    return OrderReservation.objects.filter(order=order, quantity__gt=0).exists()
+
+
+def orders_delivered_before(cutoff) -> list[Order]:
+    """Delivered orders whose delivery (their last move to delivered) is at or before `cutoff`, oldest
+    first."""
+    delivered_at = OrderEvent.objects.filter(order=OuterRef("pk"), to_status=OrderStatus.DELIVERED).order_by(
+        "-at").values("at")[:1]
+    return list(Order.objects.filter(status=OrderStatus.DELIVERED)
+                .annotate(delivered_at=Subquery(delivered_at))
+                .filter(delivered_at__lte=cutoff).order_by("delivered_at"))
 
 
 def order_detail(order: Order) -> Order:

@@ -16,18 +16,17 @@ from tenant_apps.audit.services import audit_record
 from tenant_apps.catalog.models import Sku, SkuUnit
 from tenant_apps.catalog.selectors import sku_search
 from tenant_apps.core.errors import NotFound, ValidationFailed
+from tenant_apps.ordering.errors import CartInvalid
 from tenant_apps.ordering.models import Cart, CartLine, OrderingSettings, ShortagePolicy
-from tenant_apps.pricing.quote import quote_cart
 from tenant_apps.pricing.quote_types import CartLine as QuoteInput
 from tenant_apps.pricing.quote_types import Quote
+from tenant_apps.quoting.quote import quote_cart
 
 MAX_CART_LINES = 2000
 MAX_QUANTITY = 1_000_000
 MAX_COUPONS = 5
 
 
-class CartInvalid(ValidationFailed):
-    code = "cart_invalid"
 
 
 def cart_for(dealer) -> Cart:

@@ -7,11 +7,11 @@ Steps (all or nothing):
    gets the first order back instead of a second one or a stock refusal.
 2. The dealer must be active with its required qualifications valid; the shipping address must be its own.
 3. Every line: a SKU the dealer can see, on sale, in one of its units, meeting the minimum and step.
-4. The quote (tenant_apps.pricing.quote.quote_with_book, on the price book the lines were checked against):
+4. The quote (tenant_apps.quoting.quote.quote_with_book, on the price book the lines were checked against):
    lines without a price for this dealer are refused.
 5. The write, for most orders ONE statement on its own (tenant_apps.ordering.placement: every SKU on one line,
    no coupon): stock reserved, capped budgets taken, the order, its lines, reservations, purchase records,
-   timeline, approval steps (decided in memory: approvals.services.approval_plan), audit entries and the
+   timeline, approval steps (decided in memory by the chain: ordering.approval), audit entries and the
    emptied cart, written only if every SKU is reserved in full and every budget holds; otherwise nothing.
 6. Otherwise step by step, in a transaction: one statement reserves every SKU over the warehouses serving the
    dealer first (inventory.services.stock_allocate); a shortfall follows the brand's policy: refuse (409,
@@ -36,22 +36,38 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tenant_apps.approvals.selectors import APPROVAL_CONFIG_SQL, ApprovalConfig, approval_config_from
 from tenant_apps.audit.services import audit_entry, person_label
 from tenant_apps.core import prepared
 from tenant_apps.core.bulk import ids_take, insert_grouped
-from tenant_apps.core.errors import Conflict, DomainError, ValidationFailed
+from tenant_apps.core.errors import Conflict
 from tenant_apps.core.money import format_money
 from tenant_apps.core.text import words
 from tenant_apps.dealers.models import DealerStatus
 from tenant_apps.dealers.selectors import QUALIFICATION_BLOCKERS_SQL, qualification_blockers
 from tenant_apps.inventory.services import Allocation, stock_allocate, stock_release_allocations
 from tenant_apps.ordering import placement
+from tenant_apps.ordering.approval import approval_chain
+from tenant_apps.ordering.errors import (
+    CartAlreadySubmitted,
+    IdempotencyKeyReused,
+    OrderInvalid,
+    OrderRefused,
+    PriceChanged,
+    StockShort,
+)
+from tenant_apps.ordering.fulfil import reservations_split
+from tenant_apps.ordering.lifecycle import (
+    ORDER_MACHINE,
+    IllegalOrderTransition,
+    order_event,
+    order_lock,
+    order_transition,
+    reservations_release,
+)
 from tenant_apps.ordering.models import (
     Cart,
     CartLine,
     Order,
-    OrderEvent,
     OrderingSettings,
     OrderLine,
     OrderReservation,
@@ -61,46 +77,24 @@ from tenant_apps.ordering.models import (
 from tenant_apps.ordering.services import MAX_CART_LINES, quantity_errors
 from tenant_apps.pricing.engine import SkuMeta, price_book_load
 from tenant_apps.pricing.models import PurchaseRecord
-from tenant_apps.pricing.quote import quote_with_book
 from tenant_apps.pricing.quote_types import CartLine as QuoteInput
 from tenant_apps.pricing.quote_types import DealerContext, Quote
 from tenant_apps.promotions.services import budget_exhausted_check, promotion_usage_record
+from tenant_apps.quoting.quote import quote_with_book
 
 MAX_ORDER_LINES = 5000
 
 
-class OrderInvalid(ValidationFailed):
-    code = "order_invalid"
 
 
-class OrderRefused(Conflict):
-    code = "order_refused"
 
 
-class PriceChanged(Conflict):
-    code = "price_changed"
 
 
-class CartAlreadySubmitted(Conflict):
-    code = "cart_already_submitted"
 
 
-class IdempotencyKeyReused(DomainError):
-    code = "idempotency_key_reused"
-    status = 422
 
 
-class StockShort(Conflict):
-    code = "insufficient_stock"
-
-    def __init__(self, detail, *, shortages: list[dict], reducible: bool = False):
-        super().__init__(detail, code="stock_short_reduce_possible" if reducible else None, fields={
-            f"lines.{s['line']}.quantity": [_("%(available)s of %(wanted)s %(unit)s available.") % s]
-            for s in shortages})
-        self.shortages = shortages
-
-    def as_dict(self) -> dict:
-        return {**super().as_dict(), "shortages": self.shortages}
 
 
 @dataclass(frozen=True)
@@ -170,7 +164,7 @@ SELECT (SELECT o.id FROM ordering_order o WHERE o.dealer_id = d.id AND o.idempot
        (SELECT s.shortage_policy FROM ordering_orderingsettings s ORDER BY s.id LIMIT 1),
        {_RANKS_SQL},
        nextval(pg_get_serial_sequence('ordering_order', 'id')),
-       {APPROVAL_CONFIG_SQL}
+       {{approval_config}}
 FROM dealers_dealer d JOIN dealers_node n ON n.id = d.node_id
 WHERE d.id = %(dealer)s
 """  # noqa: S608 - this module's and dealers.selectors' constants, no input
@@ -185,7 +179,18 @@ class _Context:
     policy: str
     ranks: dict[int, int]
     order_id: int
-    approvals: ApprovalConfig
+    approvals: object  # the approval chain's configuration (ordering.approval: config_sql, config_from)
+
+
+_context_sql: dict[int, str] = {}
+
+
+def _context_query(chain) -> str:
+    """_CONTEXT_SQL with the registered approval chain's configuration expression (built once per chain)."""
+    sql = _context_sql.get(id(chain))
+    if sql is None:
+        sql = _context_sql[id(chain)] = _CONTEXT_SQL.replace("{approval_config}", chain.config_sql)
+    return sql
 
 
 def _context(dealer, address_id, key: str) -> _Context:
@@ -193,13 +198,14 @@ def _context(dealer, address_id, key: str) -> _Context:
         address = None
     else:
         address = int(address_id) if str(address_id).isdigit() and int(address_id) < 2 ** 62 else -1
+    chain = approval_chain()
     with connection.cursor() as cursor:
-        prepared.execute(cursor, "order_submit_context", _CONTEXT_SQL, {
+        prepared.execute(cursor, "order_submit_context", _context_query(chain), {
             "dealer": dealer.pk, "key": key, "address": address, "today": timezone.localdate()})
         replay, node_path, paths, blockers, address_row, policy, ranks, order_id, approvals = cursor.fetchone()
     return _Context(replay_id=replay, blockers=list(blockers), address=address_row,
                     policy=policy or OrderingSettings().shortage_policy, ranks=dict(ranks or ()), order_id=order_id,
-                    approvals=approval_config_from(approvals),
+                    approvals=chain.config_from(approvals),
                     dealer=DealerContext(dealer_id=dealer.pk, tier_id=dealer.tier_id,
                                          territory_paths=tuple(p for p in paths if p), node_path=node_path or "",
                                          at=timezone.now()))
@@ -321,22 +327,7 @@ def _line_rows(order: Order, quote: Quote, allocations: list[Allocation], *, res
         return rows
     for row, line_id in zip(rows, ids_take(lines=(OrderLine, len(rows)))["lines"], strict=True):
         row.id = line_id
-    # Share each SKU's allocations over its lines in line order.
-    pools: dict[int, list[list]] = defaultdict(list)
-    for allocation in allocations:
-        pools[allocation.sku_id].append([allocation.warehouse_id, allocation.quantity])
-    reservations = []
-    for row in rows:
-        need = row.quantity * row.factor
-        for pool in pools.get(row.sku_id, []):
-            take = min(need, pool[1])
-            if take:
-                pool[1] -= take
-                need -= take
-                row.reserved_base += take
-                reservations.append(OrderReservation(order=order, line=row, warehouse_id=pool[0], sku_id=row.sku_id,
-                                                     quantity=take))
-    return rows + reservations
+    return rows + reservations_split(order=order, lines=rows, allocations=allocations)
 
 
 def _freeze(order: Order, quote: Quote) -> None:
@@ -350,13 +341,6 @@ def _freeze(order: Order, quote: Quote) -> None:
                        for p in quote.promotions],
         "notes": list(quote.notes),
     }
-
-
-def order_event(order: Order, actor, *, kind: str, from_status: str = "", to_status: str = "", message: str = "",
-           data: dict | None = None) -> OrderEvent:
-    return OrderEvent(order=order, actor=actor if getattr(actor, "is_authenticated", False) else None,
-                      actor_label=person_label(actor), kind=kind, from_status=from_status, to_status=to_status,
-                      message=message, data=data or {})
 
 
 def request_fingerprint(*, lines, address_id, note, coupon_codes, consent_reduce, expected_total) -> str:
@@ -456,10 +440,10 @@ def _submit(*, actor, dealer, context: _Context, lines, address_id, note, key, f
 
 
 def _submitted_rows(*, actor, order: Order, ctx: DealerContext, quote: Quote, message: str, backorder=None,
-                    approvals: ApprovalConfig | None = None) -> list:
+                    approvals=None) -> list:
     """`order` (frozen, in memory) moved to submitted and into its approval chain: the timeline, audit and approval
     rows to write with it."""
-    order.submit()
+    ORDER_MACHINE.apply(order, "submit")
     order.submitted_at = ctx.at
     rows = [order_event(order, actor, kind="transition", from_status=OrderStatus.DRAFT, to_status=OrderStatus.SUBMITTED,
                         message=message,
@@ -468,11 +452,9 @@ def _submitted_rows(*, actor, order: Order, ctx: DealerContext, quote: Quote, me
     if backorder:
         rows.append(order_event(order, actor, kind="note", message=_("Shortfall split into backorder %(number)s.")
                                 % {"number": backorder.number}, data={"backorder": backorder.number}))
-    from tenant_apps.ordering.workflow import order_submitted_rows
-
-    return rows + order_submitted_rows(order=order, actor=actor, node_path=ctx.node_path,
-                                       territory_paths=list(ctx.territory_paths),
-                                       category_paths=_category_paths(quote), now=ctx.at, config=approvals)
+    return rows + approval_chain().plan(actor=actor, order=order, now=ctx.at, node_path=ctx.node_path,
+                                        territory_paths=list(ctx.territory_paths),
+                                        category_paths=_category_paths(quote), config=approvals)
 
 
 def _submitted_entry(actor, order: Order, *, lines: int):
@@ -514,7 +496,7 @@ def _category_paths(quote: Quote) -> set[str]:
 
 
 def _place(*, actor, order: Order, ctx: DealerContext, lines, skus, quote, coupon_codes, policy, ranks,
-           consent_reduce, message: str, approvals: ApprovalConfig | None = None,
+           consent_reduce, message: str, approvals=None,
            ) -> tuple[Order | None, list[OrderLine]]:
     """Reserve, apply the shortage policy, and write the order (new: inserted; a revision: updated) with its
     lines, reservations, purchases, timeline and approval chain start in one statement, then the promotion
@@ -588,13 +570,10 @@ def order_revise(*, actor, order: Order, lines: Sequence[SubmitLine], expected_t
     given back and reserved again, promotions re-applied (their budget and coupon uses given back and taken
     again), the price re-frozen, and the approval chain starts from its first step. The shortage policy
     applies as at submission, except that a revision never splits a backorder (refused instead)."""
-    from tenant_apps.ordering.lifecycle import IllegalOrderTransition, order_transition, reservations_release
     from tenant_apps.promotions.services import promotion_usage_release
 
     with transaction.atomic():
-        locked = Order.objects.select_for_update(of=("self",)).select_related("dealer").filter(pk=order.pk).first()
-        if locked is None:
-            raise OrderRefused(_("No such order."), code="order_not_found", status=404)
+        locked = order_lock(order.pk, related=("dealer",))
         if locked.status not in REVISABLE:
             raise IllegalOrderTransition(
                 _("Order %(number)s is %(state)s; it can no longer be changed.")
@@ -602,12 +581,10 @@ def order_revise(*, actor, order: Order, lines: Sequence[SubmitLine], expected_t
         if locked.status != OrderStatus.DRAFT:
             locked = order_transition(actor=actor, order=locked, action="send_back",
                                       reason=_("Changed by %(who)s.") % {"who": person_label(actor)})
-            from tenant_apps.approvals.services import approval_restart
-
-            approval_restart(actor=actor, order=locked, reason=_("The order was changed."))
+            approval_chain().restart(actor=actor, order=locked, reason=_("The order was changed."))
         dealer = locked.dealer
         _dealer_may_order(dealer)
-        from tenant_apps.pricing.quote import dealer_context
+        from tenant_apps.pricing.selectors import dealer_context
 
         ctx = dealer_context(dealer)
         skus, quote = _priced(ctx, lines, locked.coupon_codes)
@@ -665,10 +642,10 @@ def _backorder(*, actor, ctx: DealerContext, parent: Order, rest, address) -> Or
         placed_by=actor if getattr(actor, "is_authenticated", False) else None, shipping_address=address,
         note=_("Backorder of %(number)s") % {"number": parent.number})
     _freeze(backorder, quote)
-    backorder.submit()
+    ORDER_MACHINE.apply(backorder, "submit")
     backorder.submitted_at = ctx.at
     # A backorder waits in "submitted" for its stock; the brand starts its approval chain when it can be
-    # filled (approvals.services.approval_restart), and allocation reserves it then.
+    # filled (ordering.approval: the registered chain's restart), and allocation reserves it then.
     insert_grouped([backorder, *_line_rows(backorder, quote, [], reserve=False),
                     order_event(backorder, actor, kind="transition", from_status=OrderStatus.DRAFT,
                                 to_status=OrderStatus.SUBMITTED, message=_("Backorder submitted")),

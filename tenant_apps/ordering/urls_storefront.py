@@ -1,13 +1,11 @@
-"""Storefront URLs of the cart and what fills it (/cart/, namespace "cart"); the dealer's orders are in
-urls_orders (/orders/)."""
+"""Storefront URLs of ordering: the cart and what fills it (`cart_patterns`, /cart/, namespace "cart") and the
+dealer's orders (`orders_patterns`, /orders/, namespace "orders"); platform/dms/urls_tenant.py mounts both."""
 
 from django.urls import path
 
 from tenant_apps.ordering import views_storefront as views
 
-app_name = "cart"
-
-urlpatterns = [
+cart_patterns = ([
     path("", views.cart_page, name="cart"),
     path("add/", views.cart_add, name="add"),
     path("checkout/", views.checkout, name="checkout"),
@@ -19,4 +17,12 @@ urlpatterns = [
     path("templates/<int:template_id>/load/", views.template_action, {"action": "load"}, name="template_load"),
     path("templates/<int:template_id>/delete/", views.template_action, {"action": "delete"},
          name="template_delete"),
-]
+], "cart")
+
+orders_patterns = ([
+    path("", views.my_orders, name="list"),
+    path("<int:order_id>/", views.my_order, name="detail"),
+    path("<int:order_id>/cancel/", views.my_order_cancel, name="cancel"),
+    path("<int:order_id>/reorder/", views.my_order_reorder, name="reorder"),
+    path("<int:order_id>/edit/", views.my_order_edit, name="edit"),
+], "orders")

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from dms.ui import listing
+from tenant_apps.accounts.access import requires
 from tenant_apps.accounts.permissions import (
     FULFILLMENT_SHIP,
     ORDERS_APPROVE,
@@ -27,10 +28,10 @@ from tenant_apps.accounts.permissions import (
     SETTINGS_EDIT,
     has_perm,
 )
-from tenant_apps.core.access import requires
 from tenant_apps.core.errors import DomainError
 from tenant_apps.core.forms import apply_domain_error
 from tenant_apps.ordering import lifecycle, selectors
+from tenant_apps.ordering.approval import approval_chain
 from tenant_apps.ordering.models import OrderStatus, ShortagePolicy
 from tenant_apps.ordering.presentation import STATUS_TONE, breakdown_rows, progress, timeline
 from tenant_apps.ordering.saved_views import (
@@ -175,14 +176,13 @@ def cancel(request, order_id: int):
 @require_POST
 def start_approval(request, order_id: int):
     """An order waiting in "submitted" (a backorder whose stock has come) enters the approval chain."""
-    from tenant_apps.approvals.services import approval_restart
-
     order = _order_or_404(request, order_id)
     if order.status != OrderStatus.SUBMITTED:
         messages.error(request, _("Only an order waiting in “submitted” can be sent for approval."))
         return redirect("orders_console:detail", order_id=order.pk)
     try:
-        approval_restart(actor=request.user, order=order, reason=_("Stock is available; approval starts."))
+        approval_chain().restart(actor=request.user, order=order,
+                                 reason=_("Stock is available; approval starts."))
         messages.success(request, _("Order %(number)s is on its way through approval.") % {"number": order.number})
     except DomainError as error:
         messages.error(request, str(error.detail))

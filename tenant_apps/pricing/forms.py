@@ -1,8 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from tenant_apps.accounts.prerequisites import DEALER_CODE, SKU, TERRITORY, TIER, needs
 from tenant_apps.catalog.models import Unit
-from tenant_apps.core.prerequisites import DEALER_CODE, SKU, TERRITORY, TIER, needs
 from tenant_apps.dealers.models import Territory, Tier
 from tenant_apps.pricing.models import PriceListKind
 

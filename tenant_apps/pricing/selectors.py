@@ -5,8 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from django.db.models import Count, Q, QuerySet
+from django.contrib.postgres.aggregates import ArrayAgg
+from django.db.models import Count, Q, QuerySet, TextField
+from django.db.models.functions import Cast
+from django.utils import timezone
 
+from tenant_apps.dealers.models import Dealer
 from tenant_apps.pricing.engine import price_book_load
 from tenant_apps.pricing.models import (
     PriceEntry,
@@ -15,8 +19,20 @@ from tenant_apps.pricing.models import (
     ProtectionWindow,
     ResalePrice,
 )
-from tenant_apps.pricing.quote import dealer_context
-from tenant_apps.pricing.quote_types import CartLine, PricedLine
+from tenant_apps.pricing.quote_types import CartLine, DealerContext, PricedLine
+
+
+def dealer_context(dealer: Dealer, at: datetime | None = None, *, currency: str = "CNY") -> DealerContext:
+    """Who is buying, when: tier, territories' paths and network node path, in one query."""
+    row = (Dealer.objects.filter(pk=dealer.pk)
+           .annotate(paths=ArrayAgg(Cast("territories__path", TextField()), distinct=True, default=None))
+           .values_list("node__path", "paths").first())
+    node_path, paths = row if row else ("", None)
+    return DealerContext(
+        dealer_id=dealer.pk, tier_id=dealer.tier_id,
+        territory_paths=tuple(sorted(path for path in (paths or ()) if path)),
+        node_path=str(node_path or ""), at=at or timezone.now(), currency=currency,
+    )
 
 
 def dealer_prices(dealer, sku_ids: Iterable[int], at: datetime | None = None) -> dict[int, PricedLine]:

@@ -35,8 +35,8 @@ from tenant_apps.pricing.models import (
     PurchaseRecord,
     ResalePrice,
 )
-from tenant_apps.pricing.quote import dealer_context
 from tenant_apps.pricing.quote_types import CartLine
+from tenant_apps.pricing.selectors import dealer_context
 
 CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 CURRENCY = re.compile(r"^[A-Z]{3}$")

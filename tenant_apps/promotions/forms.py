@@ -10,8 +10,8 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from tenant_apps.accounts.prerequisites import CATEGORY, DEALER_CODE, SKU, TERRITORY, TIER, needs
 from tenant_apps.catalog.models import Category, Sku
-from tenant_apps.core.prerequisites import CATEGORY, DEALER_CODE, SKU, TERRITORY, TIER, needs
 from tenant_apps.dealers.models import Dealer, Territory, Tier
 from tenant_apps.promotions.models import PromotionKind, Stacking
 

@@ -7,7 +7,6 @@ app_name = "promotions_console"
 urlpatterns = [
     path("", views.promotion_list, name="list"),
     path("new/", views.promotion_new, name="new"),
-    path("preview/", views.preview, name="preview"),
     path("<int:promotion_id>/", views.promotion_detail, name="detail"),
     path("<int:promotion_id>/edit/", views.promotion_edit, name="edit"),
     path("<int:promotion_id>/publish/", views.promotion_transition, {"to": "publish"}, name="publish"),

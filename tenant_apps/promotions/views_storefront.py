@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django.shortcuts import render
 
+from tenant_apps.accounts.access import requires
 from tenant_apps.accounts.permissions import CATALOG_VIEW
-from tenant_apps.core.access import requires
-from tenant_apps.pricing.quote import dealer_context
+from tenant_apps.pricing.selectors import dealer_context
 from tenant_apps.promotions import selectors
 from tenant_apps.promotions.presentation import badge_label, rule_summary
 

@@ -9,7 +9,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from tenant_apps.accounts import invitations
-from tenant_apps.accounts.invitations import InvitationInvalid, InvitationUnusable
+from tenant_apps.accounts.errors import InvitationInvalid, InvitationUnusable
 from tenant_apps.accounts.models import Invitation, User
 from tenant_apps.accounts.services import user_create
 from tenant_apps.dealers import services as dealer_services

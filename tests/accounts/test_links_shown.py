@@ -1,10 +1,10 @@
-"""A link is shown only to whoever may open its page (core.access.may_open, from the capability the page's view
+"""A link is shown only to whoever may open its page (accounts.access.may_open, from the capability the page's view
 declares): roles that would get a 403 do not see it."""
 
 import pytest
 from django_tenants.utils import schema_context
 
-from tenant_apps.core.access import may_open
+from tenant_apps.accounts.access import may_open
 from tests.conftest import host_client
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 

@@ -4,42 +4,12 @@ a region, and brand staff on every side of the chain."""
 
 import pytest
 
-from tenant_apps.accounts.services import user_create
-from tenant_apps.approvals import services
-from tenant_apps.approvals.services import StepSpec
-from tenant_apps.dealers import services as dealers
-from tenant_apps.ordering.submission import SubmitLine, order_submit
-from tests.factories import DEFAULT_PASSWORD
-from tests.ordering.conftest import make_store
+from tests.factories.approvals import WorkflowFactory, two_steps
+from tests.factories.approvals import people as make_people
+from tests.factories.ordering import OrderFactory
+from tests.factories.ordering import store as make_store
 
-
-def make_people(made, tag: str = ""):
-    hq = dealers.headquarters_ensure(name="HQ")
-    east = dealers.region_create(actor=None, parent=hq, name="华东大区", code=f"R-EAST{tag}")
-    west = dealers.region_create(actor=None, parent=hq, name="西部大区", code=f"R-WEST{tag}")
-    dealers.node_move(actor=None, node=made.dealer.node, new_parent=east)
-    made.dealer.refresh_from_db()
-    made.dealer.node.refresh_from_db()
-
-    def person(name, role, **kw):
-        return user_create(actor=None, email=f"{name}{tag}@brand.test", password=DEFAULT_PASSWORD, role=role,
-                           full_name=name, **kw)
-
-    made.region_east, made.region_west = east, west
-    made.rm_east = person("rm.east", "regional_manager", scope_node=east)
-    made.rm_west = person("rm.west", "regional_manager", scope_node=west)
-    made.admin = person("admin", "admin")
-    made.finance = person("finance", "finance")
-    made.rep = person("rep", "sales_rep")
-    dealers.dealer_update(actor=None, dealer=made.dealer, sales_rep=made.rep)
-    made.warehouse = person("warehouse", "warehouse")
-    made.analyst = person("analyst", "analyst")
-    return made
-
-
-def two_steps(**kw):
-    return [StepSpec(name="区域经理", approver_roles=["regional_manager"], scope="region"),
-            StepSpec(name="总部销售", approver_roles=["sales_rep", "admin"], scope="hq", **kw)]
+__all__ = ["make_people", "two_steps"]
 
 
 @pytest.fixture
@@ -48,9 +18,9 @@ def chain(tenant_a, in_tenant):
     with in_tenant(tenant_a):
         made = make_people(make_store())
         made.tenant = tenant_a
-        made.workflow = services.workflow_create(actor=made.admin, name="两级审批", steps=two_steps())
-        made.submit = lambda quantity=10, sku=None: order_submit(
-            actor=made.buyer, dealer=made.dealer, lines=[SubmitLine((sku or made.sku).pk, None, quantity)]).order
+        made.workflow = WorkflowFactory(actor=made.admin, name="两级审批", steps=two_steps())
+        made.submit = lambda quantity=10, sku=None: OrderFactory(
+            actor=made.buyer, dealer=made.dealer, lines=[(sku or made.sku, quantity)])
         yield made
 
 
@@ -59,8 +29,6 @@ def people(tenant_a, in_tenant):
     with in_tenant(tenant_a):
         made = make_people(make_store())
         made.tenant = tenant_a
-        made.submit = lambda quantity=10: order_submit(
-            actor=made.buyer, dealer=made.dealer, lines=[SubmitLine(made.sku.pk, None, quantity)]).order
+        made.submit = lambda quantity=10: OrderFactory(actor=made.buyer, dealer=made.dealer,
+                                                       lines=[(made.sku, quantity)])
         yield made
-
-

@@ -217,8 +217,8 @@ def test_a_larger_pack_always_costs_more_and_a_case_its_units_less_a_small_disco
     from tenant_apps.catalog.models import Sku, SkuUnit
     from tenant_apps.pricing.engine import price_book_load
     from tenant_apps.pricing.models import PriceEntry
-    from tenant_apps.pricing.quote import dealer_context
     from tenant_apps.pricing.quote_types import CartLine
+    from tenant_apps.pricing.selectors import dealer_context
 
     with in_tenant(demo.tenant if brand == "acme" else demo.globex):
         cases = {row.sku_id: row for row in SkuUnit.objects.all()}

@@ -31,7 +31,7 @@ from tenant_apps.accounts.models import User
 from tenant_apps.catalog.models import Sku
 from tenant_apps.dealers.models import Dealer
 from tenant_apps.ordering.services import cart_clear
-from tenant_apps.pricing.quote import quote_cart
+from tenant_apps.quoting.quote import quote_cart
 from tenant_apps.pricing.quote_types import CartLine
 from tenant_apps.pricing.selectors import dealer_prices
 from tenant_apps.promotions.models import Promotion

@@ -8,35 +8,34 @@ import pytest
 from django.db import connection
 from django.test import Client
 
-from tenant_apps.accounts.services import user_create
 from tenant_apps.fulfillment import services
-from tenant_apps.fulfillment.models import Carrier
-from tenant_apps.ordering.lifecycle import order_transition
-from tenant_apps.ordering.models import Order, OrderStatus
-from tenant_apps.ordering.submission import SubmitLine, order_submit
-from tests.factories import DEFAULT_PASSWORD
+from tenant_apps.ordering.models import Order
+from tenant_apps.ordering.submission import SubmitLine
+from tests.factories import UserFactory
+from tests.factories.fulfillment import carrier as carrier_set_up
+from tests.factories.fulfillment import ship_everything
+from tests.factories.ordering import OrderFactory
 from tests.ordering.conftest import store  # noqa: F401  (the ordering tests' store fixture)
 
 SECRET = "s3cret-webhook-key-0123456789"
+__all__ = ["approved_order", "client_for", "ship_everything"]
 
 
 @pytest.fixture
 def people(store):  # noqa: F811
     made = SimpleNamespace()
-    made.owner = user_create(actor=None, email="boss@brand.test", password=DEFAULT_PASSWORD, role="owner")
-    made.warehouse = user_create(actor=None, email="wh@brand.test", password=DEFAULT_PASSWORD, role="warehouse")
-    made.sales = user_create(actor=None, email="sales@brand.test", password=DEFAULT_PASSWORD, role="sales_rep")
-    made.analyst = user_create(actor=None, email="analyst@brand.test", password=DEFAULT_PASSWORD, role="analyst")
+    made.owner = UserFactory(email="boss@brand.test", full_name="", role="owner")
+    made.warehouse = UserFactory(email="wh@brand.test", full_name="", role="warehouse")
+    made.sales = UserFactory(email="sales@brand.test", full_name="", role="sales_rep")
+    made.analyst = UserFactory(email="analyst@brand.test", full_name="", role="analyst")
     made.buyer = store.buyer
     return made
 
 
 def approved_order(store, people, lines=None) -> Order:  # noqa: F811
     lines = lines or [SubmitLine(store.sku.pk, None, 120), SubmitLine(store.water.pk, None, 10)]
-    order = order_submit(actor=store.buyer, dealer=store.dealer, lines=lines).order
-    if order.status != OrderStatus.APPROVED:  # without an approval workflow, orders are approved at once
-        order_transition(actor=people.owner, order=order, action="approve")
-    return order
+    # without an approval workflow, orders are approved at once
+    return OrderFactory(actor=store.buyer, dealer=store.dealer, lines=lines, approve_as=people.owner)
 
 
 @pytest.fixture
@@ -52,23 +51,7 @@ def allocated(order, people):
 @pytest.fixture
 def carrier(store, people):  # noqa: F811
     # SF comes with the workspace; the brand sets its webhook secret and tracking page
-    return services.carrier_save(actor=people.owner, carrier=Carrier.objects.get(code="sf"), name="顺丰速运",
-                                 tracking_url_template="https://track.example.com/?no={number}",
-                                 webhook_secret=SECRET)
-
-
-def ship_everything(order, people, carrier=None):
-    """One shipment per warehouse holding the order's reservations, each shipped."""
-    from tenant_apps.fulfillment.selectors import picking_lists
-
-    shipments = []
-    for pick in picking_lists(order):
-        shipment = services.shipment_create(actor=people.warehouse, order=order, warehouse_id=pick.warehouse.pk)
-        services.shipment_ship(actor=people.warehouse, shipment=shipment, carrier=carrier,
-                               tracking_number=f"SF{shipment.pk:08d}" if carrier else "")
-        shipments.append(shipment)
-    order.refresh_from_db()
-    return shipments
+    return carrier_set_up(actor=people.owner, webhook_secret=SECRET)
 
 
 class TenantClient(Client):

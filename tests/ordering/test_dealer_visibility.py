@@ -16,8 +16,8 @@ from tenant_apps.catalog.models import Category
 from tenant_apps.dealers import services as dealers
 from tenant_apps.ordering.models import CartLine, Order
 from tenant_apps.pricing import services as pricing
-from tenant_apps.pricing.quote import quote_cart
 from tenant_apps.pricing.quote_types import CartLine as QuoteLine
+from tenant_apps.quoting.quote import quote_cart
 from tests.conftest import host_client
 
 HIDDEN = ["DRAFT-1", "TIER-B-1", "WEST-1"]

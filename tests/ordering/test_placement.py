@@ -126,8 +126,8 @@ def test_the_submit_answer_is_the_order_read_back(shop, settings, one_statement)
 
 
 def _quote_for(shop, *, quantity: int, discount: str | None = None):
-    from tenant_apps.pricing.quote import quote_cart
     from tenant_apps.pricing.quote_types import CartLine
+    from tenant_apps.quoting.quote import quote_cart
 
     quote = quote_cart(dealer=shop.dealer, lines=[CartLine(sku_id=shop.water.pk, unit_id=shop.can.pk,
                                                            quantity=quantity)])

@@ -1,5 +1,5 @@
 """Forms that need something the brand has not made yet (a category, a unit, a tier, a warehouse...) say so
-beside the field, with a link to the page that makes it and back (core.prerequisites); a required field left
+beside the field, with a link to the page that makes it and back (accounts.prerequisites); a required field left
 empty says what to choose; the way back (`next`) never leaves the site; a role that may not open the page that
 makes it is told whom to ask instead."""
 
@@ -10,10 +10,10 @@ from urllib.parse import quote
 import pytest
 from django.test import RequestFactory
 
+from tenant_apps.accounts.prerequisites import safe_next
 from tenant_apps.accounts.services import user_create
 from tenant_apps.catalog import services as catalog
 from tenant_apps.catalog.models import Category, Series, Sku, Unit
-from tenant_apps.core.prerequisites import safe_next
 from tenant_apps.dealers import services as dealers
 from tenant_apps.dealers.models import QualificationType, Territory, Tier
 from tenant_apps.inventory.models import Warehouse

@@ -9,10 +9,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tenant_apps.accounts.services import user_create
-from tenant_apps.catalog import services as catalog
-from tenant_apps.dealers import services as dealers
-from tests.factories import DEFAULT_PASSWORD
+from tests.factories import UserFactory
+from tests.factories.catalog import CategoryFactory, ProductFactory, SkuFactory, unit
+from tests.factories.dealers import DealerFactory, TerritoryFactory, TierFactory, headquarters
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 TODAY = date(2026, 3, 10)
@@ -39,25 +38,21 @@ class World:
 @pytest.fixture
 def world(tenant_a, in_tenant) -> World:
     with in_tenant(tenant_a):
-        hq = dealers.headquarters_ensure(name="HQ")
-        tier_a = dealers.tier_create(actor=None, code="A", name="A", rank=1)
-        tier_b = dealers.tier_create(actor=None, code="B", name="B", rank=2)
-        east = dealers.territory_create(actor=None, code="EAST", name="华东")
-        shanghai = dealers.territory_create(actor=None, code="SH", name="上海", parent=east)
-        pudong = dealers.territory_create(actor=None, code="PD", name="浦东", parent=shanghai)
-        dealer = dealers.dealer_create(actor=None, parent=hq, code="PD-1", legal_name="浦东经销商", tier=tier_a,
-                                       territories=[pudong], status="active")
-        other = dealers.dealer_create(actor=None, parent=hq, code="HD-2", legal_name="华东经销商", tier=tier_b,
-                                      territories=[east], status="active")
-        buyer = user_create(actor=None, email="buyer@pd.test", password=DEFAULT_PASSWORD, role="dealer_buyer",
-                            dealer=dealer)
-        piece = catalog.unit_ensure(code="pc", name="罐")
-        case = catalog.unit_ensure(code="case", name="箱")
-        root = catalog.category_create(actor=None, parent=None, code="DRINK", name="饮料")
+        hq = headquarters()
+        tier_a = TierFactory(code="A", name="A", rank=1)
+        tier_b = TierFactory(code="B", name="B", rank=2)
+        east = TerritoryFactory(code="EAST", name="华东")
+        shanghai = TerritoryFactory(code="SH", name="上海", parent=east)
+        pudong = TerritoryFactory(code="PD", name="浦东", parent=shanghai)
+        dealer = DealerFactory(code="PD-1", legal_name="浦东经销商", tier=tier_a, territories=[pudong], status="active")
+        other = DealerFactory(code="HD-2", legal_name="华东经销商", tier=tier_b, territories=[east], status="active")
+        buyer = UserFactory(email="buyer@pd.test", full_name="", role="dealer_buyer", dealer=dealer)
+        piece, case = unit("pc", "罐"), unit("case", "箱")
+        root = CategoryFactory(code="DRINK", name="饮料")
         made = []
         for code, name in (("RB", "红牛"), ("DP", "东鹏特饮")):
-            product = catalog.product_create(actor=None, category=root, code=code, name=name, status="on_sale")
-            made.append(catalog.sku_create(actor=None, product=product, code=f"{code}-250", name=f"{name} 250ml",
-                                           base_unit=piece, units=[(case, 24, "")]))
+            product = ProductFactory(category=root, code=code, name=name)
+            made.append(SkuFactory(product=product, code=f"{code}-250", name=f"{name} 250ml", base_unit=piece,
+                                   units=[(case, 24, "")]))
     return World(hq=hq, tier_a=tier_a, tier_b=tier_b, east=east, shanghai=shanghai, pudong=pudong, dealer=dealer,
                  other=other, piece=piece, case=case, rb=made[0], dp=made[1], buyer=buyer)

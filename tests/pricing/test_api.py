@@ -151,7 +151,7 @@ def test_an_entry_names_only_a_price_list_its_writer_may_see(tokens, world, tena
     outside the writer's data scope does not exist for an entry, whoever holds the capability to edit prices."""
     from types import SimpleNamespace
 
-    from tenant_apps.pricing.api import PriceEntrySerializer
+    from tenant_apps.pricing.api.views import PriceEntrySerializer
 
     with in_tenant(tenant_a):
         contract = services.price_list_create(actor=None, code="D-PD-1", name="经销商价", kind="dealer",

@@ -9,9 +9,8 @@ import pytest
 
 from tenant_apps.pricing import services
 from tenant_apps.pricing.engine import price_book_load
-from tenant_apps.pricing.quote import dealer_context
 from tenant_apps.pricing.quote_types import CartLine
-from tenant_apps.pricing.selectors import dealer_prices
+from tenant_apps.pricing.selectors import dealer_context, dealer_prices
 from tests.pricing.conftest import NOW
 
 JAN = date(2026, 1, 1)

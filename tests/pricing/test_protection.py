@@ -12,8 +12,8 @@ from tenant_apps.audit.models import AuditEntry
 from tenant_apps.pricing import services
 from tenant_apps.pricing.engine import price_book_load
 from tenant_apps.pricing.models import ProtectionCompensation
-from tenant_apps.pricing.quote import dealer_context
 from tenant_apps.pricing.quote_types import CartLine
+from tenant_apps.pricing.selectors import dealer_context
 from tests.pricing.conftest import NOW, SHANGHAI
 
 

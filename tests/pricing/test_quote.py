@@ -12,7 +12,6 @@ from hypothesis import strategies as st
 
 from tenant_apps.catalog import services as catalog
 from tenant_apps.pricing import services
-from tenant_apps.pricing.quote import quote_assemble, quote_cart
 from tenant_apps.pricing.quote_types import (
     AppliedPromotion,
     CartLine,
@@ -20,6 +19,7 @@ from tenant_apps.pricing.quote_types import (
     PricedLine,
     PromotionResult,
 )
+from tenant_apps.quoting.quote import quote_assemble, quote_cart
 from tests.pricing.conftest import NOW
 
 CTX = DealerContext(dealer_id=1, tier_id=None, territory_paths=(), node_path="1", at=NOW)

@@ -7,7 +7,6 @@ from decimal import Decimal, InvalidOperation
 from babel.numbers import format_decimal
 from django import template
 
-from tenant_apps.core.access import may_open as _may_open
 from tenant_apps.core.money import babel_locale_object, format_money
 from tenant_apps.core.text import person as _person
 from tenant_apps.core.text import words as _words
@@ -71,10 +70,3 @@ def filesize(num_bytes) -> str:
             return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
         size /= 1024
     return ""
-
-
-@register.filter
-def may_open(user, page: str) -> bool:
-    """`{% if request.user|may_open:"fulfillment:carriers" %}<a ...>{% endif %}`: a link only for whoever may
-    open the page (core.access.may_open: the capability its view declares)."""
-    return _may_open(user, page)

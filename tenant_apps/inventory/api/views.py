@@ -11,12 +11,14 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from tenant_apps.accounts.permissions import INVENTORY_EDIT, INVENTORY_SYNC, INVENTORY_VIEW
+from tenant_apps.catalog.api.views import SkuViewSet
 from tenant_apps.catalog.models import Sku
 from tenant_apps.core.numbers import INTEGER_MAX
 from tenant_apps.dealers.api.permissions import HasCapability
 from tenant_apps.inventory import services
 from tenant_apps.inventory.errors import InventoryInvalid
 from tenant_apps.inventory.models import MovementKind, Stock, StockMovement, Warehouse
+from tenant_apps.inventory.selectors import dealer_stock_views
 
 
 class WarehouseSerializer(serializers.ModelSerializer):
@@ -166,3 +168,10 @@ def _need(data: dict, name: str):
     if data.get(name) in (None, ""):
         raise InventoryInvalid(_("This movement needs more fields."), fields={name: [_("This field is required.")]})
     return data[name]
+
+
+class SkuStockViewSet(SkuViewSet):
+    """The catalog's SKU list (GET /catalog/skus/), each SKU with its stock as the reader may see it."""
+
+    def page_context(self, page) -> dict:
+        return {"stock": dealer_stock_views(sku.pk for sku in page)}

@@ -1,9 +1,0 @@
-"""REST API of promotions, mounted at /api/v1/."""
-
-from tenant_apps.core.routers import ApiRouter
-from tenant_apps.promotions import api
-
-router = ApiRouter()
-router.register("promotions", api.PromotionViewSet, basename="promotion")
-
-urlpatterns = router.urls

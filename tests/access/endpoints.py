@@ -1,0 +1,591 @@
+"""The API's endpoints and the world they act on, for the access tests of tests/access.
+
+`ENDPOINTS` holds one row per (URL name, method) of /api/v1/ on a brand's host: the capabilities that grant
+it (tenant_apps/accounts/permissions.py), the status of a granted call, its body, and `state` (a value a
+granted write changes). The URL comes from `reverse()` with the world's object named by `at`, so a route
+that moves keeps its row; a route without a row (or without its object in the world) fails
+tests/access/test_matrix.py, never skips.
+
+`make_world` builds, through the factories (tests/factories), everything the endpoints act on: the dealer
+network of `tests.factories.dealers.network` with Pudong (SH-002) active and ordering, one user (and API
+token) per role whose scope holds Pudong, people whose scope does not, a catalog, prices, stock in two
+warehouses, Pudong's orders in every state an endpoint needs, shipments, returns, promotions, a cart line,
+an order template and an approval workflow holding one order."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from types import SimpleNamespace
+from typing import Any
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tenant_apps.accounts.permissions import (
+    APPROVALS_CONFIGURE,
+    AUDIT_VIEW,
+    CART_EDIT,
+    CATALOG_EDIT,
+    CATALOG_VIEW,
+    COMPANY_ADDRESSES,
+    COMPANY_USERS,
+    COMPANY_VIEW,
+    DEALER_ROLES,
+    DEALERS_CREATE,
+    DEALERS_EDIT,
+    DEALERS_EXPORT,
+    DEALERS_IMPORT,
+    DEALERS_STATUS,
+    DEALERS_VIEW,
+    FULFILLMENT_SHIP,
+    INVENTORY_EDIT,
+    INVENTORY_SYNC,
+    INVENTORY_VIEW,
+    MATRIX,
+    NETWORK_EDIT,
+    ORDERS_APPROVE,
+    ORDERS_MANAGE,
+    ORDERS_VIEW,
+    ORDERS_VIEW_OWN,
+    PRICING_EDIT,
+    PRICING_VIEW,
+    PROMOTIONS_EDIT,
+    PROMOTIONS_VIEW,
+    QUALIFICATIONS_EDIT,
+    RETURNS_DECIDE,
+    SETTINGS_EDIT,
+    USERS_VIEW,
+    Role,
+)
+from tenant_apps.approvals.models import ApprovalWorkflow, OrderApproval
+from tenant_apps.catalog.models import Category, Product, Sku
+from tenant_apps.dealers import services as dealers
+from tenant_apps.dealers.models import (
+    Dealer,
+    DealerAddress,
+    DealerContact,
+    Node,
+    Qualification,
+    QualificationType,
+    Territory,
+    Tier,
+)
+from tenant_apps.fulfillment import services as fulfillment
+from tenant_apps.fulfillment.models import Carrier, ReturnRequest, Shipment, TrackingEvent
+from tenant_apps.inventory.models import Stock, StockMovement, Warehouse
+from tenant_apps.ordering import services as ordering
+from tenant_apps.ordering.models import CartLine, Order, OrderStatus, OrderTemplate
+from tenant_apps.pricing.models import PriceEntry, PriceList, ProtectionWindow, ResalePrice
+from tenant_apps.promotions import services as promotions
+from tenant_apps.promotions.models import Coupon, Promotion
+from tests.factories import UserFactory, token_for
+from tests.factories.approvals import WorkflowFactory
+from tests.factories.catalog import CategoryFactory, ProductFactory, SkuFactory, unit
+from tests.factories.dealers import address, network
+from tests.factories.fulfillment import carrier as carrier_set_up
+from tests.factories.fulfillment import shipped as shipped_from
+from tests.factories.inventory import WarehouseFactory
+from tests.factories.ordering import OrderFactory, cart_line, order_template
+from tests.factories.pricing import PriceEntryFactory, PriceListFactory, ProtectionWindowFactory
+from tests.factories.promotions import CouponFactory, PromotionFactory
+
+URLCONF = "dms.urls_tenant"
+SIGNED_IN = "(signed in)"  # no capability: any signed-in user of the host
+READ_DEALER = (DEALERS_VIEW, COMPANY_VIEW)
+SHIPMENT_READ = (ORDERS_VIEW, COMPANY_VIEW)  # brand staff in scope; the dealer's own staff
+ORDER_READ = (ORDERS_VIEW, ORDERS_VIEW_OWN)
+IMPORT_CSV = "code,legal_name,parent_code\r\nIMP-001,导入经销商有限公司,EAST\r\n".encode()
+CATALOG_CSV = ("product_code,product_name,category_code,sku_code,sku_name,base_unit\r\n"
+               "P-IMP,导入产品,DRINK,IMP-250,导入产品 250ml,CAN\r\n").encode()
+CART_CSV = b"sku,quantity,unit\r\nRB-330,2,\r\n"
+WEBHOOK_SECRET = "matrix-webhook-secret-0123456789"
+START = datetime(2026, 1, 1, tzinfo=UTC)
+ACTORS = [None, *Role]
+OUTSIDERS = ["regional_manager-of-south", "sales_rep-of-canton", "dealer_owner-of-canton"]
+
+
+# --- the world the endpoints act on ------------------------------------------------------------------
+
+
+def make_world(tag: str = "matrix", webhook_secret: str = WEBHOOK_SECRET) -> SimpleNamespace:
+    """In the current schema (see the module's docstring); `tag` names the users' mail addresses."""
+    net = network()
+    pudong = dealers.dealer_status_change(actor=None, dealer=net.pudong, to="active", reason="matrix")
+    dealers.qualification_add(actor=None, dealer=pudong, type=net.licence, number="JY0001",
+                              valid_to=date(2099, 12, 31))
+    address(dealer=pudong, territory=net.pudong_area, line="世纪大道 1 号")
+    users, tokens = {}, {}
+    for role in Role:
+        extra = {"scope_node": net.east} if role == Role.REGIONAL_MANAGER else \
+            {"dealer": pudong} if role in DEALER_ROLES else {}
+        users[role] = UserFactory(email=f"{tag}-{role}@api.test", full_name="", role=role, **extra)
+        tokens[role] = token_for(users[role])
+    dealers.dealer_update(actor=None, dealer=pudong, sales_rep=users[Role.SALES_REP])
+    # people whose scope does not hold Pudong: a regional manager of the South, Canton's sales rep and owner
+    outsiders = {}
+    for name, role, extra in [(OUTSIDERS[0], Role.REGIONAL_MANAGER, {"scope_node": net.south}),
+                              (OUTSIDERS[1], Role.SALES_REP, {}),
+                              (OUTSIDERS[2], Role.DEALER_OWNER, {"dealer": net.canton})]:
+        user = UserFactory(email=f"outside-{role}@{tag}.test", full_name="", role=role, **extra)
+        outsiders[name] = (role, token_for(user))
+        if role == Role.SALES_REP:
+            dealers.dealer_update(actor=None, dealer=net.canton, sales_rep=user)
+    buyer, owner, warehouse_user = users[Role.DEALER_BUYER], users[Role.OWNER], users[Role.WAREHOUSE]
+
+    can, case = unit("CAN", "罐"), unit("CASE", "箱")
+    drinks = CategoryFactory(code="DRINK", name="饮料")
+    product = ProductFactory(category=drinks, code="RB", name="红牛")
+    sku = SkuFactory(product=product, code="RB-250", name="红牛 250ml", base_unit=can, units=[(case, 24, "")])
+    water = SkuFactory(product=product, code="RB-330", name="红牛 330ml", base_unit=can)
+    base = PriceListFactory(code="BASE", name="基础价")
+    entry = PriceEntryFactory(price_list=base, sku=sku, unit=can, price="5.00")
+    PriceEntryFactory(price_list=base, sku=water, unit=can, price="6.00")
+    window = ProtectionWindowFactory(name="春节保价", starts_on=date(2026, 1, 1), ends_on=date(2026, 2, 28),
+                                     skus=[sku])
+    east = WarehouseFactory(code="E", name="上海仓", territories=[net.sh], stock={sku: 100, water: 100})
+    west = WarehouseFactory(code="W", name="广州仓", territories=[net.gd], stock={sku: 50, water: 50})
+    carrier = carrier_set_up(webhook_secret=webhook_secret)
+
+    def approved(*lines) -> Order:
+        return OrderFactory(actor=buyer, dealer=pudong, lines=lines, approve_as=owner)
+
+    waiting = approved((water, 3))  # approved, not allocated yet: allocate, cancel, reorder
+    split = approved((sku, 120))  # 100 reserved in Shanghai, 20 in Guangzhou
+    fulfillment.order_allocate(actor=warehouse_user, order=split)
+    picking = fulfillment.shipment_create(actor=warehouse_user, order=split, warehouse_id=east.pk)
+    shipped = approved((water, 10))
+    fulfillment.order_allocate(actor=warehouse_user, order=shipped)
+    sent = shipped_from(order=shipped, warehouse=east, actor=warehouse_user, carrier=carrier,
+                        tracking_number="SF0001")
+    shipped_line = shipped.lines.get()
+    requested = fulfillment.return_request_create(actor=buyer, order=shipped, reason_code="damaged",
+                                                  lines={shipped_line.pk: 2})
+    accepted = fulfillment.return_request_create(actor=buyer, order=shipped, reason_code="surplus",
+                                                 lines={shipped_line.pk: 2})
+    fulfillment.return_decide(actor=owner, rma=accepted, approve=True)
+
+    draft = PromotionFactory(code="DRAFT", name="草稿满减", starts_at=START)
+    live = PromotionFactory(code="LIVE", name="九五折", starts_at=START, coupon_required=True)
+    CouponFactory(promotion=live, code="LIVE5", total_limit=100)
+    live = promotions.promotion_publish(actor=None, promotion=live)
+
+    line = cart_line(buyer=buyer, dealer=pudong, sku=water, quantity=2)
+    template = order_template(buyer=buyer, dealer=pudong, name="常用")
+
+    # from here on, Pudong's orders wait for one HQ step that every role able to approve may decide
+    workflow = WorkflowFactory(actor=owner, name="总部审批")
+    pending = OrderFactory(actor=buyer, dealer=pudong, lines=[(water, 1)])
+    for order in (waiting, split, shipped, pending):
+        order.refresh_from_db()
+    assert (waiting.status, pending.status, split.status, shipped.status) == (OrderStatus.APPROVED,
+        OrderStatus.IN_APPROVAL, OrderStatus.ALLOCATED, OrderStatus.SHIPPED)
+
+    ids = {
+        "pudong": pudong.pk, "pudong_node": pudong.node_id, "east": net.east.pk, "drinks": drinks.pk,
+        "product": product.pk, "sku": sku.pk, "water": water.pk, "wh_east": east.pk, "wh_west": west.pk,
+        "base": base.pk, "entry": entry.pk, "window": window.pk, "draft": draft.pk, "live": live.pk,
+        "waiting": waiting.pk, "split": split.pk, "shipped": shipped.pk, "shipped_line": shipped_line.pk,
+        "pending": pending.pk, "picking": picking.pk, "sent": sent.pk, "requested": requested.pk,
+        "accepted": accepted.pk, "cart_line": line.pk, "template": template.pk, "workflow": workflow.pk,
+        "carrier": carrier.code,
+    }
+    return SimpleNamespace(net=net, pudong=pudong, users=users, tokens=tokens, outsiders=outsiders, ids=ids,
+                           schema=connection.schema_name, webhook_secret=webhook_secret)
+
+
+# --- the endpoints -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    route: str  # URL name (tenant_apps/*/api urls)
+    method: str
+    at: str  # the world's object the URL names ("pudong", "split"...: a key of the world's ids), or ""
+    capabilities: tuple[str, ...]  # any one of them grants the call
+    success: int = 200
+    body: Any = None  # JSON; strings "{name}" become the world's ids
+    send: Callable | None = None  # (client, path, world) -> response, for uploads and signed webhooks
+    state: Callable | None = None  # world -> a value a granted write changes
+    # Where the status is not "a capability -> success, else 403 (anonymous 401)": actor -> status, each
+    # with its reason where the row is defined.
+    exceptions: dict = field(default_factory=dict)
+    query: str = ""  # "dealer={pudong}": formatted with the world's ids
+
+    @property
+    def key(self) -> str:
+        return f"{self.method}-{self.route}"
+
+
+def _count(model, **filters):
+    return lambda w: model.objects.filter(**filters).count()
+
+
+def _status_of(model, name):
+    return lambda w: model.objects.get(pk=w.ids[name]).status
+
+
+def _field_of(model, name, attribute):
+    return lambda w: getattr(model.objects.get(pk=w.ids[name]), attribute)
+
+
+def _upload(filename: str, content: bytes, content_type: str = "text/csv"):
+    def send(client, path, w):
+        return client.post(path, {"file": SimpleUploadedFile(filename, content, content_type=content_type)})
+    return send
+
+
+def _carrier_event(client, path, w):
+    """A tracking event signed with the carrier's secret: the webhook's own authentication."""
+    body = json.dumps({"event_id": "EV-1", "tracking_number": "SF0001", "status": "in_transit",
+                       "location": "上海"}).encode()
+    timestamp = str(int(time.time()))
+    return client.post(path, body, content_type="application/json",
+                       HTTP_X_CARRIER_SIGNATURE=fulfillment.webhook_signature(w.webhook_secret, timestamp, body),
+                       HTTP_X_CARRIER_TIMESTAMP=timestamp)
+
+
+# Support staff hold orders.approve, but an approval step never names them (APPROVER_ROLES leaves them
+# out): the decision itself answers 403 "not your step", and nothing changes.
+NOT_AN_APPROVER = {Role.SUPPORT: 403}
+# The webhook has no session or token authentication: the signature is its credential, so every caller
+# with a good signature gets 200 (a bad one: 401, tests/fulfillment/test_api.py).
+ANYONE = {actor: 200 for actor in ACTORS}
+
+ENDPOINTS = [
+    # --- dealer network ---------------------------------------------------------------------------
+    Endpoint("dealer-list", "GET", "", (DEALERS_VIEW,)),
+    Endpoint("dealer-detail", "GET", "pudong", READ_DEALER),
+    Endpoint("dealer-addresses", "GET", "pudong", READ_DEALER),
+    Endpoint("dealer-contacts", "GET", "pudong", READ_DEALER),
+    Endpoint("dealer-qualifications", "GET", "pudong", READ_DEALER),
+    Endpoint("dealer-blockers", "GET", "pudong", READ_DEALER),
+    Endpoint("dealer-export", "GET", "", (DEALERS_EXPORT,), query="format=csv"),
+    Endpoint("node-list", "GET", "", (DEALERS_VIEW,)),
+    Endpoint("tier-list", "GET", "", (DEALERS_VIEW,)),
+    Endpoint("territory-list", "GET", "", (DEALERS_VIEW, COMPANY_ADDRESSES)),
+    Endpoint("qualification-type-list", "GET", "", (DEALERS_VIEW,)),
+    Endpoint("my-company", "GET", "", (COMPANY_VIEW,)),
+    Endpoint("dealer-list", "POST", "", (DEALERS_CREATE,), 201,
+             {"parent": "{east}", "code": "NEW-001", "legal_name": "新经销商有限公司"}, state=_count(Dealer)),
+    Endpoint("dealer-detail", "PATCH", "pudong", (DEALERS_EDIT,), 200, {"name": "浦东新名"},
+             state=_field_of(Dealer, "pudong", "name")),
+    Endpoint("dealer-status", "POST", "pudong", (DEALERS_STATUS,), 200,
+             {"to": "suspended", "reason": "overdue"}, state=_status_of(Dealer, "pudong")),
+    Endpoint("dealer-addresses", "POST", "pudong", (DEALERS_EDIT, COMPANY_ADDRESSES), 201,
+             {"kind": "shipping", "recipient": "张三", "phone": "13800000000", "territory": "310115",
+              "line": "世纪大道 2 号"}, state=_count(DealerAddress)),
+    Endpoint("dealer-contacts", "POST", "pudong", (DEALERS_EDIT,), 201,
+             {"name": "李四", "phone": "13900000000"}, state=_count(DealerContact)),
+    Endpoint("dealer-qualifications", "POST", "pudong", (QUALIFICATIONS_EDIT,), 201,
+             {"type": "FOOD", "number": "JY14401060001234", "valid_to": "2099-12-31"}, state=_count(Qualification)),
+    Endpoint("dealer-import", "POST", "", (DEALERS_IMPORT,), 201,
+             send=_upload("dealers.csv", IMPORT_CSV), state=_count(Dealer)),
+    Endpoint("node-list", "POST", "", (NETWORK_EDIT,), 201,
+             {"parent": "{east}", "name": "上海片区", "code": "EAST-SH"}, state=_count(Node)),
+    Endpoint("node-move", "POST", "pudong_node", (NETWORK_EDIT,), 200,
+             {"parent": "{east}"}, state=_field_of(Node, "pudong_node", "path")),
+    Endpoint("tier-list", "POST", "", (SETTINGS_EDIT,), 201, {"code": "B", "name": "银牌", "rank": 2},
+             state=_count(Tier)),
+    Endpoint("territory-list", "POST", "", (SETTINGS_EDIT,), 201,
+             {"code": "EAST_CHINA", "name": "华东片区", "parent": "CN"}, state=_count(Territory)),
+    Endpoint("qualification-type-list", "POST", "", (SETTINGS_EDIT,), 201,
+             {"code": "BIZ", "name": "营业执照"}, state=_count(QualificationType)),
+    # --- inventory --------------------------------------------------------------------------------
+    Endpoint("warehouse-list", "GET", "", (INVENTORY_VIEW,)),
+    Endpoint("warehouse-list", "POST", "", (INVENTORY_EDIT,), 201, {"code": "N", "name": "新仓"},
+             state=_count(Warehouse)),
+    Endpoint("stock-list", "GET", "", (INVENTORY_VIEW,)),
+    Endpoint("stock-movements", "GET", "", (INVENTORY_VIEW,)),
+    Endpoint("stock-receipts", "POST", "", (INVENTORY_EDIT,), 201,
+             {"sku": "{sku}", "warehouse": "{wh_east}", "quantity": 5}, state=_count(StockMovement)),
+    Endpoint("stock-adjustments", "POST", "", (INVENTORY_EDIT,), 201,
+             {"sku": "{water}", "warehouse": "{wh_west}", "delta": -1, "reason": "破损"},
+             state=_count(StockMovement)),
+    Endpoint("stock-transfers", "POST", "", (INVENTORY_EDIT,), 201,
+             {"sku": "{water}", "warehouse": "{wh_west}", "to_warehouse": "{wh_east}", "quantity": 1},
+             state=_count(StockMovement)),
+    Endpoint("stock-sync", "POST", "", (INVENTORY_SYNC,), 200,
+             {"sync_id": "ERP-1", "warehouse": "W", "levels": [{"sku": "RB-330", "on_hand": 70}]},
+             state=lambda w: list(Stock.objects.order_by("pk").values_list("on_hand", flat=True))),
+    # --- catalog ----------------------------------------------------------------------------------
+    Endpoint("catalog-category-list", "GET", "", (CATALOG_VIEW,)),
+    Endpoint("catalog-category-list", "POST", "", (CATALOG_EDIT,), 201,
+             {"code": "SNACK", "name": "零食"}, state=_count(Category)),
+    Endpoint("catalog-product-list", "GET", "", (CATALOG_EDIT,)),  # dealers browse SKUs
+    Endpoint("catalog-product-list", "POST", "", (CATALOG_EDIT,), 201,
+             {"category": "{drinks}", "code": "DP", "name": "东鹏特饮"}, state=_count(Product)),
+    Endpoint("catalog-sku-list", "GET", "", (CATALOG_VIEW,)),
+    Endpoint("catalog-sku-list", "POST", "", (CATALOG_EDIT,), 201,
+             {"product": "{product}", "code": "RB-500", "name": "红牛 500ml", "base_unit": "CAN"},
+             state=_count(Sku)),
+    Endpoint("catalog-import", "POST", "", (CATALOG_EDIT,), 200,
+             send=_upload("catalog.csv", CATALOG_CSV), state=_count(Sku)),
+    Endpoint("catalog-export", "GET", "", (CATALOG_EDIT,), query="format=csv"),
+    # --- pricing ----------------------------------------------------------------------------------
+    # Dealer staff quote for their own company (catalog.view), brand staff for a dealer in scope.
+    Endpoint("quote", "POST", "", (PRICING_VIEW, CATALOG_VIEW), 200,
+             {"dealer_id": "{pudong}", "lines": [{"sku_id": "{sku}", "unit": "CASE", "quantity": 2}]}),
+    Endpoint("pricing-list-list", "GET", "", (PRICING_VIEW,)),
+    Endpoint("pricing-list-list", "POST", "", (PRICING_EDIT,), 201,
+             {"code": "NEW", "name": "新价目表", "kind": "base"}, state=_count(PriceList)),
+    Endpoint("pricing-list-detail", "GET", "base", (PRICING_VIEW,)),
+    Endpoint("pricing-list-detail", "PATCH", "base", (PRICING_EDIT,), 200,
+             {"name": "基础价 2026"}, state=_field_of(PriceList, "base", "name")),
+    Endpoint("pricing-list-set-status", "POST", "base", (PRICING_EDIT,), 200,
+             {"status": "inactive"}, state=_status_of(PriceList, "base")),
+    Endpoint("pricing-entry-list", "GET", "", (PRICING_VIEW,)),
+    Endpoint("pricing-entry-list", "POST", "", (PRICING_EDIT,), 201,
+             {"price_list": "{base}", "sku": "{sku}", "unit": "CASE", "price": "110.00"}, state=_count(PriceEntry)),
+    Endpoint("pricing-entry-detail", "PATCH", "entry", (PRICING_EDIT,), 200,
+             {"price": "4.80"}, state=_field_of(PriceEntry, "entry", "price")),
+    Endpoint("pricing-entry-detail", "DELETE", "entry", (PRICING_EDIT,), 204,
+             state=_count(PriceEntry)),
+    Endpoint("pricing-protection-list", "GET", "", (PRICING_VIEW,)),
+    Endpoint("pricing-protection-list", "POST", "", (PRICING_EDIT,), 201,
+             {"name": "五一保价", "starts_on": "2099-05-01", "ends_on": "2099-05-07", "skus": ["{water}"]},
+             state=_count(ProtectionWindow)),
+    Endpoint("pricing-protection-detail", "GET", "window", (PRICING_VIEW,)),
+    Endpoint("pricing-compensation-list", "GET", "", (PRICING_VIEW,)),
+    Endpoint("pricing-resale-price-list", "GET", "", (PRICING_VIEW,)),
+    Endpoint("pricing-resale-price-list", "POST", "", (PRICING_EDIT,), 201,
+             {"sku": "{sku}", "price": "6.50"}, state=_count(ResalePrice)),
+    # --- promotions -------------------------------------------------------------------------------
+    Endpoint("promotion-list", "GET", "", (PROMOTIONS_VIEW,)),
+    Endpoint("promotion-list", "POST", "", (PROMOTIONS_EDIT,), 201,
+             {"code": "NEW", "name": "满减", "kind": "percent", "rule": {"percent": "3"},
+              "starts_at": "2026-01-01T00:00:00Z"}, state=_count(Promotion)),
+    # dealer staff: their own company's; brand staff: ?dealer= in their scope
+    Endpoint("promotion-current", "GET", "", (CATALOG_VIEW, PROMOTIONS_VIEW), query="dealer={pudong}"),
+    Endpoint("promotion-detail", "GET", "draft", (PROMOTIONS_VIEW,)),
+    Endpoint("promotion-detail", "PATCH", "draft", (PROMOTIONS_EDIT,), 200, {"name": "新名字"},
+             state=_field_of(Promotion, "draft", "name")),
+    Endpoint("promotion-coupons", "GET", "live", (PROMOTIONS_VIEW,)),
+    Endpoint("promotion-coupons", "POST", "live", (PROMOTIONS_EDIT,), 201,
+             {"code": "SPRING"}, state=_count(Coupon)),
+    Endpoint("promotion-coupons-generate", "POST", "live", (PROMOTIONS_EDIT,),
+             201, {"count": 3, "prefix": "GEN"}, state=_count(Coupon)),
+    Endpoint("promotion-publish", "POST", "draft", (PROMOTIONS_EDIT,), 200, {},
+             state=_status_of(Promotion, "draft")),
+    Endpoint("promotion-unpublish", "POST", "live", (PROMOTIONS_EDIT,), 200,
+             {"reason": "预算用完"}, state=_status_of(Promotion, "live")),
+    # --- cart, templates and orders (the cart is a dealer's: brand staff hold no cart.edit) ----------
+    Endpoint("cart", "GET", "", (CART_EDIT,)),
+    Endpoint("cart", "DELETE", "", (CART_EDIT,), state=_count(CartLine)),
+    Endpoint("cart-lines", "POST", "", (CART_EDIT,), 200, {"sku": "{sku}", "quantity": 24},
+             state=_count(CartLine)),
+    Endpoint("cart-line", "PUT", "cart_line", (CART_EDIT,), 200, {"quantity": 5},
+             state=lambda w: list(CartLine.objects.values_list("quantity", flat=True))),
+    Endpoint("cart-line", "DELETE", "cart_line", (CART_EDIT,), state=_count(CartLine)),
+    Endpoint("cart-coupons", "PUT", "", (CART_EDIT,), 200, {"coupon_codes": ["LIVE5"]},
+             state=lambda w: ordering.cart_quote(dealer=w.pudong).cart.coupon_codes),
+    Endpoint("cart-quick", "POST", "", (CART_EDIT,), 200, {"text": "RB-250 x 48"},
+             state=_count(CartLine)),
+    Endpoint("cart-upload", "POST", "", (CART_EDIT,), 200, send=_upload("order.csv", CART_CSV),
+             state=lambda w: list(CartLine.objects.values_list("quantity", flat=True))),
+    Endpoint("order-templates", "GET", "", (CART_EDIT,)),
+    Endpoint("order-templates", "POST", "", (CART_EDIT,), 201, {"name": "月度补货"},
+             state=_count(OrderTemplate)),
+    Endpoint("order-template", "GET", "template", (CART_EDIT,)),
+    Endpoint("order-template", "DELETE", "template", (CART_EDIT,), 204,
+             state=_count(OrderTemplate)),
+    Endpoint("order-template-load", "POST", "template", (CART_EDIT,), 200,
+             state=lambda w: list(CartLine.objects.values_list("quantity", flat=True))),
+    Endpoint("orders", "GET", "", ORDER_READ),
+    Endpoint("orders", "POST", "", (CART_EDIT,), 201, {"lines": [{"sku": "{water}", "quantity": 1}]},
+             state=_count(Order)),
+    Endpoint("order", "GET", "shipped", ORDER_READ),
+    # Brand staff cancel with orders.manage, the dealer's buyers with cart.edit (until it is allocated).
+    Endpoint("order-cancel", "POST", "waiting", (ORDERS_MANAGE, CART_EDIT), 200,
+             {"reason": "下错了"}, state=_status_of(Order, "waiting")),
+    Endpoint("order-reorder", "POST", "shipped", (CART_EDIT,), 200,
+             state=lambda w: list(CartLine.objects.values_list("quantity", flat=True))),
+    # Brand staff change an order with orders.manage, the dealer's buyers with cart.edit (before allocation).
+    Endpoint("order-revise", "POST", "waiting", (ORDERS_MANAGE, CART_EDIT), 200,
+             {"lines": [{"sku": "{water}", "quantity": 1}]},
+             state=_field_of(Order, "waiting", "revision")),
+    # --- approvals --------------------------------------------------------------------------------
+    Endpoint("approval-inbox", "GET", "", (ORDERS_APPROVE,)),
+    # --- audit ------------------------------------------------------------------------------------
+    Endpoint("audit-entry-list", "GET", "", (AUDIT_VIEW,)),
+    # one result per order: support's is "not your step", still a 200 that changes nothing
+    Endpoint("approval-bulk-approve", "POST", "", (ORDERS_APPROVE,), 200,
+             {"orders": ["{pending}"]}),
+    Endpoint("order-decision-approve", "POST", "pending", (ORDERS_APPROVE,), 200, {},
+             state=_count(OrderApproval, status="pending"), exceptions=NOT_AN_APPROVER),
+    Endpoint("order-decision-reject", "POST", "pending", (ORDERS_APPROVE,), 200,
+             {"reason": "价格不对"}, state=_status_of(Order, "pending"), exceptions=NOT_AN_APPROVER),
+    Endpoint("order-decision-send-back", "POST", "pending", (ORDERS_APPROVE,), 200,
+             {"reason": "请改数量"}, state=_status_of(Order, "pending"), exceptions=NOT_AN_APPROVER),
+    Endpoint("approval-workflow-list", "GET", "", (APPROVALS_CONFIGURE,)),
+    Endpoint("approval-workflow-list", "POST", "", (APPROVALS_CONFIGURE,), 201,
+             {"name": "大单财务审批", "min_total": "50000", "priority": 10,
+              "steps": [{"name": "财务", "approver_roles": ["finance"]}]},
+             state=_count(ApprovalWorkflow)),
+    Endpoint("approval-workflow-detail", "GET", "workflow", (APPROVALS_CONFIGURE,)),
+    Endpoint("approval-workflow-detail", "PATCH", "workflow", (APPROVALS_CONFIGURE,), 200,
+             {"name": "总部终审"}, state=_field_of(ApprovalWorkflow, "workflow", "name")),
+    Endpoint("approval-workflow-detail", "DELETE", "workflow", (APPROVALS_CONFIGURE,),
+             204, state=_count(ApprovalWorkflow)),
+    # --- fulfilment -------------------------------------------------------------------------------
+    Endpoint("shipment-list", "GET", "", SHIPMENT_READ),
+    Endpoint("shipment-list", "POST", "", (FULFILLMENT_SHIP,), 201,
+             {"order": "{split}", "warehouse": "{wh_west}"}, state=_count(Shipment)),
+    Endpoint("shipment-detail", "GET", "sent", SHIPMENT_READ),
+    Endpoint("shipment-ship", "POST", "picking", (FULFILLMENT_SHIP,), 200,
+             {"carrier": "sf", "tracking_number": "SF0002"}, state=_status_of(Shipment, "picking")),
+    Endpoint("shipment-cancel", "POST", "picking", (FULFILLMENT_SHIP,), 204,
+             state=_count(Shipment)),
+    Endpoint("shipment-tracking", "GET", "sent", SHIPMENT_READ),
+    Endpoint("shipment-tracking", "POST", "sent", (FULFILLMENT_SHIP,), 201,
+             {"status": "in_transit", "location": "杭州"}, state=_count(TrackingEvent)),
+    Endpoint("carrier-webhook", "POST", "carrier", (), 200, send=_carrier_event,
+             state=_count(TrackingEvent), exceptions=ANYONE),
+    Endpoint("carrier-list", "GET", "", (FULFILLMENT_SHIP, SETTINGS_EDIT)),
+    Endpoint("carrier-list", "POST", "", (SETTINGS_EDIT,), 201, {"code": "deppon", "name": "德邦快递"},
+             state=_count(Carrier)),
+    Endpoint("fulfillment-order-allocate", "POST", "waiting", (FULFILLMENT_SHIP,),
+             200, state=_status_of(Order, "waiting")),
+    Endpoint("fulfillment-order-picking", "GET", "split", (FULFILLMENT_SHIP,)),
+    Endpoint("fulfillment-order-confirm-receipt", "POST", "shipped",
+             (CART_EDIT,), 200, state=_status_of(Order, "shipped")),
+    Endpoint("return-list", "GET", "", SHIPMENT_READ),
+    Endpoint("return-list", "POST", "", (CART_EDIT,), 201,
+             {"order": "{shipped}", "reason_code": "wrong_item", "lines": [{"line": "{shipped_line}", "quantity": 1}]},
+             state=_count(ReturnRequest)),
+    Endpoint("return-detail", "GET", "requested", SHIPMENT_READ),
+    Endpoint("return-approve", "POST", "requested", (RETURNS_DECIDE,), 200, {"note": "同意"},
+             state=_status_of(ReturnRequest, "requested")),
+    Endpoint("return-reject", "POST", "requested", (RETURNS_DECIDE,), 200, {"note": "无破损"},
+             state=_status_of(ReturnRequest, "requested")),
+    Endpoint("return-receive", "POST", "accepted", (FULFILLMENT_SHIP,), 200, {},
+             state=_status_of(ReturnRequest, "accepted")),
+    # --- people -----------------------------------------------------------------------------------
+    Endpoint("api-users", "GET", "", (USERS_VIEW, COMPANY_USERS)),  # a dealer owner sees their staff
+    Endpoint("api-invitations", "GET", "", (USERS_VIEW, COMPANY_USERS)),
+    # the signed-in user's own account: anyone signed in
+    Endpoint("api-me", "GET", "", (SIGNED_IN,)),
+    Endpoint("rest_user_details", "GET", "", (SIGNED_IN,)),
+]
+
+# Routes of /api/v1/ without a row, and why.
+EXEMPT = {
+    # inviting: which roles an inviter may hand out is the invitation service's rule (a 400 per role, not a
+    # 403), tested in tests/accounts/test_access.py; accepting takes the invitation's token, not a role
+    ("api-invitations", "POST"), ("api-invitation-revoke", "POST"), ("api-invitation-accept", "POST"),
+    # signing in and out, and the signed-in user's own password and details (dj-rest-auth): the credential is
+    # the password or the session itself, not a role (tests/accounts)
+    ("rest_login", "POST"), ("rest_logout", "GET"), ("rest_logout", "POST"),
+    ("rest_user_details", "PATCH"), ("rest_user_details", "PUT"),
+    ("rest_password_change", "POST"), ("rest_password_reset", "POST"), ("rest_password_reset_confirm", "POST"),
+}
+
+
+# Endpoints acting on one of Pudong's objects (the dealer, its node, its orders, shipments, returns, cart
+# line and template): to someone holding the capability but whose scope does not hold Pudong, the object
+# does not exist (404, never a 403 and never a hit). Without the capability: 403 first.
+OUTSIDE = {key: 404 for key in [
+    "GET-dealer-detail", "PATCH-dealer-detail", "POST-dealer-status", "GET-dealer-addresses",
+    "POST-dealer-addresses", "GET-dealer-contacts", "POST-dealer-contacts", "GET-dealer-qualifications",
+    "POST-dealer-qualifications", "GET-dealer-blockers", "POST-node-move", "POST-quote",
+    "PUT-cart-line", "DELETE-cart-line", "GET-order-template", "DELETE-order-template",
+    "POST-order-template-load", "GET-order", "POST-order-cancel", "POST-order-reorder", "POST-order-revise",
+    "POST-order-decision-approve", "POST-order-decision-reject", "POST-order-decision-send-back",
+    "POST-shipment-list", "GET-shipment-detail", "POST-shipment-ship", "POST-shipment-cancel",
+    "GET-shipment-tracking", "POST-shipment-tracking", "POST-fulfillment-order-allocate",
+    "GET-fulfillment-order-picking", "POST-fulfillment-order-confirm-receipt", "POST-return-list",
+    "GET-return-detail", "POST-return-approve", "POST-return-reject", "POST-return-receive",
+]} | {
+    # dealer staff always get their own company's promotions (the ?dealer= is for brand staff)
+    "GET-promotion-current": {OUTSIDERS[0]: 404, OUTSIDERS[1]: 404, OUTSIDERS[2]: 200},
+    # one result per order: Pudong's order is "not found" for them, and nothing is approved
+    "POST-approval-bulk-approve": 200,
+}
+
+
+def granted(role: str, endpoint: Endpoint) -> bool:
+    return SIGNED_IN in endpoint.capabilities or bool(set(endpoint.capabilities) & MATRIX[role])
+
+
+def expected_status(actor: str | None, endpoint: Endpoint) -> int:
+    if actor in endpoint.exceptions:
+        return endpoint.exceptions[actor]
+    if actor is None:
+        return 401
+    return endpoint.success if granted(actor, endpoint) else 403
+
+
+def fill(value, ids: dict):
+    """`value` with every "{name}" string replaced by the world's id of that name."""
+    if isinstance(value, str):
+        return ids[value[1:-1]] if value.startswith("{") and value.endswith("}") else value
+    if isinstance(value, list):
+        return [fill(item, ids) for item in value]
+    if isinstance(value, dict):
+        return {key: fill(item, ids) for key, item in value.items()}
+    return value
+
+
+def path_of(endpoint: Endpoint, ids: dict) -> str:
+    """The endpoint's URL on a brand's host, its object taken from `ids`."""
+    name, arguments = ROUTES[endpoint.route]
+    kwargs = {argument: ids[endpoint.at] for argument in arguments}
+    assert bool(kwargs) == bool(endpoint.at), f"{endpoint.key}: the URL takes {arguments}"
+    path = reverse(name, urlconf=URLCONF, kwargs=kwargs)
+    return f"{path}?{endpoint.query.format(**ids)}" if endpoint.query else path
+
+
+def call(client, endpoint: Endpoint, w, ids: dict | None = None):
+    """Send `endpoint`'s request with `client`; ids (default the world's) fill its URL and body."""
+    ids = ids or w.ids
+    path = path_of(endpoint, ids)
+    if endpoint.send:
+        return endpoint.send(client, path, w)
+    if endpoint.method in ("GET", "DELETE"):
+        return getattr(client, endpoint.method.lower())(path)
+    return getattr(client, endpoint.method.lower())(path, fill(endpoint.body or {}, ids),
+                                                    content_type="application/json")
+
+
+def _walk(patterns, prefix="", namespace=""):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from _walk(pattern.url_patterns, prefix + str(pattern.pattern), inner)
+        elif isinstance(pattern, URLPattern):
+            yield prefix + str(pattern.pattern), namespace, pattern
+
+
+def api_routes() -> dict[tuple[str, str], tuple[str, tuple[str, ...]]]:
+    """(URL name, method) of every view under /api/v1/ of a brand's host -> (the name to reverse, with its
+    namespace; the names of its URL's arguments)."""
+    routed = {}
+    for route, namespace, pattern in _walk(get_resolver(URLCONF).url_patterns):
+        if not route.startswith("api/v1/"):
+            continue
+        view = pattern.callback
+        if getattr(view, "actions", None):
+            methods = set(view.actions)
+        else:
+            cls = getattr(view, "view_class", None) or view.cls
+            methods = {m for m in cls.http_method_names if hasattr(cls, m)} - {"options", "head"}
+        arguments = tuple(getattr(pattern.pattern, "converters", None) or pattern.pattern.regex.groupindex)
+        routed |= {(pattern.name, method.upper()): (namespace + pattern.name, arguments)
+                   for method in methods if method != "head"}
+    return routed
+
+
+ROUTES = {name: reversible for (name, _method), reversible in api_routes().items()}
+
+
+def writes() -> dict[str, tuple[int, int, int]]:
+    """Rows inserted, updated and deleted so far in this transaction, per table of every schema (PostgreSQL's
+    own count, rolled-back savepoints included): a call that changes nothing leaves it as it was."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT schemaname || '.' || relname, n_tup_ins, n_tup_upd, n_tup_del "
+                       "FROM pg_stat_xact_user_tables WHERE n_tup_ins + n_tup_upd + n_tup_del > 0")
+        return {table: (inserted, updated, deleted) for table, inserted, updated, deleted in cursor.fetchall()}
