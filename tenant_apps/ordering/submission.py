@@ -36,7 +36,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tenant_apps.audit.services import person_label
+from tenant_apps.audit.services import audit_entry, person_label
 from tenant_apps.core import prepared
 from tenant_apps.core.bulk import ids_take, insert_grouped
 from tenant_apps.core.errors import Conflict
@@ -448,12 +448,21 @@ def _submitted_rows(*, actor, order: Order, ctx: DealerContext, quote: Quote, me
     rows = [order_event(order, actor, kind="transition", from_status=OrderStatus.DRAFT, to_status=OrderStatus.SUBMITTED,
                         message=message,
                         data={"total": str(order.total), "lines": len(quote.lines), "revision": order.revision})]
+    rows.append(_submitted_entry(actor, order, lines=len(quote.lines)))
     if backorder:
         rows.append(order_event(order, actor, kind="note", message=_("Shortfall split into backorder %(number)s.")
                                 % {"number": backorder.number}, data={"backorder": backorder.number}))
     return rows + approval_chain().plan(actor=actor, order=order, now=ctx.at, node_path=ctx.node_path,
                                         territory_paths=list(ctx.territory_paths),
                                         category_paths=_category_paths(quote), config=approvals)
+
+
+def _submitted_entry(actor, order: Order, *, lines: int):
+    """The order's audit entry for its submission (unsaved: written with the order, in the same statement)."""
+    return audit_entry(actor=actor, action="ordering.order.submitted", target=order,
+                       before={"status": OrderStatus.DRAFT},
+                       after={"status": OrderStatus.SUBMITTED, "total": str(order.total), "lines": lines,
+                              "revision": order.revision})
 
 
 def _place_at_once(*, actor, order: Order, context: _Context, quote: Quote, from_cart: bool) -> Order | None:
@@ -639,6 +648,7 @@ def _backorder(*, actor, ctx: DealerContext, parent: Order, rest, address) -> Or
     # filled (ordering.approval: the registered chain's restart), and allocation reserves it then.
     insert_grouped([backorder, *_line_rows(backorder, quote, [], reserve=False),
                     order_event(backorder, actor, kind="transition", from_status=OrderStatus.DRAFT,
-                                to_status=OrderStatus.SUBMITTED, message=_("Backorder submitted"))])
+                                to_status=OrderStatus.SUBMITTED, message=_("Backorder submitted")),
+                    _submitted_entry(actor, backorder, lines=len(quote.lines))])
     backorder._state.adding = False
     return backorder

@@ -23,7 +23,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tenant_apps.audit.services import audit_record
+from tenant_apps.audit.services import Collection, audit_record
 from tenant_apps.catalog.models import Sku, SkuUnit, Unit
 from tenant_apps.core.tables import (
     CSV_CONTENT_TYPE,
@@ -204,5 +204,9 @@ def prices_export(*, actor, fmt: str, price_list: PriceList | None = None) -> tu
             .iterator(chunk_size=5000))
     stem = f"prices-{price_list.code}" if price_list is not None else "prices"
     content = table_bytes(fmt=fmt, columns=COLUMNS, rows=rows, sheet="prices")
-    return content, CSV_CONTENT_TYPE if fmt == "csv" else XLSX_CONTENT_TYPE, f"{stem}-{timezone.localdate():%Y%m%d}.{fmt}"
+    filename = f"{stem}-{timezone.localdate():%Y%m%d}.{fmt}"
+    audit_record(actor=actor, action="pricing.price_list.exported",
+                 target=price_list if price_list is not None else Collection("pricing.pricelist", "export"),
+                 after={"file": filename})
+    return content, CSV_CONTENT_TYPE if fmt == "csv" else XLSX_CONTENT_TYPE, filename
 
