@@ -64,7 +64,7 @@ def pytest_configure_node(node):
 def pytest_collection_modifyitems(config, items):
     """Under xdist, a module's tests run together on one worker (a world built once per module is built once) and
     the browser tests all on one worker (one live platform). Runs before xdist reads the groups."""
-    if not (_xdist_worker(config) and config.getoption("dist", "no") == "loadgroup"):
+    if not (_xdist_worker(config) and getattr(config.option, "loadgroup", False)):  # a worker's dist is "no"
         return
     for item in items:
         group = "browser" if "/tests/e2e/" in str(item.path) else item.nodeid.split("::")[0]
