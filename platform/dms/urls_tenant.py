@@ -4,6 +4,7 @@ from django.urls import include, path, re_path
 
 from dms.urls_common import urlpatterns as common
 from tenant_apps.accounts.api import views as accounts_api_views
+from tenant_apps.console import urls_console as console_urls
 from tenant_apps.console import views as console_views
 from tenant_apps.core import media
 from tenant_apps.ordering import urls_storefront as ordering_storefront
@@ -21,7 +22,7 @@ urlpatterns = [
     path("api/v1/", include("tenant_apps.promotions.api.urls")),
     path("api/v1/", include("tenant_apps.fulfillment.api.urls")),
     path("api/v1/", include("tenant_apps.approvals.api.urls")),
-    path("api/v1/", include("tenant_apps.audit.api.urls")),
+    path("api/v1/", include("tenant_apps.console.api.urls")),
     path("api/v1/", include("tenant_apps.accounts.api.urls")),
     path("api/v1/auth/password/change/", accounts_api_views.PasswordChangeView.as_view(),
          name="rest_password_change"),
@@ -40,7 +41,7 @@ urlpatterns = [
     path("console/fulfillment/", include("tenant_apps.fulfillment.urls_console")),
     path("console/orders/", include("tenant_apps.ordering.urls_console")),
     path("console/approvals/", include("tenant_apps.approvals.urls_console")),
-    path("console/audit/", include("tenant_apps.audit.urls_console")),
+    path("console/audit/", include((console_urls.audit_patterns, "audit"))),
     path("account/", include("tenant_apps.dealers.urls_storefront")),
     path("catalog/", include("tenant_apps.console.urls_storefront")),
     path("promotions/", include("tenant_apps.promotions.urls_storefront")),
