@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import connection, transaction
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from billing_saas.limits import limit_check
 from tenant_apps.accounts import services as account_services
 from tenant_apps.accounts.errors import InvitationInvalid, InvitationUnusable
+from tenant_apps.accounts.links import site_url, workspace
 from tenant_apps.accounts.models import Invitation, User
 from tenant_apps.accounts.permissions import (
     COMPANY_USERS,
@@ -101,21 +102,14 @@ def invitation_create(*, actor, email: str, role: str, dealer=None, scope_node=N
 
 
 def invitation_link(raw: str) -> str:
-    from tenants.models import Tenant
-    from tenants.services import tenant_primary_url
-
-    tenant = Tenant.objects.get(schema_name=connection.schema_name)
-    return tenant_primary_url(tenant, f"/accounts/invite/{raw}/")
+    return site_url(f"/accounts/invite/{raw}/")
 
 
 def _send(*, email: str, link: str, inviter: str) -> None:
-    from tenants.models import Tenant
-
-    tenant = Tenant.objects.get(schema_name=connection.schema_name)
+    brand = workspace().brand_name
     body = render_to_string("accounts/invitation_email.txt", {"link": link, "inviter": inviter,
-                                                               "brand": tenant.brand_name, "days": VALID_DAYS})
-    send_mail(_("You are invited to %(brand)s") % {"brand": tenant.brand_name}, body, settings.DEFAULT_FROM_EMAIL,
-              [email])
+                                                               "brand": brand, "days": VALID_DAYS})
+    send_mail(_("You are invited to %(brand)s") % {"brand": brand}, body, settings.DEFAULT_FROM_EMAIL, [email])
 
 
 def invitation_for_token(raw: str) -> Invitation:
