@@ -30,6 +30,16 @@ branding_storage = FileSystemStorage()
 hex_colour = RegexValidator(r"^#[0-9A-Fa-f]{6}$", _("Use a colour such as #1F6FEB."))
 
 
+def tenant_host(slug: str) -> str:
+    return f"{slug}.{settings.PLATFORM_HOST}"
+
+
+def tenant_url(slug: str, path: str = "/") -> str:
+    """An absolute URL on the tenant's platform subdomain (with the platform's port, if any)."""
+    port = settings.PLATFORM_DOMAIN.partition(":")[2]
+    return f"{settings.PLATFORM_SCHEME}://{tenant_host(slug)}{':' + port if port else ''}{path}"
+
+
 class TenantStatus(models.TextChoices):
     ACTIVE = "active", _("Active")
     SUSPENDED = "suspended", _("Suspended")
@@ -93,6 +103,14 @@ class Tenant(TenantMixin):
     @property
     def brand_name(self) -> str:
         return self.display_name or self.name
+
+    def primary_url(self, path: str = "/") -> str:
+        """An absolute URL on the tenant's primary host (its custom domain once it has made one primary): where
+        links in its mail point (accounts reads it through the connection's tenant, not by importing us)."""
+        primary = self.domains.filter(is_primary=True).values_list("domain", flat=True).first()
+        if primary is None or primary.endswith(f".{settings.PLATFORM_HOST}"):
+            return tenant_url(self.slug, path)
+        return f"{settings.PLATFORM_SCHEME}://{primary}{path}"
 
 
 class Domain(DomainMixin):

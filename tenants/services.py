@@ -27,7 +27,7 @@ from tenants import exports, schemas, workspace
 from tenants.errors import IllegalTransition, ProvisioningFailed, SlugTaken, TenantInvalid
 from tenants.history import actor_label as _actor_label
 from tenants.history import tenant_history_record
-from tenants.models import Domain, PooledSchema, Tenant, TenantStatus
+from tenants.models import Domain, PooledSchema, Tenant, TenantStatus, tenant_host, tenant_url
 
 logger = logging.getLogger(__name__)
 
@@ -61,24 +61,6 @@ class Owner:
     password: str = ""
     full_name: str = ""
     password_hash: str = ""
-
-
-def tenant_host(slug: str) -> str:
-    return f"{slug}.{settings.PLATFORM_HOST}"
-
-
-def tenant_primary_url(tenant: Tenant, path: str = "/") -> str:
-    """An absolute URL on the tenant's primary host (its custom domain once it has made one primary)."""
-    primary = tenant.domains.filter(is_primary=True).values_list("domain", flat=True).first()
-    if primary is None or primary.endswith(f".{settings.PLATFORM_HOST}"):
-        return tenant_url(tenant.slug, path)
-    return f"{settings.PLATFORM_SCHEME}://{primary}{path}"
-
-
-def tenant_url(slug: str, path: str = "/") -> str:
-    """An absolute URL on the tenant's platform subdomain (with the platform's port, if any)."""
-    port = settings.PLATFORM_DOMAIN.partition(":")[2]
-    return f"{settings.PLATFORM_SCHEME}://{tenant_host(slug)}{':' + port if port else ''}{path}"
 
 
 def slug_errors(slug: str) -> list[str]:

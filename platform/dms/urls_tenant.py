@@ -3,9 +3,13 @@
 from django.urls import include, path, re_path
 
 from dms.urls_common import urlpatterns as common
+from tenant_apps.accounts import urls as accounts_urls
 from tenant_apps.accounts.api import views as accounts_api_views
+from tenant_apps.console import urls_console as console_urls
 from tenant_apps.console import views as console_views
 from tenant_apps.core import media
+from tenant_apps.dealers import urls_console as dealers_urls
+from tenant_apps.dealers.api import urls as dealers_api_urls
 from tenant_apps.ordering import urls_storefront as ordering_storefront
 from tenants import views as tenant_views
 
@@ -21,14 +25,15 @@ urlpatterns = [
     path("api/v1/", include("tenant_apps.promotions.api.urls")),
     path("api/v1/", include("tenant_apps.fulfillment.api.urls")),
     path("api/v1/", include("tenant_apps.approvals.api.urls")),
-    path("api/v1/", include("tenant_apps.audit.api.urls")),
+    path("api/v1/", include("tenant_apps.console.api.urls")),
     path("api/v1/", include("tenant_apps.accounts.api.urls")),
+    path("api/v1/", include(dealers_api_urls.people_patterns)),
     path("api/v1/auth/password/change/", accounts_api_views.PasswordChangeView.as_view(),
          name="rest_password_change"),
     path("api/v1/auth/", include("dj_rest_auth.urls")),
     path("api/v1/me/", accounts_api_views.me, name="api-me"),
     path("accounts/handoff/<str:token>/", tenant_views.handoff, name="handoff"),  # tenants: redeems the token
-    path("accounts/", include("tenant_apps.accounts.urls")),
+    path("accounts/", include(([*accounts_urls.urlpatterns, *dealers_urls.people_patterns], "accounts"))),
     path("", console_views.home, name="home"),
     path("console/", include("tenant_apps.console.urls_console")),
     path("console/network/", include("tenant_apps.dealers.urls_console")),
@@ -40,7 +45,7 @@ urlpatterns = [
     path("console/fulfillment/", include("tenant_apps.fulfillment.urls_console")),
     path("console/orders/", include("tenant_apps.ordering.urls_console")),
     path("console/approvals/", include("tenant_apps.approvals.urls_console")),
-    path("console/audit/", include("tenant_apps.audit.urls_console")),
+    path("console/audit/", include((console_urls.audit_patterns, "audit"))),
     path("account/", include("tenant_apps.dealers.urls_storefront")),
     path("catalog/", include("tenant_apps.console.urls_storefront")),
     path("promotions/", include("tenant_apps.promotions.urls_storefront")),

@@ -6,6 +6,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from tenant_apps.accounts import throttle
+from tenant_apps.accounts.links import site_url
 from tenant_apps.accounts.permissions import INVITABLE_ROLES, Role
 from tenant_apps.accounts.prerequisites import DEALER, needs
 
@@ -79,21 +80,6 @@ class PasswordChangeForm(auth_forms.PasswordChangeForm):
         if not right:
             raise forms.ValidationError(self.error_messages["password_incorrect"], code="password_incorrect")
         return self.cleaned_data["old_password"]
-
-
-def site_url() -> str:
-    """The address links in mail point to: the brand's primary domain on a brand's schema, the platform's host
-    on the public one. Never the request's Host header, which the client chooses (with any port, say)."""
-    from django.conf import settings
-    from django.db import connection
-    from django_tenants.utils import get_public_schema_name
-
-    from tenants.models import Tenant
-    from tenants.services import tenant_primary_url
-
-    if connection.schema_name == get_public_schema_name():
-        return f"{settings.PLATFORM_SCHEME}://{settings.PLATFORM_DOMAIN}"
-    return tenant_primary_url(Tenant.objects.get(schema_name=connection.schema_name), "")
 
 
 class PasswordResetForm(auth_forms.PasswordResetForm):

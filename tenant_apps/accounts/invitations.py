@@ -10,7 +10,8 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import connection, transaction
+from django.db import transaction
+from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,6 +19,7 @@ from django.utils.translation import gettext as _
 from billing_saas.limits import limit_check
 from tenant_apps.accounts import services as account_services
 from tenant_apps.accounts.errors import InvitationInvalid, InvitationUnusable
+from tenant_apps.accounts.links import site_url, workspace
 from tenant_apps.accounts.models import Invitation, User
 from tenant_apps.accounts.permissions import (
     COMPANY_USERS,
@@ -42,7 +44,7 @@ def _hash(raw: str) -> str:
     return hashlib.sha256((raw or "").encode()).hexdigest()
 
 
-def _allowed_roles(actor) -> frozenset[str]:
+def invitable_roles(actor) -> frozenset[str]:
     """Which roles this actor may hand out."""
     if has_perm(actor, USERS_INVITE):
         if scope_of(actor) == Scope.ALL:
@@ -58,24 +60,25 @@ def users_count() -> int:
 
 
 @transaction.atomic
-def invitation_create(*, actor, email: str, role: str, dealer=None, scope_node=None) -> tuple[Invitation, str]:
-    """Invite `email`; returns the invitation and the raw token (sent by email after commit)."""
-    from tenant_apps.dealers.selectors import dealers_visible_to, nodes_visible_to
-
+def invitation_create(*, actor, email: str, role: str, dealer=None, scope_node=None, dealer_choices: QuerySet,
+                      node_choices: QuerySet) -> tuple[Invitation, str]:
+    """Invite `email`; returns the invitation and the raw token (sent by email after commit). The dealer and the
+    part of the network must be among `dealer_choices` and `node_choices`: the actor's part of the network,
+    which the dealer network above decides (called as `dealers.services.invitation_create`)."""
     email = (email or "").strip().lower()
     errors = account_services.user_field_errors(email=email, password="", check_password=False)
-    allowed = _allowed_roles(actor)
+    allowed = invitable_roles(actor)
     if role not in allowed:
         errors["role"] = [_("You cannot invite someone with this role.")]
     if role in DEALER_ROLES:
         if actor.role in DEALER_ROLES:
             dealer = actor.dealer
-        if dealer is None or not dealers_visible_to(actor).filter(pk=dealer.pk).exists():
+        if dealer is None or not dealer_choices.filter(pk=dealer.pk).exists():
             errors["dealer"] = [_("Choose a dealer in your part of the network.")]
     else:
         dealer = None
     if role == Role.REGIONAL_MANAGER:
-        if scope_node is None or not nodes_visible_to(actor).filter(pk=scope_node.pk).exists():
+        if scope_node is None or not node_choices.filter(pk=scope_node.pk).exists():
             errors["scope_node"] = [_("Choose the part of the network this manager looks after.")]
     else:
         scope_node = None
@@ -101,21 +104,14 @@ def invitation_create(*, actor, email: str, role: str, dealer=None, scope_node=N
 
 
 def invitation_link(raw: str) -> str:
-    from tenants.models import Tenant
-    from tenants.services import tenant_primary_url
-
-    tenant = Tenant.objects.get(schema_name=connection.schema_name)
-    return tenant_primary_url(tenant, f"/accounts/invite/{raw}/")
+    return site_url(f"/accounts/invite/{raw}/")
 
 
 def _send(*, email: str, link: str, inviter: str) -> None:
-    from tenants.models import Tenant
-
-    tenant = Tenant.objects.get(schema_name=connection.schema_name)
+    brand = workspace().brand_name
     body = render_to_string("accounts/invitation_email.txt", {"link": link, "inviter": inviter,
-                                                               "brand": tenant.brand_name, "days": VALID_DAYS})
-    send_mail(_("You are invited to %(brand)s") % {"brand": tenant.brand_name}, body, settings.DEFAULT_FROM_EMAIL,
-              [email])
+                                                               "brand": brand, "days": VALID_DAYS})
+    send_mail(_("You are invited to %(brand)s") % {"brand": brand}, body, settings.DEFAULT_FROM_EMAIL, [email])
 
 
 def invitation_for_token(raw: str) -> Invitation:

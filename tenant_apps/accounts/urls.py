@@ -22,7 +22,6 @@ sign_in_patterns = [
 urlpatterns = [
     *sign_in_patterns,
     path("invite/<str:token>/", views.invitation_accept, name="invite"),
-    path("people/", views.people, name="people"),
     path("security/", views.security, name="security"),
     path("people/invitations/<int:invitation_id>/revoke/", views.invitation_revoke, name="invitation-revoke"),
 ]

@@ -10,19 +10,15 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from dms.ui import listing
 from tenant_apps.accounts import invitations
 from tenant_apps.accounts.access import requires
 from tenant_apps.accounts.api.views import AcceptThrottle
-from tenant_apps.accounts.forms import AcceptInvitationForm, InvitationForm, LoginForm, PasswordResetForm
+from tenant_apps.accounts.forms import AcceptInvitationForm, LoginForm, PasswordResetForm
 from tenant_apps.accounts.permissions import (
     CONSOLE,
     DEALER_ROLES,
-    INVITABLE_ROLES,
     USERS_VIEW,
 )
-from tenant_apps.accounts.prerequisites import redirect_next
-from tenant_apps.accounts.selectors import invitations_visible_to, users_visible_to
 from tenant_apps.core.clients import page_throttled
 from tenant_apps.core.errors import DomainError
 
@@ -83,52 +79,6 @@ def invitation_accept(request, token: str):
             messages.success(request, _("Welcome, %(name)s.") % {"name": user.get_short_name()})
             return redirect(landing_for(user))
     return render(request, "accounts/invitation_accept.html", {"form": form, "invitation": invitation})
-
-
-def _invite_choices(user):
-    from tenant_apps.dealers.selectors import dealers_visible_to, nodes_visible_to
-
-    return {
-        "dealers": list(dealers_visible_to(user).order_by("code")[:500]),
-        "nodes": list(nodes_visible_to(user).exclude(kind="dealer")),
-    }
-
-
-@requires(USERS_VIEW)
-@require_http_methods(["GET", "POST"])
-def people(request):
-    """Users of the workspace (in the actor's scope) and invitations."""
-    from tenant_apps.dealers.models import Dealer, Node
-
-    choices = _invite_choices(request.user)
-    role = request.GET.get("role", "")
-    form = InvitationForm(request.POST or None, initial={"role": role} if role in INVITABLE_ROLES else None, **choices)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            invitations.invitation_create(
-                actor=request.user, email=data["email"], role=data["role"],
-                dealer=Dealer.objects.filter(pk=data["dealer"]).first() if data["dealer"] else None,
-                scope_node=Node.objects.filter(pk=data["scope_node"]).first() if data["scope_node"] else None,
-            )
-        except DomainError as error:
-            for field, errors in error.fields.items():
-                for message in errors:
-                    form.add_error(field if field in form.fields else None, message)
-            if not error.fields:
-                form.add_error(None, error.detail)
-        else:
-            messages.success(request, _("Invitation sent to %(email)s.") % {"email": data["email"]})
-            return redirect_next(request, "accounts:people")
-    users = users_visible_to(request.user)
-    return render(request, "accounts/people.html", {
-        "form": form,
-        "listing": listing(request, users, sorts={"email": "email", "name": "full_name", "role": "role"},
-                           default="email"),
-        "invitations": invitations_visible_to(request.user).filter(
-            accepted_at__isnull=True, revoked_at__isnull=True)[:100],
-        "can_invite": bool(invitations._allowed_roles(request.user)),
-    })
 
 
 @requires(USERS_VIEW)

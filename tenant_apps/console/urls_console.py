@@ -9,3 +9,8 @@ urlpatterns = [
     path("company/", views.company, name="company"),
     path("domains/", include("tenants.urls_console")),
 ]
+
+# The audit log, mounted at /console/audit/ under the name space "audit" (audit:list) by the tenant URLconf.
+audit_patterns = [
+    path("", views.audit_log, name="list"),
+]

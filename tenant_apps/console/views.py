@@ -7,19 +7,25 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from dms.ui import listing
 from tenant_apps.accounts.access import console_required, is_console_user, requires
 from tenant_apps.accounts.permissions import (
+    AUDIT_VIEW,
     CART_EDIT,
     FULFILLMENT_SHIP,
     ORDERS_APPROVE,
     ORDERS_VIEW,
     ORDERS_VIEW_OWN,
     SETTINGS_EDIT,
+    Scope,
     has_perm,
+    scope_of,
 )
 from tenant_apps.approvals.selectors import approval_inbox
+from tenant_apps.audit.labels import action_label, subject_label
 from tenant_apps.console.checklist import checklist_for
-from tenant_apps.console.forms import BrandingForm
+from tenant_apps.console.forms import AuditFilterForm, BrandingForm
+from tenant_apps.console.selectors import AuditFilters, audit_entry_list
 from tenant_apps.core.errors import DomainError
 from tenant_apps.core.forms import apply_domain_error
 from tenant_apps.fulfillment.selectors import work_waiting
@@ -103,3 +109,44 @@ def company(request):
         form = BrandingForm(initial={"display_name": tenant.display_name, "primary_colour": tenant.primary_colour,
                                      "default_locale": tenant.default_locale})
     return render(request, "console/company.html", {"form": form}, status=400 if form.is_bound else 200)
+
+
+# The audit log's page
+AUDIT_PER_PAGE = 50
+AUDIT_HIDDEN = ("action", "target_type", "dealer")
+# The records an entry links to (pages every reader of the log may open, for rows that are never deleted).
+AUDIT_LINKS = {"ordering.order": "orders_console:detail", "dealers.dealer": "dealers:detail"}
+
+
+def _changes(before: dict, after: dict) -> list[dict]:
+    """before -> after per field, in the order the entry lists them."""
+    keys = list(dict.fromkeys([*before, *after]))
+    return [{"field": key, "before": before.get(key, ""), "after": after.get(key, ""), "had": key in before}
+            for key in keys]
+
+
+@requires(AUDIT_VIEW)
+def audit_log(request):
+    """The audit log: who changed what, when, before and after, newest first, in the reader's scope."""
+    form = AuditFilterForm(request.GET or None)
+    valid = form.is_valid() if form.is_bound else True
+    filters = form.filters() if form.is_bound and valid else AuditFilters()
+    entries = audit_entry_list(actor=request.user, filters=filters)
+    if not valid:
+        entries = entries.none()
+    page = listing(request, entries, sorts={"when": "created_at"}, default="-when", per_page=AUDIT_PER_PAGE)
+    rows = []
+    for entry in page.page:
+        link = AUDIT_LINKS.get(entry.target_type)
+        rows.append({
+            "entry": entry, "subject": subject_label(entry.action), "verb": action_label(entry.action),
+            "changes": _changes(entry.before or {}, entry.after or {}),
+            "link": reverse(link, args=[entry.target_id]) if link and entry.target_id.isdigit() else "",
+        })
+    return render(request, "console/audit.html", {
+        "listing": page, "rows": rows, "form": form, "scoped": scope_of(request.user) != Scope.ALL,
+        "filter_errors": {} if valid else form.errors,
+        "has_filters": any(value for key, value in request.GET.items() if key not in ("page", "sort")),
+        # filters given by links (an order's or a dealer's history), kept when the form is sent again
+        "hidden": [(name, request.GET[name][:64]) for name in AUDIT_HIDDEN if request.GET.get(name)],
+    }, status=200 if valid else 400)

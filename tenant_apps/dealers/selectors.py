@@ -9,6 +9,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tenant_apps.accounts.models import User
 from tenant_apps.accounts.permissions import Scope, scope_of
 from tenant_apps.dealers.errors import DealerNotFound, NodeNotFound
 from tenant_apps.dealers.models import (
@@ -49,6 +50,15 @@ def dealers_visible_to(user) -> QuerySet[Dealer]:
     if condition is None:
         return Dealer.objects.none()
     return Dealer.objects.filter(condition)
+
+
+def users_visible_to(actor) -> QuerySet[User]:
+    """The workspace's people (not the platform's support) that `actor` may see: everyone for the whole-network
+    roles, else the staff of the dealers in their part of the network."""
+    users = User.objects.exclude(role="").select_related("dealer").order_by("email")
+    if scope_of(actor) != Scope.ALL:
+        users = users.filter(dealer__in=dealers_visible_to(actor))
+    return users
 
 
 def nodes_visible_to(user) -> QuerySet[Node]:

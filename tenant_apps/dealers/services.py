@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from billing_saas.limits import limit_check
+from tenant_apps.accounts import invitations
 from tenant_apps.audit.services import audit_record
 from tenant_apps.core import uploads
 from tenant_apps.core.dates import window_errors
@@ -415,3 +416,12 @@ def qualification_reminders_send(*, today: date) -> int:
                     settings.DEFAULT_FROM_EMAIL, r))
         sent += 1
     return sent
+
+
+def invitation_create(*, actor, email: str, role: str, dealer=None, scope_node=None):
+    """Invite `email` into the network: dealer staff for a dealer, a regional manager for a part of the network,
+    each chosen within the actor's part of it. Returns the invitation and the raw token (accounts.invitations
+    writes and records it, and mails the link after commit)."""
+    return invitations.invitation_create(
+        actor=actor, email=email, role=role, dealer=dealer, scope_node=scope_node,
+        dealer_choices=selectors.dealers_visible_to(actor), node_choices=selectors.nodes_visible_to(actor))

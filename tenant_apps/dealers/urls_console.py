@@ -6,6 +6,11 @@ from tenant_apps.dealers import views
 
 app_name = "dealers"
 
+# The people page (accounts:people at /accounts/people/), mounted in the accounts name space by the tenant URLconf.
+people_patterns = [
+    path("people/", views.people, name="people"),
+]
+
 urlpatterns = [
     path("", views.dealer_list, name="list"),
     path("dealers/new/", views.dealer_create, name="create"),

@@ -19,7 +19,9 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dms.ui import listing
+from tenant_apps.accounts import invitations
 from tenant_apps.accounts.access import requires
+from tenant_apps.accounts.forms import InvitationForm
 from tenant_apps.accounts.models import User
 from tenant_apps.accounts.permissions import (
     DEALERS_BANK_VIEW,
@@ -29,12 +31,15 @@ from tenant_apps.accounts.permissions import (
     DEALERS_IMPORT,
     DEALERS_STATUS,
     DEALERS_VIEW,
+    INVITABLE_ROLES,
     NETWORK_EDIT,
     QUALIFICATIONS_EDIT,
     SETTINGS_EDIT,
+    USERS_VIEW,
     has_perm,
 )
 from tenant_apps.accounts.prerequisites import redirect_next
+from tenant_apps.accounts.selectors import invitations_visible_to
 from tenant_apps.core.errors import DomainError
 from tenant_apps.core.forms import apply_domain_error
 from tenant_apps.dealers import selectors, services, transfer
@@ -491,4 +496,49 @@ def network_settings(request):
         "forms": forms, "tiers": list(Tier.objects.all()), "territories": tree_of(list(Territory.objects.all()), key=lambda territory: territory.code),
         "qualification_types": list(QualificationType.objects.all()),
         "policy": current,
+    })
+
+
+def _invite_choices(user):
+    return {
+        "dealers": list(selectors.dealers_visible_to(user).order_by("code")[:500]),
+        "nodes": list(selectors.nodes_visible_to(user).exclude(kind="dealer")),
+    }
+
+
+@requires(USERS_VIEW)
+@require_http_methods(["GET", "POST"])
+def people(request):
+    """Users of the workspace (in the actor's scope) and invitations, at /accounts/people/ (accounts:people): the
+    dealer and the part of the network of an invitation are picked in the actor's part of the network."""
+    choices = _invite_choices(request.user)
+    role = request.GET.get("role", "")
+    form = InvitationForm(request.POST or None, initial={"role": role} if role in INVITABLE_ROLES else None, **choices)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.invitation_create(
+                actor=request.user, email=data["email"], role=data["role"],
+                dealer=selectors.dealers_visible_to(request.user).filter(pk=data["dealer"]).first()
+                if data["dealer"] else None,
+                scope_node=selectors.nodes_visible_to(request.user).filter(pk=data["scope_node"]).first()
+                if data["scope_node"] else None,
+            )
+        except DomainError as error:
+            for field, errors in error.fields.items():
+                for message in errors:
+                    form.add_error(field if field in form.fields else None, message)
+            if not error.fields:
+                form.add_error(None, error.detail)
+        else:
+            messages.success(request, _("Invitation sent to %(email)s.") % {"email": data["email"]})
+            return redirect_next(request, "accounts:people")
+    users = selectors.users_visible_to(request.user)
+    return render(request, "dealers/people.html", {
+        "form": form,
+        "listing": listing(request, users, sorts={"email": "email", "name": "full_name", "role": "role"},
+                           default="email"),
+        "invitations": invitations_visible_to(request.user).filter(
+            accepted_at__isnull=True, revoked_at__isnull=True)[:100],
+        "can_invite": bool(invitations.invitable_roles(request.user)),
     })

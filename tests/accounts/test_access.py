@@ -41,7 +41,7 @@ def shop(tenant_a, in_tenant):
 
 def _invite(shop, **kwargs):
     args = {"actor": shop["owner"], "email": "buyer@sh.test", "role": "dealer_buyer", "dealer": shop["dealer"]}
-    return invitations.invitation_create(**{**args, **kwargs})
+    return dealer_services.invitation_create(**{**args, **kwargs})
 
 
 def test_an_invited_dealer_buyer_accepts_and_lands_on_the_ordering_home(

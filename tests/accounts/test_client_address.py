@@ -31,12 +31,12 @@ def _answers(host: str, path: str, body: dict, forwarded_for) -> list[int]:
 
 @pytest.fixture
 def pending_invitation(tenant_a, in_tenant):
-    from tenant_apps.accounts import invitations
     from tenant_apps.accounts.models import User
+    from tenant_apps.dealers.services import invitation_create
 
     with in_tenant(tenant_a):
-        return invitations.invitation_create(actor=User.objects.get(email="owner@acme.test"), email="new@acme.test",
-                                             role="admin")[1]
+        return invitation_create(actor=User.objects.get(email="owner@acme.test"), email="new@acme.test",
+                                 role="admin")[1]
 
 
 def test_the_pages_count_with_their_api(tenant_a, pending_invitation):

@@ -274,7 +274,7 @@ def test_demo_audit_log_shows_what_the_seed_did_in_each_readers_scope(demo, db, 
     from django.test import Client
 
     from tenant_apps.audit.models import AuditEntry
-    from tenant_apps.audit.selectors import audit_entry_list
+    from tenant_apps.console.selectors import audit_entry_list
     from tenant_apps.dealers.selectors import dealers_visible_to
     from tenant_apps.ordering.models import Order
 

@@ -3,8 +3,6 @@ from django.urls import path
 from tenant_apps.accounts.api import views as api_views
 
 urlpatterns = [
-    path("users/", api_views.UserList.as_view(), name="api-users"),
-    path("invitations/", api_views.InvitationList.as_view(), name="api-invitations"),
     path("invitations/<int:invitation_id>/revoke/", api_views.invitation_revoke, name="api-invitation-revoke"),
     path("invitations/accept/", api_views.invitation_accept, name="api-invitation-accept"),
 ]

@@ -6,7 +6,7 @@ from dj_rest_auth.views import PasswordChangeView as BasePasswordChangeView
 from django.contrib.auth import login, update_session_auth_hash
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import generics, permissions, status
+from rest_framework import permissions, status
 from rest_framework.authtoken.models import Token
 from rest_framework.decorators import api_view, permission_classes, throttle_classes
 from rest_framework.response import Response
@@ -21,45 +21,12 @@ from tenant_apps.accounts.api.serializers import (
     UserSerializer,
 )
 from tenant_apps.accounts.permissions import USERS_VIEW, has_perm
-from tenant_apps.accounts.selectors import invitations_visible_to, users_visible_to
 from tenant_apps.core.clients import ClientAddressThrottle
 
 
 class CanViewUsers(permissions.BasePermission):
     def has_permission(self, request, view) -> bool:
-        return has_perm(request.user, USERS_VIEW) or bool(invitations._allowed_roles(request.user))
-
-
-class UserList(generics.ListAPIView):
-    """Users of this workspace that the caller may see (staff of their scope's dealers)."""
-
-    serializer_class = UserSerializer
-    permission_classes = [permissions.IsAuthenticated, CanViewUsers]
-
-    def get_queryset(self):
-        return users_visible_to(self.request.user)
-
-
-class InvitationList(generics.ListCreateAPIView):
-    serializer_class = InvitationSerializer
-    permission_classes = [permissions.IsAuthenticated, CanViewUsers]
-
-    def get_queryset(self):
-        return invitations_visible_to(self.request.user).order_by("-created_at")
-
-    def create(self, request, *args, **kwargs):
-        from tenant_apps.dealers.models import Dealer, Node
-
-        serializer = self.get_serializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        dealer_id, node_id = data.get("dealer_id"), data.get("scope_node_id")
-        invitation, _raw = invitations.invitation_create(
-            actor=request.user, email=data["email"], role=data["role"],
-            dealer=Dealer.objects.filter(pk=dealer_id).first() if dealer_id else None,
-            scope_node=Node.objects.filter(pk=node_id).first() if node_id else None,
-        )
-        return Response(self.get_serializer(invitation).data, status=status.HTTP_201_CREATED)
+        return has_perm(request.user, USERS_VIEW) or bool(invitations.invitable_roles(request.user))
 
 
 @extend_schema(request=None, responses=InvitationSerializer, summary="Revoke a pending invitation")

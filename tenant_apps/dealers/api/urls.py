@@ -14,6 +14,13 @@ router.register("tiers", views.TierViewSet, basename="tier")
 router.register("territories", views.TerritoryViewSet, basename="territory")
 router.register("qualification-types", views.QualificationTypeViewSet, basename="qualification-type")
 
+# The network's people, without the "dealers-api" name space (api-users, api-invitations): mounted under /api/v1/
+# by the tenant URLconf.
+people_patterns = [
+    path("users/", views.UserList.as_view(), name="api-users"),
+    path("invitations/", views.InvitationList.as_view(), name="api-invitations"),
+]
+
 urlpatterns = [
     path("me/company/", views.MyCompanyViewSet.as_view({"get": "retrieve"}), name="my-company"),
     *router.urls,

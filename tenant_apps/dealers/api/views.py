@@ -15,12 +15,14 @@ from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
-from rest_framework import status, viewsets
+from rest_framework import generics, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
+from tenant_apps.accounts.api.serializers import InvitationSerializer, UserSerializer
+from tenant_apps.accounts.api.views import CanViewUsers
 from tenant_apps.accounts.permissions import (
     COMPANY_ADDRESSES,
     COMPANY_VIEW,
@@ -36,6 +38,7 @@ from tenant_apps.accounts.permissions import (
     SETTINGS_EDIT,
     has_perm,
 )
+from tenant_apps.accounts.selectors import invitations_visible_to
 from tenant_apps.core.parsers import ObjectJSONParser
 from tenant_apps.dealers import selectors, services, transfer
 from tenant_apps.dealers.api import serializers as s
@@ -316,3 +319,34 @@ class QualificationTypeViewSet(_SettingsViewSet):
 
     def create_with(self, **data):
         return services.qualification_type_create(actor=self.request.user, **data)
+
+
+# People of the network (/api/v1/users/, /api/v1/invitations/): scoped by the dealers the caller sees.
+class UserList(generics.ListAPIView):
+    """Users of this workspace that the caller may see (staff of their scope's dealers)."""
+
+    serializer_class = UserSerializer
+    permission_classes = [permissions.IsAuthenticated, CanViewUsers]
+
+    def get_queryset(self):
+        return selectors.users_visible_to(self.request.user)
+
+
+class InvitationList(generics.ListCreateAPIView):
+    serializer_class = InvitationSerializer
+    permission_classes = [permissions.IsAuthenticated, CanViewUsers]
+
+    def get_queryset(self):
+        return invitations_visible_to(self.request.user).order_by("-created_at")
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        dealer_id, node_id = data.get("dealer_id"), data.get("scope_node_id")
+        invitation, _raw = services.invitation_create(
+            actor=request.user, email=data["email"], role=data["role"],
+            dealer=selectors.dealers_visible_to(request.user).filter(pk=dealer_id).first() if dealer_id else None,
+            scope_node=selectors.nodes_visible_to(request.user).filter(pk=node_id).first() if node_id else None,
+        )
+        return Response(self.get_serializer(invitation).data, status=status.HTTP_201_CREATED)

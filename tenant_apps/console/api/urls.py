@@ -1,4 +1,4 @@
-from tenant_apps.audit.api import views
+from tenant_apps.console.api import views
 from tenant_apps.core.routers import ApiRouter
 
 router = ApiRouter()

@@ -1,4 +1,5 @@
-"""Reads of the audit log, in the reader's data scope.
+"""The console's reads drawn from several apps: the audit log (audit's entries) in the reader's data scope
+(accounts' capabilities, dealers' network).
 
 A reader whose scope is the whole network reads every entry; a reader with a narrower scope (a regional
 manager: their part of the network) reads the entries about the dealers they see (`AuditEntry.dealer_id`: an

@@ -8,9 +8,9 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, viewsets
 
 from tenant_apps.accounts.permissions import AUDIT_VIEW
-from tenant_apps.audit.api.serializers import AuditEntrySerializer
-from tenant_apps.audit.forms import AuditFilterForm
-from tenant_apps.audit.selectors import audit_entry_list
+from tenant_apps.console.api.serializers import AuditEntrySerializer
+from tenant_apps.console.forms import AuditFilterForm
+from tenant_apps.console.selectors import audit_entry_list
 from tenant_apps.core.errors import ValidationFailed
 from tenant_apps.dealers.api.permissions import HasCapability
 
