@@ -129,7 +129,8 @@ def prices_import(*, actor, file, filename: str, remove_missing: bool = False,
         return PriceImportResult(applied=False, rows=len(rows), errors=report_errors(errors, COLUMNS))
 
     list_ids = sorted({key[0] for key in wanted})
-    stored = {(list_id, sku_id, unit_id, min_quantity): (pk, price) for pk, list_id, sku_id, unit_id, min_quantity, price
+    stored = {(list_id, sku_id, unit_id, min_quantity): (pk, price)
+              for pk, list_id, sku_id, unit_id, min_quantity, price
               in PriceEntry.objects.filter(price_list_id__in=list_ids).values_list(
                   "pk", "price_list_id", "sku_id", "unit_id", "min_quantity", "price")}
     new = sorted(key for key in wanted if key not in stored)
@@ -200,5 +201,6 @@ def prices_export(*, actor, fmt: str, price_list: PriceList | None = None) -> tu
                 "price_list__code", "sku__code", "unit__code", "min_quantity", "price").iterator(chunk_size=5000))
     stem = f"prices-{price_list.code}" if price_list is not None else "prices"
     content = table_bytes(fmt=fmt, columns=COLUMNS, rows=rows, sheet="prices")
-    return content, CSV_CONTENT_TYPE if fmt == "csv" else XLSX_CONTENT_TYPE, f"{stem}-{timezone.localdate():%Y%m%d}.{fmt}"
+    return (content, CSV_CONTENT_TYPE if fmt == "csv" else XLSX_CONTENT_TYPE,
+            f"{stem}-{timezone.localdate():%Y%m%d}.{fmt}")
 
