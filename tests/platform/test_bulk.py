@@ -59,8 +59,8 @@ def test_array_columns_travel_as_text_and_read_back(tenant_a, in_tenant):
 
     with in_tenant(tenant_a):
         bulk.insert_together([
-            Promotion(code="ARR-1", name="a", kind="percent", rule={"percent": "5"}, starts_at=datetime(2026, 1, 1, tzinfo=UTC),
-                      scope_sku_ids=[3, 1, 2], scope_tier_ids=[]),
+            Promotion(code="ARR-1", name="a", kind="percent", rule={"percent": "5"},
+                      starts_at=datetime(2026, 1, 1, tzinfo=UTC), scope_sku_ids=[3, 1, 2], scope_tier_ids=[]),
             Promotion(code="ARR-2", name='b "q"', kind="percent", rule={}, starts_at=datetime(2026, 1, 1, tzinfo=UTC),
                       scope_dealer_ids=[7])])
         rows = list(Promotion.objects.filter(code__startswith="ARR-").order_by("code").values_list(
