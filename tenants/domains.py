@@ -25,6 +25,8 @@ from django.utils.translation import gettext as _
 
 from tenants import dns as domain_dns
 from tenants.errors import DomainNotFound, DomainVerificationFailed, IllegalTransition, TenantInvalid
+from tenants.history import actor_label as _actor_label
+from tenants.history import tenant_history_record
 from tenants.models import Domain, Tenant, TenantStatus
 from tenants.selectors import routing_forget
 
@@ -33,11 +35,6 @@ logger = logging.getLogger(__name__)
 MAX_CUSTOM_DOMAINS = 5
 LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 
-
-def _actor_label(actor) -> str:
-    if actor is None:
-        return "system"
-    return getattr(actor, "email", None) or str(actor)
 
 
 def txt_record_name(domain: Domain) -> str:
@@ -141,6 +138,8 @@ def domain_add(*, actor, tenant: Tenant, domain: str) -> Domain:
             # another tenant added the same domain between the check and the insert
             message = _("This domain is already in use.")
             raise TenantInvalid(_("The domain could not be added."), fields={"domain": [message]}) from None
+        tenant_history_record(actor=actor, tenant=tenant, action="tenants.domain.added",
+                              after={"domain": name})
     logger.info(
         "tenants.domain.added",
         extra={"schema": tenant.schema_name, "domain": name, "actor": _actor_label(actor)},
@@ -213,6 +212,9 @@ def domain_verify(*, actor, tenant: Tenant, domain_id: int) -> Domain:
             locked.last_check_error = failure[1][:255]
         if locked.status != Domain.Status.TAKEN:
             locked.save(update_fields=["status", "verified_at", "last_checked_at", "last_check_error"])
+        if locked.status == Domain.Status.ACTIVE:  # a failed look-up is no change: it is logged below
+            tenant_history_record(actor=actor, tenant=tenant, action="tenants.domain.verified",
+                                  after={"domain": locked.domain, "claims_taken": len(losers)})
     context = {"schema": tenant.schema_name, "domain": locked.domain, "actor": _actor_label(actor)}
     if locked.status == Domain.Status.TAKEN:
         raise IllegalTransition(domain_taken_message(locked), code="domain_taken")
@@ -266,6 +268,8 @@ def domain_make_primary(*, actor, tenant: Tenant, domain_id: int) -> Domain:
         Domain.objects.filter(pk=target.pk).update(is_primary=True)
         target.is_primary = True
         routing_forget()  # update() sends no post_save
+        tenant_history_record(actor=actor, tenant=tenant, action="tenants.domain.made_primary",
+                              before={"primary": previous}, after={"primary": target.domain})
     logger.info(
         "tenants.domain.made_primary",
         extra={
@@ -294,6 +298,8 @@ def domain_remove(*, actor, tenant: Tenant, domain_id: int) -> Domain:
                 code="domain_is_primary",
             )
         domain.delete()
+        tenant_history_record(actor=actor, tenant=tenant, action="tenants.domain.removed",
+                              before={"domain": domain.domain, "status": domain.status})
     logger.info(
         "tenants.domain.removed",
         extra={"schema": tenant.schema_name, "domain": domain.domain, "actor": _actor_label(actor)},

@@ -15,6 +15,12 @@ ACTION_LABELS = {
     "tenants.tenant.support_granted": _("Support access granted"),
     "tenants.tenant.support_ended": _("Support access ended"),
     "tenants.tenant.branding_updated": _("Branding updated"),
+    "tenants.tenant.purge_scheduled": _("Purge date set"),
+    "tenants.tenant.support_entered": _("Support entered the workspace"),
+    "tenants.domain.added": _("Domain added"),
+    "tenants.domain.verified": _("Domain verified"),
+    "tenants.domain.made_primary": _("Primary domain changed"),
+    "tenants.domain.removed": _("Domain removed"),
     # the operator audit log (OperatorAuditLog.action)
     "operator.tenant.suspended": _("Suspended the workspace"),
     "operator.tenant.restored": _("Restored the workspace"),

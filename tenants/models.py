@@ -149,6 +149,9 @@ class TenantStatusChange(models.Model):
     to_status = models.CharField(max_length=16)
     reason = models.TextField(blank=True)
     actor = models.CharField(max_length=254, help_text=_("operator email, 'system' or a command"))
+    # what changed besides the status (branding fields, a domain, the purge date), as the audit log keeps it
+    before = models.JSONField(default=dict, blank=True)
+    after = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

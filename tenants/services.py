@@ -25,7 +25,9 @@ from tenant_apps.accounts.permissions import Role
 from tenant_apps.core import uploads
 from tenants import exports, schemas, workspace
 from tenants.errors import IllegalTransition, ProvisioningFailed, SlugTaken, TenantInvalid
-from tenants.models import Domain, PooledSchema, Tenant, TenantStatus, TenantStatusChange
+from tenants.history import actor_label as _actor_label
+from tenants.history import tenant_history_record
+from tenants.models import Domain, PooledSchema, Tenant, TenantStatus
 
 logger = logging.getLogger(__name__)
 
@@ -59,12 +61,6 @@ class Owner:
     password: str = ""
     full_name: str = ""
     password_hash: str = ""
-
-
-def _actor_label(actor) -> str:
-    if actor is None:
-        return "system"
-    return getattr(actor, "email", None) or str(actor)
 
 
 def tenant_host(slug: str) -> str:
@@ -183,12 +179,9 @@ def tenant_provision(
                 trial_ends_at=timezone.now() + timedelta(days=plan.trial_days) if plan else None,
             )
             Domain.objects.create(domain=tenant_host(slug), tenant=tenant, is_primary=True)
-            TenantStatusChange.objects.create(
-                tenant=tenant,
-                action="tenants.tenant.provisioned",
-                to_status=tenant.status,
-                actor=_actor_label(actor),  # how: Tenant.provisioned_by
-            )
+            # how: Tenant.provisioned_by
+            tenant_history_record(actor=actor, tenant=tenant, action="tenants.tenant.provisioned",
+                                  from_status="")
             with schema_context(schema_name):
                 if owner is not None:
                     account_services.user_create(
@@ -249,14 +242,8 @@ def _transition(*, actor, tenant: Tenant, to: TenantStatus, reason: str) -> Tena
         locked.status = to
         locked.status_changed_at = timezone.now()
         locked.save(update_fields=["status", "status_changed_at", "updated_at"])
-        TenantStatusChange.objects.create(
-            tenant=locked,
-            action=action,
-            from_status=previous,
-            to_status=to,
-            reason=reason.strip(),
-            actor=_actor_label(actor),
-        )
+        tenant_history_record(actor=actor, tenant=locked, action=action, from_status=previous, to_status=to,
+                              reason=reason.strip())
     logger.info(action, extra={"schema": locked.schema_name, "actor": _actor_label(actor)})
     return locked
 
@@ -329,6 +316,9 @@ def tenant_branding_update(
     }
     with transaction.atomic():
         locked = Tenant.objects.select_for_update().get(pk=tenant.pk)
+        before = {field: getattr(locked, field) for field in changes}
+        if logo is not None:
+            before["logo"] = locked.logo.name
         for field, value in changes.items():
             setattr(locked, field, value)
         if logo is not None:
@@ -336,6 +326,8 @@ def tenant_branding_update(
             changes["logo"] = locked.logo.name
         locked.branding_saved_at = timezone.now()
         locked.save(update_fields=[*changes, "branding_saved_at", "updated_at"])
+        tenant_history_record(actor=actor, tenant=locked, action="tenants.tenant.branding_updated",
+                              before=before, after=changes)
     logger.info(
         "tenants.tenant.branding_updated", extra={"schema": locked.schema_name, "actor": _actor_label(actor)}
     )
@@ -348,8 +340,14 @@ def tenant_purge_schedule(*, actor, tenant: Tenant, purge_after) -> Tenant:
         locked = Tenant.objects.select_for_update().get(pk=tenant.pk)
         if purge_after is not None and locked.status != TenantStatus.DELETED:
             raise IllegalTransition(_("Only a deleted tenant can be scheduled for purging."))
+        before = locked.purge_after
         locked.purge_after = purge_after
         locked.save(update_fields=["purge_after", "updated_at"])
+        if before != purge_after:
+            tenant_history_record(
+                actor=actor, tenant=locked, action="tenants.tenant.purge_scheduled",
+                before={"purge_after": before.isoformat() if before else None},
+                after={"purge_after": purge_after.isoformat() if purge_after else None})
     return locked
 
 
@@ -362,22 +360,20 @@ def tenant_support_grant(*, actor, tenant: Tenant, minutes: int) -> Tenant:
         locked.support_until = timezone.now() + timedelta(minutes=minutes)
         locked.support_operator = _actor_label(actor)
         locked.save(update_fields=["support_until", "support_operator", "updated_at"])
-        TenantStatusChange.objects.create(
-            tenant=locked, action="tenants.tenant.support_granted", from_status=locked.status,
-            to_status=locked.status, reason=f"{minutes} minutes", actor=_actor_label(actor),
-        )
+        tenant_history_record(actor=actor, tenant=locked, action="tenants.tenant.support_granted",
+                              reason=f"{minutes} minutes",
+                              after={"support_until": locked.support_until.isoformat()})
     return locked
 
 
 def tenant_support_end(*, actor, tenant: Tenant) -> Tenant:
     with transaction.atomic():
         locked = Tenant.objects.select_for_update().get(pk=tenant.pk)
+        before = locked.support_until
         locked.support_until = None
         locked.save(update_fields=["support_until", "updated_at"])
-        TenantStatusChange.objects.create(
-            tenant=locked, action="tenants.tenant.support_ended", from_status=locked.status,
-            to_status=locked.status, reason="", actor=_actor_label(actor),
-        )
+        tenant_history_record(actor=actor, tenant=locked, action="tenants.tenant.support_ended",
+                              before={"support_until": before.isoformat() if before else None})
     return locked
 
 
@@ -388,9 +384,12 @@ def tenant_support_enter(*, actor, tenant: Tenant) -> str:
     if tenant.status != TenantStatus.ACTIVE or not tenant.support_until or tenant.support_until <= timezone.now():
         raise IllegalTransition(_("Support access to this workspace is not open."))
     email = _actor_label(actor)
-    with schema_context(tenant.schema_name):
-        account_services.user_ensure_support(email=email)
-    token = handoff_issue(tenant=tenant, user_email=email, purpose="support", ttl=settings.HANDOFF_TTL_SECONDS)
+    with transaction.atomic():
+        with schema_context(tenant.schema_name):
+            account_services.user_ensure_support(email=email)
+        token = handoff_issue(tenant=tenant, user_email=email, purpose="support",
+                              ttl=settings.HANDOFF_TTL_SECONDS)
+        tenant_history_record(actor=actor, tenant=tenant, action="tenants.tenant.support_entered")
     return tenant_url(tenant.slug, f"/accounts/handoff/{token}/")
 
 
@@ -398,10 +397,7 @@ def tenant_export(*, schema_name: str) -> str:
     """Dump a tenant's schema (pg_dump, gzip) into EXPORT_ROOT; record it; return the file path."""
     tenant = Tenant.objects.get(schema_name=schema_name)
     path = exports.dump_schema(schema_name)
-    TenantStatusChange.objects.create(
-        tenant=tenant, action="tenants.tenant.exported", from_status=tenant.status, to_status=tenant.status,
-        reason=str(path), actor="system",
-    )
+    tenant_history_record(actor="system", tenant=tenant, action="tenants.tenant.exported", reason=str(path))
     return str(path)
 
 

@@ -63,6 +63,8 @@ CONFIRMERS = [Role.OWNER, Role.ADMIN, Role.SALES_REP]
 DEFAULT_WORKFLOW_PRIORITY = 1000
 # The template schema holds the per-brand defaults in this language (tenants.services.tenant_template_migrate).
 TEMPLATE_LOCALE = "zh-hans"
+# ... and in this currency: a brand in another one gets its base list and approval workflow in its own.
+TEMPLATE_CURRENCY = "CNY"
 UNIT_CODES = ["PCE", "CS", "BO", "BX", "PK", "BG", "BA", "UNIT", "SET", "KGM"]
 
 
@@ -93,7 +95,8 @@ def template_defaults_ensure(*, schema_name: str) -> None:
     """Bake the defaults into the template schema, so that a clone or a pool claim already has them: the reference
     data, and the per-brand rows in the template's language with an unnamed headquarters, which
     workspace_defaults_ensure then names for the brand (a couple of UPDATEs instead of some forty statements)."""
-    stand_in = SimpleNamespace(name="", display_name="", default_locale=TEMPLATE_LOCALE, default_currency="CNY")
+    stand_in = SimpleNamespace(name="", display_name="", default_locale=TEMPLATE_LOCALE,
+                               default_currency=TEMPLATE_CURRENCY)
     with schema_context(schema_name), transaction.atomic(), translation.override(TEMPLATE_LOCALE):
         _make_missing(actor=None, tenant=stand_in)
         # The template is no brand: how its defaults were made is no workspace's history (each records its own).
@@ -141,6 +144,7 @@ def _make_missing(*, actor, tenant) -> None:
     if not ApprovalWorkflow.objects.exists():
         approval_services.workflow_create(
             actor=actor, name=_("Order confirmation"), priority=DEFAULT_WORKFLOW_PRIORITY,
+            currency=tenant.default_currency,
             steps=[approval_services.StepSpec(name=_("Confirm the order"), approver_roles=CONFIRMERS, scope="hq")])
 
 
@@ -152,8 +156,8 @@ def _names() -> dict:
 
 def _personalise(*, actor, tenant: Tenant) -> None:
     """Name the template's defaults for this brand: the headquarters after the brand, the rest in its language and
-    the base list in its currency. Only rows that still carry the template's names change, so a brand's own
-    edits stay; this workspace records it once, when its headquarters get their name.
+    the base list and the approval workflow in its currency. Only rows that still carry the template's names
+    change, so a brand's own edits stay; this workspace records it once, when its headquarters get their name.
 
     These rows are the defaults this module made, hence plain UPDATEs here rather than a service per app."""
     hq = Node.objects.filter(kind=Node.Kind.HEADQUARTERS, name="").first()
@@ -173,8 +177,11 @@ def _personalise(*, actor, tenant: Tenant) -> None:
         ApprovalStep.objects.filter(name=was["step"]).update(name=now["step"])
         _carriers_localise(tenant.default_locale)
         divisions.territory_root_localise(locale=tenant.default_locale)
-    if tenant.default_currency != "CNY":
-        PriceList.objects.filter(code=PRICE_LIST_CODE, currency="CNY").update(currency=tenant.default_currency)
+    if tenant.default_currency != TEMPLATE_CURRENCY:
+        PriceList.objects.filter(code=PRICE_LIST_CODE, currency=TEMPLATE_CURRENCY).update(
+            currency=tenant.default_currency)
+        ApprovalWorkflow.objects.filter(priority=DEFAULT_WORKFLOW_PRIORITY, currency=TEMPLATE_CURRENCY).update(
+            currency=tenant.default_currency)
     audit_record(actor=actor, action="tenants.workspace.defaults_applied", target=hq,
                  after={"headquarters": tenant.display_name or tenant.name, "locale": tenant.default_locale,
                         "currency": tenant.default_currency})

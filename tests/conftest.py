@@ -10,7 +10,7 @@ from django.db import DEFAULT_DB_ALIAS, connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, setup_databases, teardown_databases
 from django.utils import translation
-from django_tenants.utils import schema_context
+from django_tenants.utils import tenant_context
 
 from tenants import services as tenant_services
 from tenants.models import Tenant
@@ -151,10 +151,11 @@ def public_client(db) -> Client:
 
 @pytest.fixture
 def in_tenant():
-    """Use as `with in_tenant(tenant): ...` to act in a tenant's schema."""
+    """Use as `with in_tenant(tenant): ...` to act in a tenant's schema, as its requests do (the connection
+    knows the tenant: its currency, core.money.tenant_currency)."""
 
     def _in(tenant: Tenant):
-        return schema_context(tenant.schema_name)
+        return tenant_context(tenant)
 
     return _in
 

@@ -119,7 +119,8 @@ def seed_pricing(*, brand_slug: str, actor=None) -> None:
     sku = protected[0]
     paid = _money(base_price[sku.pk] * Decimal("0.85"))
     services.purchase_record(dealer=dealer, sku_id=sku.pk, unit_id=sku.base_unit_id, quantity=48 * 5,
-                             unit_price=paid, bought_at=timezone.now() - timedelta(days=3), reference="DEMO-SO-0001")
+                             unit_price=paid, currency=contract.currency, bought_at=timezone.now() - timedelta(days=3),
+                             reference="DEMO-SO-0001")
     # The brand cuts the price, the case's with it: compensation owed for what the dealer bought before.
     cut = _money(paid * Decimal("0.90"))
     case = SkuUnit.objects.select_related("unit").filter(sku=sku).first()

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.utils import translation
-from django_tenants.utils import schema_context
+from django_tenants.utils import tenant_context
 
 from billing_saas.models import Plan
 from shared_apps.demo.approvals import seed_approvals
@@ -108,7 +108,7 @@ def seed(brands: Sequence[str] | None = None) -> list[str]:
         )
         # In the brand's language: what the seed writes as text (order timelines, frozen price breakdowns, approval
         # notes) is written in the language of whoever acted, as it is when the brand's own people do it.
-        with schema_context(tenant.schema_name), translation.override(brand.locale):
+        with tenant_context(tenant), translation.override(brand.locale):
             lines.extend(seed_tenant(brand))
     tenant_services.tenant_pool_fill()  # leave the warm pool full for the next sign-up
     return lines

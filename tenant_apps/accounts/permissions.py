@@ -84,6 +84,7 @@ RETURNS_DECIDE = "returns.decide"  # approve or reject a dealer's return request
 ORDERS_VIEW = "orders.view"  # brand staff: orders of dealers in their scope
 ORDERS_APPROVE = "orders.approve"  # approve, reject or send back orders at their step of the approval chain
 APPROVALS_CONFIGURE = "approvals.configure"  # approval workflows, steps and auto-approval rules
+AUDIT_VIEW = "audit.view"  # read the audit log (in the reader's data scope)
 
 _STAFF_READ = {CONSOLE, DEALERS_VIEW, USERS_VIEW, ACCOUNT_EDIT, CATALOG_VIEW, PRICING_VIEW, PROMOTIONS_VIEW,
                ORDERS_VIEW}
@@ -91,7 +92,7 @@ _ADMIN = _STAFF_READ | {DEALERS_CREATE, DEALERS_EDIT, DEALERS_STATUS, DEALERS_BA
                         DEALERS_IMPORT, DEALERS_EXPORT, QUALIFICATIONS_EDIT, USERS_INVITE, SETTINGS_EDIT,
                         INVENTORY_VIEW, INVENTORY_EDIT, INVENTORY_SYNC, CATALOG_EDIT,
                         PRICING_EDIT, PROMOTIONS_EDIT, ORDERS_APPROVE, APPROVALS_CONFIGURE,
-                        FULFILLMENT_SHIP, RETURNS_DECIDE, ORDERS_MANAGE}
+                        FULFILLMENT_SHIP, RETURNS_DECIDE, ORDERS_MANAGE, AUDIT_VIEW}
 
 MATRIX: dict[str, frozenset[str]] = {
     Role.OWNER: frozenset(_ADMIN),
@@ -100,13 +101,13 @@ MATRIX: dict[str, frozenset[str]] = {
     Role.REGIONAL_MANAGER: frozenset(_STAFF_READ | {DEALERS_CREATE, DEALERS_EDIT, DEALERS_STATUS, NETWORK_EDIT,
                                                     DEALERS_EXPORT, QUALIFICATIONS_EDIT, USERS_INVITE,
                                                     INVENTORY_VIEW, ORDERS_APPROVE, RETURNS_DECIDE,
-                                                    ORDERS_MANAGE}),
+                                                    ORDERS_MANAGE, AUDIT_VIEW}),
     Role.SALES_REP: frozenset(_STAFF_READ | {DEALERS_EDIT, QUALIFICATIONS_EDIT, USERS_INVITE, INVENTORY_VIEW,
                                              ORDERS_APPROVE, RETURNS_DECIDE, ORDERS_MANAGE}),
     Role.FINANCE: frozenset(_STAFF_READ | {DEALERS_BANK_VIEW, DEALERS_EXPORT, INVENTORY_VIEW, PRICING_EDIT,
-                                           ORDERS_APPROVE}),
+                                           ORDERS_APPROVE, AUDIT_VIEW}),
     Role.WAREHOUSE: frozenset(_STAFF_READ | {INVENTORY_VIEW, INVENTORY_EDIT, INVENTORY_SYNC, FULFILLMENT_SHIP}),
-    Role.ANALYST: frozenset(_STAFF_READ | {DEALERS_EXPORT, INVENTORY_VIEW}),
+    Role.ANALYST: frozenset(_STAFF_READ | {DEALERS_EXPORT, INVENTORY_VIEW, AUDIT_VIEW}),
     Role.DEALER_OWNER: frozenset({COMPANY_VIEW, COMPANY_ADDRESSES, COMPANY_USERS, ACCOUNT_EDIT, CATALOG_VIEW,
                                  CART_EDIT, ORDERS_VIEW_OWN}),
     Role.DEALER_BUYER: frozenset({COMPANY_VIEW, COMPANY_ADDRESSES, ACCOUNT_EDIT, CATALOG_VIEW, CART_EDIT,

@@ -86,6 +86,13 @@ def user_create(
         raise EmailTaken(
             _("A user with this email already exists."), fields={"email": [_("Already in use.")]}
         ) from None
+    if connection.schema_name != get_public_schema_name():  # operators (public schema) have no audit log
+        from tenant_apps.audit.services import audit_record
+
+        audit_record(actor=actor, action="accounts.user.created", target=user, after={
+            "email": email, "role": role, "dealer": getattr(dealer, "pk", None),
+            "scope_node": getattr(scope_node, "pk", None), "is_staff": is_staff,
+            "is_superuser": is_superuser})
     return user
 
 

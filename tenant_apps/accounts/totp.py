@@ -29,9 +29,13 @@ def totp_begin(*, actor: User) -> User:
     """Start setting up: a new secret, not active until confirmed with a code from the app."""
     if actor.role not in BRAND_ROLES:
         raise UserInvalid(_("Two-step sign-in is for brand staff."))
+    was_enabled = actor.totp_enabled
     actor.totp_secret = pyotp.random_base32()
     actor.totp_enabled = False
     actor.save(update_fields=["totp_secret", "totp_enabled"])
+    # never the secret: only that a new one was made (and two-step sign-in is off until it is confirmed)
+    audit_record(actor=actor, action="accounts.user.totp_started", target=actor,
+                 before={"totp_enabled": was_enabled}, after={"totp_enabled": False})
     return actor
 
 

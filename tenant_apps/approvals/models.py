@@ -9,6 +9,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from tenant_apps.core.money import currency_check
+
 
 class ApprovalWorkflow(models.Model):
     """A chain of steps for the orders that match its conditions (an empty condition matches any order).
@@ -19,7 +21,7 @@ class ApprovalWorkflow(models.Model):
     priority = models.PositiveIntegerField(_("priority"), default=100, help_text=_("Lower numbers are tried first."))
     min_total = models.DecimalField(_("order total from"), max_digits=16, decimal_places=2, null=True, blank=True)
     max_total = models.DecimalField(_("order total up to"), max_digits=16, decimal_places=2, null=True, blank=True)
-    currency = models.CharField(max_length=3, default="CNY")
+    currency = models.CharField(max_length=3)
     tiers = models.ManyToManyField("dealers.Tier", blank=True, related_name="+", verbose_name=_("dealer tiers"))
     nodes = models.ManyToManyField("dealers.Node", blank=True, related_name="+",
                                    verbose_name=_("parts of the network"))
@@ -32,7 +34,7 @@ class ApprovalWorkflow(models.Model):
 
     class Meta:
         ordering = ["priority", "id"]
-        constraints = [models.CheckConstraint(
+        constraints = [currency_check("approval_workflow_currency_code"), models.CheckConstraint(
             condition=Q(min_total__isnull=True) | Q(max_total__isnull=True) | Q(min_total__lte=models.F("max_total")),
             name="approval_workflow_total_range")]
 
@@ -84,12 +86,13 @@ class AutoApprovalRule(models.Model):
     name = models.CharField(_("name"), max_length=200)
     active = models.BooleanField(_("active"), default=True)
     max_total = models.DecimalField(_("order total up to"), max_digits=16, decimal_places=2)
-    currency = models.CharField(max_length=3, default="CNY")
+    currency = models.CharField(max_length=3)
     tiers = models.ManyToManyField("dealers.Tier", blank=True, related_name="+", verbose_name=_("dealer tiers"))
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["max_total", "id"]
+        constraints = [currency_check("auto_approval_rule_currency_code")]
 
     def __str__(self) -> str:
         return self.name

@@ -106,11 +106,11 @@ def workflows_annotated() -> QuerySet[ApprovalWorkflow]:
 # context query (tenant_apps.ordering.submission); anything else through approval_config().
 APPROVAL_CONFIG_SQL = """json_build_array(
     (SELECT COALESCE(json_agg(json_build_array(
-         r.id, r.name, r.max_total::text,
+         r.id, r.name, r.max_total::text, r.currency,
          ARRAY(SELECT t.tier_id FROM approvals_autoapprovalrule_tiers t WHERE t.autoapprovalrule_id = r.id))
          ORDER BY r.id), '[]') FROM approvals_autoapprovalrule r WHERE r.active),
     (SELECT COALESCE(json_agg(json_build_array(
-         w.id, w.name, w.min_total::text, w.max_total::text,
+         w.id, w.name, w.min_total::text, w.max_total::text, w.currency,
          ARRAY(SELECT t.tier_id FROM approvals_approvalworkflow_tiers t WHERE t.approvalworkflow_id = w.id),
          ARRAY(SELECT n.path::text FROM approvals_approvalworkflow_nodes x JOIN dealers_node n ON n.id = x.node_id
                WHERE x.approvalworkflow_id = w.id),
@@ -129,8 +129,9 @@ class ApprovalConfig:
     rules: tuple[AutoApprovalRule, ...]
     workflows: tuple[ApprovalWorkflow, ...]
 
-    def rules_for(self, total) -> list[AutoApprovalRule]:
-        return [rule for rule in self.rules if rule.max_total >= total]
+    def rules_for(self, total, currency: str) -> list[AutoApprovalRule]:
+        """The rules whose limit covers `total` (a rule's limit in another currency covers nothing)."""
+        return [rule for rule in self.rules if rule.currency == currency and rule.max_total >= total]
 
 
 def approval_config() -> ApprovalConfig:
@@ -144,14 +145,15 @@ def approval_config_from(value) -> ApprovalConfig:
     """The ApprovalConfig of APPROVAL_CONFIG_SQL's value."""
     rules_json, workflows_json = value
     rules = []
-    for pk, name, max_total, tier_ids in rules_json:
-        rule = AutoApprovalRule(id=pk, name=name, max_total=Decimal(max_total), active=True)
+    for pk, name, max_total, currency, tier_ids in rules_json:
+        rule = AutoApprovalRule(id=pk, name=name, max_total=Decimal(max_total), currency=currency, active=True)
         rule.tier_ids = list(tier_ids)
         rules.append(_saved(rule))
     workflows = []
-    for pk, name, min_total, max_total, tier_ids, node_paths, territory_paths, category_paths in workflows_json:
+    for pk, name, min_total, max_total, currency, tier_ids, node_paths, territory_paths, category_paths in (
+            workflows_json):
         workflow = ApprovalWorkflow(id=pk, name=name, active=True, min_total=_decimal(min_total),
-                                    max_total=_decimal(max_total))
+                                    max_total=_decimal(max_total), currency=currency)
         workflow.tier_ids, workflow.node_paths = list(tier_ids), list(node_paths)
         workflow.territory_paths, workflow.category_paths = list(territory_paths), list(category_paths)
         workflows.append(_saved(workflow))

@@ -56,6 +56,7 @@ from tenant_apps.approvals.models import (
 from tenant_apps.audit.services import actor_label, audit_record
 from tenant_apps.core.bulk import insert_grouped
 from tenant_apps.core.errors import DomainError
+from tenant_apps.core.money import format_money, tenant_currency
 from tenant_apps.core.states import Move, StateMachine
 from tenant_apps.core.text import SYSTEM_LABEL, words
 from tenant_apps.ordering.approval import order_approval_start
@@ -225,11 +226,14 @@ def _clean_steps(steps: Sequence[StepSpec], errors: dict) -> list[dict]:
 @transaction.atomic
 def workflow_create(*, actor, name: str, active: bool = True, priority: int = 100, min_total=None,
                     max_total=None, tiers: Iterable = (), nodes: Iterable = (), territories: Iterable = (),
-                    categories: Iterable = (), steps: Sequence[StepSpec] = ()) -> ApprovalWorkflow:
-    """A workflow with its conditions and steps (all validated first, one audit entry)."""
+                    categories: Iterable = (), steps: Sequence[StepSpec] = (),
+                    currency: str | None = None) -> ApprovalWorkflow:
+    """A workflow with its conditions and steps (all validated first, one audit entry). Its amounts (order
+    total bounds, steps' skip limits) are in `currency`, the brand's when None."""
     errors: dict[str, list[str]] = {}
     values = _workflow_values(name=name, active=active, priority=priority, min_total=min_total,
                               max_total=max_total, errors=errors)
+    values["currency"] = tenant_currency() if currency is None else currency
     cleaned_steps = _clean_steps(steps, errors)
     if errors:
         raise ApprovalInvalid(_("The workflow could not be saved."), fields=errors)
@@ -321,7 +325,11 @@ def step_move(*, actor, workflow: ApprovalWorkflow, position: int, up: bool) -> 
 
 
 @transaction.atomic
-def auto_rule_create(*, actor, name: str, max_total, tiers: Iterable = (), active: bool = True) -> AutoApprovalRule:
+def auto_rule_create(*, actor, name: str, max_total, tiers: Iterable = (), active: bool = True,
+                     currency: str | None = None) -> AutoApprovalRule:
+    """Orders up to `max_total` in `currency` (the brand's when None) from dealers of `tiers` are approved at
+    submission."""
+    currency = tenant_currency() if currency is None else currency
     errors: dict[str, list[str]] = {}
     name = (name or "").strip()
     if not name or len(name) > 200:
@@ -331,10 +339,11 @@ def auto_rule_create(*, actor, name: str, max_total, tiers: Iterable = (), activ
         errors["max_total"] = [_("Enter the largest order total approved automatically.")]
     if errors:
         raise ApprovalInvalid(_("The rule could not be saved."), fields=errors)
-    rule = AutoApprovalRule.objects.create(name=name, max_total=amount, active=bool(active))
+    rule = AutoApprovalRule.objects.create(name=name, max_total=amount, currency=currency, active=bool(active))
     rule.tiers.set(tiers)
     audit_record(actor=actor, action="approvals.auto_rule.created", target=rule,
-                 after={"name": name, "max_total": str(amount), "tiers": sorted(t.pk for t in rule.tiers.all()),
+                 after={"name": name, "max_total": str(amount), "currency": currency,
+                        "tiers": sorted(t.pk for t in rule.tiers.all()),
                         "active": rule.active})
     return rule
 
@@ -367,6 +376,10 @@ class _Facts:
         return self.order.total
 
     @property
+    def currency(self) -> str:
+        return self.order.currency
+
+    @property
     def tier_id(self):
         return self.order.dealer.tier_id
 
@@ -394,6 +407,8 @@ class _Facts:
 
 
 def _matches(workflow: ApprovalWorkflow, facts: _Facts) -> bool:
+    if (workflow.min_total is not None or workflow.max_total is not None) and workflow.currency != facts.currency:
+        return False  # bounds in another currency say nothing about this order's total
     if workflow.min_total is not None and facts.total < workflow.min_total:
         return False
     if workflow.max_total is not None and facts.total > workflow.max_total:
@@ -418,7 +433,7 @@ def workflow_for(order: Order, facts: _Facts | None = None, config: selectors.Ap
     `config`: the rules and workflows, when already read (selectors.APPROVAL_CONFIG_SQL)."""
     facts = facts or _Facts(order)
     config = config or selectors.approval_config()
-    for rule in config.rules_for(order.total):
+    for rule in config.rules_for(order.total, order.currency):
         if not rule.tier_ids or facts.tier_id in rule.tier_ids:
             return rule, None
     for workflow in config.workflows:
@@ -445,12 +460,14 @@ def _next_rows(*, actor, order: Order, workflow: ApprovalWorkflow | None, steps:
     (None: every step was skipped, the order is to be approved)."""
     rows = []
     for step in steps:
-        if step.skip_below is not None and order.total < step.skip_below:
+        if (step.skip_below is not None and order.total < step.skip_below
+                and (workflow is None or workflow.currency == order.currency)):
             rows.append(OrderApproval(
                 order=order, revision=order.revision, workflow=workflow, step=step, position=step.position,
                 name=step.name, status=ApprovalStatus.SKIPPED, assigned_roles=step.approver_roles,
                 scope=step.scope, assigned_user=step.approver, decided_at=now,
-                reason=_("The order total is below %(amount)s.") % {"amount": step.skip_below}))
+                reason=_("The order total is below %(amount)s.") % {
+                    "amount": format_money(step.skip_below, order.currency)}))
             rows.append(_event(order, None, _("Step skipped: %(step)s") % {"step": step.name},
                                {"step": step.name, "position": step.position, "status": "skipped"}))
             continue

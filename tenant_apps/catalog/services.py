@@ -13,7 +13,7 @@ from django.db.models.functions import Upper
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from tenant_apps.audit.services import audit_record
+from tenant_apps.audit.services import audit_entries_save, audit_entry, audit_record
 from tenant_apps.catalog import pinyin
 from tenant_apps.catalog.errors import CatalogInvalid, IllegalProductTransition
 from tenant_apps.catalog.models import (
@@ -228,8 +228,11 @@ def units_ensure(*, actor, units: Iterable[tuple[str, str]]) -> int:
     many were made (a new workspace's defaults)."""
     wanted = dict(units)
     existing = set(Unit.objects.filter(code__in=list(wanted)).values_list("code", flat=True))
-    return len(Unit.objects.bulk_create([Unit(code=code, name=name) for code, name in wanted.items()
-                                         if code not in existing]))
+    made = Unit.objects.bulk_create([Unit(code=code, name=name) for code, name in wanted.items()
+                                     if code not in existing])
+    audit_entries_save([audit_entry(actor=actor, action="catalog.unit.created", target=unit,
+                                    after={"code": unit.code, "name": unit.name}) for unit in made])
+    return len(made)
 
 
 # --- products -------------------------------------------------------------------------------------

@@ -27,7 +27,7 @@ from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from tenant_apps.audit.services import audit_record
+from tenant_apps.audit.services import Collection, audit_record
 from tenant_apps.catalog import services
 from tenant_apps.catalog.errors import CatalogInvalid
 from tenant_apps.catalog.models import Category, Product, ProductStatus, Series, Sku, SkuUnit, Unit
@@ -176,6 +176,7 @@ def catalog_import(*, actor, file, filename: str) -> CatalogImportResult:
     try:
         with transaction.atomic():
             plan.apply(actor=actor, filename=filename)
+            _import_record(actor=actor, plan=plan, filename=filename)
     except IntegrityError:
         # Someone created one of these codes between the validation and the writes.
         return CatalogImportResult(applied=False, rows=len(rows), errors=[RowError(
@@ -649,19 +650,6 @@ class _Plan:
         _bulk_update(SkuUnit, kept, ["factor", "barcode"])
         SkuUnit.objects.bulk_create(added, batch_size=BATCH_SIZE)
 
-        counts = self.result()
-        if counts.created or counts.updated or counts.products_created or counts.products_updated:
-            audit_record(actor=actor, action="catalog.catalog.imported", target=_CatalogTarget(), after={
-                "file": filename[:200], "rows": counts.rows, "created": counts.created, "updated": counts.updated,
-                "unchanged": counts.unchanged, "products_created": counts.products_created,
-                "products_updated": counts.products_updated, "series_created": counts.series_created,
-                "skus_created_sample": [p.code for p in self.skus if p.current is None][:SAMPLE],
-                "skus_updated_sample": [p.code for p in self.skus if p.current and (p.changed or p.units_changed)
-                                        ][:SAMPLE],
-                "products_updated_sample": [p.code for p in self.products.values() if p.current and (
-                    p.changed or p.visibility_changed)][:SAMPLE],
-            })
-
     def _skus_with_instances(self, new_skus: list[Sku]):
         """(plan, saved Sku) for every SKU of the file: new ones in the order they were created."""
         created = iter(new_skus)
@@ -725,16 +713,21 @@ def _bulk_update(model, objects: list, fields: list[str]) -> None:
             )
 
 
-class _CatalogTarget:
-    """The catalog as a whole, as the target of an import's audit entry."""
-
-    class _meta:  # noqa: N801 - what audit_record reads of a model
-        label_lower = "catalog.catalog"
-
-    pk = "import"
-
-
-# --- export ---------------------------------------------------------------------------------------
+def _import_record(*, actor, plan: _Plan, filename: str) -> None:
+    """The import's audit entry: what it changed, with samples of the codes (none when it changed nothing)."""
+    counts = plan.result()
+    if counts.created or counts.updated or counts.products_created or counts.products_updated:
+        target = Collection("catalog.catalog", "import")
+        audit_record(actor=actor, action="catalog.catalog.imported", target=target, after={
+            "file": filename[:200], "rows": counts.rows, "created": counts.created, "updated": counts.updated,
+            "unchanged": counts.unchanged, "products_created": counts.products_created,
+            "products_updated": counts.products_updated, "series_created": counts.series_created,
+            "skus_created_sample": [p.code for p in plan.skus if p.current is None][:SAMPLE],
+            "skus_updated_sample": [p.code for p in plan.skus if p.current and (p.changed or p.units_changed)
+                                    ][:SAMPLE],
+            "products_updated_sample": [p.code for p in plan.products.values() if p.current and (
+                p.changed or p.visibility_changed)][:SAMPLE],
+        })
 
 
 def catalog_export(*, actor, fmt: str) -> tuple[bytes, str, str]:
@@ -746,6 +739,8 @@ def catalog_export(*, actor, fmt: str) -> tuple[bytes, str, str]:
     rows = _export_rows()
     filename = f"catalog-{timezone.localdate():%Y%m%d}.{fmt}"
     content = table_bytes(fmt=fmt, columns=COLUMNS, rows=rows, sheet="catalog")
+    audit_record(actor=actor, action="catalog.catalog.exported",
+                 target=Collection("catalog.catalog", "export"), after={"file": filename, "rows": len(rows)})
     return content, CSV_CONTENT_TYPE if fmt == "csv" else XLSX_CONTENT_TYPE, filename
 
 

@@ -8,6 +8,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from tenant_apps.accounts.permissions import (
+    AUDIT_VIEW,
     CATALOG_VIEW,
     DEALERS_VIEW,
     FULFILLMENT_SHIP,
@@ -42,6 +43,7 @@ NAV = [
     NavItem("fulfillment:returns", _("Returns"), RETURNS_DECIDE),
     NavItem("approvals:inbox", _("Approvals"), ORDERS_APPROVE),
     NavItem("accounts:people", _("People"), USERS_VIEW),
+    NavItem("audit:list", _("Audit log"), AUDIT_VIEW),
     NavItem("console:company", _("Company & branding"), SETTINGS_EDIT),
     NavItem("console:domains", _("Domains"), SETTINGS_EDIT),
     NavItem("dealers:settings", _("Network settings"), SETTINGS_EDIT),

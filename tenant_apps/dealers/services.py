@@ -326,7 +326,10 @@ def qualification_add(*, actor, dealer: Dealer, type: QualificationType, number:
 def tier_create(*, actor, code: str, name: str, rank: int = 0) -> Tier:
     try:
         with transaction.atomic():
-            return Tier.objects.create(code=code, name=name, rank=rank)
+            tier = Tier.objects.create(code=code, name=name, rank=rank)
+            audit_record(actor=actor, action="dealers.tier.created", target=tier,
+                         after={"code": code, "name": name, "rank": rank})
+            return tier
     except IntegrityError:
         raise DealerInvalid(_("The tier could not be created."),
                             fields={"code": [_("This code is already used.")]}) from None
@@ -339,15 +342,22 @@ def territory_create(*, actor, code: str, name: str, parent: Territory | None = 
         if Territory.objects.filter(Q(code=code) | Q(path=path)).exists():
             raise DealerInvalid(_("The territory could not be created."),
                                 fields={"code": [_("This code is already used.")]})
-        return Territory.objects.create(code=code, name=name, parent=parent, path=path)
+        territory = Territory.objects.create(code=code, name=name, parent=parent, path=path)
+        audit_record(actor=actor, action="dealers.territory.created", target=territory,
+                     after={"code": code, "name": name, "path": path})
+        return territory
 
 
 def qualification_type_create(*, actor, code: str, name: str, required: bool = False,
                               reminder_days: int = 30) -> QualificationType:
     try:
         with transaction.atomic():
-            return QualificationType.objects.create(code=code, name=name, required=required,
+            kind = QualificationType.objects.create(code=code, name=name, required=required,
                                                     reminder_days=reminder_days)
+            audit_record(actor=actor, action="dealers.qualification_type.created", target=kind,
+                         after={"code": code, "name": name, "required": required,
+                                "reminder_days": reminder_days})
+            return kind
     except IntegrityError:
         raise DealerInvalid(_("The qualification type could not be created."),
                             fields={"code": [_("This code is already used.")]}) from None

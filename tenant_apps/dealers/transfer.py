@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from billing_saas.limits import PlanLimitReached, limit_check
 from tenant_apps.accounts.models import User
 from tenant_apps.accounts.permissions import DEALERS_BANK_VIEW, has_perm
-from tenant_apps.audit.services import audit_record
+from tenant_apps.audit.services import Collection, audit_record
 from tenant_apps.core.tables import (
     CSV_CONTENT_TYPE,
     XLSX_CONTENT_TYPE,
@@ -400,4 +400,7 @@ def dealers_export(*, actor, fmt: str) -> tuple[bytes, str, str]:
         rows.append([values.get(column, "") for column in COLUMNS])
     filename = f"dealers-{timezone.localdate():%Y%m%d}.{fmt}"
     content = table_bytes(fmt=fmt, columns=COLUMNS, rows=rows, sheet="dealers")
+    # who took the dealer list away, and whether it held bank accounts
+    audit_record(actor=actor, action="dealers.dealer.exported", target=Collection("dealers.dealer", "export"),
+                 after={"file": filename, "rows": len(rows), "bank_accounts": show_bank})
     return content, CSV_CONTENT_TYPE if fmt == "csv" else XLSX_CONTENT_TYPE, filename

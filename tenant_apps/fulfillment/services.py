@@ -36,7 +36,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from tenant_apps.audit.services import audit_record
+from tenant_apps.audit.services import audit_entries_save, audit_entry, audit_record
 from tenant_apps.core.dates import outside_window
 from tenant_apps.core.states import Move, StateMachine
 from tenant_apps.fulfillment.errors import (
@@ -636,9 +636,12 @@ def carrier_save(*, actor, carrier: Carrier | None = None, code: str = "", name:
 @transaction.atomic
 def carriers_ensure(*, actor, carriers: Iterable[tuple[str, str, str]]) -> int:
     """Make the carriers (code, name, tracking page URL with {number}) that are missing, in one insert; existing
-    codes are left as the brand set them. Returns how many were made. Reference data that every workspace starts
-with (baked into the template schema), so not audited, like units."""
+    codes are left as the brand set them. Returns how many were made, each recorded (one insert); the template
+schema, where every workspace's carriers are made, forgets its own history."""
     wanted = {code: (name, url) for code, name, url in carriers}
     existing = set(Carrier.objects.filter(code__in=list(wanted)).values_list("code", flat=True))
-    return len(Carrier.objects.bulk_create([Carrier(code=code, name=name, tracking_url_template=url)
-                                            for code, (name, url) in wanted.items() if code not in existing]))
+    made = Carrier.objects.bulk_create([Carrier(code=code, name=name, tracking_url_template=url)
+                                        for code, (name, url) in wanted.items() if code not in existing])
+    audit_entries_save([audit_entry(actor=actor, action="fulfillment.carrier.created", target=carrier,
+                                    after={"code": carrier.code, "name": carrier.name}) for carrier in made])
+    return len(made)

@@ -12,7 +12,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tenant_apps.audit.services import actor_label
+from tenant_apps.audit.services import actor_label, audit_record
 from tenant_apps.core import prepared
 from tenant_apps.core.numbers import INTEGER_MAX, fits_integer
 from tenant_apps.inventory.errors import InsufficientStock, InventoryInvalid
@@ -90,6 +90,11 @@ def _move(*, actor, stock_id: int, kind: str, on_hand: int, reserved: int, guard
     )
 
 
+def _recorded(*, actor, action: str, stock_id: int, **after) -> None:
+    """The audit entry of a stock movement a person asked for (its ledger rows say the same in numbers)."""
+    audit_record(actor=actor, action=f"inventory.stock.{action}", target=Stock(pk=stock_id), after=after)
+
+
 def _existing_stock(sku_id: int, warehouse_id: int) -> int:
     stock_id = Stock.objects.filter(sku_id=sku_id, warehouse_id=warehouse_id).values_list("id", flat=True).first()
     if stock_id is None:
@@ -105,8 +110,12 @@ def stock_receive(*, actor, sku_id: int, warehouse_id: int, quantity: int, refer
     if kind not in (MovementKind.RECEIPT, MovementKind.RETURN):
         raise InventoryInvalid(_("Unknown movement."))
     stock_id = _stock_row(sku_id, warehouse_id)
-    return _move(actor=actor, stock_id=stock_id, kind=kind, on_hand=quantity, reserved=0, guard="TRUE", params=[],
-                 reference=reference, reason=reason)
+    movement = _move(actor=actor, stock_id=stock_id, kind=kind, on_hand=quantity, reserved=0, guard="TRUE",
+                     params=[], reference=reference, reason=reason)
+    _recorded(actor=actor, action="received" if kind == MovementKind.RECEIPT else "returned",
+              stock_id=stock_id, sku_id=sku_id, warehouse_id=warehouse_id, quantity=quantity, reference=reference,
+              reason=reason)
+    return movement
 
 
 @transaction.atomic
@@ -120,8 +129,12 @@ def stock_adjust(*, actor, sku_id: int, warehouse_id: int, delta: int, reason: s
     if not (reason or "").strip():
         raise InventoryInvalid(_("Give a reason."), fields={"reason": [_("This field is required.")]})
     stock_id = _stock_row(sku_id, warehouse_id)
-    return _move(actor=actor, stock_id=stock_id, kind=MovementKind.ADJUSTMENT, on_hand=delta, reserved=0,
-                 guard="on_hand::bigint + %s >= reserved", params=[delta], reference=reference, reason=reason)
+    movement = _move(actor=actor, stock_id=stock_id, kind=MovementKind.ADJUSTMENT, on_hand=delta, reserved=0,
+                     guard="on_hand::bigint + %s >= reserved", params=[delta], reference=reference,
+                     reason=reason)
+    _recorded(actor=actor, action="adjusted", stock_id=stock_id, sku_id=sku_id, warehouse_id=warehouse_id,
+              delta=delta, reference=reference, reason=reason)
+    return movement
 
 
 def stock_reserve_lines(*, actor, lines: list[Line], reference: str) -> list[StockMovement]:
@@ -135,6 +148,8 @@ def stock_reserve_lines(*, actor, lines: list[Line], reference: str) -> list[Sto
             movements.append(_move(actor=actor, stock_id=stock_id, kind=MovementKind.RESERVATION, on_hand=0,
                                    reserved=line.quantity, guard="on_hand - reserved >= %s",
                                    params=[line.quantity], reference=reference, reason=""))
+        _recorded(actor=actor, action="reserved", stock_id=movements[0].stock_id, reference=reference,
+                  lines=[[line.sku_id, line.warehouse_id, line.quantity] for line in lines])
     return movements
 
 
@@ -251,8 +266,11 @@ def stock_release(*, actor, sku_id: int, warehouse_id: int, quantity: int, refer
     """Give a reservation back (order cancelled or reduced)."""
     _positive(quantity)
     stock_id = _existing_stock(sku_id, warehouse_id)
-    return _move(actor=actor, stock_id=stock_id, kind=MovementKind.RELEASE, on_hand=0, reserved=-quantity,
-                 guard="reserved >= %s", params=[quantity], reference=reference, reason=reason)
+    movement = _move(actor=actor, stock_id=stock_id, kind=MovementKind.RELEASE, on_hand=0, reserved=-quantity,
+                     guard="reserved >= %s", params=[quantity], reference=reference, reason=reason)
+    _recorded(actor=actor, action="released", stock_id=stock_id, sku_id=sku_id, warehouse_id=warehouse_id,
+              quantity=quantity, reference=reference, reason=reason)
+    return movement
 
 
 @transaction.atomic
@@ -283,6 +301,9 @@ def stock_transfer(*, actor, sku_id: int, from_warehouse_id: int, to_warehouse_i
         else:
             moves["in"] = _move(actor=actor, stock_id=stock_id, kind=MovementKind.TRANSFER_IN, on_hand=quantity,
                                 reserved=0, guard="TRUE", params=[], reference=reference, reason=reason)
+    _recorded(actor=actor, action="transferred", stock_id=source, sku_id=sku_id,
+              from_warehouse_id=from_warehouse_id, to_warehouse_id=to_warehouse_id, quantity=quantity,
+              reference=reference, reason=reason)
     return moves["out"], moves["in"]
 
 
@@ -316,6 +337,9 @@ def stock_sync_apply(*, actor, sync_id: str, warehouse: Warehouse, levels: dict[
                       reason="external stock sync")
                 result["adjusted"] += 1
             StockSync.objects.create(sync_id=sync_id, warehouse=warehouse, lines=len(levels), result=result)
+            audit_record(actor=actor, action="inventory.stock.synced", target=warehouse,
+                         after={"sync_id": sync_id, "lines": len(levels), "adjusted": result["adjusted"],
+                                "unchanged": result["unchanged"], "refused": len(result["refused"])})
     except IntegrityError:  # the same sync id processed concurrently: return that result
         return StockSync.objects.get(sync_id=sync_id).result
     return result
@@ -344,6 +368,7 @@ def low_stock_scan() -> dict:
 
 
 @transaction.atomic
+@transaction.atomic
 def warehouse_create(*, actor, code: str, name: str, territories=()) -> Warehouse:
     if Warehouse.objects.filter(code=code).exists():
         raise InventoryInvalid(_("The warehouse could not be created."),
@@ -351,6 +376,9 @@ def warehouse_create(*, actor, code: str, name: str, territories=()) -> Warehous
     warehouse = Warehouse.objects.create(code=code, name=name)
     if territories:
         warehouse.territories.set(territories)
+    audit_record(actor=actor, action="inventory.warehouse.created", target=warehouse,
+                 after={"code": code, "name": name,
+                        "territories": sorted(getattr(t, "pk", t) for t in territories)})
     return warehouse
 
 
@@ -359,8 +387,12 @@ def low_threshold_set(*, actor, sku_id: int, warehouse_id: int, threshold: int) 
     if not isinstance(threshold, int) or threshold < 0:
         raise InventoryInvalid(_("Use a whole number of zero or more."), fields={"threshold": [_("Invalid.")]})
     stock_id = _stock_row(sku_id, warehouse_id)
+    before = Stock.objects.select_for_update().values_list("low_threshold", flat=True).get(pk=stock_id)
     Stock.objects.filter(pk=stock_id).update(low_threshold=threshold)
-    return Stock.objects.get(pk=stock_id)
+    stock = Stock.objects.get(pk=stock_id)
+    audit_record(actor=actor, action="inventory.stock.threshold_set", target=stock,
+                 before={"low_threshold": before}, after={"low_threshold": threshold})
+    return stock
 
 
 @transaction.atomic
@@ -368,6 +400,10 @@ def inventory_settings_update(*, actor, dealer_stock_visibility: str) -> Invento
     if dealer_stock_visibility not in InventorySettings.StockVisibility.values:
         raise InventoryInvalid(_("Unknown choice."), fields={"dealer_stock_visibility": [_("Unknown choice.")]})
     current = InventorySettings.objects.select_for_update().first() or InventorySettings()
+    before = current.dealer_stock_visibility if current.pk else ""
     current.dealer_stock_visibility = dealer_stock_visibility
     current.save()
+    audit_record(actor=actor, action="inventory.settings.updated", target=current,
+                 before={"dealer_stock_visibility": before},
+                 after={"dealer_stock_visibility": dealer_stock_visibility})
     return current

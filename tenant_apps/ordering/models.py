@@ -6,6 +6,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from tenant_apps.core.money import currency_check
+
 
 class Cart(models.Model):
     """One cart per dealer, shared by its buyers: each line says who added it and who changed it last."""
@@ -73,7 +75,7 @@ class Order(models.Model):
     placed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     status = models.CharField(_("status"), max_length=20, choices=OrderStatus.choices,
                               default=OrderStatus.DRAFT)
-    currency = models.CharField(max_length=3, default="CNY")
+    currency = models.CharField(max_length=3)
     subtotal = models.DecimalField(max_digits=16, decimal_places=2, default=0)
     discount_total = models.DecimalField(max_digits=16, decimal_places=2, default=0)
     total = models.DecimalField(max_digits=16, decimal_places=2, default=0)
@@ -97,7 +99,8 @@ class Order(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        constraints = [models.UniqueConstraint(fields=["dealer", "idempotency_key"],
+        constraints = [currency_check("order_currency_code"),
+                       models.UniqueConstraint(fields=["dealer", "idempotency_key"],
                                                condition=~models.Q(idempotency_key=""), name="one_order_per_key")]
         indexes = [models.Index(fields=["status", "submitted_at"]), models.Index(fields=["dealer", "-created_at"])]
 

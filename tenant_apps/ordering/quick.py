@@ -22,6 +22,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tenant_apps.audit.services import audit_record
 from tenant_apps.catalog.models import Sku, SkuUnit
 from tenant_apps.catalog.selectors import sku_search
 from tenant_apps.core.errors import NotFound
@@ -37,6 +38,7 @@ from tenant_apps.ordering.lifecycle import IllegalOrderTransition, order_cancel
 from tenant_apps.ordering.models import Cart, CartLine, Order, OrderStatus, OrderTemplate, OrderTemplateLine
 from tenant_apps.ordering.services import MAX_CART_LINES, MAX_QUANTITY, cart_for, quantity_errors
 
+AUDIT_SAMPLE = 20  # lines named in a cart operation's audit entry
 MAX_TEMPLATES = 100
 # A dealer cancels its own order until the warehouse starts on it (allocated); afterwards only the brand can.
 DEALER_CANCELLABLE = (OrderStatus.DRAFT, OrderStatus.SUBMITTED, OrderStatus.IN_APPROVAL, OrderStatus.APPROVED)
@@ -208,9 +210,11 @@ def entries_resolve(dealer, entries: list[Entry], errors: list[RowError]) -> lis
     return items
 
 
-def _add_items(*, actor, dealer, items: list[_Item], errors: list[RowError] | None) -> Added:
+def _add_items(*, actor, dealer, items: list[_Item], errors: list[RowError] | None, action: str,
+               source: dict) -> Added:
     """Add the items to the cart (summed per SKU and unit, on top of what is there). With `errors` (a list)
-    a line whose sum breaks the minimum or step is an error; without, it is skipped and named."""
+    a line whose sum breaks the minimum or step is an error; without, it is skipped and named. Recorded as one
+    audit entry `ordering.cart.<action>` (counts, `source`, the first lines), not one per line."""
     cart = Cart.objects.select_for_update().get(pk=cart_for(dealer).pk)  # one writer per cart at a time
     existing = {(line.sku_id, line.unit_id): line for line in CartLine.objects.filter(cart=cart)}
     merged: dict[tuple[int, int], _Item] = {}
@@ -253,6 +257,10 @@ def _add_items(*, actor, dealer, items: list[_Item], errors: list[RowError] | No
     Cart.objects.filter(pk=cart.pk).update(updated_at=now, submitted_order=None)  # a new cart to submit
     result.created, result.updated = len(creates), len(updates)
     result.lines = result.created + result.updated
+    audit_record(actor=actor, action=f"ordering.cart.{action}", target=cart, after={
+        **source, "created": result.created, "updated": result.updated,
+        "lines": [[line.sku_id, line.unit_id, line.quantity]
+                  for line in [*creates, *updates][:AUDIT_SAMPLE]]})
     return result
 
 
@@ -262,6 +270,11 @@ def _add_items(*, actor, dealer, items: list[_Item], errors: list[RowError] | No
 @transaction.atomic
 def cart_quick_add(*, actor, dealer, text: str = "", entries: list[Entry] | None = None) -> Added:
     """Pasted lines (or `entries`) into the dealer's cart, all or nothing."""
+    return _quick_add(actor=actor, dealer=dealer, text=text, entries=entries, action="lines_pasted",
+                      source={})
+
+
+def _quick_add(*, actor, dealer, text: str, entries: list[Entry] | None, action: str, source: dict) -> Added:
     errors: list[RowError] = []
     if entries is None:
         entries, errors = parse_lines(text)
@@ -273,7 +286,7 @@ def cart_quick_add(*, actor, dealer, text: str = "", entries: list[Entry] | None
                                 errors=[RowError(0, "text",
                                                  _("At most %(max)s lines at once.") % {"max": MAX_CART_LINES})])
     items = entries_resolve(dealer, entries, errors)
-    return _add_items(actor=actor, dealer=dealer, items=items, errors=errors)
+    return _add_items(actor=actor, dealer=dealer, items=items, errors=errors, action=action, source=source)
 
 
 @transaction.atomic
@@ -281,13 +294,14 @@ def cart_upload(*, actor, dealer, file, filename: str) -> Added:
     """A CSV/XLSX order into the cart, all or nothing; errors name the spreadsheet rows."""
     entries = parse_upload(file=file, filename=filename)
     try:
-        return cart_quick_add(actor=actor, dealer=dealer, entries=entries)
+        return _quick_add(actor=actor, dealer=dealer, text="", entries=entries, action="uploaded",
+                          source={"file": filename[:200]})
     except QuickOrderInvalid as invalid:
         raise QuickOrderInvalid(_("Some rows cannot be ordered; nothing was added to the cart."),
                                 errors=invalid.errors, prefix="rows") from None
 
 
-def _lines_into_cart(*, actor, dealer, lines) -> Added:
+def _lines_into_cart(*, actor, dealer, lines, action: str, source: dict) -> Added:
     """(sku_id, unit_id, quantity) lines into the cart, leaving out and naming what cannot be ordered now."""
     lines = list(lines)
     skus = {sku.pk: sku for sku in sku_search(dealer=dealer).filter(pk__in={line[0] for line in lines})}
@@ -304,7 +318,7 @@ def _lines_into_cart(*, actor, dealer, lines) -> Added:
             skipped.append(_("%(code)s: no longer sold in that unit.") % {"code": sku.code})
             continue
         items.append(_Item(ref=ref, sku=sku, unit_id=unit_id, factor=match[1], unit_name=match[3], quantity=quantity))
-    added = _add_items(actor=actor, dealer=dealer, items=items, errors=None)
+    added = _add_items(actor=actor, dealer=dealer, items=items, errors=None, action=action, source=source)
     added.skipped = skipped + added.skipped
     if not added.lines:
         raise QuickOrderInvalid(_("None of these products can be ordered now."),
@@ -319,7 +333,8 @@ def order_reorder(*, actor, dealer, order: Order) -> Added:
         raise NotFound(_("No such order."), code="order_not_found")
     lines = order.lines.filter(gift_promotion_id__isnull=True).order_by("line_no").values_list(
         "sku_id", "unit_id", "quantity")
-    return _lines_into_cart(actor=actor, dealer=dealer, lines=lines)
+    return _lines_into_cart(actor=actor, dealer=dealer, lines=lines, action="reordered",
+                            source={"order": order.number})
 
 
 def template_get_for(*, dealer, template_id) -> OrderTemplate:
@@ -342,6 +357,7 @@ def template_save(*, actor, dealer, name: str, replace: bool = False) -> OrderTe
         raise TemplateInvalid(_("The cart is empty: add products before saving it as a template."),
                               fields={"lines": [_("The cart is empty.")]})
     template = OrderTemplate.objects.select_for_update().filter(dealer=dealer, name=name).first()
+    replaced = template is not None
     if template and not replace:
         raise TemplateInvalid(_("The template could not be saved."), code="template_exists", fields={
             "name": [_("You already have a template called “%(name)s”; choose another name or replace it.")
@@ -363,6 +379,8 @@ def template_save(*, actor, dealer, name: str, replace: bool = False) -> OrderTe
     OrderTemplateLine.objects.bulk_create([
         OrderTemplateLine(template=template, position=position, sku_id=line.sku_id, unit_id=line.unit_id,
                           quantity=line.quantity) for position, line in enumerate(lines, start=1)])
+    audit_record(actor=actor, action="ordering.template.saved", target=template,
+                 after={"name": name, "lines": len(lines), "replaced": replaced})
     return template
 
 
@@ -372,13 +390,16 @@ def template_load(*, actor, dealer, template: OrderTemplate) -> Added:
     if template.dealer_id != dealer.pk:
         raise NotFound(_("No such order template."), code="template_not_found")
     lines = template.lines.order_by("position").values_list("sku_id", "unit_id", "quantity")
-    return _lines_into_cart(actor=actor, dealer=dealer, lines=lines)
+    return _lines_into_cart(actor=actor, dealer=dealer, lines=lines, action="template_loaded",
+                            source={"template": template.name})
 
 
 @transaction.atomic
 def template_delete(*, actor, dealer, template: OrderTemplate) -> None:
     if template.dealer_id != dealer.pk:
         raise NotFound(_("No such order template."), code="template_not_found")
+    audit_record(actor=actor, action="ordering.template.deleted", target=template,
+                 before={"name": template.name, "lines": template.lines.count()})
     template.delete()
 
 

@@ -11,6 +11,7 @@ from types import SimpleNamespace
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from tenant_apps.audit.services import audit_record
 from tenant_apps.ordering.errors import SavedViewInvalid
 from tenant_apps.ordering.filters import VIEW_KEYS, OrderFilter
 from tenant_apps.ordering.models import SavedOrderView
@@ -49,8 +50,11 @@ def saved_order_view_save(*, actor, name: str, params: Mapping, shared: bool = F
         errors["name"] = [_("You have %(max)s saved views; delete one first.") % {"max": MAX_VIEWS}]
     if errors:
         raise SavedViewInvalid(_("The view could not be saved."), fields=errors)
+    before = SavedOrderView.objects.filter(owner=actor, name=name).values("params", "shared").first()
     view, created = SavedOrderView.objects.update_or_create(owner=actor, name=name,
                                                             defaults={"params": kept, "shared": bool(shared)})
+    audit_record(actor=actor, action="ordering.saved_view.saved", target=view, before=before,
+                 after={"name": name, "params": kept, "shared": view.shared})
     logger.info("ordering.saved_view.saved", extra={"view_id": view.pk, "new": created, "shared": view.shared})
     return view
 
@@ -60,5 +64,7 @@ def saved_order_view_delete(*, actor, view: SavedOrderView) -> None:
     """Delete `view` (the caller found it through selectors.saved_order_view_get_for, which checks the owner)."""
     if view.owner_id != actor.pk:
         raise SavedViewInvalid(_("Only the person who saved a view can delete it."))
+    audit_record(actor=actor, action="ordering.saved_view.deleted", target=view,
+                 before={"name": view.name, "params": view.params, "shared": view.shared})
     SavedOrderView.objects.filter(pk=view.pk).delete()
     logger.info("ordering.saved_view.deleted", extra={"view_id": view.pk})

@@ -82,6 +82,8 @@ def cart_line_set(*, actor, dealer, sku_id, unit_id=None, quantity, add: bool = 
     line = CartLine.objects.filter(cart=cart, sku=sku, unit_id=unit_id).first()
     if quantity == 0 and not add:
         if line:
+            _line_recorded(actor=actor, cart=cart, sku_id=sku.pk, unit_id=unit_id, before=line.quantity,
+                           after=0)
             line.delete()
         return None
     if isinstance(quantity, bool) or not isinstance(quantity, int) or not 1 <= quantity <= MAX_QUANTITY:
@@ -96,24 +98,40 @@ def cart_line_set(*, actor, dealer, sku_id, unit_id=None, quantity, add: bool = 
             raise CartInvalid(_("A cart holds at most %(max)s lines.") % {"max": MAX_CART_LINES})
         if cart.submitted_order_id is not None:  # a new cart to submit
             Cart.objects.filter(pk=cart.pk).update(submitted_order=None)
+        _line_recorded(actor=actor, cart=cart, sku_id=sku.pk, unit_id=unit_id, before=0, after=total)
         return CartLine.objects.create(cart=cart, sku=sku, unit_id=unit_id, quantity=total, added_by=actor,
                                        updated_by=actor)
+    _line_recorded(actor=actor, cart=cart, sku_id=sku.pk, unit_id=unit_id, before=line.quantity, after=total)
     line.quantity, line.updated_by = total, actor
     line.save(update_fields=["quantity", "updated_by", "updated_at"])
     return line
 
 
+def _line_recorded(*, actor, cart: Cart, sku_id: int, unit_id: int, before: int, after: int) -> None:
+    """One compact entry per cart change: the SKU, the unit and the quantity before and after."""
+    audit_record(actor=actor, action="ordering.cart.line_set", target=cart,
+                 before={"sku": sku_id, "unit": unit_id, "quantity": before},
+                 after={"sku": sku_id, "unit": unit_id, "quantity": after})
+
+
 @transaction.atomic
 def cart_line_remove(*, actor, dealer, line_id) -> None:
-    deleted, _rows = CartLine.objects.filter(cart__dealer=dealer, pk=line_id).delete()
-    if not deleted:
+    line = CartLine.objects.select_related("cart").filter(cart__dealer=dealer, pk=line_id).first() \
+        if str(line_id).isdigit() else None
+    if line is None or not CartLine.objects.filter(pk=line.pk).delete()[0]:
         raise NotFound(_("This line is no longer in the cart."), code="cart_line_not_found")
+    _line_recorded(actor=actor, cart=line.cart, sku_id=line.sku_id, unit_id=line.unit_id,
+                   before=line.quantity, after=0)
 
 
 @transaction.atomic
 def cart_clear(*, actor, dealer) -> None:
-    CartLine.objects.filter(cart__dealer=dealer).delete()
-    Cart.objects.filter(dealer=dealer).update(coupon_codes=[])
+    cart = cart_for(dealer)
+    removed, _rows = CartLine.objects.filter(cart=cart).delete()
+    Cart.objects.filter(pk=cart.pk).update(coupon_codes=[])
+    audit_record(actor=actor, action="ordering.cart.cleared", target=cart,
+                 before={"lines": removed, "coupon_codes": cart.coupon_codes},
+                 after={"lines": 0, "coupon_codes": []})
 
 
 @transaction.atomic
@@ -130,8 +148,11 @@ def cart_coupons_set(*, actor, dealer, codes) -> Cart:
             _("The coupons could not be applied."),
             fields={"coupon_codes": [_("At most %(n)s codes of up to 40 characters.") % {"n": MAX_COUPONS}]})
     cart = cart_for(dealer)
+    before = list(cart.coupon_codes)
     cart.coupon_codes = cleaned
     cart.save(update_fields=["coupon_codes", "updated_at"])
+    audit_record(actor=actor, action="ordering.cart.coupons_set", target=cart,
+                 before={"coupon_codes": before}, after={"coupon_codes": cleaned})
     return cart
 
 

@@ -36,11 +36,11 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tenant_apps.audit.services import person_label
+from tenant_apps.audit.services import audit_entry, person_label
 from tenant_apps.core import prepared
 from tenant_apps.core.bulk import ids_take, insert_grouped
 from tenant_apps.core.errors import Conflict
-from tenant_apps.core.money import format_money
+from tenant_apps.core.money import format_money, tenant_currency
 from tenant_apps.core.text import words
 from tenant_apps.dealers.models import DealerStatus
 from tenant_apps.dealers.selectors import QUALIFICATION_BLOCKERS_SQL, qualification_blockers
@@ -209,7 +209,7 @@ def _context(dealer, address_id, key: str) -> _Context:
                     approvals=chain.config_from(approvals),
                     dealer=DealerContext(dealer_id=dealer.pk, tier_id=dealer.tier_id,
                                          territory_paths=tuple(p for p in paths if p), node_path=node_path or "",
-                                         at=timezone.now()))
+                                         at=timezone.now(), currency=tenant_currency()))
 
 
 def _address_required(address: dict | None, address_id) -> dict:
@@ -450,12 +450,21 @@ def _submitted_rows(*, actor, order: Order, ctx: DealerContext, quote: Quote, me
     rows = [order_event(order, actor, kind="transition", from_status=OrderStatus.DRAFT, to_status=OrderStatus.SUBMITTED,
                         message=message,
                         data={"total": str(order.total), "lines": len(quote.lines), "revision": order.revision})]
+    rows.append(_submitted_entry(actor, order, lines=len(quote.lines)))
     if backorder:
         rows.append(order_event(order, actor, kind="note", message=_("Shortfall split into backorder %(number)s.")
                                 % {"number": backorder.number}, data={"backorder": backorder.number}))
     return rows + approval_chain().plan(actor=actor, order=order, now=ctx.at, node_path=ctx.node_path,
                                         territory_paths=list(ctx.territory_paths),
                                         category_paths=_category_paths(quote), config=approvals)
+
+
+def _submitted_entry(actor, order: Order, *, lines: int):
+    """The order's audit entry for its submission (unsaved: written with the order, in the same statement)."""
+    return audit_entry(actor=actor, action="ordering.order.submitted", target=order,
+                       before={"status": OrderStatus.DRAFT},
+                       after={"status": OrderStatus.SUBMITTED, "total": str(order.total), "lines": lines,
+                              "revision": order.revision})
 
 
 def _place_at_once(*, actor, order: Order, context: _Context, quote: Quote, from_cart: bool) -> Order | None:
@@ -579,7 +588,7 @@ def order_revise(*, actor, order: Order, lines: Sequence[SubmitLine], expected_t
         _dealer_may_order(dealer)
         from tenant_apps.pricing.selectors import dealer_context
 
-        ctx = dealer_context(dealer)
+        ctx = dealer_context(dealer, currency=locked.currency)  # a revision stays in the order's currency
         skus, quote = _priced(ctx, lines, locked.coupon_codes)
         _shown_total_check(quote, expected_total)
         reservations_release(order=locked, actor=actor, reason="revised")
@@ -641,6 +650,7 @@ def _backorder(*, actor, ctx: DealerContext, parent: Order, rest, address) -> Or
     # filled (ordering.approval: the registered chain's restart), and allocation reserves it then.
     insert_grouped([backorder, *_line_rows(backorder, quote, [], reserve=False),
                     order_event(backorder, actor, kind="transition", from_status=OrderStatus.DRAFT,
-                                to_status=OrderStatus.SUBMITTED, message=_("Backorder submitted"))])
+                                to_status=OrderStatus.SUBMITTED, message=_("Backorder submitted")),
+                    _submitted_entry(actor, backorder, lines=len(quote.lines))])
     backorder._state.adding = False
     return backorder

@@ -25,7 +25,8 @@ class PriceListForm(forms.Form):
     dealer_code = needs(forms.CharField(label=_("Dealer code"), max_length=64, required=False,
                                         help_text=_("For dealer and contract lists.")), DEALER_CODE)
     contract_number = forms.CharField(label=_("Contract number"), max_length=64, required=False)
-    currency = forms.CharField(label=_("Currency"), max_length=3, initial="CNY")
+    currency = forms.CharField(label=_("Currency"), max_length=3,
+                               help_text=_("Dealers are priced from lists in the brand's currency only."))
     valid_from = forms.DateField(label=_("Valid from"), widget=forms.DateInput(attrs={"type": "date"}))
     valid_to = forms.DateField(label=_("Valid to"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
                                help_text=_("Inclusive; empty: no end."))

@@ -25,6 +25,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tenant_apps.core.money import currency_check
+
 
 class PriceLevel(models.TextChoices):
     """The precedence levels, highest first (the order of this enumeration is the precedence)."""
@@ -64,7 +66,7 @@ class PriceList(models.Model):
     dealer = models.ForeignKey("dealers.Dealer", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
                                verbose_name=_("dealer"))
     contract_number = models.CharField(_("contract number"), max_length=64, blank=True)
-    currency = models.CharField(_("currency"), max_length=3, default="CNY")
+    currency = models.CharField(_("currency"), max_length=3)
     valid_from = models.DateField(_("valid from"), default=timezone.localdate)
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=16, choices=PriceListStatus.choices,
@@ -77,6 +79,7 @@ class PriceList(models.Model):
         indexes = [models.Index(fields=["status", "kind"]), models.Index(fields=["dealer", "status"]),
                    models.Index(fields=["tier", "status"])]
         constraints = [
+            currency_check("price_list_currency_code"),
             models.CheckConstraint(name="price_list_target_fits_kind", condition=(
                 Q(kind="base", tier__isnull=True, territory__isnull=True, dealer__isnull=True)
                 | Q(kind="tier", tier__isnull=False, territory__isnull=True, dealer__isnull=True)
@@ -122,13 +125,14 @@ class ResalePrice(models.Model):
 
     sku = models.ForeignKey("catalog.Sku", on_delete=models.CASCADE, related_name="+")
     price = models.DecimalField(_("minimum resale price"), max_digits=14, decimal_places=4)
-    currency = models.CharField(_("currency"), max_length=3, default="CNY")
+    currency = models.CharField(_("currency"), max_length=3)
     valid_from = models.DateField(_("valid from"), default=timezone.localdate)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["sku", "-valid_from"]
         constraints = [
+            currency_check("resale_price_currency_code"),
             models.UniqueConstraint(fields=["sku", "currency", "valid_from"], name="one_resale_price_per_day"),
             models.CheckConstraint(condition=Q(price__gte=0), name="resale_price_not_negative"),
         ]
@@ -150,13 +154,14 @@ class ProtectionWindow(models.Model):
                                   help_text=_("Empty: all SKUs."))
     starts_on = models.DateField(_("starts on"))
     ends_on = models.DateField(_("ends on"))
-    currency = models.CharField(_("currency"), max_length=3, default="CNY")
+    currency = models.CharField(_("currency"), max_length=3)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-starts_on", "pk"]
         indexes = [models.Index(fields=["starts_on", "ends_on"])]
-        constraints = [models.CheckConstraint(name="protection_window_range", condition=Q(ends_on__gte=models.F(
+        constraints = [currency_check("protection_window_currency_code"),
+                       models.CheckConstraint(name="protection_window_range", condition=Q(ends_on__gte=models.F(
             "starts_on")))]
 
     def __str__(self) -> str:
@@ -194,13 +199,14 @@ class PurchaseRecord(models.Model):
                              db_index=False)
     quantity = models.PositiveIntegerField(_("quantity"))
     unit_price = models.DecimalField(_("unit price"), max_digits=14, decimal_places=4)
-    currency = models.CharField(_("currency"), max_length=3, default="CNY")
+    currency = models.CharField(_("currency"), max_length=3)
     bought_at = models.DateTimeField(_("bought at"))
     reference = models.CharField(_("reference"), max_length=100, blank=True)
 
     class Meta:
         ordering = ["-bought_at", "pk"]
         indexes = [models.Index(fields=["sku", "bought_at"], name="pricing_purchase_sku_when")]
+        constraints = [currency_check("purchase_currency_code")]
 
     def __str__(self) -> str:
         return f"{self.reference or self.pk}: {self.quantity} x {self.sku_id} @ {self.unit_price}"
@@ -224,7 +230,7 @@ class ProtectionCompensation(models.Model):
     price_before = models.DecimalField(_("price before"), max_digits=14, decimal_places=4)
     price_after = models.DecimalField(_("new price"), max_digits=14, decimal_places=4)
     amount = models.DecimalField(_("amount owed"), max_digits=14, decimal_places=2)
-    currency = models.CharField(_("currency"), max_length=3, default="CNY")
+    currency = models.CharField(_("currency"), max_length=3)
     status = models.CharField(_("status"), max_length=16, choices=CompensationStatus.choices,
                               default=CompensationStatus.OWED)
     reason = models.CharField(_("reason"), max_length=200, blank=True)
@@ -233,7 +239,8 @@ class ProtectionCompensation(models.Model):
     class Meta:
         ordering = ["-created_at", "pk"]
         indexes = [models.Index(fields=["status", "dealer"])]
-        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="compensation_positive")]
+        constraints = [currency_check("compensation_currency_code"),
+                       models.CheckConstraint(condition=Q(amount__gt=0), name="compensation_positive")]
 
     def __str__(self) -> str:
         return f"{self.dealer_id} {self.amount}"

@@ -31,7 +31,7 @@ class DealerContext:
     territory_paths: tuple[str, ...]  # ltree paths of the dealer's territories (the "region" of price lists)
     node_path: str  # ltree path of the dealer's node in the network tree
     at: datetime
-    currency: str = "CNY"
+    currency: str  # the dealer's ordering currency (the brand's): only lists and promotions in it apply
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ from django.db.models import Count, Q, QuerySet, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 
+from tenant_apps.core.money import tenant_currency
 from tenant_apps.dealers.models import Dealer
 from tenant_apps.pricing.engine import price_book_load
 from tenant_apps.pricing.models import (
@@ -22,8 +23,10 @@ from tenant_apps.pricing.models import (
 from tenant_apps.pricing.quote_types import CartLine, DealerContext, PricedLine
 
 
-def dealer_context(dealer: Dealer, at: datetime | None = None, *, currency: str = "CNY") -> DealerContext:
-    """Who is buying, when: tier, territories' paths and network node path, in one query."""
+def dealer_context(dealer: Dealer, at: datetime | None = None, *, currency: str | None = None) -> DealerContext:
+    """Who is buying, when, in what currency: tier, territories' paths and network node path, in one query. The
+    currency is the dealer's ordering currency, the brand's (`tenant_currency()`, no query) unless given: price
+    lists, protection windows and promotions in another currency do not apply to the dealer's quotes."""
     row = (Dealer.objects.filter(pk=dealer.pk)
            .annotate(paths=ArrayAgg(Cast("territories__path", TextField()), distinct=True, default=None))
            .values_list("node__path", "paths").first())
@@ -31,7 +34,7 @@ def dealer_context(dealer: Dealer, at: datetime | None = None, *, currency: str 
     return DealerContext(
         dealer_id=dealer.pk, tier_id=dealer.tier_id,
         territory_paths=tuple(sorted(path for path in (paths or ()) if path)),
-        node_path=str(node_path or ""), at=at or timezone.now(), currency=currency,
+        node_path=str(node_path or ""), at=at or timezone.now(), currency=currency or tenant_currency(),
     )
 
 

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from tenant_apps.audit.services import audit_record
 from tenant_apps.catalog.models import Sku, SkuUnit, Unit
 from tenant_apps.core.dates import window_errors
-from tenant_apps.core.money import quantize
+from tenant_apps.core.money import quantize, tenant_currency
 from tenant_apps.dealers.models import Dealer
 from tenant_apps.pricing.engine import price_book_load, pricing_day
 from tenant_apps.pricing.errors import PricingInvalid
@@ -103,9 +103,12 @@ def _list_errors(*, kind: str, tier, territory, dealer, contract_number: str, cu
 
 @transaction.atomic
 def price_list_create(*, actor, code: str, name: str, kind: str, tier=None, territory=None, dealer=None,
-                      contract_number: str = "", currency: str = "CNY", valid_from: date | None = None,
+                      contract_number: str = "", currency: str | None = None, valid_from: date | None = None,
                       valid_to: date | None = None, status: str = PriceListStatus.INACTIVE) -> PriceList:
+    """A price list in `currency` (None: the brand's). Only lists in a dealer's ordering currency (the
+    brand's) price that dealer's quotes."""
     code, name, contract_number = (code or "").strip(), (name or "").strip(), (contract_number or "").strip()
+    currency = tenant_currency() if currency is None else currency
     valid_from = valid_from or timezone.localdate()
     errors = _list_errors(kind=kind, tier=tier, territory=territory, dealer=dealer, contract_number=contract_number,
                           currency=currency, valid_from=valid_from, valid_to=valid_to, name=name)
@@ -173,7 +176,7 @@ def price_list_status_set(*, actor, price_list: PriceList, status: str) -> Price
 
 def _compensate_list(*, actor, price_list: PriceList, reason: str) -> None:
     sku_ids = PriceEntry.objects.filter(price_list=price_list).values_list("sku_id", flat=True).distinct()
-    protection_compensate(actor=actor, sku_ids=list(sku_ids), reason=reason)
+    protection_compensate(actor=actor, sku_ids=list(sku_ids), reason=reason, currency=price_list.currency)
 
 
 # --- entries --------------------------------------------------------------------------------------
@@ -208,10 +211,10 @@ def price_entry_set(*, actor, price_list: PriceList, sku: Sku, unit: Unit, price
         "price": str(parsed)})
     if before and Decimal(before["price"]) > parsed and price_list.status == PriceListStatus.ACTIVE:
         protection_compensate(actor=actor, sku_ids=[sku.pk], reason=_("Price of %(sku)s lowered in %(list)s") % {
-            "sku": sku.code, "list": price_list.code})
+            "sku": sku.code, "list": price_list.code}, currency=price_list.currency)
     elif not before and price_list.status == PriceListStatus.ACTIVE:
         protection_compensate(actor=actor, sku_ids=[sku.pk], reason=_("Price of %(sku)s added to %(list)s") % {
-            "sku": sku.code, "list": price_list.code})
+            "sku": sku.code, "list": price_list.code}, currency=price_list.currency)
     return entry
 
 
@@ -225,14 +228,17 @@ def price_entry_delete(*, actor, entry: PriceEntry) -> None:
     entry.delete()
     if price_list.status == PriceListStatus.ACTIVE:
         protection_compensate(actor=actor, sku_ids=[sku.pk], reason=_("Price of %(sku)s removed from %(list)s") % {
-            "sku": sku.code, "list": price_list.code})
+            "sku": sku.code, "list": price_list.code}, currency=price_list.currency)
 
 
 # --- resale floors (MAP) --------------------------------------------------------------------------
 
 
 @transaction.atomic
-def resale_price_set(*, actor, sku: Sku, price, valid_from: date | None = None, currency: str = "CNY") -> ResalePrice:
+def resale_price_set(*, actor, sku: Sku, price, valid_from: date | None = None,
+                     currency: str | None = None) -> ResalePrice:
+    """The lowest price a dealer may resell `sku` at from `valid_from`, in `currency` (None: the brand's)."""
+    currency = tenant_currency() if currency is None else currency
     parsed = price_parse(price)
     valid_from = valid_from or timezone.localdate()
     errors = window_errors(valid_from=valid_from)
@@ -261,9 +267,10 @@ def resale_price_set(*, actor, sku: Sku, price, valid_from: date | None = None, 
 @transaction.atomic
 def protection_window_create(*, actor, name: str, starts_on: date, ends_on: date, dealer: Dealer | None = None,
                              skus: Iterable[Sku] = (), prices: Iterable[tuple[Sku, Unit, object]] = (),
-                             currency: str = "CNY") -> ProtectionWindow:
+                             currency: str | None = None) -> ProtectionWindow:
     """A protection window for `dealer` (None: all dealers) and `skus` (empty: all), with protected prices
-    as (sku, unit, price) that hold for the covered dealers in the window."""
+    as (sku, unit, price) in `currency` (None: the brand's) that hold for the covered dealers in the window."""
+    currency = tenant_currency() if currency is None else currency
     name = (name or "").strip()
     skus, prices = list(skus), list(prices)
     errors: dict[str, list[str]] = window_errors(starts_on=starts_on, ends_on=ends_on)
@@ -312,9 +319,11 @@ def _protected_price_errors(*, skus: list[Sku], prices: list) -> list[str]:
 
 @transaction.atomic
 def purchase_record(*, dealer: Dealer, sku_id: int, unit_id: int, quantity: int, unit_price,
-                    bought_at: datetime | None = None, reference: str = "", currency: str = "CNY") -> PurchaseRecord:
-    """What a dealer bought, at what price per unit (ordering calls this at submission). Not audited on its
-    own: the order that causes it is."""
+                    bought_at: datetime | None = None, reference: str = "",
+                    currency: str | None = None) -> PurchaseRecord:
+    """What a dealer bought, at what price per unit in `currency` (the order's; None: the brand's). Not audited
+    on its own: the order that causes it is (submission writes its purchases with the order)."""
+    currency = tenant_currency() if currency is None else currency
     parsed = price_parse(unit_price)
     errors = {}
     if parsed is None:
@@ -329,8 +338,11 @@ def purchase_record(*, dealer: Dealer, sku_id: int, unit_id: int, quantity: int,
 
 
 def protection_compensate(*, actor, sku_ids: Iterable[int], reason: str = "", at: datetime | None = None,
-                          currency: str = "CNY") -> list[ProtectionCompensation]:
+                          currency: str | None = None) -> list[ProtectionCompensation]:
     """Record what is owed because prices of `sku_ids` went down while a protection window runs.
+
+    In `currency` (the changed list's): windows, purchases and prices in that currency only; None (an import
+    that may touch lists in several): each currency a running window is in, one after the other.
 
     For every purchase of those SKUs made in a window running now (by a dealer the window covers, in the
     window's days so far): the dealer's price now, without protection, for that unit and quantity; if it is
@@ -347,12 +359,24 @@ def protection_compensate(*, actor, sku_ids: Iterable[int], reason: str = "", at
     if not sku_ids:
         return []
     window_skus = ProtectionWindow.skus.through.objects
-    windows = list(ProtectionWindow.objects.filter(starts_on__lte=day, ends_on__gte=day, currency=currency).filter(
+    windows = ProtectionWindow.objects.filter(starts_on__lte=day, ends_on__gte=day)
+    if currency is not None:
+        windows = windows.filter(currency=currency)
+    windows = list(windows.filter(
         ~Exists(window_skus.filter(protectionwindow_id=OuterRef("pk")))
         | Exists(window_skus.filter(protectionwindow_id=OuterRef("pk"), sku_id__in=sku_ids))
     ).prefetch_related("skus").order_by("dealer_id", "starts_on", "pk"))
-    if not windows:
-        return []
+    made = []
+    for code in sorted({window.currency for window in windows}):
+        made += _compensate(actor=actor, windows=[w for w in windows if w.currency == code], sku_ids=sku_ids,
+                            reason=reason, at=at, currency=code)
+    return made
+
+
+def _compensate(*, actor, windows: list[ProtectionWindow], sku_ids: list[int], reason: str, at: datetime,
+                currency: str) -> list[ProtectionCompensation]:
+    """protection_compensate for the running windows in one currency."""
+    day = pricing_day(at)
     purchases: dict[int, tuple[PurchaseRecord, ProtectionWindow]] = {}
     condition = Q()
     for window in windows:

@@ -1,5 +1,5 @@
 """Import and export of price entries (CSV and XLSX), columns: list_code, sku_code, unit_code, min_quantity,
-price.
+price, currency (the list's: written by the export; on import optional, and when given it must be the list's).
 
 Import: every row is validated first (unknown list, SKU or unit, a unit the SKU is not sold in, a bad
 quantity or price, the same price twice in the file), with every error named by row and column; then either
@@ -23,7 +23,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tenant_apps.audit.services import audit_record
+from tenant_apps.audit.services import Collection, audit_record
 from tenant_apps.catalog.models import Sku, SkuUnit, Unit
 from tenant_apps.core.tables import (
     CSV_CONTENT_TYPE,
@@ -43,11 +43,11 @@ from tenant_apps.pricing.models import PriceEntry, PriceList, PriceListStatus
 from tenant_apps.pricing.selectors import in_scope
 from tenant_apps.pricing.services import price_parse, protection_compensate
 
-COLUMNS = ["list_code", "sku_code", "unit_code", "min_quantity", "price"]
+COLUMNS = ["list_code", "sku_code", "unit_code", "min_quantity", "price", "currency"]
 REQUIRED = ("list_code", "sku_code", "unit_code", "price")
 ALIASES = {"价目表": "list_code", "价目表编码": "list_code", "商品编码": "sku_code", "SKU编码": "sku_code",
            "单位": "unit_code", "单位编码": "unit_code", "起订量": "min_quantity", "起始数量": "min_quantity",
-           "价格": "price", "单价": "price"}
+           "价格": "price", "单价": "price", "币种": "currency", "货币": "currency"}
 MAX_ROWS = 200_000
 BATCH = 5_000
 
@@ -77,8 +77,8 @@ def prices_import(*, actor, file, filename: str, remove_missing: bool = False,
     list_codes = {row.values["list_code"] for row in rows}
     sku_codes = {row.values["sku_code"] for row in rows}
     unit_codes = {row.values["unit_code"] for row in rows}
-    lists = {code: (pk, status) for code, pk, status in
-             PriceList.objects.filter(code__in=list_codes).values_list("code", "pk", "status")}
+    lists = {code: (pk, status, currency) for code, pk, status, currency in
+             PriceList.objects.filter(code__in=list_codes).values_list("code", "pk", "status", "currency")}
     skus = {code: (pk, base_unit_id) for code, pk, base_unit_id in
             Sku.objects.filter(code__in=sku_codes).values_list("code", "pk", "base_unit_id")}
     units = dict(Unit.objects.filter(code__in=unit_codes).values_list("code", "pk"))
@@ -98,6 +98,9 @@ def prices_import(*, actor, file, filename: str, remove_missing: bool = False,
             error(number, "list_code", _("No price list with the code “%(code)s”.") % {"code": values["list_code"]})
         elif only_list is not None and listed[0] != only_list.pk:
             error(number, "list_code", _("This import is for the list “%(code)s” only.") % {"code": only_list.code})
+        elif values["currency"] and values["currency"].upper() != listed[2]:
+            error(number, "currency", _("The list “%(code)s” is in %(currency)s; leave the currency empty or "
+                                        "write %(currency)s.") % {"code": values["list_code"], "currency": listed[2]})
         if not values["sku_code"]:
             error(number, "sku_code", _("Enter the SKU code."))
         elif sku is None:
@@ -140,11 +143,11 @@ def prices_import(*, actor, file, filename: str, remove_missing: bool = False,
     removed_keys = [key for key in stored if key not in wanted] if remove_missing else []
     removed = sorted(stored[key][0] for key in removed_keys)
     removed_skus = {key[1] for key in removed_keys}
-    active = {pk for pk, status in lists.values() if status == PriceListStatus.ACTIVE}
+    active = {pk for pk, status, _currency in lists.values() if status == PriceListStatus.ACTIVE}
     touched_skus = sorted({key[1] for key in new if key[0] in active} | lowered | removed_skus)
     result = PriceImportResult(applied=True, rows=len(rows), created=len(new), updated=len(changed),
                                unchanged=len(wanted) - len(new) - len(changed), deleted=len(removed),
-                               lists=sorted(code for code, (pk, _s) in lists.items() if pk in list_ids))
+                               lists=sorted(code for code, (pk, _s, _c) in lists.items() if pk in list_ids))
     try:
         with transaction.atomic():
             _write(new=new, wanted=wanted, changed=changed, removed=removed)
@@ -195,12 +198,16 @@ def prices_export(*, actor, fmt: str, price_list: PriceList | None = None) -> tu
     entries = in_scope(PriceEntry.objects.all(), actor, "price_list__dealer")
     if price_list is not None:
         entries = entries.filter(price_list=price_list)
-    rows = ([list_code, sku_code, unit_code, str(min_quantity), price_text(price)]
-            for list_code, sku_code, unit_code, min_quantity, price in entries.order_by(
+    rows = ([list_code, sku_code, unit_code, str(min_quantity), price_text(price), currency]
+            for list_code, sku_code, unit_code, min_quantity, price, currency in entries.order_by(
                 "price_list__code", "sku__code", "unit__code", "min_quantity").values_list(
-                "price_list__code", "sku__code", "unit__code", "min_quantity", "price").iterator(chunk_size=5000))
+                "price_list__code", "sku__code", "unit__code", "min_quantity", "price", "price_list__currency")
+            .iterator(chunk_size=5000))
     stem = f"prices-{price_list.code}" if price_list is not None else "prices"
     content = table_bytes(fmt=fmt, columns=COLUMNS, rows=rows, sheet="prices")
-    return (content, CSV_CONTENT_TYPE if fmt == "csv" else XLSX_CONTENT_TYPE,
-            f"{stem}-{timezone.localdate():%Y%m%d}.{fmt}")
+    filename = f"{stem}-{timezone.localdate():%Y%m%d}.{fmt}"
+    audit_record(actor=actor, action="pricing.price_list.exported",
+                 target=price_list if price_list is not None else Collection("pricing.pricelist", "export"),
+                 after={"file": filename})
+    return content, CSV_CONTENT_TYPE if fmt == "csv" else XLSX_CONTENT_TYPE, filename
 

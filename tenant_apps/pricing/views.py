@@ -67,7 +67,7 @@ def price_lists(request):
     data = filters.cleaned_data if filters.is_valid() else {"kind": "", "q": ""}
     rows = selectors.in_scope(selectors.price_list_list(kind=data["kind"], q=data["q"]), request.user)
     form = PriceListForm(request.POST if request.method == "POST" else None,
-                         initial={"valid_from": timezone.localdate(), "currency": "CNY"})
+                         initial={"valid_from": timezone.localdate(), "currency": request.tenant.default_currency})
     if request.method == "POST" and form.is_valid():
         values = dict(form.cleaned_data)
         dealer = _dealer(request, form, values.pop("dealer_code"))

@@ -83,11 +83,11 @@ class PromotionSpec:
     code: str
     name: str
     kind: str
+    currency: str  # its amounts' currency: it applies only to quotes in this currency
     rule: Mapping = field(default_factory=dict)
     priority: int = 0
     stacking: str = "stackable"  # "stackable" | "not_stackable" | "exclusive"
     coupon_required: bool = False
-    currency: str = "CNY"
     sku_ids: frozenset[int] = frozenset()
     category_paths: tuple[str, ...] = ()
     tier_ids: frozenset[int] = frozenset()

@@ -13,6 +13,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from tenant_apps.core.money import currency_check
+
 
 class PromotionKind(models.TextChoices):
     THRESHOLD = "threshold", _("Spend threshold")
@@ -67,7 +69,7 @@ class Promotion(models.Model):
     coupon_required = models.BooleanField(_("needs a coupon code"), default=False)
     status = models.CharField(_("status"), max_length=16, choices=PromotionStatus.choices,
                               default=PromotionStatus.DRAFT)
-    currency = models.CharField(_("currency"), max_length=3, default="CNY")
+    currency = models.CharField(_("currency"), max_length=3)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -75,6 +77,7 @@ class Promotion(models.Model):
         ordering = ["-priority", "code"]
         indexes = [models.Index(fields=["status", "starts_at", "ends_at"])]
         constraints = [
+            currency_check("promotion_currency_code"),
             models.CheckConstraint(condition=Q(budget_used__gte=0), name="promotion_budget_used_not_negative"),
             models.CheckConstraint(condition=Q(budget__isnull=True) | Q(budget_used__lte=F("budget")),
                                    name="promotion_budget_never_exceeded"),

@@ -59,7 +59,7 @@ def _percent(value) -> str:
     return f"{Decimal(str(value)).normalize():f}"
 
 
-def rule_summary(kind: str, rule: dict, currency: str = "CNY") -> str:
+def rule_summary(kind: str, rule: dict, currency: str) -> str:
     def money(value):
         return format_money(Decimal(str(value)), currency)
 

@@ -19,6 +19,7 @@ from tenant_apps.audit.services import audit_record
 from tenant_apps.catalog.models import Category, Sku, SkuUnit
 from tenant_apps.core import prepared
 from tenant_apps.core.dates import window_errors
+from tenant_apps.core.money import tenant_currency
 from tenant_apps.dealers.models import Dealer, Territory, Tier
 from tenant_apps.pricing.quote_types import Quote
 from tenant_apps.promotions.engine import coupon_normalize
@@ -147,9 +148,11 @@ def _scopes_of(kind: str, rule: dict, scopes: dict) -> dict[str, list[int]]:
 def promotion_create(*, actor, code: str, name: str, kind: str, rule: dict, starts_at: datetime,
                      ends_at: datetime | None = None, description: str = "", budget: Decimal | None = None,
                      priority: int = 0, stacking: str = Stacking.STACKABLE, coupon_required: bool = False,
-                     currency: str = "CNY", skus=(), categories=(), tiers=(), territories=(),
+                     currency: str | None = None, skus=(), categories=(), tiers=(), territories=(),
                      dealers=()) -> Promotion:
-    """A draft promotion; publish it with `promotion_publish`."""
+    """A draft promotion; publish it with `promotion_publish`. Its amounts (thresholds, amounts off, budget) are
+    in `currency`, the brand's when None; it applies to quotes in that currency only."""
+    currency = tenant_currency() if currency is None else currency
     data = {"code": (code or "").strip(), "name": (name or "").strip(), "description": description or "",
             "kind": kind, "rule": rule, "starts_at": starts_at, "ends_at": ends_at, "budget": budget,
             "priority": priority, "stacking": stacking, "coupon_required": bool(coupon_required),

@@ -28,6 +28,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tenant_apps.accounts.permissions import (
     APPROVALS_CONFIGURE,
+    AUDIT_VIEW,
     CART_EDIT,
     CATALOG_EDIT,
     CATALOG_VIEW,
@@ -409,6 +410,8 @@ ENDPOINTS = [
              state=_field_of(Order, "waiting", "revision")),
     # --- approvals --------------------------------------------------------------------------------
     Endpoint("approval-inbox", "GET", "", (ORDERS_APPROVE,)),
+    # --- audit ------------------------------------------------------------------------------------
+    Endpoint("audit-entry-list", "GET", "", (AUDIT_VIEW,)),
     # one result per order: support's is "not your step", still a 200 that changes nothing
     Endpoint("approval-bulk-approve", "POST", "", (ORDERS_APPROVE,), 200,
              {"orders": ["{pending}"]}),

@@ -353,7 +353,7 @@ def test_export_hides_bank_accounts_without_the_capability_and_keeps_to_the_scop
     rows = exported_rows(content, "csv")[1:]
     assert [r[COLUMNS.index("bank_account")] for r in rows] == ["", "", "", ""]
     assert b"6222" not in content
-    assert len(queries.sql) == 4  # dealers, territories, primary contacts, billing addresses
+    assert len(queries.sql) == 5  # dealers, territories, primary contacts, billing addresses; the audit entry
 
     owner_rows = exported_rows(dealers_export(actor=owner, fmt="csv")[0], "csv")[1:]
     assert sorted(r[COLUMNS.index("bank_account")] for r in owner_rows) == ["", "", "", "6222 0212 3456 7890"]

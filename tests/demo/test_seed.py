@@ -269,3 +269,28 @@ def test_every_product_has_a_drawn_picture_of_itself_in_the_brand_colour(brand, 
             label = sum(count for count, rgb in colours
                         if all(abs(a - b) <= 6 for a, b in zip(rgb, colour, strict=True)))
             assert label > 480 * 480 * 0.02, row.product.code  # the brand-coloured label
+
+
+def test_demo_audit_log_shows_what_the_seed_did_in_each_readers_scope(demo, db, in_tenant):
+    from django.conf import settings as django_settings
+    from django.test import Client
+
+    from tenant_apps.audit.models import AuditEntry
+    from tenant_apps.audit.selectors import audit_entry_list
+    from tenant_apps.dealers.selectors import dealers_visible_to
+    from tenant_apps.ordering.models import Order
+
+    with in_tenant(demo.tenant):
+        submitted = AuditEntry.objects.filter(action="ordering.order.submitted").count()
+        assert submitted == Order.objects.count() > 0
+        owner = User.objects.filter(role="owner").order_by("pk").first()
+        manager = User.objects.filter(role="regional_manager").order_by("pk").first()
+        theirs = list(audit_entry_list(actor=manager).values_list("dealer_id", flat=True))
+        visible = set(dealers_visible_to(manager).values_list("pk", flat=True))
+        assert theirs and set(theirs) <= visible < set(Dealer.objects.values_list("pk", flat=True))
+        client = Client(HTTP_HOST="acme.localhost", HTTP_ACCEPT_LANGUAGE="en")
+        client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "en"
+        client.force_login(owner)  # the session lives in the tenant's schema
+    response = client.get("/console/audit/?subject=ordering.order")
+    connection.set_schema_to_public()
+    assert response.status_code == 200 and "Order · Submitted" in response.content.decode()

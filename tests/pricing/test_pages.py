@@ -134,7 +134,8 @@ def test_import_page_and_export(console, world, tenant_a, in_tenant):
     assert client.post("/console/pricing/import/", {"file": good}).status_code == 302
     export = client.get("/console/pricing/export/", {"format": "csv", "list": console["base"].pk})
     assert export.status_code == 200
-    assert export.content.decode("utf-8-sig").splitlines()[1:] == ["BASE,DP-250,pc,1,4.20", "BASE,RB-250,pc,1,6.00"]
+    assert export.content.decode("utf-8-sig").splitlines()[1:] == ["BASE,DP-250,pc,1,4.20,CNY",
+                                                                  "BASE,RB-250,pc,1,6.00,CNY"]
 
 
 def test_resale_price_form(console, world, tenant_a, in_tenant):
@@ -185,6 +186,6 @@ def test_the_export_of_every_list_holds_only_the_lists_in_the_users_scope(world,
     client.post("/accounts/login/", {"username": "rm.south@acme.test", "password": DEFAULT_PASSWORD})
     export = client.get("/console/pricing/export/", {"format": "csv"})
     assert export.status_code == 200
-    assert export.content.decode("utf-8-sig").splitlines()[1:] == ["BASE,RB-250,pc,1,6.00"]
+    assert export.content.decode("utf-8-sig").splitlines()[1:] == ["BASE,RB-250,pc,1,6.00,CNY"]
     assert _as("owner").get("/console/pricing/export/", {"format": "csv"}).content.decode(
-        "utf-8-sig").splitlines()[1:] == ["BASE,RB-250,pc,1,6.00", "CT-PD,RB-250,pc,1,5.00"]
+        "utf-8-sig").splitlines()[1:] == ["BASE,RB-250,pc,1,6.00,CNY", "CT-PD,RB-250,pc,1,5.00,CNY"]

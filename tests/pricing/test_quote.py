@@ -22,7 +22,7 @@ from tenant_apps.pricing.quote_types import (
 from tenant_apps.quoting.quote import quote_assemble, quote_cart
 from tests.pricing.conftest import NOW
 
-CTX = DealerContext(dealer_id=1, tier_id=None, territory_paths=(), node_path="1", at=NOW)
+CTX = DealerContext(dealer_id=1, tier_id=None, territory_paths=(), node_path="1", at=NOW, currency="CNY")
 CENTS = st.integers(min_value=0, max_value=10_000_000).map(lambda cents: Decimal(cents) / 100)
 
 

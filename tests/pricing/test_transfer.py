@@ -73,7 +73,7 @@ def test_export_reimports_unchanged_in_both_formats(world, lists, tenant_a, in_t
         prices_import(actor=None, file=_csv(GOOD), filename="prices.csv")
         owner = User.objects.get(email="owner@acme.test")
         content, content_type, filename = prices_export(actor=owner, fmt="csv")
-        assert content.decode("utf-8-sig").splitlines()[1] == "BASE,DP-250,pc,1,4.80"
+        assert content.decode("utf-8-sig").splitlines()[1] == "BASE,DP-250,pc,1,4.80,CNY"
         assert filename.endswith(".csv") and content_type.startswith("text/csv")
         again = prices_import(actor=None, file=content, filename=filename)
         assert (again.applied, again.unchanged, again.updated, again.created) == (True, 5, 0, 0)

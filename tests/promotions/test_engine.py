@@ -14,7 +14,8 @@ from tenant_apps.pricing.quote_types import DealerContext, GiftLine, PricedLine
 from tenant_apps.promotions.engine import CouponState, PromotionSpec, allocate, apply_promotions
 
 NOW = datetime(2026, 3, 1, 12, tzinfo=UTC)
-CTX = DealerContext(dealer_id=7, tier_id=1, territory_paths=("86.31.3101",), node_path="1.7", at=NOW)
+CTX = DealerContext(dealer_id=7, tier_id=1, territory_paths=("86.31.3101",), node_path="1.7", at=NOW,
+                    currency="CNY")
 D = Decimal
 
 
@@ -24,8 +25,9 @@ def line(index, *, sku=100, price="10.00", quantity=1, factor=1, category="drink
                       factor=factor, unit_price=D(price), gross=gross, price_source="base", price_rule="base")
 
 
-def spec(pid, kind, rule, code=None, **kw):
-    return PromotionSpec(id=pid, code=code or f"P{pid:03d}", name=f"promo {pid}", kind=kind, rule=rule, **kw)
+def spec(pid, kind, rule, code=None, currency="CNY", **kw):
+    return PromotionSpec(id=pid, code=code or f"P{pid:03d}", name=f"promo {pid}", kind=kind, currency=currency,
+                         rule=rule, **kw)
 
 
 def run(lines, specs, codes=frozenset(), ctx=CTX):

@@ -91,7 +91,7 @@ def test_builder_makes_a_threshold_promotion_and_shows_field_errors(world, tenan
     detail = admin.get(good["Location"]).content.decode()
     assert "CN¥50.00 off from CN¥1,000.00; CN¥200.00 off from CN¥3,000.00 (again for every multiple)" in detail
     with translation.override("zh-hans"):
-        assert rule_summary("threshold", promotion.rule) == (
+        assert rule_summary("threshold", promotion.rule, promotion.currency) == (
             "满 ¥1,000.00 减 ¥50.00; 满 ¥3,000.00 减 ¥200.00 （每满：循环）")
 
 

@@ -38,7 +38,7 @@ def make(code="P1", kind="threshold", rule=None, publish=True, **kw):
 def ctx_for(dealer, at=NOW):
     return DealerContext(dealer_id=dealer.pk, tier_id=dealer.tier_id,
                          territory_paths=tuple(dealer.territories.values_list("path", flat=True)),
-                         node_path=dealer.node.path, at=at)
+                         node_path=dealer.node.path, at=at, currency="CNY")
 
 
 def test_create_validates_rules_per_kind_with_field_errors_and_writes_nothing(world):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
 from tenant_apps.approvals import services
@@ -84,6 +85,7 @@ class WorkflowOutput(serializers.Serializer):
     priority = serializers.IntegerField()
     min_total = serializers.DecimalField(max_digits=16, decimal_places=2, allow_null=True)
     max_total = serializers.DecimalField(max_digits=16, decimal_places=2, allow_null=True)
+    currency = serializers.CharField(help_text=gettext_lazy("Currency of its amounts (the brand's)."))
     tiers = serializers.ListField(child=serializers.IntegerField(), source="tier_ids")
     nodes = serializers.ListField(child=serializers.IntegerField(), source="node_ids")
     territories = serializers.ListField(child=serializers.IntegerField(), source="territory_ids")

@@ -33,8 +33,12 @@ def sort_query(request, listing, key: str) -> str:
 
 
 @register.filter
-def money(amount, currency: str = "CNY") -> str:
-    """Locale-aware money: ¥1,234.50 in zh-Hans, CN¥1,234.50 in en."""
+def money(amount, currency: str) -> str:
+    """Locale-aware money in the currency given, which is required (`{{ order.total|money:order.currency }}`;
+    pages without an object of their own use `tenant_currency` from the context): ¥1,234.50 in zh-Hans,
+    CN¥1,234.50 in en, US$1,234.50 in zh-Hans and $1,234.50 in en. No currency is an error, never a guess."""
+    if not currency or not isinstance(currency, str):
+        raise ValueError(f"money needs a currency, got {currency!r}")
     try:
         return format_money(amount, currency)
     except (InvalidOperation, ValueError, TypeError):

@@ -4,6 +4,7 @@ through the actor's scope (outside it: 404), one service per write, errors in th
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -58,6 +59,8 @@ class PriceListSerializer(serializers.ModelSerializer):
     tier = serializers.PrimaryKeyRelatedField(queryset=Tier.objects.all(), allow_null=True, required=False)
     territory = serializers.PrimaryKeyRelatedField(queryset=Territory.objects.all(), allow_null=True, required=False)
     dealer = ScopedDealerField(allow_null=True, required=False)
+    currency = serializers.CharField(max_length=3, required=False,
+                                     help_text=gettext_lazy("ISO 4217 code; default: the brand's currency."))
     entry_count = serializers.IntegerField(read_only=True, default=0)
 
     class Meta:
@@ -68,6 +71,8 @@ class PriceListSerializer(serializers.ModelSerializer):
 
 
 class PriceListUpdateSerializer(PriceListSerializer):
+    currency = serializers.CharField(read_only=True)
+
     class Meta(PriceListSerializer.Meta):
         read_only_fields = ["code", "kind", "currency", "status"]
 
@@ -194,6 +199,8 @@ class ProtectionWindowSerializer(serializers.ModelSerializer):
     dealer = ScopedDealerField(allow_null=True, required=False)
     skus = serializers.PrimaryKeyRelatedField(queryset=Sku.objects.all(), many=True, required=False)
     prices = ProtectedPriceSerializer(many=True, required=False)
+    currency = serializers.CharField(max_length=3, required=False,
+                                     help_text=gettext_lazy("ISO 4217 code; default: the brand's currency."))
     compensation_count = serializers.IntegerField(read_only=True, default=0)
 
     class Meta:
@@ -212,7 +219,7 @@ class ProtectionWindowViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
         data = self.validated(ProtectionWindowSerializer)
         window = services.protection_window_create(
             actor=request.user, name=data["name"], starts_on=data["starts_on"], ends_on=data["ends_on"],
-            dealer=data.get("dealer"), skus=data.get("skus", []), currency=data.get("currency", "CNY"),
+            dealer=data.get("dealer"), skus=data.get("skus", []), currency=data.get("currency"),
             prices=[(row["sku"], row["unit"], row["price"]) for row in data.get("prices", [])])
         window = selectors.protection_window_list().get(pk=window.pk)
         return Response(ProtectionWindowSerializer(window, context=self.get_serializer_context()).data,
@@ -264,7 +271,8 @@ class ResalePriceSerializer(serializers.Serializer):
     sku = serializers.PrimaryKeyRelatedField(queryset=Sku.objects.all())
     sku_code = serializers.CharField(source="sku.code", read_only=True)
     price = serializers.DecimalField(max_digits=14, decimal_places=4, min_value=0)
-    currency = serializers.CharField(max_length=3, default="CNY")
+    currency = serializers.CharField(max_length=3, required=False,
+                                     help_text=gettext_lazy("ISO 4217 code; default: the brand's currency."))
     valid_from = serializers.DateField(required=False)
 
 
@@ -280,7 +288,7 @@ class ResalePriceViewSet(mixins.ListModelMixin, Base):
     def create(self, request):
         data = self.validated(ResalePriceSerializer)
         row = services.resale_price_set(actor=request.user, sku=data["sku"], price=data["price"],
-                                        valid_from=data.get("valid_from"), currency=data["currency"])
+                                        valid_from=data.get("valid_from"), currency=data.get("currency"))
         return Response(ResalePriceSerializer(row).data, status=status.HTTP_201_CREATED)
 
 

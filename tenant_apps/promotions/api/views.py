@@ -66,7 +66,9 @@ class PromotionInput(serializers.Serializer):
     priority = serializers.IntegerField(required=False, default=0, min_value=-1000, max_value=1000)
     stacking = serializers.ChoiceField(choices=Stacking.choices, required=False, default=Stacking.STACKABLE)
     coupon_required = serializers.BooleanField(required=False, default=False)
-    currency = serializers.CharField(max_length=3, required=False, default="CNY")
+    currency = serializers.CharField(max_length=3, required=False,
+                                     help_text=gettext_lazy("ISO 4217 code of its amounts; default: the brand's "
+                                                            "currency."))
     skus = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False, default=list,
                                  max_length=5000)
     categories = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False, default=list,

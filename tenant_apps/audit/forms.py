@@ -1,0 +1,54 @@
+"""The audit page's filters, read from the address (?app=ordering&from=2026-01-01...)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from tenant_apps.audit.labels import APP_LABELS, SUBJECT_LABELS
+from tenant_apps.audit.selectors import AuditFilters
+from tenant_apps.core.dates import window_errors
+
+DOTTED = r"^[a-z_]+(\.[a-z_]+){0,2}\.?$"
+
+
+class AuditFilterForm(forms.Form):
+    app = forms.ChoiceField(label=_("Area"), required=False)
+    subject = forms.ChoiceField(label=_("About"), required=False)
+    action = forms.RegexField(label=_("Action"), regex=DOTTED, max_length=64, required=False,
+                              error_messages={"invalid": _("Give an action code such as ordering.order.")})
+    actor = forms.CharField(label=_("Who"), max_length=254, required=False)
+    target_type = forms.RegexField(
+        label=_("Record type"), regex=DOTTED, max_length=64, required=False,
+        error_messages={"invalid": _("Give a record type such as ordering.order.")})
+    target_id = forms.CharField(label=_("Record"), max_length=64, required=False)
+    dealer = forms.IntegerField(label=_("Dealer"), min_value=1, max_value=2**63 - 1, required=False)
+    date_from = forms.DateField(label=_("From"), required=False)
+    date_to = forms.DateField(label=_("To"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["app"].choices = [("", _("Any area")),
+                                      *sorted(APP_LABELS.items(), key=lambda c: str(c[1]))]
+        self.fields["subject"].choices = [("", _("Anything")),
+                                          *sorted(SUBJECT_LABELS.items(), key=lambda c: (str(c[1]), c[0]))]
+
+    def clean(self):
+        data = super().clean()
+        outside = window_errors(date_from=data.get("date_from"), date_to=data.get("date_to"))
+        for field, messages in outside.items():
+            self.add_error(field, messages)
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            self.add_error("date_to", _("The end is before the start."))
+        return data
+
+    def filters(self) -> AuditFilters:
+        """The valid filters (call after `is_valid()`)."""
+        data = self.cleaned_data
+        subject = data.get("subject")
+        return AuditFilters(app=data.get("app") or "", subject=f"{subject}." if subject else "",
+                            action=data.get("action") or "",
+                            actor=(data.get("actor") or "").strip(),
+                            target_type=data.get("target_type") or "",
+                            target_id=(data.get("target_id") or "").strip(), dealer_id=data.get("dealer"),
+                            date_from=data.get("date_from"), date_to=data.get("date_to"))
