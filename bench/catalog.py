@@ -23,11 +23,13 @@ import time
 from _setup import django_setup, percentile, pgbench_select_only, throwaway_tenant
 
 BRANDS = [  # (code, Chinese, English, category group)
-    ("RB", "红牛", "Red Bull", "drink"), ("DP", "东鹏", "Dongpeng", "drink"), ("NF", "农夫山泉", "Nongfu Spring", "drink"),
-    ("KS", "康师傅", "Master Kong", "food"), ("TY", "统一", "Uni-President", "food"), ("WH", "娃哈哈", "Wahaha", "drink"),
+    ("RB", "红牛", "Red Bull", "drink"), ("DP", "东鹏", "Dongpeng", "drink"),
+    ("NF", "农夫山泉", "Nongfu Spring", "drink"), ("KS", "康师傅", "Master Kong", "food"),
+    ("TY", "统一", "Uni-President", "food"), ("WH", "娃哈哈", "Wahaha", "drink"),
     ("YL", "伊利", "Yili", "dairy"), ("MN", "蒙牛", "Mengniu", "dairy"), ("PS", "百事", "Pepsi", "drink"),
     ("KK", "可口可乐", "Coca-Cola", "drink"), ("NC", "雀巢", "Nestle", "drink"), ("WL", "王老吉", "Wanglaoji", "drink"),
-    ("YQ", "元气森林", "Genki Forest", "drink"), ("YB", "怡宝", "C'estbon", "drink"), ("GM", "光明", "Bright Dairy", "dairy"),
+    ("YQ", "元气森林", "Genki Forest", "drink"), ("YB", "怡宝", "C'estbon", "drink"),
+    ("GM", "光明", "Bright Dairy", "dairy"),
     ("MP", "马可波罗", "Marco Polo", "tile"), ("DC", "东鹏瓷砖", "Dongpeng Ceramics", "tile"),
     ("NB", "诺贝尔", "Nabel", "tile"), ("GN", "公牛", "Bull", "electric"), ("LB", "立邦", "Nippon Paint", "paint"),
     ("SK", "三棵树", "Skshu", "paint"), ("OP", "欧普", "Opple", "electric"), ("JM", "今麦郎", "Jinmailang", "food"),
@@ -38,7 +40,8 @@ TYPES = {  # group -> [(Chinese, English)]
               ("碳酸饮料", "Soda"), ("咖啡", "Coffee"), ("凉茶", "Herbal Tea"), ("苏打水", "Sparkling Water")],
     "dairy": [("纯牛奶", "Pure Milk"), ("酸奶", "Yogurt"), ("奶粉", "Milk Powder"), ("乳饮料", "Milk Drink")],
     "food": [("方便面", "Instant Noodles"), ("拌面", "Dry Noodles"), ("火腿肠", "Ham Sausage"), ("饼干", "Biscuits")],
-    "tile": [("抛光砖", "Polished Tile"), ("仿古砖", "Rustic Tile"), ("木纹砖", "Wood-look Tile"), ("大理石瓷砖", "Marble Tile")],
+    "tile": [("抛光砖", "Polished Tile"), ("仿古砖", "Rustic Tile"), ("木纹砖", "Wood-look Tile"),
+             ("大理石瓷砖", "Marble Tile")],
     "paint": [("乳胶漆", "Latex Paint"), ("木器漆", "Wood Lacquer"), ("防水涂料", "Waterproof Coating")],
     "electric": [("插座", "Socket"), ("开关", "Switch"), ("LED灯", "LED Lamp"), ("排插", "Power Strip")],
 }
@@ -194,11 +197,12 @@ def main() -> None:
     print(f"search, {len(search_ms)} queries, page of 50: p50 {percentile(search_ms, 50):.1f} ms, "
           f"p95 {percentile(search_ms, 95):.1f} ms, max {max(search_ms):.1f} ms")
     for kind, values in by_kind.items():
-        print(f"  {kind:12s} n={len(values):3d} p50 {percentile(values, 50):7.1f} ms  p95 {percentile(values, 95):7.1f} ms")
+        print(f"  {kind:12s} n={len(values):3d} p50 {percentile(values, 50):7.1f} ms  "
+              f"p95 {percentile(values, 95):7.1f} ms")
     slowest = sorted(zip(search_ms, searches, strict=True), reverse=True)[:8]
     print("  slowest: " + ", ".join(f"{q!r} {ms:.0f} ms" for ms, q in slowest))
-    print(f"category page of 50 (subtree, by name), {len(category_ms)} pages: p50 {percentile(category_ms, 50):.1f} ms, "
-          f"p95 {percentile(category_ms, 95):.1f} ms")
+    print(f"category page of 50 (subtree, by name), {len(category_ms)} pages: "
+          f"p50 {percentile(category_ms, 50):.1f} ms, p95 {percentile(category_ms, 95):.1f} ms")
     print(
         f"pgbench -S, 1 client, same server: {baseline['pgbench_select_ms']:.3f} ms/select, "
         f"{baseline['pgbench_select_tps']:.0f} tps"

@@ -66,7 +66,8 @@ def generate(*, rows: int, prefix: str, seed: int, reps: list[str], managers: di
     out = []
     for agent in agents:
         out.append({
-            "code": agent["code"], "legal_name": f"{agent['province']}{rng.choice(WORDS)}{rng.choice(WORDS)}总代理有限公司",
+            "code": agent["code"],
+            "legal_name": f"{agent['province']}{rng.choice(WORDS)}{rng.choice(WORDS)}总代理有限公司",
             "name": f"{agent['province']}总代", "parent_code": agent["region"], "tier": "A",
             "territories": agent["territory"], "status": "active", "tax_number": tax_number(rng),
             "bank_name": rng.choice(BANKS), "bank_account": f"6222 {rng.randrange(10**12):012d}",
@@ -209,7 +210,8 @@ def main() -> None:
     print(f"validate, 3 bad rows (nothing applied): {result['invalid_ms']:8.1f} ms")
     print(f"import CSV  (all rows, one transaction): {result['import_csv_ms']:8.1f} ms   target < 10000 ms")
     print(f"import XLSX (all rows, one transaction): {result['import_xlsx_ms']:8.1f} ms   target < 10000 ms")
-    print(f"export CSV / XLSX of {2 * args.rows} dealers: {result['export_csv_ms']:.1f} / {result['export_xlsx_ms']:.1f} ms")
+    print(f"export CSV / XLSX of {2 * args.rows} dealers: "
+          f"{result['export_csv_ms']:.1f} / {result['export_xlsx_ms']:.1f} ms")
     print(
         f"pgbench -S, 1 client, same server: {baseline['pgbench_select_ms']:.3f} ms/select, "
         f"{baseline['pgbench_select_tps']:.0f} tps"

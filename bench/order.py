@@ -341,7 +341,8 @@ def pgbench_tpcb(clients: int = 16):
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=30)
-    parser.add_argument("--rounds", type=int, default=3, help="loads, each followed by pgbench; the median is the figure")
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="loads, each followed by pgbench; the median is the figure")
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--client-processes", type=int, default=4)
     parser.add_argument("--workers", type=int, default=3)

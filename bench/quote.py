@@ -193,7 +193,8 @@ def main() -> None:
             for size in (20, 200):
                 with CaptureQueriesContext(connection) as captured:
                     quote_cart(dealer=dealer, lines=cart(size))
-                queries[size] = len([q for q in captured.captured_queries if not q["sql"].startswith("SET search_path")])
+                queries[size] = len([q for q in captured.captured_queries
+                                     if not q["sql"].startswith("SET search_path")])
             applied = len(quote.promotions)
 
     print(f"rules: {world['price_rules']} price rules (lists, entries, breaks, protected prices), "

@@ -77,7 +77,8 @@ def signup_submit(
     provision_ms = (time.perf_counter() - started) * 1000
     token = handoff_issue(tenant=tenant, user_email=email.strip().lower(), purpose="signup",
                           ttl=settings.HANDOFF_TTL_SECONDS)
-    logger.info("onboarding.signup.completed", extra={"schema": tenant.schema_name, "provision_ms": round(provision_ms, 1),
+    logger.info("onboarding.signup.completed", extra={"schema": tenant.schema_name,
+                                                       "provision_ms": round(provision_ms, 1),
                                                        "method": tenant.provisioned_by})
     return SignupResult(tenant=tenant, handoff_url=tenant_url(tenant.slug, f"/accounts/handoff/{token}/"),
                         provision_ms=provision_ms)
@@ -88,8 +89,8 @@ def workspace_find(*, email: str) -> None:
     from tenants.models import Tenant, TenantStatus
 
     email = (email or "").strip().lower()
-    tenants = list(Tenant.objects.filter(schema_name__in=membership_schemas(email=email)).exclude(status=TenantStatus.DELETED)
-                   .order_by("name"))
+    tenants = list(Tenant.objects.filter(schema_name__in=membership_schemas(email=email))
+                   .exclude(status=TenantStatus.DELETED).order_by("name"))
     if not tenants:
         logger.info("onboarding.find.none")
         return

@@ -104,8 +104,8 @@ def main() -> None:
         shot(desktop, f"{acme}/console/promotions/", "console-promotions")
         shot(desktop, f"{acme}/console/promotions/new/", "console-promotion-builder")
         shot(desktop, f"{acme}/console/orders/", "console-orders-board", full=False)
-        open_first(desktop, f"{acme}/console/orders/?status=partially_shipped", "table tbody a[href*='/console/orders/']",
-                   "console-order-detail")
+        open_first(desktop, f"{acme}/console/orders/?status=partially_shipped",
+                   "table tbody a[href*='/console/orders/']", "console-order-detail")
         shot(desktop, f"{acme}/console/approvals/workflows/", "console-approval-workflows", full=False)
         shot(desktop, f"{acme}/console/fulfillment/", "console-fulfillment", full=False)
         shot(desktop, f"{acme}/console/fulfillment/returns/", "console-returns", full=False)
@@ -127,8 +127,8 @@ def main() -> None:
         shot(dealer_phone, f"{acme}/cart/quick/", "storefront-quick-order-phone", full=False)
         shot(dealer_phone, f"{acme}/cart/frequent/", "storefront-frequent-phone", full=False)
         shot(dealer_phone, f"{acme}/orders/", "storefront-my-orders-phone", full=False)
-        open_first(dealer_phone, f"{acme}/orders/?status=partially_shipped", "a[href*='/orders/']:not([href$='/orders/'])",
-                   "storefront-order-detail-phone")
+        open_first(dealer_phone, f"{acme}/orders/?status=partially_shipped",
+                   "a[href*='/orders/']:not([href$='/orders/'])", "storefront-order-detail-phone")
 
         phone = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", device_scale_factor=2)
         shot(phone, f"{acme}/accounts/login/", "storefront-sign-in-phone", full=False)

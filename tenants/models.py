@@ -60,7 +60,8 @@ class Tenant(TenantMixin):
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     status_changed_at = models.DateTimeField(_("status changed"), null=True, blank=True)
     provisioned_by = models.CharField(_("provisioned by"), max_length=16, blank=True)
-    plan = models.ForeignKey("billing_saas.Plan", on_delete=models.PROTECT, null=True, blank=True, verbose_name=_("plan"))
+    plan = models.ForeignKey("billing_saas.Plan", on_delete=models.PROTECT, null=True, blank=True,
+                             verbose_name=_("plan"))
     trial_ends_at = models.DateTimeField(_("trial ends"), null=True, blank=True)
     purge_after = models.DateTimeField(_("purge after"), null=True, blank=True,
                                        help_text=_("A deleted tenant's schema is dropped after this time."))
@@ -140,7 +141,8 @@ class Domain(DomainMixin):
         verbose_name_plural = _("domains")
         constraints = [
             models.UniqueConstraint(fields=["tenant"], condition=models.Q(is_primary=True), name="one_primary_domain"),
-            models.UniqueConstraint(fields=["domain"], condition=models.Q(status="active"), name="one_active_domain_per_host"),
+            models.UniqueConstraint(fields=["domain"], condition=models.Q(status="active"),
+                                    name="one_active_domain_per_host"),
             models.UniqueConstraint(fields=["tenant", "domain"], name="one_claim_per_tenant_and_host"),
         ]
 

@@ -156,8 +156,8 @@ def _names() -> dict:
 
 def _personalise(*, actor, tenant: Tenant) -> None:
     """Name the template's defaults for this brand: the headquarters after the brand, the rest in its language and
-    the base list and the approval workflow in its currency. Only rows that still carry the template's names change, so a brand's own
-    edits stay; this workspace records it once, when its headquarters get their name.
+    the base list and the approval workflow in its currency. Only rows that still carry the template's names
+    change, so a brand's own edits stay; this workspace records it once, when its headquarters get their name.
 
     These rows are the defaults this module made, hence plain UPDATEs here rather than a service per app."""
     hq = Node.objects.filter(kind=Node.Kind.HEADQUARTERS, name="").first()

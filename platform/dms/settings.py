@@ -379,7 +379,9 @@ DATA_UPLOAD_MAX_NUMBER_FILES = 201
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Dealer ordering platform API",
-    "DESCRIPTION": "Dealer ordering platform (集团经销商订货平台). Every call is answered for the brand whose host it is sent to.",
+    "DESCRIPTION": (
+        "Dealer ordering platform (集团经销商订货平台). Every call is answered for the brand whose host it is sent to."
+    ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     # A pinned major version rather than @latest (the docs page's CSP allows this CDN only).
@@ -411,7 +413,8 @@ REST_AUTH = {
     "OLD_PASSWORD_FIELD_ENABLED": True,
     "PASSWORD_CHANGE_SERIALIZER": "tenant_apps.accounts.api.serializers.PasswordChangeSerializer",
     "PASSWORD_RESET_CONFIRM_SERIALIZER": "tenant_apps.accounts.api.serializers.PasswordResetConfirmSerializer",
-    "PASSWORD_RESET_SERIALIZER": "tenant_apps.accounts.api.serializers.PasswordResetSerializer",  # links: primary domain
+    # links: primary domain
+    "PASSWORD_RESET_SERIALIZER": "tenant_apps.accounts.api.serializers.PasswordResetSerializer",
 }
 
 # --- custom domains: DNS verification (tests point these at a loopback DNS server) ---------------

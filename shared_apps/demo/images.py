@@ -145,7 +145,8 @@ def _tile(draw, s: int, liquid, brand, label: str, mark: str, pattern: str, rng:
             draw.rectangle((x0, py0, x1, py0 + (y1 - y0) / planks), fill=shade)
             for _ in range(6):
                 gy = py0 + rng.uniform(0.1, 0.9) * (y1 - y0) / planks
-                draw.line((x0, gy, x1, gy + rng.uniform(-4, 4)), fill=_mix(shade, (0, 0, 0), 0.18), width=max(1, s // 400))
+                draw.line((x0, gy, x1, gy + rng.uniform(-4, 4)), fill=_mix(shade, (0, 0, 0), 0.18),
+                          width=max(1, s // 400))
             draw.line((x0, py0, x1, py0), fill=_mix(liquid, (0, 0, 0), 0.35), width=max(1, s // 250))
     elif pattern == "wall":
         rows, cols = 6, 2
@@ -161,7 +162,8 @@ def _tile(draw, s: int, liquid, brand, label: str, mark: str, pattern: str, rng:
         for _ in range(900):
             px, py = rng.uniform(x0, x1), rng.uniform(y0, y1)
             radius = rng.uniform(1, s / 120)
-            draw.ellipse((px - radius, py - radius, px + radius, py + radius), fill=darker if rng.random() < 0.5 else lighter)
+            draw.ellipse((px - radius, py - radius, px + radius, py + radius),
+                         fill=darker if rng.random() < 0.5 else lighter)
     else:  # polished: a plain face with a gloss
         draw.polygon([(x0, y0), (x0 + width * 0.45, y0), (x0, y0 + width * 0.45)], fill=lighter)
     draw.rectangle((x0, y0, x1, y1), outline=_mix(liquid, (0, 0, 0), 0.3), width=max(1, s // 240))

@@ -133,7 +133,8 @@ def seed_network(*, slug: str, password: str, brand_word: str, language: str = "
                     dealer = services.dealer_create(
                         actor=admin, parent=agent.node,
                         code=f"D{city_code}-{d_index + 1}",
-                        legal_name=w["dealer_legal"] % names, name=w["dealer"] % names, tier=tiers["B" if d_index == 0 else "C"],
+                        legal_name=w["dealer_legal"] % names, name=w["dealer"] % names,
+                        tier=tiers["B" if d_index == 0 else "C"],
                         territories=[area], status="active" if number % 7 else "prospect",
                         regional_manager=manager,
                     )

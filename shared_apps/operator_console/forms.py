@@ -9,9 +9,11 @@ from tenants.models import TenantStatus
 class TenantFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False,
                         widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Name, subdomain or domain")}))
-    status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("All statuses")), *TenantStatus.choices])
+    status = forms.ChoiceField(label=_("Status"), required=False,
+                               choices=[("", _("All statuses")), *TenantStatus.choices])
     plan = forms.ChoiceField(label=_("Plan"), required=False)
-    created_from = forms.DateField(label=_("Created from"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    created_from = forms.DateField(label=_("Created from"), required=False,
+                                   widget=forms.DateInput(attrs={"type": "date"}))
     created_to = forms.DateField(label=_("Created to"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, **kwargs):

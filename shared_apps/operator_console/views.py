@@ -93,5 +93,6 @@ def audit_log(request):
     if request.GET.get("tenant"):
         entries = entries.filter(tenant_slug=request.GET["tenant"])
     return render(request, "operator_console/audit_log.html", {
-        "listing": listing(request, entries, sorts={"when": "created_at", "action": "action"}, default="-when", per_page=50),
+        "listing": listing(request, entries, sorts={"when": "created_at", "action": "action"}, default="-when",
+                           per_page=50),
     })

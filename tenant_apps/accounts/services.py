@@ -144,7 +144,8 @@ def _password_replace(*, actor: User, user: User, password: str, action: str) ->
     try:
         password_validation.validate_password(password, user=user)
     except ValidationError as exc:
-        raise UserInvalid(_("The password could not be changed."), fields={"new_password": list(exc.messages)}) from None
+        raise UserInvalid(_("The password could not be changed."),
+                          fields={"new_password": list(exc.messages)}) from None
     user.set_password(password)
     user.save(update_fields=["password"])
     Token.objects.filter(user=user).delete()

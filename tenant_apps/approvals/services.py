@@ -508,7 +508,8 @@ def approval_plan(*, actor, order: Order, now, node_path: str | None = None, ter
     if rule is not None:
         reason = _("Approved automatically by the rule %(name)s.") % {"name": rule.name}
         return [OrderApproval(order=order, revision=order.revision, position=0, name=rule.name,
-                              status=ApprovalStatus.APPROVED, decided_at=now, decided_by_label=SYSTEM_LABEL, reason=reason),
+                              status=ApprovalStatus.APPROVED, decided_at=now, decided_by_label=SYSTEM_LABEL,
+                              reason=reason),
                 *transition_fresh(actor=None, order=order, action="approve", reason=reason,
                                   data={"auto_rule": rule.pk}, now=now)], None
     steps = _steps_after(workflow, 0)

@@ -95,8 +95,8 @@ def _events(order) -> list[dict]:
     def label(status: str) -> str:
         return str(OrderStatus(status).label) if status in OrderStatus.values else status
 
-    return [{"at": e.at, "actor_label": person(e.actor_label), "message": e.message, "from_status": label(e.from_status),
-             "to_status": label(e.to_status)} for e in order.events.all()]
+    return [{"at": e.at, "actor_label": person(e.actor_label), "message": e.message,
+             "from_status": label(e.from_status), "to_status": label(e.to_status)} for e in order.events.all()]
 
 
 @requires(ORDERS_VIEW)

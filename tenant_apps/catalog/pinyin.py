@@ -6,9 +6,9 @@ several readings takes pypinyin's most common one (长城 -> 'changcheng'), whic
 
 Full pinyin goes into `Sku.search_text` (the trigram index finds 'kuangquanshui' inside
 'nongfushanquankuangquanshui'). Initials go into `Sku.initials` as every suffix of each initials word,
-each word after a space (' nfsqkqs fsqkqs sqkqs qkqs kqs'), so that any run of initials ('kqs', 'hn'; two letters or more) is
-the start of a word there: `initials LIKE '% kqs%'` gives pg_trgm the padded trigrams '  k', ' kq', 'kqs'
-and uses the index even for two letters, where a plain substring has no trigram at all.
+each word after a space (' nfsqkqs fsqkqs sqkqs qkqs kqs'), so that any run of initials ('kqs', 'hn'; two
+letters or more) is the start of a word there: `initials LIKE '% kqs%'` gives pg_trgm the padded trigrams
+'  k', ' kq', 'kqs' and uses the index even for two letters, where a plain substring has no trigram at all.
 """
 
 from __future__ import annotations

@@ -286,7 +286,8 @@ class _Plan:
         tiers = dict(Tier.objects.filter(code__in={c for t in column_values["visible_tiers"] for c in split_codes(t)})
                      .values_list("code", "id"))
         territories = dict(Territory.objects.filter(
-            code__in={c for t in column_values["visible_territories"] for c in split_codes(t)}).values_list("code", "id"))
+            code__in={c for t in column_values["visible_territories"] for c in split_codes(t)})
+            .values_list("code", "id"))
         barcodes_in_file = column_values["barcode"] | {
             pieces[2].strip() for text in column_values["units"] for part in split_codes(text)
             if len(pieces := part.replace("：", ":").split(":")) > 2
@@ -679,7 +680,8 @@ class _Plan:
             applied=True, rows=len(self.rows), created=created, updated=updated,
             unchanged=len(self.rows) - created - updated,
             products_created=sum(1 for p in self.products.values() if p.current is None),
-            products_updated=sum(1 for p in self.products.values() if p.current and (p.changed or p.visibility_changed)),
+            products_updated=sum(1 for p in self.products.values()
+                                 if p.current and (p.changed or p.visibility_changed)),
             series_created=len(self.new_series),
         )
 

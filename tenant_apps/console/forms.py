@@ -16,7 +16,8 @@ class BrandingForm(forms.Form):
     primary_colour = forms.RegexField(label=_("Primary colour"), regex=r"^#[0-9A-Fa-f]{6}$",
                                       widget=forms.TextInput(attrs={"type": "color"}),
                                       error_messages={"invalid": _("Use a colour such as #1F6FEB.")})
-    default_locale = forms.ChoiceField(label=_("Default language"), choices=Tenant._meta.get_field("default_locale").choices)
+    default_locale = forms.ChoiceField(label=_("Default language"),
+                                       choices=Tenant._meta.get_field("default_locale").choices)
     logo = UploadField(kind="image", max_bytes=LOGO_MAX_BYTES, label=_("Logo"), required=False,
                        help_text=_("PNG or JPEG, at most 1 MB."))
 

@@ -79,12 +79,13 @@ def catalog_home(request):
     for row in rows:
         row["image"] = thumbs.get(row["sku"].product_id)
     _prices_and_badges(request, rows, ctx)
-    chips = [{"key": "in_stock", "label": _("In stock"), "active": in_stock, "query": _chip_query(request, "in_stock", 1)}]
+    chips = [{"key": "in_stock", "label": _("In stock"), "active": in_stock,
+              "query": _chip_query(request, "in_stock", 1)}]
     if dealer is not None:
         chips.append({"key": "promotion", "label": _("On promotion"), "active": on_promotion,
                       "query": _chip_query(request, "promotion", 1)})
-    chips += [{"key": f"series-{s.pk}", "label": s.name, "active": s == series, "query": _chip_query(request, "series", s.pk)}
-              for s in series_list]
+    chips += [{"key": f"series-{s.pk}", "label": s.name, "active": s == series,
+               "query": _chip_query(request, "series", s.pk)} for s in series_list]
     return render(request, "catalog/storefront_home.html", {
         "categories": categories, "category": category, "series_list": series_list, "series": series,
         "in_stock": in_stock, "on_promotion": on_promotion, "chips": chips,

@@ -101,7 +101,8 @@ def insert_ctes(groups: Sequence[Sequence[Model]], params: dict, *, gated: bool 
     depends only on the models, not on the number of rows)."""
     parts, names = [], []
     for number, group in enumerate(group for group in groups if group):
-        parts.append(f"{prefix}{number} AS ({_source(f'{prefix}{number}', type(group[0]), group, params, gated=gated)})")
+        source = _source(f"{prefix}{number}", type(group[0]), group, params, gated=gated)
+        parts.append(f"{prefix}{number} AS ({source})")
         names.append(f"{type(group[0])._meta.label_lower}{'+pk' if group[0].pk is not None else ''}")
     return parts, ",".join(names)
 

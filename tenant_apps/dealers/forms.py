@@ -144,7 +144,8 @@ class DealerForm(forms.Form):
 
 class StatusForm(forms.Form):
     to = forms.ChoiceField(label=_("New status"), choices=DealerStatus.choices)
-    reason = forms.CharField(label=_("Reason"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(label=_("Reason"), max_length=500, required=False,
+                             widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class AddressForm(forms.Form):

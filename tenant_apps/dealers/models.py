@@ -45,7 +45,8 @@ class Node(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["kind"], condition=Q(kind="headquarters"), name="one_headquarters"),
             models.CheckConstraint(
-                condition=Q(kind="headquarters", parent__isnull=True) | (~Q(kind="headquarters") & Q(parent__isnull=False)),
+                condition=Q(kind="headquarters", parent__isnull=True)
+                | (~Q(kind="headquarters") & Q(parent__isnull=False)),
                 name="only_headquarters_is_root",
             ),
         ]

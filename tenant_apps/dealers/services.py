@@ -195,7 +195,8 @@ EDITABLE = ("legal_name", "name", "tier", "tax_number", "bank_name", "bank_accou
 def dealer_update(*, actor, dealer: Dealer, territories=None, **changes) -> Dealer:
     unknown = set(changes) - set(EDITABLE)
     if unknown:
-        raise DealerInvalid(_("These fields cannot be changed here."), fields={f: [_("Not editable.")] for f in unknown})
+        raise DealerInvalid(_("These fields cannot be changed here."),
+                            fields={f: [_("Not editable.")] for f in unknown})
     dealer = Dealer.objects.select_for_update().get(pk=dealer.pk)
     merged = {f: changes.get(f, getattr(dealer, f)) for f in ("legal_name", "name", "tax_number")}
     errors = _dealer_errors(code=dealer.code, exclude_pk=dealer.pk, **merged)
@@ -224,7 +225,8 @@ def dealer_status_change(*, actor, dealer: Dealer, to: str, reason: str = "") ->
     if (dealer.status, to) not in STATUS_TRANSITIONS:
         raise IllegalDealerTransition(
             _("A dealer cannot go from %(from)s to %(to)s.")
-            % {"from": DealerStatus(dealer.status).label, "to": DealerStatus(to).label if to in DealerStatus.values else to}
+            % {"from": DealerStatus(dealer.status).label,
+               "to": DealerStatus(to).label if to in DealerStatus.values else to}
         )
     before = dealer.status
     dealer.status = to
@@ -310,7 +312,8 @@ def qualification_add(*, actor, dealer: Dealer, type: QualificationType, number:
         try:
             file = uploads.document_checked(file)  # free when the form or serializer checked it already
         except uploads.UploadRefused as refused:
-            raise DealerInvalid(_("The qualification could not be saved."), fields={"file": [refused.message]}) from None
+            raise DealerInvalid(_("The qualification could not be saved."),
+                                fields={"file": [refused.message]}) from None
         qualification.file.save(file.name, file, save=False)
     qualification.save()
     audit_record(actor=actor, action="dealers.qualification.added", target=qualification,
@@ -329,7 +332,8 @@ def tier_create(*, actor, code: str, name: str, rank: int = 0) -> Tier:
                          after={"code": code, "name": name, "rank": rank})
             return tier
     except IntegrityError:
-        raise DealerInvalid(_("The tier could not be created."), fields={"code": [_("This code is already used.")]}) from None
+        raise DealerInvalid(_("The tier could not be created."),
+                            fields={"code": [_("This code is already used.")]}) from None
 
 
 def territory_create(*, actor, code: str, name: str, parent: Territory | None = None) -> Territory:

@@ -181,7 +181,8 @@ def _validate(*, actor, rows: list[_Row]) -> _Checked:
     territory_codes |= {row.values["billing_territory"] for row in rows} - {""}
     checked.territories = dict(Territory.objects.filter(code__in=territory_codes).values_list("code", "id"))
     emails = {row.values[c] for row in rows for c in ("sales_rep_email", "regional_manager_email")} - {""}
-    checked.users = {email.lower(): pk for email, pk in User.objects.filter(email__in=emails).values_list("email", "id")}
+    checked.users = {email.lower(): pk
+                     for email, pk in User.objects.filter(email__in=emails).values_list("email", "id")}
 
     lengths = _max_lengths()
     first_row_of: dict[str, int] = {}

@@ -284,7 +284,8 @@ def dealer_edit(request, dealer_id: int):
                       bank_editable=has_perm(request.user, DEALERS_BANK_VIEW), initial=DealerForm.initial_for(dealer))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        changes = {name: data[name] for name in form.changed_data if name in services.EDITABLE and name != "bank_account"}
+        changes = {name: data[name] for name in form.changed_data
+                   if name in services.EDITABLE and name != "bank_account"}
         if data.get("bank_account"):
             changes["bank_account"] = data["bank_account"]
         if "supplier" in changes and changes["supplier"] is None:
@@ -316,7 +317,8 @@ def address_add(request, dealer_id: int):
             apply_domain_error(form, error)
         else:
             if address.outside_territory:
-                messages.warning(request, _("Address added. It is outside the dealer's territories and flagged for review."))
+                messages.warning(request,
+                                 _("Address added. It is outside the dealer's territories and flagged for review."))
             else:
                 messages.success(request, _("Address added."))
             return redirect("dealers:detail", dealer.pk)
@@ -462,7 +464,8 @@ def _settings_save(request, action: str, data: dict) -> str:
         services.network_settings_update(actor=actor, channel_conflict_policy=data["channel_conflict_policy"])
         return _("Channel policy saved.")
     if action == "tier":
-        tier = services.tier_create(actor=actor, code=data["code"].strip(), name=data["name"].strip(), rank=data["rank"])
+        tier = services.tier_create(actor=actor, code=data["code"].strip(), name=data["name"].strip(),
+                                    rank=data["rank"])
         return _("Tier %(name)s added.") % {"name": tier.name}
     if action == "territory":
         territory = services.territory_create(actor=actor, code=data["code"], name=data["name"].strip(),
@@ -493,7 +496,8 @@ def network_settings(request):
                 messages.success(request, done)
                 return redirect_next(request, f"{reverse('dealers:settings')}#{action.replace('_', '-')}")
     return render(request, "dealers/settings.html", {
-        "forms": forms, "tiers": list(Tier.objects.all()), "territories": tree_of(list(Territory.objects.all()), key=lambda territory: territory.code),
+        "forms": forms, "tiers": list(Tier.objects.all()),
+        "territories": tree_of(list(Territory.objects.all()), key=lambda territory: territory.code),
         "qualification_types": list(QualificationType.objects.all()),
         "policy": current,
     })

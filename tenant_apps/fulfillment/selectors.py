@@ -68,7 +68,9 @@ def shipment_list(queryset: QuerySet[Shipment]) -> QuerySet[Shipment]:
 
 
 def return_list(queryset: QuerySet[ReturnRequest]) -> QuerySet[ReturnRequest]:
-    return queryset.select_related("order", "order__dealer", "warehouse", "requested_by", "decided_by").prefetch_related(
+    return queryset.select_related(
+        "order", "order__dealer", "warehouse", "requested_by", "decided_by",
+    ).prefetch_related(
         Prefetch("lines", queryset=ReturnLine.objects.select_related(
             "order_line", "order_line__sku", "order_line__sku__base_unit", "order_line__unit")))
 

@@ -371,7 +371,8 @@ def low_stock_scan() -> dict:
 @transaction.atomic
 def warehouse_create(*, actor, code: str, name: str, territories=()) -> Warehouse:
     if Warehouse.objects.filter(code=code).exists():
-        raise InventoryInvalid(_("The warehouse could not be created."), fields={"code": [_("This code is already used.")]})
+        raise InventoryInvalid(_("The warehouse could not be created."),
+                               fields={"code": [_("This code is already used.")]})
     warehouse = Warehouse.objects.create(code=code, name=name)
     if territories:
         warehouse.territories.set(territories)

@@ -50,8 +50,9 @@ class OrderFilter(filters.FilterSet):
     status = filters.ChoiceFilter(choices=OrderStatus.choices, label=_("Status"))
     q = filters.CharFilter(max_length=100, label=_("Search"))
     dealer = filters.NumberFilter(min_value=1, label=_("Dealer"))
-    region = filters.ModelChoiceFilter(queryset=_regions, label=_("Region"), empty_label=_("Any region"),
-                                       error_messages={"invalid_choice": _("No such region in your part of the network.")})
+    region = filters.ModelChoiceFilter(
+        queryset=_regions, label=_("Region"), empty_label=_("Any region"),
+        error_messages={"invalid_choice": _("No such region in your part of the network.")})
     sales_rep = PersonChoice(queryset=_sales_reps, label=_("Sales rep"), empty_label=_("Any sales rep"),
                              error_messages={"invalid_choice": _("No such sales rep among your dealers.")})
     amount_min = filters.NumberFilter(min_value=0, max_digits=16, decimal_places=2, label=_("Amount from"))

@@ -235,8 +235,9 @@ def _add_items(*, actor, dealer, items: list[_Item], errors: list[RowError] | No
             if errors is None:
                 result.skipped.append(f"{item.sku.code} {item.sku.name}: {problems[0]}")
             else:
-                errors.append(RowError(item.ref, "quantity", (_("%(code)s: %(problem)s (%(total)s in the cart "
-                                                                 "with this line).") if line else "%(code)s: %(problem)s")
+                errors.append(RowError(item.ref, "quantity",
+                                       (_("%(code)s: %(problem)s (%(total)s in the cart with this line).")
+                                        if line else "%(code)s: %(problem)s")
                                        % {"code": item.sku.code, "problem": problems[0], "total": total}))
             continue
         if line:
@@ -282,7 +283,8 @@ def _quick_add(*, actor, dealer, text: str, entries: list[Entry] | None, action:
                                                                                     "e.g. “RB-250 x 48”."))])
     if len(entries) > MAX_CART_LINES:
         raise QuickOrderInvalid(_("At most %(max)s lines at once.") % {"max": MAX_CART_LINES},
-                                errors=[RowError(0, "text", _("At most %(max)s lines at once.") % {"max": MAX_CART_LINES})])
+                                errors=[RowError(0, "text",
+                                                 _("At most %(max)s lines at once.") % {"max": MAX_CART_LINES})])
     items = entries_resolve(dealer, entries, errors)
     return _add_items(actor=actor, dealer=dealer, items=items, errors=errors, action=action, source=source)
 

@@ -143,10 +143,11 @@ def order_detail(order: Order) -> Order:
     """The order with its lines (SKU, unit), timeline and reservations (warehouse) prefetched: four queries."""
     return Order.objects.select_related("dealer", "placed_by", "backorder_of").defer("dealer__bank_account") \
         .prefetch_related(
-        Prefetch("lines", queryset=OrderLine.objects.select_related("sku", "sku__base_unit", "unit").order_by("line_no")),
+        Prefetch("lines", queryset=OrderLine.objects.select_related("sku", "sku__base_unit", "unit")
+                 .order_by("line_no")),
         Prefetch("events", queryset=OrderEvent.objects.order_by("at", "id")),
-        Prefetch("reservations", queryset=OrderReservation.objects.select_related("warehouse", "sku", "line", "line__unit",
-                                                                            "line__sku__base_unit")
+        Prefetch("reservations", queryset=OrderReservation.objects
+                 .select_related("warehouse", "sku", "line", "line__unit", "line__sku__base_unit")
                  .order_by("warehouse__code", "line__line_no")),
         "backorders",
     ).get(pk=order.pk)

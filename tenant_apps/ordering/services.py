@@ -144,8 +144,9 @@ def cart_coupons_set(*, actor, dealer, codes) -> Cart:
         if code and code not in cleaned:
             cleaned.append(code)
     if len(cleaned) > MAX_COUPONS or any(len(code) > 40 for code in cleaned):
-        raise CartInvalid(_("The coupons could not be applied."),
-                          fields={"coupon_codes": [_("At most %(n)s codes of up to 40 characters.") % {"n": MAX_COUPONS}]})
+        raise CartInvalid(
+            _("The coupons could not be applied."),
+            fields={"coupon_codes": [_("At most %(n)s codes of up to 40 characters.") % {"n": MAX_COUPONS}]})
     cart = cart_for(dealer)
     before = list(cart.coupon_codes)
     cart.coupon_codes = cleaned

@@ -125,7 +125,8 @@ def _order_number(order_id: int, when) -> str:
 # Active warehouses ([id, rank] pairs) for the dealer %(dealer)s: rank 0 for those serving an area inside or
 # around one of the dealer's territories (all of them if the dealer has none), 1 for the others.
 _RANKS_SQL = """ARRAY(
-    SELECT ARRAY[w.id::int, CASE WHEN NOT EXISTS (SELECT 1 FROM dealers_dealer_territories dt WHERE dt.dealer_id = %(dealer)s)
+    SELECT ARRAY[w.id::int, CASE WHEN NOT EXISTS (SELECT 1 FROM dealers_dealer_territories dt
+                                                  WHERE dt.dealer_id = %(dealer)s)
         OR EXISTS (SELECT 1 FROM inventory_warehouse_territories wt
                    JOIN dealers_territory t ON t.id = wt.territory_id
                    JOIN dealers_dealer_territories dt ON dt.dealer_id = %(dealer)s
@@ -375,7 +376,8 @@ def order_submit(*, actor, dealer, lines: Sequence[SubmitLine] | None = None, ad
     order it became (CartAlreadySubmitted, 409), or gets that order back if it carries the same key."""
     key = (idempotency_key or "").strip()
     if len(key) > 80:
-        raise OrderInvalid(_("The idempotency key is too long."), fields={"idempotency_key": [_("At most 80 characters.")]})
+        raise OrderInvalid(_("The idempotency key is too long."),
+                           fields={"idempotency_key": [_("At most 80 characters.")]})
     fingerprint = request_fingerprint(lines=lines, address_id=address_id, note=note, coupon_codes=coupon_codes,
                                       consent_reduce=consent_reduce, expected_total=expected_total)
     context = _context(dealer, address_id, key)

@@ -155,7 +155,8 @@ def detail(request, order_id: int):
         "can_cancel": "cancel" in legal and has_perm(request.user, ORDERS_MANAGE),
         "can_start_approval": order.status == OrderStatus.SUBMITTED and has_perm(request.user, ORDERS_MANAGE),
         "approvals_url": approvals_url, "shipping_url": shipping_url,
-        "awaiting_approval": bool(APPROVAL_ACTIONS & set(legal)), "awaiting_shipping": bool(SHIPPING_ACTIONS & set(legal)),
+        "awaiting_approval": bool(APPROVAL_ACTIONS & set(legal)),
+        "awaiting_shipping": bool(SHIPPING_ACTIONS & set(legal)),
     })
 
 

@@ -95,7 +95,8 @@ def cart_page(request):
     return render(request, "ordering/cart.html", {
         "gifts": [(gift, gift_skus.get(gift.sku_id)) for gift in quote.gifts],
         "cart": priced.cart, "rows": rows, "quote": quote, "unpriced": bool(quote.unpriced),
-        "coupon_codes": " ".join(priced.cart.coupon_codes), "template_count": OrderTemplate.objects.filter(dealer=dealer).count(),
+        "coupon_codes": " ".join(priced.cart.coupon_codes),
+        "template_count": OrderTemplate.objects.filter(dealer=dealer).count(),
     }, status=status)
 
 
@@ -344,7 +345,8 @@ def my_order(request, order_id: int):
     can_order = has_perm(request.user, CART_EDIT)
     return render(request, "ordering/my_order.html", {
         "order": order, "tone": STATUS_TONE.get(order.status, ""), "timeline": timeline(order),
-        "progress": progress(order), "breakdown": breakdown_rows(order), "can_cancel": can_order and order.status in DEALER_CANCELLABLE,
+        "progress": progress(order), "breakdown": breakdown_rows(order),
+        "can_cancel": can_order and order.status in DEALER_CANCELLABLE,
         "can_reorder": can_order,
         "can_edit": can_order and order.status in REVISABLE,
         "shipments_partial": optional_template("fulfillment/_order_shipments.html"),
@@ -383,7 +385,8 @@ def _line_to_add(dealer, posted) -> tuple[SubmitLine | None, dict[str, list[str]
     resolves its lines (codes or barcodes the dealer can order, units of the SKU, whole quantities):
     (None, {}) when the row is left empty, (None, errors keyed `add.<field>`) when it cannot be used."""
     entry = quick.Entry(ref=1, code=posted.get("add-code", "").strip()[:100],
-                        quantity=posted.get("add-quantity", "").strip()[:20], unit=posted.get("add-unit", "").strip()[:40])
+                        quantity=posted.get("add-quantity", "").strip()[:20],
+                        unit=posted.get("add-unit", "").strip()[:40])
     if not (entry.code or entry.quantity):
         return None, {}
     errors: list[quick.RowError] = []

@@ -52,8 +52,8 @@ def dealer_prices(dealer, sku_ids: Iterable[int], at: datetime | None = None) ->
 
 
 def price_list_list(*, kind: str = "", q: str = "") -> QuerySet[PriceList]:
-    lists = PriceList.objects.select_related("tier", "territory", "dealer").annotate(entry_count=Count("entries")).order_by(
-        "kind", "code")
+    lists = PriceList.objects.select_related("tier", "territory", "dealer").annotate(
+        entry_count=Count("entries")).order_by("kind", "code")
     if kind:
         lists = lists.filter(kind=kind)
     if q:

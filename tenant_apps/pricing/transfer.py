@@ -132,7 +132,8 @@ def prices_import(*, actor, file, filename: str, remove_missing: bool = False,
         return PriceImportResult(applied=False, rows=len(rows), errors=report_errors(errors, COLUMNS))
 
     list_ids = sorted({key[0] for key in wanted})
-    stored = {(list_id, sku_id, unit_id, min_quantity): (pk, price) for pk, list_id, sku_id, unit_id, min_quantity, price
+    stored = {(list_id, sku_id, unit_id, min_quantity): (pk, price)
+              for pk, list_id, sku_id, unit_id, min_quantity, price
               in PriceEntry.objects.filter(price_list_id__in=list_ids).values_list(
                   "pk", "price_list_id", "sku_id", "unit_id", "min_quantity", "price")}
     new = sorted(key for key in wanted if key not in stored)

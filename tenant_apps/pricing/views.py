@@ -95,7 +95,8 @@ def price_list_detail(request, pk: int):
     action = request.POST.get("action", "")
     edit = PriceListEditForm(request.POST if action == "edit" else None, initial={
         "name": price_list.name, "tier": price_list.tier, "territory": price_list.territory,
-        "dealer_code": price_list.dealer.code if price_list.dealer else "", "contract_number": price_list.contract_number,
+        "dealer_code": price_list.dealer.code if price_list.dealer else "",
+        "contract_number": price_list.contract_number,
         "valid_from": price_list.valid_from, "valid_to": price_list.valid_to})
     add = EntryForm(request.POST if action == "add" else None)
     if action == "edit" and edit.is_valid():
@@ -219,7 +220,8 @@ def protections(request):
                 return redirect("pricing_console:protections")
     compensations = selectors.in_scope(selectors.compensation_list(), request.user)
     return render(request, "pricing/protections.html", {
-        "form": form, "can_edit": can_edit, "windows": selectors.in_scope(selectors.protection_window_list(), request.user)[:50],
+        "form": form, "can_edit": can_edit,
+        "windows": selectors.in_scope(selectors.protection_window_list(), request.user)[:50],
         "listing": listing(request, compensations, sorts={"when": "created_at", "amount": "amount"}, default="-when"),
     })
 

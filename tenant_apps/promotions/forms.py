@@ -57,15 +57,17 @@ class PromotionForm(forms.Form):
     description = forms.CharField(label=gettext_lazy("Description"), required=False,
                                   widget=forms.Textarea(attrs=TEXTAREA))
     starts_at = forms.DateTimeField(label=gettext_lazy("Starts"),
-                                    widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"))
+                                    widget=forms.DateTimeInput(attrs={"type": "datetime-local"},
+                                                               format="%Y-%m-%dT%H:%M"))
     ends_at = forms.DateTimeField(label=gettext_lazy("Ends"), required=False,
                                   widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"))
     priority = forms.IntegerField(label=gettext_lazy("Priority"), initial=0, min_value=-1000, max_value=1000,
                                   help_text=gettext_lazy("Higher applies first; equal priorities go by code."))
     stacking = forms.ChoiceField(label=gettext_lazy("Combining"), choices=Stacking.choices,
                                  initial=Stacking.STACKABLE)
-    budget = forms.DecimalField(label=gettext_lazy("Budget (total discount)"), required=False, min_value=Decimal("0.01"),
-                                decimal_places=2, help_text=gettext_lazy("Empty: no cap."))
+    budget = forms.DecimalField(label=gettext_lazy("Budget (total discount)"), required=False,
+                                min_value=Decimal("0.01"), decimal_places=2,
+                                help_text=gettext_lazy("Empty: no cap."))
     coupon_required = forms.BooleanField(label=gettext_lazy("Needs a coupon code"), required=False)
     # scope
     sku_codes = needs(forms.CharField(

@@ -94,6 +94,6 @@ def rule_summary(kind: str, rule: dict, currency: str) -> str:
 
 def badge_label(kind: str) -> str:
     """A short label for a catalog badge."""
-    labels = {"threshold": _("Spend & save"), "percent": _("Discount"), "fixed": _("Discount"), "tiered": _("Volume discount"),
-              "bundle": _("Bundle"), "gift": _("Gift")}
+    labels = {"threshold": _("Spend & save"), "percent": _("Discount"), "fixed": _("Discount"),
+              "tiered": _("Volume discount"), "bundle": _("Bundle"), "gift": _("Gift")}
     return labels.get(kind, _("Promotion"))

@@ -11,7 +11,7 @@ normal form stored in `Promotion.rule` (amounts and percentages as decimal strin
 | gift (买赠) | `{"buy_quantity": 10, "gift_sku_id": 7, "gift_unit_id": 1, "gift_quantity": 1, "repeat": true}` |
 
 Quantities are in the SKU's base unit (a case of 24 counts 24).
-"""
+"""  # noqa: E501 (a Markdown table: its rows cannot wrap)
 
 from __future__ import annotations
 

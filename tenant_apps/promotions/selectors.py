@@ -165,7 +165,8 @@ WHERE p.status = 'published' AND p.starts_at <= %(at)s AND (p.ends_at IS NULL OR
        OR p.scope_sku_ids && %(skus)s::int[]
        OR p.scope_category_ids && ARRAY(SELECT id::int FROM cart_categories))
   AND (NOT p.coupon_required OR EXISTS (
-       SELECT 1 FROM promotions_coupon k WHERE k.promotion_id = p.id AND k.is_active AND k.code = ANY(%(codes)s::text[])))
+       SELECT 1 FROM promotions_coupon k
+       WHERE k.promotion_id = p.id AND k.is_active AND k.code = ANY(%(codes)s::text[])))
 ORDER BY p.priority DESC, p.code
 """
 

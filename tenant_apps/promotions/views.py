@@ -34,7 +34,8 @@ from tenant_apps.promotions.presentation import ENGINE_RULES, rule_summary
 SORTS = {"code": "code", "name": "name", "priority": "priority", "starts": "starts_at", "status": "status"}
 STATUS_BADGE = {PromotionStatus.DRAFT: "", PromotionStatus.PUBLISHED: "ok", PromotionStatus.UNPUBLISHED: "warn"}
 KIND_HELP = {
-    PromotionKind.THRESHOLD: gettext_lazy("Spend threshold: spend X, get Y off the order, in steps; optionally repeated for every X."),
+    PromotionKind.THRESHOLD: gettext_lazy(
+        "Spend threshold: spend X, get Y off the order, in steps; optionally repeated for every X."),
     PromotionKind.PERCENT: gettext_lazy("A percentage off the lines in scope."),
     PromotionKind.FIXED: gettext_lazy("An amount off each unit or each line in scope."),
     PromotionKind.TIERED: gettext_lazy("More units, bigger percentage: 100+ units 3%, 500+ units 5%."),

@@ -114,7 +114,8 @@ def test_a_sales_rep_sees_only_their_assigned_dealers(net, api_client, in_a):
     assert rep.get(f"{API}/dealers/{net.canton.pk}/").status_code == 200
     for other in (net.agent, net.pudong):
         assert rep.get(f"{API}/dealers/{other.pk}/").status_code == 404
-        assert rep.patch(f"{API}/dealers/{other.pk}/", {"name": "x"}, content_type="application/json").status_code == 404
+        assert rep.patch(f"{API}/dealers/{other.pk}/", {"name": "x"},
+                         content_type="application/json").status_code == 404
     assert rep.get(f"{API}/dealers/", {"under": net.east.pk}).status_code == 400
     assert [n["code"] for n in rep.get(f"{API}/network/nodes/").json()["results"]] == ["GD-001"]
 

@@ -58,7 +58,8 @@ def test_an_invited_dealer_buyer_accepts_and_lands_on_the_ordering_home(
     accepted = client.post(path, {"full_name": "李四", "password": DEFAULT_PASSWORD})
     assert accepted.status_code == 302 and accepted["Location"] == "/"
     home = client.get("/")
-    assert home.status_code == 200 and 'id="home-actions"' in home.content.decode()  # the ordering home, not a blank page
+    # the ordering home, not a blank page
+    assert home.status_code == 200 and 'id="home-actions"' in home.content.decode()
     with in_tenant(tenant_a):  # requests leave the connection on the public schema
         user = User.objects.get(email="buyer@sh.test")
     assert (user.role, user.dealer_id, user.full_name) == ("dealer_buyer", shop["dealer"].pk, "李四")
@@ -74,7 +75,8 @@ def test_an_invited_dealer_buyer_accepts_and_lands_on_the_ordering_home(
 def test_pending_invitations_name_the_role_in_words(shop):
     _invite(shop)
     owner = host_client("acme.localhost", "zh-hans")
-    assert owner.post("/accounts/login/", {"username": shop["owner"].email, "password": DEFAULT_PASSWORD}).status_code == 302
+    assert owner.post("/accounts/login/",
+                      {"username": shop["owner"].email, "password": DEFAULT_PASSWORD}).status_code == 302
     people = owner.get("/accounts/people/").content.decode()
     assert "buyer@sh.test" in people and '<div class="small muted">经销商采购 · 上海经销商 · ' in people
     assert ">dealer_buyer" not in people  # the code stays in the role select's option values only
@@ -107,7 +109,8 @@ def test_who_may_invite_whom(shop, inviter_role, kwargs, field):
     inviter = shop["owner"]
     if inviter_role != "owner":
         inviter = user_create(actor=None, email=f"{inviter_role}@acme.test", password=DEFAULT_PASSWORD,
-                              role=inviter_role, scope_node=shop["east"] if inviter_role == "regional_manager" else None,
+                              role=inviter_role,
+                              scope_node=shop["east"] if inviter_role == "regional_manager" else None,
                               dealer=shop["dealer"] if inviter_role == "dealer_owner" else None)
     if kwargs.get("dealer") == "other":
         kwargs = {**kwargs, "dealer": shop["other"]}

@@ -29,7 +29,8 @@ def _browser():
 
 
 def _token() -> str:
-    signed_in = host_client("acme.localhost").post("/api/v1/auth/login/", {"email": OWNER, "password": DEFAULT_PASSWORD},
+    signed_in = host_client("acme.localhost").post("/api/v1/auth/login/",
+                                                   {"email": OWNER, "password": DEFAULT_PASSWORD},
                                                    content_type="application/json")
     assert signed_in.status_code == 200, signed_in.content
     return signed_in.json()["key"]

@@ -78,7 +78,8 @@ def test_decisions_answer_with_clear_status_codes(chain, in_tenant):
     assert approved.status_code == 200
     assert approved.json() == {"id": order.pk, "number": order.number, "status": "in_approval", "revision": 1,
                                "waiting_for": "总部销售"}
-    back = token_client(chain.tenant, chain.rep).post(f"{path}/send-back/", {"reason": "少了一箱"}, content_type="application/json")
+    back = token_client(chain.tenant, chain.rep).post(f"{path}/send-back/", {"reason": "少了一箱"},
+                                                      content_type="application/json")
     assert back.status_code == 200 and back.json()["status"] == "draft" and back.json()["revision"] == 2
     again = token_client(chain.tenant, chain.rep).post(f"{path}/approve/", {}, content_type="application/json")
     assert (again.status_code, again.json()["code"]) == (409, "illegal_transition")
@@ -90,8 +91,8 @@ def test_decisions_answer_with_clear_status_codes(chain, in_tenant):
 
 def test_rejecting_through_the_api_closes_the_order(chain, in_tenant):
     order = chain.submit()
-    response = token_client(chain.tenant, chain.rm_east).post(f"/api/v1/orders/{order.pk}/reject/", {"reason": "价格不对"},
-                                                content_type="application/json")
+    response = token_client(chain.tenant, chain.rm_east).post(f"/api/v1/orders/{order.pk}/reject/",
+                                                              {"reason": "价格不对"}, content_type="application/json")
     assert response.status_code == 200 and response.json()["status"] == "rejected"
     with in_tenant(chain.tenant):
         order.refresh_from_db()
@@ -104,8 +105,9 @@ def test_bulk_approve_reports_each_order(chain, in_tenant):
         from tenant_apps.approvals.services import approval_decide
 
         approval_decide(actor=chain.rm_east, order=theirs, decision="approve")
-    response = token_client(chain.tenant, chain.rm_east).post("/api/v1/approvals/bulk-approve/", {"orders": [mine.pk, theirs.pk]},
-                                                content_type="application/json")
+    response = token_client(chain.tenant, chain.rm_east).post("/api/v1/approvals/bulk-approve/",
+                                                              {"orders": [mine.pk, theirs.pk]},
+                                                              content_type="application/json")
     assert response.status_code == 200
     body = response.json()
     assert body["approved"] == 1

@@ -55,7 +55,8 @@ def test_two_steps_are_approved_in_order_by_their_approvers(chain):
     assert [(e.kind, e.to_status or e.data.get("status")) for e in order.events.all()] == [
         ("transition", "submitted"), ("transition", "in_approval"), ("approval", "pending"),
         ("approval", "approved"), ("approval", "pending"), ("approval", "approved"), ("transition", "approved")]
-    assert list(AuditEntry.objects.filter(action__startswith="approvals.step.").order_by("id").values_list("action", "actor_id")) \
+    assert list(AuditEntry.objects.filter(action__startswith="approvals.step.").order_by("id")
+                .values_list("action", "actor_id")) \
         == [("approvals.step.approved", chain.rm_east.pk), ("approvals.step.approved", chain.rep.pk)]
     # Nothing waits any more: a further decision is a conflict.
     with pytest.raises(IllegalOrderTransition) as late:

@@ -25,7 +25,8 @@ def shop(tenant_a, in_tenant):
         warehouse = WarehouseFactory(code="SH", name="上海仓")
         made = {}
         for code, name, category, quantity in [
-            ("RB", "红牛维生素功能饮料", energy, 500), ("DP", "东鹏特饮", energy, 3), ("NF", "农夫山泉天然水", water, 0),
+            ("RB", "红牛维生素功能饮料", energy, 500), ("DP", "东鹏特饮", energy, 3),
+            ("NF", "农夫山泉天然水", water, 0),
         ]:
             product = ProductFactory(category=category, code=code, name=name)
             sku = SkuFactory(product=product, code=f"{code}-250", name=f"{name} 250ml", base_unit=piece,

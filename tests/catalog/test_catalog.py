@@ -50,7 +50,8 @@ def catalog(tenant_a, in_tenant):
                                              base_unit=bottle, attributes={"规格": "250ml"}, barcode="6901234567915"),
             "NF-550-24": services.sku_create(actor=None, product=nf, code="NF-550-24", name="农夫山泉 550ml",
                                              base_unit=bottle, attributes={"规格": "550ml"}, barcode="6901234567922"),
-            "TL-600-GRY": services.sku_create(actor=None, product=tl, code="TL-600-GRY", name="瓷砖 600x600 抛光砖 灰色",
+            "TL-600-GRY": services.sku_create(actor=None, product=tl, code="TL-600-GRY",
+                                              name="瓷砖 600x600 抛光砖 灰色",
                                               base_unit=piece, attributes={"尺寸": "600x600", "颜色": "灰色"},
                                               barcode="6901234567939"),
             "BS-5": services.sku_create(actor=None, product=bs, code="BS-5", name="公牛插座 五孔", base_unit=piece,
@@ -79,8 +80,9 @@ def test_category_paths_follow_the_tree(catalog):
 
 def test_search_text_holds_names_codes_barcodes_series_and_attributes(catalog):
     sku = Sku.objects.get(code="RB-250-24")
-    assert sku.search_text == ("红牛维生素功能饮料 red bull vitamin energy drink 红牛 250ml 罐装 rb-250-24 6901234567892 "
-                               "16901234567899 红牛系列 罐装 250ml "  # then the names' pinyin, one word per run:
+    assert sku.search_text == ("红牛维生素功能饮料 red bull vitamin energy drink 红牛 250ml 罐装 "
+                               "rb-250-24 6901234567892 16901234567899 红牛系列 罐装 250ml "
+                               # then the names' pinyin, one word per run:
                                "hongniuweishengsugongnengyinliao hongniu guanzhuang hongniuxilie")
     assert sku.initials == " hnwssgnyl nwssgnyl wssgnyl ssgnyl sgnyl gnyl nyl yl hn gz hnxl nxl xl"  # every suffix
     assert services.sku_search_text(sku) == sku.search_text

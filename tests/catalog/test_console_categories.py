@@ -92,7 +92,8 @@ def test_series_are_added_and_renamed_and_units_added(console, in_tenant):
     owner = sign_in("owner")
     page = owner.get("/console/catalog/series/").content.decode()
     assert 'data-series="RED"' in page and "<code>pc</code>" in page
-    assert owner.post("/console/catalog/series/", {"series_add": "1", "code": "GOLD", "name": "金罐"}).status_code == 302
+    assert owner.post("/console/catalog/series/",
+                      {"series_add": "1", "code": "GOLD", "name": "金罐"}).status_code == 302
     taken = owner.post("/console/catalog/series/", {"series_add": "1", "code": "RED", "name": "x"})
     assert taken.status_code == 400 and "This code is already used." in taken.content.decode()
     renamed = owner.post(f"/console/catalog/series/{console['series'].pk}/", {"name": "红牛经典"}, follow=True)

@@ -176,7 +176,8 @@ def test_add_and_edit_a_sku_with_attributes_barcode_and_units(console, in_tenant
     assert added.status_code == 302
     with in_tenant(console["tenant"]):
         sku.refresh_from_db()
-        assert (sku.name, sku.barcode, sku.status, sku.min_order_qty) == ("红牛 330ml 罐", "96385074", "discontinued", 12)
+        assert (sku.name, sku.barcode, sku.status, sku.min_order_qty) == (
+            "红牛 330ml 罐", "96385074", "discontinued", 12)
         assert "330 ml" in sku.search_text and "6901234567908" in sku.search_text
         assert [s.code for s in sku_search(q="6901234567908", status=None)] == ["RB-330"]
         unit = SkuUnit.objects.get(sku=sku)

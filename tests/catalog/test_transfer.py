@@ -199,7 +199,8 @@ BAD = [
     ([row(**RB, sku_code="RB-9", sku_name="x", base_unit="can", barcode="6901234567892")], [(3, "barcode")]),
     ([row(**RB, sku_code="RB-9", sku_name="x", base_unit="can", units="box:6:6901234567892")], [(3, "units")]),
     ([row(**RB, sku_code="RB 9", sku_name="x", base_unit="can")], [(3, "sku_code")]),
-    ([row(**RB, sku_code="RB-9", sku_name="", base_unit="can", order_step="1.5")], [(3, "sku_name"), (3, "order_step")]),
+    ([row(**RB, sku_code="RB-9", sku_name="", base_unit="can", order_step="1.5")],
+     [(3, "sku_name"), (3, "order_step")]),
     ([row(**RB, sku_code="RB-9", sku_name="x", base_unit="can", sku_status="sold")], [(3, "sku_status")]),
     ([row(**RB, sku_code="RB-9", sku_name="x", base_unit="can", attributes="size 250ml")], [(3, "attributes")]),
     ([row(product_code="P-X", product_name="x", category_code="DRINK", product_status="selling", sku_code="X-1",
@@ -239,11 +240,13 @@ def test_unreadable_files_and_headers_are_reported_on_the_file(base):
 
 
 def test_an_xlsx_file_with_chinese_headers_imports(base):
-    chinese = {"product_code": "商品编码", "product_name": "商品名称", "category_code": "分类编码", "sku_code": "SKU编码",
-               "sku_name": "SKU名称", "base_unit": "基本单位", "barcode": "条码", "min_order_qty": "起订量"}
+    chinese = {"product_code": "商品编码", "product_name": "商品名称", "category_code": "分类编码",
+               "sku_code": "SKU编码", "sku_name": "SKU名称", "base_unit": "基本单位", "barcode": "条码",
+               "min_order_qty": "起订量"}
     header = [chinese.get(column, column) for column in COLUMNS]
-    rows = [row(product_code="P-TEA", product_name="绿茶", category_code="DRINK", sku_code="TEA-1", sku_name="绿茶 500ml",
-                base_unit="btl", barcode=6901234567915, min_order_qty=12)]  # numbers as Excel stores them
+    rows = [row(product_code="P-TEA", product_name="绿茶", category_code="DRINK", sku_code="TEA-1",
+                sku_name="绿茶 500ml", base_unit="btl", barcode=6901234567915,
+                min_order_qty=12)]  # numbers as Excel stores them
     result = catalog_import(actor=base, file=xlsx_bytes(rows, header=header), filename="商品.xlsx")
     assert result.applied, result.errors
     sku = Sku.objects.get(code="TEA-1")

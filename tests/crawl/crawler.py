@@ -268,7 +268,8 @@ class Crawl:
         parts = urlsplit(final)
         if parts.netloc and parts.netloc != self.host:
             return None
-        return parts.path + (f"?{parts.query}" if parts.query else ""), response.content.decode(response.charset or "utf-8")
+        return (parts.path + (f"?{parts.query}" if parts.query else ""),
+                response.content.decode(response.charset or "utf-8"))
 
     # --- dates ---------------------------------------------------------------------------------------
     def _check_dates(self, url: str, form: Form) -> None:

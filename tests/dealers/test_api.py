@@ -124,11 +124,13 @@ def test_bad_dealer_input_is_field_errors_and_writes_nothing(net, owner, in_a):
 
 def test_patch_changes_the_details_and_refuses_what_it_does_not_own(net, owner, in_a):
     pudong = f"{API}/dealers/{net.pudong.pk}/"
-    changed = owner.patch(pudong, {"name": "浦东", "tier": None, "territories": ["310000", "310115"]}, content_type=JSON)
+    changed = owner.patch(pudong, {"name": "浦东", "tier": None, "territories": ["310000", "310115"]},
+                          content_type=JSON)
     assert changed.status_code == 200
     assert {k: changed.json()[k] for k in ("name", "tier", "territories")} == {
         "name": "浦东", "tier": None, "territories": ["310000", "310115"]}
-    for body, field in (({"status": "active"}, "status"), ({"code": "X"}, "code"), ({"parent": net.south.pk}, "parent")):
+    for body, field in (({"status": "active"}, "status"), ({"code": "X"}, "code"),
+                        ({"parent": net.south.pk}, "parent")):
         refused = owner.patch(pudong, body, content_type=JSON)
         assert (refused.status_code, refused.json()["fields"]) == (400, {field: ["Unknown or read-only field."]})
     blank = owner.patch(pudong, {"legal_name": " "}, content_type=JSON)
@@ -190,7 +192,8 @@ def test_addresses_follow_the_channel_policy(net, owner, in_a):
         services.network_settings_update(actor=None, channel_conflict_policy="refuse")
     refused = owner.post(addresses, {**address, "territory": "440000"}, content_type=JSON)
     assert refused.status_code == 400
-    assert refused.json() == {"code": "outside_territory", "detail": "广东省 is outside this dealer's sales territories.",
+    assert refused.json() == {"code": "outside_territory",
+                              "detail": "广东省 is outside this dealer's sales territories.",
                               "fields": {"territory": ["Outside the dealer's sales territories."]}}
     bad = owner.post(addresses, {"kind": "office", "territory": "000000", "phone": "", "line": "x"}, content_type=JSON)
     assert bad.json()["fields"] == {
@@ -228,7 +231,8 @@ def test_a_qualification_upload_clears_the_blocker(net, owner, in_a, settings, t
     assert owner.get(f"{base}/blockers/").json() == {"blockers": ["食品经营许可证"]}
     scan = SimpleUploadedFile("licence.pdf", b"%PDF-1.4 licence", content_type="application/pdf")
     uploaded = owner.post(f"{base}/qualifications/", {"type": "FOOD", "number": "JY14401060001234",
-                                                      "valid_from": "2024-01-01", "valid_to": "2099-12-31", "file": scan})
+                                                      "valid_from": "2024-01-01", "valid_to": "2099-12-31",
+                                                      "file": scan})
     assert uploaded.status_code == 201, uploaded.content
     body = uploaded.json()
     assert {k: body[k] for k in ("type", "type_name", "number_masked", "valid_from", "valid_to")} == {
@@ -248,9 +252,10 @@ def test_bad_qualifications_are_refused_whole(net, owner, in_a, settings, tmp_pa
     qualifications = f"{API}/dealers/{net.canton.pk}/qualifications/"
     program = SimpleUploadedFile("licence.exe", b"MZ", content_type="application/octet-stream")
     wrong = owner.post(qualifications, {"type": "NOPE", "valid_to": "someday", "file": program})
-    assert wrong.json()["fields"] == {"type": ["Object with code=NOPE does not exist."],
-                                      "valid_to": ["Date has wrong format. Use one of these formats instead: YYYY-MM-DD."],
-                                      "file": ["Upload a PDF, JPEG or PNG file."]}
+    assert wrong.json()["fields"] == {
+        "type": ["Object with code=NOPE does not exist."],
+        "valid_to": ["Date has wrong format. Use one of these formats instead: YYYY-MM-DD."],
+        "file": ["Upload a PDF, JPEG or PNG file."]}
     backwards = owner.post(qualifications, {"type": "FOOD", "valid_from": "2025-01-01", "valid_to": "2024-01-01"},
                            content_type=JSON)
     assert (backwards.json()["code"], backwards.json()["fields"]) == (
@@ -295,7 +300,8 @@ def test_brand_settings_lists(net, owner, in_a):
     assert [t["code"] for t in owner.get(f"{API}/tiers/").json()["results"]] == ["A", "B"]
     assert owner.post(f"{API}/tiers/", {"code": "A", "name": "重复"}, content_type=JSON).json()["fields"] == {
         "code": ["This code is already used."]}
-    assert owner.post(f"{API}/tiers/", {"code": "C", "name": "铜牌", "rank": -1}, content_type=JSON).json()["fields"] == {
+    assert owner.post(f"{API}/tiers/", {"code": "C", "name": "铜牌", "rank": -1},
+                      content_type=JSON).json()["fields"] == {
         "rank": ["Ensure this value is greater than or equal to 0."]}
     territory = owner.post(f"{API}/territories/", {"code": "HD", "name": "华东片区", "parent": "CN"}, content_type=JSON)
     assert {k: territory.json()[k] for k in ("code", "parent", "path")} == {
@@ -400,7 +406,8 @@ def test_import_applies_all_rows_or_reports_each_error(net, owner, in_a):
     missing = owner.post(f"{API}/dealers/import/", {})
     assert missing.json()["fields"] == {"file": ["No file was submitted."]}
     with in_a():
-        assert sorted(Dealer.objects.filter(code__startswith="IMP").values_list("code", flat=True)) == ["IMP-1", "IMP-2"]
+        assert sorted(Dealer.objects.filter(code__startswith="IMP").values_list("code", flat=True)) == [
+            "IMP-1", "IMP-2"]
 
 
 @pytest.mark.parametrize(("fmt", "content_type"), [

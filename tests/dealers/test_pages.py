@@ -434,7 +434,8 @@ def test_a_qualification_is_uploaded_with_its_file(network, sign_in, media_root)
     assert f'href="{download}"' in body
     downloaded = rm.get(download)
     assert b"".join(downloaded.streaming_content) == b"%PDF-1.4 scan"
-    assert downloaded["Content-Disposition"].startswith("attachment") and downloaded["X-Content-Type-Options"] == "nosniff"
+    assert downloaded["Content-Disposition"].startswith("attachment")
+    assert downloaded["X-Content-Type-Options"] == "nosniff"
     # never as plain media, and never to someone who cannot see the dealer
     assert rm.get(qualification.file.url).status_code == 404
     assert sign_in("buyer").get(download).status_code == 404  # a buyer of another dealer

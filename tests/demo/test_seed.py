@@ -110,8 +110,9 @@ def test_demo_prices_tier_a_cheapest_and_compensation_owed(demo, db, in_tenant):
         assert set(PriceList.objects.values_list("kind", flat=True)) == {"base", "tier", "region", "contract"}
         sku = Sku.objects.order_by("-code").first()  # not in the region or contract lists
         by_tier = {}
-        for dealer in Dealer.objects.filter(tier__code__in="ABC").exclude(territories__code__in=PriceList.objects.filter(
-                kind="region").values("territory__code")).select_related("tier"):
+        for dealer in Dealer.objects.filter(tier__code__in="ABC").exclude(
+                territories__code__in=PriceList.objects.filter(kind="region").values("territory__code"),
+        ).select_related("tier"):
             by_tier.setdefault(dealer.tier.code, dealer_prices(dealer, [sku.pk])[sku.pk].unit_price)
         assert by_tier["A"] < by_tier["B"] < by_tier["C"]
         owed = ProtectionCompensation.objects.get()
@@ -265,7 +266,8 @@ def test_every_product_has_a_drawn_picture_of_itself_in_the_brand_colour(brand, 
             with row.image.open("rb") as file, Image.open(file) as picture:
                 colours = picture.convert("RGB").getcolors(maxcolors=1 << 16)
             assert picture.size == (480, 480) and len(colours) > 50  # a drawing, not a flat square
-            label = sum(count for count, rgb in colours if all(abs(a - b) <= 6 for a, b in zip(rgb, colour, strict=True)))
+            label = sum(count for count, rgb in colours
+                        if all(abs(a - b) <= 6 for a, b in zip(rgb, colour, strict=True)))
             assert label > 480 * 480 * 0.02, row.product.code  # the brand-coloured label
 
 

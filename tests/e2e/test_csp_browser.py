@@ -53,7 +53,8 @@ def test_key_pages_load_without_a_csp_violation(demo_platform, page):
     _visit(page, f"{acme}/console/approvals/", console)
     _visit(page, f"{acme}/console/catalog/", console)
     product = page.locator("a[href]").evaluate_all(
-        "links => links.map(a => a.getAttribute('href')).filter(h => /^\\/console\\/catalog\\/products\\/\\d+\\//.test(h))")
+        "links => links.map(a => a.getAttribute('href'))"
+        ".filter(h => /^\\/console\\/catalog\\/products\\/\\d+\\//.test(h))")
     assert product, "no product in the demo catalog"
     _visit(page, f"{acme}{product[0]}", console)
     _visit(page, f"{acme}/console/catalog/products/new/", console)

@@ -108,7 +108,8 @@ def test_live_subdomain_check_suggests_from_a_chinese_name_and_flags_taken(publi
     assert 'data-available="qingdaopijiu"' in suggested
     taken = public_client.get("/signup/slug/", {"slug": "acme", "typed": "1"}).content.decode()
     assert "This subdomain is already taken." in taken
-    typed = public_client.get("/signup/slug/", {"company_name": "Acme", "slug": "my-shop", "typed": "1"}).content.decode()
+    typed = public_client.get("/signup/slug/",
+                              {"company_name": "Acme", "slug": "my-shop", "typed": "1"}).content.decode()
     assert 'value="my-shop"' in typed  # a subdomain the user typed is never replaced by a suggestion
 
 

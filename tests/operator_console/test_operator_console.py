@@ -27,7 +27,8 @@ def non_operator_client(db, public_client):
 def brand_owner_client(tenant_a):
     """The owner of tenant A, signed in on A's host."""
     client = host_client("acme.localhost")
-    assert client.post("/accounts/login/", {"username": "owner@acme.test", "password": DEFAULT_PASSWORD}).status_code == 302
+    assert client.post("/accounts/login/",
+                       {"username": "owner@acme.test", "password": DEFAULT_PASSWORD}).status_code == 302
     return client
 
 

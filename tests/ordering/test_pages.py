@@ -309,7 +309,8 @@ def test_the_dealer_reads_large_quantities_grouped_as_in_the_console(world, in_t
     store = world.store
     with in_tenant(world.tenant):
         inventory.stock_receive(actor=None, sku_id=store.water.pk, warehouse_id=store.east.pk, quantity=5000)
-        order = order_submit(actor=store.buyer, dealer=store.dealer, lines=[SubmitLine(store.water.pk, None, 1200)]).order
+        order = order_submit(actor=store.buyer, dealer=store.dealer,
+                             lines=[SubmitLine(store.water.pk, None, 1200)]).order
         store.fill((store.water, store.can, 2400))
     buyer = signed_in(world.buyer)
     shown = {f"/orders/{order.pk}/": "1,200 罐 ×", "/cart/checkout/": "2,400 罐", "/cart/": "罐 × 2,400 ="}

@@ -35,12 +35,14 @@ def shop(tenant_a, in_tenant):
     and stock of the ordered SKU in both warehouses."""
     with in_tenant(tenant_a):
         made = make_people(make_store(stock_east=40, stock_west=500))
-        made.cup = catalog.sku_create(actor=None, product=made.sku.product, code="CUP", name="赠品杯", base_unit=made.can)
+        made.cup = catalog.sku_create(actor=None, product=made.sku.product, code="CUP", name="赠品杯",
+                                      base_unit=made.can)
         inventory.stock_receive(actor=None, sku_id=made.cup.pk, warehouse_id=made.east.pk, quantity=100)
         approvals.workflow_create(actor=made.admin, name="两级审批", steps=two_steps(skip_below=Decimal("1")))
         start = timezone.now() - timedelta(days=1)
         made.threshold = promo.promotion_publish(actor=None, promotion=promo.promotion_create(
-            actor=None, code="MJ", name="满300减30", kind="threshold", rule={"steps": [{"threshold": "300", "off": "30"}]},
+            actor=None, code="MJ", name="满300减30", kind="threshold",
+            rule={"steps": [{"threshold": "300", "off": "30"}]},
             starts_at=start, budget=Decimal("1000")))
         made.gift = promo.promotion_publish(actor=None, promotion=promo.promotion_create(
             actor=None, code="ZP", name="买 24 罐赠 1 个杯子", kind="gift",
@@ -100,7 +102,8 @@ def test_one_statement_writes_what_step_by_step_writes(shop, in_tenant, settings
         assert ledger_mismatches() == []
     # one statement it was: the reads (context, price book, promotions; the gift's category and the workflow's
     # steps), then the write (here in the test's transaction, so under a savepoint; on its own, autocommit)
-    statements = [q["sql"].split(" ")[0] for q in at_once.captured_queries if not q["sql"].startswith(("PREPARE", "SET "))]
+    statements = [q["sql"].split(" ")[0] for q in at_once.captured_queries
+                  if not q["sql"].startswith(("PREPARE", "SET "))]
     assert statements == ["EXECUTE"] * 4 + ["SELECT"] * 2 + ["SAVEPOINT", "EXECUTE", "RELEASE"], statements
 
 

@@ -27,7 +27,8 @@ HX = {"HTTP_HX_REQUEST": "true"}
 
 def _buyer(store):
     client = host_client("acme.localhost")
-    assert client.post("/accounts/login/", {"username": store.buyer.email, "password": DEFAULT_PASSWORD}).status_code == 302
+    assert client.post("/accounts/login/",
+                       {"username": store.buyer.email, "password": DEFAULT_PASSWORD}).status_code == 302
     return client
 
 
@@ -47,7 +48,8 @@ def shelf(store, tenant_a, in_tenant):
         root = store.sku.product.category
         gold = catalog.product_create(actor=None, category=root, code="GOLD", name="红牛金罐", series=series,
                                       status="on_sale")
-        west_only = catalog.sku_create(actor=None, product=gold, code="GOLD-W", name="红牛金罐 西部", base_unit=store.can)
+        west_only = catalog.sku_create(actor=None, product=gold, code="GOLD-W", name="红牛金罐 西部",
+                                       base_unit=store.can)
         catalog.sku_create(actor=None, product=gold, code="GOLD-0", name="红牛金罐 缺货", base_unit=store.can)
         everywhere = catalog.sku_create(actor=None, product=gold, code="GOLD-E", name="红牛金罐 总仓",
                                         base_unit=store.can)
@@ -124,7 +126,8 @@ def test_a_row_adds_to_the_cart_and_comes_back_to_the_list(shelf, tenant_a, in_t
     buyer = _buyer(store)
     page = buyer.get("/catalog/", {"q": "hn"}).content.decode()
     row = page.split('data-sku="RB-250">')[1].split("</form>")[0]
-    assert 'name="quantity" value="1"' in row and 'data-factor="24"' in row and 'name="next" value="/catalog/?q=hn"' in row
+    assert 'name="quantity" value="1"' in row and 'data-factor="24"' in row
+    assert 'name="next" value="/catalog/?q=hn"' in row
     # Without script: a POST, back to the same list with a message.
     answer = buyer.post("/cart/add/", {"sku": store.sku.pk, "unit": store.case.pk, "quantity": "2",
                                        "next": "/catalog/?q=hn"})
@@ -137,7 +140,8 @@ def test_a_row_adds_to_the_cart_and_comes_back_to_the_list(shelf, tenant_a, in_t
     answer = buyer.post("/cart/add/", {"sku": store.water.pk, "quantity": "0"}, **HX)
     assert answer.status_code == 400 and json.loads(answer["HX-Trigger"])["toast"]["level"] == "error"
     with in_tenant(tenant_a):
-        lines = {(line.sku.code, line.unit.name, line.quantity) for line in CartLine.objects.select_related("sku", "unit")}
+        lines = {(line.sku.code, line.unit.name, line.quantity)
+                 for line in CartLine.objects.select_related("sku", "unit")}
     assert lines == {("RB-250", "箱", 2), ("RB-330", "罐", 3)}  # 2 cases (48 cans), not 2 cans
 
 

@@ -88,7 +88,8 @@ def test_reduce_policy_asks_for_consent_then_orders_what_is_there_in_whole_cases
 def test_bad_lines_are_field_errors_and_write_nothing(store):
     with pytest.raises(submission.OrderInvalid) as bad:
         order_submit(actor=store.buyer, dealer=store.dealer, lines=[
-            SubmitLine(store.sku.pk, None, 0), SubmitLine(999999, None, 1), SubmitLine(store.water.pk, store.case.pk, 1)])
+            SubmitLine(store.sku.pk, None, 0), SubmitLine(999999, None, 1),
+            SubmitLine(store.water.pk, store.case.pk, 1)])
     assert set(bad.value.fields) == {"lines.1.quantity", "lines.2.sku", "lines.3.unit"}
     assert Order.objects.count() == 0
 

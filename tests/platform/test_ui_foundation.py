@@ -28,7 +28,8 @@ def test_brand_default_language_applies_when_the_browser_names_none(tenant_a, te
     assert 'lang="en"' in Client(HTTP_HOST="globex.localhost").get("/").content.decode()
     assert 'lang="zh-hans"' in Client(HTTP_HOST="acme.localhost").get("/").content.decode()
     # a browser that names a language gets it
-    assert 'lang="zh-hans"' in Client(HTTP_HOST="globex.localhost", HTTP_ACCEPT_LANGUAGE="zh-CN").get("/").content.decode()
+    assert 'lang="zh-hans"' in Client(HTTP_HOST="globex.localhost",
+                                      HTTP_ACCEPT_LANGUAGE="zh-CN").get("/").content.decode()
 
 
 def test_a_users_own_language_comes_before_the_browsers(tenant_a, in_tenant):
@@ -127,7 +128,8 @@ def test_a_page_outside_ones_role_or_none_at_all_is_the_brands_own_page_in_ones_
         user_create(actor=None, email="rm@acme.test", password=DEFAULT_PASSWORD, role="regional_manager",
                     scope_node=dealers.headquarters_ensure(name="HQ"))
     client = host_client("acme.localhost", "zh-hans")
-    assert client.post("/accounts/login/", {"username": "rm@acme.test", "password": DEFAULT_PASSWORD}).status_code == 302
+    assert client.post("/accounts/login/",
+                       {"username": "rm@acme.test", "password": DEFAULT_PASSWORD}).status_code == 302
     forbidden = client.get("/console/fulfillment/")
     page = forbidden.content.decode()
     assert forbidden.status_code == 403

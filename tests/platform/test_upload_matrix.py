@@ -37,7 +37,8 @@ from tests.factories import DEFAULT_PASSWORD
 HOST = "acme.localhost"
 SCRIPT = b"<script>alert(document.cookie)</script>"
 HTML = b"<!doctype html><html><body><h1>Licence</h1>" + SCRIPT + b"</body></html>"
-SVG = b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><rect width="9" height="9"/></svg>'
+SVG = (b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)">'
+       b'<rect width="9" height="9"/></svg>')
 
 
 def _png(colour=(200, 30, 30)) -> bytes:

@@ -66,8 +66,9 @@ def test_each_level_beats_the_next(world, levels, removed, source, price):
 
 
 def test_protection_beats_every_list(world, levels):
-    services.protection_window_create(actor=None, name="春节保价", starts_on=date(2026, 3, 1), ends_on=date(2026, 3, 31),
-                                      dealer=world.dealer, prices=[(world.rb, world.piece, "5.90")])
+    services.protection_window_create(actor=None, name="春节保价", starts_on=date(2026, 3, 1),
+                                      ends_on=date(2026, 3, 31), dealer=world.dealer,
+                                      prices=[(world.rb, world.piece, "5.90")])
     priced = _quote_one(world)
     assert (priced.price_source, priced.unit_price, priced.price_list_id) == ("protection", Decimal("5.90"), None)
     assert priced.price_rule == "Price protection “春节保价”"

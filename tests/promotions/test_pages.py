@@ -91,7 +91,8 @@ def test_builder_makes_a_threshold_promotion_and_shows_field_errors(world, tenan
     detail = admin.get(good["Location"]).content.decode()
     assert "CN¥50.00 off from CN¥1,000.00; CN¥200.00 off from CN¥3,000.00 (again for every multiple)" in detail
     with translation.override("zh-hans"):
-        assert rule_summary("threshold", promotion.rule, promotion.currency) == "满 ¥1,000.00 减 ¥50.00; 满 ¥3,000.00 减 ¥200.00 （每满：循环）"
+        assert rule_summary("threshold", promotion.rule, promotion.currency) == (
+            "满 ¥1,000.00 减 ¥50.00; 满 ¥3,000.00 减 ¥200.00 （每满：循环）")
 
 
 def test_the_rules_help_is_in_the_readers_language(world):
@@ -178,8 +179,8 @@ def test_storefront_catalog_shows_own_prices_and_badges_in_constant_queries(pric
     with in_tenant(tenant_a):
         from tenant_apps.catalog import services as catalog
         for index in range(10):
-            product = catalog.product_create(actor=None, category=priced["energy"], code=f"X{index}", name=f"饮料{index}",
-                                             status="on_sale")
+            product = catalog.product_create(actor=None, category=priced["energy"], code=f"X{index}",
+                                             name=f"饮料{index}", status="on_sale")
             catalog.sku_create(actor=None, product=product, code=f"X{index}-1", name=f"饮料{index}",
                                base_unit=priced["piece"])
     with count_queries() as many:

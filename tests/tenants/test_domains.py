@@ -213,7 +213,8 @@ def test_verify_timeout_is_explained(tenant_a, dns_server, settings):
     with pytest.raises(DomainVerificationFailed) as failed:
         domains.domain_verify(actor="test", tenant=tenant_a, domain_id=added.pk)
 
-    message = "The DNS servers did not answer in time for _dms-verify.order.acme-brand.test. Please try again in a minute."
+    message = ("The DNS servers did not answer in time for _dms-verify.order.acme-brand.test. "
+               "Please try again in a minute.")
     assert (failed.value.code, failed.value.detail) == ("dns_timeout", message)
     assert Domain.objects.get(pk=added.pk).last_check_error == message
 

@@ -57,7 +57,8 @@ def test_the_owner_signs_in_and_sees_the_plan_others_do_not(tenant_a, in_tenant)
     assert owner.get("/console/orders/").status_code == 403  # signed in, still closed
 
     admin = host_client("acme.localhost")
-    assert admin.post("/accounts/login/", {"username": "admin@acme.test", "password": DEFAULT_PASSWORD}).status_code == 302
+    assert admin.post("/accounts/login/",
+                      {"username": "admin@acme.test", "password": DEFAULT_PASSWORD}).status_code == 302
     page = admin.get("/").content.decode()
     assert 'id="billing"' not in page and "Growth" not in page and 'data-code="tenant_suspended"' in page
 

@@ -35,7 +35,8 @@ class _FileFormatNegotiation(DefaultContentNegotiation):
 class CatalogImportApplied(serializers.Serializer):
     applied = serializers.BooleanField()
     rows = serializers.IntegerField()
-    created = serializers.IntegerField(help_text=gettext_lazy("Rows whose SKU (or product, for a product alone) is new."))
+    created = serializers.IntegerField(
+        help_text=gettext_lazy("Rows whose SKU (or product, for a product alone) is new."))
     updated = serializers.IntegerField(help_text=gettext_lazy("Rows whose SKU or product changed."))
     unchanged = serializers.IntegerField()
     products_created = serializers.IntegerField()

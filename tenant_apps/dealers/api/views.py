@@ -166,7 +166,8 @@ class DealerViewSet(ApiViewSet):
         contact = services.contact_add(actor=request.user, dealer=dealer, **self.validated(s.ContactInput))
         return self.output(s.ContactOutput, contact, code=status.HTTP_201_CREATED)
 
-    @extend_schema(summary="A dealer's qualifications (licences, certificates)", responses=s.QualificationOutput(many=True))
+    @extend_schema(summary="A dealer's qualifications (licences, certificates)",
+                   responses=s.QualificationOutput(many=True))
     @action(detail=True, methods=["get"], filter_backends=[],
             parser_classes=[ObjectJSONParser, MultiPartParser, FormParser])
     def qualifications(self, request, pk):

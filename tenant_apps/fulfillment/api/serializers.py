@@ -67,12 +67,14 @@ class LineQuantity(serializers.Serializer):
 class ShipmentCreate(serializers.Serializer):
     order = serializers.IntegerField()
     warehouse = serializers.IntegerField()
-    lines = LineQuantity(many=True, required=False, max_length=services.MAX_LINES,
-                         help_text=gettext_lazy("omit to ship everything reserved in this warehouse and not being picked"))
+    lines = LineQuantity(
+        many=True, required=False, max_length=services.MAX_LINES,
+        help_text=gettext_lazy("omit to ship everything reserved in this warehouse and not being picked"))
 
 
 class ShipRequest(serializers.Serializer):
-    carrier = serializers.CharField(required=False, allow_blank=True, default="", help_text=gettext_lazy("carrier code"))
+    carrier = serializers.CharField(required=False, allow_blank=True, default="",
+                                    help_text=gettext_lazy("carrier code"))
     tracking_number = serializers.CharField(required=False, allow_blank=True, default="", max_length=64)
 
 
@@ -115,7 +117,8 @@ class DecisionRequest(serializers.Serializer):
 
 
 class ReceiveRequest(serializers.Serializer):
-    warehouse = serializers.IntegerField(required=False, help_text=gettext_lazy("default: where the order first shipped from"))
+    warehouse = serializers.IntegerField(required=False,
+                                         help_text=gettext_lazy("default: where the order first shipped from"))
 
 
 class CarrierSerializer(serializers.ModelSerializer):

@@ -97,7 +97,8 @@ class AddedOutput(serializers.Serializer):
     lines = serializers.IntegerField(help_text=gettext_lazy("Cart lines made or increased"))
     created = serializers.IntegerField()
     updated = serializers.IntegerField()
-    skipped = serializers.ListField(child=serializers.CharField(), help_text=gettext_lazy("What could not be added, in words"))
+    skipped = serializers.ListField(child=serializers.CharField(),
+                                    help_text=gettext_lazy("What could not be added, in words"))
 
 
 class TemplateLineOutput(serializers.Serializer):
@@ -196,8 +197,10 @@ class SubmitLineInput(serializers.Serializer):
 
 
 class SubmitInput(serializers.Serializer):
-    lines = SubmitLineInput(many=True, required=False, help_text=gettext_lazy("Default: the dealer's cart (then emptied)"))
-    address = serializers.IntegerField(required=False, allow_null=True, help_text=gettext_lazy("Default: the default address"))
+    lines = SubmitLineInput(many=True, required=False,
+                            help_text=gettext_lazy("Default: the dealer's cart (then emptied)"))
+    address = serializers.IntegerField(required=False, allow_null=True,
+                                       help_text=gettext_lazy("Default: the default address"))
     note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
     coupon_codes = serializers.ListField(child=serializers.CharField(), required=False,
                                          help_text=gettext_lazy("Default: the cart's coupons"))
@@ -215,7 +218,8 @@ class SubmitExtraInput(serializers.Serializer):
     consent_reduce = serializers.BooleanField(required=False, default=False)
     expected_total = serializers.DecimalField(
         max_digits=16, decimal_places=2, required=False, allow_null=True, default=None,
-        help_text=gettext_lazy("The total the buyer was shown; a different re-quote answers 409 price_changed, nothing written."))
+        help_text=gettext_lazy(
+            "The total the buyer was shown; a different re-quote answers 409 price_changed, nothing written."))
 
 
 class OrderReasonInput(serializers.Serializer):

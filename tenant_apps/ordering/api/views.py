@@ -168,7 +168,8 @@ def submitted_body(result) -> dict:
             "line_no": line_no, "sku": sku_id, "sku_code": names[sku_id][0], "sku_name": names[sku_id][1],
             "unit": unit_id, "unit_name": units.get(unit_id, ""), "quantity": quantity, "factor": factor,
             "unit_price": _decimal(unit_price, 4), "gross": _decimal(gross, 2), "discount": _decimal(discount, 2),
-            "net": _decimal(net, 2), "price_rule": rule, "gift": gift, "reserved_base": reserved, "shipped_base": shipped,
+            "net": _decimal(net, 2), "price_rule": rule, "gift": gift, "reserved_base": reserved,
+            "shipped_base": shipped,
         } for (line_no, sku_id, unit_id, quantity, factor, unit_price, gross, discount, net, rule, gift, reserved,
                shipped) in lines],
         "backorders": [result.backorder.number] if result.backorder else [],
@@ -363,14 +364,15 @@ class OrderTemplateViewSet(OrderingViewSet):
         description="Send an `Idempotency-Key` header: a repeat with the same key answers 200 with the first "
                     "order, the same body; the same key with another request is a 422 (`idempotency_key_reused`). "
                     "A cart submitted twice (a double click, no key) makes one order: the second submit is a 409 "
-                    "(`cart_already_submitted`) naming it. A stock shortage is a 409 whose body lists `shortages`; under the "
-                    "reduce policy (code `stock_short_reduce_possible`) resend with `consent_reduce: true`.",
+                    "(`cart_already_submitted`) naming it. A stock shortage is a 409 whose body lists `shortages`; "
+                    "under the reduce policy (code `stock_short_reduce_possible`) resend with `consent_reduce: true`.",
         parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER)],
         request=SubmitInput,
         responses={201: OrderDetailOutput, 200: OpenApiResponse(OrderDetailOutput, description="A replay"),
                    400: ProblemOutput, 409: ProblemOutput, 422: ProblemOutput}),
     retrieve=extend_schema(summary="An order with its lines, breakdown and timeline", responses=OrderDetailOutput),
-    cancel=extend_schema(summary="Cancel (dealers: until allocated to the warehouse; brand: while legal); stock is given back",
+    cancel=extend_schema(summary="Cancel (dealers: until allocated to the warehouse; brand: while legal); "
+                                 "stock is given back",
                          request=OrderReasonInput, responses={200: OrderDetailOutput, 409: ProblemOutput}),
     revise=extend_schema(summary="Change an order's lines before the warehouse has it: re-priced, re-reserved, and "
                                  "through approval again (a new revision); 409 once allocated",

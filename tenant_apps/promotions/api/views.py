@@ -33,8 +33,9 @@ class PromotionOutput(serializers.Serializer):
     starts_at = serializers.DateTimeField()
     ends_at = serializers.DateTimeField(allow_null=True)
     budget = serializers.DecimalField(max_digits=14, decimal_places=2, allow_null=True)
-    budget_used = serializers.DecimalField(max_digits=14, decimal_places=2, source="discount_given",
-                                           help_text=gettext_lazy("Discount given so far (the sum of its orders' usage)"))
+    budget_used = serializers.DecimalField(
+        max_digits=14, decimal_places=2, source="discount_given",
+        help_text=gettext_lazy("Discount given so far (the sum of its orders' usage)"))
     priority = serializers.IntegerField()
     stacking = serializers.ChoiceField(choices=Stacking.choices)
     coupon_required = serializers.BooleanField()
@@ -57,7 +58,8 @@ class PromotionInput(serializers.Serializer):
     name = serializers.CharField(max_length=200)
     description = serializers.CharField(required=False, allow_blank=True, default="")
     kind = serializers.ChoiceField(choices=PromotionKind.choices)
-    rule = serializers.JSONField(help_text=gettext_lazy("Parameters of the kind: steps, percent, amount, tiers, bundle or gift"))
+    rule = serializers.JSONField(
+        help_text=gettext_lazy("Parameters of the kind: steps, percent, amount, tiers, bundle or gift"))
     starts_at = MomentField()
     ends_at = MomentField(required=False, allow_null=True, default=None)
     budget = serializers.DecimalField(max_digits=14, decimal_places=2, required=False, allow_null=True, default=None)
