@@ -201,6 +201,9 @@ class AddressInput(StrictInput):
 
 
 class ContactOutput(serializers.ModelSerializer):
+    # a contact's email is optional: "" when none (a model EmailField would be documented as format email)
+    email = serializers.CharField(read_only=True)
+
     class Meta:
         model = DealerContact
         fields = ["id", "name", "title", "phone", "email", "is_primary"]
