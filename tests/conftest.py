@@ -63,7 +63,9 @@ def pytest_configure_node(node):
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
     """Under xdist, a module's tests run together on one worker (a world built once per module is built once) and
-    the browser tests all on one worker (one live platform). Runs before xdist reads the groups."""
+    the browser tests all on one worker (one live platform). Runs before xdist's own hook, which names the group
+    in the test's id ("<id>@<group>") for the scheduler (pytest 9 moved the id where xdist 3.8 cannot write it:
+    hence pytest < 9 in pyproject)."""
     if not (_xdist_worker(config) and getattr(config.option, "loadgroup", False)):  # a worker's dist is "no"
         return
     for item in items:

@@ -8,6 +8,7 @@ import uuid
 import pytest
 from django.db import connection, connections, transaction
 
+from tenant_apps.accounts.models import User
 from tenant_apps.fulfillment import services
 from tenant_apps.ordering import quick
 from tenant_apps.ordering.lifecycle import IllegalOrderTransition
@@ -16,6 +17,7 @@ from tenant_apps.ordering.submission import SubmitLine, order_submit
 from tenants.models import Tenant
 from tests.ordering.conftest import make_store
 from tests.ordering.test_submit import _clean
+from tests.racing import at_once
 
 
 def test_the_dealer_cannot_cancel_an_order_the_warehouse_allocated_after_the_page_was_read(order, people):
@@ -74,3 +76,44 @@ def test_an_order_locked_by_a_fulfilment_action_does_not_lock_its_dealer(django_
             connection.set_tenant(tenant)
             _clean(made)
             connection.set_schema_to_public()
+
+
+def test_a_dealer_cancel_racing_the_warehouse_allocation_never_cancels_an_allocated_order(django_db_blocker):
+    """On real connections, released together: the dealer cancels while the warehouse allocates. Exactly one wins,
+    every round, and the order's state agrees with its stock: never cancelled with stock allocated to it."""
+    tag = uuid.uuid4().hex[:6]
+    rounds, winners = 6, []
+    with django_db_blocker.unblock():
+        tenant = Tenant.objects.get(slug="acme")
+        connection.set_tenant(tenant)
+        made = make_store(tag=tag, stock_east=100, stock_west=0)
+        owner = User.objects.get(email="owner@acme.test")
+        try:
+            for _round in range(rounds):
+                order = order_submit(actor=made.buyer, dealer=made.dealer,
+                                     lines=[SubmitLine(made.sku.pk, None, 2)]).order
+                assert order.status == OrderStatus.APPROVED
+
+                def work(index, order_id=order.pk):
+                    fresh = Order.objects.get(pk=order_id)  # each side's page, read before the other acted
+                    try:
+                        if index == 0:
+                            services.order_allocate(actor=owner, order=fresh)
+                            return "allocated"
+                        quick.order_cancel_by_dealer(actor=made.buyer, order=fresh, reason="changed my mind")
+                        return "cancelled"
+                    except IllegalOrderTransition:
+                        return "refused"
+
+                answers = at_once(tenant, 2, work)
+                connection.set_tenant(tenant)
+                order.refresh_from_db()
+                live = order.reservations.exclude(quantity=0).count()
+                winners.append(order.status)
+                assert sorted(answers) in (["allocated", "refused"], ["cancelled", "refused"]), answers
+                assert (order.status, live > 0) in ((OrderStatus.ALLOCATED, True), (OrderStatus.CANCELLED, False))
+        finally:
+            connection.set_tenant(tenant)
+            _clean(made)
+            connection.set_schema_to_public()
+    assert len(winners) == rounds
