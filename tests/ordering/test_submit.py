@@ -185,6 +185,7 @@ def test_concurrent_twins_with_one_key_get_the_one_order_even_when_stock_covers_
 def _clean(made):
     """Remove what the committed race left in tenant A (no rollback for real connections)."""
     from tenant_apps.accounts.models import User
+    from tenant_apps.catalog.models import Sku, SkuUnit
     from tenant_apps.dealers.models import Dealer, DealerAddress, Territory, Tier
     from tenant_apps.pricing.models import PriceList, PurchaseRecord
 
@@ -213,6 +214,9 @@ def _clean(made):
     Tier.objects.filter(pk=made.tier.pk).delete()
     for territory in sorted(Territory.objects.filter(code__endswith=made.tier.code[1:]), key=lambda t: -len(t.path)):
         territory.delete()
+    for unit in (made.can, made.case):  # made for the race (a workspace has no CAN or CASE): leave no trace
+        if not Sku.objects.filter(base_unit=unit).exists() and not SkuUnit.objects.filter(unit=unit).exists():
+            unit.delete()
 
 
 def test_a_total_that_moved_since_the_dealer_looked_is_refused_and_nothing_written(store):
