@@ -3,7 +3,6 @@
 lock that anyone, from anywhere, could set off against a real user."""
 
 import re
-import statistics
 import time
 
 import pytest
@@ -43,14 +42,15 @@ def test_an_unknown_email_takes_as_long_as_a_known_one(tenant_a, in_tenant, sett
     with in_tenant(tenant_a):
         user_create(actor=None, email="slow@acme.test", password=DEFAULT_PASSWORD)
     timings: dict[str, list[float]] = {"slow@acme.test": [], UNKNOWN: []}
-    for _round in range(5):
+    for _round in range(7):
         for email in timings:
             cache.clear()  # the growing delays are not what is measured here
             started = time.perf_counter()
             assert _api_sign_in(email, "wrong-password-1").status_code == 400
             timings[email].append(time.perf_counter() - started)
-    known, unknown = statistics.median(timings["slow@acme.test"]), statistics.median(timings[UNKNOWN])
-    # an unknown email is hashed too (a dummy): not a tenth of the time as before
+    # the fastest round of each is its own cost (a busy machine only ever adds time); an unknown email is hashed
+    # too (a dummy): not a tenth of the time as before
+    known, unknown = min(timings["slow@acme.test"]), min(timings[UNKNOWN])
     assert unknown >= known / 2, (known, unknown)
 
 

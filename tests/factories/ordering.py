@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+from django.db.models import Max
+
 from tenant_apps.approvals import services as approvals
 from tenant_apps.approvals.models import ApprovalWorkflow
+from tenant_apps.audit.models import AuditEntry
 from tenant_apps.ordering import quick, services
 from tenant_apps.ordering.lifecycle import order_transition
 from tenant_apps.ordering.models import Order, OrderStatus
@@ -44,22 +47,27 @@ def order_template(*, buyer, dealer, name: str):
     return quick.template_save(actor=buyer, dealer=dealer, name=name)
 
 
-def approval_at_submission() -> None:
-    """Orders are approved when submitted: the confirmation workflow sign-up gave the brand is turned off."""
+def approval_at_submission() -> list[int]:
+    """Orders are approved when submitted: the confirmation workflow sign-up gave the brand is turned off. Returns
+    the ids turned off (a test that commits for real turns them back on)."""
+    turned_off = []
     for workflow in ApprovalWorkflow.objects.filter(active=True):
         approvals.workflow_update(actor=None, workflow=workflow, active=False)
+        turned_off.append(workflow.pk)
+    return turned_off
 
 
 def store(*, tag: str = "", stock_east: int = 100, stock_west: int = 50) -> SimpleNamespace:
     """An active dealer SH-1 (tier A, in 上海 inside 华东) with a default shipping address and a buyer; red bull
     250 ml (5.00 a can, cases of 24) and 330 ml (6.00) on the active base list; stock in a Shanghai
     warehouse serving 华东 and a Chengdu one serving 西部. Orders are approved at submission. `tag` keeps codes
-    unique when committed for real."""
+    unique when committed for real; `audit_mark` and `workflows_off` say what such a test must undo."""
+    audit_mark = AuditEntry.objects.aggregate(last=Max("id"))["last"] or 0
     east = TerritoryFactory(code=f"EAST{tag}", name="华东")
     shanghai = TerritoryFactory(code=f"SH{tag}", name="上海", parent=east)
     west = TerritoryFactory(code=f"WEST{tag}", name="西部")
     headquarters()
-    approval_at_submission()
+    workflows_off = approval_at_submission()
     tier = TierFactory(code=f"A{tag}", name="A")
     dealer = DealerFactory(code=f"SH-1{tag}", legal_name=f"上海经销商{tag}", tier=tier, territories=[shanghai],
                            status="active")
@@ -79,4 +87,5 @@ def store(*, tag: str = "", stock_east: int = 100, stock_west: int = 50) -> Simp
     wh_west = WarehouseFactory(code=f"W{tag}", name="成都仓", territories=[west],
                                stock={item: stock_west for item in (sku, water) if stock_west})
     return SimpleNamespace(dealer=dealer, buyer=buyer, sku=sku, water=water, can=can, case=case, east=wh_east,
-                           west=wh_west, tier=tier, shanghai=shanghai, base=base)
+                           west=wh_west, tier=tier, shanghai=shanghai, base=base, audit_mark=audit_mark,
+                           workflows_off=workflows_off)

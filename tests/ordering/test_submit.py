@@ -185,6 +185,8 @@ def test_concurrent_twins_with_one_key_get_the_one_order_even_when_stock_covers_
 def _clean(made):
     """Remove what the committed race left in tenant A (no rollback for real connections)."""
     from tenant_apps.accounts.models import User
+    from tenant_apps.approvals.models import ApprovalWorkflow
+    from tenant_apps.audit.models import AuditEntry
     from tenant_apps.catalog.models import Sku, SkuUnit
     from tenant_apps.dealers.models import Dealer, DealerAddress, Territory, Tier
     from tenant_apps.pricing.models import PriceList, PurchaseRecord
@@ -217,6 +219,9 @@ def _clean(made):
     for unit in (made.can, made.case):  # made for the race (a workspace has no CAN or CASE): leave no trace
         if not Sku.objects.filter(base_unit=unit).exists() and not SkuUnit.objects.filter(unit=unit).exists():
             unit.delete()
+    # the workspace's confirmation workflow back on, and no audit entry of what was undone here
+    ApprovalWorkflow.objects.filter(pk__in=made.workflows_off).update(active=True)
+    AuditEntry.objects.filter(id__gt=made.audit_mark).delete()
 
 
 def test_a_total_that_moved_since_the_dealer_looked_is_refused_and_nothing_written(store):
