@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from billing_saas.limits import limit_check
 from tenant_apps.accounts import services as account_services
 from tenant_apps.accounts.errors import InvitationInvalid, InvitationUnusable
-from tenant_apps.accounts.links import site_url, workspace
+from tenant_apps.accounts.links import site_url
 from tenant_apps.accounts.models import Invitation, User
 from tenant_apps.accounts.permissions import (
     COMPANY_USERS,
@@ -34,6 +34,7 @@ from tenant_apps.accounts.permissions import (
 from tenant_apps.accounts.selectors import invitations_visible_to
 from tenant_apps.audit.services import audit_record
 from tenant_apps.core.errors import NotFound
+from tenant_apps.core.workspace import connection_tenant
 
 logger = logging.getLogger(__name__)
 
@@ -108,7 +109,7 @@ def invitation_link(raw: str) -> str:
 
 
 def _send(*, email: str, link: str, inviter: str) -> None:
-    brand = workspace().brand_name
+    brand = connection_tenant().brand_name
     body = render_to_string("accounts/invitation_email.txt", {"link": link, "inviter": inviter,
                                                                "brand": brand, "days": VALID_DAYS})
     send_mail(_("You are invited to %(brand)s") % {"brand": brand}, body, settings.DEFAULT_FROM_EMAIL, [email])

@@ -16,6 +16,8 @@ from django.db import connection, models
 from django.utils import translation
 from django_tenants.utils import get_tenant_model
 
+from tenant_apps.core.workspace import connection_tenant
+
 BABEL_LOCALES = {"zh-hans": "zh_Hans_CN", "en": "en"}
 
 
@@ -56,11 +58,10 @@ def tenant_currency() -> str:
     currency = getattr(tenant, "default_currency", None)
     if currency:
         return currency
-    schema = connection.schema_name
-    currency = (get_tenant_model().objects.filter(schema_name=schema)
-                .values_list("default_currency", flat=True).first())
-    if not currency:
-        raise RuntimeError(f"no brand's currency on schema {schema!r}: pass a currency")
+    try:
+        currency = connection_tenant().default_currency
+    except get_tenant_model().DoesNotExist:
+        raise RuntimeError(f"no brand's currency on schema {connection.schema_name!r}: pass a currency") from None
     if tenant is not None:
         tenant.default_currency = currency
     return currency
