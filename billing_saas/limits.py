@@ -1,40 +1,91 @@
-"""Plan limits: the one check that every creation of a limited resource goes through.
+"""The one check every limited creation and every plan feature goes through, and the read-only switch.
 
-Today the numbers come from the tenant's plan (or the default plan); the billing issue will feed
-subscriptions into the same check.
-"""
+The plan is the tenant's (mirrored on the tenant row from its subscription), read without a query on a request:
+plans are kept per process for PLAN_CACHE_SECONDS and forgotten when one is saved. Over a limit, a feature not in
+the plan, or a workspace made read-only by billing: a domain error whose message says what and links to the plan
+page (UPGRADE_PATH: pages show it beside the message; the API's message says where); never a silent failure."""
 
 from __future__ import annotations
 
+import time
+
+from django.conf import settings
 from django.db import connection
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from billing_saas.models import Plan
-from tenant_apps.core.errors import Conflict
+from billing_saas.errors import FeatureNotInPlan, PlanLimitReached, WorkspaceReadOnly
+from billing_saas.models import Feature, Plan, Resource
+
+__all__ = ["PlanLimitReached", "FeatureNotInPlan", "WorkspaceReadOnly", "limit_check", "feature_check",
+           "feature_enabled", "writable_check", "current_plan", "UPGRADE_PATH"]
+
+UPGRADE_PATH = "/console/billing/"
+RESOURCE_NAMES = {resource.value: resource.label for resource in Resource}
+_PLANS: dict[int, tuple[float, Plan]] = {}
 
 
-class PlanLimitReached(Conflict):
-    code = "plan_limit_reached"
+def plans_forget(**_ignored) -> None:
+    _PLANS.clear()
 
 
-RESOURCE_NAMES = {"dealers": gettext_lazy("dealers"), "users": gettext_lazy("users")}
+def _connection_tenant():
+    tenant = getattr(connection, "tenant", None)
+    if tenant is not None and hasattr(tenant, "plan_id"):
+        return tenant
+    from django_tenants.utils import get_tenant_model
+
+    return get_tenant_model().objects.filter(schema_name=connection.schema_name).first()
 
 
-def _plan_for_current_schema() -> Plan | None:
-    # Through the tenant's foreign key to its plan (Tenant.plan), read from this side: billing sits below the
-    # tenant lifecycle and imports nothing of it.
-    plan = Plan.objects.filter(tenant__schema_name=connection.schema_name).first()
-    return plan if plan is not None else Plan.objects.filter(is_default=True).first()
+def current_plan() -> Plan | None:
+    """The plan of the brand whose schema the connection is on (the default plan for a tenant without one)."""
+    tenant = _connection_tenant()
+    plan_id = getattr(tenant, "plan_id", None)
+    if plan_id is None:
+        return Plan.objects.filter(is_default=True).first()
+    kept = _PLANS.get(plan_id)
+    ttl = getattr(settings, "PLAN_CACHE_SECONDS", 30)
+    if kept is not None and time.monotonic() - kept[0] < ttl:
+        return kept[1]
+    plan = Plan.objects.filter(pk=plan_id).first()
+    if plan is not None:
+        _PLANS[plan_id] = (time.monotonic(), plan)
+    return plan
 
 
 def limit_check(*, resource: str, current: int, adding: int = 1) -> None:
-    """Raise PlanLimitReached if `current + adding` exceeds the plan's limit for `resource`
-    ("dealers" or "users"). `current` is counted by the caller (it owns the table)."""
-    plan = _plan_for_current_schema()
-    limit = getattr(plan, f"max_{resource}", None) if plan else None
+    """Raise PlanLimitReached if `current + adding` exceeds the plan's limit for `resource` (a Resource value).
+    `current` is counted by the caller (it owns the table); callers may skip counting when `limit_of` is None."""
+    plan = current_plan()
+    limit = plan.limit(resource) if plan else None
     if limit is not None and current + adding > limit:
         raise PlanLimitReached(
             _("Your plan allows %(limit)s %(resource)s; you have %(current)s. Upgrade the plan to add more.")
-            % {"limit": limit, "resource": RESOURCE_NAMES.get(resource, resource), "current": current}
-        )
+            % {"limit": limit, "resource": RESOURCE_NAMES.get(resource, resource), "current": current})
+
+
+def limit_of(resource: str) -> int | None:
+    """The plan's limit for `resource` (None: unlimited), for callers whose count costs a query."""
+    plan = current_plan()
+    return plan.limit(resource) if plan else None
+
+
+def feature_enabled(feature: str) -> bool:
+    plan = current_plan()
+    return bool(plan and plan.has(feature))
+
+
+def feature_check(feature: str) -> None:
+    """Raise FeatureNotInPlan (402) unless the plan has `feature` (a Feature value)."""
+    if not feature_enabled(feature):
+        raise FeatureNotInPlan(
+            _("%(feature)s is not in your plan. Upgrade the plan to use it.")
+            % {"feature": Feature(feature).label})
+
+
+def writable_check() -> None:
+    """Raise WorkspaceReadOnly (402) when billing has made the workspace read-only (unpaid, cancelled)."""
+    tenant = _connection_tenant()
+    if getattr(tenant, "billing_state", "") == "read_only":
+        raise WorkspaceReadOnly(_("This workspace is read-only until its subscription is paid. Nothing new can "
+                                  "be created; pay on the plan and billing page to go on."))

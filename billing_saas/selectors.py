@@ -1,7 +1,10 @@
+"""Reading plans and subscriptions."""
+
 from __future__ import annotations
 
 from billing_saas.models import Plan
 
 
 def plans_for_signup() -> list[Plan]:
-    return list(Plan.objects.all())
+    """The plans a brand may choose, with their prices (one query for the prices, however many plans)."""
+    return list(Plan.objects.filter(is_public=True).prefetch_related("prices"))

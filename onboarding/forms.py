@@ -21,7 +21,9 @@ class SignupForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["plan"].choices = [
             (plan.code, _("%(name)s — %(price)s / month after a %(days)s-day free trial") % {
-                "name": plan.label, "price": format_money(plan.monthly_price, plan.currency), "days": plan.trial_days})
+                "name": plan.label, "price": " / ".join(
+                    format_money(price.amount, price.currency) for price in plan.prices.all()
+                    if price.interval == "month"), "days": plan.trial_days})
             for plan in plans_for_signup()
         ]
         default = next((plan.code for plan in plans_for_signup() if plan.is_default), None)

@@ -10,9 +10,14 @@ class TenantsConfig(AppConfig):
     def ready(self):
         # Routing is kept per process for a moment (tenants.selectors.domain_for_host): any write of a tenant or a
         # domain here forgets it. Cache upkeep, not domain logic, hence a signal: it must catch every save.
+        # billing (below the lifecycle) says when a subscription changed: mirrored on the tenant, which it may
+        # suspend or restore (tenants.billing)
+        from billing_saas.signals import subscription_changed
+        from tenants.billing import subscription_mirror
         from tenants.models import Domain, Tenant
         from tenants.selectors import routing_forget
 
+        subscription_changed.connect(subscription_mirror, dispatch_uid="tenants_subscription_mirror")
         for model in (Tenant, Domain):
             post_save.connect(routing_forget, sender=model, dispatch_uid=f"routing_forget_save_{model.__name__}")
             post_delete.connect(routing_forget, sender=model, dispatch_uid=f"routing_forget_delete_{model.__name__}")

@@ -143,6 +143,7 @@ def suspended_response(request, tenant) -> HttpResponse:
 
     user = getattr(request, "user", None)
     is_owner = bool(user is not None and user.is_authenticated and getattr(user, "is_owner", False))
+    plan = tenant.plan if is_owner and tenant.plan_id else None
     html = render_to_string("tenants/suspended.html", {
         "tenant": tenant,
         "brand_name": tenant.brand_name,
@@ -151,7 +152,8 @@ def suspended_response(request, tenant) -> HttpResponse:
         "platform_domain": settings.PLATFORM_DOMAIN,
         "signed_in": bool(user is not None and user.is_authenticated),
         "is_owner": is_owner,
-        "plan": tenant.plan if is_owner and tenant.plan_id else None,
+        "plan": plan,
+        "plan_price": plan.price(tenant.default_currency, "month") if plan else None,
     }, request=request)
     return HttpResponse(html, status=403)
 

@@ -63,6 +63,9 @@ class Tenant(TenantMixin):
     plan = models.ForeignKey("billing_saas.Plan", on_delete=models.PROTECT, null=True, blank=True,
                              verbose_name=_("plan"))
     trial_ends_at = models.DateTimeField(_("trial ends"), null=True, blank=True)
+    # The plan, trial end and billing state are billing_saas.Subscription's, mirrored here by tenants.billing when
+    # it changes: routing reads the tenant row on every request (kept by each worker), not the subscription.
+    billing_state = models.CharField(_("billing state"), max_length=16, blank=True)
     purge_after = models.DateTimeField(_("purge after"), null=True, blank=True,
                                        help_text=_("A deleted tenant's schema is dropped after this time."))
     # Support access: while support_until is in the future, operator staff may enter the workspace,

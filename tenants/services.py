@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context
 
+from billing_saas import services as billing_services
 from tenant_apps.accounts import services as account_services
 from tenant_apps.accounts.permissions import Role
 from tenant_apps.core import uploads
@@ -157,13 +158,14 @@ def tenant_provision(
                 default_currency=currency,
                 status_changed_at=timezone.now(),
                 provisioned_by=used,
-                plan=plan,
-                trial_ends_at=timezone.now() + timedelta(days=plan.trial_days) if plan else None,
             )
             Domain.objects.create(domain=tenant_host(slug), tenant=tenant, is_primary=True)
             # how: Tenant.provisioned_by
             tenant_history_record(actor=actor, tenant=tenant, action="tenants.tenant.provisioned",
                                   from_status="")
+            # the trial of the plan chosen (or the default one); billing mirrors plan and trial end on the row
+            billing_services.subscription_start(actor=actor, tenant=tenant, plan=plan, currency=currency)
+            tenant.refresh_from_db()
             with schema_context(schema_name):
                 if owner is not None:
                     account_services.user_create(

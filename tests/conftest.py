@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext, setup_databases, teardown_d
 from django.utils import translation
 from django_tenants.utils import tenant_context
 
+from billing_saas.limits import plans_forget
 from tenants import services as tenant_services
 from tenants.models import Tenant
 from tenants.selectors import routing_forget
@@ -118,6 +119,7 @@ def _public_schema_and_english():
     with translation.override("en"):
         yield
     connection.set_schema_to_public()
+    plans_forget()  # plans kept by the limit checks, maybe from rows the test's transaction rolled back
     routing_forget()
 
 

@@ -131,7 +131,9 @@ def test_invitations_respect_the_plan_user_limit(shop):
     from billing_saas.limits import PlanLimitReached
     from billing_saas.models import Plan
 
-    Plan.objects.filter(code="starter").update(max_users=1)
+    for plan in Plan.objects.all():
+        plan.max_users = 1
+        plan.save()
     with pytest.raises(PlanLimitReached):
         _invite(shop)
 

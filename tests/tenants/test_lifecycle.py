@@ -44,9 +44,11 @@ def _assert_working(tenant):
     with schema_context("t_initech"):
         owner = User.objects.get()
         assert (owner.email, owner.is_owner) == ("boss@initech.test", True)
-    assert list(TenantStatusChange.objects.filter(tenant=tenant).values_list("action", flat=True)) == [
-        "tenants.tenant.provisioned"
-    ]
+    # provisioned, and its trial started (the default plan's days)
+    assert sorted(TenantStatusChange.objects.filter(tenant=tenant).values_list("action", flat=True)) == [
+        "billing.subscription.started", "tenants.tenant.provisioned"]
+    assert (tenant.subscription.state, tenant.subscription.plan.code, tenant.billing_state) == (
+        "trialing", "starter", "")
     response = _sign_in("initech.localhost", "boss@initech.test", DEFAULT_PASSWORD)
     assert response.status_code == 200, response.content
     assert "key" in response.json()

@@ -52,7 +52,7 @@ def test_the_owner_signs_in_and_sees_the_plan_others_do_not(tenant_a, in_tenant)
     signed_in = owner.post("/accounts/login/?next=/", {"username": "owner@acme.test", "password": DEFAULT_PASSWORD})
     assert signed_in.status_code == 302
     page = owner.get("/").content.decode()
-    assert 'id="billing"' in page and "Growth" in page and "6999.00 CNY" in page and "acme.localhost" in page
+    assert 'id="billing"' in page and "Growth" in page and "¥6,999.00" in page and "acme.localhost" in page
     assert 'action="/accounts/logout/"' in page and 'id="owner-sign-in"' not in page
     assert owner.get("/console/orders/").status_code == 403  # signed in, still closed
 
