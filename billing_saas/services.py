@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from billing_saas.errors import BillingInvalid, DowngradeOverLimits, PlanChangeInvalid
+from billing_saas.history import subscription_change_record
 from billing_saas.models import (
     Interval,
     Plan,
@@ -26,17 +27,10 @@ from billing_saas.models import (
     SubscriptionChange,
     SubscriptionState,
 )
-from billing_saas.signals import subscription_changed
 from billing_saas.states import SUBSCRIPTION
 
 logger = logging.getLogger(__name__)
 CENT = Decimal("0.01")
-
-
-def actor_label(actor) -> str:
-    if actor is None:
-        return "system"
-    return getattr(actor, "email", None) or str(actor)
 
 
 def _snapshot(subscription: Subscription) -> dict:
@@ -54,15 +48,11 @@ def _snapshot(subscription: Subscription) -> dict:
 
 def _record(*, actor, subscription: Subscription, action: str, reason: str, before: dict) -> SubscriptionChange:
     after = _snapshot(subscription)
-    change = SubscriptionChange.objects.create(
-        subscription=subscription, action=f"billing.subscription.{action}", from_state=before.get("state", ""),
-        to_state=subscription.state, actor=actor_label(actor), reason=reason,
+    return subscription_change_record(
+        actor=actor, subscription=subscription, action=f"billing.subscription.{action}",
+        from_state=before.get("state", ""), reason=reason,
         before={k: v for k, v in before.items() if after.get(k) != v},
         after={k: v for k, v in after.items() if before.get(k) != v})
-    subscription_changed.send(sender=Subscription, subscription=subscription, change=change)
-    logger.info("billing.subscription.%s", action, extra={"tenant": subscription.tenant_id,
-                                                         "state": subscription.state})
-    return change
 
 
 def _lock(subscription: Subscription) -> Subscription:

@@ -236,6 +236,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 15 * 60.0,
         "args": ["approvals.tasks.approvals_escalate_due"],
     },
+    # fapiao the e-invoicing provider could not issue yet (billing_saas.services_fapiao)
+    "fapiao-retry": {"task": "billing_saas.tasks_fapiao.fapiao_retry", "schedule": 10 * 60.0},
 }
 
 # --- auth ---------------------------------------------------------------------------------------
@@ -317,6 +319,13 @@ STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY")
 STRIPE_PUBLISHABLE_KEY = env_str("STRIPE_PUBLISHABLE_KEY")
 STRIPE_WEBHOOK_SECRET = env_str("STRIPE_WEBHOOK_SECRET")
 STRIPE_API_BASE = env_str("STRIPE_API_BASE")  # a local fake server in tests
+
+# --- Chinese invoices (发票): the e-invoicing provider's JSON API (billing_saas.fapiao) ------------
+FAPIAO_API_BASE = env_str("FAPIAO_API_BASE")
+FAPIAO_API_KEY = env_str("FAPIAO_API_KEY")
+FAPIAO_TIMEOUT = float(env_int("FAPIAO_TIMEOUT", 10))
+# without FAPIAO_API_BASE: development issues through a local fake provider (numbers that are not real)
+FAPIAO_LOCAL_FAKE = env_bool("FAPIAO_LOCAL_FAKE", DEBUG) and not PRODUCTION
 
 # --- i18n ---------------------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"

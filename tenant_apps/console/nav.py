@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tenant_apps.accounts.permissions import (
     AUDIT_VIEW,
+    BILLING_MANAGE,
     CATALOG_VIEW,
     DEALERS_VIEW,
     FULFILLMENT_SHIP,
@@ -47,6 +48,7 @@ NAV = [
     NavItem("console:company", _("Company & branding"), SETTINGS_EDIT),
     NavItem("console:domains", _("Domains"), SETTINGS_EDIT),
     NavItem("dealers:settings", _("Network settings"), SETTINGS_EDIT),
+    NavItem("console:fapiao", _("Invoices (fapiao)"), BILLING_MANAGE),
     NavItem("accounts:security", _("Sign-in security")),
 ]
 

@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from tenant_apps.console import views
+from tenants import views_fapiao
 
 app_name = "console"
 
@@ -8,6 +9,7 @@ urlpatterns = [
     path("", views.console_home, name="home"),
     path("company/", views.company, name="company"),
     path("domains/", include("tenants.urls_console")),
+    path("billing/fapiao/", views_fapiao.fapiao_requests, name="fapiao"),
 ]
 
 # The audit log, mounted at /console/audit/ under the name space "audit" (audit:list) by the tenant URLconf.

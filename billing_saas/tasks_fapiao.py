@@ -1,0 +1,25 @@
+"""Thin Celery wrappers of the fapiao services (billing_saas.services_fapiao); registered by the app's `ready()`.
+Billing's tables are in the public schema: the tasks run whatever schema they were sent from."""
+
+from celery import shared_task
+
+
+@shared_task(name="billing_saas.tasks_fapiao.fapiao_issue", ignore_result=True)
+def fapiao_issue(request_id: int) -> str:
+    """Issue one invoice request (sent after the request is saved). Idempotent: an issued or failed request is
+    left as it is."""
+    from billing_saas.models import InvoiceRequest
+    from billing_saas.services_fapiao import invoice_request_issue
+
+    request = InvoiceRequest.objects.filter(pk=request_id).first()
+    if request is None:
+        return "missing"
+    return invoice_request_issue(request=request).status
+
+
+@shared_task(name="billing_saas.tasks_fapiao.fapiao_retry", ignore_result=True)
+def fapiao_retry() -> dict:
+    """Periodic: try again every invoice request the provider could not issue yet."""
+    from billing_saas.services_fapiao import invoice_requests_retry
+
+    return invoice_requests_retry()
