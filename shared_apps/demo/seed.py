@@ -14,6 +14,7 @@ from django_tenants.utils import tenant_context
 
 from billing_saas.models import Plan
 from shared_apps.demo.approvals import seed_approvals
+from shared_apps.demo.billing import DemoBilling, DemoFapiao, seed_billing
 from shared_apps.demo.catalog import seed_catalog
 from shared_apps.demo.network import seed_network
 from shared_apps.demo.orders import seed_orders
@@ -37,6 +38,9 @@ class DemoBrand:
     owner_password: str
     owner_name: str
     custom_domain: str = ""
+    # how the brand pays (shared_apps.demo.billing); the showcase brands are on a plan that holds their data
+    billing: DemoBilling = DemoBilling(plan="growth", how="trial")
+    showcase: bool = True  # seeded with a dealer network, catalog, prices, orders; else the owner alone
 
 
 OPERATOR = ("operator@platform.test", "operator-demo-2026")
@@ -51,6 +55,11 @@ BRANDS = [
         "acme-demo-2026",
         "王建国",
         "order.acme-drinks.example",
+        # a card that renews every month, and a special VAT invoice (专票) for its latest payment
+        billing=DemoBilling(plan="growth", how="card", fapiao=DemoFapiao(
+            title="Acme 饮料集团有限公司", tax_id="91310115MA1K4D2E0R", email="finance@acme.test", kind="special",
+            address_phone="上海市浦东新区张江路 88 号 021-58880000",
+            bank_account="招商银行上海张江支行 121900000000018")),
     ),
     DemoBrand(
         "globex",
@@ -61,7 +70,16 @@ BRANDS = [
         "owner@globex.test",
         "globex-demo-2026",
         "Grace Lin",
+        # a year paid ahead with Alipay, and an ordinary VAT invoice (普票) for it
+        billing=DemoBilling(plan="enterprise", how="prepaid", interval="year", fapiao=DemoFapiao(
+            title="环球瓷砖（深圳）有限公司", tax_id="91440300MA5G8TLE1N", email="ap@globex.test")),
     ),
+    # two brands with their owner alone, to show the plans' other states
+    DemoBrand("yunshan", "Yunshan Tea", "云山茶业", "#2E7D32", "zh-hans", "owner@yunshan.test", "yunshan-demo-2026",
+              "林晓云", billing=DemoBilling(plan="starter", how="trial"), showcase=False),
+    DemoBrand("jinlong", "Jinlong Building Materials", "金龙建材", "#B26A00", "zh-hans", "owner@jinlong.test",
+              "jinlong-demo-2026", "赵金龙", billing=DemoBilling(plan="starter", how="card_declined"),
+              showcase=False),
 ]
 
 
@@ -85,33 +103,46 @@ def seed(brands: Sequence[str] | None = None) -> list[str]:
         )
     lines.append(f"operator console  {base_url()}/operator/  {OPERATOR[0]} / {OPERATOR[1]}")
     for brand in (b for b in BRANDS if brands is None or b.slug in brands):
-        tenant = Tenant.objects.filter(slug=brand.slug).first()
-        if tenant is None:
-            tenant = tenant_services.tenant_provision(
-                actor=None,
-                name=brand.name,
-                slug=brand.slug,
-                locale=brand.locale,
-                plan=Plan.objects.get(code="growth"),  # the demo network has more dealers than starter's 50
-                owner=tenant_services.Owner(
-                    email=brand.owner_email, password=brand.owner_password, full_name=brand.owner_name
-                ),
-            )
-            tenant = tenant_services.tenant_branding_update(
-                actor=None, tenant=tenant, display_name=brand.display_name, primary_colour=brand.colour
-            )
-        if brand.custom_domain and not tenant.domains.filter(domain=brand.custom_domain).exists():
-            # shown on the console's Domains page, waiting for its DNS record
-            domain_services.domain_add(actor=None, tenant=tenant, domain=brand.custom_domain)
+        tenant = brand_ensure(brand)
+        data = []
+        if brand.showcase:
+            # In the brand's language: what the seed writes as text (order timelines, frozen price breakdowns,
+            # approval notes) is written in the language of whoever acted, as when the brand's own people do it.
+            with tenant_context(tenant), translation.override(brand.locale):
+                data = seed_tenant(brand)
+        # billing last: the data above is seeded into a workspace that may still write (a trial)
+        where = seed_billing(tenant=tenant, billing_plan=brand.billing, owner_email=brand.owner_email)
         lines.append(
             f"{brand.display_name:<16}  {base_url(brand.slug)}/  {brand.owner_email} / {brand.owner_password}"
+            f"  ({where})"
         )
-        # In the brand's language: what the seed writes as text (order timelines, frozen price breakdowns, approval
-        # notes) is written in the language of whoever acted, as it is when the brand's own people do it.
-        with tenant_context(tenant), translation.override(brand.locale):
-            lines.extend(seed_tenant(brand))
+        lines.extend(data)
     tenant_services.tenant_pool_fill()  # leave the warm pool full for the next sign-up
     return lines
+
+
+def brand_ensure(brand: DemoBrand) -> Tenant:
+    """The brand's tenant, provisioned with its owner and branding (on its plan's trial) if it is missing."""
+    tenant = Tenant.objects.filter(slug=brand.slug).first()
+    if tenant is None:
+        tenant = tenant_services.tenant_provision(
+            actor=None,
+            name=brand.name,
+            slug=brand.slug,
+            locale=brand.locale,
+            # the showcase brands' networks have more dealers than starter's 50: they start on growth
+            plan=Plan.objects.get(code="growth" if brand.showcase else brand.billing.plan),
+            owner=tenant_services.Owner(
+                email=brand.owner_email, password=brand.owner_password, full_name=brand.owner_name
+            ),
+        )
+        tenant = tenant_services.tenant_branding_update(
+            actor=None, tenant=tenant, display_name=brand.display_name, primary_colour=brand.colour
+        )
+    if brand.custom_domain and not tenant.domains.filter(domain=brand.custom_domain).exists():
+        # shown on the console's Domains page, waiting for its DNS record
+        domain_services.domain_add(actor=None, tenant=tenant, domain=brand.custom_domain)
+    return tenant
 
 
 def seed_tenant(brand: DemoBrand) -> list[str]:

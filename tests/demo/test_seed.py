@@ -9,6 +9,7 @@ nothing.
 """
 
 import re
+from datetime import timedelta
 from decimal import Decimal
 from types import SimpleNamespace
 
@@ -294,3 +295,61 @@ def test_demo_audit_log_shows_what_the_seed_did_in_each_readers_scope(demo, db, 
     response = client.get("/console/audit/?subject=ordering.order")
     connection.set_schema_to_public()
     assert response.status_code == 200 and "Order · Submitted" in response.content.decode()
+
+
+def test_demo_brands_sit_on_different_plans_in_different_states_and_seeding_again_changes_nothing(db):
+    """Each demo brand as `seed_demo` leaves it (the two without data provisioned here): acme on growth paid by card
+    with a special invoice issued, globex on enterprise paid a year ahead by Alipay with an invoice issued, yunshan in
+    its starter trial, jinlong past due after its card was declined; the tenant rows mirror it."""
+    from billing_saas.models import InvoiceRequest, PrepaidPayment, Subscription, SubscriptionChange
+    from shared_apps.demo.billing import seed_billing
+    from shared_apps.demo.seed import BRANDS, brand_ensure
+    from tests.conftest import host_client
+    from tests.factories import DEFAULT_PASSWORD
+
+    def seed_all():
+        return {brand.slug: seed_billing(tenant=brand_ensure(brand), billing_plan=brand.billing,
+                                         owner_email=brand.owner_email) for brand in BRANDS}
+
+    where = seed_all()
+    connection.set_schema_to_public()
+    assert where == {"acme": "growth monthly, active", "globex": "enterprise yearly, active",
+                     "yunshan": "starter monthly, trialing", "jinlong": "starter monthly, past_due"}
+    subscriptions = {s.tenant.slug: s for s in Subscription.objects.select_related("tenant", "plan")}
+    rows = {slug: (s.plan.code, s.interval, s.state, s.renewal, s.tenant.plan_id == s.plan_id, s.tenant.billing_state)
+            for slug, s in subscriptions.items()}
+    assert rows == {
+        "acme": ("growth", "month", "active", "card", True, ""),
+        "globex": ("enterprise", "year", "active", "prepaid", True, ""),
+        "yunshan": ("starter", "month", "trialing", "", True, ""),
+        "jinlong": ("starter", "month", "past_due", "card", True, "past_due"),
+    }
+    assert subscriptions["acme"].stripe_customer_id == "cus_DemoAcme"
+    assert subscriptions["globex"].current_period_end > subscriptions["globex"].current_period_start + timedelta(
+        days=364)
+    [prepaid] = PrepaidPayment.objects.all()
+    assert (prepaid.subscription.tenant.slug, prepaid.method, prepaid.status, prepaid.amount, prepaid.periods) == (
+        "globex", "alipay", "succeeded", Decimal("199990.00"), 1)
+    invoices = {i.subscription.tenant.slug: i for i in InvoiceRequest.objects.select_related("subscription__tenant")}
+    assert {slug: (i.kind, i.status, i.payment_ref, i.amount, len(i.number)) for slug, i in invoices.items()} == {
+        "acme": ("special", "issued", "in_DemoAcme0001", Decimal("6999.00"), 20),
+        "globex": ("ordinary", "issued", f"prepaid:{prepaid.pk}", Decimal("199990.00"), 20),
+    }
+    # what the history holds for the past-due brand: paid, then the renewal declined (through the services)
+    jinlong = SubscriptionChange.objects.filter(subscription=subscriptions["jinlong"]).order_by("id")
+    assert [change.action for change in jinlong] == [
+        "billing.subscription.started", "billing.subscription.activated", "billing.subscription.payment_failed"]
+
+    counts = (SubscriptionChange.objects.count(), InvoiceRequest.objects.count(), PrepaidPayment.objects.count(),
+              Subscription.objects.count())
+    assert seed_all() == where  # idempotent
+    connection.set_schema_to_public()
+    assert (SubscriptionChange.objects.count(), InvoiceRequest.objects.count(), PrepaidPayment.objects.count(),
+            Subscription.objects.count()) == counts
+
+    # the owner sees the invoice and its number on the console's invoice page
+    owner = host_client("acme.localhost")
+    assert owner.post("/accounts/login/", {"username": "owner@acme.test", "password": DEFAULT_PASSWORD}
+                      ).status_code == 302
+    page = owner.get("/console/billing/fapiao/")
+    assert page.status_code == 200 and invoices["acme"].number in page.content.decode()
