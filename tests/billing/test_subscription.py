@@ -27,7 +27,8 @@ def _plans():
 
 def _active(sub, *, plan="growth", days_left=15, length=30, renewal=Renewal.CARD):
     now = timezone.now()
-    return services.subscription_paid(actor=None, subscription=sub, period_start=now - timedelta(days=length - days_left),
+    return services.subscription_paid(actor=None, subscription=sub,
+                                      period_start=now - timedelta(days=length - days_left),
                                       period_end=now + timedelta(days=days_left), renewal=renewal,
                                       plan=_plans()[plan], interval="month")
 
