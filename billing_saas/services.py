@@ -52,7 +52,9 @@ def _snapshot(subscription: Subscription) -> dict:
     }
 
 
-def _record(*, actor, subscription: Subscription, action: str, reason: str, before: dict) -> SubscriptionChange:
+def subscription_history_record(*, actor, subscription: Subscription, action: str, reason: str,
+                                before: dict) -> SubscriptionChange:
+    """One entry of the subscription's history (what changed from `before`), told to the tenant lifecycle."""
     after = _snapshot(subscription)
     change = SubscriptionChange.objects.create(
         subscription=subscription, action=f"billing.subscription.{action}", from_state=before.get("state", ""),
@@ -106,7 +108,7 @@ def subscription_start(*, actor, tenant, plan: Plan | None = None, currency: str
     subscription = Subscription.objects.create(
         tenant=tenant, plan=plan, interval=interval, currency=currency or tenant.default_currency,
         state=SubscriptionState.TRIALING, trial_ends_at=now + timedelta(days=plan.trial_days), state_changed_at=now)
-    _record(actor=actor, subscription=subscription, action="started", reason="", before={})
+    subscription_history_record(actor=actor, subscription=subscription, action="started", reason="", before={})
     return subscription
 
 
@@ -138,7 +140,7 @@ def subscription_paid(*, actor, subscription: Subscription, period_start: dateti
         SUBSCRIPTION.apply(subscription, "activate")
     _save(subscription, moved_from=moved_from)
     action = "activated" if moved_from != SubscriptionState.ACTIVE else "renewed"
-    _record(actor=actor, subscription=subscription, action=action, reason=reason, before=before)
+    subscription_history_record(actor=actor, subscription=subscription, action=action, reason=reason, before=before)
     return subscription
 
 
@@ -152,7 +154,8 @@ def subscription_payment_failed(*, actor, subscription: Subscription, reason: st
     before = _snapshot(subscription)
     moved_from = SUBSCRIPTION.apply(subscription, "fall_due")
     _save(subscription, moved_from=moved_from)
-    _record(actor=actor, subscription=subscription, action="payment_failed", reason=reason, before=before)
+    subscription_history_record(actor=actor, subscription=subscription, action="payment_failed", reason=reason,
+                                before=before)
     return subscription
 
 
@@ -256,7 +259,8 @@ def subscription_plan_change(*, actor, subscription: Subscription, plan: Plan, i
         if subscription.scheduled_plan_id:  # staying on the plan: a scheduled downgrade is called off
             subscription.scheduled_plan, subscription.scheduled_interval = None, ""
             subscription.save()
-            _record(actor=actor, subscription=subscription, action="downgrade_cancelled", reason=reason,
+            subscription_history_record(actor=actor, subscription=subscription, action="downgrade_cancelled",
+                                        reason=reason,
                     before=before)
         return preview
     if preview.kind == "downgrade":
@@ -272,7 +276,7 @@ def subscription_plan_change(*, actor, subscription: Subscription, plan: Plan, i
         subscription.scheduled_plan, subscription.scheduled_interval = None, ""
         action = "upgraded" if preview.kind == "upgrade" else "plan_switched"
     subscription.save()
-    _record(actor=actor, subscription=subscription, action=action, reason=reason, before=before)
+    subscription_history_record(actor=actor, subscription=subscription, action=action, reason=reason, before=before)
     return preview
 
 
@@ -285,7 +289,8 @@ def subscription_cancel(*, actor, subscription: Subscription, reason: str = "") 
     before = _snapshot(subscription)
     subscription.cancel_at_period_end = True
     subscription.save()
-    _record(actor=actor, subscription=subscription, action="cancel_scheduled", reason=reason, before=before)
+    subscription_history_record(actor=actor, subscription=subscription, action="cancel_scheduled", reason=reason,
+                                before=before)
     return subscription
 
 
@@ -298,7 +303,7 @@ def subscription_resume(*, actor, subscription: Subscription, reason: str = "") 
     before = _snapshot(subscription)
     subscription.cancel_at_period_end = False
     subscription.save()
-    _record(actor=actor, subscription=subscription, action="resumed", reason=reason, before=before)
+    subscription_history_record(actor=actor, subscription=subscription, action="resumed", reason=reason, before=before)
     return subscription
 
 
@@ -314,7 +319,8 @@ def subscription_trial_extend(*, actor, subscription: Subscription, days: int, r
     now = timezone.now()
     subscription.trial_ends_at = max(subscription.trial_ends_at or now, now) + timedelta(days=days)
     subscription.save()
-    _record(actor=actor, subscription=subscription, action="trial_extended", reason=reason, before=before)
+    subscription_history_record(actor=actor, subscription=subscription, action="trial_extended", reason=reason,
+                                before=before)
     return subscription
 
 
@@ -338,7 +344,7 @@ def subscription_plan_set(*, actor, subscription: Subscription, plan: Plan, reas
     subscription.plan = plan
     subscription.scheduled_plan, subscription.scheduled_interval = None, ""
     subscription.save()
-    _record(actor=actor, subscription=subscription, action="plan_set", reason=reason, before=before)
+    subscription_history_record(actor=actor, subscription=subscription, action="plan_set", reason=reason, before=before)
     return subscription
 
 
@@ -363,7 +369,7 @@ def prepaid_payment_create(*, actor, subscription: Subscription, method: str, pe
         subscription=subscription, method=method, plan=subscription.plan, interval=subscription.interval,
         periods=periods, amount=price.amount * periods, currency=subscription.currency)
     subscription_changed_noted = _snapshot(subscription)
-    _record(actor=actor, subscription=subscription, action="prepaid_requested",
+    subscription_history_record(actor=actor, subscription=subscription, action="prepaid_requested",
             reason=f"{method} x{periods}", before=subscription_changed_noted)
     return payment
 
@@ -429,7 +435,8 @@ def _dunning_one(pk: int, now: datetime) -> str:
         subscription.plan, subscription.interval = subscription.scheduled_plan, subscription.scheduled_interval
         subscription.scheduled_plan, subscription.scheduled_interval = None, ""
         subscription.save()
-        _record(actor=None, subscription=subscription, action="downgraded", reason="", before=before)
+        subscription_history_record(actor=None, subscription=subscription, action="downgraded", reason="",
+                                    before=before)
         return "downgrade"
     trial_over = subscription.state == S.TRIALING and subscription.trial_ends_at and subscription.trial_ends_at <= now
     if (trial_over or (subscription.state == S.ACTIVE and ended)) and subscription.cancel_at_period_end:
@@ -451,5 +458,5 @@ def _dunning_one(pk: int, now: datetime) -> str:
     SUBSCRIPTION.apply(subscription, action)
     subscription.state_changed_at = now
     subscription.save()
-    _record(actor=None, subscription=subscription, action=name, reason=str(reason), before=before)
+    subscription_history_record(actor=None, subscription=subscription, action=name, reason=str(reason), before=before)
     return action
