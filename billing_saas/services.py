@@ -168,6 +168,9 @@ class PlanChange:
     currency: str
     takes_effect: datetime | None
     over: dict[str, list[str]] = field(default_factory=dict)  # resource -> what is over the new plan's limit
+    # prepaid periods: an upgrade charges nothing now; the time paid for is worth less on the dearer plan and the
+    # paid-through date moves in (what is left, at the old monthly price over the new)
+    period_end: datetime | None = None
 
 
 def over_limits(plan: Plan, usage: dict[str, int]) -> dict[str, list[str]]:
@@ -210,8 +213,15 @@ def plan_change_preview(*, subscription: Subscription, plan: Plan, interval: str
         due = max(due, Decimal("0")).quantize(CENT, ROUND_HALF_UP)
     else:
         kind, due, effective = "downgrade", Decimal("0"), subscription.current_period_end
+    period_end = None
+    if kind == "upgrade" and subscription.renewal == Renewal.PREPAID:
+        left = max(subscription.current_period_end - now, timedelta(0))
+        ratio = old.monthly_amount / new.monthly_amount if new.monthly_amount else Decimal("1")
+        period_end = now + timedelta(seconds=int(left.total_seconds() * float(ratio)))
+        due = Decimal("0")
     return PlanChange(plan=plan, interval=interval, kind=kind, due_now=due, currency=subscription.currency,
-                      takes_effect=effective, over=over if kind in ("downgrade", "switch") else {})
+                      takes_effect=effective, over=over if kind in ("downgrade", "switch") else {},
+                      period_end=period_end)
 
 
 def _share_left(start: datetime, end: datetime, now: datetime) -> Decimal:
@@ -253,7 +263,9 @@ def subscription_plan_change(*, actor, subscription: Subscription, plan: Plan, i
         subscription.scheduled_plan, subscription.scheduled_interval = plan, interval
         action = "downgrade_scheduled"
     else:
-        if preview.kind == "upgrade" and interval != subscription.interval:
+        if preview.period_end is not None:  # prepaid: the time paid for, at the new price
+            subscription.current_period_end = preview.period_end
+        elif preview.kind == "upgrade" and interval != subscription.interval:
             subscription.current_period_start = timezone.now()
             subscription.current_period_end = add_interval(subscription.current_period_start, interval)
         subscription.plan, subscription.interval = plan, interval
