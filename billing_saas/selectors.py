@@ -1,6 +1,6 @@
-"""Reading plans and subscriptions: the plans offered (the pricing page), and the business as the operator sees it (MRR and ARR per
-currency, states, plan mix, trial conversion, who is overdue, who is near a limit). Each read costs a fixed
-number of queries however many tenants there are."""
+"""Reading plans and subscriptions: the plans offered (the pricing page), and the business as the operator sees it
+(MRR and ARR per currency, states, plan mix, trial conversion, who is overdue, who is near a limit). Each read costs
+a fixed number of queries however many tenants there are."""
 
 from __future__ import annotations
 
