@@ -7,9 +7,6 @@ class BillingSaasConfig(AppConfig):
     verbose_name = "SaaS billing"
 
     def ready(self):
-        # Celery's autodiscovery finds `tasks` modules only: the fapiao tasks are registered here
-        from billing_saas import tasks_fapiao  # noqa: F401
-
         # plans are kept per process by the limit checks: a saved plan is read again (cache upkeep)
         from billing_saas.limits import plans_forget
         from billing_saas.models import Plan, PlanPrice

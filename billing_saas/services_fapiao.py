@@ -110,7 +110,7 @@ def _invoice_state(request: InvoiceRequest) -> dict:
 
 
 def _issue_later(pk: int) -> None:
-    from billing_saas.tasks_fapiao import fapiao_issue
+    from billing_saas.tasks import fapiao_issue
 
     fapiao_issue.delay(pk)
 

@@ -1,10 +1,17 @@
-"""Thin Celery wrappers of the fapiao services (billing_saas.services_fapiao); registered by the app's `ready()`.
-Billing's tables are in the public schema: the tasks run whatever schema they were sent from."""
+"""Billing's periodic work (thin wrappers over services; idempotent; run on the public schema)."""
 
 from celery import shared_task
 
 
-@shared_task(name="billing_saas.tasks_fapiao.fapiao_issue", ignore_result=True)
+@shared_task(name="billing_saas.tasks.dunning_run", ignore_result=True)
+def dunning_run() -> dict[str, int]:
+    """Hourly: move the subscriptions whose time has come (trial over, period run out, grace periods)."""
+    from billing_saas.services import dunning_run as run
+
+    return run()
+
+
+@shared_task(name="billing_saas.tasks.fapiao_issue", ignore_result=True)
 def fapiao_issue(request_id: int) -> str:
     """Issue one invoice request (sent after the request is saved). Idempotent: an issued or failed request is
     left as it is."""
@@ -17,7 +24,7 @@ def fapiao_issue(request_id: int) -> str:
     return invoice_request_issue(request=request).status
 
 
-@shared_task(name="billing_saas.tasks_fapiao.fapiao_retry", ignore_result=True)
+@shared_task(name="billing_saas.tasks.fapiao_retry", ignore_result=True)
 def fapiao_retry() -> dict:
     """Periodic: try again every invoice request the provider could not issue yet."""
     from billing_saas.services_fapiao import invoice_requests_retry
