@@ -1,0 +1,11 @@
+"""Billing's tasks: thin, idempotent, on the public schema (billing's tables live there)."""
+
+from celery import shared_task
+
+
+@shared_task(name="billing_saas.tasks.stripe_event_process", ignore_result=True)
+def stripe_event_process(event_pk: int) -> str:
+    """Process one stored Stripe event against Stripe's current state (once: a processed event is skipped)."""
+    from billing_saas.stripe_webhooks import stripe_event_process as process
+
+    return process(event_pk=event_pk)
