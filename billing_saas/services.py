@@ -52,7 +52,9 @@ def _snapshot(subscription: Subscription) -> dict:
     }
 
 
-def _record(*, actor, subscription: Subscription, action: str, reason: str, before: dict) -> SubscriptionChange:
+def subscription_history_record(*, actor, subscription: Subscription, action: str, reason: str,
+                                before: dict) -> SubscriptionChange:
+    """One entry of the subscription's history (what changed from `before`), told to the tenant lifecycle."""
     after = _snapshot(subscription)
     change = SubscriptionChange.objects.create(
         subscription=subscription, action=f"billing.subscription.{action}", from_state=before.get("state", ""),
@@ -106,7 +108,7 @@ def subscription_start(*, actor, tenant, plan: Plan | None = None, currency: str
     subscription = Subscription.objects.create(
         tenant=tenant, plan=plan, interval=interval, currency=currency or tenant.default_currency,
         state=SubscriptionState.TRIALING, trial_ends_at=now + timedelta(days=plan.trial_days), state_changed_at=now)
-    _record(actor=actor, subscription=subscription, action="started", reason="", before={})
+    subscription_history_record(actor=actor, subscription=subscription, action="started", reason="", before={})
     return subscription
 
 
@@ -138,7 +140,7 @@ def subscription_paid(*, actor, subscription: Subscription, period_start: dateti
         SUBSCRIPTION.apply(subscription, "activate")
     _save(subscription, moved_from=moved_from)
     action = "activated" if moved_from != SubscriptionState.ACTIVE else "renewed"
-    _record(actor=actor, subscription=subscription, action=action, reason=reason, before=before)
+    subscription_history_record(actor=actor, subscription=subscription, action=action, reason=reason, before=before)
     return subscription
 
 
@@ -152,7 +154,8 @@ def subscription_payment_failed(*, actor, subscription: Subscription, reason: st
     before = _snapshot(subscription)
     moved_from = SUBSCRIPTION.apply(subscription, "fall_due")
     _save(subscription, moved_from=moved_from)
-    _record(actor=actor, subscription=subscription, action="payment_failed", reason=reason, before=before)
+    subscription_history_record(actor=actor, subscription=subscription, action="payment_failed", reason=reason,
+                                before=before)
     return subscription
 
 
@@ -168,6 +171,9 @@ class PlanChange:
     currency: str
     takes_effect: datetime | None
     over: dict[str, list[str]] = field(default_factory=dict)  # resource -> what is over the new plan's limit
+    # prepaid periods: an upgrade charges nothing now; the time paid for is worth less on the dearer plan and the
+    # paid-through date moves in (what is left, at the old monthly price over the new)
+    period_end: datetime | None = None
 
 
 def over_limits(plan: Plan, usage: dict[str, int]) -> dict[str, list[str]]:
@@ -210,8 +216,15 @@ def plan_change_preview(*, subscription: Subscription, plan: Plan, interval: str
         due = max(due, Decimal("0")).quantize(CENT, ROUND_HALF_UP)
     else:
         kind, due, effective = "downgrade", Decimal("0"), subscription.current_period_end
+    period_end = None
+    if kind == "upgrade" and subscription.renewal == Renewal.PREPAID:
+        left = max(subscription.current_period_end - now, timedelta(0))
+        ratio = old.monthly_amount / new.monthly_amount if new.monthly_amount else Decimal("1")
+        period_end = now + timedelta(seconds=int(left.total_seconds() * float(ratio)))
+        due = Decimal("0")
     return PlanChange(plan=plan, interval=interval, kind=kind, due_now=due, currency=subscription.currency,
-                      takes_effect=effective, over=over if kind in ("downgrade", "switch") else {})
+                      takes_effect=effective, over=over if kind in ("downgrade", "switch") else {},
+                      period_end=period_end)
 
 
 def _share_left(start: datetime, end: datetime, now: datetime) -> Decimal:
@@ -246,21 +259,24 @@ def subscription_plan_change(*, actor, subscription: Subscription, plan: Plan, i
         if subscription.scheduled_plan_id:  # staying on the plan: a scheduled downgrade is called off
             subscription.scheduled_plan, subscription.scheduled_interval = None, ""
             subscription.save()
-            _record(actor=actor, subscription=subscription, action="downgrade_cancelled", reason=reason,
+            subscription_history_record(actor=actor, subscription=subscription, action="downgrade_cancelled",
+                                        reason=reason,
                     before=before)
         return preview
     if preview.kind == "downgrade":
         subscription.scheduled_plan, subscription.scheduled_interval = plan, interval
         action = "downgrade_scheduled"
     else:
-        if preview.kind == "upgrade" and interval != subscription.interval:
+        if preview.period_end is not None:  # prepaid: the time paid for, at the new price
+            subscription.current_period_end = preview.period_end
+        elif preview.kind == "upgrade" and interval != subscription.interval:
             subscription.current_period_start = timezone.now()
             subscription.current_period_end = add_interval(subscription.current_period_start, interval)
         subscription.plan, subscription.interval = plan, interval
         subscription.scheduled_plan, subscription.scheduled_interval = None, ""
         action = "upgraded" if preview.kind == "upgrade" else "plan_switched"
     subscription.save()
-    _record(actor=actor, subscription=subscription, action=action, reason=reason, before=before)
+    subscription_history_record(actor=actor, subscription=subscription, action=action, reason=reason, before=before)
     return preview
 
 
@@ -273,7 +289,8 @@ def subscription_cancel(*, actor, subscription: Subscription, reason: str = "") 
     before = _snapshot(subscription)
     subscription.cancel_at_period_end = True
     subscription.save()
-    _record(actor=actor, subscription=subscription, action="cancel_scheduled", reason=reason, before=before)
+    subscription_history_record(actor=actor, subscription=subscription, action="cancel_scheduled", reason=reason,
+                                before=before)
     return subscription
 
 
@@ -286,7 +303,7 @@ def subscription_resume(*, actor, subscription: Subscription, reason: str = "") 
     before = _snapshot(subscription)
     subscription.cancel_at_period_end = False
     subscription.save()
-    _record(actor=actor, subscription=subscription, action="resumed", reason=reason, before=before)
+    subscription_history_record(actor=actor, subscription=subscription, action="resumed", reason=reason, before=before)
     return subscription
 
 
@@ -302,7 +319,8 @@ def subscription_trial_extend(*, actor, subscription: Subscription, days: int, r
     now = timezone.now()
     subscription.trial_ends_at = max(subscription.trial_ends_at or now, now) + timedelta(days=days)
     subscription.save()
-    _record(actor=actor, subscription=subscription, action="trial_extended", reason=reason, before=before)
+    subscription_history_record(actor=actor, subscription=subscription, action="trial_extended", reason=reason,
+                                before=before)
     return subscription
 
 
@@ -326,7 +344,7 @@ def subscription_plan_set(*, actor, subscription: Subscription, plan: Plan, reas
     subscription.plan = plan
     subscription.scheduled_plan, subscription.scheduled_interval = None, ""
     subscription.save()
-    _record(actor=actor, subscription=subscription, action="plan_set", reason=reason, before=before)
+    subscription_history_record(actor=actor, subscription=subscription, action="plan_set", reason=reason, before=before)
     return subscription
 
 
@@ -351,7 +369,7 @@ def prepaid_payment_create(*, actor, subscription: Subscription, method: str, pe
         subscription=subscription, method=method, plan=subscription.plan, interval=subscription.interval,
         periods=periods, amount=price.amount * periods, currency=subscription.currency)
     subscription_changed_noted = _snapshot(subscription)
-    _record(actor=actor, subscription=subscription, action="prepaid_requested",
+    subscription_history_record(actor=actor, subscription=subscription, action="prepaid_requested",
             reason=f"{method} x{periods}", before=subscription_changed_noted)
     return payment
 
@@ -468,7 +486,8 @@ def _dunning_one(pk: int, now: datetime) -> str:
         subscription.plan, subscription.interval = subscription.scheduled_plan, subscription.scheduled_interval
         subscription.scheduled_plan, subscription.scheduled_interval = None, ""
         subscription.save()
-        _record(actor=None, subscription=subscription, action="downgraded", reason="", before=before)
+        subscription_history_record(actor=None, subscription=subscription, action="downgraded", reason="",
+                                    before=before)
         return "downgrade"
     trial_over = subscription.state == S.TRIALING and subscription.trial_ends_at and subscription.trial_ends_at <= now
     if (trial_over or (subscription.state == S.ACTIVE and ended)) and subscription.cancel_at_period_end:
@@ -490,5 +509,5 @@ def _dunning_one(pk: int, now: datetime) -> str:
     SUBSCRIPTION.apply(subscription, action)
     subscription.state_changed_at = now
     subscription.save()
-    _record(actor=None, subscription=subscription, action=name, reason=str(reason), before=before)
+    subscription_history_record(actor=None, subscription=subscription, action=name, reason=str(reason), before=before)
     return action

@@ -1,6 +1,15 @@
-"""Billing's tasks: thin, idempotent, on the public schema (billing's tables live there)."""
+"""Billing's tasks: thin wrappers over services; idempotent; run on the public schema (billing's tables live
+there)."""
 
 from celery import shared_task
+
+
+@shared_task(name="billing_saas.tasks.dunning_run", ignore_result=True)
+def dunning_run() -> dict[str, int]:
+    """Hourly: move the subscriptions whose time has come (trial over, period run out, grace periods)."""
+    from billing_saas.services import dunning_run as run
+
+    return run()
 
 
 @shared_task(name="billing_saas.tasks.stripe_event_process", ignore_result=True)

@@ -216,6 +216,7 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_BEAT_SCHEDULE = {
     "tenant-pool-refill": {"task": "tenants.tasks.tenant_pool_refill", "schedule": 60.0},
     "tenants-purge-due": {"task": "tenants.tasks.tenants_purge_due", "schedule": 3600.0},
+    "billing-dunning": {"task": "billing_saas.tasks.dunning_run", "schedule": 3600.0},
     "low-stock-scan": {
         "task": "tenants.tasks.for_each_tenant",
         "schedule": 15 * 60.0,
@@ -437,6 +438,12 @@ CUSTOM_DOMAIN_CLAIM_DAYS = env_int("CUSTOM_DOMAIN_CLAIM_DAYS", 7)
 # --- onboarding ---------------------------------------------------------------------------------
 HANDOFF_TTL_SECONDS = env_int("HANDOFF_TTL_SECONDS", 60)
 DELETION_GRACE_DAYS = env_int("DELETION_GRACE_DAYS", 30)
+# SaaS billing's dunning schedule (billing_saas.services.dunning_run): past due -> read-only after
+# BILLING_PAST_DUE_DAYS, read-only or cancelled -> suspended after BILLING_READ_ONLY_DAYS more; a card renewal
+# that has not come BILLING_RENEWAL_WAIT_DAYS after the period's end falls due.
+BILLING_PAST_DUE_DAYS = env_int("BILLING_PAST_DUE_DAYS", 7)
+BILLING_READ_ONLY_DAYS = env_int("BILLING_READ_ONLY_DAYS", 23)
+BILLING_RENEWAL_WAIT_DAYS = env_int("BILLING_RENEWAL_WAIT_DAYS", 2)
 EXPORT_ROOT = Path(env_str("EXPORT_ROOT") or BASE_DIR / ".data" / "exports")
 
 # --- mail ---------------------------------------------------------------------------------------
