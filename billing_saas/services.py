@@ -408,8 +408,8 @@ def subscription_stripe_customer_set(*, actor, subscription: Subscription, custo
     before = _snapshot(subscription)
     subscription.stripe_customer_id = customer_id
     subscription.save()
-    _record(actor=actor, subscription=subscription, action="stripe_customer_linked", reason=customer_id,
-            before=before)
+    subscription_history_record(actor=actor, subscription=subscription, action="stripe_customer_linked",
+                                reason=customer_id, before=before)
     return subscription
 
 
@@ -424,7 +424,8 @@ def subscription_ended(*, actor, subscription: Subscription, reason: str = "") -
     moved_from = SUBSCRIPTION.apply(subscription, "cancel")
     subscription.cancel_at_period_end = False
     _save(subscription, moved_from=moved_from)
-    _record(actor=actor, subscription=subscription, action="cancelled", reason=reason, before=before)
+    subscription_history_record(actor=actor, subscription=subscription, action="cancelled", reason=reason,
+                                before=before)
     return subscription
 
 
