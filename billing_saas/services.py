@@ -388,6 +388,58 @@ def prepaid_payment_succeeded(*, actor, payment: PrepaidPayment, payment_intent_
     return payment
 
 
+# --- Stripe's ids and endings (billing_saas.stripe_gateway and stripe_webhooks call these) -------------------------
+@transaction.atomic
+def subscription_stripe_customer_set(*, actor, subscription: Subscription, customer_id: str) -> Subscription:
+    """The Stripe customer that pays for the subscription (made once, before its first checkout)."""
+    subscription = _lock(subscription)
+    if subscription.stripe_customer_id == customer_id:
+        return subscription
+    before = _snapshot(subscription)
+    subscription.stripe_customer_id = customer_id
+    subscription.save()
+    subscription_history_record(actor=actor, subscription=subscription, action="stripe_customer_linked",
+                                reason=customer_id, before=before)
+    return subscription
+
+
+@transaction.atomic
+def subscription_ended(*, actor, subscription: Subscription, reason: str = "") -> Subscription:
+    """Stripe ended the card subscription (cancelled at the end of its period, or by the operator in Stripe): the
+    subscription is cancelled now. Already cancelled or suspended: nothing changes."""
+    subscription = _lock(subscription)
+    if not SUBSCRIPTION.can(subscription, "cancel"):
+        return subscription
+    before = _snapshot(subscription)
+    moved_from = SUBSCRIPTION.apply(subscription, "cancel")
+    subscription.cancel_at_period_end = False
+    _save(subscription, moved_from=moved_from)
+    subscription_history_record(actor=actor, subscription=subscription, action="cancelled", reason=reason,
+                                before=before)
+    return subscription
+
+
+@transaction.atomic
+def prepaid_payment_session_set(*, payment: PrepaidPayment, session_id: str) -> PrepaidPayment:
+    """The Stripe Checkout session that collects the prepaid payment (its webhook finds the payment by it)."""
+    updated = PrepaidPayment.objects.filter(pk=payment.pk, status=PrepaidPayment.Status.PENDING).update(
+        stripe_session_id=session_id)
+    if not updated:
+        raise BillingInvalid(_("This payment is no longer waiting to be paid."))
+    payment.stripe_session_id = session_id
+    return payment
+
+
+@transaction.atomic
+def plan_stripe_ids_set(*, plan: Plan, product_id: str, prices: dict | None = None) -> None:
+    """The Stripe product of `plan` and the Stripe price of each of its PlanPrices ({PlanPrice pk: price id}), as
+    the sync command made them."""
+    Plan.objects.filter(pk=plan.pk).exclude(stripe_product_id=product_id).update(stripe_product_id=product_id)
+    for price_pk, price_id in (prices or {}).items():
+        plan.prices.filter(pk=price_pk).exclude(stripe_price_id=price_id).update(stripe_price_id=price_id)
+    plan.stripe_product_id = product_id
+
+
 # --- the dunning schedule (a periodic task; idempotent) -------------------------------------------------------------
 def _days(name: str, default: int) -> timedelta:
     return timedelta(days=getattr(settings, name, default))

@@ -1,4 +1,5 @@
-"""Billing's periodic work (thin wrappers over services; idempotent; run on the public schema)."""
+"""Billing's tasks: thin wrappers over services; idempotent; run on the public schema (billing's tables live
+there)."""
 
 from celery import shared_task
 
@@ -30,3 +31,11 @@ def fapiao_retry() -> dict:
     from billing_saas.services_fapiao import invoice_requests_retry
 
     return invoice_requests_retry()
+
+
+@shared_task(name="billing_saas.tasks.stripe_event_process", ignore_result=True)
+def stripe_event_process(event_pk: int) -> str:
+    """Process one stored Stripe event against Stripe's current state (once: a processed event is skipped)."""
+    from billing_saas.stripe_webhooks import stripe_event_process as process
+
+    return process(event_pk=event_pk)

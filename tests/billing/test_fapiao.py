@@ -95,8 +95,9 @@ def owner(tenant_a):
 
 
 def _form(payment, **changes) -> dict:
-    data = {"payment_ref": prepaid_ref(payment), "kind": "ordinary", "title": "深圳市腾讯计算机系统有限公司",
-            "tax_id": "9144 0300 7152 6726 xg", "address_phone": "", "bank_account": "", "email": "ap@tencent.test"}
+    data = {"payment_ref": prepaid_ref(payment) if payment else "", "kind": "ordinary",
+            "title": "深圳市腾讯计算机系统有限公司", "tax_id": "9144 0300 7152 6726 xg", "address_phone": "",
+            "bank_account": "", "email": "ap@tencent.test"}
     return {**data, **changes}
 
 
@@ -328,3 +329,32 @@ def test_another_brands_owner_sees_none_of_acmes_invoices_or_payments(tenant_b, 
     response = globex.post(PAGE, _form(payment))
     assert response.status_code == 400 and list(response.context["form"].errors) == ["payment_ref"]
     assert InvoiceRequest.objects.count() == 1
+
+
+def test_a_paid_stripe_invoice_is_offered_and_invoiced_with_its_amount(owner, subscription_a, stripe_fake, provider,
+                                                                       django_capture_on_commit_callbacks):
+    """The card's invoices are read from Stripe (the fake Stripe of tests/billing/conftest.py): a paid one is offered
+    with Stripe's id and amount, and invoiced as any payment."""
+    from billing_saas import stripe_gateway
+    from billing_saas.models import Plan
+    from billing_saas.stripe_fake import CARD_OK
+    from tests.billing.conftest import hosted_post
+
+    url = stripe_gateway.checkout_url(subscription=subscription_a, plan=Plan.objects.get(code="growth"),
+                                      interval="month", success_url="http://acme.localhost/console/billing/",
+                                      cancel_url="http://acme.localhost/console/billing/")
+    assert hosted_post(url, {"action": "pay", "card": CARD_OK})[0] == 303
+    stripe_fake.deliver()
+    subscription_a.refresh_from_db()
+    [paid] = [i for i in stripe_gateway.invoices(subscription=subscription_a) if i["status"] == "paid"]
+    page = owner.get(PAGE)
+    assert [value for value, _label in page.context["form"].fields["payment_ref"].choices] == [paid["id"]]
+    with django_capture_on_commit_callbacks(execute=True):
+        assert owner.post(PAGE, {**_form(None), "payment_ref": paid["id"]}).status_code == 302
+    request = InvoiceRequest.objects.get()
+    assert (request.payment_ref, request.amount, request.currency, request.status) == (
+        paid["id"], Decimal("6999.00"), "CNY", "issued")
+    # Stripe out of reach: the page says so and still answers
+    stripe_fake.stop()
+    again = owner.get(PAGE)
+    assert again.status_code == 200 and 'id="fapiao-card-problem"' in again.content.decode()
