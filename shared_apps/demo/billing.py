@@ -50,24 +50,23 @@ def seed_billing(*, tenant, billing_plan: DemoBilling, owner_email: str) -> str:
     subscription = Subscription.objects.select_related("plan").get(tenant=tenant)
     fresh = subscription.state == SubscriptionState.TRIALING and subscription.current_period_end is None
     if fresh and billing_plan.how != "trial":
-        _pay(subscription, billing_plan, owner_email, tenant.slug)
+        _pay(subscription, billing_plan, owner_email)
     if billing_plan.fapiao is not None:
         _fapiao(Subscription.objects.get(pk=subscription.pk), billing_plan.fapiao, owner_email, tenant.slug)
     subscription = Subscription.objects.select_related("plan").get(pk=subscription.pk)
     return f"{subscription.plan.code} {subscription.interval}ly, {subscription.state}"
 
 
-def _pay(subscription: Subscription, wanted: DemoBilling, owner_email: str, slug: str) -> None:
+def _pay(subscription: Subscription, wanted: DemoBilling, owner_email: str) -> None:
     plan = Plan.objects.get(code=wanted.plan)
     now = timezone.now()
     if wanted.how in ("card", "card_declined"):
         start = now - timedelta(days=10) if wanted.how == "card" else billing.add_interval(now, wanted.interval, -1)
-        ids = slug.capitalize()
+        # no Stripe ids: nothing of the demo exists in Stripe (or its local fake), so no page asks Stripe about it
         billing.subscription_paid(
             actor=STRIPE, subscription=subscription, period_start=start,
             period_end=billing.add_interval(start, wanted.interval), renewal=Renewal.CARD, plan=plan,
-            interval=wanted.interval, reason="invoice.paid (demo)",
-            stripe_customer_id=f"cus_Demo{ids}", stripe_subscription_id=f"sub_Demo{ids}")
+            interval=wanted.interval, reason="invoice.paid (demo)")
         if wanted.how == "card_declined":
             billing.subscription_payment_failed(actor=STRIPE, subscription=subscription,
                                                 reason="invoice.payment_failed: card_declined (demo)")
@@ -78,8 +77,7 @@ def _pay(subscription: Subscription, wanted: DemoBilling, owner_email: str, slug
         subscription = Subscription.objects.select_related("plan").get(pk=subscription.pk)  # the plan chosen
         payment = billing.prepaid_payment_create(actor=owner_email, subscription=subscription, method="alipay",
                                                  periods=1)
-        billing.prepaid_payment_succeeded(actor=STRIPE, payment=payment,
-                                          payment_intent_id=f"pi_Demo{slug.capitalize()}")
+        billing.prepaid_payment_succeeded(actor=STRIPE, payment=payment)
 
 
 def _paid_payment(subscription: Subscription, slug: str) -> tuple[str, Decimal] | None:

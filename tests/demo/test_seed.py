@@ -324,7 +324,7 @@ def test_demo_brands_sit_on_different_plans_in_different_states_and_seeding_agai
         "yunshan": ("starter", "month", "trialing", "", True, ""),
         "jinlong": ("starter", "month", "past_due", "card", True, "past_due"),
     }
-    assert subscriptions["acme"].stripe_customer_id == "cus_DemoAcme"
+    assert (subscriptions["acme"].stripe_customer_id, subscriptions["acme"].stripe_subscription_id) == ("", "")
     assert subscriptions["globex"].current_period_end > subscriptions["globex"].current_period_start + timedelta(
         days=364)
     [prepaid] = PrepaidPayment.objects.all()
