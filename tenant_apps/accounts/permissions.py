@@ -85,6 +85,7 @@ ORDERS_VIEW = "orders.view"  # brand staff: orders of dealers in their scope
 ORDERS_APPROVE = "orders.approve"  # approve, reject or send back orders at their step of the approval chain
 APPROVALS_CONFIGURE = "approvals.configure"  # approval workflows, steps and auto-approval rules
 AUDIT_VIEW = "audit.view"  # read the audit log (in the reader's data scope)
+BILLING_MANAGE = "billing.manage"  # the workspace's plan, payment method, invoices (the owner pays)
 
 _STAFF_READ = {CONSOLE, DEALERS_VIEW, USERS_VIEW, ACCOUNT_EDIT, CATALOG_VIEW, PRICING_VIEW, PROMOTIONS_VIEW,
                ORDERS_VIEW}
@@ -95,7 +96,7 @@ _ADMIN = _STAFF_READ | {DEALERS_CREATE, DEALERS_EDIT, DEALERS_STATUS, DEALERS_BA
                         FULFILLMENT_SHIP, RETURNS_DECIDE, ORDERS_MANAGE, AUDIT_VIEW}
 
 MATRIX: dict[str, frozenset[str]] = {
-    Role.OWNER: frozenset(_ADMIN),
+    Role.OWNER: frozenset(_ADMIN | {BILLING_MANAGE}),
     Role.ADMIN: frozenset(_ADMIN),
     Role.SUPPORT: frozenset(_ADMIN),
     Role.REGIONAL_MANAGER: frozenset(_STAFF_READ | {DEALERS_CREATE, DEALERS_EDIT, DEALERS_STATUS, NETWORK_EDIT,

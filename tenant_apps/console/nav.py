@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tenant_apps.accounts.permissions import (
     AUDIT_VIEW,
+    BILLING_MANAGE,
     CATALOG_VIEW,
     DEALERS_VIEW,
     FULFILLMENT_SHIP,
@@ -46,6 +47,7 @@ NAV = [
     NavItem("audit:list", _("Audit log"), AUDIT_VIEW),
     NavItem("console:company", _("Company & branding"), SETTINGS_EDIT),
     NavItem("console:domains", _("Domains"), SETTINGS_EDIT),
+    NavItem("console:billing", _("Plan and billing"), BILLING_MANAGE),
     NavItem("dealers:settings", _("Network settings"), SETTINGS_EDIT),
     NavItem("accounts:security", _("Sign-in security")),
 ]

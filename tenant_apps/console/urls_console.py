@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.console_home, name="home"),
     path("company/", views.company, name="company"),
     path("domains/", include("tenants.urls_console")),
+    path("billing/", include("tenants.urls_billing")),
 ]
 
 # The audit log, mounted at /console/audit/ under the name space "audit" (audit:list) by the tenant URLconf.
