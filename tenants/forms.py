@@ -23,8 +23,8 @@ class PlanChoiceForm(forms.Form):
     """A plan offered to brands and how it is billed (the plan and billing page)."""
 
     plan = forms.ChoiceField(label=gettext_lazy("Plan"))
-    interval = forms.ChoiceField(label=gettext_lazy("Billed"), choices=[("month", gettext_lazy("Monthly")), ("year", gettext_lazy("Yearly"))],
-                                 initial="month")
+    interval = forms.ChoiceField(label=gettext_lazy("Billed"), initial="month",
+                                 choices=[("month", gettext_lazy("Monthly")), ("year", gettext_lazy("Yearly"))])
 
     def __init__(self, *args, plans=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -38,6 +38,6 @@ class PlanChoiceForm(forms.Form):
 class PrepayForm(forms.Form):
     """Periods paid ahead by Alipay or WeChat Pay (they cannot renew by themselves)."""
 
-    method = forms.ChoiceField(label=gettext_lazy("Pay with"), choices=[("alipay", gettext_lazy("Alipay")), ("wechat_pay", gettext_lazy("WeChat Pay"))],
-                               widget=forms.RadioSelect, initial="alipay")
+    method = forms.ChoiceField(label=gettext_lazy("Pay with"), widget=forms.RadioSelect, initial="alipay",
+                               choices=[("alipay", gettext_lazy("Alipay")), ("wechat_pay", gettext_lazy("WeChat Pay"))])
     periods = forms.IntegerField(label=gettext_lazy("Periods"), min_value=1, max_value=36, initial=12)
