@@ -59,3 +59,27 @@ def payment_label(payment) -> str:
         parts.insert(2, (ngettext("%(count)s year", "%(count)s years", count) if payment.interval == "year"
                          else ngettext("%(count)s month", "%(count)s months", count)) % {"count": count})
     return " · ".join(part for part in parts if part)
+
+
+class PlanChoiceForm(forms.Form):
+    """A plan offered to brands and how it is billed (the plan and billing page)."""
+
+    plan = forms.ChoiceField(label=gettext_lazy("Plan"))
+    interval = forms.ChoiceField(label=gettext_lazy("Billed"), initial="month",
+                                 choices=[("month", gettext_lazy("Monthly")), ("year", gettext_lazy("Yearly"))])
+
+    def __init__(self, *args, plans=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.plans = {plan.code: plan for plan in plans}
+        self.fields["plan"].choices = [(plan.code, plan.label) for plan in plans]
+
+    def clean_plan(self):
+        return self.plans[self.cleaned_data["plan"]]
+
+
+class PrepayForm(forms.Form):
+    """Periods paid ahead by Alipay or WeChat Pay (they cannot renew by themselves)."""
+
+    method = forms.ChoiceField(label=gettext_lazy("Pay with"), widget=forms.RadioSelect, initial="alipay",
+                               choices=[("alipay", gettext_lazy("Alipay")), ("wechat_pay", gettext_lazy("WeChat Pay"))])
+    periods = forms.IntegerField(label=gettext_lazy("Periods"), min_value=1, max_value=36, initial=12)

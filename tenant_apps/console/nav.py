@@ -47,8 +47,8 @@ NAV = [
     NavItem("audit:list", _("Audit log"), AUDIT_VIEW),
     NavItem("console:company", _("Company & branding"), SETTINGS_EDIT),
     NavItem("console:domains", _("Domains"), SETTINGS_EDIT),
+    NavItem("console:billing", _("Plan and billing"), BILLING_MANAGE),
     NavItem("dealers:settings", _("Network settings"), SETTINGS_EDIT),
-    NavItem("console:fapiao", _("Invoices (fapiao)"), BILLING_MANAGE),
     NavItem("accounts:security", _("Sign-in security")),
 ]
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("company/", views.company, name="company"),
     path("domains/", include("tenants.urls_console")),
     path("billing/fapiao/", views_fapiao.fapiao_requests, name="fapiao"),
+    path("billing/", include("tenants.urls_billing")),
 ]
 
 # The audit log, mounted at /console/audit/ under the name space "audit" (audit:list) by the tenant URLconf.
