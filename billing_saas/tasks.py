@@ -9,3 +9,11 @@ def dunning_run() -> dict[str, int]:
     from billing_saas.services import dunning_run as run
 
     return run()
+
+
+@shared_task(name="billing_saas.tasks.usage_measure", ignore_result=True)
+def usage_measure() -> None:
+    """Every six hours, in each tenant's schema (tenants.tasks.for_each_tenant): its usage, for the operator."""
+    from billing_saas.usage import usage_measure as measure
+
+    measure()
