@@ -41,7 +41,8 @@ seed: migrate
 	$(PY) manage.py seed_demo
 
 serve: install
-	$(VENV)/bin/gunicorn dms.wsgi:application --pythonpath platform --bind $(HOST):$(PORT) \
+	$(VENV)/bin/gunicorn dms.wsgi:application --pythonpath platform -c platform/dms/gunicorn_conf.py \
+		--bind $(HOST):$(PORT) \
 		--workers $${WEB_CONCURRENCY:-2} --threads 1 --access-logfile - --timeout 60
 
 run: seed serve

@@ -240,8 +240,8 @@ class InvoiceRequest(models.Model):
     invoicing adapter (billing_saas.fapiao)."""
 
     class Kind(models.TextChoices):
-        ORDINARY = "ordinary", _("Ordinary VAT invoice (普票)")
-        SPECIAL = "special", _("Special VAT invoice (专票)")
+        ORDINARY = "ordinary", _("Ordinary VAT invoice")
+        SPECIAL = "special", _("Special VAT invoice")
 
     class Status(models.TextChoices):
         REQUESTED = "requested", _("Requested")
@@ -251,7 +251,7 @@ class InvoiceRequest(models.Model):
     subscription = models.ForeignKey(Subscription, on_delete=models.CASCADE, related_name="invoice_requests")
     payment_ref = models.CharField(_("payment"), max_length=255)  # the Stripe invoice or payment it is for
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.ORDINARY)
-    title = models.CharField(_("invoice title (抬头)"), max_length=200)
+    title = models.CharField(_("invoice title"), max_length=200)
     tax_id = models.CharField(_("taxpayer ID"), max_length=20)
     address_phone = models.CharField(_("address and phone"), max_length=300, blank=True)
     bank_account = EncryptedTextField(_("bank and account"), blank=True)

@@ -53,7 +53,9 @@ def _snapshot(subscription: Subscription) -> dict:
     }
 
 
-def _record(*, actor, subscription: Subscription, action: str, reason: str, before: dict) -> SubscriptionChange:
+def subscription_history_record(*, actor, subscription: Subscription, action: str, reason: str,
+                                before: dict) -> SubscriptionChange:
+    """One entry of the subscription's history (what changed from `before`), told to the tenant lifecycle."""
     after = _snapshot(subscription)
     change = SubscriptionChange.objects.create(
         subscription=subscription, action=f"billing.subscription.{action}", from_state=before.get("state", ""),
@@ -107,7 +109,7 @@ def subscription_start(*, actor, tenant, plan: Plan | None = None, currency: str
     subscription = Subscription.objects.create(
         tenant=tenant, plan=plan, interval=interval, currency=currency or tenant.default_currency,
         state=SubscriptionState.TRIALING, trial_ends_at=now + timedelta(days=plan.trial_days), state_changed_at=now)
-    _record(actor=actor, subscription=subscription, action="started", reason="", before={})
+    subscription_history_record(actor=actor, subscription=subscription, action="started", reason="", before={})
     return subscription
 
 
@@ -139,7 +141,7 @@ def subscription_paid(*, actor, subscription: Subscription, period_start: dateti
         SUBSCRIPTION.apply(subscription, "activate")
     _save(subscription, moved_from=moved_from)
     action = "activated" if moved_from != SubscriptionState.ACTIVE else "renewed"
-    _record(actor=actor, subscription=subscription, action=action, reason=reason, before=before)
+    subscription_history_record(actor=actor, subscription=subscription, action=action, reason=reason, before=before)
     return subscription
 
 
@@ -153,7 +155,8 @@ def subscription_payment_failed(*, actor, subscription: Subscription, reason: st
     before = _snapshot(subscription)
     moved_from = SUBSCRIPTION.apply(subscription, "fall_due")
     _save(subscription, moved_from=moved_from)
-    _record(actor=actor, subscription=subscription, action="payment_failed", reason=reason, before=before)
+    subscription_history_record(actor=actor, subscription=subscription, action="payment_failed", reason=reason,
+                                before=before)
     return subscription
 
 
@@ -267,7 +270,8 @@ def subscription_plan_change(*, actor, subscription: Subscription, plan: Plan, i
         if subscription.scheduled_plan_id:  # staying on the plan: a scheduled downgrade is called off
             subscription.scheduled_plan, subscription.scheduled_interval = None, ""
             subscription.save()
-            _record(actor=actor, subscription=subscription, action="downgrade_cancelled", reason=reason,
+            subscription_history_record(actor=actor, subscription=subscription, action="downgrade_cancelled",
+                                        reason=reason,
                     before=before)
         return preview
     if preview.kind == "downgrade":
@@ -283,7 +287,7 @@ def subscription_plan_change(*, actor, subscription: Subscription, plan: Plan, i
         subscription.scheduled_plan, subscription.scheduled_interval = None, ""
         action = "upgraded" if preview.kind == "upgrade" else "plan_switched"
     subscription.save()
-    _record(actor=actor, subscription=subscription, action=action, reason=reason, before=before)
+    subscription_history_record(actor=actor, subscription=subscription, action=action, reason=reason, before=before)
     return preview
 
 
@@ -296,7 +300,8 @@ def subscription_cancel(*, actor, subscription: Subscription, reason: str = "") 
     before = _snapshot(subscription)
     subscription.cancel_at_period_end = True
     subscription.save()
-    _record(actor=actor, subscription=subscription, action="cancel_scheduled", reason=reason, before=before)
+    subscription_history_record(actor=actor, subscription=subscription, action="cancel_scheduled", reason=reason,
+                                before=before)
     return subscription
 
 
@@ -309,7 +314,7 @@ def subscription_resume(*, actor, subscription: Subscription, reason: str = "") 
     before = _snapshot(subscription)
     subscription.cancel_at_period_end = False
     subscription.save()
-    _record(actor=actor, subscription=subscription, action="resumed", reason=reason, before=before)
+    subscription_history_record(actor=actor, subscription=subscription, action="resumed", reason=reason, before=before)
     return subscription
 
 
@@ -325,7 +330,8 @@ def subscription_trial_extend(*, actor, subscription: Subscription, days: int, r
     now = timezone.now()
     subscription.trial_ends_at = max(subscription.trial_ends_at or now, now) + timedelta(days=days)
     subscription.save()
-    _record(actor=actor, subscription=subscription, action="trial_extended", reason=reason, before=before)
+    subscription_history_record(actor=actor, subscription=subscription, action="trial_extended", reason=reason,
+                                before=before)
     return subscription
 
 
@@ -349,7 +355,7 @@ def subscription_plan_set(*, actor, subscription: Subscription, plan: Plan, reas
     subscription.plan = plan
     subscription.scheduled_plan, subscription.scheduled_interval = None, ""
     subscription.save()
-    _record(actor=actor, subscription=subscription, action="plan_set", reason=reason, before=before)
+    subscription_history_record(actor=actor, subscription=subscription, action="plan_set", reason=reason, before=before)
     return subscription
 
 
@@ -374,7 +380,7 @@ def prepaid_payment_create(*, actor, subscription: Subscription, method: str, pe
         subscription=subscription, method=method, plan=subscription.plan, interval=subscription.interval,
         periods=periods, amount=price.amount * periods, currency=subscription.currency)
     subscription_changed_noted = _snapshot(subscription)
-    _record(actor=actor, subscription=subscription, action="prepaid_requested",
+    subscription_history_record(actor=actor, subscription=subscription, action="prepaid_requested",
             reason=f"{method} x{periods}", before=subscription_changed_noted)
     return payment
 
@@ -401,6 +407,58 @@ def prepaid_payment_succeeded(*, actor, payment: PrepaidPayment, payment_intent_
                       plan=payment.plan, interval=payment.interval,
                       reason=f"{payment.method} x{payment.periods}")
     return payment
+
+
+# --- Stripe's ids and endings (billing_saas.stripe_gateway and stripe_webhooks call these) -------------------------
+@transaction.atomic
+def subscription_stripe_customer_set(*, actor, subscription: Subscription, customer_id: str) -> Subscription:
+    """The Stripe customer that pays for the subscription (made once, before its first checkout)."""
+    subscription = _lock(subscription)
+    if subscription.stripe_customer_id == customer_id:
+        return subscription
+    before = _snapshot(subscription)
+    subscription.stripe_customer_id = customer_id
+    subscription.save()
+    subscription_history_record(actor=actor, subscription=subscription, action="stripe_customer_linked",
+                                reason=customer_id, before=before)
+    return subscription
+
+
+@transaction.atomic
+def subscription_ended(*, actor, subscription: Subscription, reason: str = "") -> Subscription:
+    """Stripe ended the card subscription (cancelled at the end of its period, or by the operator in Stripe): the
+    subscription is cancelled now. Already cancelled or suspended: nothing changes."""
+    subscription = _lock(subscription)
+    if not SUBSCRIPTION.can(subscription, "cancel"):
+        return subscription
+    before = _snapshot(subscription)
+    moved_from = SUBSCRIPTION.apply(subscription, "cancel")
+    subscription.cancel_at_period_end = False
+    _save(subscription, moved_from=moved_from)
+    subscription_history_record(actor=actor, subscription=subscription, action="cancelled", reason=reason,
+                                before=before)
+    return subscription
+
+
+@transaction.atomic
+def prepaid_payment_session_set(*, payment: PrepaidPayment, session_id: str) -> PrepaidPayment:
+    """The Stripe Checkout session that collects the prepaid payment (its webhook finds the payment by it)."""
+    updated = PrepaidPayment.objects.filter(pk=payment.pk, status=PrepaidPayment.Status.PENDING).update(
+        stripe_session_id=session_id)
+    if not updated:
+        raise BillingInvalid(_("This payment is no longer waiting to be paid."))
+    payment.stripe_session_id = session_id
+    return payment
+
+
+@transaction.atomic
+def plan_stripe_ids_set(*, plan: Plan, product_id: str, prices: dict | None = None) -> None:
+    """The Stripe product of `plan` and the Stripe price of each of its PlanPrices ({PlanPrice pk: price id}), as
+    the sync command made them."""
+    Plan.objects.filter(pk=plan.pk).exclude(stripe_product_id=product_id).update(stripe_product_id=product_id)
+    for price_pk, price_id in (prices or {}).items():
+        plan.prices.filter(pk=price_pk).exclude(stripe_price_id=price_id).update(stripe_price_id=price_id)
+    plan.stripe_product_id = product_id
 
 
 # --- the dunning schedule (a periodic task; idempotent) -------------------------------------------------------------
@@ -440,7 +498,8 @@ def _dunning_one(pk: int, now: datetime) -> str:
         subscription.plan, subscription.interval = subscription.scheduled_plan, subscription.scheduled_interval
         subscription.scheduled_plan, subscription.scheduled_interval = None, ""
         subscription.save()
-        _record(actor=None, subscription=subscription, action="downgraded", reason="", before=before)
+        subscription_history_record(actor=None, subscription=subscription, action="downgraded", reason="",
+                                    before=before)
         return "downgrade"
     trial_over = subscription.state == S.TRIALING and subscription.trial_ends_at and subscription.trial_ends_at <= now
     if (trial_over or (subscription.state == S.ACTIVE and ended)) and subscription.cancel_at_period_end:
@@ -462,5 +521,5 @@ def _dunning_one(pk: int, now: datetime) -> str:
     SUBSCRIPTION.apply(subscription, action)
     subscription.state_changed_at = now
     subscription.save()
-    _record(actor=None, subscription=subscription, action=name, reason=str(reason), before=before)
+    subscription_history_record(actor=None, subscription=subscription, action=name, reason=str(reason), before=before)
     return action

@@ -1,4 +1,5 @@
-"""Billing's periodic work (thin wrappers over services; idempotent; run on the public schema)."""
+"""Billing's tasks: thin wrappers over services; idempotent; run on the public schema (billing's tables live
+there)."""
 
 from celery import shared_task
 
@@ -9,6 +10,14 @@ def dunning_run() -> dict[str, int]:
     from billing_saas.services import dunning_run as run
 
     return run()
+
+
+@shared_task(name="billing_saas.tasks.stripe_event_process", ignore_result=True)
+def stripe_event_process(event_pk: int) -> str:
+    """Process one stored Stripe event against Stripe's current state (once: a processed event is skipped)."""
+    from billing_saas.stripe_webhooks import stripe_event_process as process
+
+    return process(event_pk=event_pk)
 
 
 @shared_task(name="billing_saas.tasks.usage_measure", ignore_result=True)

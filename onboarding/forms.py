@@ -1,9 +1,18 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from billing_saas.selectors import plans_for_signup
+from billing_saas.selectors import PlanOffer, plan_currencies, plan_offers, plans_for_signup
 from onboarding.services import CURRENCIES
 from tenant_apps.core.money import format_money
+
+
+def _plan_prices(offer: PlanOffer) -> str:
+    """A plan's prices in one currency: ¥1,999.00 / month or ¥19,990.00 / year."""
+    monthly = format_money(offer.monthly.amount, offer.currency) if offer.monthly else None
+    yearly = format_money(offer.yearly.amount, offer.currency) if offer.yearly else None
+    if monthly and yearly:
+        return _("%(monthly)s / month or %(yearly)s / year") % {"monthly": monthly, "yearly": yearly}
+    return _("%(price)s / month") % {"price": monthly} if monthly else _("%(price)s / year") % {"price": yearly}
 
 
 class SignupForm(forms.Form):
@@ -19,15 +28,15 @@ class SignupForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        plans = plans_for_signup()
         self.fields["plan"].choices = [
-            (plan.code, _("%(name)s — %(price)s / month after a %(days)s-day free trial") % {
-                "name": plan.label, "price": " / ".join(
-                    format_money(price.amount, price.currency) for price in plan.prices.all()
-                    if price.interval == "month"), "days": plan.trial_days})
-            for plan in plans_for_signup()
+            (plan.code, _("%(name)s — %(days)s-day free trial, then %(prices)s") % {
+                "name": plan.label, "days": plan.trial_days, "prices": "; ".join(
+                    _plan_prices(offer) for currency in plan_currencies(plans)
+                    for offer in plan_offers([plan], currency))})
+            for plan in plans
         ]
-        default = next((plan.code for plan in plans_for_signup() if plan.is_default), None)
-        self.fields["plan"].initial = default
+        self.fields["plan"].initial = next((plan.code for plan in plans if plan.is_default), None)
         slug = self.fields["slug"].widget.attrs
         slug.update({"autocomplete": "off", "spellcheck": "false", "autocapitalize": "off"})
 

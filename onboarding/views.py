@@ -39,7 +39,10 @@ def signup(request):
             else:
                 return redirect(result.handoff_url)
     else:
-        form = SignupForm(initial={"locale": get_language() if get_language() in ("zh-hans", "en") else "zh-hans"})
+        # the pricing page's "start free trial" of a plan in a currency arrives with both chosen
+        chosen = {name: request.GET[name] for name in ("plan", "currency") if request.GET.get(name)}
+        form = SignupForm(initial={"locale": get_language() if get_language() in ("zh-hans", "en") else "zh-hans",
+                                   **chosen})
     return render(request, "onboarding/signup.html", {"form": form, "platform_host": settings.PLATFORM_DOMAIN})
 
 

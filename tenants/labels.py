@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
+from billing_saas.labels import SUBSCRIPTION_ACTION_LABELS
+
 ACTION_LABELS = {
+    # the subscription's changes, mirrored into the tenant's history (tenants.billing)
+    **SUBSCRIPTION_ACTION_LABELS,
     # the tenant's status history (TenantStatusChange.action)
     "tenants.tenant.provisioned": _("Workspace created"),
     "tenants.tenant.suspended": _("Suspended"),
@@ -28,6 +32,9 @@ ACTION_LABELS = {
     "operator.tenant.support_granted": _("Granted support access"),
     "operator.tenant.support_ended": _("Ended support access"),
     "operator.tenant.support_entered": _("Entered the workspace for support"),
+    "operator.subscription.trial_extended": _("Extended the trial"),
+    "operator.subscription.comped": _("Gave periods free"),
+    "operator.subscription.plan_set": _("Changed the plan"),
 }
 
 # How a workspace was set up (Tenant.provisioned_by): tenants.services' methods.

@@ -105,8 +105,8 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('payment_ref', models.CharField(max_length=255, verbose_name='payment')),
-                ('kind', models.CharField(choices=[('ordinary', 'Ordinary VAT invoice (普票)'), ('special', 'Special VAT invoice (专票)')], default='ordinary', max_length=16, verbose_name='kind')),
-                ('title', models.CharField(max_length=200, verbose_name='invoice title (抬头)')),
+                ('kind', models.CharField(choices=[('ordinary', 'Ordinary VAT invoice'), ('special', 'Special VAT invoice')], default='ordinary', max_length=16, verbose_name='kind')),
+                ('title', models.CharField(max_length=200, verbose_name='invoice title')),
                 ('tax_id', models.CharField(max_length=20, verbose_name='taxpayer ID')),
                 ('address_phone', models.CharField(blank=True, max_length=300, verbose_name='address and phone')),
                 ('bank_account', tenant_apps.core.fields.EncryptedTextField(blank=True, verbose_name='bank and account')),

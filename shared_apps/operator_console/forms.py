@@ -30,3 +30,25 @@ class SupportGrantForm(ReasonForm):
         label=_("For"), coerce=int, initial=60,
         choices=[(m, _("%(m)s minutes") % {"m": m}) for m in SUPPORT_MINUTES],
     )
+
+
+class TrialExtendForm(ReasonForm):
+    days = forms.IntegerField(label=_("Extend by (days)"), min_value=1, max_value=90, initial=14)
+    field_order = ["days", "reason"]
+
+
+class CompForm(ReasonForm):
+    periods = forms.IntegerField(label=_("Periods free"), min_value=1, max_value=12, initial=1,
+                                 help_text=_("Months or years, as the subscription is billed."))
+    field_order = ["periods", "reason"]
+
+
+class PlanChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Plan) -> str:
+        return obj.label
+
+
+class PlanSetForm(ReasonForm):
+    plan = PlanChoiceField(label=_("New plan"), queryset=Plan.objects.all(), to_field_name="code",
+                           empty_label=None, help_text=_("Now, without charging."))
+    field_order = ["plan", "reason"]

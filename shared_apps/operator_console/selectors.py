@@ -1,4 +1,5 @@
-"""Reads of the operator console: the tenant list with filters, and a tenant's usage."""
+"""Reads of the operator console: the tenant list with filters, and a tenant's usage (live, counted in its
+schema)."""
 
 from __future__ import annotations
 
@@ -70,3 +71,14 @@ def tenant_usage(tenant: Tenant) -> dict:
             usage["database_bytes"] = cursor.fetchone()[0]
     usage["media_bytes"] = _media_bytes(tenant.schema_name)
     return usage
+
+
+def tenant_limit_usage(usage: dict) -> dict[str, int | None]:
+    """A tenant's live usage (tenant_usage) as billing's resources (billing_saas.models.Resource values): what its
+    plan's limits are compared with. File storage is the tenant's uploaded files, in MB rounded up."""
+    media = usage.get("media_bytes")
+    return {
+        "dealers": usage.get("dealers"), "users": usage.get("users"), "skus": usage.get("skus"),
+        "orders_month": usage.get("orders_this_month"),
+        "storage_mb": None if media is None else -(-media // (1024 * 1024)),
+    }

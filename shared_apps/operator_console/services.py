@@ -1,5 +1,5 @@
-"""Operator actions on tenants. Each one calls the tenants service and writes the operator audit log
-in the same transaction, with the reason the operator must give."""
+"""Operator actions on tenants and their subscriptions. Each one calls the tenants (or billing) service and writes
+the operator audit log in the same transaction, with the reason the operator must give."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from billing_saas import services as billing_services
+from billing_saas.models import Plan, Subscription
 from shared_apps.operator_console.errors import OperatorActionInvalid
 from shared_apps.operator_console.models import OperatorAuditLog
 from tenants import services as tenant_services
@@ -115,3 +117,62 @@ def operator_support_enter(*, operator, tenant: Tenant) -> str:
     _log(operator=operator, action="operator.tenant.support_entered", tenant=tenant, reason="", before={},
          after={"support_until": tenant.support_until.isoformat() if tenant.support_until else None})
     return url
+
+
+# --- the subscription: operator adjustments (billing records its own change; this adds the operator's entry) ----
+def _billing_snapshot(subscription: Subscription) -> dict:
+    def iso(value):
+        return value.isoformat() if value else None
+
+    return {"state": subscription.state, "plan": subscription.plan.code, "interval": subscription.interval,
+            "trial_ends_at": iso(subscription.trial_ends_at),
+            "current_period_end": iso(subscription.current_period_end)}
+
+
+def _subscription(tenant: Tenant) -> Subscription:
+    subscription = Subscription.objects.select_related("plan").filter(tenant=tenant).first()
+    if subscription is None:
+        raise OperatorActionInvalid(_("This workspace has no subscription."))
+    return subscription
+
+
+@transaction.atomic
+def operator_trial_extend(*, operator, tenant: Tenant, days: int, reason: str) -> Subscription:
+    """Give the workspace `days` more of its trial."""
+    reason = _require_reason(reason)
+    subscription = _subscription(tenant)
+    before = _billing_snapshot(subscription)
+    subscription = billing_services.subscription_trial_extend(actor=operator, subscription=subscription, days=days,
+                                                              reason=reason)
+    _log(operator=operator, action="operator.subscription.trial_extended", tenant=tenant, reason=reason,
+         before=before, after={**_billing_snapshot(subscription), "days": days})
+    return subscription
+
+
+@transaction.atomic
+def operator_subscription_comp(*, operator, tenant: Tenant, periods: int, reason: str) -> Subscription:
+    """Give `periods` of the subscription's interval free: paid through moves on and the workspace is active."""
+    reason = _require_reason(reason)
+    subscription = _subscription(tenant)
+    before = _billing_snapshot(subscription)
+    subscription = billing_services.subscription_comp(actor=operator, subscription=subscription, periods=periods,
+                                                      reason=reason)
+    _log(operator=operator, action="operator.subscription.comped", tenant=tenant, reason=reason, before=before,
+         after={**_billing_snapshot(subscription), "periods": periods})
+    return subscription
+
+
+@transaction.atomic
+def operator_plan_set(*, operator, tenant: Tenant, plan: Plan, reason: str) -> Subscription:
+    """Put the workspace on `plan` now, without charging (a negotiated deal)."""
+    reason = _require_reason(reason)
+    subscription = _subscription(tenant)
+    if subscription.plan_id == plan.pk and not subscription.scheduled_plan_id:
+        raise OperatorActionInvalid(_("The workspace is on this plan already."),
+                                    fields={"plan": [_("Choose another plan.")]})
+    before = _billing_snapshot(subscription)
+    subscription = billing_services.subscription_plan_set(actor=operator, subscription=subscription, plan=plan,
+                                                          reason=reason)
+    _log(operator=operator, action="operator.subscription.plan_set", tenant=tenant, reason=reason, before=before,
+         after=_billing_snapshot(subscription))
+    return subscription

@@ -8,6 +8,9 @@ urlpatterns = [
     path("", views.tenant_list, name="tenants"),
     path("tenants/<int:tenant_id>/", views.tenant_detail, name="tenant"),
     path("tenants/<int:tenant_id>/support/enter/", views.support_enter, name="support-enter"),
+    path("tenants/<int:tenant_id>/subscription/<slug:action>/", views.subscription_action,
+         name="subscription-action"),
     path("tenants/<int:tenant_id>/<slug:action>/", views.tenant_action, name="tenant-action"),
     path("audit/", views.audit_log, name="audit"),
+    path("business/", views.business, name="business"),
 ]

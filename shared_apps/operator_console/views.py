@@ -1,17 +1,33 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from billing_saas import selectors as billing_selectors
+from billing_saas.labels import (
+    STATE_BADGES,
+    subscription_action_label,
+    subscription_change_details,
+    subscription_state_label,
+)
 from dms.ui import listing
 from shared_apps.operator_console import selectors, services
 from shared_apps.operator_console.access import operator_required
-from shared_apps.operator_console.forms import ReasonForm, SupportGrantForm, TenantFilterForm
+from shared_apps.operator_console.forms import (
+    CompForm,
+    PlanSetForm,
+    ReasonForm,
+    SupportGrantForm,
+    TenantFilterForm,
+    TrialExtendForm,
+)
 from shared_apps.operator_console.models import OperatorAuditLog
 from tenant_apps.core.errors import DomainError
+from tenant_apps.core.forms import apply_domain_error
 from tenants.models import Tenant
 
 TENANT_SORTS = {"name": "name", "slug": "slug", "status": "status", "created": "created_at", "plan": "plan__code"}
@@ -28,17 +44,79 @@ def tenant_list(request):
 
 
 @operator_required
-def tenant_detail(request, tenant_id: int):
-    tenant = get_object_or_404(Tenant.objects.select_related("plan"), pk=tenant_id)
+def business(request):
+    """The business at a glance: MRR and ARR per currency, states, plan mix, trial conversion, who is overdue and
+    who is near a limit of their plan."""
+    return render(request, "operator_console/business.html", {
+        "figures": billing_selectors.business_figures(),
+        "near_limits": billing_selectors.usage_near_limits(),
+        "near_percent": billing_selectors.NEAR_LIMIT_PERCENT,
+        "trial_days": billing_selectors.TRIAL_WINDOW_DAYS,
+    })
+
+
+# the subscription's operator actions: the form, the service, the dialog that holds the form, the message
+SUBSCRIPTION_ACTIONS = {
+    "trial-extend": (TrialExtendForm, services.operator_trial_extend, "dlg-trial",
+                     gettext_lazy("Trial extended.")),
+    "comp": (CompForm, services.operator_subscription_comp, "dlg-comp", gettext_lazy("Periods given free.")),
+    "plan": (PlanSetForm, services.operator_plan_set, "dlg-plan", gettext_lazy("Plan changed.")),
+}
+
+
+def _tenant_page(request, tenant: Tenant, *, bound=None, dialog: str = "", status: int = 200):
+    usage = selectors.tenant_usage(tenant)
+    subscription = billing_selectors.subscription_of(tenant.pk)
+    forms = {name: form_class() for name, (form_class, *_rest) in SUBSCRIPTION_ACTIONS.items()}
+    if bound is not None:
+        forms[bound[0]] = bound[1]
     return render(request, "operator_console/tenant_detail.html", {
         "t": tenant,
-        "usage": selectors.tenant_usage(tenant),
+        "usage": usage,
+        "subscription": subscription,
+        "subscription_badge": STATE_BADGES.get(subscription.state, "") if subscription else "",
+        "subscription_history": [
+            {"change": change, "action": subscription_action_label(change.action),
+             "from": subscription_state_label(change.from_state) if change.from_state else "",
+             "to": subscription_state_label(change.to_state), "details": subscription_change_details(change)}
+            for change in (billing_selectors.subscription_history(subscription) if subscription else [])],
+        "limits": billing_selectors.usage_against_limits(
+            subscription.plan if subscription else tenant.plan, selectors.tenant_limit_usage(usage)),
         "domains": tenant.domains.order_by("-is_primary", "domain"),
         "history": tenant.status_changes.all()[:50],
         "audit": OperatorAuditLog.objects.filter(tenant_slug=tenant.slug)[:50],
         "reason_form": ReasonForm(),
         "support_form": SupportGrantForm(),
-    })
+        "trial_form": forms["trial-extend"], "comp_form": forms["comp"], "plan_form": forms["plan"],
+        "open_dialog": dialog,
+    }, status=status)
+
+
+@operator_required
+def tenant_detail(request, tenant_id: int):
+    tenant = get_object_or_404(Tenant.objects.select_related("plan"), pk=tenant_id)
+    return _tenant_page(request, tenant)
+
+
+@operator_required
+@require_POST
+def subscription_action(request, tenant_id: int, action: str):
+    """Extend the trial, give periods free or change the plan, with a reason; bad input shows the dialog again
+    with its errors (400)."""
+    tenant = get_object_or_404(Tenant.objects.select_related("plan"), pk=tenant_id)
+    if action not in SUBSCRIPTION_ACTIONS:
+        raise Http404
+    form_class, service, dialog, done = SUBSCRIPTION_ACTIONS[action]
+    form = form_class(request.POST)
+    if form.is_valid():
+        try:
+            service(operator=request.user, tenant=tenant, **form.cleaned_data)
+        except DomainError as error:
+            apply_domain_error(form, error)
+        else:
+            messages.success(request, done)
+            return redirect("operator:tenant", tenant_id=tenant.pk)
+    return _tenant_page(request, tenant, bound=(action, form), dialog=dialog, status=400)
 
 
 ACTIONS = {

@@ -22,8 +22,9 @@ NOT_SERVICES = ("selectors", "views", "views_console", "views_storefront", "api"
                 "checklist", "prerequisites", "models", "errors")
 NOT_SERVICE_DIRS = ("migrations", "management", "templatetags", "api", "tests", "audit")
 # Calling one of these is recording: the tenant's audit log (an entry saved now, or an unsaved one written
-# with the change's other rows in one statement) and a tenant's own history in the public schema.
-WRITERS = {"audit_record", "audit_entry", "tenant_history_record"}
+# with the change's other rows in one statement), a tenant's own history in the public schema and a subscription's
+# history (billing, public schema; its changes reach the tenant's history too).
+WRITERS = {"audit_record", "audit_entry", "tenant_history_record", "subscription_history_record"}
 
 # Steps of a larger change that its callers record: each writes rows of its own ledger with the actor (the
 # stock ledger: actor, deltas, the order's number as reference) inside the caller's transaction. The test

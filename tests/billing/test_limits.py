@@ -221,7 +221,7 @@ def test_storage_is_metered_from_the_workspace_s_files(world, in_tenant):
         assert ProductImage.objects.count() == 2
 
 
-# --- features ----------------------------------------------------------------------------------------------------------
+# --- features ------------------------------------------------------------------------------------------------------
 
 
 def test_a_custom_domain_needs_a_plan_with_custom_domains(world, in_tenant):

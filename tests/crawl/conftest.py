@@ -19,9 +19,9 @@ from django.utils import translation
 from django_tenants.utils import schema_context
 from PIL import Image
 
-from billing_saas.models import Plan
 from tenants.models import Tenant
 from tests.factories import DEFAULT_PASSWORD
+from tests.factories.billing import on_plan
 
 # role -> the acme account that holds it (made below)
 ACCOUNTS = {
@@ -126,7 +126,7 @@ def brand(django_db_setup, django_db_blocker, tmp_path_factory):
     try:
         with django_db_blocker.unblock(), translation.override("en"):
             tenant = Tenant.objects.get(slug="acme")
-            Tenant.objects.filter(pk=tenant.pk).update(plan=Plan.objects.get(code="growth"))
+            on_plan(tenant, "growth")
             with schema_context(tenant.schema_name):
                 seed_network(slug="acme", password=DEFAULT_PASSWORD, brand_word="饮料")
                 _small_catalog()

@@ -10,7 +10,6 @@ import io
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from billing_saas.models import Plan
 from tenant_apps.accounts.permissions import Role
 from tenant_apps.audit.models import AuditEntry
 from tenant_apps.dealers import services
@@ -24,7 +23,7 @@ from tenant_apps.dealers.models import (
     Tier,
 )
 from tenant_apps.dealers.transfer import COLUMNS
-from tenants.models import Tenant
+from tests.factories.billing import on_plan
 
 API = "/api/v1"
 JSON = "application/json"
@@ -370,7 +369,7 @@ def test_lists_cost_the_same_queries_for_3_or_33_dealers(url, rows, queries, net
 
 
 def test_the_dealer_list_is_paged_fifty_at_a_time(net, owner, in_a, tenant_a):
-    Tenant.objects.filter(pk=tenant_a.pk).update(plan=Plan.objects.get(code="enterprise"))
+    on_plan(tenant_a, "enterprise")
     with in_a():
         _add_dealers(net, 52)
     first = owner.get(f"{API}/dealers/").json()

@@ -18,11 +18,11 @@ from django.test import override_settings
 from django.utils import translation
 from django_tenants.utils import schema_context
 
-from billing_saas.models import Plan
 from shared_apps.demo.network import seed_network
 from tenant_apps.accounts.models import User
 from tenant_apps.dealers.models import Dealer, Node
 from tenants.models import Tenant
+from tests.factories.billing import on_plan
 
 
 def _storage_forget():
@@ -35,7 +35,7 @@ def _seed(brand, tenant):
     """The brand's demo as `seed_demo` makes it: network, catalog, prices, promotions, approvals, orders."""
     from shared_apps.demo.seed import seed_tenant
 
-    Tenant.objects.filter(pk=tenant.pk).update(plan=Plan.objects.get(code="growth"))
+    on_plan(tenant, "growth")
     with schema_context(tenant.schema_name), translation.override(brand.locale):
         return seed_tenant(brand)
 

@@ -44,6 +44,8 @@
     var closer = e.target.closest("[data-close]");
     if (closer) { e.preventDefault(); closer.closest("dialog").close(); }
   });
+  // <dialog data-show> opens as the page loads (a form sent back with its errors).
+  document.querySelectorAll("dialog[data-show]").forEach(function (dialog) { dialog.showModal(); });
   // Language switch submits on change.
   document.addEventListener("change", function (e) {
     if (e.target.matches("[data-autosubmit]")) e.target.form.submit();
