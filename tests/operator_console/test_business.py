@@ -165,7 +165,7 @@ def test_the_business_page_shows_mrr_per_currency(fleet, operator_client):
     past_due = body.split('id="past-due"')[1].split("</table>")[0]
     assert 'data-slug="usd-growth"' in past_due and "cny-read-only" not in past_due
     assert 'data-slug="cny-read-only"' in body.split('id="read-only"')[1].split("</table>")[0]
-    assert '<tr data-plan="growth"><td>Growth</td><td class="num">2</td><td class="num">0</td>' in body
+    assert '<tr data-plan="growth"><td>Growth</td><td class="num">2</td><td class="num">2</td>' in body
 
 
 def test_a_newly_paid_tenant_appears_in_mrr(db, operator_client):
