@@ -17,7 +17,7 @@ from billing_saas.errors import FeatureNotInPlan, PlanLimitReached, WorkspaceRea
 from billing_saas.models import Feature, Plan, Resource
 
 __all__ = ["PlanLimitReached", "FeatureNotInPlan", "WorkspaceReadOnly", "limit_check", "feature_check",
-           "feature_enabled", "writable_check", "current_plan", "UPGRADE_PATH"]
+           "feature_enabled", "writable_check", "current_plan", "limit_of", "read_only_message", "UPGRADE_PATH"]
 
 UPGRADE_PATH = "/console/billing/"
 RESOURCE_NAMES = {resource.value: resource.label for resource in Resource}
@@ -37,9 +37,10 @@ def _connection_tenant():
     return get_tenant_model().objects.filter(schema_name=connection.schema_name).first()
 
 
-def current_plan() -> Plan | None:
-    """The plan of the brand whose schema the connection is on (the default plan for a tenant without one)."""
-    tenant = _connection_tenant()
+def current_plan(tenant=None) -> Plan | None:
+    """The plan of `tenant` (default: the brand whose schema the connection is on); the default plan for a tenant
+    without one."""
+    tenant = tenant if tenant is not None else _connection_tenant()
     plan_id = getattr(tenant, "plan_id", None)
     if plan_id is None:
         return Plan.objects.filter(is_default=True).first()
@@ -59,9 +60,14 @@ def limit_check(*, resource: str, current: int, adding: int = 1) -> None:
     plan = current_plan()
     limit = plan.limit(resource) if plan else None
     if limit is not None and current + adding > limit:
+        values = {"limit": limit, "resource": RESOURCE_NAMES.get(resource, resource), "current": current,
+                  "adding": adding, "path": UPGRADE_PATH}
+        if adding > 1:  # a batch (an import): all of it or none
+            raise PlanLimitReached(_("Your plan allows %(limit)s %(resource)s; you have %(current)s and this would add "
+                                     "%(adding)s. Upgrade the plan to add more: %(path)s") % values)
         raise PlanLimitReached(
-            _("Your plan allows %(limit)s %(resource)s; you have %(current)s. Upgrade the plan to add more.")
-            % {"limit": limit, "resource": RESOURCE_NAMES.get(resource, resource), "current": current})
+            _("Your plan allows %(limit)s %(resource)s; you have %(current)s. Upgrade the plan to add more: %(path)s")
+            % values)
 
 
 def limit_of(resource: str) -> int | None:
@@ -70,22 +76,28 @@ def limit_of(resource: str) -> int | None:
     return plan.limit(resource) if plan else None
 
 
-def feature_enabled(feature: str) -> bool:
-    plan = current_plan()
+def feature_enabled(feature: str, *, tenant=None) -> bool:
+    """Whether the plan (of `tenant`, default the connection's) has `feature`: code that is not built yet
+    (multi_tier, advanced_reports) asks this before it offers itself."""
+    plan = current_plan(tenant)
     return bool(plan and plan.has(feature))
 
 
-def feature_check(feature: str) -> None:
-    """Raise FeatureNotInPlan (402) unless the plan has `feature` (a Feature value)."""
-    if not feature_enabled(feature):
+def feature_check(feature: str, *, tenant=None) -> None:
+    """Raise FeatureNotInPlan (402) unless the plan (of `tenant`, default the connection's) has `feature`."""
+    if not feature_enabled(feature, tenant=tenant):
         raise FeatureNotInPlan(
-            _("%(feature)s is not in your plan. Upgrade the plan to use it.")
-            % {"feature": Feature(feature).label})
+            _("%(feature)s is not in your plan. Upgrade the plan to use it: %(path)s")
+            % {"feature": Feature(feature).label, "path": UPGRADE_PATH})
 
 
-def writable_check() -> None:
+def read_only_message() -> str:
+    return _("This workspace is read-only until its subscription is paid: everything can be seen, but nothing new "
+             "can be created or changed. The owner can pay on the plan page: %(path)s") % {"path": UPGRADE_PATH}
+
+
+def writable_check(tenant=None) -> None:
     """Raise WorkspaceReadOnly (402) when billing has made the workspace read-only (unpaid, cancelled)."""
-    tenant = _connection_tenant()
+    tenant = tenant if tenant is not None else _connection_tenant()
     if getattr(tenant, "billing_state", "") == "read_only":
-        raise WorkspaceReadOnly(_("This workspace is read-only until its subscription is paid. Nothing new can "
-                                  "be created; pay on the plan and billing page to go on."))
+        raise WorkspaceReadOnly(read_only_message())

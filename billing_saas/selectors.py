@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
@@ -318,3 +319,13 @@ def invoiceable_payments(subscription: Subscription, *, others: Iterable[PaidPay
     payments = [payment for payment in [*prepaid, *others] if payment.ref not in asked]
     oldest = datetime.min.replace(tzinfo=UTC)
     return sorted(payments, key=lambda payment: payment.paid_at or oldest, reverse=True)
+
+
+def read_only_from(tenant_id: int) -> datetime | None:
+    """When a past-due subscription turns read-only by the dunning schedule (BILLING_PAST_DUE_DAYS after it fell
+    due); None when it is not past due. One query."""
+    since = (Subscription.objects.filter(tenant_id=tenant_id, state=SubscriptionState.PAST_DUE)
+             .values_list("state_changed_at", flat=True).first())
+    if since is None:
+        return None
+    return since + timedelta(days=getattr(settings, "BILLING_PAST_DUE_DAYS", 7))

@@ -26,6 +26,7 @@ from billing_saas.models import (
     Subscription,
     SubscriptionChange,
     SubscriptionState,
+    Usage,
 )
 from billing_saas.states import SUBSCRIPTION
 
@@ -177,6 +178,16 @@ def over_limits(plan: Plan, usage: dict[str, int]) -> dict[str, list[str]]:
                 % {"used": used, "resource": resource.label, "plan": plan.label, "limit": limit,
                    "extra": used - limit}]
     return over
+
+
+@transaction.atomic
+def usage_record(*, tenant_id: int, usage: dict[str, int], measured_at: datetime | None = None) -> Usage:
+    """Store a tenant's measured usage (the periodic measurement, billing_saas.tasks.usage_measure): one row per
+    tenant, replaced each time; the operator's fleet view reads it."""
+    values = {resource.value: max(int(usage.get(resource.value) or 0), 0) for resource in Resource}
+    row, _created = Usage.objects.update_or_create(
+        tenant_id=tenant_id, defaults={**values, "measured_at": measured_at or timezone.now()})
+    return row
 
 
 def plan_change_preview(*, subscription: Subscription, plan: Plan, interval: str,

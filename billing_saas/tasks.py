@@ -39,3 +39,11 @@ def stripe_event_process(event_pk: int) -> str:
     from billing_saas.stripe_webhooks import stripe_event_process as process
 
     return process(event_pk=event_pk)
+
+
+@shared_task(name="billing_saas.tasks.usage_measure", ignore_result=True)
+def usage_measure() -> None:
+    """Every six hours, in each tenant's schema (tenants.tasks.for_each_tenant): its usage, for the operator."""
+    from billing_saas.usage import usage_measure as measure
+
+    measure()

@@ -12,12 +12,16 @@ class TenantsConfig(AppConfig):
         # domain here forgets it. Cache upkeep, not domain logic, hence a signal: it must catch every save.
         # billing (below the lifecycle) says when a subscription changed: mirrored on the tenant, which it may
         # suspend or restore (tenants.billing)
+        from billing_saas.models import Resource
         from billing_saas.signals import subscription_changed
+        from billing_saas.usage import meter_register
         from tenants.billing import subscription_mirror
         from tenants.models import Domain, Tenant
-        from tenants.selectors import routing_forget
+        from tenants.selectors import routing_forget, tenant_storage_bytes
 
         subscription_changed.connect(subscription_mirror, dispatch_uid="tenants_subscription_mirror")
+        # the workspace's files are laid out here (media per schema, branding): billing meters them through us
+        meter_register(Resource.STORAGE_MB, tenant_storage_bytes)
         for model in (Tenant, Domain):
             post_save.connect(routing_forget, sender=model, dispatch_uid=f"routing_forget_save_{model.__name__}")
             post_delete.connect(routing_forget, sender=model, dispatch_uid=f"routing_forget_delete_{model.__name__}")

@@ -23,6 +23,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from billing_saas.limits import feature_check
+from billing_saas.models import Feature
 from tenants import dns as domain_dns
 from tenants.errors import DomainNotFound, DomainVerificationFailed, IllegalTransition, TenantInvalid
 from tenants.history import actor_label as _actor_label
@@ -116,7 +118,8 @@ def _claim_stands(domain: Domain) -> bool:
 
 
 def domain_add(*, actor, tenant: Tenant, domain: str) -> Domain:
-    """Add a custom domain, pending until its TXT record is verified."""
+    """Add a custom domain, pending until its TXT record is verified; only on a plan with custom domains."""
+    feature_check(Feature.CUSTOM_DOMAIN, tenant=tenant)
     name = normalise_hostname(domain)
     with transaction.atomic():
         Tenant.objects.select_for_update().get(pk=tenant.pk)  # one addition at a time per tenant (the limit)

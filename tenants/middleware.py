@@ -6,6 +6,8 @@
 - an active domain that is not the tenant's primary: a permanent redirect to the primary host;
 - a suspended tenant: 403 "suspended", a page in the reader's language saying why and whom to contact, where the
   owner may sign in to see the plan (SuspendedWorkspaceMiddleware), or JSON under /api/; a deleted one: 404;
+- a workspace billing made read-only (unpaid): every write but signing in and out and paying is 402, a page saying
+  why or JSON under /api/; reading goes on (ReadOnlyWorkspaceMiddleware);
 - the database unreachable: 503, never a 500.
 No header, parameter or body field can choose a schema.
 """
@@ -19,10 +21,13 @@ from django.core.exceptions import DisallowedHost
 from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpResponse, HttpResponsePermanentRedirect, JsonResponse
 from django.http.request import split_domain_port
+from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
+from billing_saas.limits import UPGRADE_PATH, WorkspaceReadOnly, read_only_message
 from dms.logcontext import tenant_var
 from dms.observability import tag_tenant
 from tenant_apps.core.errors import error_response, wants_json
@@ -170,4 +175,47 @@ class SuspendedWorkspaceMiddleware:
         if (tenant is not None and tenant.status == TenantStatus.SUSPENDED
                 and not request.path.startswith(SUSPENDED_OPEN_PATHS)):
             return suspended_response(request, tenant)
+        return self.get_response(request)
+
+
+# What a read-only workspace still takes writes on: signing in and out (the API's too) and resetting a password (the
+# owner must get in to pay), the language switch, and the plan and billing pages (and their API) where it is paid.
+READ_ONLY_OPEN_PATHS = ("/accounts/login/", "/accounts/logout/", "/accounts/password/reset/", "/accounts/handoff/",
+                        "/api/v1/auth/login/", "/api/v1/auth/logout/", "/api/v1/auth/password/reset/", "/i18n/",
+                        UPGRADE_PATH, "/api/v1/billing/")
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS", "TRACE")
+
+
+def read_only_response(request, tenant) -> HttpResponse:
+    """402: the workspace is read-only because its subscription is unpaid; what still works, and where to pay.
+    JSON under /api/ (the error shape, code workspace_read_only)."""
+    refused = WorkspaceReadOnly(read_only_message())
+    if wants_json(request):
+        return JsonResponse(refused.as_dict(), status=refused.status)
+    from tenant_apps.accounts.access import is_console_user
+
+    user = getattr(request, "user", None)
+    staff = bool(user is not None and user.is_authenticated and is_console_user(user))
+    back = request.headers.get("Referer", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = ""
+    return render(request, "tenants/read_only.html", {
+        "layout": "layouts/console.html" if staff else "layouts/storefront.html", "can_pay": staff,
+        "upgrade_path": UPGRADE_PATH, "back": back,
+    }, status=refused.status)
+
+
+class ReadOnlyWorkspaceMiddleware:
+    """After authentication: on the host of a workspace billing made read-only (unpaid, cancelled), every unsafe
+    request (POST, PUT, PATCH, DELETE) but signing in and out and paying is refused with 402 and a page that says
+    why; every page can still be read (dealers see their orders)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        tenant = getattr(request, "tenant", None)
+        if (tenant is not None and tenant.billing_state == "read_only" and request.method not in SAFE_METHODS
+                and not request.path.startswith(READ_ONLY_OPEN_PATHS)):
+            return read_only_response(request, tenant)
         return self.get_response(request)

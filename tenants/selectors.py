@@ -93,3 +93,16 @@ def tenant_suspension(tenant: Tenant):
     """The status change that suspended the tenant (when, and the reason the operator gave), or None."""
     return (TenantStatusChange.objects.filter(tenant=tenant, action="tenants.tenant.suspended")
             .order_by("-id").first())
+
+
+def tenant_storage_bytes() -> int:
+    """The bytes of the files the connection's workspace stored (billing's meter of "storage_mb"): its media
+    folder (product images, qualification files: the default storage is per schema) and its branding (the logo,
+    under branding/<schema>/ of the shared storage)."""
+    from django.core.files.storage import default_storage
+
+    from tenant_apps.core.uploads import stored_bytes
+    from tenants.models import branding_storage
+
+    schema = connection.schema_name
+    return stored_bytes(default_storage) + stored_bytes(branding_storage, f"branding/{schema}")

@@ -18,9 +18,10 @@ from django.conf import settings
 from django.db import IntegrityError, close_old_connections, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_tenants.utils import schema_context
+from django_tenants.utils import schema_context, tenant_context
 
 from billing_saas import services as billing_services
+from billing_saas.usage import storage_check
 from tenant_apps.accounts import services as account_services
 from tenant_apps.accounts.permissions import Role
 from tenant_apps.core import uploads
@@ -289,6 +290,9 @@ def tenant_branding_update(
             errors["logo"] = [refused.message]
     if errors:
         raise TenantInvalid(_("The branding could not be saved."), fields=errors)
+    if logo is not None:
+        with tenant_context(tenant):  # the tenant's plan and files, whichever schema the caller is on
+            storage_check(adding_bytes=logo.size)
     changes = {
         k: v
         for k, v in {

@@ -8,6 +8,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from billing_saas.limits import FeatureNotInPlan, feature_enabled
+from billing_saas.models import Feature
 from tenant_apps.accounts.access import requires
 from tenant_apps.accounts.permissions import SETTINGS_EDIT
 from tenant_apps.core.errors import DomainError, NotFound
@@ -31,6 +33,8 @@ def domains(request):
         except TenantInvalid as error:
             for message in error.fields.get("domain", [error.detail]):
                 form.add_error("domain", message)
+        except FeatureNotInPlan as error:  # the plan has no custom domains: the message links to the plan page
+            form.add_error(None, str(error.detail))
         else:
             messages.success(
                 request,
@@ -67,6 +71,7 @@ def domains(request):
             "has_custom": any(row["domain"].kind == custom for row in rows),
             "form": form,
             "cname_target": tenant_host(tenant.slug),
+            "custom_domains_in_plan": feature_enabled(Feature.CUSTOM_DOMAIN, tenant=tenant),
         },
     )
 

@@ -13,6 +13,7 @@ from django.utils import translation
 from django_tenants.utils import tenant_context
 
 from billing_saas.limits import plans_forget
+from billing_saas.models import Plan
 from tenants import services as tenant_services
 from tenants.models import Tenant
 from tenants.selectors import routing_forget
@@ -96,7 +97,10 @@ def django_db_setup(django_db_setup, django_db_blocker):
         if not connection.settings_dict["NAME"].startswith("test_"):
             made = setup_databases(verbosity=0, interactive=False, aliases={DEFAULT_DB_ALIAS})
         tenant_services.tenant_template_migrate()
-        # as in the demo: acme a Chinese brand, globex an English one (its workspace defaults in English)
+        # as in the demo: acme a Chinese brand, globex an English one (its workspace defaults in English), both on
+        # the demo's plan, whose features (the API by token, custom domains) the tests use; tests of a smaller plan
+        # put the workspace on it (tests/billing/test_limits.py)
+        growth = Plan.objects.get(code="growth")
         for slug, name, locale in (("acme", "Acme Beverage Group", "zh-hans"), ("globex", "Globex Tiles", "en")):
             tenant_services.tenant_provision(
                 actor=None,
@@ -104,6 +108,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
                 slug=slug,
                 locale=locale,
                 method="clone",
+                plan=growth,
                 owner=tenant_services.Owner(email=OWNERS[slug], password=DEFAULT_PASSWORD),
             )
     yield

@@ -126,6 +126,7 @@ MIDDLEWARE = [
     "dms.middleware.TenantLocaleMiddleware",  # after auth: a user's own language comes first
     "dms.input_guard.RefuseNulBytesMiddleware",  # after language: its 400 speaks the user's
     "tenants.middleware.SuspendedWorkspaceMiddleware",  # after auth and language: the owner may sign in
+    "tenants.middleware.ReadOnlyWorkspaceMiddleware",  # unpaid: reads go on, writes are 402 (but paying)
     "tenant_apps.accounts.middleware.SupportAccessMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -217,6 +218,11 @@ CELERY_BEAT_SCHEDULE = {
     "tenant-pool-refill": {"task": "tenants.tasks.tenant_pool_refill", "schedule": 60.0},
     "tenants-purge-due": {"task": "tenants.tasks.tenants_purge_due", "schedule": 3600.0},
     "billing-dunning": {"task": "billing_saas.tasks.dunning_run", "schedule": 3600.0},
+    "billing-usage-measure": {
+        "task": "tenants.tasks.for_each_tenant",
+        "schedule": 6 * 3600.0,
+        "args": ["billing_saas.tasks.usage_measure"],
+    },
     "low-stock-scan": {
         "task": "tenants.tasks.for_each_tenant",
         "schedule": 15 * 60.0,

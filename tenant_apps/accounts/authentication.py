@@ -1,6 +1,7 @@
 """API authentication: DRF's token authentication, read in one prepared query with the user and the user's
 dealer (every dealer API call needs it, and ordering is the hottest of them). The dealer's encrypted bank
-account is left out (deferred): nothing on the way in needs it."""
+account is left out (deferred): nothing on the way in needs it. A token works only on a plan with API access
+(billing_saas: 402 feature_not_in_plan otherwise); a session works on every plan."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from django_tenants.utils import get_public_schema_name
 from rest_framework import authentication, exceptions
 from rest_framework.authtoken.models import Token
 
+from billing_saas.limits import feature_check
+from billing_saas.models import Feature
 from tenant_apps.accounts.models import User
 from tenant_apps.core import prepared
 from tenant_apps.core.rows import Columns
@@ -55,4 +58,7 @@ class TokenAuthentication(authentication.TokenAuthentication):
         user, token = found
         if not user.is_active:
             raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
+        # API tokens are how other systems (an ERP, scripts, integrations) use the API: the plan's "API access".
+        # Our own pages call the API with their session (SessionAuthentication), on every plan. 402, no query.
+        feature_check(Feature.API_ACCESS)
         return user, token

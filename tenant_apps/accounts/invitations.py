@@ -16,7 +16,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from billing_saas.limits import limit_check
+from billing_saas.models import Resource
+from billing_saas.usage import usage_limit_check
 from tenant_apps.accounts import services as account_services
 from tenant_apps.accounts.errors import InvitationInvalid, InvitationUnusable
 from tenant_apps.accounts.links import site_url
@@ -87,7 +88,7 @@ def invitation_create(*, actor, email: str, role: str, dealer=None, scope_node=N
         errors["email"] = [_("This person already has an account here.")]
     if errors:
         raise InvitationInvalid(_("The invitation could not be sent."), fields=errors)
-    limit_check(resource="users", current=users_count())
+    usage_limit_check(resource=Resource.USERS)
     Invitation.objects.filter(email=email, accepted_at__isnull=True, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
     )
@@ -136,7 +137,7 @@ def invitation_accept(*, raw_token: str, full_name: str, password: str) -> User:
         raise InvitationUnusable(_("This invitation link has expired or was already used. Ask for a new one."))
     if not (full_name or "").strip():
         raise InvitationInvalid(_("Please correct the fields below."), fields={"full_name": [_("Enter your name.")]})
-    limit_check(resource="users", current=users_count())
+    usage_limit_check(resource=Resource.USERS)
     user = account_services.user_create(
         actor=None, email=invitation.email, password=password, full_name=full_name.strip(), role=invitation.role,
         dealer=invitation.dealer, scope_node=invitation.scope_node,

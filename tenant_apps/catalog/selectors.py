@@ -39,6 +39,12 @@ from tenant_apps.catalog.models import Category, Product, ProductStatus, SearchT
 from tenant_apps.catalog.pinyin import looks_like_pinyin
 from tenant_apps.dealers.models import tree_order
 
+
+def skus_count() -> int:
+    """The SKUs a plan counts: every SKU of the catalog, whatever its status (billing's meter of "skus")."""
+    return Sku.objects.count()
+
+
 ORDERS = ("relevance", "name", "code")
 # Below this trigram similarity a word is not a typo of a vocabulary term ("redbul" ~ "red bull" is 0.33);
 # pg_trgm's default `%` threshold, so the term index answers without changing a setting.

@@ -13,6 +13,8 @@ from django.db.models.functions import Upper
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from billing_saas.models import Resource
+from billing_saas.usage import storage_check, usage_limit_check
 from tenant_apps.audit.services import audit_entries_save, audit_entry, audit_record
 from tenant_apps.catalog import pinyin
 from tenant_apps.catalog.errors import CatalogInvalid, IllegalProductTransition
@@ -376,6 +378,7 @@ def sku_create(*, actor, product: Product, code: str, name: str, base_unit: Unit
         errors["units"] = unit_errors
     if errors:
         raise CatalogInvalid(_("The SKU could not be created."), fields=errors)
+    usage_limit_check(resource=Resource.SKUS)
     sku = Sku(product=product, code=code, name=name, base_unit=base_unit, attributes=attributes or {},
               barcode=barcode, min_order_qty=min_order_qty, order_step=order_step)
     sku_search_fields_set(sku, unit_barcodes=[b for _u, _f, b in units])
@@ -504,17 +507,25 @@ def _image_problem(name: str, refused: uploads.UploadRefused) -> str:
 @transaction.atomic
 def product_image_add(*, actor, product: Product, image, sort_order: int | None = None) -> ProductImage:
     """Add an image to a product (tenant media storage) with a thumbnail for lists and phones. The image is
-    checked by its content and re-encoded (tenant_apps.core.uploads) and stored under a random name."""
+    checked by its content and re-encoded (tenant_apps.core.uploads) and stored under a random name, within the
+    plan's file storage."""
+    try:
+        checked = uploads.image_checked(image, max_bytes=MAX_IMAGE_BYTES)
+    except uploads.UploadRefused as refused:
+        raise CatalogInvalid(_("The image could not be added."), fields={"image": [refused.message]}) from None
+    storage_check(adding_bytes=checked.size)
+    return _image_store(actor=actor, product=product, checked=checked, sort_order=sort_order)
+
+
+def _image_store(*, actor, product: Product, checked: uploads.CheckedFile, sort_order: int | None = None,
+                 ) -> ProductImage:
+    """A checked image stored with its thumbnail (the callers checked the plan's storage for it)."""
     import io
     from pathlib import PurePath
 
     from django.core.files.base import ContentFile
     from PIL import Image
 
-    try:
-        checked = uploads.image_checked(image, max_bytes=MAX_IMAGE_BYTES)
-    except uploads.UploadRefused as refused:
-        raise CatalogInvalid(_("The image could not be added."), fields={"image": [refused.message]}) from None
     with Image.open(io.BytesIO(checked.read())) as picture:
         thumb = picture.convert("RGB")
     checked.seek(0)
@@ -546,7 +557,8 @@ def product_images_add(*, actor, product: Product, images) -> list[ProductImage]
         bad.append(_("Choose at least one image."))
     if bad:
         raise CatalogInvalid(_("No image was added."), fields={"images": bad})
-    return [product_image_add(actor=actor, product=product, image=image) for image in checked]
+    storage_check(adding_bytes=sum(image.size for image in checked))  # all of them or none
+    return [_image_store(actor=actor, product=product, checked=image) for image in checked]
 
 
 def _images_renumber(product_id: int, ordered_ids: list[int]) -> None:
@@ -694,9 +706,10 @@ def product_images_bulk_add(*, actor, files) -> BulkImageResult:
         raise CatalogInvalid(_("No image was added: fix these files and upload them again."),
                              fields={"files": bad})
     plan.sort(key=lambda item: (item[2].code, item[3], item[0].lower()))
+    storage_check(adding_bytes=sum(upload.size for _n, upload, _p, _o in plan))  # all of them or none
     result = BulkImageResult(added=0, products=len({product.pk for _n, _u, product, _p in plan}))
     for name, upload, product, _position in plan:
-        product_image_add(actor=actor, product=product, image=upload)
+        _image_store(actor=actor, product=product, checked=upload)
         result.added += 1
         result.files.append((name, product.code))
     return result

@@ -27,6 +27,9 @@ from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from billing_saas.limits import PlanLimitReached
+from billing_saas.models import Resource
+from billing_saas.usage import usage_limit_check
 from tenant_apps.audit.services import Collection, audit_record
 from tenant_apps.catalog import services
 from tenant_apps.catalog.errors import CatalogInvalid
@@ -171,6 +174,12 @@ def catalog_import(*, actor, file, filename: str) -> CatalogImportResult:
         return CatalogImportResult(applied=False, rows=0, errors=unreadable.errors)
     plan = _Plan(rows=rows, named=named)
     plan.validate()
+    new_skus = sum(1 for sku in plan.skus if sku.current is None)
+    if new_skus and not plan.errors:
+        try:  # the plan's SKU limit holds for the whole file: all of it or none
+            usage_limit_check(resource=Resource.SKUS, adding=new_skus)
+        except PlanLimitReached as reached:
+            plan.errors.append(RowError(row=0, field="plan", message=str(reached.detail)))
     if plan.errors:
         return CatalogImportResult(applied=False, rows=len(rows), errors=report_errors(plan.errors, COLUMNS))
     try:

@@ -269,7 +269,8 @@ def product_images(request, product_id: int):
         try:
             added = services.product_images_add(actor=request.user, product=product, images=form.cleaned_data["images"])
         except DomainError as error:
-            form.add_error(None, str(error.detail))
+            if error.fields:  # the summary above the files' own messages (alone, apply_domain_error puts it)
+                form.add_error(None, str(error.detail))
             apply_domain_error(form, error)
         else:
             messages.success(request, ngettext("%(count)d image added.", "%(count)d images added.", len(added))

@@ -24,6 +24,7 @@ rule, so they cannot come out as text/html either.
 from __future__ import annotations
 
 import io
+import os
 import uuid
 import warnings
 from pathlib import PurePath
@@ -196,6 +197,29 @@ class UploadSerializerField(serializers.FileField):
             return CHECKERS[self.kind](upload, max_bytes=self.max_bytes)
         except UploadRefused as refused:
             raise serializers.ValidationError(refused.message, code=refused.code) from None
+
+
+def stored_bytes(storage, folder: str = "") -> int:
+    """The bytes of every file under `folder` of `storage` (a file system: one walk; another storage: through
+    its listing). A folder that does not exist holds 0."""
+    try:
+        root = storage.path(folder)
+    except NotImplementedError:
+        root = None
+    if root is not None:
+        total = 0
+        for base, _folders, files in os.walk(root):
+            for name in files:
+                try:
+                    total += os.stat(os.path.join(base, name), follow_symlinks=False).st_size
+                except OSError:  # removed meanwhile
+                    continue
+        return total
+    if folder and not storage.exists(folder):
+        return 0
+    folders, files = storage.listdir(folder)
+    return (sum(storage.size(f"{folder}/{name}" if folder else name) for name in files)
+            + sum(stored_bytes(storage, f"{folder}/{name}" if folder else name) for name in folders))
 
 
 def media_response(file, *, name: str, attachment: bool = False) -> FileResponse:

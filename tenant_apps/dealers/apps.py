@@ -6,3 +6,11 @@ class DealersConfig(AppConfig):
     name = "tenant_apps.dealers"
     label = "dealers"
     verbose_name = _("Dealer network")
+
+    def ready(self):
+        # billing meters what the plan limits through the app that owns it (billing_saas.usage)
+        from billing_saas.models import Resource
+        from billing_saas.usage import meter_register
+        from tenant_apps.dealers.selectors import dealers_count
+
+        meter_register(Resource.DEALERS, dealers_count)

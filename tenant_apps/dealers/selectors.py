@@ -14,10 +14,16 @@ from tenant_apps.accounts.permissions import Scope, scope_of
 from tenant_apps.dealers.errors import DealerNotFound, NodeNotFound
 from tenant_apps.dealers.models import (
     Dealer,
+    DealerStatus,
     NetworkSettings,
     Node,
     Territory,
 )
+
+
+def dealers_count() -> int:
+    """The dealers a plan counts: every dealer not terminated (billing's meter of "dealers")."""
+    return Dealer.objects.exclude(status=DealerStatus.TERMINATED).count()
 
 
 def headquarters() -> Node:

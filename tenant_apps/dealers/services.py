@@ -11,7 +11,8 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from billing_saas.limits import limit_check
+from billing_saas.models import Resource
+from billing_saas.usage import storage_check, usage_limit_check
 from tenant_apps.accounts import invitations
 from tenant_apps.audit.services import audit_record
 from tenant_apps.core import uploads
@@ -173,7 +174,7 @@ def dealer_create(
         errors["status"] = [_("Unknown status.")]
     if errors:
         raise DealerInvalid(_("The dealer could not be created."), fields=errors)
-    limit_check(resource="dealers", current=Dealer.objects.exclude(status=DealerStatus.TERMINATED).count())
+    usage_limit_check(resource=Resource.DEALERS)
     node = _child_node(parent=parent, kind=Node.Kind.DEALER, name=name, code=code)
     dealer = Dealer.objects.create(
         node=node, code=code, legal_name=legal_name.strip(), name=name, tier=tier, status=status,
@@ -314,6 +315,7 @@ def qualification_add(*, actor, dealer: Dealer, type: QualificationType, number:
         except uploads.UploadRefused as refused:
             raise DealerInvalid(_("The qualification could not be saved."),
                                 fields={"file": [refused.message]}) from None
+        storage_check(adding_bytes=file.size)
         qualification.file.save(file.name, file, save=False)
     qualification.save()
     audit_record(actor=actor, action="dealers.qualification.added", target=qualification,

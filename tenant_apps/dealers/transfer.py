@@ -24,7 +24,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from billing_saas.limits import PlanLimitReached, limit_check
+from billing_saas.limits import PlanLimitReached
+from billing_saas.models import Resource
+from billing_saas.usage import usage_limit_check
 from tenant_apps.accounts.models import User
 from tenant_apps.accounts.permissions import DEALERS_BANK_VIEW, has_perm
 from tenant_apps.audit.services import Collection, audit_record
@@ -255,8 +257,7 @@ def _validate(*, actor, rows: list[_Row]) -> _Checked:
                 "The parent codes go round in a circle: %(cycle)s.") % {"cycle": described}))
 
     try:
-        limit_check(resource="dealers", current=Dealer.objects.exclude(status=DealerStatus.TERMINATED).count(),
-                    adding=len(rows))
+        usage_limit_check(resource=Resource.DEALERS, adding=len(rows))
     except PlanLimitReached as reached:
         errors.append(RowError(row=0, field="plan", message=str(reached.detail)))
     return checked

@@ -102,7 +102,9 @@ class Order(models.Model):
         constraints = [currency_check("order_currency_code"),
                        models.UniqueConstraint(fields=["dealer", "idempotency_key"],
                                                condition=~models.Q(idempotency_key=""), name="one_order_per_key")]
-        indexes = [models.Index(fields=["status", "submitted_at"]), models.Index(fields=["dealer", "-created_at"])]
+        # (created_at): the orders of this month, counted on each submission when the plan limits them
+        indexes = [models.Index(fields=["status", "submitted_at"]), models.Index(fields=["dealer", "-created_at"]),
+                   models.Index(fields=["created_at"])]
 
     def __str__(self) -> str:
         return self.number

@@ -36,6 +36,8 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from billing_saas.limits import UPGRADE_PATH, PlanLimitReached, limit_of
+from billing_saas.models import Resource
 from tenant_apps.audit.services import audit_entry, person_label
 from tenant_apps.core import prepared
 from tenant_apps.core.bulk import ids_take, insert_grouped
@@ -148,7 +150,9 @@ def warehouse_ranks(dealer) -> dict[int, int]:
 # and reads one index entry; written as a test of the parameter, it read every order of the dealer.)
 # Everything a submission reads before pricing, in one query: a replayed key's order, the dealer's node and
 # territories, what blocks it from ordering, the shipping address, the brand's shortage policy, the warehouses by
-# preference, the new order's id (taken from the sequence), and the approval rules and workflows.
+# preference, the new order's id (taken from the sequence), the approval rules and workflows, and when the plan limits
+# orders a month (%(month_start)s given), the orders made since the month began (an unlimited plan counts nothing:
+# PostgreSQL runs the CASE's subquery only when its branch is taken).
 _CONTEXT_SQL = f"""
 SELECT (SELECT o.id FROM ordering_order o WHERE o.dealer_id = d.id AND o.idempotency_key = %(key)s
         AND o.idempotency_key <> ''),
@@ -165,7 +169,9 @@ SELECT (SELECT o.id FROM ordering_order o WHERE o.dealer_id = d.id AND o.idempot
        (SELECT s.shortage_policy FROM ordering_orderingsettings s ORDER BY s.id LIMIT 1),
        {_RANKS_SQL},
        nextval(pg_get_serial_sequence('ordering_order', 'id')),
-       {{approval_config}}
+       {{approval_config}},
+       CASE WHEN %(month_start)s::timestamptz IS NULL THEN NULL
+            ELSE (SELECT count(*) FROM ordering_order m WHERE m.created_at >= %(month_start)s::timestamptz) END
 FROM dealers_dealer d JOIN dealers_node n ON n.id = d.node_id
 WHERE d.id = %(dealer)s
 """  # noqa: S608 - this module's and dealers.selectors' constants, no input
@@ -181,6 +187,7 @@ class _Context:
     ranks: dict[int, int]
     order_id: int
     approvals: object  # the approval chain's configuration (ordering.approval: config_sql, config_from)
+    orders_month: int | None = None  # orders made this month, counted only when the plan limits them
 
 
 _context_sql: dict[int, str] = {}
@@ -202,14 +209,41 @@ def _context(dealer, address_id, key: str) -> _Context:
     chain = approval_chain()
     with connection.cursor() as cursor:
         prepared.execute(cursor, "order_submit_context", _context_query(chain), {
-            "dealer": dealer.pk, "key": key, "address": address, "today": timezone.localdate()})
-        replay, node_path, paths, blockers, address_row, policy, ranks, order_id, approvals = cursor.fetchone()
-    return _Context(replay_id=replay, blockers=list(blockers), address=address_row,
+            "dealer": dealer.pk, "key": key, "address": address, "today": timezone.localdate(),
+            "month_start": month_start() if limit_of(Resource.ORDERS_MONTH) is not None else None})
+        (replay, node_path, paths, blockers, address_row, policy, ranks, order_id, approvals,
+         orders_month) = cursor.fetchone()
+    return _Context(replay_id=replay, blockers=list(blockers), address=address_row, orders_month=orders_month,
                     policy=policy or OrderingSettings().shortage_policy, ranks=dict(ranks or ()), order_id=order_id,
                     approvals=chain.config_from(approvals),
                     dealer=DealerContext(dealer_id=dealer.pk, tier_id=dealer.tier_id,
                                          territory_paths=tuple(p for p in paths if p), node_path=node_path or "",
                                          at=timezone.now(), currency=tenant_currency()))
+
+
+def month_start():
+    """The first moment of this month in the platform's time zone (settings.TIME_ZONE): orders a month count from
+    here."""
+    return timezone.localtime().replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
+def orders_this_month() -> int:
+    """The orders made since the month began (billing's meter of "orders_month"): every order row, backorders and
+    cancelled ones too."""
+    return Order.objects.filter(created_at__gte=month_start()).count()
+
+
+def _orders_month_check(context: _Context) -> None:
+    """The plan's orders a month (counted by the context query when it limits them): refused past the limit,
+    before anything is priced or written."""
+    if context.orders_month is None:
+        return
+    limit = limit_of(Resource.ORDERS_MONTH)
+    if limit is not None and context.orders_month >= limit:
+        raise PlanLimitReached(
+            _("This workspace's plan allows %(limit)s orders a month, and %(count)s have been placed this month. "
+              "Orders can be placed again from the 1st, or as soon as the brand upgrades its plan: %(path)s")
+            % {"limit": limit, "count": context.orders_month, "path": UPGRADE_PATH})
 
 
 def _address_required(address: dict | None, address_id) -> dict:
@@ -383,6 +417,7 @@ def order_submit(*, actor, dealer, lines: Sequence[SubmitLine] | None = None, ad
     context = _context(dealer, address_id, key)
     if context.replay_id is not None:
         return _replay(Order.objects.get(pk=context.replay_id), fingerprint)
+    _orders_month_check(context)
     submit = {"actor": actor, "dealer": dealer, "context": context, "address_id": address_id, "note": note,
               "key": key, "fingerprint": fingerprint, "consent_reduce": consent_reduce,
               "expected_total": expected_total}

@@ -18,6 +18,7 @@ from tenant_apps.dealers import services
 from tenant_apps.dealers.models import Dealer, DealerAddress, DealerContact, Node
 from tenant_apps.dealers.transfer import COLUMNS, ImportResult, RowError, dealers_export, dealers_import
 from tests.factories import UserFactory
+from tests.factories.billing import on_plan
 
 
 def build_network() -> dict:
@@ -280,13 +281,15 @@ def test_gb18030_csv_from_chinese_excel(network):
     assert DealerAddress.objects.get().line == "世纪大道 100 号"
 
 
-def test_the_plan_limit_counts_the_whole_file(network):
+def test_the_plan_limit_counts_the_whole_file(network, tenant_a):
+    on_plan(tenant_a, "starter")  # 50 dealers
     rows = [row(code=f"D{i}", legal_name=f"经销商{i}", parent_code="EAST") for i in range(51)]
 
-    result = dealers_import(actor=None, file=csv_file(rows), filename="d.csv")  # starter plan: 50 dealers
+    result = dealers_import(actor=None, file=csv_file(rows), filename="d.csv")
 
     assert result == ImportResult(applied=False, rows=51, errors=[RowError(
-        row=0, field="plan", message="Your plan allows 50 dealers; you have 0. Upgrade the plan to add more.")])
+        row=0, field="plan", message="Your plan allows 50 dealers; you have 0 and this would add 51. Upgrade the "
+                                     "plan to add more: /console/billing/")])
     assert dealers_import(actor=None, file=csv_file(rows[:50]), filename="d.csv").applied
     assert Dealer.objects.count() == 50
 

@@ -43,9 +43,9 @@ def _past_due(slug: str, **kwargs) -> Subscription:
 
 @pytest.fixture
 def fleet(db):
-    """acme, globex: trials (starter, CNY). Paying: two CNY (starter monthly, growth yearly), two USD (starter
-    monthly; growth monthly past due); a custom plan without a USD price, active in USD. Not paying: one read-only,
-    one cancelled, one enterprise trial, one trial cancelled at its end."""
+    """acme, globex: trials (growth, CNY: tests/conftest.py). Paying: two CNY (starter monthly, growth yearly), two
+    USD (starter monthly; growth monthly past due); a custom plan without a USD price, active in USD. Not paying: one
+    read-only, one cancelled, one enterprise trial, one trial cancelled at its end."""
     custom = Plan.objects.create(code="custom", name="Custom deal", sort_order=9)
     PlanPrice.objects.create(plan=custom, currency="CNY", interval="month", amount=Decimal("500.00"))
     _paid("cny-starter")
@@ -80,8 +80,8 @@ def test_mrr_counts_active_and_past_due_at_their_monthly_amount_per_currency(fle
 def test_plan_mix_splits_paying_trials_and_the_rest(fleet):
     mix = {row.plan.code: (row.paying, row.trialing, row.other, row.mrr) for row in business_figures().plans}
     assert mix == {
-        "starter": (2, 2, 2, {"CNY": Decimal("1999.00"), "USD": Decimal("299.00")}),
-        "growth": (2, 0, 1, {"CNY": Decimal("5832.50"), "USD": Decimal("999.00")}),
+        "starter": (2, 0, 2, {"CNY": Decimal("1999.00"), "USD": Decimal("299.00")}),
+        "growth": (2, 2, 1, {"CNY": Decimal("5832.50"), "USD": Decimal("999.00")}),
         "enterprise": (0, 1, 0, {"CNY": Decimal("0"), "USD": Decimal("0")}),
         "custom": (1, 0, 0, {"CNY": Decimal("0"), "USD": Decimal("0")}),
     }
@@ -165,7 +165,7 @@ def test_the_business_page_shows_mrr_per_currency(fleet, operator_client):
     past_due = body.split('id="past-due"')[1].split("</table>")[0]
     assert 'data-slug="usd-growth"' in past_due and "cny-read-only" not in past_due
     assert 'data-slug="cny-read-only"' in body.split('id="read-only"')[1].split("</table>")[0]
-    assert '<tr data-plan="growth"><td>Growth</td><td class="num">2</td><td class="num">0</td>' in body
+    assert '<tr data-plan="growth"><td>Growth</td><td class="num">2</td><td class="num">2</td>' in body
 
 
 def test_a_newly_paid_tenant_appears_in_mrr(db, operator_client):

@@ -32,10 +32,11 @@ def test_the_tenant_page_shows_the_subscription_its_usage_against_limits_and_his
     body = operator_client.get(f"/operator/tenants/{tenant_a.pk}/").content.decode()
     section = body.split('id="subscription"')[1].split('id="usage"')[0]
     assert 'id="subscription-state">Trial</span>' in section
-    assert "Starter" in section.split('id="subscription-plan"')[1] and "CN¥1,999.00 / monthly" in section
+    # the test workspaces are on growth (tests/conftest.py)
+    assert "Growth" in section.split('id="subscription-plan"')[1] and "CN¥6,999.00 / monthly" in section
     limits = section.split('id="usage-limits"')[1]
     assert '<tr data-resource="users"><td>Users</td><td class="num">1</td>' in limits
-    assert '<td class="num">20</td>' in limits and "5%" in limits  # one user of 20
+    assert '<td class="num">200</td>' in limits and ">0%</span>" in limits  # one user of 200
     history = section.split('id="subscription-history"')[1]
     assert "Trial started" in history and "billing.subscription." not in history
     for dialog in ("dlg-trial", "dlg-comp", "dlg-plan"):
@@ -75,15 +76,15 @@ def test_give_periods_free_makes_the_subscription_active(tenant_a, operator_clie
 
 
 def test_change_the_plan(tenant_a, operator_client):
-    _post(operator_client, tenant_a, "plan", plan="growth", reason="Signed the 2027 framework contract")
-    assert _subscription(tenant_a).plan.code == "growth"
-    assert Tenant.objects.get(pk=tenant_a.pk).plan.code == "growth"  # the limits follow at once
+    _post(operator_client, tenant_a, "plan", plan="enterprise", reason="Signed the 2027 framework contract")
+    assert _subscription(tenant_a).plan.code == "enterprise"
+    assert Tenant.objects.get(pk=tenant_a.pk).plan.code == "enterprise"  # the limits follow at once
     entry = OperatorAuditLog.objects.get()
     assert (entry.action, entry.before["plan"], entry.after["plan"]) == ("operator.subscription.plan_set",
-                                                                         "starter", "growth")
+                                                                         "growth", "enterprise")
     history = operator_client.get(f"/operator/tenants/{tenant_a.pk}/").content.decode().split(
         'id="subscription-history"')[1]
-    assert "Plan set by the operator" in history and "Plan: Starter → Growth" in history
+    assert "Plan set by the operator" in history and "Plan: Growth → Enterprise" in history
 
 
 def _assert_nothing_changed(tenant, subscription):
@@ -103,7 +104,7 @@ def _assert_nothing_changed(tenant, subscription):
      "Ensure this value is greater than or equal to 1."),
     ("comp", {"periods": 1}, "dlg-comp", "reason", "This field is required."),
     ("plan", {"plan": "platinum", "reason": "Deal"}, "dlg-plan", "plan", "Select a valid choice."),
-    ("plan", {"plan": "starter", "reason": "Deal"}, "dlg-plan", "plan", "Choose another plan."),
+    ("plan", {"plan": "growth", "reason": "Deal"}, "dlg-plan", "plan", "Choose another plan."),  # its own
 ])
 def test_bad_input_shows_the_dialog_again_with_its_errors(action, data, dialog, field, message, tenant_a,
                                                           operator_client):
@@ -140,7 +141,7 @@ def non_operator_client(db, public_client):
 
 
 @pytest.mark.parametrize(("action", "data"), [
-    ("trial-extend", {"days": 14}), ("comp", {"periods": 1}), ("plan", {"plan": "growth"})])
+    ("trial-extend", {"days": 14}), ("comp", {"periods": 1}), ("plan", {"plan": "enterprise"})])
 def test_non_operators_are_refused_and_nothing_changes(action, data, tenant_a, non_operator_client):
     subscription = _subscription(tenant_a)
     assert _post(non_operator_client, tenant_a, action, reason="x", **data).status_code == 403
