@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from decimal import Decimal
 from functools import lru_cache
+from urllib.parse import urlsplit
 
 import stripe
 from django.conf import settings
@@ -45,6 +46,21 @@ META_PLAN, META_SUBSCRIPTION, META_PREPAID = "dms_plan", "dms_subscription", "dm
 def is_test_mode() -> bool:
     """Whether payments are pretend (a test key, or the local fake): pages say so."""
     return bool(getattr(settings, "STRIPE_FAKE", False)) or settings.STRIPE_SECRET_KEY.startswith("sk_test_")
+
+
+# Stripe's hosted pages: Checkout and the customer portal (our pages' forms redirect there).
+STRIPE_HOSTED = ("https://checkout.stripe.com", "https://billing.stripe.com")
+
+
+def hosted_origins() -> list[str]:
+    """Where our forms' redirects may go on to pay (CSP form-action of the billing page): Stripe's hosted pages,
+    and the API base's origin when it is not Stripe's (the local fake serves its pages there)."""
+    origins = list(STRIPE_HOSTED)
+    base = getattr(settings, "STRIPE_API_BASE", "")
+    if base:
+        parts = urlsplit(base)
+        origins.append(f"{parts.scheme}://{parts.netloc}")
+    return origins
 
 
 def client() -> stripe.StripeClient:

@@ -6,10 +6,12 @@ on demand (never stored)."""
 
 from __future__ import annotations
 
+from csp.decorators import csp_update
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from billing_saas import services, stripe_gateway
@@ -52,13 +54,14 @@ def billing(request):
             invoices = stripe_gateway.invoices(subscription=subscription)
         except DomainError as error:
             invoices_error = error.detail
-        labels = {"paid": _("Paid"), "open": _("Open"), "draft": _("Draft"), "void": _("Void"),
-                  "uncollectible": _("Uncollectible")}
+        labels = {"paid": pgettext("invoice status", "Paid"), "open": pgettext("invoice status", "Open"),
+                  "draft": pgettext("invoice status", "Draft"), "void": pgettext("invoice status", "Void"),
+                  "uncollectible": pgettext("invoice status", "Uncollectible")}
         for invoice in invoices:
             invoice["status_label"] = labels.get(invoice["status"], invoice["status"])
     if request.GET.get("paid"):
         messages.success(request, _("Thank you: your payment was received."))
-    return render(request, "tenants/console/billing.html", {
+    response = render(request, "tenants/console/billing.html", {
         "subscription": subscription,
         "price": subscription.price,
         "usage": usage_report(),
@@ -70,6 +73,8 @@ def billing(request):
         "can_pay_by_card": subscription.renewal != Renewal.CARD or subscription.state != SubscriptionState.ACTIVE,
         "test_mode": stripe_gateway.is_test_mode(),
     })
+    # its forms redirect on to Stripe's hosted pages (Checkout, the portal): CSP's form-action allows them here only
+    return csp_update({"form-action": ["'self'", *stripe_gateway.hosted_origins()]})(lambda _request: response)(request)
 
 
 @requires(BILLING_MANAGE)

@@ -77,8 +77,12 @@ class _Preparation:
                     "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
                     "EMAIL_FILE_PATH": str(self.mail_dir)}
         self.empty_name = f"{self.name}_empty"
+        # each platform's own fake Stripe (test mode, started by gunicorn's master: dms/gunicorn_conf.py) on a
+        # port and with a state file of its own
+        self.env.update(STRIPE_FAKE_PORT=str(_free_port()), DMS_DATA_DIR=str(work / "data"))
         self.empty_env = {**self.env, "DATABASE_URL": url.replace(f"/{self.name}", f"/{self.empty_name}", 1),
-                          "PLATFORM_DOMAIN": f"localhost:{self.empty_port}"}
+                          "PLATFORM_DOMAIN": f"localhost:{self.empty_port}", "STRIPE_FAKE_PORT": str(_free_port()),
+                          "DMS_DATA_DIR": str(work / "data-empty")}
         manage = f'"{sys.executable}" manage.py'
         # migrate once; copy the migrated, unseeded database (with its template schema and warm pool) for the
         # empty platform; then seed the demo into the first. The exit status goes to a file any process can read.
@@ -143,6 +147,7 @@ def _serve(port: int, env: dict):
     """gunicorn on the port until /readyz answers; returns the process and the base URL."""
     gunicorn = Path(sys.executable).with_name("gunicorn")
     server = subprocess.Popen([str(gunicorn), "dms.wsgi:application", "--pythonpath", "platform",
+                               "-c", "platform/dms/gunicorn_conf.py",
                                "--bind", f"127.0.0.1:{port}", "--workers", "2", "--timeout", "60"],
                               cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://localhost:{port}"
