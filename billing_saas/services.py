@@ -240,6 +240,17 @@ def _unused(amount: Decimal, start: datetime, end: datetime, now: datetime) -> D
     return amount * _share_left(start, end, now)
 
 
+def plan_change_check(preview: PlanChange, *, expected_due: Decimal | None) -> None:
+    """Refuse a change the preview shows cannot go ahead: usage over the new plan's limits (each resource named), or
+    an amount due that is not the one the brand was shown."""
+    if preview.over:
+        raise DowngradeOverLimits(
+            _("Your workspace uses more than %(plan)s allows.") % {"plan": preview.plan.label}, fields=preview.over)
+    if expected_due is not None and expected_due != preview.due_now:
+        raise PlanChangeInvalid(_("The price changed since you looked; check it again."),
+                                fields={"due_now": [str(preview.due_now)]})
+
+
 @transaction.atomic
 def subscription_plan_change(*, actor, subscription: Subscription, plan: Plan, interval: str,
                              usage: dict[str, int] | None = None, reason: str = "",
@@ -249,12 +260,7 @@ def subscription_plan_change(*, actor, subscription: Subscription, plan: Plan, i
     Stripe before calling, or the operator comps it); a downgrade is scheduled for the end of the period."""
     subscription = _lock(subscription)
     preview = plan_change_preview(subscription=subscription, plan=plan, interval=interval, usage=usage)
-    if preview.over:
-        raise DowngradeOverLimits(
-            _("Your workspace uses more than %(plan)s allows.") % {"plan": plan.label}, fields=preview.over)
-    if expected_due is not None and expected_due != preview.due_now:
-        raise PlanChangeInvalid(_("The price changed since you looked; check it again."),
-                                fields={"due_now": [str(preview.due_now)]})
+    plan_change_check(preview, expected_due=expected_due)
     before = _snapshot(subscription)
     if preview.kind == "same":
         if subscription.scheduled_plan_id:  # staying on the plan: a scheduled downgrade is called off

@@ -25,7 +25,6 @@ from django.utils.translation import gettext as _
 from billing_saas import services
 from billing_saas.errors import (
     BillingInvalid,
-    DowngradeOverLimits,
     PaymentDeclined,
     PaymentProviderError,
     PaymentProviderUnavailable,
@@ -279,12 +278,7 @@ def plan_change(*, subscription: Subscription, plan: Plan, interval: str, actor=
     preview = services.plan_change_preview(subscription=subscription, plan=plan, interval=interval, usage=usage)
     card = subscription.renewal == Renewal.CARD and subscription.stripe_subscription_id
     if preview.kind in ("upgrade", "downgrade") and card:
-        if preview.over:
-            raise DowngradeOverLimits(
-                _("Your workspace uses more than %(plan)s allows.") % {"plan": plan.label}, fields=preview.over)
-        if expected_due is not None and expected_due != preview.due_now:
-            raise PlanChangeInvalid(_("The price changed since you looked; check it again."),
-                                    fields={"due_now": [str(preview.due_now)]})
+        services.plan_change_check(preview, expected_due=expected_due)
         if preview.kind == "downgrade" and interval != subscription.interval:
             raise PlanChangeInvalid(_("Change the billing period together with an upgrade, or at renewal."),
                                     fields={"interval": [_("Keep your billing period for a downgrade.")]})

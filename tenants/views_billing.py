@@ -32,6 +32,15 @@ def _absolute(request, name: str, query: str = "") -> str:
     return request.build_absolute_uri(reverse(name)) + query
 
 
+def _to_stripe(request, make_url):
+    """On to one of Stripe's hosted pages (a session made now, never stored), or back with the reason it failed."""
+    try:
+        return redirect(make_url())
+    except DomainError as error:
+        messages.error(request, error.detail)
+        return redirect("console:billing")
+
+
 def _plan_rows(subscription, plans):
     rows = []
     for plan in plans:
@@ -123,28 +132,18 @@ def checkout(request):
     if not form.is_valid():
         messages.error(request, _("Choose one of the plans offered."))
         return redirect("console:billing")
-    try:
-        url = stripe_gateway.checkout_url(
-            subscription=subscription, plan=form.cleaned_data["plan"], interval=form.cleaned_data["interval"],
-            success_url=_absolute(request, "console:billing", "?paid=1"),
-            cancel_url=_absolute(request, "console:billing"), actor=request.user)
-    except DomainError as error:
-        messages.error(request, error.detail)
-        return redirect("console:billing")
-    return redirect(url)
+    return _to_stripe(request, lambda: stripe_gateway.checkout_url(
+        subscription=subscription, plan=form.cleaned_data["plan"], interval=form.cleaned_data["interval"],
+        success_url=_absolute(request, "console:billing", "?paid=1"),
+        cancel_url=_absolute(request, "console:billing"), actor=request.user))
 
 
 @requires(BILLING_MANAGE)
 @require_POST
 def portal(request):
     """The card and invoices in Stripe's customer portal (a session made now, never stored)."""
-    try:
-        url = stripe_gateway.portal_url(subscription=_subscription(request),
-                                        return_url=_absolute(request, "console:billing"))
-    except DomainError as error:
-        messages.error(request, error.detail)
-        return redirect("console:billing")
-    return redirect(url)
+    return _to_stripe(request, lambda: stripe_gateway.portal_url(
+        subscription=_subscription(request), return_url=_absolute(request, "console:billing")))
 
 
 @requires(BILLING_MANAGE)
@@ -158,18 +157,17 @@ def prepay(request):
             for message in errors:
                 messages.error(request, message)
         return redirect("console:billing")
-    try:
+
+    def prepaid_url() -> str:
         payment = services.prepaid_payment_create(actor=request.user, subscription=subscription,
                                                   method=form.cleaned_data["method"],
                                                   periods=form.cleaned_data["periods"])
-        url = stripe_gateway.prepaid_checkout_url(payment=payment,
-                                                  success_url=_absolute(request, "console:billing", "?paid=1"),
-                                                  cancel_url=_absolute(request, "console:billing"),
-                                                  actor=request.user)
-    except DomainError as error:
-        messages.error(request, error.detail)
-        return redirect("console:billing")
-    return redirect(url)
+        return stripe_gateway.prepaid_checkout_url(payment=payment,
+                                                   success_url=_absolute(request, "console:billing", "?paid=1"),
+                                                   cancel_url=_absolute(request, "console:billing"),
+                                                   actor=request.user)
+
+    return _to_stripe(request, prepaid_url)
 
 
 @requires(BILLING_MANAGE)

@@ -77,3 +77,14 @@ def stripe_fake(settings, db):
 def subscription_a(tenant_a) -> Subscription:
     """Acme's subscription (in its trial, billed in CNY)."""
     return Subscription.objects.select_related("plan").get(tenant=tenant_a)
+
+
+def signed_in(email: str = "owner@acme.test"):
+    """A browser on acme's host, signed in as `email`, reading English."""
+    from tests.conftest import host_client
+    from tests.factories import DEFAULT_PASSWORD
+
+    client = host_client("acme.localhost")
+    assert client.post("/accounts/login/", {"username": email, "password": DEFAULT_PASSWORD}).status_code == 302
+    client.cookies["django_language"] = "en"
+    return client

@@ -15,23 +15,16 @@ from billing_saas import services
 from billing_saas.models import Plan, PrepaidPayment, Renewal, Subscription
 from billing_saas.stripe_fake import CARD_OK
 from tenant_apps.accounts.services import user_create
-from tests.billing.conftest import hosted_post
-from tests.conftest import host_client
+from tests.billing.conftest import hosted_post, signed_in
 from tests.factories import DEFAULT_PASSWORD
 
 HOST = "acme.localhost"
 
 
-def _signed_in(email: str):
-    client = host_client(HOST)
-    assert client.post("/accounts/login/", {"username": email, "password": DEFAULT_PASSWORD}).status_code == 302
-    client.cookies["django_language"] = "en"
-    return client
-
 
 @pytest.fixture
 def owner(tenant_a):
-    return _signed_in("owner@acme.test")
+    return signed_in("owner@acme.test")
 
 
 def _text(response) -> str:
@@ -64,7 +57,7 @@ def test_the_page_shows_the_plan_its_state_and_usage_against_the_limits(owner, t
 def test_staff_without_the_billing_capability_cannot_open_it(tenant_a, in_tenant):
     with in_tenant(tenant_a):
         user_create(actor=None, email="admin@acme.test", password=DEFAULT_PASSWORD, role="admin")
-    admin = _signed_in("admin@acme.test")
+    admin = signed_in("admin@acme.test")
     assert admin.get("/console/billing/").status_code == 403
     assert admin.post("/console/billing/cancel/").status_code == 403
     assert 'href="/console/billing/"' not in admin.get("/console/").content.decode()

@@ -23,6 +23,7 @@ from billing_saas.services_fapiao import invoice_request_create, invoice_request
 from tenants.models import TenantStatusChange
 from tests.conftest import OWNERS, host_client
 from tests.factories import DEFAULT_PASSWORD, UserFactory
+from tests.factories.billing import on_plan
 
 PAGE = "/console/billing/fapiao/"
 # real unified social credit codes (published on business licences), and the GB 32100-2015 example
@@ -79,6 +80,7 @@ def _paid(tenant, periods: int = 1) -> PrepaidPayment:
 
 @pytest.fixture
 def payment(tenant_a) -> PrepaidPayment:
+    on_plan(tenant_a, "starter")  # a month of Starter: ¥1,999
     return _paid(tenant_a)
 
 

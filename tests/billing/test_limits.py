@@ -20,8 +20,9 @@ from tenant_apps.catalog.transfer import catalog_import
 from tenant_apps.dealers import services as dealer_services
 from tenant_apps.dealers.models import Dealer
 from tenant_apps.ordering.models import Order
+from tests.billing.conftest import signed_in
 from tests.conftest import host_client
-from tests.factories import DEFAULT_PASSWORD, token_for
+from tests.factories import token_for
 from tests.factories.ordering import store
 
 HOST = "acme.localhost"
@@ -36,12 +37,6 @@ def _on_plan(tenant, **limits) -> Plan:
     return plan
 
 
-def _signed_in(email: str = "owner@acme.test"):
-    client = host_client(HOST)
-    assert client.post("/accounts/login/", {"username": email, "password": DEFAULT_PASSWORD}).status_code == 302
-    client.cookies["django_language"] = "en"
-    return client
-
 
 def _png(name: str = "a.png", size=(64, 48)) -> SimpleUploadedFile:
     buffer = io.BytesIO()
@@ -54,8 +49,8 @@ def world(tenant_a, in_tenant, media_root):
     with in_tenant(tenant_a):
         shop = store()
         used = usage_now()
-    return SimpleNamespace(tenant=tenant_a, shop=shop, used=used, owner=_signed_in(),
-                           buyer=_signed_in(shop.buyer.email))
+    return SimpleNamespace(tenant=tenant_a, shop=shop, used=used, owner=signed_in(),
+                           buyer=signed_in(shop.buyer.email))
 
 
 def _refused(response, status: int, code: str, *words: str) -> str:

@@ -13,6 +13,7 @@ from django.utils.formats import date_format
 
 from billing_saas import services as billing
 from tenant_apps.dealers.models import Dealer
+from tests.billing.conftest import signed_in
 from tests.conftest import host_client
 from tests.factories import DEFAULT_PASSWORD
 from tests.factories.ordering import store
@@ -20,19 +21,13 @@ from tests.factories.ordering import store
 HOST = "acme.localhost"
 
 
-def _signed_in(email: str):
-    client = host_client(HOST)
-    assert client.post("/accounts/login/", {"username": email, "password": DEFAULT_PASSWORD}).status_code == 302
-    client.cookies["django_language"] = "en"
-    return client
-
 
 @pytest.fixture
 def world(tenant_a, in_tenant):
     with in_tenant(tenant_a):
         shop = store()
-    return SimpleNamespace(tenant=tenant_a, shop=shop, owner=_signed_in("owner@acme.test"),
-                           buyer=_signed_in(shop.buyer.email))
+    return SimpleNamespace(tenant=tenant_a, shop=shop, owner=signed_in("owner@acme.test"),
+                           buyer=signed_in(shop.buyer.email))
 
 
 def _past_due(tenant):
