@@ -202,7 +202,9 @@ def trial_conversion(*, now: datetime | None = None, days: int = TRIAL_WINDOW_DA
 
 # --- usage against the plan's limits ---------------------------------------------------------------------------------
 @dataclass(frozen=True)
-class LimitUse:
+class UsageRow:
+    """One limited resource: what is used beside the plan's limit (the brand's plan page, the operator's pages)."""
+
     resource: str
     label: str
     used: int | None  # None: not measured
@@ -210,10 +212,12 @@ class LimitUse:
 
     @property
     def percent(self) -> int | None:
-        """How much of the limit is used (may pass 100); None when unlimited or not measured."""
+        """How much of the limit is used, rounded down (may pass 100); None when unlimited or not measured."""
         if self.limit is None or self.used is None:
             return None
-        return 100 if self.limit == 0 else round(100 * self.used / self.limit)
+        if self.limit == 0:
+            return 100 if self.used else 0
+        return self.used * 100 // self.limit
 
     @property
     def bar(self) -> int:
@@ -228,16 +232,16 @@ class LimitUse:
         return self.limit is not None and self.used is not None and self.used > self.limit
 
 
-def usage_against_limits(plan: Plan | None, usage: dict[str, int | None]) -> list[LimitUse]:
+def usage_rows(plan: Plan | None, usage: dict[str, int | None]) -> list[UsageRow]:
     """Each limited resource with what is used (`usage`: Resource value -> count) and the plan's limit."""
-    return [LimitUse(resource=resource.value, label=str(resource.label), used=usage.get(resource.value),
+    return [UsageRow(resource=resource.value, label=str(resource.label), used=usage.get(resource.value),
                      limit=plan.limit(resource.value) if plan else None) for resource in Resource]
 
 
 @dataclass(frozen=True)
 class NearLimit:
     subscription: Subscription  # tenant, plan and the tenant's usage loaded
-    uses: list[LimitUse]  # only the resources at NEAR_LIMIT_PERCENT or more
+    uses: list[UsageRow]  # only the resources at NEAR_LIMIT_PERCENT or more
 
     @property
     def highest(self) -> int:
@@ -259,7 +263,7 @@ def usage_near_limits(*, percent: int = NEAR_LIMIT_PERCENT) -> list[NearLimit]:
     found = []
     for subscription in subscriptions:
         measured = subscription.tenant.usage
-        uses = [use for use in usage_against_limits(
+        uses = [use for use in usage_rows(
             subscription.plan, {resource.value: getattr(measured, resource.value) for resource in Resource})
             if use.percent is not None and use.percent >= percent and use.used]
         if uses:

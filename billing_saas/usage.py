@@ -15,18 +15,17 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
 from billing_saas.errors import PlanLimitReached
 from billing_saas.limits import UPGRADE_PATH, current_plan, limit_check, limit_of
 from billing_saas.models import Plan, Resource, Usage
+from billing_saas.selectors import UsageRow, usage_rows
 from billing_saas.services import usage_record
 from tenant_apps.core.workspace import connection_tenant
 
 MB = 1024 * 1024
-NEAR_PERCENT = 80
 # storage is metered in bytes (the upload check needs them) and reported in whole MB, rounded up
 _IN_BYTES = {Resource.STORAGE_MB.value}
 _METERS: dict[str, Callable[[], int]] = {}
@@ -64,36 +63,12 @@ def usage_now() -> dict[str, int]:
     return {resource.value: usage_of(resource.value) for resource in Resource}
 
 
-@dataclass(frozen=True)
-class UsageRow:
-    resource: str
-    label: str
-    used: int
-    limit: int | None  # None: unlimited
-    percent: int | None  # of the limit, rounded down (None when unlimited)
-    near: bool  # at NEAR_PERCENT or more of the limit
-    over: bool  # above the limit (a downgrade, or a limit lowered by the operator)
-
-
 def usage_report(*, usage: dict[str, int] | None = None, plan: Plan | None = None) -> list[UsageRow]:
     """Each limited resource with its use beside `plan`'s limit (default: the connection's workspace, measured
     now, on its plan). The operator passes a tenant's stored usage (`usage_stored`) and its plan."""
     usage = usage_now() if usage is None else usage
-    plan = current_plan() if plan is None else plan
-    rows = []
-    for resource in Resource:
-        used = int(usage.get(resource.value) or 0)
-        limit = plan.limit(resource.value) if plan is not None else None
-        if limit is None:
-            percent = None
-        elif limit == 0:
-            percent = 100 if used else 0
-        else:
-            percent = used * 100 // limit
-        rows.append(UsageRow(resource=resource.value, label=str(resource.label), used=used, limit=limit,
-                             percent=percent, near=percent is not None and percent >= NEAR_PERCENT,
-                             over=limit is not None and used > limit))
-    return rows
+    return usage_rows(current_plan() if plan is None else plan,
+                      {resource.value: int(usage.get(resource.value) or 0) for resource in Resource})
 
 
 def usage_stored(tenant_id: int) -> dict[str, int] | None:

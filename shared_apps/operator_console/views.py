@@ -80,7 +80,7 @@ def _tenant_page(request, tenant: Tenant, *, bound=None, dialog: str = "", statu
              "from": subscription_state_label(change.from_state) if change.from_state else "",
              "to": subscription_state_label(change.to_state), "details": subscription_change_details(change)}
             for change in (billing_selectors.subscription_history(subscription) if subscription else [])],
-        "limits": billing_selectors.usage_against_limits(
+        "limits": billing_selectors.usage_rows(
             subscription.plan if subscription else tenant.plan, selectors.tenant_limit_usage(usage)),
         "domains": tenant.domains.order_by("-is_primary", "domain"),
         "history": tenant.status_changes.all()[:50],
