@@ -80,6 +80,7 @@ TENANT_APPS = [
     "tenant_apps.dealers",
     "tenant_apps.audit",
     "tenant_apps.catalog",
+    "tenant_apps.finance",  # the dealer's account: its ledger, balance, credit
     "tenant_apps.inventory",
     "tenant_apps.pricing",
     "tenant_apps.promotions",

@@ -24,6 +24,7 @@ urlpatterns = [
     path("api/v1/", include("tenant_apps.quoting.api.urls")),
     path("api/v1/", include("tenant_apps.promotions.api.urls")),
     path("api/v1/", include("tenant_apps.fulfillment.api.urls")),
+    path("api/v1/", include("tenant_apps.finance.api.urls")),
     path("api/v1/", include("tenant_apps.approvals.api.urls")),
     path("api/v1/", include("tenant_apps.console.api.urls")),
     path("api/v1/", include("tenant_apps.accounts.api.urls")),

@@ -85,6 +85,9 @@ ORDERS_VIEW = "orders.view"  # brand staff: orders of dealers in their scope
 ORDERS_APPROVE = "orders.approve"  # approve, reject or send back orders at their step of the approval chain
 APPROVALS_CONFIGURE = "approvals.configure"  # approval workflows, steps and auto-approval rules
 AUDIT_VIEW = "audit.view"  # read the audit log (in the reader's data scope)
+FINANCE_VIEW = "finance.view"  # brand staff: dealer accounts and ledgers in their scope
+FINANCE_EDIT = "finance.edit"  # top-ups, adjustments and their approval, settlement settings
+FINANCE_VIEW_OWN = "finance.view_own"  # dealer staff: their own company's accounts and ledgers
 BILLING_MANAGE = "billing.manage"  # the workspace's own subscription: plan, payments, invoices (发票); the owner's
 
 _STAFF_READ = {CONSOLE, DEALERS_VIEW, USERS_VIEW, ACCOUNT_EDIT, CATALOG_VIEW, PRICING_VIEW, PROMOTIONS_VIEW,
@@ -93,7 +96,7 @@ _ADMIN = _STAFF_READ | {DEALERS_CREATE, DEALERS_EDIT, DEALERS_STATUS, DEALERS_BA
                         DEALERS_IMPORT, DEALERS_EXPORT, QUALIFICATIONS_EDIT, USERS_INVITE, SETTINGS_EDIT,
                         INVENTORY_VIEW, INVENTORY_EDIT, INVENTORY_SYNC, CATALOG_EDIT,
                         PRICING_EDIT, PROMOTIONS_EDIT, ORDERS_APPROVE, APPROVALS_CONFIGURE,
-                        FULFILLMENT_SHIP, RETURNS_DECIDE, ORDERS_MANAGE, AUDIT_VIEW}
+                        FULFILLMENT_SHIP, RETURNS_DECIDE, ORDERS_MANAGE, AUDIT_VIEW, FINANCE_VIEW, FINANCE_EDIT}
 
 MATRIX: dict[str, frozenset[str]] = {
     Role.OWNER: frozenset(_ADMIN | {BILLING_MANAGE}),
@@ -106,14 +109,14 @@ MATRIX: dict[str, frozenset[str]] = {
     Role.SALES_REP: frozenset(_STAFF_READ | {DEALERS_EDIT, QUALIFICATIONS_EDIT, USERS_INVITE, INVENTORY_VIEW,
                                              ORDERS_APPROVE, RETURNS_DECIDE, ORDERS_MANAGE}),
     Role.FINANCE: frozenset(_STAFF_READ | {DEALERS_BANK_VIEW, DEALERS_EXPORT, INVENTORY_VIEW, PRICING_EDIT,
-                                           ORDERS_APPROVE, AUDIT_VIEW}),
+                                           ORDERS_APPROVE, AUDIT_VIEW, FINANCE_VIEW, FINANCE_EDIT}),
     Role.WAREHOUSE: frozenset(_STAFF_READ | {INVENTORY_VIEW, INVENTORY_EDIT, INVENTORY_SYNC, FULFILLMENT_SHIP}),
     Role.ANALYST: frozenset(_STAFF_READ | {DEALERS_EXPORT, INVENTORY_VIEW, AUDIT_VIEW}),
     Role.DEALER_OWNER: frozenset({COMPANY_VIEW, COMPANY_ADDRESSES, COMPANY_USERS, ACCOUNT_EDIT, CATALOG_VIEW,
-                                 CART_EDIT, ORDERS_VIEW_OWN}),
+                                 CART_EDIT, ORDERS_VIEW_OWN, FINANCE_VIEW_OWN}),
     Role.DEALER_BUYER: frozenset({COMPANY_VIEW, COMPANY_ADDRESSES, ACCOUNT_EDIT, CATALOG_VIEW, CART_EDIT,
                                   ORDERS_VIEW_OWN}),
-    Role.DEALER_FINANCE: frozenset({COMPANY_VIEW, ACCOUNT_EDIT, CATALOG_VIEW, ORDERS_VIEW_OWN}),
+    Role.DEALER_FINANCE: frozenset({COMPANY_VIEW, ACCOUNT_EDIT, CATALOG_VIEW, ORDERS_VIEW_OWN, FINANCE_VIEW_OWN}),
 }
 
 

@@ -42,6 +42,8 @@ from tenant_apps.accounts.permissions import (
     DEALERS_IMPORT,
     DEALERS_STATUS,
     DEALERS_VIEW,
+    FINANCE_VIEW,
+    FINANCE_VIEW_OWN,
     FULFILLMENT_SHIP,
     INVENTORY_EDIT,
     INVENTORY_SYNC,
@@ -75,6 +77,7 @@ from tenant_apps.dealers.models import (
     Territory,
     Tier,
 )
+from tenant_apps.finance import services as finance
 from tenant_apps.fulfillment import services as fulfillment
 from tenant_apps.fulfillment.models import Carrier, ReturnRequest, Shipment, TrackingEvent
 from tenant_apps.inventory.models import Stock, StockMovement, Warehouse
@@ -99,6 +102,7 @@ SIGNED_IN = "(signed in)"  # no capability: any signed-in user of the host
 READ_DEALER = (DEALERS_VIEW, COMPANY_VIEW)
 SHIPMENT_READ = (ORDERS_VIEW, COMPANY_VIEW)  # brand staff in scope; the dealer's own staff
 ORDER_READ = (ORDERS_VIEW, ORDERS_VIEW_OWN)
+FINANCE_READ = (FINANCE_VIEW, FINANCE_VIEW_OWN)  # brand finance in scope; the dealer's own owner and finance
 IMPORT_CSV = "code,legal_name,parent_code\r\nIMP-001,导入经销商有限公司,EAST\r\n".encode()
 CATALOG_CSV = ("product_code,product_name,category_code,sku_code,sku_name,base_unit\r\n"
                "P-IMP,导入产品,DRINK,IMP-250,导入产品 250ml,CAN\r\n").encode()
@@ -174,6 +178,7 @@ def make_world(tag: str = "matrix", webhook_secret: str = WEBHOOK_SECRET) -> Sim
     CouponFactory(promotion=live, code="LIVE5", total_limit=100)
     live = promotions.promotion_publish(actor=None, promotion=live)
 
+    account = finance.top_up_record(actor=owner, dealer=pudong, amount="1000.00", reference="BANK-1").account
     line = cart_line(buyer=buyer, dealer=pudong, sku=water, quantity=2)
     template = order_template(buyer=buyer, dealer=pudong, name="常用")
 
@@ -192,7 +197,7 @@ def make_world(tag: str = "matrix", webhook_secret: str = WEBHOOK_SECRET) -> Sim
         "waiting": waiting.pk, "split": split.pk, "shipped": shipped.pk, "shipped_line": shipped_line.pk,
         "pending": pending.pk, "picking": picking.pk, "sent": sent.pk, "requested": requested.pk,
         "accepted": accepted.pk, "cart_line": line.pk, "template": template.pk, "workflow": workflow.pk,
-        "carrier": carrier.code,
+        "carrier": carrier.code, "account": account.pk,
     }
     return SimpleNamespace(net=net, pudong=pudong, users=users, tokens=tokens, outsiders=outsiders, ids=ids,
                            schema=connection.schema_name, webhook_secret=webhook_secret)
@@ -464,6 +469,9 @@ ENDPOINTS = [
              state=_status_of(ReturnRequest, "requested")),
     Endpoint("return-receive", "POST", "accepted", (FULFILLMENT_SHIP,), 200, {},
              state=_status_of(ReturnRequest, "accepted")),
+    # --- finance ----------------------------------------------------------------------------------
+    Endpoint("finance-account-list", "GET", "", FINANCE_READ),
+    Endpoint("finance-account-ledger", "GET", "account", FINANCE_READ),
     # --- people -----------------------------------------------------------------------------------
     Endpoint("api-users", "GET", "", (USERS_VIEW, COMPANY_USERS)),  # a dealer owner sees their staff
     Endpoint("api-invitations", "GET", "", (USERS_VIEW, COMPANY_USERS)),
@@ -499,6 +507,7 @@ OUTSIDE = {key: 404 for key in [
     "GET-shipment-tracking", "POST-shipment-tracking", "POST-fulfillment-order-allocate",
     "GET-fulfillment-order-picking", "POST-fulfillment-order-confirm-receipt", "POST-return-list",
     "GET-return-detail", "POST-return-approve", "POST-return-reject", "POST-return-receive",
+    "GET-finance-account-ledger",
 ]} | {
     # dealer staff always get their own company's promotions (the ?dealer= is for brand staff)
     "GET-promotion-current": {OUTSIDERS[0]: 404, OUTSIDERS[1]: 404, OUTSIDERS[2]: 200},

@@ -1,0 +1,33 @@
+from tenant_apps.core.errors import Conflict, NotFound, ValidationFailed
+
+
+class FinanceInvalid(ValidationFailed):
+    code = "finance_invalid"
+
+
+class CreditShort(Conflict):
+    """Not enough available (balance and/or credit) for the hold; nothing was changed."""
+
+    code = "credit_insufficient"
+
+    def __init__(self, detail, *, available, needed, currency):
+        super().__init__(detail)
+        self.available, self.needed, self.currency = available, needed, currency
+
+    def as_dict(self) -> dict:
+        return {**super().as_dict(), "available": str(self.available), "needed": str(self.needed),
+                "currency": self.currency}
+
+
+class AdjustmentNotPending(Conflict):
+    code = "adjustment_not_pending"
+
+
+class SecondPersonRequired(Conflict):
+    """An adjustment above the threshold is approved by someone other than the person who asked for it."""
+
+    code = "second_person_required"
+
+
+class AccountNotFound(NotFound):
+    code = "account_not_found"

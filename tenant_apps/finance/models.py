@@ -1,0 +1,178 @@
+"""The dealer's account with the brand, one per (dealer, currency), and the append-only ledger it is the sum of.
+
+Sign convention: every ledger amount is seen from the dealer's side. Positive is in the dealer's favour (what
+the dealer owes goes DOWN, or its prepaid money goes up: a top-up, a payment, a refund, a rebate, a price
+protection credit, a released hold); negative is against the dealer (what it owes goes UP, or its prepaid money
+goes down: an order's charge). Each row splits its amount over the account's two sides:
+
+    amount == balance_delta - credit_delta
+
+`balance` is prepaid money (sum of balance_delta), `credit_used` is what the dealer owes on credit (sum of
+credit_delta). Both are changed only by finance.services, under a row lock on the account, in the same
+transaction as the ledger row (proved by `selectors.ledger_mismatches` and the `finance_check` command)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from tenant_apps.core.money import currency_check
+
+AMOUNT = {"max_digits": 14, "decimal_places": 2}  # one movement: up to 999,999,999,999.99
+TOTAL = {"max_digits": 18, "decimal_places": 2}  # sums of movements
+
+
+class SettlementMode(models.TextChoices):
+    PREPAY = "prepay", _("Prepay")
+    CREDIT = "credit", _("Credit")
+    COD = "cod", _("Cash on delivery")
+    MIXED = "mixed", _("Mixed (balance first, then credit)")
+
+
+class EntryKind(models.TextChoices):
+    TOP_UP = "top_up", _("Top-up")
+    ORDER_CHARGE = "order_charge", _("Order charge")
+    ORDER_RELEASE = "order_release", _("Order release")
+    PAYMENT = "payment", _("Payment")
+    REFUND = "refund", _("Refund")
+    REBATE = "rebate", _("Rebate")
+    PRICE_PROTECTION = "price_protection", _("Price protection")
+    ADJUSTMENT = "adjustment", _("Adjustment")
+
+
+class DealerAccount(models.Model):
+    dealer = models.ForeignKey("dealers.Dealer", on_delete=models.PROTECT, related_name="finance_accounts")
+    currency = models.CharField(_("currency"), max_length=3)
+    balance = models.DecimalField(_("balance"), default=0, **TOTAL)
+    credit_used = models.DecimalField(_("credit used"), default=0, **TOTAL)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["dealer_id", "currency"]
+        constraints = [
+            models.UniqueConstraint(fields=["dealer", "currency"], name="one_finance_account_per_dealer_currency"),
+            currency_check("finance_account_currency_code"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dealer_id} {self.currency}: {self.balance}/{self.credit_used}"
+
+
+class LedgerQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise TypeError("the finance ledger is append-only")
+
+    def delete(self):
+        raise TypeError("the finance ledger is append-only")
+
+
+class LedgerEntry(models.Model):
+    """Append-only: a row is written once (finance.services.ledger_post) and never changed or deleted."""
+
+    account = models.ForeignKey(DealerAccount, on_delete=models.PROTECT, related_name="entries")
+    dealer = models.ForeignKey("dealers.Dealer", on_delete=models.PROTECT, related_name="+", db_index=False)
+    currency = models.CharField(_("currency"), max_length=3)
+    kind = models.CharField(_("kind"), max_length=20, choices=EntryKind.choices)
+    amount = models.DecimalField(_("amount"), **TOTAL)
+    balance_delta = models.DecimalField(default=0, **TOTAL)
+    credit_delta = models.DecimalField(default=0, **TOTAL)
+    balance_after = models.DecimalField(_("balance after"), **TOTAL)
+    credit_used_after = models.DecimalField(_("credit used after"), **TOTAL)
+    reference = models.CharField(_("reference"), max_length=100, blank=True)
+    reason = models.CharField(_("reason"), max_length=255, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, null=True, blank=True,
+                              related_name="+", db_constraint=False, db_index=False)
+    actor_label = models.CharField(max_length=254, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = LedgerQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["account", "created_at"]),
+                   models.Index(fields=["reference"], name="finance_entry_reference")]
+        constraints = [
+            currency_check("finance_entry_currency_code"),
+            models.CheckConstraint(condition=Q(amount=models.F("balance_delta") - models.F("credit_delta")),
+                                   name="finance_entry_amount_is_its_sides"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.amount:+} {self.currency}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise TypeError("the finance ledger is append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("the finance ledger is append-only")
+
+
+class FinanceSettings(models.Model):
+    """The brand's defaults (one row per tenant). Credit limits are in the brand's own currency."""
+
+    settlement_mode = models.CharField(_("default settlement mode"), max_length=8, choices=SettlementMode.choices,
+                                       default=SettlementMode.PREPAY)
+    credit_limit = models.DecimalField(_("default credit limit"), default=0, **AMOUNT)
+    terms_days = models.PositiveIntegerField(_("payment terms (net days)"), default=30)
+    overdue_block_days = models.PositiveIntegerField(_("block new orders after days overdue"), default=30)
+    adjustment_threshold = models.DecimalField(_("adjustments above this need a second person"), default=10000,
+                                               **AMOUNT)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(pk=1), name="finance_settings_singleton"),
+                       models.CheckConstraint(condition=Q(credit_limit__gte=0), name="finance_default_limit_gte_0"),
+                       models.CheckConstraint(condition=Q(adjustment_threshold__gte=0),
+                                              name="finance_threshold_gte_0")]
+
+    def __str__(self) -> str:
+        return "finance settings"
+
+
+class DealerSettlement(models.Model):
+    """One dealer's override of the brand's defaults: a blank mode or an empty limit/terms keeps the default."""
+
+    dealer = models.OneToOneField("dealers.Dealer", on_delete=models.CASCADE, related_name="settlement")
+    mode = models.CharField(_("settlement mode"), max_length=8, choices=SettlementMode.choices, blank=True)
+    credit_limit = models.DecimalField(_("credit limit"), null=True, blank=True, **AMOUNT)
+    terms_days = models.PositiveIntegerField(_("payment terms (net days)"), null=True, blank=True)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(credit_limit__gte=0) | Q(credit_limit__isnull=True),
+                                              name="finance_dealer_limit_gte_0")]
+
+    def __str__(self) -> str:
+        return f"settlement of {self.dealer_id}"
+
+
+class AdjustmentStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for approval")
+    APPLIED = "applied", _("Applied")
+
+
+class Adjustment(models.Model):
+    """A manual correction of a dealer's balance. At or below the brand's threshold it is applied at once; above
+    it, it waits for a second person's approval (never the requester's own)."""
+
+    dealer = models.ForeignKey("dealers.Dealer", on_delete=models.PROTECT, related_name="+")
+    currency = models.CharField(_("currency"), max_length=3)
+    amount = models.DecimalField(_("amount"), **AMOUNT)
+    reason = models.CharField(_("reason"), max_length=255)
+    status = models.CharField(_("status"), max_length=8, choices=AdjustmentStatus.choices)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+                                     related_name="+")
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="+")
+    entry = models.OneToOneField(LedgerEntry, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [currency_check("finance_adjustment_currency_code")]
+
+    def __str__(self) -> str:
+        return f"adjustment {self.amount:+} {self.currency} ({self.status})"

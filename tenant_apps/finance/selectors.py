@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db.models import QuerySet, Sum
+from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
+
+from tenant_apps.dealers.selectors import dealers_visible_to
+from tenant_apps.finance.errors import AccountNotFound
+from tenant_apps.finance.models import DealerAccount, LedgerEntry
+
+ZERO = Decimal("0.00")
+
+
+def ledger_mismatches() -> list[dict]:
+    """Accounts whose balance or credit used differ from the sum of their ledger (should be none)."""
+    sums = {
+        row["account"]: row
+        for row in LedgerEntry.objects.order_by().values("account").annotate(
+            balance=Coalesce(Sum("balance_delta"), ZERO), credit_used=Coalesce(Sum("credit_delta"), ZERO))
+    }
+    problems = []
+    for account in DealerAccount.objects.order_by("pk").only("id", "balance", "credit_used"):
+        ledger = sums.get(account.pk, {"balance": ZERO, "credit_used": ZERO})
+        if (account.balance, account.credit_used) != (ledger["balance"], ledger["credit_used"]):
+            problems.append({"account": account.pk, "balance": str(account.balance),
+                             "ledger_balance": str(ledger["balance"]), "credit_used": str(account.credit_used),
+                             "ledger_credit_used": str(ledger["credit_used"])})
+    return problems
+
+
+def accounts_visible_to(user) -> QuerySet[DealerAccount]:
+    """The accounts of the dealers in the user's data scope (a dealer's staff: their own company's)."""
+    return DealerAccount.objects.filter(dealer__in=dealers_visible_to(user)).select_related("dealer")
+
+
+def account_get_for(*, actor, account_id) -> DealerAccount:
+    """The account, if the actor may see its dealer; AccountNotFound (404) otherwise, existing or not."""
+    account = None
+    if str(account_id).isdigit() and len(str(account_id)) < 19:
+        account = accounts_visible_to(actor).filter(pk=int(account_id)).first()
+    if account is None:
+        raise AccountNotFound(_("No such account."))
+    return account

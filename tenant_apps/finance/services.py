@@ -1,0 +1,299 @@
+"""The dealer's account: top-ups, adjustments (a second person above the brand's threshold), credit holds and
+releases. Every change is one transaction that locks the account row (SELECT ... FOR UPDATE), writes one ledger
+row and moves the account's balance / credit used by the same amounts, so concurrent holds never overdraw and the
+account is always the sum of its ledger. Sign convention: models.py."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from babel.numbers import is_currency
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tenant_apps.audit.services import actor_label, audit_record
+from tenant_apps.core.money import minor_unit, tenant_currency
+from tenant_apps.finance.errors import AdjustmentNotPending, CreditShort, FinanceInvalid, SecondPersonRequired
+from tenant_apps.finance.models import (
+    Adjustment,
+    AdjustmentStatus,
+    DealerAccount,
+    DealerSettlement,
+    EntryKind,
+    FinanceSettings,
+    LedgerEntry,
+    SettlementMode,
+)
+
+MAX_AMOUNT = Decimal("999999999999.99")
+ZERO = Decimal("0.00")
+
+
+# --- input ---------------------------------------------------------------------------------------------------
+
+
+def _invalid(field: str, message: str) -> FinanceInvalid:
+    return FinanceInvalid(message, fields={field: [message]})
+
+
+def clean_currency(currency) -> str:
+    if not isinstance(currency, str) or not re.fullmatch(r"[A-Z]{3}", currency) or not is_currency(currency):
+        raise _invalid("currency", _("Not a known currency code (three capital letters, such as CNY)."))
+    return currency
+
+
+def clean_amount(value, currency: str, *, field: str = "amount", signed: bool = False,
+                 zero: bool = False) -> Decimal:
+    """A Decimal amount above zero (any sign but zero when `signed`; zero too when `zero`), no finer than the
+    currency's minor unit, at most MAX_AMOUNT. Never a float."""
+    if isinstance(value, bool | float) or value is None:
+        raise _invalid(field, _("Give the amount as a number such as 100.00."))
+    try:
+        amount = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        raise _invalid(field, _("Give the amount as a number such as 100.00.")) from None
+    if not amount.is_finite():
+        raise _invalid(field, _("Give the amount as a number such as 100.00."))
+    if (amount == 0 and not zero) or (amount < 0 and not signed):
+        message = (_("The amount must not be zero.") if signed else _("The amount must not be below zero.") if zero
+                   else _("The amount must be above zero."))
+        raise _invalid(field, message)
+    if abs(amount) > MAX_AMOUNT:
+        raise _invalid(field, _("At most %(max)s.") % {"max": f"{MAX_AMOUNT:,}"})
+    unit = minor_unit(currency)
+    if amount != amount.quantize(unit):
+        raise _invalid(field, _("At most %(places)s decimal places.") % {"places": -unit.as_tuple().exponent})
+    return amount.quantize(unit)
+
+
+# --- settings ------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Settlement:
+    """A dealer's effective terms: its own override where it has one, else the brand's default."""
+
+    mode: str
+    credit_limit: Decimal  # in the brand's currency (`currency`); other currencies have no credit
+    terms_days: int
+    currency: str
+
+
+def finance_settings() -> FinanceSettings:
+    return FinanceSettings.objects.filter(pk=1).first() or FinanceSettings(pk=1)
+
+
+def settlement_for(dealer) -> Settlement:
+    brand = finance_settings()
+    own = DealerSettlement.objects.filter(dealer=dealer).first()
+    return Settlement(
+        mode=(own and own.mode) or brand.settlement_mode,
+        credit_limit=own.credit_limit if own and own.credit_limit is not None else brand.credit_limit,
+        terms_days=own.terms_days if own and own.terms_days is not None else brand.terms_days,
+        currency=tenant_currency(),
+    )
+
+
+def _clean_terms(mode, credit_limit, terms_days, currency: str) -> dict:
+    found = {}
+    if mode is not None:
+        if mode not in SettlementMode.values:
+            raise _invalid("mode", _("Choose prepay, credit, cash on delivery or mixed."))
+        found["mode"] = mode
+    if credit_limit is not None:
+        found["credit_limit"] = clean_amount(credit_limit, currency, field="credit_limit", zero=True)
+    if terms_days is not None:
+        if isinstance(terms_days, bool) or not isinstance(terms_days, int) or not 0 <= terms_days <= 365:
+            raise _invalid("terms_days", _("A whole number of days from 0 to 365."))
+        found["terms_days"] = terms_days
+    return found
+
+
+@transaction.atomic
+def finance_settings_update(*, actor, settlement_mode=None, credit_limit=None, terms_days=None,
+                            overdue_block_days=None, adjustment_threshold=None) -> FinanceSettings:
+    currency = tenant_currency()
+    changes = _clean_terms(settlement_mode, credit_limit, terms_days, currency)
+    if "mode" in changes:
+        changes["settlement_mode"] = changes.pop("mode")
+    if overdue_block_days is not None:
+        if isinstance(overdue_block_days, bool) or not isinstance(overdue_block_days, int) \
+                or not 0 <= overdue_block_days <= 365:
+            raise _invalid("overdue_block_days", _("A whole number of days from 0 to 365."))
+        changes["overdue_block_days"] = overdue_block_days
+    if adjustment_threshold is not None:
+        changes["adjustment_threshold"] = clean_amount(adjustment_threshold, currency, field="adjustment_threshold",
+                                                        zero=True)
+    settings, _created = FinanceSettings.objects.select_for_update().get_or_create(pk=1)
+    before = {name: str(getattr(settings, name)) for name in changes}
+    for name, value in changes.items():
+        setattr(settings, name, value)
+    settings.save()
+    audit_record(actor=actor, action="finance.settings.updated", target=settings, before=before,
+                 after={name: str(value) for name, value in changes.items()})
+    return settings
+
+
+@transaction.atomic
+def dealer_settlement_set(*, actor, dealer, mode: str = "", credit_limit=None,
+                          terms_days: int | None = None) -> DealerSettlement:
+    """Replace the dealer's override: a blank mode or None limit/terms falls back to the brand's default."""
+    changes = _clean_terms(mode or None, credit_limit, terms_days, tenant_currency())
+    row, _created = DealerSettlement.objects.select_for_update().get_or_create(dealer=dealer)
+    before = {"mode": row.mode, "credit_limit": str(row.credit_limit), "terms_days": row.terms_days}
+    row.mode = changes.get("mode", "")
+    row.credit_limit = changes.get("credit_limit")
+    row.terms_days = changes.get("terms_days")
+    row.save()
+    audit_record(actor=actor, action="finance.settlement.set", target=row, dealer_id=dealer.pk, before=before,
+                 after={"mode": row.mode, "credit_limit": str(row.credit_limit), "terms_days": row.terms_days})
+    return row
+
+
+# --- the account and its ledger ------------------------------------------------------------------------------
+
+
+def account_for(dealer, currency: str | None = None) -> DealerAccount:
+    """The dealer's account in `currency` (the brand's own by default), made empty if missing, race-free."""
+    currency = clean_currency(currency or tenant_currency())
+    DealerAccount.objects.bulk_create([DealerAccount(dealer=dealer, currency=currency)], ignore_conflicts=True)
+    return DealerAccount.objects.get(dealer=dealer, currency=currency)
+
+
+def _locked(dealer, currency: str) -> DealerAccount:
+    account = account_for(dealer, currency)
+    return DealerAccount.objects.select_for_update().get(pk=account.pk)
+
+
+def ledger_post(*, actor, account: DealerAccount, kind: str, balance_delta: Decimal = ZERO,
+                credit_delta: Decimal = ZERO, reference: str = "", reason: str = "") -> LedgerEntry:
+    """Internal: move a LOCKED account (`_locked`) and write its ledger row and audit entry, in the caller's
+    transaction. amount = balance_delta - credit_delta (models.py)."""
+    account.balance += balance_delta
+    account.credit_used += credit_delta
+    account.save(update_fields=["balance", "credit_used", "updated_at"])
+    entry = LedgerEntry.objects.create(
+        account=account, dealer_id=account.dealer_id, currency=account.currency, kind=kind,
+        amount=balance_delta - credit_delta, balance_delta=balance_delta, credit_delta=credit_delta,
+        balance_after=account.balance, credit_used_after=account.credit_used, reference=reference[:100],
+        reason=reason[:255], actor=actor if getattr(actor, "pk", None) else None, actor_label=actor_label(actor))
+    audit_record(actor=actor, action=f"finance.{kind}", target=entry, dealer_id=account.dealer_id, reason=reason,
+                 after={"amount": str(entry.amount), "currency": entry.currency, "reference": entry.reference,
+                        "balance": str(account.balance), "credit_used": str(account.credit_used)})
+    return entry
+
+
+@transaction.atomic
+def top_up_record(*, actor, dealer, amount, reference: str = "", reason: str = "",
+                  currency: str | None = None) -> LedgerEntry:
+    """Prepaid money received from the dealer: the balance goes up."""
+    currency = clean_currency(currency or tenant_currency())
+    amount = clean_amount(amount, currency)
+    return ledger_post(actor=actor, account=_locked(dealer, currency), kind=EntryKind.TOP_UP, balance_delta=amount,
+                       reference=reference, reason=reason)
+
+
+def _apply_adjustment(*, actor, adjustment: Adjustment) -> LedgerEntry:
+    return ledger_post(actor=actor, account=_locked(adjustment.dealer, adjustment.currency),
+                       kind=EntryKind.ADJUSTMENT, balance_delta=adjustment.amount, reason=adjustment.reason,
+                       reference=f"ADJ-{adjustment.pk}")
+
+
+@transaction.atomic
+def adjustment_request(*, actor, dealer, amount, reason: str, currency: str | None = None) -> Adjustment:
+    """A correction of the balance (signed: positive in the dealer's favour). At or below the brand's threshold
+    it is applied at once; above it, it waits for `adjustment_approve` by another person."""
+    currency = clean_currency(currency or tenant_currency())
+    amount = clean_amount(amount, currency, signed=True)
+    reason = (reason or "").strip()
+    if not reason:
+        raise _invalid("reason", _("Say why the balance is adjusted."))
+    waits = abs(amount) > finance_settings().adjustment_threshold
+    adjustment = Adjustment.objects.create(
+        dealer=dealer, currency=currency, amount=amount, reason=reason[:255],
+        status=AdjustmentStatus.PENDING if waits else AdjustmentStatus.APPLIED,
+        requested_by=actor if getattr(actor, "pk", None) else None)
+    if waits:
+        audit_record(actor=actor, action="finance.adjustment.requested", target=adjustment, dealer_id=dealer.pk,
+                     reason=reason, after={"amount": str(amount), "currency": currency})
+        return adjustment
+    adjustment.entry = _apply_adjustment(actor=actor, adjustment=adjustment)
+    adjustment.decided_at = timezone.now()
+    adjustment.save(update_fields=["entry", "decided_at"])
+    return adjustment
+
+
+@transaction.atomic
+def adjustment_approve(*, actor, adjustment: Adjustment) -> Adjustment:
+    adjustment = Adjustment.objects.select_for_update().get(pk=adjustment.pk)
+    if adjustment.status != AdjustmentStatus.PENDING:
+        raise AdjustmentNotPending(_("This adjustment is not waiting for approval."))
+    if getattr(actor, "pk", None) is None or actor.pk == adjustment.requested_by_id:
+        raise SecondPersonRequired(_("Another person must approve an adjustment above the threshold."))
+    adjustment.entry = _apply_adjustment(actor=actor, adjustment=adjustment)
+    adjustment.status, adjustment.approved_by, adjustment.decided_at = AdjustmentStatus.APPLIED, actor, timezone.now()
+    adjustment.save(update_fields=["entry", "status", "approved_by", "decided_at"])
+    audit_record(actor=actor, action="finance.adjustment.approved", target=adjustment,
+                 dealer_id=adjustment.dealer_id, after={"amount": str(adjustment.amount)})
+    return adjustment
+
+
+# --- holds ---------------------------------------------------------------------------------------------------
+
+
+def available(account: DealerAccount, settlement: Settlement) -> tuple[Decimal, Decimal]:
+    """(from the balance, from credit) that a hold may take now. Credit exists only in the brand's currency."""
+    cash = max(account.balance, ZERO)
+    limit = settlement.credit_limit if account.currency == settlement.currency else ZERO
+    credit = max(limit - account.credit_used, ZERO)
+    if settlement.mode == SettlementMode.PREPAY:
+        return cash, ZERO
+    if settlement.mode == SettlementMode.CREDIT:
+        return ZERO, credit
+    return cash, credit  # mixed (cod never asks)
+
+
+@transaction.atomic
+def credit_hold(*, actor, dealer, amount, currency: str, reference: str) -> LedgerEntry:
+    """Charge an order's amount to the dealer's account as its settlement mode says: prepay from the balance,
+    credit against the limit, mixed from the balance first then credit, cash on delivery owed without a check.
+    CreditShort (409) when the available amount does not cover it; nothing changes then."""
+    currency = clean_currency(currency)
+    amount = clean_amount(amount, currency)
+    settlement = settlement_for(dealer)
+    account = _locked(dealer, currency)  # concurrent holds of this account queue here
+    if settlement.mode == SettlementMode.COD:
+        return ledger_post(actor=actor, account=account, kind=EntryKind.ORDER_CHARGE, credit_delta=amount,
+                           reference=reference, reason=_("cash on delivery"))
+    cash, credit = available(account, settlement)
+    if cash + credit < amount:
+        raise CreditShort(
+            _("Not enough available to cover this order: %(available)s %(currency)s available, %(needed)s "
+              "%(currency)s needed.") % {"available": cash + credit, "needed": amount, "currency": currency},
+            available=cash + credit, needed=amount, currency=currency)
+    from_cash = min(cash, amount)
+    return ledger_post(actor=actor, account=account, kind=EntryKind.ORDER_CHARGE, balance_delta=-from_cash,
+                       credit_delta=amount - from_cash, reference=reference)
+
+
+@transaction.atomic
+def credit_release(*, actor, dealer, amount, currency: str, reference: str) -> LedgerEntry:
+    """Give back (part of) what `credit_hold` took for `reference`: credit first, then the balance. At most what
+    is still held for that reference."""
+    currency = clean_currency(currency)
+    amount = clean_amount(amount, currency)
+    account = _locked(dealer, currency)
+    held_cash, held_credit = ZERO, ZERO
+    for entry in account.entries.filter(reference=reference, kind__in=[EntryKind.ORDER_CHARGE,
+                                                                       EntryKind.ORDER_RELEASE]):
+        held_cash -= entry.balance_delta
+        held_credit += entry.credit_delta
+    if amount > held_cash + held_credit:
+        raise _invalid("amount", _("At most %(held)s %(currency)s is held for %(reference)s.") % {
+            "held": held_cash + held_credit, "currency": currency, "reference": reference or "-"})
+    to_credit = min(held_credit, amount)
+    return ledger_post(actor=actor, account=account, kind=EntryKind.ORDER_RELEASE, balance_delta=amount - to_credit,
+                       credit_delta=-to_credit, reference=reference)
