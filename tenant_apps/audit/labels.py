@@ -17,6 +17,15 @@ ACTION_LABELS = {
     "promotions.promotion.unpublished": _("Unpublished"),
     "promotions.coupon.created": _("Coupon added"),
     "promotions.coupon.generated": _("Coupons generated"),
+    # a dealer account's ledger rows (finance.ledger.<kind>)
+    "finance.ledger.top_up": _("Top-up"),
+    "finance.ledger.order_charge": _("Order charge"),
+    "finance.ledger.order_release": _("Order release"),
+    "finance.ledger.payment": _("Payment"),
+    "finance.ledger.refund": _("Refund"),
+    "finance.ledger.rebate": _("Rebate"),
+    "finance.ledger.price_protection": _("Price protection"),
+    "finance.ledger.adjustment": _("Adjustment"),
 }
 # For an action with no label of its own, its last word (dealers.dealer.created -> "created").
 VERB_LABELS = {
@@ -102,6 +111,10 @@ VERB_LABELS = {
 }
 # What an entry is about: the action's first two words.
 SUBJECT_LABELS = {
+    "finance.ledger": pgettext_lazy("audit subject", "Dealer account"),
+    "finance.settings": pgettext_lazy("audit subject", "Finance settings"),
+    "finance.settlement": pgettext_lazy("audit subject", "Settlement terms"),
+    "finance.adjustment": pgettext_lazy("audit subject", "Balance adjustment"),
     "accounts.user": pgettext_lazy("audit subject", "User"),
     "accounts.invitation": pgettext_lazy("audit subject", "Invitation"),
     "approvals.workflow": pgettext_lazy("audit subject", "Approval workflow"),
@@ -149,6 +162,7 @@ APP_LABELS = {
     "approvals": pgettext_lazy("audit area", "Approvals"),
     "catalog": pgettext_lazy("audit area", "Catalog"),
     "dealers": pgettext_lazy("audit area", "Dealer network"),
+    "finance": pgettext_lazy("audit area", "Finance"),
     "fulfillment": pgettext_lazy("audit area", "Fulfilment"),
     "inventory": pgettext_lazy("audit area", "Stock"),
     "ordering": pgettext_lazy("audit area", "Orders"),

@@ -180,7 +180,7 @@ def ledger_post(*, actor, account: DealerAccount, kind: str, balance_delta: Deci
         amount=balance_delta - credit_delta, balance_delta=balance_delta, credit_delta=credit_delta,
         balance_after=account.balance, credit_used_after=account.credit_used, reference=reference[:100],
         reason=reason[:255], actor=actor if getattr(actor, "pk", None) else None, actor_label=actor_label(actor))
-    audit_record(actor=actor, action=f"finance.{kind}", target=entry, dealer_id=account.dealer_id, reason=reason,
+    audit_record(actor=actor, action=f"finance.ledger.{kind}", target=entry, dealer_id=account.dealer_id, reason=reason,
                  after={"amount": str(entry.amount), "currency": entry.currency, "reference": entry.reference,
                         "balance": str(account.balance), "credit_used": str(account.credit_used)})
     return entry

@@ -10,6 +10,7 @@ from django.utils import translation
 
 from tenant_apps.approvals.models import ApprovalStatus
 from tenant_apps.audit.labels import action_label, subject_label
+from tenant_apps.finance.models import EntryKind
 from tenant_apps.fulfillment.models import ReturnStatus, ShipmentStatus
 from tenant_apps.ordering.lifecycle import ACTIONS
 from tenants.labels import action_label as history_label
@@ -25,6 +26,7 @@ DYNAMIC = {
     "pricing.price_list.": ["activated", "deactivated"],
     "inventory.stock.": ["received", "returned", "adjusted", "reserved", "released", "transferred"],
     "ordering.cart.": ["lines_pasted", "uploaded", "reordered", "template_loaded"],
+    "finance.ledger.": EntryKind.values,
 }
 
 

@@ -26,7 +26,7 @@ def test_a_top_up_raises_the_balance_with_one_ledger_row_and_one_audit_entry(boo
     assert (entry.kind, entry.amount, entry.balance_after, entry.actor_label) == (
         "top_up", D("1000.00"), D("1000.00"), books.finance.email)
     assert _account(books.one).balance == D("1000.00")
-    assert AuditEntry.objects.filter(action="finance.top_up", dealer_id=books.one.pk).count() == 1
+    assert AuditEntry.objects.filter(action="finance.ledger.top_up", dealer_id=books.one.pk).count() == 1
     assert selectors.ledger_mismatches() == []
 
 
