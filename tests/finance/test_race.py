@@ -23,7 +23,7 @@ def test_thirty_two_concurrent_holds_take_exactly_the_ten_the_credit_covers(djan
         tenant = Tenant.objects.get(slug="acme")
         connection.set_tenant(tenant)
         marks = {"audit": AuditEntry.objects.order_by("-id").values_list("id", flat=True).first() or 0,
-                 "nodes": set(Node.objects.values_list("id", flat=True))}
+                 "nodes": set(Node.objects.values_list("id", flat=True)), "counts": _counts()}
         books = make_books(tag)
         services.dealer_settlement_set(actor=books.finance, dealer=books.one, mode="credit",
                                        credit_limit=Decimal("100.00"))
@@ -65,3 +65,9 @@ def _clean(books, marks):
     for node in sorted(Node.objects.exclude(id__in=marks["nodes"]), key=lambda node: -node.depth):
         node.delete()
     AuditEntry.objects.filter(id__gt=marks["audit"]).delete()
+    assert _counts() == marks["counts"]  # nothing of the race is left
+
+
+def _counts() -> dict:
+    return {model.__name__: model.objects.count() for model in (Dealer, Node, User, AuditEntry, DealerAccount,
+                                                                  DealerSettlement, LedgerEntry)}
