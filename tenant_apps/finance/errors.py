@@ -31,3 +31,7 @@ class SecondPersonRequired(Conflict):
 
 class AccountNotFound(NotFound):
     code = "account_not_found"
+
+
+class AdjustmentNotFound(NotFound):
+    code = "adjustment_not_found"

@@ -7,8 +7,8 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from tenant_apps.dealers.selectors import dealers_visible_to
-from tenant_apps.finance.errors import AccountNotFound
-from tenant_apps.finance.models import DealerAccount, LedgerEntry
+from tenant_apps.finance.errors import AccountNotFound, AdjustmentNotFound
+from tenant_apps.finance.models import Adjustment, DealerAccount, LedgerEntry
 
 ZERO = Decimal("0.00")
 
@@ -43,3 +43,18 @@ def account_get_for(*, actor, account_id) -> DealerAccount:
     if account is None:
         raise AccountNotFound(_("No such account."))
     return account
+
+
+def adjustments_visible_to(user) -> QuerySet[Adjustment]:
+    """The adjustments of the dealers in the user's data scope, newest first."""
+    return Adjustment.objects.filter(dealer__in=dealers_visible_to(user)).select_related("dealer")
+
+
+def adjustment_get_for(*, actor, adjustment_id) -> Adjustment:
+    """The adjustment, if the actor may see its dealer; AdjustmentNotFound (404) otherwise, existing or not."""
+    adjustment = None
+    if str(adjustment_id).isdigit() and len(str(adjustment_id)) < 19:
+        adjustment = adjustments_visible_to(actor).filter(pk=int(adjustment_id)).first()
+    if adjustment is None:
+        raise AdjustmentNotFound(_("No such adjustment."))
+    return adjustment

@@ -42,6 +42,7 @@ from tenant_apps.accounts.permissions import (
     DEALERS_IMPORT,
     DEALERS_STATUS,
     DEALERS_VIEW,
+    FINANCE_EDIT,
     FINANCE_VIEW,
     FINANCE_VIEW_OWN,
     FULFILLMENT_SHIP,
@@ -78,6 +79,7 @@ from tenant_apps.dealers.models import (
     Tier,
 )
 from tenant_apps.finance import services as finance
+from tenant_apps.finance.models import Adjustment, DealerSettlement, FinanceSettings, LedgerEntry
 from tenant_apps.fulfillment import services as fulfillment
 from tenant_apps.fulfillment.models import Carrier, ReturnRequest, Shipment, TrackingEvent
 from tenant_apps.inventory.models import Stock, StockMovement, Warehouse
@@ -179,6 +181,8 @@ def make_world(tag: str = "matrix", webhook_secret: str = WEBHOOK_SECRET) -> Sim
     live = promotions.promotion_publish(actor=None, promotion=live)
 
     account = finance.top_up_record(actor=owner, dealer=pudong, amount="1000.00", reference="BANK-1").account
+    # above the brand's threshold (10,000): waits for approval; asked by no one, so anyone may approve it
+    adjustment = finance.adjustment_request(actor=None, dealer=pudong, amount="20000.00", reason="matrix")
     line = cart_line(buyer=buyer, dealer=pudong, sku=water, quantity=2)
     template = order_template(buyer=buyer, dealer=pudong, name="常用")
 
@@ -197,7 +201,7 @@ def make_world(tag: str = "matrix", webhook_secret: str = WEBHOOK_SECRET) -> Sim
         "waiting": waiting.pk, "split": split.pk, "shipped": shipped.pk, "shipped_line": shipped_line.pk,
         "pending": pending.pk, "picking": picking.pk, "sent": sent.pk, "requested": requested.pk,
         "accepted": accepted.pk, "cart_line": line.pk, "template": template.pk, "workflow": workflow.pk,
-        "carrier": carrier.code, "account": account.pk,
+        "carrier": carrier.code, "account": account.pk, "adjustment": adjustment.pk,
     }
     return SimpleNamespace(net=net, pudong=pudong, users=users, tokens=tokens, outsiders=outsiders, ids=ids,
                            schema=connection.schema_name, webhook_secret=webhook_secret)
@@ -472,6 +476,20 @@ ENDPOINTS = [
     # --- finance ----------------------------------------------------------------------------------
     Endpoint("finance-account-list", "GET", "", FINANCE_READ),
     Endpoint("finance-account-ledger", "GET", "account", FINANCE_READ),
+    Endpoint("finance-top-up-list", "POST", "", (FINANCE_EDIT,), 201,
+             {"dealer": "{pudong}", "amount": "50.00", "reference": "BANK-2"}, state=_count(LedgerEntry)),
+    Endpoint("finance-adjustment-list", "GET", "", (FINANCE_EDIT,)),
+    Endpoint("finance-adjustment-list", "POST", "", (FINANCE_EDIT,), 201,
+             {"dealer": "{pudong}", "amount": "-5.00", "reason": "运费差额"}, state=_count(Adjustment)),
+    Endpoint("finance-adjustment-approve", "POST", "adjustment", (FINANCE_EDIT,), 200,
+             state=_status_of(Adjustment, "adjustment")),
+    Endpoint("finance-settings", "GET", "", (FINANCE_VIEW,)),
+    Endpoint("finance-settings", "PUT", "", (FINANCE_EDIT,), 200, {"terms_days": 45},
+             state=lambda w: list(FinanceSettings.objects.values_list("terms_days", flat=True))),
+    Endpoint("finance-dealer-settlement", "GET", "pudong", (FINANCE_VIEW,)),
+    Endpoint("finance-dealer-settlement", "PUT", "pudong", (FINANCE_EDIT,), 200,
+             {"mode": "credit", "credit_limit": "5000.00", "terms_days": 30},
+             state=lambda w: list(DealerSettlement.objects.values_list("mode", flat=True))),
     # --- people -----------------------------------------------------------------------------------
     Endpoint("api-users", "GET", "", (USERS_VIEW, COMPANY_USERS)),  # a dealer owner sees their staff
     Endpoint("api-invitations", "GET", "", (USERS_VIEW, COMPANY_USERS)),
@@ -507,7 +525,8 @@ OUTSIDE = {key: 404 for key in [
     "GET-shipment-tracking", "POST-shipment-tracking", "POST-fulfillment-order-allocate",
     "GET-fulfillment-order-picking", "POST-fulfillment-order-confirm-receipt", "POST-return-list",
     "GET-return-detail", "POST-return-approve", "POST-return-reject", "POST-return-receive",
-    "GET-finance-account-ledger",
+    "GET-finance-account-ledger", "POST-finance-top-up-list", "POST-finance-adjustment-list",
+    "POST-finance-adjustment-approve", "GET-finance-dealer-settlement", "PUT-finance-dealer-settlement",
 ]} | {
     # dealer staff always get their own company's promotions (the ?dealer= is for brand staff)
     "GET-promotion-current": {OUTSIDERS[0]: 404, OUTSIDERS[1]: 404, OUTSIDERS[2]: 200},
