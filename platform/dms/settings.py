@@ -427,6 +427,7 @@ SPECTACULAR_SETTINGS = {
         "ShipmentStatusEnum": "tenant_apps.fulfillment.models.ShipmentStatus",
         "TrackingStatusEnum": "tenant_apps.fulfillment.models.TrackingStatus",
         "ReturnStatusEnum": "tenant_apps.fulfillment.models.ReturnStatus",
+        "SettlementModeEnum": "tenant_apps.finance.models.SettlementMode",
         "MovementKindEnum": "tenant_apps.inventory.models.MovementKind",
     },
 }

@@ -68,7 +68,7 @@ class AdjustmentRequest(serializers.Serializer):
 class SettingsRequest(serializers.Serializer):
     """Omitted fields keep their value."""
 
-    settlement_mode = serializers.ChoiceField(choices=SettlementMode.values, required=False)
+    settlement_mode = serializers.ChoiceField(choices=SettlementMode.choices, required=False)
     credit_limit = _amount(required=False, min_value=0)
     terms_days = serializers.IntegerField(required=False, min_value=0, max_value=365)
     overdue_block_days = serializers.IntegerField(required=False, min_value=0, max_value=365)
@@ -78,8 +78,7 @@ class SettingsRequest(serializers.Serializer):
 class SettlementRequest(serializers.Serializer):
     """The dealer's whole override: a blank mode or a null limit/terms falls back to the brand's default."""
 
-    mode = serializers.ChoiceField(choices=["", *SettlementMode.values], required=False, allow_blank=True,
-                                   default="")
+    mode = serializers.ChoiceField(choices=SettlementMode.choices, required=False, allow_blank=True, default="")
     credit_limit = _amount(required=False, allow_null=True, default=None, min_value=0)
     terms_days = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=0,
                                           max_value=365)
