@@ -10,11 +10,12 @@ from __future__ import annotations
 import time
 
 from django.conf import settings
-from django.db import connection
 from django.utils.translation import gettext as _
+from django_tenants.utils import get_tenant_model
 
 from billing_saas.errors import FeatureNotInPlan, PlanLimitReached, WorkspaceReadOnly
 from billing_saas.models import Feature, Plan, Resource
+from tenant_apps.core.workspace import connection_tenant
 
 __all__ = ["PlanLimitReached", "FeatureNotInPlan", "WorkspaceReadOnly", "limit_check", "feature_check",
            "feature_enabled", "writable_check", "current_plan", "limit_of", "read_only_message", "UPGRADE_PATH"]
@@ -29,12 +30,11 @@ def plans_forget(**_ignored) -> None:
 
 
 def _connection_tenant():
-    tenant = getattr(connection, "tenant", None)
-    if tenant is not None and hasattr(tenant, "plan_id"):
-        return tenant
-    from django_tenants.utils import get_tenant_model
-
-    return get_tenant_model().objects.filter(schema_name=connection.schema_name).first()
+    """The connection's brand (core.workspace), or None on the public or template schema (the default plan)."""
+    try:
+        return connection_tenant()
+    except get_tenant_model().DoesNotExist:
+        return None
 
 
 def current_plan(tenant=None) -> Plan | None:

@@ -267,8 +267,7 @@ def subscription_plan_change(*, actor, subscription: Subscription, plan: Plan, i
             subscription.scheduled_plan, subscription.scheduled_interval = None, ""
             subscription.save()
             subscription_history_record(actor=actor, subscription=subscription, action="downgrade_cancelled",
-                                        reason=reason,
-                    before=before)
+                                        reason=reason, before=before)
         return preview
     if preview.kind == "downgrade":
         subscription.scheduled_plan, subscription.scheduled_interval = plan, interval
@@ -369,15 +368,16 @@ def prepaid_payment_create(*, actor, subscription: Subscription, method: str, pe
         fields["periods"] = [_("Pay for 1 to 36 periods.")]
     if fields:
         raise BillingInvalid(_("Check the payment."), fields=fields)
+    subscription = _lock(subscription)  # its plan and period now, not as the caller last read them
     price = subscription.price
     if price is None:
         raise BillingInvalid(_("Your plan has no price in your currency."))
     payment = PrepaidPayment.objects.create(
         subscription=subscription, method=method, plan=subscription.plan, interval=subscription.interval,
         periods=periods, amount=price.amount * periods, currency=subscription.currency)
-    subscription_changed_noted = _snapshot(subscription)
+    before = _snapshot(subscription)
     subscription_history_record(actor=actor, subscription=subscription, action="prepaid_requested",
-            reason=f"{method} x{periods}", before=subscription_changed_noted)
+                                reason=f"{method} x{periods}", before=before)
     return payment
 
 
