@@ -88,6 +88,7 @@ AUDIT_VIEW = "audit.view"  # read the audit log (in the reader's data scope)
 FINANCE_VIEW = "finance.view"  # brand staff: dealer accounts and ledgers in their scope
 FINANCE_EDIT = "finance.edit"  # top-ups, adjustments and their approval, settlement settings
 FINANCE_VIEW_OWN = "finance.view_own"  # dealer staff: their own company's accounts and ledgers
+FINANCE_PAY = "finance.pay"  # dealer staff: pay orders, top up, record transfers, confirm statements, tax details
 BILLING_MANAGE = "billing.manage"  # the workspace's own subscription: plan, payments, invoices (发票); the owner's
 
 _STAFF_READ = {CONSOLE, DEALERS_VIEW, USERS_VIEW, ACCOUNT_EDIT, CATALOG_VIEW, PRICING_VIEW, PROMOTIONS_VIEW,
@@ -113,10 +114,11 @@ MATRIX: dict[str, frozenset[str]] = {
     Role.WAREHOUSE: frozenset(_STAFF_READ | {INVENTORY_VIEW, INVENTORY_EDIT, INVENTORY_SYNC, FULFILLMENT_SHIP}),
     Role.ANALYST: frozenset(_STAFF_READ | {DEALERS_EXPORT, INVENTORY_VIEW, AUDIT_VIEW}),
     Role.DEALER_OWNER: frozenset({COMPANY_VIEW, COMPANY_ADDRESSES, COMPANY_USERS, ACCOUNT_EDIT, CATALOG_VIEW,
-                                 CART_EDIT, ORDERS_VIEW_OWN, FINANCE_VIEW_OWN}),
+                                 CART_EDIT, ORDERS_VIEW_OWN, FINANCE_VIEW_OWN, FINANCE_PAY}),
     Role.DEALER_BUYER: frozenset({COMPANY_VIEW, COMPANY_ADDRESSES, ACCOUNT_EDIT, CATALOG_VIEW, CART_EDIT,
                                   ORDERS_VIEW_OWN}),
-    Role.DEALER_FINANCE: frozenset({COMPANY_VIEW, ACCOUNT_EDIT, CATALOG_VIEW, ORDERS_VIEW_OWN, FINANCE_VIEW_OWN}),
+    Role.DEALER_FINANCE: frozenset({COMPANY_VIEW, ACCOUNT_EDIT, CATALOG_VIEW, ORDERS_VIEW_OWN, FINANCE_VIEW_OWN,
+                                    FINANCE_PAY}),
 }
 
 

@@ -18,15 +18,20 @@ def ledger_mismatches() -> list[dict]:
     sums = {
         row["account"]: row
         for row in LedgerEntry.objects.order_by().values("account").annotate(
-            balance=Coalesce(Sum("balance_delta"), ZERO), credit_used=Coalesce(Sum("credit_delta"), ZERO))
+            balance=Coalesce(Sum("balance_delta"), ZERO), credit_used=Coalesce(Sum("credit_delta"), ZERO),
+            rebate_balance=Coalesce(Sum("rebate_delta"), ZERO))
     }
     problems = []
-    for account in DealerAccount.objects.order_by("pk").only("id", "balance", "credit_used"):
-        ledger = sums.get(account.pk, {"balance": ZERO, "credit_used": ZERO})
-        if (account.balance, account.credit_used) != (ledger["balance"], ledger["credit_used"]):
+    empty = {"balance": ZERO, "credit_used": ZERO, "rebate_balance": ZERO}
+    for account in DealerAccount.objects.order_by("pk").only("id", "balance", "credit_used", "rebate_balance"):
+        ledger = sums.get(account.pk, empty)
+        if (account.balance, account.credit_used, account.rebate_balance) != (
+                ledger["balance"], ledger["credit_used"], ledger["rebate_balance"]):
             problems.append({"account": account.pk, "balance": str(account.balance),
                              "ledger_balance": str(ledger["balance"]), "credit_used": str(account.credit_used),
-                             "ledger_credit_used": str(ledger["credit_used"])})
+                             "ledger_credit_used": str(ledger["credit_used"]),
+                             "rebate_balance": str(account.rebate_balance),
+                             "ledger_rebate_balance": str(ledger["rebate_balance"])})
     return problems
 
 

@@ -169,20 +169,24 @@ def _locked(dealer, currency: str) -> DealerAccount:
 
 
 def ledger_post(*, actor, account: DealerAccount, kind: str, balance_delta: Decimal = ZERO,
-                credit_delta: Decimal = ZERO, reference: str = "", reason: str = "") -> LedgerEntry:
-    """Internal: move a LOCKED account (`_locked`) and write its ledger row and audit entry, in the caller's
-    transaction. amount = balance_delta - credit_delta (models.py)."""
+                credit_delta: Decimal = ZERO, rebate_delta: Decimal = ZERO, reference: str = "",
+                reason: str = "") -> LedgerEntry:
+    """Internal to finance: move a LOCKED account (`_locked`) and write its ledger row and audit entry, in the
+    caller's transaction. amount = balance_delta + rebate_delta - credit_delta (models/ledger.py)."""
     account.balance += balance_delta
     account.credit_used += credit_delta
-    account.save(update_fields=["balance", "credit_used", "updated_at"])
+    account.rebate_balance += rebate_delta
+    account.save(update_fields=["balance", "credit_used", "rebate_balance", "updated_at"])
     entry = LedgerEntry.objects.create(
         account=account, dealer_id=account.dealer_id, currency=account.currency, kind=kind,
-        amount=balance_delta - credit_delta, balance_delta=balance_delta, credit_delta=credit_delta,
-        balance_after=account.balance, credit_used_after=account.credit_used, reference=reference[:100],
-        reason=reason[:255], actor=actor if getattr(actor, "pk", None) else None, actor_label=actor_label(actor))
+        amount=balance_delta + rebate_delta - credit_delta, balance_delta=balance_delta, credit_delta=credit_delta,
+        rebate_delta=rebate_delta, balance_after=account.balance, credit_used_after=account.credit_used,
+        rebate_balance_after=account.rebate_balance, reference=reference[:100], reason=reason[:255],
+        actor=actor if getattr(actor, "pk", None) else None, actor_label=actor_label(actor))
     audit_record(actor=actor, action=f"finance.ledger.{kind}", target=entry, dealer_id=account.dealer_id, reason=reason,
                  after={"amount": str(entry.amount), "currency": entry.currency, "reference": entry.reference,
-                        "balance": str(account.balance), "credit_used": str(account.credit_used)})
+                        "balance": str(account.balance), "credit_used": str(account.credit_used),
+                        "rebate_balance": str(account.rebate_balance)})
     return entry
 
 
@@ -194,6 +198,34 @@ def top_up_record(*, actor, dealer, amount, reference: str = "", reason: str = "
     amount = clean_amount(amount, currency)
     return ledger_post(actor=actor, account=_locked(dealer, currency), kind=EntryKind.TOP_UP, balance_delta=amount,
                        reference=reference, reason=reason)
+
+
+def payment_record(*, actor, dealer, amount, currency: str, reference: str = "", reason: str = "",
+                   kind: str = EntryKind.PAYMENT) -> LedgerEntry:
+    """Money received from the dealer (online, by transfer, in cash on delivery): it pays what the dealer owes on
+    credit first, and what is left becomes prepaid balance. `reference` names what it pays (an order number
+    settles that order's open item first; receivables allocate the rest oldest first). Call inside a
+    transaction (the caller's, with its own payment/match row) or alone."""
+    with transaction.atomic():
+        currency = clean_currency(currency)
+        amount = clean_amount(amount, currency)
+        account = _locked(dealer, currency)
+        to_credit = min(max(account.credit_used, ZERO), amount)
+        return ledger_post(actor=actor, account=account, kind=kind, balance_delta=amount - to_credit,
+                           credit_delta=-to_credit, reference=reference, reason=reason)
+
+
+def refund_record(*, actor, dealer, amount, currency: str, reference: str = "", reason: str = "") -> LedgerEntry:
+    """Money paid back to the dealer (a refunded online payment, a returned transfer): it comes out of the
+    prepaid balance, and what the balance does not cover is owed again on credit (the payment it undoes had
+    paid that debt down)."""
+    with transaction.atomic():
+        currency = clean_currency(currency)
+        amount = clean_amount(amount, currency)
+        account = _locked(dealer, currency)
+        from_balance = min(max(account.balance, ZERO), amount)
+        return ledger_post(actor=actor, account=account, kind=EntryKind.REFUND, balance_delta=-from_balance,
+                           credit_delta=amount - from_balance, reference=reference, reason=reason)
 
 
 def _apply_adjustment(*, actor, adjustment: Adjustment) -> LedgerEntry:
@@ -294,6 +326,8 @@ def credit_release(*, actor, dealer, amount, currency: str, reference: str) -> L
     if amount > held_cash + held_credit:
         raise _invalid("amount", _("At most %(held)s %(currency)s is held for %(reference)s.") % {
             "held": held_cash + held_credit, "currency": currency, "reference": reference or "-"})
-    to_credit = min(held_credit, amount)
+    # What the dealer still owes on credit is given back first; the rest (paid already, or from the balance)
+    # returns to the balance. Never below zero owed: a paid order's credit was settled by its payment.
+    to_credit = min(held_credit, max(account.credit_used, ZERO), amount)
     return ledger_post(actor=actor, account=account, kind=EntryKind.ORDER_RELEASE, balance_delta=amount - to_credit,
                        credit_delta=-to_credit, reference=reference)

@@ -27,7 +27,8 @@ class AccountSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = DealerAccount
-        fields = ["id", "dealer", "dealer_code", "dealer_name", "currency", "balance", "credit_used", "updated_at"]
+        fields = ["id", "dealer", "dealer_code", "dealer_name", "currency", "balance", "credit_used", "rebate_balance",
+                  "updated_at"]
         read_only_fields = fields
 
 
@@ -36,8 +37,9 @@ class LedgerEntrySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = LedgerEntry
-        fields = ["id", "kind", "amount", "balance_delta", "credit_delta", "balance_after", "credit_used_after",
-                  "currency", "reference", "reason", "actor_label", "created_at"]
+        fields = ["id", "kind", "amount", "balance_delta", "credit_delta", "rebate_delta", "balance_after",
+                  "credit_used_after", "rebate_balance_after", "currency", "reference", "reason", "actor_label",
+                  "created_at"]
         read_only_fields = fields
 
 

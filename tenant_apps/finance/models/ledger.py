@@ -5,9 +5,10 @@ the dealer owes goes DOWN, or its prepaid money goes up: a top-up, a payment, a 
 protection credit, a released hold); negative is against the dealer (what it owes goes UP, or its prepaid money
 goes down: an order's charge). Each row splits its amount over the account's two sides:
 
-    amount == balance_delta - credit_delta
+    amount == balance_delta + rebate_delta - credit_delta
 
-`balance` is prepaid money (sum of balance_delta), `credit_used` is what the dealer owes on credit (sum of
+`balance` is prepaid money (sum of balance_delta), `rebate_balance` is rebate money the dealer may spend on later
+orders up to the brand's share (sum of rebate_delta), `credit_used` is what the dealer owes on credit (sum of
 credit_delta). Both are changed only by finance.services, under a row lock on the account, in the same
 transaction as the ledger row (proved by `selectors.ledger_mismatches` and the `finance_check` command)."""
 
@@ -47,6 +48,7 @@ class DealerAccount(models.Model):
     currency = models.CharField(_("currency"), max_length=3)
     balance = models.DecimalField(_("balance"), default=0, **TOTAL)
     credit_used = models.DecimalField(_("credit used"), default=0, **TOTAL)
+    rebate_balance = models.DecimalField(_("rebate balance"), default=0, **TOTAL)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -78,8 +80,10 @@ class LedgerEntry(models.Model):
     amount = models.DecimalField(_("amount"), **TOTAL)
     balance_delta = models.DecimalField(default=0, **TOTAL)
     credit_delta = models.DecimalField(default=0, **TOTAL)
+    rebate_delta = models.DecimalField(default=0, **TOTAL)
     balance_after = models.DecimalField(_("balance after"), **TOTAL)
     credit_used_after = models.DecimalField(_("credit used after"), **TOTAL)
+    rebate_balance_after = models.DecimalField(_("rebate balance after"), default=0, **TOTAL)
     reference = models.CharField(_("reference"), max_length=100, blank=True)
     reason = models.CharField(_("reason"), max_length=255, blank=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.DO_NOTHING, null=True, blank=True,
@@ -95,7 +99,8 @@ class LedgerEntry(models.Model):
                    models.Index(fields=["reference"], name="finance_entry_reference")]
         constraints = [
             currency_check("finance_entry_currency_code"),
-            models.CheckConstraint(condition=Q(amount=models.F("balance_delta") - models.F("credit_delta")),
+            models.CheckConstraint(condition=Q(amount=models.F("balance_delta") + models.F("rebate_delta")
+                                                    - models.F("credit_delta")),
                                    name="finance_entry_amount_is_its_sides"),
         ]
 
@@ -121,12 +126,16 @@ class FinanceSettings(models.Model):
     overdue_block_days = models.PositiveIntegerField(_("block new orders after days overdue"), default=30)
     adjustment_threshold = models.DecimalField(_("adjustments above this need a second person"), default=10000,
                                                **AMOUNT)
+    rebate_share = models.DecimalField(_("share of an order that rebates may pay (%)"), max_digits=5,
+                                       decimal_places=2, default=10)
 
     class Meta:
         constraints = [models.CheckConstraint(condition=Q(pk=1), name="finance_settings_singleton"),
                        models.CheckConstraint(condition=Q(credit_limit__gte=0), name="finance_default_limit_gte_0"),
                        models.CheckConstraint(condition=Q(adjustment_threshold__gte=0),
-                                              name="finance_threshold_gte_0")]
+                                              name="finance_threshold_gte_0"),
+                       models.CheckConstraint(condition=Q(rebate_share__gte=0) & Q(rebate_share__lte=100),
+                                              name="finance_rebate_share_0_100")]
 
     def __str__(self) -> str:
         return "finance settings"

@@ -1,0 +1,6 @@
+"""The brand console's finance pages, mounted at /console/finance/ (namespace finance_console): one list of
+patterns per area, each area's views module adds its own."""
+
+app_name = "finance_console"
+
+urlpatterns: list = []
