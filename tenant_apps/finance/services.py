@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_DOWN, Decimal, InvalidOperation
 
 from babel.numbers import is_currency
 from django.db import transaction
@@ -288,46 +288,80 @@ def available(account: DealerAccount, settlement: Settlement) -> tuple[Decimal, 
     return cash, credit  # mixed (cod never asks)
 
 
+def rebate_usable(account: DealerAccount, amount: Decimal) -> Decimal:
+    """What the rebate pool may pay of an order of `amount`: at most the brand's share of it."""
+    share = finance_settings().rebate_share
+    cap = (amount * share / 100).quantize(minor_unit(account.currency), rounding=ROUND_DOWN)
+    return max(min(account.rebate_balance, cap), ZERO)
+
+
 @transaction.atomic
-def credit_hold(*, actor, dealer, amount, currency: str, reference: str) -> LedgerEntry:
-    """Charge an order's amount to the dealer's account as its settlement mode says: prepay from the balance,
-    credit against the limit, mixed from the balance first then credit, cash on delivery owed without a check.
-    CreditShort (409) when the available amount does not cover it; nothing changes then."""
+def credit_hold(*, actor, dealer, amount, currency: str, reference: str, use_rebate: bool = True) -> LedgerEntry:
+    """Charge an order's amount to the dealer's account: from the rebate pool first (up to the brand's share of the
+    order), the rest as its settlement mode says: prepay from the balance, credit against the limit, mixed from
+    the balance first then credit, cash on delivery owed without a check. CreditShort (409) when the available
+    amount does not cover it; nothing changes then."""
     currency = clean_currency(currency)
     amount = clean_amount(amount, currency)
     settlement = settlement_for(dealer)
     account = _locked(dealer, currency)  # concurrent holds of this account queue here
+    from_rebate = rebate_usable(account, amount) if use_rebate else ZERO
+    rest = amount - from_rebate
     if settlement.mode == SettlementMode.COD:
-        return ledger_post(actor=actor, account=account, kind=EntryKind.ORDER_CHARGE, credit_delta=amount,
-                           reference=reference, reason=_("cash on delivery"))
+        return ledger_post(actor=actor, account=account, kind=EntryKind.ORDER_CHARGE, credit_delta=rest,
+                           rebate_delta=-from_rebate, reference=reference, reason=_("cash on delivery"))
     cash, credit = available(account, settlement)
-    if cash + credit < amount:
+    if cash + credit < rest:
         raise CreditShort(
             _("Not enough available to cover this order: %(available)s %(currency)s available, %(needed)s "
-              "%(currency)s needed.") % {"available": cash + credit, "needed": amount, "currency": currency},
-            available=cash + credit, needed=amount, currency=currency)
-    from_cash = min(cash, amount)
+              "%(currency)s needed.") % {"available": cash + credit + from_rebate, "needed": amount,
+                                         "currency": currency},
+            available=cash + credit + from_rebate, needed=amount, currency=currency)
+    from_cash = min(cash, rest)
     return ledger_post(actor=actor, account=account, kind=EntryKind.ORDER_CHARGE, balance_delta=-from_cash,
-                       credit_delta=amount - from_cash, reference=reference)
+                       credit_delta=rest - from_cash, rebate_delta=-from_rebate, reference=reference)
+
+
+def _held(account: DealerAccount, reference: str) -> tuple[Decimal, Decimal, Decimal]:
+    """(cash, credit, rebate) still held for `reference`: its charges less its releases."""
+    cash = credit = rebate = ZERO
+    for entry in account.entries.filter(reference=reference, kind__in=[EntryKind.ORDER_CHARGE,
+                                                                       EntryKind.ORDER_RELEASE]):
+        cash -= entry.balance_delta
+        credit += entry.credit_delta
+        rebate -= entry.rebate_delta
+    return cash, credit, rebate
 
 
 @transaction.atomic
-def credit_release(*, actor, dealer, amount, currency: str, reference: str) -> LedgerEntry:
-    """Give back (part of) what `credit_hold` took for `reference`: credit first, then the balance. At most what
-    is still held for that reference."""
+def credit_release(*, actor, dealer, amount=None, currency: str, reference: str,
+                   reason: str = "") -> LedgerEntry | None:
+    """Give back (part of) what `credit_hold` took for `reference` (all of it when `amount` is None; None returned
+    when nothing is held): what the dealer still owes on credit first, then the balance, the rebate pool last.
+    At most what is still held for that reference."""
     currency = clean_currency(currency)
-    amount = clean_amount(amount, currency)
     account = _locked(dealer, currency)
-    held_cash, held_credit = ZERO, ZERO
-    for entry in account.entries.filter(reference=reference, kind__in=[EntryKind.ORDER_CHARGE,
-                                                                       EntryKind.ORDER_RELEASE]):
-        held_cash -= entry.balance_delta
-        held_credit += entry.credit_delta
-    if amount > held_cash + held_credit:
+    held_cash, held_credit, held_rebate = _held(account, reference)
+    held = held_cash + held_credit + held_rebate
+    if amount is None:
+        if held <= 0:
+            return None
+        amount = held
+    amount = clean_amount(amount, currency)
+    if amount > held:
         raise _invalid("amount", _("At most %(held)s %(currency)s is held for %(reference)s.") % {
-            "held": held_cash + held_credit, "currency": currency, "reference": reference or "-"})
+            "held": held, "currency": currency, "reference": reference or "-"})
     # What the dealer still owes on credit is given back first; the rest (paid already, or from the balance)
-    # returns to the balance. Never below zero owed: a paid order's credit was settled by its payment.
+    # returns to the balance; the rebate pool gets back its own part last. Never below zero owed: a paid order's
+    # credit was settled by its payment.
     to_credit = min(held_credit, max(account.credit_used, ZERO), amount)
-    return ledger_post(actor=actor, account=account, kind=EntryKind.ORDER_RELEASE, balance_delta=amount - to_credit,
-                       credit_delta=-to_credit, reference=reference)
+    to_balance = min(amount - to_credit, held_cash + held_credit - to_credit)
+    to_rebate = amount - to_credit - to_balance  # <= held_rebate: amount <= held
+    return ledger_post(actor=actor, account=account, kind=EntryKind.ORDER_RELEASE, balance_delta=to_balance,
+                       credit_delta=-to_credit, rebate_delta=to_rebate, reference=reference, reason=reason)
+
+
+def held_for(*, dealer, currency: str, reference: str) -> Decimal:
+    """What is still held for `reference` (its charges less its releases)."""
+    account = DealerAccount.objects.filter(dealer=dealer, currency=currency).first()
+    return sum(_held(account, reference), ZERO) if account else ZERO

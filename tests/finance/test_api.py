@@ -11,6 +11,7 @@ def _client(user):
 
 
 def _accounts(books):
+    services.dealer_settlement_set(actor=books.finance, dealer=books.one, mode="prepay")
     services.top_up_record(actor=books.finance, dealer=books.one, amount="100", reference="T1")
     services.top_up_record(actor=books.finance, dealer=books.two, amount="200", reference="T2")
     services.credit_hold(actor=books.clerk, dealer=books.one, amount="30", currency="CNY", reference="SO-1")

@@ -45,6 +45,7 @@ def test_the_ledger_refuses_to_be_changed_or_deleted(books):
 
 
 def test_prepay_holds_from_the_balance_and_refuses_beyond_it(books):
+    services.dealer_settlement_set(actor=books.finance, dealer=books.one, mode="prepay")
     services.top_up_record(actor=books.finance, dealer=books.one, amount="100", reference="T1")
     services.credit_hold(actor=books.clerk, dealer=books.one, amount="60", currency="CNY", reference="SO-1")
     with pytest.raises(CreditShort) as short:

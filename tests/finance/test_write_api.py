@@ -114,7 +114,7 @@ def test_a_large_adjustment_waits_for_a_second_person(books, in_tenant):
 def test_brand_defaults_and_a_dealers_override(books, in_tenant):
     with in_tenant(books.tenant):
         finance = _client(books.finance)
-    assert finance.get(f"{API}/settings/").json()["settlement_mode"] == "prepay"
+    assert finance.get(f"{API}/settings/").json()["settlement_mode"] == "cod"  # owed, never refused, until set
     changed = _put(finance, "settings/", {"settlement_mode": "credit", "credit_limit": "50000.00",
                                           "terms_days": 60})
     assert changed.status_code == 200, changed.json()

@@ -14,6 +14,13 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.AlterField(
+            model_name="financesettings",
+            name="settlement_mode",
+            field=models.CharField(choices=[("prepay", "Prepay"), ("credit", "Credit"), ("cod", "Cash on delivery"),
+                                            ("mixed", "Mixed (balance first, then credit)")],
+                                   default="cod", max_length=8, verbose_name="default settlement mode"),
+        ),
         migrations.RemoveConstraint(
             model_name='ledgerentry',
             name='finance_entry_amount_is_its_sides',

@@ -117,10 +117,11 @@ class LedgerEntry(models.Model):
 
 
 class FinanceSettings(models.Model):
-    """The brand's defaults (one row per tenant). Credit limits are in the brand's own currency."""
+    """The brand's defaults (one row per tenant). Credit limits are in the brand's own currency. Until the brand
+    sets its terms, dealers settle cash on delivery: orders are owed without a check, as before finance existed."""
 
     settlement_mode = models.CharField(_("default settlement mode"), max_length=8, choices=SettlementMode.choices,
-                                       default=SettlementMode.PREPAY)
+                                       default=SettlementMode.COD)
     credit_limit = models.DecimalField(_("default credit limit"), default=0, **AMOUNT)
     terms_days = models.PositiveIntegerField(_("payment terms (net days)"), default=30)
     overdue_block_days = models.PositiveIntegerField(_("block new orders after days overdue"), default=30)
