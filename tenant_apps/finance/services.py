@@ -5,16 +5,19 @@ account is always the sum of its ledger. Sign convention: models.py."""
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal, InvalidOperation
 
 from babel.numbers import is_currency
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tenant_apps.audit.services import actor_label, audit_record
+from tenant_apps.audit.services import actor_label, audit_entry, audit_record
+from tenant_apps.core import prepared
+from tenant_apps.core.bulk import ids_take, insert_ctes
 from tenant_apps.core.money import minor_unit, tenant_currency
 from tenant_apps.finance.errors import AdjustmentNotPending, CreditShort, FinanceInvalid, SecondPersonRequired
 from tenant_apps.finance.models import (
@@ -163,30 +166,74 @@ def account_for(dealer, currency: str | None = None) -> DealerAccount:
     return DealerAccount.objects.get(dealer=dealer, currency=currency)
 
 
+# The dealer's account in a currency, made if missing and locked (FOR UPDATE, by the upsert), with the next ledger
+# row's id and the dealer's effective terms (its own override, else the brand's, else the model's defaults): one
+# statement, the only way any writer of the account takes it. Concurrent writers of one account queue here.
+_LOCK_SQL = """
+INSERT INTO finance_dealeraccount AS a (dealer_id, currency, balance, credit_used, rebate_balance, updated_at)
+VALUES (%(dealer)s, %(currency)s, 0, 0, 0, now())
+ON CONFLICT (dealer_id, currency) DO UPDATE SET updated_at = a.updated_at
+RETURNING a.id, a.balance, a.credit_used, a.rebate_balance,
+    nextval(pg_get_serial_sequence('finance_ledgerentry', 'id')),
+    (SELECT json_build_object('mode', COALESCE(NULLIF(ds.mode, ''), fs.settlement_mode, %(mode)s),
+                              'limit', COALESCE(ds.credit_limit, fs.credit_limit, 0),
+                              'share', COALESCE(fs.rebate_share, %(share)s))
+     FROM (SELECT 1) one LEFT JOIN finance_financesettings fs ON fs.id = 1
+     LEFT JOIN finance_dealersettlement ds ON ds.dealer_id = %(dealer)s)
+"""
+
+_DEFAULTS = FinanceSettings()
+
+
 def _locked(dealer, currency: str) -> DealerAccount:
-    account = account_for(dealer, currency)
-    return DealerAccount.objects.select_for_update().get(pk=account.pk)
+    """The account, locked for the rest of the caller's transaction; `.entry_id` is the id its next ledger row takes
+    and `.terms` the dealer's effective mode, credit limit and rebate share."""
+    dealer_id = getattr(dealer, "pk", dealer)
+    with connection.cursor() as cursor:
+        prepared.execute(cursor, "finance_account_lock", _LOCK_SQL, {
+            "dealer": dealer_id, "currency": currency, "mode": _DEFAULTS.settlement_mode,
+            "share": _DEFAULTS.rebate_share})
+        pk, balance, credit_used, rebate_balance, entry_id, terms = cursor.fetchone()
+    account = DealerAccount(id=pk, dealer_id=dealer_id, currency=currency, balance=balance, credit_used=credit_used,
+                            rebate_balance=rebate_balance)
+    account._state.adding = False
+    account.entry_id = entry_id
+    account.terms = terms if isinstance(terms, dict) else json.loads(terms)
+    return account
+
+
+_POST_SQL = """WITH account AS (UPDATE finance_dealeraccount SET balance = %(balance)s, credit_used = %(credit_used)s,
+    rebate_balance = %(rebate_balance)s, updated_at = now() WHERE id = %(account)s), {inserts} SELECT 1"""
 
 
 def ledger_post(*, actor, account: DealerAccount, kind: str, balance_delta: Decimal = ZERO,
                 credit_delta: Decimal = ZERO, rebate_delta: Decimal = ZERO, reference: str = "",
                 reason: str = "") -> LedgerEntry:
     """Internal to finance: move a LOCKED account (`_locked`) and write its ledger row and audit entry, in the
-    caller's transaction. amount = balance_delta + rebate_delta - credit_delta (models/ledger.py)."""
+    caller's transaction and in one statement. amount = balance_delta + rebate_delta - credit_delta
+    (models/ledger.py)."""
     account.balance += balance_delta
     account.credit_used += credit_delta
     account.rebate_balance += rebate_delta
-    account.save(update_fields=["balance", "credit_used", "rebate_balance", "updated_at"])
-    entry = LedgerEntry.objects.create(
-        account=account, dealer_id=account.dealer_id, currency=account.currency, kind=kind,
+    entry_id = getattr(account, "entry_id", None) or ids_take(entry=(LedgerEntry, 1))["entry"][0]
+    entry = LedgerEntry(
+        id=entry_id, account_id=account.pk, dealer_id=account.dealer_id, currency=account.currency, kind=kind,
         amount=balance_delta + rebate_delta - credit_delta, balance_delta=balance_delta, credit_delta=credit_delta,
         rebate_delta=rebate_delta, balance_after=account.balance, credit_used_after=account.credit_used,
         rebate_balance_after=account.rebate_balance, reference=reference[:100], reason=reason[:255],
-        actor=actor if getattr(actor, "pk", None) else None, actor_label=actor_label(actor))
-    audit_record(actor=actor, action=f"finance.ledger.{kind}", target=entry, dealer_id=account.dealer_id, reason=reason,
-                 after={"amount": str(entry.amount), "currency": entry.currency, "reference": entry.reference,
-                        "balance": str(account.balance), "credit_used": str(account.credit_used),
-                        "rebate_balance": str(account.rebate_balance)})
+        actor_id=actor.pk if getattr(actor, "pk", None) else None, actor_label=actor_label(actor))
+    account.entry_id = None  # one row per lock: a second post takes the lock again
+    audit = audit_entry(actor=actor, action=f"finance.ledger.{kind}", target=entry, dealer_id=account.dealer_id,
+                        reason=reason, after={"amount": str(entry.amount), "currency": entry.currency,
+                                              "reference": entry.reference, "balance": str(account.balance),
+                                              "credit_used": str(account.credit_used),
+                                              "rebate_balance": str(account.rebate_balance)})
+    params = {"balance": account.balance, "credit_used": account.credit_used,
+              "rebate_balance": account.rebate_balance, "account": account.pk}
+    inserts, shape = insert_ctes([[entry], [audit]], params)
+    with connection.cursor() as cursor:
+        prepared.execute(cursor, f"finance_post:{shape}", _POST_SQL.format(inserts=", ".join(inserts)), params)
+    entry._state.adding = False
     return entry
 
 
@@ -288,24 +335,31 @@ def available(account: DealerAccount, settlement: Settlement) -> tuple[Decimal, 
     return cash, credit  # mixed (cod never asks)
 
 
-def rebate_usable(account: DealerAccount, amount: Decimal) -> Decimal:
-    """What the rebate pool may pay of an order of `amount`: at most the brand's share of it."""
-    share = finance_settings().rebate_share
+def _rebate_cap(account: DealerAccount, amount: Decimal, share: Decimal) -> Decimal:
+    """What the rebate pool may pay of an order of `amount`: at most `share` percent of it."""
     cap = (amount * share / 100).quantize(minor_unit(account.currency), rounding=ROUND_DOWN)
     return max(min(account.rebate_balance, cap), ZERO)
 
 
-@transaction.atomic
 def credit_hold(*, actor, dealer, amount, currency: str, reference: str, use_rebate: bool = True) -> LedgerEntry:
     """Charge an order's amount to the dealer's account: from the rebate pool first (up to the brand's share of the
     order), the rest as its settlement mode says: prepay from the balance, credit against the limit, mixed from
     the balance first then credit, cash on delivery owed without a check. CreditShort (409) when the available
-    amount does not cover it; nothing changes then."""
+    amount does not cover it; nothing changes then.
+
+    The hottest write (every order's submission): inside the caller's transaction it adds no savepoint (its one
+    write is one statement, after every check); on its own it is its own transaction."""
+    if not connection.in_atomic_block:
+        with transaction.atomic():
+            return credit_hold(actor=actor, dealer=dealer, amount=amount, currency=currency, reference=reference,
+                               use_rebate=use_rebate)
     currency = clean_currency(currency)
     amount = clean_amount(amount, currency)
-    settlement = settlement_for(dealer)
     account = _locked(dealer, currency)  # concurrent holds of this account queue here
-    from_rebate = rebate_usable(account, amount) if use_rebate else ZERO
+    terms = account.terms
+    settlement = Settlement(mode=terms["mode"], credit_limit=Decimal(str(terms["limit"])), terms_days=0,
+                            currency=tenant_currency())
+    from_rebate = _rebate_cap(account, amount, Decimal(str(terms["share"]))) if use_rebate else ZERO
     rest = amount - from_rebate
     if settlement.mode == SettlementMode.COD:
         return ledger_post(actor=actor, account=account, kind=EntryKind.ORDER_CHARGE, credit_delta=rest,

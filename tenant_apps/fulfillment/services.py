@@ -61,7 +61,7 @@ from tenant_apps.fulfillment.selectors import open_return_quantities, picking_li
 from tenant_apps.inventory.models import MovementKind, Warehouse
 from tenant_apps.inventory.services import stock_receive, stock_ship
 from tenant_apps.ordering.errors import IllegalOrderTransition
-from tenant_apps.ordering.fulfil import order_line_return, order_line_ship, order_lines_allocate
+from tenant_apps.ordering.fulfil import order_line_return, order_line_ship, order_lines_allocate, order_return_credit
 from tenant_apps.ordering.lifecycle import order_event_add, order_lock, order_transition
 from tenant_apps.ordering.models import Order, OrderLine, OrderStatus
 from tenant_apps.ordering.selectors import order_reserved_left, orders_delivered_before
@@ -577,13 +577,15 @@ def return_receive(*, actor, rma: ReturnRequest, warehouse_id=None) -> ReturnReq
             stock_receive(actor=actor, sku_id=item.order_line.sku_id, warehouse_id=warehouse.pk,
                           quantity=item.quantity, reference=locked.number, reason=f"RMA {locked.reason_code}",
                           kind=MovementKind.RETURN)
+        credited = order_return_credit(actor=actor, order=order, reference=locked.number,
+                                       returned=[(item.order_line, item.quantity) for item in items])
         locked.warehouse = warehouse
         locked.received_by = actor if getattr(actor, "is_authenticated", False) else None
         locked.received_at = timezone.now()
         _timeline(order, actor, kind="return", message=_("Return %(number)s received at %(warehouse)s")
                   % {"number": locked.number, "warehouse": warehouse.name},
                   data={"return": locked.number, "status": locked.status,
-                        "units": sum(i.quantity for i in items)})
+                        "units": sum(i.quantity for i in items), "credited": str(credited)})
         return ["warehouse", "received_by", "received_at"]
 
     locked = RETURN_MACHINE.move(

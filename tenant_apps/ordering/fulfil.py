@@ -9,11 +9,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
+from tenant_apps.core.money import minor_unit
+from tenant_apps.finance.services import credit_release, held_for
 from tenant_apps.inventory.services import Allocation, stock_allocate
 from tenant_apps.ordering.errors import OrderRefused, OverReturn, ReservationMissing
 from tenant_apps.ordering.models import Order, OrderLine, OrderReservation
@@ -104,3 +107,20 @@ def order_line_return(*, order: Order, line: OrderLine, quantity: int) -> None:
     if not updated:
         raise OverReturn(_("Line %(line)s would be returned more than it was shipped; nothing changed.")
                          % {"line": line.line_no})
+
+
+def order_return_credit(*, actor, order: Order, returned: list[tuple[OrderLine, int]], reference: str) -> Decimal:
+    """Give the dealer back the value of goods returned ([(line, base units)]): each line's net price for those
+    units, through the dealer's account (finance.credit_release: what it still owes on the order first, then its
+    balance). Never more than is still charged for the order. The amount given back."""
+    value = Decimal(0)
+    for line, quantity in returned:
+        ordered = line.quantity * line.factor
+        if ordered and line.net:
+            value += line.net * quantity / ordered
+    value = value.quantize(minor_unit(order.currency), rounding=ROUND_HALF_UP)
+    value = min(value, held_for(dealer=order.dealer, currency=order.currency, reference=order.number))
+    if value > 0:
+        credit_release(actor=actor, dealer=order.dealer, amount=value, currency=order.currency,
+                       reference=order.number, reason=_("Return %(number)s") % {"number": reference})
+    return value

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from tenant_apps.audit.services import audit_entry, person_label
 from tenant_apps.core.bulk import insert_grouped
 from tenant_apps.core.states import Move, StateMachine
+from tenant_apps.finance.services import credit_hold, credit_release
 from tenant_apps.inventory.services import Allocation, stock_release_allocations
 from tenant_apps.ordering.errors import IllegalOrderTransition, OrderActionInvalid, OrderNotFound
 from tenant_apps.ordering.models import RESERVING, Order, OrderEvent, OrderReservation, OrderStatus
@@ -120,6 +121,20 @@ def reservations_release(*, order: Order, actor, reason: str) -> None:
     order.lines.update(reserved_base=0)
 
 
+def order_charge(*, actor, order: Order) -> None:
+    """Charge the order's total to the dealer's account (finance: its settlement mode; CreditShort, 409, when the
+    balance or credit does not cover it). In the caller's transaction, after the stock is reserved: every path
+    locks stock rows first and the dealer's account last, so none deadlocks."""
+    if order.total > 0:
+        credit_hold(actor=actor, dealer=order.dealer, amount=order.total, currency=order.currency,
+                    reference=order.number)
+
+
+def order_charge_release(*, actor, order: Order, reason: str) -> None:
+    """Give back everything still charged for the order (cancel, reject, a revision before it is charged again)."""
+    credit_release(actor=actor, dealer=order.dealer, currency=order.currency, reference=order.number, reason=reason)
+
+
 def order_transition(*, actor, order: Order, action: str, reason: str = "", data: dict | None = None,
                      guard: Callable[[Order], None] | None = None) -> Order:
     """Apply `action` (one of ACTIONS) to `order`, with its side effects; 409 if illegal now.
@@ -136,6 +151,7 @@ def order_transition(*, actor, order: Order, action: str, reason: str = "", data
     def effects(locked: Order, before: str) -> list[str]:
         if action in ("cancel", "reject"):  # a draft sent back for changes still holds its reservations
             reservations_release(order=locked, actor=actor, reason=f"{_action_label(action)}: {reason}"[:255])
+            order_charge_release(actor=actor, order=locked, reason=f"{_action_label(action)}: {reason}"[:255])
             from tenant_apps.promotions.services import promotion_usage_release
 
             promotion_usage_release(order_ref=locked.number)  # budgets and coupon uses back for other orders

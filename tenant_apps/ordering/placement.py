@@ -101,11 +101,12 @@ def _line_values(quote: Quote) -> list[list]:
 
 
 def order_place(*, actor, order: Order, quote: Quote, rows: list[Model], warehouse_ranks: dict[int, int],
-                from_cart: bool) -> Placement:
+                from_cart: bool, savepoint: bool = True) -> Placement:
     """Write `order` (new, in memory, with its id, number and frozen quote) with its lines, reservations,
     purchase records, promotion usage and `rows` (timeline, audit, approval steps) in one statement, if every
     SKU can be reserved in full and every capped budget holds; else write nothing and say why. The caller checks
-    `placeable(quote)` first. An IntegrityError (a twin with the same Idempotency-Key) leaves nothing written."""
+    `placeable(quote)` first. An IntegrityError (a twin with the same Idempotency-Key) leaves nothing written.
+    `savepoint=False`: the caller's transaction is its own and ends with any error (no savepoint round trips)."""
     wanted: dict[int, int] = {}
     for quoted in quote.lines:
         wanted[quoted.priced.sku_id] = quoted.priced.quantity * quoted.priced.factor
@@ -135,17 +136,17 @@ gate AS (SELECT NOT EXISTS (SELECT 1 FROM stock_short) AND NOT EXISTS (SELECT 1 
 {", ".join(ctes)}
 SELECT (SELECT ok FROM gate), ARRAY(SELECT sku_id FROM stock_short ORDER BY 1),
        ARRAY(SELECT id FROM promo_capped WHERE NOT holds ORDER BY 1)"""  # noqa: S608 - constants and model names
-    with _own_transaction(), connection.cursor() as cursor:
+    with _own_transaction(savepoint), connection.cursor() as cursor:
         prepared.execute(cursor, f"order_place:{shape}", sql, params)
         ok, short, refused = cursor.fetchone()
     return Placement(placed=ok, short_skus=tuple(short), refused_promotions=tuple(refused))
 
 
 @contextmanager
-def _own_transaction():
+def _own_transaction(savepoint: bool = True):
     """The statement is its own transaction in autocommit mode (no BEGIN and COMMIT round trips); inside a
     caller's transaction, a savepoint, so that a failed statement (a twin's key) leaves that transaction usable."""
-    if connection.in_atomic_block:
+    if connection.in_atomic_block and savepoint:
         with transaction.atomic():
             yield
     else:

@@ -61,6 +61,8 @@ from tenant_apps.ordering.fulfil import reservations_split
 from tenant_apps.ordering.lifecycle import (
     ORDER_MACHINE,
     IllegalOrderTransition,
+    order_charge,
+    order_charge_release,
     order_event,
     order_lock,
     order_transition,
@@ -454,15 +456,23 @@ def _submit(*, actor, dealer, context: _Context, lines, address_id, note, key, f
 
     try:
         if settings.ORDERING_ONE_STATEMENT and placement.placeable(quote):  # most orders: one statement
-            placed = _place_at_once(actor=actor, order=new_order(), context=context, quote=quote, from_cart=from_cart)
-            if placed is not None:
-                return Submitted(order=placed, lines=(), skus=skus, quote=quote)
+            # The order and its charge to the dealer's account commit together, or neither (the placement adds no
+            # savepoint: any error ends this transaction).
+            with transaction.atomic():
+                placed = _place_at_once(actor=actor, order=new_order(), context=context, quote=quote,
+                                        from_cart=from_cart)
+                if placed is not None:
+                    order_charge(actor=actor, order=placed)
+                    return Submitted(order=placed, lines=(), skus=skus, quote=quote)
         with transaction.atomic():
             order = new_order()
             backorder, written = _place(actor=actor, order=order, ctx=context.dealer, lines=lines, skus=skus,
                                         quote=quote, coupon_codes=coupon_codes, policy=context.policy,
                                         ranks=context.ranks, consent_reduce=consent_reduce, message=_("Submitted"),
                                         approvals=context.approvals)
+            order_charge(actor=actor, order=order)
+            if backorder is not None:
+                order_charge(actor=actor, order=backorder)
             if from_cart:
                 CartLine.objects.filter(cart__dealer=dealer).delete()
                 Cart.objects.filter(dealer=dealer).update(submitted_order=order)
@@ -510,7 +520,7 @@ def _place_at_once(*, actor, order: Order, context: _Context, quote: Quote, from
     rows = _submitted_rows(actor=actor, order=order, ctx=context.dealer, quote=quote, message=_("Submitted"),
                            approvals=context.approvals)
     result = placement.order_place(actor=actor, order=order, quote=quote, rows=rows, warehouse_ranks=context.ranks,
-                                   from_cart=from_cart)
+                                   from_cart=from_cart, savepoint=False)
     if result.placed:
         order._state.adding = False
         return order
@@ -635,11 +645,13 @@ def order_revise(*, actor, order: Order, lines: Sequence[SubmitLine], expected_t
             locked.note = note[:2000]
             locked.save(update_fields=["note", "updated_at"])
         policy = ordering_settings().shortage_policy
+        order_charge_release(actor=actor, order=locked, reason=_("revised"))
         _place(actor=actor, order=locked, ctx=ctx, lines=lines, skus=skus, quote=quote,
                coupon_codes=locked.coupon_codes,
                policy=ShortagePolicy.REFUSE if policy == ShortagePolicy.BACKORDER else policy,
                ranks=warehouse_ranks(dealer), consent_reduce=consent_reduce,
                message=_("Changed and submitted again (revision %(revision)s)") % {"revision": locked.revision})
+        order_charge(actor=actor, order=locked)
     order.refresh_from_db()
     return order
 

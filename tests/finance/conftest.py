@@ -3,7 +3,9 @@
 from types import SimpleNamespace
 
 import pytest
+from django.db import connection
 
+from tenant_apps.finance.models import DealerAccount, DealerSettlement, LedgerEntry
 from tests.factories import UserFactory
 from tests.factories.dealers import DealerFactory
 
@@ -26,3 +28,13 @@ def books(tenant_a, in_tenant):
         made = make_books()
         made.tenant = tenant_a
         yield made
+
+
+def finance_rows_delete(dealer_ids: list[int]) -> None:
+    """Remove the dealers' accounts, ledgers and terms that a test committed for real (real connections: no
+    rollback). The ledger refuses deletes through the ORM (append-only), so SQL."""
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM finance_ledgerentry WHERE dealer_id = ANY(%s)", [dealer_ids])
+    assert not LedgerEntry.objects.filter(dealer_id__in=dealer_ids).exists()
+    DealerAccount.objects.filter(dealer_id__in=dealer_ids).delete()
+    DealerSettlement.objects.filter(dealer_id__in=dealer_ids).delete()

@@ -12,7 +12,7 @@ from tenant_apps.finance import selectors, services
 from tenant_apps.finance.errors import CreditShort
 from tenant_apps.finance.models import DealerAccount, DealerSettlement, LedgerEntry
 from tenants.models import Tenant
-from tests.finance.conftest import make_books
+from tests.finance.conftest import finance_rows_delete, make_books
 from tests.racing import at_once
 
 
@@ -55,11 +55,7 @@ def test_thirty_two_concurrent_holds_take_exactly_the_ten_the_credit_covers(djan
 def _clean(books, marks):
     """Remove what the committed race left in tenant A (no rollback for real connections)."""
     dealers = [books.one.pk, books.two.pk]
-    with connection.cursor() as cursor:  # the ledger refuses deletes through the ORM: append-only
-        cursor.execute("DELETE FROM finance_ledgerentry WHERE dealer_id = ANY(%s)", [dealers])
-    assert not LedgerEntry.objects.filter(dealer_id__in=dealers).exists()
-    DealerAccount.objects.filter(dealer_id__in=dealers).delete()
-    DealerSettlement.objects.filter(dealer_id__in=dealers).delete()
+    finance_rows_delete(dealers)
     User.objects.filter(pk__in=[books.finance.pk, books.controller.pk, books.clerk.pk]).delete()
     Dealer.objects.filter(pk__in=dealers).delete()
     for node in sorted(Node.objects.exclude(id__in=marks["nodes"]), key=lambda node: -node.depth):

@@ -190,6 +190,7 @@ def _clean(made):
     from tenant_apps.catalog.models import Sku, SkuUnit
     from tenant_apps.dealers.models import Dealer, DealerAddress, Territory, Tier
     from tenant_apps.pricing.models import PriceList, PurchaseRecord
+    from tests.finance.conftest import finance_rows_delete
 
     orders = Order.objects.filter(dealer=made.dealer)
     for order in orders:
@@ -210,6 +211,7 @@ def _clean(made):
     category.delete()
     User.objects.filter(dealer=made.dealer).delete()
     DealerAddress.objects.filter(dealer=made.dealer).delete()
+    finance_rows_delete([made.dealer.pk])
     node = made.dealer.node
     Dealer.objects.filter(pk=made.dealer.pk).delete()
     node.delete()
