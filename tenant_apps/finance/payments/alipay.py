@@ -210,23 +210,23 @@ class Alipay:
         try:
             pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True, strict_parsing=True)
         except (UnicodeDecodeError, ValueError):
-            raise WebhookRefused("the body is not a form") from None
+            raise WebhookRefused(_("The notification is not a form.")) from None
         params = dict(pairs)
         if len(params) != len(pairs):
-            raise WebhookRefused("a parameter given twice")
+            raise WebhookRefused(_("The notification gives a parameter twice."))
         if params.get("sign_type", "RSA2") != "RSA2" or not wire.verify(
                 self.alipay_key, self.content(params, leave=("sign", "sign_type"), empty=True),
                 params.get("sign", "")):
-            raise WebhookRefused("the signature does not verify")
+            raise WebhookRefused(_("The notification's signature does not verify."))
         if params.get("app_id") != self.app_id:
-            raise WebhookRefused("not for this app")
+            raise WebhookRefused(_("The notification is for another app."))
         notify_id, provider_ref = params.get("notify_id", ""), params.get("out_trade_no", "")
         if not notify_id or not re.fullmatch(TRADE_NO, provider_ref):
-            raise WebhookRefused("no notify_id or out_trade_no")
+            raise WebhookRefused(_("The notification has no notify_id or out_trade_no."))
         try:
             refunded = Decimal(params["refund_fee"]) if params.get("refund_fee") else None
         except InvalidOperation:
-            raise WebhookRefused("refund_fee is not an amount") from None
+            raise WebhookRefused(_("The notification's refund_fee is not an amount.")) from None
         state = params.get("trade_status", "")
         if state == "TRADE_CLOSED":
             status = "refunded" if params.get("gmt_payment") or refunded else "failed"
@@ -235,6 +235,6 @@ class Alipay:
         elif state == "WAIT_BUYER_PAY":
             status = "pending"
         else:
-            raise WebhookRefused("an unknown trade_status")
+            raise WebhookRefused(_("The notification has an unknown trade_status."))
         return ProviderEvent(event_id=notify_id, provider_ref=provider_ref, status=status, amount_refunded=refunded,
                              raw=params)

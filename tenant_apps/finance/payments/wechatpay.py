@@ -203,25 +203,26 @@ class WeChatPay:
         """A notification: signed by WeChat Pay's key within 5 minutes, its resource decrypted with the APIv3 key.
         event_id is the notification's id, the same each time WeChat Pay sends it again."""
         if wire.header(headers, "Wechatpay-Signature").startswith("WECHATPAY/SIGNTEST/"):
-            raise WebhookRefused("a signature probe")  # WeChat's own test of our verification: must fail
+            # WeChat Pay probes merchants with a signature that must fail to verify
+            raise WebhookRefused(_("The notification is a signature probe."))
         if not self._signed_by_wechat(headers, body):
-            raise WebhookRefused("the signature, serial or timestamp does not verify")
+            raise WebhookRefused(_("The notification's signature, serial number or timestamp does not verify."))
         try:
             notice = json.loads(body.decode("utf-8"))
             resource = notice["resource"]
             if notice.get("resource_type") != "encrypt-resource" or resource.get("algorithm") != "AEAD_AES_256_GCM":
-                raise WebhookRefused("not an AEAD_AES_256_GCM resource")
+                raise WebhookRefused(_("The notification's resource is not AEAD_AES_256_GCM encrypted."))
             plain = self.aead.decrypt(resource["nonce"].encode(), base64.b64decode(resource["ciphertext"]),
                                       (resource.get("associated_data") or "").encode())
             data = json.loads(plain.decode("utf-8"))
             event_id, event_type = str(notice["id"]), str(notice.get("event_type", ""))
         except (UnicodeDecodeError, ValueError, KeyError, TypeError, AttributeError, binascii.Error, InvalidTag):
-            raise WebhookRefused("the body or its resource does not decrypt") from None
+            raise WebhookRefused(_("The notification or its resource cannot be read or decrypted.")) from None
         if not isinstance(data, dict) or data.get("mchid", self.mchid) != self.mchid:
-            raise WebhookRefused("not for this merchant")
+            raise WebhookRefused(_("The notification is for another merchant."))
         provider_ref = str(data.get("out_trade_no") or "")
         if not re.fullmatch(TRADE_NO, provider_ref):
-            raise WebhookRefused("no out_trade_no")
+            raise WebhookRefused(_("The notification has no out_trade_no."))
         if event_type.startswith("REFUND."):
             # one refund's own amounts: not the order's refunded sum (the caller's refund rows hold that)
             return ProviderEvent(event_id=event_id, provider_ref=provider_ref, status="partially_refunded",
