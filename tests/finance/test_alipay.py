@@ -273,3 +273,21 @@ def test_credentials(fake):
     bare = "".join(line for line in fake.credentials()["alipay_public_key"].splitlines() if "-----" not in line)
     assert alipay.build({**fake.credentials(), "alipay_public_key": bare}).fetch_status(
         provider_ref="pay_nothing_1").status == "pending"
+
+
+def test_start_for_a_process_keeps_its_keys(tmp_path):
+    from tenant_apps.finance.payments.fakes import alipay_fake
+
+    keys = str(tmp_path / "alipay-keys.json")
+    url = alipay_fake.start(0, keys_path=keys)
+    credentials = alipay_fake.running(url).credentials()
+    alipay_fake.running(url).stop()
+    again = alipay_fake.start(0, keys_path=keys)  # a restart: the brand's stored credentials still work
+    try:
+        adapter = alipay.build({**credentials, "api_base": f"{again}/gateway.do"})
+        checkout = adapter.create(amount=Decimal("1.00"), currency="CNY", description="x",
+                                  idempotency_key="pay_restart",
+                                  return_url=RETURN, notify_url=f"{again}/_fake/sink", method="qr")
+        assert checkout.qr_code.startswith(again)
+    finally:
+        alipay_fake.running(again).stop()

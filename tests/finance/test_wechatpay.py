@@ -247,3 +247,21 @@ def test_incomplete_credentials_are_refused(fake):
     names = [name for name, _label, _secret in wechatpay.CREDENTIAL_FIELDS]
     assert [name for name, _label, secret in wechatpay.CREDENTIAL_FIELDS if secret] == ["private_key", "apiv3_key"]
     assert set(names) <= set(fake.credentials())
+
+
+def test_start_for_a_process_keeps_its_keys(tmp_path):
+    from tenant_apps.finance.payments.fakes import wechatpay_fake
+
+    keys = str(tmp_path / "wechatpay-keys.json")
+    url = wechatpay_fake.start(0, keys_path=keys)
+    credentials = wechatpay_fake.running(url).credentials()
+    wechatpay_fake.running(url).stop()
+    again = wechatpay_fake.start(0, keys_path=keys)  # a restart: the brand's stored credentials still work
+    try:
+        adapter = wechatpay.build({**credentials, "api_base": again})
+        checkout = adapter.create(amount=Decimal("1.00"), currency="CNY", description="x",
+                                  idempotency_key="pay-restart",
+                                  return_url=RETURN, notify_url=f"{again}/_fake/sink")
+        assert adapter.fetch_status(provider_ref=checkout.provider_ref).status == "pending"
+    finally:
+        wechatpay_fake.running(again).stop()

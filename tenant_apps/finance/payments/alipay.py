@@ -112,7 +112,8 @@ class Alipay:
     def _request(self, method: str, biz: dict, **extra: str) -> dict:
         """The response object of a gateway call (code 10000), or ProviderError with Alipay's words."""
         body = urlencode(self.signed(method, biz, **extra)).encode()
-        status, _headers, raw = wire.call("POST", f"{self.gateway}?charset=utf-8", body=body, timeout=self.timeout,
+        url = f"{self.gateway}{'&' if '?' in self.gateway else '?'}charset=utf-8"
+        status, _headers, raw = wire.call("POST", url, body=body, timeout=self.timeout,
                                           headers={"Content-Type": "application/x-www-form-urlencoded;charset=utf-8",
                                                    "Accept": "application/json"})
         if status >= 500:
@@ -168,7 +169,8 @@ class Alipay:
             if kind == "wap" and return_url:
                 biz["quit_url"] = return_url
             # the cashier is opened by the payer's browser: the signed parameters are the link
-            link = f"{self.gateway}?{urlencode(self.signed(api, biz, notify_url=notify_url, return_url=return_url))}"
+            query = urlencode(self.signed(api, biz, notify_url=notify_url, return_url=return_url))
+            link = f"{self.gateway}{'&' if '?' in self.gateway else '?'}{query}"
             return Checkout(provider_ref=out_trade_no, redirect_url=link)
         answer = self._request(api, biz, notify_url=notify_url)
         qr_code = answer.get("qr_code")

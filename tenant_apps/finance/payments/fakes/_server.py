@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import binascii
 import http.client
+import json
 import threading
 import urllib.error
 import urllib.request
@@ -14,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 from cryptography.exceptions import InvalidSignature
@@ -28,6 +30,24 @@ STYLE = ("body{font-family:system-ui,sans-serif;max-width:30rem;margin:2rem auto
 
 def new_key() -> rsa.RSAPrivateKey:
     return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+def load_private(text: str) -> rsa.RSAPrivateKey:
+    return serialization.load_pem_private_key(text.encode(), password=None)
+
+
+def saved_keys(path: str | None, fake) -> None:
+    """Keep a fake's keys in the JSON file at `path` across restarts (the demo: the credentials a brand entered stay
+    valid): load them when the file exists, else write the ones just made."""
+    if not path:
+        return
+    file = Path(path)
+    if file.exists():
+        fake.load_keys(json.loads(file.read_text()))
+    else:
+        file.parent.mkdir(parents=True, exist_ok=True)
+        file.write_text(json.dumps(fake.dump_keys(), indent=1))
+        file.chmod(0o600)
 
 
 def pem_private(key: rsa.RSAPrivateKey) -> str:

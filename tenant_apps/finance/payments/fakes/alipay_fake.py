@@ -24,6 +24,12 @@ parameters; Decline closes it (TRADE_CLOSED), notifies and returns to return_url
 sends the last again with the same notify_id (a new notify_time, signed anew). In code: `fake.pay(out_trade_no)`,
 `fake.decline(out_trade_no)`; `cashier_url(checkout)`; `/` lists trades; `down = True` answers 20000.
 
+When written, it was checked against the `python-alipay-sdk` package (3.4.0, not a dependency): its precreate and
+query calls were accepted and their answers verified by it, it verified the fake's notifications, and it signs our
+adapter's request parameters to the same signature.
+For a process (gunicorn_conf, the demo): `start(port, keys_path=...)` returns the base URL and keeps the keys in a
+JSON file across restarts, so the credentials a brand entered stay valid; `running(url).credentials()`.
+
 Not covered: certificate mode (alipay_cert_sn), app pay, trade close/cancel, refund query, settlement, royalty,
 AES-encrypted biz_content, GBK.
 """
@@ -45,6 +51,7 @@ from tenant_apps.finance.payments.fakes._server import (
     Notification,
     Request,
     html,
+    load_private,
     new_key,
     page,
     pay_form,
@@ -53,6 +60,7 @@ from tenant_apps.finance.payments.fakes._server import (
     redirect,
     rsa_sign,
     rsa_verify,
+    saved_keys,
 )
 
 CST = timezone(timedelta(hours=8))
@@ -104,6 +112,14 @@ class FakeAlipay(FakeProvider):
         self.refunds: dict[tuple[str, str], dict] = {}  # (out_trade_no, out_request_no) -> refund
         self.requests: list[tuple[str, str]] = []  # (method, code) of every gateway call
         self._outbox: list[tuple[dict, dict]] = []  # notifications to send once the lock is released
+
+    def dump_keys(self) -> dict:
+        return {"app_key": pem_private(self.app_key), "alipay_key": pem_private(self.alipay_key),
+                "seller_id": self.seller_id}
+
+    def load_keys(self, saved: dict) -> None:
+        self.app_key, self.alipay_key = load_private(saved["app_key"]), load_private(saved["alipay_key"])
+        self.seller_id = saved["seller_id"]
 
     def credentials(self) -> dict:
         return {"app_id": self.app_id, "app_private_key": pem_private(self.app_key),
@@ -380,10 +396,13 @@ class FakeAlipay(FakeProvider):
 _RUNNING: dict[str, FakeAlipay] = {}
 
 
-def start(port: int = 0, **options) -> str:
+def start(port: int = 0, *, keys_path: str | None = None, **options) -> str:
     """Start a fake on `port` (0: a free one) and return its base URL (what gunicorn_conf or the demo needs);
-    `running(url)` gives the fake itself (its `credentials()`; the gateway is `<url>/gateway.do`)."""
-    fake = FakeAlipay(**options).start(port)
+    `running(url)` gives the fake itself (its `credentials()`; the gateway is `<url>/gateway.do`). `keys_path`: a
+    JSON file keeping its keys across restarts."""
+    fake = FakeAlipay(**options)
+    saved_keys(keys_path, fake)
+    fake.start(port)
     _RUNNING[fake.url] = fake
     return fake.url
 

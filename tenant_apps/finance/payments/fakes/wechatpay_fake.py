@@ -25,6 +25,11 @@ notifies TRANSACTION.SUCCESS; Decline marks it PAYERROR (WeChat Pay notifies suc
 In code: `fake.pay(out_trade_no)`, `fake.decline(out_trade_no)`, `resend_last()` (the same notification id, signed
 anew, as WeChat Pay re-sends), `deliver()` with delivery="hold".
 
+When written, it was checked against the `wechatpayv3` package (2.0.4, not a dependency): requests signed by its
+build_authorization were accepted, and its rsa_verify and aes_decrypt read the fake's answers and notifications.
+For a process (gunicorn_conf, the demo): `start(port, keys_path=...)` returns the base URL and keeps the keys in a
+JSON file across restarts, so the credentials a brand entered stay valid; `running(url).credentials()`.
+
 Not covered: JSAPI/App/mini-program pay, closing orders, refund notifications, bills, platform certificate download
 (/v3/certificates), combined orders, profit sharing, the 5xx/SYSTEM_ERROR weather (set `down = True`: 500 to all).
 """
@@ -49,6 +54,7 @@ from tenant_apps.finance.payments.fakes._server import (
     Notification,
     Request,
     html,
+    load_private,
     new_key,
     page,
     pay_form,
@@ -57,6 +63,7 @@ from tenant_apps.finance.payments.fakes._server import (
     redirect,
     rsa_sign,
     rsa_verify,
+    saved_keys,
 )
 
 CST = timezone(timedelta(hours=8))
@@ -88,6 +95,16 @@ class FakeWeChatPay(FakeProvider):
         self.prepay: dict[str, str] = {}  # prepay id -> out_trade_no
         self.refunds: dict[str, dict] = {}  # out_refund_no -> refund
         self.requests: list[tuple[str, str, int]] = []  # (method, path, status) of every API call
+
+    def dump_keys(self) -> dict:
+        return {"merchant_key": pem_private(self.merchant_key), "merchant_serial": self.merchant_serial,
+                "platform_key": pem_private(self.platform_key), "platform_serial": self.platform_serial,
+                "apiv3_key": self.apiv3_key}
+
+    def load_keys(self, saved: dict) -> None:
+        self.merchant_key, self.platform_key = load_private(saved["merchant_key"]), load_private(saved["platform_key"])
+        self.merchant_serial, self.platform_serial = saved["merchant_serial"], saved["platform_serial"]
+        self.apiv3_key = saved["apiv3_key"]
 
     def credentials(self) -> dict:
         return {"mchid": self.mchid, "appid": self.appid, "serial_no": self.merchant_serial,
@@ -330,10 +347,13 @@ class FakeWeChatPay(FakeProvider):
 _RUNNING: dict[str, FakeWeChatPay] = {}
 
 
-def start(port: int = 0, **options) -> str:
+def start(port: int = 0, *, keys_path: str | None = None, **options) -> str:
     """Start a fake on `port` (0: a free one) and return its base URL (what gunicorn_conf or the demo needs);
-    `running(url)` gives the fake itself (its `credentials()`)."""
-    fake = FakeWeChatPay(**options).start(port)
+    `running(url)` gives the fake itself (its `credentials()`). `keys_path`: a JSON file keeping its keys across
+    restarts."""
+    fake = FakeWeChatPay(**options)
+    saved_keys(keys_path, fake)
+    fake.start(port)
     _RUNNING[fake.url] = fake
     return fake.url
 
