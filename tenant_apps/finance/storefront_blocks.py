@@ -7,9 +7,10 @@ so a block or a link appears only in a tree where that area exists:
     storefront_blocks.register_block("due", "finance/storefront/_due.html", due_context, slot="figures", order=10)
     storefront_blocks.register_action("finance:pay", _("Pay"), FINANCE_PAY, order=10)
 
-A block's context function takes (request, dealer) and returns the include's context as a dict, or None when the
-block has nothing to show; it runs only for readers with the block's capability, and should cost a constant
-number of queries. An action whose URL name does not reverse, or whose capability the reader lacks, is not shown.
+A block's context function takes (request, dealer) and returns its template's context as a dict, or None when the
+block has nothing to show (the template is rendered with it, the request and `dealer`, in the block's slot); it
+runs only for readers with the block's capability, and should cost a constant number of queries. An action whose
+URL name does not reverse, or whose capability the reader lacks, is not shown.
 
 `console_account_blocks` is the same kind of registry for the console's page of one dealer's account
 (/console/finance/accounts/<dealer_id>/)."""
@@ -19,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 
 from tenant_apps.accounts.permissions import FINANCE_PAY, FINANCE_VIEW, FINANCE_VIEW_OWN, has_perm
@@ -57,15 +59,16 @@ class BlockRegistry:
                                   capability=capability or self.default_capability)
 
     def render_list(self, request, dealer) -> dict[str, list[dict]]:
-        """{slot: [{"key", "template", "context"}, ...]} of the blocks the reader may see that have something
-        to show, in order."""
+        """{slot: [{"key", "html"}, ...]} of the blocks the reader may see that have something to show, in order,
+        each rendered with its own context (its template sees the dict's keys, `request` and `dealer`)."""
         slots: dict[str, list[dict]] = {slot: [] for slot in SLOTS}
         for block in sorted(self._blocks.values(), key=lambda block: (block.order, block.key)):
             if not has_perm(request.user, block.capability):
                 continue
             context = block.context(request, dealer)
             if context is not None:
-                slots[block.slot].append({"key": block.key, "template": block.template, "context": context})
+                html = render_to_string(block.template, {**context, "dealer": dealer}, request=request)
+                slots[block.slot].append({"key": block.key, "html": html})
         return slots
 
 
