@@ -80,8 +80,9 @@ def row_figures(dealer: Dealer) -> Figures:
 
 
 def finance_summary(*, actor) -> list[dict]:
-    """Per currency (the brand's first) the accounts in the actor's scope: how many, total prepaid balances, total
-    credit used, total rebate pool. One query."""
+    """Per currency (the brand's first) the accounts in the actor's scope: how many (in the brand's currency: the
+    dealers, as the accounts list shows them), total prepaid balances, total credit used, total rebate pool. Two
+    queries."""
     rows = list(
         DealerAccount.objects.filter(dealer__in=dealers_visible_to(actor)).order_by().values("currency")
         .annotate(accounts=Count("id"), balance=Coalesce(Sum("balance"), ZERO, output_field=MONEY),
@@ -91,6 +92,9 @@ def finance_summary(*, actor) -> list[dict]:
     own = tenant_currency()
     if not any(row["currency"] == own for row in rows):
         rows.append({"currency": own, "accounts": 0, "balance": ZERO, "credit_used": ZERO, "rebate": ZERO})
+    for row in rows:
+        if row["currency"] == own:  # every dealer has an account in the brand's currency, empty until it moves
+            row["accounts"] = dealers_visible_to(actor).count()
     return sorted(rows, key=lambda row: (row["currency"] != own, row["currency"]))
 
 
