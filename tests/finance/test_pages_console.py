@@ -315,3 +315,15 @@ def test_the_home_reads_in_chinese(books):
     page = signed_in(books.finance, "zh-hans").get("/console/finance/").content.decode()
     for label in ("财务", "预付余额", "已用信用额度", "返利池", "经销商账户", "待审批的调整"):
         assert label in page, label
+
+
+def test_another_brands_accounts_never_show(books, tenant_b, in_tenant):
+    with in_tenant(tenant_b):
+        other = DealerFactory(code="GLOBEX-ONLY")
+        services.top_up_record(actor=None, dealer=other, amount="999", reference="GLOBEX-REF")
+    services.top_up_record(actor=books.finance, dealer=books.one, amount="5")
+    finance = signed_in(books.finance)
+    assert "GLOBEX-ONLY" not in finance.get("/console/finance/accounts/?q=GLOBEX").content.decode()
+    assert finance.get("/console/finance/").context["summary"][0]["balance"] == Decimal("5.00")
+    page = finance.get(f"/console/finance/accounts/{books.one.pk}/").content.decode()
+    assert "GLOBEX-REF" not in page
