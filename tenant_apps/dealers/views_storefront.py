@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from tenant_apps.accounts import services as account_services
 from tenant_apps.accounts.access import is_console_user, requires
 from tenant_apps.accounts.forms import PasswordChangeForm
-from tenant_apps.accounts.permissions import ACCOUNT_EDIT, COMPANY_ADDRESSES, COMPANY_VIEW, has_perm
+from tenant_apps.accounts.permissions import ACCOUNT_EDIT, COMPANY_ADDRESSES, COMPANY_VIEW, FINANCE_VIEW_OWN, has_perm
 from tenant_apps.core.errors import DomainError
 from tenant_apps.core.forms import apply_domain_error
 from tenant_apps.core.uploads import media_response
@@ -30,11 +30,13 @@ TABS = [
     ("account", "storefront:account", ACCOUNT_EDIT, gettext_lazy("My account")),
     ("company", "storefront:company", COMPANY_VIEW, gettext_lazy("My company")),
     ("addresses", "storefront:addresses", COMPANY_ADDRESSES, gettext_lazy("Addresses")),
+    ("finance", "finance:home", FINANCE_VIEW_OWN, gettext_lazy("Finance account")),
 ]
 
 
-def _tabs(request, active: str) -> list[dict]:
-    """The account pages this user has (company pages only for a dealer's staff)."""
+def account_tabs(request, active: str) -> list[dict]:
+    """The account pages this user has (company and finance pages only for a dealer's staff); other apps' account
+    pages show the same tabs."""
     user = request.user
     return [{"url": reverse(url_name), "label": label, "active": key == active}
             for key, url_name, capability, label in TABS
@@ -78,7 +80,7 @@ def account(request):
     return render(request, "dealers/storefront/account.html", {
         "profile_form": profile, "password_form": password,
         "layout": "layouts/console.html" if is_console_user(user) else "layouts/storefront.html",
-        "tabs": _tabs(request, "account"),
+        "tabs": account_tabs(request, "account"),
     })
 
 
@@ -88,7 +90,7 @@ def company(request):
     dealer = _own_dealer(request)
     today = timezone.localdate()
     return render(request, "dealers/storefront/company.html", {
-        "dealer": dealer, "badge": status_badge(dealer.status), "tabs": _tabs(request, "company"),
+        "dealer": dealer, "badge": status_badge(dealer.status), "tabs": account_tabs(request, "company"),
         "territories": list(dealer.territories.all()),
         "contacts": list(dealer.contacts.all()),
         "qualifications": qualification_rows(dealer, today),
@@ -115,7 +117,7 @@ def addresses(request):
                 messages.success(request, _("Address added."))
             return redirect("storefront:addresses")
     return render(request, "dealers/storefront/addresses.html", {
-        "dealer": dealer, "form": form, "tabs": _tabs(request, "addresses"),
+        "dealer": dealer, "form": form, "tabs": account_tabs(request, "addresses"),
         "addresses": list(dealer.addresses.select_related("territory")),
     })
 

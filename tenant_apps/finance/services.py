@@ -115,9 +115,23 @@ def _clean_terms(mode, credit_limit, terms_days, currency: str) -> dict:
     return found
 
 
+def _clean_percent(value, *, field: str) -> Decimal:
+    """A percentage from 0 to 100 with at most two decimal places (12.5 is 12.5 %)."""
+    message = _("A percentage from 0 to 100, such as 10 or 12.5.")
+    if isinstance(value, bool | float) or value is None:
+        raise _invalid(field, message)
+    try:
+        share = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        raise _invalid(field, message) from None
+    if not share.is_finite() or not 0 <= share <= 100 or share != share.quantize(Decimal("0.01")):
+        raise _invalid(field, message)
+    return share.quantize(Decimal("0.01"))
+
+
 @transaction.atomic
 def finance_settings_update(*, actor, settlement_mode=None, credit_limit=None, terms_days=None,
-                            overdue_block_days=None, adjustment_threshold=None) -> FinanceSettings:
+                            overdue_block_days=None, adjustment_threshold=None, rebate_share=None) -> FinanceSettings:
     currency = tenant_currency()
     changes = _clean_terms(settlement_mode, credit_limit, terms_days, currency)
     if "mode" in changes:
@@ -130,6 +144,8 @@ def finance_settings_update(*, actor, settlement_mode=None, credit_limit=None, t
     if adjustment_threshold is not None:
         changes["adjustment_threshold"] = clean_amount(adjustment_threshold, currency, field="adjustment_threshold",
                                                         zero=True)
+    if rebate_share is not None:
+        changes["rebate_share"] = _clean_percent(rebate_share, field="rebate_share")
     settings, _created = FinanceSettings.objects.select_for_update().get_or_create(pk=1)
     before = {name: str(getattr(settings, name)) for name in changes}
     for name, value in changes.items():

@@ -1,6 +1,15 @@
 """The dealer's finance pages on the storefront, mounted at /account/finance/ (namespace finance): one list of
 patterns per area, each area's views module adds its own."""
 
+from django.urls import path
+
+from tenant_apps.finance import views_storefront
+
 app_name = "finance"
 
-urlpatterns: list = []
+core_patterns = [
+    path("", views_storefront.home, name="home"),
+    path("ledger/", views_storefront.ledger, name="ledger"),
+]
+
+urlpatterns: list = [*core_patterns]
