@@ -16,6 +16,7 @@ from billing_saas.models import Plan
 from shared_apps.demo.approvals import seed_approvals
 from shared_apps.demo.billing import DemoBilling, DemoFapiao, seed_billing
 from shared_apps.demo.catalog import seed_catalog
+from shared_apps.demo.finance import seed_finance_payments, seed_finance_terms
 from shared_apps.demo.network import seed_network
 from shared_apps.demo.orders import seed_orders
 from shared_apps.demo.pricing import seed_pricing
@@ -154,5 +155,7 @@ def seed_tenant(brand: DemoBrand) -> list[str]:
     seed_pricing(brand_slug=brand.slug)
     seed_promotions(brand_slug=brand.slug)
     seed_approvals(brand_slug=brand.slug)
+    seed_finance_terms(brand_slug=brand.slug)  # before the orders: they are charged by the dealers' terms
     seed_orders(brand_slug=brand.slug)
+    seed_finance_payments(brand_slug=brand.slug)
     return lines
