@@ -72,3 +72,7 @@ class InvoiceConflict(Conflict):
 
 class TaxProfileMissing(Conflict):
     code = "tax_profile_missing"
+
+
+class TaxProfileNotFound(NotFound):
+    code = "tax_profile_not_found"
