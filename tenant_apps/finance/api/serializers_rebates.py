@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from tenant_apps.dealers.models import Territory, Tier
@@ -11,6 +13,7 @@ from tenant_apps.finance.api.serializers import ID_MAX, _amount
 from tenant_apps.finance.models import RebateLine, RebateMode, RebatePeriod, RebateRule, RebateRun, RebateRunStatus
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class ScopedDealers(serializers.PrimaryKeyRelatedField):
     """Dealer ids, looked up in the requesting user's data scope (outside it: "does not exist")."""
 

@@ -19,8 +19,8 @@ from tenant_apps.finance.models.ledger import AMOUNT
 
 
 class InvoiceKind(models.TextChoices):
-    ORDINARY = "ordinary", _("Ordinary VAT invoice (普票)")
-    SPECIAL = "special", _("Special VAT invoice (专票)")
+    ORDINARY = "ordinary", _("Ordinary VAT invoice")
+    SPECIAL = "special", _("Special VAT invoice")
 
 
 class DealerTaxProfile(models.Model):
@@ -67,7 +67,7 @@ def _pdf_path(instance, filename: str) -> str:
 
 class InvoiceRequest(models.Model):
     dealer = models.ForeignKey("dealers.Dealer", on_delete=models.PROTECT, related_name="+")
-    subject = models.CharField(_("for"), max_length=10, choices=InvoiceSubject.choices)
+    subject = models.CharField(_("invoiced for"), max_length=10, choices=InvoiceSubject.choices)
     reference = models.CharField(_("order or statement number"), max_length=40)
     amount = models.DecimalField(_("amount"), **AMOUNT)
     currency = models.CharField(_("currency"), max_length=3)
