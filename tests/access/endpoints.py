@@ -98,7 +98,8 @@ from tenant_apps.fulfillment.models import Carrier, ReturnRequest, Shipment, Tra
 from tenant_apps.inventory.models import Stock, StockMovement, Warehouse
 from tenant_apps.ordering import services as ordering
 from tenant_apps.ordering.models import CartLine, Order, OrderStatus, OrderTemplate
-from tenant_apps.pricing.models import PriceEntry, PriceList, ProtectionWindow, ResalePrice
+from tenant_apps.pricing import services as pricing
+from tenant_apps.pricing.models import PriceEntry, PriceList, ProtectionCompensation, ProtectionWindow, ResalePrice
 from tenant_apps.promotions import services as promotions
 from tenant_apps.promotions.models import Coupon, Promotion
 from tests.factories import UserFactory, token_for
@@ -208,6 +209,12 @@ def make_world(tag: str = "matrix", webhook_secret: str = WEBHOOK_SECRET) -> Sim
                              tax_id="9144030071526726XG", email="fapiao@pudong.test")
     invoice = invoices.invoice_request_create(actor=None, dealer=pudong, subject="order", reference=shipped.number,
                                               amount="60.00")
+    # price protection owed to Pudong, to be booked (finance credits it)
+    purchase = pricing.purchase_record(dealer=pudong, sku_id=sku.pk, unit_id=can.pk, quantity=10, unit_price="5.00",
+                                       bought_at=START, reference="SO-PP")
+    compensation = ProtectionCompensation.objects.create(
+        window=window, purchase=purchase, dealer=pudong, sku=sku, unit=can, quantity=10, price_before="5.00",
+        price_after="4.50", amount="5.00", currency=purchase.currency)
     line = cart_line(buyer=buyer, dealer=pudong, sku=water, quantity=2)
     template = order_template(buyer=buyer, dealer=pudong, name="常用")
 
@@ -228,7 +235,7 @@ def make_world(tag: str = "matrix", webhook_secret: str = WEBHOOK_SECRET) -> Sim
         "accepted": accepted.pk, "cart_line": line.pk, "template": template.pk, "workflow": workflow.pk,
         "carrier": carrier.code, "account": account.pk, "adjustment": adjustment.pk,
         "rebate_rule": rule.pk, "rebate_rule_free": free_rule.pk, "rebate_run": run.pk, "rebate_line": rebate_line.pk,
-        "invoice": invoice.pk,
+        "invoice": invoice.pk, "compensation": compensation.pk,
     }
     return SimpleNamespace(net=net, pudong=pudong, users=users, tokens=tokens, outsiders=outsiders, ids=ids,
                            schema=connection.schema_name, webhook_secret=webhook_secret)
@@ -387,6 +394,8 @@ ENDPOINTS = [
              state=_count(ProtectionWindow)),
     Endpoint("pricing-protection-detail", "GET", "window", (PRICING_VIEW,)),
     Endpoint("pricing-compensation-list", "GET", "", (PRICING_VIEW,)),
+    Endpoint("pricing-compensation-book", "POST", "compensation", (FINANCE_EDIT,), 200,
+             state=_status_of(ProtectionCompensation, "compensation")),
     Endpoint("pricing-resale-price-list", "GET", "", (PRICING_VIEW,)),
     Endpoint("pricing-resale-price-list", "POST", "", (PRICING_EDIT,), 201,
              {"sku": "{sku}", "price": "6.50"}, state=_count(ResalePrice)),
@@ -590,7 +599,7 @@ OUTSIDE = {key: 404 for key in [
     "POST-finance-adjustment-approve", "GET-finance-dealer-settlement", "PUT-finance-dealer-settlement",
     "POST-finance-rebate-line-exclude", "GET-finance-tax-profile", "PUT-finance-tax-profile",
     "POST-finance-invoice-list", "GET-finance-invoice-detail", "POST-finance-invoice-issue",
-    "POST-finance-invoice-cancel",
+    "POST-finance-invoice-cancel", "POST-pricing-compensation-book",
 ]} | {
     # dealer staff always get their own company's promotions (the ?dealer= is for brand staff)
     "GET-promotion-current": {OUTSIDERS[0]: 404, OUTSIDERS[1]: 404, OUTSIDERS[2]: 200},
