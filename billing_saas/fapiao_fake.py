@@ -7,6 +7,8 @@ for tests, the demo seed and development without FAPIAO_API_BASE. Its numbers ar
     provider.refusing = "购买方税号不存在"    # 422 with this error (the tax bureau refuses)
     provider.stop()
 
+An issued invoice's PDF is at `GET /invoices/<number>.pdf` (the same bearer key).
+
 It checks what a real provider checks (the bearer key, the fields, the taxpayer ID's check character) and honours
 `Idempotency-Key`: a repeat gets the number already issued.
 """
@@ -58,6 +60,43 @@ class _Handler(BaseHTTPRequestHandler):
         status, body = provider.handle(order if isinstance(order, dict) else {},
                                        self.headers.get("Idempotency-Key") or "")
         return self._answer(status, body)
+
+
+    def do_GET(self):  # noqa: N802 - http.server's naming
+        provider = self.server.provider
+        if provider.down:
+            return self._answer(503, {"error": "service unavailable"})
+        if provider.api_key and self.headers.get("Authorization") != f"Bearer {provider.api_key}":
+            return self._answer(401, {"error": "bad api key"})
+        number = self.path.removeprefix("/invoices/").removesuffix(".pdf")
+        if not self.path.startswith("/invoices/") or not self.path.endswith(".pdf") \
+                or number not in provider.issued.values():
+            return self._answer(404, {"error": "not found"})
+        data = fake_pdf(number)
+        self.send_response(200)
+        self.send_header("Content-Type", "application/pdf")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+
+def fake_pdf(number: str) -> bytes:
+    """A one-page PDF that says which (fake) invoice it is."""
+    text = f"BT /F1 18 Tf 72 720 Td (FAKE FAPIAO {number}) Tj ET".encode()
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+               b"/Resources << /Font << /F1 5 0 R >> >> >>",
+               b"<< /Length %d >>\nstream\n%s\nendstream" % (len(text), text),
+               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for index, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (index, body)
+    start = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, start)
+    return bytes(out)
 
 
 class _Server(ThreadingHTTPServer):

@@ -244,6 +244,17 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 15 * 60.0,
         "args": ["approvals.tasks.approvals_escalate_due"],
     },
+    # finance: rebate runs of the periods just closed; dealer invoices the provider could not take yet
+    "finance-rebate-runs": {
+        "task": "tenants.tasks.for_each_tenant",
+        "schedule": 24 * 3600.0,
+        "args": ["finance.tasks.rebate_runs_due"],
+    },
+    "finance-invoices-retry": {
+        "task": "tenants.tasks.for_each_tenant",
+        "schedule": 10 * 60.0,
+        "args": ["finance.tasks.invoices_retry"],
+    },
     # fapiao the e-invoicing provider could not issue yet (billing_saas.services_fapiao)
     "fapiao-retry": {"task": "billing_saas.tasks.fapiao_retry", "schedule": 10 * 60.0},
 }

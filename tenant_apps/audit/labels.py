@@ -106,6 +106,15 @@ VERB_LABELS = {
     "published": _("Published"),
     "unpublished": _("Unpublished"),
     "generated": pgettext_lazy("audit action", "Generated"),
+    # rebates, invoices and price protection (finance)
+    "computed": pgettext_lazy("audit action", "Computed"),
+    "excluded": pgettext_lazy("audit action", "Excluded"),
+    "included": pgettext_lazy("audit action", "Included again"),
+    "issuing": pgettext_lazy("audit action", "Sent for issuing"),
+    "retried": pgettext_lazy("audit action", "Tried again"),
+    "issued": pgettext_lazy("audit action", "Issued"),
+    "failed": pgettext_lazy("audit action", "Failed"),
+    "booked": pgettext_lazy("audit action", "Booked"),
     # the workspace
     "defaults_applied": pgettext_lazy("audit action", "Defaults applied"),
 }
@@ -115,6 +124,11 @@ SUBJECT_LABELS = {
     "finance.settings": pgettext_lazy("audit subject", "Finance settings"),
     "finance.settlement": pgettext_lazy("audit subject", "Settlement terms"),
     "finance.adjustment": pgettext_lazy("audit subject", "Balance adjustment"),
+    "finance.rebate_rule": pgettext_lazy("audit subject", "Rebate rule"),
+    "finance.rebate_run": pgettext_lazy("audit subject", "Rebate run"),
+    "finance.rebate_line": pgettext_lazy("audit subject", "Rebate line"),
+    "finance.tax_profile": pgettext_lazy("audit subject", "Tax details"),
+    "finance.invoice": pgettext_lazy("audit subject", "Dealer invoice"),
     "accounts.user": pgettext_lazy("audit subject", "User"),
     "accounts.invitation": pgettext_lazy("audit subject", "Invitation"),
     "approvals.workflow": pgettext_lazy("audit subject", "Approval workflow"),

@@ -35,3 +35,44 @@ class AccountNotFound(NotFound):
 
 class AdjustmentNotFound(NotFound):
     code = "adjustment_not_found"
+
+
+class RebateRuleNotFound(NotFound):
+    code = "rebate_rule_not_found"
+
+
+class RebateRunNotFound(NotFound):
+    code = "rebate_run_not_found"
+
+
+class RebateLineNotFound(NotFound):
+    code = "rebate_line_not_found"
+
+
+class RebateRunNotDraft(Conflict):
+    """The run was approved already: its lines are credited and no longer change."""
+
+    code = "rebate_run_not_draft"
+
+
+class RebateRuleInUse(Conflict):
+    code = "rebate_rule_in_use"
+
+
+class InvoiceNotFound(NotFound):
+    code = "invoice_not_found"
+
+
+class InvoiceConflict(Conflict):
+    """An invoice request's state does not allow this (already issued, being issued, cancelled), or the
+    reference has an open request already."""
+
+    code = "invoice_conflict"
+
+
+class TaxProfileMissing(Conflict):
+    code = "tax_profile_missing"
+
+
+class TaxProfileNotFound(NotFound):
+    code = "tax_profile_not_found"

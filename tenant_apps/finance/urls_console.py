@@ -4,6 +4,7 @@ patterns per area, each area's views module adds its own."""
 from django.urls import path
 
 from tenant_apps.finance import views_console
+from tenant_apps.finance.pages import rebates_invoices
 
 app_name = "finance_console"
 
@@ -16,4 +17,7 @@ core_patterns = [
     path("settings/", views_console.finance_settings, name="settings"),
 ]
 
-urlpatterns: list = [*core_patterns]
+urlpatterns: list = [
+    *core_patterns,
+    *rebates_invoices.console_urls,  # rebates, invoices
+]

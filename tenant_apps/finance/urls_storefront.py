@@ -4,6 +4,7 @@ patterns per area, each area's views module adds its own."""
 from django.urls import path
 
 from tenant_apps.finance import views_storefront
+from tenant_apps.finance.pages import rebates_invoices
 
 app_name = "finance"
 
@@ -12,4 +13,7 @@ core_patterns = [
     path("ledger/", views_storefront.ledger, name="ledger"),
 ]
 
-urlpatterns: list = [*core_patterns]
+urlpatterns: list = [
+    *core_patterns,
+    *rebates_invoices.storefront_urls,  # rebates, invoices
+]

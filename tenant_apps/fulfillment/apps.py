@@ -6,3 +6,10 @@ class FulfillmentConfig(AppConfig):
     name = "tenant_apps.fulfillment"
     label = "fulfillment"
     verbose_name = _("Fulfilment")
+
+    def ready(self):
+        # finance computes rebates on what was shipped net of returns, which only fulfillment knows
+        from tenant_apps.finance import rebate_basis
+        from tenant_apps.fulfillment.selectors import shipped_amounts
+
+        rebate_basis.register(shipped_amounts)

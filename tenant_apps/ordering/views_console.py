@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from dms.ui import listing
 from tenant_apps.accounts.access import requires
 from tenant_apps.accounts.permissions import (
+    FINANCE_VIEW,
     FULFILLMENT_SHIP,
     ORDERS_APPROVE,
     ORDERS_MANAGE,
@@ -30,6 +31,7 @@ from tenant_apps.accounts.permissions import (
 )
 from tenant_apps.core.errors import DomainError
 from tenant_apps.core.forms import apply_domain_error
+from tenant_apps.finance.selectors_invoices import invoices_for_reference
 from tenant_apps.ordering import lifecycle, selectors
 from tenant_apps.ordering.approval import approval_chain
 from tenant_apps.ordering.models import OrderStatus, ShortagePolicy
@@ -157,6 +159,7 @@ def detail(request, order_id: int):
         "approvals_url": approvals_url, "shipping_url": shipping_url,
         "awaiting_approval": bool(APPROVAL_ACTIONS & set(legal)),
         "awaiting_shipping": bool(SHIPPING_ACTIONS & set(legal)),
+        "invoices": invoices_for_reference(order.number, dealer=order.dealer) if has_perm(user, FINANCE_VIEW) else [],
     })
 
 

@@ -18,11 +18,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from dms.ui import listing
 from tenant_apps.accounts.access import requires
-from tenant_apps.accounts.permissions import CART_EDIT, ORDERS_VIEW_OWN, has_perm
+from tenant_apps.accounts.permissions import CART_EDIT, FINANCE_PAY, FINANCE_VIEW_OWN, ORDERS_VIEW_OWN, has_perm
 from tenant_apps.catalog.models import Sku
 from tenant_apps.core.errors import DomainError
 from tenant_apps.core.tables import TableTooLarge, csv_bytes
 from tenant_apps.dealers.models import DealerAddress
+from tenant_apps.finance.selectors_invoices import invoices_for_reference
 from tenant_apps.ordering import quick, selectors, services
 from tenant_apps.ordering.models import OrderStatus, OrderTemplate
 from tenant_apps.ordering.presentation import (
@@ -351,6 +352,10 @@ def my_order(request, order_id: int):
         "can_edit": can_order and order.status in REVISABLE,
         "shipments_partial": optional_template("fulfillment/_order_shipments.html"),
         "return_partial": optional_template("fulfillment/_return_form.html"),
+        # the order's invoices (finance), for whoever reads the dealer's finance
+        "invoices": invoices_for_reference(order.number, dealer=order.dealer)
+        if has_perm(request.user, FINANCE_VIEW_OWN) else [],
+        "may_request_invoice": has_perm(request.user, FINANCE_PAY),
     })
 
 

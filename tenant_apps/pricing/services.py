@@ -22,9 +22,11 @@ from tenant_apps.catalog.models import Sku, SkuUnit, Unit
 from tenant_apps.core.dates import window_errors
 from tenant_apps.core.money import quantize, tenant_currency
 from tenant_apps.dealers.models import Dealer
+from tenant_apps.finance.services_rebates import price_protection_credit
 from tenant_apps.pricing.engine import price_book_load, pricing_day
 from tenant_apps.pricing.errors import PricingInvalid
 from tenant_apps.pricing.models import (
+    CompensationStatus,
     PriceEntry,
     PriceList,
     PriceListKind,
@@ -433,3 +435,25 @@ def _compensate(*, actor, windows: list[ProtectionWindow], sku_ids: list[int], r
             "price_after": str(compensation.price_after), "amount": str(compensation.amount),
             "reason": compensation.reason})
     return made
+
+
+@transaction.atomic
+def compensation_book(*, actor, compensation: ProtectionCompensation) -> ProtectionCompensation:
+    """Book what is owed: credited to the dealer's balance by finance (EntryKind.PRICE_PROTECTION, reference
+    PP-<id>) and the compensation moves from owed to booked, in one transaction under the compensation's row
+    lock. Once: a booked compensation is returned as it is (and finance refuses a second credit of the same
+    reference)."""
+    locked = ProtectionCompensation.objects.select_for_update(of=("self",)).select_related("dealer", "sku").get(
+        pk=compensation.pk)
+    if locked.status == CompensationStatus.BOOKED:
+        return locked
+    entry = price_protection_credit(
+        actor=actor, dealer=locked.dealer, amount=locked.amount, currency=locked.currency,
+        reference=f"PP-{locked.pk}",
+        reason=_("Price protection %(sku)s x %(quantity)s") % {"sku": locked.sku.code, "quantity": locked.quantity})
+    locked.status = CompensationStatus.BOOKED
+    locked.save(update_fields=["status"])
+    audit_record(actor=actor, action="pricing.compensation.booked", target=locked, dealer_id=locked.dealer_id,
+                 before={"status": CompensationStatus.OWED},
+                 after={"status": locked.status, "amount": str(locked.amount), "entry": entry.pk})
+    return locked

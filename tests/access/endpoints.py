@@ -43,6 +43,7 @@ from tenant_apps.accounts.permissions import (
     DEALERS_STATUS,
     DEALERS_VIEW,
     FINANCE_EDIT,
+    FINANCE_PAY,
     FINANCE_VIEW,
     FINANCE_VIEW_OWN,
     FULFILLMENT_SHIP,
@@ -79,13 +80,26 @@ from tenant_apps.dealers.models import (
     Tier,
 )
 from tenant_apps.finance import services as finance
-from tenant_apps.finance.models import Adjustment, DealerSettlement, FinanceSettings, LedgerEntry
+from tenant_apps.finance import services_invoices as invoices
+from tenant_apps.finance import services_rebates as rebates
+from tenant_apps.finance.models import (
+    Adjustment,
+    DealerSettlement,
+    DealerTaxProfile,
+    FinanceSettings,
+    InvoiceRequest,
+    LedgerEntry,
+    RebateLine,
+    RebateRule,
+    RebateRun,
+)
 from tenant_apps.fulfillment import services as fulfillment
 from tenant_apps.fulfillment.models import Carrier, ReturnRequest, Shipment, TrackingEvent
 from tenant_apps.inventory.models import Stock, StockMovement, Warehouse
 from tenant_apps.ordering import services as ordering
 from tenant_apps.ordering.models import CartLine, Order, OrderStatus, OrderTemplate
-from tenant_apps.pricing.models import PriceEntry, PriceList, ProtectionWindow, ResalePrice
+from tenant_apps.pricing import services as pricing
+from tenant_apps.pricing.models import PriceEntry, PriceList, ProtectionCompensation, ProtectionWindow, ResalePrice
 from tenant_apps.promotions import services as promotions
 from tenant_apps.promotions.models import Coupon, Promotion
 from tests.factories import UserFactory, token_for
@@ -183,6 +197,24 @@ def make_world(tag: str = "matrix", webhook_secret: str = WEBHOOK_SECRET) -> Sim
     account = finance.top_up_record(actor=owner, dealer=pudong, amount="1000.00", reference="BANK-1").account
     # above the brand's threshold (10,000): waits for approval; asked by no one, so anyone may approve it
     adjustment = finance.adjustment_request(actor=None, dealer=pudong, amount="20000.00", reason="matrix")
+    # rebates: a rule with a run under review holding Pudong's line, and a rule without runs
+    rule = rebates.rebate_rule_create(actor=None, name="季度返利", period="quarter", mode="whole",
+                                      tiers=[{"threshold": "0", "rate": "1"}], active_from=date(2025, 1, 1))
+    free_rule = rebates.rebate_rule_create(actor=None, name="月度返利", period="month", mode="excess",
+                                           tiers=[{"threshold": "100", "rate": "2"}], active_from=date(2025, 1, 1))
+    run = rebates.rebate_run_compute(actor=None, rule=rule, period_start=date(2025, 1, 1))
+    rebate_line = RebateLine.objects.create(run=run, dealer=pudong, basis="1000.00", rate="1", amount="10.00")
+    # invoices: Pudong's tax details and a request waiting to be issued
+    invoices.tax_profile_set(actor=None, dealer=pudong, kind="ordinary", title="浦东经销商",
+                             tax_id="9144030071526726XG", email="fapiao@pudong.test")
+    invoice = invoices.invoice_request_create(actor=None, dealer=pudong, subject="order", reference=shipped.number,
+                                              amount="60.00")
+    # price protection owed to Pudong, to be booked (finance credits it)
+    purchase = pricing.purchase_record(dealer=pudong, sku_id=sku.pk, unit_id=can.pk, quantity=10, unit_price="5.00",
+                                       bought_at=START, reference="SO-PP")
+    compensation = ProtectionCompensation.objects.create(
+        window=window, purchase=purchase, dealer=pudong, sku=sku, unit=can, quantity=10, price_before="5.00",
+        price_after="4.50", amount="5.00", currency=purchase.currency)
     line = cart_line(buyer=buyer, dealer=pudong, sku=water, quantity=2)
     template = order_template(buyer=buyer, dealer=pudong, name="常用")
 
@@ -202,6 +234,8 @@ def make_world(tag: str = "matrix", webhook_secret: str = WEBHOOK_SECRET) -> Sim
         "pending": pending.pk, "picking": picking.pk, "sent": sent.pk, "requested": requested.pk,
         "accepted": accepted.pk, "cart_line": line.pk, "template": template.pk, "workflow": workflow.pk,
         "carrier": carrier.code, "account": account.pk, "adjustment": adjustment.pk,
+        "rebate_rule": rule.pk, "rebate_rule_free": free_rule.pk, "rebate_run": run.pk, "rebate_line": rebate_line.pk,
+        "invoice": invoice.pk, "compensation": compensation.pk,
     }
     return SimpleNamespace(net=net, pudong=pudong, users=users, tokens=tokens, outsiders=outsiders, ids=ids,
                            schema=connection.schema_name, webhook_secret=webhook_secret)
@@ -360,6 +394,8 @@ ENDPOINTS = [
              state=_count(ProtectionWindow)),
     Endpoint("pricing-protection-detail", "GET", "window", (PRICING_VIEW,)),
     Endpoint("pricing-compensation-list", "GET", "", (PRICING_VIEW,)),
+    Endpoint("pricing-compensation-book", "POST", "compensation", (FINANCE_EDIT,), 200,
+             state=_status_of(ProtectionCompensation, "compensation")),
     Endpoint("pricing-resale-price-list", "GET", "", (PRICING_VIEW,)),
     Endpoint("pricing-resale-price-list", "POST", "", (PRICING_EDIT,), 201,
              {"sku": "{sku}", "price": "6.50"}, state=_count(ResalePrice)),
@@ -490,6 +526,40 @@ ENDPOINTS = [
     Endpoint("finance-dealer-settlement", "PUT", "pudong", (FINANCE_EDIT,), 200,
              {"mode": "credit", "credit_limit": "5000.00", "terms_days": 30},
              state=lambda w: list(DealerSettlement.objects.values_list("mode", flat=True))),
+    # rebates: brand finance reads and edits rules, reviews and approves runs
+    Endpoint("finance-rebate-rule-list", "GET", "", (FINANCE_VIEW,)),
+    Endpoint("finance-rebate-rule-list", "POST", "", (FINANCE_EDIT,), 201,
+             {"name": "年度返利", "period": "year", "mode": "whole", "active_from": "2026-01-01",
+              "tiers": [{"threshold": "1000000.00", "rate": "2"}]}, state=_count(RebateRule)),
+    Endpoint("finance-rebate-rule-detail", "GET", "rebate_rule", (FINANCE_VIEW,)),
+    Endpoint("finance-rebate-rule-detail", "PUT", "rebate_rule", (FINANCE_EDIT,), 200,
+             {"name": "季度返利（新）", "period": "quarter", "mode": "excess", "active_from": "2025-01-01",
+              "tiers": [{"threshold": "0", "rate": "1.5"}]}, state=_field_of(RebateRule, "rebate_rule", "name")),
+    Endpoint("finance-rebate-rule-detail", "DELETE", "rebate_rule_free", (FINANCE_EDIT,), 204,
+             state=_count(RebateRule)),
+    Endpoint("finance-rebate-run-list", "GET", "", (FINANCE_VIEW,)),
+    Endpoint("finance-rebate-run-list", "POST", "", (FINANCE_EDIT,), 201,
+             {"rule": "{rebate_rule_free}", "period_start": "2025-06-15"}, state=_count(RebateRun)),
+    Endpoint("finance-rebate-run-detail", "GET", "rebate_run", (FINANCE_VIEW,)),
+    Endpoint("finance-rebate-run-approve", "POST", "rebate_run", (FINANCE_EDIT,), 200,
+             state=_status_of(RebateRun, "rebate_run")),
+    Endpoint("finance-rebate-line-exclude", "POST", "rebate_line", (FINANCE_EDIT,), 200,
+             {"excluded": True, "reason": "窜货"}, state=_field_of(RebateLine, "rebate_line", "excluded")),
+    # invoices: the dealer's own finance people and brand finance keep the tax details and ask; brand finance issues
+    Endpoint("finance-tax-profile", "GET", "pudong", FINANCE_READ),
+    Endpoint("finance-tax-profile", "PUT", "pudong", (FINANCE_EDIT, FINANCE_PAY), 200,
+             {"kind": "ordinary", "title": "浦东经销商有限公司", "tax_id": "91350100M000100Y43",
+              "email": "fapiao@pudong.test"}, state=lambda w: list(DealerTaxProfile.objects.values_list("title",
+                                                                                                     flat=True))),
+    Endpoint("finance-invoice-list", "GET", "", FINANCE_READ),
+    Endpoint("finance-invoice-list", "POST", "", (FINANCE_EDIT, FINANCE_PAY), 201,
+             {"dealer": "{pudong}", "subject": "statement", "reference": "ST-202611-001", "amount": "60.00"},
+             state=_count(InvoiceRequest)),
+    Endpoint("finance-invoice-detail", "GET", "invoice", FINANCE_READ),
+    Endpoint("finance-invoice-issue", "POST", "invoice", (FINANCE_EDIT,), 200,
+             state=_status_of(InvoiceRequest, "invoice")),
+    Endpoint("finance-invoice-cancel", "POST", "invoice", (FINANCE_EDIT, FINANCE_PAY), 200,
+             state=_status_of(InvoiceRequest, "invoice")),
     # --- people -----------------------------------------------------------------------------------
     Endpoint("api-users", "GET", "", (USERS_VIEW, COMPANY_USERS)),  # a dealer owner sees their staff
     Endpoint("api-invitations", "GET", "", (USERS_VIEW, COMPANY_USERS)),
@@ -527,6 +597,9 @@ OUTSIDE = {key: 404 for key in [
     "GET-return-detail", "POST-return-approve", "POST-return-reject", "POST-return-receive",
     "GET-finance-account-ledger", "POST-finance-top-up-list", "POST-finance-adjustment-list",
     "POST-finance-adjustment-approve", "GET-finance-dealer-settlement", "PUT-finance-dealer-settlement",
+    "POST-finance-rebate-line-exclude", "GET-finance-tax-profile", "PUT-finance-tax-profile",
+    "POST-finance-invoice-list", "GET-finance-invoice-detail", "POST-finance-invoice-issue",
+    "POST-finance-invoice-cancel", "POST-pricing-compensation-book",
 ]} | {
     # dealer staff always get their own company's promotions (the ?dealer= is for brand staff)
     "GET-promotion-current": {OUTSIDERS[0]: 404, OUTSIDERS[1]: 404, OUTSIDERS[2]: 200},

@@ -118,6 +118,8 @@ FOREIGN = {key: (400, "invalid") for key in [
     "POST-cart-lines": (404, "sku_not_available"), "POST-shipment-list": (404, "order_not_found"),
     "POST-return-list": (404, "order_not_found"),
     "POST-finance-top-up-list": (404, "dealer_not_found"), "POST-finance-adjustment-list": (404, "dealer_not_found"),
+    "POST-finance-invoice-list": (404, "dealer_not_found"),
+    "POST-finance-rebate-run-list": (404, "rebate_rule_not_found"),
     # one result per order: B's order is not found, and nothing is approved
     "POST-approval-bulk-approve": (200, None),
 }

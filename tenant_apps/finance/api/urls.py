@@ -3,12 +3,16 @@
 from django.urls import path
 
 from tenant_apps.core.routers import ApiRouter
-from tenant_apps.finance.api import views
+from tenant_apps.finance.api import views, views_invoices, views_rebates
 
 router = ApiRouter()
 router.register("finance/accounts", views.AccountViewSet, basename="finance-account")
 router.register("finance/top-ups", views.TopUpViewSet, basename="finance-top-up")
 router.register("finance/adjustments", views.AdjustmentViewSet, basename="finance-adjustment")
+router.register("finance/rebate-rules", views_rebates.RebateRuleViewSet, basename="finance-rebate-rule")
+router.register("finance/rebate-runs", views_rebates.RebateRunViewSet, basename="finance-rebate-run")
+router.register("finance/rebate-lines", views_rebates.RebateLineViewSet, basename="finance-rebate-line")
+router.register("finance/invoices", views_invoices.DealerInvoiceViewSet, basename="finance-invoice")
 
 urlpatterns = [
     *router.urls,
@@ -16,4 +20,6 @@ urlpatterns = [
          name="finance-settings"),
     path("finance/dealers/<int:dealer_id>/settlement/",
          views.SettlementViewSet.as_view({"get": "retrieve", "put": "update"}), name="finance-dealer-settlement"),
+    path("finance/dealers/<int:dealer_id>/tax-profile/",
+         views_invoices.TaxProfileViewSet.as_view({"get": "retrieve", "put": "update"}), name="finance-tax-profile"),
 ]

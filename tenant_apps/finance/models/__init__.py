@@ -1,5 +1,12 @@
 """finance's models, one module per area (ledger.py explains the sign convention every area follows)."""
 
+from tenant_apps.finance.models.invoices import (  # noqa: F401
+    DealerTaxProfile,
+    InvoiceKind,
+    InvoiceRequest,
+    InvoiceStatus,
+    InvoiceSubject,
+)
 from tenant_apps.finance.models.ledger import (  # noqa: F401
     AMOUNT,
     TOTAL,
@@ -12,4 +19,12 @@ from tenant_apps.finance.models.ledger import (  # noqa: F401
     LedgerEntry,
     LedgerQuerySet,
     SettlementMode,
+)
+from tenant_apps.finance.models.rebates import (  # noqa: F401
+    RebateLine,
+    RebateMode,
+    RebatePeriod,
+    RebateRule,
+    RebateRun,
+    RebateRunStatus,
 )

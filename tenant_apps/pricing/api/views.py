@@ -4,6 +4,7 @@ through the actor's scope (outside it: 404), one service per write, errors in th
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -11,6 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from tenant_apps.accounts.permissions import (
+    FINANCE_EDIT,
     PRICING_EDIT,
     PRICING_VIEW,
 )
@@ -19,6 +21,7 @@ from tenant_apps.dealers.api.permissions import HasCapability
 from tenant_apps.dealers.models import Territory, Tier
 from tenant_apps.dealers.selectors import dealers_visible_to
 from tenant_apps.pricing import selectors, services
+from tenant_apps.pricing.errors import PricingNotFound
 from tenant_apps.pricing.models import PriceEntry, PriceList, PriceListStatus, ProtectionWindow
 from tenant_apps.pricing.selectors import in_scope
 
@@ -249,7 +252,7 @@ class CompensationViewSet(mixins.ListModelMixin, Base):
     """Compensation owed under price protection; filter with `window` (id) and `status` (owed, booked)."""
 
     serializer_class = CompensationSerializer
-    required_capabilities = {"list": PRICING_VIEW}
+    required_capabilities = {"list": PRICING_VIEW, "book": FINANCE_EDIT}
 
     def get_queryset(self):
         params = self.request.query_params
@@ -261,6 +264,16 @@ class CompensationViewSet(mixins.ListModelMixin, Base):
     @extend_schema(parameters=[OpenApiParameter("window", int), OpenApiParameter("status", str)])
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
+
+    @extend_schema(request=None, responses=CompensationSerializer,
+                   summary="Book it: credited to the dealer's balance by finance, once (booked stays booked)")
+    @action(detail=True, methods=["post"])
+    def book(self, request, pk=None):
+        row = in_scope(selectors.compensation_list(), request.user).filter(pk=pk).first()
+        if row is None:
+            raise PricingNotFound(_("No such compensation."))
+        row = services.compensation_book(actor=request.user, compensation=row)
+        return Response(CompensationSerializer(selectors.compensation_list().get(pk=row.pk)).data)
 
 
 # --- resale floors --------------------------------------------------------------------------------
