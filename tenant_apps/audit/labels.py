@@ -26,6 +26,8 @@ ACTION_LABELS = {
     "finance.ledger.rebate": _("Rebate"),
     "finance.ledger.price_protection": _("Price protection"),
     "finance.ledger.adjustment": _("Adjustment"),
+    "finance.block.lifted": pgettext_lazy("audit action", "Overdue block lifted"),
+    "finance.block.lift_ended": pgettext_lazy("audit action", "Overdue block lift ended"),
 }
 # For an action with no label of its own, its last word (dealers.dealer.created -> "created").
 VERB_LABELS = {
@@ -115,6 +117,7 @@ SUBJECT_LABELS = {
     "finance.settings": pgettext_lazy("audit subject", "Finance settings"),
     "finance.settlement": pgettext_lazy("audit subject", "Settlement terms"),
     "finance.adjustment": pgettext_lazy("audit subject", "Balance adjustment"),
+    "finance.block": pgettext_lazy("audit subject", "Overdue block"),
     "accounts.user": pgettext_lazy("audit subject", "User"),
     "accounts.invitation": pgettext_lazy("audit subject", "Invitation"),
     "approvals.workflow": pgettext_lazy("audit subject", "Approval workflow"),

@@ -12,4 +12,11 @@ from tenant_apps.finance.models.ledger import (  # noqa: F401
     LedgerEntry,
     LedgerQuerySet,
     SettlementMode,
+    TermsKind,
+)
+from tenant_apps.finance.models.receivables import (  # noqa: F401
+    BlockLift,
+    Receivable,
+    ReceivableReminder,
+    ReminderStep,
 )
