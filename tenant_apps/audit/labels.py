@@ -118,6 +118,7 @@ SUBJECT_LABELS = {
     "finance.settlement": pgettext_lazy("audit subject", "Settlement terms"),
     "finance.adjustment": pgettext_lazy("audit subject", "Balance adjustment"),
     "finance.block": pgettext_lazy("audit subject", "Overdue block"),
+    "finance.receivables": pgettext_lazy("audit subject", "Receivables"),
     "accounts.user": pgettext_lazy("audit subject", "User"),
     "accounts.invitation": pgettext_lazy("audit subject", "Invitation"),
     "approvals.workflow": pgettext_lazy("audit subject", "Approval workflow"),

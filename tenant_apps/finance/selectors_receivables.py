@@ -151,6 +151,10 @@ class Item:
     def paid(self) -> Decimal:
         return self.gross - self.open
 
+    @property
+    def bucket_label(self) -> str:
+        return bucket_labels()[self.bucket]
+
 
 def open_items(*, dealers: QuerySet[Dealer], today: date | None = None, currency: str | None = None,
                with_paid: bool = False) -> list[Item]:
@@ -186,6 +190,15 @@ class Buckets:
     @property
     def total(self) -> Decimal:
         return self.current + self.overdue
+
+    def values(self) -> list[Decimal]:
+        """The buckets' amounts in BUCKETS order (a table's cells)."""
+        return [getattr(self, name) for name in BUCKETS]
+
+    def cells(self) -> list[tuple[str, Decimal]]:
+        """(label, amount) per bucket, labels in the current language."""
+        labels = bucket_labels()
+        return [(labels[name], getattr(self, name)) for name in BUCKETS]
 
     def add(self, other: Buckets) -> None:
         for name in (*BUCKETS, "due_soon"):

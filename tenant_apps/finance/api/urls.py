@@ -3,7 +3,7 @@
 from django.urls import path
 
 from tenant_apps.core.routers import ApiRouter
-from tenant_apps.finance.api import views
+from tenant_apps.finance.api import views, views_receivables
 
 router = ApiRouter()
 router.register("finance/accounts", views.AccountViewSet, basename="finance-account")
@@ -16,4 +16,10 @@ urlpatterns = [
          name="finance-settings"),
     path("finance/dealers/<int:dealer_id>/settlement/",
          views.SettlementViewSet.as_view({"get": "retrieve", "put": "update"}), name="finance-dealer-settlement"),
+    path("finance/receivables/", views_receivables.ReceivableViewSet.as_view({"get": "list"}),
+         name="finance-receivable-list"),
+    path("finance/receivables/ageing/", views_receivables.ReceivableViewSet.as_view({"get": "ageing"}),
+         name="finance-receivable-ageing"),
+    path("finance/dealers/<int:dealer_id>/block-lift/", views_receivables.BlockLiftViewSet.as_view(
+        {"get": "retrieve", "post": "create", "delete": "destroy"}), name="finance-dealer-block-lift"),
 ]
