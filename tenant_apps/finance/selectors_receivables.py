@@ -30,6 +30,7 @@ from django.db.models import F, Func, IntegerField, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from tenant_apps.core.money import format_money, tenant_currency
 from tenant_apps.dealers.models import Dealer, Node
@@ -43,7 +44,7 @@ DUE_SOON_DAYS = 7
 
 
 def bucket_labels() -> dict[str, str]:
-    return {"current": _("Current"), "d1_30": _("1-30 days"), "d31_60": _("31-60 days"),
+    return {"current": pgettext("ageing bucket", "Current"), "d1_30": _("1-30 days"), "d31_60": _("31-60 days"),
             "d61_90": _("61-90 days"), "d90_plus": _("More than 90 days")}
 
 
@@ -71,7 +72,9 @@ WITH item AS (
            MIN(e.created_at) FILTER (WHERE e.kind = %(charge)s) AS charged_at
     FROM finance_ledgerentry e
     WHERE e.currency = %(currency)s AND e.reference <> ''
-      AND e.kind IN (%(charge)s, %(release)s, %(payment)s) AND e.dealer_id IN ({dealers})
+      AND e.kind IN (%(charge)s, %(release)s, %(payment)s)
+      AND e.account_id IN (SELECT a.id FROM finance_dealeraccount a
+                           WHERE a.currency = %(currency)s AND a.dealer_id IN ({dealers}))
     GROUP BY e.account_id, e.dealer_id, e.reference
     HAVING bool_or(e.kind = %(charge)s AND e.credit_delta > 0)
 ), net AS (
@@ -299,16 +302,19 @@ class Overdue:
     since: date | None  # the oldest due date among the items counted
 
 
-def overdue_beyond(dealer, *, days: int, today: date | None = None, currency: str | None = None) -> Overdue:
-    """What `dealer` owes on items more than `days` days past their due date."""
+def overdue_beyond(dealer, *, days: int, today: date | None = None, currency: str | None = None,
+                   items: list[Item] | None = None) -> Overdue:
+    """What `dealer` owes on items more than `days` days past their due date (`items`: its open items, when the
+    caller has read them already)."""
     today = today or timezone.localdate()
-    items = [item for item in open_items(dealers=Dealer.objects.filter(pk=dealer.pk), today=today,
-                                         currency=currency) if item.due_on and (today - item.due_on).days > days]
+    if items is None:
+        items = open_items(dealers=Dealer.objects.filter(pk=dealer.pk), today=today, currency=currency)
+    items = [item for item in items if item.due_on and (today - item.due_on).days > days]
     return Overdue(amount=sum((item.open for item in items), ZERO),
                    since=min((item.due_on for item in items), default=None))
 
 
-def order_block_reason(dealer, *, today: date | None = None) -> str | None:
+def order_block_reason(dealer, *, today: date | None = None, items: list[Item] | None = None) -> str | None:
     """Why `dealer` may not place orders now, as a sentence in the current language; None when it may.
 
     Blocked when any of its items is overdue more than the brand's `overdue_block_days` (0: never block) and no
@@ -318,7 +324,7 @@ def order_block_reason(dealer, *, today: date | None = None) -> str | None:
         return None
     today = today or timezone.localdate()
     currency = tenant_currency()
-    overdue = overdue_beyond(dealer, days=days, today=today, currency=currency)
+    overdue = overdue_beyond(dealer, days=days, today=today, currency=currency, items=items)
     if overdue.amount <= 0 or block_lift_active(dealer, today) is not None:
         return None
     return _("Orders are blocked: %(amount)s overdue more than %(days)s days since %(date)s. Pay or ask the "
@@ -355,4 +361,4 @@ def credit_summary(dealer, *, today: date | None = None) -> CreditSummary:
         available=max(settlement.credit_limit - max(used, ZERO), ZERO),
         due_soon=sum((item.open for item in items if item.due_on and today <= item.due_on < week), ZERO),
         overdue=sum((item.open for item in items if item.due_on and item.due_on < today), ZERO),
-        block_reason=order_block_reason(dealer, today=today))
+        block_reason=order_block_reason(dealer, today=today, items=items))

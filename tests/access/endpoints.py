@@ -60,6 +60,7 @@ from tenant_apps.accounts.permissions import (
     PROMOTIONS_EDIT,
     PROMOTIONS_VIEW,
     QUALIFICATIONS_EDIT,
+    RECEIVABLES_VIEW,
     RETURNS_DECIDE,
     SETTINGS_EDIT,
     USERS_VIEW,
@@ -79,7 +80,8 @@ from tenant_apps.dealers.models import (
     Tier,
 )
 from tenant_apps.finance import services as finance
-from tenant_apps.finance.models import Adjustment, DealerSettlement, FinanceSettings, LedgerEntry
+from tenant_apps.finance import services_receivables as receivables
+from tenant_apps.finance.models import Adjustment, BlockLift, DealerSettlement, FinanceSettings, LedgerEntry
 from tenant_apps.fulfillment import services as fulfillment
 from tenant_apps.fulfillment.models import Carrier, ReturnRequest, Shipment, TrackingEvent
 from tenant_apps.inventory.models import Stock, StockMovement, Warehouse
@@ -183,6 +185,7 @@ def make_world(tag: str = "matrix", webhook_secret: str = WEBHOOK_SECRET) -> Sim
     account = finance.top_up_record(actor=owner, dealer=pudong, amount="1000.00", reference="BANK-1").account
     # above the brand's threshold (10,000): waits for approval; asked by no one, so anyone may approve it
     adjustment = finance.adjustment_request(actor=None, dealer=pudong, amount="20000.00", reason="matrix")
+    receivables.block_lift(actor=owner, dealer=pudong, reason="matrix")  # an active lift for DELETE to end
     line = cart_line(buyer=buyer, dealer=pudong, sku=water, quantity=2)
     template = order_template(buyer=buyer, dealer=pudong, name="常用")
 
@@ -490,6 +493,13 @@ ENDPOINTS = [
     Endpoint("finance-dealer-settlement", "PUT", "pudong", (FINANCE_EDIT,), 200,
              {"mode": "credit", "credit_limit": "5000.00", "terms_days": 30},
              state=lambda w: list(DealerSettlement.objects.values_list("mode", flat=True))),
+    Endpoint("finance-receivable-list", "GET", "", (*FINANCE_READ, RECEIVABLES_VIEW)),
+    Endpoint("finance-receivable-ageing", "GET", "", (FINANCE_VIEW, RECEIVABLES_VIEW)),
+    Endpoint("finance-dealer-block-lift", "GET", "pudong", (FINANCE_VIEW, RECEIVABLES_VIEW)),
+    Endpoint("finance-dealer-block-lift", "POST", "pudong", (FINANCE_EDIT,), 201, {"reason": "承诺月底付款"},
+             state=_count(BlockLift)),
+    Endpoint("finance-dealer-block-lift", "DELETE", "pudong", (FINANCE_EDIT,), 200, {"reason": "matrix"},
+             state=_count(BlockLift, ended_at__isnull=True)),
     # --- people -----------------------------------------------------------------------------------
     Endpoint("api-users", "GET", "", (USERS_VIEW, COMPANY_USERS)),  # a dealer owner sees their staff
     Endpoint("api-invitations", "GET", "", (USERS_VIEW, COMPANY_USERS)),
@@ -527,6 +537,7 @@ OUTSIDE = {key: 404 for key in [
     "GET-return-detail", "POST-return-approve", "POST-return-reject", "POST-return-receive",
     "GET-finance-account-ledger", "POST-finance-top-up-list", "POST-finance-adjustment-list",
     "POST-finance-adjustment-approve", "GET-finance-dealer-settlement", "PUT-finance-dealer-settlement",
+    "GET-finance-dealer-block-lift", "POST-finance-dealer-block-lift", "DELETE-finance-dealer-block-lift",
 ]} | {
     # dealer staff always get their own company's promotions (the ?dealer= is for brand staff)
     "GET-promotion-current": {OUTSIDERS[0]: 404, OUTSIDERS[1]: 404, OUTSIDERS[2]: 200},

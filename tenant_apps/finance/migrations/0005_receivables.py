@@ -64,7 +64,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='dealersettlement',
             name='terms_kind',
-            field=models.CharField(blank=True, choices=[('net', 'Net days after shipment'), ('monthly', 'Monthly statement (月结)')], max_length=8, verbose_name='payment terms'),
+            field=models.CharField(blank=True, choices=[('net', 'Net days after shipment'), ('monthly', 'Monthly statement')], max_length=8, verbose_name='payment terms'),
         ),
         migrations.AddField(
             model_name='financesettings',
@@ -89,7 +89,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='financesettings',
             name='terms_kind',
-            field=models.CharField(choices=[('net', 'Net days after shipment'), ('monthly', 'Monthly statement (月结)')], default='net', max_length=8, verbose_name='payment terms'),
+            field=models.CharField(choices=[('net', 'Net days after shipment'), ('monthly', 'Monthly statement')], default='net', max_length=8, verbose_name='payment terms'),
         ),
         migrations.AddConstraint(
             model_name='dealersettlement',

@@ -36,7 +36,7 @@ class TermsKind(models.TextChoices):
     """How a receivable's due date follows from the day its order first shipped (models/receivables.py)."""
 
     NET = "net", _("Net days after shipment")
-    MONTHLY = "monthly", _("Monthly statement (月结)")
+    MONTHLY = "monthly", _("Monthly statement")
 
 
 class EntryKind(models.TextChoices):
