@@ -433,6 +433,7 @@ SPECTACULAR_SETTINGS = {
         "TrackingStatusEnum": "tenant_apps.fulfillment.models.TrackingStatus",
         "ReturnStatusEnum": "tenant_apps.fulfillment.models.ReturnStatus",
         "SettlementModeEnum": "tenant_apps.finance.models.SettlementMode",
+        "TermsKindEnum": "tenant_apps.finance.models.TermsKind",
         "MovementKindEnum": "tenant_apps.inventory.models.MovementKind",
     },
 }

@@ -57,7 +57,7 @@ class Terms:
 
     def describe(self) -> str:
         if self.kind == TermsKind.MONTHLY:
-            return _("monthly: shipped by the %(cutoff)s, due on the %(due)s of the next month") % {
+            return _("monthly: shipped by day %(cutoff)s, due on day %(due)s of the next month") % {
                 "cutoff": self.cutoff_day, "due": self.due_day}
         return _("net %(days)s days") % {"days": self.days}
 

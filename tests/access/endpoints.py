@@ -500,6 +500,12 @@ ENDPOINTS = [
              state=_count(BlockLift)),
     Endpoint("finance-dealer-block-lift", "DELETE", "pudong", (FINANCE_EDIT,), 200, {"reason": "matrix"},
              state=_count(BlockLift, ended_at__isnull=True)),
+    Endpoint("finance-terms", "GET", "", (FINANCE_VIEW, RECEIVABLES_VIEW)),
+    Endpoint("finance-terms", "PUT", "", (FINANCE_EDIT,), 200, {"terms_kind": "monthly", "cutoff_day": 25},
+             state=lambda w: list(FinanceSettings.objects.values_list("terms_kind", flat=True))),
+    Endpoint("finance-dealer-terms", "GET", "pudong", (FINANCE_VIEW, RECEIVABLES_VIEW)),
+    Endpoint("finance-dealer-terms", "PUT", "pudong", (FINANCE_EDIT,), 200, {"terms_kind": "monthly"},
+             state=lambda w: list(DealerSettlement.objects.values_list("terms_kind", flat=True))),
     # --- people -----------------------------------------------------------------------------------
     Endpoint("api-users", "GET", "", (USERS_VIEW, COMPANY_USERS)),  # a dealer owner sees their staff
     Endpoint("api-invitations", "GET", "", (USERS_VIEW, COMPANY_USERS)),
@@ -538,6 +544,7 @@ OUTSIDE = {key: 404 for key in [
     "GET-finance-account-ledger", "POST-finance-top-up-list", "POST-finance-adjustment-list",
     "POST-finance-adjustment-approve", "GET-finance-dealer-settlement", "PUT-finance-dealer-settlement",
     "GET-finance-dealer-block-lift", "POST-finance-dealer-block-lift", "DELETE-finance-dealer-block-lift",
+    "GET-finance-dealer-terms", "PUT-finance-dealer-terms",
 ]} | {
     # dealer staff always get their own company's promotions (the ?dealer= is for brand staff)
     "GET-promotion-current": {OUTSIDERS[0]: 404, OUTSIDERS[1]: 404, OUTSIDERS[2]: 200},

@@ -185,3 +185,24 @@ def people(store):
 
     return SimpleNamespace(owner=UserFactory(email="ar-boss@brand.test", role="owner"),
                            warehouse=UserFactory(email="ar-wh@brand.test", role="warehouse"), buyer=store.buyer)
+
+
+def test_payment_terms_through_the_api(books):
+    finance, clerk = _client(books.finance), _client(books.clerk)
+    assert finance.get(f"{API}/settings/terms/").json() == {
+        "terms_kind": "net", "terms_days": 30, "cutoff_day": 25, "due_day": 10, "remind_before_days": 3,
+        "remind_after_days": 7}
+    changed = finance.put(f"{API}/settings/terms/", {"terms_kind": "monthly", "due_day": 15},
+                          content_type="application/json")
+    assert (changed.status_code, changed.json()["terms_kind"], changed.json()["due_day"]) == (200, "monthly", 15)
+    bad = finance.put(f"{API}/settings/terms/", {"due_day": 31}, content_type="application/json")
+    assert bad.status_code == 400 and "due_day" in bad.json()["fields"]
+    path = f"{API}/dealers/{books.one.pk}/terms/"
+    assert finance.get(path).json()["effective"] == {
+        "kind": "monthly", "days": 30, "cutoff_day": 25, "due_day": 15,
+        "description": "monthly: shipped by day 25, due on day 15 of the next month"}
+    own = finance.put(path, {"terms_kind": "net"}, content_type="application/json").json()
+    assert (own["terms_kind"], own["effective"]["kind"], own["effective"]["description"]) == ("net", "net",
+                                                                                           "net 30 days")
+    assert clerk.put(path, {"terms_kind": "monthly"}, content_type="application/json").status_code == 403
+    assert finance.get(f"{API}/dealers/987654321/terms/").status_code == 404

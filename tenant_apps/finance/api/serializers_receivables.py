@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy
 from rest_framework import serializers
 
 from tenant_apps.finance.api.serializers import ID_MAX
-from tenant_apps.finance.models import AMOUNT, TOTAL
+from tenant_apps.finance.models import AMOUNT, TOTAL, DealerSettlement, FinanceSettings, TermsKind
 from tenant_apps.finance.selectors_receivables import BUCKETS
 
 
@@ -90,3 +90,51 @@ class BlockSerializer(serializers.Serializer):
     overdue_beyond_limit = serializers.DecimalField(max_digits=AMOUNT["max_digits"] + 4,
                                                     decimal_places=AMOUNT["decimal_places"], read_only=True)
     lift = LiftSerializer(read_only=True, allow_null=True)
+
+
+# --- payment terms -------------------------------------------------------------------------------------------
+
+
+class TermsRequest(serializers.Serializer):
+    """The brand's default terms and reminder days; omitted fields keep their value."""
+
+    terms_kind = serializers.ChoiceField(choices=TermsKind.choices, required=False)
+    cutoff_day = serializers.IntegerField(required=False, min_value=1, max_value=31)
+    due_day = serializers.IntegerField(required=False, min_value=1, max_value=28)
+    remind_before_days = serializers.IntegerField(required=False, min_value=0, max_value=365)
+    remind_after_days = serializers.IntegerField(required=False, min_value=0, max_value=365)
+
+
+class TermsSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = FinanceSettings
+        fields = ["terms_kind", "terms_days", "cutoff_day", "due_day", "remind_before_days", "remind_after_days"]
+        read_only_fields = fields
+
+
+class DealerTermsRequest(serializers.Serializer):
+    """The dealer's whole override of the terms kind and monthly days: blank/null falls back to the brand's."""
+
+    terms_kind = serializers.ChoiceField(choices=TermsKind.choices, required=False, allow_blank=True, default="")
+    cutoff_day = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1, max_value=31)
+    due_day = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1, max_value=28)
+
+
+class EffectiveTerms(serializers.Serializer):
+    kind = serializers.CharField(help_text=" | ".join(TermsKind.values))
+    days = serializers.IntegerField()
+    cutoff_day = serializers.IntegerField()
+    due_day = serializers.IntegerField()
+    description = serializers.CharField(source="describe")
+
+
+class DealerTermsSerializer(serializers.ModelSerializer):
+    """The dealer's override (blank/null: the brand's default) and the terms in effect."""
+
+    dealer = serializers.IntegerField(source="dealer_id", read_only=True)
+    effective = EffectiveTerms(read_only=True)
+
+    class Meta:
+        model = DealerSettlement
+        fields = ["dealer", "terms_kind", "cutoff_day", "due_day", "effective"]
+        read_only_fields = fields

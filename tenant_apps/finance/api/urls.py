@@ -22,4 +22,9 @@ urlpatterns = [
          name="finance-receivable-ageing"),
     path("finance/dealers/<int:dealer_id>/block-lift/", views_receivables.BlockLiftViewSet.as_view(
         {"get": "retrieve", "post": "create", "delete": "destroy"}), name="finance-dealer-block-lift"),
+    path("finance/settings/terms/", views_receivables.TermsViewSet.as_view({"get": "retrieve", "put": "update"}),
+         name="finance-terms"),
+    path("finance/dealers/<int:dealer_id>/terms/",
+         views_receivables.DealerTermsViewSet.as_view({"get": "retrieve", "put": "update"}),
+         name="finance-dealer-terms"),
 ]

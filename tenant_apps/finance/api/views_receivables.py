@@ -20,9 +20,14 @@ from tenant_apps.finance.api.serializers_receivables import (
     BlockLiftEndRequest,
     BlockLiftRequest,
     BlockSerializer,
+    DealerTermsRequest,
+    DealerTermsSerializer,
     ItemSerializer,
+    TermsRequest,
+    TermsSerializer,
 )
 from tenant_apps.finance.api.views import _dealer, _valid
+from tenant_apps.finance.models import DealerSettlement
 from tenant_apps.finance.services import finance_settings
 
 READ = (FINANCE_VIEW, RECEIVABLES_VIEW)
@@ -97,4 +102,45 @@ class BlockLiftViewSet(viewsets.GenericViewSet):
         dealer = _dealer(request.user, dealer_id)
         data = _valid(BlockLiftEndRequest, request)
         services_receivables.block_lift_end(actor=request.user, dealer=dealer, reason=data["reason"])
+        return self._out(dealer)
+
+
+class TermsViewSet(viewsets.GenericViewSet):
+    """The brand's default payment terms (net days, or monthly: shipped by the cut-off day, due on the due day of
+    the next month; net days are `terms_days` of the finance settings) and the reminder days (0: that reminder
+    is off)."""
+
+    serializer_class = TermsSerializer
+    permission_classes = [HasCapability]
+    required_capabilities = {"retrieve": READ, "update": FINANCE_EDIT}
+
+    def retrieve(self, request):
+        return Response(TermsSerializer(finance_settings()).data)
+
+    @extend_schema(request=TermsRequest, responses=TermsSerializer, description="Omitted fields keep their value.")
+    def update(self, request):
+        row = services_receivables.finance_terms_update(actor=request.user, **_valid(TermsRequest, request))
+        return Response(TermsSerializer(row).data)
+
+
+class DealerTermsViewSet(viewsets.GenericViewSet):
+    """One dealer's override of the terms kind and monthly days, with the terms in effect."""
+
+    serializer_class = DealerTermsSerializer
+    permission_classes = [HasCapability]
+    required_capabilities = {"retrieve": READ, "update": FINANCE_EDIT}
+
+    def _out(self, dealer) -> Response:
+        row = DealerSettlement.objects.filter(dealer=dealer).first() or DealerSettlement(dealer=dealer)
+        row.effective = services_receivables.terms_for(dealer)
+        return Response(DealerTermsSerializer(row).data)
+
+    def retrieve(self, request, dealer_id=None):
+        return self._out(_dealer(request.user, dealer_id))
+
+    @extend_schema(request=DealerTermsRequest, responses=DealerTermsSerializer,
+                   description="Replaces the whole override: blank/null falls back to the brand's default.")
+    def update(self, request, dealer_id=None):
+        dealer = _dealer(request.user, dealer_id)
+        services_receivables.dealer_terms_set(actor=request.user, dealer=dealer, **_valid(DealerTermsRequest, request))
         return self._out(dealer)

@@ -1,7 +1,9 @@
-"""The brand console's receivables pages (/console/finance/receivables/): the dashboard (totals owed, overdue,
-due this week, the top overdue dealers, the ageing per region with a drill down to its dealers), the ageing as an
-Excel file, and a dealer's open items with its overdue block and the form to lift it. Thin: reads through
-selectors_receivables in the reader's scope (outside it: 404), writes through services_receivables."""
+"""The brand console's finance pages (/console/finance/).
+
+Receivables (/console/finance/receivables/): the dashboard (totals owed, overdue, due this week, the top overdue
+dealers, the ageing per region with a drill down to its dealers), the ageing as an Excel file, and a dealer's open
+items with its overdue block and the form to lift it. Thin: reads through selectors_receivables in the reader's
+scope (outside it: 404), writes through services_receivables."""
 
 from __future__ import annotations
 
