@@ -26,7 +26,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import F, Func, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -65,17 +65,15 @@ def bucket_of(due_on: date | None, today: date) -> str:
 
 _ITEMS = """
 WITH item AS (
-    SELECT e.account_id, e.dealer_id, e.reference,
+    SELECT a.id AS account_id, a.dealer_id, a.credit_used, e.reference,
            GREATEST(COALESCE(SUM(e.credit_delta) FILTER (WHERE e.kind IN (%(charge)s, %(release)s)), 0), 0)
                AS gross,
            GREATEST(COALESCE(-SUM(e.credit_delta) FILTER (WHERE e.kind = %(payment)s), 0), 0) AS named,
            MIN(e.created_at) FILTER (WHERE e.kind = %(charge)s) AS charged_at
-    FROM finance_ledgerentry e
-    WHERE e.currency = %(currency)s AND e.reference <> ''
-      AND e.kind IN (%(charge)s, %(release)s, %(payment)s)
-      AND e.account_id IN (SELECT a.id FROM finance_dealeraccount a
-                           WHERE a.currency = %(currency)s AND a.dealer_id IN ({dealers}))
-    GROUP BY e.account_id, e.dealer_id, e.reference
+    FROM finance_dealeraccount a JOIN finance_ledgerentry e ON e.account_id = a.id
+    WHERE a.currency = %(currency)s AND a.dealer_id IN ({dealers})
+      AND e.reference <> '' AND e.kind IN (%(charge)s, %(release)s, %(payment)s)
+    GROUP BY a.id, e.reference
     HAVING bool_or(e.kind = %(charge)s AND e.credit_delta > 0)
 ), net AS (
     SELECT i.*, r.id AS receivable_id, r.shipped_on, r.due_on, i.gross - LEAST(i.gross, i.named) AS net
@@ -89,8 +87,8 @@ WITH item AS (
     FROM net n
 )
 SELECT run.dealer_id, run.reference, run.receivable_id, run.shipped_on, run.due_on, run.charged_at, run.gross,
-       run.net, GREATEST(0, LEAST(run.net, run.cum - (run.total_net - GREATEST(a.credit_used, 0)))) AS open
-FROM run JOIN finance_dealeraccount a ON a.id = run.account_id
+       run.net, GREATEST(0, LEAST(run.net, run.cum - (run.total_net - GREATEST(run.credit_used, 0)))) AS open
+FROM run
 """
 
 _AGEING = """
@@ -240,13 +238,6 @@ class Ageing:
         return [row for row in self.dealers if row.buckets.overdue > 0][:count]
 
 
-def _nearest_region():
-    """The id of the deepest region above (or at) the dealer's node."""
-    return Subquery(Node.objects.filter(kind=Node.Kind.REGION, path__ancestor_of=OuterRef("node__path"))
-                    .order_by(Func(F("path"), function="nlevel", output_field=IntegerField()).desc())
-                    .values("pk")[:1])
-
-
 def receivables_dealers_for(actor, *, region: Node | None = None) -> QuerySet[Dealer]:
     dealers = dealers_visible_to(actor)
     if region is not None:
@@ -257,8 +248,7 @@ def receivables_dealers_for(actor, *, region: Node | None = None) -> QuerySet[De
 def ageing(*, actor, region: Node | None = None, today: date | None = None) -> Ageing:
     """The ageing of the receivables of the dealers in the actor's scope (under `region` when given), per dealer
     and per region (a dealer's nearest region above it in the network). Three queries whatever the number of
-    dealers and items: the buckets per dealer (SQL aggregates over the allocation), the dealers with their
-    region, the regions' names."""
+    dealers and items: the buckets per dealer (SQL aggregates over the allocation), the dealers, the regions."""
     today = today or timezone.localdate()
     currency = tenant_currency()
     dealers = receivables_dealers_for(actor, region=region)
@@ -266,21 +256,22 @@ def ageing(*, actor, region: Node | None = None, today: date | None = None) -> A
     rows = _fetch(_AGEING.replace("{items}", items_sql),
                   {**params, "today": today, "week": today + timedelta(days=DUE_SOON_DAYS)})
     by_dealer = {row["dealer_id"]: row for row in rows}
+    # a dealer's region: the deepest region node on its path (regions are few: read them all once)
+    region_nodes = {node.pk: node for node in Node.objects.filter(kind=Node.Kind.REGION)}
     found = (Dealer.objects.filter(pk__in=list(by_dealer)).select_related("node")
-             .annotate(region_id=_nearest_region()).only("pk", "code", "name", "legal_name", "node__path"))
+             .only("pk", "code", "name", "legal_name", "node__path"))
     totals, dealer_rows, regions = Buckets(), [], {}
     for dealer in found:
         row = by_dealer[dealer.pk]
+        on_path = [int(label) for label in str(dealer.node.path).split(".")]
+        region_id = next((pk for pk in reversed(on_path) if pk in region_nodes), None)
         buckets = Buckets(**{name: row[name] or ZERO for name in (*BUCKETS, "due_soon")})
-        dealer_rows.append(DealerAgeing(dealer=dealer, region_id=dealer.region_id, buckets=buckets,
+        dealer_rows.append(DealerAgeing(dealer=dealer, region_id=region_id, buckets=buckets,
                                         oldest_due=row["oldest_due"], items=row["items"]))
         totals.add(buckets)
-        region_row = regions.setdefault(dealer.region_id, RegionAgeing(region=None))
+        region_row = regions.setdefault(region_id, RegionAgeing(region=region_nodes.get(region_id)))
         region_row.buckets.add(buckets)
         region_row.dealers += 1
-    names = {node.pk: node for node in Node.objects.filter(pk__in=[pk for pk in regions if pk])}
-    for pk, region_row in regions.items():
-        region_row.region = names.get(pk)
     dealer_rows.sort(key=lambda row: (-row.buckets.overdue, -row.buckets.total, row.dealer.code))
     region_rows = sorted(regions.values(), key=lambda row: (row.region is None, -row.buckets.overdue,
                                                             row.region.name if row.region else ""))
