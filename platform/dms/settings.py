@@ -234,6 +234,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 24 * 3600.0,
         "args": ["dealers.tasks.qualification_reminders"],
     },
+    "receivable-reminders": {
+        "task": "tenants.tasks.for_each_tenant",
+        "schedule": 24 * 3600.0,
+        "args": ["finance.tasks.receivable_reminders"],
+    },
     "orders-auto-complete": {
         "task": "tenants.tasks.for_each_tenant",
         "schedule": 3600.0,
@@ -439,6 +444,7 @@ SPECTACULAR_SETTINGS = {
         "TrackingStatusEnum": "tenant_apps.fulfillment.models.TrackingStatus",
         "ReturnStatusEnum": "tenant_apps.fulfillment.models.ReturnStatus",
         "SettlementModeEnum": "tenant_apps.finance.models.SettlementMode",
+        "TermsKindEnum": "tenant_apps.finance.models.TermsKind",
         "MovementKindEnum": "tenant_apps.inventory.models.MovementKind",
     },
 }

@@ -88,6 +88,7 @@ AUDIT_VIEW = "audit.view"  # read the audit log (in the reader's data scope)
 FINANCE_VIEW = "finance.view"  # brand staff: dealer accounts and ledgers in their scope
 FINANCE_EDIT = "finance.edit"  # top-ups, adjustments and their approval, settlement settings
 FINANCE_VIEW_OWN = "finance.view_own"  # dealer staff: their own company's accounts and ledgers
+RECEIVABLES_VIEW = "finance.receivables_view"  # brand staff: receivables, ageing and overdue blocks in their scope
 FINANCE_PAY = "finance.pay"  # dealer staff: pay orders, top up, record transfers, confirm statements, tax details
 BILLING_MANAGE = "billing.manage"  # the workspace's own subscription: plan, payments, invoices (发票); the owner's
 
@@ -97,7 +98,8 @@ _ADMIN = _STAFF_READ | {DEALERS_CREATE, DEALERS_EDIT, DEALERS_STATUS, DEALERS_BA
                         DEALERS_IMPORT, DEALERS_EXPORT, QUALIFICATIONS_EDIT, USERS_INVITE, SETTINGS_EDIT,
                         INVENTORY_VIEW, INVENTORY_EDIT, INVENTORY_SYNC, CATALOG_EDIT,
                         PRICING_EDIT, PROMOTIONS_EDIT, ORDERS_APPROVE, APPROVALS_CONFIGURE,
-                        FULFILLMENT_SHIP, RETURNS_DECIDE, ORDERS_MANAGE, AUDIT_VIEW, FINANCE_VIEW, FINANCE_EDIT}
+                        FULFILLMENT_SHIP, RETURNS_DECIDE, ORDERS_MANAGE, AUDIT_VIEW, FINANCE_VIEW, FINANCE_EDIT,
+                        RECEIVABLES_VIEW}
 
 MATRIX: dict[str, frozenset[str]] = {
     Role.OWNER: frozenset(_ADMIN | {BILLING_MANAGE}),
@@ -106,11 +108,12 @@ MATRIX: dict[str, frozenset[str]] = {
     Role.REGIONAL_MANAGER: frozenset(_STAFF_READ | {DEALERS_CREATE, DEALERS_EDIT, DEALERS_STATUS, NETWORK_EDIT,
                                                     DEALERS_EXPORT, QUALIFICATIONS_EDIT, USERS_INVITE,
                                                     INVENTORY_VIEW, ORDERS_APPROVE, RETURNS_DECIDE,
-                                                    ORDERS_MANAGE, AUDIT_VIEW}),
+                                                    ORDERS_MANAGE, AUDIT_VIEW, RECEIVABLES_VIEW}),
     Role.SALES_REP: frozenset(_STAFF_READ | {DEALERS_EDIT, QUALIFICATIONS_EDIT, USERS_INVITE, INVENTORY_VIEW,
-                                             ORDERS_APPROVE, RETURNS_DECIDE, ORDERS_MANAGE}),
+                                             ORDERS_APPROVE, RETURNS_DECIDE, ORDERS_MANAGE, RECEIVABLES_VIEW}),
     Role.FINANCE: frozenset(_STAFF_READ | {DEALERS_BANK_VIEW, DEALERS_EXPORT, INVENTORY_VIEW, PRICING_EDIT,
-                                           ORDERS_APPROVE, AUDIT_VIEW, FINANCE_VIEW, FINANCE_EDIT}),
+                                           ORDERS_APPROVE, AUDIT_VIEW, FINANCE_VIEW, FINANCE_EDIT,
+                                           RECEIVABLES_VIEW}),
     Role.WAREHOUSE: frozenset(_STAFF_READ | {INVENTORY_VIEW, INVENTORY_EDIT, INVENTORY_SYNC, FULFILLMENT_SHIP}),
     Role.ANALYST: frozenset(_STAFF_READ | {DEALERS_EXPORT, INVENTORY_VIEW, AUDIT_VIEW}),
     Role.DEALER_OWNER: frozenset({COMPANY_VIEW, COMPANY_ADDRESSES, COMPANY_USERS, ACCOUNT_EDIT, CATALOG_VIEW,

@@ -26,6 +26,8 @@ ACTION_LABELS = {
     "finance.ledger.rebate": _("Rebate"),
     "finance.ledger.price_protection": _("Price protection"),
     "finance.ledger.adjustment": _("Adjustment"),
+    "finance.block.lifted": pgettext_lazy("audit action", "Overdue block lifted"),
+    "finance.block.lift_ended": pgettext_lazy("audit action", "Overdue block lift ended"),
 }
 # For an action with no label of its own, its last word (dealers.dealer.created -> "created").
 VERB_LABELS = {
@@ -129,6 +131,8 @@ SUBJECT_LABELS = {
     "finance.rebate_line": pgettext_lazy("audit subject", "Rebate line"),
     "finance.tax_profile": pgettext_lazy("audit subject", "Tax details"),
     "finance.invoice": pgettext_lazy("audit subject", "Dealer invoice"),
+    "finance.block": pgettext_lazy("audit subject", "Overdue block"),
+    "finance.receivables": pgettext_lazy("audit subject", "Receivables"),
     "accounts.user": pgettext_lazy("audit subject", "User"),
     "accounts.invitation": pgettext_lazy("audit subject", "Invitation"),
     "approvals.workflow": pgettext_lazy("audit subject", "Approval workflow"),

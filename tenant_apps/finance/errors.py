@@ -1,4 +1,4 @@
-from tenant_apps.core.errors import Conflict, NotFound, ValidationFailed
+from tenant_apps.core.errors import Conflict, DomainError, NotFound, ValidationFailed
 
 
 class FinanceInvalid(ValidationFailed):
@@ -76,3 +76,8 @@ class TaxProfileMissing(Conflict):
 
 class TaxProfileNotFound(NotFound):
     code = "tax_profile_not_found"
+class FinanceForbidden(DomainError):
+    """The actor may not do this (a service's own check of its capability): 403."""
+
+    code = "finance_forbidden"
+    status = 403

@@ -27,3 +27,12 @@ def invoices_retry() -> int:
     from tenant_apps.finance.services_invoices import invoices_retry as retry
 
     return retry()
+
+
+@shared_task(name="finance.tasks.receivable_reminders", ignore_result=True)
+def receivable_reminders() -> int:
+    """Daily, in each tenant's schema: remind dealers of receivables coming due and overdue (once per item and
+    step)."""
+    from tenant_apps.finance.services_receivables import receivable_reminders_send
+
+    return receivable_reminders_send()

@@ -5,6 +5,7 @@ from django.urls import path
 
 from tenant_apps.finance import views_console
 from tenant_apps.finance.pages import rebates_invoices
+from tenant_apps.finance.pages import receivables as receivables_pages
 
 app_name = "finance_console"
 
@@ -17,7 +18,17 @@ core_patterns = [
     path("settings/", views_console.finance_settings, name="settings"),
 ]
 
+receivables_patterns = [
+    path("receivables/", receivables_pages.receivables_dashboard, name="receivables"),
+    path("receivables/ageing.xlsx", receivables_pages.receivables_export, name="receivables-export"),
+    path("receivables/dealers/<int:dealer_id>/", receivables_pages.dealer_receivables, name="receivables-dealer"),
+    path("receivables/dealers/<int:dealer_id>/lift/", receivables_pages.block_lift, name="receivables-lift"),
+    path("receivables/dealers/<int:dealer_id>/lift/end/", receivables_pages.block_lift_end,
+         name="receivables-lift-end"),
+]
+
 urlpatterns: list = [
     *core_patterns,
+    *receivables_patterns,
     *rebates_invoices.console_urls,  # rebates, invoices
 ]

@@ -39,6 +39,7 @@ from django.utils.translation import gettext as _
 from tenant_apps.audit.services import audit_entries_save, audit_entry, audit_record
 from tenant_apps.core.dates import outside_window
 from tenant_apps.core.states import Move, StateMachine
+from tenant_apps.finance.services_receivables import receivable_shipped
 from tenant_apps.fulfillment.errors import (
     CarrierNotFound,
     FulfillmentConflict,
@@ -239,6 +240,8 @@ def shipment_ship(*, actor, shipment: Shipment, carrier=None, tracking_number: s
                   data={"shipment": locked.number, "status": ShipmentStatus.SHIPPED,
                         "carrier": carrier.code if carrier else "", "tracking_number": tracking_number})
         order_transition(actor=actor, order=order, action=action, data={"shipment": locked.number})
+        # the order's first shipment starts the clock of its receivable (idempotent for later shipments)
+        receivable_shipped(reference=order.number, dealer=order.dealer_id, shipped_on=timezone.localdate())
         return ["shipped_at", "carrier", "tracking_number"]
 
     locked = SHIPMENT_MACHINE.move(

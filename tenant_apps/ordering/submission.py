@@ -46,6 +46,7 @@ from tenant_apps.core.money import format_money, tenant_currency
 from tenant_apps.core.text import words
 from tenant_apps.dealers.models import DealerStatus
 from tenant_apps.dealers.selectors import QUALIFICATION_BLOCKERS_SQL, qualification_blockers
+from tenant_apps.finance.selectors_receivables import order_block_reason
 from tenant_apps.inventory.services import Allocation, stock_allocate, stock_release_allocations
 from tenant_apps.ordering import placement
 from tenant_apps.ordering.approval import approval_chain
@@ -154,7 +155,9 @@ def warehouse_ranks(dealer) -> dict[int, int]:
 # territories, what blocks it from ordering, the shipping address, the brand's shortage policy, the warehouses by
 # preference, the new order's id (taken from the sequence), the approval rules and workflows, and when the plan limits
 # orders a month (%(month_start)s given), the orders made since the month began (an unlimited plan counts nothing:
-# PostgreSQL runs the CASE's subquery only when its branch is taken).
+# PostgreSQL runs the CASE's subquery only when its branch is taken), and whether the dealer may be blocked for
+# overdue payments (it owes, and something it was shipped fell due longer ago than the brand's block days: only
+# then is finance asked, finance.selectors_receivables.order_block_reason).
 _CONTEXT_SQL = f"""
 SELECT (SELECT o.id FROM ordering_order o WHERE o.dealer_id = d.id AND o.idempotency_key = %(key)s
         AND o.idempotency_key <> ''),
@@ -173,7 +176,10 @@ SELECT (SELECT o.id FROM ordering_order o WHERE o.dealer_id = d.id AND o.idempot
        nextval(pg_get_serial_sequence('ordering_order', 'id')),
        {{approval_config}},
        CASE WHEN %(month_start)s::timestamptz IS NULL THEN NULL
-            ELSE (SELECT count(*) FROM ordering_order m WHERE m.created_at >= %(month_start)s::timestamptz) END
+            ELSE (SELECT count(*) FROM ordering_order m WHERE m.created_at >= %(month_start)s::timestamptz) END,
+       EXISTS (SELECT 1 FROM finance_dealeraccount fa WHERE fa.dealer_id = d.id AND fa.credit_used > 0)
+       AND EXISTS (SELECT 1 FROM finance_receivable r WHERE r.dealer_id = d.id AND r.due_on < %(today)s::date
+                   - COALESCE((SELECT fs.overdue_block_days FROM finance_financesettings fs WHERE fs.id = 1), 30))
 FROM dealers_dealer d JOIN dealers_node n ON n.id = d.node_id
 WHERE d.id = %(dealer)s
 """  # noqa: S608 - this module's and dealers.selectors' constants, no input
@@ -190,6 +196,7 @@ class _Context:
     order_id: int
     approvals: object  # the approval chain's configuration (ordering.approval: config_sql, config_from)
     orders_month: int | None = None  # orders made this month, counted only when the plan limits them
+    may_be_blocked: bool = False  # owes, with something due longer ago than the brand's block days
 
 
 _context_sql: dict[int, str] = {}
@@ -214,8 +221,9 @@ def _context(dealer, address_id, key: str) -> _Context:
             "dealer": dealer.pk, "key": key, "address": address, "today": timezone.localdate(),
             "month_start": month_start() if limit_of(Resource.ORDERS_MONTH) is not None else None})
         (replay, node_path, paths, blockers, address_row, policy, ranks, order_id, approvals,
-         orders_month) = cursor.fetchone()
+         orders_month, may_be_blocked) = cursor.fetchone()
     return _Context(replay_id=replay, blockers=list(blockers), address=address_row, orders_month=orders_month,
+                    may_be_blocked=may_be_blocked,
                     policy=policy or OrderingSettings().shortage_policy, ranks=dict(ranks or ()), order_id=order_id,
                     approvals=chain.config_from(approvals),
                     dealer=DealerContext(dealer_id=dealer.pk, tier_id=dealer.tier_id,
@@ -246,6 +254,13 @@ def _orders_month_check(context: _Context) -> None:
             _("This workspace's plan allows %(limit)s orders a month, and %(count)s have been placed this month. "
               "Orders can be placed again from the 1st, or as soon as the brand upgrades its plan: %(path)s")
             % {"limit": limit, "count": context.orders_month, "path": UPGRADE_PATH})
+
+
+def overdue_block_check(dealer) -> None:
+    """OrderRefused (409, `overdue_block`) with finance's reason when overdue payments block the dealer's orders."""
+    reason = order_block_reason(dealer)
+    if reason:
+        raise OrderRefused(reason, code="overdue_block")
 
 
 def _address_required(address: dict | None, address_id) -> dict:
@@ -420,6 +435,8 @@ def order_submit(*, actor, dealer, lines: Sequence[SubmitLine] | None = None, ad
     if context.replay_id is not None:
         return _replay(Order.objects.get(pk=context.replay_id), fingerprint)
     _orders_month_check(context)
+    if context.may_be_blocked:
+        overdue_block_check(dealer)
     submit = {"actor": actor, "dealer": dealer, "context": context, "address_id": address_id, "note": note,
               "key": key, "fingerprint": fingerprint, "consent_reduce": consent_reduce,
               "expected_total": expected_total}

@@ -24,6 +24,7 @@ from tenant_apps.core.errors import DomainError
 from tenant_apps.core.tables import TableTooLarge, csv_bytes
 from tenant_apps.dealers.models import DealerAddress
 from tenant_apps.finance.selectors_invoices import invoices_for_reference
+from tenant_apps.finance.selectors_receivables import order_block_reason
 from tenant_apps.ordering import quick, selectors, services
 from tenant_apps.ordering.models import OrderStatus, OrderTemplate
 from tenant_apps.ordering.presentation import (
@@ -210,7 +211,8 @@ def checkout(request):
     return render(request, "ordering/checkout.html", {
         "rows": rows, "quote": quote, "unpriced": bool(quote.unpriced), "addresses": addresses, "form": form,
         "coupon_codes": " ".join(priced.cart.coupon_codes), "shortages": shortages, "reducible": reducible,
-        "field_errors": field_errors,
+        "field_errors": field_errors, "block_reason": order_block_reason(dealer),
+        "finance_link": has_perm(request.user, FINANCE_VIEW_OWN),
     }, status=status)
 
 

@@ -61,6 +61,7 @@ from tenant_apps.accounts.permissions import (
     PROMOTIONS_EDIT,
     PROMOTIONS_VIEW,
     QUALIFICATIONS_EDIT,
+    RECEIVABLES_VIEW,
     RETURNS_DECIDE,
     SETTINGS_EDIT,
     USERS_VIEW,
@@ -82,8 +83,10 @@ from tenant_apps.dealers.models import (
 from tenant_apps.finance import services as finance
 from tenant_apps.finance import services_invoices as invoices
 from tenant_apps.finance import services_rebates as rebates
+from tenant_apps.finance import services_receivables as receivables
 from tenant_apps.finance.models import (
     Adjustment,
+    BlockLift,
     DealerSettlement,
     DealerTaxProfile,
     FinanceSettings,
@@ -215,6 +218,7 @@ def make_world(tag: str = "matrix", webhook_secret: str = WEBHOOK_SECRET) -> Sim
     compensation = ProtectionCompensation.objects.create(
         window=window, purchase=purchase, dealer=pudong, sku=sku, unit=can, quantity=10, price_before="5.00",
         price_after="4.50", amount="5.00", currency=purchase.currency)
+    receivables.block_lift(actor=owner, dealer=pudong, reason="matrix")  # an active lift for DELETE to end
     line = cart_line(buyer=buyer, dealer=pudong, sku=water, quantity=2)
     template = order_template(buyer=buyer, dealer=pudong, name="常用")
 
@@ -560,6 +564,19 @@ ENDPOINTS = [
              state=_status_of(InvoiceRequest, "invoice")),
     Endpoint("finance-invoice-cancel", "POST", "invoice", (FINANCE_EDIT, FINANCE_PAY), 200,
              state=_status_of(InvoiceRequest, "invoice")),
+    Endpoint("finance-receivable-list", "GET", "", (*FINANCE_READ, RECEIVABLES_VIEW)),
+    Endpoint("finance-receivable-ageing", "GET", "", (FINANCE_VIEW, RECEIVABLES_VIEW)),
+    Endpoint("finance-dealer-block-lift", "GET", "pudong", (FINANCE_VIEW, RECEIVABLES_VIEW)),
+    Endpoint("finance-dealer-block-lift", "POST", "pudong", (FINANCE_EDIT,), 201, {"reason": "承诺月底付款"},
+             state=_count(BlockLift)),
+    Endpoint("finance-dealer-block-lift", "DELETE", "pudong", (FINANCE_EDIT,), 200, {"reason": "matrix"},
+             state=_count(BlockLift, ended_at__isnull=True)),
+    Endpoint("finance-terms", "GET", "", (FINANCE_VIEW, RECEIVABLES_VIEW)),
+    Endpoint("finance-terms", "PUT", "", (FINANCE_EDIT,), 200, {"terms_kind": "monthly", "cutoff_day": 25},
+             state=lambda w: list(FinanceSettings.objects.values_list("terms_kind", flat=True))),
+    Endpoint("finance-dealer-terms", "GET", "pudong", (FINANCE_VIEW, RECEIVABLES_VIEW)),
+    Endpoint("finance-dealer-terms", "PUT", "pudong", (FINANCE_EDIT,), 200, {"terms_kind": "monthly"},
+             state=lambda w: list(DealerSettlement.objects.values_list("terms_kind", flat=True))),
     # --- people -----------------------------------------------------------------------------------
     Endpoint("api-users", "GET", "", (USERS_VIEW, COMPANY_USERS)),  # a dealer owner sees their staff
     Endpoint("api-invitations", "GET", "", (USERS_VIEW, COMPANY_USERS)),
@@ -600,6 +617,8 @@ OUTSIDE = {key: 404 for key in [
     "POST-finance-rebate-line-exclude", "GET-finance-tax-profile", "PUT-finance-tax-profile",
     "POST-finance-invoice-list", "GET-finance-invoice-detail", "POST-finance-invoice-issue",
     "POST-finance-invoice-cancel", "POST-pricing-compensation-book",
+    "GET-finance-dealer-block-lift", "POST-finance-dealer-block-lift", "DELETE-finance-dealer-block-lift",
+    "GET-finance-dealer-terms", "PUT-finance-dealer-terms",
 ]} | {
     # dealer staff always get their own company's promotions (the ?dealer= is for brand staff)
     "GET-promotion-current": {OUTSIDERS[0]: 404, OUTSIDERS[1]: 404, OUTSIDERS[2]: 200},

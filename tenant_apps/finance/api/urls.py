@@ -3,7 +3,7 @@
 from django.urls import path
 
 from tenant_apps.core.routers import ApiRouter
-from tenant_apps.finance.api import views, views_invoices, views_rebates
+from tenant_apps.finance.api import views, views_invoices, views_rebates, views_receivables
 
 router = ApiRouter()
 router.register("finance/accounts", views.AccountViewSet, basename="finance-account")
@@ -22,4 +22,15 @@ urlpatterns = [
          views.SettlementViewSet.as_view({"get": "retrieve", "put": "update"}), name="finance-dealer-settlement"),
     path("finance/dealers/<int:dealer_id>/tax-profile/",
          views_invoices.TaxProfileViewSet.as_view({"get": "retrieve", "put": "update"}), name="finance-tax-profile"),
+    path("finance/receivables/", views_receivables.ReceivableViewSet.as_view({"get": "list"}),
+         name="finance-receivable-list"),
+    path("finance/receivables/ageing/", views_receivables.ReceivableViewSet.as_view({"get": "ageing"}),
+         name="finance-receivable-ageing"),
+    path("finance/dealers/<int:dealer_id>/block-lift/", views_receivables.BlockLiftViewSet.as_view(
+        {"get": "retrieve", "post": "create", "delete": "destroy"}), name="finance-dealer-block-lift"),
+    path("finance/settings/terms/", views_receivables.TermsViewSet.as_view({"get": "retrieve", "put": "update"}),
+         name="finance-terms"),
+    path("finance/dealers/<int:dealer_id>/terms/",
+         views_receivables.DealerTermsViewSet.as_view({"get": "retrieve", "put": "update"}),
+         name="finance-dealer-terms"),
 ]

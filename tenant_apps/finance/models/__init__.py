@@ -19,6 +19,7 @@ from tenant_apps.finance.models.ledger import (  # noqa: F401
     LedgerEntry,
     LedgerQuerySet,
     SettlementMode,
+    TermsKind,
 )
 from tenant_apps.finance.models.rebates import (  # noqa: F401
     RebateLine,
@@ -27,4 +28,10 @@ from tenant_apps.finance.models.rebates import (  # noqa: F401
     RebateRule,
     RebateRun,
     RebateRunStatus,
+)
+from tenant_apps.finance.models.receivables import (  # noqa: F401
+    BlockLift,
+    Receivable,
+    ReceivableReminder,
+    ReminderStep,
 )

@@ -32,6 +32,13 @@ class SettlementMode(models.TextChoices):
     MIXED = "mixed", _("Mixed (balance first, then credit)")
 
 
+class TermsKind(models.TextChoices):
+    """How a receivable's due date follows from the day its order first shipped (models/receivables.py)."""
+
+    NET = "net", _("Net days after shipment")
+    MONTHLY = "monthly", _("Monthly statement")
+
+
 class EntryKind(models.TextChoices):
     TOP_UP = "top_up", _("Top-up")
     ORDER_CHARGE = "order_charge", _("Order charge")
@@ -129,6 +136,12 @@ class FinanceSettings(models.Model):
                                                **AMOUNT)
     rebate_share = models.DecimalField(_("share of an order that rebates may pay (%)"), max_digits=5,
                                        decimal_places=2, default=10)
+    terms_kind = models.CharField(_("payment terms"), max_length=8, choices=TermsKind.choices,
+                                  default=TermsKind.NET)
+    cutoff_day = models.PositiveSmallIntegerField(_("monthly cut-off day"), default=25)
+    due_day = models.PositiveSmallIntegerField(_("monthly due day (of the next month)"), default=10)
+    remind_before_days = models.PositiveSmallIntegerField(_("remind days before due (0: never)"), default=3)
+    remind_after_days = models.PositiveSmallIntegerField(_("remind days after due (0: never)"), default=7)
 
     class Meta:
         constraints = [models.CheckConstraint(condition=Q(pk=1), name="finance_settings_singleton"),
@@ -136,7 +149,11 @@ class FinanceSettings(models.Model):
                        models.CheckConstraint(condition=Q(adjustment_threshold__gte=0),
                                               name="finance_threshold_gte_0"),
                        models.CheckConstraint(condition=Q(rebate_share__gte=0) & Q(rebate_share__lte=100),
-                                              name="finance_rebate_share_0_100")]
+                                              name="finance_rebate_share_0_100"),
+                       models.CheckConstraint(condition=Q(cutoff_day__gte=1) & Q(cutoff_day__lte=31),
+                                              name="finance_cutoff_day_1_31"),
+                       models.CheckConstraint(condition=Q(due_day__gte=1) & Q(due_day__lte=28),
+                                              name="finance_due_day_1_28")]
 
     def __str__(self) -> str:
         return "finance settings"
@@ -149,10 +166,19 @@ class DealerSettlement(models.Model):
     mode = models.CharField(_("settlement mode"), max_length=8, choices=SettlementMode.choices, blank=True)
     credit_limit = models.DecimalField(_("credit limit"), null=True, blank=True, **AMOUNT)
     terms_days = models.PositiveIntegerField(_("payment terms (net days)"), null=True, blank=True)
+    terms_kind = models.CharField(_("payment terms"), max_length=8, choices=TermsKind.choices, blank=True)
+    cutoff_day = models.PositiveSmallIntegerField(_("monthly cut-off day"), null=True, blank=True)
+    due_day = models.PositiveSmallIntegerField(_("monthly due day (of the next month)"), null=True, blank=True)
 
     class Meta:
         constraints = [models.CheckConstraint(condition=Q(credit_limit__gte=0) | Q(credit_limit__isnull=True),
-                                              name="finance_dealer_limit_gte_0")]
+                                              name="finance_dealer_limit_gte_0"),
+                       models.CheckConstraint(condition=Q(cutoff_day__isnull=True)
+                                              | (Q(cutoff_day__gte=1) & Q(cutoff_day__lte=31)),
+                                              name="finance_dealer_cutoff_day_1_31"),
+                       models.CheckConstraint(condition=Q(due_day__isnull=True)
+                                              | (Q(due_day__gte=1) & Q(due_day__lte=28)),
+                                              name="finance_dealer_due_day_1_28")]
 
     def __str__(self) -> str:
         return f"settlement of {self.dealer_id}"
