@@ -26,6 +26,12 @@ ACTION_LABELS = {
     "finance.ledger.rebate": _("Rebate"),
     "finance.ledger.price_protection": _("Price protection"),
     "finance.ledger.adjustment": _("Adjustment"),
+    # dealer statements
+    "finance.statement.issued": pgettext_lazy("audit action", "Statement issued"),
+    "finance.statement.confirmed": pgettext_lazy("audit action", "Statement confirmed"),
+    "finance.statement.disputed": pgettext_lazy("audit action", "Statement disputed"),
+    "finance.statement.dispute_resolved": pgettext_lazy("audit action", "Dispute answered"),
+    "finance.statement.reissued": pgettext_lazy("audit action", "Statement issued again"),
 }
 # For an action with no label of its own, its last word (dealers.dealer.created -> "created").
 VERB_LABELS = {
@@ -115,6 +121,7 @@ SUBJECT_LABELS = {
     "finance.settings": pgettext_lazy("audit subject", "Finance settings"),
     "finance.settlement": pgettext_lazy("audit subject", "Settlement terms"),
     "finance.adjustment": pgettext_lazy("audit subject", "Balance adjustment"),
+    "finance.statement": pgettext_lazy("audit subject", "Dealer statement"),
     "accounts.user": pgettext_lazy("audit subject", "User"),
     "accounts.invitation": pgettext_lazy("audit subject", "Invitation"),
     "approvals.workflow": pgettext_lazy("audit subject", "Approval workflow"),

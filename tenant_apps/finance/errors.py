@@ -35,3 +35,23 @@ class AccountNotFound(NotFound):
 
 class AdjustmentNotFound(NotFound):
     code = "adjustment_not_found"
+
+
+class StatementNotFound(NotFound):
+    code = "statement_not_found"
+
+
+class DisputeNotFound(NotFound):
+    code = "statement_dispute_not_found"
+
+
+class StatementStateError(Conflict):
+    """A statement move its state does not allow (confirm a confirmed one, answer an answered dispute)."""
+
+    code = "statement_state"
+
+
+class StatementLedgerMismatch(Conflict):
+    """The ledger's running total disagrees with its sum (finance_check): no statement is issued."""
+
+    code = "statement_ledger_mismatch"

@@ -6,3 +6,9 @@ class FulfillmentConfig(AppConfig):
     name = "tenant_apps.fulfillment"
     label = "fulfillment"
     verbose_name = _("Fulfilment")
+
+    def ready(self):
+        from tenant_apps.finance import statement_sections
+        from tenant_apps.fulfillment.statements import shipments_section
+
+        statement_sections.register("shipments", shipments_section)

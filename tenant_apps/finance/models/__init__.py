@@ -13,3 +13,11 @@ from tenant_apps.finance.models.ledger import (  # noqa: F401
     LedgerQuerySet,
     SettlementMode,
 )
+from tenant_apps.finance.models.statements import (  # noqa: F401
+    DisputeStatus,
+    Statement,
+    StatementDispute,
+    StatementLine,
+    StatementSection,
+    StatementStatus,
+)

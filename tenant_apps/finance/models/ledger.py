@@ -135,7 +135,11 @@ class FinanceSettings(models.Model):
                        models.CheckConstraint(condition=Q(adjustment_threshold__gte=0),
                                               name="finance_threshold_gte_0"),
                        models.CheckConstraint(condition=Q(rebate_share__gte=0) & Q(rebate_share__lte=100),
-                                              name="finance_rebate_share_0_100")]
+                                              name="finance_rebate_share_0_100"),
+                       models.CheckConstraint(condition=Q(statement_cutoff_day__gte=1)
+                                              & Q(statement_cutoff_day__lte=28)
+                                              | Q(statement_cutoff_day__isnull=True),
+                                              name="finance_statement_cutoff_1_28")]
 
     def __str__(self) -> str:
         return "finance settings"
