@@ -128,6 +128,8 @@ class FinanceSettings(models.Model):
                                                **AMOUNT)
     rebate_share = models.DecimalField(_("share of an order that rebates may pay (%)"), max_digits=5,
                                        decimal_places=2, default=10)
+    # Statements close on this day of the month (1-28); empty: the month's last day.
+    statement_cutoff_day = models.PositiveSmallIntegerField(_("statements close on day"), null=True, blank=True)
 
     class Meta:
         constraints = [models.CheckConstraint(condition=Q(pk=1), name="finance_settings_singleton"),
