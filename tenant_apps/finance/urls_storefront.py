@@ -1,6 +1,18 @@
 """The dealer's finance pages on the storefront, mounted at /account/finance/ (namespace finance): one list of
 patterns per area, each area's views module adds its own."""
 
+from django.urls import path
+
+from tenant_apps.finance import views_statements as statements
+
 app_name = "finance"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    path("statements/", statements.my_statements, name="statements"),
+    path("statements/<int:statement_id>/", statements.my_statement, name="statement"),
+    path("statements/<int:statement_id>/pdf/", statements.my_statement_file, {"fmt": "pdf"}, name="statement_pdf"),
+    path("statements/<int:statement_id>/xlsx/", statements.my_statement_file, {"fmt": "xlsx"},
+         name="statement_xlsx"),
+    path("statements/<int:statement_id>/confirm/", statements.my_statement_confirm, name="statement_confirm"),
+    path("statements/<int:statement_id>/dispute/", statements.my_statement_dispute, name="statement_dispute"),
+]

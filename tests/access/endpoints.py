@@ -18,10 +18,11 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
 
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -43,6 +44,7 @@ from tenant_apps.accounts.permissions import (
     DEALERS_STATUS,
     DEALERS_VIEW,
     FINANCE_EDIT,
+    FINANCE_PAY,
     FINANCE_VIEW,
     FINANCE_VIEW_OWN,
     FULFILLMENT_SHIP,
@@ -79,7 +81,15 @@ from tenant_apps.dealers.models import (
     Tier,
 )
 from tenant_apps.finance import services as finance
-from tenant_apps.finance.models import Adjustment, DealerSettlement, FinanceSettings, LedgerEntry
+from tenant_apps.finance.models import (
+    Adjustment,
+    DealerSettlement,
+    FinanceSettings,
+    LedgerEntry,
+    Statement,
+    StatementDispute,
+)
+from tenant_apps.finance.services_statements import statement_dispute, statements_generate
 from tenant_apps.fulfillment import services as fulfillment
 from tenant_apps.fulfillment.models import Carrier, ReturnRequest, Shipment, TrackingEvent
 from tenant_apps.inventory.models import Stock, StockMovement, Warehouse
@@ -183,6 +193,14 @@ def make_world(tag: str = "matrix", webhook_secret: str = WEBHOOK_SECRET) -> Sim
     account = finance.top_up_record(actor=owner, dealer=pudong, amount="1000.00", reference="BANK-1").account
     # above the brand's threshold (10,000): waits for approval; asked by no one, so anyone may approve it
     adjustment = finance.adjustment_request(actor=None, dealer=pudong, amount="20000.00", reason="matrix")
+    # statements of the month, issued as the daily task would after its end: CNY waits for the dealer, USD has
+    # a dispute waiting for finance
+    finance.top_up_record(actor=owner, dealer=pudong, amount="5.00", currency="USD", reference="BANK-USD")
+    with time_machine.travel(datetime.now(tz=UTC) + timedelta(days=40)):
+        issued = {s.currency: s for s in statements_generate(actor=None).created}
+    statement, disputed = issued["CNY"], issued["USD"]
+    dispute = statement_dispute(actor=users[Role.DEALER_FINANCE], statement=disputed,
+                                line_ids=[disputed.lines.get().pk], comment="金额不对")[0]
     line = cart_line(buyer=buyer, dealer=pudong, sku=water, quantity=2)
     template = order_template(buyer=buyer, dealer=pudong, name="常用")
 
@@ -201,7 +219,8 @@ def make_world(tag: str = "matrix", webhook_secret: str = WEBHOOK_SECRET) -> Sim
         "waiting": waiting.pk, "split": split.pk, "shipped": shipped.pk, "shipped_line": shipped_line.pk,
         "pending": pending.pk, "picking": picking.pk, "sent": sent.pk, "requested": requested.pk,
         "accepted": accepted.pk, "cart_line": line.pk, "template": template.pk, "workflow": workflow.pk,
-        "carrier": carrier.code, "account": account.pk, "adjustment": adjustment.pk,
+        "carrier": carrier.code, "account": account.pk, "adjustment": adjustment.pk, "statement": statement.pk,
+        "statement_line": statement.lines.first().pk, "disputed": disputed.pk, "dispute": dispute.pk,
     }
     return SimpleNamespace(net=net, pudong=pudong, users=users, tokens=tokens, outsiders=outsiders, ids=ids,
                            schema=connection.schema_name, webhook_secret=webhook_secret)
@@ -490,6 +509,18 @@ ENDPOINTS = [
     Endpoint("finance-dealer-settlement", "PUT", "pudong", (FINANCE_EDIT,), 200,
              {"mode": "credit", "credit_limit": "5000.00", "terms_days": 30},
              state=lambda w: list(DealerSettlement.objects.values_list("mode", flat=True))),
+    Endpoint("finance-statement-list", "GET", "", FINANCE_READ),
+    Endpoint("finance-statement-detail", "GET", "statement", FINANCE_READ),
+    Endpoint("finance-statement-pdf", "GET", "statement", FINANCE_READ),
+    Endpoint("finance-statement-xlsx", "GET", "statement", FINANCE_READ),
+    Endpoint("finance-statement-confirm", "POST", "statement", (FINANCE_PAY,), 200,
+             state=_status_of(Statement, "statement")),
+    Endpoint("finance-statement-dispute", "POST", "statement", (FINANCE_PAY,), 201,
+             {"lines": ["{statement_line}"], "comment": "数量不对"}, state=_count(StatementDispute)),
+    Endpoint("finance-statement-resolve", "POST", "disputed", (FINANCE_EDIT,), 200,
+             {"dispute": "{dispute}", "reply": "已核对"}, state=_status_of(Statement, "disputed")),
+    # a period before anything happened: issues nothing, but only finance may ask
+    Endpoint("finance-statement-generate", "POST", "", (FINANCE_EDIT,), 201, {"period": "2025-01"}),
     # --- people -----------------------------------------------------------------------------------
     Endpoint("api-users", "GET", "", (USERS_VIEW, COMPANY_USERS)),  # a dealer owner sees their staff
     Endpoint("api-invitations", "GET", "", (USERS_VIEW, COMPANY_USERS)),
@@ -527,6 +558,8 @@ OUTSIDE = {key: 404 for key in [
     "GET-return-detail", "POST-return-approve", "POST-return-reject", "POST-return-receive",
     "GET-finance-account-ledger", "POST-finance-top-up-list", "POST-finance-adjustment-list",
     "POST-finance-adjustment-approve", "GET-finance-dealer-settlement", "PUT-finance-dealer-settlement",
+    "GET-finance-statement-detail", "GET-finance-statement-pdf", "GET-finance-statement-xlsx",
+    "POST-finance-statement-confirm", "POST-finance-statement-dispute", "POST-finance-statement-resolve",
 ]} | {
     # dealer staff always get their own company's promotions (the ?dealer= is for brand staff)
     "GET-promotion-current": {OUTSIDERS[0]: 404, OUTSIDERS[1]: 404, OUTSIDERS[2]: 200},
