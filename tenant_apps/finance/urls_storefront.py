@@ -3,7 +3,7 @@ patterns per area, each area's views module adds its own."""
 
 from django.urls import path
 
-from tenant_apps.finance import views_statements as statements
+from tenant_apps.finance import views_storefront as statements
 
 app_name = "finance"
 

@@ -102,7 +102,8 @@ def _is_service_module(name: str) -> bool:
     parts = name.split(".")
     if any(part in NOT_SERVICE_DIRS for part in parts[:-1]):
         return False
-    return parts[-1] not in NOT_SERVICES and not parts[-1].startswith("_")
+    # an app's reads split by area (finance.selectors_statements) are reads too
+    return (parts[-1] not in NOT_SERVICES and not parts[-1].startswith(("_", "selectors_")))
 
 
 def _takes_actor(function: ast.FunctionDef) -> bool:

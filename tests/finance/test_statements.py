@@ -325,3 +325,18 @@ def test_informational_sections_come_from_the_registry_and_are_stored_at_issue(b
     assert {"key": "note", "title": "Shipments", "columns": ["Order"], "rows": [["=cmd fin-1"]]} in \
         statement.extra_sections
     assert StatementLine.objects.filter(statement=statement).count() == 7
+
+
+def test_the_daily_beat_runs_the_statements_in_every_active_tenant(books, tenant_b, in_tenant):
+    from django.conf import settings as django_settings
+
+    from tenants.tasks import for_each_tenant
+
+    beat = django_settings.CELERY_BEAT_SCHEDULE["finance-statements"]
+    assert (beat["task"], beat["args"], beat["schedule"]) == (
+        "tenants.tasks.for_each_tenant", ["finance.tasks.statements_generate_due"], 24 * 3600.0)
+    services.top_up_record(actor=books.finance, dealer=books.one, amount="10.00", reference="x")
+    with time_machine.travel(datetime.now(tz=SHANGHAI) + timedelta(days=40), tick=False):
+        assert for_each_tenant.delay("finance.tasks.statements_generate_due").get() == 2
+        assert for_each_tenant.delay("finance.tasks.statements_generate_due").get() == 2  # skips what exists
+    assert Statement.objects.filter(dealer=books.one).count() == 1

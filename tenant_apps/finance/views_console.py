@@ -1,12 +1,10 @@
-"""Statement pages: the dealer's (storefront /account/finance/statements/: list, a statement by sections,
-confirm, dispute lines, downloads) and brand finance's (console /console/finance/statements/: list by state,
-disputes waiting, a statement, answer a dispute, issue a period now, downloads). Thin over the services; an
-object outside the reader's scope is a 404."""
+"""The brand console's finance pages (/console/finance/, namespace finance_console). Statements: the list by
+state with the disputes waiting, a statement, answering a dispute, issuing a period now, downloads. Thin over
+the services; a statement outside the reader's scope is a 404."""
 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -14,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from dms.ui import listing
 from tenant_apps.accounts.access import requires
-from tenant_apps.accounts.permissions import FINANCE_EDIT, FINANCE_PAY, FINANCE_VIEW, FINANCE_VIEW_OWN, has_perm
+from tenant_apps.accounts.permissions import FINANCE_EDIT, FINANCE_VIEW, has_perm
 from tenant_apps.core.errors import DomainError
 from tenant_apps.finance import selectors_statements as selectors
 from tenant_apps.finance import services_statements as services
@@ -22,82 +20,22 @@ from tenant_apps.finance.api.views_statements import statement_download
 from tenant_apps.finance.models import StatementStatus
 
 
-def _error_message(error: DomainError) -> str:
+def error_message(error: DomainError) -> str:
     details = [message for messages_ in error.fields.values() for message in messages_]
     return " ".join([str(error.detail), *details])
 
 
-def _statement(request, statement_id):
+def statement_for_page(request, statement_id):
+    """The statement in the reader's scope, else 404 (pages of both sides)."""
     try:
         return selectors.statement_get_for(actor=request.user, statement_id=statement_id)
     except DomainError:
         raise Http404 from None
 
 
-def _detail_context(request, statement) -> dict:
+def statement_context(request, statement) -> dict:
     return {"view": selectors.statement_view(statement), "statement": statement,
             "statuses": StatementStatus}
-
-
-# --- the dealer's pages --------------------------------------------------------------------------------------
-
-
-def _dealer_only(request):
-    if request.user.dealer_id is None:
-        raise PermissionDenied
-
-
-@requires(FINANCE_VIEW_OWN)
-def my_statements(request):
-    _dealer_only(request)
-    statements = selectors.statements_visible_to(request.user)
-    return render(request, "finance/storefront_statements.html", {
-        "listing": listing(request, statements, sorts={"period": "ends_at"}, default="-period", per_page=24)})
-
-
-@requires(FINANCE_VIEW_OWN)
-def my_statement(request, statement_id):
-    _dealer_only(request)
-    statement = _statement(request, statement_id)
-    context = _detail_context(request, statement)
-    context["can_answer"] = has_perm(request.user, FINANCE_PAY)
-    context["pick"] = context["can_answer"] and statement.status != StatementStatus.CONFIRMED
-    return render(request, "finance/storefront_statement.html", context)
-
-
-@requires(FINANCE_VIEW_OWN)
-def my_statement_file(request, statement_id, fmt):
-    _dealer_only(request)
-    return statement_download(_statement(request, statement_id), fmt)
-
-
-@requires(FINANCE_PAY)
-@require_POST
-def my_statement_confirm(request, statement_id):
-    _dealer_only(request)
-    statement = _statement(request, statement_id)
-    try:
-        services.statement_confirm(actor=request.user, statement=statement)
-    except DomainError as error:
-        messages.error(request, _error_message(error))
-    else:
-        messages.success(request, _("Statement %(number)s confirmed. Thank you.") % {"number": statement.number})
-    return redirect("finance:statement", statement.pk)
-
-
-@requires(FINANCE_PAY)
-@require_POST
-def my_statement_dispute(request, statement_id):
-    _dealer_only(request)
-    statement = _statement(request, statement_id)
-    try:
-        services.statement_dispute(actor=request.user, statement=statement, line_ids=request.POST.getlist("line"),
-                                   comment=request.POST.get("comment", ""))
-    except DomainError as error:
-        messages.error(request, _error_message(error))
-    else:
-        messages.success(request, _("Your objection was sent to the brand's finance team."))
-    return redirect("finance:statement", statement.pk)
 
 
 # --- brand finance's pages -----------------------------------------------------------------------------------
@@ -125,28 +63,28 @@ def statements_page(request):
 
 @requires(FINANCE_VIEW)
 def statement_page(request, statement_id):
-    statement = _statement(request, statement_id)
-    context = _detail_context(request, statement)
+    statement = statement_for_page(request, statement_id)
+    context = statement_context(request, statement)
     context["can_edit"] = has_perm(request.user, FINANCE_EDIT)
     return render(request, "finance/statement.html", context)
 
 
 @requires(FINANCE_VIEW)
 def statement_file(request, statement_id, fmt):
-    return statement_download(_statement(request, statement_id), fmt)
+    return statement_download(statement_for_page(request, statement_id), fmt)
 
 
 @requires(FINANCE_EDIT)
 @require_POST
 def statement_resolve(request, statement_id):
-    statement = _statement(request, statement_id)
+    statement = statement_for_page(request, statement_id)
     try:
         dispute = selectors.dispute_get_for(actor=request.user, statement=statement,
                                             dispute_id=request.POST.get("dispute", ""))
         services.dispute_resolve(actor=request.user, dispute=dispute, reply=request.POST.get("reply", ""),
                                  adjustment_amount=request.POST.get("adjustment_amount", "").strip() or None)
     except DomainError as error:
-        messages.error(request, _error_message(error))
+        messages.error(request, error_message(error))
     else:
         messages.success(request, _("Answer sent to the dealer."))
     return redirect("finance_console:statement", statement.pk)
@@ -158,7 +96,7 @@ def statements_generate(request):
     try:
         result = services.statements_generate(actor=request.user, period=request.POST.get("period", "").strip() or None)
     except DomainError as error:
-        messages.error(request, _error_message(error))
+        messages.error(request, error_message(error))
     else:
         messages.success(request, _("Period %(period)s: %(created)s statements issued, %(skipped)s already there.")
                          % {"period": result.period, "created": len(result.created), "skipped": result.skipped})
