@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from tenant_apps.accounts import services as account_services
 from tenant_apps.accounts.access import is_console_user, requires
 from tenant_apps.accounts.forms import PasswordChangeForm
-from tenant_apps.accounts.permissions import ACCOUNT_EDIT, COMPANY_ADDRESSES, COMPANY_VIEW, has_perm
+from tenant_apps.accounts.permissions import ACCOUNT_EDIT, COMPANY_ADDRESSES, COMPANY_VIEW, FINANCE_VIEW_OWN, has_perm
 from tenant_apps.core.errors import DomainError
 from tenant_apps.core.forms import apply_domain_error
 from tenant_apps.core.uploads import media_response
@@ -30,6 +30,7 @@ TABS = [
     ("account", "storefront:account", ACCOUNT_EDIT, gettext_lazy("My account")),
     ("company", "storefront:company", COMPANY_VIEW, gettext_lazy("My company")),
     ("addresses", "storefront:addresses", COMPANY_ADDRESSES, gettext_lazy("Addresses")),
+    ("statements", "finance:statements", FINANCE_VIEW_OWN, gettext_lazy("My statements")),
 ]
 
 
