@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import calendar
 import functools
+import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -35,6 +36,7 @@ from tenant_apps.finance.models import (
 )
 from tenant_apps.finance.services import adjustment_request, clean_amount, finance_settings
 
+logger = logging.getLogger(__name__)
 ZERO = Decimal("0.00")
 COMMENT_MAX = 1000
 
@@ -131,6 +133,7 @@ class Generated:
     period: str
     created: list[Statement] = field(default_factory=list)
     skipped: int = 0  # already issued for the period, or a later statement exists
+    failed: list[str] = field(default_factory=list)  # dealers whose ledger does not add up (nothing issued)
 
 
 def _net(entry) -> Decimal:
@@ -200,8 +203,13 @@ def statements_generate(*, actor, period: str | None = None, now: datetime | Non
     accounts = (DealerAccount.objects.filter(entries__created_at__lt=ends_at).distinct().order_by("pk")
                 .only("pk"))
     for account in accounts:
-        statement = statement_issue(actor=actor, account=account, period=period, starts_at=starts_at,
-                                    ends_at=ends_at)
+        try:
+            statement = statement_issue(actor=actor, account=account, period=period, starts_at=starts_at,
+                                        ends_at=ends_at)
+        except StatementLedgerMismatch:  # one broken account does not hold up the others' statements
+            logger.error("statement not issued: ledger mismatch", extra={"account": account.pk, "period": period})
+            result.failed.append(str(account.pk))
+            continue
         if statement is None:
             result.skipped += 1
         else:

@@ -100,4 +100,7 @@ def statements_generate(request):
     else:
         messages.success(request, _("Period %(period)s: %(created)s statements issued, %(skipped)s already there.")
                          % {"period": result.period, "created": len(result.created), "skipped": result.skipped})
+        if result.failed:
+            messages.error(request, _("%(count)s accounts got no statement: their ledger does not add up (run the "
+                                      "finance check).") % {"count": len(result.failed)})
     return redirect("finance_console:statements")

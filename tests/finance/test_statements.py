@@ -340,3 +340,15 @@ def test_the_daily_beat_runs_the_statements_in_every_active_tenant(books, tenant
         assert for_each_tenant.delay("finance.tasks.statements_generate_due").get() == 2
         assert for_each_tenant.delay("finance.tasks.statements_generate_due").get() == 2  # skips what exists
     assert Statement.objects.filter(dealer=books.one).count() == 1
+
+
+def test_an_account_whose_ledger_does_not_add_up_gets_no_statement_and_holds_up_no_other(books):
+    services.top_up_record(actor=books.finance, dealer=books.one, amount="10.00", reference="x")
+    services.top_up_record(actor=books.finance, dealer=books.two, amount="20.00", reference="y")
+    broken = DealerAccount.objects.get(dealer=books.two)
+    LedgerEntry.objects.create(account=broken, dealer=books.two, currency="CNY", kind="top_up", amount=5,
+                               balance_delta=5, balance_after=999, credit_used_after=0)  # not through the service
+    with time_machine.travel(datetime.now(tz=SHANGHAI) + timedelta(days=40), tick=False):
+        result = statements_generate(actor=None)
+    assert ([s.dealer_id for s in result.created], result.failed) == ([books.one.pk], [str(broken.pk)])
+    assert not Statement.objects.filter(dealer=books.two).exists()

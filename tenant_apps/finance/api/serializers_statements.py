@@ -89,3 +89,5 @@ class GeneratedSerializer(serializers.Serializer):
     period = serializers.CharField()
     created = StatementSerializer(many=True)
     skipped = serializers.IntegerField()
+    failed = serializers.ListField(child=serializers.CharField(),
+                                   help_text=gettext_lazy("accounts whose ledger does not add up: not issued"))
