@@ -153,6 +153,10 @@ def statement_issue(*, actor, account: DealerAccount, period: str, starts_at: da
     previous = Statement.objects.filter(dealer=dealer, currency=currency).order_by("-ends_at").first()
     if previous is not None and previous.ends_at > starts_at:
         return None  # a later (or overlapping) period is issued already: never two statements of one entry
+    if previous is not None and previous.ends_at < starts_at:
+        # A gap (the brand moved its cut-off day, or a month was not issued): this statement covers it, so every
+        # entry shows as a line of exactly one statement.
+        starts_at = previous.ends_at
     first_id, opening = (previous.last_entry_id, previous.closing) if previous else (0, ZERO)
     newer = account.entries.filter(id__gt=first_id)
     last_id = newer.filter(created_at__lt=ends_at).order_by("-id").values_list("id", flat=True).first() or first_id
@@ -162,7 +166,7 @@ def statement_issue(*, actor, account: DealerAccount, period: str, starts_at: da
     lines, running = [], opening
     for entry in entries:
         if entry.created_at < starts_at:
-            # Only between non-consecutive statements (a period with no statement): carried into the opening.
+            # Only before an account's first statement: its history so far is the opening balance.
             opening += entry.amount
             running += entry.amount
             continue

@@ -352,3 +352,24 @@ def test_an_account_whose_ledger_does_not_add_up_gets_no_statement_and_holds_up_
         result = statements_generate(actor=None)
     assert ([s.dealer_id for s in result.created], result.failed) == ([books.one.pk], [str(broken.pk)])
     assert not Statement.objects.filter(dealer=books.two).exists()
+
+
+def test_when_the_cut_off_day_moves_the_next_statement_covers_the_gap(books):
+    FinanceSettings.objects.update_or_create(pk=1, defaults={"statement_cutoff_day": 25})
+    with time_machine.travel(at(2026, 11, 10), tick=False):
+        services.top_up_record(actor=books.finance, dealer=books.one, amount="10.00", reference="NOV")
+    with time_machine.travel(at(2026, 11, 26, 2), tick=False):
+        november = statements_generate(actor=None).created[0]
+    assert (november.starts_at, november.ends_at, november.closing) == (at(2026, 10, 26), at(2026, 11, 26),
+                                                                         D("10.00"))
+    with time_machine.travel(at(2026, 11, 28), tick=False):
+        services.top_up_record(actor=books.finance, dealer=books.one, amount="1.00", reference="GAP")
+    FinanceSettings.objects.filter(pk=1).update(statement_cutoff_day=None)
+    with time_machine.travel(at(2026, 12, 10), tick=False):
+        services.top_up_record(actor=books.finance, dealer=books.one, amount="2.00", reference="DEC")
+    with time_machine.travel(at(2027, 1, 1, 2), tick=False):
+        december = statements_generate(actor=None).created[0]
+    assert (december.period, december.starts_at, december.ends_at) == ("2026-12", at(2026, 11, 26), at(2027, 1, 1))
+    assert (december.opening, [line.reference for line in december.lines.all()], december.closing) == (
+        D("10.00"), ["GAP", "DEC"], D("13.00"))
+    _check_chain(books.one, DealerAccount.objects.get(dealer=books.one))
