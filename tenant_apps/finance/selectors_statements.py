@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from tenant_apps.dealers.selectors import dealers_visible_to
@@ -95,10 +95,3 @@ def statement_view(statement: Statement) -> StatementView:
     return StatementView(statement=statement, sections=[s for s in sections.values() if s.lines], extra=extra,
                          disputes=disputes)
 
-
-def statements_with_disputes(queryset: QuerySet[Statement]) -> QuerySet[Statement]:
-    return queryset.filter(disputes__status=DisputeStatus.OPEN).distinct()
-
-
-def statement_prefetch_disputes(queryset: QuerySet[Statement]) -> QuerySet[Statement]:
-    return queryset.prefetch_related(Prefetch("disputes", queryset=StatementDispute.objects.order_by("id")))
