@@ -239,6 +239,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 24 * 3600.0,
         "args": ["finance.tasks.receivable_reminders"],
     },
+    "finance-statements": {
+        "task": "tenants.tasks.for_each_tenant",
+        "schedule": 24 * 3600.0,
+        "args": ["finance.tasks.statements_generate_due"],
+    },
     "orders-auto-complete": {
         "task": "tenants.tasks.for_each_tenant",
         "schedule": 3600.0,

@@ -28,6 +28,12 @@ ACTION_LABELS = {
     "finance.ledger.adjustment": _("Adjustment"),
     "finance.block.lifted": pgettext_lazy("audit action", "Overdue block lifted"),
     "finance.block.lift_ended": pgettext_lazy("audit action", "Overdue block lift ended"),
+    # dealer statements
+    "finance.statement.issued": pgettext_lazy("audit action", "Statement issued"),
+    "finance.statement.confirmed": pgettext_lazy("audit action", "Statement confirmed"),
+    "finance.statement.disputed": pgettext_lazy("audit action", "Statement disputed"),
+    "finance.statement.dispute_resolved": pgettext_lazy("audit action", "Dispute answered"),
+    "finance.statement.reissued": pgettext_lazy("audit action", "Statement issued again"),
 }
 # For an action with no label of its own, its last word (dealers.dealer.created -> "created").
 VERB_LABELS = {
@@ -133,6 +139,7 @@ SUBJECT_LABELS = {
     "finance.invoice": pgettext_lazy("audit subject", "Dealer invoice"),
     "finance.block": pgettext_lazy("audit subject", "Overdue block"),
     "finance.receivables": pgettext_lazy("audit subject", "Receivables"),
+    "finance.statement": pgettext_lazy("audit subject", "Dealer statement"),
     "accounts.user": pgettext_lazy("audit subject", "User"),
     "accounts.invitation": pgettext_lazy("audit subject", "Invitation"),
     "approvals.workflow": pgettext_lazy("audit subject", "Approval workflow"),

@@ -31,6 +31,7 @@ TABS = [
     ("company", "storefront:company", COMPANY_VIEW, gettext_lazy("My company")),
     ("addresses", "storefront:addresses", COMPANY_ADDRESSES, gettext_lazy("Addresses")),
     ("finance", "finance:home", FINANCE_VIEW_OWN, gettext_lazy("Finance account")),
+    ("statements", "finance:statements", FINANCE_VIEW_OWN, gettext_lazy("My statements")),
 ]
 
 

@@ -76,8 +76,30 @@ class TaxProfileMissing(Conflict):
 
 class TaxProfileNotFound(NotFound):
     code = "tax_profile_not_found"
+
+
 class FinanceForbidden(DomainError):
     """The actor may not do this (a service's own check of its capability): 403."""
 
     code = "finance_forbidden"
     status = 403
+
+
+class StatementNotFound(NotFound):
+    code = "statement_not_found"
+
+
+class DisputeNotFound(NotFound):
+    code = "statement_dispute_not_found"
+
+
+class StatementStateError(Conflict):
+    """A statement move its state does not allow (confirm a confirmed one, answer an answered dispute)."""
+
+    code = "statement_state"
+
+
+class StatementLedgerMismatch(Conflict):
+    """The ledger's running total disagrees with its sum (finance_check): no statement is issued."""
+
+    code = "statement_ledger_mismatch"

@@ -6,6 +6,7 @@ from django.urls import path
 from tenant_apps.finance import views_console
 from tenant_apps.finance.pages import rebates_invoices
 from tenant_apps.finance.pages import receivables as receivables_pages
+from tenant_apps.finance.pages import statements_console as statements
 
 app_name = "finance_console"
 
@@ -27,8 +28,18 @@ receivables_patterns = [
          name="receivables-lift-end"),
 ]
 
+statement_patterns = [
+    path("statements/", statements.statements_page, name="statements"),
+    path("statements/generate/", statements.statements_generate, name="statements_generate"),
+    path("statements/<int:statement_id>/", statements.statement_page, name="statement"),
+    path("statements/<int:statement_id>/pdf/", statements.statement_file, {"fmt": "pdf"}, name="statement_pdf"),
+    path("statements/<int:statement_id>/xlsx/", statements.statement_file, {"fmt": "xlsx"}, name="statement_xlsx"),
+    path("statements/<int:statement_id>/resolve/", statements.statement_resolve, name="statement_resolve"),
+]
+
 urlpatterns: list = [
     *core_patterns,
     *receivables_patterns,
+    *statement_patterns,
     *rebates_invoices.console_urls,  # rebates, invoices
 ]

@@ -5,6 +5,7 @@ from django.urls import path
 
 from tenant_apps.finance import views_storefront
 from tenant_apps.finance.pages import rebates_invoices
+from tenant_apps.finance.pages import statements_storefront as statements
 
 app_name = "finance"
 
@@ -13,7 +14,18 @@ core_patterns = [
     path("ledger/", views_storefront.ledger, name="ledger"),
 ]
 
+statement_patterns = [
+    path("statements/", statements.my_statements, name="statements"),
+    path("statements/<int:statement_id>/", statements.my_statement, name="statement"),
+    path("statements/<int:statement_id>/pdf/", statements.my_statement_file, {"fmt": "pdf"}, name="statement_pdf"),
+    path("statements/<int:statement_id>/xlsx/", statements.my_statement_file, {"fmt": "xlsx"},
+         name="statement_xlsx"),
+    path("statements/<int:statement_id>/confirm/", statements.my_statement_confirm, name="statement_confirm"),
+    path("statements/<int:statement_id>/dispute/", statements.my_statement_dispute, name="statement_dispute"),
+]
+
 urlpatterns: list = [
     *core_patterns,
+    *statement_patterns,
     *rebates_invoices.storefront_urls,  # rebates, invoices
 ]

@@ -13,3 +13,8 @@ class FulfillmentConfig(AppConfig):
         from tenant_apps.fulfillment.selectors import shipped_amounts
 
         rebate_basis.register(shipped_amounts)
+        # and a statement lists the period's shipments beside its money
+        from tenant_apps.finance import statement_sections
+        from tenant_apps.fulfillment.statements import shipments_section
+
+        statement_sections.register("shipments", shipments_section)

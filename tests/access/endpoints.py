@@ -18,10 +18,11 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
 
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -95,7 +96,10 @@ from tenant_apps.finance.models import (
     RebateLine,
     RebateRule,
     RebateRun,
+    Statement,
+    StatementDispute,
 )
+from tenant_apps.finance.services_statements import statement_dispute, statements_generate
 from tenant_apps.fulfillment import services as fulfillment
 from tenant_apps.fulfillment.models import Carrier, ReturnRequest, Shipment, TrackingEvent
 from tenant_apps.inventory.models import Stock, StockMovement, Warehouse
@@ -219,6 +223,14 @@ def make_world(tag: str = "matrix", webhook_secret: str = WEBHOOK_SECRET) -> Sim
         window=window, purchase=purchase, dealer=pudong, sku=sku, unit=can, quantity=10, price_before="5.00",
         price_after="4.50", amount="5.00", currency=purchase.currency)
     receivables.block_lift(actor=owner, dealer=pudong, reason="matrix")  # an active lift for DELETE to end
+    # statements of the month, issued as the daily task would after its end: CNY waits for the dealer, USD has
+    # a dispute waiting for finance
+    finance.top_up_record(actor=owner, dealer=pudong, amount="5.00", currency="USD", reference="BANK-USD")
+    with time_machine.travel(datetime.now(tz=UTC) + timedelta(days=40)):
+        issued = {s.currency: s for s in statements_generate(actor=None).created}
+    statement, disputed = issued["CNY"], issued["USD"]
+    dispute = statement_dispute(actor=users[Role.DEALER_FINANCE], statement=disputed,
+                                line_ids=[disputed.lines.get().pk], comment="金额不对")[0]
     line = cart_line(buyer=buyer, dealer=pudong, sku=water, quantity=2)
     template = order_template(buyer=buyer, dealer=pudong, name="常用")
 
@@ -240,6 +252,8 @@ def make_world(tag: str = "matrix", webhook_secret: str = WEBHOOK_SECRET) -> Sim
         "carrier": carrier.code, "account": account.pk, "adjustment": adjustment.pk,
         "rebate_rule": rule.pk, "rebate_rule_free": free_rule.pk, "rebate_run": run.pk, "rebate_line": rebate_line.pk,
         "invoice": invoice.pk, "compensation": compensation.pk,
+        "statement": statement.pk,
+        "statement_line": statement.lines.first().pk, "disputed": disputed.pk, "dispute": dispute.pk,
     }
     return SimpleNamespace(net=net, pudong=pudong, users=users, tokens=tokens, outsiders=outsiders, ids=ids,
                            schema=connection.schema_name, webhook_secret=webhook_secret)
@@ -577,6 +591,18 @@ ENDPOINTS = [
     Endpoint("finance-dealer-terms", "GET", "pudong", (FINANCE_VIEW, RECEIVABLES_VIEW)),
     Endpoint("finance-dealer-terms", "PUT", "pudong", (FINANCE_EDIT,), 200, {"terms_kind": "monthly"},
              state=lambda w: list(DealerSettlement.objects.values_list("terms_kind", flat=True))),
+    Endpoint("finance-statement-list", "GET", "", FINANCE_READ),
+    Endpoint("finance-statement-detail", "GET", "statement", FINANCE_READ),
+    Endpoint("finance-statement-pdf", "GET", "statement", FINANCE_READ),
+    Endpoint("finance-statement-xlsx", "GET", "statement", FINANCE_READ),
+    Endpoint("finance-statement-confirm", "POST", "statement", (FINANCE_PAY,), 200,
+             state=_status_of(Statement, "statement")),
+    Endpoint("finance-statement-dispute", "POST", "statement", (FINANCE_PAY,), 201,
+             {"lines": ["{statement_line}"], "comment": "数量不对"}, state=_count(StatementDispute)),
+    Endpoint("finance-statement-resolve", "POST", "disputed", (FINANCE_EDIT,), 200,
+             {"dispute": "{dispute}", "reply": "已核对"}, state=_status_of(Statement, "disputed")),
+    # a period before anything happened: issues nothing, but only finance may ask
+    Endpoint("finance-statement-generate", "POST", "", (FINANCE_EDIT,), 201, {"period": "2025-01"}),
     # --- people -----------------------------------------------------------------------------------
     Endpoint("api-users", "GET", "", (USERS_VIEW, COMPANY_USERS)),  # a dealer owner sees their staff
     Endpoint("api-invitations", "GET", "", (USERS_VIEW, COMPANY_USERS)),
@@ -619,6 +645,8 @@ OUTSIDE = {key: 404 for key in [
     "POST-finance-invoice-cancel", "POST-pricing-compensation-book",
     "GET-finance-dealer-block-lift", "POST-finance-dealer-block-lift", "DELETE-finance-dealer-block-lift",
     "GET-finance-dealer-terms", "PUT-finance-dealer-terms",
+    "GET-finance-statement-detail", "GET-finance-statement-pdf", "GET-finance-statement-xlsx",
+    "POST-finance-statement-confirm", "POST-finance-statement-dispute", "POST-finance-statement-resolve",
 ]} | {
     # dealer staff always get their own company's promotions (the ?dealer= is for brand staff)
     "GET-promotion-current": {OUTSIDERS[0]: 404, OUTSIDERS[1]: 404, OUTSIDERS[2]: 200},

@@ -3,7 +3,7 @@
 from django.urls import path
 
 from tenant_apps.core.routers import ApiRouter
-from tenant_apps.finance.api import views, views_invoices, views_rebates, views_receivables
+from tenant_apps.finance.api import views, views_invoices, views_rebates, views_receivables, views_statements
 
 router = ApiRouter()
 router.register("finance/accounts", views.AccountViewSet, basename="finance-account")
@@ -13,6 +13,7 @@ router.register("finance/rebate-rules", views_rebates.RebateRuleViewSet, basenam
 router.register("finance/rebate-runs", views_rebates.RebateRunViewSet, basename="finance-rebate-run")
 router.register("finance/rebate-lines", views_rebates.RebateLineViewSet, basename="finance-rebate-line")
 router.register("finance/invoices", views_invoices.DealerInvoiceViewSet, basename="finance-invoice")
+router.register("finance/statements", views_statements.StatementViewSet, basename="finance-statement")
 
 urlpatterns = [
     *router.urls,

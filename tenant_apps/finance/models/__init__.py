@@ -35,3 +35,11 @@ from tenant_apps.finance.models.receivables import (  # noqa: F401
     ReceivableReminder,
     ReminderStep,
 )
+from tenant_apps.finance.models.statements import (  # noqa: F401
+    DisputeStatus,
+    Statement,
+    StatementDispute,
+    StatementLine,
+    StatementSection,
+    StatementStatus,
+)

@@ -142,6 +142,8 @@ class FinanceSettings(models.Model):
     due_day = models.PositiveSmallIntegerField(_("monthly due day (of the next month)"), default=10)
     remind_before_days = models.PositiveSmallIntegerField(_("remind days before due (0: never)"), default=3)
     remind_after_days = models.PositiveSmallIntegerField(_("remind days after due (0: never)"), default=7)
+    # Statements close on this day of the month (1-28); empty: the month's last day.
+    statement_cutoff_day = models.PositiveSmallIntegerField(_("statements close on day"), null=True, blank=True)
 
     class Meta:
         constraints = [models.CheckConstraint(condition=Q(pk=1), name="finance_settings_singleton"),
@@ -153,7 +155,11 @@ class FinanceSettings(models.Model):
                        models.CheckConstraint(condition=Q(cutoff_day__gte=1) & Q(cutoff_day__lte=31),
                                               name="finance_cutoff_day_1_31"),
                        models.CheckConstraint(condition=Q(due_day__gte=1) & Q(due_day__lte=28),
-                                              name="finance_due_day_1_28")]
+                                              name="finance_due_day_1_28"),
+                       models.CheckConstraint(condition=Q(statement_cutoff_day__gte=1)
+                                              & Q(statement_cutoff_day__lte=28)
+                                              | Q(statement_cutoff_day__isnull=True),
+                                              name="finance_statement_cutoff_1_28")]
 
     def __str__(self) -> str:
         return "finance settings"
