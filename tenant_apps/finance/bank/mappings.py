@@ -79,7 +79,7 @@ DEFAULT_MAPPINGS: list[dict] = [
     {
         "code": "bocom", "name": "交通银行 BOCOM",
         "columns": {
-            "date": ["交易时间", "交易日期"],
+            "date": ["交易日期", "交易时间"],
             "direction": ["借贷标志"],
             "amount": ["发生额", "交易金额"],
             "payer_name": ["对方户名"],
