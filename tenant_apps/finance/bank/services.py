@@ -337,7 +337,7 @@ def _apply(*, actor, line: StatementLine, dealer, reference: str, remittance_id:
 @transaction.atomic
 def bank_line_confirm(*, actor, line: StatementLine, how: str = MatchHow.SUGGESTED) -> BankMatch:
     """Confirm the matcher's suggestion of the line (409 when it is matched already; 400 without one)."""
-    line = StatementLine.objects.select_for_update().select_related("suggested_dealer").get(pk=line.pk)
+    line = StatementLine.objects.select_for_update(of=("self",)).select_related("suggested_dealer").get(pk=line.pk)
     if line.status != LineStatus.OPEN:
         raise BankLineNotOpen(_("This line is matched already or marked as not ours."))
     if line.suggested_dealer is None:
@@ -390,7 +390,7 @@ def bank_match_reverse(*, actor, match: BankMatch, reason: str) -> BankMatch:
     """Undo a match: its payment is reversed exactly (payment_reverse), the line is open again and its transfer
     record waits again. Once only (BankMatchReversed, 409)."""
     reason = _text(reason, "reason", max_length=255, required=True)
-    match = BankMatch.objects.select_for_update().select_related("entry").get(pk=match.pk)
+    match = BankMatch.objects.select_for_update(of=("self",)).select_related("entry").get(pk=match.pk)
     if match.reversal_id is not None:
         raise BankMatchReversed(_("This match has been reversed already."))
     line = StatementLine.objects.select_for_update().get(pk=match.line_id)
