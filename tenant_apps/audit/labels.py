@@ -26,6 +26,17 @@ ACTION_LABELS = {
     "finance.ledger.rebate": _("Rebate"),
     "finance.ledger.price_protection": _("Price protection"),
     "finance.ledger.adjustment": _("Adjustment"),
+    "finance.ledger.payment_reversal": _("Payment reversal"),
+    # bank transfers and statements (finance.bank.<what>)
+    "finance.bank.settings_updated": pgettext_lazy("audit action", "Receiving account edited"),
+    "finance.bank.remittance_recorded": pgettext_lazy("audit action", "Transfer recorded"),
+    "finance.bank.remittance_rejected": pgettext_lazy("audit action", "Transfer record rejected"),
+    "finance.bank.mapping_saved": pgettext_lazy("audit action", "Statement mapping saved"),
+    "finance.bank.statement_imported": pgettext_lazy("audit action", "Statement imported"),
+    "finance.bank.matched": pgettext_lazy("audit action", "Statement line matched"),
+    "finance.bank.line_ignored": pgettext_lazy("audit action", "Statement line marked not ours"),
+    "finance.bank.line_reopened": pgettext_lazy("audit action", "Statement line reopened"),
+    "finance.bank.match_reversed": pgettext_lazy("audit action", "Match reversed"),
 }
 # For an action with no label of its own, its last word (dealers.dealer.created -> "created").
 VERB_LABELS = {
@@ -115,6 +126,7 @@ SUBJECT_LABELS = {
     "finance.settings": pgettext_lazy("audit subject", "Finance settings"),
     "finance.settlement": pgettext_lazy("audit subject", "Settlement terms"),
     "finance.adjustment": pgettext_lazy("audit subject", "Balance adjustment"),
+    "finance.bank": pgettext_lazy("audit subject", "Bank transfers"),
     "accounts.user": pgettext_lazy("audit subject", "User"),
     "accounts.invitation": pgettext_lazy("audit subject", "Invitation"),
     "approvals.workflow": pgettext_lazy("audit subject", "Approval workflow"),
