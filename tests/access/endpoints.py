@@ -43,6 +43,7 @@ from tenant_apps.accounts.permissions import (
     DEALERS_STATUS,
     DEALERS_VIEW,
     FINANCE_EDIT,
+    FINANCE_PAY,
     FINANCE_VIEW,
     FINANCE_VIEW_OWN,
     FULFILLMENT_SHIP,
@@ -79,7 +80,18 @@ from tenant_apps.dealers.models import (
     Tier,
 )
 from tenant_apps.finance import services as finance
-from tenant_apps.finance.models import Adjustment, DealerSettlement, FinanceSettings, LedgerEntry
+from tenant_apps.finance.bank import selectors as bank_selectors
+from tenant_apps.finance.bank import services as bank
+from tenant_apps.finance.models import (
+    Adjustment,
+    BankMatch,
+    DealerSettlement,
+    FinanceSettings,
+    LedgerEntry,
+    Remittance,
+    StatementImport,
+    StatementLine,
+)
 from tenant_apps.fulfillment import services as fulfillment
 from tenant_apps.fulfillment.models import Carrier, ReturnRequest, Shipment, TrackingEvent
 from tenant_apps.inventory.models import Stock, StockMovement, Warehouse
@@ -109,6 +121,9 @@ IMPORT_CSV = "code,legal_name,parent_code\r\nIMP-001,导入经销商有限公司
 CATALOG_CSV = ("product_code,product_name,category_code,sku_code,sku_name,base_unit\r\n"
                "P-IMP,导入产品,DRINK,IMP-250,导入产品 250ml,CAN\r\n").encode()
 CART_CSV = b"sku,quantity,unit\r\nRB-330,2,\r\n"
+STATEMENT_CSV = ("交易日期,贷方发生额,对方户名,附言,交易流水号\r\n2026-12-01,300.00,浦东经销商,货款 DSH-002,M-1\r\n"
+                 "2026-12-01,50.00,浦东经销商,货款 DSH-002,M-2\r\n").encode()
+NEW_STATEMENT_CSV = "交易日期,贷方发生额,对方户名,附言,交易流水号\r\n2026-12-02,9.00,某人,利息,M-3\r\n".encode()
 WEBHOOK_SECRET = "matrix-webhook-secret-0123456789"
 START = datetime(2026, 1, 1, tzinfo=UTC)
 ACTORS = [None, *Role]
@@ -183,6 +198,14 @@ def make_world(tag: str = "matrix", webhook_secret: str = WEBHOOK_SECRET) -> Sim
     account = finance.top_up_record(actor=owner, dealer=pudong, amount="1000.00", reference="BANK-1").account
     # above the brand's threshold (10,000): waits for approval; asked by no one, so anyone may approve it
     adjustment = finance.adjustment_request(actor=None, dealer=pudong, amount="20000.00", reason="matrix")
+    remittance = bank.remittance_record(actor=None, dealer=pudong, amount="300.00", paid_on=date.today(),
+                                        payer_name="浦东经销商", remark="DSH-002")
+    bank.bank_mappings_ensure()
+    statement, _run = bank.statement_import(actor=None, file=STATEMENT_CSV, filename="matrix.csv",
+                                            mapping=bank_selectors.mapping_get(code="generic"))
+    bank_line, paid_line = statement.lines.order_by("amount")
+    bank_match = bank.bank_line_confirm(actor=None, line=bank_line)  # the 50.00: matched, for the reversal
+    bank_line = paid_line  # the 300.00: open, suggested to Pudong with its transfer record
     line = cart_line(buyer=buyer, dealer=pudong, sku=water, quantity=2)
     template = order_template(buyer=buyer, dealer=pudong, name="常用")
 
@@ -202,6 +225,8 @@ def make_world(tag: str = "matrix", webhook_secret: str = WEBHOOK_SECRET) -> Sim
         "pending": pending.pk, "picking": picking.pk, "sent": sent.pk, "requested": requested.pk,
         "accepted": accepted.pk, "cart_line": line.pk, "template": template.pk, "workflow": workflow.pk,
         "carrier": carrier.code, "account": account.pk, "adjustment": adjustment.pk,
+        "remittance": remittance.pk, "statement": statement.pk, "bank_line": bank_line.pk,
+        "bank_match": bank_match.pk,
     }
     return SimpleNamespace(net=net, pudong=pudong, users=users, tokens=tokens, outsiders=outsiders, ids=ids,
                            schema=connection.schema_name, webhook_secret=webhook_secret)
@@ -246,6 +271,11 @@ def _upload(filename: str, content: bytes, content_type: str = "text/csv"):
     def send(client, path, w):
         return client.post(path, {"file": SimpleUploadedFile(filename, content, content_type=content_type)})
     return send
+
+
+def _remittance(client, path, w):
+    return client.post(path, {"amount": "88.00", "paid_on": date.today().isoformat(), "payer_name": "浦东经销商",
+                              "remark": "DSH-002"})
 
 
 def _carrier_event(client, path, w):
@@ -490,6 +520,26 @@ ENDPOINTS = [
     Endpoint("finance-dealer-settlement", "PUT", "pudong", (FINANCE_EDIT,), 200,
              {"mode": "credit", "credit_limit": "5000.00", "terms_days": 30},
              state=lambda w: list(DealerSettlement.objects.values_list("mode", flat=True))),
+    Endpoint("finance-remittance-list", "GET", "", FINANCE_READ),
+    Endpoint("finance-remittance-list", "POST", "", (FINANCE_PAY,), 201, send=_remittance,
+             state=_count(Remittance)),
+    Endpoint("finance-remittance-detail", "GET", "remittance", FINANCE_READ),
+    Endpoint("finance-remittance-reject", "POST", "remittance", (FINANCE_EDIT,), 200, {"reason": "未到账"},
+             state=_status_of(Remittance, "remittance")),
+    Endpoint("finance-bank-statement-list", "GET", "", (FINANCE_EDIT,)),
+    Endpoint("finance-bank-statement-list", "POST", "", (FINANCE_EDIT,), 201,
+             send=lambda client, path, w: client.post(path, {"mapping": "generic", "file": SimpleUploadedFile(
+                 "new.csv", NEW_STATEMENT_CSV, content_type="text/csv")}), state=_count(StatementImport)),
+    Endpoint("finance-bank-statement-lines", "GET", "statement", (FINANCE_EDIT,)),
+    Endpoint("finance-bank-line-confirm", "POST", "bank_line", (FINANCE_EDIT,), 201,
+             state=_status_of(StatementLine, "bank_line")),
+    Endpoint("finance-bank-line-match", "POST", "bank_line", (FINANCE_EDIT,), 201, {"dealer": "{pudong}"},
+             state=_status_of(StatementLine, "bank_line")),
+    Endpoint("finance-bank-line-ignore", "POST", "bank_line", (FINANCE_EDIT,), 200, {"note": "利息"},
+             state=_status_of(StatementLine, "bank_line")),
+    Endpoint("finance-bank-match-reverse", "POST", "bank_match", (FINANCE_EDIT,), 200, {"reason": "付错"},
+             state=_field_of(BankMatch, "bank_match", "reversal_id")),
+    Endpoint("finance-bank-mapping-list", "GET", "", (FINANCE_EDIT,)),
     # --- people -----------------------------------------------------------------------------------
     Endpoint("api-users", "GET", "", (USERS_VIEW, COMPANY_USERS)),  # a dealer owner sees their staff
     Endpoint("api-invitations", "GET", "", (USERS_VIEW, COMPANY_USERS)),
@@ -527,6 +577,8 @@ OUTSIDE = {key: 404 for key in [
     "GET-return-detail", "POST-return-approve", "POST-return-reject", "POST-return-receive",
     "GET-finance-account-ledger", "POST-finance-top-up-list", "POST-finance-adjustment-list",
     "POST-finance-adjustment-approve", "GET-finance-dealer-settlement", "PUT-finance-dealer-settlement",
+    "GET-finance-remittance-detail", "POST-finance-remittance-reject", "POST-finance-bank-line-match",
+    "POST-finance-bank-match-reverse",
 ]} | {
     # dealer staff always get their own company's promotions (the ?dealer= is for brand staff)
     "GET-promotion-current": {OUTSIDERS[0]: 404, OUTSIDERS[1]: 404, OUTSIDERS[2]: 200},

@@ -162,8 +162,8 @@ def test_dealers_cannot_import_statements_or_match(people, in_tenant):
 def test_the_transfer_page_shows_how_to_pay_and_records_a_transfer(people, in_tenant, media_root):
     with in_tenant(people.tenant):
         from tenant_apps.finance.bank import services
-        services.bank_settings_update(actor=people.finance, account_name="测试品牌有限公司", bank_name="工商银行上海分行",
-                                      account_number="1001 2345 0900 0012 345")
+        services.bank_settings_update(actor=people.finance, account_name="测试品牌有限公司",
+                                      bank_name="工商银行上海分行", account_number="1001 2345 0900 0012 345")
     browser = _browser(people.clerk)
     page = browser.get("/account/finance/transfers/")
     assert page.status_code == 200
