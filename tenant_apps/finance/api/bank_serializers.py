@@ -113,7 +113,7 @@ class ManualMatchRequest(serializers.Serializer):
 
 
 class MappingSerializer(serializers.ModelSerializer):
-    encoding = serializers.CharField(read_only=True, help_text="auto | utf-8 | gbk")
+    encoding = serializers.CharField(read_only=True, help_text=" | ".join(BankMapping.Encoding.values))
 
     class Meta:
         model = BankMapping

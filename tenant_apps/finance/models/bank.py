@@ -80,8 +80,8 @@ class BankMapping(models.Model):
 
     class Encoding(models.TextChoices):
         AUTO = "auto", _("Detect (UTF-8, else GBK/GB18030)")
-        UTF8 = "utf-8", "UTF-8"
-        GBK = "gbk", "GBK / GB18030"
+        UTF8 = "utf-8", _("UTF-8")
+        GBK = "gbk", _("GBK / GB18030")
 
     code = models.SlugField(_("code"), max_length=32, unique=True)
     name = models.CharField(_("name"), max_length=100)
@@ -94,7 +94,7 @@ class BankMapping(models.Model):
                                                 "start with title rows)."))
     credit_marks = models.CharField(_("credit marks"), max_length=100, blank=True,
                                     help_text=_("Values of the direction column that mean money in, separated "
-                                                "by “|” (e.g. 贷|C)."))
+                                                "by “|”."))
     builtin = models.BooleanField(default=False)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -22,9 +22,7 @@ from tenant_apps.core.tables import ImportResult
 from tenant_apps.core.uploads import media_response
 from tenant_apps.dealers.selectors import dealers_visible_to
 from tenant_apps.finance.bank import selectors, services
-from tenant_apps.finance.bank.matching import payment_code
-from tenant_apps.finance.errors import StatementUnreadable
-from tenant_apps.finance.forms_bank import (
+from tenant_apps.finance.bank.forms import (
     BankSettingsForm,
     ManualMatchForm,
     MappingForm,
@@ -33,6 +31,8 @@ from tenant_apps.finance.forms_bank import (
     RemittanceForm,
     StatementForm,
 )
+from tenant_apps.finance.bank.matching import payment_code
+from tenant_apps.finance.errors import StatementUnreadable
 from tenant_apps.finance.models import LineStatus
 
 LINES_PER_PAGE = 50

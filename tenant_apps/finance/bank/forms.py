@@ -25,7 +25,7 @@ class RemittanceForm(forms.Form):
                                  help_text=_("The name of the account the money was sent from."))
     payer_bank = forms.CharField(label=_("Payer bank"), max_length=100, required=False)
     remark = forms.CharField(label=_("Remark on the transfer"), max_length=200, required=False,
-                             help_text=_("What you wrote in the transfer's remark (附言), such as your payment code."))
+                             help_text=_("What you wrote in the transfer's remark, such as your payment code."))
     slip = UploadField(kind="image", max_bytes=IMAGE_MAX_BYTES, label=_("Transfer slip"), required=False,
                        help_text=_("A photo or screenshot of the transfer: PNG, JPEG or WebP."))
 
@@ -79,7 +79,8 @@ class MappingForm(forms.Form):
     date_formats = forms.CharField(label=_("Date formats"), max_length=200, required=False,
                                    help_text=_("Such as %Y-%m-%d|%Y%m%d, tried before the usual ones."))
     credit_marks = forms.CharField(label=_("Credit marks"), max_length=100, required=False,
-                                   help_text=_("With a direction column: its values that mean money in (贷|C)."))
+                                   help_text=_("With a direction column: its values that mean money in, "
+                                               "separated by “|”."))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
