@@ -150,6 +150,7 @@ def naive_match(lines, items_by_code) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--profile", action="store_true", help="print where one matching run spends its time")
     args = parser.parse_args()
     os.environ.setdefault("DEBUG", "false")
     django_setup()
@@ -180,6 +181,13 @@ def main() -> None:
                 run = bank.bank_lines_match(actor=None)
                 timings.append((time.perf_counter() - started) * 1000)
             assert run.lines == len(expected) == 1000
+            if args.profile:
+                import cProfile
+                import pstats
+
+                profile = cProfile.Profile()
+                profile.runcall(bank.bank_lines_match, actor=None)
+                pstats.Stats(profile).sort_stats("cumulative").print_stats(25)
             with CaptureQueriesContext(connection) as captured:
                 bank.bank_lines_match(actor=None)
             queries_1000 = len([q for q in captured.captured_queries if not q["sql"].startswith("SET search_path")])

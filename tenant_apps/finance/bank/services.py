@@ -13,7 +13,7 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -285,8 +285,7 @@ def bank_lines_match(*, actor, line_ids: list[int] | None = None) -> MatchRun:
         line.rule = suggestion.rule
         if suggestion.confidence:
             setattr(run, suggestion.confidence, getattr(run, suggestion.confidence) + 1)
-    StatementLine.objects.bulk_update(lines, ["confidence", "suggested_dealer", "suggested_reference",
-                                              "suggested_remittance", "rule"], batch_size=5000)
+    _suggestions_write(lines)
     if bank_settings().auto_confirm_high:
         for line in lines:
             if line.confidence == Confidence.HIGH:
@@ -297,6 +296,24 @@ def bank_lines_match(*, actor, line_ids: list[int] | None = None) -> MatchRun:
                     continue
                 run.confirmed += 1
     return run
+
+
+def _suggestions_write(lines: list[StatementLine]) -> None:
+    """The lines' suggestions in one UPDATE ... FROM unnest(arrays): Django's bulk_update builds a CASE per field
+    and row, which took 1.4 s of ORM work for 1,000 lines (bench/bank_match.py); this takes milliseconds."""
+    if not lines:
+        return
+    table = connection.ops.quote_name(StatementLine._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} AS line SET confidence = v.confidence, suggested_dealer_id = v.dealer, "  # noqa: S608
+            "suggested_reference = v.reference, suggested_remittance_id = v.remittance, rule = v.rule "
+            "FROM unnest(%s::bigint[], %s::text[], %s::bigint[], %s::text[], %s::bigint[], %s::text[]) "
+            "AS v(id, confidence, dealer, reference, remittance, rule) "
+            "WHERE line.id = v.id AND line.status = %s",
+            [[line.pk for line in lines], [line.confidence for line in lines],
+             [line.suggested_dealer_id for line in lines], [line.suggested_reference for line in lines],
+             [line.suggested_remittance_id for line in lines], [line.rule for line in lines], LineStatus.OPEN])
 
 
 # --- matches -------------------------------------------------------------------------------------------------
