@@ -199,3 +199,28 @@ def test_the_console_imports_shows_suggestions_and_confirms(people, in_tenant):
                  "/console/finance/bank/mappings/new/"):
         assert browser.get(path).status_code == 200, path
     assert _browser(people.clerk).get("/console/finance/bank/").status_code == 403
+
+
+def test_the_console_edits_a_mapping_and_refuses_a_bad_one(people, in_tenant):
+    browser = _browser(people.finance)
+    body = {"code": "hsbc", "name": "汇丰 HSBC", "encoding": "utf-8", "header_row": "2", "date_formats": "%d/%m/%Y",
+            "credit_marks": "", "col_date": "Value Date", "col_credit": "Credit|Deposit", "col_payer_name": "Payer",
+            "col_remark": "Narrative"}
+    assert browser.post("/console/finance/bank/mappings/new/", body).status_code == 302
+    bad = browser.post("/console/finance/bank/mappings/new/", {**body, "code": "other", "col_credit": ""})
+    assert bad.status_code == 400 and "Name at least the date column" in bad.content.decode()
+    csv = "HSBC statement\nValue Date,Credit,Payer,Narrative\n07/12/2026,\"2,500.00\",fin 一号经销商,DFIN-1\n"
+    posted = browser.post("/console/finance/bank/",
+                          {"mapping": "hsbc", "file": SimpleUploadedFile("h.csv", csv.encode())})
+    assert posted.status_code == 302, posted.content.decode()[:3000]
+    with in_tenant(people.tenant):
+        line = StatementImport.objects.get().lines.get()
+        assert (str(line.booked_on), line.amount, line.confidence) == ("2026-12-07", Decimal("2500.00"), "high")
+
+
+def test_the_pages_speak_chinese(people):
+    browser = _browser(people.finance)
+    page = browser.get("/console/finance/bank/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "银行流水" in page and "待到账的汇款登记" in page
+    page = _browser(people.clerk).get("/account/finance/transfers/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "银行转账付款" in page and "登记汇款" in page

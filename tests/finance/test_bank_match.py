@@ -261,3 +261,16 @@ def _clean(books, marks, statement):
     for node in sorted(Node.objects.exclude(id__in=marks["nodes"]), key=lambda node: -node.depth):
         node.delete()
     AuditEntry.objects.filter(id__gt=marks["audit"]).delete()
+
+
+def test_only_a_payment_can_be_reversed(books, in_tenant):
+    with in_tenant(books.tenant):
+        top_up = finance.top_up_record(actor=books.finance, dealer=books.one, amount="10.00")
+        with pytest.raises(Exception) as refused:
+            finance.payment_reverse(actor=books.finance, entry=top_up, reason="x")
+        assert refused.value.status == 400 and "entry" in refused.value.fields
+        payment = finance.payment_record(actor=books.finance, dealer=books.one, amount="5.00", currency="CNY")
+        with pytest.raises(Exception) as refused:
+            finance.payment_reverse(actor=books.finance, entry=payment, reason=" ")
+        assert "reason" in refused.value.fields
+        assert LedgerEntry.objects.count() == 2
