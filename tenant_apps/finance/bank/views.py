@@ -36,6 +36,7 @@ from tenant_apps.finance.errors import StatementUnreadable
 from tenant_apps.finance.models import LineStatus
 
 LINES_PER_PAGE = 50
+DEALER_CHOICES = 2000  # dealer codes offered while typing in "match by hand" (any code in scope is accepted)
 
 # --- storefront ----------------------------------------------------------------------------------------------
 
@@ -136,8 +137,9 @@ def bank_home(request):
 
 def _lines_context(request, lines, state) -> dict:
     page = Paginator(lines, LINES_PER_PAGE).get_page(request.GET.get("page"))
+    dealers = dealers_visible_to(request.user).order_by("code").values_list("code", "name", "legal_name")
     return {"page": page, "lines": page.object_list, "state": state, "states": LineStatus.choices,
-            "match_form": ManualMatchForm(), "reason_form": ReasonForm(), "next": request.get_full_path()}
+            "next": request.get_full_path(), "dealer_choices": dealers[:DEALER_CHOICES]}
 
 
 @requires(FINANCE_EDIT)
