@@ -15,7 +15,7 @@ from tenant_apps.accounts.permissions import FINANCE_EDIT, FINANCE_PAY, FINANCE_
 from tenant_apps.core.parsers import ObjectJSONParser
 from tenant_apps.dealers.api.permissions import HasCapability
 from tenant_apps.dealers.errors import DealerNotFound
-from tenant_apps.finance.api.bank_serializers import (
+from tenant_apps.finance.api.serializers_bank import (
     LineSerializer,
     ManualMatchRequest,
     MappingSerializer,
