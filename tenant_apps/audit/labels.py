@@ -34,6 +34,17 @@ ACTION_LABELS = {
     "finance.statement.disputed": pgettext_lazy("audit action", "Statement disputed"),
     "finance.statement.dispute_resolved": pgettext_lazy("audit action", "Dispute answered"),
     "finance.statement.reissued": pgettext_lazy("audit action", "Statement issued again"),
+    "finance.ledger.payment_reversal": _("Payment reversal"),
+    # bank transfers and statements (finance.bank.<what>)
+    "finance.bank.settings_updated": pgettext_lazy("audit action", "Receiving account edited"),
+    "finance.bank.remittance_recorded": pgettext_lazy("audit action", "Transfer recorded"),
+    "finance.bank.remittance_rejected": pgettext_lazy("audit action", "Transfer record rejected"),
+    "finance.bank.mapping_saved": pgettext_lazy("audit action", "Statement mapping saved"),
+    "finance.bank.statement_imported": pgettext_lazy("audit action", "Statement imported"),
+    "finance.bank.matched": pgettext_lazy("audit action", "Statement line matched"),
+    "finance.bank.line_ignored": pgettext_lazy("audit action", "Statement line marked not ours"),
+    "finance.bank.line_reopened": pgettext_lazy("audit action", "Statement line reopened"),
+    "finance.bank.match_reversed": pgettext_lazy("audit action", "Match reversed"),
 }
 # For an action with no label of its own, its last word (dealers.dealer.created -> "created").
 VERB_LABELS = {
@@ -140,6 +151,7 @@ SUBJECT_LABELS = {
     "finance.block": pgettext_lazy("audit subject", "Overdue block"),
     "finance.receivables": pgettext_lazy("audit subject", "Receivables"),
     "finance.statement": pgettext_lazy("audit subject", "Dealer statement"),
+    "finance.bank": pgettext_lazy("audit subject", "Bank transfers"),
     "accounts.user": pgettext_lazy("audit subject", "User"),
     "accounts.invitation": pgettext_lazy("audit subject", "Invitation"),
     "approvals.workflow": pgettext_lazy("audit subject", "Approval workflow"),

@@ -14,7 +14,8 @@ def tenant_media(request, path: str):
     """Serve this tenant's uploaded files (development; production serves media from storage).
 
     Branding (the logo) is public; other files only to signed-in users of this tenant; qualification
-    documents never here (they go through a scoped download view). Another brand's files: 404.
+    documents and bank transfer slips never here (they go through scoped download views). Another brand's
+    files: 404.
     """
     schema = request.tenant.schema_name
     media = Path(settings.MEDIA_ROOT).resolve()
@@ -24,7 +25,7 @@ def tenant_media(request, path: str):
     if public in target.parents:
         pass
     elif private in target.parents and request.user.is_authenticated and not str(target).startswith(
-        str(private / "qualifications")
+        (str(private / "qualifications"), str(private / "bank_slips"))
     ):
         pass
     else:

@@ -83,6 +83,35 @@ class FinanceForbidden(DomainError):
 
     code = "finance_forbidden"
     status = 403
+class PaymentAlreadyReversed(Conflict):
+    code = "payment_already_reversed"
+
+
+# --- bank transfers and statements ---------------------------------------------------------------------------
+
+
+class BankLineNotOpen(Conflict):
+    """The statement line is matched already (or marked not ours): a line is applied at most once."""
+
+    code = "bank_line_not_open"
+
+
+class BankMatchReversed(Conflict):
+    code = "bank_match_reversed"
+
+
+class RemittanceNotPending(Conflict):
+    code = "remittance_not_pending"
+
+
+class StatementDuplicate(Conflict):
+    """The same file (same bytes) was imported before."""
+
+    code = "statement_already_imported"
+
+
+class RemittanceNotFound(NotFound):
+    code = "remittance_not_found"
 
 
 class StatementNotFound(NotFound):
@@ -103,3 +132,32 @@ class StatementLedgerMismatch(Conflict):
     """The ledger's running total disagrees with its sum (finance_check): no statement is issued."""
 
     code = "statement_ledger_mismatch"
+class BankLineNotFound(NotFound):
+    code = "bank_line_not_found"
+
+
+class BankMatchNotFound(NotFound):
+    code = "bank_match_not_found"
+
+
+class BankMappingNotFound(NotFound):
+    code = "bank_mapping_not_found"
+
+
+class StatementUnreadable(ValidationFailed):
+    """Nothing of the statement file was imported: `errors` lists the problems by row (core.tables.RowError;
+    row 0 is the file), at most 100 and a last "… and N more"."""
+
+    code = "statement_unreadable"
+
+    def __init__(self, errors: list):
+        super().__init__(errors[0].message, fields={"file": [errors[0].message]})
+        self.errors = errors
+
+    @property
+    def problem_count(self) -> int:
+        return sum(getattr(error, "count", 0) or 1 for error in self.errors)
+
+    def as_dict(self) -> dict:
+        return {**super().as_dict(), "errors": [{"row": e.row, "field": e.field, "message": e.message}
+                                                for e in self.errors]}

@@ -19,7 +19,13 @@ from tenant_apps.audit.services import actor_label, audit_entry, audit_record
 from tenant_apps.core import prepared
 from tenant_apps.core.bulk import ids_take, insert_ctes
 from tenant_apps.core.money import minor_unit, tenant_currency
-from tenant_apps.finance.errors import AdjustmentNotPending, CreditShort, FinanceInvalid, SecondPersonRequired
+from tenant_apps.finance.errors import (
+    AdjustmentNotPending,
+    CreditShort,
+    FinanceInvalid,
+    PaymentAlreadyReversed,
+    SecondPersonRequired,
+)
 from tenant_apps.finance.models import (
     Adjustment,
     AdjustmentStatus,
@@ -224,7 +230,7 @@ _POST_SQL = """WITH account AS (UPDATE finance_dealeraccount SET balance = %(bal
 
 def ledger_post(*, actor, account: DealerAccount, kind: str, balance_delta: Decimal = ZERO,
                 credit_delta: Decimal = ZERO, rebate_delta: Decimal = ZERO, reference: str = "",
-                reason: str = "") -> LedgerEntry:
+                reason: str = "", reverses: LedgerEntry | None = None) -> LedgerEntry:
     """Internal to finance: move a LOCKED account (`_locked`) and write its ledger row and audit entry, in the
     caller's transaction and in one statement. amount = balance_delta + rebate_delta - credit_delta
     (models/ledger.py)."""
@@ -237,7 +243,8 @@ def ledger_post(*, actor, account: DealerAccount, kind: str, balance_delta: Deci
         amount=balance_delta + rebate_delta - credit_delta, balance_delta=balance_delta, credit_delta=credit_delta,
         rebate_delta=rebate_delta, balance_after=account.balance, credit_used_after=account.credit_used,
         rebate_balance_after=account.rebate_balance, reference=reference[:100], reason=reason[:255],
-        actor_id=actor.pk if getattr(actor, "pk", None) else None, actor_label=actor_label(actor))
+        actor_id=actor.pk if getattr(actor, "pk", None) else None, actor_label=actor_label(actor),
+        reverses_id=reverses.pk if reverses is not None else None)
     account.entry_id = None  # one row per lock: a second post takes the lock again
     audit = audit_entry(actor=actor, action=f"finance.ledger.{kind}", target=entry, dealer_id=account.dealer_id,
                         reason=reason, after={"amount": str(entry.amount), "currency": entry.currency,
@@ -276,6 +283,28 @@ def payment_record(*, actor, dealer, amount, currency: str, reference: str = "",
         to_credit = min(max(account.credit_used, ZERO), amount)
         return ledger_post(actor=actor, account=account, kind=kind, balance_delta=amount - to_credit,
                            credit_delta=-to_credit, reference=reference, reason=reason)
+
+
+def payment_reverse(*, actor, entry: LedgerEntry, reason: str) -> LedgerEntry:
+    """Undo a PAYMENT exactly: a PAYMENT_REVERSAL row with the opposite deltas of each side, the same reference,
+    naming the payment it reverses (`reverses`, unique: never twice; PaymentAlreadyReversed, 409). The balance
+    may go below zero if the dealer spent the money meanwhile; what the payment paid on credit is owed again.
+    Call inside the caller's transaction (with its own row) or alone."""
+    with transaction.atomic():
+        reason = (reason or "").strip()
+        if not reason:
+            raise _invalid("reason", _("Say why the payment is reversed."))
+        entry = LedgerEntry.objects.get(pk=entry.pk)
+        account = _locked(entry.dealer_id, entry.currency)
+        if entry.kind != EntryKind.PAYMENT:
+            raise _invalid("entry", _("Only a payment can be reversed."))
+        if LedgerEntry.objects.filter(reverses=entry).exists():
+            raise PaymentAlreadyReversed(_("This payment has been reversed already."))
+        reversal = ledger_post(actor=actor, account=account, kind=EntryKind.PAYMENT_REVERSAL,
+                               balance_delta=-entry.balance_delta, credit_delta=-entry.credit_delta,
+                               rebate_delta=-entry.rebate_delta, reference=entry.reference, reason=reason,
+                               reverses=entry)
+        return reversal
 
 
 def refund_record(*, actor, dealer, amount, currency: str, reference: str = "", reason: str = "") -> LedgerEntry:

@@ -4,6 +4,7 @@ patterns per area, each area's views module adds its own."""
 from django.urls import path
 
 from tenant_apps.finance import views_storefront
+from tenant_apps.finance.bank import views as views_bank
 from tenant_apps.finance.pages import rebates_invoices
 from tenant_apps.finance.pages import statements_storefront as statements
 
@@ -24,8 +25,14 @@ statement_patterns = [
     path("statements/<int:statement_id>/dispute/", statements.my_statement_dispute, name="statement_dispute"),
 ]
 
+bank_patterns = [
+    path("transfers/", views_bank.transfers, name="transfers"),
+    path("transfers/<int:remittance_id>/slip/", views_bank.transfer_slip, name="transfer-slip"),
+]
+
 urlpatterns: list = [
     *core_patterns,
     *statement_patterns,
+    *bank_patterns,
     *rebates_invoices.storefront_urls,  # rebates, invoices
 ]

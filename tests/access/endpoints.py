@@ -85,8 +85,12 @@ from tenant_apps.finance import services as finance
 from tenant_apps.finance import services_invoices as invoices
 from tenant_apps.finance import services_rebates as rebates
 from tenant_apps.finance import services_receivables as receivables
+from tenant_apps.finance.bank import selectors as bank_selectors
+from tenant_apps.finance.bank import services as bank
 from tenant_apps.finance.models import (
     Adjustment,
+    BankMatch,
+    BankStatementLine,
     BlockLift,
     DealerSettlement,
     DealerTaxProfile,
@@ -96,8 +100,10 @@ from tenant_apps.finance.models import (
     RebateLine,
     RebateRule,
     RebateRun,
+    Remittance,
     Statement,
     StatementDispute,
+    StatementImport,
 )
 from tenant_apps.finance.services_statements import statement_dispute, statements_generate
 from tenant_apps.fulfillment import services as fulfillment
@@ -130,6 +136,9 @@ IMPORT_CSV = "code,legal_name,parent_code\r\nIMP-001,导入经销商有限公司
 CATALOG_CSV = ("product_code,product_name,category_code,sku_code,sku_name,base_unit\r\n"
                "P-IMP,导入产品,DRINK,IMP-250,导入产品 250ml,CAN\r\n").encode()
 CART_CSV = b"sku,quantity,unit\r\nRB-330,2,\r\n"
+STATEMENT_CSV = ("交易日期,贷方发生额,对方户名,附言,交易流水号\r\n2026-12-01,300.00,浦东经销商,货款 DSH-002,M-1\r\n"
+                 "2026-12-01,50.00,浦东经销商,货款 DSH-002,M-2\r\n").encode()
+NEW_STATEMENT_CSV = "交易日期,贷方发生额,对方户名,附言,交易流水号\r\n2026-12-02,9.00,某人,利息,M-3\r\n".encode()
 WEBHOOK_SECRET = "matrix-webhook-secret-0123456789"
 START = datetime(2026, 1, 1, tzinfo=UTC)
 ACTORS = [None, *Role]
@@ -231,6 +240,14 @@ def make_world(tag: str = "matrix", webhook_secret: str = WEBHOOK_SECRET) -> Sim
     statement, disputed = issued["CNY"], issued["USD"]
     dispute = statement_dispute(actor=users[Role.DEALER_FINANCE], statement=disputed,
                                 line_ids=[disputed.lines.get().pk], comment="金额不对")[0]
+    remittance = bank.remittance_record(actor=None, dealer=pudong, amount="300.00", paid_on=date.today(),
+                                        payer_name="浦东经销商", remark="DSH-002")
+    bank.bank_mappings_ensure()
+    bank_statement, _run = bank.statement_import(actor=None, file=STATEMENT_CSV, filename="matrix.csv",
+                                                 mapping=bank_selectors.mapping_get(code="generic"))
+    bank_line, paid_line = bank_statement.lines.order_by("amount")
+    bank_match = bank.bank_line_confirm(actor=None, line=bank_line)  # the 50.00: matched, for the reversal
+    bank_line = paid_line  # the 300.00: open, suggested to Pudong with its transfer record
     line = cart_line(buyer=buyer, dealer=pudong, sku=water, quantity=2)
     template = order_template(buyer=buyer, dealer=pudong, name="常用")
 
@@ -254,6 +271,8 @@ def make_world(tag: str = "matrix", webhook_secret: str = WEBHOOK_SECRET) -> Sim
         "invoice": invoice.pk, "compensation": compensation.pk,
         "statement": statement.pk,
         "statement_line": statement.lines.first().pk, "disputed": disputed.pk, "dispute": dispute.pk,
+        "remittance": remittance.pk, "bank_statement": bank_statement.pk, "bank_line": bank_line.pk,
+        "bank_match": bank_match.pk,
     }
     return SimpleNamespace(net=net, pudong=pudong, users=users, tokens=tokens, outsiders=outsiders, ids=ids,
                            schema=connection.schema_name, webhook_secret=webhook_secret)
@@ -298,6 +317,11 @@ def _upload(filename: str, content: bytes, content_type: str = "text/csv"):
     def send(client, path, w):
         return client.post(path, {"file": SimpleUploadedFile(filename, content, content_type=content_type)})
     return send
+
+
+def _remittance(client, path, w):
+    return client.post(path, {"amount": "88.00", "paid_on": date.today().isoformat(), "payer_name": "浦东经销商",
+                              "remark": "DSH-002"})
 
 
 def _carrier_event(client, path, w):
@@ -603,6 +627,26 @@ ENDPOINTS = [
              {"dispute": "{dispute}", "reply": "已核对"}, state=_status_of(Statement, "disputed")),
     # a period before anything happened: issues nothing, but only finance may ask
     Endpoint("finance-statement-generate", "POST", "", (FINANCE_EDIT,), 201, {"period": "2025-01"}),
+    Endpoint("finance-remittance-list", "GET", "", FINANCE_READ),
+    Endpoint("finance-remittance-list", "POST", "", (FINANCE_PAY,), 201, send=_remittance,
+             state=_count(Remittance)),
+    Endpoint("finance-remittance-detail", "GET", "remittance", FINANCE_READ),
+    Endpoint("finance-remittance-reject", "POST", "remittance", (FINANCE_EDIT,), 200, {"reason": "未到账"},
+             state=_status_of(Remittance, "remittance")),
+    Endpoint("finance-bank-statement-list", "GET", "", (FINANCE_EDIT,)),
+    Endpoint("finance-bank-statement-list", "POST", "", (FINANCE_EDIT,), 201,
+             send=lambda client, path, w: client.post(path, {"mapping": "generic", "file": SimpleUploadedFile(
+                 "new.csv", NEW_STATEMENT_CSV, content_type="text/csv")}), state=_count(StatementImport)),
+    Endpoint("finance-bank-statement-lines", "GET", "bank_statement", (FINANCE_EDIT,)),
+    Endpoint("finance-bank-line-confirm", "POST", "bank_line", (FINANCE_EDIT,), 201,
+             state=_status_of(BankStatementLine, "bank_line")),
+    Endpoint("finance-bank-line-match", "POST", "bank_line", (FINANCE_EDIT,), 201, {"dealer": "{pudong}"},
+             state=_status_of(BankStatementLine, "bank_line")),
+    Endpoint("finance-bank-line-ignore", "POST", "bank_line", (FINANCE_EDIT,), 200, {"note": "利息"},
+             state=_status_of(BankStatementLine, "bank_line")),
+    Endpoint("finance-bank-match-reverse", "POST", "bank_match", (FINANCE_EDIT,), 200, {"reason": "付错"},
+             state=_field_of(BankMatch, "bank_match", "reversal_id")),
+    Endpoint("finance-bank-mapping-list", "GET", "", (FINANCE_EDIT,)),
     # --- people -----------------------------------------------------------------------------------
     Endpoint("api-users", "GET", "", (USERS_VIEW, COMPANY_USERS)),  # a dealer owner sees their staff
     Endpoint("api-invitations", "GET", "", (USERS_VIEW, COMPANY_USERS)),
@@ -647,6 +691,8 @@ OUTSIDE = {key: 404 for key in [
     "GET-finance-dealer-terms", "PUT-finance-dealer-terms",
     "GET-finance-statement-detail", "GET-finance-statement-pdf", "GET-finance-statement-xlsx",
     "POST-finance-statement-confirm", "POST-finance-statement-dispute", "POST-finance-statement-resolve",
+    "GET-finance-remittance-detail", "POST-finance-remittance-reject", "POST-finance-bank-line-match",
+    "POST-finance-bank-match-reverse",
 ]} | {
     # dealer staff always get their own company's promotions (the ?dealer= is for brand staff)
     "GET-promotion-current": {OUTSIDERS[0]: 404, OUTSIDERS[1]: 404, OUTSIDERS[2]: 200},

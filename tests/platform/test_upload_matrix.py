@@ -16,6 +16,7 @@ import zipfile
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -30,9 +31,10 @@ from tenant_apps.catalog.models import ProductImage
 from tenant_apps.core.uploads import IMAGE_MAX_BYTES, LOGO_MAX_BYTES
 from tenant_apps.dealers import services as dealers
 from tenant_apps.dealers.models import Qualification
+from tenant_apps.finance.models import Remittance
 from tenants.models import Tenant
 from tests.conftest import host_client
-from tests.factories import DEFAULT_PASSWORD
+from tests.factories import DEFAULT_PASSWORD, UserFactory, token_for
 
 HOST = "acme.localhost"
 SCRIPT = b"<script>alert(document.cookie)</script>"
@@ -123,6 +125,14 @@ def _qualifications_stored(world):
             for row in Qualification.objects.filter(dealer=world.dealer).exclude(file="")]
 
 
+def _slips_stored(world):
+    return [(row.slip.name, row.slip.read(), f"/account/finance/transfers/{row.pk}/slip/", False)
+            for row in Remittance.objects.filter(dealer=world.dealer).exclude(slip="")]
+
+
+TRANSFER = {"amount": "10.00", "payer_name": "Shanghai Dealer", "remark": "DSH-1"}
+
+
 def _logo_stored(world):
     tenant = Tenant.objects.get(pk=world.tenant.pk)
     return [(tenant.logo.name, tenant.logo.read(), tenant.logo.url, False)] if tenant.logo else []
@@ -146,6 +156,13 @@ FIELDS = [
           lambda w, f: w.session.post("/console/company/", {"display_name": "Acme", "primary_colour": "#1F6FEB",
                                                             "default_locale": "en", "logo": f}),
           _form_errors("form", "logo"), _logo_stored, 302),
+    Field("transfer_slip_page", "image", IMAGE_MAX_BYTES,
+          lambda w, f: w.clerk_session.post("/account/finance/transfers/",
+                                            {**TRANSFER, "paid_on": w.today, "slip": f}),
+          _form_errors("form", "slip"), _slips_stored, 302),
+    Field("transfer_slip_api", "image", IMAGE_MAX_BYTES,
+          lambda w, f: w.clerk_api.post("/api/v1/finance/remittances/", {**TRANSFER, "paid_on": w.today, "slip": f}),
+          lambda response: response.json()["fields"]["slip"], _slips_stored, 201),
 ]
 
 
@@ -165,12 +182,19 @@ def world(tenant_a, in_tenant, media_root):
         root = catalog.category_create(actor=None, parent=None, code="ALL", name="All")
         product = catalog.product_create(actor=None, category=root, code="RB", name="Red Bull")
         token = Token.objects.create(user=User.objects.get(email="owner@acme.test"))
+        clerk = UserFactory(email="slip-clerk@acme.test", role="dealer_finance", dealer=dealer)
+        clerk_api = host_client(HOST, HTTP_AUTHORIZATION=f"Token {token_for(clerk)}")
+    clerk_session = host_client(HOST)
+    assert clerk_session.post("/accounts/login/", {"username": clerk.email,
+                                                   "password": DEFAULT_PASSWORD}).status_code == 302
+    clerk_session.cookies["django_language"] = "en"
     session = host_client(HOST)
     assert session.post("/accounts/login/", {"username": "owner@acme.test",
                                              "password": DEFAULT_PASSWORD}).status_code == 302
     session.cookies["django_language"] = "en"  # the owner's account may say otherwise
     return SimpleNamespace(tenant=tenant_a, dealer=dealer, licence=licence, product=product, session=session,
-                           api=host_client(HOST, HTTP_AUTHORIZATION=f"Token {token.key}"), media=media_root)
+                           api=host_client(HOST, HTTP_AUTHORIZATION=f"Token {token.key}"), media=media_root,
+                           clerk_session=clerk_session, clerk_api=clerk_api, today=date.today().isoformat())
 
 
 def _files(root: Path) -> list[str]:

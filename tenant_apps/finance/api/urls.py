@@ -3,7 +3,14 @@
 from django.urls import path
 
 from tenant_apps.core.routers import ApiRouter
-from tenant_apps.finance.api import views, views_invoices, views_rebates, views_receivables, views_statements
+from tenant_apps.finance.api import (
+    views,
+    views_bank,
+    views_invoices,
+    views_rebates,
+    views_receivables,
+    views_statements,
+)
 
 router = ApiRouter()
 router.register("finance/accounts", views.AccountViewSet, basename="finance-account")
@@ -14,6 +21,11 @@ router.register("finance/rebate-runs", views_rebates.RebateRunViewSet, basename=
 router.register("finance/rebate-lines", views_rebates.RebateLineViewSet, basename="finance-rebate-line")
 router.register("finance/invoices", views_invoices.DealerInvoiceViewSet, basename="finance-invoice")
 router.register("finance/statements", views_statements.StatementViewSet, basename="finance-statement")
+router.register("finance/remittances", views_bank.RemittanceViewSet, basename="finance-remittance")
+router.register("finance/bank-statements", views_bank.StatementViewSet, basename="finance-bank-statement")
+router.register("finance/bank-lines", views_bank.LineViewSet, basename="finance-bank-line")
+router.register("finance/bank-matches", views_bank.MatchViewSet, basename="finance-bank-match")
+router.register("finance/bank-mappings", views_bank.MappingViewSet, basename="finance-bank-mapping")
 
 urlpatterns = [
     *router.urls,

@@ -1,5 +1,17 @@
 """finance's models, one module per area (ledger.py explains the sign convention every area follows)."""
 
+from tenant_apps.finance.models.bank import (  # noqa: F401
+    BankMapping,
+    BankMatch,
+    BankSettings,
+    BankStatementLine,
+    Confidence,
+    LineStatus,
+    MatchHow,
+    Remittance,
+    RemittanceStatus,
+    StatementImport,
+)
 from tenant_apps.finance.models.invoices import (  # noqa: F401
     DealerTaxProfile,
     InvoiceKind,

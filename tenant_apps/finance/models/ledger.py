@@ -48,6 +48,7 @@ class EntryKind(models.TextChoices):
     REBATE = "rebate", _("Rebate")
     PRICE_PROTECTION = "price_protection", _("Price protection")
     ADJUSTMENT = "adjustment", _("Adjustment")
+    PAYMENT_REVERSAL = "payment_reversal", _("Payment reversal")
 
 
 class DealerAccount(models.Model):
@@ -97,6 +98,9 @@ class LedgerEntry(models.Model):
                               related_name="+", db_constraint=False, db_index=False)
     actor_label = models.CharField(max_length=254, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # A PAYMENT_REVERSAL names the payment it undoes (unique: a payment is reversed at most once).
+    reverses = models.OneToOneField("self", on_delete=models.PROTECT, null=True, blank=True,
+                                    related_name="reversed_by")
 
     objects = LedgerQuerySet.as_manager()
 
