@@ -1,4 +1,4 @@
-from tenant_apps.core.errors import Conflict, NotFound, ValidationFailed
+from tenant_apps.core.errors import Conflict, DomainError, NotFound, ValidationFailed
 
 
 class FinanceInvalid(ValidationFailed):
@@ -35,3 +35,36 @@ class AccountNotFound(NotFound):
 
 class AdjustmentNotFound(NotFound):
     code = "adjustment_not_found"
+
+
+# --- online payments (finance.payments) ----------------------------------------------------------------------
+
+
+class PaymentNotFound(NotFound):
+    code = "payment_not_found"
+
+
+class ProviderNotConnected(Conflict):
+    """The brand has no enabled account at that provider."""
+
+    code = "payment_provider_not_connected"
+
+
+class PaymentProviderFailed(DomainError):
+    """The provider refused the call or could not be reached; nothing changed on our side."""
+
+    code = "payment_provider_error"
+    status = 502
+
+
+class IllegalPaymentMove(Conflict):
+    code = "payment_illegal_transition"
+
+
+class IdempotencyKeyReused(DomainError):
+    code = "idempotency_key_reused"
+    status = 422
+
+
+class WebhookNotVerified(ValidationFailed):
+    code = "webhook_not_verified"

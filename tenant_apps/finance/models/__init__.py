@@ -13,3 +13,12 @@ from tenant_apps.finance.models.ledger import (  # noqa: F401
     LedgerQuerySet,
     SettlementMode,
 )
+from tenant_apps.finance.models.payments import (  # noqa: F401
+    IdempotentRequest,
+    Payment,
+    PaymentPurpose,
+    PaymentRefund,
+    PaymentState,
+    ProviderAccount,
+    ProviderWebhookEvent,
+)
