@@ -26,6 +26,14 @@ ACTION_LABELS = {
     "finance.ledger.rebate": _("Rebate"),
     "finance.ledger.price_protection": _("Price protection"),
     "finance.ledger.adjustment": _("Adjustment"),
+    # online payments (finance.payments)
+    "finance.provider.connected": pgettext_lazy("audit action", "Payment provider connected"),
+    "finance.provider.disconnected": pgettext_lazy("audit action", "Payment provider disconnected"),
+    "finance.payment.created": pgettext_lazy("audit action", "Payment started"),
+    "finance.payment.succeeded": pgettext_lazy("audit action", "Paid"),
+    "finance.payment.failed": pgettext_lazy("audit action", "Payment failed"),
+    "finance.payment.partially_refunded": pgettext_lazy("audit action", "Partly refunded"),
+    "finance.payment.refunded": pgettext_lazy("audit action", "Refunded"),
 }
 # For an action with no label of its own, its last word (dealers.dealer.created -> "created").
 VERB_LABELS = {
@@ -115,6 +123,8 @@ SUBJECT_LABELS = {
     "finance.settings": pgettext_lazy("audit subject", "Finance settings"),
     "finance.settlement": pgettext_lazy("audit subject", "Settlement terms"),
     "finance.adjustment": pgettext_lazy("audit subject", "Balance adjustment"),
+    "finance.payment": pgettext_lazy("audit subject", "Online payment"),
+    "finance.provider": pgettext_lazy("audit subject", "Payment provider"),
     "accounts.user": pgettext_lazy("audit subject", "User"),
     "accounts.invitation": pgettext_lazy("audit subject", "Invitation"),
     "approvals.workflow": pgettext_lazy("audit subject", "Approval workflow"),

@@ -3,12 +3,13 @@
 from django.urls import path
 
 from tenant_apps.core.routers import ApiRouter
-from tenant_apps.finance.api import views
+from tenant_apps.finance.api import views, views_payments
 
 router = ApiRouter()
 router.register("finance/accounts", views.AccountViewSet, basename="finance-account")
 router.register("finance/top-ups", views.TopUpViewSet, basename="finance-top-up")
 router.register("finance/adjustments", views.AdjustmentViewSet, basename="finance-adjustment")
+router.register("finance/payments", views_payments.PaymentViewSet, basename="finance-payment")
 
 urlpatterns = [
     *router.urls,

@@ -51,7 +51,7 @@ def major(amount: int, currency: str) -> Decimal:
 
 
 @lru_cache(maxsize=4)
-def _client(key: str, base: str) -> stripe_library.StripeClient:
+def api_client(key: str, base: str) -> stripe_library.StripeClient:
     return stripe_library.StripeClient(key, base_addresses={"api": base}, max_network_retries=1,
                                        http_client=stripe_library.RequestsClient(timeout=TIMEOUT_SECONDS))
 
@@ -70,7 +70,7 @@ class StripeConnect:
     def _api(self) -> stripe_library.StripeClient:
         if not settings.STRIPE_SECRET_KEY:
             raise ProviderError(str(_("Stripe is not set up on this platform.")))
-        return _client(settings.STRIPE_SECRET_KEY, settings.STRIPE_API_BASE or stripe_library.DEFAULT_API_BASE)
+        return api_client(settings.STRIPE_SECRET_KEY, settings.STRIPE_API_BASE or stripe_library.DEFAULT_API_BASE)
 
     def _options(self, key: str = "") -> dict:
         options = {"stripe_account": self.account_id}
