@@ -43,6 +43,7 @@ from tenant_apps.accounts.permissions import (
     DEALERS_STATUS,
     DEALERS_VIEW,
     FINANCE_EDIT,
+    FINANCE_PAY,
     FINANCE_VIEW,
     FINANCE_VIEW_OWN,
     FULFILLMENT_SHIP,
@@ -79,7 +80,7 @@ from tenant_apps.dealers.models import (
     Tier,
 )
 from tenant_apps.finance import services as finance
-from tenant_apps.finance.models import Adjustment, DealerSettlement, FinanceSettings, LedgerEntry
+from tenant_apps.finance.models import Adjustment, DealerSettlement, FinanceSettings, LedgerEntry, Payment
 from tenant_apps.fulfillment import services as fulfillment
 from tenant_apps.fulfillment.models import Carrier, ReturnRequest, Shipment, TrackingEvent
 from tenant_apps.inventory.models import Stock, StockMovement, Warehouse
@@ -183,6 +184,10 @@ def make_world(tag: str = "matrix", webhook_secret: str = WEBHOOK_SECRET) -> Sim
     account = finance.top_up_record(actor=owner, dealer=pudong, amount="1000.00", reference="BANK-1").account
     # above the brand's threshold (10,000): waits for approval; asked by no one, so anyone may approve it
     adjustment = finance.adjustment_request(actor=None, dealer=pudong, amount="20000.00", reason="matrix")
+    # an online payment still waiting for its provider (the world connects none: tests/finance/test_payments.py
+    # pays through the fake Stripe)
+    payment = Payment.objects.create(dealer=pudong, currency=account.currency, amount="30.00", purpose="top_up",
+                                     provider="stripe", provider_ref="pi_matrix", idempotency_key=f"pay-{tag}")
     line = cart_line(buyer=buyer, dealer=pudong, sku=water, quantity=2)
     template = order_template(buyer=buyer, dealer=pudong, name="常用")
 
@@ -202,6 +207,7 @@ def make_world(tag: str = "matrix", webhook_secret: str = WEBHOOK_SECRET) -> Sim
         "pending": pending.pk, "picking": picking.pk, "sent": sent.pk, "requested": requested.pk,
         "accepted": accepted.pk, "cart_line": line.pk, "template": template.pk, "workflow": workflow.pk,
         "carrier": carrier.code, "account": account.pk, "adjustment": adjustment.pk,
+        "payment": payment.pk,
     }
     return SimpleNamespace(net=net, pudong=pudong, users=users, tokens=tokens, outsiders=outsiders, ids=ids,
                            schema=connection.schema_name, webhook_secret=webhook_secret)
@@ -490,6 +496,14 @@ ENDPOINTS = [
     Endpoint("finance-dealer-settlement", "PUT", "pudong", (FINANCE_EDIT,), 200,
              {"mode": "credit", "credit_limit": "5000.00", "terms_days": 30},
              state=lambda w: list(DealerSettlement.objects.values_list("mode", flat=True))),
+    Endpoint("finance-payment-list", "GET", "", FINANCE_READ),
+    Endpoint("finance-payment-detail", "GET", "payment", FINANCE_READ),
+    # granted, the start reaches the service, which refuses it: the world connects no payment provider (409)
+    Endpoint("finance-payment-list", "POST", "", (FINANCE_PAY,), 409,
+             {"purpose": "top_up", "provider": "stripe", "amount": "10.00"}, state=_count(Payment)),
+    # granted, the refund reaches the state machine, which refuses it: the world's payment is not paid (409)
+    Endpoint("finance-payment-refund", "POST", "payment", (FINANCE_EDIT,), 409, {"amount": "1.00"},
+             state=lambda w: list(Payment.objects.values_list("state", "amount_refunded"))),
     # --- people -----------------------------------------------------------------------------------
     Endpoint("api-users", "GET", "", (USERS_VIEW, COMPANY_USERS)),  # a dealer owner sees their staff
     Endpoint("api-invitations", "GET", "", (USERS_VIEW, COMPANY_USERS)),
@@ -527,6 +541,7 @@ OUTSIDE = {key: 404 for key in [
     "GET-return-detail", "POST-return-approve", "POST-return-reject", "POST-return-receive",
     "GET-finance-account-ledger", "POST-finance-top-up-list", "POST-finance-adjustment-list",
     "POST-finance-adjustment-approve", "GET-finance-dealer-settlement", "PUT-finance-dealer-settlement",
+    "GET-finance-payment-detail", "POST-finance-payment-refund",
 ]} | {
     # dealer staff always get their own company's promotions (the ?dealer= is for brand staff)
     "GET-promotion-current": {OUTSIDERS[0]: 404, OUTSIDERS[1]: 404, OUTSIDERS[2]: 200},
