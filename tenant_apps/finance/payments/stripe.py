@@ -19,6 +19,7 @@ from functools import lru_cache
 
 import stripe as stripe_library
 from django.conf import settings
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from tenant_apps.core.money import minor_unit
@@ -128,14 +129,14 @@ class StripeConnect:
     def verify_webhook(self, *, headers: dict, body: bytes) -> ProviderEvent:
         signature = next((value for name, value in headers.items() if name.lower() == "stripe-signature"), "")
         if not self.webhook_secret:
-            raise WebhookRefused("no webhook secret is set for this account")
+            raise WebhookRefused(gettext("No webhook secret is set for this account."))
         try:
             event = stripe_library.Webhook.construct_event(body, signature or "", self.webhook_secret)
         except (stripe_library.SignatureVerificationError, ValueError) as error:
             raise WebhookRefused(str(error)) from error
         raw = json.loads(body)
         if raw.get("account") and raw["account"] != self.account_id:
-            raise WebhookRefused("the event is of another Stripe account")
+            raise WebhookRefused(gettext("The event is of another Stripe account."))
         obj = (raw.get("data") or {}).get("object") or {}
         if obj.get("object") == "payment_intent":
             ref = obj.get("id", "")
@@ -149,5 +150,5 @@ class StripeConnect:
 def build(credentials: dict) -> StripeConnect:
     account_id = str(credentials.get("account_id") or "").strip()
     if not account_id.startswith("acct_"):
-        raise ValueError(_("A Stripe account ID starts with acct_."))
+        raise ValueError(gettext("A Stripe account ID starts with acct_."))
     return StripeConnect(account_id=account_id, webhook_secret=str(credentials.get("webhook_secret") or ""))
