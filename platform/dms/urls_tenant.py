@@ -10,7 +10,7 @@ from tenant_apps.console import views as console_views
 from tenant_apps.core import media
 from tenant_apps.dealers import urls_console as dealers_urls
 from tenant_apps.dealers.api import urls as dealers_api_urls
-from tenant_apps.finance import views_payments as finance_payments
+from tenant_apps.finance.payments import views as finance_payments
 from tenant_apps.ordering import urls_storefront as ordering_storefront
 from tenants import views as tenant_views
 

@@ -3,7 +3,7 @@ patterns per area, each area's views module adds its own."""
 
 from django.urls import path
 
-from tenant_apps.finance import views_payments
+from tenant_apps.finance.payments import views as views_payments
 
 app_name = "finance_console"
 
