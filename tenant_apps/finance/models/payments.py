@@ -65,6 +65,7 @@ class Payment(models.Model):
     amount_refunded = models.DecimalField(_("refunded"), default=0, **AMOUNT)
     entry = models.OneToOneField(LedgerEntry, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     redirect_url = models.URLField(max_length=1000, blank=True)
+    qr_code = models.CharField(max_length=1000, blank=True)  # a code to scan or open (WeChat Pay's code_url)
     failure = models.CharField(max_length=255, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                    related_name="+")

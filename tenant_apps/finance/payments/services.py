@@ -226,7 +226,8 @@ def payment_start(*, actor, dealer, purpose: str, provider: str, amount, referen
                                         % {"error": error}) from None
         payment.provider_ref = checkout.provider_ref[:100]
         payment.redirect_url = checkout.redirect_url[:1000]
-        payment.save(update_fields=["provider_ref", "redirect_url", "updated_at"])
+        payment.qr_code = checkout.qr_code[:1000]
+        payment.save(update_fields=["provider_ref", "redirect_url", "qr_code", "updated_at"])
         audit_record(actor=actor, action="finance.payment.created", target=payment, dealer_id=dealer.pk,
                      after={"amount": str(amount), "currency": currency, "purpose": purpose, "reference": reference,
                             "provider": provider, "provider_ref": payment.provider_ref})

@@ -26,6 +26,8 @@ from tenant_apps.finance.models import PaymentPurpose, PaymentState, ProviderAcc
 from tenant_apps.finance.payments import selectors, services
 from tenant_apps.finance.payments.registry import ADAPTERS, adapter_module
 
+APP_SCHEMES = ("weixin://", "alipays://", "alipay://", "https://")
+
 
 def _message(error: DomainError) -> str:
     details = [message for messages_ in error.fields.values() for message in messages_]
@@ -109,8 +111,10 @@ def payment_return(request, payment_id):
         payment = selectors.payment_get_for(actor=request.user, payment_id=payment_id)
     except DomainError:
         raise Http404 from None
+    # a code to open in the payer's app (WeChat Pay's weixin://, Alipay's): links only of those schemes
+    app_link = payment.qr_code if payment.qr_code.startswith(APP_SCHEMES) else ""
     return render(request, "finance/payments/return.html", {
-        "payment": payment, "pending": payment.state == PaymentState.PENDING,
+        "payment": payment, "pending": payment.state == PaymentState.PENDING, "app_link": app_link,
         "provider_name": services.PROVIDER_NAMES.get(payment.provider, payment.provider),
     })
 
