@@ -5,8 +5,12 @@ payment; refunds; replays, forgeries and events out of order; the Idempotency-Ke
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from decimal import Decimal
 
+from django.utils import timezone
+
+from billing_saas import services as billing
 from billing_saas.stripe_fake import signature
 from tenant_apps.audit.models import AuditEntry
 from tenant_apps.finance import selectors as finance_selectors
@@ -292,3 +296,16 @@ def test_a_payment_needs_a_connected_provider(books, in_tenant):
     with in_tenant(books.tenant):
         assert not Payment.objects.exists()
 
+
+
+def test_a_read_only_workspace_still_records_a_payment_already_taken(connected, books, in_tenant):
+    made = _start(books, in_tenant, {"purpose": "top_up", "provider": "stripe", "amount": "30.00"}).json()
+    hosted_post(made["redirect_url"], {"action": "pay"})
+    tenant = books.tenant
+    billing.subscription_payment_failed(actor=None, subscription=tenant.subscription, reason="card declined")
+    billing.dunning_run(now=timezone.now() + timedelta(days=8))
+    tenant.refresh_from_db()
+    assert tenant.billing_state == "read_only"
+    assert {status for _event, status in connected.fake.deliver()} == {0, 200}
+    assert _payment(books, in_tenant, made["id"]).state == "succeeded"
+    assert _entries(books, in_tenant) == [(EntryKind.TOP_UP, Decimal("30.00"), f"TOPUP-{made['id']}")]
