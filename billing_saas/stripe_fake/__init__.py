@@ -65,7 +65,7 @@ account (acct_); a request with the `Stripe-Account: acct_...` header acts on th
 account's, or the platform's, are 404, as in Stripe; an unknown account is a 403). On a connected account:
 - webhook endpoints: create (`url`, `enabled_events`; the answer holds its `secret` once). The account's events (they
   carry `account`) go to its endpoints, signed with each endpoint's secret, by `connect_sender(url, body, headers)`
-  (default: POST to the URL), in the same delivery mode (sync, background, hold) as the platform's.
+  (default: POST to the URL, a host under .localhost on 127.0.0.1), in the platform's delivery mode.
 - payment intents: create (`amount`, `currency`, `payment_method_types` card / alipay / wechat_pay, `description`,
   `metadata`, `confirm` with `return_url`), retrieve, confirm (`return_url`: status requires_action, `next_action`
   redirect_to_url to the hosted page `/pi/<pi_id>`), cancel. The page's Pay (one button per method) makes a charge

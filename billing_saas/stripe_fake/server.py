@@ -15,7 +15,7 @@ import urllib.request
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 from billing_saas.stripe_fake import pages
 from billing_saas.stripe_fake.state import CARD_OK, FakeError, FakeState, public
@@ -74,6 +74,17 @@ def post_to(url: str, timeout: float = 10) -> Sender:
             return 0
 
     return send
+
+
+def post_connected(url: str, body: bytes, headers: dict) -> int:
+    """A connected account's webhook to its endpoint. A brand's development host (`<slug>.localhost`) is reached on
+    127.0.0.1 with its name in the Host header: not every resolver knows the names under .localhost."""
+    parts = urlsplit(url)
+    if parts.hostname and parts.hostname.endswith(".localhost"):
+        address = f"127.0.0.1:{parts.port}" if parts.port else "127.0.0.1"
+        return post_to(urlunsplit((parts.scheme, address, parts.path, parts.query, "")))(
+            body, {**headers, "Host": parts.netloc})
+    return post_to(url)(body, headers)
 
 
 def _listed(items: list[dict], query: dict, url: str) -> dict:
@@ -150,7 +161,7 @@ class FakeStripe:
         self.webhook_secret = webhook_secret
         self.sender: Sender | None = post_to(webhook) if isinstance(webhook, str) else webhook
         # a connected account's events go to its own endpoints (their URL and secret): POSTed, or handed to this
-        self.connect_sender: ConnectSender = connect_sender or (lambda url, body, headers: post_to(url)(body, headers))
+        self.connect_sender: ConnectSender = connect_sender or post_connected
         self.delivery = delivery
         self.host, self.port = host, port
         self.state = FakeState(clock=clock)
