@@ -179,10 +179,11 @@ class SuspendedWorkspaceMiddleware:
 
 
 # What a read-only workspace still takes writes on: signing in and out (the API's too) and resetting a password (the
-# owner must get in to pay), the language switch, and the plan and billing pages (and their API) where it is paid.
+# owner must get in to pay), the language switch, and the plan and billing pages (and their API) where it is paid;
+# and the payment providers' webhooks (a dealer's money already taken is recorded whatever the brand's plan).
 READ_ONLY_OPEN_PATHS = ("/accounts/login/", "/accounts/logout/", "/accounts/password/reset/", "/accounts/handoff/",
                         "/api/v1/auth/login/", "/api/v1/auth/logout/", "/api/v1/auth/password/reset/", "/i18n/",
-                        UPGRADE_PATH, "/api/v1/billing/")
+                        UPGRADE_PATH, "/api/v1/billing/", "/finance/payments/webhook/")
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS", "TRACE")
 
 

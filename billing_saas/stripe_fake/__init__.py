@@ -60,12 +60,29 @@ and `starting_after`):
   customer.subscription.created/updated/deleted, invoice.finalized, invoice.paid, invoice.payment_succeeded,
   invoice.payment_failed, payment_intent.succeeded.
 
+Connect (finance.payments.stripe: dealers paying into a brand's own account): `POST /v1/accounts` makes a connected
+account (acct_); a request with the `Stripe-Account: acct_...` header acts on that account's objects only (another
+account's, or the platform's, are 404, as in Stripe; an unknown account is a 403). On a connected account:
+- webhook endpoints: create (`url`, `enabled_events`; the answer holds its `secret` once). The account's events (they
+  carry `account`) go to its endpoints, signed with each endpoint's secret, by `connect_sender(url, body, headers)`
+  (default: POST to the URL, a host under .localhost on 127.0.0.1), in the platform's delivery mode.
+- payment intents: create (`amount`, `currency`, `payment_method_types` card / alipay / wechat_pay, `description`,
+  `metadata`, `confirm` with `return_url`), retrieve, confirm (`return_url`: status requires_action, `next_action`
+  redirect_to_url to the hosted page `/pi/<pi_id>`), cancel. The page's Pay (one button per method) makes a charge
+  and succeeds it (charge.succeeded, payment_intent.succeeded); Decline leaves it requires_payment_method with a
+  `last_payment_error` (payment_intent.payment_failed), payable again; both redirect 303 to the return_url with
+  `payment_intent`, `payment_intent_client_secret` and `redirect_status` (succeeded / failed). In code:
+  `fake.pay_intent(pi_id, method=..., decline=False)`.
+- charges: retrieve (`amount_refunded`, `refunded`). refunds: create (`payment_intent` or `charge`, `amount`, default
+  what is left; more than is left is a 400), retrieve; events refund.created and charge.refunded.
+
 Not covered: `expand` (ids stay ids; a subscription item's price is a full object, as in Stripe), search, trials
 on Stripe's side (our trial is ours), coupons, taxes, customer balance (a proration credit larger than the charge is
 dropped, not kept), pending invoice items (create_prorations bills nothing until the renewal, and not even then),
 automatic payment retries and dunning on Stripe's side (a past-due subscription waits until its open invoice is
 paid in the portal or by `invoices.pay`; it does not renew meanwhile), payment methods and setup intents as
-objects (a card is a flag on the customer), refunds, disputes, Connect, asynchronous payment methods (Alipay and
+objects (a card is a flag on the customer), refunds of subscriptions' invoices, disputes, Connect's onboarding links,
+transfers and application fees, asynchronous payment methods (Alipay and
 WeChat Pay succeed at once), 3-D Secure, rate limits, API versions (one shape), webhook endpoints as objects (the
 one endpoint is configured on the fake), test clocks as objects (the fake's clock is its own).
 """

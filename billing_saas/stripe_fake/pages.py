@@ -60,6 +60,23 @@ def checkout_page(session: dict, *, error: str = "") -> str:
     return _page("Checkout", body)
 
 
+def intent_page(intent: dict) -> str:
+    """A PaymentIntent's hosted page (Connect payments): pay with one of its methods, or have it declined."""
+    total = money(intent["amount"], intent["currency"])
+    body = (f"<p>{escape(intent.get('description') or '')}</p><p>Amount: <strong>{escape(total)}</strong></p>")
+    if intent["status"] not in ("requires_action", "requires_payment_method"):
+        return _page("Payment", body + f"<p>This payment is {escape(intent['status'])}.</p>")
+    if intent.get("last_payment_error"):
+        body += f"<p class=\"error\">{escape(intent['last_payment_error']['message'])} Try again.</p>"
+    names = {"alipay": "Alipay", "wechat_pay": "WeChat Pay", "card": "card"}
+    body += "<form method=\"post\"><input type=\"hidden\" name=\"action\" value=\"pay\">" + "".join(
+        f"<button name=\"method\" value=\"{escape(m)}\">Pay with {escape(names.get(m, m))}</button>"
+        for m in intent["payment_method_types"])
+    body += ("</form><form method=\"post\"><button name=\"action\" value=\"decline\">Decline (the payment "
+             "fails)</button></form>")
+    return _page("Payment", body)
+
+
 def portal_page(session: dict, subscriptions: list[dict], invoices: list[dict], *, error: str = "",
                 saved: bool = False) -> str:
     body = f"<p class=\"error\">{escape(error)}</p>" if error else ""

@@ -15,12 +15,13 @@ import urllib.request
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 from billing_saas.stripe_fake import pages
 from billing_saas.stripe_fake.state import CARD_OK, FakeError, FakeState, public
 
 Sender = Callable[[bytes, dict], int]
+ConnectSender = Callable[[str, bytes, dict], int]  # (endpoint URL, body, headers) -> status
 
 
 def decode_form(pairs: list[tuple[str, str]]) -> dict:
@@ -75,6 +76,17 @@ def post_to(url: str, timeout: float = 10) -> Sender:
     return send
 
 
+def post_connected(url: str, body: bytes, headers: dict) -> int:
+    """A connected account's webhook to its endpoint. A brand's development host (`<slug>.localhost`) is reached on
+    127.0.0.1 with its name in the Host header: not every resolver knows the names under .localhost."""
+    parts = urlsplit(url)
+    if parts.hostname and parts.hostname.endswith(".localhost"):
+        address = f"127.0.0.1:{parts.port}" if parts.port else "127.0.0.1"
+        return post_to(urlunsplit((parts.scheme, address, parts.path, parts.query, "")))(
+            body, {**headers, "Host": parts.netloc})
+    return post_to(url)(body, headers)
+
+
 def _listed(items: list[dict], query: dict, url: str) -> dict:
     limit = int(query.get("limit") or 10)
     if query.get("starting_after"):
@@ -115,9 +127,20 @@ def _routes():
         ("GET", r"/v1/invoices/([\w]+)", lambda s, g, p: s.get(g[0], "invoice")),
         ("POST", r"/v1/invoices/([\w]+)/pay", lambda s, g, p: s.invoice_pay(g[0])),
         ("GET", r"/v1/payment_intents/([\w]+)", lambda s, g, p: s.get(g[0], "payment_intent", "payment_intent")),
+        # Connect (the `Stripe-Account` header picks the connected account acted on)
+        ("POST", r"/v1/accounts", lambda s, g, p: s.account_create(p)),
+        ("GET", r"/v1/accounts/([\w]+)", lambda s, g, p: s.get(g[0], "account")),
+        ("POST", r"/v1/webhook_endpoints", lambda s, g, p: s.webhook_endpoint_create(p)),
+        ("POST", r"/v1/payment_intents", lambda s, g, p: s.intent_create(p)),
+        ("POST", r"/v1/payment_intents/([\w]+)/confirm", lambda s, g, p: s.intent_confirm(g[0], p)),
+        ("POST", r"/v1/payment_intents/([\w]+)/cancel", lambda s, g, p: s.intent_cancel(g[0])),
+        ("GET", r"/v1/charges/([\w]+)", lambda s, g, p: s.get(g[0], "charge")),
+        ("POST", r"/v1/refunds", lambda s, g, p: s.refund_create(p)),
+        ("GET", r"/v1/refunds/([\w]+)", lambda s, g, p: s.get(g[0], "refund")),
         ("GET", r"/v1/events/([\w]+)", lambda s, g, p: s.get(g[0], "event")),
         ("GET", r"/v1/events", lambda s, g, p: _listed(
-            [e for e in reversed(s.events) if not p.get("type") or e["type"] == p["type"]], p, "/v1/events")),
+            [e for e in reversed(s.events) if (not p.get("type") or e["type"] == p["type"])
+             and e.get("account") == s.account], p, "/v1/events")),
     ]
 
 
@@ -131,11 +154,14 @@ class FakeStripe:
     after it, "hold" only when `deliver()` is called (tests, from their own thread)."""
 
     def __init__(self, *, webhook_secret: str, webhook: str | Sender | None = None, delivery: str = "sync",
-                 host: str = "127.0.0.1", port: int = 0, state_file: str | Path | None = None, clock=None):
+                 host: str = "127.0.0.1", port: int = 0, state_file: str | Path | None = None, clock=None,
+                 connect_sender: ConnectSender | None = None):
         if delivery not in ("sync", "background", "hold"):
             raise ValueError("delivery is sync, background or hold")
         self.webhook_secret = webhook_secret
         self.sender: Sender | None = post_to(webhook) if isinstance(webhook, str) else webhook
+        # a connected account's events go to its own endpoints (their URL and secret): POSTed, or handed to this
+        self.connect_sender: ConnectSender = connect_sender or post_connected
         self.delivery = delivery
         self.host, self.port = host, port
         self.state = FakeState(clock=clock)
@@ -220,15 +246,43 @@ class FakeStripe:
         return self.send(event_id)
 
     def send(self, event_id: str) -> int:
+        event = self.state.objects[event_id]
+        if event.get("account"):
+            return self._send_connected(event)
         if self.sender is None:
             return 0
-        body = json.dumps(self.state.objects[event_id], indent=2).encode()
+        body = json.dumps(event, indent=2).encode()
         headers = {"Content-Type": "application/json; charset=utf-8", "User-Agent": "Stripe/1.0 (+fake)",
                    "Stripe-Signature": signature(body, self.webhook_secret)}
         status = self.sender(body, headers)
         with self.state.lock:
             self.deliveries.append((event_id, status))
         return status
+
+    def _send_connected(self, event: dict) -> int:
+        """A connected account's event, to each of its endpoints, signed with that endpoint's secret: the last
+        status answered (0: no endpoint)."""
+        with self.state.lock:
+            endpoints = [(e["url"], e["_secret"]) for e in self.state.endpoints_of(event["account"])
+                         if "*" in e["enabled_events"] or event["type"] in e["enabled_events"]]
+        status = 0
+        body = json.dumps(event, indent=2).encode()
+        for url, secret in endpoints:
+            headers = {"Content-Type": "application/json; charset=utf-8", "User-Agent": "Stripe/1.0 (+fake)",
+                       "Stripe-Signature": signature(body, secret)}
+            status = self.connect_sender(url, body, headers)
+        with self.state.lock:
+            self.deliveries.append((event["id"], status))
+        return status
+
+    def pay_intent(self, intent_id: str, *, method: str = "", decline: bool = False) -> dict:
+        """As if the payer pressed Pay (or the payment was declined) on the payment intent's hosted page."""
+        def change(state: FakeState) -> dict:
+            intent = state.find(intent_id, "payment_intent")
+            with state.acting_as(intent.get("_account")):
+                return public(state.intent_decline(intent_id) if decline else state.intent_pay(intent_id, method))
+
+        return self.act(change)
 
     # --- inside -------------------------------------------------------------------------------------------------
     def act(self, change):
@@ -310,11 +364,17 @@ class _Handler(BaseHTTPRequestHandler):
                       if route_method == method and (match := pattern.fullmatch(path))), None)
         if found is not None:
             handler, groups = found
+            account = self.headers.get("Stripe-Account") or None
+
+            def run(state: FakeState) -> dict:
+                with state.acting_as(account):
+                    return handler(state, groups, params)
+
             if method == "GET":
                 with self.fake.state.lock:
-                    result = handler(self.fake.state, groups, params)
+                    result = run(self.fake.state)
             else:
-                result = self.fake.act(lambda state: handler(state, groups, params))
+                result = self.fake.act(run)
             answer = (200, result if result.get("object") == "list" else public(result))
             if method == "POST" and key:
                 self.fake._idempotent[key] = answer
@@ -363,6 +423,18 @@ class _Handler(BaseHTTPRequestHandler):
                     self._html(402, pages.checkout_page(session, error=error.message))
                     return
                 self._redirect(done["success_url"].replace("{CHECKOUT_SESSION_ID}", done["id"]))
+        elif match := re.fullmatch(r"/pi/(\w+)", path):
+            with state.lock:
+                intent = public(state.find(match[1], "payment_intent"))
+                back = state.objects[match[1]].get("_return_url", "")
+            if method == "GET":
+                self._html(200, pages.intent_page(intent))
+                return
+            done = fake.pay_intent(match[1], method=form.get("method", ""), decline=form.get("action") == "decline")
+            outcome = "succeeded" if done["status"] == "succeeded" else "failed"
+            joiner = "&" if "?" in back else "?"
+            self._redirect(f"{back}{joiner}payment_intent={done['id']}&payment_intent_client_secret="
+                           f"{done['client_secret']}&redirect_status={outcome}")
         elif match := re.fullmatch(r"/portal/(\w+)", path):
             session = public(state.get(match[1], "billing_portal.session", "billing portal session"))
             error = ""

@@ -15,6 +15,7 @@ import secrets
 import string
 import threading
 import time
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 ALPHABET = string.ascii_letters + string.digits
@@ -91,6 +92,7 @@ class FakeState:
         self.events: list[dict] = []
         self.invoice_count = 0
         self.sequence = 0  # the order objects were made in (several share a second)
+        self.account: str | None = None  # the connected account acted on (`Stripe-Account`), None: the platform
 
     # --- basics ---------------------------------------------------------------------------------------------
     def now(self) -> int:
@@ -100,14 +102,37 @@ class FakeState:
         return f"{prefix}_{''.join(secrets.choice(ALPHABET) for _ in range(24))}"
 
     def get(self, object_id: str, kind: str, label: str | None = None) -> dict:
+        """The object, if it is of the account acted on (a connected account's objects are not the platform's,
+        and the other way round: Stripe answers 404)."""
+        found = self.objects.get(object_id)
+        owner = found.get("account") if found is not None and kind == "event" else (found or {}).get("_account")
+        if found is None or found["object"] != kind or owner != self.account:
+            raise _missing(label or kind, object_id)
+        return found
+
+    def find(self, object_id: str, kind: str, label: str | None = None) -> dict:
+        """The object whatever its account (the hosted pages, which name it by id)."""
         found = self.objects.get(object_id)
         if found is None or found["object"] != kind:
             raise _missing(label or kind, object_id)
         return found
 
     def all(self, kind: str) -> list[dict]:
-        return sorted((o for o in self.objects.values() if o["object"] == kind),
+        return sorted((o for o in self.objects.values() if o["object"] == kind and o.get("_account") == self.account),
                       key=lambda o: (o["created"], o.get("_seq", 0)), reverse=True)
+
+    @contextmanager
+    def acting_as(self, account: str | None):
+        """Act on a connected account's objects (`Stripe-Account: acct_...`): what is made is its, events name it."""
+        if account is not None and (account not in self.objects or self.objects[account]["object"] != "account"):
+            raise FakeError(403, f"The provided key does not have access to account '{account}' (or that account "
+                                 "does not exist). Application access may have been revoked.",
+                            type="invalid_request_error", code="account_invalid")
+        previous, self.account = self.account, account
+        try:
+            yield
+        finally:
+            self.account = previous
 
     def emit(self, type_: str, obj: dict, previous: dict | None = None) -> dict:
         data = {"object": public(obj)}
@@ -116,6 +141,8 @@ class FakeState:
         event = {"id": self.new_id("evt"), "object": "event", "api_version": API_VERSION, "created": self.now(),
                  "data": data, "livemode": False, "pending_webhooks": 1,
                  "request": {"id": None, "idempotency_key": None}, "type": type_}
+        if self.account:  # a connected account's event names it (Connect webhooks)
+            event["account"] = self.account
         self.objects[event["id"]] = event
         self.events.append(event)
         return event
@@ -124,6 +151,8 @@ class FakeState:
         self.sequence += 1
         obj = {"id": self.new_id(prefix), "object": kind, "created": self.now(), "livemode": False, "metadata": {},
                "_seq": self.sequence}
+        if self.account:
+            obj["_account"] = self.account
         obj.update(fields)
         self.objects[obj["id"]] = obj
         return obj
@@ -531,6 +560,139 @@ class FakeState:
         invoice = self._invoice(subscription, "subscription_cycle", lines)
         self.emit("customer.subscription.updated", subscription, previous)
         self._charge(invoice)
+
+    # --- Connect: connected accounts, their webhook endpoints, payment intents, charges, refunds ---------------
+    def account_create(self, params: dict) -> dict:
+        if self.account is not None:
+            raise FakeError(400, "A connected account cannot create accounts.")
+        account = self._base("acct", "account", type=params.get("type") or "standard", email=params.get("email"),
+                             country=params.get("country") or "CN", charges_enabled=True, payouts_enabled=True,
+                             details_submitted=True, metadata=params.get("metadata") or {})
+        account["business_profile"] = {"name": (params.get("business_profile") or {}).get("name")}
+        self.emit("account.updated", account)
+        return account
+
+    def webhook_endpoint_create(self, params: dict) -> dict:
+        """An endpoint of the connected account acted on: its events go there, signed with its own secret
+        (answered once, at creation, as Stripe does). The platform's own endpoint is the fake's configuration."""
+        if self.account is None:
+            raise FakeError(400, "The fake keeps the platform's one webhook endpoint in its configuration; create "
+                                 "endpoints for a connected account (Stripe-Account header).")
+        if not params.get("url"):
+            raise FakeError(400, "Missing required param: url.", param="url")
+        endpoint = self._base("we", "webhook_endpoint", url=params["url"], status="enabled",
+                              enabled_events=_list(params.get("enabled_events")) or ["*"],
+                              description=params.get("description"), metadata=params.get("metadata") or {})
+        endpoint["_secret"] = f"whsec_{''.join(secrets.choice(ALPHABET) for _ in range(32))}"
+        return {**endpoint, "secret": endpoint["_secret"]}
+
+    def endpoints_of(self, account: str) -> list[dict]:
+        return [o for o in self.objects.values() if o["object"] == "webhook_endpoint" and o.get("_account") == account
+                and o["status"] == "enabled"]
+
+    def intent_create(self, params: dict) -> dict:
+        amount = _int(params.get("amount"), "amount")
+        if amount < 1:
+            raise FakeError(400, "Amount must be at least 1.", param="amount")
+        if not params.get("currency"):
+            raise FakeError(400, "Missing required param: currency.", param="currency")
+        methods = _list(params.get("payment_method_types")) or ["card"]
+        unknown = set(methods) - {"card", *PREPAID_METHODS}
+        if unknown:
+            raise FakeError(400, f"Invalid payment_method_types: {sorted(unknown)}", param="payment_method_types")
+        if "wechat_pay" in methods and ((params.get("payment_method_options") or {}).get("wechat_pay") or {}).get(
+                "client") != "web":
+            raise FakeError(400, "payment_method_options[wechat_pay][client] is required.",
+                            param="payment_method_options[wechat_pay][client]")
+        intent = self._base("pi", "payment_intent", amount=amount, amount_received=0,
+                            currency=params["currency"].lower(), status="requires_payment_method",
+                            description=params.get("description"), payment_method_types=methods,
+                            metadata=params.get("metadata") or {}, customer=params.get("customer"),
+                            latest_charge=None, last_payment_error=None, next_action=None, canceled_at=None)
+        intent["client_secret"] = f"{intent['id']}_secret_{''.join(secrets.choice(ALPHABET) for _ in range(12))}"
+        self.emit("payment_intent.created", intent)
+        if _bool(params.get("confirm")):
+            return self.intent_confirm(intent["id"], params)
+        return intent
+
+    def intent_confirm(self, intent_id: str, params: dict) -> dict:
+        """The payer goes on to the hosted page (`next_action.redirect_to_url`), then back to `return_url`."""
+        intent = self.get(intent_id, "payment_intent")
+        if intent["status"] not in ("requires_payment_method", "requires_confirmation", "requires_action"):
+            raise FakeError(400, f"This PaymentIntent's status is {intent['status']}: it cannot be confirmed.",
+                            code="payment_intent_unexpected_state")
+        if not params.get("return_url"):
+            raise FakeError(400, "Missing required param: return_url (the redirect payment methods need it).",
+                            param="return_url")
+        intent["_return_url"] = params["return_url"]
+        intent.update(status="requires_action", next_action={
+            "type": "redirect_to_url",
+            "redirect_to_url": {"url": f"{self.base_url}/pi/{intent['id']}", "return_url": params["return_url"]}})
+        self.emit("payment_intent.requires_action", intent)
+        return intent
+
+    def intent_pay(self, intent_id: str, method: str = "") -> dict:
+        """The payer pays on the hosted page: a charge, the intent succeeded."""
+        intent = self.get(intent_id, "payment_intent")
+        if intent["status"] not in ("requires_action", "requires_payment_method") or not intent.get("_return_url"):
+            raise FakeError(400, f"This payment is {intent['status']}: there is nothing to pay.")
+        method = method if method in intent["payment_method_types"] else intent["payment_method_types"][0]
+        charge = self._base("ch", "charge", amount=intent["amount"], amount_captured=intent["amount"],
+                            amount_refunded=0, refunded=False, captured=True, paid=True, status="succeeded",
+                            currency=intent["currency"], payment_intent=intent["id"],
+                            payment_method_details={"type": method}, metadata=dict(intent["metadata"]))
+        intent.update(status="succeeded", amount_received=intent["amount"], latest_charge=charge["id"],
+                      last_payment_error=None, next_action=None, payment_method_types=intent["payment_method_types"])
+        self.emit("charge.succeeded", charge)
+        self.emit("payment_intent.succeeded", intent)
+        return intent
+
+    def intent_decline(self, intent_id: str) -> dict:
+        """The payment is refused on the hosted page: the intent wants another payment method."""
+        intent = self.get(intent_id, "payment_intent")
+        if intent["status"] not in ("requires_action", "requires_payment_method") or not intent.get("_return_url"):
+            raise FakeError(400, f"This payment is {intent['status']}: there is nothing to decline.")
+        intent.update(status="requires_payment_method", next_action=None, last_payment_error={
+            "type": "card_error", "code": "payment_declined", "message": "The payment was declined."})
+        self.emit("payment_intent.payment_failed", intent)
+        return intent
+
+    def intent_cancel(self, intent_id: str) -> dict:
+        intent = self.get(intent_id, "payment_intent")
+        if intent["status"] in ("succeeded", "canceled"):
+            raise FakeError(400, f"You cannot cancel this PaymentIntent because it has a status of "
+                                 f"{intent['status']}.", code="payment_intent_unexpected_state")
+        intent.update(status="canceled", canceled_at=self.now(), next_action=None)
+        self.emit("payment_intent.canceled", intent)
+        return intent
+
+    def refund_create(self, params: dict) -> dict:
+        if params.get("payment_intent"):
+            intent = self.get(params["payment_intent"], "payment_intent")
+            if not intent["latest_charge"]:
+                raise FakeError(400, "This PaymentIntent has no successful charge to refund.",
+                                param="payment_intent")
+            charge = self.get(intent["latest_charge"], "charge")
+        elif params.get("charge"):
+            charge = self.get(params["charge"], "charge")
+        else:
+            raise FakeError(400, "One of the following params should be provided for this request: "
+                                 "payment_intent or charge.")
+        left = charge["amount"] - charge["amount_refunded"]
+        amount = _int(params["amount"], "amount") if params.get("amount") not in (None, "") else left
+        if amount < 1:
+            raise FakeError(400, "Amount must be at least 1.", param="amount")
+        if amount > left:
+            raise FakeError(400, f"Refund amount ({amount}) is greater than unrefunded amount on charge ({left})",
+                            param="amount", code="amount_too_large")
+        refund = self._base("re", "refund", amount=amount, charge=charge["id"], currency=charge["currency"],
+                            payment_intent=charge["payment_intent"], status="succeeded", reason=params.get("reason"),
+                            metadata=params.get("metadata") or {})
+        charge["amount_refunded"] += amount
+        charge["refunded"] = charge["amount_refunded"] >= charge["amount"]
+        self.emit("refund.created", refund)
+        self.emit("charge.refunded", charge)
+        return refund
 
     # --- persistence (the demo keeps its state across restarts) ------------------------------------------------
     def dump(self) -> dict:

@@ -10,6 +10,7 @@ from tenant_apps.console import views as console_views
 from tenant_apps.core import media
 from tenant_apps.dealers import urls_console as dealers_urls
 from tenant_apps.dealers.api import urls as dealers_api_urls
+from tenant_apps.finance.payments import views as finance_payments
 from tenant_apps.ordering import urls_storefront as ordering_storefront
 from tenants import views as tenant_views
 
@@ -49,6 +50,8 @@ urlpatterns = [
     path("console/finance/", include("tenant_apps.finance.urls_console")),
     path("console/audit/", include((console_urls.audit_patterns, "audit"))),
     path("account/finance/", include("tenant_apps.finance.urls_storefront")),
+    path("finance/payments/webhook/<slug:provider>/", finance_payments.payment_webhook,
+         name="finance-payment-webhook"),
     path("account/", include("tenant_apps.dealers.urls_storefront")),
     path("catalog/", include("tenant_apps.console.urls_storefront")),
     path("promotions/", include("tenant_apps.promotions.urls_storefront")),

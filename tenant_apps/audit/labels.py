@@ -45,6 +45,14 @@ ACTION_LABELS = {
     "finance.bank.line_ignored": pgettext_lazy("audit action", "Statement line marked not ours"),
     "finance.bank.line_reopened": pgettext_lazy("audit action", "Statement line reopened"),
     "finance.bank.match_reversed": pgettext_lazy("audit action", "Match reversed"),
+    # online payments (finance.payments)
+    "finance.provider.connected": pgettext_lazy("audit action", "Payment provider connected"),
+    "finance.provider.disconnected": pgettext_lazy("audit action", "Payment provider disconnected"),
+    "finance.payment.created": pgettext_lazy("audit action", "Payment started"),
+    "finance.payment.succeeded": pgettext_lazy("audit action", "Paid"),
+    "finance.payment.failed": pgettext_lazy("audit action", "Payment failed"),
+    "finance.payment.partially_refunded": pgettext_lazy("audit action", "Partly refunded"),
+    "finance.payment.refunded": pgettext_lazy("audit action", "Refunded"),
 }
 # For an action with no label of its own, its last word (dealers.dealer.created -> "created").
 VERB_LABELS = {
@@ -152,6 +160,8 @@ SUBJECT_LABELS = {
     "finance.receivables": pgettext_lazy("audit subject", "Receivables"),
     "finance.statement": pgettext_lazy("audit subject", "Dealer statement"),
     "finance.bank": pgettext_lazy("audit subject", "Bank transfers"),
+    "finance.payment": pgettext_lazy("audit subject", "Online payment"),
+    "finance.provider": pgettext_lazy("audit subject", "Payment provider"),
     "accounts.user": pgettext_lazy("audit subject", "User"),
     "accounts.invitation": pgettext_lazy("audit subject", "Invitation"),
     "approvals.workflow": pgettext_lazy("audit subject", "Approval workflow"),

@@ -161,3 +161,34 @@ class StatementUnreadable(ValidationFailed):
     def as_dict(self) -> dict:
         return {**super().as_dict(), "errors": [{"row": e.row, "field": e.field, "message": e.message}
                                                 for e in self.errors]}
+# --- online payments (finance.payments) ----------------------------------------------------------------------
+
+
+class PaymentNotFound(NotFound):
+    code = "payment_not_found"
+
+
+class ProviderNotConnected(Conflict):
+    """The brand has no enabled account at that provider."""
+
+    code = "payment_provider_not_connected"
+
+
+class PaymentProviderFailed(DomainError):
+    """The provider refused the call or could not be reached; nothing changed on our side."""
+
+    code = "payment_provider_error"
+    status = 502
+
+
+class IllegalPaymentMove(Conflict):
+    code = "payment_illegal_transition"
+
+
+class IdempotencyKeyReused(DomainError):
+    code = "idempotency_key_reused"
+    status = 422
+
+
+class WebhookNotVerified(ValidationFailed):
+    code = "webhook_not_verified"

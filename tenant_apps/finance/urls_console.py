@@ -8,6 +8,7 @@ from tenant_apps.finance.bank import views as views_bank
 from tenant_apps.finance.pages import rebates_invoices
 from tenant_apps.finance.pages import receivables as receivables_pages
 from tenant_apps.finance.pages import statements_console as statements
+from tenant_apps.finance.payments import views as views_payments
 
 app_name = "finance_console"
 
@@ -54,10 +55,17 @@ bank_patterns = [
     path("bank/mappings/<int:mapping_id>/", views_bank.mapping_edit, name="bank-mapping-edit"),
 ]
 
+payments_patterns = [
+    path("providers/", views_payments.providers_page, name="providers"),
+    path("payments/", views_payments.payments_page, name="payments"),
+    path("payments/<int:payment_id>/refund/", views_payments.payment_refund, name="payment_refund"),
+]
+
 urlpatterns: list = [
     *core_patterns,
     *receivables_patterns,
     *statement_patterns,
     *bank_patterns,
+    *payments_patterns,
     *rebates_invoices.console_urls,  # rebates, invoices
 ]

@@ -7,6 +7,7 @@ from tenant_apps.finance import views_storefront
 from tenant_apps.finance.bank import views as views_bank
 from tenant_apps.finance.pages import rebates_invoices
 from tenant_apps.finance.pages import statements_storefront as statements
+from tenant_apps.finance.payments import views as views_payments
 
 app_name = "finance"
 
@@ -30,9 +31,16 @@ bank_patterns = [
     path("transfers/<int:remittance_id>/slip/", views_bank.transfer_slip, name="transfer-slip"),
 ]
 
+payments_patterns = [
+    path("pay/", views_payments.pay_page, name="pay"),
+    path("top-up/", views_payments.top_up_page, name="top_up"),
+    path("payments/<int:payment_id>/", views_payments.payment_return, name="payment_return"),
+]
+
 urlpatterns: list = [
     *core_patterns,
     *statement_patterns,
     *bank_patterns,
+    *payments_patterns,
     *rebates_invoices.storefront_urls,  # rebates, invoices
 ]

@@ -23,8 +23,10 @@ from tenant_apps.catalog.models import Sku
 from tenant_apps.core.errors import DomainError
 from tenant_apps.core.tables import TableTooLarge, csv_bytes
 from tenant_apps.dealers.models import DealerAddress
+from tenant_apps.finance.payments.services import amount_owed
 from tenant_apps.finance.selectors_invoices import invoices_for_reference
 from tenant_apps.finance.selectors_receivables import order_block_reason
+from tenant_apps.finance.services import held_for
 from tenant_apps.ordering import quick, selectors, services
 from tenant_apps.ordering.models import OrderStatus, OrderTemplate
 from tenant_apps.ordering.presentation import (
@@ -358,7 +360,20 @@ def my_order(request, order_id: int):
         "invoices": invoices_for_reference(order.number, dealer=order.dealer)
         if has_perm(request.user, FINANCE_VIEW_OWN) else [],
         "may_request_invoice": has_perm(request.user, FINANCE_PAY),
+        "payment": _payment_state(request, order),
     })
+
+
+def _payment_state(request, order) -> dict | None:
+    """What the dealer still owes on the order and whether it may pay it here (finance's ledger), for whoever
+    reads the dealer's finance; None for others and for orders that hold nothing (cancelled, free)."""
+    if not has_perm(request.user, FINANCE_VIEW_OWN):
+        return None
+    charged = held_for(dealer=order.dealer, currency=order.currency, reference=order.number)
+    if charged <= 0:
+        return None
+    owed = amount_owed(dealer=order.dealer, reference=order.number, currency=order.currency)
+    return {"owed": owed, "paid": owed <= 0, "may_pay": owed > 0 and has_perm(request.user, FINANCE_PAY)}
 
 
 @requires(CART_EDIT)

@@ -97,6 +97,7 @@ from tenant_apps.finance.models import (
     FinanceSettings,
     InvoiceRequest,
     LedgerEntry,
+    Payment,
     RebateLine,
     RebateRule,
     RebateRun,
@@ -248,6 +249,10 @@ def make_world(tag: str = "matrix", webhook_secret: str = WEBHOOK_SECRET) -> Sim
     bank_line, paid_line = bank_statement.lines.order_by("amount")
     bank_match = bank.bank_line_confirm(actor=None, line=bank_line)  # the 50.00: matched, for the reversal
     bank_line = paid_line  # the 300.00: open, suggested to Pudong with its transfer record
+    # an online payment still waiting for its provider (the world connects none: tests/finance/test_payments.py
+    # pays through the fake Stripe)
+    payment = Payment.objects.create(dealer=pudong, currency=account.currency, amount="30.00", purpose="top_up",
+                                     provider="stripe", provider_ref="pi_matrix", idempotency_key=f"pay-{tag}")
     line = cart_line(buyer=buyer, dealer=pudong, sku=water, quantity=2)
     template = order_template(buyer=buyer, dealer=pudong, name="常用")
 
@@ -273,6 +278,7 @@ def make_world(tag: str = "matrix", webhook_secret: str = WEBHOOK_SECRET) -> Sim
         "statement_line": statement.lines.first().pk, "disputed": disputed.pk, "dispute": dispute.pk,
         "remittance": remittance.pk, "bank_statement": bank_statement.pk, "bank_line": bank_line.pk,
         "bank_match": bank_match.pk,
+        "payment": payment.pk,
     }
     return SimpleNamespace(net=net, pudong=pudong, users=users, tokens=tokens, outsiders=outsiders, ids=ids,
                            schema=connection.schema_name, webhook_secret=webhook_secret)
@@ -647,6 +653,14 @@ ENDPOINTS = [
     Endpoint("finance-bank-match-reverse", "POST", "bank_match", (FINANCE_EDIT,), 200, {"reason": "付错"},
              state=_field_of(BankMatch, "bank_match", "reversal_id")),
     Endpoint("finance-bank-mapping-list", "GET", "", (FINANCE_EDIT,)),
+    Endpoint("finance-payment-list", "GET", "", FINANCE_READ),
+    Endpoint("finance-payment-detail", "GET", "payment", FINANCE_READ),
+    # granted, the start reaches the service, which refuses it: the world connects no payment provider (409)
+    Endpoint("finance-payment-list", "POST", "", (FINANCE_PAY,), 409,
+             {"purpose": "top_up", "provider": "stripe", "amount": "10.00"}, state=_count(Payment)),
+    # granted, the refund reaches the state machine, which refuses it: the world's payment is not paid (409)
+    Endpoint("finance-payment-refund", "POST", "payment", (FINANCE_EDIT,), 409, {"amount": "1.00"},
+             state=lambda w: list(Payment.objects.values_list("state", "amount_refunded"))),
     # --- people -----------------------------------------------------------------------------------
     Endpoint("api-users", "GET", "", (USERS_VIEW, COMPANY_USERS)),  # a dealer owner sees their staff
     Endpoint("api-invitations", "GET", "", (USERS_VIEW, COMPANY_USERS)),
@@ -693,6 +707,7 @@ OUTSIDE = {key: 404 for key in [
     "POST-finance-statement-confirm", "POST-finance-statement-dispute", "POST-finance-statement-resolve",
     "GET-finance-remittance-detail", "POST-finance-remittance-reject", "POST-finance-bank-line-match",
     "POST-finance-bank-match-reverse",
+    "GET-finance-payment-detail", "POST-finance-payment-refund",
 ]} | {
     # dealer staff always get their own company's promotions (the ?dealer= is for brand staff)
     "GET-promotion-current": {OUTSIDERS[0]: 404, OUTSIDERS[1]: 404, OUTSIDERS[2]: 200},

@@ -7,6 +7,7 @@ from tenant_apps.finance.api import (
     views,
     views_bank,
     views_invoices,
+    views_payments,
     views_rebates,
     views_receivables,
     views_statements,
@@ -26,6 +27,7 @@ router.register("finance/bank-statements", views_bank.StatementViewSet, basename
 router.register("finance/bank-lines", views_bank.LineViewSet, basename="finance-bank-line")
 router.register("finance/bank-matches", views_bank.MatchViewSet, basename="finance-bank-match")
 router.register("finance/bank-mappings", views_bank.MappingViewSet, basename="finance-bank-mapping")
+router.register("finance/payments", views_payments.PaymentViewSet, basename="finance-payment")
 
 urlpatterns = [
     *router.urls,

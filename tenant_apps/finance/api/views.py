@@ -28,6 +28,9 @@ from tenant_apps.finance.api.serializers import (
     TopUpRequest,
 )
 from tenant_apps.finance.models import AdjustmentStatus, DealerSettlement
+from tenant_apps.finance.payments.idempotency import idempotent
+
+IDEMPOTENCY_KEY = OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER)
 
 VIEW = (FINANCE_VIEW, FINANCE_VIEW_OWN)
 
@@ -72,20 +75,24 @@ class AccountViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
 
 class TopUpViewSet(viewsets.GenericViewSet):
-    """Prepaid money received from a dealer (its balance goes up). No Idempotency-Key yet: a repeat records
-    a second top-up."""
+    """Prepaid money received from a dealer (its balance goes up). Send an `Idempotency-Key` header: a repeat
+    with the same key and body answers the first top-up without recording a second; the same key with another
+    body is a 422 (`idempotency_key_reused`)."""
 
     serializer_class = LedgerEntrySerializer
     permission_classes = [HasCapability]
     required_capabilities = {"create": FINANCE_EDIT}
 
-    @extend_schema(request=TopUpRequest, responses={201: LedgerEntrySerializer})
+    @extend_schema(request=TopUpRequest, responses={201: LedgerEntrySerializer}, parameters=[IDEMPOTENCY_KEY])
     def create(self, request):
-        data = _valid(TopUpRequest, request)
-        entry = services.top_up_record(actor=request.user, dealer=_dealer(request.user, data["dealer"]),
-                                       amount=data["amount"], currency=data["currency"] or None,
-                                       reference=data["reference"], reason=data["reason"])
-        return Response(LedgerEntrySerializer(entry).data, status=status.HTTP_201_CREATED)
+        def run() -> Response:
+            data = _valid(TopUpRequest, request)
+            entry = services.top_up_record(actor=request.user, dealer=_dealer(request.user, data["dealer"]),
+                                           amount=data["amount"], currency=data["currency"] or None,
+                                           reference=data["reference"], reason=data["reason"])
+            return Response(LedgerEntrySerializer(entry).data, status=status.HTTP_201_CREATED)
+
+        return idempotent(request=request, scope="finance.top_up", run=run)
 
 
 class AdjustmentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):

@@ -33,6 +33,15 @@ from tenant_apps.finance.models.ledger import (  # noqa: F401
     SettlementMode,
     TermsKind,
 )
+from tenant_apps.finance.models.payments import (  # noqa: F401
+    IdempotentRequest,
+    Payment,
+    PaymentPurpose,
+    PaymentRefund,
+    PaymentState,
+    ProviderAccount,
+    ProviderWebhookEvent,
+)
 from tenant_apps.finance.models.rebates import (  # noqa: F401
     RebateLine,
     RebateMode,

@@ -3,7 +3,11 @@
 An adapter speaks to one provider over the network and knows nothing of our models: finance.payments.services
 creates the Payment row, calls the adapter with the row's idempotency key, and moves the row through its state
 machine from what the adapter returns or from a verified webhook. Adapters are registered by `code` in
-`ADAPTERS` (finance.payments.registry) and built from the brand's ProviderAccount (decrypted credentials)."""
+`ADAPTERS` (finance.payments.registry) and built from the brand's ProviderAccount (decrypted credentials).
+
+Each adapter module also declares `CREDENTIAL_FIELDS`, a sequence of `CredentialField` (or (name, label, secret)
+tuples): what the brand enters in the console to connect. `build(credentials)` gets those names, plus
+`webhook_secret` (the ProviderAccount's own field) when the brand entered one."""
 
 from __future__ import annotations
 
@@ -22,6 +26,17 @@ class ProviderError(Exception):
 
 class WebhookRefused(Exception):
     """A webhook whose signature, timestamp or body does not verify: answered 400, nothing stored or changed."""
+
+
+@dataclass(frozen=True)
+class CredentialField:
+    """One thing the brand enters to connect its account. A `secret` one is never shown back (only masked)."""
+
+    name: str
+    label: str  # a lazy translation
+    secret: bool = False
+    required: bool = True
+    help: str = ""
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('dealers', '0002_tree_order'),
-        ('finance', '0006_statements'),
+        ('finance', '0005_statements'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('dealers', '0002_tree_order'),
-        ('finance', '0007_rebates_invoices'),
+        ('finance', '0004_rebates_invoices'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('dealers', '0002_tree_order'),
-        ('finance', '0005_receivables'),
+        ('finance', '0003_receivables'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
