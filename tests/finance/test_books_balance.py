@@ -2,6 +2,7 @@
 and adjustments across two months, each month's statement opens where the last one closed, the last one closes at
 the ledger's figure, and the check command finds nothing."""
 
+import uuid
 from datetime import datetime
 from decimal import Decimal as D
 from types import SimpleNamespace
@@ -24,7 +25,7 @@ from tenant_apps.ordering.models import Order, OrderStatus
 from tenant_apps.ordering.submission import SubmitLine, order_submit
 from tests.factories import UserFactory
 from tests.factories.fulfillment import ship_everything
-from tests.ordering.conftest import store  # noqa: F401 - the ordering fixture
+from tests.ordering.conftest import make_store
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 STEP = st.tuples(st.sampled_from(["order", "cancel", "return", "pay", "refund", "rebate", "adjust"]),
@@ -32,8 +33,8 @@ STEP = st.tuples(st.sampled_from(["order", "cancel", "return", "pay", "refund", 
 
 
 def _net(dealer) -> D:
-    account = DealerAccount.objects.get(dealer=dealer, currency="CNY")
-    return account.balance + account.rebate_balance - account.credit_used
+    account = DealerAccount.objects.filter(dealer=dealer, currency="CNY").first()
+    return account.balance + account.rebate_balance - account.credit_used if account else D(0)
 
 
 def _apply(world, name: str, n: int) -> None:
@@ -69,27 +70,34 @@ def _apply(world, name: str, n: int) -> None:
         pass  # refused whole: nothing written
 
 
-@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(november=st.lists(STEP, min_size=1, max_size=8), december=st.lists(STEP, min_size=1, max_size=8))
-def test_statements_chain_and_close_at_the_ledger_after_any_mix(store, november, december):  # noqa: F811
-    Statement.objects.all().delete()
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(january=st.lists(STEP, min_size=1, max_size=8), february=st.lists(STEP, min_size=1, max_size=8))
+def test_statements_chain_and_close_at_the_ledger_after_any_mix(tenant_a, in_tenant, january, february):
+    with in_tenant(tenant_a):
+        _example(make_store(tag=uuid.uuid4().hex[:6]), january, february)
+
+
+def _example(store, january, february) -> None:
+    """One example on a dealer of its own (the examples share the test's transaction)."""
     world = SimpleNamespace(store=store, orders=[], step=0,
-                            finance=UserFactory(email=f"f{id(november)}@brand.test", role="finance"),
-                            warehouse=UserFactory(email=f"w{id(november)}@brand.test", role="warehouse"),
-                            warehouse_boss=UserFactory(email=f"s{id(november)}@brand.test", role="sales_rep"))
+                            finance=UserFactory(email=f"f{id(january)}@brand.test", role="finance"),
+                            warehouse=UserFactory(email=f"w{id(january)}@brand.test", role="warehouse"),
+                            warehouse_boss=UserFactory(email=f"s{id(january)}@brand.test", role="sales_rep"))
     services.dealer_settlement_set(actor=world.finance, dealer=store.dealer, mode="mixed", credit_limit="500")
-    for month, steps in ((11, november), (12, december)):
-        with time_machine.travel(datetime(2026, month, 10, 10, tzinfo=SHANGHAI), tick=True):
+    for month, steps in ((1, january), (2, february)):  # after the store's prices start (today)
+        with time_machine.travel(datetime(2027, month, 10, 10, tzinfo=SHANGHAI), tick=True):
             for world.step, (name, n) in enumerate(steps):
                 _apply(world, name, n)
-    with time_machine.travel(datetime(2026, 12, 2, 9, tzinfo=SHANGHAI), tick=False):
-        statements_generate(actor=None, period="2026-11")
-    with time_machine.travel(datetime(2027, 1, 2, 9, tzinfo=SHANGHAI), tick=False):
-        statements_generate(actor=None, period="2026-12")
-    [nov, dec] = Statement.objects.filter(dealer=store.dealer).order_by("ends_at")
-    assert nov.opening == 0 and dec.opening == nov.closing
-    for statement in (nov, dec):
+    with time_machine.travel(datetime(2027, 2, 2, 9, tzinfo=SHANGHAI), tick=False):
+        statements_generate(actor=None, period="2027-01")
+    with time_machine.travel(datetime(2027, 3, 2, 9, tzinfo=SHANGHAI), tick=False):
+        statements_generate(actor=None, period="2027-02")
+    issued = list(Statement.objects.filter(dealer=store.dealer).order_by("ends_at"))  # a month with no entry: none
+    previous = D(0)
+    for statement in issued:
+        assert statement.opening == previous  # each opens where the last closed (the first at zero)
         assert statement.opening + sum((line.amount for line in statement.lines.all()), D(0)) == statement.closing
-    assert dec.closing == _net(store.dealer)
+        previous = statement.closing
+    assert previous == _net(store.dealer)  # the last closes at the ledger's figure
     assert selectors.ledger_mismatches() == []
     call_command("finance_check", tenant="acme")  # raises CommandError on any mismatch

@@ -117,6 +117,7 @@ def _codes(response) -> list[str]:
 
 
 def test_the_accounts_list_searches_filters_sorts_and_shows_each_account(books):
+    services.finance_settings_update(actor=books.finance, settlement_mode="prepay")  # the brand's default
     services.top_up_record(actor=books.finance, dealer=books.one, amount="1500.50")
     _credit(books, books.two)
     finance = signed_in(books.finance)
@@ -223,6 +224,7 @@ def test_an_unknown_form_is_a_400(books):
 
 
 def test_the_dealers_own_terms_are_set_and_cleared_through_the_service(books):
+    services.finance_settings_update(actor=books.finance, settlement_mode="prepay")  # the brand's default
     finance = signed_in(books.finance)
     done = _post(finance, books, {"action": "settlement", "settlement-mode": "mixed",
                                   "settlement-credit_limit": "20000", "settlement-terms_days": "45"})

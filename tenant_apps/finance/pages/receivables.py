@@ -24,9 +24,9 @@ from tenant_apps.audit.services import Collection, audit_record
 from tenant_apps.core.errors import DomainError
 from tenant_apps.core.forms import apply_domain_error
 from tenant_apps.core.tables import XLSX_CONTENT_TYPE
-from tenant_apps.dealers.errors import DealerNotFound, NodeNotFound
-from tenant_apps.dealers.models import Dealer
-from tenant_apps.dealers.selectors import dealer_get_for, node_get_for
+from tenant_apps.dealers.errors import DealerNotFound
+from tenant_apps.dealers.models import Dealer, Node
+from tenant_apps.dealers.selectors import dealer_get_for
 from tenant_apps.finance import selectors_receivables as receivables
 from tenant_apps.finance import services_receivables, storefront_blocks, tabs
 from tenant_apps.finance.forms_receivables import BlockLiftForm
@@ -41,10 +41,12 @@ def _region(request):
         return None
     if not value.isdigit() or len(value) > 18:
         raise Http404
-    try:
-        return node_get_for(actor=request.user, node_id=int(value))
-    except NodeNotFound:
-        raise Http404 from None
+    # A region the reader's dealers are under (a sales rep may not open the region itself in the network pages,
+    # yet its dealers are grouped by it here); what is shown under it stays the reader's own dealers.
+    region = Node.objects.filter(pk=int(value), kind=Node.Kind.REGION).first()
+    if region is None or not receivables.receivables_dealers_for(request.user, region=region).exists():
+        raise Http404
+    return region
 
 
 def _dealer(request, dealer_id) -> Dealer:
