@@ -238,3 +238,28 @@ def test_refunds_part_then_all_post_refund_entries_once(connected, books, in_ten
         assert PaymentRefund.objects.filter(payment=refunded).exclude(provider_refund_id="").count() == 2
         assert services.amount_owed(dealer=books.one, reference="SO-8002", currency="CNY") == Decimal("300.00")
     no_mismatch(books, in_tenant)
+
+
+def test_a_refund_made_in_alipays_dashboard_comes_back_by_its_notification(connected, books, in_tenant):
+    made = _start(books, in_tenant, {"purpose": "top_up", "amount": "120.00"})
+    _pay(made)
+    connected.deliver()
+    dashboard = alipay.build(connected.credentials())  # the brand refunds 20.00 at Alipay, not through us
+    dashboard.refund(provider_ref=made["provider_ref"], amount=Decimal("20.00"), currency="CNY",
+                     idempotency_key="dashboard_1")
+    assert dashboard.fetch_status(provider_ref=made["provider_ref"]).status == "succeeded"  # no sum in the query
+    assert connected.deliver() == [200]  # the notification says refund_fee 20.00
+    assert connected.resend_last().status == 200
+    refunded = payment(books, in_tenant, made["id"])
+    assert (refunded.state, refunded.amount_refunded) == ("partially_refunded", Decimal("20.00"))
+    assert entries(books, in_tenant) == [(EntryKind.TOP_UP, Decimal("120.00"), f"TOPUP-{made['id']}"),
+                                         (EntryKind.REFUND, Decimal("-20.00"), f"TOPUP-{made['id']}")]
+    # then the rest through us: the sum is ours (PaymentRefund rows), the trade closes at Alipay
+    rest = _refund(books, in_tenant, made["id"], {})
+    assert (rest.status_code, rest.json()["state"], rest.json()["amount_refunded"]) == (200, "refunded", "120.00")
+    assert connected.deliver() == [200]
+    with in_tenant(books.tenant):
+        assert list(ProviderWebhookEvent.objects.order_by("id").values_list("outcome", flat=True)) == [
+            "succeeded", "refunded", "unchanged"]
+        assert DealerAccount.objects.get(dealer=books.one).balance == Decimal("0.00")
+    no_mismatch(books, in_tenant)

@@ -374,8 +374,15 @@ def _process(provider: str, adapter, event: ProviderEvent) -> tuple[str, Payment
     except ProviderError as error:
         raise PaymentProviderFailed(_("The payment provider could not be asked: %(error)s") % {"error": error}) \
             from None
-    return payment_sync(payment=payment, status=now.status, amount_refunded=now.amount_refunded,
-                        actor=provider, note=event.event_id), payment
+    status, refunded = now.status, now.amount_refunded
+    paid = (PaymentState.SUCCEEDED, PaymentState.PARTIALLY_REFUNDED, PaymentState.REFUNDED)
+    if refunded is None and event.amount_refunded is not None and status in paid:
+        # the provider's query has no refunded sum (Alipay) but its verified notification does (refund_fee: all
+        # refunded so far, so a late or repeated one asks for nothing more): a refund made in its dashboard
+        refunded = min(event.amount_refunded, payment.amount)
+        status = PaymentState.REFUNDED if refunded >= payment.amount else PaymentState.PARTIALLY_REFUNDED
+    return payment_sync(payment=payment, status=status, amount_refunded=refunded, actor=provider,
+                        note=event.event_id), payment
 
 
 def payment_sync(*, payment: Payment, status: str, amount_refunded: Decimal | None, actor, note: str = "") -> str:
