@@ -38,7 +38,7 @@ def ali(settings):
     endpoint = OurEndpoint()
     fake = FakeAlipay(delivery="hold", sender=endpoint).start()
     fake.endpoint = endpoint
-    settings.ALIPAY_GATEWAY = f"{fake.url}/gateway.do"
+    settings.ALIPAY_GATEWAY, settings.CNPAY_FAKE = f"{fake.url}/gateway.do", True  # as in development
     yield fake
     fake.stop()
 
@@ -138,6 +138,7 @@ def test_an_order_paid_by_scanning_the_code_pays_what_is_owed_down(connected, bo
     page = browser(books, in_tenant, books.clerk)
     shown = page.get(f"/account/finance/payments/{made['id']}/").content.decode()
     assert 'data-state="pending"' in shown and 'id="pay-qr" src="data:image/svg+xml' in shown
+    assert f'id="fake-page" href="{made["qr_code"]}"' in shown  # development: the fake's cashier
     _pay(made)
     assert connected.deliver() == [200]
     assert payment(books, in_tenant, made["id"]).state == "succeeded"

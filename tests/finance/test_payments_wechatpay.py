@@ -35,7 +35,7 @@ def wechat(settings):
     endpoint = OurEndpoint()
     fake = FakeWeChatPay(delivery="hold", sender=endpoint).start()
     fake.endpoint = endpoint
-    settings.WECHATPAY_API_BASE = fake.url
+    settings.WECHATPAY_API_BASE, settings.CNPAY_FAKE = fake.url, True  # as in development
     yield fake
     fake.stop()
 
@@ -96,6 +96,7 @@ def test_connected_in_the_console_and_a_top_up_paid_by_scanning_the_code(wechat,
     assert 'id="pay-qr" src="data:image/svg+xml' in text  # the code to scan, within the page's CSP (img-src data:)
     assert "data:" in shown["Content-Security-Policy"].split("img-src", 1)[1].split(";", 1)[0]
     assert 'href="weixin://wxpay/bizpayurl?pr=' in text
+    assert f'id="fake-page" href="{wechat.url}/pay/wx' in text  # development: where the code is paid
     with in_tenant(books.tenant):
         made = Payment.objects.get()
     assert made.qr_code.startswith("weixin://") and made.state == "pending"
@@ -130,7 +131,8 @@ def test_an_order_payment_pays_what_is_owed_down(connected, books, in_tenant):
 
 
 def test_a_declined_payment_is_learnt_on_the_return_page_and_an_unpaid_one_stays_pending(connected, books,
-                                                                                           in_tenant):
+                                                                                           in_tenant, settings):
+    settings.CNPAY_FAKE = False  # as in production: no link to the fake's page
     declined = _start(books, in_tenant, {"purpose": "top_up", "amount": "80.00"})
     unpaid = _start(books, in_tenant, {"purpose": "top_up", "amount": "30.00"})
     _pay(connected, declined, "decline")
@@ -143,7 +145,8 @@ def test_a_declined_payment_is_learnt_on_the_return_page_and_an_unpaid_one_stays
     assert (failed.state, failed.entry_id) == ("failed", None)
 
     # a payer who never pays: the order is NOTPAY at WeChat Pay, the payment stays pending, nothing is posted
-    assert 'data-state="pending"' in page.get(f"/account/finance/payments/{unpaid['id']}/").content.decode()
+    pending = page.get(f"/account/finance/payments/{unpaid['id']}/").content.decode()
+    assert 'data-state="pending"' in pending and 'id="pay-qr"' in pending and 'id="fake-page"' not in pending
     checked = page.post(f"/account/finance/payments/{unpaid['id']}/", {"action": "check"})
     assert checked.status_code == 302
     assert payment(books, in_tenant, unpaid["id"]).state == "pending"

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import segno
 from csp.decorators import csp_update
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, JsonResponse
@@ -150,9 +151,21 @@ def payment_return(request, payment_id):
     pending = payment.state == PaymentState.PENDING
     return render(request, "finance/payments/return.html", {
         "payment": payment, "pending": pending, "app_link": app_link,
-        "qr_svg": qr_svg(payment.qr_code) if pending else "",
+        "qr_svg": qr_svg(payment.qr_code) if pending else "", "fake_page": _fake_page(payment) if pending else "",
         "provider_name": services.PROVIDER_NAMES.get(payment.provider, payment.provider),
     })
+
+
+def _fake_page(payment) -> str:
+    """Development with the local fakes (settings.CNPAY_FAKE): where the code is paid in a browser (no app scans
+    it): the WeChat Pay fake's page for a weixin:// code, the Alipay fake's cashier for its code. "" otherwise."""
+    if not settings.CNPAY_FAKE or not payment.qr_code:
+        return ""
+    if payment.provider == "wechatpay" and payment.qr_code.startswith("weixin://wxpay/bizpayurl?pr="):
+        return f"{settings.WECHATPAY_API_BASE}/pay/{payment.qr_code.rsplit('=', 1)[1]}"
+    if payment.provider == "alipay" and payment.qr_code.startswith(settings.ALIPAY_GATEWAY.rsplit("/", 1)[0] + "/"):
+        return payment.qr_code
+    return ""
 
 
 # --- console -------------------------------------------------------------------------------------------------
