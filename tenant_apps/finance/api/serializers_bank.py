@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy
+from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
 from tenant_apps.core.uploads import IMAGE_MAX_BYTES, UploadSerializerField
@@ -60,6 +61,7 @@ class NoteRequest(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=255)
 
 
+@extend_schema_serializer(component_name="BankStatementImport")  # not the dealer statements' "Statement"
 class StatementSerializer(serializers.ModelSerializer):
     mapping = serializers.CharField(source="mapping.code", read_only=True)
 
