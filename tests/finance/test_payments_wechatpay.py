@@ -239,3 +239,15 @@ def test_refunds_part_then_all_post_refund_entries_once(connected, books, in_ten
         assert [r.provider_refund_id[:5] for r in refunds] == ["50000", "50000"]
         assert services.amount_owed(dealer=books.one, reference="SO-7002", currency="CNY") == Decimal("300.00")
     no_mismatch(books, in_tenant)
+
+
+def test_a_provider_name_that_is_no_route_is_refused_not_a_500(connected, books, in_tenant):
+    with in_tenant(books.tenant):
+        client = api_as(books.clerk)
+    for name in ("微信", "we chat", "paypal"):
+        refused = post(client, "payments/", {"provider": name, "purpose": "top_up", "amount": "5.00"})
+        assert (refused.status_code, refused.json()["code"]) == (409, "payment_provider_not_connected")
+    page = browser(books, in_tenant, books.clerk)
+    assert page.post("/account/finance/top-up/", {"amount": "5.00", "provider": "微信"}).status_code == 409
+    with in_tenant(books.tenant):
+        assert not Payment.objects.exists()
