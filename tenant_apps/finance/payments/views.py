@@ -128,7 +128,7 @@ def top_up_page(request):
 @require_http_methods(["GET", "POST"])
 def payment_return(request, payment_id):
     """Back from the provider (or showing the code to scan): the payment as we know it, pending until the
-    provider's webhook arrives. A POST ("Check again") asks the provider now; so does every GET of a pending
+    provider's webhook arrives. A POST ("Check with the provider") asks it now; so does every GET of a pending
     payment at a provider whose module says POLL_ON_RETURN (WeChat Pay notifies successes only: a declined or
     unpaid order is learnt only by asking). A provider that cannot be asked leaves the payment as it is."""
     _dealer_only(request)
