@@ -4,8 +4,15 @@ In development without STRIPE_SECRET_KEY (settings.STRIPE_FAKE), the local fake 
 runs in gunicorn's master process: one for every worker, outliving their restarts, its state kept in the data folder
 (.data/stripe_fake.json). Its webhooks go to our endpoint on PLATFORM_DOMAIN from a thread, after the request that
 caused them (a worker is free to answer them). Production sets a key and nothing starts here.
+
+Likewise in development (settings.CNPAY_FAKE: DJANGO_ENV development and no WECHATPAY_API_BASE / ALIPAY_GATEWAY set),
+local fakes of WeChat Pay and Alipay (finance/payments/fakes) on WECHATPAY_FAKE_PORT and ALIPAY_FAKE_PORT. Their keys
+stay in the data folder across restarts (<code>_fake_keys.json), and the test credentials a brand pastes into
+/console/finance/providers/ are written beside them (<code>_fake_credentials.json). Their notifications go to the
+notify_url each payment gave (the brand's /finance/payments/webhook/<code>/) from a thread.
 """
 
+import json
 import os
 from pathlib import Path
 
@@ -14,6 +21,8 @@ def when_ready(server):
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dms.settings")
     from django.conf import settings
 
+    if settings.CNPAY_FAKE:
+        _cnpay_fakes(server, settings)
     if not settings.STRIPE_FAKE:
         return
     from billing_saas.stripe_fake import FakeStripe
@@ -29,3 +38,24 @@ def when_ready(server):
                            settings.STRIPE_FAKE_PORT, error)
         return
     server.log.info("Stripe test mode: a local fake of Stripe on %s, webhooks to %s", fake.url, webhook)
+
+
+def _cnpay_fakes(server, settings):
+    """The local fakes of WeChat Pay and Alipay (development only), and their credentials for the demo."""
+    from tenant_apps.finance.payments.fakes import alipay_fake, wechatpay_fake
+
+    data = Path(os.environ.get("DMS_DATA_DIR") or settings.BASE_DIR / ".data")
+    data.mkdir(parents=True, exist_ok=True)
+    for code, module, port in (("wechatpay", wechatpay_fake, settings.WECHATPAY_FAKE_PORT),
+                               ("alipay", alipay_fake, settings.ALIPAY_FAKE_PORT)):
+        try:
+            url = module.start(port, keys_path=str(data / f"{code}_fake_keys.json"), delivery="background")
+        except OSError as error:  # the port is taken (another `make run`): payments say the provider cannot answer
+            server.log.warning("%s test mode: the local fake could not start on port %s: %s", code, port, error)
+            continue
+        credentials = module.running(url).credentials()
+        credentials.pop("api_base", None)  # the platform's setting points every brand at the fake
+        path = data / f"{code}_fake_credentials.json"
+        path.write_text(json.dumps(credentials, indent=1, ensure_ascii=False))
+        path.chmod(0o600)
+        server.log.info("%s test mode: a local fake on %s; the credentials to connect with are in %s", code, url, path)

@@ -358,6 +358,20 @@ if STRIPE_FAKE:
     STRIPE_API_BASE = f"http://127.0.0.1:{STRIPE_FAKE_PORT}"
     STRIPE_WEBHOOK_SECRET = STRIPE_WEBHOOK_SECRET or "whsec_local_fake"
 
+# --- WeChat Pay and Alipay (finance.payments): each brand connects its own merchant account -------
+# Where their calls go for every brand; empty: the providers' own hosts (Alipay's sandbox by the brand's flag).
+WECHATPAY_API_BASE = env_str("WECHATPAY_API_BASE")
+ALIPAY_GATEWAY = env_str("ALIPAY_GATEWAY")
+# In development (`make run`) local fakes of both stand in (finance/payments/fakes), started by the web server
+# (dms/gunicorn_conf.py); their test credentials are written to the data folder for the demo. Never in production.
+CNPAY_FAKE = (DJANGO_ENV == "development" and not WECHATPAY_API_BASE and not ALIPAY_GATEWAY
+              and env_bool("CNPAY_FAKE", default=True))
+WECHATPAY_FAKE_PORT = env_int("WECHATPAY_FAKE_PORT", 12112)
+ALIPAY_FAKE_PORT = env_int("ALIPAY_FAKE_PORT", 12113)
+if CNPAY_FAKE:
+    WECHATPAY_API_BASE = f"http://127.0.0.1:{WECHATPAY_FAKE_PORT}"
+    ALIPAY_GATEWAY = f"http://127.0.0.1:{ALIPAY_FAKE_PORT}/gateway.do"
+
 # --- Chinese invoices (发票): the e-invoicing provider's JSON API (billing_saas.fapiao) ------------
 FAPIAO_API_BASE = env_str("FAPIAO_API_BASE")
 FAPIAO_API_KEY = env_str("FAPIAO_API_KEY")

@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, parse_qsl, urlencode, urlsplit
 
 import pytest
 
-from tenant_apps.finance.payments import alipay, registry
+from tenant_apps.finance.payments import alipay, registry, services
 from tenant_apps.finance.payments.base import ProviderError, WebhookRefused
 from tenant_apps.finance.payments.fakes._server import new_key, pem_private, pem_public, rsa_sign
 from tenant_apps.finance.payments.fakes.alipay_fake import FakeAlipay
@@ -260,7 +260,8 @@ def test_network_failure_and_outage_are_retryable(fake):
     assert down.value.retryable is True
 
 
-def test_credentials(fake):
+def test_credentials(fake, settings):
+    settings.ALIPAY_GATEWAY = ""  # no platform override: the brand's sandbox flag picks the gateway
     assert alipay.build({**fake.credentials(), "api_base": ""}).gateway == alipay.GATEWAY
     assert alipay.build({**fake.credentials(), "api_base": "", "sandbox": True}).gateway == alipay.SANDBOX_GATEWAY
     assert alipay.build({**fake.credentials(), "api_base": "", "sandbox": "false"}).gateway == alipay.GATEWAY
@@ -268,7 +269,9 @@ def test_credentials(fake):
         alipay.build({**fake.credentials(), "app_private_key": ""})
     with pytest.raises(ProviderError, match="not an RSA public key"):
         alipay.build({**fake.credentials(), "alipay_public_key": "MIIBI-not-a-key"})
-    assert [name for name, _label, secret in alipay.CREDENTIAL_FIELDS if secret] == ["app_private_key"]
+    fields = services.credential_fields("alipay")  # tuples and CredentialFields alike
+    assert [field.name for field in fields if field.secret] == ["app_private_key"]
+    assert [(field.name, field.required) for field in fields if field.checkbox] == [("sandbox", False)]
     # the key as Alipay's console shows it: the base64 body alone, no PEM lines
     bare = "".join(line for line in fake.credentials()["alipay_public_key"].splitlines() if "-----" not in line)
     assert alipay.build({**fake.credentials(), "alipay_public_key": bare}).fetch_status(

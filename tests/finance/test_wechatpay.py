@@ -265,3 +265,44 @@ def test_start_for_a_process_keeps_its_keys(tmp_path):
         assert adapter.fetch_status(provider_ref=checkout.provider_ref).status == "pending"
     finally:
         wechatpay_fake.running(again).stop()
+
+
+def test_notifications_reach_a_brand_host_under_localhost_and_may_go_from_a_thread():
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    from tenant_apps.finance.payments.fakes._server import http_sender
+
+    seen, arrived = [], threading.Event()
+
+    class Endpoint(BaseHTTPRequestHandler):
+        def log_message(self, *_args):
+            return
+
+        def do_POST(self):  # noqa: N802 - http.server's naming
+            self.rfile.read(int(self.headers["Content-Length"]))
+            seen.append((self.path, self.headers["Host"]))
+            self.send_response(204)
+            self.end_headers()
+
+    server = HTTPServer(("127.0.0.1", 0), Endpoint)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        port = server.server_address[1]
+        url = f"http://acme.localhost:{port}/finance/payments/webhook/wechatpay/"
+        assert http_sender(url, b"{}", {"Content-Type": "application/json"}) == 204  # on 127.0.0.1, Host kept
+        assert seen == [("/finance/payments/webhook/wechatpay/", f"acme.localhost:{port}")]
+
+        def sender(url, body, headers):
+            arrived.set()
+            return 200
+
+        with FakeWeChatPay(delivery="background", sender=sender) as fake:
+            adapter = wechatpay.build(fake.credentials())
+            checkout = adapter.create(amount=Decimal("1.00"), currency="CNY", description="x",
+                                      idempotency_key="pay-background", return_url=RETURN, notify_url=url)
+            fake.pay(checkout.provider_ref)
+            assert arrived.wait(5)
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -4,7 +4,7 @@ brand finance (finance.edit) refunds. Writes accept an `Idempotency-Key` header 
 
 from __future__ import annotations
 
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -42,7 +42,11 @@ def return_url_for(request) -> str:
 
 
 def webhook_url_for(request, provider: str) -> str:
-    return request.build_absolute_uri(reverse("finance-payment-webhook", kwargs={"provider": provider}))
+    """Our endpoint for `provider`'s notifications; "" for a name that is not one (payment_start refuses it)."""
+    try:
+        return request.build_absolute_uri(reverse("finance-payment-webhook", kwargs={"provider": provider}))
+    except NoReverseMatch:
+        return ""
 
 
 class PaymentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):

@@ -31,13 +31,14 @@ import json
 import re
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tenant_apps.finance.payments import wire
-from tenant_apps.finance.payments.base import Checkout, ProviderError, ProviderEvent, WebhookRefused
+from tenant_apps.finance.payments.base import Checkout, CredentialField, ProviderError, ProviderEvent, WebhookRefused
 
 GATEWAY = "https://openapi.alipay.com/gateway.do"
 SANDBOX_GATEWAY = "https://openapi-sandbox.dl.alipaydev.com/gateway.do"
@@ -50,8 +51,10 @@ CREDENTIAL_FIELDS = [
     ("app_id", gettext_lazy("Alipay app ID (APPID)"), False),
     ("app_private_key", gettext_lazy("App private key (RSA2)"), True),
     ("alipay_public_key", gettext_lazy("Alipay public key"), False),
-    ("sandbox", gettext_lazy("Alipay sandbox (test) account"), False),
+    CredentialField("sandbox", gettext_lazy("Alipay sandbox (test) account"), required=False, checkbox=True),
 ]
+# Alipay sends its notification again until our endpoint answers exactly this
+WEBHOOK_ACK = ("success", "text/plain; charset=utf-8")
 
 METHODS = {  # our method -> (Alipay API, product_code)
     "page": ("alipay.trade.page.pay", "FAST_INSTANT_TRADE_PAY"),
@@ -73,6 +76,22 @@ def build(credentials: dict) -> Alipay:
     return Alipay(credentials)
 
 
+def gateway(credentials: dict) -> str:
+    """Where the calls go: `api_base` given in code (the adapter's tests), else settings.ALIPAY_GATEWAY (the local
+    fake in tests and development, for every brand), else Alipay's gateway or its sandbox's by the brand's flag."""
+    return str(credentials.get("api_base") or getattr(settings, "ALIPAY_GATEWAY", "")
+               or (SANDBOX_GATEWAY if _flag(credentials.get("sandbox")) else GATEWAY))
+
+
+def hosted_origins() -> list[str]:
+    """The origins the payer's browser is sent to (its cashier), for our pages' CSP form-action."""
+    origins = []
+    for url in (getattr(settings, "ALIPAY_GATEWAY", "") or GATEWAY, SANDBOX_GATEWAY):
+        parts = urlsplit(url)
+        origins.append(f"{parts.scheme}://{parts.netloc}")
+    return origins
+
+
 def _flag(value) -> bool:
     return str(value).strip().lower() in ("1", "true", "yes", "on")
 
@@ -88,8 +107,7 @@ class Alipay:
         self.app_id = str(credentials["app_id"]).strip()
         self.key = wire.private_key(credentials["app_private_key"])
         self.alipay_key = wire.public_key(credentials["alipay_public_key"])
-        default = SANDBOX_GATEWAY if _flag(credentials.get("sandbox")) else GATEWAY
-        self.gateway = str(credentials.get("api_base") or default)
+        self.gateway = gateway(credentials)
         self.timeout = timeout
 
     # --- the wire ---------------------------------------------------------------------------------------------

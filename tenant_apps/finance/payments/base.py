@@ -37,6 +37,7 @@ class CredentialField:
     secret: bool = False
     required: bool = True
     help: str = ""
+    checkbox: bool = False  # a yes/no flag (a sandbox account): "1" when ticked, absent when not
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,9 @@ see a payment come back from the provider. Console (brand finance.edit): connect
 
 from __future__ import annotations
 
+import segno
 from csp.decorators import csp_update
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, JsonResponse
@@ -37,8 +39,25 @@ def _message(error: DomainError) -> str:
 
 
 def _pay_origins() -> list[str]:
-    """Where our payment forms' redirects go on (CSP form-action): Stripe's pages (or the local fake's)."""
-    return ["'self'", *hosted_origins()]
+    """Where our payment forms' redirects go on (CSP form-action): Stripe's pages (or the local fake's), and those
+    of the other adapters that send the payer to a page (their module's `hosted_origins()`)."""
+    origins = ["'self'", *hosted_origins()]
+    for code in ADAPTERS:
+        if code != "stripe" and services.provider_available(code):
+            for origin in getattr(adapter_module(code), "hosted_origins", list)():
+                if origin not in origins:
+                    origins.append(origin)
+    return origins
+
+
+def qr_svg(code: str) -> str:
+    """The code to scan as an SVG data: URI for an <img> (the CSP's img-src takes data:); "" for none."""
+    if not code:
+        return ""
+    try:
+        return segno.make(code, error="m").svg_data_uri(scale=5, border=2)
+    except (ValueError, segno.DataOverflowError):
+        return ""
 
 
 def _providers() -> list[dict]:
@@ -106,19 +125,47 @@ def top_up_page(request):
 
 
 @requires(FINANCE_PAY)
+@require_http_methods(["GET", "POST"])
 def payment_return(request, payment_id):
-    """Back from the provider: the payment as we know it (pending until the provider's webhook arrives)."""
+    """Back from the provider (or showing the code to scan): the payment as we know it, pending until the
+    provider's webhook arrives. A POST ("Check with the provider") asks it now; so does every GET of a pending
+    payment at a provider whose module says POLL_ON_RETURN (WeChat Pay notifies successes only: a declined or
+    unpaid order is learnt only by asking). A provider that cannot be asked leaves the payment as it is."""
     _dealer_only(request)
     try:
         payment = selectors.payment_get_for(actor=request.user, payment_id=payment_id)
     except DomainError:
         raise Http404 from None
+    poll = getattr(adapter_module(payment.provider), "POLL_ON_RETURN", False) if payment.provider in ADAPTERS \
+        else False
+    if payment.state == PaymentState.PENDING and (request.method == "POST" or poll):
+        try:
+            services.payment_refresh(payment=payment)
+        except DomainError as error:
+            if request.method == "POST":
+                messages.error(request, _message(error))
+    if request.method == "POST":
+        return redirect("finance:payment_return", payment.pk)
     # a code to open in the payer's app (WeChat Pay's weixin://, Alipay's): links only of those schemes
     app_link = payment.qr_code if payment.qr_code.startswith(APP_SCHEMES) else ""
+    pending = payment.state == PaymentState.PENDING
     return render(request, "finance/payments/return.html", {
-        "payment": payment, "pending": payment.state == PaymentState.PENDING, "app_link": app_link,
+        "payment": payment, "pending": pending, "app_link": app_link,
+        "qr_svg": qr_svg(payment.qr_code) if pending else "", "fake_page": _fake_page(payment) if pending else "",
         "provider_name": services.PROVIDER_NAMES.get(payment.provider, payment.provider),
     })
+
+
+def _fake_page(payment) -> str:
+    """Development with the local fakes (settings.CNPAY_FAKE): where the code is paid in a browser (no app scans
+    it): the WeChat Pay fake's page for a weixin:// code, the Alipay fake's cashier for its code. "" otherwise."""
+    if not settings.CNPAY_FAKE or not payment.qr_code:
+        return ""
+    if payment.provider == "wechatpay" and payment.qr_code.startswith("weixin://wxpay/bizpayurl?pr="):
+        return f"{settings.WECHATPAY_API_BASE}/pay/{payment.qr_code.rsplit('=', 1)[1]}"
+    if payment.provider == "alipay" and payment.qr_code.startswith(settings.ALIPAY_GATEWAY.rsplit("/", 1)[0] + "/"):
+        return payment.qr_code
+    return ""
 
 
 # --- console -------------------------------------------------------------------------------------------------

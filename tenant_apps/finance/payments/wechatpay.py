@@ -39,6 +39,7 @@ from urllib.parse import quote, urlsplit
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -65,10 +66,30 @@ CREDENTIAL_FIELDS = [
 STATES = {"SUCCESS": "succeeded", "REFUND": "partially_refunded", "NOTPAY": "pending", "USERPAYING": "pending",
           "CLOSED": "failed", "REVOKED": "failed", "PAYERROR": "failed"}
 RETRYABLE = {"SYSTEM_ERROR", "SYSTEMERROR", "FREQUENCY_LIMITED", "BANK_ERROR"}
+# API v3: a 2xx is the acknowledgement; WeChat Pay's documents show this body with it
+WEBHOOK_ACK = ('{"code":"SUCCESS","message":"成功"}', "application/json")
+H5_ORIGIN = "https://wx.tenpay.com"  # where an h5_url opens
+# a declined or unpaid order is not notified: the payer's return page asks (finance.payments.views)
+POLL_ON_RETURN = True
 
 
 def build(credentials: dict) -> WeChatPay:
     return WeChatPay(credentials)
+
+
+def api_base(credentials: dict) -> str:
+    """`api_base` given in code (the adapter's tests), else settings.WECHATPAY_API_BASE (the local fake in tests and
+    development, for every brand), else WeChat Pay's API."""
+    return str(credentials.get("api_base") or getattr(settings, "WECHATPAY_API_BASE", "") or API_BASE).rstrip("/")
+
+
+def hosted_origins() -> list[str]:
+    """The origins the payer's browser is sent to (the H5 page), for our pages' CSP form-action."""
+    fake = getattr(settings, "WECHATPAY_API_BASE", "")
+    if fake:
+        parts = urlsplit(fake)
+        return [H5_ORIGIN, f"{parts.scheme}://{parts.netloc}"]
+    return [H5_ORIGIN]
 
 
 class WeChatPay:
@@ -89,7 +110,7 @@ class WeChatPay:
         if len(apiv3) != 32:
             raise ProviderError(_("The APIv3 key must be 32 characters."))
         self.aead = AESGCM(apiv3)
-        self.base = str(credentials.get("api_base") or API_BASE).rstrip("/")
+        self.base = api_base(credentials)
         self.timeout = timeout
 
     # --- the wire ---------------------------------------------------------------------------------------------

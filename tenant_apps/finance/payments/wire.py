@@ -28,11 +28,15 @@ TIMEOUT = 10.0
 
 
 def _pem(text: str, kind: str) -> bytes:
-    """A key as pasted: a full PEM, or only its base64 body (how both consoles show keys)."""
+    """A key as pasted: a full PEM, or only its base64 body (how both consoles show keys). A full PEM is wrapped
+    anew: a browser's one-line input drops its line breaks."""
     text = (text or "").strip()
     if not text:
         return b""
-    if "-----BEGIN" in text:
+    armoured = re.fullmatch(r"-----BEGIN ([A-Z0-9 ]+)-----(.*?)-----END \1-----", text, flags=re.S)
+    if armoured:
+        kind, text = armoured.group(1), armoured.group(2)
+    elif "-----BEGIN" in text:
         return text.encode()
     body = re.sub(r"\s+", "", text)
     lines = "\n".join(body[i:i + 64] for i in range(0, len(body), 64))
@@ -56,7 +60,7 @@ def public_key(text: str) -> rsa.RSAPublicKey:
     raw = (text or "").strip()
     if "BEGIN CERTIFICATE" in raw:
         try:
-            key = x509.load_pem_x509_certificate(raw.encode()).public_key()
+            key = x509.load_pem_x509_certificate(_pem(raw, "CERTIFICATE")).public_key()
         except ValueError:
             key = None
     else:

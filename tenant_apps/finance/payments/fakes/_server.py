@@ -96,6 +96,12 @@ Sender = Callable[[str, bytes, dict], int]
 
 
 def http_sender(url: str, body: bytes, headers: dict) -> int:
+    """POST a notification. A brand's development host (`<slug>.localhost`) is reached on 127.0.0.1 with its name
+    in the Host header: not every resolver knows the names under .localhost (as billing_saas.stripe_fake does)."""
+    parts = urlsplit(url)
+    if parts.hostname and parts.hostname.endswith(".localhost"):
+        headers = {**headers, "Host": parts.netloc}
+        url = parts._replace(netloc=f"127.0.0.1:{parts.port}" if parts.port else "127.0.0.1").geturl()
     request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310 - a local fake
     try:
         with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - a local fake
@@ -155,8 +161,9 @@ class _Server(ThreadingHTTPServer):
 
 class FakeProvider:
     """Start with `start(port=0)` (a free port); `url` is then the base URL. Notifications: `delivery="sync"` sends
-    each at once (from the thread that caused it), "hold" keeps them until `deliver()`; `sender(url, body, headers)
-    -> status` replaces the HTTP POST (e.g. Django's test client)."""
+    each at once (from the thread that caused it), "background" from a thread of its own (a process serving our
+    endpoint: the request that caused it may be waiting for the fake's answer), "hold" keeps them until
+    `deliver()`; `sender(url, body, headers) -> status` replaces the HTTP POST (e.g. Django's test client)."""
 
     name = "provider"
 
@@ -202,6 +209,9 @@ class FakeProvider:
             if self.delivery == "hold":
                 self.pending.append(notification)
                 return notification
+        if self.delivery == "background":
+            threading.Thread(target=self._send, args=(notification,), name=f"{self.name}-notify", daemon=True).start()
+            return notification
         self._send(notification)
         return notification
 
