@@ -21,6 +21,7 @@ from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
+import stripe
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
@@ -287,11 +288,11 @@ def seed_finance_stripe(*, brand_slug: str, brand_url: str) -> str:
     if ProviderAccount.objects.filter(code="stripe").exists():
         return "Stripe connected"
     if not settings.STRIPE_SECRET_KEY.startswith("sk_test_"):
-        return "Stripe not connected (no test key): connect it on /console/finance/payments/"
+        return "Stripe not connected (no test key): connect it on /console/finance/providers/"
     try:
         with _stripe_fake_up():
             stripe_test_connect(actor=person, webhook_url=f"{brand_url}/finance/payments/webhook/stripe/",
                                 name=brand_slug)
-    except (ProviderError, OSError) as error:
+    except (ProviderError, OSError, stripe.StripeError) as error:  # not the fake on that port, or it refused
         return f"Stripe not connected ({error})"
     return "Stripe connected (test mode)"
