@@ -60,7 +60,7 @@ class NoteRequest(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=255)
 
 
-class StatementSerializer(serializers.ModelSerializer):
+class BankStatementSerializer(serializers.ModelSerializer):
     mapping = serializers.CharField(source="mapping.code", read_only=True)
 
     class Meta:

@@ -16,6 +16,7 @@ from tenant_apps.core.parsers import ObjectJSONParser
 from tenant_apps.dealers.api.permissions import HasCapability
 from tenant_apps.dealers.errors import DealerNotFound
 from tenant_apps.finance.api.serializers_bank import (
+    BankStatementSerializer,
     LineSerializer,
     ManualMatchRequest,
     MappingSerializer,
@@ -25,7 +26,6 @@ from tenant_apps.finance.api.serializers_bank import (
     RemittanceRequest,
     RemittanceSerializer,
     StatementRequest,
-    StatementSerializer,
 )
 from tenant_apps.finance.api.views import _dealer, _valid
 from tenant_apps.finance.bank import selectors, services
@@ -85,7 +85,7 @@ class StatementViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     lines or nothing (400 with `errors` by row; 413 past a size limit; 409 for a file imported before). The
     matcher then suggests a dealer for every open line."""
 
-    serializer_class = StatementSerializer
+    serializer_class = BankStatementSerializer
     permission_classes = [HasCapability]
     parser_classes = [MultiPartParser, FormParser]
     required_capabilities = {"list": FINANCE_EDIT, "create": FINANCE_EDIT, "lines": FINANCE_EDIT}
@@ -93,14 +93,14 @@ class StatementViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def get_queryset(self):
         return selectors.statements()
 
-    @extend_schema(request={"multipart/form-data": StatementRequest}, responses={201: StatementSerializer})
+    @extend_schema(request={"multipart/form-data": StatementRequest}, responses={201: BankStatementSerializer})
     def create(self, request):
         data = _valid(StatementRequest, request)
         services.bank_mappings_ensure()
         mapping = selectors.mapping_get(code=data["mapping"])
         statement, _run = services.statement_import(actor=request.user, file=data["file"],
                                                     filename=data["file"].name, mapping=mapping)
-        return Response(StatementSerializer(statement).data, status=status.HTTP_201_CREATED)
+        return Response(BankStatementSerializer(statement).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses=LineSerializer(many=True),
                    parameters=[OpenApiParameter("status", str, enum=LineStatus.values)])
