@@ -2,7 +2,7 @@
 and adjustments across two months, each month's statement opens where the last one closed, the last one closes at
 the ledger's figure, and the check command finds nothing."""
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal as D
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
@@ -29,6 +29,10 @@ from tests.ordering.conftest import store  # noqa: F401 - the ordering fixture
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 STEP = st.tuples(st.sampled_from(["order", "cancel", "return", "pay", "refund", "rebate", "adjust"]),
                  st.integers(min_value=1, max_value=12))
+
+
+def _month_after(day: date) -> date:
+    return (day.replace(day=1) + timedelta(days=32)).replace(day=1)
 
 
 def _net(dealer) -> D:
@@ -78,14 +82,17 @@ def test_statements_chain_and_close_at_the_ledger_after_any_mix(store, november,
                             warehouse=UserFactory(email=f"w{id(november)}@brand.test", role="warehouse"),
                             warehouse_boss=UserFactory(email=f"s{id(november)}@brand.test", role="sales_rep"))
     services.dealer_settlement_set(actor=world.finance, dealer=store.dealer, mode="mixed", credit_limit="500")
-    for month, steps in ((11, november), (12, december)):
-        with time_machine.travel(datetime(2026, month, 10, 10, tzinfo=SHANGHAI), tick=True):
+    # the two months after this one: the store's prices are valid from the day it was made (today), not before
+    first = _month_after(datetime.now(SHANGHAI).date())
+    second, third = _month_after(first), _month_after(_month_after(first))
+    for month, steps in ((first, november), (second, december)):
+        with time_machine.travel(datetime(month.year, month.month, 10, 10, tzinfo=SHANGHAI), tick=True):
             for world.step, (name, n) in enumerate(steps):
                 _apply(world, name, n)
-    with time_machine.travel(datetime(2026, 12, 2, 9, tzinfo=SHANGHAI), tick=False):
-        statements_generate(actor=None, period="2026-11")
-    with time_machine.travel(datetime(2027, 1, 2, 9, tzinfo=SHANGHAI), tick=False):
-        statements_generate(actor=None, period="2026-12")
+    with time_machine.travel(datetime(second.year, second.month, 2, 9, tzinfo=SHANGHAI), tick=False):
+        statements_generate(actor=None, period=f"{first:%Y-%m}")
+    with time_machine.travel(datetime(third.year, third.month, 2, 9, tzinfo=SHANGHAI), tick=False):
+        statements_generate(actor=None, period=f"{second:%Y-%m}")
     [nov, dec] = Statement.objects.filter(dealer=store.dealer).order_by("ends_at")
     assert nov.opening == 0 and dec.opening == nov.closing
     for statement in (nov, dec):

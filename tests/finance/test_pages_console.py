@@ -117,6 +117,7 @@ def _codes(response) -> list[str]:
 
 
 def test_the_accounts_list_searches_filters_sorts_and_shows_each_account(books):
+    services.finance_settings_update(actor=books.finance, settlement_mode="prepay")  # brands start on COD
     services.top_up_record(actor=books.finance, dealer=books.one, amount="1500.50")
     _credit(books, books.two)
     finance = signed_in(books.finance)
@@ -236,7 +237,7 @@ def test_the_dealers_own_terms_are_set_and_cleared_through_the_service(books):
                            "settlement-terms_days": ""})
     own.refresh_from_db()
     assert (own.mode, own.credit_limit, own.terms_days) == ("", None, None)
-    assert services.settlement_for(books.one).mode == "prepay"
+    assert services.settlement_for(books.one).mode == "cod"  # the brand's default again (brands start on COD)
 
 
 def test_an_adjustment_above_the_threshold_waits_and_its_requester_cannot_approve_it(books):

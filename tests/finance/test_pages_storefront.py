@@ -107,8 +107,9 @@ def test_the_home_costs_the_same_queries_with_1_and_20_lines(books, count_querie
 
 @pytest.fixture
 def registered():
-    """Blocks and actions registered by a test, dropped after it."""
+    """Only the blocks and actions a test registers (not the finance areas' own), dropped after it."""
     blocks, actions = dict(storefront_blocks.blocks._blocks), dict(storefront_blocks.actions._actions)
+    storefront_blocks.blocks._blocks, storefront_blocks.actions._actions = {}, {}
     yield storefront_blocks
     storefront_blocks.blocks._blocks, storefront_blocks.actions._actions = blocks, actions
 

@@ -102,6 +102,7 @@ def test_the_first_shipment_starts_the_clock_and_later_ones_change_nothing(books
 
 
 def test_a_prepaid_order_has_no_receivable(books):
+    services.dealer_settlement_set(actor=books.finance, dealer=books.one, mode="prepay")  # brands start on COD
     services.top_up_record(actor=None, dealer=books.one, amount="500.00")
     services.credit_hold(actor=None, dealer=books.one, amount="200.00", currency="CNY", reference="SO-P")
     assert ar.receivable_shipped(reference="SO-P", dealer=books.one, shipped_on=date(2026, 11, 2)) == []
