@@ -235,6 +235,14 @@ def seed_finance_rebate(*, brand_slug: str) -> None:
                           reason=say(f"{rule.name} {start}–{end}", f"{rule.name} {start}–{end}"))
 
 
+def seed_finance_statements(*, brand_slug: str) -> None:
+    """The statements of the latest ended period, as the daily task issues them (a demo seeded before this month
+    gets last month's from its real entries; issued ones are skipped)."""
+    _main, person = _people(brand_slug)
+    if person is not None:
+        statements.statements_generate(actor=person)
+
+
 def seed_finance_bank(*, brand_slug: str) -> None:
     """The brand's receiving account, shown to dealers who pay by transfer (once: an edited one is kept)."""
     from tenant_apps.finance.bank import services as bank

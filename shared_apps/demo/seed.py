@@ -22,6 +22,7 @@ from shared_apps.demo.finance import (
     seed_finance_overdue,
     seed_finance_payments,
     seed_finance_rebate,
+    seed_finance_statements,
     seed_finance_stripe,
     seed_finance_terms,
 )
@@ -169,5 +170,6 @@ def seed_tenant(brand: DemoBrand) -> list[str]:
     seed_finance_overdue(brand_slug=brand.slug, password=brand.owner_password)
     seed_finance_rebate(brand_slug=brand.slug)
     seed_finance_bank(brand_slug=brand.slug)
+    seed_finance_statements(brand_slug=brand.slug)
     stripe = seed_finance_stripe(brand_slug=brand.slug, brand_url=base_url(brand.slug))
     return [*lines, *finance_lines(slug=brand.slug, password=brand.owner_password), f"  online payments: {stripe}"]

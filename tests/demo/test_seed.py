@@ -408,6 +408,7 @@ def test_demo_finance_modes_overdue_rebate_statement_and_stripe(brand, demo, db,
         demo_finance.seed_finance_payments(brand_slug=brand)
         demo_finance.seed_finance_overdue(brand_slug=brand, password=password)
         demo_finance.seed_finance_rebate(brand_slug=brand)
+        demo_finance.seed_finance_statements(brand_slug=brand)
         assert demo_finance.seed_finance_stripe(brand_slug=brand, brand_url="http://x") == "Stripe connected"
         assert (LedgerEntry.objects.count(), Statement.objects.count(), Order.objects.count()) == counts
         assert ProviderAccount.objects.count() == 1
