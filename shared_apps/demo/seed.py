@@ -16,7 +16,16 @@ from billing_saas.models import Plan
 from shared_apps.demo.approvals import seed_approvals
 from shared_apps.demo.billing import DemoBilling, DemoFapiao, seed_billing
 from shared_apps.demo.catalog import seed_catalog
-from shared_apps.demo.finance import seed_finance_payments, seed_finance_terms
+from shared_apps.demo.finance import (
+    finance_lines,
+    seed_finance_bank,
+    seed_finance_overdue,
+    seed_finance_payments,
+    seed_finance_rebate,
+    seed_finance_statements,
+    seed_finance_stripe,
+    seed_finance_terms,
+)
 from shared_apps.demo.network import seed_network
 from shared_apps.demo.orders import seed_orders
 from shared_apps.demo.pricing import seed_pricing
@@ -158,4 +167,9 @@ def seed_tenant(brand: DemoBrand) -> list[str]:
     seed_finance_terms(brand_slug=brand.slug)  # before the orders: they are charged by the dealers' terms
     seed_orders(brand_slug=brand.slug)
     seed_finance_payments(brand_slug=brand.slug)
-    return lines
+    seed_finance_overdue(brand_slug=brand.slug, password=brand.owner_password)
+    seed_finance_rebate(brand_slug=brand.slug)
+    seed_finance_bank(brand_slug=brand.slug)
+    seed_finance_statements(brand_slug=brand.slug)
+    stripe = seed_finance_stripe(brand_slug=brand.slug, brand_url=base_url(brand.slug))
+    return [*lines, *finance_lines(slug=brand.slug, password=brand.owner_password), f"  online payments: {stripe}"]

@@ -8,6 +8,7 @@ each test cost ~25 s of the test run); each test checks one step on it and that 
 nothing.
 """
 
+import json
 import re
 from datetime import timedelta
 from decimal import Decimal
@@ -19,6 +20,7 @@ from django.test import override_settings
 from django.utils import translation
 from django_tenants.utils import schema_context
 
+from billing_saas.stripe_fake import FakeStripe
 from shared_apps.demo.network import seed_network
 from tenant_apps.accounts.models import User
 from tenant_apps.dealers.models import Dealer, Node
@@ -46,7 +48,10 @@ def demo(django_db_setup, django_db_blocker, tmp_path_factory):
     from shared_apps.demo.seed import BRANDS
 
     brands = {brand.slug: brand for brand in BRANDS}
-    media = override_settings(MEDIA_ROOT=str(tmp_path_factory.mktemp("demo-media")))
+    # the brands' Stripe is connected to a fake (test mode), as `make run` connects them to its local one
+    fake = FakeStripe(webhook_secret="whsec_demo", delivery="hold").start()
+    media = override_settings(MEDIA_ROOT=str(tmp_path_factory.mktemp("demo-media")), STRIPE_SECRET_KEY="sk_test_demo",
+                              STRIPE_API_BASE=fake.url, STRIPE_FAKE=False)
     media.enable()
     _storage_forget()
     with django_db_blocker.unblock():
@@ -57,7 +62,7 @@ def demo(django_db_setup, django_db_blocker, tmp_path_factory):
             tenant, globex = Tenant.objects.get(slug="acme"), Tenant.objects.get(slug="globex")
             lines = _seed(brands["acme"], tenant)
             _seed(brands["globex"], globex)
-        yield SimpleNamespace(tenant=tenant, globex=globex, lines=lines)
+        yield SimpleNamespace(tenant=tenant, globex=globex, lines=lines, fake=fake)
     finally:
         with django_db_blocker.unblock():
             transaction.set_rollback(True)
@@ -65,6 +70,7 @@ def demo(django_db_setup, django_db_blocker, tmp_path_factory):
             connection.set_schema_to_public()
         media.disable()
         _storage_forget()
+        fake.stop()
 
 
 def test_demo_network_has_three_levels_fifty_dealers_and_people_in_roles(demo, db, in_tenant):
@@ -75,7 +81,7 @@ def test_demo_network_has_three_levels_fifty_dealers_and_people_in_roles(demo, d
         assert set(User.objects.values_list("role", flat=True)) >= {
             "owner", "admin", "finance", "sales_rep", "regional_manager", "dealer_owner"}
         again = seed_network(slug="acme", password="acme-demo-2026", brand_word="饮料", brand_name="Acme 饮料集团")
-        assert again == demo.lines  # idempotent
+        assert again == demo.lines[:len(again)]  # idempotent
         assert Dealer.objects.count() == 54
 
 
@@ -353,3 +359,57 @@ def test_demo_brands_sit_on_different_plans_in_different_states_and_seeding_agai
                       ).status_code == 302
     page = owner.get("/console/billing/fapiao/")
     assert page.status_code == 200 and invoices["acme"].number in page.content.decode()
+
+
+@pytest.mark.parametrize("brand", ["acme", "globex"])
+def test_demo_finance_modes_overdue_rebate_statement_and_stripe(brand, demo, db, in_tenant):
+    """Dealer finance in the demo: a dealer in each settlement mode, JS-A01 overdue and blocked from ordering, a
+    rebate rule and a rebate in the demo dealer's pool, last month's statement waiting for the demo dealer, the
+    brand's Stripe connected (test mode); the ledger adds up, and seeding again changes nothing."""
+    from shared_apps.demo import finance as demo_finance
+    from shared_apps.demo.seed import BRANDS
+    from tenant_apps.finance.models import (
+        DealerSettlement,
+        LedgerEntry,
+        ProviderAccount,
+        RebateRule,
+        Statement,
+    )
+    from tenant_apps.finance.selectors import ledger_mismatches
+    from tenant_apps.finance.selectors_receivables import order_block_reason
+    from tenant_apps.finance.services_statements import period_last_ended
+    from tenant_apps.ordering.models import Order
+
+    tenant = demo.tenant if brand == "acme" else demo.globex
+    password = next(b.owner_password for b in BRANDS if b.slug == brand)
+    with in_tenant(tenant):
+        main = Dealer.objects.get(users__email=f"dealer@{brand}.test")
+        assert set(DealerSettlement.objects.values_list("mode", flat=True)) == {"credit", "prepay", "mixed", "cod"}
+        overdue = Dealer.objects.get(code=demo_finance.OVERDUE_CODE)
+        reason = order_block_reason(overdue)
+        assert reason is not None and "30" in reason  # overdue more than the brand's 30 days
+        assert order_block_reason(main) is None
+        [owed] = Order.objects.filter(dealer=overdue)
+        assert owed.status == "shipped" and owed.total > 1000
+        assert User.objects.filter(email=f"cashier@{brand}.test", dealer=overdue, role="dealer_finance").exists()
+        assert RebateRule.objects.count() == 1
+        assert LedgerEntry.objects.filter(dealer=main, kind="rebate", rebate_delta__gt=0).count() == 1
+        assert main.finance_accounts.get().rebate_balance > 0
+        statement = Statement.objects.get(dealer=main)
+        assert (statement.period, statement.status, statement.opening) == (period_last_ended(), "issued", 0)
+        assert statement.closing == Decimal("28000.00") and statement.lines.count() == 2
+        assert Statement.objects.count() == 3  # the demo dealer, the prepaid and the mixed dealers
+        [stripe] = ProviderAccount.objects.all()
+        assert stripe.code == "stripe" and stripe.enabled
+        account_id = json.loads(stripe.credentials)["account_id"]
+        assert demo.fake.object(account_id)["object"] == "account"
+        counts = (LedgerEntry.objects.count(), Statement.objects.count(), Order.objects.count())
+        demo_finance.seed_finance_terms(brand_slug=brand)
+        demo_finance.seed_finance_payments(brand_slug=brand)
+        demo_finance.seed_finance_overdue(brand_slug=brand, password=password)
+        demo_finance.seed_finance_rebate(brand_slug=brand)
+        demo_finance.seed_finance_statements(brand_slug=brand)
+        assert demo_finance.seed_finance_stripe(brand_slug=brand, brand_url="http://x") == "Stripe connected"
+        assert (LedgerEntry.objects.count(), Statement.objects.count(), Order.objects.count()) == counts
+        assert ProviderAccount.objects.count() == 1
+        assert ledger_mismatches() == []

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tenant_apps.core.fields import EncryptedTextField
 from tenant_apps.core.money import currency_check
@@ -43,7 +44,7 @@ class BankSettings(models.Model):
 
 class RemittanceStatus(models.TextChoices):
     PENDING = "pending", _("Waiting for the bank")
-    MATCHED = "matched", _("Received")
+    MATCHED = "matched", pgettext_lazy("money transfer", "Received")  # not the goods: "已收货"
     REJECTED = "rejected", _("Rejected")
 
 

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tenant_apps.core.fields import EncryptedTextField
 from tenant_apps.core.money import currency_check
@@ -46,7 +47,7 @@ class PaymentPurpose(models.TextChoices):
 
 class PaymentState(models.TextChoices):
     PENDING = "pending", _("Waiting for payment")
-    SUCCEEDED = "succeeded", _("Paid")
+    SUCCEEDED = "succeeded", pgettext_lazy("payment state", "Paid")
     FAILED = "failed", _("Failed")
     PARTIALLY_REFUNDED = "partially_refunded", _("Partly refunded")
     REFUNDED = "refunded", _("Refunded")
