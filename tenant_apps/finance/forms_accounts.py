@@ -7,7 +7,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tenant_apps.finance.models import SettlementMode
+from tenant_apps.finance.models import SettlementMode, TermsKind
 
 
 def _amount(label, *, required: bool = True, help_text: str = "") -> forms.CharField:
@@ -62,6 +62,21 @@ class AdjustmentForm(forms.Form):
     amount = _amount(_("Amount"), help_text=_("Positive in the dealer's favour, negative against it (-200.00)."))
     currency = _currency()
     reason = forms.CharField(label=_("Reason"), max_length=255)
+
+
+class TermsForm(forms.Form):
+    """The brand's payment terms, reminders and statement day (finance.services_receivables.finance_terms_update)."""
+
+    terms_kind = forms.ChoiceField(label=_("Payment terms"), choices=TermsKind.choices)
+    cutoff_day = forms.IntegerField(label=_("Monthly terms: goods shipped up to this day (1-31)"), min_value=1,
+                                    max_value=31, widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
+    due_day = forms.IntegerField(label=_("are due on this day of the next month (1-28)"), min_value=1, max_value=28,
+                                 widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
+    remind_before_days = _days(_("Remind dealers days before due (0: never)"))
+    remind_after_days = _days(_("Remind dealers days after due (0: never)"))
+    statement_cutoff_day = forms.IntegerField(label=_("Monthly statements close on day (0: the month's last day)"),
+                                              min_value=0, max_value=28,
+                                              widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
 
 
 class SettingsForm(forms.Form):

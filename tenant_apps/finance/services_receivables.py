@@ -93,9 +93,12 @@ def due_date(shipped_on: date, terms: Terms) -> date:
     return shipped_on + timedelta(days=terms.days)
 
 
-def _clean_day(value, field: str, top: int):
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= top:
-        raise _invalid(field, _("A day of the month from 1 to %(top)s.") % {"top": top})
+def _clean_day(value, field: str, top: int, *, zero: bool = False):
+    """A day of the month from 1 to `top` (0 too when `zero`: the month's last day)."""
+    if isinstance(value, bool) or not isinstance(value, int) or not (0 if zero else 1) <= value <= top:
+        message = _("0 (the month's last day) or a day of the month from 1 to %(top)s.") if zero else \
+            _("A day of the month from 1 to %(top)s.")
+        raise _invalid(field, message % {"top": top})
     return value
 
 
@@ -107,9 +110,13 @@ def _clean_days(value, field: str):
 
 @transaction.atomic
 def finance_terms_update(*, actor, terms_kind=None, cutoff_day=None, due_day=None, remind_before_days=None,
-                         remind_after_days=None) -> FinanceSettings:
-    """The brand's default payment terms and reminder days; omitted (None) values keep theirs."""
+                         remind_after_days=None, statement_cutoff_day=None) -> FinanceSettings:
+    """The brand's default payment terms, reminder days and the day its monthly statements close (0: the month's
+    last day); omitted (None) values keep theirs."""
     changes = {}
+    if statement_cutoff_day is not None:
+        changes["statement_cutoff_day"] = _clean_day(statement_cutoff_day, "statement_cutoff_day", 28, zero=True) \
+            or None
     if terms_kind is not None:
         if terms_kind not in TermsKind.values:
             raise _invalid("terms_kind", _("Choose net days or monthly."))

@@ -22,13 +22,14 @@ from tenant_apps.core.money import format_money, tenant_currency
 from tenant_apps.dealers.errors import DealerNotFound
 from tenant_apps.dealers.models import Dealer
 from tenant_apps.dealers.selectors import dealer_get_for
-from tenant_apps.finance import selectors, selectors_accounts, services, tabs
+from tenant_apps.finance import selectors, selectors_accounts, services, services_receivables, tabs
 from tenant_apps.finance.errors import AdjustmentNotFound
 from tenant_apps.finance.forms_accounts import (
     AccountFilterForm,
     AdjustmentForm,
     SettingsForm,
     SettlementForm,
+    TermsForm,
     TopUpForm,
     blank,
 )
@@ -216,16 +217,32 @@ def adjustment_approve(request, adjustment_id: int):
 @require_http_methods(["GET", "POST"])
 def finance_settings(request):
     current = services.finance_settings()
-    form = SettingsForm(request.POST or None, initial={
+    posted = request.POST if request.method == "POST" else None
+    action = request.POST.get("action", "defaults") if posted else ""
+    form = SettingsForm(posted if action == "defaults" else None, initial={
         "settlement_mode": current.settlement_mode, "credit_limit": current.credit_limit,
         "terms_days": current.terms_days, "overdue_block_days": current.overdue_block_days,
         "adjustment_threshold": current.adjustment_threshold, "rebate_share": current.rebate_share,
     })
+    terms = TermsForm(posted if action == "terms" else None, prefix="terms", initial={
+        "terms_kind": current.terms_kind, "cutoff_day": current.cutoff_day, "due_day": current.due_day,
+        "remind_before_days": current.remind_before_days, "remind_after_days": current.remind_after_days,
+        "statement_cutoff_day": current.statement_cutoff_day or 0,
+    })
     status = 200
-    if request.method == "POST":
+    if posted is not None:
         if not has_perm(request.user, FINANCE_EDIT):
             raise PermissionDenied
-        if form.is_valid():
+        if action == "terms":
+            if terms.is_valid():
+                try:
+                    services_receivables.finance_terms_update(actor=request.user, **terms.cleaned_data)
+                except DomainError as error:
+                    apply_domain_error(terms, error)
+                else:
+                    messages.success(request, _("Payment terms saved."))
+                    return redirect("finance_console:settings")
+        elif form.is_valid():
             data = form.cleaned_data
             try:
                 services.finance_settings_update(
@@ -240,6 +257,6 @@ def finance_settings(request):
                 messages.success(request, _("Finance settings saved."))
                 return redirect("finance_console:settings")
         status = 400
-    return _page(request, "finance/console/settings.html", {"form": form, "current": current,
-                                                            "mode": mode_label(current.settlement_mode)},
-                 status=status)
+    return _page(request, "finance/console/settings.html", {
+        "form": form, "terms": terms, "current": current, "mode": mode_label(current.settlement_mode),
+        "terms_kind": current.get_terms_kind_display()}, status=status)

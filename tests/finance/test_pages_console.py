@@ -313,6 +313,35 @@ def test_bad_settings_are_a_400_with_the_field_error_and_change_nothing(books, c
     assert not FinanceSettings.objects.exists()
 
 
+GOOD_TERMS = {"action": "terms", "terms-terms_kind": "monthly", "terms-cutoff_day": "25", "terms-due_day": "10",
+              "terms-remind_before_days": "3", "terms-remind_after_days": "7", "terms-statement_cutoff_day": "20"}
+
+
+def test_payment_terms_reminders_and_the_statement_day_are_set_on_the_settings_page(books):
+    finance = signed_in(books.finance)
+    done = finance.post("/console/finance/settings/", GOOD_TERMS)
+    assert done.status_code == 302
+    saved = FinanceSettings.objects.get()
+    assert (saved.terms_kind, saved.cutoff_day, saved.due_day, saved.remind_before_days, saved.remind_after_days,
+            saved.statement_cutoff_day) == ("monthly", 25, 10, 3, 7, 20)
+    finance.post("/console/finance/settings/", {**GOOD_TERMS, "terms-statement_cutoff_day": "0"})
+    assert FinanceSettings.objects.get().statement_cutoff_day is None  # 0: statements close at the month's end
+    assert "Payment terms saved." in finance.get("/console/finance/settings/").content.decode()
+
+
+@pytest.mark.parametrize(("changes", "field"), [
+    ({"terms-terms_kind": "weekly"}, "terms_kind"),
+    ({"terms-due_day": "31"}, "due_day"),
+    ({"terms-statement_cutoff_day": "29"}, "statement_cutoff_day"),
+    ({"terms-remind_after_days": "-1"}, "remind_after_days"),
+])
+def test_bad_terms_are_a_400_with_the_field_error_and_change_nothing(books, changes, field):
+    refused = signed_in(books.finance).post("/console/finance/settings/", {**GOOD_TERMS, **changes})
+    assert refused.status_code == 400
+    assert set(refused.context["terms"].errors) == {field}, refused.context["terms"].errors
+    assert not FinanceSettings.objects.exists()
+
+
 def test_the_home_reads_in_chinese(books):
     page = signed_in(books.finance, "zh-hans").get("/console/finance/").content.decode()
     for label in ("财务", "预付余额", "已用信用额度", "返利池", "经销商账户", "待审批的调整"):
