@@ -188,20 +188,19 @@ def account_for(dealer, currency: str | None = None) -> DealerAccount:
     return DealerAccount.objects.get(dealer=dealer, currency=currency)
 
 
-# The dealer's account in a currency, made if missing and locked (FOR UPDATE, by the upsert), with the next ledger
-# row's id and the dealer's effective terms (its own override, else the brand's, else the model's defaults): one
-# statement, the only way any writer of the account takes it. Concurrent writers of one account queue here.
+# The dealer's account in a currency, locked (FOR UPDATE), with the next ledger row's id and the dealer's effective
+# terms (its own override, else the brand's, else the model's defaults): one statement, the way every writer of the
+# account takes it. Concurrent writers of one account queue here. A missing account is made first (_locked).
 _LOCK_SQL = """
-INSERT INTO finance_dealeraccount AS a (dealer_id, currency, balance, credit_used, rebate_balance, updated_at)
-VALUES (%(dealer)s, %(currency)s, 0, 0, 0, now())
-ON CONFLICT (dealer_id, currency) DO UPDATE SET updated_at = a.updated_at
-RETURNING a.id, a.balance, a.credit_used, a.rebate_balance,
+SELECT a.id, a.balance, a.credit_used, a.rebate_balance,
     nextval(pg_get_serial_sequence('finance_ledgerentry', 'id')),
     (SELECT json_build_object('mode', COALESCE(NULLIF(ds.mode, ''), fs.settlement_mode, %(mode)s),
                               'limit', COALESCE(ds.credit_limit, fs.credit_limit, 0),
                               'share', COALESCE(fs.rebate_share, %(share)s))
      FROM (SELECT 1) one LEFT JOIN finance_financesettings fs ON fs.id = 1
      LEFT JOIN finance_dealersettlement ds ON ds.dealer_id = %(dealer)s)
+FROM finance_dealeraccount a WHERE a.dealer_id = %(dealer)s AND a.currency = %(currency)s
+FOR UPDATE OF a
 """
 
 _DEFAULTS = FinanceSettings()
@@ -211,11 +210,17 @@ def _locked(dealer, currency: str) -> DealerAccount:
     """The account, locked for the rest of the caller's transaction; `.entry_id` is the id its next ledger row takes
     and `.terms` the dealer's effective mode, credit limit and rebate share."""
     dealer_id = getattr(dealer, "pk", dealer)
+    params = {"dealer": dealer_id, "currency": currency, "mode": _DEFAULTS.settlement_mode,
+              "share": _DEFAULTS.rebate_share}
     with connection.cursor() as cursor:
-        prepared.execute(cursor, "finance_account_lock", _LOCK_SQL, {
-            "dealer": dealer_id, "currency": currency, "mode": _DEFAULTS.settlement_mode,
-            "share": _DEFAULTS.rebate_share})
-        pk, balance, credit_used, rebate_balance, entry_id, terms = cursor.fetchone()
+        prepared.execute(cursor, "finance_account_lock", _LOCK_SQL, params)
+        row = cursor.fetchone()
+        if row is None:  # the dealer's first movement in this currency: its account made (race-free), then locked
+            DealerAccount.objects.bulk_create([DealerAccount(dealer_id=dealer_id, currency=currency)],
+                                              ignore_conflicts=True)
+            prepared.execute(cursor, "finance_account_lock", _LOCK_SQL, params)
+            row = cursor.fetchone()
+        pk, balance, credit_used, rebate_balance, entry_id, terms = row
     account = DealerAccount(id=pk, dealer_id=dealer_id, currency=currency, balance=balance, credit_used=credit_used,
                             rebate_balance=rebate_balance)
     account._state.adding = False
