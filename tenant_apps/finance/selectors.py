@@ -2,13 +2,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db.models import QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from tenant_apps.dealers.selectors import dealers_visible_to
 from tenant_apps.finance.errors import AccountNotFound, AdjustmentNotFound
-from tenant_apps.finance.models import Adjustment, DealerAccount, LedgerEntry
+from tenant_apps.finance.models import Adjustment, DealerAccount, EntryKind, LedgerEntry
 
 ZERO = Decimal("0.00")
 
@@ -33,6 +33,23 @@ def ledger_mismatches() -> list[dict]:
                              "rebate_balance": str(account.rebate_balance),
                              "ledger_rebate_balance": str(ledger["rebate_balance"])})
     return problems
+
+
+# What an order still owes, from its ledger rows filed under its number: the credit its charges took less what its
+# releases gave back, less what payments filed under it paid (net of their reversals and of refunds paid back).
+OWED_CREDIT_KINDS = (EntryKind.ORDER_CHARGE, EntryKind.ORDER_RELEASE)
+OWED_PAID_KINDS = (EntryKind.PAYMENT, EntryKind.PAYMENT_REVERSAL, EntryKind.REFUND)
+
+
+def owed_by_reference(entries: QuerySet[LedgerEntry]) -> QuerySet:
+    """Of `entries`, one row per order charged (dealer_id, currency, reference) with what it still `owed` (below
+    zero when overpaid: the excess went to the balance). The one definition the pay page and bank matching use."""
+    return (entries.filter(kind__in=OWED_CREDIT_KINDS + OWED_PAID_KINDS).exclude(reference="").order_by()
+            .values("dealer_id", "currency", "reference")
+            .annotate(charged=Count("id", filter=Q(kind=EntryKind.ORDER_CHARGE)),
+                      owed=Coalesce(Sum("credit_delta", filter=Q(kind__in=OWED_CREDIT_KINDS)), ZERO)
+                      - Coalesce(Sum("amount", filter=Q(kind__in=OWED_PAID_KINDS)), ZERO))
+            .filter(charged__gt=0))
 
 
 def accounts_visible_to(user) -> QuerySet[DealerAccount]:

@@ -158,3 +158,18 @@ def test_accounts_always_equal_the_sum_of_their_ledger(books, operations):
         for account in DealerAccount.objects.all():
             assert account.credit_used >= 0
     call_command("finance_check", tenant="acme")  # raises CommandError on any mismatch
+
+
+def test_what_an_order_owes_counts_payments_their_reversals_and_refunds(books):
+    from tenant_apps.finance.payments.services import amount_owed
+
+    services.dealer_settlement_set(actor=books.finance, dealer=books.one, mode="credit", credit_limit="500")
+    services.credit_hold(actor=books.clerk, dealer=books.one, amount="100", currency="CNY", reference="SO-9")
+    owed = lambda: amount_owed(dealer=books.one, reference="SO-9", currency="CNY")  # noqa: E731
+    assert owed() == D("100.00")
+    payment = services.payment_record(actor=books.finance, dealer=books.one, amount="100", currency="CNY",
+                                      reference="SO-9")
+    assert owed() == D("0.00")
+    services.payment_reverse(actor=books.finance, entry=payment, reason="bounced")  # the transfer came back
+    assert owed() == D("100.00")
+    assert [row["owed"] for row in selectors.owed_by_reference(LedgerEntry.objects.all())] == [D("100.00")]

@@ -1,10 +1,10 @@
 """The matcher: statement lines against the open items, set-based.
 
 Open items are loaded once (`open_items`: four queries whatever the number of lines): the dealers' pending
-remittances, the orders they still owe on credit (from the ledger: by reference, the ORDER_CHARGE credit minus
-what releases, payments and reversals moved on it), each dealer's payment code (`payment_code`: "D" + its code)
-and the names it pays from (legal name, short name, payer names of its remittances and of lines matched to it
-before). They are indexed by reference and by amount, and `suggest` runs in memory, rules in order:
+remittances, the orders they still owe (finance.selectors.owed_by_reference, as the pay page reads it), each
+dealer's payment code (`payment_code`: "D" + its code) and the names it pays from (legal name, short name, payer
+names of its remittances and of lines matched to it before). They are indexed by reference and by amount, and
+`suggest` runs in memory, rules in order:
 
 1. high: the remark names an open order's number, or a dealer's payment code (a pending remittance of that dealer
    with the same amount is attached too);
@@ -23,16 +23,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Q, Sum
-
 from tenant_apps.dealers.models import Dealer
-from tenant_apps.finance.models import BankMatch, Confidence, EntryKind, LedgerEntry, Remittance, RemittanceStatus
+from tenant_apps.finance.models import BankMatch, Confidence, LedgerEntry, Remittance, RemittanceStatus
+from tenant_apps.finance.selectors import owed_by_reference
 
 PAYMENT_CODE_PREFIX = "D"
 _SUFFIXES = ("股份有限公司", "有限责任公司", "有限公司", "分公司", "公司", "coltd", "ltd", "limited", "inc", "co")
 _NOT_NAME = re.compile(r"[\s()（）【】\[\].,，。·、'\"/\\_-]+")
 _TOKEN = re.compile(r"[0-9A-Z][0-9A-Z\-_/.]*")
-OWED_KINDS = (EntryKind.ORDER_CHARGE, EntryKind.ORDER_RELEASE, EntryKind.PAYMENT, EntryKind.PAYMENT_REVERSAL)
 
 
 def payment_code(dealer) -> str:
@@ -102,10 +100,7 @@ def open_items() -> OpenItems:
             "dealer_id", "line__payer_name").distinct():
         if key := name_key(payer):
             items.names[dealer_id].add(key)
-    owed = (LedgerEntry.objects.filter(kind__in=OWED_KINDS).exclude(reference="").order_by()
-            .values("dealer_id", "currency", "reference")
-            .annotate(charged=Count("id", filter=Q(kind=EntryKind.ORDER_CHARGE)), owed=Sum("credit_delta"))
-            .filter(charged__gt=0, owed__gt=0).order_by("reference"))
+    owed = owed_by_reference(LedgerEntry.objects.all()).filter(owed__gt=0).order_by("reference")
     for row in owed:
         item = Item("order", row["dealer_id"], row["owed"], row["currency"], reference=row["reference"])
         if key := code_key(row["reference"]):

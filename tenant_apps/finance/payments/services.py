@@ -23,8 +23,6 @@ import uuid
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Q, Sum
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -39,7 +37,6 @@ from tenant_apps.finance.errors import (
     WebhookNotVerified,
 )
 from tenant_apps.finance.models import (
-    EntryKind,
     LedgerEntry,
     Payment,
     PaymentPurpose,
@@ -51,6 +48,7 @@ from tenant_apps.finance.models import (
 from tenant_apps.finance.payments.base import Checkout, CredentialField, ProviderError, ProviderEvent, WebhookRefused
 from tenant_apps.finance.payments.registry import ADAPTERS, adapter_for, adapter_module
 from tenant_apps.finance.payments.states import PAYMENT
+from tenant_apps.finance.selectors import owed_by_reference
 
 logger = logging.getLogger(__name__)
 ZERO = Decimal("0.00")
@@ -173,16 +171,13 @@ def _adapter(code: str):
 
 
 def amount_owed(*, dealer, reference: str, currency: str) -> Decimal:
-    """What the dealer still owes on order `reference`, from the ledger: the credit its ORDER_CHARGE rows took,
-    less what its ORDER_RELEASE rows gave back (their credit_delta), less what PAYMENT rows filed under it paid,
-    plus what REFUND rows filed under it paid back. Never below zero (an overpayment went to the balance)."""
+    """What the dealer still owes on order `reference` (finance.selectors.owed_by_reference); never below zero (an
+    overpayment went to the balance)."""
     if not reference:
         return ZERO
-    sums = LedgerEntry.objects.filter(dealer=dealer, currency=currency, reference=reference).aggregate(
-        held=Coalesce(Sum("credit_delta", filter=Q(kind__in=[EntryKind.ORDER_CHARGE, EntryKind.ORDER_RELEASE])),
-                      ZERO),
-        paid=Coalesce(Sum("amount", filter=Q(kind__in=[EntryKind.PAYMENT, EntryKind.REFUND])), ZERO))
-    return max(sums["held"] - sums["paid"], ZERO)
+    row = next(iter(owed_by_reference(LedgerEntry.objects.filter(dealer=dealer, currency=currency,
+                                                                 reference=reference))), None)
+    return max(row["owed"], ZERO) if row else ZERO
 
 
 # --- payments ------------------------------------------------------------------------------------------------
