@@ -88,6 +88,7 @@ TENANT_APPS = [
     "tenant_apps.ordering",
     "tenant_apps.approvals",
     "tenant_apps.fulfillment",
+    "tenant_apps.reporting",  # dashboards, analyses, report builder, exports, printable documents
     "tenant_apps.console",  # the pages that draw on many apps (console home, checklist, navigation)
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
