@@ -90,16 +90,20 @@ FINANCE_EDIT = "finance.edit"  # top-ups, adjustments and their approval, settle
 FINANCE_VIEW_OWN = "finance.view_own"  # dealer staff: their own company's accounts and ledgers
 RECEIVABLES_VIEW = "finance.receivables_view"  # brand staff: receivables, ageing and overdue blocks in their scope
 FINANCE_PAY = "finance.pay"  # dealer staff: pay orders, top up, record transfers, confirm statements, tax details
+REPORTS_VIEW = "reports.view"  # brand staff: dashboards, analyses and saved reports, in their data scope
+REPORTS_BUILD = "reports.build"  # build, save, share and schedule reports
+REPORTS_EXPORT = "reports.export"  # export orders, shipments, returns and reports (CSV/XLSX), in their scope
+REPORTS_VIEW_OWN = "reports.view_own"  # dealer staff: their own company's purchases
 BILLING_MANAGE = "billing.manage"  # the workspace's own subscription: plan, payments, invoices (发票); the owner's
 
 _STAFF_READ = {CONSOLE, DEALERS_VIEW, USERS_VIEW, ACCOUNT_EDIT, CATALOG_VIEW, PRICING_VIEW, PROMOTIONS_VIEW,
-               ORDERS_VIEW}
+               ORDERS_VIEW, REPORTS_VIEW, REPORTS_EXPORT}
 _ADMIN = _STAFF_READ | {DEALERS_CREATE, DEALERS_EDIT, DEALERS_STATUS, DEALERS_BANK_VIEW, NETWORK_EDIT,
                         DEALERS_IMPORT, DEALERS_EXPORT, QUALIFICATIONS_EDIT, USERS_INVITE, SETTINGS_EDIT,
                         INVENTORY_VIEW, INVENTORY_EDIT, INVENTORY_SYNC, CATALOG_EDIT,
                         PRICING_EDIT, PROMOTIONS_EDIT, ORDERS_APPROVE, APPROVALS_CONFIGURE,
                         FULFILLMENT_SHIP, RETURNS_DECIDE, ORDERS_MANAGE, AUDIT_VIEW, FINANCE_VIEW, FINANCE_EDIT,
-                        RECEIVABLES_VIEW}
+                        RECEIVABLES_VIEW, REPORTS_BUILD}
 
 MATRIX: dict[str, frozenset[str]] = {
     Role.OWNER: frozenset(_ADMIN | {BILLING_MANAGE}),
@@ -108,20 +112,21 @@ MATRIX: dict[str, frozenset[str]] = {
     Role.REGIONAL_MANAGER: frozenset(_STAFF_READ | {DEALERS_CREATE, DEALERS_EDIT, DEALERS_STATUS, NETWORK_EDIT,
                                                     DEALERS_EXPORT, QUALIFICATIONS_EDIT, USERS_INVITE,
                                                     INVENTORY_VIEW, ORDERS_APPROVE, RETURNS_DECIDE,
-                                                    ORDERS_MANAGE, AUDIT_VIEW, RECEIVABLES_VIEW}),
+                                                    ORDERS_MANAGE, AUDIT_VIEW, RECEIVABLES_VIEW,
+                                                    REPORTS_BUILD}),
     Role.SALES_REP: frozenset(_STAFF_READ | {DEALERS_EDIT, QUALIFICATIONS_EDIT, USERS_INVITE, INVENTORY_VIEW,
                                              ORDERS_APPROVE, RETURNS_DECIDE, ORDERS_MANAGE, RECEIVABLES_VIEW}),
     Role.FINANCE: frozenset(_STAFF_READ | {DEALERS_BANK_VIEW, DEALERS_EXPORT, INVENTORY_VIEW, PRICING_EDIT,
                                            ORDERS_APPROVE, AUDIT_VIEW, FINANCE_VIEW, FINANCE_EDIT,
-                                           RECEIVABLES_VIEW}),
+                                           RECEIVABLES_VIEW, REPORTS_BUILD}),
     Role.WAREHOUSE: frozenset(_STAFF_READ | {INVENTORY_VIEW, INVENTORY_EDIT, INVENTORY_SYNC, FULFILLMENT_SHIP}),
-    Role.ANALYST: frozenset(_STAFF_READ | {DEALERS_EXPORT, INVENTORY_VIEW, AUDIT_VIEW}),
+    Role.ANALYST: frozenset(_STAFF_READ | {DEALERS_EXPORT, INVENTORY_VIEW, AUDIT_VIEW, REPORTS_BUILD}),
     Role.DEALER_OWNER: frozenset({COMPANY_VIEW, COMPANY_ADDRESSES, COMPANY_USERS, ACCOUNT_EDIT, CATALOG_VIEW,
-                                 CART_EDIT, ORDERS_VIEW_OWN, FINANCE_VIEW_OWN, FINANCE_PAY}),
+                                 CART_EDIT, ORDERS_VIEW_OWN, FINANCE_VIEW_OWN, FINANCE_PAY, REPORTS_VIEW_OWN}),
     Role.DEALER_BUYER: frozenset({COMPANY_VIEW, COMPANY_ADDRESSES, ACCOUNT_EDIT, CATALOG_VIEW, CART_EDIT,
-                                  ORDERS_VIEW_OWN}),
+                                  ORDERS_VIEW_OWN, REPORTS_VIEW_OWN}),
     Role.DEALER_FINANCE: frozenset({COMPANY_VIEW, ACCOUNT_EDIT, CATALOG_VIEW, ORDERS_VIEW_OWN, FINANCE_VIEW_OWN,
-                                    FINANCE_PAY}),
+                                    FINANCE_PAY, REPORTS_VIEW_OWN}),
 }
 
 

@@ -252,8 +252,11 @@ def _parts(spec: ReportSpec, *, region_depth: int, category_depth: int) -> tuple
 _JOINS = {
     "dealer": "JOIN dealers_dealer d ON d.id = f.dealer_id",
     "node": "JOIN dealers_node n ON n.id = d.node_id",
-    "province": """LEFT JOIN (SELECT dt.dealer_id, min(split_part(t.path::text, '.', 2))::int AS province_id
+    # A dealer's province: the territory on the second level (under 中国) above its first territory. Territory
+    # paths are of codes, so the province is found by its path.
+    "province": """LEFT JOIN (SELECT dt.dealer_id, min(p.id) AS province_id
                              FROM dealers_dealer_territories dt JOIN dealers_territory t ON t.id = dt.territory_id
+                             JOIN dealers_territory p ON p.path = subpath(t.path, 0, 2)
                              WHERE nlevel(t.path) >= 2 GROUP BY dt.dealer_id) pv ON pv.dealer_id = f.dealer_id""",
     "sku": "JOIN catalog_sku s ON s.id = f.sku_id",
     "product": "JOIN catalog_product p ON p.id = s.product_id",

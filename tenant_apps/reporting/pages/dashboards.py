@@ -1,0 +1,4 @@
+"""Reporting pages: dashboards (filled in by its own change). Each area lists its own URL patterns."""
+
+console_urls: list = []
+storefront_urls: list = []

@@ -1,0 +1,31 @@
+from datetime import timedelta
+
+from django.utils import timezone
+
+from tenant_apps.reporting.cube import Filters, ReportSpec
+from tenant_apps.reporting.selectors import report_run, rollup_mismatches
+from tenant_apps.reporting.services import rollups_refresh
+from tests.factories.accounts import UserFactory
+from tests.factories.ordering import OrderFactory
+
+
+def test_smoke(store, tenant_a, in_tenant):
+    with in_tenant(tenant_a):
+        OrderFactory(actor=store.buyer, dealer=store.dealer, lines=[(store.sku, 3), (store.water, 2)])
+        OrderFactory(actor=store.buyer, dealer=store.dealer, lines=[(store.sku, 1)])
+        rollups_refresh()
+        assert rollup_mismatches() == []
+        owner = UserFactory(email="o@x.test", role="owner")
+        today = timezone.localdate()
+        for dims in [(), ("dealer",), ("month", "sku"), ("region", "category"), ("day", "tier"), ("province",),
+                     ("week", "series"), ("quarter", "rep"), ("product", "year")]:
+            spec = ReportSpec(date_from=today - timedelta(days=400), date_to=today, dimensions=dims,
+                              measures=("net", "lines", "quantity"))
+            report = report_run(actor=owner, spec=spec)
+            print(dims, [(r.labels, r.values) for r in report.rows], report.totals)
+            assert report.totals == (32, 3, 6)
+        spec = ReportSpec(date_from=today, date_to=today, dimensions=("dealer",), measures=("orders", "net"))
+        print(report_run(actor=owner, spec=spec))
+        spec = ReportSpec(date_from=today, date_to=today, dimensions=("sku",), measures=("net",),
+                          filters=Filters(category=store.sku.product.category_id))
+        print(report_run(actor=owner, spec=spec).rows)
