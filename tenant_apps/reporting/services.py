@@ -146,9 +146,9 @@ def rollups_refresh(*, full: bool = False) -> RollupState:
     with transaction.atomic():
         RollupState.objects.get_or_create(pk=1)
         state = RollupState.objects.select_for_update().get(pk=1)
+        # The application's clock, which stamps `updated_at` too (the margin covers servers' clocks apart).
+        now = timezone.now()
         with connection.cursor() as cursor:
-            cursor.execute("SELECT now()")
-            now = cursor.fetchone()[0]
             if full or state.watermark is None:
                 count = _recompute(cursor, None)
                 state.rebuilt_at = now
