@@ -185,6 +185,7 @@ def test_without_a_font_file_the_pdf_uses_the_built_in_cid_font(docs, tmp_path):
     missing = str(tmp_path / "missing.ttc")
     content = order_confirmation_pdf(order_confirmation(docs.order), font_path=missing)
     assert content.startswith(b"%PDF") and b"STSong-Light" in content
+    assert "上海经销商" in pdf_text(content) and "CN¥199.50" in pdf_text(content)
     assert delivery_note_pdf(delivery_note(docs.shipment), font_path=missing).startswith(b"%PDF")
 
 
