@@ -12,6 +12,7 @@ import binascii
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -268,6 +269,17 @@ CELERY_BEAT_SCHEDULE = {
     },
     # fapiao the e-invoicing provider could not issue yet (billing_saas.services_fapiao)
     "fapiao-retry": {"task": "billing_saas.tasks.fapiao_retry", "schedule": 10 * 60.0},
+    # reporting: the sales rollups brought up to date every minute, the last weeks recomputed nightly
+    "reporting-rollups-refresh": {
+        "task": "tenants.tasks.for_each_tenant",
+        "schedule": 60.0,
+        "args": ["reporting.tasks.rollups_refresh"],
+    },
+    "reporting-rollups-recompute-recent": {
+        "task": "tenants.tasks.for_each_tenant",
+        "schedule": crontab(hour=19, minute=17),  # 03:17 in China (beat counts in UTC)
+        "args": ["reporting.tasks.rollups_recompute_recent"],
+    },
 }
 
 # --- auth ---------------------------------------------------------------------------------------

@@ -17,7 +17,14 @@ from django.views.decorators.http import require_GET, require_http_methods
 from tenant_apps.accounts import services as account_services
 from tenant_apps.accounts.access import is_console_user, requires
 from tenant_apps.accounts.forms import PasswordChangeForm
-from tenant_apps.accounts.permissions import ACCOUNT_EDIT, COMPANY_ADDRESSES, COMPANY_VIEW, FINANCE_VIEW_OWN, has_perm
+from tenant_apps.accounts.permissions import (
+    ACCOUNT_EDIT,
+    COMPANY_ADDRESSES,
+    COMPANY_VIEW,
+    FINANCE_VIEW_OWN,
+    REPORTS_VIEW_OWN,
+    has_perm,
+)
 from tenant_apps.core.errors import DomainError
 from tenant_apps.core.forms import apply_domain_error
 from tenant_apps.core.uploads import media_response
@@ -32,6 +39,7 @@ TABS = [
     ("addresses", "storefront:addresses", COMPANY_ADDRESSES, gettext_lazy("Addresses")),
     ("finance", "finance:home", FINANCE_VIEW_OWN, gettext_lazy("Finance account")),
     ("statements", "finance:statements", FINANCE_VIEW_OWN, gettext_lazy("My statements")),
+    ("purchases", "reporting_storefront:dashboard", REPORTS_VIEW_OWN, gettext_lazy("My purchases")),
 ]
 
 
