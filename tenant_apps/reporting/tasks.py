@@ -1,0 +1,21 @@
+"""reporting's tasks: thin and idempotent, run in the schema they were sent from (tenant-schemas-celery puts it in
+the message headers; tenants.tasks.for_each_tenant for the periodic ones)."""
+
+from celery import shared_task
+
+
+@shared_task(name="reporting.tasks.export_run", ignore_result=True)
+def export_run(job_id: int) -> str:
+    """Write one export's file (sent after the job's commit; exports.services.export_run)."""
+    from tenant_apps.reporting.exports.services import export_run as run
+
+    job = run(job_id=job_id)
+    return job.status if job is not None else "missing"
+
+
+@shared_task(name="reporting.tasks.exports_purge_expired", ignore_result=True)
+def exports_purge_expired() -> int:
+    """Daily, in each tenant: remove exports past their expiry (their files too)."""
+    from tenant_apps.reporting.exports.services import exports_purge_expired as purge
+
+    return purge()
