@@ -37,7 +37,7 @@ def _orders(actor, filters: dict):
 def orders_table(*, actor, filters: dict) -> Table:
     """One row per order of the console order list with `filters` (OrderFilter.clean_filters())."""
     rows = _orders(actor, filters).order_by("-created_at", "-id")
-    header = [_("Order"), _("Dealer code"), _("Dealer"), _("Status"), _("Placed"), _("Submitted"), _("Lines"),
+    header = [_("Order number"), _("Dealer code"), _("Dealer"), _("Status"), _("Placed"), _("Submitted"), _("Lines"),
               _("Currency"), _("Subtotal"), _("Discount"), _("Total")]
 
     def row(order):
@@ -55,7 +55,7 @@ def order_lines_table(*, actor, filters: dict) -> Table:
             .select_related("order", "order__dealer", "sku", "unit")
             .defer("order__dealer__bank_account", "order__breakdown", "order__shipping_address")
             .order_by("-order__created_at", "-order_id", "line_no"))
-    header = [_("Order"), _("Dealer code"), _("Dealer"), _("Status"), _("Placed"), _("Line"), _("SKU code"),
+    header = [_("Order number"), _("Dealer code"), _("Dealer"), _("Status"), _("Placed"), _("Line"), _("SKU code"),
               _("Product"), _("Unit"), _("Quantity"), _("Quantity (base units)"), _("Unit price"), _("Gross"),
               _("Discount"), _("Net"), _("Currency")]
 
@@ -94,7 +94,7 @@ def shipments_table(*, actor, filters: dict) -> Table:
     rows = (rows.select_related("order", "order__dealer", "warehouse", "carrier")
             .defer("order__dealer__bank_account", "order__breakdown", "order__shipping_address")
             .annotate(base_quantity=Sum("lines__quantity")).order_by("-created_at", "-id"))
-    header = [_("Shipment"), _("Order"), _("Dealer code"), _("Dealer"), _("Warehouse"), _("Carrier"),
+    header = [_("Shipment number"), _("Order number"), _("Dealer code"), _("Dealer"), _("Warehouse"), _("Carrier"),
               _("Tracking number"), _("Status"), _("Created"), _("Shipped"), _("Delivered"),
               _("Quantity (base units)")]
 
@@ -121,7 +121,7 @@ def returns_table(*, actor, filters: dict) -> Table:
     rows = (rows.select_related("order", "order__dealer", "warehouse")
             .defer("order__dealer__bank_account", "order__breakdown", "order__shipping_address")
             .annotate(base_quantity=Sum("lines__quantity"), line_count=Count("lines")).order_by("-created_at", "-id"))
-    header = [_("Return"), _("Order"), _("Dealer code"), _("Dealer"), _("Reason"), _("Details"), _("Status"),
+    header = [_("RMA number"), _("Order number"), _("Dealer code"), _("Dealer"), _("Reason"), _("Details"), _("Status"),
               _("Requested"), _("Decided"), _("Received"), _("Warehouse"), _("Lines"), _("Quantity (base units)")]
 
     def row(rma):

@@ -18,7 +18,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.files import File
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -93,17 +93,22 @@ def export_report_start(*, actor, spec: ReportSpec, fmt: str) -> ExportJob:
 
 @transaction.atomic
 def _job_create(*, actor, kind: str, fmt: str, filters: dict) -> ExportJob:
-    language = actor.preferred_language or translation.get_language() or settings.LANGUAGE_CODE
+    # the language the requester reads now (a request: their own preference, else their browser's)
+    language = translation.get_language() or actor.preferred_language or settings.LANGUAGE_CODE
+    now = timezone.now()
     job = ExportJob.objects.create(requested_by=actor, kind=kind, fmt=fmt, filters=filters, language=language,
-                                   expires_at=timezone.now() + EXPIRES_AFTER)
+                                   created_at=now, expires_at=now + EXPIRES_AFTER)
     audit_record(actor=actor, action="reporting.export.requested", target=job,
                  after={"kind": kind, "fmt": fmt, "filters": filters})
-    job_id = job.pk
+    job_id, tenant = job.pk, connection.tenant  # the task runs in this tenant's schema, wherever the callback runs
 
     def send():
+        from django_tenants.utils import tenant_context
+
         from tenant_apps.reporting.tasks import export_run as task
 
-        task.delay(job_id)
+        with tenant_context(tenant):
+            task.delay(job_id)
 
     # robust: a broker that cannot be reached leaves the job waiting (and the page saying so), not a 500
     transaction.on_commit(send, robust=True)
