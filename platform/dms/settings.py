@@ -231,6 +231,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 15 * 60.0,
         "args": ["inventory.tasks.low_stock_scan"],
     },
+    "exports-purge-expired": {
+        "task": "tenants.tasks.for_each_tenant",
+        "schedule": 24 * 3600.0,
+        "args": ["reporting.tasks.exports_purge_expired"],
+    },
     "qualification-reminders": {
         "task": "tenants.tasks.for_each_tenant",
         "schedule": 24 * 3600.0,

@@ -201,6 +201,7 @@ SUBJECT_LABELS = {
     "pricing.compensation": pgettext_lazy("audit subject", "Protection compensation"),
     "promotions.promotion": pgettext_lazy("audit subject", "Promotion"),
     "promotions.coupon": pgettext_lazy("audit subject", "Coupon"),
+    "reporting.export": pgettext_lazy("audit subject", "Export"),
     "tenants.workspace": pgettext_lazy("audit subject", "Workspace"),
 }
 # The filter's areas: the action's first word.
@@ -215,6 +216,7 @@ APP_LABELS = {
     "ordering": pgettext_lazy("audit area", "Orders"),
     "pricing": pgettext_lazy("audit area", "Prices"),
     "promotions": pgettext_lazy("audit area", "Promotions"),
+    "reporting": pgettext_lazy("audit area", "Reports"),
     "tenants": pgettext_lazy("audit area", "Workspace"),
 }
 

@@ -14,7 +14,7 @@ def tenant_media(request, path: str):
     """Serve this tenant's uploaded files (development; production serves media from storage).
 
     Branding (the logo) is public; other files only to signed-in users of this tenant; qualification
-    documents and bank transfer slips never here (they go through scoped download views). Another brand's
+    documents, bank transfer slips and exports never here (they go through scoped download views). Another brand's
     files: 404.
     """
     schema = request.tenant.schema_name
@@ -25,7 +25,7 @@ def tenant_media(request, path: str):
     if public in target.parents:
         pass
     elif private in target.parents and request.user.is_authenticated and not str(target).startswith(
-        (str(private / "qualifications"), str(private / "bank_slips"))
+        (str(private / "qualifications"), str(private / "bank_slips"), str(private / "exports"))
     ):
         pass
     else:

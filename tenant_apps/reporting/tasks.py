@@ -1,5 +1,5 @@
-"""Reporting's tasks, run in each tenant's schema (tenants.tasks.for_each_tenant, from the beat schedule): thin
-wrappers of reporting.services."""
+"""reporting's tasks: thin and idempotent, run in the schema they were sent from (tenant-schemas-celery puts it in
+the message headers; tenants.tasks.for_each_tenant for the periodic ones)."""
 
 from celery import shared_task
 
@@ -18,3 +18,20 @@ def rollups_recompute_recent() -> None:
     from tenant_apps.reporting.services import rollups_recompute_recent as recompute
 
     recompute()
+
+
+@shared_task(name="reporting.tasks.export_run", ignore_result=True)
+def export_run(job_id: int) -> str:
+    """Write one export's file (sent after the job's commit; exports.services.export_run)."""
+    from tenant_apps.reporting.exports.services import export_run as run
+
+    job = run(job_id=job_id)
+    return job.status if job is not None else "missing"
+
+
+@shared_task(name="reporting.tasks.exports_purge_expired", ignore_result=True)
+def exports_purge_expired() -> int:
+    """Daily, in each tenant: remove exports past their expiry (their files too)."""
+    from tenant_apps.reporting.exports.services import exports_purge_expired as purge
+
+    return purge()
