@@ -230,9 +230,9 @@ def spec_to_dict(spec: ReportSpec) -> dict:
     return {key: value for key, value in QueryDict(spec_params(spec)).items()}
 
 
-def spec_form_from_dict(data: dict, *, actor) -> ReportForm:
+def spec_form_from_dict(data: dict, *, reader) -> ReportForm:
     query = QueryDict(mutable=True)
     for key, value in (data or {}).items():
         if isinstance(key, str) and isinstance(value, str | int):
             query[key] = str(value)
-    return ReportForm(query, actor=actor)
+    return ReportForm(query, actor=reader)
