@@ -366,3 +366,16 @@ def test_the_analysis_costs_the_same_queries_for_1_or_10_dealers(store, tenant_a
         rollups_refresh(full=True)
     assert len(_read(client.get(urls[0])).rows) == 11
     assert [_queries(client, url) for url in urls] == one
+
+
+def test_a_workspace_without_sales_shows_an_empty_report(tenant_b, in_tenant):
+    with in_tenant(tenant_b):
+        owner = UserFactory(email="owner-empty@globex.test", role="owner")
+    client = host_client("globex.localhost", language="zh-hans")
+    with in_tenant(tenant_b):
+        client.force_login(owner)
+    for url in ("/console/reports/sales/", "/console/reports/sales/?dims=region", "/console/reports/sales/rows/"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+    text = client.get("/console/reports/sales/?dims=dealer").content.decode()
+    assert "该期间没有销售。" in text and "数据尚未计算。" in text
