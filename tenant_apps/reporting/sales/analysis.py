@@ -187,8 +187,9 @@ class _Drill:
         new_dims = tuple(dict.fromkeys(d for d in dims if d))
         if not new_dims:
             return self._rows(spec)
-        if to_dealer and len(new_dims) == 1 and not any(d in TIME_GRAINS for d in new_dims):
-            new_dims = ("month", *new_dims)
+        if to_dealer:  # a dealer: by time (a month when none was chosen) and SKU
+            grains = [d for d in new_dims if d in TIME_GRAINS] or (["month"] if len(new_dims) == 1 else [])
+            new_dims = (*grains, *(d for d in new_dims if d not in TIME_GRAINS))
         measures = spec.measures
         if any(d in PRODUCT_DIMENSIONS for d in new_dims) or spec.filters.on_products():
             measures = tuple(m for m in measures if not MEASURES[m].dealer_only) or ("net",)
