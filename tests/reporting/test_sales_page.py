@@ -326,6 +326,32 @@ def test_the_export_buttons_post_the_spec(world, tenant_a, in_tenant):
     assert 'name="spec" value="date_from=2026-01-01&amp;date_to=2026-06-30&amp;dims=dealer&amp;measures=net' in text
 
 
+def test_the_export_button_makes_an_xlsx_with_the_pages_totals(world, tenant_a, in_tenant,
+                                                                django_capture_on_commit_callbacks):
+    import io
+
+    from openpyxl import load_workbook
+
+    client = _browser(tenant_a, in_tenant, world.manager)  # a regional manager: their region only
+    spec = f"{PERIOD}&dims=dealer&measures=net"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/console/reports/exports/report/", {"spec": spec, "format": "xlsx"})
+    assert response.status_code == 302
+    job_page = client.get(response["Location"])
+    assert job_page.status_code == 200
+    download = client.get(response["Location"] + "download/")
+    assert download.status_code == 200
+    sheet = load_workbook(io.BytesIO(b"".join(download.streaming_content))).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[-1][0] == "Total"
+    with in_tenant(tenant_a):
+        assert Decimal(str(rows[-1][1])) == _net(dealers=[world.e1, world.e2])
+    assert {row[0] for row in rows[1:-1]} == {"经销商 E-1", "经销商 E-2"}
+    refused = client.post("/console/reports/exports/report/", {"spec": f"{spec}&dealer={world.s1.pk}",
+                                                                "format": "xlsx"})
+    assert refused.status_code == 400  # a dealer outside the region
+
+
 def _queries(client, url: str) -> int:
     """The queries of a request, after one request that fills the host's cached tenant lookup."""
     client.get(url)

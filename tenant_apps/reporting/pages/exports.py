@@ -23,6 +23,7 @@ from tenant_apps.reporting.exports.errors import ExportForbidden, ExportInvalid
 from tenant_apps.reporting.exports.selectors import export_job_get_for, export_jobs_of
 from tenant_apps.reporting.exports.spec import spec_from_json
 from tenant_apps.reporting.models import ExportFormat, ExportStatus
+from tenant_apps.reporting.specs import ReportForm
 
 _CONTENT_TYPES = {ExportFormat.CSV: "text/csv; charset=utf-8",
                   ExportFormat.XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
@@ -64,11 +65,23 @@ def _start(request, area: str):
     return redirect(reverse(f"{_AREAS[area]['ns']}:export-job", args=[job.pk]))
 
 
+def _posted_spec(request):
+    """The report to export: `spec` as JSON (exports.spec), or as the query string a report page shows
+    (specs.ReportForm, checked against the reader's scope)."""
+    raw = request.POST.get("spec", "")[:20000]
+    if raw.lstrip().startswith("{"):
+        return spec_from_json(json.loads(raw))
+    form = ReportForm(QueryDict(raw), actor=request.user)
+    if not form.is_valid():
+        raise ExportInvalid(_("This report cannot be exported."),
+                            fields={name: [str(m) for m in messages] for name, messages in form.errors.items()})
+    return form.spec()
+
+
 def _start_report(request, area: str):
     try:
-        data = json.loads(request.POST.get("spec", "")[:20000])
-        job = services.export_report_start(actor=request.user, spec=spec_from_json(data),
-                                           fmt=request.POST.get("fmt", ""))
+        job = services.export_report_start(actor=request.user, spec=_posted_spec(request),
+                                           fmt=request.POST.get("fmt") or request.POST.get("format", ""))
     except ValueError:  # not JSON
         return _refused(request, area, ExportInvalid(_("This report cannot be exported."),
                                                               fields={"spec": [_("Not a report.")]}))
