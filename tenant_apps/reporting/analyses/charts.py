@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from tenant_apps.reporting.analyses.common import bar_chart, pie_chart
 from tenant_apps.reporting.analyses.dealers import ACTIVE, DORMANT, LONG_DORMANT, RAMP_MONTHS, DealerAnalysis
@@ -15,7 +16,8 @@ TOP = 20  # bars in a ranking chart (the table lists every row)
 
 
 def activity_labels() -> dict[str, str]:
-    return {ACTIVE: _("Active"), DORMANT: _("Dormant"), LONG_DORMANT: _("Long dormant or never ordered")}
+    return {ACTIVE: pgettext("dealer activity", "Active"), DORMANT: _("Dormant"),
+            LONG_DORMANT: _("Long dormant or never ordered")}
 
 
 def inventory_charts(analysis: InventoryAnalysis) -> dict:
@@ -37,7 +39,7 @@ def dealer_charts(analysis: DealerAnalysis) -> dict:
         "activity": pie_chart(title=_("Active and dormant dealers"),
                               items=[(labels[key], count) for key, count in analysis.activity_counts.items()]),
         "ramp": bar_chart(title=_("New dealers' ramp-up"), kind="line",
-                          categories=[_("Month %(n)d") % {"n": n} for n in range(1, RAMP_MONTHS + 1)],
+                          categories=[_("Month %(n)s") % {"n": n} for n in range(1, RAMP_MONTHS + 1)],
                           series=[(r.name, r.nets) for r in ramp if r.first_order]),
     }
 
