@@ -11,8 +11,7 @@ Definitions (the page's help says the same):
   the period (the first FAST_MOVERS of them).
 - stock age = days since the stock row's last receipt movement (none yet: no age).
 
-Three queries whatever the number of rows: the stock rows with their movement figures and price, and the
-warehouses' names come with them (select_related)."""
+One query whatever the number of rows: the stock rows with their SKU, warehouse, movement figures and price."""
 
 from __future__ import annotations
 
@@ -20,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import F, IntegerField, Max, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import F, FilteredRelation, IntegerField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -118,8 +117,12 @@ def _base_price(currency: str, today: date):
 
 
 def _moved(condition: Q, sign: int = 1):
-    return Coalesce(Sum(sign * F("movements__on_hand_delta"), filter=condition), Value(0),
-                    output_field=IntegerField())
+    return Coalesce(Sum(sign * F("moves__on_hand_delta"), filter=condition), Value(0), output_field=IntegerField())
+
+
+def _last(kind: str):
+    return Subquery(StockMovement.objects.filter(stock_id=OuterRef("pk"), kind=kind).order_by("-created_at")
+                    .values("created_at")[:1])
 
 
 def stock_rows(*, warehouse: Warehouse | None = None, category: Category | None = None):
@@ -137,16 +140,19 @@ def inventory_analysis(*, date_from: date, date_to: date, days: int = 30, wareho
     today = timezone.localdate()
     start, end = period_bounds(date_from, date_to)
     recent = local_start(today - timedelta(days=days - 1))
-    shipment = Q(movements__kind=MovementKind.SHIPMENT)
+    shipment = Q(moves__kind=MovementKind.SHIPMENT)
     rows = (stock_rows(warehouse=warehouse, category=category)
             .select_related("sku", "warehouse")
+            # only the ledger rows the sums read (since the earlier of the period's start and the recent days), not
+            # every movement ever made; the last receipt and shipment walk the (stock, created_at) index back
+            .annotate(moves=FilteredRelation("movements",
+                                             condition=Q(movements__created_at__gte=min(start, recent))))
             .annotate(
-                shipped=_moved(shipment & Q(movements__created_at__gte=start, movements__created_at__lt=end), -1),
-                shipped_recent=_moved(shipment & Q(movements__created_at__gte=recent), -1),
-                after_start=_moved(Q(movements__created_at__gte=start)),
-                after_end=_moved(Q(movements__created_at__gte=end)),
-                last_receipt=Max("movements__created_at", filter=Q(movements__kind=MovementKind.RECEIPT)),
-                last_shipment=Max("movements__created_at", filter=shipment),
+                shipped=_moved(shipment & Q(moves__created_at__gte=start, moves__created_at__lt=end), -1),
+                shipped_recent=_moved(shipment & Q(moves__created_at__gte=recent), -1),
+                after_start=_moved(Q(moves__created_at__gte=start)),
+                after_end=_moved(Q(moves__created_at__gte=end)),
+                last_receipt=_last(MovementKind.RECEIPT), last_shipment=_last(MovementKind.SHIPMENT),
                 price=_base_price(currency, today))
             .order_by("sku__code", "warehouse__code"))
     out: list[StockRow] = []
