@@ -16,6 +16,7 @@ from django.utils import timezone, translation
 
 from tenant_apps.catalog.models import SkuUnit
 from tenant_apps.core.money import format_money
+from tenant_apps.dealers import services as dealers
 from tenant_apps.dealers.selectors import dealers_visible_to
 from tenant_apps.fulfillment import services as fulfillment
 from tenant_apps.inventory.models import Stock, StockMovement
@@ -29,7 +30,7 @@ from tenant_apps.reporting.analyses.dealers import is_drop
 from tenant_apps.reporting.services import rollups_refresh
 from tests.factories.accounts import UserFactory
 from tests.factories.catalog import CategoryFactory, SkuFactory
-from tests.factories.dealers import DealerFactory, RegionFactory, address
+from tests.factories.dealers import DealerFactory, RegionFactory, TierFactory, address
 from tests.factories.fulfillment import ship_everything
 from tests.factories.inventory import WarehouseFactory, stock_receive
 from tests.factories.ordering import OrderFactory
@@ -343,7 +344,16 @@ def test_dealer_filters_and_scope(store, people, network):
     owner = browser(people.owner)
     assert sorted(_shown(owner.get("/console/reports/dealers/", {**period, "region": network.west.pk}),
                          "dealer")) == ["C", "E"]
-    assert _shown(owner.get("/console/reports/dealers/", {**period, "tier": store.tier.pk}), "dealer") != []
+    everyone = sorted(["A", "B", "C", "D", "E", store.dealer.code])
+    by_tier = owner.get("/console/reports/dealers/", {**period, "tier": store.tier.pk})
+    assert sorted(_shown(by_tier, "dealer")) == everyone
+    other_tier = TierFactory(code="B", name="B")
+    assert _shown(owner.get("/console/reports/dealers/", {**period, "tier": other_tier.pk}), "dealer") == []
+    rep = UserFactory(email="rep@brand.test", full_name="", role="sales_rep")
+    dealers.dealer_update(actor=people.owner, dealer=network.dealers["C"], sales_rep=rep)
+    by_rep = owner.get("/console/reports/dealers/", {**period, "rep": rep.pk})
+    assert _shown(by_rep, "dealer") == ["C"] and _shown(by_rep, "drop") == []
+    assert by_rep.context["analysis"].report.totals == (4, Decimal("290.00"))
     manager = browser(network.manager)
     outside = manager.get("/console/reports/dealers/", {**period, "region": network.west.pk})
     assert outside.status_code == 400 and "Select a valid choice" in outside.content.decode()
