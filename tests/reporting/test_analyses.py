@@ -25,6 +25,7 @@ from tenant_apps.ordering.submission import SubmitLine
 from tenant_apps.pricing import services as pricing
 from tenant_apps.pricing.models import PriceEntry, ProtectionCompensation, ProtectionWindow, PurchaseRecord
 from tenant_apps.promotions.models import PromotionUsage
+from tenant_apps.reporting.analyses import inventory as inventory_analysis
 from tenant_apps.reporting.analyses.common import month_add, month_start
 from tenant_apps.reporting.analyses.dealers import is_drop
 from tenant_apps.reporting.services import rollups_refresh
@@ -589,3 +590,11 @@ def test_pages_cost_a_constant_number_of_queries(store, people, count_queries):
     many = _counts(page, count_queries, urls)
     assert many == few
     print("queries (inventory, dealers, promotions, pricing):", few)
+
+
+def test_long_tables_show_their_first_rows_and_say_so(store, people, monkeypatch):
+    monkeypatch.setattr(inventory_analysis, "SHOWN", 2)
+    response = browser(people.owner).get("/console/reports/inventory/")
+    assert len(_shown(response, "stock")) == 2 and len(response.context["analysis"].rows) == 4
+    assert "The first 2 of 4 rows" in response.content.decode()
+    assert response.context["analysis"].totals.on_hand == 300  # the totals count every row

@@ -30,6 +30,7 @@ from tenant_apps.pricing.models import PriceEntry, PriceListKind, PriceListStatu
 from tenant_apps.reporting.analyses.common import local_start, period_bounds, ratio
 
 FAST_MOVERS = 10
+SHOWN = 500  # rows of a table on the page (figures and totals count every row)
 
 
 @dataclass
@@ -80,6 +81,7 @@ class SkuMover:
     available: int = 0
     last_shipment: date | None = None
     rank: int = 0
+    fast: bool = False
 
     @property
     def slow(self) -> bool:
@@ -99,7 +101,15 @@ class InventoryAnalysis:
 
     @property
     def fast(self) -> list[SkuMover]:
-        return [m for m in self.movers if m.shipped > 0][:FAST_MOVERS]
+        return [m for m in self.movers if m.fast]
+
+    @property
+    def rows_shown(self) -> list[StockRow]:
+        return self.rows[:SHOWN]
+
+    @property
+    def movers_shown(self) -> list[SkuMover]:
+        return self.movers[:SHOWN]
 
     @property
     def slow(self) -> list[SkuMover]:
@@ -209,6 +219,7 @@ def _movers(rows: list[StockRow]) -> list[SkuMover]:
     ranked = sorted(found.values(), key=lambda m: (-m.shipped, m.code))
     for index, mover in enumerate(ranked, start=1):
         mover.rank = index
+        mover.fast = index <= FAST_MOVERS and mover.shipped > 0
     return ranked
 
 
