@@ -268,6 +268,12 @@ CELERY_BEAT_SCHEDULE = {
     },
     # fapiao the e-invoicing provider could not issue yet (billing_saas.services_fapiao)
     "fapiao-retry": {"task": "billing_saas.tasks.fapiao_retry", "schedule": 10 * 60.0},
+    # reporting: saved reports mailed on their schedules (the report builder)
+    "reporting-schedules-send": {
+        "task": "tenants.tasks.for_each_tenant",
+        "schedule": 15 * 60.0,
+        "args": ["reporting.tasks.report_schedules_send"],
+    },
 }
 
 # --- auth ---------------------------------------------------------------------------------------

@@ -53,6 +53,9 @@ ACTION_LABELS = {
     "finance.payment.failed": pgettext_lazy("audit action", "Payment failed"),
     "finance.payment.partially_refunded": pgettext_lazy("audit action", "Partly refunded"),
     "finance.payment.refunded": pgettext_lazy("audit action", "Refunded"),
+    # the report builder
+    "reporting.saved_report.shared": pgettext_lazy("audit action", "Sharing changed"),
+    "reporting.schedule.sent": pgettext_lazy("audit action", "Report mailed"),
 }
 # For an action with no label of its own, its last word (dealers.dealer.created -> "created").
 VERB_LABELS = {
@@ -202,6 +205,8 @@ SUBJECT_LABELS = {
     "promotions.promotion": pgettext_lazy("audit subject", "Promotion"),
     "promotions.coupon": pgettext_lazy("audit subject", "Coupon"),
     "tenants.workspace": pgettext_lazy("audit subject", "Workspace"),
+    "reporting.saved_report": pgettext_lazy("audit subject", "Saved report"),
+    "reporting.schedule": pgettext_lazy("audit subject", "Report schedule"),
 }
 # The filter's areas: the action's first word.
 APP_LABELS = {
@@ -216,6 +221,7 @@ APP_LABELS = {
     "pricing": pgettext_lazy("audit area", "Prices"),
     "promotions": pgettext_lazy("audit area", "Promotions"),
     "tenants": pgettext_lazy("audit area", "Workspace"),
+    "reporting": pgettext_lazy("audit area", "Reports"),
 }
 
 
