@@ -46,6 +46,10 @@ class Frequency(models.TextChoices):
     MONTHLY = "monthly", _("Monthly")
 
 
+WEEKDAYS = [(0, _("Monday")), (1, _("Tuesday")), (2, _("Wednesday")), (3, _("Thursday")), (4, _("Friday")),
+            (5, _("Saturday")), (6, _("Sunday"))]
+
+
 class ReportSchedule(models.Model):
     """A saved report mailed (XLSX attached) to brand users at `hour` (the workspace's time zone): every day, on
     `weekday` (0 = Monday) or on `day_of_month` (1-28). Each recipient gets it run as themselves, in their
@@ -79,3 +83,7 @@ class ReportSchedule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report_id} {self.frequency}"
+
+    @property
+    def weekday_label(self) -> str:
+        return str(dict(WEEKDAYS).get(self.weekday, ""))
