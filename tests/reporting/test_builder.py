@@ -200,12 +200,14 @@ def test_built_on_the_page_saved_and_opened_with_the_figures_of_the_orders(sales
                     ("Total", 62, 3)]
     with in_tenant(tenant_a):
         assert _net_by_dealer() == {"SH-1": Decimal("32.00"), "GZ-1": Decimal("30.00")}
-    edited = page.post(f"{BUILDER}{report.pk}/edit/", {"name": "By dealer", "period": "last_30", "dim1": "dealer",
-                                                       "measure": ["net"], "chart": "pie"})
+    edited = page.post(f"{BUILDER}{report.pk}/edit/", {"name": "By dealer/region [east]\n", "period": "last_30",
+                                                       "dim1": "dealer", "measure": ["net"], "chart": "pie"})
     assert edited.status_code == 302
     with in_tenant(tenant_a):
         report.refresh_from_db()
-    assert (report.spec["measures"], report.chart) == ("net", "pie")
+    assert (report.name, report.spec["measures"], report.chart) == ("By dealer/region [east]", "net", "pie")
+    download = page.get(f"{BUILDER}{report.pk}/xlsx/")
+    assert download.status_code == 200 and "By dealer region east" in download["Content-Disposition"]
 
 
 def test_a_report_is_seen_by_the_roles_it_is_shared_with_only(sales, tenant_a, in_tenant):
@@ -256,6 +258,8 @@ def test_bad_input_is_a_400_with_field_errors_and_saves_nothing(sales, tenant_a,
     nameless = page.post(f"{BUILDER}new/", {"name": " ", "dim1": "dealer", "measure": ["net", "profit"]})
     assert nameless.status_code == 400
     assert set(nameless.context["errors"]) == {"name", "measures"}
+    hostile = page.post(f"{BUILDER}new/", {"name": "a\x01b", "dim1": "dealer", "measure": ["net"]})
+    assert hostile.status_code == 400 and list(hostile.context["errors"]) == ["name"]
     manager = _browser(tenant_a, in_tenant, sales.manager)
     outside = manager.post(f"{BUILDER}new/", {"name": "North", "dim1": "dealer", "measure": ["net"],
                                               "region": str(north.pk)})

@@ -46,6 +46,19 @@ MAX_REPORTS = 200  # per person
 MAX_SCHEDULES = 10  # per report
 MAX_RECIPIENTS = 50
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|\[\]]+')
+
+
+def file_name(report: SavedReport, day) -> str:
+    """The report's XLSX file name in the current language (no character a file system or header refuses)."""
+    name = " ".join(_UNSAFE.sub(" ", report.name).split())[:60] or _("Report")
+    return _("Report %(name)s %(date)s.xlsx") % {"name": name, "date": day.isoformat()}
+
+
+def sheet_name(report: SavedReport) -> str:
+    """A worksheet title Excel takes: no []:*?/\\, at most 31 characters."""
+    return " ".join(_UNSAFE.sub(" ", report.name).split())[:31] or _("Report")
 
 
 def _refuse(actor, report: SavedReport | None = None) -> None:
@@ -72,9 +85,11 @@ def _checked(*, actor, owner_id: int, name: str, params: Mapping, chart: str,
              report_id: int | None = None) -> tuple[str, dict, str]:
     """(name, stored spec, chart) or ValidationFailed with every field's errors."""
     errors: dict[str, list[str]] = {}
-    name = (name or "").strip()
+    name = " ".join(str(name or "").split())  # one line: it becomes a mail's subject and a file's name
     if not name:
         errors["name"] = [_("Give the report a name.")]
+    elif _CONTROL.search(name):
+        errors["name"] = [_("The name holds characters that cannot be shown.")]
     elif len(name) > MAX_NAME:
         errors["name"] = [_("At most %(max)s characters.") % {"max": MAX_NAME}]
     elif SavedReport.objects.filter(owner_id=owner_id, name=name).exclude(pk=report_id).exists():
@@ -263,8 +278,6 @@ def schedule_delete(*, actor, schedule: ReportSchedule) -> None:
 
 # --- the scheduled mail -------------------------------------------------------------------------------------
 
-_UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
-
 
 def _language(user) -> str:
     try:
@@ -290,8 +303,7 @@ def _message(report: SavedReport, user, now: datetime) -> EmailMessage | None:
             return None
         spec = result.spec
         period = f"{spec.date_from.isoformat()} – {spec.date_to.isoformat()}"
-        name = _UNSAFE.sub(" ", report.name).strip()[:60] or _("Report")
-        filename = _("Report %(name)s %(date)s.xlsx") % {"name": name, "date": spec.date_to.isoformat()}
+        filename = file_name(report, spec.date_to)
         subject = _("Report “%(name)s”, %(period)s") % {"name": report.name, "period": period}
         totals = "\n".join(f"{MEASURES[measure].label}: {value}"
                            for measure, value in zip(spec.measures, result.totals, strict=True))
@@ -299,7 +311,7 @@ def _message(report: SavedReport, user, now: datetime) -> EmailMessage | None:
                  "your part of the network.\n\nTotals:\n%(totals)s\n\nYou receive it because you are among the "
                  "report's recipients; whoever scheduled it can change that in the report builder.") % {
             "person": user.get_short_name(), "name": report.name, "period": period, "totals": totals}
-        content = report_xlsx(result, sheet=report.name)
+        content = report_xlsx(result, sheet=sheet_name(report))
     return EmailMessage(subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[user.email],
                         attachments=[(filename, content, XLSX)])
 

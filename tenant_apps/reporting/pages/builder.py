@@ -198,9 +198,8 @@ def builder_xlsx(request, report_id: int):
         result = report_run(actor=request.user, spec=form.spec())
     except ReportError:
         raise Http404 from None
-    filename = f"{_('Report')} {report.name[:60]} {result.spec.date_to.isoformat()}.xlsx"
-    return FileResponse(io.BytesIO(report_xlsx(result, sheet=report.name)), as_attachment=True, filename=filename,
-                        content_type=services.XLSX)
+    return FileResponse(io.BytesIO(report_xlsx(result, sheet=services.sheet_name(report))), as_attachment=True,
+                        filename=services.file_name(report, result.spec.date_to), content_type=services.XLSX)
 
 
 # --- sharing, scheduling, deleting ------------------------------------------------------------------------------
