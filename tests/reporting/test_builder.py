@@ -9,6 +9,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.db import connection
 from django.db.models import Sum
@@ -30,6 +31,7 @@ from tenant_apps.reporting.models import ReportSchedule, SavedReport
 from tenant_apps.reporting.selectors import report_run
 from tenant_apps.reporting.services import rollups_refresh
 from tenant_apps.reporting.tasks import report_schedules_send
+from tenants.tasks import for_each_tenant
 from tests.conftest import host_client
 from tests.factories.accounts import UserFactory
 from tests.factories.dealers import DealerFactory, RegionFactory, address
@@ -126,7 +128,11 @@ def test_the_scheduled_mail_goes_once_per_run_in_each_recipients_language_and_sc
             assert schedules_send_due(now=now) == 1
         with django_capture_on_commit_callbacks(execute=True):
             assert schedules_send_due(now=now) == 0  # the task ran twice: nothing new
-            report_schedules_send(now=(now + timedelta(minutes=15)).isoformat())
+            assert report_schedules_send(now=(now + timedelta(minutes=15)).isoformat()) == 0
+            assert for_each_tenant.delay("reporting.tasks.report_schedules_send").get() == 2  # beat: every tenant
+        beat = settings.CELERY_BEAT_SCHEDULE["reporting-schedules-send"]
+        assert (beat["task"], beat["args"], beat["schedule"]) == (
+            "tenants.tasks.for_each_tenant", ["reporting.tasks.report_schedules_send"], 15 * 60.0)
         assert sorted(message.to[0] for message in mail.outbox) == [
             "analyst@acme.test", "south@acme.test", "zh@acme.test"]
         by_person = {message.to[0]: message for message in mail.outbox}
