@@ -285,6 +285,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=19, minute=17),  # 03:17 in China (beat counts in UTC)
         "args": ["reporting.tasks.rollups_recompute_recent"],
     },
+    # reporting: saved reports mailed on their schedules (the report builder)
+    "reporting-schedules-send": {
+        "task": "tenants.tasks.for_each_tenant",
+        "schedule": 15 * 60.0,
+        "args": ["reporting.tasks.report_schedules_send"],
+    },
 }
 
 # --- auth ---------------------------------------------------------------------------------------

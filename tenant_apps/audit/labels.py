@@ -53,6 +53,9 @@ ACTION_LABELS = {
     "finance.payment.failed": pgettext_lazy("audit action", "Payment failed"),
     "finance.payment.partially_refunded": pgettext_lazy("audit action", "Partly refunded"),
     "finance.payment.refunded": pgettext_lazy("audit action", "Refunded"),
+    # the report builder
+    "reporting.saved_report.shared": pgettext_lazy("audit action", "Sharing changed"),
+    "reporting.schedule.sent": pgettext_lazy("audit action", "Report mailed"),
 }
 # For an action with no label of its own, its last word (dealers.dealer.created -> "created").
 VERB_LABELS = {
@@ -203,6 +206,8 @@ SUBJECT_LABELS = {
     "promotions.coupon": pgettext_lazy("audit subject", "Coupon"),
     "reporting.export": pgettext_lazy("audit subject", "Export"),
     "tenants.workspace": pgettext_lazy("audit subject", "Workspace"),
+    "reporting.saved_report": pgettext_lazy("audit subject", "Saved report"),
+    "reporting.schedule": pgettext_lazy("audit subject", "Report schedule"),
 }
 # The filter's areas: the action's first word.
 APP_LABELS = {
