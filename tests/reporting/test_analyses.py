@@ -25,9 +25,9 @@ from tenant_apps.ordering.submission import SubmitLine
 from tenant_apps.pricing import services as pricing
 from tenant_apps.pricing.models import PriceEntry, ProtectionCompensation, ProtectionWindow, PurchaseRecord
 from tenant_apps.promotions.models import PromotionUsage
-from tenant_apps.reporting.analyses import inventory as inventory_analysis
+from tenant_apps.reporting.analyses import selectors_inventory as inventory_analysis
 from tenant_apps.reporting.analyses.common import month_add, month_start
-from tenant_apps.reporting.analyses.dealers import is_drop
+from tenant_apps.reporting.analyses.selectors_dealers import is_drop
 from tenant_apps.reporting.services import rollups_refresh
 from tests.factories.accounts import UserFactory
 from tests.factories.catalog import CategoryFactory, SkuFactory

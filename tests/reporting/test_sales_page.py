@@ -404,4 +404,4 @@ def test_a_workspace_without_sales_shows_an_empty_report(tenant_b, in_tenant):
         response = client.get(url)
         assert response.status_code == 200, url
     text = client.get("/console/reports/sales/?dims=dealer").content.decode()
-    assert "该期间没有销售。" in text and "数据尚未计算。" in text
+    assert "此期间没有销售。" in text and "数据尚未计算。" in text

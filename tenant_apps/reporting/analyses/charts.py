@@ -6,10 +6,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from tenant_apps.reporting.analyses.common import bar_chart, pie_chart
-from tenant_apps.reporting.analyses.dealers import ACTIVE, DORMANT, LONG_DORMANT, RAMP_MONTHS, DealerAnalysis
-from tenant_apps.reporting.analyses.inventory import InventoryAnalysis
-from tenant_apps.reporting.analyses.pricing import PricingAnalysis
-from tenant_apps.reporting.analyses.promotions import PromotionFigures
+from tenant_apps.reporting.analyses.selectors_dealers import ACTIVE, DORMANT, LONG_DORMANT, RAMP_MONTHS, DealerAnalysis
+from tenant_apps.reporting.analyses.selectors_inventory import InventoryAnalysis
+from tenant_apps.reporting.analyses.selectors_pricing import PricingAnalysis
+from tenant_apps.reporting.analyses.selectors_promotions import PromotionFigures
 from tenant_apps.reporting.charts import chart_for
 
 TOP = 20  # bars in a ranking chart (the table lists every row)

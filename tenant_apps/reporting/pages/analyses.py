@@ -15,10 +15,10 @@ from tenant_apps.dealers.errors import DealerNotFound
 from tenant_apps.dealers.selectors import dealer_get_for
 from tenant_apps.inventory.models import Stock
 from tenant_apps.promotions.models import Promotion
-from tenant_apps.reporting.analyses import dealers as dealer_figures
-from tenant_apps.reporting.analyses import inventory as inventory_figures
-from tenant_apps.reporting.analyses import pricing as pricing_figures
-from tenant_apps.reporting.analyses import promotions as promotion_figures
+from tenant_apps.reporting.analyses import selectors_dealers as dealer_figures
+from tenant_apps.reporting.analyses import selectors_inventory as inventory_figures
+from tenant_apps.reporting.analyses import selectors_pricing as pricing_figures
+from tenant_apps.reporting.analyses import selectors_promotions as promotion_figures
 from tenant_apps.reporting.analyses.charts import (
     dealer_charts,
     inventory_charts,

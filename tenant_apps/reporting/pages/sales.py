@@ -15,9 +15,9 @@ from tenant_apps.accounts.access import may_open, requires
 from tenant_apps.accounts.permissions import REPORTS_EXPORT, REPORTS_VIEW, has_perm
 from tenant_apps.reporting.charts import chart_for
 from tenant_apps.reporting.cube import TIME_GRAINS, ReportError
-from tenant_apps.reporting.sales.analysis import sales_analysis
 from tenant_apps.reporting.sales.choices import filter_choices, filter_words
-from tenant_apps.reporting.sales.rows import PAGE_SIZE, lines_figures, spec_lines
+from tenant_apps.reporting.sales.selectors_analysis import sales_analysis
+from tenant_apps.reporting.sales.selectors_rows import PAGE_SIZE, lines_figures, spec_lines
 from tenant_apps.reporting.selectors import rollup_state
 from tenant_apps.reporting.specs import ReportForm, spec_params
 

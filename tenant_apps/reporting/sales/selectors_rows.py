@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.db.models import Count, F, QuerySet, Sum
 
 from tenant_apps.reporting.cube import MEASURES, ReportSpec
-from tenant_apps.reporting.sales.analysis import Figure
+from tenant_apps.reporting.sales.selectors_analysis import Figure
 from tenant_apps.reporting.selectors import sales_lines
 
 PAGE_SIZE = 50
