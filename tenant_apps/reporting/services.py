@@ -153,8 +153,9 @@ def _recompute(cursor, days: list[date] | None) -> int:
     rows just written (day x dealer from the days, months from the days, the coarser months from the months).
     Rows are written in the order of their keys (period first, then dealer): a hash aggregate hands its groups
     over in no order, and a day's rows spread over the whole table made a report of a few days read most of its
-    pages; in key order the rows of a period, and of a region's dealers within it, lie together. A full build groups a million lines into as many groups: work_mem is raised for this transaction only, so
-    that the hash aggregates stay in memory instead of spilling to disk in batches."""
+    pages; in key order the rows of a period, and of a region's dealers within it, lie together. A full build
+    groups a million lines into as many groups: work_mem is raised for this transaction only, so that the hash
+    aggregates stay in memory instead of spilling to disk in batches."""
     params = source_params(days)
     cursor.execute("SET LOCAL work_mem = '128MB'")
     if days is None:
