@@ -141,6 +141,16 @@ def test_every_rollup_the_engine_chooses_gives_the_figures_of_the_order_lines(sa
         # the regional manager sees 华东's dealer only, the totals with it
         assert _report(s.manager, spec) == ({(s.east_dealer.pk,): (Decimal("75.00"), 2, 6)},
                                             (Decimal("75.00"), 2, 6))
+        # counts that do not add up: buying dealers by month (the totals count each dealer once), orders by dealer
+        spec = ReportSpec(dimensions=("month",), measures=("dealers", "lines"), **period)
+        months = [s.edge.replace(day=1), s.whole.replace(day=1), s.today.replace(day=1)]
+        assert _report(s.owner, spec) == ({(months[0],): (2, 3), (months[1],): (2, 3), (months[2],): (1, 3)}, (2, 9))
+        assert _report(s.manager, spec) == ({(months[0],): (1, 1), (months[1],): (1, 2), (months[2],): (1, 3)},
+                                            (1, 6))
+        spec = ReportSpec(dimensions=("dealer",), measures=("orders", "net"), **period)
+        assert _report(s.owner, spec) == (
+            {(s.east_dealer.pk,): (3, Decimal("108.00")), (s.store.dealer.pk,): (2, Decimal("57.50"))},
+            (5, Decimal("165.50")))
 
 
 def test_a_product_moved_to_another_category_reports_there_without_a_refresh(sales, tenant_a, in_tenant):
