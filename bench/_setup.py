@@ -66,8 +66,9 @@ def _pg_bin(name: str) -> str:
     return str(bundled) if bundled.exists() else shutil.which(name) or name
 
 
-def pgbench_select_only(seconds: int = 5) -> dict:
-    """pgbench -S on the same server, one client: the baseline that absolute timings drift with."""
+def pgbench_select_only(seconds: int = 5, database: str = "bench_pgbench") -> dict:
+    """pgbench -S on the same server, one client: the baseline that absolute timings drift with (on the scratch
+    database `database`, made and dropped here)."""
     from django.db import connection
 
     params = connection.settings_dict
@@ -78,7 +79,7 @@ def pgbench_select_only(seconds: int = 5) -> dict:
         "PGUSER": params["USER"] or "postgres",
         "PGPASSWORD": params["PASSWORD"] or "",
     }
-    db = "bench_pgbench"
+    db = database
     with connection.cursor() as cursor:
         cursor.execute(f'DROP DATABASE IF EXISTS "{db}"')
         cursor.execute(f'CREATE DATABASE "{db}"')

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -65,7 +65,12 @@ _COMPARE = """
 stored_dealer AS (SELECT day, dealer_id, currency, orders, {m} FROM reporting_dealerday),
 stored_month AS (SELECT month, dealer_id, sku_id, currency, {m} FROM reporting_salesmonth),
 fresh_month AS (SELECT date_trunc('month', day)::date AS month, dealer_id, sku_id, currency, {sums}
-                FROM fresh GROUP BY 1, 2, 3, 4)
+                FROM fresh GROUP BY 1, 2, 3, 4),
+stored_product AS (SELECT month, dealer_id, product_id, currency, {m} FROM reporting_productmonth),
+fresh_product AS (SELECT month, dealer_id, s.product_id, currency, {sums}
+                  FROM fresh_month f JOIN catalog_sku s ON s.id = f.sku_id GROUP BY 1, 2, 3, 4),
+stored_sku AS (SELECT month, sku_id, currency, {m} FROM reporting_skumonth),
+fresh_sku AS (SELECT month, sku_id, currency, {sums} FROM fresh_month GROUP BY 1, 2, 3)
 SELECT 'day' AS rollup, * FROM (
     (SELECT day, dealer_id, sku_id, currency FROM (SELECT * FROM fresh EXCEPT SELECT * FROM stored_day) a)
     UNION (SELECT day, dealer_id, sku_id, currency FROM (SELECT * FROM stored_day EXCEPT SELECT * FROM fresh) b)) x
@@ -81,6 +86,16 @@ SELECT 'month', month, dealer_id, sku_id, currency FROM (
     (SELECT month, dealer_id, sku_id, currency FROM (SELECT * FROM fresh_month EXCEPT SELECT * FROM stored_month) a)
     UNION (SELECT month, dealer_id, sku_id, currency FROM (SELECT * FROM stored_month EXCEPT
                                                            SELECT * FROM fresh_month) b)) z
+UNION ALL
+SELECT 'product_month', month, dealer_id, product_id, currency FROM (
+    (SELECT month, dealer_id, product_id, currency FROM (SELECT * FROM fresh_product EXCEPT
+                                                          SELECT * FROM stored_product) a)
+    UNION (SELECT month, dealer_id, product_id, currency FROM (SELECT * FROM stored_product EXCEPT
+                                                                SELECT * FROM fresh_product) b)) p
+UNION ALL
+SELECT 'sku_month', month, NULL, sku_id, currency FROM (
+    (SELECT month, sku_id, currency FROM (SELECT * FROM fresh_sku EXCEPT SELECT * FROM stored_sku) a)
+    UNION (SELECT month, sku_id, currency FROM (SELECT * FROM stored_sku EXCEPT SELECT * FROM fresh_sku) b)) k
 ORDER BY 1, 2, 3, 4
 LIMIT %(limit)s
 """
@@ -89,10 +104,13 @@ _M = "lines, quantity, gross, discount, net, returned_quantity, returned_net"
 
 def rollup_mismatches(*, limit: int = 50) -> list[tuple]:
     """The rollup rows that differ from a fresh computation over the order tables (missing, extra or with other
-    figures): [(rollup, day or month, dealer_id, sku_id, currency)]. Empty when the rollups are right."""
+    figures): [(rollup, day or month, dealer_id, sku_id, currency)] (for "product_month" the fourth is the product,
+    for "sku_month" the dealer is None). Empty when the rollups are right."""
     sums = ", ".join(f"sum({m})::{'int' if m == 'lines' else 'bigint'} AS {m}" for m in _M.split(", "))
     sql = source_sql(every_day=True).rstrip() + _COMPARE.format(m=_M, sums=sums)
     params = {**source_params(), "limit": limit}
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        # the fresh computation groups every order line: in memory, not in batches spilled to disk
+        cursor.execute("SET LOCAL work_mem = '128MB'")
         cursor.execute(sql, params)
         return cursor.fetchall()

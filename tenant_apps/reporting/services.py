@@ -105,29 +105,84 @@ def _dirty_days(cursor, since) -> list[date]:
     return sorted(row[0] for row in cursor.fetchall())
 
 
+# A day's figures per dealer from its SKU rows just written (the same as `fresh_dealer` of the source, without
+# aggregating the order lines a second time) and the order count of the orders themselves.
+_DEALER_DAYS = """
+WITH days AS (SELECT unnest(%(days)s::date[]) AS day),
+orders AS (
+    SELECT (o.created_at AT TIME ZONE %(tz)s)::date AS day, o.dealer_id, o.currency, count(*) AS orders
+    FROM {order_days}
+    WHERE o.status NOT IN %(not_sales)s
+    GROUP BY 1, 2, 3
+),
+sums AS (
+    SELECT day, dealer_id, currency, sum(lines)::int AS lines, sum(quantity)::bigint AS quantity,
+           sum(gross)::bigint AS gross, sum(discount)::bigint AS discount, sum(net)::bigint AS net,
+           sum(returned_quantity)::bigint AS returned_quantity, sum(returned_net)::bigint AS returned_net
+    FROM reporting_salesday {where}
+    GROUP BY 1, 2, 3
+)
+INSERT INTO reporting_dealerday (day, dealer_id, currency, orders, lines, quantity, gross, discount, net,
+                                 returned_quantity, returned_net)
+SELECT day, dealer_id, currency, coalesce(o.orders, 0), coalesce(s.lines, 0), coalesce(s.quantity, 0),
+       coalesce(s.gross, 0), coalesce(s.discount, 0), coalesce(s.net, 0), coalesce(s.returned_quantity, 0),
+       coalesce(s.returned_net, 0)
+FROM sums s FULL JOIN orders o USING (day, dealer_id, currency)
+ORDER BY 1, 2, 3
+"""
+_SUMS_SQL = ", ".join(f"sum({m})" for m in _MEASURES.split(", "))
+# The coarser month rollups, each the sum of month x dealer x SKU rows (of the months in %(months)s, or of all).
+_COARSE = (
+    f"""INSERT INTO reporting_productmonth (month, dealer_id, product_id, currency, {_MEASURES})
+        SELECT m.month, m.dealer_id, s.product_id, m.currency, {_SUMS_SQL}
+        FROM reporting_salesmonth m JOIN catalog_sku s ON s.id = m.sku_id {{where}}
+        GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4""",  # noqa: S608 - names and SQL from this module
+    f"""INSERT INTO reporting_skumonth (month, sku_id, currency, {_MEASURES})
+        SELECT m.month, m.sku_id, m.currency, {_SUMS_SQL}
+        FROM reporting_salesmonth m {{where}}
+        GROUP BY 1, 2, 3 ORDER BY 1, 2, 3""",  # noqa: S608 - names and SQL from this module
+)
+_ROLLUP_TABLES = ("reporting_salesday", "reporting_dealerday", "reporting_salesmonth", "reporting_productmonth",
+                  "reporting_skumonth")
+
+
 def _recompute(cursor, days: list[date] | None) -> int:
-    """Recompute the rollup rows of `days` (None: every day) from the order tables; the number of days."""
+    """Recompute the rollup rows of `days` (None: every day) from the order tables; the number of days.
+
+    The order lines are aggregated once, into day x dealer x SKU; every other rollup is summed from the rollup
+    rows just written (day x dealer from the days, months from the days, the coarser months from the months).
+    Rows are written in the order of their keys (period first, then dealer): a hash aggregate hands its groups
+    over in no order, and a day's rows spread over the whole table made a report of a few days read most of its
+    pages; in key order the rows of a period, and of a region's dealers within it, lie together. A full build
+    groups a million lines into as many groups: work_mem is raised for this transaction only, so that the hash
+    aggregates stay in memory instead of spilling to disk in batches."""
     params = source_params(days)
+    cursor.execute("SET LOCAL work_mem = '128MB'")
     if days is None:
-        cursor.execute("DELETE FROM reporting_salesday; DELETE FROM reporting_dealerday; "
-                       "DELETE FROM reporting_salesmonth")
+        cursor.execute("; ".join(f"DELETE FROM {table}" for table in _ROLLUP_TABLES))  # noqa: S608 - names and SQL from this module
     else:
         cursor.execute("DELETE FROM reporting_salesday WHERE day = ANY(%(days)s::date[])", params)
         cursor.execute("DELETE FROM reporting_dealerday WHERE day = ANY(%(days)s::date[])", params)
     source = source_sql(every_day=days is None)
     cursor.execute(source + f"""INSERT INTO reporting_salesday (day, dealer_id, sku_id, currency, {_MEASURES})
-                                SELECT day, dealer_id, sku_id, currency, {_MEASURES} FROM fresh""", params)  # noqa: S608 - names and SQL from this module, values as parameters
-    cursor.execute(source + f"""INSERT INTO reporting_dealerday (day, dealer_id, currency, orders, {_MEASURES})
-                                SELECT day, dealer_id, currency, orders, {_MEASURES} FROM fresh_dealer""", params)  # noqa: S608 - names and SQL from this module, values as parameters
+                                SELECT day, dealer_id, sku_id, currency, {_MEASURES} FROM fresh
+                                ORDER BY 1, 2, 3, 4""", params)  # noqa: S608 - names and SQL from this module, values as parameters
+    cursor.execute(_DEALER_DAYS.format(order_days="ordering_order o" if days is None else _ORDER_DAYS,
+                                       where="" if days is None else "WHERE day = ANY(%(days)s::date[])"), params)
     if days is None:
         cursor.execute(f"""INSERT INTO reporting_salesmonth (month, dealer_id, sku_id, currency, {_MEASURES})
                            {_MONTHS_FROM_DAYS.format(where="")}""")
+        for sql in _COARSE:
+            cursor.execute(sql.format(where=""))
         cursor.execute("SELECT count(DISTINCT day) FROM reporting_dealerday")
         return cursor.fetchone()[0]
-    months = sorted({day.replace(day=1) for day in days})
-    cursor.execute("DELETE FROM reporting_salesmonth WHERE month = ANY(%(months)s::date[])", {"months": months})
+    months = {"months": sorted({day.replace(day=1) for day in days})}
+    for table in _ROLLUP_TABLES[2:]:
+        cursor.execute(f"DELETE FROM {table} WHERE month = ANY(%(months)s::date[])", months)  # noqa: S608 - names from this module
     cursor.execute(f"""INSERT INTO reporting_salesmonth (month, dealer_id, sku_id, currency, {_MEASURES})
-                       {_MONTHS_FROM_DAYS.format(where=_MONTHS_WHERE)}""", {"months": months})
+                       {_MONTHS_FROM_DAYS.format(where=_MONTHS_WHERE)}""", months)
+    for sql in _COARSE:
+        cursor.execute(sql.format(where="WHERE m.month = ANY(%(months)s::date[])"), months)
     return len(days)
 
 
@@ -135,7 +190,8 @@ _MONTHS_FROM_DAYS = """
     SELECT date_trunc('month', day)::date, dealer_id, sku_id, currency, sum(lines), sum(quantity), sum(gross),
            sum(discount), sum(net), sum(returned_quantity), sum(returned_net)
     FROM reporting_salesday {where}
-    GROUP BY 1, 2, 3, 4"""
+    GROUP BY 1, 2, 3, 4
+    ORDER BY 1, 2, 3, 4"""
 _MONTHS_WHERE = """JOIN unnest(%(months)s::date[]) AS m(month)
                    ON day >= m.month AND day < (m.month + interval '1 month')::date"""
 

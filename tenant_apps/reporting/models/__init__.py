@@ -3,7 +3,14 @@ in their own modules."""
 
 from tenant_apps.reporting.models.builder import ChartKind, Frequency, ReportSchedule, SavedReport
 from tenant_apps.reporting.models.exports import ExportFormat, ExportJob, ExportKind, ExportStatus
-from tenant_apps.reporting.models.rollups import DealerDay, RollupState, SalesDay, SalesMonth
+from tenant_apps.reporting.models.rollups import (
+    DealerDay,
+    ProductMonth,
+    RollupState,
+    SalesDay,
+    SalesMonth,
+    SkuMonth,
+)
 
 __all__ = ["ChartKind", "DealerDay", "ExportFormat", "ExportJob", "ExportKind", "ExportStatus", "Frequency",
-           "ReportSchedule", "RollupState", "SalesDay", "SalesMonth", "SavedReport"]
+           "ProductMonth", "ReportSchedule", "RollupState", "SalesDay", "SalesMonth", "SavedReport", "SkuMonth"]
