@@ -18,6 +18,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--base-port", type=int, default=8000)
     parser.add_argument("--out", default="docs/screenshots")
+    parser.add_argument("--only", choices=["reports"], help="only this section's screenshots")
     args = parser.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -45,6 +46,10 @@ def main() -> None:
             page.wait_for_load_state("networkidle")
             page.close()
 
+        if args.only == "reports":
+            reports(browser, acme, shot, sign_in, out)
+            browser.close()
+            return
         desktop = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
         shot(desktop, f"{platform}/", "public-home")
         page = desktop.new_page()
@@ -134,9 +139,46 @@ def main() -> None:
         shot(phone, f"{acme}/accounts/login/", "storefront-sign-in-phone", full=False)
         english = browser.new_context(viewport={"width": 390, "height": 844}, locale="en-US", device_scale_factor=2)
         shot(english, f"{globex}/", "storefront-home-phone-en", full=False)
+        reports(browser, acme, shot, sign_in, out)
         browser.close()
     for path in sorted(out.glob("*.png")):
         print(path)
+
+
+def reports(browser, acme, shot, sign_in, out) -> None:
+    """Every dashboard and analysis page (issue 22), on the demo's year of history."""
+    password = "acme-demo-2026"  # noqa: S105 - the demo seed's, printed by `make run`
+    desk = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    sign_in(desk, acme, "owner@acme.test", password)
+    for path, name in (("/console/reports/", "reports-dashboard-hq"),
+                       ("/console/reports/sales/?period=last_12m&dims=month,region", "reports-sales"),
+                       ("/console/reports/sales/?period=this_year&dims=region,category",
+                        "reports-sales-region-category"),
+                       ("/console/reports/inventory/", "reports-inventory"),
+                       ("/console/reports/dealers/", "reports-dealers"),
+                       ("/console/reports/promotions/", "reports-promotions"),
+                       ("/console/reports/pricing/", "reports-pricing"),
+                       ("/console/reports/builder/", "reports-builder"),
+                       ("/console/reports/builder/new/?dims=month,region&period=last_12m", "reports-builder-new"),
+                       ("/console/reports/exports/", "reports-exports")):
+        shot(desk, f"{acme}{path}", name)
+    page = desk.new_page()
+    page.goto(f"{acme}/console/orders/?status=partially_shipped")
+    page.locator("table tbody a[href*='/console/orders/']").first.click()
+    page.wait_for_load_state("networkidle")
+    page.locator("a[href*='/console/reports/documents/'][href$='/']").first.click()
+    page.wait_for_load_state("networkidle")
+    page.screenshot(path=str(out / "reports-order-confirmation.png"), full_page=True)
+    page.close()
+    manager = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    sign_in(manager, acme, "rm.east@acme.test", password)
+    shot(manager, f"{acme}/console/reports/", "reports-dashboard-regional-manager")
+    warehouse = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    sign_in(warehouse, acme, "warehouse@acme.test", password)
+    shot(warehouse, f"{acme}/console/reports/", "reports-dashboard-warehouse")
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN", device_scale_factor=2)
+    sign_in(phone, acme, "dealer@acme.test", password)
+    shot(phone, f"{acme}/account/reports/", "reports-dashboard-dealer-phone")
 
 
 if __name__ == "__main__":
