@@ -179,7 +179,7 @@ def _past_promotions(brand_slug: str, admin: User, start: date, end: date) -> li
         if season and season[1] - season[0] > timedelta(days=30):
             break
     new_year = next((day for day in sorted(NEW_YEAR.values(), reverse=True)
-                     if start + timedelta(days=30) <= day <= end), None)
+                     if start + timedelta(days=7) < day <= end), None)  # (a year can lack one: 354-384 days apart)
     threshold, off = w["season_rule"]
     plans = []
     if season:
@@ -187,7 +187,7 @@ def _past_promotions(brand_slug: str, admin: User, start: date, end: date) -> li
                       {"steps": [{"threshold": str(threshold), "off": str(off)}]}, season))
     if new_year:
         plans.append((HISTORY_MARK, say(*w["new_year"]), "percent", {"percent": "2"},
-                      (new_year - timedelta(days=28), new_year - timedelta(days=1))))
+                      (max(start, new_year - timedelta(days=28)), new_year - timedelta(days=1))))
     for code, name, kind, rule, (first, last) in plans:
         promotion = promotion_services.promotion_create(
             actor=admin, code=code, name=name, kind=kind, rule=rule, starts_at=_moment(first, 0),
@@ -266,33 +266,49 @@ def seed_history(*, brand_slug: str) -> int:
     dormant, new = set(picked[:2]), set(picked[2:])
     trending = {sku.pk for sku in rng.sample(skus, min(6, len(skus)))}
 
-    # Assortments: every SKU on sale with some dealer, plus each dealer's favourites and the trending SKUs.
-    order_of = list(skus)
-    rng.shuffle(order_of)
-    assortment = defaultdict(set)
+    # Assortments: every SKU on sale is some dealer's own (dealt round the dealers; a SKU a dealer has no price for
+    # goes to the next that has one), and each dealer also orders its favourites and the trending SKUs.
     ordering = [d for d in dealers if d.pk in addresses]
-    for index, sku in enumerate(order_of):
-        assortment[ordering[index % len(ordering)].pk].add(sku.pk)
     by_pk = {sku.pk: sku for sku in skus}
+    homes_of = defaultdict(list)
+    for sku_id, warehouse_id in stocks:
+        homes_of[sku_id].append(warehouse_id)
+    ranks = {dealer.pk: warehouse_ranks(dealer) for dealer in ordering}
+    mine: dict[int, dict[int, tuple]] = defaultdict(dict)  # dealer -> sku -> (sku, price, warehouse)
+
+    def offer(dealer, sku_ids) -> set[int]:
+        """Price these SKUs for the dealer and add those it can order to its range; the ones added."""
+        added = set()
+        for sku_id, priced in dealer_prices(dealer, sorted(sku_ids)).items():
+            homes = sorted((ranks[dealer.pk][wh], wh) for wh in homes_of[sku_id] if wh in ranks[dealer.pk])
+            if homes:
+                mine[dealer.pk][sku_id] = (by_pk[sku_id], priced, homes[0][1])
+                added.add(sku_id)
+        return added
+
+    dealt = list(by_pk)
+    rng.shuffle(dealt)
+    own = {dealer.pk: dealt[index::len(ordering)] for index, dealer in enumerate(ordering)}
     for dealer in ordering:
-        assortment[dealer.pk] |= {sku.pk for sku in rng.sample(skus[:120], min(12, len(skus)))} | trending
+        favourites = {sku.pk for sku in rng.sample(skus[:120], min(12, len(skus)))} | trending
+        own[dealer.pk] = sorted(offer(dealer, set(own[dealer.pk]) | favourites) & set(own[dealer.pk]))
+    missing = set(by_pk) - {sku_id for dealer in ordering for sku_id in own[dealer.pk]}
+    for dealer in ordering:
+        if not missing:
+            break
+        taken = offer(dealer, missing)
+        own[dealer.pk] += sorted(taken)
+        missing -= taken
 
     orders: list[_Order] = []
     season = SEASON.get(brand_slug, SEASON["acme"])
     value = ORDER_VALUE.get(brand_slug, ORDER_VALUE["acme"])
-    homes_of = defaultdict(list)
-    for sku_id, warehouse_id in stocks:
-        homes_of[sku_id].append(warehouse_id)
     for dealer in ordering:
-        prices = dealer_prices(dealer, sorted(assortment[dealer.pk]))
-        ranks = warehouse_ranks(dealer)
-        mine = []
-        for sku_id in sorted(prices):
-            homes = sorted((ranks[wh], wh) for wh in homes_of[sku_id] if wh in ranks)
-            if homes:
-                mine.append((by_pk[sku_id], prices[sku_id], homes[0][1]))
-        if not mine:
+        if not mine[dealer.pk]:
             continue
+        mine_list = [mine[dealer.pk][sku_id] for sku_id in sorted(mine[dealer.pk])]
+        own_list = [mine[dealer.pk][sku_id] for sku_id in own[dealer.pk]]
+        turn = 0
         low, high = rng.choice([(7, 10), (10, 16), (14, 21)]) if dealer.tier.code != "A" else (6, 9)
         first = today - timedelta(days=rng.randint(105, 125)) if dealer.pk in new else start
         stop = today - timedelta(days=rng.randint(92, 110)) if dealer.pk in dormant else end
@@ -312,9 +328,15 @@ def seed_history(*, brand_slug: str) -> int:
                     factor *= 0.3
             if dealer.pk in new:
                 factor *= 0.3 + 0.9 * min(1.0, (day - first).days / 100)
-            count = min(len(mine), rng.randint(3, 7))
+            count = min(len(mine_list), rng.randint(3, 7))
+            # two of its own SKUs in turn (so every SKU is ordered in the year), the rest from its range
+            first_two = [own_list[(turn + n) % len(own_list)] for n in range(min(2, len(own_list)))]
+            turn += len(first_two)
+            taken = {entry[0].pk for entry in first_two}
+            rest = [entry for entry in mine_list if entry[0].pk not in taken]
             lines = []
-            for sku, priced, warehouse_id in rng.sample(mine, count):
+            for sku, priced, warehouse_id in first_two + rng.sample(rest, max(0, min(len(rest),
+                                                                                    count - len(first_two)))):
                 step = max(sku.min_order_qty, sku.order_step)
                 worth = value * Decimal(factor * rng.uniform(0.6, 1.4) / count)
                 if sku.pk in trending:
@@ -525,18 +547,25 @@ def _write(orders: list[_Order], *, rng, now, addresses, carriers, warehouses, a
         if o.returned:
             _return(o, order, next(return_ids), rng, completed, rows, event, movement, warehouses, admin)
 
-    # Receipts: an opening stock a day before the history (about six weeks of what each row shipped), then each
-    # month's shipments received on the month's first day (the history's first month on its first day).
+    # Receipts: each month's shipments received as the month starts (the history's first month as it starts), and
+    # an opening stock the day before the history: about six weeks of what the row shipped in the year, and never
+    # less than keeps what is reserved within what is on hand at every moment of the history.
     shipped = defaultdict(int)
-    for (stock_id, _month), units in shipped_by_month.items():
-        shipped[stock_id] += units
-    opening_at = _moment(start - timedelta(days=1), 9)
-    for stock_id, units in sorted(shipped.items()):
-        movement(stock_id, "receipt", opening_at, "PO-OPENING", actor=admin, on_hand_delta=max(units * 6 // 52, 1),
-                 reason=say("期初库存", "Opening stock"))
     for (stock_id, month), units in sorted(shipped_by_month.items()):
-        movement(stock_id, "receipt", _moment(max(month, start), 7), f"PO-{month:%Y%m}", actor=admin,
+        shipped[stock_id] += units
+        movement(stock_id, "receipt", _moment(max(month, start), 0), f"PO-{month:%Y%m}", actor=admin,
                  on_hand_delta=units, reason=say("月度补货", "Monthly replenishment"))
+    changes = defaultdict(list)
+    for row in rows[StockMovement]:
+        changes[row["stock_id"]].append((row["created_at"], -row["on_hand_delta"], row["reserved_delta"]))
+    opening_at = _moment(start - timedelta(days=1), 9)
+    for stock_id, moves in sorted(changes.items()):
+        have = held = short = 0
+        for _at, taken, reserved in sorted(moves):  # at the same moment, what arrives first
+            have, held = have - taken, held + reserved
+            short = max(short, held - have)
+        movement(stock_id, "receipt", opening_at, "PO-OPENING", actor=admin,
+                 on_hand_delta=max(shipped[stock_id] * 6 // 52, short, 1), reason=say("期初库存", "Opening stock"))
 
     for model in (Order, OrderLine, OrderReservation, OrderEvent, Shipment, ShipmentLine, TrackingEvent,
                   ReturnRequest, ReturnLine, StockMovement, PromotionUsage, AuditEntry):
