@@ -323,7 +323,7 @@ def seed_history(*, brand_slug: str) -> int:
             elif new_year and timedelta(0) <= day - new_year <= timedelta(days=7):
                 factor *= 0.4  # the holiday week
             if region[dealer.pk] == DECLINING_REGION:
-                factor *= 1.15 - 0.55 * progress
+                factor *= 1.2 - 0.8 * progress  # down to a third of its start by now
                 if dealer.pk in falling and (today - day).days <= 60:
                     factor *= 0.3
             if dealer.pk in new:
