@@ -55,6 +55,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from shared_apps.demo.finance import demo_dealers
 from shared_apps.demo.fulfillment import say, seed_carriers
 from tenant_apps.accounts import services as account_services
 from tenant_apps.accounts.models import User
@@ -245,7 +246,6 @@ def seed_history(*, brand_slug: str) -> int:
     start, end = today - timedelta(days=DAYS), today - timedelta(days=1)
     now = timezone.now()
     promotions = _past_promotions(brand_slug, admin, start, end)
-    buyers = _buyers(dealers, brand_slug)
     region = _region_of(dealers)
     carriers = seed_carriers(actor=admin)
     warehouses = {w.pk: w for w in Warehouse.objects.all()}
@@ -257,11 +257,14 @@ def seed_history(*, brand_slug: str) -> int:
             "id": a.pk, "label": a.label, "recipient": a.recipient, "phone": a.phone, "area": a.territory.name,
             "line": a.line, "postal_code": a.postal_code, "outside_territory": a.outside_territory})
 
+    buyers = _buyers([d for d in dealers if d.pk in addresses], brand_slug)
+
     # Who does what: the declining region, its two falling dealers, two dormant dealers and two new ones (city
     # dealers, not the dealers the finance demo shows).
-    city = [d for d in dealers if d.tier.code != "A" and d.pk in addresses]
+    shown = {dealer.pk for dealer in demo_dealers(brand_slug).values()}
+    city = [d for d in dealers if d.tier.code != "A" and d.pk in addresses and d.pk not in shown]
     falling = [d.pk for d in city if region[d.pk] == DECLINING_REGION][:2]
-    others = [d.pk for d in city if region[d.pk] != DECLINING_REGION][3:]
+    others = [d.pk for d in city if region[d.pk] != DECLINING_REGION]
     picked = rng.sample(others, 4) if len(others) >= 4 else []
     dormant, new = set(picked[:2]), set(picked[2:])
     trending = {sku.pk for sku in rng.sample(skus, min(6, len(skus)))}
