@@ -355,6 +355,18 @@ def seed_history(*, brand_slug: str) -> int:
     if not orders:
         return 0
     orders.sort(key=lambda o: o.at)
+    # A SKU of a dealer whose few orders missed it (or were cancelled): on that dealer's latest order that went out.
+    sold = {line.sku.pk for o in orders if not o.cancelled for line in o.lines}
+    for sku_id in sorted(set(by_pk) - sold):
+        for o in reversed(orders):
+            entry = mine[o.dealer.pk].get(sku_id)
+            if entry is not None and not o.cancelled:
+                sku, priced, warehouse_id = entry
+                step = max(sku.min_order_qty, sku.order_step)
+                o.lines.append(_Line(sku=sku, quantity=step * max(1, int(value / 5 / max(priced.unit_price * step,
+                                                                                             CENT))),
+                                     priced=priced, warehouse_id=warehouse_id, stock_id=stocks[sku_id, warehouse_id]))
+                break
     _price(orders, promotions)
     for o in orders:
         o.returned = not o.cancelled and (now - o.at).days > 20 and rng.random() < 0.02
