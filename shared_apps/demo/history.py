@@ -11,9 +11,9 @@ published through the promotions services and unpublished when they ended, disco
 
 Why in bulk, not through order_submit and the fulfilment services: the seed's own orders take ~0.2 s each through
 submit, approve, allocate, ship, deliver and confirm (measured on the orders shared_apps.demo.orders makes), so a
-year of ~1,500 orders per brand would add ~10 minutes to `make run`; and no service takes a date, while every row of
-a history must be dated in the past. So the rows are written here in a few INSERTs per table (one transaction),
-as the services would have written them, dated on the order's own timeline:
+year of ~1,250 orders per brand would add ~8 minutes to `make run` (in bulk: ~2 s a brand); and no service takes a
+date, while every row of a history must be dated in the past. So the rows are written here in a few INSERTs per table
+(one transaction), as the services would have written them, dated on the order's own timeline:
 
     orders         numbers in the submission's format (SO<yymmdd><id>), lines with gross, discount and net, the
                    frozen breakdown (the promotions applied with their allocations), submitted/approved/closed and
