@@ -26,12 +26,14 @@ from shared_apps.demo.finance import (
     seed_finance_stripe,
     seed_finance_terms,
 )
+from shared_apps.demo.history import seed_history
 from shared_apps.demo.network import seed_network
 from shared_apps.demo.orders import seed_orders
 from shared_apps.demo.pricing import seed_pricing
 from shared_apps.demo.promotions import seed_promotions
 from tenant_apps.accounts import services as account_services
 from tenant_apps.accounts.models import User
+from tenant_apps.reporting.services import rollups_refresh
 from tenants import domains as domain_services
 from tenants import services as tenant_services
 from tenants.models import Tenant
@@ -172,4 +174,6 @@ def seed_tenant(brand: DemoBrand) -> list[str]:
     seed_finance_bank(brand_slug=brand.slug)
     seed_finance_statements(brand_slug=brand.slug)
     stripe = seed_finance_stripe(brand_slug=brand.slug, brand_url=base_url(brand.slug))
+    seed_history(brand_slug=brand.slug)  # last: the orders above are today's, the history is the year before
+    rollups_refresh(full=True)  # the reports' rollups, with the history
     return [*lines, *finance_lines(slug=brand.slug, password=brand.owner_password), f"  online payments: {stripe}"]

@@ -17,7 +17,7 @@ from types import SimpleNamespace
 import pytest
 from django.db import connection, transaction
 from django.test import override_settings
-from django.utils import translation
+from django.utils import timezone, translation
 from django_tenants.utils import schema_context
 
 from billing_saas.stripe_fake import FakeStripe
@@ -389,7 +389,7 @@ def test_demo_finance_modes_overdue_rebate_statement_and_stripe(brand, demo, db,
         reason = order_block_reason(overdue)
         assert reason is not None and "30" in reason  # overdue more than the brand's 30 days
         assert order_block_reason(main) is None
-        [owed] = Order.objects.filter(dealer=overdue)
+        [owed] = Order.objects.filter(dealer=overdue, created_at__date=timezone.localdate())  # not its history
         assert owed.status == "shipped" and owed.total > 1000
         assert User.objects.filter(email=f"cashier@{brand}.test", dealer=overdue, role="dealer_finance").exists()
         assert RebateRule.objects.count() == 1
@@ -413,3 +413,96 @@ def test_demo_finance_modes_overdue_rebate_statement_and_stripe(brand, demo, db,
         assert (LedgerEntry.objects.count(), Statement.objects.count(), Order.objects.count()) == counts
         assert ProviderAccount.objects.count() == 1
         assert ledger_mismatches() == []
+
+
+@pytest.mark.parametrize("brand", ["acme", "globex"])
+def test_demo_has_a_year_of_history_for_every_chart(brand, demo, db, in_tenant):
+    """A year of past orders ending yesterday (shared_apps.demo.history), written in bulk as the services would have:
+    every active dealer with an address and every SKU on sale in it, in 12+ months; mostly completed (shipped and
+    delivered), some cancelled, a few returns received; the season and the New Year promotions used; two dormant
+    dealers, two new ones, the North declining. The rollups equal the orders, the stock and finance ledgers add up,
+    no moment of the stock's past had more reserved than on hand, and seeding again adds nothing."""
+    from datetime import datetime, time
+
+    from django.db import connection as db_connection
+    from django.db.models import Count, F, Max, Min, Sum
+
+    from shared_apps.demo.history import HISTORY_MARK, seed_history
+    from tenant_apps.catalog.models import Sku
+    from tenant_apps.finance.selectors import ledger_mismatches as finance_mismatches
+    from tenant_apps.fulfillment.models import ReturnRequest, ShipmentLine
+    from tenant_apps.inventory.models import StockMovement
+    from tenant_apps.inventory.selectors import ledger_mismatches as stock_mismatches
+    from tenant_apps.ordering.models import Order, OrderEvent, OrderLine
+    from tenant_apps.promotions.models import Promotion, PromotionUsage
+    from tenant_apps.reporting.models import SalesMonth
+    from tenant_apps.reporting.selectors import rollup_mismatches
+    from tenant_apps.reporting.services import rollups_refresh
+
+    today = timezone.localdate()
+    with in_tenant(demo.tenant if brand == "acme" else demo.globex):
+        history = Order.objects.filter(created_at__lt=timezone.make_aware(datetime.combine(today, time.min)))
+        days = history.aggregate(first=Min("created_at__date"), last=Max("created_at__date"))
+        assert today - timedelta(days=365) <= days["first"] <= today - timedelta(days=350)
+        assert today - timedelta(days=7) <= days["last"] < today
+        assert history.dates("created_at", "month").count() >= 12
+        statuses = dict(history.values_list("status").annotate(n=Count("id")))
+        assert set(statuses) == {"completed", "cancelled"} and 1000 < sum(statuses.values()) < 5000
+        assert 0.02 < statuses["cancelled"] / sum(statuses.values()) < 0.08
+        ordering = Dealer.objects.filter(status="active", addresses__kind="shipping").distinct()
+        assert set(history.values_list("dealer_id", flat=True)) == set(ordering.values_list("pk", flat=True))
+        sold = OrderLine.objects.filter(order__in=history.filter(status="completed"))
+        assert sold.values("sku").distinct().count() == Sku.objects.filter(status="on_sale").count() == 500
+        for order in history.order_by("id")[:50]:
+            assert order.number == f"SO{timezone.localtime(order.created_at):%y%m%d}{order.pk:07d}"
+        # the figures add up as a quote's: lines gross - discount = net, the order the sum of its lines
+        assert not OrderLine.objects.filter(order__in=history).exclude(net=F("gross") - F("discount")).exists()
+        sums = history.annotate(g=Sum("lines__gross"), d=Sum("lines__discount")).exclude(
+            subtotal=F("g"), discount_total=F("d"), total=F("g") - F("d"))
+        assert not sums.exists()
+        # completed: shipped in full, a timeline to "completed"; promotions used as the breakdown says
+        completed = history.filter(status="completed")
+        assert (ShipmentLine.objects.filter(shipment__order__in=completed).aggregate(n=Sum("quantity"))["n"]
+                == OrderLine.objects.filter(order__in=completed).aggregate(n=Sum("shipped_base"))["n"]
+                == OrderLine.objects.filter(order__in=completed).aggregate(n=Sum("quantity"))["n"])
+        assert OrderEvent.objects.filter(order__in=completed, to_status="completed").count() == completed.count()
+        past = Promotion.objects.filter(code__startswith="HIST-")
+        usages = PromotionUsage.objects.filter(promotion__in=past)
+        # the season's and (in most years: they are 354-384 days apart) the New Year's, ended
+        assert usages.values("promotion").distinct().count() == past.filter(status="unpublished").count() >= 1
+        assert usages.count() > 100
+        assert usages.aggregate(n=Sum("discount"))["n"] == history.aggregate(n=Sum("discount_total"))["n"]
+        assert ReturnRequest.objects.filter(order__in=history, status="received").count() >= 5
+        # dealers' rhythm: two dormant for three months, two new ones, the North declining
+        last = dict(history.values_list("dealer_id").annotate(at=Max("created_at__date")))
+        first = dict(history.values_list("dealer_id").annotate(at=Min("created_at__date")))
+        assert sum(1 for day in last.values() if (today - day).days > 90) == 2
+        assert sum(1 for day in first.values() if (today - day).days < 150) == 2
+        sales = history.exclude(status="cancelled")
+        north = sales.filter(dealer__node__path__descendant_of=Node.objects.get(code="NORTH").path)
+
+        def share(since, until):  # the North's share of the sales of these days (the seasons cancel out)
+            worth = {name: orders.filter(created_at__date__gte=since, created_at__date__lt=until).aggregate(
+                n=Sum("total"))["n"] for name, orders in (("north", north), ("all", sales))}
+            return worth["north"] / worth["all"]
+
+        assert share(today - timedelta(days=90), today) < share(days["first"], days["first"] + timedelta(90)) * Decimal(
+            "0.75")
+        # the rollups hold the year; every check is clean
+        assert SalesMonth.objects.values("month").distinct().count() >= 12
+        assert rollup_mismatches() == [] and stock_mismatches() == [] and finance_mismatches() == []
+        with db_connection.cursor() as cursor:
+            cursor.execute("""SELECT count(*) FROM (SELECT sum(on_hand_delta) OVER w AS have,
+                                                           sum(reserved_delta) OVER w AS held
+                                                    FROM inventory_stockmovement
+                                                    WINDOW w AS (PARTITION BY stock_id ORDER BY created_at, id)) x
+                              WHERE held > have OR held < 0""")
+            assert cursor.fetchone()[0] == 0
+        counts = (Order.objects.count(), OrderLine.objects.count(), StockMovement.objects.count(),
+                  PromotionUsage.objects.count(), Promotion.objects.count())
+        assert Promotion.objects.filter(code=HISTORY_MARK).exists()
+        assert seed_history(brand_slug=brand) == 0  # idempotent
+        rollups_refresh(full=True)
+        assert (Order.objects.count(), OrderLine.objects.count(), StockMovement.objects.count(),
+                PromotionUsage.objects.count(), Promotion.objects.count()) == counts
+        assert rollup_mismatches() == []
