@@ -382,6 +382,8 @@ def report_sql(actor, spec: ReportSpec) -> tuple[str, dict]:
     if filters.category:
         category = Category.objects.filter(pk=filters.category).first()
         category_depth = category.path.count(".") if category else -1
+    elif "category" in spec.dimensions and len(Category.objects.filter(parent=None)[:2]) == 1:
+        category_depth = 0  # one root ("全部商品"): its children are the catalog's first real level
     params: dict = {"currency": spec.currency, "date_from": spec.date_from, "date_to": spec.date_to}
     columns = sorted({column for m in spec.measures for column in MEASURES[m].columns})
     keep_dealer = (any(d in DEALER_DIMENSIONS for d in spec.dimensions)
