@@ -202,7 +202,7 @@ def _check(world, reader, dealers: set[int] | None, date_from: date, date_to: da
 def test_reports_equal_the_order_rows_after_any_mix(tenant_a, in_tenant, steps):
     with in_tenant(tenant_a):
         world = _world(uuid.uuid4().hex[:6])
-        for name, offset, n in sorted(steps, key=lambda step: step[1]):  # time goes forward
+        for name, offset, n in sorted(steps, key=lambda step: (step[1], step[2])):  # time goes forward
             moment = datetime.combine(START + timedelta(days=offset), datetime.min.time(), tzinfo=SHANGHAI)
             with time_machine.travel(moment + timedelta(hours=10 + n), tick=True):
                 _apply(world, name, offset, n)
