@@ -80,6 +80,7 @@ TENANT_APPS = [
     "tenant_apps.core",
     "tenant_apps.dealers",
     "tenant_apps.audit",
+    "tenant_apps.events",  # the transactional outbox of business events, relayed to notifications and webhooks
     "tenant_apps.catalog",
     "tenant_apps.finance",  # the dealer's account: its ledger, balance, credit
     "tenant_apps.inventory",
@@ -274,6 +275,12 @@ CELERY_BEAT_SCHEDULE = {
     },
     # fapiao the e-invoicing provider could not issue yet (billing_saas.services_fapiao)
     "fapiao-retry": {"task": "billing_saas.tasks.fapiao_retry", "schedule": 10 * 60.0},
+    # events: the outbox relayed every minute (each commit that writes an event also asks for a relay)
+    "events-outbox-relay": {
+        "task": "tenants.tasks.for_each_tenant",
+        "schedule": 60.0,
+        "args": ["events.tasks.outbox_relay"],
+    },
     # reporting: the sales rollups brought up to date every minute, the last weeks recomputed nightly
     "reporting-rollups-refresh": {
         "task": "tenants.tasks.for_each_tenant",

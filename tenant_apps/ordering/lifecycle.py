@@ -23,6 +23,8 @@ from django.utils.translation import gettext as _
 from tenant_apps.audit.services import audit_entry, person_label
 from tenant_apps.core.bulk import insert_grouped
 from tenant_apps.core.states import Move, StateMachine
+from tenant_apps.events.catalog import ORDER_ACTIONS
+from tenant_apps.events.services import event_row, relay_soon
 from tenant_apps.finance.services import credit_hold, credit_release
 from tenant_apps.inventory.services import Allocation, stock_release_allocations
 from tenant_apps.ordering.errors import IllegalOrderTransition, OrderActionInvalid, OrderNotFound
@@ -178,10 +180,21 @@ def transition_rows(*, actor, order: Order, before: str, action: str, reason: st
         order.approved_at = None
     if order.status in CLOSING:
         order.closed_at = now
+    relay_soon()
     return [order_event(order, actor, kind="transition", from_status=before, to_status=order.status,
                         message=reason, data=data or {}),
             audit_entry(actor=actor, action=f"ordering.order.{action}", target=order, before={"status": before},
-                        after={"status": order.status}, reason=reason)]
+                        after={"status": order.status}, reason=reason),
+            order_outbox_row(order, actor, kind=ORDER_ACTIONS[action], at=now,
+                             payload={"from": before, "to": order.status, "reason": reason})]
+
+
+def order_outbox_row(order: Order, actor, *, kind: str, at=None, payload: dict | None = None):
+    """The order's event for the outbox (events), written with the change's other rows."""
+    return event_row(kind=kind, subject_id=order.pk, subject_ref=order.number, dealer_id=order.dealer_id,
+                     actor=actor, at=at, payload={"number": order.number, "status": order.status,
+                                                  "total": str(order.total), "currency": order.currency,
+                                                  "revision": order.revision, **(payload or {})})
 
 
 def transition_fresh(*, actor, order: Order, action: str, reason: str = "", data: dict | None = None, now) -> list:

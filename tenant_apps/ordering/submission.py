@@ -46,6 +46,7 @@ from tenant_apps.core.money import format_money, tenant_currency
 from tenant_apps.core.text import words
 from tenant_apps.dealers.models import DealerStatus
 from tenant_apps.dealers.selectors import QUALIFICATION_BLOCKERS_SQL, qualification_blockers
+from tenant_apps.events.services import relay_soon
 from tenant_apps.finance.selectors_receivables import order_block_reason
 from tenant_apps.inventory.services import Allocation, stock_allocate, stock_release_allocations
 from tenant_apps.ordering import placement
@@ -66,6 +67,7 @@ from tenant_apps.ordering.lifecycle import (
     order_charge_release,
     order_event,
     order_lock,
+    order_outbox_row,
     order_transition,
     reservations_release,
 )
@@ -513,6 +515,9 @@ def _submitted_rows(*, actor, order: Order, ctx: DealerContext, quote: Quote, me
                         message=message,
                         data={"total": str(order.total), "lines": len(quote.lines), "revision": order.revision})]
     rows.append(_submitted_entry(actor, order, lines=len(quote.lines)))
+    rows.append(order_outbox_row(order, actor, kind="order.revised" if order.revision > 1 else "order.submitted",
+                                 at=ctx.at, payload={"lines": len(quote.lines)}))
+    relay_soon()
     if backorder:
         rows.append(order_event(order, actor, kind="note", message=_("Shortfall split into backorder %(number)s.")
                                 % {"number": backorder.number}, data={"backorder": backorder.number}))
