@@ -57,6 +57,9 @@ ALLOWED: dict[str, str] = {
     # hold an entry. Its record is the log line tenants.tenant.purged; the deletion before it is in the
     # history.
     "tenants.services.tenant_purge": "the tenant and its history are gone; logged",
+    # The outbox row names the actor of a change whose own service records it (the event is written with it).
+    "tenant_apps.events.services.event_record": "an outbox row written beside the change's own audit entry",
+    "tenant_apps.events.services.event_row": "an unsaved outbox row, written with the change's audit entry",
 }
 
 

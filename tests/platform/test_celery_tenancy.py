@@ -23,9 +23,15 @@ def owner_of_current_tenant(label):
 @pytest.fixture
 def worker(django_db_blocker):
     app.conf.update(task_always_eager=False, broker_url="memory://")
+    from celery.result import _set_task_join_will_block, task_join_will_block
+
+    joins_blocked = task_join_will_block()
     with django_db_blocker.unblock(), start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
         yield
     app.conf.update(task_always_eager=True)
+    # The worker marks the whole process as a worker ("never wait for a result inside a task"); put it back, or a
+    # later test in this process that waits for an eager task's result is refused.
+    _set_task_join_will_block(joins_blocked)
 
 
 def test_task_runs_in_the_schema_it_was_sent_from(tenant_a, tenant_b, worker):
