@@ -207,3 +207,23 @@ def test_bad_input_is_field_errors_and_writes_nothing(owner):
         endpoint_create(actor=owner, url="ftp://x", event_kinds=["nope"])
     assert set(raised.value.message_dict) == {"url", "event_kinds"}
     assert not WebhookDelivery.objects.exists()
+
+
+def test_the_beat_task_and_the_worker_command_send_what_is_due(owner, settings):
+    from django.core.management import call_command
+    from django.db import connection
+
+    from tenant_apps.webhooks.tasks import webhooks_deliver_due
+
+    beat = settings.CELERY_BEAT_SCHEDULE["webhooks-deliver-due"]
+    assert (beat["task"], beat["args"], beat["schedule"]) == (
+        "tenants.tasks.for_each_tenant", ["webhooks.tasks.webhooks_deliver_due"], 60.0)
+    with Receiver() as receiver:
+        endpoint = endpoint_create(actor=owner, url=receiver.url, event_kinds=["order.submitted", "stock.low"])
+        receiver.secrets = [endpoint.secret]
+        first = _event()
+        assert webhooks_deliver_due.delay().get() == 1
+        second = event_record(kind="stock.low", subject_id="3")  # not relayed yet: the command relays it
+        call_command("webhooks_worker", schema=connection.schema_name, once=True)
+        assert receiver.ids() == [str(first.id), str(second.id)] and receiver.rejected == 0
+        assert WebhookDelivery.objects.filter(state="succeeded").count() == 2
