@@ -149,10 +149,11 @@ def endpoint_rotate_secret(*, actor, endpoint: WebhookEndpoint, overlap: timedel
 def endpoint_enable(*, actor, endpoint: WebhookEndpoint) -> None:
     """Turn an endpoint back on: its waiting deliveries go out from now."""
     with transaction.atomic():
-        WebhookEndpoint.objects.filter(pk=endpoint.pk).update(active=True, disabled_reason="", disabled_at=None,
-                                                              consecutive_failures=0)
+        # the deliveries first, then the endpoint: the sender locks in that order too (no deadlock)
         WebhookDelivery.objects.filter(endpoint=endpoint, state__in=OPEN_STATES).update(
             next_attempt_at=timezone.now())
+        WebhookEndpoint.objects.filter(pk=endpoint.pk).update(active=True, disabled_reason="", disabled_at=None,
+                                                              consecutive_failures=0)
         audit_record(actor=actor, action="webhooks.endpoint.enabled", target=endpoint)
     endpoint.refresh_from_db()
 
