@@ -91,6 +91,7 @@ TENANT_APPS = [
     "tenant_apps.approvals",
     "tenant_apps.fulfillment",
     "tenant_apps.reporting",  # dashboards, analyses, report builder, exports, printable documents
+    "tenant_apps.webhooks",  # outbound webhooks: endpoints, signed deliveries relayed from the outbox
     "tenant_apps.console",  # the pages that draw on many apps (console home, checklist, navigation)
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
@@ -280,6 +281,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tenants.tasks.for_each_tenant",
         "schedule": 60.0,
         "args": ["events.tasks.outbox_relay"],
+    },
+    # webhooks: due deliveries (new ones, retries whose wait is over) sent every minute
+    "webhooks-deliver-due": {
+        "task": "tenants.tasks.for_each_tenant",
+        "schedule": 60.0,
+        "args": ["webhooks.tasks.webhooks_deliver_due"],
     },
     # reporting: the sales rollups brought up to date every minute, the last weeks recomputed nightly
     "reporting-rollups-refresh": {

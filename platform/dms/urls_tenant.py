@@ -49,6 +49,7 @@ urlpatterns = [
     path("console/approvals/", include("tenant_apps.approvals.urls_console")),
     path("console/finance/", include("tenant_apps.finance.urls_console")),
     path("console/reports/", include("tenant_apps.reporting.urls_console")),
+    path("console/webhooks/", include("tenant_apps.webhooks.urls_console")),
     path("console/audit/", include((console_urls.audit_patterns, "audit"))),
     path("account/finance/", include("tenant_apps.finance.urls_storefront")),
     path("account/reports/", include("tenant_apps.reporting.urls_storefront")),

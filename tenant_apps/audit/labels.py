@@ -56,6 +56,12 @@ ACTION_LABELS = {
     # the report builder
     "reporting.saved_report.shared": pgettext_lazy("audit action", "Sharing changed"),
     "reporting.schedule.sent": pgettext_lazy("audit action", "Report mailed"),
+    # outbound webhooks
+    "webhooks.endpoint.secret_rotated": pgettext_lazy("audit action", "Secret rotated"),
+    "webhooks.endpoint.enabled": pgettext_lazy("audit action", "Turned on"),
+    "webhooks.endpoint.disabled": pgettext_lazy("audit action", "Turned off"),
+    "webhooks.endpoint.auto_disabled": pgettext_lazy("audit action", "Turned off after failures"),
+    "webhooks.delivery.replayed": pgettext_lazy("audit action", "Sent again"),
 }
 # For an action with no label of its own, its last word (dealers.dealer.created -> "created").
 VERB_LABELS = {
@@ -208,6 +214,8 @@ SUBJECT_LABELS = {
     "tenants.workspace": pgettext_lazy("audit subject", "Workspace"),
     "reporting.saved_report": pgettext_lazy("audit subject", "Saved report"),
     "reporting.schedule": pgettext_lazy("audit subject", "Report schedule"),
+    "webhooks.endpoint": pgettext_lazy("audit subject", "Webhook endpoint"),
+    "webhooks.delivery": pgettext_lazy("audit subject", "Webhook delivery"),
 }
 # The filter's areas: the action's first word.
 APP_LABELS = {
@@ -223,6 +231,7 @@ APP_LABELS = {
     "promotions": pgettext_lazy("audit area", "Promotions"),
     "reporting": pgettext_lazy("audit area", "Reports"),
     "tenants": pgettext_lazy("audit area", "Workspace"),
+    "webhooks": pgettext_lazy("audit area", "Webhooks"),
 }
 
 

@@ -28,6 +28,7 @@ KINDS = {
     "payment.overdue": ("receivable", _("Payment overdue")),
     "statement.ready": ("statement", _("Statement ready")),
     "invitation.sent": ("invitation", _("Invitation sent")),
+    "webhook.disabled": ("webhook", _("Webhook endpoint turned off")),
 }
 
 # An order's transition (ordering.lifecycle ORDER_MOVES action) -> its event.
