@@ -28,6 +28,7 @@ KINDS = {
     "payment.overdue": ("receivable", _("Payment overdue")),
     "statement.ready": ("statement", _("Statement ready")),
     "invitation.sent": ("invitation", _("Invitation sent")),
+    "announcement.published": ("announcement", _("Announcement published")),
 }
 
 # An order's transition (ordering.lifecycle ORDER_MOVES action) -> its event.
