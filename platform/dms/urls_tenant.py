@@ -5,6 +5,7 @@ from django.urls import include, path, re_path
 from dms.urls_common import urlpatterns as common
 from tenant_apps.accounts import urls as accounts_urls
 from tenant_apps.accounts.api import views as accounts_api_views
+from tenant_apps.announcements import urls_storefront as announcements_storefront
 from tenant_apps.console import urls_console as console_urls
 from tenant_apps.console import views as console_views
 from tenant_apps.core import media
@@ -59,6 +60,7 @@ urlpatterns = [
     path("catalog/", include("tenant_apps.console.urls_storefront")),
     path("promotions/", include("tenant_apps.promotions.urls_storefront")),
     path("announcements/", include("tenant_apps.announcements.urls_storefront")),
+    path("", include((announcements_storefront.root_patterns, "pwa"))),  # manifest, sw.js, icons, push
     path("cart/", include(ordering_storefront.cart_patterns)),
     path("shipments/", include("tenant_apps.fulfillment.urls_storefront")),
     path("orders/", include(ordering_storefront.orders_patterns)),
