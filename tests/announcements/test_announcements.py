@@ -188,3 +188,20 @@ def test_storefront_pages_in_both_languages(world, tenant_a, in_tenant):
     assert "Announcements" in login("pudong@ann.test").get("/announcements/").content.decode()
     zh = login("pudong@ann.test", language="zh-hans").get("/announcements/").content.decode()
     assert "公告" in zh and "通知" in zh
+
+
+def test_storefront_list_runs_constant_queries(world, tenant_a, in_tenant, count_queries):
+    pudong = login("pudong@ann.test")
+
+    def count():
+        with count_queries() as queries:
+            assert pudong.get("/announcements/").status_code == 200
+        return len(queries.sql)
+
+    with in_tenant(tenant_a):
+        _published(world["admin"], title="one", audience="tier", tiers=[world["net"].tier_a])
+    first = count()
+    with in_tenant(tenant_a):
+        for n in range(4):
+            _published(world["admin"], title=f"more {n}", audience="region", regions=[world["net"].east])
+    assert count() == first
