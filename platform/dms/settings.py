@@ -92,6 +92,7 @@ TENANT_APPS = [
     "tenant_apps.fulfillment",
     "tenant_apps.reporting",  # dashboards, analyses, report builder, exports, printable documents
     "tenant_apps.webhooks",  # outbound webhooks: endpoints, signed deliveries relayed from the outbox
+    "tenant_apps.announcements",  # brand announcements to dealers, the storefront PWA, web push
     "tenant_apps.console",  # the pages that draw on many apps (console home, checklist, navigation)
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
@@ -369,6 +370,14 @@ CONTENT_SECURITY_POLICY = {
 }
 # The API docs page (Swagger UI) loads its script, styles and icons from this CDN: allowed on that view only.
 SWAGGER_UI_CDN = "https://cdn.jsdelivr.net"
+
+# Web push (tenant_apps.announcements.push): the VAPID pair as base64url (private: the raw 32-byte P-256 key; public:
+# the uncompressed point) and the contact the push services see. Unset (development), a pair derived from SECRET_KEY
+# is used. Make a pair: `python manage.py shell -c "from tenant_apps.announcements.push import vapid_generate;
+# print(vapid_generate())"` (docs/dev/announcements.md).
+VAPID_PRIVATE_KEY = env_str("VAPID_PRIVATE_KEY", "")
+VAPID_PUBLIC_KEY = env_str("VAPID_PUBLIC_KEY", "")
+VAPID_SUBJECT = env_str("VAPID_SUBJECT", "mailto:webmaster@localhost")
 
 # Sensitive fields (bank accounts, licence numbers) are encrypted with AES-GCM under this key:
 # 32 bytes, urlsafe base64. Development uses a fixed, public key; production must set its own.

@@ -5,6 +5,7 @@ from django.urls import include, path, re_path
 from dms.urls_common import urlpatterns as common
 from tenant_apps.accounts import urls as accounts_urls
 from tenant_apps.accounts.api import views as accounts_api_views
+from tenant_apps.announcements import urls_storefront as announcements_storefront
 from tenant_apps.console import urls_console as console_urls
 from tenant_apps.console import views as console_views
 from tenant_apps.core import media
@@ -50,6 +51,7 @@ urlpatterns = [
     path("console/finance/", include("tenant_apps.finance.urls_console")),
     path("console/reports/", include("tenant_apps.reporting.urls_console")),
     path("console/webhooks/", include("tenant_apps.webhooks.urls_console")),
+    path("console/announcements/", include("tenant_apps.announcements.urls_console")),
     path("console/audit/", include((console_urls.audit_patterns, "audit"))),
     path("account/finance/", include("tenant_apps.finance.urls_storefront")),
     path("account/reports/", include("tenant_apps.reporting.urls_storefront")),
@@ -58,6 +60,8 @@ urlpatterns = [
     path("account/", include("tenant_apps.dealers.urls_storefront")),
     path("catalog/", include("tenant_apps.console.urls_storefront")),
     path("promotions/", include("tenant_apps.promotions.urls_storefront")),
+    path("announcements/", include("tenant_apps.announcements.urls_storefront")),
+    path("", include((announcements_storefront.root_patterns, "pwa"))),  # manifest, sw.js, icons, push
     path("cart/", include(ordering_storefront.cart_patterns)),
     path("shipments/", include("tenant_apps.fulfillment.urls_storefront")),
     path("orders/", include(ordering_storefront.orders_patterns)),

@@ -42,6 +42,7 @@ NAV = [
     NavItem("inventory:warehouses", _("Stock"), INVENTORY_VIEW),
     NavItem("pricing_console:lists", _("Prices"), PRICING_VIEW),
     NavItem("promotions_console:list", _("Promotions"), PROMOTIONS_VIEW),
+    NavItem("announcements_console:list", _("Announcements"), PROMOTIONS_VIEW),
     NavItem("orders_console:board", _("Orders"), ORDERS_VIEW),
     NavItem("fulfillment:home", _("Fulfilment"), FULFILLMENT_SHIP),
     NavItem("fulfillment:returns", _("Returns"), RETURNS_DECIDE),

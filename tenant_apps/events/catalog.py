@@ -29,6 +29,7 @@ KINDS = {
     "statement.ready": ("statement", _("Statement ready")),
     "invitation.sent": ("invitation", _("Invitation sent")),
     "webhook.disabled": ("webhook", _("Webhook endpoint turned off")),
+    "announcement.published": ("announcement", _("Announcement published")),
 }
 
 # An order's transition (ordering.lifecycle ORDER_MOVES action) -> its event.
