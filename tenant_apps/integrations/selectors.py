@@ -59,13 +59,14 @@ def events_after(after: int, *, limit: int, kinds=None, subject_type: str = "ord
     rows = list(OutboxEvent.objects.filter(id__gt=after).order_by("id")
                 .only("id", "kind", "subject_type", "subject_id", "subject_ref", "created_at")[:limit + 1])
     taken: list[OutboxEvent] = []
-    last = after
+    last, held = after, False
     for row in rows[:limit]:
         if row.id != last + 1 and row.created_at > now - gap_wait():
-            break  # a hole: wait for it (or for it to be old enough to have rolled back)
+            held = True  # a hole: wait for it (or for it to be old enough to have rolled back)
+            break
         taken.append(row)
         last = row.id
-    more = len(taken) < len(rows)
+    more = not held and len(rows) > limit  # held: ask again later, not at once
     wanted = [row for row in taken if row.subject_type == subject_type and (kinds is None or row.kind in kinds)]
     return Page(events=wanted, cursor=cursor_encode(last), more=more)
 
