@@ -100,7 +100,7 @@ def test_acknowledge_is_idempotent_and_a_different_number_is_409(store, make_key
     assert other.status_code == 409 and other.json()["code"] == "erp_reference_conflict"
     assert Order.objects.get(pk=order.pk).erp_order_number == "ERP-77"
     entries = AuditEntry.objects.filter(action="ordering.order.erp_acknowledged", target_id=str(order.pk))
-    assert [(e.actor_label, e.after) for e in entries] == [("API key ERP (%s)" % _key.prefix,
+    assert [(e.actor_label, e.after) for e in entries] == [(f"API key ERP ({_key.prefix})",
                                                             {"erp_order_number": "ERP-77"})]
     assert client.post("/api/v1/integrations/orders/NOPE/acknowledge/", {"erp_order_number": "X"},
                        content_type="application/json").status_code == 404
