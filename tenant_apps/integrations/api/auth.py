@@ -121,3 +121,16 @@ class IntegrationView(APIView):
             services.api_call_record(actor=request._user, api_key=api_key, method=request.method,
                                      path=request.get_full_path(), status=response.status_code)
         return response
+
+
+try:  # the key as drf-spectacular documents it (OpenAPI: a bearer token)
+    from drf_spectacular.extensions import OpenApiAuthenticationExtension
+
+    class ApiKeyScheme(OpenApiAuthenticationExtension):
+        target_class = "tenant_apps.integrations.api.auth.ApiKeyAuthentication"
+        name = "integrationApiKey"
+
+        def get_security_definition(self, auto_schema):
+            return {"type": "http", "scheme": "bearer", "description": "An integration API key (X-Api-Key also)."}
+except ImportError:  # pragma: no cover - drf-spectacular is a dependency
+    pass

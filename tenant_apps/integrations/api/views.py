@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions
 from rest_framework.response import Response
@@ -26,7 +27,7 @@ def _page_of(request, **kwargs):
     query.is_valid(raise_exception=True)
     after = selectors.cursor_decode(query.validated_data.get("cursor"))
     if after is None:
-        raise exceptions.ValidationError({"cursor": ["Not a cursor of this feed."]})
+        raise exceptions.ValidationError({"cursor": [_("Not a cursor of this feed.")]})
     return selectors.events_after(after, limit=query.validated_data.get("limit", selectors.DEFAULT_LIMIT), **kwargs)
 
 
@@ -73,15 +74,15 @@ class OrderAcknowledge(IntegrationView):
 def _confirm(actor, data) -> dict:
     order = selectors.order_by_number(data["order_number"])
     if order is None:
-        raise exceptions.ValidationError({"order_number": ["No order with this number."]})
+        raise exceptions.ValidationError({"order_number": [_("No order with this number.")]})
     warehouse = Warehouse.objects.filter(code=data["warehouse"]).first()
     if warehouse is None:
-        raise exceptions.ValidationError({"warehouse": ["No warehouse with this code."]})
+        raise exceptions.ValidationError({"warehouse": [_("No warehouse with this code.")]})
     carrier = None
     if data.get("carrier"):
         carrier = Carrier.objects.filter(code=data["carrier"], is_active=True).first()
         if carrier is None:
-            raise exceptions.ValidationError({"carrier": ["No active carrier with this code."]})
+            raise exceptions.ValidationError({"carrier": [_("No active carrier with this code.")]})
     lines = None
     if data.get("lines"):
         ids = dict(OrderLine.objects.filter(order=order).values_list("line_no", "id"))
@@ -113,7 +114,7 @@ class ShipmentConfirm(IntegrationView):
         body.is_valid(raise_exception=True)
         key = request.headers.get("Idempotency-Key", "").strip()
         if len(key) > 128:
-            raise exceptions.ValidationError({"Idempotency-Key": ["At most 128 characters."]})
+            raise exceptions.ValidationError({"Idempotency-Key": [_("At most 128 characters.")]})
         if not key:
             with transaction.atomic():
                 return Response(_confirm(request.user, body.validated_data), status=201)
