@@ -109,3 +109,14 @@ def test_refused_calls_are_audited_too(store, make_key):
     key_client(secret).post(_ack(order), {"erp_order_number": "ERP-1"}, content_type="application/json")
     entry = AuditEntry.objects.filter(action="integrations.apikey.called").latest("id")
     assert entry.after == {"method": "POST", "path": _ack(order), "status": 403, "key": "ERP"}
+
+
+def test_a_key_needs_a_plan_with_api_access(store, make_key):
+    from billing_saas import services as billing
+    from billing_saas.models import Plan
+
+    _key, secret = make_key()
+    plan = Plan.objects.create(code="tiny-int", name="Tiny", is_public=False, features=["custom_domain"])
+    billing.subscription_plan_set(actor=None, subscription=store.tenant.subscription, plan=plan, reason="test")
+    response = key_client(secret).get(FEED)
+    assert response.status_code == 402 and response.json()["code"] == "feature_not_in_plan"
