@@ -145,3 +145,30 @@ def test_shipment_confirm_refuses_bad_input_without_writing(store, make_key):
                            HTTP_IDEMPOTENCY_KEY="wms-2")
     assert too_many.status_code == 400
     assert not Shipment.objects.filter(order=order).exists()
+
+
+def test_an_event_of_a_transaction_still_open_elsewhere_is_never_given_nor_passed(store, make_key, settings):
+    """Another connection writes an event and keeps its transaction open: the feed neither shows it (it is not
+    committed) nor moves past it to the events committed after it."""
+    import psycopg2
+
+    settings.INTEGRATIONS_FEED_GAP_WAIT = 60
+    start = _sequence_now()
+    params = connection.get_connection_params()
+    other = psycopg2.connect(**{k: v for k, v in params.items() if k in ("dbname", "user", "password", "host",
+                                                                        "port")})
+    try:
+        with other.cursor() as cursor:  # an open transaction (psycopg2: not autocommit)
+            cursor.execute(f'SET search_path TO "{store.tenant.schema_name}"')
+            cursor.execute("INSERT INTO events_outboxevent (kind, subject_type, subject_id, subject_ref, payload, "
+                           "created_at) VALUES ('stock.low', 'stock', '1', '', '{}', now()) RETURNING id")
+            open_id = cursor.fetchone()[0]
+        later = OrderFactory(actor=store.buyer, dealer=store.dealer, lines=[(store.sku, 1)])
+        _key, secret = make_key()
+        body = key_client(secret).get(f"{FEED}?cursor={cursor_encode(start)}").json()
+        assert open_id == start + 1 and body["items"] == [] and body["more"] is False
+        assert body["cursor"] == cursor_encode(start)  # held before the open transaction's id
+        assert later.number  # committed after it (in this test's transaction), waiting behind it
+    finally:
+        other.rollback()
+        other.close()
