@@ -17,12 +17,14 @@ import urllib.request
 
 class Client:
     def __init__(self, base_url: str, key: str, host: str | None = None):
+        if urllib.parse.urlsplit(base_url).scheme not in ("http", "https"):
+            raise ValueError("the base URL must be http(s)")
         self.base_url, self.key, self.host = base_url.rstrip("/"), key, host
 
     def call(self, method: str, path: str, body: dict | None = None, headers: dict | None = None) -> tuple:
         """(status, JSON body); waits and retries when rate limited (429 with Retry-After)."""
         while True:
-            request = urllib.request.Request(self.base_url + path, method=method,
+            request = urllib.request.Request(self.base_url + path, method=method,  # noqa: S310 - http(s) only
                                              data=json.dumps(body).encode() if body is not None else None)
             request.add_header("Authorization", f"Bearer {self.key}")
             request.add_header("Content-Type", "application/json")
@@ -31,7 +33,7 @@ class Client:
             for name, value in (headers or {}).items():
                 request.add_header(name, value)
             try:
-                with urllib.request.urlopen(request, timeout=30) as response:
+                with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - http(s) only
                     return response.status, json.loads(response.read() or b"{}")
             except urllib.error.HTTPError as error:
                 if error.code == 429:
