@@ -93,6 +93,7 @@ TENANT_APPS = [
     "tenant_apps.reporting",  # dashboards, analyses, report builder, exports, printable documents
     "tenant_apps.webhooks",  # outbound webhooks: endpoints, signed deliveries relayed from the outbox
     "tenant_apps.announcements",  # brand announcements to dealers, the storefront PWA, web push
+    "tenant_apps.integrations",  # API keys of the brand's ERP / WMS and the endpoints they call
     "tenant_apps.console",  # the pages that draw on many apps (console home, checklist, navigation)
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]

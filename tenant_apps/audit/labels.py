@@ -11,6 +11,12 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 ACTION_LABELS = {
+    # integrations: API keys and the calls made with them
+    "integrations.apikey.created": pgettext_lazy("audit action", "API key created"),
+    "integrations.apikey.rotated": pgettext_lazy("audit action", "API key rotated"),
+    "integrations.apikey.revoked": pgettext_lazy("audit action", "API key revoked"),
+    "integrations.apikey.called": pgettext_lazy("audit action", "API called with a key"),
+    "ordering.order.erp_acknowledged": pgettext_lazy("audit action", "Acknowledged by the ERP"),
     "promotions.promotion.created": pgettext_lazy("audit action", "Created"),
     "promotions.promotion.updated": _("Edited"),
     "promotions.promotion.published": _("Published"),
@@ -163,6 +169,7 @@ VERB_LABELS = {
 }
 # What an entry is about: the action's first two words.
 SUBJECT_LABELS = {
+    "integrations.apikey": pgettext_lazy("audit subject", "API key"),
     "finance.ledger": pgettext_lazy("audit subject", "Dealer account"),
     "finance.settings": pgettext_lazy("audit subject", "Finance settings"),
     "finance.settlement": pgettext_lazy("audit subject", "Settlement terms"),

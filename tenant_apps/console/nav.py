@@ -58,6 +58,7 @@ NAV = [
     NavItem("console:billing", _("Plan and billing"), BILLING_MANAGE),
     NavItem("dealers:settings", _("Network settings"), SETTINGS_EDIT),
     NavItem("webhooks:list", _("Webhooks"), SETTINGS_EDIT),
+    NavItem("integrations:keys", _("API keys"), SETTINGS_EDIT),
     NavItem("accounts:security", _("Sign-in security")),
 ]
 

@@ -27,6 +27,12 @@ class OrderActionInvalid(ValidationFailed):
     code = "order_action_invalid"
 
 
+class ErpReferenceConflict(Conflict):
+    """The order was acknowledged by the ERP under another number (409)."""
+
+    code = "erp_reference_conflict"
+
+
 class OrderInvalid(ValidationFailed):
     code = "order_invalid"
 

@@ -91,6 +91,8 @@ class Order(models.Model):
     backorder_of = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,
                                      related_name="backorders")
     revision = models.PositiveIntegerField(default=1)  # editing an approved order starts a new revision
+    # The brand's ERP's own number for the order, written once when the ERP acknowledges it (integrations)
+    erp_order_number = models.CharField(_("ERP order number"), max_length=64, blank=True, default="")
     submitted_at = models.DateTimeField(null=True, blank=True)
     approved_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)  # completed, rejected or cancelled

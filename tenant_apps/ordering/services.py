@@ -16,8 +16,8 @@ from tenant_apps.audit.services import audit_record
 from tenant_apps.catalog.models import Sku, SkuUnit
 from tenant_apps.catalog.selectors import sku_search
 from tenant_apps.core.errors import NotFound, ValidationFailed
-from tenant_apps.ordering.errors import CartInvalid
-from tenant_apps.ordering.models import Cart, CartLine, OrderingSettings, ShortagePolicy
+from tenant_apps.ordering.errors import CartInvalid, ErpReferenceConflict
+from tenant_apps.ordering.models import Cart, CartLine, Order, OrderingSettings, ShortagePolicy
 from tenant_apps.pricing.quote_types import CartLine as QuoteInput
 from tenant_apps.pricing.quote_types import Quote
 from tenant_apps.quoting.quote import quote_cart
@@ -196,3 +196,25 @@ def ordering_settings_update(*, actor, shortage_policy: str | None = None,
     audit_record(actor=actor, action="ordering.settings.updated", target=settings, before=before,
                  after={"shortage_policy": settings.shortage_policy, "auto_complete_days": settings.auto_complete_days})
     return settings
+
+
+@transaction.atomic
+def order_erp_acknowledge(*, actor, order: Order, erp_order_number: str) -> tuple[Order, bool]:
+    """The ERP's own number written onto the order, once: (the order, whether it changed). The same number again
+    changes nothing; another number is refused (409) and the first stays."""
+    number = erp_order_number.strip() if isinstance(erp_order_number, str) else ""
+    if not number or len(number) > 64:
+        raise ValidationFailed(_("The acknowledgement could not be saved."),
+                               fields={"erp_order_number": [_("Enter the ERP's order number (at most 64 "
+                                                              "characters).")]})
+    locked = Order.objects.select_for_update().get(pk=order.pk)
+    if locked.erp_order_number == number:
+        return locked, False
+    if locked.erp_order_number:
+        raise ErpReferenceConflict(_("Order %(number)s was already acknowledged as %(erp)s.")
+                                   % {"number": locked.number, "erp": locked.erp_order_number})
+    locked.erp_order_number = number
+    locked.save(update_fields=["erp_order_number", "updated_at"])
+    audit_record(actor=actor, action="ordering.order.erp_acknowledged", target=locked,
+                 before={"erp_order_number": ""}, after={"erp_order_number": number})
+    return locked, True
