@@ -91,6 +91,7 @@ TENANT_APPS = [
     "tenant_apps.approvals",
     "tenant_apps.fulfillment",
     "tenant_apps.reporting",  # dashboards, analyses, report builder, exports, printable documents
+    "tenant_apps.notifications",  # who is told of each event: the in-app inbox and its bell
     "tenant_apps.console",  # the pages that draw on many apps (console home, checklist, navigation)
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]

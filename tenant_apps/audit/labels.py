@@ -56,6 +56,8 @@ ACTION_LABELS = {
     # the report builder
     "reporting.saved_report.shared": pgettext_lazy("audit action", "Sharing changed"),
     "reporting.schedule.sent": pgettext_lazy("audit action", "Report mailed"),
+    "notifications.notification.read": pgettext_lazy("audit action", "Read"),
+    "notifications.notification.read_all": pgettext_lazy("audit action", "All marked read"),
 }
 # For an action with no label of its own, its last word (dealers.dealer.created -> "created").
 VERB_LABELS = {
@@ -208,6 +210,7 @@ SUBJECT_LABELS = {
     "tenants.workspace": pgettext_lazy("audit subject", "Workspace"),
     "reporting.saved_report": pgettext_lazy("audit subject", "Saved report"),
     "reporting.schedule": pgettext_lazy("audit subject", "Report schedule"),
+    "notifications.notification": pgettext_lazy("audit subject", "Notification"),
 }
 # The filter's areas: the action's first word.
 APP_LABELS = {
