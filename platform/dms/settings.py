@@ -282,6 +282,17 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "args": ["events.tasks.outbox_relay"],
     },
+    # notifications: email/SMS deliveries due (retries, SMS held by quiet hours); the daily digest at 18:00 China
+    "notifications-deliveries-send": {
+        "task": "tenants.tasks.for_each_tenant",
+        "schedule": 60.0,
+        "args": ["notifications.tasks.deliveries_send"],
+    },
+    "notifications-digests-send": {
+        "task": "tenants.tasks.for_each_tenant",
+        "schedule": crontab(hour=10, minute=0),  # 18:00 in China (beat counts in UTC)
+        "args": ["notifications.tasks.digests_send"],
+    },
     # reporting: the sales rollups brought up to date every minute, the last weeks recomputed nightly
     "reporting-rollups-refresh": {
         "task": "tenants.tasks.for_each_tenant",
@@ -543,6 +554,17 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", f"no-reply@{PLATFORM_HOST}")
+# Notifications' SMS (tenant_apps/notifications/channels/sms.py): provider "aliyun" (dysmsapi, signed requests to
+# the endpoint); empty provider: no SMS (SMS deliveries fail with that reason). A provider of email goes through
+# EMAIL_BACKEND (django-anymail's backends, e.g. anymail.backends.amazon_ses.EmailBackend).
+NOTIFICATIONS_SMS = {
+    "provider": env_str("SMS_PROVIDER"),
+    "endpoint": env_str("SMS_ENDPOINT", "https://dysmsapi.aliyuncs.com/"),
+    "access_key_id": env_str("SMS_ACCESS_KEY_ID"),
+    "access_key_secret": env_str("SMS_ACCESS_KEY_SECRET"),
+    "sign_name": env_str("SMS_SIGN_NAME"),
+    "template_code": env_str("SMS_TEMPLATE_CODE"),
+}
 # Whom a brand contacts about its workspace (shown on the suspended page): the platform operator's support.
 PLATFORM_SUPPORT_EMAIL = env_str("PLATFORM_SUPPORT_EMAIL", f"support@{PLATFORM_HOST}")
 

@@ -58,6 +58,9 @@ ACTION_LABELS = {
     "reporting.schedule.sent": pgettext_lazy("audit action", "Report mailed"),
     "notifications.notification.read": pgettext_lazy("audit action", "Read"),
     "notifications.notification.read_all": pgettext_lazy("audit action", "All marked read"),
+    "notifications.role_preference.updated": _("Edited"),
+    "notifications.preference.updated": _("Edited"),
+    "notifications.settings.updated": _("Edited"),
 }
 # For an action with no label of its own, its last word (dealers.dealer.created -> "created").
 VERB_LABELS = {
@@ -211,6 +214,9 @@ SUBJECT_LABELS = {
     "reporting.saved_report": pgettext_lazy("audit subject", "Saved report"),
     "reporting.schedule": pgettext_lazy("audit subject", "Report schedule"),
     "notifications.notification": pgettext_lazy("audit subject", "Notification"),
+    "notifications.role_preference": pgettext_lazy("audit subject", "Notification default"),
+    "notifications.preference": pgettext_lazy("audit subject", "Notification preference"),
+    "notifications.settings": pgettext_lazy("audit subject", "Notification settings"),
 }
 # The filter's areas: the action's first word.
 APP_LABELS = {

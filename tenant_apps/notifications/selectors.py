@@ -17,11 +17,11 @@ from tenant_apps.notifications.models import Notification
 
 def unread_count(*, user) -> int:
     """One query on the partial index of unread rows."""
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+    return Notification.objects.filter(recipient=user, read_at__isnull=True, shown=True).count()
 
 
 def notifications_of(*, user) -> QuerySet[Notification]:
-    return Notification.objects.filter(recipient=user).select_related("event").order_by("-id")
+    return Notification.objects.filter(recipient=user, shown=True).select_related("event").order_by("-id")
 
 
 def notification_get_for(*, user, notification_id) -> Notification:
