@@ -17,3 +17,16 @@ def test_inviting_someone_emits_invitation_sent(world):
     event = OutboxEvent.objects.get(kind="invitation.sent", subject_id=str(invitation.pk))
     assert event.dealer_id == world.dealer.pk and event.actor_id == world.brand_owner.pk
     assert event.payload == {"role": "dealer_buyer"}
+
+
+def test_a_low_stock_alert_emits_stock_low(world):
+    from tenant_apps.inventory.models import Stock
+    from tenant_apps.inventory.services import low_stock_scan
+
+    stock = Stock.objects.get(sku=world.store.sku, warehouse=world.store.east)
+    Stock.objects.filter(pk=stock.pk).update(low_threshold=1000)
+    low_stock_scan()
+    event = OutboxEvent.objects.get(kind="stock.low", subject_id=str(stock.pk))
+    assert event.payload["sku_id"] == world.store.sku.pk and event.payload["threshold"] == "1000"
+    low_stock_scan()  # the alert is open: no second event
+    assert OutboxEvent.objects.filter(kind="stock.low", subject_id=str(stock.pk)).count() == 1
