@@ -30,3 +30,13 @@ def test_a_low_stock_alert_emits_stock_low(world):
     assert event.payload["sku_id"] == world.store.sku.pk and event.payload["threshold"] == "1000"
     low_stock_scan()  # the alert is open: no second event
     assert OutboxEvent.objects.filter(kind="stock.low", subject_id=str(stock.pk)).count() == 1
+
+
+def test_a_payment_emits_payment_received(world):
+    from tenant_apps.finance.services import payment_record
+
+    entry = payment_record(actor=world.brand_owner, dealer=world.dealer, amount="100.00", currency="CNY",
+                           reference="BANK-1")
+    event = OutboxEvent.objects.get(kind="payment.received", subject_id=str(entry.pk))
+    assert (event.dealer_id, event.subject_ref, event.payload) == (
+        world.dealer.pk, "BANK-1", {"amount": "100.00", "currency": "CNY"})
