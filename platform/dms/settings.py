@@ -94,6 +94,7 @@ TENANT_APPS = [
     "tenant_apps.webhooks",  # outbound webhooks: endpoints, signed deliveries relayed from the outbox
     "tenant_apps.announcements",  # brand announcements to dealers, the storefront PWA, web push
     "tenant_apps.integrations",  # API keys of the brand's ERP / WMS and the endpoints they call
+    "tenant_apps.notifications",  # who is told of each event: the in-app inbox and its bell
     "tenant_apps.console",  # the pages that draw on many apps (console home, checklist, navigation)
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
@@ -289,6 +290,17 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tenants.tasks.for_each_tenant",
         "schedule": 60.0,
         "args": ["webhooks.tasks.webhooks_deliver_due"],
+    },
+    # notifications: email/SMS deliveries due (retries, SMS held by quiet hours); the daily digest at 18:00 China
+    "notifications-deliveries-send": {
+        "task": "tenants.tasks.for_each_tenant",
+        "schedule": 60.0,
+        "args": ["notifications.tasks.deliveries_send"],
+    },
+    "notifications-digests-send": {
+        "task": "tenants.tasks.for_each_tenant",
+        "schedule": crontab(hour=10, minute=0),  # 18:00 in China (beat counts in UTC)
+        "args": ["notifications.tasks.digests_send"],
     },
     # reporting: the sales rollups brought up to date every minute, the last weeks recomputed nightly
     "reporting-rollups-refresh": {
@@ -559,6 +571,17 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", f"no-reply@{PLATFORM_HOST}")
+# Notifications' SMS (tenant_apps/notifications/channels/sms.py): provider "aliyun" (dysmsapi, signed requests to
+# the endpoint); empty provider: no SMS (SMS deliveries fail with that reason). A provider of email goes through
+# EMAIL_BACKEND (django-anymail's backends, e.g. anymail.backends.amazon_ses.EmailBackend).
+NOTIFICATIONS_SMS = {
+    "provider": env_str("SMS_PROVIDER"),
+    "endpoint": env_str("SMS_ENDPOINT", "https://dysmsapi.aliyuncs.com/"),
+    "access_key_id": env_str("SMS_ACCESS_KEY_ID"),
+    "access_key_secret": env_str("SMS_ACCESS_KEY_SECRET"),
+    "sign_name": env_str("SMS_SIGN_NAME"),
+    "template_code": env_str("SMS_TEMPLATE_CODE"),
+}
 # Whom a brand contacts about its workspace (shown on the suspended page): the platform operator's support.
 PLATFORM_SUPPORT_EMAIL = env_str("PLATFORM_SUPPORT_EMAIL", f"support@{PLATFORM_HOST}")
 

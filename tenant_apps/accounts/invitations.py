@@ -36,6 +36,7 @@ from tenant_apps.accounts.selectors import invitations_visible_to
 from tenant_apps.audit.services import audit_record
 from tenant_apps.core.errors import NotFound
 from tenant_apps.core.workspace import connection_tenant
+from tenant_apps.events.services import event_record
 
 logger = logging.getLogger(__name__)
 
@@ -99,6 +100,8 @@ def invitation_create(*, actor, email: str, role: str, dealer=None, scope_node=N
     )
     audit_record(actor=actor, action="accounts.invitation.created", target=invitation,
                  after={"email": email, "role": role, "dealer": getattr(dealer, "code", None)})
+    event_record(kind="invitation.sent", subject_id=invitation.pk, subject_ref=role, actor=actor,
+                 dealer_id=getattr(dealer, "pk", None), payload={"role": role})
     link = invitation_link(raw)
     inviter = actor.get_full_name()
     transaction.on_commit(lambda: _send(email=email, link=link, inviter=inviter))

@@ -75,6 +75,11 @@ ACTION_LABELS = {
     "webhooks.endpoint.disabled": pgettext_lazy("audit action", "Turned off"),
     "webhooks.endpoint.auto_disabled": pgettext_lazy("audit action", "Turned off after failures"),
     "webhooks.delivery.replayed": pgettext_lazy("audit action", "Sent again"),
+    "notifications.notification.read": pgettext_lazy("audit action", "Read"),
+    "notifications.notification.read_all": pgettext_lazy("audit action", "All marked read"),
+    "notifications.role_preference.updated": _("Edited"),
+    "notifications.preference.updated": _("Edited"),
+    "notifications.settings.updated": _("Edited"),
 }
 # For an action with no label of its own, its last word (dealers.dealer.created -> "created").
 VERB_LABELS = {
@@ -232,6 +237,10 @@ SUBJECT_LABELS = {
     "reporting.schedule": pgettext_lazy("audit subject", "Report schedule"),
     "webhooks.endpoint": pgettext_lazy("audit subject", "Webhook endpoint"),
     "webhooks.delivery": pgettext_lazy("audit subject", "Webhook delivery"),
+    "notifications.notification": pgettext_lazy("audit subject", "Notification"),
+    "notifications.role_preference": pgettext_lazy("audit subject", "Notification default"),
+    "notifications.preference": pgettext_lazy("audit subject", "Notification preference"),
+    "notifications.settings": pgettext_lazy("audit subject", "Notification settings"),
 }
 # The filter's areas: the action's first word.
 APP_LABELS = {

@@ -37,6 +37,7 @@ from tenant_apps.dealers.models import (
     Territory,
     Tier,
 )
+from tenant_apps.events.services import event_record
 
 logger = logging.getLogger(__name__)
 
@@ -414,6 +415,9 @@ def qualification_reminders_send(*, today: date) -> int:
             )
             if not created:
                 continue
+            event_record(kind="qualification.expiring", subject_id=qualification.pk,
+                         subject_ref=qualification.type.name[:64], dealer_id=qualification.dealer_id,
+                         payload={"valid_to": qualification.valid_to.isoformat()})
             subject = _("%(type)s of %(dealer)s expires on %(date)s") % {
                 "type": qualification.type.name, "dealer": qualification.dealer.name, "date": qualification.valid_to}
             if recipients:

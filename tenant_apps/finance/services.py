@@ -19,6 +19,7 @@ from tenant_apps.audit.services import actor_label, audit_entry, audit_record
 from tenant_apps.core import prepared
 from tenant_apps.core.bulk import ids_take, insert_ctes
 from tenant_apps.core.money import minor_unit, tenant_currency
+from tenant_apps.events.services import event_record
 from tenant_apps.finance.errors import (
     AdjustmentNotPending,
     CreditShort,
@@ -286,8 +287,12 @@ def payment_record(*, actor, dealer, amount, currency: str, reference: str = "",
         amount = clean_amount(amount, currency)
         account = _locked(dealer, currency)
         to_credit = min(max(account.credit_used, ZERO), amount)
-        return ledger_post(actor=actor, account=account, kind=kind, balance_delta=amount - to_credit,
-                           credit_delta=-to_credit, reference=reference, reason=reason)
+        entry = ledger_post(actor=actor, account=account, kind=kind, balance_delta=amount - to_credit,
+                            credit_delta=-to_credit, reference=reference, reason=reason)
+        if kind == EntryKind.PAYMENT:
+            event_record(kind="payment.received", subject_id=entry.pk, subject_ref=str(reference)[:64],
+                         dealer_id=dealer.pk, actor=actor, payload={"amount": str(amount), "currency": currency})
+        return entry
 
 
 def payment_reverse(*, actor, entry: LedgerEntry, reason: str) -> LedgerEntry:

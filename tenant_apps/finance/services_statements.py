@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from tenant_apps.audit.services import audit_record
 from tenant_apps.core.money import tenant_currency
 from tenant_apps.core.states import Move, StateMachine
+from tenant_apps.events.services import event_record
 from tenant_apps.finance import statement_sections
 from tenant_apps.finance.errors import (
     FinanceInvalid,
@@ -189,6 +190,8 @@ def statement_issue(*, actor, account: DealerAccount, period: str, starts_at: da
     audit_record(actor=actor, action="finance.statement.issued", target=statement, dealer_id=dealer.pk,
                  after={"number": statement.number, "period": period, "opening": str(opening),
                         "closing": str(running), "lines": len(lines)})
+    event_record(kind="statement.ready", subject_id=statement.pk, subject_ref=statement.number[:64],
+                 dealer_id=dealer.pk, actor=actor, payload={"period": period})
     return statement
 
 

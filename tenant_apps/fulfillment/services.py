@@ -39,6 +39,7 @@ from django.utils.translation import gettext as _
 from tenant_apps.audit.services import audit_entries_save, audit_entry, audit_record
 from tenant_apps.core.dates import outside_window
 from tenant_apps.core.states import Move, StateMachine
+from tenant_apps.events.services import event_record
 from tenant_apps.finance.services_receivables import receivable_shipped
 from tenant_apps.fulfillment.errors import (
     CarrierNotFound,
@@ -523,6 +524,8 @@ def return_request_create(*, actor, order: Order, reason_code: str, reason_text:
     audit_record(actor=actor, action="fulfillment.return.requested", target=rma,
                  after={"order": locked.number, "reason_code": reason_code,
                         "lines": {str(pk): quantity for pk, quantity in chosen.items()}})
+    event_record(kind="return.requested", subject_id=rma.pk, subject_ref=rma.number, dealer_id=locked.dealer_id,
+                 actor=actor, payload={"order": locked.number, "order_id": locked.pk, "reason": reason_code})
     return rma
 
 
@@ -589,6 +592,8 @@ def return_receive(*, actor, rma: ReturnRequest, warehouse_id=None) -> ReturnReq
                   % {"number": locked.number, "warehouse": warehouse.name},
                   data={"return": locked.number, "status": locked.status,
                         "units": sum(i.quantity for i in items), "credited": str(credited)})
+        event_record(kind="return.received", subject_id=locked.pk, subject_ref=locked.number,
+                     dealer_id=order.dealer_id, actor=actor, payload={"order": order.number, "order_id": order.pk})
         return ["warehouse", "received_by", "received_at"]
 
     locked = RETURN_MACHINE.move(

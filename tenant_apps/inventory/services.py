@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from tenant_apps.audit.services import actor_label, audit_record
 from tenant_apps.core import prepared
 from tenant_apps.core.numbers import INTEGER_MAX, fits_integer
+from tenant_apps.events.services import event_record
 from tenant_apps.inventory.errors import InsufficientStock, InventoryInvalid
 from tenant_apps.inventory.models import (
     InventorySettings,
@@ -358,6 +359,9 @@ def low_stock_scan() -> dict:
         try:
             with transaction.atomic():
                 LowStockAlert.objects.create(stock=stock, available=stock.free, threshold=stock.low_threshold)
+                event_record(kind="stock.low", subject_id=stock.pk, payload={
+                    "sku_id": stock.sku_id, "warehouse_id": stock.warehouse_id, "available": str(stock.free),
+                    "threshold": str(stock.low_threshold)})
                 raised += 1
         except IntegrityError:
             continue

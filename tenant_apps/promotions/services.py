@@ -21,6 +21,7 @@ from tenant_apps.core import prepared
 from tenant_apps.core.dates import window_errors
 from tenant_apps.core.money import tenant_currency
 from tenant_apps.dealers.models import Dealer, Territory, Tier
+from tenant_apps.events.services import event_record
 from tenant_apps.pricing.quote_types import Quote
 from tenant_apps.promotions.engine import coupon_normalize
 from tenant_apps.promotions.errors import (
@@ -245,8 +246,10 @@ def promotion_publish(*, actor, promotion: Promotion, reason: str = "") -> Promo
     if promotion.coupon_required and not promotion.coupons.filter(is_active=True).exists():
         raise PromotionInvalid(_("This promotion needs a coupon code; add one before publishing."),
                                fields={"coupons": [_("Add at least one coupon code.")]})
-    return _transition(actor=actor, promotion=promotion, to=PromotionStatus.PUBLISHED, reason=reason,
-                       action="promotions.promotion.published")
+    promotion = _transition(actor=actor, promotion=promotion, to=PromotionStatus.PUBLISHED, reason=reason,
+                            action="promotions.promotion.published")
+    event_record(kind="promotion.published", subject_id=promotion.pk, subject_ref=promotion.name[:64], actor=actor)
+    return promotion
 
 
 @transaction.atomic

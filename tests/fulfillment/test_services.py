@@ -200,6 +200,11 @@ def test_return_flow_puts_stock_back_through_the_ledger(store, people, allocated
         "action", flat=True).order_by("id")) == ["fulfillment.return.requested", "fulfillment.return.approved",
                                                  "fulfillment.return.received"]
     assert OrderEvent.objects.filter(order=allocated, kind="return").count() == 3
+    from tenant_apps.events.models import OutboxEvent
+
+    assert list(OutboxEvent.objects.filter(subject_type="return", subject_id=str(rma.pk)).values_list(
+        "kind", "dealer_id").order_by("id")) == [("return.requested", allocated.dealer_id),
+                                                 ("return.received", allocated.dealer_id)]
 
 
 def test_over_return_is_refused_counting_open_requests(store, people, allocated):

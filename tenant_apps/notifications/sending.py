@@ -1,0 +1,108 @@
+"""Sending the external deliveries (email, SMS) and the daily digest. Runs in tasks, after the commit that wrote
+the rows; a failed send is retried (MAX_ATTEMPTS in all, a few minutes apart), then the delivery is failed with
+its error. Messages are in the recipient's own language."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from tenant_apps.notifications.channels.sms import SmsError, sms_adapter
+from tenant_apps.notifications.defaults import EMAIL, SMS
+from tenant_apps.notifications.models import Delivery, DeliveryStatus, DigestSent, PersonSettings
+from tenant_apps.notifications.selectors import render
+
+MAX_ATTEMPTS = 3
+RETRY_AFTER = timedelta(minutes=5)
+BATCH = 200
+
+
+def _language(user) -> str:
+    return user.preferred_language or settings.LANGUAGE_CODE
+
+
+def _send_one(delivery: Delivery, mobiles: dict) -> None:
+    notification = delivery.notification
+    user = notification.recipient
+    text = render(notification, reader=user, language=_language(user))
+    if delivery.channel == EMAIL:
+        if not user.email:
+            raise SmsError("no email address")
+        send_mail(text.title, text.body, None, [user.email])
+    elif delivery.channel == SMS:
+        adapter = sms_adapter()
+        if adapter is None:
+            raise SmsError("SMS is not set up (settings.NOTIFICATIONS_SMS)")
+        mobile = mobiles.get(user.pk, "")
+        if not mobile:
+            raise SmsError("no mobile number")
+        adapter.send(mobile=mobile, text=f"{text.title}: {text.body}"[:300])
+    else:
+        raise SmsError(f"unknown channel {delivery.channel}")
+
+
+def deliveries_send(*, limit: int = BATCH) -> int:
+    """Send the due pending deliveries; the number sent."""
+    now = timezone.now()
+    sent = 0
+    with transaction.atomic():
+        due = list(Delivery.objects.filter(status=DeliveryStatus.PENDING, not_before__lte=now)
+                   .select_related("notification__recipient", "notification__event")
+                   .select_for_update(skip_locked=True, of=("self",)).order_by("id")[:limit])
+        mobiles = dict(PersonSettings.objects.filter(user_id__in={d.notification.recipient_id for d in due})
+                       .values_list("user_id", "mobile"))
+        for delivery in due:
+            delivery.attempts += 1
+            try:
+                _send_one(delivery, mobiles)
+            except (SmsError, OSError) as error:
+                delivery.error = str(error)[:500]
+                if delivery.attempts >= MAX_ATTEMPTS:
+                    delivery.status = DeliveryStatus.FAILED
+                else:
+                    delivery.not_before = now + RETRY_AFTER * delivery.attempts
+            else:
+                delivery.status, delivery.sent_at, delivery.error = DeliveryStatus.SENT, timezone.now(), ""
+                sent += 1
+            delivery.save(update_fields=["attempts", "status", "error", "not_before", "sent_at"])
+    return sent
+
+
+def digests_send() -> int:
+    """One email per person with the digest on, listing what was held for it; at most one per person and day
+    (in the workspace's time zone). The number of digests mailed."""
+    day = timezone.localdate()
+    mailed = 0
+    users = (Delivery.objects.filter(status=DeliveryStatus.DIGEST, channel=EMAIL)
+             .values_list("notification__recipient_id", flat=True).distinct())
+    for user_id in list(users):
+        with transaction.atomic():
+            try:
+                with transaction.atomic():
+                    record = DigestSent.objects.create(user_id=user_id, day=day)
+            except IntegrityError:
+                continue  # today's digest went already; what is left waits for tomorrow's
+            held = list(Delivery.objects.filter(status=DeliveryStatus.DIGEST, channel=EMAIL,
+                                                notification__recipient_id=user_id)
+                        .select_related("notification__recipient", "notification__event")
+                        .select_for_update(of=("self",)).order_by("id"))
+            if not held:
+                continue
+            user = held[0].notification.recipient
+            language = _language(user)
+            lines = [render(d.notification, reader=user, language=language) for d in held]
+            with translation.override(language):
+                subject = _("Your notifications of %(day)s") % {"day": day.isoformat()}
+            body = "\n".join(f"- {line.title}: {line.body}" for line in lines)
+            send_mail(subject, body, None, [user.email])
+            Delivery.objects.filter(pk__in=[d.pk for d in held]).update(
+                status=DeliveryStatus.SENT, sent_at=timezone.now(), attempts=1)
+            record.count = len(held)
+            record.save(update_fields=["count"])
+            mailed += 1
+    return mailed

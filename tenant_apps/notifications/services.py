@@ -1,0 +1,192 @@
+"""Notifications written from the outbox: the relay hands each batch of committed events to
+`notifications_from_events` (registered in apps.py), which works out who is told and writes their rows, once per
+person and event; and a reader marking theirs read."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from tenant_apps.audit.services import audit_record
+from tenant_apps.notifications.defaults import (
+    APPROVER_KINDS,
+    CHANNELS,
+    DEALER_KINDS,
+    EMAIL,
+    INAPP,
+    SMS,
+    default_channels,
+)
+from tenant_apps.notifications.models import (
+    Delivery,
+    DeliveryStatus,
+    Notification,
+    PersonSettings,
+    RolePreference,
+    UserPreference,
+)
+
+DEALER_ROLES = ("dealer_owner", "dealer_buyer", "dealer_finance")
+
+
+class Preferences:
+    """Which channels a person gets an event on: their own choice, else the brand's default for their role, else
+    defaults.DEFAULTS (two queries for a batch)."""
+
+    def __init__(self, by_role: dict, by_user: dict):
+        self.by_role, self.by_user = by_role, by_user
+
+    @classmethod
+    def load(cls, users: dict) -> Preferences:
+        by_role = {(p.role, p.kind, p.channel): p.enabled for p in RolePreference.objects.all()}
+        by_user = {(p.user_id, p.kind, p.channel): p.enabled
+                   for p in UserPreference.objects.filter(user_id__in=list(users))} if users else {}
+        return cls(by_role, by_user)
+
+    def channels(self, kind: str, user, fallback: set | None = None) -> set[str]:
+        base = default_channels(kind, user.role) or set(fallback or ())
+        result = set()
+        for channel in CHANNELS:
+            on = channel in base
+            on = self.by_role.get((user.role, kind, channel), on)
+            on = self.by_user.get((user.pk, kind, channel), on)
+            if on:
+                result.add(channel)
+        return result
+
+
+def _order_placers(events) -> dict[str, int]:
+    from tenant_apps.ordering.models import Order
+
+    ids = {int(event.subject_id) for event in events
+           if event.subject_type == "order" and event.kind in DEALER_KINDS and event.subject_id.isdigit()}
+    if not ids:
+        return {}
+    return {str(pk): placed_by for pk, placed_by in
+            Order.objects.filter(pk__in=ids, placed_by__isnull=False).values_list("pk", "placed_by_id")}
+
+
+def recipients_of(events: Sequence) -> dict[int, dict[int, set[str]]]:
+    """event id -> {user id -> channels}, from DEFAULTS: the approvers of the dealer's orders (its regional
+    manager and sales rep) for an order waiting for a decision; the dealer's own owners and buyers, and whoever
+    placed the order, for its progress. Never the person who caused the event; never another dealer's users.
+    A constant number of queries for any batch."""
+    from tenant_apps.dealers.models import Dealer
+
+    User = get_user_model()
+    dealer_ids = {event.dealer_id for event in events if event.dealer_id}
+    dealers = {row["pk"]: row for row in Dealer.objects.filter(pk__in=dealer_ids).values(
+        "pk", "regional_manager_id", "sales_rep_id")} if dealer_ids else {}
+    placers = _order_placers(events)
+    wanted = {uid for row in dealers.values() for uid in (row["regional_manager_id"], row["sales_rep_id"]) if uid}
+    wanted |= set(placers.values())
+    users = {}
+    if dealer_ids or wanted:
+        from django.db.models import Q
+
+        users = {user.pk: user for user in User.objects.filter(
+            Q(pk__in=wanted) | Q(dealer_id__in=dealer_ids, role__in=DEALER_ROLES), is_active=True)
+            .only("pk", "role", "dealer_id")}
+    prefs = Preferences.load(users)
+    dealer_staff: dict[int, list] = {}
+    for user in users.values():
+        if user.dealer_id and user.role in DEALER_ROLES:
+            dealer_staff.setdefault(user.dealer_id, []).append(user)
+    result: dict[int, dict[int, set[str]]] = {}
+    for event in events:
+        told: dict[int, set[str]] = {}
+        dealer = dealers.get(event.dealer_id)
+        if event.kind in APPROVER_KINDS and dealer:
+            for uid in (dealer["regional_manager_id"], dealer["sales_rep_id"]):
+                user = users.get(uid)
+                if user is not None:
+                    told[uid] = prefs.channels(event.kind, user)
+        elif event.kind in DEALER_KINDS and event.dealer_id:
+            for user in dealer_staff.get(event.dealer_id, ()):
+                told[user.pk] = prefs.channels(event.kind, user)
+            placer = users.get(placers.get(event.subject_id))
+            # whoever placed the order hears of it, but only if they belong to that dealer or are not dealer staff
+            if placer is not None and (placer.dealer_id in (None, event.dealer_id)):
+                told.setdefault(placer.pk, prefs.channels(event.kind, placer, fallback={INAPP}))
+        told.pop(event.actor_id, None)
+        result[event.id] = {uid: channels for uid, channels in told.items() if channels}
+    return result
+
+
+def notifications_from_events(events: Sequence) -> None:
+    """The outbox consumer: each person's notification of each event, written once (a replayed event writes
+    nothing: the unique (recipient, event) and ON CONFLICT DO NOTHING)."""
+    rows = []
+    told = recipients_of(events)
+    for event in events:
+        for uid, channels in told.get(event.id, {}).items():
+            rows.append(Notification(recipient_id=uid, event_id=event.id, kind=event.kind,
+                                     created_at=event.created_at, shown=INAPP in channels))
+    if not rows:
+        return
+    Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    # the rows of this batch (also those a replay wrote before: their deliveries are then already there)
+    written = {(n.recipient_id, n.event_id): n.pk for n in Notification.objects.filter(
+        event_id__in=[event.id for event in events]).only("pk", "recipient_id", "event_id")}
+    people = {p.user_id: p for p in PersonSettings.objects.filter(user_id__in={row.recipient_id for row in rows})}
+    now = timezone.now()
+    deliveries = []
+    for event in events:
+        for uid, channels in told.get(event.id, {}).items():
+            person = people.get(uid)
+            if EMAIL in channels:
+                status = DeliveryStatus.DIGEST if person and person.digest else DeliveryStatus.PENDING
+                deliveries.append(Delivery(notification_id=written[(uid, event.id)], channel=EMAIL, status=status,
+                                           not_before=now))
+            if SMS in channels:
+                deliveries.append(Delivery(notification_id=written[(uid, event.id)], channel=SMS,
+                                           not_before=quiet_until(person, now)))
+    if deliveries:
+        Delivery.objects.bulk_create(deliveries, ignore_conflicts=True)
+        transaction.on_commit(_send_soon)
+
+
+def _send_soon() -> None:
+    from tenant_apps.notifications.tasks import deliveries_send
+
+    deliveries_send.delay()
+
+
+def quiet_until(person, now):
+    """When an SMS may go: now, or the end of the person's quiet hours (workspace time zone) if now is inside."""
+    if person is None or person.quiet_start is None or person.quiet_end is None or \
+            person.quiet_start == person.quiet_end:
+        return now
+    local = timezone.localtime(now)
+    start, end, t = person.quiet_start, person.quiet_end, local.time()
+    inside = (start <= t < end) if start < end else (t >= start or t < end)
+    if not inside:
+        return now
+    ends = local.replace(hour=end.hour, minute=end.minute, second=0, microsecond=0)
+    if ends <= local:
+        ends += timedelta(days=1)
+    return ends
+
+
+def notification_open(*, actor, notification: Notification) -> Notification:
+    """The reader opened one of their notifications: it is read (once)."""
+    if notification.read_at is None:
+        with transaction.atomic():
+            notification.read_at = timezone.now()
+            Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=notification.read_at)
+            audit_record(actor=actor, action="notifications.notification.read", target=notification)
+    return notification
+
+
+def notifications_read_all(*, actor) -> int:
+    """Every unread notification of the reader marked read; how many."""
+    with transaction.atomic():
+        count = Notification.objects.filter(recipient=actor, read_at__isnull=True).update(read_at=timezone.now())
+        if count:
+            audit_record(actor=actor, action="notifications.notification.read_all", target=actor,
+                         after={"count": count})
+    return count

@@ -1,0 +1,49 @@
+"""The settings pages: a person's own choices and delivery settings; the brand's default per role (admins only)."""
+
+from datetime import time
+
+import pytest
+
+from tenant_apps.notifications.models import PersonSettings, RolePreference, UserPreference
+from tests.notifications.test_inbox import signed_in
+
+
+@pytest.mark.parametrize(("language", "heading"), [("en", "Notification settings"), ("zh-hans", "通知设置")])
+def test_a_dealer_user_sets_their_own_channels_and_quiet_hours(world, language, heading):
+    client = signed_in(world.other_buyer, language)
+    page = client.get("/account/notifications/settings/")
+    assert page.status_code == 200 and heading in page.content.decode()
+    # everything as it was, but SMS off for a cancelled order (on by default for buyers) and quiet hours at night
+    on = ["order.approved:inapp", "order.approved:email"]
+    saved = client.post("/account/notifications/settings/", {
+        "mobile": "13800000009", "quiet_start": "22:00", "quiet_end": "07:00", "digest": "on",
+        "on": on})
+    assert saved.status_code == 302
+    with world.inside():
+        person = PersonSettings.objects.get(user=world.other_buyer)
+        assert (person.mobile, person.quiet_start, person.quiet_end, person.digest) == (
+            "13800000009", time(22), time(7), True)
+        off = set(UserPreference.objects.filter(user=world.other_buyer, enabled=False)
+                  .values_list("kind", "channel"))
+        assert ("order.cancelled", "sms") in off and ("order.approved", "email") not in off
+        assert not UserPreference.objects.filter(user=world.other_buyer, enabled=True).exists()
+
+
+def test_a_bad_time_is_a_400_and_nothing_saved(world):
+    client = signed_in(world.buyer)
+    response = client.post("/account/notifications/settings/", {"quiet_start": "25:99", "quiet_end": "07:00"})
+    assert response.status_code == 400 and "Enter a time like 22:00." in response.content.decode()
+    with world.inside():
+        assert not PersonSettings.objects.filter(user=world.buyer).exists()
+
+
+def test_the_brand_defaults_page_is_for_admins(world):
+    assert signed_in(world.rep).get("/console/notifications/defaults/").status_code == 403
+    client = signed_in(world.brand_owner)
+    assert client.get("/console/notifications/defaults/?role=dealer_buyer").status_code == 200
+    assert client.get("/console/notifications/defaults/?role=nobody").status_code == 404
+    response = client.post("/console/notifications/defaults/", {"role": "dealer_buyer", "on": []})
+    assert response.status_code == 302
+    with world.inside():
+        assert RolePreference.objects.filter(role="dealer_buyer", enabled=False).count() == 18  # DEFAULTS
+        assert not RolePreference.objects.filter(enabled=True).exists()
