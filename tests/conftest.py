@@ -121,6 +121,11 @@ def django_db_setup(django_db_setup, django_db_blocker):
 def _public_schema_and_english():
     """Tests read English messages unless they ask for zh-Hans; each ends on the public schema, with no routing
     kept from rows its transaction rolled back."""
+    from celery.result import _set_task_join_will_block
+
+    # Celery keeps one process-wide "inside a worker" flag (a worker sets it; eager tasks set and restore it):
+    # each test starts outside any task, whatever an earlier test in this process left behind.
+    _set_task_join_will_block(False)
     with translation.override("en"):
         yield
     connection.set_schema_to_public()
