@@ -12,6 +12,7 @@ import sys
 import time
 import uuid
 from pathlib import Path
+from urllib.parse import quote
 
 from django.db import connection, transaction
 
@@ -30,8 +31,12 @@ STEPS = ["order.submitted", "order.approved", "order.allocated", "order.shipped"
 
 def _worker(schema: str) -> subprocess.Popen:
     db = connection.settings_dict
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "dms.settings_test",
-           "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"}
+    user, host, port = quote(db["USER"] or "postgres"), db["HOST"] or "127.0.0.1", db["PORT"] or 5432
+    auth = f"{user}:{quote(db['PASSWORD'])}@" if db["PASSWORD"] else f"{user}@"
+    # The embedded server listens on a Unix socket (HOST is its directory): then host and port go in the query.
+    url = (f"postgres://{auth}/{db['NAME']}?host={quote(host, safe='')}&port={port}" if host.startswith("/")
+           else f"postgres://{auth}{host}:{port}/{db['NAME']}")
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "dms.settings_test", "DATABASE_URL": url}
     return subprocess.Popen([sys.executable, "manage.py", "webhooks_worker", "--schema", schema, "--sleep", "0.1"],
                             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
