@@ -92,8 +92,8 @@ def _kinds_check(kinds) -> list[str]:
     return kinds
 
 
-def endpoint_create(*, actor, url: str, event_kinds, description: str = "") -> WebhookEndpoint:
-    """A new endpoint with a fresh secret (shown once: endpoint.secret right after)."""
+def _endpoint_fields(url: str, event_kinds) -> tuple[str, list[str]]:
+    """The endpoint's URL and event types, checked together: every field's errors at once."""
     errors = {}
     try:
         url = url_check(url)
@@ -105,6 +105,12 @@ def endpoint_create(*, actor, url: str, event_kinds, description: str = "") -> W
         errors["event_kinds"] = error.messages
     if errors:
         raise ValidationError(errors)
+    return url, event_kinds
+
+
+def endpoint_create(*, actor, url: str, event_kinds, description: str = "") -> WebhookEndpoint:
+    """A new endpoint with a fresh secret (shown once: endpoint.secret right after)."""
+    url, event_kinds = _endpoint_fields(url, event_kinds)
     with transaction.atomic():
         endpoint = WebhookEndpoint.objects.create(url=url, event_kinds=event_kinds,
                                                   description=(description or "")[:200], secret=secret_new())
@@ -114,17 +120,7 @@ def endpoint_create(*, actor, url: str, event_kinds, description: str = "") -> W
 
 
 def endpoint_update(*, actor, endpoint: WebhookEndpoint, url: str, event_kinds, description: str = "") -> None:
-    errors = {}
-    try:
-        url = url_check(url)
-    except ValidationError as error:
-        errors["url"] = error.messages
-    try:
-        event_kinds = _kinds_check(event_kinds)
-    except ValidationError as error:
-        errors["event_kinds"] = error.messages
-    if errors:
-        raise ValidationError(errors)
+    url, event_kinds = _endpoint_fields(url, event_kinds)
     with transaction.atomic():
         before = {"url": endpoint.url, "event_kinds": endpoint.event_kinds}
         endpoint.url, endpoint.event_kinds, endpoint.description = url, event_kinds, (description or "")[:200]
