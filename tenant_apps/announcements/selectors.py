@@ -94,3 +94,13 @@ def announcement_readers(announcement: Announcement, *, dealers: QuerySet[Dealer
         else:
             unread.append(user)
     return read, unread
+
+
+def audiences_of_events(events) -> dict[int, list[int]]:
+    """For notifications (registered in apps.py): each `announcement.published` event -> the dealers it reaches,
+    as published (the event's `dealer_ids`); none once the announcement is withdrawn. One query for any batch."""
+    ids = {int(event.subject_id) for event in events if event.subject_id.isdigit()}
+    live = set(Announcement.objects.filter(pk__in=ids, status=AnnouncementStatus.PUBLISHED)
+               .values_list("pk", flat=True)) if ids else set()
+    return {event.id: [int(pk) for pk in (event.payload or {}).get("dealer_ids", ()) if str(pk).isdigit()]
+            for event in events if event.subject_id.isdigit() and int(event.subject_id) in live}

@@ -59,6 +59,7 @@ from tenant_apps.core.errors import DomainError
 from tenant_apps.core.money import format_money, tenant_currency
 from tenant_apps.core.states import Move, StateMachine
 from tenant_apps.core.text import SYSTEM_LABEL, words
+from tenant_apps.events.services import relay_soon
 from tenant_apps.ordering.approval import order_approval_start
 from tenant_apps.ordering.errors import IllegalOrderTransition, OrderNotFound
 from tenant_apps.ordering.lifecycle import (
@@ -66,6 +67,7 @@ from tenant_apps.ordering.lifecycle import (
     order_event_add,
     order_events_add,
     order_lock,
+    order_outbox_row,
     order_transition,
     transition_fresh,
 )
@@ -454,6 +456,16 @@ def _steps_after(workflow: ApprovalWorkflow | None, after: int) -> list[Approval
     return list(workflow.steps.select_related("approver").filter(position__gt=after)) if workflow else []
 
 
+def _step_outbox_row(order: Order, actor, step: OrderApproval, *, kind: str, now):
+    """The outbox event of a step that now waits for its approvers (approval.waiting, approval.escalated), to
+    write with the step: notifications tells the approvers (the named person, else the step's roles within their
+    data scope, above the dealer for a "region" step)."""
+    relay_soon()
+    return order_outbox_row(order, actor, kind=kind, at=now, payload={
+        "step": step.name, "position": step.position, "step_roles": list(step.assigned_roles),
+        "step_scope": step.scope, "step_user": step.assigned_user_id})
+
+
 def _next_rows(*, actor, order: Order, workflow: ApprovalWorkflow | None, steps: list[ApprovalStep],
                now) -> tuple[list, OrderApproval | None]:
     """In memory: the rows that open the first of `steps` not skipped (skipped ones recorded), and that step
@@ -478,6 +490,7 @@ def _next_rows(*, actor, order: Order, workflow: ApprovalWorkflow | None, steps:
         rows.append(opened)
         rows.append(_event(order, actor, _("Waiting for approval: %(step)s") % {"step": step.name},
                            {"step": step.name, "position": step.position, "status": "pending"}))
+        rows.append(_step_outbox_row(order, actor, opened, kind="approval.waiting", now=now))
         return rows, opened
     return rows, None
 
@@ -682,6 +695,7 @@ def _time_out(order: Order, approval: OrderApproval, now) -> int:
             position=approval.position, name=_("%(step)s (escalated)") % {"step": approval.name},
             assigned_roles=step.escalate_roles, scope=StepScope.USER if step.escalate_to_id else StepScope.HQ,
             assigned_user=step.escalate_to)
+        _step_outbox_row(order, None, escalated, kind="approval.escalated", now=now).save(force_insert=True)
         target = step.escalate_to.get_full_name() if step.escalate_to_id else words(
             Role(r).label for r in step.escalate_roles)
         order_event_add(actor=None, order=order, kind="approval",

@@ -417,7 +417,8 @@ def qualification_reminders_send(*, today: date) -> int:
                 continue
             event_record(kind="qualification.expiring", subject_id=qualification.pk,
                          subject_ref=qualification.type.name[:64], dealer_id=qualification.dealer_id,
-                         payload={"valid_to": qualification.valid_to.isoformat()})
+                         payload={"valid_to": qualification.valid_to.isoformat(),
+                                  "dealer": qualification.dealer.display_name})
             subject = _("%(type)s of %(dealer)s expires on %(date)s") % {
                 "type": qualification.type.name, "dealer": qualification.dealer.name, "date": qualification.valid_to}
             if recipients:

@@ -9,18 +9,15 @@ import logging
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.conf import settings
 from django.db import transaction
-from django.utils import timezone, translation
-from django.utils.formats import date_format
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tenant_apps.accounts.models import User
 from tenant_apps.accounts.permissions import FINANCE_EDIT, Role, has_perm
 from tenant_apps.audit.services import audit_record
-from tenant_apps.core.money import format_money
-from tenant_apps.core.workspace import connection_tenant
 from tenant_apps.dealers.models import Dealer
+from tenant_apps.events.services import event_record
 from tenant_apps.finance.errors import FinanceForbidden, FinanceInvalid
 from tenant_apps.finance.models import (
     BlockLift,
@@ -236,28 +233,14 @@ def _step_due(step: str, due_on: date, today: date, settings_row: FinanceSetting
     return bool(days) and today >= due_on + timedelta(days=days)
 
 
-def _mail(*, user: User, language: str, subject_args: dict, step: str) -> tuple[str, str]:
-    with translation.override(language):
-        args = {**subject_args, "amount": format_money(subject_args["open"], subject_args["currency"]),
-                "date": date_format(subject_args["due_on"], "Y-m-d")}
-        if step == ReminderStep.BEFORE_DUE:
-            subject = _("Payment reminder: order %(reference)s, %(amount)s due on %(date)s") % args
-            body = _("Order %(reference)s of %(dealer)s: %(amount)s is due on %(date)s. Please pay by then to keep "
-                     "ordering on credit.") % args
-        else:
-            subject = _("Overdue: order %(reference)s, %(amount)s was due on %(date)s") % args
-            body = _("Order %(reference)s of %(dealer)s: %(amount)s was due on %(date)s and is still unpaid. Please "
-                     "pay now; overdue amounts may block new orders.") % args
-    return subject, body
-
-
 def receivable_reminders_send(*, today: date | None = None) -> int:
-    """Mail the dealer's owner and finance people about each open item N days before its due date and M days
-    after (the brand's remind_before_days / remind_after_days; 0: that step is off), in each recipient's
-    language (else the workspace's). Once per item and step: the ReceivableReminder row is written in the same
-    transaction as the mail is queued (after commit), so a repeat or a concurrent run sends nothing twice. A step
-    missed (the task did not run that day) is sent on the next run while it still applies. Returns the number of
-    reminders recorded."""
+    """Remind the dealer of each open item N days before its due date and M days after (the brand's
+    remind_before_days / remind_after_days; 0: that step is off): a `payment.due` or `payment.overdue` event,
+    which notifications turns into the dealer's owner's and finance people's inbox, email and (overdue) SMS, each
+    in their own language (docs/dev/notifications.md). Once per item and step: the ReceivableReminder row and the
+    event are written in one transaction, so a repeat or a concurrent run reminds nobody twice. A step missed (the
+    task did not run that day) comes on the next run while it still applies. Returns the number of reminders
+    recorded."""
     today = today or timezone.localdate()
     settings_row = finance_settings()
     if not settings_row.remind_before_days and not settings_row.remind_after_days:
@@ -272,34 +255,24 @@ def receivable_reminders_send(*, today: date | None = None) -> int:
     done = set(ReceivableReminder.objects.filter(receivable__in=receivables.values())
                .values_list("receivable_id", "step"))
     dealers = Dealer.objects.in_bulk({item.dealer_id for item, _step in steps})
-    people: dict[int, list[User]] = {}
-    for user in User.objects.filter(dealer_id__in=dealers, is_active=True,
-                                    role__in=[Role.DEALER_OWNER, Role.DEALER_FINANCE]).order_by("email"):
-        people.setdefault(user.dealer_id, []).append(user)
-    fallback = getattr(connection_tenant(), "default_locale", "") or settings.LANGUAGE_CODE
+    people: dict[int, list[str]] = {}
+    for dealer_id, email in User.objects.filter(dealer_id__in=dealers, is_active=True, role__in=[
+            Role.DEALER_OWNER, Role.DEALER_FINANCE]).order_by("email").values_list("dealer_id", "email"):
+        people.setdefault(dealer_id, []).append(email)
     sent = 0
     for item, step in steps:
         receivable = receivables.get((item.dealer_id, item.reference))
         if receivable is None or (receivable.pk, step) in done:
             continue
-        recipients = people.get(item.dealer_id, [])
         with transaction.atomic():
             _row, created = ReceivableReminder.objects.get_or_create(
-                receivable=receivable, step=step, defaults={"recipients": [user.email for user in recipients]})
+                receivable=receivable, step=step, defaults={"recipients": people.get(item.dealer_id, [])})
             if not created:
                 continue
-            dealer = dealers[item.dealer_id]
-            for user in recipients:
-                subject, body = _mail(user=user, language=user.preferred_language or fallback, step=step,
-                                      subject_args={"reference": item.reference, "dealer": dealer.display_name,
-                                                    "open": item.open, "currency": receivable.currency,
-                                                    "due_on": item.due_on})
-                transaction.on_commit(lambda s=subject, b=body, to=user.email: _send(s, b, to))
+            event_record(kind="payment.due" if step == ReminderStep.BEFORE_DUE else "payment.overdue",
+                         subject_id=receivable.pk, subject_ref=item.reference[:64], dealer_id=item.dealer_id,
+                         payload={"reference": item.reference, "dealer": dealers[item.dealer_id].display_name,
+                                  "open": str(item.open), "currency": receivable.currency,
+                                  "due_on": item.due_on.isoformat(), "step": step})
         sent += 1
     return sent
-
-
-def _send(subject: str, body: str, to: str) -> None:
-    from django.core.mail import send_mail
-
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [to])

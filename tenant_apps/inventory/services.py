@@ -354,14 +354,14 @@ def low_stock_scan() -> dict:
     raised = 0
     open_alert = LowStockAlert.objects.filter(stock=OuterRef("pk"), resolved_at__isnull=True)
     low = Stock.objects.filter(low_threshold__gt=0).annotate(free=F("on_hand") - F("reserved")).filter(
-        free__lt=F("low_threshold")).exclude(Exists(open_alert))
+        free__lt=F("low_threshold")).exclude(Exists(open_alert)).select_related("sku", "warehouse")
     for stock in low:
         try:
             with transaction.atomic():
                 LowStockAlert.objects.create(stock=stock, available=stock.free, threshold=stock.low_threshold)
-                event_record(kind="stock.low", subject_id=stock.pk, payload={
+                event_record(kind="stock.low", subject_id=stock.pk, subject_ref=stock.sku.code[:64], payload={
                     "sku_id": stock.sku_id, "warehouse_id": stock.warehouse_id, "available": str(stock.free),
-                    "threshold": str(stock.low_threshold)})
+                    "threshold": str(stock.low_threshold), "sku": stock.sku.code, "warehouse": stock.warehouse.name})
                 raised += 1
         except IntegrityError:
             continue

@@ -1,29 +1,43 @@
 """Who is told of which event, and on which channels, unless the brand or the person says otherwise.
 
 DEFAULTS: event kind -> {recipient role -> channels}. The roles are user roles (tenant_apps.accounts.permissions
-.Role); who of that role is concerned comes from the event (notifications.services.recipients_of): for an order
-waiting for approval the dealer's regional manager and sales rep, for an order's progress the dealer's own users
-and the person who placed it. "inapp" is the bell and the inbox; "email" and "sms" are sent after the commit."""
+.Role); who of that role is concerned comes from the event (notifications.recipients, docs/dev/notifications.md):
+for an order waiting at an approval step that step's approvers, for an order's progress the dealer's own users
+and the person who placed it, for a low stock the brand's stock keepers... A role listed with no channel is
+concerned but told nothing unless the brand (RolePreference) or the person (UserPreference) turns a channel on;
+a role not listed is never told of the event (and does not see it on the settings pages).
+"inapp" is the bell and the inbox; "email" and "sms" are sent after the commit."""
 
 from __future__ import annotations
 
 INAPP, EMAIL, SMS = "inapp", "email", "sms"
 CHANNELS = (INAPP, EMAIL, SMS)
 
-_APPROVERS = {"regional_manager": {INAPP, EMAIL}, "sales_rep": {INAPP, EMAIL}}
-_DEALER = {"dealer_owner": {INAPP, EMAIL}, "dealer_buyer": {INAPP, EMAIL}}
-_DEALER_SMS = {"dealer_owner": {INAPP, EMAIL, SMS}, "dealer_buyer": {INAPP, EMAIL, SMS}}
+_IN, _IN_EMAIL, _ALL = frozenset({INAPP}), frozenset({INAPP, EMAIL}), frozenset({INAPP, EMAIL, SMS})
+_OFF = frozenset()
 
-# Events for the people who approve the dealer's orders.
+_APPROVERS = {"regional_manager": _IN_EMAIL, "sales_rep": _IN_EMAIL}
+_DEALER = {"dealer_owner": _IN_EMAIL, "dealer_buyer": _IN_EMAIL}
+_DEALER_SMS = {"dealer_owner": _ALL, "dealer_buyer": _ALL}
+# The roles that may be asked to approve an order (approvals.services.APPROVER_ROLES: orders.approve, no support).
+_STEP_APPROVERS = {"owner": _IN_EMAIL, "admin": _IN_EMAIL, "regional_manager": _IN_EMAIL, "sales_rep": _IN_EMAIL,
+                   "finance": _IN_EMAIL}
+_DEALER_MONEY = {"dealer_owner": _IN_EMAIL, "dealer_finance": _IN_EMAIL, "dealer_buyer": _OFF}
+
+# Events for the people who look after the dealer (its regional manager and sales rep). An approver of the
+# order's open step hears of it by approval.waiting (in-app and email); these are the bell only, so that nobody gets
+# two emails for one submission (and an approver told by approval.waiting in the same batch is not told twice).
 APPROVER_KINDS = ("order.submitted", "order.revised", "order.approval_started")
 # Events for the dealer's own people (and whoever placed the order).
 DEALER_KINDS = ("order.approved", "order.rejected", "order.sent_back", "order.allocated", "order.shipped",
                 "order.delivered", "order.cancelled")
 
-DEFAULTS: dict[str, dict[str, set[str]]] = {
-    "order.submitted": _APPROVERS,
-    "order.revised": _APPROVERS,
-    "order.approval_started": _APPROVERS,
+DEFAULTS: dict[str, dict[str, frozenset[str]]] = {
+    "order.submitted": {"regional_manager": _IN, "sales_rep": _IN},
+    "order.revised": {"regional_manager": _IN, "sales_rep": _IN},
+    "order.approval_started": {"regional_manager": _OFF, "sales_rep": _OFF},
+    "approval.waiting": _STEP_APPROVERS,
+    "approval.escalated": _STEP_APPROVERS,
     "order.approved": _DEALER,
     "order.rejected": _DEALER_SMS,
     "order.sent_back": _DEALER_SMS,
@@ -31,8 +45,35 @@ DEFAULTS: dict[str, dict[str, set[str]]] = {
     "order.shipped": _DEALER_SMS,
     "order.delivered": _DEALER,
     "order.cancelled": _DEALER_SMS,
+    # the staff who decide the dealer's returns (returns.decide in their scope: its regional manager and rep)
+    "return.requested": _APPROVERS,
+    "return.received": {"dealer_owner": _IN, "dealer_buyer": _IN},
+    # the brand's stock keepers (inventory.edit); the owner may be switched on by the brand
+    "stock.low": {"warehouse": _IN_EMAIL, "admin": _IN_EMAIL, "owner": _OFF},
+    # the dealers app mails the dealer's owner, finance and rep itself (dealers.qualification_reminders_send)
+    "qualification.expiring": {"dealer_owner": _IN, "dealer_finance": _OFF, "regional_manager": _IN,
+                               "sales_rep": _IN},
+    "promotion.published": {"dealer_owner": _IN, "dealer_buyer": _IN},
+    "announcement.published": {"dealer_owner": _IN, "dealer_buyer": _IN, "dealer_finance": _OFF},
+    "payment.received": _DEALER_MONEY,
+    "statement.ready": _DEALER_MONEY,
+    "payment.due": _DEALER_MONEY,
+    "payment.overdue": {"dealer_owner": _ALL, "dealer_finance": _ALL, "dealer_buyer": _OFF},
+    # the webhooks app mails the owners and admins itself: the bell only here
+    "webhook.disabled": {"owner": _IN, "admin": _IN},
+    # invitation.sent: nobody (the invitee has the invitation's own email)
 }
 
 
 def default_channels(kind: str, role: str) -> set[str]:
     return set(DEFAULTS.get(kind, {}).get(role, ()))
+
+
+def concerned(kind: str, role: str) -> bool:
+    """Is a person of `role` ever told of `kind` (even with every channel off by default)?"""
+    return role in DEFAULTS.get(kind, {})
+
+
+def kinds_for_role(role: str) -> list[str]:
+    """The kinds a person of `role` may be told of (the rows of the settings pages)."""
+    return [kind for kind, roles in DEFAULTS.items() if role in roles]

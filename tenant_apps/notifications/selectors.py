@@ -6,12 +6,10 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 from django.http import Http404
-from django.urls import reverse
 from django.utils import translation
-from django.utils.translation import gettext as _
 
 from tenant_apps.accounts.access import is_console_user
-from tenant_apps.events.catalog import kind_label
+from tenant_apps.notifications import subjects
 from tenant_apps.notifications.models import Notification
 
 
@@ -43,12 +41,9 @@ class Rendered:
 
 
 def link_for(notification: Notification, *, staff: bool) -> str:
-    """Where opening it leads: an order's page in the console (brand staff) or in the storefront (dealer users)."""
-    event = notification.event
-    if event.subject_type == "order" and event.subject_id.isdigit():
-        name = "orders_console:detail" if staff else "orders:detail"
-        return reverse(name, args=[int(event.subject_id)])
-    return ""
+    """Where opening it leads: its object's page in the console (brand staff) or in the storefront (dealer users),
+    per kind (notifications.subjects.link); "" for none."""
+    return subjects.link(notification.event, staff=staff)
 
 
 def render(notification: Notification, *, reader, language: str | None = None) -> Rendered:
@@ -57,13 +52,6 @@ def render(notification: Notification, *, reader, language: str | None = None) -
     language = language or getattr(reader, "preferred_language", "") or translation.get_language()
     event = notification.event
     with translation.override(language):
-        title = kind_label(notification.kind)
-        payload = event.payload or {}
-        if event.subject_type == "order":
-            body = _("Order %(number)s") % {"number": event.subject_ref or event.subject_id}
-        else:
-            body = event.subject_ref or ""
-        if payload.get("reason"):
-            body = _("%(text)s: %(reason)s") % {"text": body, "reason": str(payload["reason"])[:200]}
+        title, body = subjects.text(event, notification.kind)
     return Rendered(id=notification.pk, title=str(title), body=body, read=notification.read_at is not None,
                     url=link_for(notification, staff=is_console_user(reader)), created_at=notification.created_at)

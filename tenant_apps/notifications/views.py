@@ -76,16 +76,17 @@ storefront_urls = _views("storefront")
 # --- preferences: a person's own (console and storefront), the brand's default per role (console, settings.edit)
 
 def _grid(request, *, role: str, user=None) -> list[dict]:
-    """Rows of (event kind, its name, per channel: on/off as it applies now)."""
+    """Rows of (event kind, its name, per channel: on/off as it applies now), for the kinds a person of `role` may
+    be told of."""
     from tenant_apps.events.catalog import kind_label
-    from tenant_apps.notifications.defaults import CHANNELS, DEFAULTS
+    from tenant_apps.notifications.defaults import CHANNELS, DEFAULTS, kinds_for_role
     from tenant_apps.notifications.models import RolePreference, UserPreference
 
     by_role = {(p.kind, p.channel): p.enabled for p in RolePreference.objects.filter(role=role)}
     by_user = ({(p.kind, p.channel): p.enabled for p in UserPreference.objects.filter(user=user)}
                if user is not None else {})
     rows = []
-    for kind in DEFAULTS:
+    for kind in kinds_for_role(role):
         cells = []
         for channel in CHANNELS:
             on = channel in DEFAULTS[kind].get(role, ())
