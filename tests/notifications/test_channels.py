@@ -33,15 +33,24 @@ def cancelled_order(world, reason="out of season"):
 
 
 def test_each_recipient_gets_the_email_in_their_own_language(world, mailoutbox):
+    from tenant_apps.approvals.services import StepSpec
+    from tests.factories.approvals import WorkflowFactory
+    from tests.factories.dealers import headquarters
+
+    world.rm.scope_node = headquarters()  # the regional manager of the whole network: sees the dealer
+    world.rm.save(update_fields=["scope_node"])
+    WorkflowFactory(steps=[StepSpec(name="销售审批", approver_roles=["regional_manager", "sales_rep"], scope="hq")])
     order = OrderFactory(actor=world.buyer, dealer=world.dealer, lines=[(world.store.sku, 2)])
     relay()
-    assert sending.deliveries_send() == 4  # submitted to the approvers; approved (at submission) to the dealer's
-    mails = {mail.to[0]: mail for mail in mailoutbox if mail.subject in ("订单已提交", "Order submitted")}
+    # the step's approvers, each once (order.submitted is the bell only, and not for who has approval.waiting)
+    assert sending.deliveries_send() == 2
+    mails = {mail.to[0]: mail for mail in mailoutbox}
     assert set(mails) == {"rm@brand.test", "rep@brand.test"}
-    assert mails["rm@brand.test"].subject == "订单已提交" and mails["rm@brand.test"].body == f"订单 {order.number}"
-    assert mails["rep@brand.test"].subject == "Order submitted"
-    assert mails["rep@brand.test"].body == f"Order {order.number}"
-    assert sending.deliveries_send() == 0 and len(mailoutbox) == 4
+    assert mails["rm@brand.test"].subject == "待审批"
+    assert mails["rm@brand.test"].body == f"订单 {order.number} 等待您审批：销售审批"
+    assert mails["rep@brand.test"].subject == "Approval waiting"
+    assert mails["rep@brand.test"].body == f"Order {order.number} is waiting for you: 销售审批"
+    assert sending.deliveries_send() == 0 and len(mailoutbox) == 2
 
 
 def test_sms_goes_signed_to_the_provider_except_to_whoever_turned_it_off(world, sms, mailoutbox):

@@ -4,6 +4,7 @@ from datetime import time
 
 import pytest
 
+from tenant_apps.notifications.defaults import DEFAULTS
 from tenant_apps.notifications.models import PersonSettings, RolePreference, UserPreference
 from tests.notifications.test_inbox import signed_in
 
@@ -45,5 +46,6 @@ def test_the_brand_defaults_page_is_for_admins(world):
     response = client.post("/console/notifications/defaults/", {"role": "dealer_buyer", "on": []})
     assert response.status_code == 302
     with world.inside():
-        assert RolePreference.objects.filter(role="dealer_buyer", enabled=False).count() == 18  # DEFAULTS
+        on_by_default = sum(len(roles.get("dealer_buyer", ())) for roles in DEFAULTS.values())
+        assert RolePreference.objects.filter(role="dealer_buyer", enabled=False).count() == on_by_default == 21
         assert not RolePreference.objects.filter(enabled=True).exists()
