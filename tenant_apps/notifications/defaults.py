@@ -3,12 +3,15 @@
 DEFAULTS: event kind -> {recipient role -> channels}. The roles are user roles (tenant_apps.accounts.permissions
 .Role); who of that role is concerned comes from the event (notifications.services.recipients_of): for an order
 waiting for approval the dealer's regional manager and sales rep, for an order's progress the dealer's own users
-and the person who placed it. "inapp" is the bell and the inbox; "email" and "sms" are sent after the commit."""
+and the person who placed it. "inapp" is the bell and the inbox; "email", "sms", "wechat" (subscription messages)
+and "push" (web push to the storefront app) are sent after the commit. WeChat and push go by default wherever SMS
+does, to those who can receive them (a linked WeChat, a browser that subscribed)."""
 
 from __future__ import annotations
 
 INAPP, EMAIL, SMS = "inapp", "email", "sms"
-CHANNELS = (INAPP, EMAIL, SMS)
+WECHAT, PUSH = "wechat", "push"
+CHANNELS = (INAPP, EMAIL, SMS, WECHAT, PUSH)
 
 _APPROVERS = {"regional_manager": {INAPP, EMAIL}, "sales_rep": {INAPP, EMAIL}}
 _DEALER = {"dealer_owner": {INAPP, EMAIL}, "dealer_buyer": {INAPP, EMAIL}}
@@ -32,6 +35,10 @@ DEFAULTS: dict[str, dict[str, set[str]]] = {
     "order.delivered": _DEALER,
     "order.cancelled": _DEALER_SMS,
 }
+
+# WeChat subscription messages and web push go wherever SMS goes by default
+DEFAULTS = {kind: {role: (set(channels) | {WECHAT, PUSH}) if SMS in channels else set(channels)
+                   for role, channels in roles.items()} for kind, roles in DEFAULTS.items()}
 
 
 def default_channels(kind: str, role: str) -> set[str]:
