@@ -95,7 +95,8 @@ def tc3_authorization(*, secret_id: str, secret_key: str, service: str, host: st
                       payload: bytes, timestamp: int) -> str:
     """Tencent Cloud API 3.0 signature (TC3-HMAC-SHA256) of a POST to "/" with content-type and host signed."""
     day = datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d")
-    canonical = "\n".join(["POST", "/", "", f"content-type:{content_type}\nhost:{host}\n", "content-type;host",
+    headers = f"content-type:{content_type.strip().lower()}\nhost:{host.strip().lower()}\n"
+    canonical = "\n".join(["POST", "/", "", headers, "content-type;host",
                            _sha256_hex(payload)])
     scope = f"{day}/{service}/tc3_request"
     to_sign = "\n".join(["TC3-HMAC-SHA256", str(timestamp), scope, _sha256_hex(canonical.encode())])
