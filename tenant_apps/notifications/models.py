@@ -59,8 +59,9 @@ class UserPreference(models.Model):
 
 
 class PersonSettings(models.Model):
-    """A person's delivery settings: the mobile number for SMS, quiet hours (no SMS between start and end, in the
-    workspace's time zone: held until the end), and the daily digest instead of immediate email."""
+    """A person's delivery settings: the mobile number for SMS, quiet hours (no SMS, WeChat message or web push
+    between start and end, in the workspace's time zone: held until the end), the daily digest instead of immediate
+    email, and their WeChat openid once linked."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
                                 primary_key=True)
