@@ -86,6 +86,15 @@ def test_an_expired_token_is_refreshed_once_and_the_message_sent(world, wechat):
     assert set(Delivery.objects.filter(channel="wechat").values_list("status", flat=True)) == {DeliveryStatus.SENT}
 
 
+def test_a_token_wechat_no_longer_knows_is_replaced(world, wechat):
+    link(world, wechat, world.owner, "o-owner-1")
+    cache.set("notifications:wechat:token:wx-test-app", "token-of-another-process", 3600)
+    cancelled_order(world)
+    sending.deliveries_send()
+    assert wechat.answers == [40001, 0] and len(wechat.messages) == 1
+    assert [request["force_refresh"] for request in wechat.token_requests] == [True]
+
+
 def test_a_refused_subscription_fails_at_once_with_the_reason(world, wechat):
     link(world, wechat, world.owner, "o-owner-1")
     wechat.refused.add("o-owner-1")
