@@ -16,7 +16,7 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from dms.env import env_bool, env_int, env_list, env_str, require
+from dms.env import env_bool, env_int, env_json, env_list, env_str, require
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 
@@ -571,16 +571,35 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", f"no-reply@{PLATFORM_HOST}")
-# Notifications' SMS (tenant_apps/notifications/channels/sms.py): provider "aliyun" (dysmsapi, signed requests to
-# the endpoint); empty provider: no SMS (SMS deliveries fail with that reason). A provider of email goes through
-# EMAIL_BACKEND (django-anymail's backends, e.g. anymail.backends.amazon_ses.EmailBackend).
+# Notifications' SMS (tenant_apps/notifications/channels/sms.py): provider "aliyun" (dysmsapi, RPC-signed requests)
+# or "tencent" (SMS API 2021-01-11, TC3-HMAC-SHA256); empty provider: no SMS (the channel is not offered). A
+# provider of email goes through EMAIL_BACKEND (django-anymail's backends, e.g.
+# anymail.backends.amazon_ses.EmailBackend). SMS_TEMPLATES: JSON {event kind: template id}, else SMS_TEMPLATE_CODE.
+SMS_PROVIDER = env_str("SMS_PROVIDER")
 NOTIFICATIONS_SMS = {
-    "provider": env_str("SMS_PROVIDER"),
-    "endpoint": env_str("SMS_ENDPOINT", "https://dysmsapi.aliyuncs.com/"),
+    "provider": SMS_PROVIDER,
+    "endpoint": env_str("SMS_ENDPOINT", "https://sms.tencentcloudapi.com/" if SMS_PROVIDER == "tencent"
+                        else "https://dysmsapi.aliyuncs.com/"),
     "access_key_id": env_str("SMS_ACCESS_KEY_ID"),
     "access_key_secret": env_str("SMS_ACCESS_KEY_SECRET"),
     "sign_name": env_str("SMS_SIGN_NAME"),
     "template_code": env_str("SMS_TEMPLATE_CODE"),
+    "templates": env_json("SMS_TEMPLATES", {}),
+    "sdk_app_id": env_str("SMS_SDK_APP_ID"),  # Tencent's SmsSdkAppId
+    "region": env_str("SMS_REGION", "ap-guangzhou"),  # Tencent's X-TC-Region
+    "timeout": env_int("SMS_TIMEOUT", 10),
+}
+# WeChat subscription messages of the brand's mini-program (tenant_apps/notifications/channels/wechat.py): off
+# unless WECHAT_APP_ID, WECHAT_APP_SECRET and WECHAT_TEMPLATES (JSON {event kind: {"id": template id, "data":
+# {template field: "title"|"body"|"ref"|"text"|"time"}}}) are set. WECHAT_API_BASE: tests point it at a fake.
+NOTIFICATIONS_WECHAT = {
+    "app_id": env_str("WECHAT_APP_ID"),
+    "app_secret": env_str("WECHAT_APP_SECRET"),
+    "api_base": env_str("WECHAT_API_BASE", "https://api.weixin.qq.com"),
+    "templates": env_json("WECHAT_TEMPLATES", {}),
+    "page": env_str("WECHAT_PAGE"),
+    "state": env_str("WECHAT_MINIPROGRAM_STATE", "formal"),
+    "timeout": env_int("WECHAT_TIMEOUT", 10),
 }
 # Whom a brand contacts about its workspace (shown on the suspended page): the platform operator's support.
 PLATFORM_SUPPORT_EMAIL = env_str("PLATFORM_SUPPORT_EMAIL", f"support@{PLATFORM_HOST}")

@@ -13,3 +13,9 @@ class AnnouncementsConfig(AppConfig):
         from tenant_apps.notifications.registry import dealer_audience_register
 
         dealer_audience_register("announcement.published", audiences_of_events)
+
+        # web push is a notifications channel: notifications (a lower layer) calls it through its registry
+        from tenant_apps.announcements.push import notification_push, subscribed
+        from tenant_apps.notifications.channels.registry import channel_register
+
+        channel_register("push", label=_("Web push"), send=notification_push, reachable=subscribed)

@@ -100,3 +100,22 @@ def webpush_send(user, title: str, body: str, url: str = "/") -> int:
 def _failed(subscription: PushSubscription, why) -> None:
     PushSubscription.objects.filter(pk=subscription.pk).update(failures=F("failures") + 1)
     logger.warning("announcements.push.failed", extra={"subscription": subscription.pk, "why": str(why)})
+
+
+def subscribed(user_ids) -> set[int]:
+    """Of these users, those with a browser subscribed to web push (one query)."""
+    return set(PushSubscription.objects.filter(user_id__in=list(user_ids)).values_list("user_id", flat=True))
+
+
+def notification_push(message) -> None:
+    """The notifications channel "push": the message to each of the person's browsers. Subscriptions the push
+    service has forgotten (404/410) are removed by webpush_send; none left fails the delivery for good, none
+    accepting it (unreachable, refused) fails this attempt (retried)."""
+    from tenant_apps.notifications.channels.registry import SendError
+
+    if not PushSubscription.objects.filter(user_id=message.user.pk).exists():
+        raise SendError("push: the person has no browser subscribed", final=True)
+    if webpush_send(message.user, message.title, message.body, message.url or "/") == 0:
+        if not PushSubscription.objects.filter(user_id=message.user.pk).exists():
+            raise SendError("push: the push service no longer knows the person's browsers (removed)", final=True)
+        raise SendError("push: no push service accepted the message")

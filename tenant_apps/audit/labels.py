@@ -80,6 +80,8 @@ ACTION_LABELS = {
     "notifications.role_preference.updated": _("Edited"),
     "notifications.preference.updated": _("Edited"),
     "notifications.settings.updated": _("Edited"),
+    "notifications.wechat.linked": pgettext_lazy("audit action", "WeChat linked"),
+    "notifications.wechat.unlinked": pgettext_lazy("audit action", "WeChat unlinked"),
 }
 # For an action with no label of its own, its last word (dealers.dealer.created -> "created").
 VERB_LABELS = {
@@ -241,6 +243,7 @@ SUBJECT_LABELS = {
     "notifications.role_preference": pgettext_lazy("audit subject", "Notification default"),
     "notifications.preference": pgettext_lazy("audit subject", "Notification preference"),
     "notifications.settings": pgettext_lazy("audit subject", "Notification settings"),
+    "notifications.wechat": pgettext_lazy("audit subject", "WeChat link"),
 }
 # The filter's areas: the action's first word.
 APP_LABELS = {

@@ -12,3 +12,6 @@ class NotificationsConfig(AppConfig):
         from tenant_apps.notifications.services import notifications_from_events
 
         consumer_register("notifications", notifications_from_events)
+        from tenant_apps.notifications.channels import wechat
+
+        wechat.register()

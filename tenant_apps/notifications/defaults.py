@@ -6,12 +6,15 @@ for an order waiting at an approval step that step's approvers, for an order's p
 and the person who placed it, for a low stock the brand's stock keepers... A role listed with no channel is
 concerned but told nothing unless the brand (RolePreference) or the person (UserPreference) turns a channel on;
 a role not listed is never told of the event (and does not see it on the settings pages).
-"inapp" is the bell and the inbox; "email" and "sms" are sent after the commit."""
+"inapp" is the bell and the inbox; "email", "sms", "wechat" (subscription messages) and "push" (web push to the
+storefront app) are sent after the commit. WeChat and push go by default wherever SMS does, to those who can
+receive them (a linked WeChat, a browser that subscribed)."""
 
 from __future__ import annotations
 
 INAPP, EMAIL, SMS = "inapp", "email", "sms"
-CHANNELS = (INAPP, EMAIL, SMS)
+WECHAT, PUSH = "wechat", "push"
+CHANNELS = (INAPP, EMAIL, SMS, WECHAT, PUSH)
 
 _IN, _IN_EMAIL, _ALL = frozenset({INAPP}), frozenset({INAPP, EMAIL}), frozenset({INAPP, EMAIL, SMS})
 _OFF = frozenset()
@@ -63,6 +66,10 @@ DEFAULTS: dict[str, dict[str, frozenset[str]]] = {
     "webhook.disabled": {"owner": _IN, "admin": _IN},
     # invitation.sent: nobody (the invitee has the invitation's own email)
 }
+
+# WeChat subscription messages and web push go wherever SMS goes by default
+DEFAULTS = {kind: {role: (set(channels) | {WECHAT, PUSH}) if SMS in channels else set(channels)
+                   for role, channels in roles.items()} for kind, roles in DEFAULTS.items()}
 
 
 def default_channels(kind: str, role: str) -> set[str]:

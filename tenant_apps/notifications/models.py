@@ -59,8 +59,9 @@ class UserPreference(models.Model):
 
 
 class PersonSettings(models.Model):
-    """A person's delivery settings: the mobile number for SMS, quiet hours (no SMS between start and end, in the
-    workspace's time zone: held until the end), and the daily digest instead of immediate email."""
+    """A person's delivery settings: the mobile number for SMS, quiet hours (no SMS, WeChat message or web push
+    between start and end, in the workspace's time zone: held until the end), the daily digest instead of immediate
+    email, and their WeChat openid once linked."""
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
                                 primary_key=True)
@@ -68,6 +69,10 @@ class PersonSettings(models.Model):
     quiet_start = models.TimeField(_("quiet hours from"), null=True, blank=True)
     quiet_end = models.TimeField(_("quiet hours until"), null=True, blank=True)
     digest = models.BooleanField(_("daily digest instead of each email"), default=False)
+    # the person's openid in the brand's WeChat mini-program (app id kept: an openid is worth nothing to another)
+    wechat_openid = models.CharField(max_length=64, blank=True)
+    wechat_app_id = models.CharField(max_length=32, blank=True)
+    wechat_linked_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"settings of {self.user_id}"

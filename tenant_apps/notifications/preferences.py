@@ -1,10 +1,11 @@
 """Changing who is told on which channel: the brand's default per role (admins, settings.edit), a person's own
-choice per event and channel, and their delivery settings (mobile, quiet hours, daily digest). Each records an
-audit entry."""
+choice per event and channel, their delivery settings (mobile, quiet hours, daily digest) and their WeChat link.
+Each records an audit entry."""
 
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tenant_apps.accounts.permissions import Role
@@ -64,3 +65,36 @@ def person_settings_set(*, actor, mobile: str = "", quiet_start=None, quiet_end=
                      after={"quiet_start": str(quiet_start or ""), "quiet_end": str(quiet_end or ""),
                             "digest": bool(digest), "mobile": bool(mobile)})
     return row
+
+
+def wechat_bind(*, actor, code: str) -> PersonSettings:
+    """Link the actor's WeChat: the code of the brand's mini-program's wx.login() exchanged for their openid
+    (jscode2session). A bad or used code is a field error; nothing is saved."""
+    from tenant_apps.notifications.channels import wechat
+
+    code = (code or "").strip()
+    if not wechat.configured():
+        raise ValidationFailed(_("WeChat messages are not set up for this workspace."))
+    if not code or len(code) > 128:
+        raise ValidationFailed(_("Check the highlighted fields."), fields={"code": [_("Open this page from WeChat.")]})
+    try:
+        openid = wechat.code_to_openid(code)
+    except wechat.SendError as error:
+        message = (_("WeChat did not accept the code: open this page from WeChat again.") if error.final
+                   else _("WeChat did not answer. Try again."))
+        raise ValidationFailed(_("Check the highlighted fields."), fields={"code": [message]}) from error
+    with transaction.atomic():
+        row, _created = PersonSettings.objects.update_or_create(user=actor, defaults={
+            "wechat_openid": openid[:64], "wechat_app_id": wechat.config().get("app_id", "")[:32],
+            "wechat_linked_at": timezone.now()})
+        audit_record(actor=actor, action="notifications.wechat.linked", target=row, after={"wechat": True})
+    return row
+
+
+def wechat_unbind(*, actor) -> None:
+    """Unlink the actor's WeChat: no more WeChat messages to them."""
+    with transaction.atomic():
+        count = PersonSettings.objects.filter(user=actor).exclude(wechat_openid="").update(
+            wechat_openid="", wechat_app_id="", wechat_linked_at=None)
+        if count:
+            audit_record(actor=actor, action="notifications.wechat.unlinked", target=actor, after={"wechat": False})

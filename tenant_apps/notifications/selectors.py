@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from tenant_apps.accounts.access import is_console_user
 from tenant_apps.notifications import subjects
@@ -55,3 +56,31 @@ def render(notification: Notification, *, reader, language: str | None = None) -
         title, body = subjects.text(event, notification.kind)
     return Rendered(id=notification.pk, title=str(title), body=body, read=notification.read_at is not None,
                     url=link_for(notification, staff=is_console_user(reader)), created_at=notification.created_at)
+
+
+@dataclass
+class Column:
+    name: str
+    label: str
+    supports: object  # kind -> bool: the channel can carry this event (WeChat needs a template per kind)
+
+
+def channels_offered(*, user=None, person=None) -> list[Column]:
+    """The channels of the preferences grid: the inbox and email always; SMS when a provider is set up; the
+    registered channels (WeChat, web push) when set up here. For a person (`user`, with their PersonSettings
+    `person` or None) only what they can receive: SMS with a mobile number, WeChat once linked, push with a
+    subscribed browser. A query at most per registered channel."""
+    from tenant_apps.notifications.channels.registry import channels_registered
+    from tenant_apps.notifications.channels.sms import sms_adapter
+    from tenant_apps.notifications.defaults import EMAIL, INAPP, SMS
+
+    def every(kind):
+        return True
+
+    columns = [Column(INAPP, _("In-app"), every), Column(EMAIL, _("Email"), every)]
+    if sms_adapter() is not None and (user is None or (person is not None and person.mobile)):
+        columns.append(Column(SMS, _("SMS"), every))
+    for channel in channels_registered():
+        if channel.configured() and (user is None or user.pk in channel.reachable({user.pk})):
+            columns.append(Column(channel.name, str(channel.label), channel.supports))
+    return columns

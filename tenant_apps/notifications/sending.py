@@ -1,6 +1,7 @@
-"""Sending the external deliveries (email, SMS) and the daily digest. Runs in tasks, after the commit that wrote
-the rows; a failed send is retried (MAX_ATTEMPTS in all, a few minutes apart), then the delivery is failed with
-its error. Messages are in the recipient's own language."""
+"""Sending the external deliveries (email, SMS, and the registered channels: WeChat, web push) and the daily
+digest. Runs in tasks, after the commit that wrote the rows; a failed send is retried (MAX_ATTEMPTS in all, a few
+minutes apart), then the delivery is failed with its error, or at once when the channel says a retry cannot help
+(SendError.final). Messages are in the recipient's own language."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from tenant_apps.notifications.channels.registry import Message, SendError, channel_get
 from tenant_apps.notifications.channels.sms import SmsError, sms_adapter
 from tenant_apps.notifications.defaults import EMAIL, SMS
 from tenant_apps.notifications.models import Delivery, DeliveryStatus, DigestSent, PersonSettings
@@ -41,9 +43,14 @@ def _send_one(delivery: Delivery, mobiles: dict) -> None:
         mobile = mobiles.get(user.pk, "")
         if not mobile:
             raise SmsError("no mobile number")
-        adapter.send(mobile=mobile, text=f"{text.title}: {text.body}"[:300])
+        adapter.send(mobile=mobile, text=f"{text.title}: {text.body}"[:300], kind=notification.kind)
     else:
-        raise SmsError(f"unknown channel {delivery.channel}")
+        channel = channel_get(delivery.channel)
+        if channel is None or not channel.configured():
+            raise SendError(f"{delivery.channel}: not set up", final=True)
+        channel.send(Message(user=user, kind=notification.kind, title=text.title, body=text.body, url=text.url,
+                             ref=notification.event.subject_ref or "", created_at=notification.created_at,
+                             language=_language(user)))
 
 
 def deliveries_send(*, limit: int = BATCH) -> int:
@@ -60,9 +67,9 @@ def deliveries_send(*, limit: int = BATCH) -> int:
             delivery.attempts += 1
             try:
                 _send_one(delivery, mobiles)
-            except (SmsError, OSError) as error:
+            except (SendError, OSError) as error:
                 delivery.error = str(error)[:500]
-                if delivery.attempts >= MAX_ATTEMPTS:
+                if delivery.attempts >= MAX_ATTEMPTS or getattr(error, "final", False):
                     delivery.status = DeliveryStatus.FAILED
                 else:
                     delivery.not_before = now + RETRY_AFTER * delivery.attempts

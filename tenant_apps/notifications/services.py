@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tenant_apps.audit.services import audit_record
+from tenant_apps.notifications.channels.registry import channels_registered
 from tenant_apps.notifications.defaults import (
     CHANNELS,
     EMAIL,
@@ -83,6 +84,9 @@ def notifications_from_events(events: Sequence) -> None:
     people = {p.user_id: p for p in PersonSettings.objects.filter(user_id__in={row.recipient_id for row in rows})}
     now = timezone.now()
     deliveries = []
+    # registered channels (wechat, push): set up here, and only to the people who can receive them (one query each)
+    extra = [channel for channel in channels_registered() if channel.configured()]
+    reach = {channel.name: channel.reachable({row.recipient_id for row in rows}) for channel in extra}
     for event in events:
         for uid, channels in told.get(event.id, {}).items():
             person = people.get(uid)
@@ -93,6 +97,10 @@ def notifications_from_events(events: Sequence) -> None:
             if SMS in channels:
                 deliveries.append(Delivery(notification_id=written[(uid, event.id)], channel=SMS,
                                            not_before=quiet_until(person, now)))
+            for channel in extra:
+                if channel.name in channels and uid in reach[channel.name] and channel.supports(event.kind):
+                    deliveries.append(Delivery(notification_id=written[(uid, event.id)], channel=channel.name,
+                                               not_before=quiet_until(person, now)))
     if deliveries:
         Delivery.objects.bulk_create(deliveries, ignore_conflicts=True)
         transaction.on_commit(_send_soon)
@@ -105,7 +113,8 @@ def _send_soon() -> None:
 
 
 def quiet_until(person, now):
-    """When an SMS may go: now, or the end of the person's quiet hours (workspace time zone) if now is inside."""
+    """When an SMS (a WeChat message, a web push) may go: now, or the end of the person's quiet hours (workspace
+    time zone) if now is inside."""
     if person is None or person.quiet_start is None or person.quiet_end is None or \
             person.quiet_start == person.quiet_end:
         return now

@@ -75,11 +75,11 @@ storefront_urls = _views("storefront")
 
 # --- preferences: a person's own (console and storefront), the brand's default per role (console, settings.edit)
 
-def _grid(request, *, role: str, user=None) -> list[dict]:
-    """Rows of (event kind, its name, per channel: on/off as it applies now), for the kinds a person of `role` may
-    be told of."""
+def _grid(request, *, role: str, user=None, columns=None) -> list[dict]:
+    """Rows of (event kind, its name, per offered channel: on/off as it applies now; a channel that cannot carry
+    the kind, e.g. WeChat without a template for it, has no box)."""
     from tenant_apps.events.catalog import kind_label
-    from tenant_apps.notifications.defaults import CHANNELS, DEFAULTS, kinds_for_role
+    from tenant_apps.notifications.defaults import DEFAULTS, kinds_for_role
     from tenant_apps.notifications.models import RolePreference, UserPreference
 
     by_role = {(p.kind, p.channel): p.enabled for p in RolePreference.objects.filter(role=role)}
@@ -88,11 +88,13 @@ def _grid(request, *, role: str, user=None) -> list[dict]:
     rows = []
     for kind in kinds_for_role(role):
         cells = []
-        for channel in CHANNELS:
+        for column in columns:
+            channel = column.name
             on = channel in DEFAULTS[kind].get(role, ())
             on = by_role.get((kind, channel), on)
             on = by_user.get((kind, channel), on)
-            cells.append({"channel": channel, "name": f"{kind}:{channel}", "on": on})
+            cells.append({"channel": channel, "name": f"{kind}:{channel}", "on": on,
+                          "available": column.supports(kind)})
         rows.append({"kind": kind, "label": kind_label(kind), "cells": cells})
     return rows
 
@@ -100,7 +102,7 @@ def _grid(request, *, role: str, user=None) -> list[dict]:
 def _changes(request, rows) -> list[tuple[str, str, bool]]:
     checked = set(request.POST.getlist("on"))
     return [(row["kind"], cell["channel"], cell["name"] in checked) for row in rows for cell in row["cells"]
-            if (cell["name"] in checked) != cell["on"]]
+            if cell["available"] and (cell["name"] in checked) != cell["on"]]
 
 
 def _settings_page(request, area: str):
@@ -108,10 +110,12 @@ def _settings_page(request, area: str):
 
     from tenant_apps.core.errors import DomainError
     from tenant_apps.notifications import preferences
+    from tenant_apps.notifications.channels import wechat
     from tenant_apps.notifications.models import PersonSettings
 
     person = PersonSettings.objects.filter(user=request.user).first()
-    rows = _grid(request, role=request.user.role, user=request.user)
+    columns = selectors.channels_offered(user=request.user, person=person)
+    rows = _grid(request, role=request.user.role, user=request.user, columns=columns)
     errors = {}
     if request.method == "POST":
         def parse(name):
@@ -139,12 +143,38 @@ def _settings_page(request, area: str):
                 errors = error.fields or {"__all__": [str(error.detail)]}
     status = 400 if errors else 200
     return render(request, "notifications/settings.html", {
-        **_AREAS[area], "rows": rows, "person": person, "errors": errors, "channels": _channel_names()},
+        **_AREAS[area], "rows": rows, "person": person, "errors": errors,
+        "channels": [column.label for column in columns], "wechat": wechat.configured(),
+        "wechat_linked": bool(person and person.wechat_openid
+                              and person.wechat_app_id == wechat.config().get("app_id"))},
         status=status)
 
 
-def _channel_names():
-    return [_("In-app"), _("Email"), _("SMS")]
+def _wechat_page(request, area: str):
+    """Linking the person's WeChat: the brand's mini-program opens this page (in a web-view) with ?code= from
+    wx.login(); the signed-in person confirms (POST), and the code is exchanged for their openid. POST
+    action=unlink removes the link."""
+    from tenant_apps.core.errors import DomainError
+    from tenant_apps.notifications import preferences
+    from tenant_apps.notifications.channels import wechat
+
+    if not wechat.configured():
+        raise Http404
+    settings_url = reverse(f"{_AREAS[area]['ns']}:settings")
+    errors = {}
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "unlink":
+                preferences.wechat_unbind(actor=request.user)
+            else:
+                preferences.wechat_bind(actor=request.user, code=request.POST.get("code", "")[:200])
+            return redirect(settings_url)
+        except DomainError as error:
+            errors = error.fields or {"__all__": [str(error.detail)]}
+    code = (request.POST.get("code") or request.GET.get("code") or "")[:128]
+    return render(request, "notifications/wechat.html", {
+        **_AREAS[area], "code": code, "errors": errors, "settings_url": settings_url},
+        status=400 if errors else 200)
 
 
 @requires(SETTINGS_EDIT)
@@ -156,7 +186,8 @@ def role_defaults(request):
     role = request.POST.get("role") or request.GET.get("role") or Role.DEALER_OWNER
     if role not in Role.values:
         raise Http404
-    rows = _grid(request, role=role)
+    columns = selectors.channels_offered()
+    rows = _grid(request, role=role, columns=columns)
     errors = {}
     if request.method == "POST":
         try:
@@ -168,7 +199,7 @@ def role_defaults(request):
             errors = error.fields or {"__all__": [str(error.detail)]}
     return render(request, "notifications/defaults.html", {
         "layout": "layouts/console.html", "rows": rows, "role": role, "roles": Role.choices, "errors": errors,
-        "channels": _channel_names()}, status=400 if errors else 200)
+        "channels": [column.label for column in columns]}, status=400 if errors else 200)
 
 
 def _settings_views(area: str):
@@ -176,7 +207,11 @@ def _settings_views(area: str):
     def my_settings(request):
         return _settings_page(request, area)
 
-    return [path("settings/", my_settings, name="settings")]
+    @requires(ACCOUNT_EDIT)
+    def my_wechat(request):
+        return _wechat_page(request, area)
+
+    return [path("settings/", my_settings, name="settings"), path("wechat/", my_wechat, name="wechat")]
 
 
 console_urls += [*_settings_views("console"), path("defaults/", role_defaults, name="defaults")]

@@ -4,13 +4,19 @@ from datetime import time
 
 import pytest
 
+from tenant_apps.notifications import preferences
 from tenant_apps.notifications.defaults import DEFAULTS
 from tenant_apps.notifications.models import PersonSettings, RolePreference, UserPreference
 from tests.notifications.test_inbox import signed_in
 
+SMS_SET_UP = {"provider": "aliyun", "endpoint": "http://127.0.0.1:9/", "access_key_id": "k", "access_key_secret": "s",
+              "sign_name": "品牌", "template_code": "SMS_1"}
+
 
 @pytest.mark.parametrize(("language", "heading"), [("en", "Notification settings"), ("zh-hans", "通知设置")])
-def test_a_dealer_user_sets_their_own_channels_and_quiet_hours(world, language, heading):
+def test_a_dealer_user_sets_their_own_channels_and_quiet_hours(world, language, heading, settings):
+    settings.NOTIFICATIONS_SMS = SMS_SET_UP
+    preferences.person_settings_set(actor=world.other_buyer, mobile="13800000008")
     client = signed_in(world.other_buyer, language)
     page = client.get("/account/notifications/settings/")
     assert page.status_code == 200 and heading in page.content.decode()
@@ -38,7 +44,18 @@ def test_a_bad_time_is_a_400_and_nothing_saved(world):
         assert not PersonSettings.objects.filter(user=world.buyer).exists()
 
 
-def test_the_brand_defaults_page_is_for_admins(world):
+def test_sms_shows_only_when_set_up_and_to_someone_with_a_mobile(world, settings):
+    client = signed_in(world.other_buyer)
+    assert 'data-channel="sms"' not in client.get("/account/notifications/settings/").content.decode()
+    settings.NOTIFICATIONS_SMS = SMS_SET_UP
+    assert 'data-channel="sms"' not in client.get("/account/notifications/settings/").content.decode()
+    with world.inside():
+        preferences.person_settings_set(actor=world.other_buyer, mobile="13800000008")
+    assert 'data-channel="sms"' in client.get("/account/notifications/settings/").content.decode()
+
+
+def test_the_brand_defaults_page_is_for_admins(world, settings):
+    settings.NOTIFICATIONS_SMS = SMS_SET_UP
     assert signed_in(world.rep).get("/console/notifications/defaults/").status_code == 403
     client = signed_in(world.brand_owner)
     assert client.get("/console/notifications/defaults/?role=dealer_buyer").status_code == 200
@@ -46,6 +63,8 @@ def test_the_brand_defaults_page_is_for_admins(world):
     response = client.post("/console/notifications/defaults/", {"role": "dealer_buyer", "on": []})
     assert response.status_code == 302
     with world.inside():
-        on_by_default = sum(len(roles.get("dealer_buyer", ())) for roles in DEFAULTS.values())
-        assert RolePreference.objects.filter(role="dealer_buyer", enabled=False).count() == on_by_default == 21
+        # every channel on by default for a buyer, among those offered here (SMS and web push; WeChat is not set up)
+        offered = {"inapp", "email", "sms", "push"}
+        on_by_default = sum(len(set(roles.get("dealer_buyer", ())) & offered) for roles in DEFAULTS.values())
+        assert RolePreference.objects.filter(role="dealer_buyer", enabled=False).count() == on_by_default == 25
         assert not RolePreference.objects.filter(enabled=True).exists()

@@ -256,7 +256,8 @@ def test_a_payment_is_told_to_the_dealers_owner_and_finance_not_the_actor_nor_wh
 @pytest.mark.parametrize(("kind", "subject", "channels"), [
     ("statement.ready", "statement", {"inapp", "email"}),
     ("payment.due", "receivable", {"inapp", "email"}),
-    ("payment.overdue", "receivable", {"inapp", "email", "sms"}),
+    # SMS, and WeChat and web push wherever SMS goes (sent only to those who linked WeChat or subscribed a browser)
+    ("payment.overdue", "receivable", {"inapp", "email", "sms", "wechat", "push"}),
 ])
 def test_the_dealers_money_people_hear_of_statements_and_reminders(world, kind, subject, channels):
     clerk = UserFactory(email="fin@sh.test", role="dealer_finance", dealer=world.dealer)
