@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -182,8 +182,11 @@ def _current(*, checked: _Checked, rows: list[_Row], visible_dealers) -> None:
     the columns a row leaves out filled in with them: the validation then checks whole dealers. Four
     queries whatever the number of rows."""
     codes = {row.values["code"] for row in rows} - {""}
-    checked.current = {dealer.code: dealer for dealer in visible_dealers.filter(code__in=codes).select_related(
-        "node__parent", "tier", "supplier", "sales_rep", "regional_manager")}
+    dealers = visible_dealers.filter(code__in=codes).select_related(
+        "node__parent", "tier", "supplier", "sales_rep", "regional_manager").order_by("pk")
+    if connection.in_atomic_block:  # the API's batch: locked (in id order) until it is written
+        dealers = dealers.select_for_update(of=("self",))
+    checked.current = {dealer.code: dealer for dealer in dealers}
     if not checked.current:
         return
     ids = [dealer.pk for dealer in checked.current.values()]

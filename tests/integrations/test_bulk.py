@@ -147,6 +147,14 @@ def test_without_a_key_over_the_limit_or_without_the_scope_nothing_is_written(st
     assert [call.after["status"] for call in calls] == [403, 403, 413, 400]
 
 
+def test_a_body_over_the_size_limit_is_refused_before_it_is_read(store, make_key, settings):
+    settings.INTEGRATIONS_BULK_MAX_BYTES = 2000
+    _key, secret = make_key(scopes=WRITE)
+    response = _post(key_client(secret), PRICES, [_price("RB-250", "1", currency="x" * 900)] * 3)
+    assert response.status_code == 413 and response.json()["code"] == "batch_too_large"
+    assert _prices()["RB-250"] == Decimal("5.0000")
+
+
 def test_the_rate_applies(store, make_key):
     _key, secret = make_key(scopes=WRITE, rate_per_minute=2)
     client = key_client(secret)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -144,6 +145,7 @@ class ShipmentConfirm(IntegrationView):
 # --- bulk upserts ---------------------------------------------------------------------------------------
 
 MAX_BATCH = 1000
+MAX_BODY_BYTES = 12_000_000  # 1,000 catalog rows with long descriptions; DRF reads a JSON body without a limit
 
 
 class BulkUpsert(IntegrationView):
@@ -155,6 +157,10 @@ class BulkUpsert(IntegrationView):
 
     def post(self, request):
         key = _idempotency_key(request, required=True)
+        limit = getattr(settings, "INTEGRATIONS_BULK_MAX_BYTES", MAX_BODY_BYTES)
+        if int(request.META.get("CONTENT_LENGTH") or 0) > limit:  # before the JSON is parsed
+            raise BatchTooLarge(_("A batch's body holds at most %(max)s MB; send the rows in several batches.")
+                                % {"max": round(limit / 1_000_000, 1)})
         rows = request.data.get("rows") if isinstance(request.data, dict) else None
         if not isinstance(rows, list) or not rows:
             raise exceptions.ValidationError({"rows": [_("Send the rows as a list of 1 to %(max)s objects.")
