@@ -7,11 +7,12 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.db import connection
 from django.utils import timezone
 
 from tenant_apps.audit.models import AuditEntry
 from tenant_apps.catalog.models import Sku
-from tenant_apps.dealers.models import Dealer, DealerContact, Node
+from tenant_apps.dealers.models import Dealer, DealerAddress, DealerContact, Node
 from tenant_apps.fulfillment.models import Shipment
 from tenant_apps.fulfillment.services import order_allocate
 from tenant_apps.pricing.models import PriceEntry
@@ -167,7 +168,9 @@ def test_dealers_are_created_and_updated_by_code(store, make_key):
     client = key_client(secret)
     rows = [
         {"code": "SH-1", "name": "上海一号", "status": "suspended", "territories": "SH;EAST",
-         "contact_name": "李经理", "contact_phone": "13900000000"},  # an update: other fields kept
+         "contact_name": "李经理", "contact_phone": "13900000000", "bank_account": "6222 0000 1111 2222",
+         "billing_territory": "SH", "billing_line": "浦东 1 号", "billing_recipient": "财务部",
+         "billing_phone": "021-1"},  # an update: other fields kept
         {"code": "SH-9", "legal_name": "上海九号有限公司", "parent_code": "SH-1", "tier": "A", "status": "active",
          "territories": "SH"},
     ]
@@ -181,9 +184,16 @@ def test_dealers_are_created_and_updated_by_code(store, make_key):
     assert Node.objects.get(pk=old.node_id).name == "上海一号"
     assert list(DealerContact.objects.filter(dealer=old).values_list("name", "phone", "is_primary")) == [
         ("李经理", "13900000000", True)]
+    assert (old.bank_account, old.bank_account_last4) == ("6222 0000 1111 2222", "2222")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT bank_account FROM dealers_dealer WHERE id = %s", [old.pk])
+        assert cursor.fetchone()[0].startswith("v1:")  # encrypted by the bulk update too
+    assert list(DealerAddress.objects.filter(dealer=old, kind="billing").values_list(
+        "territory__code", "line", "recipient", "phone")) == [("SH", "浦东 1 号", "财务部", "021-1")]
     assert new.node.parent.code == "SH-1" and new.node.path == f"{old.node.path}.{new.node_id}"
     updated = AuditEntry.objects.get(action="dealers.dealer.updated", target_id=str(old.pk))
     assert updated.before["status"] == "active" and updated.after["status"] == "suspended"
+    assert updated.after["bank_account"] == "**** 2222" and "6222" not in str(updated.after)
     assert updated.actor_label.startswith("API key ERP")
     assert AuditEntry.objects.filter(action="dealers.dealer.status_changed", target_id=str(old.pk)).exists()
 
