@@ -2,7 +2,8 @@
 
 It pulls the orders changed since its cursor, acknowledges each new one with the ERP's own number, and confirms
 the shipment of every allocated order (as a WMS would), with an Idempotency-Key so that a retry never ships
-twice. Run: DMS_URL=https://brand.example.com DMS_API_KEY=dms_... python erp_client.py
+twice. `Client.upsert` pushes dealers, SKUs or prices in batches.
+Run: DMS_URL=https://brand.example.com DMS_API_KEY=dms_... python erp_client.py
 """
 
 from __future__ import annotations
@@ -66,6 +67,13 @@ class Client:
                          {"order_number": order["number"], "warehouse": warehouse, "carrier": carrier,
                           "tracking_number": tracking_number, "lines": lines},
                          headers={"Idempotency-Key": f"ship-{order['number']}-{tracking_number}"})
+
+    def upsert(self, kind: str, rows: list[dict], push_id: str) -> list[tuple]:
+        """Rows to `dealers`, `skus` or `prices` in batches of 1,000 (all or nothing each), each batch with its own
+        Idempotency-Key made of `push_id`: a retry of the whole push writes nothing twice. (status, body) each."""
+        return [self.call("POST", f"/api/v1/integrations/{kind}/bulk/", {"rows": rows[start:start + 1000]},
+                          headers={"Idempotency-Key": f"{push_id}-{start // 1000}"})
+                for start in range(0, len(rows), 1000)]
 
 
 def run_once(client: Client, cursor: str, *, warehouse: str, carrier: str) -> str:

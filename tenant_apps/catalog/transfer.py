@@ -44,6 +44,7 @@ from tenant_apps.core.tables import (
     TableRow,
     read_table,
     report_errors,
+    rows_from_records,
     rows_from_table,
     split_codes,
     table_bytes,
@@ -83,7 +84,8 @@ BATCH_SIZE = 1_000
 MAX_QUANTITY = 2_147_483_647  # PositiveIntegerField
 SAMPLE = 20  # codes named in the audit entry, per kind
 
-__all__ = ["ALIASES", "COLUMNS", "CatalogImportResult", "RowError", "catalog_export", "catalog_import"]
+__all__ = ["ALIASES", "COLUMNS", "CatalogImportResult", "RowError", "catalog_export", "catalog_import",
+           "catalog_import_rows", "catalog_upsert"]
 
 
 @dataclass
@@ -143,7 +145,7 @@ def _attributes_parse(text: str) -> tuple[dict[str, str], str]:
 
 def _quantity(text: str) -> int | None:
     """A whole number of at least 1 (None if not)."""
-    if not text.isascii() or not text.isdigit():
+    if not text.isascii() or not text.isdigit() or len(text) > 10:  # int() of 4,300 digits or more raises
         return None
     value = int(text)
     return value if 1 <= value <= MAX_QUANTITY else None
@@ -172,7 +174,27 @@ def catalog_import(*, actor, file, filename: str) -> CatalogImportResult:
         )
     except FileUnreadable as unreadable:
         return CatalogImportResult(applied=False, rows=0, errors=unreadable.errors)
-    plan = _Plan(rows=rows, named=named)
+    return catalog_import_rows(actor=actor, rows=rows, named=named, source=filename)
+
+
+def catalog_upsert(*, actor, records: list, source: str) -> CatalogImportResult:
+    """A JSON batch of SKU rows (the integration API): each item an object of the import's columns, made rows
+    by `tables.rows_from_records`; a field an item leaves out keeps its current value, as a column a file
+    leaves out does."""
+    try:
+        rows = rows_from_records(records, columns=COLUMNS, max_cell_chars=MAX_CELL_CHARS)
+    except FileUnreadable as unreadable:
+        return CatalogImportResult(applied=False, rows=len(records), errors=unreadable.errors)
+    return catalog_import_rows(actor=actor, rows=rows, source=source)
+
+
+def catalog_import_rows(*, actor, rows: list[TableRow], source: str, named: set[str] | None = None
+                        ) -> CatalogImportResult:
+    """The import of rows already read (a file's, or a JSON batch's: `tables.rows_from_records`, whose rows
+    each name the fields they give): validated, then all applied or none. `named`: the file's header (a
+    column it leaves out keeps its current values); `source` names the rows in the audit entry."""
+    filename = source
+    plan = _Plan(rows=rows, named=named or set())
     plan.validate()
     new_skus = sum(1 for sku in plan.skus if sku.current is None)
     if new_skus and not plan.errors:
@@ -251,7 +273,10 @@ class _Plan:
     def error(self, row: TableRow, column: str, message: str) -> None:
         self.errors.append(RowError(row=row.number, field=column, message=str(message)))
 
-    def given(self, column: str) -> bool:
+    def given(self, column: str, row: TableRow | None = None) -> bool:
+        """Whether the file's header (or a JSON item: the row itself) gives the column."""
+        if row is not None and row.named is not None:
+            return column in row.named
         return column in self.named
 
     # --- validation ---------------------------------------------------------------------------
@@ -376,7 +401,7 @@ class _Plan:
         if theirs is None:
             theirs = self._first_values[first.number] = self._product_values(first, statuses)
         for column in PRODUCT_COLUMNS:
-            if mine[column] != theirs[column]:
+            if mine[column] != theirs[column] and self.given(column, row):  # a JSON item may leave some out
                 self.error(row, column, _("Differs from row %(row)s, the first row of product %(code)s: the product "
                                           "columns must be the same on every row of a product.")
                            % {"row": first.number, "code": first.values["product_code"]})
@@ -386,7 +411,7 @@ class _Plan:
         row, values, current = product.row, product.row.values, product.current
 
         def value(column: str, now: str) -> str:
-            return values[column] if self.given(column) else (now if current is not None else "")
+            return values[column] if self.given(column, row) else (now if current is not None else "")
 
         product.name = value("product_name", current.name if current else "")
         product.name_en = value("product_name_en", current.name_en if current else "")
@@ -400,7 +425,7 @@ class _Plan:
                            % {"max": lengths[column], "length": len(text)})
 
         category_code = value("category_code", current.category.code if current else "")
-        product.category = categories.get(category_code) if self.given("category_code") else (
+        product.category = categories.get(category_code) if self.given("category_code", row) else (
             current.category if current else None)
         if not category_code:
             self.error(row, "category_code", _("Enter the category code."))
@@ -427,7 +452,7 @@ class _Plan:
                 new_series_rows[product.series_code] = row
                 self.new_series[product.series_code] = Series(code=product.series_code, name=name)
 
-        status = values["product_status"] if self.given("product_status") else ""
+        status = values["product_status"] if self.given("product_status", row) else ""
         if status and status.casefold() not in statuses:
             self.error(row, "product_status", _("Unknown status “%(status)s”; use one of %(choices)s.")
                        % {"status": status, "choices": ", ".join(ProductStatus.values)})
@@ -441,7 +466,7 @@ class _Plan:
             ("visible_tiers", tiers, tiers_of, "tiers"),
             ("visible_territories", territories, territories_of, "territories"),
         ):
-            if not self.given(column):
+            if not self.given(column, row):
                 setattr(product, target, frozenset(now.get(current.pk, ())) if current else frozenset())
                 continue
             codes = split_codes(values[column])
@@ -469,7 +494,7 @@ class _Plan:
         row, values, current = sku.row, sku.row.values, sku.current
 
         def value(column: str, now: str) -> str:
-            return values[column] if self.given(column) else (now if current is not None else "")
+            return values[column] if self.given(column, row) else (now if current is not None else "")
 
         sku.name = value("sku_name", current.name if current else "")
         if not sku.name:
@@ -478,7 +503,7 @@ class _Plan:
             self.error(row, "sku_name", _("Use at most %(max)s characters (this has %(length)s).")
                        % {"max": lengths["sku_name"], "length": len(sku.name)})
 
-        if self.given("attributes"):
+        if self.given("attributes", row):
             sku.attributes, problem = _attributes_parse(values["attributes"])
             if problem:
                 self.error(row, "attributes", problem)
@@ -503,11 +528,11 @@ class _Plan:
             barcode_rows.setdefault(barcode, row.number)
 
         sku.barcode = value("barcode", current.barcode if current else "")
-        if sku.barcode and self.given("barcode"):
+        if sku.barcode and self.given("barcode", row):
             barcode_check(sku.barcode, "barcode")
 
         unit_code = value("base_unit", units_by_id[current.base_unit_id].code if current else "")
-        sku.base_unit = units.get(unit_code) if self.given("base_unit") else (
+        sku.base_unit = units.get(unit_code) if self.given("base_unit", row) else (
             units_by_id[current.base_unit_id] if current else None)
         if not unit_code:
             self.error(row, "base_unit", _("Enter the base unit's code."))
@@ -518,7 +543,7 @@ class _Plan:
                                            "orders are counted in it."))
 
         for column in ("min_order_qty", "order_step"):
-            text = values[column] if self.given(column) else ""
+            text = values[column] if self.given(column, row) else ""
             if not text:
                 setattr(sku, column, getattr(current, column) if current else 1)
             elif (quantity := _quantity(text)) is None:
@@ -526,14 +551,14 @@ class _Plan:
             else:
                 setattr(sku, column, quantity)
 
-        status = values["sku_status"] if self.given("sku_status") else ""
+        status = values["sku_status"] if self.given("sku_status", row) else ""
         if status and status.casefold() not in statuses:
             self.error(row, "sku_status", _("Unknown status “%(status)s”; use one of %(choices)s.")
                        % {"status": status, "choices": ", ".join(ProductStatus.values)})
         sku.status = statuses.get(status.casefold()) or (current.status if current else ProductStatus.ON_SALE)
 
         now_units = self.current_units.get(current.pk, []) if current else []
-        if not self.given("units"):
+        if not self.given("units", row):
             sku.units = [(units_by_id[u.unit_id], u.factor, u.barcode) for u in now_units]
         else:
             problems = []

@@ -77,8 +77,9 @@ class ImportResult:
 
 @dataclass
 class TableRow:
-    number: int  # spreadsheet row number
+    number: int  # spreadsheet row number (a JSON batch: the item's position, counted from 1)
     values: dict[str, str]
+    named: frozenset[str] | None = None  # a JSON item: the fields it gives (None: every column of the header)
 
 
 class FileUnreadable(Exception):
@@ -297,6 +298,52 @@ def rows_from_table(
     if not rows:
         raise file_error(no_rows or _("The file has a header but no rows."))
     return rows, seen
+
+
+def rows_from_records(
+    records, *, columns: Sequence[str], max_cell_chars: int = TableLimits.max_cell_chars,
+    row_class: type[TableRow] = TableRow,
+) -> list[TableRow]:
+    """The items of a JSON batch (the integration API's bulk upserts) as the rows a file import validates: each
+    item an object of {column: text, number or null}, each value made text as a cell is (`cell_text`), numbered
+    from 1 in the batch's order, with the fields it gives in `named` (a field left out is not a field emptied).
+    Anything else (not an object, an unknown field, a list, an object or true/false as a value, text PostgreSQL
+    cannot hold, a value too long) raises `FileUnreadable` with every such problem by row and field: the
+    import's own validation sees only rows of text."""
+    known = set(columns)
+    errors: list[RowError] = []
+    rows: list[TableRow] = []
+    for number, record in enumerate(records, start=1):
+        if not isinstance(record, dict):
+            errors.append(RowError(row=number, field="", message=_("Each row must be an object of fields.")))
+            continue
+        values = dict.fromkeys(columns, "")
+        for name, value in record.items():
+            if name not in known:
+                errors.append(RowError(row=number, field=str(name)[:64], message=_(
+                    "Unknown field “%(field)s”. The fields are: %(columns)s."
+                ) % {"field": str(name)[:64], "columns": ", ".join(columns)}))
+                continue
+            if value is not None and (isinstance(value, bool) or not isinstance(value, str | int | float)):
+                errors.append(RowError(row=number, field=name, message=_("Enter text or a number.")))
+                continue
+            text = cell_text(value)
+            try:
+                text.encode("utf-8")
+            except UnicodeEncodeError:  # a lone surrogate ("\\ud800"): the database cannot store it
+                errors.append(RowError(row=number, field=name, message=_("This text holds characters that are "
+                                                                         "not valid Unicode.")))
+                continue
+            if len(text) > max_cell_chars:
+                errors.append(RowError(row=number, field=name, message=_(
+                    "Use at most %(max)s characters (this has %(length)s).") % {"max": max_cell_chars,
+                                                                                "length": len(text)}))
+                continue
+            values[name] = text
+        rows.append(row_class(number=number, values=values, named=frozenset(record)))
+    if errors:
+        raise FileUnreadable(report_errors(errors, columns))
+    return rows
 
 
 def split_codes(value: str) -> list[str]:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -29,7 +29,7 @@ from billing_saas.models import Resource
 from billing_saas.usage import usage_limit_check
 from tenant_apps.accounts.models import User
 from tenant_apps.accounts.permissions import DEALERS_BANK_VIEW, has_perm
-from tenant_apps.audit.services import Collection, audit_record
+from tenant_apps.audit.services import Collection, audit_entries_save, audit_entry, audit_record
 from tenant_apps.core.tables import (
     CSV_CONTENT_TYPE,
     XLSX_CONTENT_TYPE,
@@ -39,6 +39,7 @@ from tenant_apps.core.tables import (
     TableRow,
     read_table,
     report_errors,
+    rows_from_records,
     rows_from_table,
     split_codes,
     table_bytes,
@@ -69,7 +70,7 @@ BATCH_SIZE = 1_000
 HEADQUARTERS_CODE = "HQ"
 
 __all__ = ["COLUMNS", "CSV_CONTENT_TYPE", "XLSX_CONTENT_TYPE", "ImportResult", "RowError", "dealers_export",
-           "dealers_import"]
+           "dealers_import", "dealers_import_rows", "dealers_upsert"]
 
 
 def _max_lengths() -> dict[str, int]:
@@ -103,12 +104,39 @@ def dealers_import(*, actor, file, filename: str) -> ImportResult:
         rows = _rows_from_file(file=file, filename=filename)
     except FileUnreadable as unreadable:
         return ImportResult(applied=False, rows=0, errors=unreadable.errors)
-    checked = _validate(actor=actor, rows=rows)
+    return dealers_import_rows(actor=actor, rows=rows, source=filename)
+
+
+def dealers_upsert(*, actor, records: list, source: str) -> ImportResult:
+    """A JSON batch of dealers (the integration API): each item an object of the import's columns. New codes
+    are created and existing dealers updated (`dealers_import_rows` with `update_existing`), over the whole
+    network (the caller is the brand's own system, not a person with a data scope)."""
+    try:
+        rows = rows_from_records(records, columns=COLUMNS, row_class=_Row)
+    except FileUnreadable as unreadable:
+        return ImportResult(applied=False, rows=len(records), errors=unreadable.errors)
+    return dealers_import_rows(actor=actor, rows=rows, source=source, update_existing=True, whole_network=True)
+
+
+def dealers_import_rows(*, actor, rows: list[_Row], source: str, update_existing: bool = False,
+                        whole_network: bool = False) -> ImportResult:
+    """Validate the rows (a file's or a JSON batch's); apply all of them in one transaction, or none.
+
+    `update_existing`: a row whose code is an existing dealer's updates it (the file import refuses it, "This
+    code is already used"). An update changes the fields its row gives (a JSON item: its keys; a file: every
+    column), never the dealer's place in the network (a different parent is an error: moving is done in the
+    console, it takes everything below along) and its status only by a legal transition. `whole_network`: the
+    rows may refer to any node (otherwise only to the ones the actor sees). `source` names the rows in the
+    audit entries."""
+    checked = _validate(actor=actor, rows=rows, update_existing=update_existing, whole_network=whole_network)
     if checked.errors:
         return ImportResult(applied=False, rows=len(rows), errors=report_errors(checked.errors, COLUMNS))
+    new_rows = [row for row in rows if row.values["code"] not in checked.current]
     try:
         with transaction.atomic():
-            _apply(actor=actor, rows=rows, checked=checked)
+            created_ids = _apply(actor=actor, rows=new_rows, checked=checked, source=source) if new_rows else {}
+            updated = _apply_updates(actor=actor, rows=[row for row in rows if row.values["code"] in checked.current],
+                                     checked=checked, source=source, created_ids=created_ids)
     except IntegrityError:
         # Someone took one of these codes between the validation and the insert.
         return ImportResult(applied=False, rows=len(rows), errors=[RowError(
@@ -116,7 +144,8 @@ def dealers_import(*, actor, file, filename: str) -> ImportResult:
             message=_("The network changed during the import (a code was taken meanwhile). Nothing was "
                       "imported; import the file again to see which rows are affected."),
         )])
-    return ImportResult(applied=True, rows=len(rows), created=len(rows))
+    return ImportResult(applied=True, rows=len(rows), created=len(new_rows), updated=updated,
+                        unchanged=len(rows) - len(new_rows) - updated)
 
 
 @dataclass
@@ -142,14 +171,67 @@ class _Checked:
     tiers: dict[str, int] = field(default_factory=dict)
     territories: dict[str, int] = field(default_factory=dict)
     users: dict[str, int] = field(default_factory=dict)  # lower-cased email -> id
+    current: dict[str, Dealer] = field(default_factory=dict)  # code -> the existing dealer a row updates
+    now: dict[str, dict[str, str]] = field(default_factory=dict)  # code -> its current values, as columns
+    contacts: dict[int, DealerContact] = field(default_factory=dict)  # dealer id -> its primary contact
+    billing: dict[int, DealerAddress] = field(default_factory=dict)  # dealer id -> its billing address
 
 
-def _validate(*, actor, rows: list[_Row]) -> _Checked:
+def _current(*, checked: _Checked, rows: list[_Row], visible_dealers) -> None:
+    """The existing dealers the rows update, their values as the import's columns (in `checked.now`), and
+    the columns a row leaves out filled in with them: the validation then checks whole dealers. Four
+    queries whatever the number of rows."""
+    codes = {row.values["code"] for row in rows} - {""}
+    dealers = visible_dealers.filter(code__in=codes).select_related(
+        "node__parent", "tier", "supplier", "sales_rep", "regional_manager").order_by("pk")
+    if connection.in_atomic_block:  # the API's batch: locked (in id order) until it is written
+        dealers = dealers.select_for_update(of=("self",))
+    checked.current = {dealer.code: dealer for dealer in dealers}
+    if not checked.current:
+        return
+    ids = [dealer.pk for dealer in checked.current.values()]
+    territories: dict[int, list[str]] = {}
+    for dealer_id, code in (Dealer.territories.through.objects.filter(dealer_id__in=ids)
+                            .order_by("territory__code").values_list("dealer_id", "territory__code")):
+        territories.setdefault(dealer_id, []).append(code)
+    for contact in DealerContact.objects.filter(dealer_id__in=ids, is_primary=True).order_by("-id"):
+        checked.contacts[contact.dealer_id] = contact  # the oldest primary contact, as the export
+    checked.billing = {address.dealer_id: address for address in DealerAddress.objects.filter(
+        dealer_id__in=ids, kind=DealerAddress.Kind.BILLING).select_related("territory")}
+    for code, dealer in checked.current.items():
+        contact, billing = checked.contacts.get(dealer.pk), checked.billing.get(dealer.pk)
+        checked.now[code] = {
+            "code": code, "legal_name": dealer.legal_name, "name": dealer.name,
+            "parent_code": dealer.node.parent.code if dealer.node.parent_id else "",
+            "tier": dealer.tier.code if dealer.tier_id else "", "territories": ";".join(territories.get(dealer.pk, ())),
+            "status": dealer.status, "tax_number": dealer.tax_number, "bank_name": dealer.bank_name,
+            "bank_account": dealer.bank_account or "",
+            "supplier_code": dealer.supplier.code if dealer.supplier.kind != Node.Kind.HEADQUARTERS else "",
+            "sales_rep_email": dealer.sales_rep.email.lower() if dealer.sales_rep_id else "",
+            "regional_manager_email": dealer.regional_manager.email.lower() if dealer.regional_manager_id else "",
+            "contact_name": contact.name if contact else "", "contact_phone": contact.phone if contact else "",
+            "contact_email": contact.email if contact else "",
+            "billing_territory": billing.territory.code if billing else "",
+            "billing_line": billing.line if billing else "", "billing_recipient": billing.recipient if billing else "",
+            "billing_phone": billing.phone if billing else "",
+        }
+    for row in rows:
+        now = checked.now.get(row.values["code"])
+        if now is not None and row.named is not None:
+            row.values.update({column: now[column] for column in COLUMNS if column not in row.named})
+
+
+def _validate(*, actor, rows: list[_Row], update_existing: bool = False, whole_network: bool = False) -> _Checked:
     checked = _Checked()
     errors = checked.errors
 
     def error(row: _Row, column: str, message: str) -> None:
         errors.append(RowError(row=row.number, field=column, message=message))
+
+    everything = whole_network or actor is None  # None: the system
+    if update_existing:
+        _current(checked=checked, rows=rows,
+                 visible_dealers=Dealer.objects.all() if everything else selectors.dealers_visible_to(actor))
 
     for row in rows:  # the same defaults as services.dealer_create
         values = row.values
@@ -164,9 +246,7 @@ def _validate(*, actor, rows: list[_Row]) -> _Checked:
     node_refs = {row.values[c] for row in rows for c in ("parent_code", "supplier_code")} - {""}
     node_rows = Node.objects.filter(code__in=codes_in_file | node_refs).values_list("code", "id", "path")
     all_nodes = {code: (pk, path) for code, pk, path in node_rows}
-    visible = (
-        selectors.nodes_visible_to(actor) if actor is not None else Node.objects.all()  # None: the system
-    )
+    visible = Node.objects.all() if everything else selectors.nodes_visible_to(actor)
     visible_ids = set(visible.filter(code__in=node_refs).values_list("id", flat=True))
     checked.existing_nodes = {code: node for code, node in all_nodes.items() if node[0] in visible_ids}
     taken = set(Dealer.objects.filter(code__in=codes_in_file).values_list("code", flat=True)) | (
@@ -197,9 +277,17 @@ def _validate(*, actor, rows: list[_Row]) -> _Checked:
             error(row, "code", _("Use letters, digits, dot, dash or underscore (at most 64)."))
         elif code in first_row_of:
             error(row, "code", _("This code is also on row %(row)s.") % {"row": first_row_of[code]})
-        elif code in taken:
+        elif code in taken and code not in checked.current:
             error(row, "code", _("This code is already used."))
         first_row_of.setdefault(code, row.number)
+        now = checked.now.get(code) if first_row_of[code] == row.number else None
+        if now is not None and values["parent_code"] != now["parent_code"]:
+            error(row, "parent_code", _("This dealer sits under “%(code)s”; move it in the console (a move takes "
+                                        "everything below it along).") % {"code": now["parent_code"]})
+        if now is not None and values["status"] != now["status"] and values["status"] in DealerStatus.values and (
+                now["status"], values["status"]) not in services.STATUS_TRANSITIONS:
+            error(row, "status", _("A dealer cannot go from %(from)s to %(to)s.") % {
+                "from": DealerStatus(now["status"]).label, "to": DealerStatus(values["status"]).label})
         if not values["legal_name"]:
             error(row, "legal_name", _("Enter the legal name."))
         if not values["name"]:
@@ -257,7 +345,8 @@ def _validate(*, actor, rows: list[_Row]) -> _Checked:
                 "The parent codes go round in a circle: %(cycle)s.") % {"cycle": described}))
 
     try:
-        usage_limit_check(resource=Resource.DEALERS, adding=len(rows))
+        usage_limit_check(resource=Resource.DEALERS,
+                          adding=sum(1 for row in rows if row.values["code"] not in checked.current))
     except PlanLimitReached as reached:
         errors.append(RowError(row=0, field="plan", message=str(reached.detail)))
     return checked
@@ -285,8 +374,9 @@ def _parent_cycles(rows: list[_Row]) -> list[list[str]]:
     return cycles
 
 
-def _apply(*, actor, rows: list[_Row], checked: _Checked) -> None:
-    """Insert everything in bulk (the caller holds the transaction); no reads but the id reservation."""
+def _apply(*, actor, rows: list[_Row], checked: _Checked, source: str = "") -> dict[str, int]:
+    """Insert everything in bulk (the caller holds the transaction); no reads but the id reservation.
+    Returns the new nodes' ids by code."""
     ids = services.next_node_ids(len(rows))
     id_of = {row.values["code"]: node_id for row, node_id in zip(rows, ids, strict=True)}
     parent_of = {row.values["code"]: row.values["parent_code"] for row in rows}
@@ -350,7 +440,106 @@ def _apply(*, actor, rows: list[_Row], checked: _Checked) -> None:
     DealerAddress.objects.bulk_create(addresses, batch_size=BATCH_SIZE)
     headquarters = Node(id=checked.headquarters[0])
     audit_record(actor=actor, action="dealers.dealer.imported", target=headquarters,
-                 after={"rows": len(rows), "codes_sample": [row.values["code"] for row in rows[:20]]})
+                 after={"rows": len(rows), "codes_sample": [row.values["code"] for row in rows[:20]],
+                        "file": source[:200]})
+    return id_of
+
+
+# The columns an update writes onto the dealer itself, and the model fields that hold them.
+_DEALER_FIELDS = {"legal_name": "legal_name", "name": "name", "tier": "tier_id", "status": "status",
+                  "tax_number": "tax_number", "bank_name": "bank_name", "bank_account": "bank_account",
+                  "supplier_code": "supplier_id", "sales_rep_email": "sales_rep_id",
+                  "regional_manager_email": "regional_manager_id"}
+_CONTACT_COLUMNS = ("contact_name", "contact_phone", "contact_email")
+
+
+def _apply_updates(*, actor, rows: list[_Row], checked: _Checked, source: str, created_ids: dict[str, int]) -> int:
+    """Write the changes of the rows that update existing dealers, in bulk (the caller holds the transaction):
+    a constant number of statements, one audit entry per dealer changed (and one per status changed), all in
+    one insert. Returns the number of dealers changed."""
+    if not rows:
+        return 0
+    now_at = timezone.now()
+    users, tiers, territories = checked.users, checked.tiers, checked.territories
+    nodes = {code: node_id for code, (node_id, _path) in checked.existing_nodes.items()} | created_ids
+    changed_dealers, renamed_nodes, territory_swaps, contacts_new, contacts_kept = [], [], [], [], []
+    addresses_new, addresses_kept, entries = [], [], []
+    dealer_fields: set[str] = set()
+    for row in rows:
+        values, dealer = row.values, checked.current[row.values["code"]]
+        now = checked.now[dealer.code]
+        columns = [column for column in _DEALER_FIELDS if values[column] != now[column]]
+        new_territories = set(split_codes(values["territories"]))
+        if new_territories != set(split_codes(now["territories"])):
+            columns.append("territories")
+            territory_swaps.append((dealer.pk, sorted(territories[code] for code in new_territories)))
+        contact_given = values["contact_name"] and any(values[c] != now[c] for c in _CONTACT_COLUMNS)
+        if contact_given:
+            columns.append("contact")
+            contact = checked.contacts.get(dealer.pk)
+            if contact is None:
+                contacts_new.append(DealerContact(dealer_id=dealer.pk, name=values["contact_name"],
+                                                  phone=values["contact_phone"], email=values["contact_email"],
+                                                  is_primary=True))
+            else:
+                contact.name, contact.phone, contact.email = (values[c] for c in _CONTACT_COLUMNS)
+                contacts_kept.append(contact)
+        if values["billing_line"] and any(values[c] != now[c] for c in BILLING_COLUMNS):
+            columns.append("billing")
+            address = checked.billing.get(dealer.pk) or DealerAddress(dealer_id=dealer.pk,
+                                                                       kind=DealerAddress.Kind.BILLING)
+            address.recipient, address.phone, address.line = (values["billing_recipient"], values["billing_phone"],
+                                                              values["billing_line"])
+            address.territory_id = territories[values["billing_territory"]]
+            (addresses_kept if address.pk else addresses_new).append(address)
+        if not columns:
+            continue
+        for column in columns:
+            if column in _DEALER_FIELDS:
+                dealer_fields.add(_DEALER_FIELDS[column])
+        dealer.legal_name, dealer.name, dealer.status = values["legal_name"], values["name"], values["status"]
+        dealer.tax_number, dealer.bank_name = values["tax_number"], values["bank_name"]
+        dealer.bank_account, dealer.bank_account_last4 = values["bank_account"], services._last4(values["bank_account"])
+        dealer.tier_id = tiers.get(values["tier"])
+        dealer.supplier_id = nodes[values["supplier_code"]] if values["supplier_code"] else checked.headquarters[0]
+        dealer.sales_rep_id = users.get(values["sales_rep_email"])
+        dealer.regional_manager_id = users.get(values["regional_manager_email"])
+        dealer.updated_at = now_at
+        changed_dealers.append(dealer)
+        if "name" in columns:
+            renamed_nodes.append(Node(pk=dealer.node_id, name=dealer.name))
+        masked = {"bank_account"}
+        before = {c: ("***" if c in masked and now[c] else now[c]) for c in columns if c in now}
+        after = {c: (dealer.bank_account_masked if c in masked else values[c]) for c in columns if c in values}
+        for group, names in (("contact", _CONTACT_COLUMNS), ("billing", BILLING_COLUMNS)):
+            if group in columns:
+                before[group] = {c: now[c] for c in names}
+                after[group] = {c: values[c] for c in names}
+        after["file"] = source[:200]
+        entries.append(audit_entry(actor=actor, action="dealers.dealer.updated", target=dealer, before=before,
+                                   after=after))
+        if "status" in columns:
+            entries.append(audit_entry(actor=actor, action="dealers.dealer.status_changed", target=dealer,
+                                       before={"status": now["status"]}, after={"status": values["status"]},
+                                       reason=source[:200]))
+    if changed_dealers and dealer_fields:
+        if "bank_account" in dealer_fields:
+            dealer_fields.add("bank_account_last4")
+        Dealer.objects.bulk_update(changed_dealers, sorted(dealer_fields | {"updated_at"}), batch_size=BATCH_SIZE)
+    Node.objects.bulk_update(renamed_nodes, ["name"], batch_size=BATCH_SIZE)
+    if territory_swaps:
+        through = Dealer.territories.through
+        through.objects.filter(dealer_id__in=[dealer_id for dealer_id, _t in territory_swaps]).delete()
+        through.objects.bulk_create([through(dealer_id=dealer_id, territory_id=territory_id)
+                                     for dealer_id, ids in territory_swaps for territory_id in ids],
+                                    batch_size=BATCH_SIZE)
+    DealerContact.objects.bulk_update(contacts_kept, ["name", "phone", "email"], batch_size=BATCH_SIZE)
+    DealerContact.objects.bulk_create(contacts_new, batch_size=BATCH_SIZE)
+    DealerAddress.objects.bulk_update(addresses_kept, ["recipient", "phone", "line", "territory"],
+                                      batch_size=BATCH_SIZE)
+    DealerAddress.objects.bulk_create(addresses_new, batch_size=BATCH_SIZE)
+    audit_entries_save(entries)
+    return len(changed_dealers)
 
 
 # --- export -------------------------------------------------------------------------------------

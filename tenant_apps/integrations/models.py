@@ -53,16 +53,21 @@ class ApiKey(models.Model):
 
 
 class IdempotentResult(models.Model):
-    """The first answer to a write sent with an Idempotency-Key: a repeat gets it back, the write is not redone."""
+    """The first answer to a write sent with an Idempotency-Key: a repeat gets it back, the write is not redone.
+    Per API key (another key's same text is another key) and endpoint; `request_hash` is the body's, so that
+    the same key with another body is refused; kept 24 hours (services.IDEMPOTENCY_TTL)."""
 
+    api_key = models.ForeignKey(ApiKey, null=True, on_delete=models.CASCADE, related_name="+")
     endpoint = models.CharField(max_length=64)
     key = models.CharField(max_length=128)
+    request_hash = models.CharField(max_length=64, blank=True)
     status = models.PositiveSmallIntegerField()
     body = models.JSONField(default=dict)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["endpoint", "key"], name="integrations_idempotent_once")]
+        constraints = [models.UniqueConstraint(fields=["api_key", "endpoint", "key"],
+                                               name="integrations_idempotent_once_per_key")]
 
     def __str__(self) -> str:
         return f"{self.endpoint} {self.key}"

@@ -5,20 +5,24 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tenant_apps.audit.services import audit_record
-from tenant_apps.integrations.errors import KeyInvalid
-from tenant_apps.integrations.models import DEFAULT_RATE, SCOPES, ApiKey
+from tenant_apps.integrations.errors import IdempotencyKeyBusy, IdempotencyKeyReused, KeyInvalid
+from tenant_apps.integrations.models import DEFAULT_RATE, SCOPES, ApiKey, IdempotentResult
 
 KEY_START = "dms_"
 ROTATION_OVERLAP = timedelta(hours=24)
 LAST_USED_EVERY = timedelta(minutes=1)
+IDEMPOTENCY_TTL = timedelta(hours=24)
 
 
 def key_hash(salt: str, key: str) -> str:
@@ -119,3 +123,62 @@ def api_call_record(*, actor, api_key: ApiKey, method: str, path: str, status: i
     """Every call made with a key, in the audit log: one insert, the key named as the actor."""
     audit_record(actor=actor, action="integrations.apikey.called", target=api_key,
                  after={"method": method, "path": path[:200], "status": status, "key": api_key.name})
+
+
+# --- Idempotency-Key ---------------------------------------------------------------------------------
+
+
+def request_hash(data) -> str:
+    """The fingerprint of a request body, whatever the order of its keys."""
+    text = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)  # ASCII: lone surrogates too
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+@dataclass
+class Answer:
+    status: int
+    body: dict
+    replayed: bool = False  # the stored answer of an earlier call with the same key
+
+
+class _NotKept(Exception):
+    def __init__(self, answer: Answer):
+        super().__init__(answer.status)
+        self.answer = answer
+
+
+def idempotent_answer(*, api_key: ApiKey, endpoint: str, key: str, body_hash: str,
+                      perform: Callable[[], tuple[int, dict]]) -> Answer:
+    """`perform()` once per (API key, endpoint, Idempotency-Key), in one transaction with the record of its
+    answer: a repeat within IDEMPOTENCY_TTL gets that answer back (`replayed`) and nothing is redone; the same
+    key with another body is refused (422 idempotency_key_reused). An answer of 400 or more, or an exception,
+    keeps nothing (the write and the key's record roll back together), so the key can be used again once the
+    body is fixed. A concurrent call with the same key waits on the unique row, then reads the stored answer.
+    The records of this API key older than the TTL are deleted on the way."""
+    try:
+        with transaction.atomic():
+            IdempotentResult.objects.filter(api_key=api_key, created_at__lt=timezone.now() - IDEMPOTENCY_TTL).delete()
+            first = IdempotentResult.objects.filter(api_key=api_key, endpoint=endpoint, key=key).first()
+            if first is None:
+                try:
+                    with transaction.atomic():  # a concurrent same key waits here for the first to finish
+                        first = IdempotentResult.objects.create(api_key=api_key, endpoint=endpoint, key=key,
+                                                                request_hash=body_hash, status=0)
+                except IntegrityError:
+                    first = IdempotentResult.objects.filter(api_key=api_key, endpoint=endpoint, key=key).first()
+                    if first is None:  # the other call failed and kept nothing
+                        raise IdempotencyKeyBusy(_("A call with this Idempotency-Key has just failed; send it "
+                                                   "again.")) from None
+                else:
+                    status, body = perform()
+                    if status >= 400:
+                        raise _NotKept(Answer(status, body))
+                    first.status, first.body = status, body
+                    first.save(update_fields=["status", "body"])
+                    return Answer(status, body)
+            if first.request_hash and first.request_hash != body_hash:
+                raise IdempotencyKeyReused(_("This Idempotency-Key was used with another body. Use a new key for "
+                                             "a new request."))
+            return Answer(first.status, first.body, replayed=True)
+    except _NotKept as refused:
+        return refused.answer

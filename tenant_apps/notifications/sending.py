@@ -9,7 +9,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -25,7 +25,9 @@ BATCH = 200
 
 
 def _language(user) -> str:
-    return user.preferred_language or settings.LANGUAGE_CODE
+    """The person's own language, else the brand's (Tenant.default_locale), else the platform's."""
+    return (user.preferred_language or getattr(connection.tenant, "default_locale", "")
+            or settings.LANGUAGE_CODE)
 
 
 def _send_one(delivery: Delivery, mobiles: dict) -> None:

@@ -32,8 +32,10 @@ from tenant_apps.core.tables import (
     FileUnreadable,
     ImportResult,
     RowError,
+    TableRow,
     read_table,
     report_errors,
+    rows_from_records,
     rows_from_table,
     table_bytes,
 )
@@ -49,6 +51,7 @@ ALIASES = {"价目表": "list_code", "价目表编码": "list_code", "商品编�
            "单位": "unit_code", "单位编码": "unit_code", "起订量": "min_quantity", "起始数量": "min_quantity",
            "价格": "price", "单价": "price", "币种": "currency", "货币": "currency"}
 MAX_ROWS = 200_000
+MAX_QUANTITY = 2_147_483_647  # PositiveIntegerField: a larger one would fail in the database
 BATCH = 5_000
 
 
@@ -69,6 +72,26 @@ def prices_import(*, actor, file, filename: str, remove_missing: bool = False,
             aliases=ALIASES, no_rows=_("The file has a header but no price rows."))
     except FileUnreadable as unreadable:
         return PriceImportResult(applied=False, rows=0, errors=unreadable.errors)
+    return prices_import_rows(actor=actor, rows=rows, source=filename, remove_missing=remove_missing,
+                              only_list=only_list)
+
+
+def prices_upsert(*, actor, records: list, source: str) -> PriceImportResult:
+    """A JSON batch of price entries (the integration API): each item an object of the import's columns, made
+    rows by `tables.rows_from_records` and imported as a file's are (never removing what the batch leaves out)."""
+    try:
+        rows = rows_from_records(records, columns=COLUMNS)
+    except FileUnreadable as unreadable:
+        return PriceImportResult(applied=False, rows=len(records), errors=unreadable.errors)
+    return prices_import_rows(actor=actor, rows=rows, source=source)
+
+
+def prices_import_rows(*, actor, rows: list[TableRow], source: str, remove_missing: bool = False,
+                       only_list: PriceList | None = None) -> PriceImportResult:
+    """The import of rows already read (a file's, or a JSON batch's: `tables.rows_from_records`): every row
+    validated, then all applied or none. `source` names them in the audit entries and messages (the file's
+    name, or the API key's)."""
+    filename = source
     errors: list[RowError] = []
 
     def error(number: int, column: str, message: str) -> None:
@@ -113,9 +136,11 @@ def prices_import(*, actor, file, filename: str, remove_missing: bool = False,
             error(number, "unit_code", _("SKU %(sku)s is not sold in “%(unit)s”.") % {
                 "sku": values["sku_code"], "unit": values["unit_code"]})
         raw_quantity = values["min_quantity"] or "1"
-        min_quantity = int(raw_quantity) if raw_quantity.isascii() and raw_quantity.isdigit() else 0
-        if min_quantity < 1:
-            error(number, "min_quantity", _("Enter a whole number of at least 1."))
+        min_quantity = (int(raw_quantity) if raw_quantity.isascii() and raw_quantity.isdigit()
+                        and len(raw_quantity) <= 10 else 0)
+        if not 1 <= min_quantity <= MAX_QUANTITY:
+            min_quantity = 0
+            error(number, "min_quantity", _("Enter a whole number from 1 to %(max)s.") % {"max": MAX_QUANTITY})
         price = price_parse(values["price"]) if values["price"] else None
         if price is None:
             error(number, "price", _("Enter a price of 0 or more, with at most 4 decimals."))

@@ -683,6 +683,7 @@ EXEMPT = {
     # scopes, revoked and expired keys, other tenants' keys: tests/integrations
     ("integrations-order-changes", "GET"), ("integrations-shipment-changes", "GET"),
     ("integrations-order-acknowledge", "POST"), ("integrations-shipment-confirm", "POST"),
+    ("integrations-dealers-bulk", "POST"), ("integrations-skus-bulk", "POST"), ("integrations-prices-bulk", "POST"),
 }
 
 

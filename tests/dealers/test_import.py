@@ -139,7 +139,8 @@ def test_a_multi_level_file_imports_in_one_go(network, fmt):
     [entry] = AuditEntry.objects.filter(action__startswith="dealers.dealer.")
     assert (entry.action, entry.target_type, entry.target_id, entry.actor_label) == (
         "dealers.dealer.imported", "dealers.node", str(hq.pk), "system")
-    assert entry.after == {"rows": 4, "codes_sample": ["SH-101", "SH-102", "SH-100", "GD-100"]}
+    assert entry.after == {"rows": 4, "codes_sample": ["SH-101", "SH-102", "SH-100", "GD-100"],
+                           "file": f"经销商.{fmt.upper()}"}
 
 
 def five_thousand_rows() -> list[dict]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.utils.translation import ngettext
 from rest_framework import serializers
 
 from tenant_apps.integrations.selectors import MAX_LIMIT
@@ -27,6 +28,41 @@ class IntegrationShipmentConfirmSerializer(serializers.Serializer):
     carrier = serializers.CharField(max_length=32, required=False, allow_blank=True)  # the carrier's code
     tracking_number = serializers.CharField(max_length=64, required=False, allow_blank=True)
     lines = IntegrationShipLineSerializer(many=True, required=False, max_length=2000)
+
+
+class IntegrationBulkSerializer(serializers.Serializer):
+    """The body of a bulk upsert (for the schema only: the rows are checked by the import they go through)."""
+
+    rows = serializers.ListField(child=serializers.DictField(), min_length=1, max_length=1000)
+
+
+def bulk_result(result) -> dict:
+    """The counts of an applied batch (and the catalog's product and series counts)."""
+    body = {"rows": result.rows, "created": result.created, "updated": result.updated,
+            "unchanged": result.unchanged}
+    for name in ("products_created", "products_updated", "series_created"):
+        if hasattr(result, name):
+            body[name] = getattr(result, name)
+    return body
+
+
+def bulk_errors(result) -> dict:
+    """A refused batch: every problem by row (`row` counted from 1 as the messages do, `index` from 0 as the
+    list is; both null for the batch as a whole) and field, at most 100 of them, then one "… and N more" line."""
+    errors, fields = [], {}
+    for error in result.errors:
+        row = error.row or None
+        errors.append({"index": row - 1 if row else None, "row": row, "field": error.field,
+                       "message": str(error.message)})
+        if getattr(error, "count", 0):
+            continue  # the "… and N more" line
+        name = f"rows.{row}.{error.field}" if row and error.field else (f"rows.{row}" if row else
+                                                                        error.field or "rows")
+        fields.setdefault(name, []).append(str(error.message))
+    count = result.problem_count
+    detail = ngettext("Nothing was written: the rows have %(count)s problem.",
+                      "Nothing was written: the rows have %(count)s problems.", count) % {"count": count}
+    return {"code": "rows_invalid", "detail": detail, "fields": fields, "errors": errors, "error_count": count}
 
 
 def money(value) -> str:

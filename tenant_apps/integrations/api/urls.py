@@ -8,4 +8,7 @@ urlpatterns = [
     path("orders/<str:number>/acknowledge/", views.OrderAcknowledge.as_view(),
          name="integrations-order-acknowledge"),
     path("shipments/confirm/", views.ShipmentConfirm.as_view(), name="integrations-shipment-confirm"),
+    path("dealers/bulk/", views.DealersUpsert.as_view(), name="integrations-dealers-bulk"),
+    path("skus/bulk/", views.SkusUpsert.as_view(), name="integrations-skus-bulk"),
+    path("prices/bulk/", views.PricesUpsert.as_view(), name="integrations-prices-bulk"),
 ]

@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
-from django.db import IntegrityError, transaction
+from django.conf import settings
+from django.db import transaction
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions
 from rest_framework.response import Response
 
-from tenant_apps.core.errors import DomainError
+from tenant_apps.catalog import transfer as catalog_transfer
+from tenant_apps.dealers import transfer as dealers_transfer
 from tenant_apps.fulfillment import services as fulfillment
 from tenant_apps.fulfillment.models import Carrier
-from tenant_apps.integrations import selectors
+from tenant_apps.integrations import selectors, services
 from tenant_apps.integrations.api import serializers as s
 from tenant_apps.integrations.api.auth import IntegrationView
-from tenant_apps.integrations.models import IdempotentResult
+from tenant_apps.integrations.errors import BatchTooLarge, KeyMissing
 from tenant_apps.inventory.models import Warehouse
 from tenant_apps.ordering import services as ordering
 from tenant_apps.ordering.models import OrderLine
+from tenant_apps.pricing import transfer as pricing_transfer
 
 FEED = OpenApiResponse(description="{items: [...], cursor, more}")
 
@@ -101,6 +104,24 @@ def _confirm(actor, data) -> dict:
             "tracking_number": shipment.tracking_number}
 
 
+def _idempotency_key(request, *, required: bool) -> str:
+    key = request.headers.get("Idempotency-Key", "").strip()
+    if len(key) > 128:
+        raise exceptions.ValidationError({"Idempotency-Key": [_("At most 128 characters.")]})
+    if required and not key:
+        raise KeyMissing(_("Send an Idempotency-Key header (any unique text of at most 128 characters, e.g. a "
+                           "UUID): a repeat of the call with the same key and body is answered without writing "
+                           "again."), fields={"Idempotency-Key": [_("This header is required.")]})
+    return key
+
+
+def _answer(answer: services.Answer) -> Response:
+    response = Response(answer.body, status=answer.status)
+    if answer.replayed:
+        response["Idempotent-Replayed"] = "true"
+    return response
+
+
 class ShipmentConfirm(IntegrationView):
     """The WMS confirms what left a warehouse for an order: a shipment created and shipped in one go. With an
     Idempotency-Key header, a repeat gets the first answer back and ships nothing more."""
@@ -112,25 +133,91 @@ class ShipmentConfirm(IntegrationView):
     def post(self, request):
         body = s.IntegrationShipmentConfirmSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        key = request.headers.get("Idempotency-Key", "").strip()
-        if len(key) > 128:
-            raise exceptions.ValidationError({"Idempotency-Key": [_("At most 128 characters.")]})
+        key = _idempotency_key(request, required=False)
         if not key:
             with transaction.atomic():
                 return Response(_confirm(request.user, body.validated_data), status=201)
-        with transaction.atomic():
-            first = IdempotentResult.objects.filter(endpoint="shipments.confirm", key=key).first()
-            if first is None:
-                try:
-                    with transaction.atomic():  # a concurrent same key waits here for the first to finish
-                        first = IdempotentResult.objects.create(endpoint="shipments.confirm", key=key, status=0)
-                except IntegrityError:
-                    first = IdempotentResult.objects.get(endpoint="shipments.confirm", key=key)
-                else:
-                    try:
-                        result = _confirm(request.user, body.validated_data)
-                    except DomainError:
-                        raise  # nothing kept: the whole transaction rolls back, the key is free again
-                    first.status, first.body = 201, result
-                    first.save(update_fields=["status", "body"])
-            return Response(first.body, status=first.status)
+        return _answer(services.idempotent_answer(
+            api_key=request.auth, endpoint="shipments.confirm", key=key, body_hash=services.request_hash(request.data),
+            perform=lambda: (201, _confirm(request.user, body.validated_data))))
+
+
+# --- bulk upserts ---------------------------------------------------------------------------------------
+
+MAX_BATCH = 1000
+MAX_BODY_BYTES = 12_000_000  # 1,000 catalog rows with long descriptions; DRF reads a JSON body without a limit
+
+
+class BulkUpsert(IntegrationView):
+    """A batch of rows through the same validation and writes as the file import of the same kind (`upsert`:
+    its JSON entry point), all or nothing; an Idempotency-Key header is required."""
+
+    endpoint = ""
+    upsert = None
+
+    def post(self, request):
+        key = _idempotency_key(request, required=True)
+        limit = getattr(settings, "INTEGRATIONS_BULK_MAX_BYTES", MAX_BODY_BYTES)
+        if int(request.META.get("CONTENT_LENGTH") or 0) > limit:  # before the JSON is parsed
+            raise BatchTooLarge(_("A batch's body holds at most %(max)s MB; send the rows in several batches.")
+                                % {"max": round(limit / 1_000_000, 1)})
+        rows = request.data.get("rows") if isinstance(request.data, dict) else None
+        if not isinstance(rows, list) or not rows:
+            raise exceptions.ValidationError({"rows": [_("Send the rows as a list of 1 to %(max)s objects.")
+                                                       % {"max": MAX_BATCH}]})
+        if len(rows) > MAX_BATCH:
+            raise BatchTooLarge(_("A batch holds at most %(max)s rows (this one has %(count)s); send them in "
+                                  "several batches.") % {"max": MAX_BATCH, "count": len(rows)},
+                                fields={"rows": [_("At most %(max)s rows.") % {"max": MAX_BATCH}]})
+        upsert = type(self).upsert
+
+        def perform() -> tuple[int, dict]:
+            result = upsert(actor=request.user, records=rows, source=str(request.auth))
+            return (200, s.bulk_result(result)) if result.applied else (400, s.bulk_errors(result))
+
+        return _answer(services.idempotent_answer(api_key=request.auth, endpoint=self.endpoint, key=key,
+                                                  body_hash=services.request_hash(request.data), perform=perform))
+
+
+BULK_SCHEMA = extend_schema(request=s.IntegrationBulkSerializer, responses={
+    200: OpenApiResponse(description="{rows, created, updated, unchanged}"),
+    400: OpenApiResponse(description="{code: rows_invalid, detail, fields: {rows.<n>.<field>: [...]}, "
+                                     "errors: [{index, row, field, message}], error_count}"),
+    413: OpenApiResponse(description="{code: batch_too_large}"),
+    422: OpenApiResponse(description="{code: idempotency_key_reused}")})
+
+
+class DealersUpsert(BulkUpsert):
+    """Dealers by code: new ones created, existing ones updated (dealers.transfer.dealers_upsert)."""
+
+    required_scopes = {"POST": "dealers:write"}
+    endpoint = "dealers.bulk"
+    upsert = staticmethod(dealers_transfer.dealers_upsert)
+
+    @BULK_SCHEMA
+    def post(self, request):
+        return super().post(request)
+
+
+class SkusUpsert(BulkUpsert):
+    """Products and SKUs by code, as the catalog import (catalog.transfer.catalog_upsert)."""
+
+    required_scopes = {"POST": "catalog:write"}
+    endpoint = "skus.bulk"
+    upsert = staticmethod(catalog_transfer.catalog_upsert)
+
+    @BULK_SCHEMA
+    def post(self, request):
+        return super().post(request)
+
+
+class PricesUpsert(BulkUpsert):
+    """Price entries by list, SKU, unit and quantity, as the price import (pricing.transfer.prices_upsert)."""
+
+    required_scopes = {"POST": "prices:write"}
+    endpoint = "prices.bulk"
+    upsert = staticmethod(pricing_transfer.prices_upsert)
+
+    @BULK_SCHEMA
+    def post(self, request):
+        return super().post(request)
