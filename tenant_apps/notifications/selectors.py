@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from tenant_apps.accounts.access import is_console_user
 from tenant_apps.events.catalog import kind_label
+from tenant_apps.notifications.defaults import APPROVER_KINDS
 from tenant_apps.notifications.models import Notification
 
 
@@ -43,10 +44,14 @@ class Rendered:
 
 
 def link_for(notification: Notification, *, staff: bool) -> str:
-    """Where opening it leads: an order's page in the console (brand staff) or in the storefront (dealer users)."""
+    """Where opening it leads: for brand staff, the order's approval page when the order waits for a decision
+    (APPROVER_KINDS), else its page in the console; for dealer users, its page in the storefront."""
     event = notification.event
     if event.subject_type == "order" and event.subject_id.isdigit():
-        name = "orders_console:detail" if staff else "orders:detail"
+        if staff:
+            name = "approvals:order" if notification.kind in APPROVER_KINDS else "orders_console:detail"
+        else:
+            name = "orders:detail"
         return reverse(name, args=[int(event.subject_id)])
     return ""
 

@@ -68,7 +68,7 @@ def test_each_reader_gets_the_text_in_their_own_language(world):
     assert render(for_rm, reader=world.rm).title == "订单已提交"
     assert render(for_rep, reader=world.rep).title == "Order submitted"
     assert render(for_rep, reader=world.rep).body == f"Order {order.number}"
-    assert render(for_rm, reader=world.rm).url == f"/console/orders/{order.pk}/"
+    assert render(for_rm, reader=world.rm).url == f"/console/approvals/orders/{order.pk}/"
 
 
 @pytest.mark.parametrize(("who", "title", "heading"), [("rep", "Order submitted", "Notifications"),
@@ -87,7 +87,7 @@ def test_the_console_inbox_the_bell_and_opening_one(world, who, title, heading):
     with world.inside():
         mine = Notification.objects.get(recipient=reader)
     opened = client.post(f"/console/notifications/{mine.pk}/open/")
-    assert opened.status_code == 302 and opened["Location"] == f"/console/orders/{order.pk}/"
+    assert opened.status_code == 302 and opened["Location"] == f"/console/approvals/orders/{order.pk}/"
     with world.inside():
         mine.refresh_from_db()
     assert mine.read_at is not None
