@@ -84,6 +84,7 @@ def _grid(request, *, role: str, user=None) -> list[dict]:
     by_role = {(p.kind, p.channel): p.enabled for p in RolePreference.objects.filter(role=role)}
     by_user = ({(p.kind, p.channel): p.enabled for p in UserPreference.objects.filter(user=user)}
                if user is not None else {})
+    names = dict(zip(CHANNELS, _channel_names(), strict=True))
     rows = []
     for kind in DEFAULTS:
         cells = []
@@ -91,7 +92,7 @@ def _grid(request, *, role: str, user=None) -> list[dict]:
             on = channel in DEFAULTS[kind].get(role, ())
             on = by_role.get((kind, channel), on)
             on = by_user.get((kind, channel), on)
-            cells.append({"channel": channel, "name": f"{kind}:{channel}", "on": on})
+            cells.append({"channel": channel, "name": f"{kind}:{channel}", "on": on, "label": names[channel]})
         rows.append({"kind": kind, "label": kind_label(kind), "cells": cells})
     return rows
 
