@@ -93,7 +93,7 @@ def _grid(request, *, role: str, user=None, columns=None) -> list[dict]:
             on = channel in DEFAULTS[kind].get(role, ())
             on = by_role.get((kind, channel), on)
             on = by_user.get((kind, channel), on)
-            cells.append({"channel": channel, "name": f"{kind}:{channel}", "on": on,
+            cells.append({"channel": channel, "name": f"{kind}:{channel}", "on": on, "label": column.label,
                           "available": column.supports(kind)})
         rows.append({"kind": kind, "label": kind_label(kind), "cells": cells})
     return rows

@@ -177,12 +177,31 @@ def _prepared(django_db_blocker):
 
 
 @pytest.fixture(scope="session")
-def live_platform(_prepared):
+def sms_fake():
+    """A fake of Aliyun's SMS endpoint on loopback, in this process (tests/notifications/sms_fake.py): the live
+    platform sends its SMS there, and a test reads what it received (`.messages`)."""
+    from tests.notifications.sms_fake import AliyunSmsFake
+
+    with AliyunSmsFake() as fake:
+        yield fake
+
+
+def _sms_env(fake) -> dict:
+    """The platform's SMS settings (settings.NOTIFICATIONS_SMS) for the fake."""
+    config = fake.settings()
+    return {"SMS_PROVIDER": config["provider"], "SMS_ENDPOINT": config["endpoint"],
+            "SMS_ACCESS_KEY_ID": config["access_key_id"], "SMS_ACCESS_KEY_SECRET": config["access_key_secret"],
+            "SMS_SIGN_NAME": config["sign_name"], "SMS_TEMPLATE_CODE": config["template_code"]}
+
+
+@pytest.fixture(scope="session")
+def live_platform(_prepared, sms_fake):
     """A platform served by gunicorn on a free port, on a database of its own with the demo seed of the brand
-    acme (the one the browser tests use; seeding globex too cost ~15 s); yields its base URL, port, environment
-    and mail folder."""
-    server, base = _serve(_prepared.port, _prepared.env)
-    yield {"base": base, "port": _prepared.port, "env": _prepared.env, "mail_dir": _prepared.mail_dir}
+    acme (the one the browser tests use; seeding globex too cost ~15 s); yields its base URL, port, environment,
+    mail folder and the fake SMS endpoint it sends SMS to."""
+    env = {**_prepared.env, **_sms_env(sms_fake)}
+    server, base = _serve(_prepared.port, env)
+    yield {"base": base, "port": _prepared.port, "env": env, "mail_dir": _prepared.mail_dir, "sms": sms_fake}
     server.terminate()
     server.wait(timeout=15)
 
