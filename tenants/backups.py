@@ -270,6 +270,9 @@ def tables_load(archive: zipfile.ZipFile, manifest: dict, *, schema_name: str) -
         if set(archived[name]["columns"]) != set(table.columns):
             raise ArchiveRefused(f"{name}: columns differ from this schema's")
     with connection.cursor() as cursor:
+        # checks still pending in the caller's transaction run now (ALTER TABLE and TRUNCATE refuse a table with
+        # pending trigger events); the load's own are deferred to its end
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         cursor.execute(
             "SELECT DISTINCT c.relname FROM pg_trigger g JOIN pg_class c ON c.oid = g.tgrelid "

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core import serializers
+from django.core.exceptions import SuspiciousFileOperation
 from django.core.files import File
 from django.core.files.storage import default_storage, storages
 from django.db import connection, transaction
@@ -170,9 +171,16 @@ def tenants_backup_due(*, now=None) -> tuple[list[str], list[str]]:
 def backup_open(source: str):
     """An archive by its name in the backups storage, or a local file's path (an archive brought from elsewhere)."""
     storage = backup_storage()
-    if TenantBackup.objects.filter(storage_name=source).exists() or storage.exists(source):
+    if TenantBackup.objects.filter(storage_name=source).exists():
         return storage.open(source, "rb")
     path = Path(source)
+    if path.is_absolute() and path.is_file():
+        return path.open("rb")
+    try:
+        if storage.exists(source):
+            return storage.open(source, "rb")
+    except SuspiciousFileOperation:
+        pass
     if path.is_file():
         return path.open("rb")
     raise BackupRefused(_("No backup %(name)s.") % {"name": source}, fields={"source": [_("Not found.")]})

@@ -50,3 +50,19 @@ def tenant_backups_due() -> list[str]:
 
     done, _failed = tenants_backup_due()
     return done
+
+
+@shared_task(name="tenants.tasks.workspace_export_run", ignore_result=True)
+def workspace_export_run(export_id: int) -> None:
+    """Write a brand's export of its whole workspace (asked for in the console). Idempotent."""
+    from tenants.services_export import workspace_export_run as run
+
+    run(export_id=export_id)
+
+
+@shared_task(name="tenants.tasks.workspace_exports_purge_expired", ignore_result=True)
+def workspace_exports_purge_expired() -> int:
+    """Daily: delete the workspace exports past their expiry."""
+    from tenants.services_export import workspace_exports_purge_expired as purge
+
+    return purge()

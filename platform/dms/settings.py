@@ -227,6 +227,8 @@ CELERY_BEAT_SCHEDULE = {
     "tenants-purge-due": {"task": "tenants.tasks.tenants_purge_due", "schedule": 3600.0},
     # per-tenant backups of the tenants that are due, then each one's retention (tenants.services_backup)
     "tenant-backups-due": {"task": "tenants.tasks.tenant_backups_due", "schedule": 3600.0},
+    "workspace-exports-purge-expired": {"task": "tenants.tasks.workspace_exports_purge_expired",
+                                        "schedule": 24 * 3600.0},
     "billing-dunning": {"task": "billing_saas.tasks.dunning_run", "schedule": 3600.0},
     "billing-usage-measure": {
         "task": "tenants.tasks.for_each_tenant",
