@@ -34,6 +34,7 @@ from tenants.models import Domain, Tenant, TenantBackup, TenantStatus, TenantSta
 logger = logging.getLogger(__name__)
 
 SUFFIX = ".dmsbak.zip"
+DUE_LOCK = 0x646D7362  # pg_advisory_lock key of the scheduled run ("dmsb")
 
 
 def backup_storage():
@@ -149,8 +150,22 @@ def tenants_backup_due(*, now=None) -> tuple[list[str], list[str]]:
     Returns (schemas backed up, schemas that failed)."""
     now = now or timezone.now()
     cutoff = now - timedelta(hours=settings.BACKUP_DUE_HOURS)
-    due = (Tenant.objects.filter(status__in=[TenantStatus.ACTIVE, TenantStatus.SUSPENDED])
-           .exclude(backups__created_at__gt=cutoff).order_by("pk"))
+    connection.set_schema_to_public()
+    with connection.cursor() as cursor:  # the beat task and a CronJob may both run it: one at a time
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [DUE_LOCK])
+        if not cursor.fetchone()[0]:
+            logger.info("tenant backups: another run is in progress")
+            return [], []
+    try:
+        return _backup_due(cutoff)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [DUE_LOCK])
+
+
+def _backup_due(cutoff) -> tuple[list[str], list[str]]:
+    due = list(Tenant.objects.filter(status__in=[TenantStatus.ACTIVE, TenantStatus.SUSPENDED])
+               .exclude(backups__created_at__gt=cutoff).order_by("pk"))
     done, failed = [], []
     for tenant in due:
         try:
@@ -198,7 +213,7 @@ def _version_check(manifest: dict) -> None:
     if manifest.get("version") != code:
         raise BackupRefused(
             _("The backup was made at tenant migration version %(archive)s and this release is at %(code)s: restore "
-              "it with the release that made it (then migrate), or migrate a tenant of that version first.")
+              "it with the release that made it, then migrate.")
             % {"archive": manifest.get("version"), "code": code})
 
 

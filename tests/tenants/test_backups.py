@@ -233,3 +233,28 @@ def test_restore_into_a_taken_subdomain_is_refused(world, tenant_a):
         tenant_backup_restore_new(actor="ops", source=record.storage_name, slug="globex")
     with pytest.raises(BackupRefused):
         tenant_backup_restore_new(actor="ops", source="t_acme/nothing.dmsbak.zip", slug="acme-two")
+
+
+def test_a_backup_moves_as_a_file_restored_by_the_command(world, tenant_a, stores):
+    """Move: the archive copied out of the storage (to another deployment) and restored from its path there."""
+    record = tenant_backup(actor="ops", tenant=tenant_a)
+    moved = stores / "carried.dmsbak.zip"
+    moved.write_bytes(storages["backups"].open(record.storage_name).read())
+    out = StringIO()
+    call_command("tenant_backup_restore", str(moved), "--slug", "acme-moved", stdout=out)
+    assert out.getvalue().strip() == f"acme-moved: restored from {moved} into schema t_acme_moved"
+    assert backups.schema_checksums("t_acme_moved") == backups.schema_checksums("t_acme")
+    with pytest.raises(CommandError, match="either --slug"):
+        call_command("tenant_backup_restore", str(moved), stdout=out)
+
+
+@pytest.mark.slow
+def test_backups_go_to_an_s3_compatible_bucket_when_one_is_configured():
+    from tests.platform.test_settings import PRODUCTION_ENV, _manage
+
+    env = {**PRODUCTION_ENV, "BACKUP_S3_BUCKET": "dms-backups", "BACKUP_S3_ENDPOINT_URL": "http://127.0.0.1:9000",
+           "BACKUP_S3_ACCESS_KEY_ID": "minio", "BACKUP_S3_SECRET_ACCESS_KEY": "minio-secret"}
+    result = _manage("shell", "-c", "from django.core.files.storage import storages; s = storages['backups']; "
+                     "print(type(s).__name__, s.bucket_name, s.location, s.endpoint_url, s.default_acl)", env=env)
+    assert result.stdout.splitlines()[-1] == "S3Storage dms-backups tenant-backups http://127.0.0.1:9000 private", \
+        result.stderr
