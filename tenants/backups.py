@@ -138,7 +138,8 @@ def archive_write(out, *, schema_name: str, version: str, tenant_info: dict, pub
     Run inside a REPEATABLE READ transaction (the caller's), so that every table is read at one instant."""
     manifest = {"format": FORMAT, "format_version": FORMAT_VERSION, "version": version, "schema": schema_name,
                 "tenant": tenant_info, "tables": {}, "sequences": schema_sequences(schema_name), "files": {},
-                "branding": {}, "public": {"sha256": hashlib.sha256(public_json).hexdigest(), "rows": public_counts}}
+                "branding": {}, "public": {"sha256": hashlib.sha256(public_json).hexdigest(), "size": len(public_json),
+                           "rows": public_counts}}
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
         for name, table in schema_tables(schema_name).items():
             with archive.open(f"tables/{name}.copy", "w", force_zip64=True) as member:
@@ -241,6 +242,8 @@ def archive_open(file) -> tuple[zipfile.ZipFile, dict]:
     for name, entry in expected.items():
         if entry is None:
             continue
+        if "size" in entry and archive.getinfo(name).file_size != entry["size"]:  # before inflating anything
+            raise ArchiveRefused(f"{name}: its size does not match the manifest")
         digest, size = hashlib.sha256(), 0
         try:
             with archive.open(name) as member:

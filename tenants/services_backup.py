@@ -105,10 +105,12 @@ def tenant_backup(*, actor, tenant: Tenant, scheduled: bool = False) -> TenantBa
     return record
 
 
-def _scratch() -> str:
-    folder = Path(settings.BACKUP_ROOT) / ".scratch"
-    folder.mkdir(parents=True, exist_ok=True)
-    return str(folder)
+def _scratch() -> str | None:
+    """Where the archive is written before it goes to the storage: BACKUP_SCRATCH_DIR, else the system's temp."""
+    if not settings.BACKUP_SCRATCH_DIR:
+        return None
+    Path(settings.BACKUP_SCRATCH_DIR).mkdir(parents=True, exist_ok=True)
+    return str(settings.BACKUP_SCRATCH_DIR)
 
 
 def _sha256(file) -> str:

@@ -576,6 +576,7 @@ if BACKUP_S3_BUCKET:
         "region_name": env_str("BACKUP_S3_REGION") or None,
         "access_key": env_str("BACKUP_S3_ACCESS_KEY_ID") or None,  # empty: boto3's own chain (IAM role, env)
         "secret_key": env_str("BACKUP_S3_SECRET_ACCESS_KEY") or None,
+        "addressing_style": env_str("BACKUP_S3_ADDRESSING_STYLE") or None,  # "path" for MinIO and most fakes
         "default_acl": "private",
         "querystring_auth": True,
         "file_overwrite": False,
@@ -583,6 +584,8 @@ if BACKUP_S3_BUCKET:
 else:
     STORAGES["backups"] = {"BACKEND": "django.core.files.storage.FileSystemStorage",
                            "OPTIONS": {"location": str(BACKUP_ROOT), "base_url": None}}
+# Where an archive is written before it is stored (it needs the room of one tenant's backup): empty, the system's temp.
+BACKUP_SCRATCH_DIR = env_str("BACKUP_SCRATCH_DIR")
 # A scheduled backup is due when the tenant's newest one is older than this (a daily job tolerates some drift).
 BACKUP_DUE_HOURS = env_int("BACKUP_DUE_HOURS", 20)
 # Archives are signed (HMAC-SHA256 of the manifest): a restore refuses an archive whose signature does not match.
