@@ -51,6 +51,8 @@ class Plan(models.Model):
     max_storage_mb = models.PositiveIntegerField(_("file storage (MB)"), null=True, blank=True,
                                                  help_text=_("empty: unlimited"))
     features = models.JSONField(_("features"), default=list, blank=True)  # Feature values
+    # How many daily backups of a workspace are kept (tenants.services_backup: the newest of each day, this many days)
+    backup_keep_daily = models.PositiveSmallIntegerField(_("daily backups kept"), default=7)
     sort_order = models.PositiveSmallIntegerField(default=0)
     stripe_product_id = models.CharField(max_length=64, blank=True)
 

@@ -1,4 +1,4 @@
-from tenant_apps.core.errors import Conflict, NotFound, ValidationFailed
+from tenant_apps.core.errors import Conflict, DomainError, NotFound, ValidationFailed
 
 
 class TenantInvalid(ValidationFailed):
@@ -30,3 +30,15 @@ class DomainVerificationFailed(Conflict):
     """The DNS check did not find the expected TXT record; `code` says why (dns_nxdomain, ...)."""
 
     code = "dns_failed"
+
+
+class BackupRefused(Conflict):
+    """A backup archive that cannot be restored here: changed after it was written, of other migrations, of another
+    workspace, or without the operator's confirmation."""
+
+    code = "backup_refused"
+
+
+class ExportNotAllowed(DomainError):
+    code = "forbidden"
+    status = 403

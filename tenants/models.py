@@ -224,3 +224,62 @@ class PooledSchema(models.Model):
 
     def __str__(self) -> str:
         return self.schema_name
+
+
+class TenantBackup(models.Model):
+    """One backup archive of a tenant (tenants.backups): where it is in the backups storage and what it holds.
+
+    The tenant may be purged later: its archives stay, named by the schema and subdomain they were made of."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.SET_NULL, null=True, blank=True, related_name="backups")
+    schema_name = models.CharField(max_length=63)
+    slug = models.CharField(max_length=63)
+    storage_name = models.CharField(max_length=255, unique=True)
+    size = models.PositiveBigIntegerField(default=0)
+    sha256 = models.CharField(max_length=64)
+    version = models.CharField(max_length=64)  # the tenant-migration fingerprint of the schema backed up
+    scheduled = models.BooleanField(default=False)
+    summary = models.JSONField(default=dict, blank=True)  # rows per table, file count
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["tenant", "-created_at"], name="tenant_backup_newest")]
+
+    def __str__(self) -> str:
+        return self.storage_name
+
+
+class DataExportStatus(models.TextChoices):
+    QUEUED = "queued", _("Waiting")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Ready")
+    FAILED = "failed", _("Failed")
+
+
+class TenantDataExport(models.Model):
+    """A brand's export of its whole workspace (every business table as CSV or XLSX, plus its files, in a zip),
+    asked for in the console by an owner or administrator and downloaded only by them."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="data_exports")
+    requested_by_id = models.BigIntegerField()  # a user of the tenant's schema
+    requested_by_email = models.EmailField()
+    fmt = models.CharField(max_length=4)  # csv, xlsx
+    language = models.CharField(max_length=10, blank=True)
+    status = models.CharField(max_length=8, choices=DataExportStatus.choices, default=DataExportStatus.QUEUED)
+    error = models.TextField(blank=True)
+    storage_name = models.CharField(max_length=255, blank=True)
+    size = models.PositiveBigIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"export {self.pk} of {self.tenant_id}"
+
+    @property
+    def download_name(self) -> str:
+        return f"workspace-export-{self.created_at:%Y%m%d-%H%M}-{self.pk}.zip"

@@ -106,3 +106,11 @@ def tenant_storage_bytes() -> int:
 
     schema = connection.schema_name
     return stored_bytes(default_storage) + stored_bytes(branding_storage, f"branding/{schema}")
+
+
+def workspace_exports_of(*, actor, tenant) -> list:
+    """The workspace exports `actor` asked for (newest first, the last 20): nobody sees another's."""
+    from tenants.models import TenantDataExport
+
+    return list(TenantDataExport.objects.filter(tenant=tenant, requested_by_id=actor.pk)
+                .order_by("-created_at", "-id")[:20])

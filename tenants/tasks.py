@@ -40,3 +40,29 @@ def for_each_tenant(task_name: str) -> int:
             app.tasks[task_name].delay()
         count += 1
     return count
+
+
+@shared_task(name="tenants.tasks.tenant_backups_due", ignore_result=True)
+def tenant_backups_due() -> list[str]:
+    """Hourly: back up the tenants whose last backup is older than BACKUP_DUE_HOURS, then prune each one's old
+    backups to its plan's count. Does what `manage.py tenant_backup --due` does."""
+    from tenants.services_backup import tenants_backup_due
+
+    done, _failed = tenants_backup_due()
+    return done
+
+
+@shared_task(name="tenants.tasks.workspace_export_run", ignore_result=True)
+def workspace_export_run(export_id: int) -> None:
+    """Write a brand's export of its whole workspace (asked for in the console). Idempotent."""
+    from tenants.services_export import workspace_export_run as run
+
+    run(export_id=export_id)
+
+
+@shared_task(name="tenants.tasks.workspace_exports_purge_expired", ignore_result=True)
+def workspace_exports_purge_expired() -> int:
+    """Daily: delete the workspace exports past their expiry."""
+    from tenants.services_export import workspace_exports_purge_expired as purge
+
+    return purge()

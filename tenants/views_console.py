@@ -1,9 +1,9 @@
-"""Brand console: the workspace's addresses (platform subdomain and custom domains)."""
+"""Brand console: the workspace's addresses (platform subdomain and custom domains), and the export of all its data."""
 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -11,13 +11,15 @@ from django.views.decorators.http import require_http_methods, require_POST
 from billing_saas.limits import FeatureNotInPlan, feature_enabled
 from billing_saas.models import Feature
 from tenant_apps.accounts.access import requires
-from tenant_apps.accounts.permissions import SETTINGS_EDIT
+from tenant_apps.accounts.permissions import SETTINGS_EDIT, WORKSPACE_EXPORT
 from tenant_apps.core.errors import DomainError, NotFound
 from tenants import domains as domain_services
 from tenants.errors import TenantInvalid
 from tenants.forms import DomainAddForm
 from tenants.models import Domain
+from tenants.selectors import workspace_exports_of
 from tenants.services import tenant_host
+from tenants.services_export import workspace_export_download, workspace_export_start
 
 
 @requires(SETTINGS_EDIT)
@@ -109,3 +111,33 @@ def domain_make_primary(request, domain_id: int):
 @require_POST
 def domain_remove(request, domain_id: int):
     return _act(request, domain_services.domain_remove, domain_id, _("%(domain)s removed."))
+
+
+@requires(WORKSPACE_EXPORT)
+@require_http_methods(["GET", "POST"])
+def data_export(request):
+    """Ask for an export of all the workspace's data (CSV or XLSX per table, plus the files, in a zip); the list of
+    one's own exports with their state and download links."""
+    if request.method == "POST":
+        try:
+            workspace_export_start(actor=request.user, tenant=request.tenant, fmt=request.POST.get("fmt", ""))
+        except DomainError as error:
+            messages.error(request, error.detail)
+            return render(request, "tenants/console/data_export.html",
+                          {"exports": workspace_exports_of(actor=request.user, tenant=request.tenant)}, status=400)
+        messages.success(request, _("Your export is being prepared. It appears below when it is ready."))
+        return redirect("console:data-export")
+    exports = workspace_exports_of(actor=request.user, tenant=request.tenant)
+    return render(request, "tenants/console/data_export.html",
+                  {"exports": exports, "working": any(e.status in ("queued", "running") for e in exports)})
+
+
+@requires(WORKSPACE_EXPORT)
+def data_export_download(request, export_id: int):
+    export, handle = workspace_export_download(actor=request.user, tenant=request.tenant, export_id=export_id)
+    if export is None:
+        raise Http404
+    response = FileResponse(handle, as_attachment=True, filename=export.download_name,
+                            content_type="application/zip")
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

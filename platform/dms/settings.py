@@ -225,6 +225,10 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_BEAT_SCHEDULE = {
     "tenant-pool-refill": {"task": "tenants.tasks.tenant_pool_refill", "schedule": 60.0},
     "tenants-purge-due": {"task": "tenants.tasks.tenants_purge_due", "schedule": 3600.0},
+    # per-tenant backups of the tenants that are due, then each one's retention (tenants.services_backup)
+    "tenant-backups-due": {"task": "tenants.tasks.tenant_backups_due", "schedule": 3600.0},
+    "workspace-exports-purge-expired": {"task": "tenants.tasks.workspace_exports_purge_expired",
+                                        "schedule": 24 * 3600.0},
     "billing-dunning": {"task": "billing_saas.tasks.dunning_run", "schedule": 3600.0},
     "billing-usage-measure": {
         "task": "tenants.tasks.for_each_tenant",
@@ -558,6 +562,36 @@ BILLING_PAST_DUE_DAYS = env_int("BILLING_PAST_DUE_DAYS", 7)
 BILLING_READ_ONLY_DAYS = env_int("BILLING_READ_ONLY_DAYS", 23)
 BILLING_RENEWAL_WAIT_DAYS = env_int("BILLING_RENEWAL_WAIT_DAYS", 2)
 EXPORT_ROOT = Path(env_str("EXPORT_ROOT") or BASE_DIR / ".data" / "exports")
+
+# --- per-tenant backups (tenants.backups, docs/dev/backups.md) ------------------------------------
+# Archives go to STORAGES["backups"]: an S3-compatible bucket (django-storages) when BACKUP_S3_BUCKET is set, else
+# files under BACKUP_ROOT. How many daily backups a tenant keeps is its plan's (billing_saas.Plan.backup_keep_daily).
+BACKUP_ROOT = Path(env_str("BACKUP_ROOT") or BASE_DIR / ".data" / "backups")
+BACKUP_S3_BUCKET = env_str("BACKUP_S3_BUCKET")
+if BACKUP_S3_BUCKET:
+    STORAGES["backups"] = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {
+        "bucket_name": BACKUP_S3_BUCKET,
+        "location": env_str("BACKUP_S3_PREFIX", "tenant-backups"),
+        "endpoint_url": env_str("BACKUP_S3_ENDPOINT_URL") or None,  # MinIO, Aliyun OSS, Tencent COS ...
+        "region_name": env_str("BACKUP_S3_REGION") or None,
+        "access_key": env_str("BACKUP_S3_ACCESS_KEY_ID") or None,  # empty: boto3's own chain (IAM role, env)
+        "secret_key": env_str("BACKUP_S3_SECRET_ACCESS_KEY") or None,
+        "addressing_style": env_str("BACKUP_S3_ADDRESSING_STYLE") or None,  # "path" for MinIO and most fakes
+        "default_acl": "private",
+        "querystring_auth": True,
+        "file_overwrite": False,
+    }}
+else:
+    STORAGES["backups"] = {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                           "OPTIONS": {"location": str(BACKUP_ROOT), "base_url": None}}
+# Where an archive is written before it is stored (it needs the room of one tenant's backup): empty, the system's temp.
+BACKUP_SCRATCH_DIR = env_str("BACKUP_SCRATCH_DIR")
+# A scheduled backup is due when the tenant's newest one is older than this (a daily job tolerates some drift).
+BACKUP_DUE_HOURS = env_int("BACKUP_DUE_HOURS", 20)
+# Archives are signed (HMAC-SHA256 of the manifest): a restore refuses an archive whose signature does not match.
+BACKUP_SIGNING_KEY = env_str("BACKUP_SIGNING_KEY") or SECRET_KEY
+# The brand's own data export (console): kept this many days, then deleted.
+WORKSPACE_EXPORT_DAYS = env_int("WORKSPACE_EXPORT_DAYS", 7)
 
 # --- mail ---------------------------------------------------------------------------------------
 # Development keeps every message as a file under .data/mail/ (invitations, password resets, "find my workspace"),

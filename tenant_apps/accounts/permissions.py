@@ -95,6 +95,7 @@ REPORTS_BUILD = "reports.build"  # build, save, share and schedule reports
 REPORTS_EXPORT = "reports.export"  # export orders, shipments, returns and reports (CSV/XLSX), in their scope
 REPORTS_VIEW_OWN = "reports.view_own"  # dealer staff: their own company's purchases
 BILLING_MANAGE = "billing.manage"  # the workspace's own subscription: plan, payments, invoices (发票); the owner's
+WORKSPACE_EXPORT = "workspace.export"  # export all the workspace's data and files (a zip): owner and administrators
 
 _STAFF_READ = {CONSOLE, DEALERS_VIEW, USERS_VIEW, ACCOUNT_EDIT, CATALOG_VIEW, PRICING_VIEW, PROMOTIONS_VIEW,
                ORDERS_VIEW, REPORTS_VIEW, REPORTS_EXPORT}
@@ -106,8 +107,8 @@ _ADMIN = _STAFF_READ | {DEALERS_CREATE, DEALERS_EDIT, DEALERS_STATUS, DEALERS_BA
                         RECEIVABLES_VIEW, REPORTS_BUILD}
 
 MATRIX: dict[str, frozenset[str]] = {
-    Role.OWNER: frozenset(_ADMIN | {BILLING_MANAGE}),
-    Role.ADMIN: frozenset(_ADMIN),
+    Role.OWNER: frozenset(_ADMIN | {BILLING_MANAGE, WORKSPACE_EXPORT}),
+    Role.ADMIN: frozenset(_ADMIN | {WORKSPACE_EXPORT}),
     Role.SUPPORT: frozenset(_ADMIN),
     Role.REGIONAL_MANAGER: frozenset(_STAFF_READ | {DEALERS_CREATE, DEALERS_EDIT, DEALERS_STATUS, NETWORK_EDIT,
                                                     DEALERS_EXPORT, QUALIFICATIONS_EDIT, USERS_INVITE,

@@ -17,6 +17,8 @@ ACTION_LABELS = {
     "integrations.apikey.revoked": pgettext_lazy("audit action", "API key revoked"),
     "integrations.apikey.called": pgettext_lazy("audit action", "API called with a key"),
     "ordering.order.erp_acknowledged": pgettext_lazy("audit action", "Acknowledged by the ERP"),
+    "tenants.workspace.export_requested": pgettext_lazy("audit action", "Export of all data requested"),
+    "tenants.workspace.export_downloaded": pgettext_lazy("audit action", "Export of all data downloaded"),
     "promotions.promotion.created": pgettext_lazy("audit action", "Created"),
     "promotions.promotion.updated": _("Edited"),
     "promotions.promotion.published": _("Published"),

@@ -24,6 +24,7 @@ from tenant_apps.accounts.permissions import (
     RETURNS_DECIDE,
     SETTINGS_EDIT,
     USERS_VIEW,
+    WORKSPACE_EXPORT,
     has_perm,
 )
 
@@ -56,6 +57,7 @@ NAV = [
     NavItem("console:company", _("Company & branding"), SETTINGS_EDIT),
     NavItem("console:domains", _("Domains"), SETTINGS_EDIT),
     NavItem("console:billing", _("Plan and billing"), BILLING_MANAGE),
+    NavItem("console:data-export", _("Export all data"), WORKSPACE_EXPORT),
     NavItem("dealers:settings", _("Network settings"), SETTINGS_EDIT),
     NavItem("webhooks:list", _("Webhooks"), SETTINGS_EDIT),
     NavItem("integrations:keys", _("API keys"), SETTINGS_EDIT),

@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from tenant_apps.console import views
+from tenants import views_console as tenants_console
 from tenants import views_fapiao
 
 app_name = "console"
@@ -11,6 +12,8 @@ urlpatterns = [
     path("domains/", include("tenants.urls_console")),
     path("billing/fapiao/", views_fapiao.fapiao_requests, name="fapiao"),
     path("billing/", include("tenants.urls_billing")),
+    path("data-export/", tenants_console.data_export, name="data-export"),
+    path("data-export/<int:export_id>/download/", tenants_console.data_export_download, name="data-export-download"),
 ]
 
 # The audit log, mounted at /console/audit/ under the name space "audit" (audit:list) by the tenant URLconf.
