@@ -278,7 +278,13 @@ def _connection_reset() -> None:
 
 
 def _worker_init() -> None:
-    """A worker dies with its coordinator (a killed run leaves no worker behind holding a connection)."""
+    """A worker dies with its coordinator (a killed run leaves no worker behind holding a connection).
+
+    Its commits do not wait for the WAL flush (synchronous_commit off, this session only): a migration's DDL and its
+    django_migrations row commit together, so a server crash can only lose whole migrations of the last moments,
+    which the next run finds missing and applies again; nothing can be half-recorded."""
+    options = connection.settings_dict.setdefault("OPTIONS", {})
+    options["options"] = f"{options.get('options', '')} -c synchronous_commit=off".strip()
     try:
         import ctypes
 
@@ -380,6 +386,15 @@ def _pool_unlist(behind: set[str]) -> list[str]:
         taken = [(pk, name) for pk, name, row_version in rows if name in behind or row_version != version]
         PooledSchema.objects.filter(pk__in=[pk for pk, _ in taken]).delete()
     return [name for _, name in taken]
+
+
+def state_table_ready() -> bool:
+    """Whether the public schema has SchemaMigration's table (not before its migration has run there)."""
+    from tenants.models import SchemaMigration
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [f"public.{SchemaMigration._meta.db_table}"])
+        return cursor.fetchone()[0]
 
 
 def schema_migrate_now(schema_name: str) -> Outcome:

@@ -22,11 +22,15 @@ class Command(BaseCommand):
         parser.add_argument("--progress-every", type=int, default=100,
                             help="without a terminal, a progress line every this many schemas")
         parser.add_argument("--no-pool", action="store_true", help="do not refill the warm pool")
+        parser.add_argument("--schema", action="append", dest="schemas", metavar="NAME",
+                            help="only this schema (repeat for more): neither public, the template nor the pool")
 
     def handle(self, *args, **options):
         verbosity = options["verbosity"]
-        if options["executor"] != "fleet" or fleet.fleet_status(["public"])["public"].missing:
-            call_command("migrate_schemas", shared=True, interactive=False, verbosity=verbosity)
+        if options["schemas"]:
+            self._fleet(options, only=options["schemas"])
+            return
+        self._public(options)
         version = tenant_template_migrate(verbosity=verbosity)
         if verbosity:
             self.stdout.write(f"template schema at version {version}")
@@ -40,8 +44,20 @@ class Command(BaseCommand):
             if verbosity:
                 self.stdout.write(f"warm pool: {added} schemas added")
 
-    def _fleet(self, options):
-        report = fleet.fleet_migrate(workers=fleet.worker_count(options["workers"]),
+    def _public(self, options):
+        """The public schema first: by the fleet's path when it can record its state (its plan and states are then
+        reused for the template and the tenants), else (a new database, an older one) by migrate_schemas."""
+        if not fleet.fleet_status(["public"])["public"].missing:
+            return
+        if options["executor"] == "fleet" and fleet.state_table_ready():
+            outcome = fleet.schema_migrate_now("public")
+            if not outcome.ok:
+                raise CommandError(f"the public schema could not be migrated: {outcome.error}")
+            return
+        call_command("migrate_schemas", shared=True, interactive=False, verbosity=options["verbosity"])
+
+    def _fleet(self, options, only=None):
+        report = fleet.fleet_migrate(workers=fleet.worker_count(options["workers"]), only=only,
                                      stdout=getattr(self.stdout, "_out", self.stdout),
                                      progress_every=options["progress_every"])
         if options["verbosity"] or report.failed:

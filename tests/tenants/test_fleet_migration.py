@@ -1,0 +1,158 @@
+"""Done when: a migration run killed halfway resumes and finishes; a schema whose migration fails is reported and the
+rest are migrated (platform_migrate, tenants.fleet).
+
+A handful of schemas of their own (`fleet_test_*`), committed for real and dropped at the end, with the two tables the
+migration touches (django_migrations as the template has it, and audit_auditentry): the test migration, kept in a
+temporary copy of the audit app's migrations (MIGRATION_MODULES), adds a nullable column after a short sleep, so that
+the run can be killed in the middle."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from django.db import connection
+from django.db.migrations.loader import MigrationLoader
+
+from tenants import fleet, schemas
+from tenants.models import SchemaMigration
+
+ROOT = Path(__file__).resolve().parents[2]
+NAME = "9001_fleet_test_note"
+MIGRATION = '''from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+    dependencies = [("audit", "{parent}")]
+    operations = [
+        migrations.RunSQL("SELECT pg_sleep({sleep})", migrations.RunSQL.noop),
+        migrations.AddField("auditentry", "fleet_note", models.CharField(max_length=16, null=True)),
+    ]
+'''
+
+
+@pytest.fixture
+def migrations_dir(tmp_path, settings):
+    """The audit app's migrations plus the test migration, for this process and for a subprocess."""
+    package = tmp_path / "fleet_audit_migrations"
+    shutil.copytree(ROOT / "tenant_apps" / "audit" / "migrations", package,
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    parent = max(name for app, name in MigrationLoader(None, ignore_no_migrations=True).graph.leaf_nodes()
+                 if app == "audit")
+    (package / f"{NAME}.py").write_text(MIGRATION.format(parent=parent, sleep=0.4))
+    (tmp_path / "fleet_test_settings.py").write_text(
+        "from dms.settings_test import *  # noqa: F403\n\nMIGRATION_MODULES = {'audit': 'fleet_audit_migrations'}\n")
+    sys.path.insert(0, str(tmp_path))
+    settings.MIGRATION_MODULES = {"audit": "fleet_audit_migrations"}
+    fleet.expected.cache_clear()
+    yield tmp_path
+    sys.path.remove(str(tmp_path))
+    fleet.expected.cache_clear()
+    fleet._prepared.clear()
+
+
+@pytest.fixture
+def fleet_schemas(django_db_setup, django_db_blocker):
+    made: list[str] = []
+
+    def make(count: int) -> list[str]:
+        template = schemas.template_name()
+        with connection.cursor() as cursor:
+            for _ in range(count):
+                name = f"fleet_test_{len(made)}_{os.getpid()}"
+                cursor.execute(f"""CREATE SCHEMA {name};
+                    CREATE TABLE {name}.django_migrations (LIKE {template}.django_migrations INCLUDING ALL);
+                    INSERT INTO {name}.django_migrations SELECT * FROM {template}.django_migrations;
+                    SELECT setval(pg_get_serial_sequence('{name}.django_migrations', 'id'),
+                                  (SELECT max(id) FROM {name}.django_migrations));
+                    CREATE TABLE {name}.audit_auditentry (LIKE {template}.audit_auditentry INCLUDING ALL)""")  # noqa: S608
+                made.append(name)
+        return made[-count:]
+
+    with django_db_blocker.unblock():
+        try:
+            yield make
+        finally:
+            connection.set_schema_to_public()
+            with connection.cursor() as cursor:
+                for name in made:
+                    cursor.execute(f"DROP SCHEMA IF EXISTS {name} CASCADE")
+            SchemaMigration.objects.filter(schema_name__in=made).delete()
+
+
+def _has_column(names: list[str]) -> set[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("""SELECT table_schema FROM information_schema.columns WHERE table_schema = ANY(%s)
+                            AND table_name = 'audit_auditentry' AND column_name = 'fleet_note'""", [names])
+        return {row[0] for row in cursor.fetchall()}
+
+
+def _command(tmp_path: Path, names: list[str]) -> subprocess.Popen:
+    db = connection.settings_dict
+    user, host, port = quote(db["USER"] or "postgres"), db["HOST"] or "127.0.0.1", db["PORT"] or 5432
+    auth = f"{user}:{quote(db['PASSWORD'])}@" if db["PASSWORD"] else f"{user}@"
+    # The embedded server listens on a Unix socket (HOST is its directory): then host and port go in the query.
+    url = (f"postgres://{auth}/{db['NAME']}?host={quote(host, safe='')}&port={port}" if host.startswith("/")
+           else f"postgres://{auth}{host}:{port}/{db['NAME']}")
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "fleet_test_settings", "DATABASE_URL": url,
+           "PYTHONPATH": os.pathsep.join([str(tmp_path), os.environ.get("PYTHONPATH", "")])}
+    schema_args = [arg for name in names for arg in ("--schema", name)]
+    return subprocess.Popen([sys.executable, "manage.py", "platform_migrate", "--workers", "2", *schema_args],
+                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            start_new_session=True)  # its own process group: killed with its workers, as a pod is
+
+
+def test_a_run_killed_halfway_resumes_and_finishes(migrations_dir, fleet_schemas):
+    names = fleet_schemas(6)
+    first = _command(migrations_dir, names)
+    deadline = time.monotonic() + 60
+    while len(_has_column(names)) < 2:
+        assert first.poll() is None, first.stderr.read().decode()[-3000:]
+        assert time.monotonic() < deadline, "the first run migrated nothing within a minute"
+        time.sleep(0.02)
+    os.killpg(first.pid, signal.SIGKILL)
+    first.wait(timeout=10)
+    done_first = _has_column(names)
+    assert 2 <= len(done_first) < len(names)
+    states = dict(SchemaMigration.objects.filter(schema_name__in=names).values_list("schema_name", "status"))
+    assert set(states) == set(names)  # every schema of the run was recorded before any was migrated
+    assert {states[name] for name in set(names) - done_first} <= {"pending", "done"}
+    first_run = dict(SchemaMigration.objects.filter(schema_name__in=done_first, status="done")
+                     .values_list("schema_name", "run_id"))
+
+    second = _command(migrations_dir, names)
+    out, err = second.communicate(timeout=120)
+    assert second.returncode == 0, err.decode()[-3000:]
+    assert _has_column(names) == set(names)
+    rows = {row.schema_name: row for row in SchemaMigration.objects.filter(schema_name__in=names)}
+    assert {row.status for row in rows.values()} == {"done"}
+    # what the first run had finished was not migrated again: its rows still name the first run
+    assert {name: rows[name].run_id for name in first_run} == first_run
+    assert {rows[name].applied for name in set(names) - done_first} == {1}
+    with connection.cursor() as cursor:
+        for name in names:
+            cursor.execute(f"SELECT count(*) FROM {name}.django_migrations "  # noqa: S608 - our names
+                           "WHERE app = 'audit' AND name = %s", [NAME])
+            assert cursor.fetchone()[0] == 1
+
+
+def test_a_failing_schema_is_reported_and_the_others_are_migrated(migrations_dir, fleet_schemas):
+    names = fleet_schemas(4)
+    broken = names[1]
+    with connection.cursor() as cursor:  # drift: the column is there already, so this schema's migration fails
+        cursor.execute(f"ALTER TABLE {broken}.audit_auditentry ADD COLUMN fleet_note integer")
+    report = fleet.fleet_migrate(workers=2, only=names, stdout=open(os.devnull, "w"))  # noqa: SIM115
+    assert list(report.failed) == [broken]
+    assert report.failed[broken].startswith(f"audit.{NAME}: ProgrammingError: column \"fleet_note\"")
+    assert report.migrated == 3
+    assert fleet.fleet_status(names)[broken].missing == (("audit", NAME),)  # nothing of it kept
+    rows = dict(SchemaMigration.objects.filter(schema_name__in=names).values_list("schema_name", "status"))
+    assert rows == {**{name: "done" for name in names}, broken: "failed"}
+    assert SchemaMigration.objects.get(schema_name=broken).error == report.failed[broken]
