@@ -402,7 +402,8 @@ def schema_migrate_now(schema_name: str) -> Outcome:
     connection.set_schema_to_public()
     state = fleet_status([schema_name])[schema_name]
     outcome = Outcome(schema_name, True) if state.current else _migrate_one(state)
-    _record_states(secrets.token_hex(6), target_version(), [_row(outcome)])
+    if state_table_ready():  # not before public has it (an older database: platform_migrate migrates public first)
+        _record_states(secrets.token_hex(6), target_version(), [_row(outcome)])
     return outcome
 
 
