@@ -127,7 +127,9 @@ def _make_schemas(names: list[str], *, shape: str, rows: int) -> float:
         env = _pg_env()
         dump = subprocess.run([_pg_bin("pg_dump"), "-n", template, "--no-owner", "--no-privileges"], env=env,
                               check=True, capture_output=True, text=True).stdout
-        dump = "\n".join(line for line in dump.splitlines() if not line.startswith(("\\restrict", "\\unrestrict")))
+        # (a newer pg_dump than the server, e.g. the embedded one: its psql meta-commands and settings left out)
+        dump = "\n".join(line for line in dump.splitlines()
+                          if not line.startswith(("\\restrict", "\\unrestrict", "SET transaction_timeout")))
         procs: list[subprocess.Popen] = []
         for name in names:
             sql = dump.replace(f"{template}.", f"{name}.").replace(f"SCHEMA {template}", f"SCHEMA {name}")
@@ -152,16 +154,15 @@ def _make_schemas(names: list[str], *, shape: str, rows: int) -> float:
 
 
 def _clean(names: list[str], migrations: list[str]) -> None:
-    from django.db import connection, transaction
+    from django.db import connection
 
     from tenants import schemas
     from tenants.models import PooledSchema, SchemaMigration, Tenant
 
     connection.set_schema_to_public()
-    for start in range(0, len(names), 50):
-        with transaction.atomic(), connection.cursor() as cursor:
-            for name in names[start:start + 50]:
-                cursor.execute(f"DROP SCHEMA IF EXISTS {schemas.quote(name)} CASCADE")
+    with connection.cursor() as cursor:
+        for name in names:  # one transaction each (a full schema's drop takes a lock per relation)
+            cursor.execute(f"DROP SCHEMA IF EXISTS {schemas.quote(name)} CASCADE")
     Tenant.objects.filter(schema_name__startswith=PREFIX).delete()
     SchemaMigration.objects.filter(schema_name__startswith=PREFIX).delete()
     others = ["public", schemas.template_name(), *PooledSchema.objects.values_list("schema_name", flat=True)]

@@ -156,3 +156,30 @@ def test_a_failing_schema_is_reported_and_the_others_are_migrated(migrations_dir
     rows = dict(SchemaMigration.objects.filter(schema_name__in=names).values_list("schema_name", "status"))
     assert rows == {**{name: "done" for name in names}, broken: "failed"}
     assert SchemaMigration.objects.get(schema_name=broken).error == report.failed[broken]
+
+
+def test_a_pool_schema_behind_the_code_leaves_the_pool_while_migrated_and_returns_current(fleet_schemas):
+    """The pool never hands out a schema of an older version: one that misses a migration is taken out of the pool,
+    migrated by the fleet's path and put back at the code's version."""
+    from tenants.models import PooledSchema
+
+    (name,) = fleet_schemas(1)
+    template = schemas.template_name()
+    with connection.cursor() as cursor:  # the tables the post-migrate handlers read, as in the template
+        for table in ("django_content_type", "auth_permission"):
+            cursor.execute(f"""CREATE TABLE {name}.{table} (LIKE {template}.{table} INCLUDING ALL);
+                INSERT INTO {name}.{table} SELECT * FROM {template}.{table}""")  # noqa: S608 - our names
+        # behind by one migration (one that does nothing in a tenant schema but be recorded)
+        cursor.execute(f"DELETE FROM {name}.django_migrations WHERE app = 'tenants' "  # noqa: S608
+                       "AND name = '0010_opsmig_schema_migration'")
+    old = PooledSchema.objects.create(schema_name=name, version=schemas.code_version())
+    try:
+        report = fleet.fleet_migrate(workers=1, stdout=open(os.devnull, "w"))  # noqa: SIM115
+        assert report.failed == {}
+        assert report.pool_relisted == 1
+        relisted = PooledSchema.objects.get(schema_name=name)
+        assert relisted.pk != old.pk and relisted.version == schemas.code_version()
+        assert fleet.fleet_status([name])[name].current
+        assert SchemaMigration.objects.get(schema_name=name).applied == 1
+    finally:
+        PooledSchema.objects.filter(schema_name=name).delete()
