@@ -407,22 +407,36 @@ def schema_migrate_now(schema_name: str) -> Outcome:
     return outcome
 
 
-class _FleetLock:
-    """One fleet run at a time: a session advisory lock on a connection of its own, which no worker inherits in
-    use (the coordinator's Django connection is closed before the workers fork) and which dies with the process."""
+_lock: dict = {"depth": 0, "raw": None}
+
+
+class FleetBusy(RuntimeError):
+    """Another fleet run holds the lock."""
+
+
+class FleetLock:
+    """One fleet run at a time: a session advisory lock on a connection of its own, which no worker uses (the
+    coordinator's Django connection is closed before the workers fork) and which dies with the process. Re-entrant
+    in a process (platform_migrate holds it over every step; fleet_migrate takes it too)."""
 
     def __enter__(self):
-        self.raw = connection.get_new_connection(connection.get_connection_params())
-        self.raw.autocommit = True
-        with self.raw.cursor() as cursor:
-            cursor.execute("SELECT pg_try_advisory_lock(%s)", [LOCK_KEY])
-            if not cursor.fetchone()[0]:
-                self.raw.close()
-                raise RuntimeError("another fleet migration is running (its advisory lock is held)")
+        if _lock["depth"] == 0:
+            raw = connection.get_new_connection(connection.get_connection_params())
+            raw.autocommit = True
+            with raw.cursor() as cursor:
+                cursor.execute("SELECT pg_try_advisory_lock(%s)", [LOCK_KEY])
+                if not cursor.fetchone()[0]:
+                    raw.close()
+                    raise FleetBusy("another fleet migration is running (its advisory lock is held)")
+            _lock["raw"] = raw
+        _lock["depth"] += 1
         return self
 
     def __exit__(self, *exc_info):
-        self.raw.close()
+        _lock["depth"] -= 1
+        if _lock["depth"] == 0:
+            _lock["raw"].close()
+            _lock["raw"] = None
 
 
 def fleet_migrate(*, workers: int = 2, stdout=None, progress_every: int = 100,
@@ -435,7 +449,7 @@ def fleet_migrate(*, workers: int = 2, stdout=None, progress_every: int = 100,
     version = target_version()
     report = Report(run_id=run_id, version=version)
     connection.set_schema_to_public()
-    with _FleetLock():
+    with FleetLock():
         tenant_names, pool_names = (list(only), []) if only is not None else fleet_schemas()
         states = fleet_status(tenant_names + pool_names)
         report.total = len(states)

@@ -183,3 +183,16 @@ def test_a_pool_schema_behind_the_code_leaves_the_pool_while_migrated_and_return
         assert SchemaMigration.objects.get(schema_name=name).applied == 1
     finally:
         PooledSchema.objects.filter(schema_name=name).delete()
+
+
+def test_a_second_run_refuses_to_start_while_one_holds_the_lock(fleet_schemas):
+    (name,) = fleet_schemas(1)
+    other = connection.get_new_connection(connection.get_connection_params())  # another run's session
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(%s)", [fleet.LOCK_KEY])
+        with pytest.raises(fleet.FleetBusy):
+            fleet.fleet_migrate(workers=1, only=[name], stdout=open(os.devnull, "w"))  # noqa: SIM115
+    finally:
+        other.close()
+    assert fleet.fleet_migrate(workers=1, only=[name], stdout=open(os.devnull, "w")).failed == {}  # noqa: SIM115

@@ -26,6 +26,13 @@ class Command(BaseCommand):
                             help="only this schema (repeat for more): neither public, the template nor the pool")
 
     def handle(self, *args, **options):
+        try:
+            with fleet.FleetLock():
+                self._all(options)
+        except fleet.FleetBusy as exc:
+            raise CommandError(str(exc)) from None
+
+    def _all(self, options):
         verbosity = options["verbosity"]
         if options["schemas"]:
             self._fleet(options, only=options["schemas"])
