@@ -5,18 +5,20 @@ graph, renders the project state of every applied migration, runs the autodetect
 even when there is nothing to apply (about half a second a schema here: ten minutes for 1,000 schemas). This
 module does the same work once per fleet instead:
 
-1. Which schemas are behind is read by one query per 500 schemas (`fleet_status`): each schema's
-   `django_migrations` is compared with the migrations the code ships, in SQL, in one `UNION ALL`. A schema with
-   nothing missing is skipped without a migration executor (and recorded as done in `SchemaMigration`).
-2. Schemas that are behind are grouped by what they miss. For a group, one worker process builds the plan and the
-   project state before and after each operation once (`_prepare`, Django's own executor and loader), then
-   applies the operations to each schema of the group by switching `search_path`: per schema only the DDL, the
-   `django_migrations` rows and, when the plan adds or changes models, the post-migrate handlers (content types,
-   permissions). Operations read the states they are given and never change them, so the states are shared.
-3. N worker processes (N database connections, plus the coordinator's) share the queue. A schema whose migration
-   fails is recorded with its error (`SchemaMigration.error`) and the others go on; the run then fails, listing
-   them. Each migration commits on its own (atomic migrations, as Django runs them), so a run killed halfway leaves
-   every schema at a migration boundary: the next run reads where each one is and finishes the job.
+1. Which schemas are behind is read by one query per 500 schemas (`fleet_status`, after a catalogue query saying
+   which have the table): each schema's `django_migrations` is compared with the migrations the code ships, in SQL,
+   in one `UNION ALL`. A schema with nothing missing is skipped without a migration executor (and recorded as done
+   in `SchemaMigration`).
+2. Schemas that are behind are grouped by what they miss. For a group, a process builds the plan and the project
+   state before and after each operation once (`_prepare`, Django's own executor and loader; the public schema or
+   the template prepares it first and the workers inherit it by fork), then applies the operations to each schema
+   of the group by switching `search_path`: per schema only the DDL, the `django_migrations` rows and, when the
+   plan adds or changes models, the post-migrate handlers (content types, permissions). Operations read the states
+   they are given and never change them, so the states are shared.
+3. N worker processes (N database connections, plus the coordinator's and the lock's) share the queue. A schema
+   whose migration fails is recorded with its error (`SchemaMigration.error`) and the others go on; the run then
+   fails, listing them. Each migration commits on its own (atomic migrations, as Django runs them), so a run
+   killed halfway leaves every schema at a migration boundary: the next run reads where each one is and goes on.
 
 The template schema goes first (on its own: sign-ups clone it) and pool schemas behind the code are taken out of
 the pool while they are migrated and put back at the code's version (`fleet_migrate`), so that the pool never holds
