@@ -409,7 +409,7 @@ def tenant_template_migrate(*, verbosity: int = 0) -> str:
     connection.set_schema_to_public()
     outcome = fleet.schema_migrate_now(schemas.template_name())
     if not outcome.ok:
-        raise ProvisioningFailed(f"the template schema could not be migrated: {outcome.error}")
+        raise RuntimeError(f"the template schema could not be migrated: {outcome.error}")  # operators only
     # What every workspace starts with: cloned with the template, so sign-up only names it for the brand.
     workspace.template_defaults_ensure(schema_name=schemas.template_name())
     connection.set_schema_to_public()
