@@ -421,15 +421,24 @@ class FleetLock:
     coordinator's Django connection is closed before the workers fork) and which dies with the process. Re-entrant
     in a process (platform_migrate holds it over every step; fleet_migrate takes it too)."""
 
+    def __init__(self, *, wait: float = 30.0) -> None:
+        # a run killed a moment ago holds the lock until its server session notices (under load: seconds)
+        self.wait = wait
+
     def __enter__(self):
         if _lock["depth"] == 0:
             raw = connection.get_new_connection(connection.get_connection_params())
             raw.autocommit = True
+            deadline = time.monotonic() + self.wait
             with raw.cursor() as cursor:
-                cursor.execute("SELECT pg_try_advisory_lock(%s)", [LOCK_KEY])
-                if not cursor.fetchone()[0]:
-                    raw.close()
-                    raise FleetBusy("another fleet migration is running (its advisory lock is held)")
+                while True:
+                    cursor.execute("SELECT pg_try_advisory_lock(%s)", [LOCK_KEY])
+                    if cursor.fetchone()[0]:
+                        break
+                    if time.monotonic() >= deadline:
+                        raw.close()
+                        raise FleetBusy("another fleet migration is running (its advisory lock is held)")
+                    time.sleep(0.2)
             _lock["raw"] = raw
         _lock["depth"] += 1
         return self
@@ -442,7 +451,7 @@ class FleetLock:
 
 
 def fleet_migrate(*, workers: int = 2, stdout=None, progress_every: int = 100,
-                  only: list[str] | None = None) -> Report:
+                  only: list[str] | None = None, lock_wait: float = 30.0) -> Report:
     """Migrate every tenant schema and the pool to the code's migrations, `workers` at a time (the public schema
     and the template first: see platform_migrate). `only`: these schemas instead of the fleet (tests)."""
     stdout = stdout or sys.stdout
@@ -451,7 +460,7 @@ def fleet_migrate(*, workers: int = 2, stdout=None, progress_every: int = 100,
     version = target_version()
     report = Report(run_id=run_id, version=version)
     connection.set_schema_to_public()
-    with FleetLock():
+    with FleetLock(wait=lock_wait):
         tenant_names, pool_names = (list(only), []) if only is not None else fleet_schemas()
         states = fleet_status(tenant_names + pool_names)
         report.total = len(states)

@@ -200,7 +200,7 @@ def test_a_second_run_refuses_to_start_while_one_holds_the_lock(fleet_schemas):
         with other.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_lock(%s)", [fleet.LOCK_KEY])
         with pytest.raises(fleet.FleetBusy):
-            fleet.fleet_migrate(workers=1, only=[name], stdout=open(os.devnull, "w"))  # noqa: SIM115
+            fleet.fleet_migrate(workers=1, only=[name], stdout=open(os.devnull, "w"), lock_wait=0.5)  # noqa: SIM115
     finally:
         other.close()
     assert fleet.fleet_migrate(workers=1, only=[name], stdout=open(os.devnull, "w")).failed == {}  # noqa: SIM115

@@ -22,12 +22,14 @@ class Command(BaseCommand):
         parser.add_argument("--progress-every", type=int, default=100,
                             help="without a terminal, a progress line every this many schemas")
         parser.add_argument("--no-pool", action="store_true", help="do not refill the warm pool")
+        parser.add_argument("--lock-wait", type=float, default=30.0,
+                            help="seconds to wait for another run's lock before giving up (default 30)")
         parser.add_argument("--schema", action="append", dest="schemas", metavar="NAME",
                             help="only this schema (repeat for more): neither public, the template nor the pool")
 
     def handle(self, *args, **options):
         try:
-            with fleet.FleetLock():
+            with fleet.FleetLock(wait=options["lock_wait"]):
                 self._all(options)
         except fleet.FleetBusy as exc:
             raise CommandError(str(exc)) from None
