@@ -283,3 +283,32 @@ class TenantDataExport(models.Model):
     @property
     def download_name(self) -> str:
         return f"workspace-export-{self.created_at:%Y%m%d-%H%M}-{self.pk}.zip"
+
+
+class SchemaMigration(models.Model):
+    """Where one schema stands in the fleet migration (`platform_migrate`, tenants.fleet): one row per schema.
+
+    The truth is each schema's own `django_migrations`; this row is the record of the last run that looked at it:
+    `pending` (queued, or the run stopped before reaching it), `done` (every migration of the code applied;
+    `version` is the fingerprint of that set) or `failed` (`error` says which migration and why).
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    schema_name = models.CharField(max_length=63, unique=True)
+    status = models.CharField(max_length=16, choices=Status.choices)
+    version = models.CharField(max_length=64, blank=True)
+    error = models.TextField(blank=True)
+    run_id = models.CharField(max_length=32, blank=True)
+    applied = models.PositiveIntegerField(default=0)
+    duration_ms = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["schema_name"]
+
+    def __str__(self) -> str:
+        return f"{self.schema_name}: {self.status}"

@@ -25,7 +25,7 @@ from billing_saas.usage import storage_check
 from tenant_apps.accounts import services as account_services
 from tenant_apps.accounts.permissions import Role
 from tenant_apps.core import uploads
-from tenants import exports, schemas, workspace
+from tenants import exports, fleet, schemas, workspace
 from tenants.errors import IllegalTransition, ProvisioningFailed, SlugTaken, TenantInvalid
 from tenants.history import actor_label as _actor_label
 from tenants.history import tenant_history_record
@@ -404,9 +404,12 @@ def tenants_purge_due(*, now=None) -> list[str]:
 
 
 def tenant_template_migrate(*, verbosity: int = 0) -> str:
-    """Create or migrate the template schema; return its version fingerprint."""
+    """Create or migrate the template schema (by the fleet's path: tenants.fleet); return its version
+    fingerprint."""
     connection.set_schema_to_public()
-    schemas.create_by_migrations(schemas.template_name(), verbosity=verbosity)
+    outcome = fleet.schema_migrate_now(schemas.template_name())
+    if not outcome.ok:
+        raise RuntimeError(f"the template schema could not be migrated: {outcome.error}")  # operators only
     # What every workspace starts with: cloned with the template, so sign-up only names it for the brand.
     workspace.template_defaults_ensure(schema_name=schemas.template_name())
     connection.set_schema_to_public()
