@@ -40,3 +40,14 @@ def for_each_tenant(task_name: str) -> int:
             app.tasks[task_name].delay()
         count += 1
     return count
+
+
+@shared_task(name="tenants.tasks.outbox_lag_sample", ignore_result=True)
+def outbox_lag_sample() -> float:
+    """Every minute (beat): the oldest unrelayed outbox event's age over every tenant, kept for /internal/metrics."""
+    from dms.metrics import outbox_lag_record
+    from tenants.selectors_fleet import outbox_lag_seconds
+
+    seconds = outbox_lag_seconds()
+    outbox_lag_record(seconds)
+    return seconds
