@@ -73,7 +73,7 @@ def outbox_lag_seconds() -> float:
             f"(SELECT created_at FROM {schemas.quote(name)}.{OUTBOX_TABLE} "  # noqa: S608 - quoted schema names
             "WHERE relayed_at IS NULL ORDER BY id LIMIT 1)" for name in chunk)
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(f"SELECT COALESCE(EXTRACT(EPOCH FROM now() - min(created_at)), 0) FROM ({parts}) AS p")
+            cursor.execute(f"SELECT COALESCE(EXTRACT(EPOCH FROM now() - min(created_at)), 0) FROM ({parts}) AS p")  # noqa: S608
             oldest = max(oldest, float(cursor.fetchone()[0]))
     return oldest
 

@@ -9,7 +9,6 @@ from django.test import Client
 
 from tenant_apps.ordering import submission
 from tenant_apps.ordering.submission import SubmitLine, order_submit
-from tests.ordering.conftest import store  # noqa: F401 - the fixture
 
 TOKEN = "metrics-test-token-0123456789"
 
@@ -86,8 +85,9 @@ def test_tasks_are_counted_by_name_and_failures_apart(scrape):
     fine.apply()
     assert explode.apply(throw=False).failed()  # traced as a worker traces it: the error kept, not raised
     after = scrape()
+    names = ("tests.ops.fine", "tests.ops.explode")
     run = {name: sample(after, "dms_celery_tasks_run_total", task=name)
-           - sample(before, "dms_celery_tasks_run_total", task=name) for name in ("tests.ops.fine", "tests.ops.explode")}
+           - sample(before, "dms_celery_tasks_run_total", task=name) for name in names}
     assert run == {"tests.ops.fine": 1, "tests.ops.explode": 1}
     assert sample(after, "dms_celery_tasks_failed_total", task="tests.ops.explode") - sample(
         before, "dms_celery_tasks_failed_total", task="tests.ops.explode") == 1
