@@ -157,12 +157,13 @@ def busiest_schemas(*, limit: int = 10) -> list[SchemaLoad]:
     connection.set_schema_to_public()
     with connection.cursor() as cursor:
         cursor.execute(
+            "SELECT schemaname, rows_read, rows_written, scans FROM ("
             "SELECT s.schemaname, sum(coalesce(s.seq_tup_read, 0) + coalesce(s.idx_tup_fetch, 0)) AS rows_read, "
             "sum(s.n_tup_ins + s.n_tup_upd + s.n_tup_del) AS rows_written, "
             "sum(coalesce(s.seq_scan, 0) + coalesce(s.idx_scan, 0)) AS scans "
             "FROM pg_stat_user_tables s JOIN tenants_tenant t ON t.schema_name = s.schemaname "
-            "WHERE t.schema_name <> 'public' GROUP BY s.schemaname "
-            "ORDER BY rows_read + rows_written DESC, s.schemaname LIMIT %s", [limit])
+            "WHERE t.schema_name <> 'public' GROUP BY s.schemaname) AS load "
+            "ORDER BY rows_read + rows_written DESC, schemaname LIMIT %s", [limit])
         return [SchemaLoad(name, int(read), int(written), int(scans)) for name, read, written, scans in cursor]
 
 
