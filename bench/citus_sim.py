@@ -107,7 +107,8 @@ def main() -> None:
     sizes = sorted(size for size, _load in fleet)
     total = sum(sizes)
     top1 = sum(sizes[-max(1, len(sizes) // 100):]) / total
-    print(f"{args.tenants} tenants on {args.nodes} worker nodes, {total / GB:.1f} GB: median {statistics.median(sizes) / MB:.0f} MB, "
+    print(f"{args.tenants} tenants on {args.nodes} worker nodes, {total / GB:.1f} GB: "
+          f"median {statistics.median(sizes) / MB:.0f} MB, "
           f"p99 {sizes[int(len(sizes) * 0.99)] / MB:.0f} MB, largest {sizes[-1] / GB:.1f} GB, "
           f"top 1% hold {top1:.0%} of the bytes")
 
