@@ -66,3 +66,14 @@ def workspace_exports_purge_expired() -> int:
     from tenants.services_export import workspace_exports_purge_expired as purge
 
     return purge()
+
+
+@shared_task(name="tenants.tasks.outbox_lag_sample", ignore_result=True)
+def outbox_lag_sample() -> float:
+    """Every minute (beat): the oldest unrelayed outbox event's age over every tenant, kept for /internal/metrics."""
+    from dms.metrics import outbox_lag_record
+    from tenants.selectors_fleet import outbox_lag_seconds
+
+    seconds = outbox_lag_seconds()
+    outbox_lag_record(seconds)
+    return seconds

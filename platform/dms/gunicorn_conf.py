@@ -1,4 +1,10 @@
-"""gunicorn's hooks for `make serve` / `make run` (the command line gives the rest).
+"""gunicorn's configuration: the production image runs `gunicorn dms.wsgi:application --config <this file>` and
+takes everything from here (PORT, WEB_CONCURRENCY, GUNICORN_TIMEOUT from the environment); `make serve` / `make run`
+give their own bind and workers on the command line, which win over this file.
+
+Sync workers, one thread each: django-tenants keeps the tenant's schema on the worker's database connection.
+Metrics: with PROMETHEUS_MULTIPROC_DIR set (the image sets it), the directory is emptied when the master starts and a
+dead worker's live gauges are dropped (prometheus_client's multiprocess mode; dms/metrics.py).
 
 In development without STRIPE_SECRET_KEY (settings.STRIPE_FAKE), the local fake of Stripe (billing_saas.stripe_fake)
 runs in gunicorn's master process: one for every worker, outliving their restarts, its state kept in the data folder
@@ -14,7 +20,35 @@ notify_url each payment gave (the brand's /finance/payments/webhook/<code>/) fro
 
 import json
 import os
+import shutil
 from pathlib import Path
+
+pythonpath = str(Path(__file__).resolve().parents[1])  # platform/: the `dms` package (never a package itself)
+bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
+workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
+threads = 1
+worker_class = "sync"
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "25"))
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))  # bounds what one worker's connection caches
+max_requests_jitter = max_requests // 10
+errorlog = "-"
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# The access log is the application's own (logger dms.access: view, status, duration, tenant, request and user ids).
+
+
+def on_starting(server):
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if directory:
+        shutil.rmtree(directory, ignore_errors=True)
+        Path(directory).mkdir(parents=True, exist_ok=True)
+
+
+def child_exit(server, worker):
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)
 
 
 def when_ready(server):

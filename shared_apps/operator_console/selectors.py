@@ -4,6 +4,7 @@ schema)."""
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -82,3 +83,26 @@ def tenant_limit_usage(usage: dict) -> dict[str, int | None]:
         "orders_month": usage.get("orders_this_month"),
         "storage_mb": None if media is None else -(-media // (1024 * 1024)),
     }
+
+
+@dataclass(frozen=True)
+class FleetHealth:
+    migrations: object  # tenants.selectors_fleet.MigrationState
+    pool: dict
+    statuses: dict
+    outbox_lag: dict | None  # {"seconds", "at"} as last sampled, None before the first sample
+    task_failures: list  # [(task name, {count, last_at, error})], most failures first
+    busiest: list
+    statements: object  # tenants.selectors_fleet.SlowStatements
+
+
+def fleet_health() -> FleetHealth:
+    """What the fleet health page shows, in a fixed number of queries whatever the number of tenants (each part is
+    one catalog or public-schema query; the outbox lag and task failures come from the platform cache)."""
+    from dms.metrics import outbox_lag_sample, task_failures
+    from tenants import selectors_fleet as fleet
+
+    failures = sorted(task_failures().items(), key=lambda item: (-item[1]["count"], item[0]))
+    return FleetHealth(migrations=fleet.migration_state(), pool=fleet.pool_counts(),
+                       statuses=fleet.tenants_by_status(), outbox_lag=outbox_lag_sample(), task_failures=failures,
+                       busiest=fleet.busiest_schemas(limit=10), statements=fleet.slowest_statements(limit=10))

@@ -13,4 +13,5 @@ urlpatterns = [
     path("tenants/<int:tenant_id>/<slug:action>/", views.tenant_action, name="tenant-action"),
     path("audit/", views.audit_log, name="audit"),
     path("business/", views.business, name="business"),
+    path("health/", views.fleet_health, name="fleet-health"),
 ]

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from django.contrib import messages
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
@@ -29,6 +31,7 @@ from shared_apps.operator_console.models import OperatorAuditLog
 from tenant_apps.core.errors import DomainError
 from tenant_apps.core.forms import apply_domain_error
 from tenants.models import Tenant
+from tenants.schemas import code_version
 
 TENANT_SORTS = {"name": "name", "slug": "slug", "status": "status", "created": "created_at", "plan": "plan__code"}
 
@@ -52,6 +55,19 @@ def business(request):
         "near_limits": billing_selectors.usage_near_limits(),
         "near_percent": billing_selectors.NEAR_LIMIT_PERCENT,
         "trial_days": billing_selectors.TRIAL_WINDOW_DAYS,
+    })
+
+
+@operator_required
+def fleet_health(request):
+    """The fleet's health: schemas per migration version, the warm pool, the outbox lag, task failures, the busiest
+    tenant schemas and the slowest statements (docs/dev/observability.md)."""
+    health = selectors.fleet_health()
+    return render(request, "operator_console/fleet_health.html", {
+        "health": health, "code_version": code_version()[:12],
+        "lag_at": datetime.fromtimestamp(health.outbox_lag["at"], tz=UTC) if health.outbox_lag else None,
+        "failures": [(name, entry, datetime.fromtimestamp(entry["last_at"], tz=UTC))
+                     for name, entry in health.task_failures],
     })
 
 

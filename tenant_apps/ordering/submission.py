@@ -42,6 +42,7 @@ from tenant_apps.audit.services import audit_entry, person_label
 from tenant_apps.core import prepared
 from tenant_apps.core.bulk import ids_take, insert_grouped
 from tenant_apps.core.errors import Conflict
+from tenant_apps.core.metrics import order_submitted_count
 from tenant_apps.core.money import format_money, tenant_currency
 from tenant_apps.core.text import words
 from tenant_apps.dealers.models import DealerStatus
@@ -482,6 +483,7 @@ def _submit(*, actor, dealer, context: _Context, lines, address_id, note, key, f
                                         from_cart=from_cart)
                 if placed is not None:
                     order_charge(actor=actor, order=placed)
+                    order_submitted_count()
                     return Submitted(order=placed, lines=(), skus=skus, quote=quote)
         with transaction.atomic():
             order = new_order()
@@ -495,6 +497,7 @@ def _submit(*, actor, dealer, context: _Context, lines, address_id, note, key, f
             if from_cart:
                 CartLine.objects.filter(cart__dealer=dealer).delete()
                 Cart.objects.filter(dealer=dealer).update(submitted_order=order)
+            order_submitted_count()  # a backorder is counted where it is written (_backorder)
             return Submitted(order=order, backorder=backorder, lines=tuple(written), skus=skus)
     except (IntegrityError, Conflict):
         # A concurrent twin with the same key got there first: its order is committed by now (this one waited
@@ -721,5 +724,6 @@ def _backorder(*, actor, ctx: DealerContext, parent: Order, rest, address) -> Or
                     order_event(backorder, actor, kind="transition", from_status=OrderStatus.DRAFT,
                                 to_status=OrderStatus.SUBMITTED, message=_("Backorder submitted")),
                     _submitted_entry(actor, backorder, lines=len(quote.lines))])
+    order_submitted_count()
     backorder._state.adding = False
     return backorder

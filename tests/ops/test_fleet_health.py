@@ -1,0 +1,89 @@
+"""The operator console's fleet health page: operators only, a fixed number of queries, each part degrading with a
+note when its data is not there (pg_stat_statements not loaded, no exact migration record)."""
+
+import re
+
+import pytest
+from django.db import connection
+
+from tenants import selectors_fleet
+from tests.conftest import host_client
+
+URL = "/operator/health/"
+
+
+def rows(body: str, table_id: str) -> list[str]:
+    section = body.split(f'id="{table_id}"', 1)[1].split("</div>\n", 1)[0]
+    return re.findall(r"<tr data-[a-z]+=\"([^\"]*)\"", section)
+
+
+def test_the_test_tenants_are_one_group_at_the_templates_migrations(operator_client):
+    body = operator_client.get(URL).content.decode()
+    block = body.split('id="migration-versions"', 1)[1].split('id="outbox-lag"', 1)[0]
+    assert 'data-source="statistics"' in body
+    groups = re.findall(r'<tr data-version="(\d+)" data-current="(\d)"><td>\d+</td><td class="num">(\d+)</td>', block)
+    assert len(groups) == 1 and groups[0][1:] == ("1", "2")  # acme and globex, both current
+    assert int(groups[0][0]) > 50  # rows of django_migrations, not a placeholder
+    assert "t_acme, t_globex" in block
+    assert "Failures are listed here when" in block
+
+
+def test_without_pg_stat_statements_loaded_the_page_says_so(operator_client):
+    body = operator_client.get(URL).content.decode()
+    assert 'data-available="0"' in body and "pg_stat_statements is not installed" in body
+    with connection.cursor() as cursor:  # installed in this test's transaction, never loaded on the test server
+        cursor.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+    body = operator_client.get(URL).content.decode()
+    assert 'data-available="0"' in body and "is installed but not loaded" in body
+
+
+def test_an_exact_migration_record_registered_at_start_up_is_shown_with_its_failures(operator_client, monkeypatch):
+    monkeypatch.setattr(selectors_fleet, "_SOURCES", [])
+    selectors_fleet.migration_source_register(lambda: selectors_fleet.MigrationState(
+        source="recorded", exact=True,
+        groups=[selectors_fleet.VersionGroup(version="abc123", schemas=998, current=True),
+                selectors_fleet.VersionGroup(version="0ff1ce", schemas=2, current=False, examples=("t_b1", "t_b2"))],
+        failed=[selectors_fleet.FailedMigration("t_b2", "ordering.0042_x", "lock timeout")]))
+    body = operator_client.get(URL).content.decode()
+    assert 'data-source="recorded"' in body
+    assert rows(body, "migration-versions")[:2] == ["abc123", "0ff1ce"]
+    assert "<td>t_b2</td><td>ordering.0042_x</td>" in body and "Applied migrations" not in body
+
+
+def test_a_failed_task_shows_with_its_error(operator_client):
+    from celery import shared_task
+
+    @shared_task(name="tests.ops.health_explode")
+    def explode():
+        raise KeyError("boom")
+
+    assert explode.apply(throw=False).failed()
+    body = operator_client.get(URL).content.decode()
+    row = body.split('data-task="tests.ops.health_explode">', 1)[1].split("</tr>", 1)[0]
+    assert re.match(r'<td>tests.ops.health_explode</td><td class="num">\d+</td><td>KeyError</td>', row)
+
+
+def test_the_page_costs_a_fixed_number_of_queries(operator_client, django_assert_max_num_queries):
+    operator_client.get(URL)
+    with django_assert_max_num_queries(12):  # session, user, then one query per part
+        assert operator_client.get(URL).status_code == 200
+
+
+def test_operators_only(public_client, client_a, db):
+    from tenant_apps.accounts.services import user_create
+    from tests.factories import DEFAULT_PASSWORD
+
+    assert public_client.get(URL).status_code == 302  # to sign in
+    assert client_a.get(URL).status_code == 404  # never on a brand's host
+    connection.set_schema_to_public()
+    user_create(actor=None, email="someone@platform.test", password=DEFAULT_PASSWORD)
+    browser = host_client("localhost")
+    assert browser.post("/accounts/login/", {"username": "someone@platform.test", "password": DEFAULT_PASSWORD}
+                        ).status_code == 302
+    assert browser.get(URL).status_code == 403
+
+
+@pytest.mark.parametrize("language", ["zh-hans"])
+def test_the_page_reads_in_chinese(operator_client, language):
+    body = operator_client.get(URL, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert "集群健康" in body and "各迁移版本的 schema 数" in body
