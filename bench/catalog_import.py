@@ -82,8 +82,9 @@ def main() -> None:
 
     from tenant_apps.accounts.models import User
     from tenant_apps.catalog import services as catalog
+    from tenant_apps.catalog.export import catalog_export
     from tenant_apps.catalog.models import Product, Sku, SkuUnit
-    from tenant_apps.catalog.transfer import COLUMNS, catalog_export, catalog_import
+    from tenant_apps.catalog.transfer import COLUMNS, catalog_import
 
     baseline = pgbench_select_only()
     result: dict[str, float] = {}

@@ -52,7 +52,7 @@ class Plan(models.Model):
                                                  help_text=_("empty: unlimited"))
     features = models.JSONField(_("features"), default=list, blank=True)  # Feature values
     # How many daily backups of a workspace are kept (tenants.services_backup: the newest of each day, this many days)
-    backup_keep_daily = models.PositiveSmallIntegerField(_("daily backups kept"), default=7)
+    backup_keep_daily = models.PositiveSmallIntegerField(_("daily backups kept"), default=7, db_default=7)
     sort_order = models.PositiveSmallIntegerField(default=0)
     stripe_product_id = models.CharField(max_length=64, blank=True)
 

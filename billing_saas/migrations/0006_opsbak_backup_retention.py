@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='plan',
             name='backup_keep_daily',
-            field=models.PositiveSmallIntegerField(default=7, verbose_name='daily backups kept'),
+            field=models.PositiveSmallIntegerField(default=7, db_default=7, verbose_name='daily backups kept'),
         ),
         migrations.RunPython(keep_per_plan, migrations.RunPython.noop),
     ]

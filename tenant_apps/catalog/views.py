@@ -22,7 +22,7 @@ from dms.ui import listing
 from tenant_apps.accounts.access import console_required, requires
 from tenant_apps.accounts.permissions import CATALOG_EDIT, CATALOG_VIEW, has_perm
 from tenant_apps.accounts.prerequisites import NEXT, redirect_next, safe_next
-from tenant_apps.catalog import services, transfer
+from tenant_apps.catalog import export, services, transfer
 from tenant_apps.catalog.forms import (
     BulkImagesForm,
     CategoryEditForm,
@@ -598,9 +598,9 @@ def catalog_export(request):
     if fmt not in FORMATS:
         return HttpResponseBadRequest(_("Unknown format."))
     if request.GET.get("template"):
-        content, content_type, filename = transfer.catalog_template(fmt=fmt)
+        content, content_type, filename = export.catalog_template(fmt=fmt)
     else:
-        content, content_type, filename = transfer.catalog_export(actor=request.user, fmt=fmt)
+        content, content_type, filename = export.catalog_export(actor=request.user, fmt=fmt)
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
     return response

@@ -60,7 +60,7 @@ class IdempotentResult(models.Model):
     api_key = models.ForeignKey(ApiKey, null=True, on_delete=models.CASCADE, related_name="+")
     endpoint = models.CharField(max_length=64)
     key = models.CharField(max_length=128)
-    request_hash = models.CharField(max_length=64, blank=True)
+    request_hash = models.CharField(max_length=64, blank=True, db_default="")
     status = models.PositiveSmallIntegerField()
     body = models.JSONField(default=dict)
     created_at = models.DateTimeField(default=timezone.now)

@@ -70,8 +70,8 @@ class PersonSettings(models.Model):
     quiet_end = models.TimeField(_("quiet hours until"), null=True, blank=True)
     digest = models.BooleanField(_("daily digest instead of each email"), default=False)
     # the person's openid in the brand's WeChat mini-program (app id kept: an openid is worth nothing to another)
-    wechat_openid = models.CharField(max_length=64, blank=True)
-    wechat_app_id = models.CharField(max_length=32, blank=True)
+    wechat_openid = models.CharField(max_length=64, blank=True, db_default="")
+    wechat_app_id = models.CharField(max_length=32, blank=True, db_default="")
     wechat_linked_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:

@@ -12,8 +12,9 @@ import pytest
 from tenant_apps.accounts.models import User
 from tenant_apps.audit.models import AuditEntry
 from tenant_apps.catalog import services
+from tenant_apps.catalog.export import catalog_export
 from tenant_apps.catalog.models import Product, Series, Sku, SkuUnit
-from tenant_apps.catalog.transfer import COLUMNS, catalog_export, catalog_import
+from tenant_apps.catalog.transfer import COLUMNS, catalog_import
 from tenant_apps.dealers import services as dealers
 
 

@@ -21,7 +21,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from tenant_apps.accounts.permissions import CATALOG_EDIT
-from tenant_apps.catalog import transfer
+from tenant_apps.catalog import export, transfer
 from tenant_apps.dealers.api.permissions import HasCapability
 from tenant_apps.dealers.api.serializers import ExportQuery, ImportInput, ImportRefused, ImportTooLarge
 
@@ -78,7 +78,7 @@ class CatalogTransferViewSet(viewsets.GenericViewSet):
     def export(self, request):
         query = ExportQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
-        content, content_type, filename = transfer.catalog_export(actor=request.user,
+        content, content_type, filename = export.catalog_export(actor=request.user,
                                                                   fmt=query.validated_data["format"])
         response = HttpResponse(content, content_type=content_type)
         response["Content-Disposition"] = content_disposition_header(True, filename)

@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='personsettings',
             name='wechat_app_id',
-            field=models.CharField(blank=True, max_length=32),
+            field=models.CharField(blank=True, db_default='', max_length=32),
         ),
         migrations.AddField(
             model_name='personsettings',
@@ -23,6 +23,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='personsettings',
             name='wechat_openid',
-            field=models.CharField(blank=True, max_length=64),
+            field=models.CharField(blank=True, db_default='', max_length=64),
         ),
     ]
