@@ -36,6 +36,7 @@ import secrets
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid
@@ -120,8 +121,10 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def serve(workers: int) -> tuple[subprocess.Popen, int]:
-    """gunicorn on the same database as this process, production-like: DEBUG off, sync workers."""
+def serve(workers: int, relay: str = "inline", schema: str = "") -> tuple:
+    """gunicorn on the same database as this process, production-like: DEBUG off, sync workers. relay "inline":
+    the outbox is relayed in the web process after each commit (no broker: the embedded default); "worker": by a
+    separate `webhooks_worker` process on the same cores, as a deployment with a worker does."""
     from django.conf import settings
 
     db = settings.DATABASES["default"]
@@ -131,23 +134,32 @@ def serve(workers: int) -> tuple[subprocess.Popen, int]:
            else f"postgres://{db['USER']}:{db['PASSWORD']}@{host}:{db['PORT']}/{db['NAME']}")
     env = {**{k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}, "DEBUG": "false",
            "DATABASE_URL": url, "PLATFORM_DOMAIN": f"localhost:{port}", "LOG_LEVEL": "WARNING",
-           "TENANT_POOL_REFILL": "off", "DB_CONN_MAX_AGE": "600"}
+           "TENANT_POOL_REFILL": "off", "DB_CONN_MAX_AGE": "600",
+           "EVENTS_RELAY_ON_COMMIT": "true" if relay == "inline" else "false"}
     gunicorn = Path(sys.executable).with_name("gunicorn")
+    # its log goes to a file: a pipe nobody reads fills up (one access line per request) and blocks the workers
+    log = tempfile.TemporaryFile()
     server = subprocess.Popen([str(gunicorn), "dms.wsgi:application", "--pythonpath", "platform", "--bind",
                                f"127.0.0.1:{port}", "--workers", str(workers), "--threads", "1", "--timeout", "60",
                                "--backlog", "256"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.PIPE)
+                              stderr=log)
     deadline = time.monotonic() + 30
     while True:
         try:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
             conn.request("GET", "/healthz")
             if conn.getresponse().status == 200:
-                return server, port
+                worker = None
+                if relay == "worker":
+                    worker = subprocess.Popen([sys.executable, "manage.py", "webhooks_worker", "--schema", schema,
+                                               "--sleep", "0.05"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                                              stderr=log)
+                return server, port, worker
         except OSError:
             if time.monotonic() > deadline or server.poll() is not None:
                 server.kill()
-                raise RuntimeError("gunicorn did not start: " + server.stderr.read().decode()[-2000:]) from None
+                log.seek(0)
+                raise RuntimeError("gunicorn did not start: " + log.read().decode(errors="replace")[-2000:]) from None
             time.sleep(0.2)
 
 
@@ -292,7 +304,7 @@ def history(data: dict, orders: int) -> None:
 
 def cpu_ticks() -> dict[str, int]:
     """CPU ticks used so far by the server's processes (gunicorn, PostgreSQL)."""
-    used = {"gunicorn": 0, "postgres": 0}
+    used = {"gunicorn": 0, "relay worker": 0, "postgres": 0}
     for pid in os.listdir("/proc"):
         if not pid.isdigit():
             continue
@@ -303,7 +315,8 @@ def cpu_ticks() -> dict[str, int]:
                 fields = file.read().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        kind = "gunicorn" if b"gunicorn" in command else "postgres" if b"postgres" in command else None
+        kind = ("gunicorn" if b"gunicorn" in command else "relay worker" if b"webhooks_worker" in command
+                else "postgres" if b"postgres" in command else None)
         if kind:
             used[kind] += int(fields[11]) + int(fields[12])
     return used
@@ -347,6 +360,8 @@ def main() -> None:
     parser.add_argument("--client-processes", type=int, default=4)
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--history", type=int, default=500, help="orders placed before the load")
+    parser.add_argument("--relay", choices=("inline", "worker"), default="inline",
+                        help="who relays the outbox: the web process after each commit, or a worker process")
     args = parser.parse_args()
     os.environ.setdefault("DEBUG", "false")
     django_setup()
@@ -355,7 +370,7 @@ def main() -> None:
     from django.db import connection
     from django_tenants.utils import schema_context
 
-    server = None
+    server = worker = None
     rounds = []
     with throwaway_tenant("Bench orders", "bench-ord", owner_password=secrets.token_urlsafe(12)) as tenant:
         try:
@@ -367,7 +382,7 @@ def main() -> None:
                       f"{time.perf_counter() - started:.1f} s")
             connection.set_schema_to_public()
             with pgbench_tpcb() as pgbench:
-                server, port = serve(args.workers)
+                server, port, worker = serve(args.workers, args.relay, tenant.schema_name)
                 host = f"{tenant.slug}.{settings.PLATFORM_HOST.split(':')[0]}:{port}"
                 # Warm every worker (imports, connections), untimed.
                 load(port=port, host=host, data=data, seconds=3, clients=args.workers)
@@ -398,6 +413,11 @@ def main() -> None:
                 server.terminate()
                 server.wait(timeout=30)
                 server = None
+                drained = _outbox_drained(tenant.schema_name)
+                if worker is not None:
+                    worker.terminate()
+                    worker.wait(timeout=30)
+                    worker = None
             with schema_context(tenant.schema_name):
                 from tenant_apps.inventory.selectors import ledger_mismatches
                 from tenant_apps.ordering.models import Order
@@ -406,8 +426,9 @@ def main() -> None:
                 mismatches = len(ledger_mismatches())
             connection.set_schema_to_public()
         finally:
-            if server is not None:
-                server.kill()
+            for process in (server, worker):
+                if process is not None:
+                    process.kill()
 
     result, cpu, baseline = sorted(rounds, key=lambda r: r[0]["orders_per_s"])[len(rounds) // 2]
     big_ms = [elapsed for status, elapsed, _body in big if status == 201]
@@ -416,15 +437,37 @@ def main() -> None:
           + ", ".join(f"{r[0]['orders_per_s']:.1f}" for r in rounds))
     print(f"1,000-line order: {', '.join(f'{ms:.0f} ms' for ms in big_ms)} "
           f"(statuses {[status for status, _e, _b in big]})")
-    print(f"orders in the database {total}; ledger mismatches {mismatches}")
+    print(f"orders in the database {total}; ledger mismatches {mismatches}; outbox relayed by {args.relay}: "
+          f"{drained['events']} events, {drained['left']} left unrelayed {drained['waited_s']:.1f} s after the load, "
+          f"{drained['notifications']} notifications written")
     print(f"RESULT orders_per_s={result['orders_per_s']:.1f} p50_ms={result['p50_ms']:.1f} "
           f"p99_ms={result['p99_ms']:.1f} big_order_ms={min(big_ms) if big_ms else -1:.0f} "
           f"pgbench_tpcb_tps={baseline['tps']:.0f}")
 
 
+def _outbox_drained(schema: str, wait_s: float = 60) -> dict:
+    """After the load: wait (up to wait_s) for the outbox to be relayed; how many events, how many left."""
+    from django.db import connection
+    from django_tenants.utils import schema_context
+
+    from tenant_apps.events.models import OutboxEvent
+    from tenant_apps.notifications.models import Notification
+
+    started = time.perf_counter()
+    with schema_context(schema):
+        while (left := OutboxEvent.objects.filter(relayed_at__isnull=True).count()) and \
+                time.perf_counter() - started < wait_s:
+            time.sleep(0.5)
+        found = {"events": OutboxEvent.objects.count(), "left": left, "waited_s": time.perf_counter() - started,
+                 "notifications": Notification.objects.count()}
+    connection.set_schema_to_public()
+    return found
+
+
 def _print_round(number: int, args, result: dict, cpu: dict, baseline: dict) -> None:
     print(f"round {number}: {args.clients} clients x 20-line orders for {args.seconds:.0f} s, gunicorn "
-          f"{args.workers} sync workers: {result['orders']} orders, {result['orders_per_s']:.1f} orders/s, "
+          f"{args.workers} sync workers, outbox relayed {args.relay}: {result['orders']} orders, "
+          f"{result['orders_per_s']:.1f} orders/s, "
           f"p50 {result['p50_ms']:.1f} ms, p99 {result['p99_ms']:.1f} ms; statuses {result['statuses']}")
     if result["errors"]:
         print("  first errors:", result["errors"])

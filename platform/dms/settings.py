@@ -215,6 +215,10 @@ CACHES["platform"] = {key: value for key, value in CACHES["default"].items() if 
 # --- Celery: tenant-aware tasks; in-process without a broker ------------------------------------
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+# After a commit that wrote outbox events, relay them at once (events.services.relay_soon): a Celery task with a
+# broker; without one, in the web process right after the commit. False when a separate process relays
+# (`manage.py webhooks_worker`, or beat's minute relay only).
+EVENTS_RELAY_ON_COMMIT = env_bool("EVENTS_RELAY_ON_COMMIT", True)
 CELERY_TASK_EAGER_PROPAGATES = True
 if not CELERY_BROKER_URL:
     CELERY_BROKER_URL = "memory://"

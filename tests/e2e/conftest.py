@@ -146,10 +146,12 @@ def preparation_drop() -> None:
 def _serve(port: int, env: dict):
     """gunicorn on the port until /readyz answers; returns the process and the base URL."""
     gunicorn = Path(sys.executable).with_name("gunicorn")
+    # its log goes to a file: a pipe nobody reads fills up (one access line per request) and blocks the workers
+    log = tempfile.TemporaryFile()
     server = subprocess.Popen([str(gunicorn), "dms.wsgi:application", "--pythonpath", "platform",
                                "-c", "platform/dms/gunicorn_conf.py",
                                "--bind", f"127.0.0.1:{port}", "--workers", "2", "--timeout", "60"],
-                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log)
     base = f"http://localhost:{port}"
     deadline = time.monotonic() + 30
     while True:
@@ -160,7 +162,8 @@ def _serve(port: int, env: dict):
         except OSError:
             if time.monotonic() > deadline or server.poll() is not None:
                 server.kill()
-                pytest.fail("platform did not start: " + server.stderr.read().decode()[-3000:])
+                log.seek(0)
+                pytest.fail("platform did not start: " + log.read().decode(errors="replace")[-3000:])
             time.sleep(0.3)
 
 
