@@ -46,8 +46,6 @@ def _browser_tests_asked(config) -> bool:
 def pytest_configure(config):
     """`make test` runs on both cores (pytest-xdist, `--dist loadgroup`). The browser tests' platform (~45 s to
     migrate and seed) is started here by the controller, beside the tests, and handed to the workers."""
-    if _xdist_controller(config):
-        config.option.loadscopereorder = False  # the workers order the groups (pytest_collection_modifyitems)
     if _xdist_controller(config) and _browser_tests_asked(config):
         from tests.e2e.conftest import preparation_drop, prepare_in_background
 
@@ -66,46 +64,17 @@ def pytest_configure_node(node):
         node.workerinput["e2e_preparation"] = node.config.stash[_PREPARATION]
 
 
-# Under xdist, a module of more tests than this is cut into groups of about this many, consecutive in the module:
-# the biggest group bounds the run's wall time (tests/access/test_matrix.py alone was ~45% of the suite's time).
-# A group that needs a world built once per module builds it once per group (a few seconds).
-GROUP_TESTS = 60
-
-
-def _groups(items) -> dict[str, list]:
-    """The tests of each xdist group, in the order of collection: "browser" (one live platform), else the module,
-    cut into parts of about GROUP_TESTS tests ("<module>#<part>")."""
-    modules: dict[str, list] = {}
-    for item in items:
-        key = "browser" if "/tests/e2e/" in str(item.path) else item.nodeid.split("::")[0]
-        modules.setdefault(key, []).append(item)
-    groups: dict[str, list] = {}
-    for key, tests in modules.items():
-        parts = 1 if key == "browser" else max(1, round(len(tests) / GROUP_TESTS))
-        for index, item in enumerate(tests):
-            part = index * parts // len(tests)
-            groups.setdefault(key if parts == 1 else f"{key}#{part + 1}", []).append(item)
-    return groups
-
-
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
-    """Under xdist, a module's tests run together on one worker (a world built once per module is built once; a big
-    module in a few parts, GROUP_TESTS) and the browser tests all on one worker (one live platform). Runs before
-    xdist's own hook, which names the group in the test's id ("<id>@<group>") for the scheduler (pytest 9 moved
-    the id where xdist 3.8 cannot write it: hence pytest < 9 in pyproject).
-
-    The scheduler hands out the groups in this order (pytest_configure turns its own reordering off): the browser
-    tests first, so that they never are the run's tail (their first test waits for the platform being prepared
-    while the other worker runs tests), then the others by their number of tests, most first, as xdist would."""
+    """Under xdist, a module's tests run together on one worker (a world built once per module is built once) and
+    the browser tests all on one worker (one live platform). Runs before xdist's own hook, which names the group
+    in the test's id ("<id>@<group>") for the scheduler (pytest 9 moved the id where xdist 3.8 cannot write it:
+    hence pytest < 9 in pyproject)."""
     if not (_xdist_worker(config) and getattr(config.option, "loadgroup", False)):  # a worker's dist is "no"
         return
-    groups = _groups(items)
-    order = sorted(groups, key=lambda name: (name != "browser", -len(groups[name])))
-    items[:] = [item for name in order for item in groups[name]]
-    for name in order:
-        for item in groups[name]:
-            item.add_marker(pytest.mark.xdist_group(name))
+    for item in items:
+        group = "browser" if "/tests/e2e/" in str(item.path) else item.nodeid.split("::")[0]
+        item.add_marker(pytest.mark.xdist_group(group))
 
 
 def pytest_collection_finish(session):
