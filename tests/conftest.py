@@ -139,10 +139,15 @@ def rolled_back(django_db_blocker):
 @contextmanager
 def building_in(slug: str):
     """Where a module-scoped fixture builds its world (inside `rolled_back`): tenant `slug`'s schema, in English, as
-    a test's own fixtures run; yields the tenant and leaves the connection on the public schema."""
+    a test's own fixtures run; yields the tenant and leaves the connection on the public schema.
+
+    The deferred foreign keys of what was built are checked once here, as at the end of a test: else the checks
+    still queued would run again at the end of every test (TestCase checks the constraints inside each test's
+    savepoint, and rolling the savepoint back queues them again)."""
     tenant = Tenant.objects.get(slug=slug)
     with tenant_context(tenant), translation.override("en"):
         yield tenant
+        connection.check_constraints()
 
 
 def fresh(made):
