@@ -5,8 +5,10 @@ Tenant A is "acme", tenant B is "globex", so isolation is checked as a matter of
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import pytest
-from django.db import DEFAULT_DB_ALIAS, connection
+from django.db import DEFAULT_DB_ALIAS, connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, setup_databases, teardown_databases
 from django.utils import translation
@@ -115,6 +117,49 @@ def django_db_setup(django_db_setup, django_db_blocker):
     if made is not None:
         with django_db_blocker.unblock():
             teardown_databases(made, verbosity=0)
+
+
+@contextmanager
+def rolled_back(django_db_blocker):
+    """A transaction around a whole module, rolled back at its end. Like TestCase's own atomic block, it lets
+    the services open durable blocks inside; pytest-django runs each test (asking for `db`) in a savepoint on
+    top of it, so a world built once for a module is seen afresh by every test."""
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        outer._from_testcase = True
+        try:
+            yield
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+            connection.set_schema_to_public()
+
+
+@contextmanager
+def building_in(slug: str):
+    """Where a module-scoped fixture builds its world (inside `rolled_back`): tenant `slug`'s schema, in English, as
+    a test's own fixtures run; yields the tenant and leaves the connection on the public schema.
+
+    The deferred foreign keys of what was built are checked once here, as at the end of a test: else the checks
+    still queued would run again at the end of every test (TestCase checks the constraints inside each test's
+    savepoint, and rolling the savepoint back queues them again)."""
+    tenant = Tenant.objects.get(slug=slug)
+    with tenant_context(tenant), translation.override("en"):
+        yield tenant
+        connection.check_constraints()
+
+
+def fresh(made):
+    """A world built once for a module, its model instances read again from the database (in the current schema):
+    each test starts from the rows, whatever an earlier test changed on the instances it was handed."""
+    from django.db.models import Model
+
+    values = made.values() if isinstance(made, dict) else vars(made).values()
+    for value in values:
+        if isinstance(value, Model) and value.pk is not None:
+            value.refresh_from_db()
+    return made
 
 
 @pytest.fixture(autouse=True)

@@ -4,34 +4,17 @@ dealer API's fixtures (`net`, `api_client`, `in_a`) for the data-scope tests."""
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
 import pytest
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import translation
 from django_tenants.utils import schema_context
 
 from tenants.models import Tenant
 from tests.access.endpoints import make_world
+from tests.conftest import rolled_back
 from tests.dealers.conftest import api_client, in_a, net  # noqa: F401  (the dealer API's fixtures)
 
 HOSTS = {"acme": "acme.localhost", "globex": "globex.localhost"}
-
-
-@contextmanager
-def rolled_back(django_db_blocker):
-    """A transaction around a whole module, rolled back at its end. Like TestCase's own atomic block, it lets
-    the services open durable blocks inside; pytest-django runs each test in a savepoint on top of it."""
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        outer._from_testcase = True
-        try:
-            yield
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
-            connection.set_schema_to_public()
 
 
 def world_in(slug: str, **kwargs):

@@ -7,25 +7,45 @@ from tenant_apps.accounts.models import User
 from tenant_apps.accounts.permissions import CATALOG_EDIT, CATALOG_VIEW, MATRIX, Role
 from tenant_apps.accounts.services import user_create
 from tenant_apps.catalog.models import Product, Sku
-from tests.conftest import host_client
+from tests.catalog.conftest import shop_make
+from tests.conftest import building_in, fresh, host_client, rolled_back
 from tests.factories import DEFAULT_PASSWORD
 
 
-@pytest.fixture
-def tokens(shop, tenant_a, in_tenant):
+def _tokens():
     keys = {}
-    with in_tenant(tenant_a):
-        for role in Role:
-            if role == Role.OWNER:
-                user = User.objects.get(email="owner@acme.test")
-            elif role == Role.DEALER_BUYER:
-                user = User.objects.get(email="buyer@sh.test")
-            else:
-                buyer = User.objects.get(email="buyer@sh.test")
-                user = user_create(actor=None, email=f"{role.value}@acme.test", password=DEFAULT_PASSWORD,
-                                   role=role, dealer=buyer.dealer if role.value.startswith("dealer") else None)
-            keys[role.value] = Token.objects.create(user=user).key
+    for role in Role:
+        if role == Role.OWNER:
+            user = User.objects.get(email="owner@acme.test")
+        elif role == Role.DEALER_BUYER:
+            user = User.objects.get(email="buyer@sh.test")
+        else:
+            buyer = User.objects.get(email="buyer@sh.test")
+            user = user_create(actor=None, email=f"{role.value}@acme.test", password=DEFAULT_PASSWORD,
+                               role=role, dealer=buyer.dealer if role.value.startswith("dealer") else None)
+        keys[role.value] = Token.objects.create(user=user).key
     return keys
+
+
+@pytest.fixture(scope="module")
+def _made(django_db_setup, django_db_blocker):
+    """The shop (tests/catalog/conftest.py) and a token per role: built once for the module (each test runs in a
+    savepoint rolled back after it: tests/conftest.py `rolled_back`)."""
+    with rolled_back(django_db_blocker):
+        with building_in("acme") as tenant:
+            made = shop_make(), _tokens(), tenant
+        yield made
+
+
+@pytest.fixture
+def shop(_made, db, in_tenant):
+    with in_tenant(_made[2]):
+        return fresh(_made[0])
+
+
+@pytest.fixture
+def tokens(_made, db):
+    return _made[1]
 
 
 def _as(tokens, role):

@@ -62,6 +62,7 @@ def demo(django_db_setup, django_db_blocker, tmp_path_factory):
             tenant, globex = Tenant.objects.get(slug="acme"), Tenant.objects.get(slug="globex")
             lines = _seed(brands["acme"], tenant)
             _seed(brands["globex"], globex)
+            connection.check_constraints()  # once, not again at the end of every test (tests/conftest.building_in)
         yield SimpleNamespace(tenant=tenant, globex=globex, lines=lines, fake=fake)
     finally:
         with django_db_blocker.unblock():

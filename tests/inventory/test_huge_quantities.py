@@ -6,7 +6,7 @@ import pytest
 from tenant_apps.inventory.models import Stock, StockMovement
 from tests.conftest import host_client
 from tests.factories import DEFAULT_PASSWORD
-from tests.inventory.test_inventory_api import _client, world  # noqa: F401 (the fixture)
+from tests.inventory.test_inventory_api import _client, _world, world  # noqa: F401 (the fixtures)
 
 BIGINT_PAST = 2**63
 INTEGER_MAX = 2**31 - 1

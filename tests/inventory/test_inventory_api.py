@@ -8,24 +8,34 @@ from tenant_apps.accounts.permissions import INVENTORY_EDIT, INVENTORY_SYNC, INV
 from tenant_apps.accounts.services import user_create
 from tenant_apps.inventory import services
 from tenant_apps.inventory.models import Stock, StockMovement
-from tests.conftest import host_client
+from tests.conftest import building_in, fresh, host_client, rolled_back
 from tests.factories import DEFAULT_PASSWORD
 from tests.inventory.test_stock import _catalog
 
 
+@pytest.fixture(scope="module")
+def _world(django_db_setup, django_db_blocker):
+    """Built once for the module (each test runs in a savepoint rolled back after it: tests/conftest.py
+    `rolled_back`)."""
+    with rolled_back(django_db_blocker):
+        with building_in("acme") as tenant:
+            sku = _catalog()
+            east = services.warehouse_create(actor=None, code="SH", name="上海仓")
+            south = services.warehouse_create(actor=None, code="GZ", name="广州仓")
+            services.stock_receive(actor=None, sku_id=sku.pk, warehouse_id=east.pk, quantity=100)
+            tokens = {}
+            for role in Role:
+                user = (User.objects.get(email="owner@acme.test") if role == Role.OWNER else
+                        user_create(actor=None, email=f"{role.value}@acme.test", password=DEFAULT_PASSWORD,
+                                    role=role))
+                tokens[role.value] = Token.objects.create(user=user).key
+        yield {"sku": sku, "east": east, "south": south, "tokens": tokens, "tenant": tenant}
+
+
 @pytest.fixture
-def world(tenant_a, in_tenant):
-    with in_tenant(tenant_a):
-        sku = _catalog()
-        east = services.warehouse_create(actor=None, code="SH", name="上海仓")
-        south = services.warehouse_create(actor=None, code="GZ", name="广州仓")
-        services.stock_receive(actor=None, sku_id=sku.pk, warehouse_id=east.pk, quantity=100)
-        tokens = {}
-        for role in Role:
-            user = (User.objects.get(email="owner@acme.test") if role == Role.OWNER else
-                    user_create(actor=None, email=f"{role.value}@acme.test", password=DEFAULT_PASSWORD, role=role))
-            tokens[role.value] = Token.objects.create(user=user).key
-    return {"sku": sku, "east": east, "south": south, "tokens": tokens, "tenant": tenant_a}
+def world(_world, db, in_tenant):
+    with in_tenant(_world["tenant"]):
+        return fresh(_world)
 
 
 def _client(world, role):

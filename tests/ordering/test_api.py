@@ -10,22 +10,43 @@ import pytest
 from django_tenants.utils import schema_context
 from rest_framework.authtoken.models import Token
 
+from tenant_apps.ordering import services as cart
 from tenant_apps.ordering.models import CartLine, Order, OrderTemplate
 from tenant_apps.ordering.submission import SubmitLine, order_submit
-from tests.conftest import host_client
+from tests.conftest import building_in, fresh, host_client, rolled_back
+from tests.ordering.conftest import make_store
 from tests.ordering.test_pages import allocated, make_people
 
 
+@pytest.fixture(scope="module")
+def _api(django_db_setup, django_db_blocker):
+    """tests/ordering/conftest.py's store, people on both sides, their tokens and another dealer's order: built
+    once for the module (each test runs in a savepoint rolled back after it: tests/conftest.py `rolled_back`)."""
+    with rolled_back(django_db_blocker):
+        with building_in("acme") as tenant:
+            store = make_store()
+            store.tenant = tenant
+            store.fill = lambda *lines: [cart.cart_line_set(actor=store.buyer, dealer=store.dealer, sku_id=s.pk,
+                                                            unit_id=u.pk, quantity=q) for s, u, q in lines]
+            people = make_people(store)
+            tokens = {name: Token.objects.create(user=user).key for name, user in {
+                "buyer": store.buyer, "other_buyer": people.other_buyer, "finance": people.finance,
+                "analyst": people.analyst, "rm_hq": people.rm_hq, "rm_west": people.rm_west}.items()}
+            theirs = order_submit(actor=people.other_buyer, dealer=people.other,
+                                  lines=[SubmitLine(store.water.pk, None, 5)]).order
+        yield SimpleNamespace(store=store, tokens=tokens, theirs=theirs, tenant=tenant, **people.__dict__)
+
+
 @pytest.fixture
-def api(store, tenant_a, in_tenant):
-    with in_tenant(tenant_a):
-        people = make_people(store)
-        tokens = {name: Token.objects.create(user=user).key for name, user in {
-            "buyer": store.buyer, "other_buyer": people.other_buyer, "finance": people.finance,
-            "analyst": people.analyst, "rm_hq": people.rm_hq, "rm_west": people.rm_west}.items()}
-        theirs = order_submit(actor=people.other_buyer, dealer=people.other,
-                              lines=[SubmitLine(store.water.pk, None, 5)]).order
-    return SimpleNamespace(store=store, tokens=tokens, theirs=theirs, tenant=tenant_a, **people.__dict__)
+def store(_api, db, in_tenant):
+    with in_tenant(_api.tenant):
+        yield fresh(_api.store)
+
+
+@pytest.fixture
+def api(_api, store, in_tenant):
+    with in_tenant(_api.tenant):
+        return fresh(_api)
 
 
 def client(api, who):

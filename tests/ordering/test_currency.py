@@ -9,8 +9,8 @@ from decimal import Decimal
 
 import pytest
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone, translation
 from django_tenants.utils import tenant_context
 from rest_framework.authtoken.models import Token
 
@@ -25,7 +25,7 @@ from tenant_apps.pricing.quote_types import CartLine
 from tenant_apps.promotions import services as promotions
 from tenant_apps.quoting.quote import quote_cart
 from tenants.models import Tenant
-from tests.conftest import host_client
+from tests.conftest import fresh, host_client, rolled_back
 from tests.factories import DEFAULT_PASSWORD
 from tests.ordering.conftest import make_store
 
@@ -41,8 +41,25 @@ def _login(email: str, language: str = "en", host: str = HOST):
     return client
 
 
+@pytest.fixture(scope="module")
+def _usd(django_db_setup, django_db_blocker):
+    """Made once for the module, inside a transaction rolled back at its end, schema included (each test runs in
+    a savepoint rolled back after it: tests/conftest.py `rolled_back`)."""
+    with rolled_back(django_db_blocker):
+        with translation.override("en"):
+            made = _usd_make(host_client("localhost"))
+            connection.check_constraints()  # once, not again at the end of every test (tests/conftest.building_in)
+        connection.set_schema_to_public()
+        yield made
+
+
 @pytest.fixture
-def usd(public_client):
+def usd(_usd, db):
+    with tenant_context(_usd.tenant):
+        return fresh(_usd)
+
+
+def _usd_make(public_client):
     """A brand that signs up in USD on the public sign-up page, its workspace then built through the services: a
     dealer, SKUs priced in its base list (the list's currency is the brand's: nobody said USD), stock, a USD
     promotion (spend $50: $5 off) and an approval step for orders from $20."""

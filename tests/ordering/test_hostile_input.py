@@ -8,7 +8,7 @@ from django.test import RequestFactory
 from dms.input_guard import nul_fields
 from tenant_apps.ordering.models import Order
 from tests.conftest import host_client
-from tests.ordering.test_api import _in, api, client  # noqa: F401 (the fixture)
+from tests.ordering.test_api import _api, _in, api, client, store  # noqa: F401 (the fixtures)
 from tests.ordering.test_pages import signed_in
 
 PAST_BIGINT = 2**63
@@ -48,7 +48,7 @@ def _file(content: bytes):
 
 
 def test_an_id_past_bigint_in_an_order_is_a_line_error(api):  # noqa: F811
-    store = api.store
+    store = api.store  # noqa: F811 (not the fixture)
     with _in(api):
         before = Order.objects.count()
     response = client(api, "buyer").post("/api/v1/orders/", {"lines": [{"sku": PAST_BIGINT, "quantity": 1},
@@ -81,7 +81,7 @@ def test_nested_field_errors_are_plain_messages_named_by_position(api):  # noqa:
 
 
 def test_a_tampered_shown_total_on_the_checkout_page_is_not_a_500(api, in_tenant):  # noqa: F811
-    store = api.store
+    store = api.store  # noqa: F811 (not the fixture)
     store.fill((store.sku, store.can, 1))
     client = signed_in(api.buyer)
     for shown in ("sNaN", "Infinity", "1e999"):

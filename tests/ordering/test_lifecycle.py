@@ -7,6 +7,8 @@ from tenant_apps.inventory.models import Stock
 from tenant_apps.ordering import lifecycle
 from tenant_apps.ordering.models import Order, OrderEvent, OrderStatus
 from tenant_apps.ordering.submission import SubmitLine, order_submit
+from tests.conftest import building_in, fresh, rolled_back
+from tests.ordering.conftest import make_store
 
 # Written out by hand (not read from the state machine), so a wrong transition in the model fails here.
 LEGAL = {
@@ -24,6 +26,23 @@ LEGAL = {
 TARGET = {"start_approval": "in_approval", "approve": "approved", "reject": "rejected", "send_back": "draft",
           "allocate": "allocated", "ship_part": "partially_shipped", "ship_all": "shipped", "deliver": "delivered",
           "complete": "completed", "cancel": "cancelled"}
+
+
+@pytest.fixture(scope="module")
+def _store(django_db_setup, django_db_blocker):
+    """tests/ordering/conftest.py's store, built once for the module (each test runs in a savepoint rolled back
+    after it: tests/conftest.py `rolled_back`)."""
+    with rolled_back(django_db_blocker):
+        with building_in("acme") as tenant:
+            made = make_store()
+            made.tenant = tenant
+        yield made
+
+
+@pytest.fixture
+def store(_store, db, in_tenant):
+    with in_tenant(_store.tenant):
+        yield fresh(_store)
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from tenant_apps.catalog.models import Category, Series, Sku, Unit
 from tenant_apps.dealers import services as dealers
 from tenant_apps.dealers.models import QualificationType, Territory, Tier
 from tenant_apps.inventory.models import Warehouse
-from tests.conftest import host_client
+from tests.conftest import building_in, fresh, host_client, rolled_back
 from tests.factories import DEFAULT_PASSWORD
 
 PRODUCT_NEW = "/console/catalog/products/new/"
@@ -31,20 +31,29 @@ def sign_in(email: str, language: str = "en"):
     return client
 
 
-@pytest.fixture
-def empty(tenant_a, in_tenant):
+@pytest.fixture(scope="module")
+def _empty(django_db_setup, django_db_blocker):
     """Tenant A as a brand that has made nothing yet but its headquarters and one region (whatever sign-up
-    gave it is deleted inside the test's transaction), with a regional manager of that region."""
-    with in_tenant(tenant_a):
-        for model in (Sku, Category, Series, Unit, Tier, QualificationType, Warehouse):
-            model.objects.all().delete()
-        while Territory.objects.exists():  # China's divisions: leaves first (a parent is protected)
-            Territory.objects.exclude(pk__in=Territory.objects.filter(parent__isnull=False).values("parent_id")).delete()
-        hq = dealers.headquarters_ensure(name="HQ")
-        east = dealers.region_create(actor=None, parent=hq, name="华东", code="EAST")
-        user_create(actor=None, email="rm@acme.test", password=DEFAULT_PASSWORD, role="regional_manager",
-                    scope_node=east)
-    return {"tenant": tenant_a, "hq": hq, "east": east}
+    gave it is deleted inside the module's transaction), with a regional manager of that region: made once for
+    the module (each test runs in a savepoint rolled back after it: tests/conftest.py `rolled_back`)."""
+    with rolled_back(django_db_blocker):
+        with building_in("acme") as tenant:
+            for model in (Sku, Category, Series, Unit, Tier, QualificationType, Warehouse):
+                model.objects.all().delete()
+            while Territory.objects.exists():  # China's divisions: leaves first (a parent is protected)
+                Territory.objects.exclude(
+                    pk__in=Territory.objects.filter(parent__isnull=False).values("parent_id")).delete()
+            hq = dealers.headquarters_ensure(name="HQ")
+            east = dealers.region_create(actor=None, parent=hq, name="华东", code="EAST")
+            user_create(actor=None, email="rm@acme.test", password=DEFAULT_PASSWORD, role="regional_manager",
+                        scope_node=east)
+        yield {"tenant": tenant, "hq": hq, "east": east}
+
+
+@pytest.fixture
+def empty(_empty, db, in_tenant):
+    with in_tenant(_empty["tenant"]):
+        return fresh(_empty)
 
 
 def _link(target: str, back: str, fragment: str = "", **query) -> str:

@@ -11,7 +11,7 @@ from tenant_apps.core.errors import ValidationFailed
 from tenant_apps.dealers import services as dealers
 from tenant_apps.pricing import services as pricing
 from tenant_apps.promotions import services as promotions
-from tests.pricing.test_api import _as, priced, tokens  # noqa: F401 (fixtures)
+from tests.pricing.test_api import _as, _made, priced, tokens, world  # noqa: F401 (fixtures)
 
 WINDOW = ["Enter a date from 2000-01-01 to 2099-12-31."]
 UTC = ZoneInfo("UTC")
@@ -24,7 +24,7 @@ def _refused(call, field):
 
 
 @pytest.mark.parametrize("day", [date(1, 1, 1), date(1999, 12, 31), date(2100, 1, 1), date(9999, 12, 31)])
-def test_every_dated_service_refuses_a_day_outside_the_window(world, in_tenant, tenant_a, day):
+def test_every_dated_service_refuses_a_day_outside_the_window(world, in_tenant, tenant_a, day):  # noqa: F811
     with in_tenant(tenant_a):
         _refused(lambda: pricing.price_list_create(actor=None, code="OLD", name="old", kind="base", valid_from=day),
                  "valid_from")

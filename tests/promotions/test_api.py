@@ -12,30 +12,45 @@ from tenant_apps.accounts.services import user_create
 from tenant_apps.audit.models import AuditEntry
 from tenant_apps.promotions import services
 from tenant_apps.promotions.models import Coupon, Promotion
-from tests.conftest import host_client
+from tests.conftest import building_in, fresh, host_client, rolled_back
 from tests.factories import DEFAULT_PASSWORD
-from tests.promotions.conftest import START
+from tests.promotions.conftest import START, world_make
 
 STEPS = {"steps": [{"threshold": "1000", "off": "50"}, {"threshold": "3000", "off": "200"}]}
 
 
+@pytest.fixture(scope="module")
+def _api(django_db_setup, django_db_blocker):
+    """The world, a token per role, a draft and a live promotion: built once for the module (each test runs in a
+    savepoint rolled back after it: tests/conftest.py `rolled_back`)."""
+    with rolled_back(django_db_blocker):
+        with building_in("acme") as tenant:
+            made = _api_make(tenant)
+        yield made
+
+
+def _api_make(tenant) -> dict:
+    world = world_make()
+    tokens = {}
+    for role in Role:
+        user = (User.objects.get(email="owner@acme.test") if role == Role.OWNER else
+                user_create(actor=None, email=f"{role.value}@api.test", password=DEFAULT_PASSWORD, role=role,
+                            dealer=world["gold"] if role.value.startswith("dealer") else None))
+        tokens[role.value] = Token.objects.create(user=user).key
+    draft = services.promotion_create(actor=None, code="DRAFT", name="草稿", kind="threshold", rule=STEPS,
+                                      starts_at=START)
+    live = services.promotion_create(actor=None, code="LIVE", name="A 级 95 折", kind="percent",
+                                     rule={"percent": "5"}, starts_at=START, tiers=[world["A"]],
+                                     coupon_required=True)
+    services.coupon_create(actor=None, promotion=live, code="LIVE5", total_limit=10)
+    services.promotion_publish(actor=None, promotion=live)
+    return {**world, "tokens": tokens, "draft": draft, "live": live, "tenant": tenant}
+
+
 @pytest.fixture
-def api(world, tenant_a, in_tenant):
-    with in_tenant(tenant_a):
-        tokens = {}
-        for role in Role:
-            user = (User.objects.get(email="owner@acme.test") if role == Role.OWNER else
-                    user_create(actor=None, email=f"{role.value}@api.test", password=DEFAULT_PASSWORD, role=role,
-                                dealer=world["gold"] if role.value.startswith("dealer") else None))
-            tokens[role.value] = Token.objects.create(user=user).key
-        draft = services.promotion_create(actor=None, code="DRAFT", name="草稿", kind="threshold", rule=STEPS,
-                                          starts_at=START)
-        live = services.promotion_create(actor=None, code="LIVE", name="A 级 95 折", kind="percent",
-                                         rule={"percent": "5"}, starts_at=START, tiers=[world["A"]],
-                                         coupon_required=True)
-        services.coupon_create(actor=None, promotion=live, code="LIVE5", total_limit=10)
-        services.promotion_publish(actor=None, promotion=live)
-    return {**world, "tokens": tokens, "draft": draft, "live": live, "tenant": tenant_a}
+def api(_api, db, in_tenant):
+    with in_tenant(_api["tenant"]):
+        yield fresh(_api)
 
 
 def _client(api, role):
