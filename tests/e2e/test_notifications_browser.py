@@ -77,7 +77,10 @@ def test_a_phone_order_reaches_the_managers_bell_and_the_approval_reaches_the_de
         sign_in(phone, acme, BUYER)
         phone.locator("#notifications-bell").click()
         phone.click("#notifications-settings")
+        # the SMS column is offered once she has a mobile number: save it, then tick SMS
         phone.fill("input[name=mobile]", MOBILE)
+        phone.locator("main form button[type=submit]").click()
+        expect(phone.locator("input[name=mobile]")).to_have_value(MOBILE)
         phone.check("tr[data-kind='order.approved'] input[value='order.approved:sms']")
         phone.locator("main form button[type=submit]").click()
         expect(phone.locator("input[name=mobile]")).to_have_value(MOBILE)
