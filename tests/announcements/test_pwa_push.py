@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import base64
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, HTTPServer
 
 import http_ece
 import pytest
@@ -21,6 +19,7 @@ from tenant_apps.announcements.push import vapid_generate, vapid_public_key, web
 from tenants.models import Tenant
 from tests.announcements.conftest import login
 from tests.conftest import host_client
+from tests.notifications.push_fake import PushServiceFake
 
 
 def _b64(data: bytes) -> str:
@@ -117,37 +116,6 @@ def test_the_browser_saves_and_removes_its_subscription(world, tenant_a, in_tena
         assert PushSubscription.objects.count() == 0
 
 
-class _FakePushService:
-    """A push service on loopback: answers 201 on /ok/... and 410 on /gone/..., and keeps every request."""
-
-    def __init__(self):
-        received = self.received = []
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802 (http.server's name)
-                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                headers = {key.lower(): value for key, value in self.headers.items()}
-                received.append({"path": self.path, "headers": headers, "body": body})
-                self.send_response(410 if self.path.startswith("/gone/") else 201)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.server = HTTPServer(("127.0.0.1", 0), Handler)
-        self.origin = f"http://127.0.0.1:{self.server.server_port}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
-
-
 def _verify_vapid(header: str, *, audience: str, subject: str) -> None:
     """Authorization: vapid t=<ES256 JWT>,k=<the server's public key>: the key is ours, the signature checks out
     with it, and the claims name the push service's origin and our contact."""
@@ -173,7 +141,7 @@ def test_webpush_send_posts_an_encrypted_message_with_vapid_and_drops_a_gone_sub
     browser_public = _b64(browser_key.public_key().public_bytes(serialization.Encoding.X962,
                                                                 serialization.PublicFormat.UncompressedPoint))
     auth = b"0123456789abcdef"
-    with _FakePushService() as service, in_tenant(tenant_a):
+    with PushServiceFake() as service, in_tenant(tenant_a):
         user = world["pudong_buyer"]
         ok = PushSubscription.objects.create(user=user, endpoint=f"{service.origin}/ok/1", p256dh=browser_public,
                                              auth=_b64(auth))

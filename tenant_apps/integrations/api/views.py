@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions
 from rest_framework.response import Response
 
@@ -179,14 +179,15 @@ class BulkUpsert(IntegrationView):
                                                   body_hash=services.request_hash(request.data), perform=perform))
 
 
-BULK_SCHEMA = extend_schema(request=s.IntegrationBulkSerializer, responses={
+BULK_SCHEMA = extend_schema_view(post=extend_schema(request=s.IntegrationBulkSerializer, responses={
     200: OpenApiResponse(description="{rows, created, updated, unchanged}"),
     400: OpenApiResponse(description="{code: rows_invalid, detail, fields: {rows.<n>.<field>: [...]}, "
                                      "errors: [{index, row, field, message}], error_count}"),
     413: OpenApiResponse(description="{code: batch_too_large}"),
-    422: OpenApiResponse(description="{code: idempotency_key_reused}")})
+    422: OpenApiResponse(description="{code: idempotency_key_reused}")}))
 
 
+@BULK_SCHEMA
 class DealersUpsert(BulkUpsert):
     """Dealers by code: new ones created, existing ones updated (dealers.transfer.dealers_upsert)."""
 
@@ -194,11 +195,8 @@ class DealersUpsert(BulkUpsert):
     endpoint = "dealers.bulk"
     upsert = staticmethod(dealers_transfer.dealers_upsert)
 
-    @BULK_SCHEMA
-    def post(self, request):
-        return super().post(request)
 
-
+@BULK_SCHEMA
 class SkusUpsert(BulkUpsert):
     """Products and SKUs by code, as the catalog import (catalog.transfer.catalog_upsert)."""
 
@@ -206,18 +204,11 @@ class SkusUpsert(BulkUpsert):
     endpoint = "skus.bulk"
     upsert = staticmethod(catalog_transfer.catalog_upsert)
 
-    @BULK_SCHEMA
-    def post(self, request):
-        return super().post(request)
 
-
+@BULK_SCHEMA
 class PricesUpsert(BulkUpsert):
     """Price entries by list, SKU, unit and quantity, as the price import (pricing.transfer.prices_upsert)."""
 
     required_scopes = {"POST": "prices:write"}
     endpoint = "prices.bulk"
     upsert = staticmethod(pricing_transfer.prices_upsert)
-
-    @BULK_SCHEMA
-    def post(self, request):
-        return super().post(request)
