@@ -18,3 +18,7 @@ CACHES = {  # noqa: F405
                 "BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "platform": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
 }
+
+# A commit does not wait for its WAL to reach the disk: a crash could lose the last few (test) transactions,
+# never corrupt the database. The suite commits a great deal (schemas cloned per module, servers' requests).
+DATABASES["default"]["OPTIONS"]["options"] += " -c synchronous_commit=off"  # noqa: F405

@@ -143,3 +143,42 @@ def test_after_a_clone_the_tenant_path_is_set_again(tenant_a):
         cursor.execute(read)
         assert cursor.fetchone()[0] == [tenant_a.schema_name, "public"]
     assert any(q["sql"].startswith("SET search_path") for q in captured.captured_queries)
+
+
+def _pid(wrapper) -> int:
+    with wrapper.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return cursor.fetchone()[0]
+
+
+def test_a_connection_that_served_more_schemas_than_the_bound_is_replaced_between_requests(
+        own_connection, tenant_a, tenant_b):
+    """A backend keeps caches for every schema it touched (relations, foreign-key check plans) until it ends:
+    past DB_CONN_MAX_SCHEMAS tenants the connection is closed at a request boundary and the next request gets a
+    fresh backend; without a bound it stays."""
+    read = "SELECT count(*) FROM dealers_dealer"
+    with override_settings(DB_CONN_MAX_SCHEMAS=1):
+        own_connection.set_tenant(tenant_a)
+        _request(own_connection, read)
+        first = _pid(own_connection)
+        own_connection.set_tenant(tenant_a)
+        _request(own_connection, read)
+        assert _pid(own_connection) == first  # the same tenant again: one schema, within the bound
+        own_connection.set_tenant(tenant_b)
+        with own_connection.cursor() as cursor:
+            cursor.execute(read)
+        assert own_connection.schemas_used() == 2
+        own_connection.close_if_unusable_or_obsolete()  # the request's end
+        assert own_connection.connection is None
+        own_connection.set_tenant(tenant_b)
+        _request(own_connection, read)
+        assert _pid(own_connection) != first
+        assert own_connection.schemas_used() == 1
+    with override_settings(DB_CONN_MAX_SCHEMAS=0):  # no bound
+        own_connection.set_tenant(tenant_a)
+        _request(own_connection, read)
+        kept = _pid(own_connection)
+        own_connection.set_tenant(tenant_b)
+        _request(own_connection, read)
+        assert _pid(own_connection) == kept
+        assert own_connection.schemas_used() == 2

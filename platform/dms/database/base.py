@@ -19,6 +19,14 @@ sequential submissions the health check alone was an eighth of the time).
   a failed `SET`, and `search_path_forget()` after raw SQL that sets the path itself (django-tenants'
   clone_schema restores the path it found, but with `set_config` in places: tenants.schemas.clone_template
   forgets the path after it, whatever happened).
+- Schemas per connection: a PostgreSQL backend keeps, for every table it has touched, relation cache entries and,
+  for every foreign key it has checked, a cached plan (the RI triggers' queries), per schema, for the life of the
+  session: nothing (DISCARD ALL included) frees them. A web or worker connection that serves hundreds of tenants
+  grows to hundreds of MB, and every DDL anywhere in the database (a sign-up's pool claim, a pool refill, a
+  migration) makes it walk all of its cached plans, once per relation invalidated (PlanCacheRelCallback). So a
+  connection that has set more than DB_CONN_MAX_SCHEMAS distinct tenant schemas is closed at the next request or
+  task boundary (never inside a transaction); the next one opens a fresh backend. docs/dev/scale-out.md has the
+  figures that chose the bound (bench/provision.py --fleet).
 """
 
 from __future__ import annotations
@@ -35,6 +43,8 @@ class DatabaseWrapper(tenants_base.DatabaseWrapper):
         self._wire_search_path: tuple[object, list[str]] | None = None  # (raw connection, path) as set
         self._answered_at = 0.0  # when the connection last answered a request's queries (monotonic)
         self._in_use = False  # a cursor was opened since the last request ended
+        self._schemas_used: set[str] = set()  # tenant schemas put on this session's search_path since it opened
+        self.recycled = 0  # connections closed for having served too many schemas (this process)
         super().__init__(*args, **kwargs)
 
     # --- health check ----------------------------------------------------------------------------------
@@ -64,6 +74,19 @@ class DatabaseWrapper(tenants_base.DatabaseWrapper):
             self._answered_at = time.monotonic()
         self._in_use = False
         super().close_if_unusable_or_obsolete()
+        limit = settings.DB_CONN_MAX_SCHEMAS
+        if (self.connection is not None and limit and len(self._schemas_used) > limit
+                and not self.in_atomic_block):
+            self.recycled += 1
+            self.close()
+
+    def schemas_used(self) -> int:
+        """How many distinct tenant schemas this session has had on its search_path."""
+        return len(self._schemas_used)
+
+    def connect(self):
+        self._schemas_used = set()
+        super().connect()
 
     def _cursor(self, name=None):
         cursor = super()._cursor(name)
@@ -84,6 +107,7 @@ class DatabaseWrapper(tenants_base.DatabaseWrapper):
         super()._handle_search_path(cursor)
         if self.search_path_set_schemas is not None:
             self._wire_search_path = (self.connection, list(self.search_path_set_schemas))
+            self._schemas_used.update(s for s in self.search_path_set_schemas if s != "public")
         else:
             self._wire_search_path = None
 
@@ -94,6 +118,7 @@ class DatabaseWrapper(tenants_base.DatabaseWrapper):
 
     def close(self):
         self._wire_search_path = None
+        self._schemas_used = set()
         super().close()
 
     def rollback(self):
