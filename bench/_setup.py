@@ -21,6 +21,7 @@ def django_setup() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dms.settings")
     os.environ["TENANT_POOL_REFILL"] = "off"  # the bench fills the pool itself, untimed
     os.environ.setdefault("LOG_LEVEL", "WARNING")
+    os.environ.setdefault("ACCESS_LOG_LEVEL", "WARNING")
     import django
 
     django.setup()

@@ -43,13 +43,14 @@ import uuid
 from contextlib import contextmanager
 from pathlib import Path
 
+import _fleet
 from _setup import ROOT, _pg_bin, django_setup, percentile, throwaway_tenant
 
 SKUS = 2000
 DEALERS = 16
 
 
-def build() -> dict:
+def build(sku_count: int = SKUS, dealer_count: int = DEALERS) -> dict:
     """Catalog and prices in bulk, people and rules through the services. Returns what the clients need."""
     from datetime import timedelta
     from decimal import Decimal
@@ -74,9 +75,9 @@ def build() -> dict:
     unit = catalog.unit_ensure(code="pc", name="件")
     root = catalog.category_create(actor=None, parent=None, code="ALL", name="全部")
     products = Product.objects.bulk_create([Product(code=f"P{n:05d}", name=f"瓷砖{n}", category=root, status="on_sale")
-                                            for n in range(SKUS // 5)])
+                                            for n in range(sku_count // 5)])
     skus = Sku.objects.bulk_create([Sku(product=products[n // 5], code=f"S{n:05d}", name=f"瓷砖{n // 5} 规格{n % 5}",
-                                        base_unit=unit, search_text=f"s{n:05d}") for n in range(SKUS)])
+                                        base_unit=unit, search_text=f"s{n:05d}") for n in range(sku_count)])
     base = pricing.price_list_create(actor=None, code="BASE", name="基础价", kind="base", status="active")
     tier_a = pricing.price_list_create(actor=None, code="TIER-A", name="A 级", kind="tier", tier=tiers[0],
                                        status="active")
@@ -104,7 +105,7 @@ def build() -> dict:
         starts_at=timezone.now() - timedelta(days=1))
     promo.promotion_publish(actor=None, promotion=threshold, reason="bench")
     tokens = []
-    for n in range(DEALERS):
+    for n in range(dealer_count):
         dealer = dealers.dealer_create(actor=None, parent=hq, code=f"D{n:02d}", legal_name=f"经销商{n}",
                                        tier=tiers[n % 2], territories=[east], status="active")
         dealers.address_add(actor=None, dealer=dealer, kind="shipping", recipient="收货人", phone="13800000000",
@@ -121,10 +122,11 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def serve(workers: int, relay: str = "inline", schema: str = "") -> tuple:
+def serve(workers: int, relay: str = "inline", schema: str = "", extra_env: dict | None = None) -> tuple:
     """gunicorn on the same database as this process, production-like: DEBUG off, sync workers. relay "inline":
     the outbox is relayed in the web process after each commit (no broker: the embedded default); "worker": by a
-    separate `webhooks_worker` process on the same cores, as a deployment with a worker does."""
+    separate `webhooks_worker` process on the same cores, as a deployment with a worker does. Its sessions name
+    themselves `bench-web` (PGAPPNAME), so their backends can be found in pg_stat_activity."""
     from django.conf import settings
 
     db = settings.DATABASES["default"]
@@ -135,7 +137,8 @@ def serve(workers: int, relay: str = "inline", schema: str = "") -> tuple:
     env = {**{k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}, "DEBUG": "false",
            "DATABASE_URL": url, "PLATFORM_DOMAIN": f"localhost:{port}", "LOG_LEVEL": "WARNING",
            "TENANT_POOL_REFILL": "off", "DB_CONN_MAX_AGE": "600",
-           "EVENTS_RELAY_ON_COMMIT": "true" if relay == "inline" else "false"}
+           "EVENTS_RELAY_ON_COMMIT": "true" if relay == "inline" else "false", "PGAPPNAME": "bench-web",
+           **(extra_env or {})}
     gunicorn = Path(sys.executable).with_name("gunicorn")
     # its log goes to a file: a pipe nobody reads fills up (one access line per request) and blocks the workers
     log = tempfile.TemporaryFile()
@@ -362,6 +365,11 @@ def main() -> None:
     parser.add_argument("--history", type=int, default=500, help="orders placed before the load")
     parser.add_argument("--relay", choices=("inline", "worker"), default="inline",
                         help="who relays the outbox: the web process after each commit, or a worker process")
+    parser.add_argument("--fleet", type=int, default=0,
+                        help="the database holds this many other tenants (bench/_fleet.py, made once and kept) and "
+                             "the web workers serve every one of them before the load")
+    parser.add_argument("--conn-max-schemas", type=int, default=None,
+                        help="DB_CONN_MAX_SCHEMAS of the web workers (default: the setting's)")
     args = parser.parse_args()
     os.environ.setdefault("DEBUG", "false")
     django_setup()
@@ -381,9 +389,19 @@ def main() -> None:
                 print(f"built {SKUS} SKUs, {DEALERS} dealers and {args.history} orders of history in "
                       f"{time.perf_counter() - started:.1f} s")
             connection.set_schema_to_public()
+            fleet = _fleet.fleet_credentials(_fleet.fleet_ensure(args.fleet)) if args.fleet else {}
             with pgbench_tpcb() as pgbench:
-                server, port, worker = serve(args.workers, args.relay, tenant.schema_name)
+                extra = {} if args.conn_max_schemas is None else {"DB_CONN_MAX_SCHEMAS": str(args.conn_max_schemas)}
+                server, port, worker = serve(args.workers, args.relay, tenant.schema_name, extra)
                 host = f"{tenant.slug}.{settings.PLATFORM_HOST.split(':')[0]}:{port}"
+                if fleet:  # every other tenant's buyer visits (untimed): the workers' connections serve them all
+                    started = time.perf_counter()
+                    answers = _fleet.warm_server(port, {slug: {**creds, "host": f"{creds['host']}:{port}"}
+                                                        for slug, creds in fleet.items()}, clients=args.workers)
+                    web = _fleet.backend_memory(_fleet.backends("bench-web"))
+                    print(f"fleet: {len(fleet)} tenants served by {args.workers} web workers in "
+                          f"{time.perf_counter() - started:.0f} s (answers {answers}); their backends now: "
+                          + ", ".join(_fleet.mb(size) for size in web.values()))
                 # Warm every worker (imports, connections), untimed.
                 load(port=port, host=host, data=data, seconds=3, clients=args.workers)
                 # The 1,000-line order first, on a quiet server (after the load, autovacuum and the checkpoint of
@@ -410,6 +428,8 @@ def main() -> None:
                     baseline = pgbench()
                     rounds.append((result, cpu, baseline))
                     _print_round(number, args, result, cpu, baseline)
+                web = _fleet.backend_memory(_fleet.backends("bench-web"))
+                print("web backends after the load: " + ", ".join(_fleet.mb(size) for size in web.values()))
                 server.terminate()
                 server.wait(timeout=30)
                 server = None
@@ -442,7 +462,8 @@ def main() -> None:
           f"{drained['notifications']} notifications written")
     print(f"RESULT orders_per_s={result['orders_per_s']:.1f} p50_ms={result['p50_ms']:.1f} "
           f"p99_ms={result['p99_ms']:.1f} big_order_ms={min(big_ms) if big_ms else -1:.0f} "
-          f"pgbench_tpcb_tps={baseline['tps']:.0f}")
+          f"pgbench_tpcb_tps={baseline['tps']:.0f} fleet={args.fleet} "
+          f"web_backend_max_mb={max(web.values(), default=0) / 1024 / 1024:.1f}")
 
 
 def _outbox_drained(schema: str, wait_s: float = 60) -> dict:

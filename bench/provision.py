@@ -9,6 +9,22 @@ The owner's password is hashed before the timed call, as the sign-up form does w
 (the hash time is printed separately). Cleans up: every bench tenant is deleted and purged.
 
 Run: .venv/bin/python bench/provision.py [--pool N] [--clone N] [--migrate N]
+
+At fleet size (--fleet N): the database holds N tenant workspaces (bench/_fleet.py: made once, kept), and
+provisioning is timed on a connection that has just served every one of them (each tenant's buyer lists SKUs, reads
+the cart, submits an order and lists orders, through Django's WSGI handler in this process, as a web worker whose
+sign-up form provisions), while gunicorn's workers, which served them too, stay open beside it. Once per policy of
+what one connection keeps:
+
+  none      no bound (DB_CONN_MAX_SCHEMAS=0): the session lives on, as before
+  discard   no bound, DISCARD ALL after every request (plans, prepared statements, session state)
+  bound     DB_CONN_MAX_SCHEMAS (the setting, or --bound): closed at the request boundary past that many schemas
+
+Per policy: the backends' private memory (RssAnon) after serving the fleet, the time a tenant's visit took, and
+pool / clone provisioning and purge (DROP SCHEMA) p50 on that connection.
+
+Run: DATABASE_URL=... .venv/bin/python bench/provision.py --fleet 1000 [--policies none,discard,bound]
+     [--bound K] [--web-workers 3] [--pool 20] [--clone 5]
 """
 
 from __future__ import annotations
@@ -25,8 +41,17 @@ def main() -> None:
     parser.add_argument("--pool", type=int, default=20)
     parser.add_argument("--clone", type=int, default=20)
     parser.add_argument("--migrate", type=int, default=5)
+    parser.add_argument("--fleet", type=int, default=0, help="tenants the database holds (see the docstring)")
+    parser.add_argument("--policies", default="none,discard,bound")
+    parser.add_argument("--bound", type=int, default=None, help="DB_CONN_MAX_SCHEMAS of the bound policy")
+    parser.add_argument("--web-workers", type=int, default=3)
     args = parser.parse_args()
     django_setup()
+    if args.fleet:
+        from provision_fleet import fleet_main
+
+        fleet_main(args)
+        return
 
     from django.contrib.auth import authenticate
     from django.contrib.auth.hashers import make_password

@@ -18,10 +18,13 @@ class TenantsConfig(AppConfig):
         from tenants.billing import subscription_mirror
         from tenants.models import Domain, Tenant
         from tenants.selectors import routing_forget, tenant_storage_bytes
+        from tenants.selectors_fleet import migration_source_register, migration_state_recorded
 
         subscription_changed.connect(subscription_mirror, dispatch_uid="tenants_subscription_mirror")
         # the workspace's files are laid out here (media per schema, branding): billing meters them through us
         meter_register(Resource.STORAGE_MB, tenant_storage_bytes)
+        # the operator's fleet health reads what platform_migrate and provisioning recorded per schema
+        migration_source_register(migration_state_recorded)
         for model in (Tenant, Domain):
             post_save.connect(routing_forget, sender=model, dispatch_uid=f"routing_forget_save_{model.__name__}")
             post_delete.connect(routing_forget, sender=model, dispatch_uid=f"routing_forget_delete_{model.__name__}")

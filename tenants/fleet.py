@@ -365,6 +365,19 @@ def _record_states(run_id: str, version: str, rows: list[tuple[str, str, str, in
         )
 
 
+def schema_record_current(schema_name: str) -> None:
+    """A schema made at the code's migrations outside a fleet run (a sign-up's pool claim or clone of the current
+    template): recorded as done, so that the fleet's health counts it at its version from the start."""
+    _record_states("provisioned", schemas.code_version(), [(schema_name, "done", "", 0, 0)])
+
+
+def schema_record_forget(schema_name: str) -> None:
+    """The schema is gone (a purge): its record goes with it."""
+    from tenants.models import SchemaMigration
+
+    SchemaMigration.objects.filter(schema_name=schema_name).delete()
+
+
 def fleet_schemas() -> tuple[list[str], list[str]]:
     """(tenant schemas, pool schemas): every schema the platform serves or may hand out, public and the template
     aside."""

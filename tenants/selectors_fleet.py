@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
+from django.utils.translation import gettext as _
 
 from tenants import schemas
 from tenants.models import PooledSchema, Tenant
@@ -86,6 +87,7 @@ class VersionGroup:
     schemas: int
     current: bool  # the running code's (the template's) version
     examples: tuple[str, ...] = ()  # a few schema names of the group
+    label: str = ""  # what the page shows instead of `version` (a state rather than a fingerprint)
 
 
 @dataclass(frozen=True)
@@ -139,6 +141,48 @@ def migration_state_from_statistics(*, examples: int = 3) -> MigrationState:
                            examples=tuple(names))
               for count, n, names, is_template in rows if not is_template]
     return MigrationState(source="statistics", groups=groups)
+
+
+def migration_state_recorded(*, examples: int = 3, failures: int = 50) -> MigrationState:
+    """Tenant schemas grouped by what the fleet migration (tenants.fleet) and provisioning recorded of them
+    (SchemaMigration: the fingerprint of the migrations a schema has, failures with their error), against the
+    running code's fingerprint. Two queries. A fleet where nothing was recorded yet (never migrated by
+    `platform_migrate`) falls back to the statistics' estimate."""
+    from tenants.models import SchemaMigration
+
+    table = SchemaMigration._meta.db_table
+    connection.set_schema_to_public()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT COALESCE(m.status, ''), COALESCE(m.version, ''), count(*), "  # noqa: S608 - our table
+            f"(array_agg(t.schema_name ORDER BY t.schema_name))[1:%s] FROM tenants_tenant t "
+            f"LEFT JOIN {table} m ON m.schema_name = t.schema_name WHERE t.schema_name <> 'public' "
+            f"GROUP BY 1, 2 ORDER BY 3 DESC, 2",
+            [examples])
+        rows = cursor.fetchall()
+        if not any(status for status, _v, _n, _names in rows):
+            return migration_state_from_statistics(examples=examples)
+        cursor.execute(
+            f"SELECT m.schema_name, m.error FROM {table} m JOIN tenants_tenant t "  # noqa: S608 - our table
+            f"ON t.schema_name = m.schema_name WHERE m.status = 'failed' ORDER BY m.updated_at DESC LIMIT %s",
+            [failures])
+        failed = cursor.fetchall()
+    current = schemas.code_version()
+    labels = {"failed": _("Failed"), "pending": _("Pending"), "": _("Not recorded yet")}
+    groups = [VersionGroup(version=version[:12] if status == "done" else status or "unrecorded", schemas=n,
+                           current=status == "done" and version == current, examples=tuple(names),
+                           label="" if status == "done" else str(labels.get(status, status)))
+              for status, version, n, names in rows]
+    return MigrationState(source="recorded", exact=True, groups=groups,
+                          failed=[FailedMigration(name, *_migration_and_error(error)) for name, error in failed])
+
+
+def _migration_and_error(error: str) -> tuple[str, str]:
+    """The fleet run writes "<app>.<migration>: <error>" (or just the error when it failed before a migration)."""
+    head, sep, rest = error.partition(": ")
+    if sep and "." in head and " " not in head:
+        return head, rest
+    return "", error
 
 
 # --- load: busiest schemas and slowest statements ---------------------------------------------------------------

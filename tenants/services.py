@@ -25,7 +25,7 @@ from billing_saas.usage import storage_check
 from tenant_apps.accounts import services as account_services
 from tenant_apps.accounts.permissions import Role
 from tenant_apps.core import uploads
-from tenants import exports, fleet, schemas, workspace
+from tenants import fleet, schemas, workspace
 from tenants.errors import IllegalTransition, ProvisioningFailed, SlugTaken, TenantInvalid
 from tenants.history import actor_label as _actor_label
 from tenants.history import tenant_history_record
@@ -151,6 +151,7 @@ def tenant_provision(
     try:
         with transaction.atomic():
             used = _acquire_schema(schema_name, method=method)
+            fleet.schema_record_current(schema_name)
             tenant = Tenant.objects.create(
                 name=name,
                 slug=slug,
@@ -261,6 +262,7 @@ def tenant_purge(*, actor, tenant: Tenant, confirm_slug: str) -> str:
         if locked.status != TenantStatus.DELETED:
             raise IllegalTransition(_("Only a deleted tenant can be purged."))
         schemas.drop(locked.schema_name)
+        fleet.schema_record_forget(locked.schema_name)
         locked.delete()
     logger.info("tenants.tenant.purged", extra={"schema": locked.schema_name, "actor": _actor_label(actor)})
     return locked.schema_name
@@ -382,11 +384,16 @@ def tenant_support_enter(*, actor, tenant: Tenant) -> str:
 
 
 def tenant_export(*, schema_name: str) -> str:
-    """Dump a tenant's schema (pg_dump, gzip) into EXPORT_ROOT; record it; return the file path."""
+    """Before a deleted tenant's schema is purged: a backup of it (schema, public rows and files: tenants.backups,
+    restorable into a new tenant by `tenant_backup_restore`), kept in the backups storage after the purge. Recorded
+    on the tenant's history; returns the archive's name in that storage."""
+    from tenants.services_backup import tenant_backup
+
     tenant = Tenant.objects.get(schema_name=schema_name)
-    path = exports.dump_schema(schema_name)
-    tenant_history_record(actor="system", tenant=tenant, action="tenants.tenant.exported", reason=str(path))
-    return str(path)
+    backup = tenant_backup(actor="system", tenant=tenant)
+    tenant_history_record(actor="system", tenant=tenant, action="tenants.tenant.exported",
+                          reason=backup.storage_name)
+    return backup.storage_name
 
 
 def tenants_purge_due(*, now=None) -> list[str]:

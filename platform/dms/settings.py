@@ -571,7 +571,6 @@ DELETION_GRACE_DAYS = env_int("DELETION_GRACE_DAYS", 30)
 BILLING_PAST_DUE_DAYS = env_int("BILLING_PAST_DUE_DAYS", 7)
 BILLING_READ_ONLY_DAYS = env_int("BILLING_READ_ONLY_DAYS", 23)
 BILLING_RENEWAL_WAIT_DAYS = env_int("BILLING_RENEWAL_WAIT_DAYS", 2)
-EXPORT_ROOT = Path(env_str("EXPORT_ROOT") or BASE_DIR / ".data" / "exports")
 
 # --- per-tenant backups (tenants.backups, docs/dev/backups.md) ------------------------------------
 # Archives go to STORAGES["backups"]: an S3-compatible bucket (django-storages) when BACKUP_S3_BUCKET is set, else

@@ -1,13 +1,13 @@
 """The operator console: operator staff only; every action needs a reason and is audited."""
 
-import gzip
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
-from django_tenants.utils import schema_exists
+from django_tenants.utils import schema_context, schema_exists
 
 from shared_apps.operator_console.models import OperatorAuditLog
+from tenant_apps.accounts.models import User
 from tenant_apps.accounts.services import user_create
 from tenants import services as tenant_services
 from tenants.models import Tenant
@@ -125,24 +125,33 @@ def test_actions_are_refused_to_non_operators_and_change_nothing(action, tenant_
     assert not OperatorAuditLog.objects.exists()
 
 
-def test_schedule_deletion_exports_the_data_and_purges_after_the_grace_period(
+def test_schedule_deletion_backs_the_data_up_and_purges_after_the_grace_period_and_the_backup_brings_it_back(
     tenant_a, operator_client, settings, tmp_path, django_capture_on_commit_callbacks
 ):
-    settings.EXPORT_ROOT = str(tmp_path)
+    from tenants.models import TenantBackup
+    from tenants.services_backup import tenant_backup_restore_new
+
+    settings.STORAGES = {**settings.STORAGES, "backups": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}}}
+    with schema_context("t_acme"):
+        user_create(actor=None, email="stays@acme.test", password=DEFAULT_PASSWORD)
     with django_capture_on_commit_callbacks(execute=True):
         _post(operator_client, tenant_a, "delete", reason="Customer left")
     tenant = Tenant.objects.get(pk=tenant_a.pk)
     assert tenant.status == "deleted"
     assert tenant.purge_after.date() == (timezone.now() + timedelta(days=30)).date()
-    [export] = list(tmp_path.glob("t_acme-*.sql.gz"))
-    assert b"CREATE TABLE t_acme.accounts_user" in gzip.decompress(export.read_bytes())
-    assert tenant.status_changes.filter(action="tenants.tenant.exported", reason=str(export)).exists()
+    [backup] = TenantBackup.objects.filter(tenant=tenant)
+    assert (tmp_path / backup.storage_name).exists()
+    assert tenant.status_changes.filter(action="tenants.tenant.exported", reason=backup.storage_name).exists()
     assert host_client("acme.localhost").get("/").status_code == 404
 
     assert tenant_services.tenants_purge_due() == []  # still within the grace period
     assert tenant_services.tenants_purge_due(now=timezone.now() + timedelta(days=31)) == ["t_acme"]
     assert not schema_exists("t_acme")
-    assert export.exists()
+    # the archive outlives the purge, and the brand's data comes back from it as a new workspace
+    again = tenant_backup_restore_new(actor="ops", source=TenantBackup.objects.get().storage_name, slug="acme-back")
+    with schema_context(again.schema_name):
+        assert User.objects.filter(email="stays@acme.test").exists()
 
 
 def test_support_access_is_time_limited_audited_and_shown_to_the_tenant(tenant_a, operator_client, brand_owner_client):

@@ -6,7 +6,8 @@ import re
 import pytest
 from django.db import connection
 
-from tenants import selectors_fleet
+from tenants import schemas, selectors_fleet
+from tenants.models import SchemaMigration
 from tests.conftest import host_client
 
 URL = "/operator/health/"
@@ -17,15 +18,37 @@ def rows(body: str, table_id: str) -> list[str]:
     return re.findall(r"<tr data-[a-z]+=\"([^\"]*)\"", section)
 
 
-def test_the_test_tenants_are_one_group_at_the_templates_migrations(operator_client):
-    body = operator_client.get(URL).content.decode()
+def _versions(body: str) -> list[tuple[str, str, str]]:
     block = body.split('id="migration-versions"', 1)[1].split('id="outbox-lag"', 1)[0]
+    return re.findall(r'<tr data-version="([^"]+)" data-current="(\d)"><td>[^<]+</td><td class="num">(\d+)</td>',
+                      block)
+
+
+def test_the_test_tenants_are_one_group_at_the_codes_migrations_as_provisioning_recorded(operator_client):
+    body = operator_client.get(URL).content.decode()
+    assert 'data-source="recorded"' in body
+    [(version, current, count)] = _versions(body)
+    assert (current, count) == ("1", "2") and version == schemas.code_version()[:12]  # acme and globex
+    assert "t_acme, t_globex" in body
+
+
+def test_a_failed_schema_is_listed_with_its_migration_and_error_and_an_unrecorded_one_is_called_so(operator_client):
+    SchemaMigration.objects.filter(schema_name="t_globex").update(
+        status="failed", version="", error="ordering.0042_x: OperationalError: lock timeout")
+    body = operator_client.get(URL).content.decode()
+    assert ("failed", "0", "1") in _versions(body)
+    assert '<td>t_globex</td><td>ordering.0042_x</td><td class="small">OperationalError: lock timeout</td>' in body
+    SchemaMigration.objects.filter(schema_name="t_globex").delete()
+    assert ("unrecorded", "0", "1") in _versions(operator_client.get(URL).content.decode())
+
+
+def test_with_nothing_recorded_the_statistics_estimate_answers(operator_client):
+    SchemaMigration.objects.all().delete()
+    body = operator_client.get(URL).content.decode()
     assert 'data-source="statistics"' in body
-    groups = re.findall(r'<tr data-version="(\d+)" data-current="(\d)"><td>\d+</td><td class="num">(\d+)</td>', block)
-    assert len(groups) == 1 and groups[0][1:] == ("1", "2")  # acme and globex, both current
-    assert int(groups[0][0]) > 50  # rows of django_migrations, not a placeholder
-    assert "t_acme, t_globex" in block
-    assert "Failures are listed here when" in block
+    [(rows, current, count)] = _versions(body)
+    assert (current, count) == ("1", "2")
+    assert int(rows) > 50  # rows of django_migrations, not a placeholder
 
 
 def test_the_slow_statements_block_says_what_the_server_has(operator_client):
