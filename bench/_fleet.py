@@ -55,7 +55,7 @@ def _model():
     return tenant
 
 
-def fleet_ensure(count: int, *, jobs: int = 2, batch: int = 2, log=print) -> list[str]:
+def fleet_ensure(count: int, *, jobs: int = 2, batch: int = 1, log=print) -> list[str]:
     """The slugs of `count` fleet tenants, made where missing: the model workspace's schema dumped once (pg_dump, schema
     and data), restored under each new name (`jobs` psql at once, `batch` schemas a
     transaction: each of its ~850 relations takes a lock slot until the commit, and a server's lock table holds
@@ -67,7 +67,7 @@ def fleet_ensure(count: int, *, jobs: int = 2, batch: int = 2, log=print) -> lis
     from concurrent.futures import ThreadPoolExecutor
 
     from _setup import _pg_bin
-    from django.db import connection, transaction
+    from django.db import connection, connections, transaction
 
     from billing_saas import services as billing
     from tenants.models import Domain, Tenant, TenantStatus, tenant_host
@@ -89,34 +89,43 @@ def fleet_ensure(count: int, *, jobs: int = 2, batch: int = 2, log=print) -> lis
     dump = "\n".join(line for line in dump.splitlines()
                       if not line.startswith(("SET transaction_timeout", "\\restrict", "\\unrestrict")))
     schema_of = {slug: "t_" + slug.replace("-", "_") for slug in missing}
-    with connection.cursor() as cursor:  # half-made ones of an interrupted run
-        for schema in schema_of.values():
-            cursor.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+    with connection.cursor() as cursor:  # restored by an interrupted run (each restore is one transaction)
+        cursor.execute("SELECT nspname FROM pg_namespace WHERE nspname = ANY(%s)", [list(schema_of.values())])
+        restored = {row[0] for row in cursor.fetchall()}
     done = [0]
 
-    def restore(part: list[str]) -> None:
-        text = "\n".join(dump.replace(model.schema_name, schema_of[slug]) for slug in part)
-        with tempfile.NamedTemporaryFile("w", suffix=".sql") as file:
-            file.write(text)
-            file.flush()
-            done_ = subprocess.run([_pg_bin("psql"), "-q", "-v", "ON_ERROR_STOP=1", "-1", "-f", file.name],
-                                   env=env, capture_output=True, text=True)
-        if done_.returncode:
-            raise RuntimeError(f"fleet: restore failed: {done_.stderr[-1000:]}")
-        done[0] += len(part)
-        if done[0] % 100 < batch:  # about every hundred
-            log(f"fleet: {done[0]}/{len(missing)} schemas ({done[0] / (time.monotonic() - started):.1f}/s)")
+    def register(part: list[str]) -> None:
+        connection.set_schema_to_public()
+        with transaction.atomic():
+            for slug in part:
+                tenant = Tenant.objects.create(name=f"Fleet {slug[-4:]}", slug=slug, schema_name=schema_of[slug],
+                                               status=TenantStatus.ACTIVE, provisioned_by="clone")
+                Domain.objects.create(domain=tenant_host(slug), tenant=tenant, is_primary=True)
+                billing.subscription_start(actor="bench", tenant=tenant, plan=model.plan)
 
-    parts = [missing[n:n + batch] for n in range(0, len(missing), batch)]
+    def restore(part: list[str]) -> None:
+        try:
+            text = "\n".join(dump.replace(model.schema_name, schema_of[slug]) for slug in part)
+            with tempfile.NamedTemporaryFile("w", suffix=".sql") as file:
+                file.write(text)
+                file.flush()
+                ran = subprocess.run([_pg_bin("psql"), "-q", "-v", "ON_ERROR_STOP=1", "-1", "-f", file.name],
+                                     env=env, capture_output=True, text=True)
+            if ran.returncode:
+                raise RuntimeError(f"fleet: restore failed: {ran.stderr[-1000:]}")
+            register(part)
+            done[0] += len(part)
+            if done[0] % 100 < batch:  # about every hundred
+                log(f"fleet: {done[0]}/{len(missing)} schemas ({done[0] / (time.monotonic() - started):.1f}/s)")
+        finally:
+            connections.close_all()
+
+    register([slug for slug in missing if schema_of[slug] in restored])
+    to_restore = [slug for slug in missing if schema_of[slug] not in restored]
+    parts = [to_restore[n:n + batch] for n in range(0, len(to_restore), batch)]
     with _fsync_off(), ThreadPoolExecutor(jobs) as pool:
         list(pool.map(restore, parts))
     connection.set_schema_to_public()
-    with transaction.atomic():
-        for slug in missing:
-            tenant = Tenant.objects.create(name=f"Fleet {slug[-4:]}", slug=slug, schema_name=schema_of[slug],
-                                           status=TenantStatus.ACTIVE, provisioned_by="clone")
-            Domain.objects.create(domain=tenant_host(slug), tenant=tenant, is_primary=True)
-            billing.subscription_start(actor="bench", tenant=tenant, plan=model.plan)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     log(f"fleet: {len(missing)} made in {time.monotonic() - started:.0f} s")
