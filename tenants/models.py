@@ -312,3 +312,15 @@ class SchemaMigration(models.Model):
 
     def __str__(self) -> str:
         return f"{self.schema_name}: {self.status}"
+
+
+class TemplateScript(models.Model):
+    """The template schema's DDL for one version of the tenant migrations (tenants.template_copy): made once per
+    release, run under a new name for every copy of the template."""
+
+    version = models.CharField(max_length=64, unique=True)
+    ddl = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.version

@@ -15,7 +15,6 @@ from django.apps import apps
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
-from django_tenants.clone import CloneSchema
 from django_tenants.utils import schema_exists
 
 SCHEMA_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
@@ -89,12 +88,11 @@ def create_by_migrations(schema_name: str, *, verbosity: int = 0) -> None:
 
 
 def clone_template(schema_name: str) -> None:
-    """Copy the template schema (tables, sequences, data such as content types) to a new schema."""
-    quote(schema_name)
-    try:
-        CloneSchema().clone_schema(template_name(), schema_name, "DATA", set_connection=False)
-    finally:
-        connection.search_path_forget()  # the clone function sets the session's search_path itself
+    """Copy the template schema (tables, sequences, data such as content types) to a new schema
+    (tenants.template_copy: the template's DDL script, made once per version, then its rows)."""
+    from tenants import template_copy
+
+    template_copy.copy(schema_name)
 
 
 def rename(old: str, new: str) -> None:

@@ -25,7 +25,7 @@ from billing_saas.usage import storage_check
 from tenant_apps.accounts import services as account_services
 from tenant_apps.accounts.permissions import Role
 from tenant_apps.core import uploads
-from tenants import fleet, schemas, workspace
+from tenants import fleet, schemas, template_copy, workspace
 from tenants.errors import IllegalTransition, ProvisioningFailed, SlugTaken, TenantInvalid
 from tenants.history import actor_label as _actor_label
 from tenants.history import tenant_history_record
@@ -420,7 +420,9 @@ def tenant_template_migrate(*, verbosity: int = 0) -> str:
     # What every workspace starts with: cloned with the template, so sign-up only names it for the brand.
     workspace.template_defaults_ensure(schema_name=schemas.template_name())
     connection.set_schema_to_public()
-    return schemas.schema_version(schemas.template_name())
+    version = schemas.schema_version(schemas.template_name())
+    template_copy.script(version)  # its DDL, dumped once per version (the rows are copied from the template itself)
+    return version
 
 
 def tenant_pool_fill(*, size: int | None = None) -> int:
