@@ -35,6 +35,8 @@ ACTION_LABELS = {
     "operator.tenant.support_granted": _("Granted support access"),
     "operator.tenant.support_ended": _("Ended support access"),
     "operator.tenant.support_entered": _("Entered the workspace for support"),
+    "operator.tenant.backup_requested": _("Started a backup"),
+    "operator.tenant.backup_downloaded": _("Downloaded a backup"),
     "operator.subscription.trial_extended": _("Extended the trial"),
     "operator.subscription.comped": _("Gave periods free"),
     "operator.subscription.plan_set": _("Changed the plan"),

@@ -52,6 +52,19 @@ def tenant_backups_due() -> list[str]:
     return done
 
 
+@shared_task(name="tenants.tasks.tenant_backup", ignore_result=True)
+def tenant_backup(tenant_id: int, actor: str) -> str:
+    """Back one tenant up now (asked for by an operator on the console); `actor` is who asked. A tenant purged
+    since is skipped. Returns the archive's name in the backups storage ("" when skipped)."""
+    from tenants.models import Tenant
+    from tenants.services_backup import tenant_backup as backup
+
+    tenant = Tenant.objects.filter(pk=tenant_id).first()
+    if tenant is None:
+        return ""
+    return backup(actor=actor, tenant=tenant).storage_name
+
+
 @shared_task(name="tenants.tasks.workspace_export_run", ignore_result=True)
 def workspace_export_run(export_id: int) -> None:
     """Write a brand's export of its whole workspace (asked for in the console). Idempotent."""

@@ -10,11 +10,11 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Window
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from tenants.models import Tenant
+from tenants.models import Tenant, TenantBackup
 
 
 def tenant_list(*, q: str = "", status: str = "", plan: str = "", created_from: date | None = None,
@@ -83,6 +83,39 @@ def tenant_limit_usage(usage: dict) -> dict[str, int | None]:
         "orders_month": usage.get("orders_this_month"),
         "storage_mb": None if media is None else -(-media // (1024 * 1024)),
     }
+
+
+BACKUPS_SHOWN = 20
+
+
+@dataclass(frozen=True)
+class BackupRow:
+    backup: TenantBackup
+    rows: int  # every table's rows together, from the backup's summary
+    files: int
+    sha256_short: str
+    archive: str  # the archive's file name (its storage name's last part)
+
+
+@dataclass(frozen=True)
+class TenantBackups:
+    rows: list[BackupRow]
+    older: int  # backups not shown (older than the last one shown)
+
+
+def tenant_backups(tenant: Tenant, *, limit: int = BACKUPS_SHOWN) -> TenantBackups:
+    """A tenant's backups, newest first, at most `limit`, and how many older ones there are: one query whatever
+    the number (the total comes with each row, as a window count)."""
+    backups = list(TenantBackup.objects.filter(tenant=tenant).order_by("-created_at", "-id")
+                   .annotate(total=Window(Count("id")))[:limit])
+    rows = []
+    for backup in backups:
+        summary = backup.summary if isinstance(backup.summary, dict) else {}
+        counts = summary.get("rows") if isinstance(summary.get("rows"), dict) else {}
+        rows.append(BackupRow(backup=backup, rows=sum(int(n or 0) for n in counts.values()),
+                              files=int(summary.get("files") or 0), sha256_short=backup.sha256[:12],
+                              archive=backup.storage_name.rsplit("/", 1)[-1]))
+    return TenantBackups(rows=rows, older=backups[0].total - len(backups) if backups else 0)
 
 
 @dataclass(frozen=True)

@@ -90,6 +90,49 @@ def _export_later(schema_name: str) -> None:
 
 
 @transaction.atomic
+def operator_tenant_backup(*, operator, tenant: Tenant, reason: str) -> Tenant:
+    """Back the workspace up now, whatever its status (a deleted one still has its data until the purge). The
+    backup (tenants.services_backup.tenant_backup, with the operator as its actor) runs as a task after the
+    commit: it can take longer than a request may, and it reads the schema at one instant in its own
+    transaction. Its retention is applied by the next scheduled run."""
+    reason = _require_reason(reason)
+    locked = Tenant.objects.select_for_update().filter(pk=tenant.pk).first()
+    if locked is None:
+        raise OperatorActionInvalid(_("This workspace has been purged: there is nothing left to back up."))
+    _log(operator=operator, action="operator.tenant.backup_requested", tenant=locked, reason=reason,
+         before=_snapshot(locked), after=_snapshot(locked))
+    tenant_id, actor = locked.pk, operator.email
+    transaction.on_commit(lambda: _backup_later(tenant_id, actor))
+    return locked
+
+
+def _backup_later(tenant_id: int, actor: str) -> None:
+    from tenants.tasks import tenant_backup
+
+    tenant_backup.delay(tenant_id, actor)
+
+
+def operator_backup_download(*, operator, tenant: Tenant, backup_id: int):
+    """One of the tenant's backup archives, opened from the backups storage for download (the caller closes it),
+    and the archive's file name. The download is audited."""
+    from tenants.models import TenantBackup
+    from tenants.services_backup import backup_storage
+
+    backup = TenantBackup.objects.filter(pk=backup_id, tenant=tenant).first()
+    storage = backup_storage()
+    if backup is None or not storage.exists(backup.storage_name):
+        raise OperatorActionInvalid(_("This backup does not exist (any more)."))
+    file = storage.open(backup.storage_name, "rb")
+    try:
+        _log(operator=operator, action="operator.tenant.backup_downloaded", tenant=tenant, reason="", before={},
+             after={"backup": backup.storage_name, "sha256": backup.sha256})
+    except BaseException:
+        file.close()
+        raise
+    return file, backup.storage_name.rsplit("/", 1)[-1]
+
+
+@transaction.atomic
 def operator_support_grant(*, operator, tenant: Tenant, minutes: int, reason: str) -> Tenant:
     reason = _require_reason(reason)
     if minutes not in SUPPORT_MINUTES:

@@ -10,6 +10,8 @@ urlpatterns = [
     path("tenants/<int:tenant_id>/support/enter/", views.support_enter, name="support-enter"),
     path("tenants/<int:tenant_id>/subscription/<slug:action>/", views.subscription_action,
          name="subscription-action"),
+    path("tenants/<int:tenant_id>/backups/<int:backup_id>/download/", views.backup_download,
+         name="backup-download"),
     path("tenants/<int:tenant_id>/<slug:action>/", views.tenant_action, name="tenant-action"),
     path("audit/", views.audit_log, name="audit"),
     path("business/", views.business, name="business"),

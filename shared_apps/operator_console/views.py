@@ -3,11 +3,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from django.contrib import messages
-from django.http import Http404, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from billing_saas import selectors as billing_selectors
 from billing_saas.labels import (
@@ -101,6 +101,7 @@ def _tenant_page(request, tenant: Tenant, *, bound=None, dialog: str = "", statu
         "domains": tenant.domains.order_by("-is_primary", "domain"),
         "history": tenant.status_changes.all()[:50],
         "audit": OperatorAuditLog.objects.filter(tenant_slug=tenant.slug)[:50],
+        "backups": selectors.tenant_backups(tenant),
         "reason_form": ReasonForm(),
         "support_form": SupportGrantForm(),
         "trial_form": forms["trial-extend"], "comp_form": forms["comp"], "plan_form": forms["plan"],
@@ -135,10 +136,14 @@ def subscription_action(request, tenant_id: int, action: str):
     return _tenant_page(request, tenant, bound=(action, form), dialog=dialog, status=400)
 
 
+# the tenant's operator actions that take a reason: the service, the message (lazy: read in the operator's language)
 ACTIONS = {
-    "suspend": (services.operator_tenant_suspend, _("Workspace suspended.")),
-    "restore": (services.operator_tenant_restore, _("Workspace restored.")),
-    "delete": (services.operator_tenant_schedule_deletion, _("Deletion scheduled; the data is being exported.")),
+    "suspend": (services.operator_tenant_suspend, gettext_lazy("Workspace suspended.")),
+    "restore": (services.operator_tenant_restore, gettext_lazy("Workspace restored.")),
+    "delete": (services.operator_tenant_schedule_deletion,
+               gettext_lazy("Deletion scheduled; the data is being exported.")),
+    "backup": (services.operator_tenant_backup,
+               gettext_lazy("Backup started: it is listed under Backups when it is done.")),
 }
 
 
@@ -179,6 +184,18 @@ def support_enter(request, tenant_id: int):
         messages.error(request, error.detail)
         return redirect("operator:tenant", tenant_id=tenant.pk)
     return HttpResponseRedirect(url)
+
+
+@operator_required
+@require_GET
+def backup_download(request, tenant_id: int, backup_id: int):
+    """One of the tenant's backup archives, streamed from the backups storage as an attachment (audited)."""
+    tenant = get_object_or_404(Tenant, pk=tenant_id)
+    try:
+        file, filename = services.operator_backup_download(operator=request.user, tenant=tenant, backup_id=backup_id)
+    except DomainError:
+        raise Http404 from None
+    return FileResponse(file, as_attachment=True, filename=filename, content_type="application/zip")
 
 
 @operator_required

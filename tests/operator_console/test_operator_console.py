@@ -116,13 +116,18 @@ def test_an_action_without_a_reason_changes_nothing(tenant_a, operator_client):
     assert "Give a reason for this action." in followed.content.decode()
 
 
-@pytest.mark.parametrize("action", ["suspend", "restore", "delete", "support", "support-end"])
-def test_actions_are_refused_to_non_operators_and_change_nothing(action, tenant_a, non_operator_client):
-    response = _post(non_operator_client, tenant_a, action, reason="x", minutes=60)
+@pytest.mark.parametrize("action", ["suspend", "restore", "delete", "support", "support-end", "backup"])
+def test_actions_are_refused_to_non_operators_and_change_nothing(action, tenant_a, non_operator_client,
+                                                                 django_capture_on_commit_callbacks):
+    from tenants.models import TenantBackup
+
+    with django_capture_on_commit_callbacks(execute=True) as queued:
+        response = _post(non_operator_client, tenant_a, action, reason="x", minutes=60)
     assert response.status_code == 403
     tenant = Tenant.objects.get(pk=tenant_a.pk)
     assert (tenant.status, tenant.support_until, tenant.purge_after) == ("active", None, None)
     assert not OperatorAuditLog.objects.exists()
+    assert not queued and not TenantBackup.objects.exists()
 
 
 def test_schedule_deletion_backs_the_data_up_and_purges_after_the_grace_period_and_the_backup_brings_it_back(
