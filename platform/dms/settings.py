@@ -228,8 +228,8 @@ EVENTS_RELAY = env_str("EVENTS_RELAY") or (
 if EVENTS_RELAY not in ("thread", "task", "inline", "off"):
     raise ImproperlyConfigured(f"EVENTS_RELAY must be thread, task, inline or off, not {EVENTS_RELAY!r}")
 EVENTS_RELAY_ON_COMMIT = EVENTS_RELAY != "off"
-# The relay thread waits this long after a commit's signal for others to join its round (coalescing).
-EVENTS_RELAY_GATHER_MS = env_int("EVENTS_RELAY_GATHER_MS", 5)
+# The relay thread waits this long after a commit's signal for others to join its round: rounds share their cost.
+EVENTS_RELAY_GATHER_MS = env_int("EVENTS_RELAY_GATHER_MS", 50)
 CELERY_TASK_EAGER_PROPAGATES = True
 if not CELERY_BROKER_URL:
     CELERY_BROKER_URL = "memory://"

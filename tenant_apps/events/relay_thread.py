@@ -37,7 +37,7 @@ def _close_connections() -> None:
 def _gather_s() -> float:
     from django.conf import settings
 
-    return max(0.0, float(getattr(settings, "EVENTS_RELAY_GATHER_MS", 5))) / 1000
+    return max(0.0, float(getattr(settings, "EVENTS_RELAY_GATHER_MS", 50))) / 1000
 
 
 def relay_tenant(tenant) -> int:
