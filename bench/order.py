@@ -122,10 +122,11 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def serve(workers: int, relay: str = "inline", schema: str = "", extra_env: dict | None = None) -> tuple:
-    """gunicorn on the same database as this process, production-like: DEBUG off, sync workers. relay "inline":
-    the outbox is relayed in the web process after each commit (no broker: the embedded default); "worker": by a
-    separate `webhooks_worker` process on the same cores, as a deployment with a worker does. Its sessions name
+def serve(workers: int, relay: str = "thread", schema: str = "", extra_env: dict | None = None) -> tuple:
+    """gunicorn on the same database as this process, production-like: DEBUG off, sync workers. relay "thread":
+    the outbox is relayed by a background thread of each web process (no broker: the embedded default); "inline":
+    by the web request itself right after its commit; "worker": by a separate `webhooks_worker` process on the
+    same cores, as a deployment with a worker does. Its sessions name
     themselves `bench-web` (PGAPPNAME), so their backends can be found in pg_stat_activity."""
     from django.conf import settings
 
@@ -137,7 +138,7 @@ def serve(workers: int, relay: str = "inline", schema: str = "", extra_env: dict
     env = {**{k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}, "DEBUG": "false",
            "DATABASE_URL": url, "PLATFORM_DOMAIN": f"localhost:{port}", "LOG_LEVEL": "WARNING",
            "TENANT_POOL_REFILL": "off", "DB_CONN_MAX_AGE": "600",
-           "EVENTS_RELAY_ON_COMMIT": "true" if relay == "inline" else "false", "PGAPPNAME": "bench-web",
+           "EVENTS_RELAY": relay if relay in ("thread", "inline") else "off", "PGAPPNAME": "bench-web",
            **(extra_env or {})}
     gunicorn = Path(sys.executable).with_name("gunicorn")
     # its log goes to a file: a pipe nobody reads fills up (one access line per request) and blocks the workers
@@ -363,8 +364,10 @@ def main() -> None:
     parser.add_argument("--client-processes", type=int, default=4)
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--history", type=int, default=500, help="orders placed before the load")
-    parser.add_argument("--relay", choices=("inline", "worker"), default="inline",
-                        help="who relays the outbox: the web process after each commit, or a worker process")
+    parser.add_argument("--relay", choices=("thread", "inline", "worker"), default="thread",
+                        help="who relays the outbox: a background thread of each web process (EVENTS_RELAY=thread, "
+                             "the default without a broker), the web request itself after its commit (inline), or "
+                             "a worker process")
     parser.add_argument("--fleet", type=int, default=0,
                         help="the database holds this many other tenants (bench/_fleet.py, made once and kept) and "
                              "the web workers serve every one of them before the load")

@@ -218,10 +218,18 @@ CACHES["platform"] = {key: value for key, value in CACHES["default"].items() if 
 # --- Celery: tenant-aware tasks; in-process without a broker ------------------------------------
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
-# After a commit that wrote outbox events, relay them at once (events.services.relay_soon): a Celery task with a
-# broker; without one, in the web process right after the commit. False when a separate process relays
-# (`manage.py webhooks_worker`, or beat's minute relay only).
-EVENTS_RELAY_ON_COMMIT = env_bool("EVENTS_RELAY_ON_COMMIT", True)
+# After a commit that wrote outbox events, how they are relayed (events.services.relay_soon, docs/dev/events.md):
+# "task" (a Celery task; the default with a broker), "thread" (a background thread of the process, off the request;
+# the default without one), "inline" (in the committing thread right after the commit), "off" (a separate process
+# relays: `manage.py webhooks_worker`, or beat's minute relay only). EVENTS_RELAY_ON_COMMIT=false, the older
+# switch, still means "off".
+EVENTS_RELAY = env_str("EVENTS_RELAY") or (
+    ("task" if CELERY_BROKER_URL else "thread") if env_bool("EVENTS_RELAY_ON_COMMIT", True) else "off")
+if EVENTS_RELAY not in ("thread", "task", "inline", "off"):
+    raise ImproperlyConfigured(f"EVENTS_RELAY must be thread, task, inline or off, not {EVENTS_RELAY!r}")
+EVENTS_RELAY_ON_COMMIT = EVENTS_RELAY != "off"
+# The relay thread waits this long after a commit's signal for others to join its round: rounds share their cost.
+EVENTS_RELAY_GATHER_MS = env_int("EVENTS_RELAY_GATHER_MS", 50)
 CELERY_TASK_EAGER_PROPAGATES = True
 if not CELERY_BROKER_URL:
     CELERY_BROKER_URL = "memory://"

@@ -22,3 +22,7 @@ CACHES = {  # noqa: F405
 # A commit does not wait for its WAL to reach the disk: a crash could lose the last few (test) transactions,
 # never corrupt the database. The suite commits a great deal (schemas cloned per module, servers' requests).
 DATABASES["default"]["OPTIONS"]["options"] += " -c synchronous_commit=off"  # noqa: F405
+
+# Events are relayed in the committing thread right after the commit: a test sees the notifications and webhook
+# deliveries of what it just did (tests/events/test_relay_thread.py tests the relay thread itself).
+EVENTS_RELAY = "inline"

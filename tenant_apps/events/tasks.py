@@ -6,9 +6,6 @@ from celery import shared_task
 @shared_task(name="events.tasks.outbox_relay", ignore_result=True)
 def outbox_relay() -> int:
     """Relay the committed events to their consumers (after each commit that wrote one, and every minute)."""
-    from tenant_apps.events.services import outbox_relay as relay
+    from tenant_apps.events.services import outbox_relay_all
 
-    total = 0
-    while count := relay():
-        total += count
-    return total
+    return outbox_relay_all()

@@ -8,16 +8,17 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import get_connection, send_mail
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from tenant_apps.accounts.access import is_console_user
 from tenant_apps.notifications.channels.registry import Message, SendError, channel_get
 from tenant_apps.notifications.channels.sms import SmsError, sms_adapter
 from tenant_apps.notifications.defaults import EMAIL, SMS
 from tenant_apps.notifications.models import Delivery, DeliveryStatus, DigestSent, PersonSettings
-from tenant_apps.notifications.selectors import render
+from tenant_apps.notifications.selectors import Rendered, render
 
 MAX_ATTEMPTS = 3
 RETRY_AFTER = timedelta(minutes=5)
@@ -30,19 +31,57 @@ def _language(user) -> str:
             or settings.LANGUAGE_CODE)
 
 
-def _send_one(delivery: Delivery, mobiles: dict) -> None:
+class _Batch:
+    """What the deliveries of one batch share: the recipients' mobile numbers (one query, only for SMS), each text
+    rendered once per (event, kind, language, side) however many people get it, and one mail connection (opened at
+    the first email, closed with the batch; a failed send closes it, the next email opens a new one)."""
+
+    def __init__(self, due: list[Delivery]):
+        wanted = {d.notification.recipient_id for d in due if d.channel == SMS}
+        self.mobiles = dict(PersonSettings.objects.filter(user_id__in=wanted).values_list("user_id", "mobile")) \
+            if wanted else {}
+        self.texts: dict[tuple, Rendered] = {}
+        self.mail = None
+
+    def text(self, notification, user, language: str) -> Rendered:
+        key = (notification.event_id, notification.kind, language, is_console_user(user))
+        if key not in self.texts:
+            self.texts[key] = render(notification, reader=user, language=language)
+        return self.texts[key]
+
+    def send_mail(self, subject: str, body: str, email: str) -> None:
+        if self.mail is None:
+            self.mail = get_connection()
+            self.mail.open()
+        try:
+            send_mail(subject, body, None, [email], connection=self.mail)
+        except Exception:
+            self.close()
+            raise
+
+    def close(self) -> None:
+        mail, self.mail = self.mail, None
+        if mail is not None:
+            try:
+                mail.close()
+            except OSError:
+                pass  # what was sent is sent; nothing else goes through this connection
+
+
+def _send_one(delivery: Delivery, batch: _Batch) -> None:
     notification = delivery.notification
     user = notification.recipient
-    text = render(notification, reader=user, language=_language(user))
+    language = _language(user)
+    text = batch.text(notification, user, language)
     if delivery.channel == EMAIL:
         if not user.email:
             raise SmsError("no email address")
-        send_mail(text.title, text.body, None, [user.email])
+        batch.send_mail(text.title, text.body, user.email)
     elif delivery.channel == SMS:
         adapter = sms_adapter()
         if adapter is None:
             raise SmsError("SMS is not set up (settings.NOTIFICATIONS_SMS)")
-        mobile = mobiles.get(user.pk, "")
+        mobile = batch.mobiles.get(user.pk, "")
         if not mobile:
             raise SmsError("no mobile number")
         adapter.send(mobile=mobile, text=f"{text.title}: {text.body}"[:300], kind=notification.kind)
@@ -52,7 +91,7 @@ def _send_one(delivery: Delivery, mobiles: dict) -> None:
             raise SendError(f"{delivery.channel}: not set up", final=True)
         channel.send(Message(user=user, kind=notification.kind, title=text.title, body=text.body, url=text.url,
                              ref=notification.event.subject_ref or "", created_at=notification.created_at,
-                             language=_language(user)))
+                             language=language))
 
 
 def deliveries_send(*, limit: int = BATCH) -> int:
@@ -63,22 +102,26 @@ def deliveries_send(*, limit: int = BATCH) -> int:
         due = list(Delivery.objects.filter(status=DeliveryStatus.PENDING, not_before__lte=now)
                    .select_related("notification__recipient", "notification__event")
                    .select_for_update(skip_locked=True, of=("self",)).order_by("id")[:limit])
-        mobiles = dict(PersonSettings.objects.filter(user_id__in={d.notification.recipient_id for d in due})
-                       .values_list("user_id", "mobile"))
-        for delivery in due:
-            delivery.attempts += 1
-            try:
-                _send_one(delivery, mobiles)
-            except (SendError, OSError) as error:
-                delivery.error = str(error)[:500]
-                if delivery.attempts >= MAX_ATTEMPTS or getattr(error, "final", False):
-                    delivery.status = DeliveryStatus.FAILED
+        if not due:
+            return 0
+        batch = _Batch(due)
+        try:
+            for delivery in due:
+                delivery.attempts += 1
+                try:
+                    _send_one(delivery, batch)
+                except (SendError, OSError) as error:
+                    delivery.error = str(error)[:500]
+                    if delivery.attempts >= MAX_ATTEMPTS or getattr(error, "final", False):
+                        delivery.status = DeliveryStatus.FAILED
+                    else:
+                        delivery.not_before = now + RETRY_AFTER * delivery.attempts
                 else:
-                    delivery.not_before = now + RETRY_AFTER * delivery.attempts
-            else:
-                delivery.status, delivery.sent_at, delivery.error = DeliveryStatus.SENT, timezone.now(), ""
-                sent += 1
-            delivery.save(update_fields=["attempts", "status", "error", "not_before", "sent_at"])
+                    delivery.status, delivery.sent_at, delivery.error = DeliveryStatus.SENT, timezone.now(), ""
+                    sent += 1
+                delivery.save(update_fields=["attempts", "status", "error", "not_before", "sent_at"])
+        finally:
+            batch.close()
     return sent
 
 

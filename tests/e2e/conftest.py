@@ -75,7 +75,9 @@ class _Preparation:
                     "DJANGO_ENV": "development", "DEBUG": "false", "DATABASE_URL": url,
                     "PLATFORM_DOMAIN": f"localhost:{self.port}", "TENANT_POOL_SIZE": "2", "LOG_LEVEL": "WARNING",
                     "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
-                    "EMAIL_FILE_PATH": str(self.mail_dir)}
+                    "EMAIL_FILE_PATH": str(self.mail_dir),
+                    # a page loaded right after an action shows its notifications: relayed before the response
+                    "EVENTS_RELAY": "inline"}
         self.empty_name = f"{self.name}_empty"
         # each platform's own fake Stripe (test mode, started by gunicorn's master: dms/gunicorn_conf.py) on a
         # port and with a state file of its own

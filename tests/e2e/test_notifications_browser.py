@@ -3,8 +3,9 @@ notification opens the order's approval page, where the manager approves; the bu
 bell on the phone, and an SMS went to the buyer's mobile through the (fake, loopback) Aliyun endpoint the live
 platform is configured with (tests/e2e/conftest.py `sms_fake`).
 
-Nothing here waits for a worker: without a broker the outbox relay and the sending run in the web process after the
-commit that wrote the event (events.services.relay_soon), so the notification exists when the next page loads.
+Nothing here waits for a worker: the live platform relays inline (EVENTS_RELAY=inline, tests/e2e/conftest.py), the
+outbox relay and the sending running in the web request after the commit that wrote the event
+(events.services.relay_soon), so the notification exists when the next page loads.
 
 SMS for an approval is off by default (defaults.py: the buyer is not texted for every order approved at once at
 submission), so the buyer turns it on in their notification settings, with their mobile number, as a buyer who

@@ -18,7 +18,7 @@ class Command(BaseCommand):
         parser.add_argument("--sleep", type=float, default=0.2, help="seconds to wait when idle")
 
     def handle(self, *args, schema, once=False, sleep=0.2, **options):
-        from tenant_apps.events.services import outbox_relay
+        from tenant_apps.events.services import outbox_relay_all
         from tenant_apps.webhooks.services import webhook_deliver_due
 
         tenant = get_tenant_model().objects.filter(schema_name=schema).first()
@@ -26,9 +26,7 @@ class Command(BaseCommand):
             raise CommandError(f"no workspace with schema {schema!r}")
         while True:
             with tenant_context(tenant):
-                worked = 0
-                while count := outbox_relay():
-                    worked += count
+                worked = outbox_relay_all()
                 worked += webhook_deliver_due()
             if once:
                 return
