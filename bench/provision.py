@@ -16,14 +16,15 @@ the cart, submits an order and lists orders, through Django's WSGI handler in th
 sign-up form provisions), while gunicorn's workers, which served them too, stay open beside it. Once per policy of
 what one connection keeps:
 
-  none      no bound (DB_CONN_MAX_SCHEMAS=0): the session lives on, as before
+  none      no bound (DB_CONN_MAX_SCHEMAS=0, persistent connections): the session lives on
+  age       closed at a request boundary once older than DB_CONN_MAX_AGE (60 s by default), as before
   discard   no bound, DISCARD ALL after every request (plans, prepared statements, session state)
   bound     DB_CONN_MAX_SCHEMAS (the setting, or --bound): closed at the request boundary past that many schemas
 
 Per policy: the backends' private memory (RssAnon) after serving the fleet, the time a tenant's visit took, and
 pool / clone provisioning and purge (DROP SCHEMA) p50 on that connection.
 
-Run: DATABASE_URL=... .venv/bin/python bench/provision.py --fleet 1000 [--policies none,discard,bound]
+Run: DATABASE_URL=... .venv/bin/python bench/provision.py --fleet 1000 [--policies none,age,discard,bound]
      [--bound K] [--web-workers 3] [--pool 20] [--clone 5]
 """
 
@@ -42,7 +43,7 @@ def main() -> None:
     parser.add_argument("--clone", type=int, default=20)
     parser.add_argument("--migrate", type=int, default=5)
     parser.add_argument("--fleet", type=int, default=0, help="tenants the database holds (see the docstring)")
-    parser.add_argument("--policies", default="none,discard,bound")
+    parser.add_argument("--policies", default="none,age,discard,bound")
     parser.add_argument("--bound", type=int, default=None, help="DB_CONN_MAX_SCHEMAS of the bound policy")
     parser.add_argument("--web-workers", type=int, default=3)
     args = parser.parse_args()
