@@ -45,9 +45,27 @@ def _browser_tests_asked(config) -> bool:
     return any(path == e2e or e2e.is_relative_to(path) or path.is_relative_to(e2e) for path in paths)
 
 
+# The groups that take longest (seconds in a full run, --durations), handed out first in this order: a worker that
+# finishes early then takes the many short groups, and no long group is left for the end while the other worker
+# idles. xdist would order the groups by their number of tests, which put the API fuzz run (one test) last.
+LONGEST_FIRST = (
+    "tests/platform/test_api_fuzz.py",  # 85 s
+    "tests/crawl/test_crawl.py",  # 75 s
+    "browser",  # tests/e2e, ~130 s, after the two above: its platform is being prepared meanwhile
+    "tests/demo/test_seed.py",  # 38 s
+    "tests/tenants/test_lifecycle.py",  # 35 s
+    "tests/tenants/test_workspace_defaults.py",  # 30 s
+    "tests/onboarding/test_signup.py",  # 25 s
+)
+
+
 def pytest_configure(config):
     """`make test` runs on both cores (pytest-xdist, `--dist loadgroup`). The browser tests' platform (~45 s to
     migrate and seed) is started here by the controller, beside the tests, and handed to the workers."""
+    if _xdist_controller(config):
+        config.option.loadscopereorder = False  # the workers' collection order is the order (LONGEST_FIRST)
+    elif _xdist_worker(config) and getattr(config.option, "loadgroup", False):
+        config.pluginmanager.register(_LongestFirst(), "longest-first")
     if _xdist_controller(config) and _browser_tests_asked(config):
         from tests.e2e.conftest import preparation_drop, prepare_in_background
 
@@ -77,6 +95,22 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         group = "browser" if "/tests/e2e/" in str(item.path) else item.nodeid.split("::")[0]
         item.add_marker(pytest.mark.xdist_group(group))
+
+
+class _LongestFirst:
+    """The order xdist hands the groups out in: the workers' collection order, once every other plugin has ordered
+    the tests (pytest-django puts the tests using the database first)."""
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_modifyitems(self, items):
+        groups: dict[str, list] = {}
+        for item in items:
+            groups.setdefault(item.get_closest_marker("xdist_group").args[0], []).append(item)
+        # the longest groups first, then the others by their number of tests (as xdist orders them), each in its
+        # own order
+        rank = {group: index for index, group in enumerate(LONGEST_FIRST)}
+        ordered = sorted(groups.items(), key=lambda pair: (rank.get(pair[0], len(rank)), -len(pair[1])))
+        items[:] = [item for _group, members in ordered for item in members]
 
 
 def pytest_collection_finish(session):
