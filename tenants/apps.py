@@ -15,6 +15,7 @@ class TenantsConfig(AppConfig):
         from billing_saas.models import Resource
         from billing_saas.signals import subscription_changed
         from billing_saas.usage import meter_register
+        from tenants import fleet_executor  # noqa: F401 - registers `migrate_schemas --executor fleet` (a subclass)
         from tenants.billing import subscription_mirror
         from tenants.models import Domain, Tenant
         from tenants.selectors import routing_forget, tenant_storage_bytes

@@ -5,7 +5,9 @@ Tenant A is "acme", tenant B is "globex", so isolation is checked as a matter of
 
 from __future__ import annotations
 
-from contextlib import contextmanager
+import os
+from contextlib import contextmanager, suppress
+from unittest import mock
 
 import pytest
 from django.db import DEFAULT_DB_ALIAS, connection, transaction
@@ -43,9 +45,27 @@ def _browser_tests_asked(config) -> bool:
     return any(path == e2e or e2e.is_relative_to(path) or path.is_relative_to(e2e) for path in paths)
 
 
+# The groups that take longest (seconds in a full run, --durations), handed out first in this order: a worker that
+# finishes early then takes the many short groups, and no long group is left for the end while the other worker
+# idles. xdist would order the groups by their number of tests, which put the API fuzz run (one test) last.
+LONGEST_FIRST = (
+    "tests/platform/test_api_fuzz.py",  # 85 s
+    "tests/crawl/test_crawl.py",  # 75 s
+    "browser",  # tests/e2e, ~130 s, after the two above: its platform is being prepared meanwhile
+    "tests/demo/test_seed.py",  # 38 s
+    "tests/tenants/test_lifecycle.py",  # 35 s
+    "tests/tenants/test_workspace_defaults.py",  # 30 s
+    "tests/onboarding/test_signup.py",  # 25 s
+)
+
+
 def pytest_configure(config):
     """`make test` runs on both cores (pytest-xdist, `--dist loadgroup`). The browser tests' platform (~45 s to
     migrate and seed) is started here by the controller, beside the tests, and handed to the workers."""
+    if _xdist_controller(config):
+        config.option.loadscopereorder = False  # the workers' collection order is the order (LONGEST_FIRST)
+    elif _xdist_worker(config) and getattr(config.option, "loadgroup", False):
+        config.pluginmanager.register(_LongestFirst(), "longest-first")
     if _xdist_controller(config) and _browser_tests_asked(config):
         from tests.e2e.conftest import preparation_drop, prepare_in_background
 
@@ -77,6 +97,22 @@ def pytest_collection_modifyitems(config, items):
         item.add_marker(pytest.mark.xdist_group(group))
 
 
+class _LongestFirst:
+    """The order xdist hands the groups out in: the workers' collection order, once every other plugin has ordered
+    the tests (pytest-django puts the tests using the database first)."""
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_collection_modifyitems(self, items):
+        groups: dict[str, list] = {}
+        for item in items:
+            groups.setdefault(item.get_closest_marker("xdist_group").args[0], []).append(item)
+        # the longest groups first, then the others by their number of tests (as xdist orders them), each in its
+        # own order
+        rank = {group: index for index, group in enumerate(LONGEST_FIRST)}
+        ordered = sorted(groups.items(), key=lambda pair: (rank.get(pair[0], len(rank)), -len(pair[1])))
+        items[:] = [item for _group, members in ordered for item in members]
+
+
 def pytest_collection_finish(session):
     """Browser tests need a platform of their own, migrated and seeded (~45 s): without xdist, start preparing it
     now, beside the tests that run before them."""
@@ -89,6 +125,17 @@ def pytest_collection_finish(session):
         session.config.add_cleanup(preparation_drop)
 
 
+_EXECUTOR = mock.patch.dict(os.environ, {"EXECUTOR": "fleet"})
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings):
+    """Before the test database is made: Django's `migrate` (django-tenants' migrate_schemas) migrates its public
+    schema by the fleet's path (tenants/fleet_executor.py), as platform_migrate migrates a new database, so that
+    the template schema (django_db_setup) reuses the plan and the states rendered for it (~20 s a worker)."""
+    _EXECUTOR.start()
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Migrate the template schema once, then clone the two test tenants from it. pytest-django makes the test
@@ -96,8 +143,12 @@ def django_db_setup(django_db_setup, django_db_blocker):
     alone, whose tests commit for real), it is made here, so that nothing ever runs on the development one."""
     made = None
     with django_db_blocker.unblock():
-        if not connection.settings_dict["NAME"].startswith("test_"):
-            made = setup_databases(verbosity=0, interactive=False, aliases={DEFAULT_DB_ALIAS})
+        try:
+            if not connection.settings_dict["NAME"].startswith("test_"):
+                made = setup_databases(verbosity=0, interactive=False, aliases={DEFAULT_DB_ALIAS})
+        finally:
+            with suppress(RuntimeError):  # not started when pytest-django's settings fixture was not used
+                _EXECUTOR.stop()
         tenant_services.tenant_template_migrate()
         # as in the demo: acme a Chinese brand, globex an English one (its workspace defaults in English), both on
         # the demo's plan, whose features (the API by token, custom domains) the tests use; tests of a smaller plan

@@ -204,3 +204,15 @@ def test_a_second_run_refuses_to_start_while_one_holds_the_lock(fleet_schemas):
     finally:
         other.close()
     assert fleet.fleet_migrate(workers=1, only=[name], stdout=open(os.devnull, "w")).failed == {}  # noqa: SIM115
+
+
+def test_migrate_schemas_with_the_fleet_executor_migrates_by_the_fleets_path(migrations_dir, fleet_schemas):
+    """`migrate_schemas --executor fleet` (tenants/fleet_executor.py; the test database's public schema is made
+    with it): the schema gets the migration it misses, recorded as the fleet records a schema it migrated."""
+    (name,) = fleet_schemas(1)
+    call_command("migrate_schemas", tenant=True, schema_name=name, executor="fleet", interactive=False,
+                 verbosity=0)
+    assert _has_column([name]) == {name}
+    assert fleet.fleet_status([name])[name].current
+    row = SchemaMigration.objects.get(schema_name=name)
+    assert (row.status, row.applied, row.version) == ("done", 1, fleet.target_version())

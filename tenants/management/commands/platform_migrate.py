@@ -54,11 +54,12 @@ class Command(BaseCommand):
                 self.stdout.write(f"warm pool: {added} schemas added")
 
     def _public(self, options):
-        """The public schema first: by the fleet's path when it can record its state (its plan and states are then
-        reused for the template and the tenants), else (a new database, an older one) by migrate_schemas."""
-        if not fleet.fleet_status(["public"])["public"].missing:
+        """The public schema first: by the fleet's path when it can record its state or is new (its plan and states
+        are then reused for the template and the tenants), else (an older database) by migrate_schemas."""
+        public = fleet.fleet_status(["public"])["public"]
+        if not public.missing:
             return
-        if options["executor"] == "fleet" and fleet.state_table_ready():
+        if options["executor"] == "fleet" and (fleet.state_table_ready() or not public.has_table):
             outcome = fleet.schema_migrate_now("public")
             if not outcome.ok:
                 raise CommandError(f"the public schema could not be migrated: {outcome.error}")
