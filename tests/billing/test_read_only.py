@@ -48,7 +48,7 @@ def test_past_due_shows_the_staff_a_banner_with_the_date_to_pay_by(world):
     subscription = _past_due(world.tenant)
     assert world.tenant.billing_state == "past_due"
     subscription.refresh_from_db()
-    pay_by = date_format(subscription.state_changed_at + timedelta(days=7), "DATE_FORMAT")
+    pay_by = date_format(timezone.localtime(subscription.state_changed_at + timedelta(days=7)), "DATE_FORMAT")
     page = world.owner.get("/console/").content.decode()
     assert (f'Payment overdue: pay by {pay_by} to keep the workspace writable. <a href="/console/billing/">Pay now</a>'
             in page)
