@@ -182,7 +182,7 @@ _db["CONN_HEALTH_CHECKS"] = True
 DB_HEALTH_CHECK_DELAY = env_int("DB_HEALTH_CHECK_DELAY", 10)
 # A connection that has served more than this many tenant schemas is closed at the next request or task boundary:
 # its backend's caches grow with every schema and every DDL makes it walk them (dms/database). 0: never.
-DB_CONN_MAX_SCHEMAS = env_int("DB_CONN_MAX_SCHEMAS", 100)
+DB_CONN_MAX_SCHEMAS = env_int("DB_CONN_MAX_SCHEMAS", 20)
 _db["TEST"] = {"NAME": f"test_{_db['NAME']}"}
 DATABASES = {"default": _db}
 DATABASE_ROUTERS = ("django_tenants.routers.TenantSyncRouter",)
