@@ -43,13 +43,14 @@ def _pg_dump() -> str:
 
 
 def _dump_ddl(schema_name: str) -> str:
-    params = connection.settings_dict
-    env = {**os.environ, "PGHOST": params["HOST"] or "127.0.0.1", "PGPORT": str(params["PORT"] or 5432),
-           "PGUSER": params["USER"] or "postgres", "PGPASSWORD": params["PASSWORD"] or "",
-           "PGDATABASE": params["NAME"], "PGCONNECT_TIMEOUT": "10"}
-    for name, value in params.get("OPTIONS", {}).items():
-        if name == "sslmode":
-            env["PGSSLMODE"] = str(value)
+    # the live session's own parameters (host may be a socket directory given in OPTIONS, not HOST)
+    connection.ensure_connection()
+    live = connection.connection.get_dsn_parameters()
+    env = {**os.environ, "PGHOST": live.get("host") or "127.0.0.1", "PGPORT": str(live.get("port") or 5432),
+           "PGUSER": live.get("user") or "postgres", "PGPASSWORD": connection.settings_dict.get("PASSWORD") or "",
+           "PGDATABASE": live.get("dbname") or connection.settings_dict["NAME"], "PGCONNECT_TIMEOUT": "10"}
+    if live.get("sslmode"):
+        env["PGSSLMODE"] = live["sslmode"]
     ran = subprocess.run([_pg_dump(), "--schema-only", "--schema", schema_name, "--no-owner", "--no-privileges",
                           "--no-comments"], env=env, capture_output=True, text=True, timeout=900)
     if ran.returncode:

@@ -90,6 +90,13 @@ def fleet_schemas(django_db_setup, django_db_blocker):
             SchemaMigration.objects.filter(schema_name__in=made).delete()
 
 
+def _latest(app_label: str) -> str:
+    from django.db.migrations.loader import MigrationLoader
+
+    return max(name for app, name in MigrationLoader(None, ignore_no_migrations=True).graph.leaf_nodes()
+               if app == app_label)
+
+
 def _has_column(names: list[str]) -> set[str]:
     with connection.cursor() as cursor:
         cursor.execute("""SELECT table_schema FROM information_schema.columns WHERE table_schema = ANY(%s)
@@ -177,9 +184,9 @@ def test_a_pool_schema_behind_the_code_leaves_the_pool_while_migrated_and_return
         for table in ("django_content_type", "auth_permission"):
             cursor.execute(f"""CREATE TABLE {name}.{table} (LIKE {template}.{table} INCLUDING ALL);
                 INSERT INTO {name}.{table} SELECT * FROM {template}.{table}""")  # noqa: S608 - our names
-        # behind by one migration (one that does nothing in a tenant schema but be recorded)
+        # behind by one migration (the shared tenants app's latest: it does nothing in a tenant schema but be recorded)
         cursor.execute(f"DELETE FROM {name}.django_migrations WHERE app = 'tenants' "  # noqa: S608
-                       "AND name = '0011_opsmig_schema_migration'")
+                       "AND name = %s", [_latest("tenants")])
     old = PooledSchema.objects.create(schema_name=name, version=schemas.code_version())
     try:
         report = fleet.fleet_migrate(workers=1, stdout=open(os.devnull, "w"))  # noqa: SIM115
