@@ -62,11 +62,9 @@ def schema_version(schema_name: str) -> str | None:
     """Fingerprint of the tenant migrations applied in a schema; None if it has none."""
     labels = _tenant_app_labels()
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT 1 FROM information_schema.tables WHERE table_schema = %s AND table_name = 'django_migrations'",
-            [schema_name],
-        )
-        if cursor.fetchone() is None:
+        # to_regclass: an index lookup (information_schema.tables scans the whole catalogue, slow at fleet size)
+        cursor.execute("SELECT to_regclass(%s)", [f"{quote(schema_name)}.django_migrations"])
+        if cursor.fetchone()[0] is None:
             return None
         cursor.execute(f"SELECT app, name FROM {quote(schema_name)}.django_migrations")  # noqa: S608 - quoted name
         rows = cursor.fetchall()
