@@ -40,6 +40,7 @@ def _policy(name: str, args, creds: dict, password_hash: str, run_id: str) -> di
     from django.db import connection
     from order import serve
 
+    from billing_saas.models import Plan
     from tenants import services
     from tenants.models import PooledSchema
 
@@ -89,12 +90,13 @@ def _policy(name: str, args, creds: dict, password_hash: str, run_id: str) -> di
 
         # Provisioning on this connection, as the sign-up form of a web worker that served them does.
         web_ticks = _cpu_ticks(web_pids)
+        plan = Plan.objects.filter(is_default=True).first()  # the sign-up form's choice, read while validating
         timings: dict[str, list[float]] = {"pool": [], "clone": [], "purge": []}
         for method, count_ in (("pool", args.pool), ("clone", args.clone)):
             for i in range(count_):
                 slug = f"bench-{run_id}-{name[0]}{method[0]}{i}"
                 t0 = time.perf_counter()
-                tenant = services.tenant_provision(actor="bench", name=slug, slug=slug, method=method,
+                tenant = services.tenant_provision(actor="bench", name=slug, slug=slug, method=method, plan=plan,
                                                    owner=services.Owner(email=f"owner@{slug}.test",
                                                                         password_hash=password_hash))
                 timings[method].append((time.perf_counter() - t0) * 1000)

@@ -8,7 +8,10 @@ def membership_record(*, email: str, schema_name: str) -> None:
     """Remember that `email` has an account in `schema_name`."""
     if schema_name == "public":
         return
-    WorkspaceMembership.objects.get_or_create(email=email.lower(), schema_name=schema_name)
+    # one INSERT ... ON CONFLICT DO NOTHING (the pair is unique): no lookup first and no savepoint, which matters
+    # on the sign-up path (tenants.services.tenant_provision)
+    WorkspaceMembership.objects.bulk_create([WorkspaceMembership(email=email.lower(), schema_name=schema_name)],
+                                            ignore_conflicts=True)
 
 
 def membership_on_user_created(sender, *, email: str, schema_name: str, **kwargs) -> None:

@@ -18,7 +18,7 @@ class TenantsConfig(AppConfig):
         from tenants import fleet_executor  # noqa: F401 - registers `migrate_schemas --executor fleet` (a subclass)
         from tenants.billing import subscription_mirror
         from tenants.models import Domain, Tenant
-        from tenants.selectors import routing_forget, tenant_storage_bytes
+        from tenants.selectors import routing_forget, routing_forget_tenant_saved, tenant_storage_bytes
         from tenants.selectors_fleet import migration_source_register, migration_state_recorded
 
         subscription_changed.connect(subscription_mirror, dispatch_uid="tenants_subscription_mirror")
@@ -26,6 +26,7 @@ class TenantsConfig(AppConfig):
         meter_register(Resource.STORAGE_MB, tenant_storage_bytes)
         # the operator's fleet health reads what platform_migrate and provisioning recorded per schema
         migration_source_register(migration_state_recorded)
+        post_save.connect(routing_forget_tenant_saved, sender=Tenant, dispatch_uid="routing_forget_save_Tenant")
+        post_save.connect(routing_forget, sender=Domain, dispatch_uid="routing_forget_save_Domain")
         for model in (Tenant, Domain):
-            post_save.connect(routing_forget, sender=model, dispatch_uid=f"routing_forget_save_{model.__name__}")
             post_delete.connect(routing_forget, sender=model, dispatch_uid=f"routing_forget_delete_{model.__name__}")

@@ -5,7 +5,7 @@ suspends it and restored when it is paid again (only a suspension billing made; 
 
 from __future__ import annotations
 
-from billing_saas.models import SubscriptionState
+from billing_saas.models import Subscription, SubscriptionState
 from tenants import services
 from tenants.history import tenant_history_record
 from tenants.models import Tenant, TenantStatus
@@ -21,7 +21,13 @@ MIRRORED = {
 
 
 def subscription_mirror(*, subscription, change, **_ignored) -> None:
-    tenant = Tenant.objects.select_for_update().get(pk=subscription.tenant_id)
+    if change.action == "billing.subscription.started" and Subscription.tenant.is_cached(subscription):
+        # A subscription starts in the transaction that made its tenant (tenant_provision, a restore into a new
+        # tenant): nobody else can have changed the row, so it is neither locked nor read again, and the caller's
+        # instance is the one brought up to date.
+        tenant = subscription.tenant
+    else:
+        tenant = Tenant.objects.select_for_update().get(pk=subscription.tenant_id)
     tenant_history_record(actor=change.actor, tenant=tenant, action=change.action, reason=change.reason,
                           before=change.before, after=change.after)
     wanted = {"plan_id": subscription.plan_id, "trial_ends_at": subscription.trial_ends_at,

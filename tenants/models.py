@@ -95,6 +95,12 @@ class Tenant(TenantMixin):
         ordering = ["name"]
         indexes = [models.Index(fields=["status", "created_at"])]
 
+    def _check_schema_name_is_unique(self):
+        # django-tenants refuses a new name that differs only in case from another's, with a query per new tenant.
+        # Ours are lowercase (tenants.schemas makes them from the slug), so the unique constraint is that check.
+        if self.schema_name != self.schema_name.lower():
+            super()._check_schema_name_is_unique()
+
     def __str__(self) -> str:
         return self.name
 

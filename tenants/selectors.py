@@ -78,6 +78,13 @@ def routing_forget(**_ignored) -> None:
         _shared().set(GENERATION_KEY, int(time.time() * 1000), None)
 
 
+def routing_forget_tenant_saved(*, created: bool = False, **_ignored) -> None:
+    """A tenant was saved: forget the routing kept, unless the tenant is new (it has no domain yet, so no worker
+    keeps a route to it: a sign-up skips the shared cache's write)."""
+    if not created:
+        routing_forget()
+
+
 def tenant_get_by_slug(slug: str) -> Tenant:
     tenant = Tenant.objects.filter(slug=(slug or "").strip().lower()).first()
     if tenant is None:

@@ -15,13 +15,14 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, close_old_connections, connection, transaction
+from django.db import IntegrityError, ProgrammingError, close_old_connections, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context, tenant_context
 
 from billing_saas import services as billing_services
 from billing_saas.usage import storage_check
+from dms.database.base import all_or_nothing
 from tenant_apps.accounts import services as account_services
 from tenant_apps.accounts.permissions import Role
 from tenant_apps.core import uploads
@@ -119,9 +120,21 @@ def _pool_claim(schema_name: str) -> bool:
     )
     if entry is None:
         return False
-    schemas.rename(entry.schema_name, schema_name)
+    try:  # a schema of that name fails the rename (checked here rather than by a query first)
+        schemas.rename(entry.schema_name, schema_name)
+    except ProgrammingError as error:
+        if getattr(error.__cause__, "pgcode", None) == DUPLICATE_SCHEMA:
+            raise _schema_exists() from None
+        raise
     entry.delete()
     return True
+
+
+DUPLICATE_SCHEMA = "42P06"
+
+
+def _schema_exists() -> ProvisioningFailed:
+    return ProvisioningFailed(_("A schema for this subdomain already exists; ask the operator to purge it."))
 
 
 def _template_is_current() -> bool:
@@ -140,7 +153,8 @@ def tenant_provision(
     plan=None,
 ) -> Tenant:
     """Create a brand group's tenant: schema, tenant and domain rows, its owner and the workspace's defaults
-    (tenants.workspace), all or nothing."""
+    (tenants.workspace), all or nothing: one transaction, without savepoints (the sign-up path: p50 < 20 ms
+    from the warm pool, bench/provision.py)."""
     slug = (slug or "").strip().lower()
     name = (name or "").strip()
     errors = provision_field_errors(name=name, slug=slug, locale=locale, currency=currency, owner=owner, method=method)
@@ -149,7 +163,7 @@ def tenant_provision(
     schema_name = schemas.tenant_schema_name(slug)
     connection.set_schema_to_public()
     try:
-        with transaction.atomic():
+        with all_or_nothing():
             used = _acquire_schema(schema_name, method=method)
             fleet.schema_record_current(schema_name)
             tenant = Tenant.objects.create(
@@ -161,13 +175,14 @@ def tenant_provision(
                 status_changed_at=timezone.now(),
                 provisioned_by=used,
             )
-            Domain.objects.create(domain=tenant_host(slug), tenant=tenant, is_primary=True)
+            # the tenant's first domain, so primary without Domain.save's demotion of others (one UPDATE less)
+            Domain.objects.bulk_create([Domain(domain=tenant_host(slug), tenant=tenant, is_primary=True)])
             # how: Tenant.provisioned_by
             tenant_history_record(actor=actor, tenant=tenant, action="tenants.tenant.provisioned",
                                   from_status="")
-            # the trial of the plan chosen (or the default one); billing mirrors plan and trial end on the row
+            # the trial of the plan chosen (or the default one); billing mirrors plan and trial end on the row, and
+            # on this instance (tenants.billing.subscription_mirror)
             billing_services.subscription_start(actor=actor, tenant=tenant, plan=plan, currency=currency)
-            tenant.refresh_from_db()
             with schema_context(schema_name):
                 if owner is not None:
                     account_services.user_create(
@@ -193,12 +208,10 @@ def tenant_provision(
 
 
 def _acquire_schema(schema_name: str, *, method: str) -> str:
-    if schemas.exists(schema_name):
-        raise ProvisioningFailed(
-            _("A schema for this subdomain already exists; ask the operator to purge it.")
-        )
     if method in ("auto", "pool") and _pool_claim(schema_name):
         return "pool"
+    if schemas.exists(schema_name):
+        raise _schema_exists()
     if method == "pool":
         raise ProvisioningFailed(_("No ready schema in the pool."))
     if method in ("auto", "clone") and _template_is_current():

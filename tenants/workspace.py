@@ -154,16 +154,20 @@ def _names() -> dict:
             "workflow": _("Order confirmation"), "step": _("Confirm the order")}
 
 
-def _personalise(*, actor, tenant: Tenant) -> None:
+def _personalise(*, actor, tenant: Tenant) -> bool:
     """Name the template's defaults for this brand: the headquarters after the brand, the rest in its language and
     the base list and the approval workflow in its currency. Only rows that still carry the template's names
     change, so a brand's own edits stay; this workspace records it once, when its headquarters get their name.
+    False when there was nothing to name (no unnamed headquarters: not a fresh copy of the template).
 
     These rows are the defaults this module made, hence plain UPDATEs here rather than a service per app."""
-    hq = Node.objects.filter(kind=Node.Kind.HEADQUARTERS, name="").first()
-    if hq is None:
-        return  # named already: personalised before, or made for this brand by _make_missing
-    Node.objects.filter(pk=hq.pk).update(name=tenant.display_name or tenant.name)
+    with connection.cursor() as cursor:  # the unnamed headquarters named, in one statement
+        cursor.execute(f"UPDATE {Node._meta.db_table} SET name = %s WHERE kind = %s AND name = '' RETURNING id",  # noqa: S608 - the model's table
+                       [tenant.display_name or tenant.name, Node.Kind.HEADQUARTERS])
+        named = cursor.fetchone()
+    if named is None:
+        return False  # named already: personalised before, or made for this brand by _make_missing
+    hq = Node(pk=named[0], kind=Node.Kind.HEADQUARTERS, name=tenant.display_name or tenant.name)
     if tenant.default_locale != TEMPLATE_LOCALE:
         with translation.override(TEMPLATE_LOCALE):
             was = _names()
@@ -185,14 +189,16 @@ def _personalise(*, actor, tenant: Tenant) -> None:
     audit_record(actor=actor, action="tenants.workspace.defaults_applied", target=hq,
                  after={"headquarters": tenant.display_name or tenant.name, "locale": tenant.default_locale,
                         "currency": tenant.default_currency})
+    return True
 
 
 @transaction.atomic
 def workspace_defaults_ensure(*, actor, tenant: Tenant) -> None:
     """Give the workspace what a brand needs before its first order (see the module). Call with the connection on
     the tenant's schema. Idempotent: a second call changes nothing. From the pool or a clone the defaults are
-    there already and only get the brand's names (three statements for a Chinese brand)."""
+    there already and only get the brand's names (two statements for a Chinese brand)."""
     with translation.override(tenant.default_locale):
-        if not _present():
+        # a fresh copy of the template (pool or clone) has every default (template_defaults_ensure made them): it
+        # only needs naming; anything else is checked (one query) and completed
+        if not _personalise(actor=actor, tenant=tenant) and not _present():
             _make_missing(actor=actor, tenant=tenant)
-        _personalise(actor=actor, tenant=tenant)

@@ -182,3 +182,32 @@ def test_a_connection_that_served_more_schemas_than_the_bound_is_replaced_betwee
         _request(own_connection, read)
         assert _pid(own_connection) == kept
         assert own_connection.schemas_used() == 2
+
+
+def test_all_or_nothing_makes_no_savepoints_and_rolls_back_whole_on_an_inner_error(db):
+    from django.db import connection, transaction
+
+    from dms.database.base import all_or_nothing
+    from tenants.models import PooledSchema
+
+    with CaptureQueriesContext(connection) as queries, all_or_nothing():
+        PooledSchema.objects.create(schema_name="pool_outer", version="v")
+        with transaction.atomic():
+            PooledSchema.objects.create(schema_name="pool_inner", version="v")
+    # only the block's own (the test's transaction encloses it), none for the atomic block nested inside
+    assert len([q["sql"] for q in queries.captured_queries if "SAVEPOINT" in q["sql"]]) == 2
+    assert PooledSchema.objects.filter(schema_name__in=["pool_outer", "pool_inner"]).count() == 2
+
+    with all_or_nothing():
+        PooledSchema.objects.create(schema_name="pool_kept_only_if_all_succeed", version="v")
+        try:
+            with transaction.atomic():
+                raise ValueError("an inner step failed")
+        except ValueError:
+            pass  # caught inside: without a savepoint, the whole block is rolled back
+    assert not PooledSchema.objects.filter(schema_name="pool_kept_only_if_all_succeed").exists()
+    # and savepoints are back after it
+    with CaptureQueriesContext(connection) as queries, transaction.atomic():
+        with transaction.atomic():
+            PooledSchema.objects.create(schema_name="pool_after", version="v")
+    assert [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SAVEPOINT")]

@@ -27,14 +27,19 @@ sequential submissions the health check alone was an eighth of the time).
   connection that has set more than DB_CONN_MAX_SCHEMAS distinct tenant schemas is closed at the next request or
   task boundary (never inside a transaction); the next one opens a fresh backend. docs/dev/scale-out.md has the
   figures that chose the bound (bench/provision.py --fleet).
+- Savepoints: `all_or_nothing()` is an atomic block whose nested atomic blocks make no savepoints (two round trips
+  each). For chains of services that can only succeed or fail together, such as provisioning a tenant: an error
+  anywhere marks the whole block for rollback, as `atomic(savepoint=False)` does.
 """
 
 from __future__ import annotations
 
 import select
 import time
+from contextlib import contextmanager
 
 from django.conf import settings
+from django.db import connection, transaction
 from django_tenants.postgresql_backend import base as tenants_base
 
 
@@ -45,6 +50,7 @@ class DatabaseWrapper(tenants_base.DatabaseWrapper):
         self._in_use = False  # a cursor was opened since the last request ended
         self._schemas_used: set[str] = set()  # tenant schemas put on this session's search_path since it opened
         self.recycled = 0  # connections closed for having served too many schemas (this process)
+        self._savepoints_off = 0  # depth of all_or_nothing() blocks open
         super().__init__(*args, **kwargs)
 
     # --- health check ----------------------------------------------------------------------------------
@@ -93,6 +99,11 @@ class DatabaseWrapper(tenants_base.DatabaseWrapper):
         self._in_use = True
         return cursor
 
+    # --- savepoints -------------------------------------------------------------------------------------
+
+    def _savepoint_allowed(self):
+        return not self._savepoints_off and super()._savepoint_allowed()
+
     # --- search_path -----------------------------------------------------------------------------------
 
     def _handle_search_path(self, cursor=None):
@@ -130,3 +141,15 @@ class DatabaseWrapper(tenants_base.DatabaseWrapper):
             super().savepoint_rollback(sid)
         finally:
             self._wire_search_path = None
+
+
+@contextmanager
+def all_or_nothing():
+    """An atomic block (on the default database) in which nested atomic blocks make no savepoints: whatever fails
+    inside rolls all of it back. Not for code that catches a database error and goes on inside the block."""
+    with transaction.atomic():
+        connection._savepoints_off += 1
+        try:
+            yield
+        finally:
+            connection._savepoints_off -= 1
