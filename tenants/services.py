@@ -66,23 +66,30 @@ class Owner:
     password_hash: str = ""
 
 
-def slug_errors(slug: str) -> list[str]:
-    """Why a subdomain cannot be used (empty list: it can). Shared with onboarding's live check."""
+def slug_errors(slug: str, *, taken: bool = True) -> list[str]:
+    """Why a subdomain cannot be used (empty list: it can). Shared with onboarding's live check. `taken=False`
+    skips the query for another tenant's use of it (the caller's insert is the check)."""
     if not SLUG.match(slug or ""):
         return [
             _("Use 3 to 40 lowercase letters, digits or hyphens, starting and ending with a letter or digit.")
         ]
     if slug in RESERVED_SLUGS or slug.startswith(("xn--", "pool-", "t-")):
         return [_("This subdomain is reserved.")]
-    if Tenant.objects.filter(slug=slug).exists():
-        return [_("This subdomain is already taken.")]
+    if taken and Tenant.objects.filter(slug=slug).exists():
+        return [_slug_taken()]
     return []
 
 
+def _slug_taken() -> str:
+    return _("This subdomain is already taken.")
+
+
 def provision_field_errors(
-    *, name: str, slug: str, locale: str, currency: str, owner: Owner | None, method: str = "auto"
+    *, name: str, slug: str, locale: str, currency: str, owner: Owner | None, method: str = "auto",
+    taken: bool = True,
 ) -> dict[str, list[str]]:
-    """Every reason these provisioning arguments would be refused, by field (no writes)."""
+    """Every reason these provisioning arguments would be refused, by field (no writes). `taken=False`: without
+    the query for a subdomain taken (slug_errors)."""
     errors: dict[str, list[str]] = {}
     if owner is not None:
         errors.update(
@@ -104,29 +111,30 @@ def provision_field_errors(
         errors["currency"] = [_("Use a three-letter ISO currency code such as CNY.")]
     if method not in PROVISION_METHODS:
         errors["method"] = [_("Unknown provisioning method.")]
-    slug_problems = slug_errors(slug)
+    slug_problems = slug_errors(slug, taken=taken)
     if slug_problems:
         errors["slug"] = slug_problems
     return errors
 
 
 def _pool_claim(schema_name: str) -> bool:
-    """Rename a ready pool schema to `schema_name`. Must run inside the provisioning transaction."""
-    entry = (
-        PooledSchema.objects.select_for_update(skip_locked=True)
-        .filter(version=schemas.code_version())
-        .order_by("id")
-        .first()
-    )
-    if entry is None:
+    """Rename a ready pool schema to `schema_name`. Must run inside the provisioning transaction: the oldest entry
+    of the running code's version is taken off the pool (skipping those other sign-ups hold) and its schema renamed,
+    or neither."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {PooledSchema._meta.db_table} WHERE id = (SELECT id FROM {PooledSchema._meta.db_table} "  # noqa: S608 - the model's table
+            "WHERE version = %s ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING schema_name",
+            [schemas.code_version()])
+        taken = cursor.fetchone()
+    if taken is None:
         return False
     try:  # a schema of that name fails the rename (checked here rather than by a query first)
-        schemas.rename(entry.schema_name, schema_name)
+        schemas.rename(taken[0], schema_name)
     except ProgrammingError as error:
         if getattr(error.__cause__, "pgcode", None) == DUPLICATE_SCHEMA:
             raise _schema_exists() from None
         raise
-    entry.delete()
     return True
 
 
@@ -157,7 +165,9 @@ def tenant_provision(
     from the warm pool, bench/provision.py)."""
     slug = (slug or "").strip().lower()
     name = (name or "").strip()
-    errors = provision_field_errors(name=name, slug=slug, locale=locale, currency=currency, owner=owner, method=method)
+    # a subdomain taken is found by the inserts (the schema's rename, the unique slug) and told apart on failure
+    errors = provision_field_errors(name=name, slug=slug, locale=locale, currency=currency, owner=owner, method=method,
+                                    taken=False)
     if errors:
         raise TenantInvalid(_("The workspace could not be created."), fields=errors)
     schema_name = schemas.tenant_schema_name(slug)
@@ -196,11 +206,14 @@ def tenant_provision(
                     )
                 workspace.workspace_defaults_ensure(actor=None, tenant=tenant)
             transaction.on_commit(schedule_pool_refill)
-    except IntegrityError:
-        # A concurrent sign-up took the same subdomain between the check and the insert.
-        raise SlugTaken(
-            _("This subdomain is already taken."), fields={"slug": [_("This subdomain is already taken.")]}
-        ) from None
+    except (IntegrityError, ProvisioningFailed) as error:  # rolled back: nothing was kept
+        connection.set_schema_to_public()
+        if Tenant.objects.filter(slug=slug).exists():  # another workspace has this subdomain
+            raise TenantInvalid(_("The workspace could not be created."), fields={"slug": [_slug_taken()]}) from None
+        if isinstance(error, ProvisioningFailed):
+            raise
+        # its host is another's (a custom domain), or a concurrent sign-up took it between the checks and the insert
+        raise SlugTaken(_slug_taken(), fields={"slug": [_slug_taken()]}) from None
     finally:
         connection.set_schema_to_public()
     logger.info("tenant provisioned", extra={"schema": schema_name, "method": used})

@@ -60,10 +60,7 @@ def user_create(
     )
     if errors:
         raise UserInvalid(_("The user could not be created."), fields=errors)
-    if User.objects.filter(email__iexact=email).exists():
-        raise EmailTaken(
-            _("A user with this email already exists."), fields={"email": [_("Already in use.")]}
-        )
+    # an email in use is found by the insert (emails are stored lower-cased, unique), below
     user = User(
         email=email,
         full_name=full_name,
