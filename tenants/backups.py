@@ -58,11 +58,14 @@ def schema_tables(schema_name: str) -> dict[str, Table]:
     """The schema's ordinary tables with their stored (not generated) columns, in column order."""
     with connection.cursor() as cursor:
         cursor.execute(
-            """SELECT c.table_name, array_agg(c.column_name::text ORDER BY c.ordinal_position)
-               FROM information_schema.columns c
-               JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name
-               WHERE c.table_schema = %s AND t.table_type = 'BASE TABLE' AND c.is_generated = 'NEVER'
-               GROUP BY c.table_name ORDER BY c.table_name""",
+            # the catalogue itself, not information_schema (its views check privileges row by row over every
+            # schema's relations: slow at fleet size)
+            """SELECT c.relname::text, array_agg(a.attname::text ORDER BY a.attnum)
+               FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+               JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+                                   AND a.attgenerated = ''
+               WHERE n.nspname = %s AND c.relkind IN ('r', 'p')
+               GROUP BY c.relname ORDER BY c.relname""",
             [schema_name],
         )
         return {name: Table(name, tuple(columns)) for name, columns in cursor.fetchall() if name not in NOT_DATA}
