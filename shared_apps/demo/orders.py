@@ -13,6 +13,9 @@ allocates and ships, the carrier delivers, the dealer confirms — all through t
     delivered         delivered by the carrier, waiting for the dealer's confirmation
     completed         confirmed by the dealer (one with a return requested)
     cancelled         cancelled by the dealer
+
+One order ships to a depot outside the dealer's territories (防窜货): the brand's policy is "flag", so it went
+through, flagged, and is on HQ's list (the order board's "outside territory" filter).
 """
 
 from __future__ import annotations
@@ -102,6 +105,7 @@ def seed_orders(*, brand_slug: str) -> None:
     order_allocate(actor=hq, order=allocated)
     through_chain(submit(50, target=big / 3))  # a small tier-A order: approved at once
     submit(60)  # in approval, waiting for the regional manager
+    _flagged_outside_territory(dealer=dealer, buyer=buyer, lines=_lines(skus, prices, 110, 2, big / 3))
     approval_decide(actor=manager, order=submit(70), decision="reject",
                     reason=say("该区域本月配额已满", "The region's quota for this month is used up"))
     approval_decide(actor=manager, order=submit(80), decision="send_back",
@@ -116,3 +120,18 @@ def seed_orders(*, brand_slug: str) -> None:
     # And a cart in progress, above the spring 满减's first step, for the storefront's cart page.
     for line in _lines(skus, prices, 120, 3, big):
         cart_line_set(actor=buyer, dealer=dealer, sku_id=line.sku_id, quantity=line.quantity)
+
+
+def _flagged_outside_territory(*, dealer: Dealer, buyer: User, lines: list[SubmitLine]) -> None:
+    """A second shipping address of the demo dealer (上海) in its neighbour's province (JS-A01's, 江苏), and an order
+    shipped there: let through under the brand's channel policy ("flag", the default) and flagged for HQ."""
+    neighbour = Dealer.objects.filter(code="JS-A01").first()
+    area = neighbour.territories.order_by("path").first() if neighbour is not None else None
+    if area is None:
+        return
+    depot = dealer_services.address_add(
+        actor=None, dealer=dealer, kind="shipping", recipient=say("苏州分仓 李主管", "Suzhou depot, attn. Li Na"),
+        phone="13800138001", territory=area, line=say("苏州工业园区星湖街 88 号", "88 Xinghu Street, Suzhou"),
+        label=say("苏州分仓", "Suzhou depot"))
+    order_submit(actor=buyer, dealer=dealer, address_id=depot.pk, lines=lines,
+                 note=say("直发苏州分仓", "Straight to the Suzhou depot"))

@@ -14,6 +14,7 @@ from tenant_apps.accounts.permissions import Scope, scope_of
 from tenant_apps.dealers.errors import DealerNotFound, NodeNotFound
 from tenant_apps.dealers.models import (
     Dealer,
+    DealerAddress,
     DealerStatus,
     NetworkSettings,
     Node,
@@ -124,6 +125,31 @@ def territory_covers(*, dealer: Dealer, territory: Territory) -> bool:
     return Territory.objects.filter(pk=territory.pk).filter(
         Q.create([("path__descendant_of", path) for path in paths], connector=Q.OR)
     ).exists()
+
+
+def path_in_territories(path: str | None, territory_paths) -> bool:
+    """Is the area `path` (a territory's ltree path) equal to or below one of `territory_paths`? A dealer with no
+    territories is not restricted (True), nor is an area that is not known (None: an order's address whose area was
+    deleted). Pure: the ordering submission reads both from its one context query (防窜货 at order time)."""
+    paths = [p for p in territory_paths if p]
+    if not paths or not path:
+        return True
+    return any(path == mine or path.startswith(mine + ".") for mine in paths)
+
+
+def territory_path_of(*, territory_id: int | None = None, address_id: int | None = None) -> str | None:
+    """The current path of a territory, given by id or as a dealer address's area (one query; None if gone)."""
+    if territory_id is not None:
+        return Territory.objects.filter(pk=territory_id).values_list("path", flat=True).first()
+    if address_id is not None:
+        return Territory.objects.filter(pk__in=DealerAddress.objects.filter(pk=address_id).values("territory_id")) \
+            .values_list("path", flat=True).first()
+    return None
+
+
+# SQL of the brand's channel policy (NetworkSettings.channel_conflict_policy; the first row, as network_settings()),
+# as an expression (read inside the order submission's one context query).
+CHANNEL_POLICY_SQL = "(SELECT ns.channel_conflict_policy FROM dealers_networksettings ns ORDER BY ns.id LIMIT 1)"
 
 
 # Names of the required qualification types the dealer %(dealer)s lacks a valid one of on %(today)s, as an

@@ -17,7 +17,7 @@ from tenant_apps.ordering.models import Order, OrderStatus
 
 # The query parameters a saved view keeps (the page number is not one of them).
 VIEW_KEYS = ("status", "q", "dealer", "from", "to", "region", "sales_rep", "amount_min", "amount_max", "warehouse",
-             "sort")
+             "outside_territory", "sort")
 
 
 def _regions(request):
@@ -59,6 +59,8 @@ class OrderFilter(filters.FilterSet):
     amount_max = filters.NumberFilter(min_value=0, max_digits=16, decimal_places=2, label=_("Amount to"))
     warehouse = filters.ModelChoiceFilter(queryset=_warehouses, label=_("Warehouse"), empty_label=_("Any warehouse"),
                                           error_messages={"invalid_choice": _("No such warehouse.")})
+    # 防窜货: the orders let through, flagged, although shipped outside their dealer's territories (true / false)
+    outside_territory = filters.BooleanFilter(label=_("Outside territory"))
 
     class Meta:
         model = Order
@@ -70,7 +72,8 @@ class OrderFilter(filters.FilterSet):
         return {"status": data.get("status") or "", "q": data.get("q") or "", "dealer_id": data.get("dealer"),
                 "date_from": data.get("from"), "date_to": data.get("to"), "region": data.get("region"),
                 "sales_rep": data.get("sales_rep"), "amount_min": data.get("amount_min"),
-                "amount_max": data.get("amount_max"), "warehouse": data.get("warehouse")}
+                "amount_max": data.get("amount_max"), "warehouse": data.get("warehouse"),
+                "outside_territory": data.get("outside_territory")}
 
 
 # The dates keep their short names in the address (?from=...&to=...), which are Python keywords.

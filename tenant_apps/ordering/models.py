@@ -83,6 +83,9 @@ class Order(models.Model):
     breakdown = models.JSONField(default=dict, blank=True)
     coupon_codes = models.JSONField(default=list, blank=True)
     shipping_address = models.JSONField(_("shipping address"), default=dict, blank=True)
+    # Shipped outside the dealer's sales territories, let through because the brand flags rather than refuses
+    # (防窜货, decided at submission and at each revision: ordering.channel).
+    outside_territory = models.BooleanField(_("outside territory"), default=False, db_default=False)
     note = models.TextField(_("note"), blank=True)
     idempotency_key = models.CharField(max_length=80, blank=True)
     # A hash of what was asked with the key (ordering.submission.request_fingerprint): the same key sent with
@@ -106,7 +109,10 @@ class Order(models.Model):
                                                condition=~models.Q(idempotency_key=""), name="one_order_per_key")]
         # (created_at): the orders of this month, counted on each submission when the plan limits them
         indexes = [models.Index(fields=["status", "submitted_at"]), models.Index(fields=["dealer", "-created_at"]),
-                   models.Index(fields=["created_at"])]
+                   models.Index(fields=["created_at"]),
+                   # the brand's list of flagged orders (few among many)
+                   models.Index(fields=["-created_at"], condition=models.Q(outside_territory=True),
+                                name="order_outside_territory")]
 
     def __str__(self) -> str:
         return self.number

@@ -44,9 +44,11 @@ def order_list(*, actor, status: str = "", **filters) -> QuerySet[Order]:
 
 
 def _filtered(orders, *, dealer_id=None, date_from=None, date_to=None, q="", region=None, sales_rep=None,
-              amount_min=None, amount_max=None, warehouse=None):
+              amount_min=None, amount_max=None, warehouse=None, outside_territory=None):
     """Narrow `orders` (already in the actor's scope): a region is a subtree of the network, a warehouse any
-    that reserved or shipped stock for the order, amounts bound the order's total (both ends included)."""
+    that reserved or shipped stock for the order, amounts bound the order's total (both ends included);
+    `outside_territory` True keeps the orders flagged as shipped outside their dealer's territories, False the
+    others (ordering.channel)."""
     if dealer_id not in (None, ""):
         orders = orders.filter(dealer_id=dealer_id) if str(dealer_id).isdigit() else orders.none()
     if date_from:
@@ -65,6 +67,8 @@ def _filtered(orders, *, dealer_id=None, date_from=None, date_to=None, q="", reg
         orders = orders.filter(total__gte=amount_min)
     if amount_max is not None:
         orders = orders.filter(total__lte=amount_max)
+    if outside_territory is not None:
+        orders = orders.filter(outside_territory=bool(outside_territory))
     if warehouse is not None:
         orders = orders.filter(Exists(OrderReservation.objects.filter(order=OuterRef("pk"), warehouse=warehouse)))
     return orders

@@ -5,7 +5,8 @@ Steps (all or nothing):
 1. `Idempotency-Key`: a repeat gets the first order back. A concurrent twin runs until it meets the first
    one (the stock rows it locked, or its key in the unique (dealer, key) index), then fails, rolls back and
    gets the first order back instead of a second one or a stock refusal.
-2. The dealer must be active with its required qualifications valid; the shipping address must be its own.
+2. The dealer must be active with its required qualifications valid; the shipping address must be its own, and in
+   its territories under the brand's channel policy (refused or flagged: ordering.channel).
 3. Every line: a SKU the dealer can see, on sale, in one of its units, meeting the minimum and step.
 4. The quote (tenant_apps.quoting.quote.quote_with_book, on the price book the lines were checked against):
    lines without a price for this dealer are refused.
@@ -46,11 +47,11 @@ from tenant_apps.core.metrics import order_submitted_count
 from tenant_apps.core.money import format_money, tenant_currency
 from tenant_apps.core.text import words
 from tenant_apps.dealers.models import DealerStatus
-from tenant_apps.dealers.selectors import QUALIFICATION_BLOCKERS_SQL, qualification_blockers
+from tenant_apps.dealers.selectors import CHANNEL_POLICY_SQL, QUALIFICATION_BLOCKERS_SQL, qualification_blockers
 from tenant_apps.events.services import relay_soon
 from tenant_apps.finance.selectors_receivables import order_block_reason
 from tenant_apps.inventory.services import Allocation, stock_allocate, stock_release_allocations
-from tenant_apps.ordering import placement
+from tenant_apps.ordering import channel, placement
 from tenant_apps.ordering.approval import approval_chain
 from tenant_apps.ordering.errors import (
     CartAlreadySubmitted,
@@ -160,7 +161,8 @@ def warehouse_ranks(dealer) -> dict[int, int]:
 # orders a month (%(month_start)s given), the orders made since the month began (an unlimited plan counts nothing:
 # PostgreSQL runs the CASE's subquery only when its branch is taken), and whether the dealer may be blocked for
 # overdue payments (it owes, and something it was shipped fell due longer ago than the brand's block days: only
-# then is finance asked, finance.selectors_receivables.order_block_reason).
+# then is finance asked, finance.selectors_receivables.order_block_reason), and the brand's channel policy (the
+# address's area and its path against the dealer's territories: ordering.channel).
 _CONTEXT_SQL = f"""
 SELECT (SELECT o.id FROM ordering_order o WHERE o.dealer_id = d.id AND o.idempotency_key = %(key)s
         AND o.idempotency_key <> ''),
@@ -170,7 +172,8 @@ SELECT (SELECT o.id FROM ordering_order o WHERE o.dealer_id = d.id AND o.idempot
        {QUALIFICATION_BLOCKERS_SQL},
        (SELECT json_build_object('id', a.id, 'label', a.label, 'recipient', a.recipient, 'phone', a.phone,
                                  'area', t.name, 'line', a.line, 'postal_code', a.postal_code,
-                                 'outside_territory', a.outside_territory)
+                                 'outside_territory', a.outside_territory, 'territory_id', t.id,
+                                 'territory_path', t.path::text)
         FROM dealers_dealeraddress a JOIN dealers_territory t ON t.id = a.territory_id
         WHERE a.dealer_id = d.id AND a.kind = 'shipping' AND (%(address)s::bigint IS NULL OR a.id = %(address)s::bigint)
         ORDER BY a.is_default DESC, a.id LIMIT 1),
@@ -182,7 +185,8 @@ SELECT (SELECT o.id FROM ordering_order o WHERE o.dealer_id = d.id AND o.idempot
             ELSE (SELECT count(*) FROM ordering_order m WHERE m.created_at >= %(month_start)s::timestamptz) END,
        EXISTS (SELECT 1 FROM finance_dealeraccount fa WHERE fa.dealer_id = d.id AND fa.credit_used > 0)
        AND EXISTS (SELECT 1 FROM finance_receivable r WHERE r.dealer_id = d.id AND r.due_on < %(today)s::date
-                   - COALESCE((SELECT fs.overdue_block_days FROM finance_financesettings fs WHERE fs.id = 1), 30))
+                   - COALESCE((SELECT fs.overdue_block_days FROM finance_financesettings fs WHERE fs.id = 1), 30)),
+       {CHANNEL_POLICY_SQL}
 FROM dealers_dealer d JOIN dealers_node n ON n.id = d.node_id
 WHERE d.id = %(dealer)s
 """  # noqa: S608 - this module's and dealers.selectors' constants, no input
@@ -200,6 +204,7 @@ class _Context:
     approvals: object  # the approval chain's configuration (ordering.approval: config_sql, config_from)
     orders_month: int | None = None  # orders made this month, counted only when the plan limits them
     may_be_blocked: bool = False  # owes, with something due longer ago than the brand's block days
+    channel_policy: str | None = None  # the brand's policy for ship-to areas outside the territories (no row: None)
 
 
 _context_sql: dict[int, str] = {}
@@ -224,9 +229,9 @@ def _context(dealer, address_id, key: str) -> _Context:
             "dealer": dealer.pk, "key": key, "address": address, "today": timezone.localdate(),
             "month_start": month_start() if limit_of(Resource.ORDERS_MONTH) is not None else None})
         (replay, node_path, paths, blockers, address_row, policy, ranks, order_id, approvals,
-         orders_month, may_be_blocked) = cursor.fetchone()
+         orders_month, may_be_blocked, channel_policy) = cursor.fetchone()
     return _Context(replay_id=replay, blockers=list(blockers), address=address_row, orders_month=orders_month,
-                    may_be_blocked=may_be_blocked,
+                    may_be_blocked=may_be_blocked, channel_policy=channel_policy,
                     policy=policy or OrderingSettings().shortage_policy, ranks=dict(ranks or ()), order_id=order_id,
                     approvals=chain.config_from(approvals),
                     dealer=DealerContext(dealer_id=dealer.pk, tier_id=dealer.tier_id,
@@ -465,14 +470,18 @@ def _submit(*, actor, dealer, context: _Context, lines, address_id, note, key, f
     coupon_codes = list(coupon_codes or [])
     _dealer_may_order(dealer, context.blockers)
     address = _address_required(context.address, address_id)
+    outside = channel.outside_territory_check(area=address["area"], area_path=address.get("territory_path"),
+                                              territory_paths=context.dealer.territory_paths,
+                                              policy=context.channel_policy)
+    address = channel.address_snapshot(address, outside=outside)
     skus, quote = _priced(context.dealer, lines, coupon_codes)
     _shown_total_check(quote, expected_total)
 
     def new_order() -> Order:
         return Order(id=context.order_id, number=_order_number(context.order_id, context.dealer.at), dealer=dealer,
                      placed_by=actor if getattr(actor, "is_authenticated", False) else None,
-                     coupon_codes=coupon_codes, shipping_address=address, note=(note or "")[:2000],
-                     idempotency_key=key, idempotency_fingerprint=fingerprint if key else "")
+                     coupon_codes=coupon_codes, shipping_address=address, outside_territory=outside,
+                     note=(note or "")[:2000], idempotency_key=key, idempotency_fingerprint=fingerprint if key else "")
 
     try:
         if settings.ORDERING_ONE_STATEMENT and placement.placeable(quote):  # most orders: one statement
@@ -524,6 +533,8 @@ def _submitted_rows(*, actor, order: Order, ctx: DealerContext, quote: Quote, me
     if backorder:
         rows.append(order_event(order, actor, kind="note", message=_("Shortfall split into backorder %(number)s.")
                                 % {"number": backorder.number}, data={"backorder": backorder.number}))
+    if order.outside_territory:
+        rows.append(channel.flagged_event(order, actor))
     return rows + approval_chain().plan(actor=actor, order=order, now=ctx.at, node_path=ctx.node_path,
                                         territory_paths=list(ctx.territory_paths),
                                         category_paths=_category_paths(quote), config=approvals)
@@ -623,7 +634,8 @@ def _place(*, actor, order: Order, ctx: DealerContext, lines, skus, quote, coupo
         order._state.adding = False
     else:
         order.save(update_fields=["status", "submitted_at", "approved_at", "closed_at", "currency", "subtotal",
-                                  "discount_total", "total", "breakdown", "updated_at"])
+                                  "discount_total", "total", "breakdown", "shipping_address", "outside_territory",
+                                  "updated_at"])
         insert_grouped(rows)
     # Last: it updates the promotions' shared budget rows, whose locks every order using them waits for.
     promotion_usage_record(quote=quote, order_ref=order.number)
@@ -659,6 +671,7 @@ def order_revise(*, actor, order: Order, lines: Sequence[SubmitLine], expected_t
         from tenant_apps.pricing.selectors import dealer_context
 
         ctx = dealer_context(dealer, currency=locked.currency)  # a revision stays in the order's currency
+        channel.revision_check(order=locked, territory_paths=ctx.territory_paths)  # refused: all rolled back
         skus, quote = _priced(ctx, lines, locked.coupon_codes)
         _shown_total_check(quote, expected_total)
         reservations_release(order=locked, actor=actor, reason="revised")
@@ -714,7 +727,7 @@ def _backorder(*, actor, ctx: DealerContext, parent: Order, rest, address) -> Or
     backorder = Order(
         id=order_id, number=_order_number(order_id, ctx.at), dealer=parent.dealer, backorder_of=parent,
         placed_by=actor if getattr(actor, "is_authenticated", False) else None, shipping_address=address,
-        note=_("Backorder of %(number)s") % {"number": parent.number})
+        outside_territory=parent.outside_territory, note=_("Backorder of %(number)s") % {"number": parent.number})
     _freeze(backorder, quote)
     ORDER_MACHINE.apply(backorder, "submit")
     backorder.submitted_at = ctx.at
@@ -723,6 +736,7 @@ def _backorder(*, actor, ctx: DealerContext, parent: Order, rest, address) -> Or
     insert_grouped([backorder, *_line_rows(backorder, quote, [], reserve=False),
                     order_event(backorder, actor, kind="transition", from_status=OrderStatus.DRAFT,
                                 to_status=OrderStatus.SUBMITTED, message=_("Backorder submitted")),
+                    *([channel.flagged_event(backorder, actor)] if backorder.outside_territory else []),
                     _submitted_entry(actor, backorder, lines=len(quote.lines))])
     order_submitted_count()
     backorder._state.adding = False

@@ -55,7 +55,7 @@ SHIPPING_PAGES = ("fulfillment:order", "fulfillment_console:order", "fulfillment
 
 
 NO_FILTERS = {"status": "", "q": "", "dealer_id": None, "date_from": None, "date_to": None, "region": None,
-              "sales_rep": None, "amount_min": None, "amount_max": None, "warehouse": None}
+              "sales_rep": None, "amount_min": None, "amount_max": None, "warehouse": None, "outside_territory": None}
 
 
 def _board(request, *, save_errors: dict | None = None, status_code: int = 200):
@@ -81,6 +81,7 @@ def _board(request, *, save_errors: dict | None = None, status_code: int = 200):
         "listing": page, "rows": rows, "states": states, "status": status, "total": sum(counts.values()),
         "form": filterset.form, "filter_errors": {} if valid else filterset.form.errors,
         "dealer": request.GET.get("dealer", ""), "can_configure": has_perm(user, SETTINGS_EDIT),
+        "outside_territory": filters.get("outside_territory") is True,
         "views": views, "current_query": urlencode(current), "has_filters": bool(current),
         "save_errors": save_errors or {},
     }, status=status_code)

@@ -137,6 +137,10 @@ def test_demo_has_orders_in_every_state_made_through_the_services(demo, db, in_t
     with in_tenant(demo.tenant):
         assert set(Order.objects.values_list("status", flat=True)) == set(OrderStatus.values)
         assert Order.objects.filter(backorder_of__isnull=False, status="submitted").exists()
+        # 防窜货: one order shipped to a depot outside the dealer's territories, flagged for HQ (the brand flags)
+        [flagged] = Order.objects.filter(outside_territory=True)
+        assert (flagged.dealer.code, flagged.shipping_address["outside_territory"]) == ("SH-A01", True)
+        assert flagged.events.filter(kind="note", data__outside_territory=True).count() == 1
         assert ledger_mismatches() == []
         count = Order.objects.count()
         seed_orders(brand_slug="acme")  # idempotent

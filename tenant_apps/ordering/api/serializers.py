@@ -147,6 +147,8 @@ class OrderOutput(serializers.Serializer):
     backorder_of = serializers.IntegerField(source="backorder_of_id", allow_null=True)
     created_at = serializers.DateTimeField()
     submitted_at = serializers.DateTimeField(allow_null=True)
+    outside_territory = serializers.BooleanField(help_text=gettext_lazy(
+        "Shipped outside the dealer's sales territories, let through (flagged) by the brand's channel policy"))
 
 
 class OrderLineOutput(serializers.Serializer):

@@ -162,7 +162,8 @@ def submitted_body(result) -> dict:
         "currency": order.currency, "subtotal": _decimal(order.subtotal, 2),
         "discount_total": _decimal(order.discount_total, 2), "total": _decimal(order.total, 2),
         "line_count": len(lines), "backorder_of": order.backorder_of_id, "created_at": _moment(order.created_at),
-        "submitted_at": _moment(order.submitted_at), "shipping_address": order.shipping_address, "note": order.note,
+        "submitted_at": _moment(order.submitted_at), "outside_territory": order.outside_territory,
+        "shipping_address": order.shipping_address, "note": order.note,
         "coupon_codes": list(order.coupon_codes), "breakdown": order.breakdown, "revision": order.revision,
         "lines": [{
             "line_no": line_no, "sku": sku_id, "sku_code": names[sku_id][0], "sku_name": names[sku_id][1],
@@ -357,7 +358,10 @@ class OrderTemplateViewSet(OrderingViewSet):
     list=extend_schema(summary="Orders: a dealer's own, or those of the dealers in a brand user's scope",
                        parameters=[OpenApiParameter("status", str, enum=OrderStatus.values),
                                    OpenApiParameter("dealer", int), OpenApiParameter("from", OpenApiTypes.DATE),
-                                   OpenApiParameter("to", OpenApiTypes.DATE), OpenApiParameter("q", str)],
+                                   OpenApiParameter("to", OpenApiTypes.DATE), OpenApiParameter("q", str),
+                                   OpenApiParameter("outside_territory", bool, description=(
+                                       "true: only the orders flagged as shipped outside their dealer's sales "
+                                       "territories (防窜货); false: only the others"))],
                        responses=OrderOutput(many=True)),
     create=extend_schema(
         summary="Submit an order (default: the cart)",
@@ -401,7 +405,9 @@ class OrderViewSet(OrderingViewSet):
         orders = selectors.order_list(actor=request.user, status=params.get("status", ""),
                                       dealer_id=params.get("dealer", "").strip()[:12] or None,
                                       date_from=_date(params.get("from")), date_to=_date(params.get("to")),
-                                      q=params.get("q", "")[:100]).order_by("-created_at", "-id")
+                                      q=params.get("q", "")[:100],
+                                      outside_territory=_flag(params.get("outside_territory"))
+                                      ).order_by("-created_at", "-id")
         page = self.paginate_queryset(orders)
         return self.get_paginated_response(OrderOutput(page, many=True).data)
 
@@ -457,6 +463,11 @@ class OrderViewSet(OrderingViewSet):
     def reorder(self, request, pk):
         return Response(_added_body(quick.order_reorder(actor=request.user, dealer=self.dealer(),
                                                         order=self._order())))
+
+
+def _flag(value) -> bool | None:
+    """A yes/no query parameter: true/1 or false/0 (any case); anything else, or none, filters nothing."""
+    return {"true": True, "1": True, "false": False, "0": False}.get(str(value or "").strip().lower())
 
 
 def _date(value):
