@@ -216,6 +216,11 @@ class OrderingSettingsForm(forms.Form):
         help_text=gettext_lazy("A delivered order the dealer has not confirmed is completed after this many "
                                "days; 0 = never."),
         widget=forms.NumberInput(attrs={"min": 0, "max": 365, "step": 1}))
+    confirm_on_behalf = forms.BooleanField(
+        label=gettext_lazy("Dealer must confirm orders placed on its behalf"), required=False,
+        help_text=gettext_lazy("An order a sales rep or manager places for a dealer waits, holding its stock, until "
+                               "the dealer's owner or a buyer confirms it; then it goes to approval. Declined, it is "
+                               "cancelled and its stock given back."))
 
 
 @requires(SETTINGS_EDIT)
@@ -224,7 +229,8 @@ def settings_page(request):
     """The brand's ordering rules: what happens when stock is short, and when delivered orders complete."""
     current = ordering_settings()
     form = OrderingSettingsForm(request.POST if request.method == "POST" else None, initial={
-        "shortage_policy": current.shortage_policy, "auto_complete_days": current.auto_complete_days})
+        "shortage_policy": current.shortage_policy, "auto_complete_days": current.auto_complete_days,
+        "confirm_on_behalf": current.confirm_on_behalf})
     status = 200
     if request.method == "POST":
         status = 400

@@ -352,6 +352,8 @@ def my_order(request, order_id: int):
         "order": order, "tone": STATUS_TONE.get(order.status, ""), "timeline": timeline(order),
         "progress": progress(order), "breakdown": breakdown_rows(order),
         "can_cancel": can_order and order.status in DEALER_CANCELLABLE,
+        "awaiting_confirmation": order.status == OrderStatus.AWAITING_DEALER,
+        "can_confirm": can_order and order.status == OrderStatus.AWAITING_DEALER,
         "can_reorder": can_order,
         "can_edit": can_order and order.status in REVISABLE,
         "shipments_partial": optional_template("fulfillment/_order_shipments.html"),
