@@ -22,18 +22,12 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from tenant_apps.accounts.permissions import CART_EDIT, ORDERS_PLACE_FOR, has_perm
-from tenant_apps.core.errors import DomainError
 from tenant_apps.dealers.selectors import dealers_visible_to
 from tenant_apps.ordering.approval import approval_chain
-from tenant_apps.ordering.errors import IllegalOrderTransition, OrderInvalid, OrderNotFound
+from tenant_apps.ordering.errors import IllegalOrderTransition, NotAllowed, OrderInvalid, OrderNotFound
 from tenant_apps.ordering.lifecycle import order_cancel, order_transition
 from tenant_apps.ordering.models import Order, OrderStatus
 from tenant_apps.ordering.submission import SubmitLine, Submitted, order_submit
-
-
-class NotAllowed(DomainError):
-    code = "not_allowed"
-    status = 403
 
 
 def order_submit_for(*, actor, dealer, lines: Sequence[SubmitLine], address_id=None, note: str = "",

@@ -1,15 +1,14 @@
 from django.urls import path
 
 from tenant_apps.ordering import views_console as views
-from tenant_apps.ordering import views_on_behalf
 
 app_name = "orders_console"
 
 urlpatterns = [
     path("", views.board, name="board"),
     path("settings/", views.settings_page, name="settings"),
-    path("for/", views_on_behalf.dealer_pick, name="for"),
-    path("for/<int:dealer_id>/", views_on_behalf.order_pad, name="for-dealer"),
+    path("for/", views.dealer_pick, name="for"),
+    path("for/<int:dealer_id>/", views.order_pad, name="for-dealer"),
     path("views/", views.view_save, name="view-save"),
     path("views/<int:view_id>/delete/", views.view_delete, name="view-delete"),
     path("<int:order_id>/", views.detail, name="detail"),

@@ -3,7 +3,6 @@ dealer's orders (`orders_patterns`, /orders/, namespace "orders"); platform/dms/
 
 from django.urls import path
 
-from tenant_apps.ordering import views_on_behalf
 from tenant_apps.ordering import views_storefront as views
 
 cart_patterns = ([
@@ -26,6 +25,6 @@ orders_patterns = ([
     path("<int:order_id>/cancel/", views.my_order_cancel, name="cancel"),
     path("<int:order_id>/reorder/", views.my_order_reorder, name="reorder"),
     path("<int:order_id>/edit/", views.my_order_edit, name="edit"),
-    path("<int:order_id>/confirm/", views_on_behalf.order_confirm, name="confirm"),
-    path("<int:order_id>/decline/", views_on_behalf.order_decline, name="decline"),
+    path("<int:order_id>/confirm/", views.order_confirm, name="confirm"),
+    path("<int:order_id>/decline/", views.order_decline, name="decline"),
 ], "orders")

@@ -18,9 +18,9 @@ from tenant_apps.dealers import services as dealers
 from tenant_apps.inventory.models import Stock
 from tenant_apps.notifications.models import Notification
 from tenant_apps.ordering import services as cart
-from tenant_apps.ordering.errors import IllegalOrderTransition, OrderNotFound
+from tenant_apps.ordering.errors import IllegalOrderTransition, NotAllowed, OrderNotFound
 from tenant_apps.ordering.models import CartLine, Order, OrderEvent
-from tenant_apps.ordering.on_behalf import NotAllowed, order_dealer_confirm, order_dealer_decline, order_submit_for
+from tenant_apps.ordering.on_behalf import order_dealer_confirm, order_dealer_decline, order_submit_for
 from tenant_apps.ordering.services import ordering_settings_update
 from tenant_apps.ordering.submission import SubmitLine, ordering_settings
 from tests.conftest import building_in, fresh, host_client, rolled_back

@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
 from rest_framework import serializers, status
+from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from tenant_apps.accounts.permissions import CART_EDIT, ORDERS_PLACE_FOR
@@ -44,6 +45,7 @@ class OnBehalfViewSet(OrderingViewSet):
     serializer_class = OrderDetailOutput
     required_capabilities = {"place": ORDERS_PLACE_FOR, "confirm": CART_EDIT, "decline": CART_EDIT}
 
+    @action(detail=False, methods=["post"])  # routed by hand (api/urls.py); marks it for the schema
     def place(self, request, dealer_id: int):
         dealer = dealer_get_for(actor=request.user, dealer_id=dealer_id)
         data = request.data if isinstance(request.data, dict) else {}
@@ -69,10 +71,12 @@ class OnBehalfViewSet(OrderingViewSet):
             raise OrderNotFound(_("No such order."))
         return selectors.order_get_for(actor=self.request.user, order_id=self.kwargs["pk"])
 
+    @action(detail=True, methods=["post"])  # routed by hand (api/urls.py); marks it for the schema
     def confirm(self, request, pk):
         order = on_behalf.order_dealer_confirm(actor=request.user, order=self._dealer_order())
         return Response(order_body(selectors.order_get_for(actor=request.user, order_id=order.pk), events=True))
 
+    @action(detail=True, methods=["post"])  # routed by hand (api/urls.py); marks it for the schema
     def decline(self, request, pk):
         reason = self.validated(OrderReasonInput)["reason"]
         order = on_behalf.order_dealer_decline(actor=request.user, order=self._dealer_order(), reason=reason)
