@@ -116,6 +116,8 @@ def confirm_setting(on: bool):
 def test_a_sales_rep_places_an_order_for_an_assigned_dealer_from_the_console_pad(made):
     made.store.fill((made.store.water, made.store.can, 3))  # the dealer's own cart: left as it is
     rep = signed_in(made, "rep")
+    picker = rep.get("/console/orders/for/").content.decode()
+    assert f'data-dealer="{made.dealer.pk}"' in picker and f'data-dealer="{made.other.pk}"' not in picker
     page = rep.get(f"/console/orders/for/{made.dealer.pk}/")
     assert page.status_code == 200 and 'id="pad-text"' in page.content.decode()
     preview = rep.post(f"/console/orders/for/{made.dealer.pk}/", {"text": "RB-250 x 48", "action": "preview",
