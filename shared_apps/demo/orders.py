@@ -4,6 +4,7 @@ allocates and ships, the carrier delivers, the dealer confirms — all through t
 
     draft             sent back by the regional manager for changes
     submitted         a backorder waiting for stock (the brand's shortage policy is "backorder")
+    awaiting_dealer   placed for the dealer by its sales rep (代客下单), waiting for the dealer to confirm it
     in_approval       waiting for the regional manager
     approved          through the chain, waiting for the warehouse
     rejected          refused by the regional manager, stock given back
@@ -35,6 +36,7 @@ from tenant_apps.fulfillment.services import order_allocate
 from tenant_apps.inventory.selectors import availability_for
 from tenant_apps.ordering.lifecycle import order_cancel
 from tenant_apps.ordering.models import Order, OrderStatus, ShortagePolicy
+from tenant_apps.ordering.on_behalf import order_submit_for
 from tenant_apps.ordering.services import cart_line_set, ordering_settings_update
 from tenant_apps.ordering.submission import SubmitLine, order_submit
 from tenant_apps.pricing.selectors import dealer_prices
@@ -117,6 +119,13 @@ def seed_orders(*, brand_slug: str) -> None:
     wanted = stock[sku.pk] + 10 * max(sku.order_step, 1)
     step = max(sku.order_step, 1)
     order_submit(actor=buyer, dealer=dealer, lines=[SubmitLine(sku.pk, None, (wanted // step + 1) * step)])
+    # Placed for the dealer by its sales rep (代客下单); the brand asks dealers to confirm such orders, so it waits for
+    # the dealer's confirmation on the storefront, holding its stock.
+    rep = User.objects.filter(email=f"rep@{brand_slug}.test").first()
+    if rep is not None:
+        ordering_settings_update(actor=None, confirm_on_behalf=True)
+        order_submit_for(actor=rep, dealer=dealer, lines=_lines(skus, prices, 110, 2, big / 3),
+                         note=say("拜访时电话确认的补货", "Restock agreed on the phone during a visit"))
     # And a cart in progress, above the spring 满减's first step, for the storefront's cart page.
     for line in _lines(skus, prices, 120, 3, big):
         cart_line_set(actor=buyer, dealer=dealer, sku_id=line.sku_id, quantity=line.quantity)

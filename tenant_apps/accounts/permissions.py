@@ -82,6 +82,7 @@ ORDERS_VIEW_OWN = "orders.view_own"  # dealer staff: their own company's orders
 FULFILLMENT_SHIP = "fulfillment.ship"  # allocate, pick, ship, track; receive returned goods
 RETURNS_DECIDE = "returns.decide"  # approve or reject a dealer's return request (RMA)
 ORDERS_VIEW = "orders.view"  # brand staff: orders of dealers in their scope
+ORDERS_PLACE_FOR = "orders.place_for"  # brand staff: build and submit an order for a dealer in their scope (代客下单)
 ORDERS_APPROVE = "orders.approve"  # approve, reject or send back orders at their step of the approval chain
 APPROVALS_CONFIGURE = "approvals.configure"  # approval workflows, steps and auto-approval rules
 AUDIT_VIEW = "audit.view"  # read the audit log (in the reader's data scope)
@@ -107,16 +108,18 @@ _ADMIN = _STAFF_READ | {DEALERS_CREATE, DEALERS_EDIT, DEALERS_STATUS, DEALERS_BA
                         RECEIVABLES_VIEW, REPORTS_BUILD}
 
 MATRIX: dict[str, frozenset[str]] = {
-    Role.OWNER: frozenset(_ADMIN | {BILLING_MANAGE, WORKSPACE_EXPORT}),
-    Role.ADMIN: frozenset(_ADMIN | {WORKSPACE_EXPORT}),
+    # (ordering on a dealer's behalf is the brand's own people's: not the platform's support staff)
+    Role.OWNER: frozenset(_ADMIN | {BILLING_MANAGE, WORKSPACE_EXPORT, ORDERS_PLACE_FOR}),
+    Role.ADMIN: frozenset(_ADMIN | {WORKSPACE_EXPORT, ORDERS_PLACE_FOR}),
     Role.SUPPORT: frozenset(_ADMIN),
     Role.REGIONAL_MANAGER: frozenset(_STAFF_READ | {DEALERS_CREATE, DEALERS_EDIT, DEALERS_STATUS, NETWORK_EDIT,
                                                     DEALERS_EXPORT, QUALIFICATIONS_EDIT, USERS_INVITE,
                                                     INVENTORY_VIEW, ORDERS_APPROVE, RETURNS_DECIDE,
                                                     ORDERS_MANAGE, AUDIT_VIEW, RECEIVABLES_VIEW,
-                                                    REPORTS_BUILD}),
+                                                    REPORTS_BUILD, ORDERS_PLACE_FOR}),
     Role.SALES_REP: frozenset(_STAFF_READ | {DEALERS_EDIT, QUALIFICATIONS_EDIT, USERS_INVITE, INVENTORY_VIEW,
-                                             ORDERS_APPROVE, RETURNS_DECIDE, ORDERS_MANAGE, RECEIVABLES_VIEW}),
+                                             ORDERS_APPROVE, RETURNS_DECIDE, ORDERS_MANAGE, RECEIVABLES_VIEW,
+                                             ORDERS_PLACE_FOR}),
     Role.FINANCE: frozenset(_STAFF_READ | {DEALERS_BANK_VIEW, DEALERS_EXPORT, INVENTORY_VIEW, PRICING_EDIT,
                                            ORDERS_APPROVE, AUDIT_VIEW, FINANCE_VIEW, FINANCE_EDIT,
                                            RECEIVABLES_VIEW, REPORTS_BUILD}),

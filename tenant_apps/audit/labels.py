@@ -111,6 +111,8 @@ VERB_LABELS = {
     # orders and their approval
     "submitted": pgettext_lazy("audit action", "Submitted"),
     "start_approval": pgettext_lazy("audit action", "Sent for approval"),
+    "await_dealer": pgettext_lazy("audit action", "Held for the dealer's confirmation"),
+    "dealer_confirm": pgettext_lazy("audit action", "Confirmed by the dealer"),
     "approve": pgettext_lazy("audit action", "Approved"),
     "approved": pgettext_lazy("audit action", "Approved"),
     "reject": pgettext_lazy("audit action", "Rejected"),

@@ -7,6 +7,9 @@ from django.utils.translation import gettext_lazy as _
 KINDS = {
     "order.submitted": ("order", _("Order submitted")),
     "order.revised": ("order", _("Order changed and submitted again")),
+    "order.placed_for_you": ("order", _("Order placed for your company")),
+    "order.awaiting_dealer": ("order", _("Order awaiting the dealer's confirmation")),
+    "order.dealer_confirmed": ("order", _("Order confirmed by the dealer")),
     "order.approval_started": ("order", _("Order sent for approval")),
     "order.approved": ("order", _("Order approved")),
     "order.rejected": ("order", _("Order rejected")),
@@ -34,6 +37,7 @@ KINDS = {
 
 # An order's transition (ordering.lifecycle ORDER_MOVES action) -> its event.
 ORDER_ACTIONS = {
+    "await_dealer": "order.awaiting_dealer", "dealer_confirm": "order.dealer_confirmed",
     "start_approval": "order.approval_started", "approve": "order.approved", "reject": "order.rejected",
     "send_back": "order.sent_back", "allocate": "order.allocated", "ship_part": "order.shipped",
     "ship_all": "order.shipped", "deliver": "order.delivered", "complete": "order.completed",

@@ -39,6 +39,8 @@ DEFAULTS: dict[str, dict[str, frozenset[str]]] = {
     "order.submitted": {"regional_manager": _IN, "sales_rep": _IN},
     "order.revised": {"regional_manager": _IN, "sales_rep": _IN},
     "order.approval_started": {"regional_manager": _OFF, "sales_rep": _OFF},
+    # an order placed on the dealer's behalf by the brand's staff (ordering.on_behalf), perhaps to confirm
+    "order.placed_for_you": _DEALER,
     "approval.waiting": _STEP_APPROVERS,
     "approval.escalated": _STEP_APPROVERS,
     "order.approved": _DEALER,

@@ -2,7 +2,8 @@
 
 Who, by kind (the channels per role: defaults.DEFAULTS, over which the brand's RolePreference and the person's
 UserPreference win; a role not listed there for a kind is never told of it):
-- the dealer's own users: an order's progress (and whoever placed the order), a return received, a qualification
+- the dealer's own users: an order placed for it by the brand's staff, an order's progress (and whoever placed the
+  order), a return received, a qualification
   expiring, money (payment received, statement ready, payment due or overdue);
 - the people who look after the dealer (its regional manager and sales rep): an order submitted or revised, a
   return requested, a qualification expiring;
@@ -34,8 +35,8 @@ from tenant_apps.notifications.registry import dealer_audience
 
 STEP_KINDS = ("approval.waiting", "approval.escalated")
 # the event's dealer's own users
-DEALER_STAFF_KINDS = (*DEALER_KINDS, "return.received", "qualification.expiring", "payment.received",
-                      "statement.ready", "payment.due", "payment.overdue")
+DEALER_STAFF_KINDS = (*DEALER_KINDS, "order.placed_for_you", "return.received", "qualification.expiring",
+                      "payment.received", "statement.ready", "payment.due", "payment.overdue")
 # the dealer's regional manager and sales rep
 DEALER_CARER_KINDS = (*APPROVER_KINDS, "return.requested", "qualification.expiring")
 # the users of dealers worked out per event

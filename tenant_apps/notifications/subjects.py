@@ -81,6 +81,10 @@ def text(event, kind: str) -> tuple[str, str]:
         body = (_("Order %(number)s is waiting for you: %(step)s") if kind == "approval.waiting" else
                 _("Order %(number)s was escalated to you: %(step)s")) % {
             "number": ref, "step": payload.get("step", "")}
+    elif kind == "order.placed_for_you":
+        args = {"number": ref, "who": payload.get("placed_by") or _("the brand")}
+        body = (_("%(who)s placed order %(number)s for your company; please confirm or decline it.")
+                if payload.get("confirm") else _("%(who)s placed order %(number)s for your company.")) % args
     elif event.subject_type == "order":
         body = _("Order %(number)s") % {"number": ref}
     elif event.subject_type == "return":

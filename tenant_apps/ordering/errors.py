@@ -17,6 +17,14 @@ class SavedOrderViewNotFound(NotFound):
     code = "saved_view_not_found"
 
 
+class NotAllowed(DomainError):
+    """The actor may not do this to an order at all (a dealer's user placing for a dealer, brand staff confirming
+    for the dealer): 403."""
+
+    code = "not_allowed"
+    status = 403
+
+
 class IllegalOrderTransition(Conflict):
     """The order is in a state from which this move is not allowed (409, naming both)."""
 

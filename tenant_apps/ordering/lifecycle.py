@@ -6,10 +6,13 @@ helper (tenant_apps.core.states); anything else is `IllegalOrderTransition` (409
 both states. Each call locks the order row, applies the transition with its side effects (stock only through
 the inventory service), and writes the timeline (OrderEvent) and the audit log in the same transaction.
 
-    draft -> submitted -> in_approval -> approved -> allocated -> partially_shipped -> shipped
-          -> delivered -> completed
+    draft -> submitted [-> awaiting_dealer -> submitted] -> in_approval -> approved -> allocated
+          -> partially_shipped -> shipped -> delivered -> completed
     submitted | in_approval -> rejected;  submitted | in_approval | approved -> draft (sent back)
-    draft | submitted | in_approval | approved | allocated -> cancelled
+    draft | submitted | awaiting_dealer | in_approval | approved | allocated -> cancelled
+An order placed on a dealer's behalf waits in awaiting_dealer (holding its stock and charge) when the brand asks
+dealers to confirm such orders (ordering.on_behalf): confirmed, it is submitted and enters approval; declined,
+it is cancelled.
 """
 
 from __future__ import annotations
@@ -34,6 +37,8 @@ S = OrderStatus
 # The legal moves of an order: action -> (from, to). "submit" happens only inside submission (a new order).
 ORDER_MOVES = {
     "submit": Move(S.DRAFT, S.SUBMITTED),
+    "await_dealer": Move(S.SUBMITTED, S.AWAITING_DEALER),  # only inside submission (placed on behalf)
+    "dealer_confirm": Move(S.AWAITING_DEALER, S.SUBMITTED),  # then into approval (ordering.on_behalf)
     "start_approval": Move(S.SUBMITTED, S.IN_APPROVAL),
     "approve": Move([S.SUBMITTED, S.IN_APPROVAL], S.APPROVED),
     "reject": Move([S.SUBMITTED, S.IN_APPROVAL], S.REJECTED),
@@ -45,8 +50,8 @@ ORDER_MOVES = {
     "complete": Move(S.DELIVERED, S.COMPLETED),
     "cancel": Move([S.DRAFT, *RESERVING], S.CANCELLED),
 }
-# The actions of order_transition (and the buttons): every move but "submit".
-ACTIONS = tuple(action for action in ORDER_MOVES if action != "submit")
+# The actions of order_transition (and the buttons): every move but those made only inside submission.
+ACTIONS = tuple(action for action in ORDER_MOVES if action not in ("submit", "await_dealer"))
 NEEDS_REASON = {"reject", "send_back", "cancel"}
 CLOSING = {OrderStatus.COMPLETED, OrderStatus.REJECTED, OrderStatus.CANCELLED}
 
@@ -206,6 +211,7 @@ def transition_fresh(*, actor, order: Order, action: str, reason: str = "", data
 
 def _action_label(action: str) -> str:
     return {
+        "await_dealer": _("held for the dealer's confirmation"), "dealer_confirm": _("confirmed by the dealer"),
         "start_approval": _("sent for approval"), "approve": _("approved"), "reject": _("rejected"),
         "send_back": _("sent back for changes"), "allocate": _("allocated"), "ship_part": _("partly shipped"),
         "ship_all": _("shipped"), "deliver": _("marked delivered"), "complete": _("completed"),

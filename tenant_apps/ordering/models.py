@@ -47,6 +47,8 @@ class CartLine(models.Model):
 class OrderStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     SUBMITTED = "submitted", _("Submitted")
+    # placed on the dealer's behalf by the brand's staff, waiting for the dealer to confirm it (a brand setting)
+    AWAITING_DEALER = "awaiting_dealer", _("Awaiting dealer's confirmation")
     IN_APPROVAL = "in_approval", _("In approval")
     APPROVED = "approved", _("Approved")
     REJECTED = "rejected", _("Rejected")
@@ -60,7 +62,8 @@ class OrderStatus(models.TextChoices):
 
 S = OrderStatus
 # Orders still holding stock reservations, which cancelling releases.
-RESERVING = (S.SUBMITTED, S.IN_APPROVAL, S.APPROVED, S.ALLOCATED)
+# An order awaiting the dealer's confirmation holds its stock (and its charge) until the dealer confirms or declines.
+RESERVING = (S.SUBMITTED, S.AWAITING_DEALER, S.IN_APPROVAL, S.APPROVED, S.ALLOCATED)
 
 
 class Order(models.Model):
@@ -73,6 +76,8 @@ class Order(models.Model):
     dealer = models.ForeignKey("dealers.Dealer", on_delete=models.PROTECT, related_name="orders",
                                db_index=False)  # (dealer, -created_at) serves it
     placed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    # Placed for the dealer by the brand's staff (placed_by: a sales rep, regional manager or admin; 代客下单)
+    on_behalf = models.BooleanField(_("placed on the dealer's behalf"), default=False, db_default=False)
     status = models.CharField(_("status"), max_length=20, choices=OrderStatus.choices,
                               default=OrderStatus.DRAFT)
     currency = models.CharField(max_length=3)
@@ -212,6 +217,9 @@ class OrderingSettings(models.Model):
     shortage_policy = models.CharField(_("when stock is short"), max_length=16, choices=ShortagePolicy.choices,
                                        default=ShortagePolicy.REFUSE)
     auto_complete_days = models.PositiveIntegerField(_("complete delivered orders after (days)"), default=7)
+    # An order placed on a dealer's behalf waits (holding its stock) for the dealer to confirm it before approval.
+    confirm_on_behalf = models.BooleanField(_("dealer must confirm orders placed on its behalf"), default=False,
+                                            db_default=False)
 
     class Meta:
         verbose_name_plural = _("ordering settings")

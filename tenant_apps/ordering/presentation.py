@@ -15,7 +15,8 @@ from tenant_apps.ordering.models import Order, OrderStatus
 
 S = OrderStatus
 STATUS_TONE = {
-    S.DRAFT: "warn", S.SUBMITTED: "pending", S.IN_APPROVAL: "pending", S.APPROVED: "ok", S.REJECTED: "danger",
+    S.DRAFT: "warn", S.SUBMITTED: "pending", S.AWAITING_DEALER: "warn", S.IN_APPROVAL: "pending", S.APPROVED: "ok",
+    S.REJECTED: "danger",
     S.ALLOCATED: "ok", S.PARTIALLY_SHIPPED: "ok", S.SHIPPED: "ok", S.DELIVERED: "ok", S.COMPLETED: "ok",
     S.CANCELLED: "danger",
 }
@@ -28,6 +29,8 @@ KIND_LABEL = {"transition": gettext_lazy("Status"), "approval": gettext_lazy("Ap
 EVENT_LABEL = {
     "order.submitted": gettext_lazy("Order submitted"),
     "order.resubmitted": gettext_lazy("Order resubmitted"),
+    "order.awaiting_dealer": gettext_lazy("Waiting for the dealer's confirmation"),
+    "order.dealer_confirmed": gettext_lazy("Confirmed by the dealer"),
     "order.in_approval": gettext_lazy("Sent for approval"),
     "order.approved": gettext_lazy("Order approved"),
     "order.rejected": gettext_lazy("Order rejected"),
@@ -66,6 +69,8 @@ def event_code(event) -> str:
     if event.kind == "transition":
         if event.to_status == S.DRAFT:
             return "order.sent_back"
+        if event.to_status == S.SUBMITTED and event.from_status == S.AWAITING_DEALER:
+            return "order.dealer_confirmed"
         if event.to_status == S.SUBMITTED and int(data.get("revision") or 1) > 1:
             return "order.resubmitted"
         return f"order.{event.to_status}"

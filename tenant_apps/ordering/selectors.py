@@ -97,8 +97,9 @@ def saved_order_view_get_for(*, actor, view_id) -> SavedOrderView:
     return view
 
 
-# What waits for the dealer: an order not submitted (draft: sent back, or being edited), goods to confirm.
-WAITING_ON_DEALER = (OrderStatus.DRAFT, OrderStatus.SHIPPED, OrderStatus.DELIVERED)
+# What waits for the dealer: an order not submitted (draft: sent back, or being edited), an order placed on its
+# behalf to confirm, goods to confirm.
+WAITING_ON_DEALER = (OrderStatus.DRAFT, OrderStatus.AWAITING_DEALER, OrderStatus.SHIPPED, OrderStatus.DELIVERED)
 UNDER_WAY = (OrderStatus.SUBMITTED, OrderStatus.IN_APPROVAL, OrderStatus.APPROVED, OrderStatus.ALLOCATED,
              OrderStatus.PARTIALLY_SHIPPED)
 

@@ -29,7 +29,7 @@ import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from django.conf import settings
@@ -72,6 +72,7 @@ from tenant_apps.ordering.lifecycle import (
     order_outbox_row,
     order_transition,
     reservations_release,
+    transition_fresh,
 )
 from tenant_apps.ordering.models import (
     Cart,
@@ -205,6 +206,8 @@ class _Context:
     orders_month: int | None = None  # orders made this month, counted only when the plan limits them
     may_be_blocked: bool = False  # owes, with something due longer ago than the brand's block days
     channel_policy: str | None = None  # the brand's policy for ship-to areas outside the territories (no row: None)
+    on_behalf: bool = False  # placed for the dealer by the brand's staff (ordering.on_behalf)
+    hold: bool = False  # ... and held for the dealer's confirmation (the brand's setting) before approval
 
 
 _context_sql: dict[int, str] = {}
@@ -424,8 +427,12 @@ def _replay(order: Order, fingerprint: str) -> Submitted:
 
 def order_submit(*, actor, dealer, lines: Sequence[SubmitLine] | None = None, address_id=None, note: str = "",
                  idempotency_key: str = "", coupon_codes: Sequence[str] | None = None,
-                 consent_reduce: bool = False, expected_total: Decimal | None = None) -> Submitted:
+                 consent_reduce: bool = False, expected_total: Decimal | None = None,
+                 on_behalf: bool = False) -> Submitted:
     """Submit `lines` (default: the dealer's cart, with its coupons) as an order. See the module docstring.
+    `on_behalf`: placed for the dealer by the brand's staff (only through ordering.on_behalf.order_submit_for,
+    which checks the actor's capability and scope): marked so, the dealer told, and held for its confirmation
+    when the brand asks for it (one more query, for such orders only).
     `expected_total` is the total the dealer was shown: if the re-quote differs (a price or promotion
     changed meanwhile), PriceChanged (409) and nothing is written. The same Idempotency-Key with another request
     is IdempotencyKeyReused (422).
@@ -440,6 +447,8 @@ def order_submit(*, actor, dealer, lines: Sequence[SubmitLine] | None = None, ad
     fingerprint = request_fingerprint(lines=lines, address_id=address_id, note=note, coupon_codes=coupon_codes,
                                       consent_reduce=consent_reduce, expected_total=expected_total)
     context = _context(dealer, address_id, key)
+    if on_behalf:
+        context = replace(context, on_behalf=True, hold=ordering_settings().confirm_on_behalf)
     if context.replay_id is not None:
         return _replay(Order.objects.get(pk=context.replay_id), fingerprint)
     _orders_month_check(context)
@@ -481,7 +490,8 @@ def _submit(*, actor, dealer, context: _Context, lines, address_id, note, key, f
         return Order(id=context.order_id, number=_order_number(context.order_id, context.dealer.at), dealer=dealer,
                      placed_by=actor if getattr(actor, "is_authenticated", False) else None,
                      coupon_codes=coupon_codes, shipping_address=address, outside_territory=outside,
-                     note=(note or "")[:2000], idempotency_key=key, idempotency_fingerprint=fingerprint if key else "")
+                     note=(note or "")[:2000], idempotency_key=key, idempotency_fingerprint=fingerprint if key else "",
+                     on_behalf=context.on_behalf)
 
     try:
         if settings.ORDERING_ONE_STATEMENT and placement.placeable(quote):  # most orders: one statement
@@ -499,7 +509,7 @@ def _submit(*, actor, dealer, context: _Context, lines, address_id, note, key, f
             backorder, written = _place(actor=actor, order=order, ctx=context.dealer, lines=lines, skus=skus,
                                         quote=quote, coupon_codes=coupon_codes, policy=context.policy,
                                         ranks=context.ranks, consent_reduce=consent_reduce, message=_("Submitted"),
-                                        approvals=context.approvals)
+                                        approvals=context.approvals, on_behalf=context.on_behalf, hold=context.hold)
             order_charge(actor=actor, order=order)
             if backorder is not None:
                 order_charge(actor=actor, order=backorder)
@@ -518,9 +528,10 @@ def _submit(*, actor, dealer, context: _Context, lines, address_id, note, key, f
 
 
 def _submitted_rows(*, actor, order: Order, ctx: DealerContext, quote: Quote, message: str, backorder=None,
-                    approvals=None) -> list:
+                    approvals=None, on_behalf: bool = False, hold: bool = False) -> list:
     """`order` (frozen, in memory) moved to submitted and into its approval chain: the timeline, audit and approval
-    rows to write with it."""
+    rows to write with it. Placed on the dealer's behalf: the dealer told, and with `hold` the order waits for its
+    confirmation (awaiting_dealer) instead of entering the chain (ordering.on_behalf starts it on confirmation)."""
     ORDER_MACHINE.apply(order, "submit")
     order.submitted_at = ctx.at
     rows = [order_event(order, actor, kind="transition", from_status=OrderStatus.DRAFT, to_status=OrderStatus.SUBMITTED,
@@ -535,9 +546,23 @@ def _submitted_rows(*, actor, order: Order, ctx: DealerContext, quote: Quote, me
                                 % {"number": backorder.number}, data={"backorder": backorder.number}))
     if order.outside_territory:
         rows.append(channel.flagged_event(order, actor))
+    if on_behalf:
+        rows += _on_behalf_rows(actor, order, hold=hold, at=ctx.at)
+        if hold:
+            return rows
     return rows + approval_chain().plan(actor=actor, order=order, now=ctx.at, node_path=ctx.node_path,
                                         territory_paths=list(ctx.territory_paths),
                                         category_paths=_category_paths(quote), config=approvals)
+
+
+def _on_behalf_rows(actor, order: Order, *, hold: bool, at) -> list:
+    """An order placed for the dealer: held for the dealer's confirmation when the brand asks for it, and the
+    dealer's event (its owners and buyers are told: notifications), written with the order."""
+    rows = transition_fresh(actor=actor, order=order, action="await_dealer", now=at,
+                            reason=_("Placed on the dealer's behalf; waiting for the dealer to confirm it.")) \
+        if hold else []
+    return [*rows, order_outbox_row(order, actor, kind="order.placed_for_you", at=at,
+                                    payload={"placed_by": person_label(actor), "confirm": hold})]
 
 
 def _submitted_entry(actor, order: Order, *, lines: int):
@@ -545,7 +570,7 @@ def _submitted_entry(actor, order: Order, *, lines: int):
     return audit_entry(actor=actor, action="ordering.order.submitted", target=order,
                        before={"status": OrderStatus.DRAFT},
                        after={"status": OrderStatus.SUBMITTED, "total": str(order.total), "lines": lines,
-                              "revision": order.revision})
+                              "revision": order.revision, **({"on_behalf": True} if order.on_behalf else {})})
 
 
 def _place_at_once(*, actor, order: Order, context: _Context, quote: Quote, from_cart: bool) -> Order | None:
@@ -554,7 +579,7 @@ def _place_at_once(*, actor, order: Order, context: _Context, quote: Quote, from
     out is refused as step by step (PromotionBudgetExhausted, nothing written)."""
     _freeze(order, quote)
     rows = _submitted_rows(actor=actor, order=order, ctx=context.dealer, quote=quote, message=_("Submitted"),
-                           approvals=context.approvals)
+                           approvals=context.approvals, on_behalf=context.on_behalf, hold=context.hold)
     result = placement.order_place(actor=actor, order=order, quote=quote, rows=rows, warehouse_ranks=context.ranks,
                                    from_cart=from_cart, savepoint=False)
     if result.placed:
@@ -579,7 +604,7 @@ def _category_paths(quote: Quote) -> set[str]:
 
 
 def _place(*, actor, order: Order, ctx: DealerContext, lines, skus, quote, coupon_codes, policy, ranks,
-           consent_reduce, message: str, approvals=None,
+           consent_reduce, message: str, approvals=None, on_behalf: bool = False, hold: bool = False,
            ) -> tuple[Order | None, list[OrderLine]]:
     """Reserve, apply the shortage policy, and write the order (new: inserted; a revision: updated) with its
     lines, reservations, purchases, timeline and approval chain start in one statement, then the promotion
@@ -628,7 +653,7 @@ def _place(*, actor, order: Order, ctx: DealerContext, lines, skus, quote, coupo
                             unit_price=q.priced.unit_price, bought_at=now, reference=order.number,
                             currency=quote.currency) for q in quote.lines]
     rows += _submitted_rows(actor=actor, order=order, ctx=ctx, quote=quote, message=message, backorder=backorder,
-                            approvals=approvals)
+                            approvals=approvals, on_behalf=on_behalf, hold=hold)
     if order._state.adding:
         insert_grouped([order, *rows])
         order._state.adding = False
@@ -727,7 +752,8 @@ def _backorder(*, actor, ctx: DealerContext, parent: Order, rest, address) -> Or
     backorder = Order(
         id=order_id, number=_order_number(order_id, ctx.at), dealer=parent.dealer, backorder_of=parent,
         placed_by=actor if getattr(actor, "is_authenticated", False) else None, shipping_address=address,
-        outside_territory=parent.outside_territory, note=_("Backorder of %(number)s") % {"number": parent.number})
+        outside_territory=parent.outside_territory, note=_("Backorder of %(number)s") % {"number": parent.number},
+        on_behalf=parent.on_behalf)
     _freeze(backorder, quote)
     ORDER_MACHINE.apply(backorder, "submit")
     backorder.submitted_at = ctx.at

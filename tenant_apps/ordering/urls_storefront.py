@@ -25,4 +25,6 @@ orders_patterns = ([
     path("<int:order_id>/cancel/", views.my_order_cancel, name="cancel"),
     path("<int:order_id>/reorder/", views.my_order_reorder, name="reorder"),
     path("<int:order_id>/edit/", views.my_order_edit, name="edit"),
+    path("<int:order_id>/confirm/", views.order_confirm, name="confirm"),
+    path("<int:order_id>/decline/", views.order_decline, name="decline"),
 ], "orders")

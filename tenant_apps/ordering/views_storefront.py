@@ -27,7 +27,7 @@ from tenant_apps.finance.payments.services import amount_owed
 from tenant_apps.finance.selectors_invoices import invoices_for_reference
 from tenant_apps.finance.selectors_receivables import order_block_reason
 from tenant_apps.finance.services import held_for
-from tenant_apps.ordering import quick, selectors, services
+from tenant_apps.ordering import on_behalf, quick, selectors, services
 from tenant_apps.ordering.models import OrderStatus, OrderTemplate
 from tenant_apps.ordering.presentation import (
     STATUS_TONE,
@@ -352,6 +352,8 @@ def my_order(request, order_id: int):
         "order": order, "tone": STATUS_TONE.get(order.status, ""), "timeline": timeline(order),
         "progress": progress(order), "breakdown": breakdown_rows(order),
         "can_cancel": can_order and order.status in DEALER_CANCELLABLE,
+        "awaiting_confirmation": order.status == OrderStatus.AWAITING_DEALER,
+        "can_confirm": can_order and order.status == OrderStatus.AWAITING_DEALER,
         "can_reorder": can_order,
         "can_edit": can_order and order.status in REVISABLE,
         "shipments_partial": optional_template("fulfillment/_order_shipments.html"),
@@ -473,3 +475,32 @@ def my_order_edit(request, order_id: int):
         "add": {name: request.POST.get(f"add-{name}", "") for name in ("code", "quantity", "unit")},
         "add_errors": [message for messages_ in add_errors.values() for message in messages_],
     }, status=status)
+
+
+# --- an order placed on the dealer's behalf: confirm or decline it (ordering.on_behalf) --------------------
+
+
+@requires(CART_EDIT)
+@require_POST
+def order_confirm(request, order_id: int):
+    _dealer(request)
+    order = _my_order(request, order_id)
+    try:
+        on_behalf.order_dealer_confirm(actor=request.user, order=order)
+        messages.success(request, _("Order %(number)s confirmed; it goes to approval now.") % {"number": order.number})
+    except DomainError as error:
+        messages.error(request, str(error.detail))
+    return redirect("orders:detail", order_id=order.pk)
+
+
+@requires(CART_EDIT)
+@require_POST
+def order_decline(request, order_id: int):
+    _dealer(request)
+    order = _my_order(request, order_id)
+    try:
+        on_behalf.order_dealer_decline(actor=request.user, order=order, reason=request.POST.get("reason", ""))
+        messages.success(request, _("Order %(number)s declined and cancelled.") % {"number": order.number})
+    except DomainError as error:
+        messages.error(request, str(error.detail))
+    return redirect("orders:detail", order_id=order.pk)

@@ -55,6 +55,7 @@ from tenant_apps.accounts.permissions import (
     NETWORK_EDIT,
     ORDERS_APPROVE,
     ORDERS_MANAGE,
+    ORDERS_PLACE_FOR,
     ORDERS_VIEW,
     ORDERS_VIEW_OWN,
     PRICING_EDIT,
@@ -110,8 +111,10 @@ from tenant_apps.finance.services_statements import statement_dispute, statement
 from tenant_apps.fulfillment import services as fulfillment
 from tenant_apps.fulfillment.models import Carrier, ReturnRequest, Shipment, TrackingEvent
 from tenant_apps.inventory.models import Stock, StockMovement, Warehouse
+from tenant_apps.ordering import on_behalf
 from tenant_apps.ordering import services as ordering
 from tenant_apps.ordering.models import CartLine, Order, OrderStatus, OrderTemplate
+from tenant_apps.ordering.submission import SubmitLine
 from tenant_apps.pricing import services as pricing
 from tenant_apps.pricing.models import PriceEntry, PriceList, ProtectionCompensation, ProtectionWindow, ResalePrice
 from tenant_apps.promotions import services as promotions
@@ -263,13 +266,20 @@ def make_world(tag: str = "matrix", webhook_secret: str = WEBHOOK_SECRET) -> Sim
         order.refresh_from_db()
     assert (waiting.status, pending.status, split.status, shipped.status) == (OrderStatus.APPROVED,
         OrderStatus.IN_APPROVAL, OrderStatus.ALLOCATED, OrderStatus.SHIPPED)
+    # an order Pudong's sales rep placed for it, waiting for Pudong to confirm it (the brand's setting, on for it)
+    ordering.ordering_settings_update(actor=None, confirm_on_behalf=True)
+    awaiting = on_behalf.order_submit_for(actor=users[Role.SALES_REP], dealer=pudong,
+                                          lines=[SubmitLine(water.pk, None, 1)]).order
+    ordering.ordering_settings_update(actor=None, confirm_on_behalf=False)
+    assert awaiting.status == OrderStatus.AWAITING_DEALER
 
     ids = {
         "pudong": pudong.pk, "pudong_node": pudong.node_id, "east": net.east.pk, "drinks": drinks.pk,
         "product": product.pk, "sku": sku.pk, "water": water.pk, "wh_east": east.pk, "wh_west": west.pk,
         "base": base.pk, "entry": entry.pk, "window": window.pk, "draft": draft.pk, "live": live.pk,
         "waiting": waiting.pk, "split": split.pk, "shipped": shipped.pk, "shipped_line": shipped_line.pk,
-        "pending": pending.pk, "picking": picking.pk, "sent": sent.pk, "requested": requested.pk,
+        "pending": pending.pk, "awaiting": awaiting.pk, "picking": picking.pk, "sent": sent.pk,
+        "requested": requested.pk,
         "accepted": accepted.pk, "cart_line": line.pk, "template": template.pk, "workflow": workflow.pk,
         "carrier": carrier.code, "account": account.pk, "adjustment": adjustment.pk,
         "rebate_rule": rule.pk, "rebate_rule_free": free_rule.pk, "rebate_run": run.pk, "rebate_line": rebate_line.pk,
@@ -501,6 +511,13 @@ ENDPOINTS = [
     Endpoint("order-revise", "POST", "waiting", (ORDERS_MANAGE, CART_EDIT), 200,
              {"lines": [{"sku": "{water}", "quantity": 1}]},
              state=_field_of(Order, "waiting", "revision")),
+    # 代客下单: brand staff with orders.place_for order for Pudong (in their scope); its owner and buyers confirm or
+    # decline what was placed for it
+    Endpoint("dealer-orders-place", "POST", "pudong", (ORDERS_PLACE_FOR,), 201,
+             {"lines": [{"sku": "{water}", "quantity": 1}]}, state=_count(Order)),
+    Endpoint("order-confirm", "POST", "awaiting", (CART_EDIT,), 200, state=_status_of(Order, "awaiting")),
+    Endpoint("order-decline", "POST", "awaiting", (CART_EDIT,), 200, {"reason": "不需要"},
+             state=_status_of(Order, "awaiting")),
     # --- approvals --------------------------------------------------------------------------------
     Endpoint("approval-inbox", "GET", "", (ORDERS_APPROVE,)),
     # --- audit ------------------------------------------------------------------------------------
@@ -696,6 +713,7 @@ OUTSIDE = {key: 404 for key in [
     "POST-dealer-qualifications", "GET-dealer-blockers", "POST-node-move", "POST-quote",
     "PUT-cart-line", "DELETE-cart-line", "GET-order-template", "DELETE-order-template",
     "POST-order-template-load", "GET-order", "POST-order-cancel", "POST-order-reorder", "POST-order-revise",
+    "POST-dealer-orders-place", "POST-order-confirm", "POST-order-decline",
     "POST-order-decision-approve", "POST-order-decision-reject", "POST-order-decision-send-back",
     "POST-shipment-list", "GET-shipment-detail", "POST-shipment-ship", "POST-shipment-cancel",
     "GET-shipment-tracking", "POST-shipment-tracking", "POST-fulfillment-order-allocate",

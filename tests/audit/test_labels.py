@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[2]
 WRITERS = {"audit_record", "audit_entry"}
 # Actions whose last word is computed: their prefix and every word it can be.
 DYNAMIC = {
-    "ordering.order.": ACTIONS,
+    "ordering.order.": (*ACTIONS, "await_dealer"),
     "approvals.step.": [status for status in ApprovalStatus.values if status != ApprovalStatus.PENDING],
     "fulfillment.shipment.": ShipmentStatus.values,
     "fulfillment.return.": ReturnStatus.values,

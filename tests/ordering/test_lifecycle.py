@@ -21,11 +21,12 @@ LEGAL = {
     "ship_all": {"allocated", "partially_shipped"},
     "deliver": {"shipped"},
     "complete": {"delivered"},
-    "cancel": {"draft", "submitted", "in_approval", "approved", "allocated"},
+    "cancel": {"draft", "submitted", "awaiting_dealer", "in_approval", "approved", "allocated"},
+    "dealer_confirm": {"awaiting_dealer"},  # an order placed on the dealer's behalf (ordering.on_behalf)
 }
 TARGET = {"start_approval": "in_approval", "approve": "approved", "reject": "rejected", "send_back": "draft",
           "allocate": "allocated", "ship_part": "partially_shipped", "ship_all": "shipped", "deliver": "delivered",
-          "complete": "completed", "cancel": "cancelled"}
+          "complete": "completed", "cancel": "cancelled", "dealer_confirm": "submitted"}
 
 
 @pytest.fixture(scope="module")

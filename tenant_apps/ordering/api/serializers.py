@@ -139,6 +139,8 @@ class OrderOutput(serializers.Serializer):
     status_label = serializers.CharField(source="get_status_display")
     dealer = DealerBrief()
     placed_by = serializers.CharField(source="placed_by.get_full_name", allow_null=True, default=None)
+    on_behalf = serializers.BooleanField(help_text=gettext_lazy(
+        "Placed for the dealer by the brand's staff (placed_by names them)"))
     currency = serializers.CharField()
     subtotal = serializers.DecimalField(max_digits=16, decimal_places=2)
     discount_total = serializers.DecimalField(max_digits=16, decimal_places=2)

@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from tenant_apps.ordering.api.on_behalf import OnBehalfViewSet
 from tenant_apps.ordering.api.views import CartViewSet, OrderTemplateViewSet, OrderViewSet
 
 
@@ -25,4 +26,7 @@ urlpatterns = [
     _routes(OrderViewSet, {"post": "cancel"}, "orders/<int:pk>/cancel/", "order-cancel"),
     _routes(OrderViewSet, {"post": "reorder"}, "orders/<int:pk>/reorder/", "order-reorder"),
     _routes(OrderViewSet, {"post": "revise"}, "orders/<int:pk>/revise/", "order-revise"),
+    _routes(OnBehalfViewSet, {"post": "confirm"}, "orders/<int:pk>/confirm/", "order-confirm"),
+    _routes(OnBehalfViewSet, {"post": "decline"}, "orders/<int:pk>/decline/", "order-decline"),
+    _routes(OnBehalfViewSet, {"post": "place"}, "dealers/<int:dealer_id>/orders/", "dealer-orders-place"),
 ]

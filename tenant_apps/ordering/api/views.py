@@ -158,7 +158,7 @@ def submitted_body(result) -> dict:
     return {
         "id": order.pk, "number": order.number, "status": order.status, "status_label": order.get_status_display(),
         "dealer": {"id": dealer.pk, "code": dealer.code, "name": dealer.name},
-        "placed_by": placed_by.get_full_name() if placed_by is not None else None,
+        "placed_by": placed_by.get_full_name() if placed_by is not None else None, "on_behalf": order.on_behalf,
         "currency": order.currency, "subtotal": _decimal(order.subtotal, 2),
         "discount_total": _decimal(order.discount_total, 2), "total": _decimal(order.total, 2),
         "line_count": len(lines), "backorder_of": order.backorder_of_id, "created_at": _moment(order.created_at),
