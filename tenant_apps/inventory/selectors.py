@@ -2,8 +2,10 @@ from __future__ import annotations
 
 from django.db.models import Sum
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
 
-from tenant_apps.inventory.models import InventorySettings, Stock, StockMovement
+from tenant_apps.inventory.errors import WarehouseNotFound
+from tenant_apps.inventory.models import InventorySettings, Stock, StockMovement, Warehouse
 
 
 def ledger_mismatches() -> list[dict]:
@@ -85,3 +87,26 @@ def sku_in_stock_for(dealer=None):
         regions = Warehouse.territories.through.objects.filter(warehouse_id=OuterRef("warehouse_id"))
         stock = stock.filter(~Exists(regions) | ~Exists(dealer_territories) | Exists(served))
     return Exists(stock)
+
+
+# --- a supplier's own warehouses (S2B2B) ---------------------------------------------------------------------
+
+
+def supplier_warehouses(*, node_id: int):
+    """The warehouses the supplier `node_id` owns (what its sub-dealers' orders reserve from)."""
+    return Warehouse.objects.filter(owner_id=node_id).order_by("code")
+
+
+def supplier_warehouse_get(*, node_id: int, warehouse_id):
+    """One of the supplier's warehouses; WarehouseNotFound (404) for any other, existing or not."""
+    found = supplier_warehouses(node_id=node_id).filter(
+        pk=warehouse_id if str(warehouse_id).isdigit() and int(warehouse_id) < 2 ** 62 else -1).first()
+    if found is None:
+        raise WarehouseNotFound(_("No such warehouse."))
+    return found
+
+
+def warehouse_stock(*, warehouse) -> list[Stock]:
+    """The warehouse's stock rows with their SKU, by SKU code: one query."""
+    return list(Stock.objects.filter(warehouse=warehouse).select_related("sku", "sku__base_unit")
+                .order_by("sku__code"))
