@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from tenant_apps.audit.labels import action_label, subject_label
@@ -36,7 +37,7 @@ class SupplierSerializer(serializers.Serializer):
 
 
 class SupplierDesignateSerializer(serializers.Serializer):
-    dealer = serializers.IntegerField(min_value=1, max_value=2 ** 62, help_text="The dealer to make a supplier.")
+    dealer = serializers.IntegerField(min_value=1, max_value=2 ** 62, help_text=_("The dealer to make a supplier."))
 
 
 class SupplierOrderSerializer(serializers.Serializer):
