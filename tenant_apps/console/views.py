@@ -19,6 +19,7 @@ from tenant_apps.accounts.permissions import (
     ORDERS_VIEW,
     ORDERS_VIEW_OWN,
     SETTINGS_EDIT,
+    SUPPLIER_ORDERS,
     SUPPLIERS_MANAGE,
     Scope,
     has_perm,
@@ -59,7 +60,7 @@ def home(request):
         for key in ("waiting", "recent"):  # as "My orders" lists them (ordering/_order_card.html)
             overview[key] = [{"order": order, "tone": STATUS_TONE.get(order.status, "")} for order in overview[key]]
         can_order = has_perm(user, CART_EDIT)
-        context = {"overview": overview, "can_order": can_order,
+        context = {"overview": overview, "can_order": can_order, "supplier": has_perm(user, SUPPLIER_ORDERS),
                    "frequent": frequently_ordered(actor=user, limit=HOME_FREQUENT) if can_order else []}
     return render(request, "console/storefront_home.html", context)
 
