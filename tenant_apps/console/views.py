@@ -13,6 +13,7 @@ from dms.ui import listing
 from tenant_apps.accounts.access import console_required, is_console_user, requires
 from tenant_apps.accounts.permissions import (
     AUDIT_VIEW,
+    BILLING_MANAGE,
     CART_EDIT,
     FULFILLMENT_SHIP,
     ORDERS_APPROVE,
@@ -200,4 +201,4 @@ def suppliers_page(request):
         return redirect("console:suppliers")
     return render(request, "console/suppliers.html", {
         "suppliers": supplier_list(), "only_own": network_settings().hq_orders_only_own,
-        "available": feature_enabled(Feature.MULTI_TIER)})
+        "available": feature_enabled(Feature.MULTI_TIER), "may_billing": has_perm(request.user, BILLING_MANAGE)})

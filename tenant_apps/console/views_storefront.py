@@ -33,6 +33,7 @@ from tenant_apps.dealers.models import Node
 from tenant_apps.dealers.selectors import supplier_dealer_get, supplier_dealers
 from tenant_apps.fulfillment.services import supplier_order_ship
 from tenant_apps.inventory.selectors import (
+    ANY_OWNER,
     dealer_stock_views,
     sku_in_stock_for,
     supplier_warehouse_get,
@@ -100,13 +101,14 @@ def catalog_home(request):
     q = request.GET.get("q", "").strip()[:100]
     ctx = dealer_context(dealer) if dealer is not None else None
     skus = catalog_for(user, q=q, category=category, series=series, order=order)
+    owner = ctx.seller_id if ctx is not None else ANY_OWNER  # a dealer sees its seller's stock (S2B2B)
     if in_stock:
-        skus = skus.filter(sku_in_stock_for(dealer))
+        skus = skus.filter(sku_in_stock_for(dealer, owner_id=owner))
     if on_promotion:
         skus = skus.filter(sku_on_promotion_for(ctx))
     page = Paginator(skus, 24).get_page(request.GET.get("page"))
     skus = list(page.object_list)
-    stock = dealer_stock_views(sku.pk for sku in skus)
+    stock = dealer_stock_views((sku.pk for sku in skus), owner_id=owner)
     rows = [{"sku": sku, "stock": stock[sku.pk]} for sku in skus]
     thumbs = {image.product_id: image for image in ProductImage.objects.filter(
         product_id__in={row["sku"].product_id for row in rows}, sort_order=0)}
@@ -136,9 +138,11 @@ def product_page(request, product_id: int):
     product = (Product.objects.select_related("category", "series")
                .prefetch_related(Prefetch("images", queryset=ProductImage.objects.order_by("sort_order")))
                .get(pk=product_id))
-    stock = dealer_stock_views(sku.pk for sku in skus)
+    user = request.user
+    ctx = dealer_context(user.dealer) if user.is_dealer_staff and user.dealer_id else None
+    stock = dealer_stock_views((sku.pk for sku in skus), owner_id=ctx.seller_id if ctx is not None else ANY_OWNER)
     rows = [{"sku": sku, "stock": stock[sku.pk]} for sku in skus]
-    _prices_and_badges(request, rows)
+    _prices_and_badges(request, rows, ctx)
     return render(request, "catalog/storefront_product.html", {
         "product": product, "rows": rows, "is_dealer": request.user.is_dealer_staff,
     })

@@ -46,20 +46,28 @@ def dealer_stock_view(*, available: int, threshold: int, visibility: str | None 
     return {}
 
 
-def availability_for(sku_ids) -> dict[int, tuple[int, int]]:
-    """(available, low threshold) over all warehouses for these SKUs, in one query. Used for a page of
-    results after paging (an annotation would be computed for every match before the sort)."""
+ANY_OWNER = object()  # every warehouse, whoever owns it (brand staff); else a seller's: None is headquarters (S2B2B)
+
+
+def _owned(stock, owner_id, field: str = "warehouse__owner_id"):
+    return stock if owner_id is ANY_OWNER else stock.filter(**{field: owner_id})
+
+
+def availability_for(sku_ids, *, owner_id=ANY_OWNER) -> dict[int, tuple[int, int]]:
+    """(available, low threshold) over all warehouses (or the seller `owner_id`'s) for these SKUs, in one query.
+    Used for a page of results after paging (an annotation would be computed for every match before the sort)."""
     from django.db.models import F
 
-    rows = (Stock.objects.filter(sku_id__in=list(sku_ids)).values("sku_id")
+    rows = (_owned(Stock.objects.filter(sku_id__in=list(sku_ids)), owner_id).values("sku_id")
             .annotate(available=Sum(F("on_hand") - F("reserved")), threshold=Sum("low_threshold")))
     return {row["sku_id"]: (row["available"], row["threshold"]) for row in rows}
 
 
-def dealer_stock_views(sku_ids) -> dict[int, dict]:
-    """`dealer_stock_view` for a page of SKUs, in two queries (stock totals, the brand's setting)."""
+def dealer_stock_views(sku_ids, *, owner_id=ANY_OWNER) -> dict[int, dict]:
+    """`dealer_stock_view` for a page of SKUs, in two queries (stock totals, the brand's setting); `owner_id`: only
+    the warehouses of the dealer's seller (what its orders reserve from)."""
     sku_ids = list(sku_ids)
-    availability, visibility = availability_for(sku_ids), stock_visibility()
+    availability, visibility = availability_for(sku_ids, owner_id=owner_id), stock_visibility()
     return {
         sku_id: dealer_stock_view(available=availability.get(sku_id, (0, 0))[0],
                                   threshold=availability.get(sku_id, (0, 0))[1], visibility=visibility)
@@ -67,17 +75,18 @@ def dealer_stock_views(sku_ids) -> dict[int, dict]:
     }
 
 
-def sku_in_stock_for(dealer=None):
+def sku_in_stock_for(dealer=None, *, owner_id=ANY_OWNER):
     """A filter for a Sku queryset: some of it is available (on hand less reserved) in an active warehouse that
     serves `dealer`: one with no regions (it serves everyone), or one serving an area inside or around one of
     the dealer's territories, or any if the dealer has none. Without a dealer (brand staff), any active
-    warehouse. A subquery: no query of its own."""
+    warehouse. `owner_id`: only the warehouses of the dealer's seller. A subquery: no query of its own."""
     from django.db.models import Exists, F, OuterRef, Q
 
     from tenant_apps.dealers.models import Territory
     from tenant_apps.inventory.models import Warehouse
 
-    stock = Stock.objects.filter(sku_id=OuterRef("pk"), warehouse__is_active=True, on_hand__gt=F("reserved"))
+    stock = _owned(Stock.objects.filter(sku_id=OuterRef("pk"), warehouse__is_active=True,
+                                        on_hand__gt=F("reserved")), owner_id)
     if dealer is not None:
         dealer_territories = Territory.objects.filter(dealers=dealer)
         served = Territory.objects.filter(pk__in=Warehouse.territories.through.objects.filter(

@@ -98,3 +98,18 @@ def test_headquarters_makes_and_stops_suppliers_on_its_page(chain, in_tenant):
     assert admin.post("/console/suppliers/", {"action": "stop", "node": third.node_id}).status_code == 302
     with in_tenant(chain.store.tenant):
         assert dict(Supplier.objects.values_list("node__code", "active")) == {"JS": True, "ZJ": True, "AH": False}
+
+
+def test_a_sub_dealer_sees_its_agents_stock_in_the_catalog_not_headquarters(chain, in_tenant):
+    from tests.factories.catalog import SkuFactory
+    from tests.factories.inventory import stock_receive
+
+    store = chain.store
+    with in_tenant(store.tenant):
+        big = SkuFactory(product=store.sku.product, code="RB-500", name="红牛 500ml", base_unit=store.can)
+        stock_receive(sku=big, warehouse=store.east, quantity=80)  # headquarters' stock only
+    sub, direct = signed_in(chain.js.sub_buyer), signed_in(store.buyer)
+    in_stock_for_sub = sub.get("/catalog/?in_stock=1").content.decode()
+    in_stock_for_direct = direct.get("/catalog/?in_stock=1").content.decode()
+    assert "RB-250" in in_stock_for_sub and "RB-500" not in in_stock_for_sub
+    assert "RB-250" in in_stock_for_direct and "RB-500" in in_stock_for_direct
