@@ -123,3 +123,15 @@ def test_a_submission_reads_as_many_queries_for_a_sub_dealer_as_for_a_direct_dea
     with CaptureQueriesContext(connection) as sub:
         _submit(js.sub_buyer, js.sub, store.sku, 2)
     assert len(sub.captured_queries) == len(direct.captured_queries)
+
+
+def test_promotions_apply_to_the_sales_of_their_owner_only(chain):
+    from tests.factories.promotions import PromotionFactory
+
+    store, js = chain.store, chain.js
+    PromotionFactory(code="HQ10", rule={"percent": "10"}, published=True)  # headquarters': its own sales
+    PromotionFactory(code="JS20", rule={"percent": "20"}, owner=js.node, published=True)  # the agent's
+    direct = _submit(store.buyer, store.dealer, store.sku, 10)
+    sub = _submit(js.sub_buyer, js.sub, store.sku, 10)
+    assert ([p["name"] for p in direct.breakdown["promotions"]], str(direct.total)) == (["HQ10"], "45.00")
+    assert ([p["name"] for p in sub.breakdown["promotions"]], str(sub.total)) == (["JS20"], "44.00")
