@@ -7,6 +7,7 @@ from tenant_apps.accounts import urls as accounts_urls
 from tenant_apps.accounts.api import views as accounts_api_views
 from tenant_apps.announcements import urls_storefront as announcements_storefront
 from tenant_apps.console import urls_console as console_urls
+from tenant_apps.console import urls_storefront as console_storefront
 from tenant_apps.console import views as console_views
 from tenant_apps.core import media
 from tenant_apps.dealers import urls_console as dealers_urls
@@ -69,6 +70,7 @@ urlpatterns = [
     path("cart/", include(ordering_storefront.cart_patterns)),
     path("shipments/", include("tenant_apps.fulfillment.urls_storefront")),
     path("orders/", include(ordering_storefront.orders_patterns)),
+    path("supplier/", include((console_storefront.supplier_patterns, "supplier"))),
     re_path(r"^media/(?P<path>.+)$", media.tenant_media, name="tenant-media"),
     *common,
 ]

@@ -31,6 +31,7 @@ from shared_apps.demo.network import seed_network
 from shared_apps.demo.orders import seed_orders
 from shared_apps.demo.pricing import seed_pricing
 from shared_apps.demo.promotions import seed_promotions
+from shared_apps.demo.suppliers import seed_suppliers
 from tenant_apps.accounts import services as account_services
 from tenant_apps.accounts.models import User
 from tenant_apps.reporting.services import rollups_refresh
@@ -124,6 +125,10 @@ def seed(brands: Sequence[str] | None = None) -> list[str]:
                 data = seed_tenant(brand)
         # billing last: the data above is seeded into a workspace that may still write (a trial)
         where = seed_billing(tenant=tenant, billing_plan=brand.billing, owner_email=brand.owner_email)
+        if brand.showcase:  # multi-tier distribution, on a plan that has it (after billing: the plan is set)
+            tenant.refresh_from_db()
+            with tenant_context(tenant), translation.override(brand.locale):
+                data.extend(seed_suppliers(brand_slug=brand.slug, password=brand.owner_password, tenant=tenant))
         lines.append(
             f"{brand.display_name:<16}  {base_url(brand.slug)}/  {brand.owner_email} / {brand.owner_password}"
             f"  ({where})"

@@ -97,6 +97,11 @@ REPORTS_EXPORT = "reports.export"  # export orders, shipments, returns and repor
 REPORTS_VIEW_OWN = "reports.view_own"  # dealer staff: their own company's purchases
 BILLING_MANAGE = "billing.manage"  # the workspace's own subscription: plan, payments, invoices (发票); the owner's
 WORKSPACE_EXPORT = "workspace.export"  # export all the workspace's data and files (a zip): owner and administrators
+SUPPLIERS_MANAGE = "suppliers.manage"  # brand staff: make dealers suppliers to their sub-dealers (S2B2B), or stop
+# A supplier dealer's own people, only while their dealer is an active supplier (SUPPLIER_MATRIX, has_perm):
+SUPPLIER_ORDERS = "supplier.orders"  # the orders placed with their company: read, approve at its steps
+SUPPLIER_PRICING = "supplier.pricing"  # their company's price lists for its sub-dealers
+SUPPLIER_INVENTORY = "supplier.inventory"  # their company's warehouses: stock, receipts
 
 _STAFF_READ = {CONSOLE, DEALERS_VIEW, USERS_VIEW, ACCOUNT_EDIT, CATALOG_VIEW, PRICING_VIEW, PROMOTIONS_VIEW,
                ORDERS_VIEW, REPORTS_VIEW, REPORTS_EXPORT}
@@ -105,7 +110,7 @@ _ADMIN = _STAFF_READ | {DEALERS_CREATE, DEALERS_EDIT, DEALERS_STATUS, DEALERS_BA
                         INVENTORY_VIEW, INVENTORY_EDIT, INVENTORY_SYNC, CATALOG_EDIT,
                         PRICING_EDIT, PROMOTIONS_EDIT, ORDERS_APPROVE, APPROVALS_CONFIGURE,
                         FULFILLMENT_SHIP, RETURNS_DECIDE, ORDERS_MANAGE, AUDIT_VIEW, FINANCE_VIEW, FINANCE_EDIT,
-                        RECEIVABLES_VIEW, REPORTS_BUILD}
+                        RECEIVABLES_VIEW, REPORTS_BUILD, SUPPLIERS_MANAGE}
 
 MATRIX: dict[str, frozenset[str]] = {
     # (ordering on a dealer's behalf is the brand's own people's: not the platform's support staff)
@@ -134,13 +139,43 @@ MATRIX: dict[str, frozenset[str]] = {
 }
 
 
+# Held by a dealer's people only while their dealer is an active supplier (tenant_apps.dealers.models.Supplier):
+# whether it is is asked of the check the dealers app registers (accounts sits below dealers), once per user object.
+SUPPLIER_CAPABILITIES = frozenset({SUPPLIER_ORDERS, SUPPLIER_PRICING, SUPPLIER_INVENTORY})
+SUPPLIER_MATRIX: dict[str, frozenset[str]] = {
+    Role.DEALER_OWNER: SUPPLIER_CAPABILITIES,
+    Role.DEALER_BUYER: frozenset({SUPPLIER_ORDERS}),
+}
+
+_supplier_check: list = [lambda user: None]
+
+
+def supplier_check_register(check) -> None:
+    """Called once, by the dealers app's AppConfig.ready: `check(user)` is the supplier node id of the user's
+    dealer when it is an active supplier, else None."""
+    _supplier_check[0] = check
+
+
+def supplier_node_id(user) -> int | None:
+    """The node of the user's dealer when it is an active supplier (one query, then kept on the user object)."""
+    if not getattr(user, "is_authenticated", False) or not getattr(user, "dealer_id", None):
+        return None
+    if not hasattr(user, "_supplier_node_id"):
+        user._supplier_node_id = _supplier_check[0](user)
+    return user._supplier_node_id
+
+
 def capabilities(user) -> frozenset[str]:
+    """The role's capabilities (the supplier ones, which depend on the user's dealer, are asked of has_perm)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return frozenset()
     return MATRIX.get(user.role, frozenset())
 
 
 def has_perm(user, capability: str) -> bool:
+    if capability in SUPPLIER_CAPABILITIES:
+        return (getattr(user, "is_authenticated", False) and user.is_active
+                and capability in SUPPLIER_MATRIX.get(user.role, frozenset()) and supplier_node_id(user) is not None)
     return capability in capabilities(user)
 
 

@@ -29,6 +29,9 @@ class ApprovalWorkflow(models.Model):
                                          verbose_name=_("territories"))
     categories = models.ManyToManyField("catalog.Category", blank=True, related_name="+",
                                         verbose_name=_("product categories"))
+    # Whose row this is (S2B2B): NULL is headquarters; else the supplier node (tenant_apps.dealers.Supplier).
+    owner = models.ForeignKey("dealers.Node", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                              verbose_name=_("owner"))
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -11,7 +11,7 @@ from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, TextField
 from django.db.models.functions import Cast
 from django.utils.translation import gettext as _
 
-from tenant_apps.accounts.permissions import ORDERS_APPROVE, has_perm
+from tenant_apps.accounts.permissions import ORDERS_APPROVE, SUPPLIER_ORDERS, has_perm, supplier_node_id
 from tenant_apps.approvals.errors import WorkflowNotFound
 from tenant_apps.approvals.models import (
     ApprovalStatus,
@@ -66,9 +66,15 @@ def approval_history(*, order: Order) -> QuerySet[OrderApproval]:
 
 def can_decide(*, actor, approval: OrderApproval | None, order: Order) -> bool:
     """May `actor` decide this pending step of `order` (the order already found in the actor's scope)?"""
-    if approval is None or approval.status != ApprovalStatus.PENDING or not has_perm(actor, ORDERS_APPROVE):
+    if approval is None or approval.status != ApprovalStatus.PENDING or order.status != OrderStatus.IN_APPROVAL:
         return False
-    if order.status != OrderStatus.IN_APPROVAL:
+    if order.seller_id is not None:  # placed with a supplier: its own people decide (S2B2B)
+        if not has_perm(actor, SUPPLIER_ORDERS) or supplier_node_id(actor) != order.seller_id:
+            return False
+        if approval.assigned_user_id:
+            return approval.assigned_user_id == actor.pk
+        return actor.role in approval.assigned_roles
+    if not has_perm(actor, ORDERS_APPROVE):
         return False
     if approval.assigned_user_id:
         return approval.assigned_user_id == actor.pk
@@ -117,7 +123,8 @@ APPROVAL_CONFIG_SQL = """json_build_array(
          ARRAY(SELECT r.path::text FROM approvals_approvalworkflow_territories x
                JOIN dealers_territory r ON r.id = x.territory_id WHERE x.approvalworkflow_id = w.id),
          ARRAY(SELECT c.path::text FROM approvals_approvalworkflow_categories x
-               JOIN catalog_category c ON c.id = x.category_id WHERE x.approvalworkflow_id = w.id))
+               JOIN catalog_category c ON c.id = x.category_id WHERE x.approvalworkflow_id = w.id),
+         w.owner_id)
          ORDER BY w.priority, w.id), '[]') FROM approvals_approvalworkflow w WHERE w.active))"""
 
 
@@ -150,10 +157,10 @@ def approval_config_from(value) -> ApprovalConfig:
         rule.tier_ids = list(tier_ids)
         rules.append(_saved(rule))
     workflows = []
-    for pk, name, min_total, max_total, currency, tier_ids, node_paths, territory_paths, category_paths in (
-            workflows_json):
+    for (pk, name, min_total, max_total, currency, tier_ids, node_paths, territory_paths, category_paths,
+         owner_id) in workflows_json:
         workflow = ApprovalWorkflow(id=pk, name=name, active=True, min_total=_decimal(min_total),
-                                    max_total=_decimal(max_total), currency=currency)
+                                    max_total=_decimal(max_total), currency=currency, owner_id=owner_id)
         workflow.tier_ids, workflow.node_paths = list(tier_ids), list(node_paths)
         workflow.territory_paths, workflow.category_paths = list(territory_paths), list(category_paths)
         workflows.append(_saved(workflow))

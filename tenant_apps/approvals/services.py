@@ -39,6 +39,8 @@ from tenant_apps.accounts.permissions import (
     BRAND_ROLES,
     MATRIX,
     ORDERS_APPROVE,
+    SUPPLIER_MATRIX,
+    SUPPLIER_ORDERS,
     Role,
     has_perm,
 )
@@ -89,6 +91,8 @@ MAX_BULK = 200
 # Roles that may be asked to approve: brand staff holding orders.approve (platform support never is).
 APPROVER_ROLES = [role for role in Role if role in BRAND_ROLES and role != Role.SUPPORT
                   and ORDERS_APPROVE in MATRIX.get(role, ())]
+# A supplier's workflow (owner set): its own people decide, those holding supplier.orders (S2B2B).
+SUPPLIER_APPROVER_ROLES = [role for role in SUPPLIER_MATRIX if SUPPLIER_ORDERS in SUPPLIER_MATRIX[role]]
 
 
 # --- configuration ------------------------------------------------------------------------------
@@ -130,8 +134,9 @@ def _approver_user_error(user) -> str | None:
     return None
 
 
-def _step_errors(spec: StepSpec, prefix: str) -> tuple[dict, dict]:
-    """Field errors of one step and its cleaned values."""
+def _step_errors(spec: StepSpec, prefix: str, allowed: Sequence[str] = ()) -> tuple[dict, dict]:
+    """Field errors of one step and its cleaned values (`allowed`: the roles that may approve)."""
+    allowed = allowed or APPROVER_ROLES
     errors: dict[str, list[str]] = {}
     name = (spec.name or "").strip()
     if not name:
@@ -139,7 +144,7 @@ def _step_errors(spec: StepSpec, prefix: str) -> tuple[dict, dict]:
     elif len(name) > 200:
         errors[f"{prefix}name"] = [_("At most 200 characters.")]
     roles = list(dict.fromkeys(spec.approver_roles or ()))
-    bad_roles = [r for r in roles if r not in APPROVER_ROLES]
+    bad_roles = [r for r in roles if r not in allowed]
     if bad_roles:
         errors[f"{prefix}approver_roles"] = [_("These roles cannot approve orders: %(roles)s.")
                                              % {"roles": ", ".join(bad_roles)}]
@@ -160,7 +165,7 @@ def _step_errors(spec: StepSpec, prefix: str) -> tuple[dict, dict]:
     elif spec.on_timeout != OnTimeout.WAIT and not timeout:
         errors[f"{prefix}timeout_hours"] = [_("Set a timeout for this to happen.")]
     escalate_roles = list(dict.fromkeys(spec.escalate_roles or ()))
-    if [r for r in escalate_roles if r not in APPROVER_ROLES]:
+    if [r for r in escalate_roles if r not in allowed]:
         errors[f"{prefix}escalate_roles"] = [_("These roles cannot approve orders.")]
     if spec.on_timeout == OnTimeout.ESCALATE and not escalate_roles and spec.escalate_to is None:
         errors[f"{prefix}escalate_roles"] = [_("Choose the roles or the person to escalate to.")]
@@ -213,13 +218,13 @@ def _set_steps(workflow: ApprovalWorkflow, cleaned_steps: list[dict]) -> None:
                                       for number, values in enumerate(cleaned_steps, start=1)])
 
 
-def _clean_steps(steps: Sequence[StepSpec], errors: dict) -> list[dict]:
+def _clean_steps(steps: Sequence[StepSpec], errors: dict, allowed: Sequence[str] = ()) -> list[dict]:
     if len(steps) > MAX_STEPS:
         errors["steps"] = [_("A workflow has at most %(max)s steps.") % {"max": MAX_STEPS}]
         return []
     cleaned = []
     for number, spec in enumerate(steps, start=1):
-        step_errors, values = _step_errors(spec, f"steps.{number}.")
+        step_errors, values = _step_errors(spec, f"steps.{number}.", allowed)
         errors.update(step_errors)
         cleaned.append(values)
     return cleaned
@@ -229,17 +234,20 @@ def _clean_steps(steps: Sequence[StepSpec], errors: dict) -> list[dict]:
 def workflow_create(*, actor, name: str, active: bool = True, priority: int = 100, min_total=None,
                     max_total=None, tiers: Iterable = (), nodes: Iterable = (), territories: Iterable = (),
                     categories: Iterable = (), steps: Sequence[StepSpec] = (),
-                    currency: str | None = None) -> ApprovalWorkflow:
+                    currency: str | None = None, owner=None) -> ApprovalWorkflow:
     """A workflow with its conditions and steps (all validated first, one audit entry). Its amounts (order
-    total bounds, steps' skip limits) are in `currency`, the brand's when None."""
+    total bounds, steps' skip limits) are in `currency`, the brand's when None. `owner`: a supplier's node (its
+    sub-dealers' orders; its own people approve, by role or by name), None for headquarters."""
     errors: dict[str, list[str]] = {}
     values = _workflow_values(name=name, active=active, priority=priority, min_total=min_total,
                               max_total=max_total, errors=errors)
     values["currency"] = tenant_currency() if currency is None else currency
-    cleaned_steps = _clean_steps(steps, errors)
+    cleaned_steps = _clean_steps(steps, errors, SUPPLIER_APPROVER_ROLES if owner is not None else ())
+    if owner is not None and any(step["scope"] == StepScope.REGION for step in cleaned_steps):
+        errors["steps"] = [_("A supplier's steps are decided by its own people, not by a region.")]
     if errors:
         raise ApprovalInvalid(_("The workflow could not be saved."), fields=errors)
-    workflow = ApprovalWorkflow.objects.create(**values)
+    workflow = ApprovalWorkflow.objects.create(**values, owner=owner)
     workflow.tiers.set(tiers)
     workflow.nodes.set(nodes)
     workflow.territories.set(territories)
@@ -432,14 +440,17 @@ def _matches(workflow: ApprovalWorkflow, facts: _Facts) -> bool:
 def workflow_for(order: Order, facts: _Facts | None = None, config: selectors.ApprovalConfig | None = None,
                  ) -> tuple[AutoApprovalRule | None, ApprovalWorkflow | None]:
     """The auto-approval rule that approves `order`, else the workflow that applies to it (either may be None).
-    `config`: the rules and workflows, when already read (selectors.APPROVAL_CONFIG_SQL)."""
+    `config`: the rules and workflows, when already read (selectors.APPROVAL_CONFIG_SQL). Only the workflows of the
+    order's seller (headquarters' own: owner NULL) apply."""
     facts = facts or _Facts(order)
     config = config or selectors.approval_config()
-    for rule in config.rules_for(order.total, order.currency):
+    seller = getattr(order, "seller_id", None)
+    # Auto-approval rules are headquarters' (for its own sales); workflows only the seller's own (S2B2B).
+    for rule in config.rules_for(order.total, order.currency) if seller is None else ():
         if not rule.tier_ids or facts.tier_id in rule.tier_ids:
             return rule, None
     for workflow in config.workflows:
-        if _matches(workflow, facts):
+        if workflow.owner_id == seller and _matches(workflow, facts):
             return None, workflow
     return None, None
 

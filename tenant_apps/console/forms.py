@@ -66,3 +66,46 @@ class AuditFilterForm(forms.Form):
                             target_type=data.get("target_type") or "",
                             target_id=(data.get("target_id") or "").strip(), dealer_id=data.get("dealer"),
                             date_from=data.get("date_from"), date_to=data.get("date_to"))
+
+
+# --- the supplier console (S2B2B) ----------------------------------------------------------------------------
+
+
+class SupplierPriceListForm(forms.Form):
+    """A supplier's own price list for its sub-dealers: for all of them (base), a tier, or one sub-dealer."""
+
+    code = forms.CharField(label=_("Code"), max_length=64)
+    name = forms.CharField(label=_("Name"), max_length=200)
+    kind = forms.ChoiceField(label=_("Applies to"), choices=[("base", _("All my sub-dealers")),
+                                                             ("tier", _("A tier")), ("dealer", _("One sub-dealer"))])
+    tier = forms.ModelChoiceField(label=_("Tier"), queryset=None, required=False)
+    dealer = forms.ModelChoiceField(label=_("Sub-dealer"), queryset=None, required=False)
+
+    def __init__(self, *args, node_id: int, **kwargs):
+        from tenant_apps.dealers.models import Tier
+        from tenant_apps.dealers.selectors import supplier_dealers
+
+        super().__init__(*args, **kwargs)
+        self.fields["tier"].queryset = Tier.objects.order_by("rank", "code")
+        self.fields["dealer"].queryset = supplier_dealers(node_id=node_id)
+
+    def clean(self):
+        data = super().clean()
+        kind = data.get("kind")
+        if kind != "tier":
+            data["tier"] = None
+        if kind != "dealer":
+            data["dealer"] = None
+        return data
+
+
+class SupplierPriceForm(forms.Form):
+    sku_code = forms.CharField(label=_("SKU code"), max_length=64)
+    min_quantity = forms.IntegerField(label=_("From quantity"), min_value=1, initial=1)
+    price = forms.DecimalField(label=_("Price per base unit"), min_value=0, max_digits=14, decimal_places=4)
+
+
+class SupplierReceiptForm(forms.Form):
+    sku_code = forms.CharField(label=_("SKU code"), max_length=64)
+    quantity = forms.IntegerField(label=_("Quantity (base units)"), min_value=1, max_value=10_000_000)
+    reference = forms.CharField(label=_("Reference"), max_length=64, required=False)

@@ -9,6 +9,7 @@ app_name = "console"
 urlpatterns = [
     path("", views.console_home, name="home"),
     path("company/", views.company, name="company"),
+    path("suppliers/", views.suppliers_page, name="suppliers"),
     path("domains/", include("tenants.urls_console")),
     path("billing/fapiao/", views_fapiao.fapiao_requests, name="fapiao"),
     path("billing/", include("tenants.urls_billing")),

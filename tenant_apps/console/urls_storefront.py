@@ -8,3 +8,16 @@ urlpatterns = [
     path("", views.catalog_home, name="home"),
     path("products/<int:product_id>/", views.product_page, name="product"),
 ]
+
+
+# The supplier console (S2B2B), mounted at /supplier/ under the name space "supplier" by the tenant URLconf.
+supplier_patterns = [
+    path("", views.supplier_orders_page, name="orders"),
+    path("orders/<int:order_id>/", views.supplier_order_page, name="order"),
+    path("dealers/", views.supplier_dealers_page, name="dealers"),
+    path("dealers/<int:dealer_id>/", views.supplier_dealer_page, name="dealer"),
+    path("prices/", views.supplier_price_lists_page, name="price-lists"),
+    path("prices/<int:list_id>/", views.supplier_price_list_page, name="price-list"),
+    path("stock/", views.supplier_warehouses_page, name="warehouses"),
+    path("stock/<int:warehouse_id>/", views.supplier_warehouse_page, name="warehouse"),
+]

@@ -7,16 +7,21 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from billing_saas.limits import feature_enabled
+from billing_saas.models import Feature
 from dms.ui import listing
 from tenant_apps.accounts.access import console_required, is_console_user, requires
 from tenant_apps.accounts.permissions import (
     AUDIT_VIEW,
+    BILLING_MANAGE,
     CART_EDIT,
     FULFILLMENT_SHIP,
     ORDERS_APPROVE,
     ORDERS_VIEW,
     ORDERS_VIEW_OWN,
     SETTINGS_EDIT,
+    SUPPLIER_ORDERS,
+    SUPPLIERS_MANAGE,
     Scope,
     has_perm,
     scope_of,
@@ -28,9 +33,17 @@ from tenant_apps.console.forms import AuditFilterForm, BrandingForm
 from tenant_apps.console.selectors import AuditFilters, audit_entry_list
 from tenant_apps.core.errors import DomainError
 from tenant_apps.core.forms import apply_domain_error
+from tenant_apps.dealers import services as dealers_services
+from tenant_apps.dealers.errors import DealerNotFound
+from tenant_apps.dealers.selectors import dealers_visible_to, network_settings, supplier_get, supplier_list
 from tenant_apps.fulfillment.selectors import work_waiting
 from tenant_apps.ordering.presentation import STATUS_TONE
-from tenant_apps.ordering.selectors import dealer_overview, frequently_ordered, order_status_counts
+from tenant_apps.ordering.selectors import (
+    dealer_overview,
+    frequently_ordered,
+    order_status_counts,
+    supplier_open_orders_count,
+)
 from tenants import services as tenant_services
 
 HOME_FREQUENT = 5  # frequently ordered products on the dealer home; the rest on their own page
@@ -48,7 +61,7 @@ def home(request):
         for key in ("waiting", "recent"):  # as "My orders" lists them (ordering/_order_card.html)
             overview[key] = [{"order": order, "tone": STATUS_TONE.get(order.status, "")} for order in overview[key]]
         can_order = has_perm(user, CART_EDIT)
-        context = {"overview": overview, "can_order": can_order,
+        context = {"overview": overview, "can_order": can_order, "supplier": has_perm(user, SUPPLIER_ORDERS),
                    "frequent": frequently_ordered(actor=user, limit=HOME_FREQUENT) if can_order else []}
     return render(request, "console/storefront_home.html", context)
 
@@ -150,3 +163,42 @@ def audit_log(request):
         # filters given by links (an order's or a dealer's history), kept when the form is sent again
         "hidden": [(name, request.GET[name][:64]) for name in AUDIT_HIDDEN if request.GET.get(name)],
     }, status=200 if valid else 400)
+
+
+# --- suppliers (S2B2B): headquarters makes dealers suppliers to their sub-dealers ----------------------------
+
+
+def supplier_stop(*, actor, supplier):
+    """Stop a supplier: dealers' services refuse while orders placed with it are open (counted here: ordering sits
+    above dealers)."""
+    return dealers_services.supplier_undesignate(
+        actor=actor, supplier=supplier, open_orders=supplier_open_orders_count(node_id=supplier.node_id))
+
+
+@requires(SUPPLIERS_MANAGE)
+@require_http_methods(["GET", "POST"])
+def suppliers_page(request):
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            if action == "designate":
+                code = request.POST.get("dealer_code", "").strip()
+                dealer = dealers_visible_to(request.user).filter(code=code).first() if code else None
+                if dealer is None:
+                    raise DealerNotFound(_("No dealer with this code."))
+                dealers_services.supplier_designate(actor=request.user, dealer=dealer)
+                messages.success(request, _("%(name)s now supplies its sub-dealers.") % {"name": dealer.display_name})
+            elif action == "stop":
+                supplier = supplier_get(node_id=request.POST.get("node", ""))
+                supplier_stop(actor=request.user, supplier=supplier)
+                messages.success(request, _("%(name)s is no longer a supplier.") % {"name": supplier.node.name})
+            elif action == "orders_view":
+                dealers_services.network_orders_view_update(
+                    actor=request.user, hq_orders_only_own=request.POST.get("only_own") == "1")
+                messages.success(request, _("Saved."))
+        except DomainError as error:
+            messages.error(request, str(error.detail))
+        return redirect("console:suppliers")
+    return render(request, "console/suppliers.html", {
+        "suppliers": supplier_list(), "only_own": network_settings().hq_orders_only_own,
+        "available": feature_enabled(Feature.MULTI_TIER), "may_billing": has_perm(request.user, BILLING_MANAGE)})

@@ -4,18 +4,53 @@ a constant number of queries whatever the page size. Brand staff see a note inst
 
 from __future__ import annotations
 
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
 from tenant_apps.accounts.access import requires
-from tenant_apps.accounts.permissions import CATALOG_VIEW
-from tenant_apps.catalog.models import Category, Product, ProductImage
+from tenant_apps.accounts.permissions import (
+    CATALOG_VIEW,
+    SUPPLIER_INVENTORY,
+    SUPPLIER_ORDERS,
+    SUPPLIER_PRICING,
+    has_perm,
+    supplier_node_id,
+)
+from tenant_apps.approvals.selectors import approval_pending, can_decide
+from tenant_apps.approvals.services import approval_decide
+from tenant_apps.catalog.models import Category, Product, ProductImage, Sku
 from tenant_apps.catalog.selectors import catalog_for, storefront_series
-from tenant_apps.inventory.selectors import dealer_stock_views, sku_in_stock_for
-from tenant_apps.pricing.selectors import dealer_context, dealer_prices
+from tenant_apps.console.forms import SupplierPriceForm, SupplierPriceListForm, SupplierReceiptForm
+from tenant_apps.core.errors import DomainError
+from tenant_apps.core.forms import apply_domain_error
+from tenant_apps.dealers.models import Node
+from tenant_apps.dealers.selectors import supplier_dealer_get, supplier_dealers
+from tenant_apps.fulfillment.services import supplier_order_ship
+from tenant_apps.inventory.selectors import (
+    ANY_OWNER,
+    dealer_stock_views,
+    sku_in_stock_for,
+    supplier_warehouse_get,
+    supplier_warehouses,
+    warehouse_stock,
+)
+from tenant_apps.inventory.services import stock_receive
+from tenant_apps.ordering.models import OrderStatus
+from tenant_apps.ordering.selectors import order_detail, supplier_order_get_for, supplier_order_list
+from tenant_apps.pricing.selectors import (
+    dealer_context,
+    dealer_prices,
+    price_entry_list,
+    supplier_price_list_get,
+    supplier_price_lists,
+)
+from tenant_apps.pricing.services import price_entry_set, price_list_create
 from tenant_apps.promotions.presentation import badge_label, rule_summary
 from tenant_apps.promotions.selectors import promotion_badges, sku_on_promotion_for
 
@@ -66,13 +101,14 @@ def catalog_home(request):
     q = request.GET.get("q", "").strip()[:100]
     ctx = dealer_context(dealer) if dealer is not None else None
     skus = catalog_for(user, q=q, category=category, series=series, order=order)
+    owner = ctx.seller_id if ctx is not None else ANY_OWNER  # a dealer sees its seller's stock (S2B2B)
     if in_stock:
-        skus = skus.filter(sku_in_stock_for(dealer))
+        skus = skus.filter(sku_in_stock_for(dealer, owner_id=owner))
     if on_promotion:
         skus = skus.filter(sku_on_promotion_for(ctx))
     page = Paginator(skus, 24).get_page(request.GET.get("page"))
     skus = list(page.object_list)
-    stock = dealer_stock_views(sku.pk for sku in skus)
+    stock = dealer_stock_views((sku.pk for sku in skus), owner_id=owner)
     rows = [{"sku": sku, "stock": stock[sku.pk]} for sku in skus]
     thumbs = {image.product_id: image for image in ProductImage.objects.filter(
         product_id__in={row["sku"].product_id for row in rows}, sort_order=0)}
@@ -102,9 +138,152 @@ def product_page(request, product_id: int):
     product = (Product.objects.select_related("category", "series")
                .prefetch_related(Prefetch("images", queryset=ProductImage.objects.order_by("sort_order")))
                .get(pk=product_id))
-    stock = dealer_stock_views(sku.pk for sku in skus)
+    user = request.user
+    ctx = dealer_context(user.dealer) if user.is_dealer_staff and user.dealer_id else None
+    stock = dealer_stock_views((sku.pk for sku in skus), owner_id=ctx.seller_id if ctx is not None else ANY_OWNER)
     rows = [{"sku": sku, "stock": stock[sku.pk]} for sku in skus]
-    _prices_and_badges(request, rows)
+    _prices_and_badges(request, rows, ctx)
     return render(request, "catalog/storefront_product.html", {
         "product": product, "rows": rows, "is_dealer": request.user.is_dealer_staff,
     })
+
+
+# --- the supplier console (S2B2B): a supplier dealer's own people, over its sub-dealers ---------------------
+# Every page: the capability (held only while the company is an active supplier: 403 otherwise) and the
+# supplier's data scope (its sub-dealers, the orders placed with it, its own lists and warehouses): anything
+# else is a 404, existing or not.
+
+
+def _node(request) -> int:
+    return supplier_node_id(request.user)
+
+
+def _found(getter, **kwargs):
+    try:
+        return getter(**kwargs)
+    except DomainError:
+        raise Http404 from None
+
+
+@requires(SUPPLIER_ORDERS)
+def supplier_orders_page(request):
+    status = request.GET.get("status", "")
+    page = Paginator(supplier_order_list(actor=request.user, status=status), 25).get_page(request.GET.get("page"))
+    return render(request, "console/supplier_orders.html", {
+        "page": page, "status": status, "statuses": OrderStatus.choices, "here": "orders"})
+
+
+@requires(SUPPLIER_ORDERS)
+@require_http_methods(["GET", "POST"])
+def supplier_order_page(request, order_id: int):
+    order = _found(supplier_order_get_for, actor=request.user, order_id=order_id)
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            if action in ("approve", "reject"):
+                approval_decide(actor=request.user, order=order, decision=action,
+                                reason=request.POST.get("reason", ""))
+                messages.success(request, _("Decision recorded."))
+            elif action == "ship" and has_perm(request.user, SUPPLIER_INVENTORY):
+                warehouse = _found(supplier_warehouse_get, node_id=_node(request),
+                                   warehouse_id=request.POST.get("warehouse", ""))
+                supplier_order_ship(actor=request.user, order=order, warehouse=warehouse)
+                messages.success(request, _("Shipped from %(warehouse)s.") % {"warehouse": warehouse.name})
+            else:
+                raise PermissionDenied
+        except DomainError as error:
+            messages.error(request, str(error.detail))
+        return redirect("supplier:order", order_id=order.pk)
+    detail = order_detail(order)
+    pending = approval_pending(order=detail)
+    return render(request, "console/supplier_order.html", {
+        "order": detail, "pending": pending, "here": "orders",
+        "may_decide": can_decide(actor=request.user, approval=pending, order=detail),
+        "warehouses": list(supplier_warehouses(node_id=_node(request)))
+        if has_perm(request.user, SUPPLIER_INVENTORY) else []})
+
+
+@requires(SUPPLIER_ORDERS)
+def supplier_dealers_page(request):
+    return render(request, "console/supplier_dealers.html", {
+        "dealers": supplier_dealers(node_id=_node(request)), "here": "dealers"})
+
+
+@requires(SUPPLIER_ORDERS)
+def supplier_dealer_page(request, dealer_id: int):
+    dealer = _found(supplier_dealer_get, node_id=_node(request), dealer_id=dealer_id)
+    orders = supplier_order_list(actor=request.user).filter(dealer=dealer)[:20]
+    return render(request, "console/supplier_dealer.html", {"dealer": dealer, "orders": orders, "here": "dealers"})
+
+
+@requires(SUPPLIER_PRICING)
+@require_http_methods(["GET", "POST"])
+def supplier_price_lists_page(request):
+    node = _node(request)
+    form = SupplierPriceListForm(request.POST or None, node_id=node)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            made = price_list_create(actor=request.user, owner=Node.objects.get(pk=node), code=data["code"],
+                                     name=data["name"], kind=data["kind"], tier=data.get("tier"),
+                                     dealer=data.get("dealer"), status="active")
+        except DomainError as error:
+            apply_domain_error(form, error)
+        else:
+            messages.success(request, _("Price list created."))
+            return redirect("supplier:price-list", list_id=made.pk)
+    return render(request, "console/supplier_price_lists.html", {
+        "lists": supplier_price_lists(node_id=node), "form": form, "here": "prices"})
+
+
+@requires(SUPPLIER_PRICING)
+@require_http_methods(["GET", "POST"])
+def supplier_price_list_page(request, list_id: int):
+    price_list = _found(supplier_price_list_get, node_id=_node(request), list_id=list_id)
+    form = SupplierPriceForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        sku = Sku.objects.filter(code=data["sku_code"].strip()).select_related("base_unit").first()
+        if sku is None:
+            form.add_error("sku_code", _("No SKU with this code."))
+        else:
+            try:
+                price_entry_set(actor=request.user, price_list=price_list, sku=sku, unit=sku.base_unit,
+                                price=data["price"], min_quantity=data["min_quantity"])
+            except DomainError as error:
+                apply_domain_error(form, error)
+            else:
+                messages.success(request, _("Price saved."))
+                return redirect("supplier:price-list", list_id=price_list.pk)
+    return render(request, "console/supplier_price_list.html", {
+        "price_list": price_list, "entries": price_entry_list(price_list=price_list).order_by("sku__code"),
+        "form": form, "here": "prices"})
+
+
+@requires(SUPPLIER_INVENTORY)
+def supplier_warehouses_page(request):
+    return render(request, "console/supplier_warehouses.html", {
+        "warehouses": supplier_warehouses(node_id=_node(request)), "here": "stock"})
+
+
+@requires(SUPPLIER_INVENTORY)
+@require_http_methods(["GET", "POST"])
+def supplier_warehouse_page(request, warehouse_id: int):
+    warehouse = _found(supplier_warehouse_get, node_id=_node(request), warehouse_id=warehouse_id)
+    form = SupplierReceiptForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        sku = Sku.objects.filter(code=data["sku_code"].strip()).first()
+        if sku is None:
+            form.add_error("sku_code", _("No SKU with this code."))
+        else:
+            try:
+                stock_receive(actor=request.user, sku_id=sku.pk, warehouse_id=warehouse.pk,
+                              quantity=data["quantity"], reference=data["reference"])
+            except DomainError as error:
+                apply_domain_error(form, error)
+            else:
+                messages.success(request, _("Stock received."))
+                return redirect("supplier:warehouse", warehouse_id=warehouse.pk)
+    return render(request, "console/supplier_warehouse.html", {
+        "warehouse": warehouse, "stock": warehouse_stock(warehouse=warehouse), "form": form, "here": "stock"})

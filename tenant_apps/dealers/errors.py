@@ -23,3 +23,7 @@ class NetworkConflict(Conflict):
 
 class OutsideTerritory(ValidationFailed):
     code = "outside_territory"
+
+
+class SupplierConflict(Conflict):
+    code = "supplier_conflict"

@@ -110,14 +110,15 @@ class DealerForm(forms.Form):
     def __init__(self, *args, actor, dealer=None, bank_editable: bool, **kwargs):
         super().__init__(*args, **kwargs)
         visible = selectors.nodes_visible_to(actor)
-        # Headquarters is the empty choice; the other suppliers are dealers (agents) the actor sees.
-        suppliers = visible.filter(kind=Node.Kind.DEALER)
+        # Headquarters is the empty choice; the other suppliers are dealers (agents) the actor sees that headquarters
+        # made active suppliers (S2B2B), above the dealer (dealers.services checks it again).
+        suppliers = visible.filter(kind=Node.Kind.DEALER, as_supplier__active=True)
         if dealer is None:
             self.fields["parent"].queryset = visible
         else:
             del self.fields["parent"]
             del self.fields["code"]  # a dealer's code is its key in imports and integrations
-            suppliers = suppliers.exclude(path__descendant_of=dealer.node.path)
+            suppliers = suppliers.filter(path__ancestor_of=dealer.node.path).exclude(pk=dealer.node_id)
             if dealer.supplier.kind == Node.Kind.DEALER:
                 suppliers = suppliers | Node.objects.filter(pk=dealer.supplier_id)  # keep the current one
         self.fields["supplier"].queryset = suppliers

@@ -227,6 +227,23 @@ class QualificationReminder(models.Model):
         return f"reminder {self.qualification_id} {self.valid_to}"
 
 
+class Supplier(models.Model):
+    """A dealer node HQ made a supplier (S2B2B, a plan feature): the dealers whose `supplier` is this node buy
+    from it, at its price lists, from its warehouses, through its approval workflows. Inactive: its sub-dealers'
+    orders go to headquarters again (rows it owns are kept)."""
+
+    node = models.OneToOneField(Node, on_delete=models.PROTECT, related_name="as_supplier",
+                                limit_choices_to={"kind": Node.Kind.DEALER})
+    active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["node_id"]
+
+    def __str__(self) -> str:
+        return f"supplier {self.node_id}"
+
+
 class NetworkSettings(models.Model):
     """The brand's channel rules (one row)."""
 
@@ -236,6 +253,9 @@ class NetworkSettings(models.Model):
 
     channel_conflict_policy = models.CharField(_("shipping outside territory"), max_length=16,
                                                choices=ConflictPolicy.choices, default=ConflictPolicy.FLAG)
+    # The console's order list for brand staff: every order of the chain, or only headquarters' own sales.
+    hq_orders_only_own = models.BooleanField(_("order list shows only headquarters' own sales"), default=False,
+                                             db_default=False)
 
     def __str__(self) -> str:
         return "network settings"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,6 +18,7 @@ from tenant_apps.dealers.models import (
     DealerStatus,
     NetworkSettings,
     Node,
+    Supplier,
     Territory,
 )
 
@@ -169,3 +170,55 @@ def qualification_blockers(*, dealer: Dealer, today: date | None = None) -> list
         cursor.execute("SELECT " + QUALIFICATION_BLOCKERS_SQL,
                        {"dealer": dealer.pk, "today": today or timezone.localdate()})
         return list(cursor.fetchone()[0])
+
+
+# --- suppliers (S2B2B) ---------------------------------------------------------------------------------------
+
+# The node the dealer %(dealer)s buys from when it is an active supplier, else NULL (headquarters), as an SQL
+# expression: read inside the order submission's one context query (tenant_apps.ordering.submission) and by the
+# warehouses' ranking there.
+SELLER_SQL = """(SELECT s.node_id FROM dealers_supplier s JOIN dealers_dealer sd ON sd.supplier_id = s.node_id
+                 WHERE sd.id = %(dealer)s AND s.active)"""
+
+
+def seller_of(dealer: Dealer) -> int | None:
+    """The node `dealer` buys from when it is an active supplier, else None (headquarters). One query."""
+    return Supplier.objects.filter(node_id=dealer.supplier_id, active=True).values_list("node_id", flat=True).first()
+
+
+def supplier_node_id_of_user(user) -> int | None:
+    """The node of the user's dealer when it is an active supplier, else None (accounts.permissions asks this)."""
+    return Supplier.objects.filter(node__dealer__pk=user.dealer_id, active=True).values_list(
+        "node_id", flat=True).first()
+
+
+def supplier_list() -> QuerySet[Supplier]:
+    return Supplier.objects.select_related("node__dealer").order_by("node__code")
+
+
+def supplier_get(*, node_id) -> Supplier:
+    supplier = Supplier.objects.select_related("node__dealer").filter(
+        node_id=node_id if str(node_id).isdigit() and int(node_id) < 2 ** 62 else -1).first()
+    if supplier is None:
+        raise NodeNotFound(_("No such supplier."))
+    return supplier
+
+
+def supplier_dealers(*, node_id: int) -> QuerySet[Dealer]:
+    """The dealers that buy from the supplier `node_id` (its sub-dealers): a supplier's data scope."""
+    return Dealer.objects.filter(supplier_id=node_id).select_related("node", "tier").order_by("code")
+
+
+def supplier_dealer_get(*, node_id: int, dealer_id) -> Dealer:
+    """One of the supplier's sub-dealers; DealerNotFound (404) for any other, existing or not."""
+    dealer = supplier_dealers(node_id=node_id).filter(
+        pk=dealer_id if str(dealer_id).isdigit() and int(dealer_id) < 2 ** 62 else -1).first()
+    if dealer is None:
+        raise DealerNotFound(_("No such dealer."))
+    return dealer
+
+
+def hq_orders_only_own():
+    """An expression, true when the brand shows its staff only headquarters' own sales on the order list (no query
+    of its own: it goes into the list's query)."""
+    return Exists(NetworkSettings.objects.filter(hq_orders_only_own=True))

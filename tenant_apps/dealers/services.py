@@ -11,7 +11,8 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from billing_saas.models import Resource
+from billing_saas.limits import feature_check
+from billing_saas.models import Feature, Resource
 from billing_saas.usage import storage_check, usage_limit_check
 from tenant_apps.accounts import invitations
 from tenant_apps.audit.services import audit_record
@@ -23,6 +24,7 @@ from tenant_apps.dealers.errors import (
     IllegalDealerTransition,
     NetworkConflict,
     OutsideTerritory,
+    SupplierConflict,
 )
 from tenant_apps.dealers.models import (
     Dealer,
@@ -34,6 +36,7 @@ from tenant_apps.dealers.models import (
     Qualification,
     QualificationReminder,
     QualificationType,
+    Supplier,
     Territory,
     Tier,
 )
@@ -173,6 +176,7 @@ def dealer_create(
     errors = _dealer_errors(code=code, legal_name=legal_name, name=name, tax_number=tax_number)
     if status not in DealerStatus.values:
         errors["status"] = [_("Unknown status.")]
+    errors.update(_supplier_errors(supplier=supplier, above=parent.path, inclusive=True))
     if errors:
         raise DealerInvalid(_("The dealer could not be created."), fields=errors)
     usage_limit_check(resource=Resource.DEALERS)
@@ -189,6 +193,23 @@ def dealer_create(
     return dealer
 
 
+def _supplier_errors(*, supplier: Node | None, above: str, inclusive: bool) -> dict:
+    """A dealer buys from headquarters or from an active supplier above it in the tree (`above`: the path of its
+    node, or of its parent when it is being created, `inclusive`)."""
+    if supplier is None or supplier.kind == Node.Kind.HEADQUARTERS:
+        return {}
+    path = str(supplier.path)
+    is_above = str(above) == path if inclusive else False
+    is_above = is_above or str(above).startswith(path + ".")
+    if not Supplier.objects.filter(node_id=supplier.pk, active=True).exists():
+        return {"supplier": [_("%(name)s is not a supplier: headquarters makes a dealer a supplier first.")
+                             % {"name": supplier.name}]}
+    if not is_above:
+        return {"supplier": [_("%(name)s is not above this dealer in the network; a dealer buys from headquarters "
+                               "or from a supplier above it.") % {"name": supplier.name}]}
+    return {}
+
+
 EDITABLE = ("legal_name", "name", "tier", "tax_number", "bank_name", "bank_account", "supplier", "sales_rep",
             "regional_manager")
 
@@ -202,6 +223,8 @@ def dealer_update(*, actor, dealer: Dealer, territories=None, **changes) -> Deal
     dealer = Dealer.objects.select_for_update().get(pk=dealer.pk)
     merged = {f: changes.get(f, getattr(dealer, f)) for f in ("legal_name", "name", "tax_number")}
     errors = _dealer_errors(code=dealer.code, exclude_pk=dealer.pk, **merged)
+    if changes.get("supplier") is not None and changes["supplier"].pk != dealer.supplier_id:
+        errors.update(_supplier_errors(supplier=changes["supplier"], above=dealer.node.path, inclusive=False))
     if errors:
         raise DealerInvalid(_("The dealer could not be saved."), fields=errors)
     before = {f: str(getattr(dealer, f) or "") for f in changes if f != "bank_account"}
@@ -436,3 +459,58 @@ def invitation_create(*, actor, email: str, role: str, dealer=None, scope_node=N
     return invitations.invitation_create(
         actor=actor, email=email, role=role, dealer=dealer, scope_node=scope_node,
         dealer_choices=selectors.dealers_visible_to(actor), node_choices=selectors.nodes_visible_to(actor))
+
+
+# --- suppliers (S2B2B) ---------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def supplier_designate(*, actor, dealer: Dealer) -> Supplier:
+    """Make `dealer` a supplier to its sub-dealers (a plan feature: FeatureNotInPlan, 402, without it). Again
+    after a stop: active again, with the rows it owned."""
+    feature_check(Feature.MULTI_TIER)
+    if dealer.status in (DealerStatus.TERMINATED,):
+        raise DealerInvalid(_("A terminated dealer cannot be a supplier."),
+                            fields={"dealer": [_("%(name)s is terminated.") % {"name": dealer.display_name}]})
+    supplier, created = Supplier.objects.select_for_update().get_or_create(node_id=dealer.node_id)
+    if not created and supplier.active:
+        return supplier
+    if not created:
+        supplier.active = True
+        supplier.save(update_fields=["active"])
+    audit_record(actor=actor, action="dealers.supplier.designated", target=dealer, before={"supplier": False},
+                 after={"supplier": True})
+    return supplier
+
+
+@transaction.atomic
+def supplier_undesignate(*, actor, supplier: Supplier, open_orders: int) -> Supplier:
+    """Stop `supplier` being one: refused (409) while dealers still buy from it or orders placed with it are open
+    (`open_orders`, counted by the caller: ordering sits above dealers). The rows it owns stay."""
+    supplier = Supplier.objects.select_for_update().select_related("node").get(pk=supplier.pk)
+    if not supplier.active:
+        return supplier
+    subs = Dealer.objects.filter(supplier_id=supplier.node_id).count()
+    if subs:
+        raise SupplierConflict(_("%(count)s dealers still buy from %(name)s: give them another supplier first.")
+                               % {"count": subs, "name": supplier.node.name})
+    if open_orders:
+        raise SupplierConflict(_("%(count)s orders placed with %(name)s are still open.")
+                               % {"count": open_orders, "name": supplier.node.name})
+    supplier.active = False
+    supplier.save(update_fields=["active"])
+    audit_record(actor=actor, action="dealers.supplier.undesignated", target=supplier.node.dealer,
+                 before={"supplier": True}, after={"supplier": False})
+    return supplier
+
+
+def network_orders_view_update(*, actor, hq_orders_only_own: bool) -> NetworkSettings:
+    """Whether the console's order list shows brand staff every order of the chain (default) or only
+    headquarters' own sales (orders whose seller is headquarters)."""
+    row = NetworkSettings.objects.order_by("id").first() or NetworkSettings.objects.create()
+    before = row.hq_orders_only_own
+    row.hq_orders_only_own = bool(hq_orders_only_own)
+    row.save(update_fields=["hq_orders_only_own"])
+    audit_record(actor=actor, action="dealers.network_settings.updated", target=row,
+                 before={"hq_orders_only_own": before}, after={"hq_orders_only_own": row.hq_orders_only_own})
+    return row

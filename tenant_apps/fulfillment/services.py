@@ -134,6 +134,17 @@ def order_allocate(*, actor, order: Order) -> Order:
     return done
 
 
+@transaction.atomic
+def supplier_order_ship(*, actor, order: Order, warehouse) -> Shipment:
+    """A supplier ships an order placed with it (S2B2B) from one of its own warehouses (`warehouse`, found in its
+    scope by the caller): allocated first if it is approved, then what is reserved there picked and shipped in one
+    shipment. Nothing reserved there: 400, nothing changed."""
+    if order.status == OrderStatus.APPROVED:
+        order_allocate(actor=actor, order=order)
+    shipment = shipment_create(actor=actor, order=order, warehouse_id=warehouse.pk)
+    return shipment_ship(actor=actor, shipment=shipment)
+
+
 # --- shipments ---------------------------------------------------------------------------------------
 
 def _next_number(order: Order, prefix: str, model) -> str:

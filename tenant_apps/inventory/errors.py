@@ -1,4 +1,4 @@
-from tenant_apps.core.errors import Conflict, ValidationFailed
+from tenant_apps.core.errors import Conflict, NotFound, ValidationFailed
 
 
 class InventoryInvalid(ValidationFailed):
@@ -9,3 +9,7 @@ class InsufficientStock(Conflict):
     """Not enough available (or reserved) stock for the movement; nothing was changed."""
 
     code = "insufficient_stock"
+
+
+class WarehouseNotFound(NotFound):
+    code = "warehouse_not_found"

@@ -14,6 +14,9 @@ class Warehouse(models.Model):
     territories = models.ManyToManyField("dealers.Territory", blank=True, related_name="+",
                                          verbose_name=_("regions served"))
     is_active = models.BooleanField(_("active"), default=True)
+    # Whose row this is (S2B2B): NULL is headquarters; else the supplier node (tenant_apps.dealers.Supplier).
+    owner = models.ForeignKey("dealers.Node", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                              verbose_name=_("owner"))
 
     class Meta:
         ordering = ["code"]

@@ -373,15 +373,17 @@ def low_stock_scan() -> dict:
 
 @transaction.atomic
 @transaction.atomic
-def warehouse_create(*, actor, code: str, name: str, territories=()) -> Warehouse:
+def warehouse_create(*, actor, code: str, name: str, territories=(), owner=None) -> Warehouse:
+    """A warehouse of headquarters, or of a supplier (`owner`, its node: S2B2B): only its sub-dealers' orders
+    reserve from it."""
     if Warehouse.objects.filter(code=code).exists():
         raise InventoryInvalid(_("The warehouse could not be created."),
                                fields={"code": [_("This code is already used.")]})
-    warehouse = Warehouse.objects.create(code=code, name=name)
+    warehouse = Warehouse.objects.create(code=code, name=name, owner=owner)
     if territories:
         warehouse.territories.set(territories)
     audit_record(actor=actor, action="inventory.warehouse.created", target=warehouse,
-                 after={"code": code, "name": name,
+                 after={"code": code, "name": name, **({"owner": owner.pk} if owner is not None else {}),
                         "territories": sorted(getattr(t, "pk", t) for t in territories)})
     return warehouse
 

@@ -62,7 +62,8 @@ def order_lines_allocate(*, actor, order: Order) -> int:
     for pk, quantity in missing.items():
         wanted[by_pk[pk].sku_id] += quantity
     allocations = stock_allocate(actor=actor, wanted=dict(wanted),
-                                 warehouse_ranks=warehouse_ranks(order.dealer), reference=order.number)
+                                 warehouse_ranks=warehouse_ranks(order.dealer, seller_id=order.seller_id),
+                                 reference=order.number)
     got: dict[int, int] = defaultdict(int)
     for allocation in allocations:
         got[allocation.sku_id] += allocation.quantity

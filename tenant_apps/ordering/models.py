@@ -78,6 +78,10 @@ class Order(models.Model):
     placed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     # Placed for the dealer by the brand's staff (placed_by: a sales rep, regional manager or admin; 代客下单)
     on_behalf = models.BooleanField(_("placed on the dealer's behalf"), default=False, db_default=False)
+    # Who the order is placed with (S2B2B): NULL is headquarters; else the dealer's supplier node, an active
+    # supplier when the order was submitted (ordering.submission). It sells, prices, reserves and approves.
+    seller = models.ForeignKey("dealers.Node", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                               db_index=False, verbose_name=_("seller"))
     status = models.CharField(_("status"), max_length=20, choices=OrderStatus.choices,
                               default=OrderStatus.DRAFT)
     currency = models.CharField(max_length=3)
@@ -116,6 +120,8 @@ class Order(models.Model):
         indexes = [models.Index(fields=["status", "submitted_at"]), models.Index(fields=["dealer", "-created_at"]),
                    models.Index(fields=["created_at"]),
                    # the brand's list of flagged orders (few among many)
+                   models.Index(fields=["seller", "-created_at"], condition=models.Q(seller__isnull=False),
+                                name="order_seller"),
                    models.Index(fields=["-created_at"], condition=models.Q(outside_territory=True),
                                 name="order_outside_territory")]
 

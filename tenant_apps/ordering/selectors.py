@@ -7,8 +7,8 @@ from __future__ import annotations
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
-from tenant_apps.accounts.permissions import Scope, scope_of
-from tenant_apps.dealers.selectors import dealers_visible_to
+from tenant_apps.accounts.permissions import SUPPLIER_ORDERS, Scope, has_perm, scope_of, supplier_node_id
+from tenant_apps.dealers.selectors import dealers_visible_to, hq_orders_only_own
 from tenant_apps.ordering.errors import OrderNotFound, SavedOrderViewNotFound
 from tenant_apps.ordering.models import (
     CartLine,
@@ -33,10 +33,20 @@ def orders_visible_to(user) -> QuerySet[Order]:
     return Order.objects.filter(dealer__in=dealers_visible_to(user).values("pk"))
 
 
+def _listed(actor) -> QuerySet[Order]:
+    """The orders a list shows the actor: brand staff see the whole chain's orders in their scope, or only
+    headquarters' own sales (seller NULL) when the brand says so (NetworkSettings.hq_orders_only_own); dealer
+    staff their own company's, whoever sells them."""
+    orders = orders_visible_to(actor)
+    if scope_of(actor) != Scope.OWN_DEALER:
+        orders = orders.filter(Q(seller__isnull=True) | ~hq_orders_only_own())
+    return orders
+
+
 def order_list(*, actor, status: str = "", **filters) -> QuerySet[Order]:
     """Orders in the actor's scope with their dealer and line count: one query for any page size. `filters`
     are those of `_filtered` (console filters, validated by tenant_apps.ordering.filters.OrderFilter)."""
-    orders = _filtered(orders_visible_to(actor), **filters)
+    orders = _filtered(_listed(actor), **filters)
     if status in OrderStatus.values:
         orders = orders.filter(status=status)
     return orders.select_related("dealer", "placed_by").defer("dealer__bank_account").annotate(
@@ -76,7 +86,7 @@ def _filtered(orders, *, dealer_id=None, date_from=None, date_to=None, q="", reg
 
 def order_status_counts(*, actor, **filters) -> dict[str, int]:
     """How many orders in each state (every state present, 0 when none), in one query."""
-    orders = _filtered(orders_visible_to(actor), **filters)
+    orders = _filtered(_listed(actor), **filters)
     counts = dict.fromkeys(OrderStatus.values, 0)
     for row in orders.order_by().values("status").annotate(n=Count("pk")):
         counts[row["status"]] = row["n"]
@@ -198,3 +208,40 @@ def frequently_ordered(*, actor, months: int = FREQUENT_MONTHS, limit: int = FRE
     return [{"sku": skus[row["sku_id"]], "times": row["times"], "last_at": row["last_at"],
              "quantity": row["quantity"], "unit": units[row["unit_id"]]}
             for row in top if row["sku_id"] in skus]
+
+
+# --- orders placed with a supplier (S2B2B) -------------------------------------------------------------------
+
+CLOSED_STATUSES = (OrderStatus.REJECTED, OrderStatus.DELIVERED, OrderStatus.COMPLETED, OrderStatus.CANCELLED)
+
+
+def supplier_orders(*, actor) -> QuerySet[Order]:
+    """The orders placed with the actor's company, while it is an active supplier and the actor holds
+    supplier.orders (its sub-dealers' orders; nothing else)."""
+    if not has_perm(actor, SUPPLIER_ORDERS):
+        return Order.objects.none()
+    return Order.objects.filter(seller_id=supplier_node_id(actor))
+
+
+def supplier_order_list(*, actor, status: str = "") -> QuerySet[Order]:
+    orders = supplier_orders(actor=actor)
+    if status in OrderStatus.values:
+        orders = orders.filter(status=status)
+    return orders.select_related("dealer", "placed_by").defer("dealer__bank_account").annotate(
+        line_count=Count("lines")).order_by("-created_at", "-id")
+
+
+def supplier_order_get_for(*, actor, order_id) -> Order:
+    """One order placed with the actor's company; OrderNotFound (404) for any other, existing or not."""
+    order = supplier_orders(actor=actor).select_related("dealer", "dealer__node", "dealer__tier", "placed_by") \
+        .defer("dealer__bank_account").filter(pk=order_id).first() \
+        if str(order_id).isdigit() and int(order_id) < 2 ** 62 else None
+    if order is None:
+        raise OrderNotFound(_("No such order."))
+    return order
+
+
+def supplier_open_orders_count(*, node_id: int) -> int:
+    """Orders placed with the supplier `node_id` not yet delivered, completed, rejected or cancelled (a supplier is
+    not stopped while it has some)."""
+    return Order.objects.filter(seller_id=node_id).exclude(status__in=CLOSED_STATUSES).count()

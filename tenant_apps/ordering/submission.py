@@ -47,7 +47,12 @@ from tenant_apps.core.metrics import order_submitted_count
 from tenant_apps.core.money import format_money, tenant_currency
 from tenant_apps.core.text import words
 from tenant_apps.dealers.models import DealerStatus
-from tenant_apps.dealers.selectors import CHANNEL_POLICY_SQL, QUALIFICATION_BLOCKERS_SQL, qualification_blockers
+from tenant_apps.dealers.selectors import (
+    CHANNEL_POLICY_SQL,
+    QUALIFICATION_BLOCKERS_SQL,
+    SELLER_SQL,
+    qualification_blockers,
+)
 from tenant_apps.events.services import relay_soon
 from tenant_apps.finance.selectors_receivables import order_block_reason
 from tenant_apps.inventory.services import Allocation, stock_allocate, stock_release_allocations
@@ -132,9 +137,10 @@ def _order_number(order_id: int, when) -> str:
     return f"SO{timezone.localtime(when):%y%m%d}{order_id:07d}"
 
 
-# Active warehouses ([id, rank] pairs) for the dealer %(dealer)s: rank 0 for those serving an area inside or
-# around one of the dealer's territories (all of them if the dealer has none), 1 for the others.
-_RANKS_SQL = """ARRAY(
+# Active warehouses ([id, rank] pairs) of the dealer %(dealer)s's seller (its active supplier's, else headquarters'):
+# rank 0 for those serving an area inside or around one of the dealer's territories (all of them if the dealer has
+# none), 1 for the others.
+_RANKS = """ARRAY(
     SELECT ARRAY[w.id::int, CASE WHEN NOT EXISTS (SELECT 1 FROM dealers_dealer_territories dt
                                                   WHERE dt.dealer_id = %(dealer)s)
         OR EXISTS (SELECT 1 FROM inventory_warehouse_territories wt
@@ -143,14 +149,16 @@ _RANKS_SQL = """ARRAY(
                    JOIN dealers_territory mine ON mine.id = dt.territory_id
                    WHERE wt.warehouse_id = w.id AND (t.path <@ mine.path OR t.path @> mine.path))
         THEN 0 ELSE 1 END]
-    FROM inventory_warehouse w WHERE w.is_active ORDER BY w.id)"""
+    FROM inventory_warehouse w WHERE w.is_active AND w.owner_id IS NOT DISTINCT FROM {owner} ORDER BY w.id)"""
+_RANKS_SQL = _RANKS.replace("{owner}", SELLER_SQL)  # in the context query: the dealer's seller now
 
 
-def warehouse_ranks(dealer) -> dict[int, int]:
-    """Active warehouses; those serving an area inside or around one of the dealer's territories come
-    first (rank 0), the others after (rank 1). One query."""
+def warehouse_ranks(dealer, *, seller_id: int | None = None) -> dict[int, int]:
+    """Active warehouses of the seller (`seller_id`, an order's: None is headquarters); those serving an area inside
+    or around one of the dealer's territories come first (rank 0), the others after (rank 1). One query."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT " + _RANKS_SQL, {"dealer": dealer.pk})
+        cursor.execute("SELECT " + _RANKS.replace("{owner}", "%(seller)s::bigint"),
+                       {"dealer": dealer.pk, "seller": seller_id})
         return dict(cursor.fetchone()[0] or ())
 
 
@@ -163,7 +171,8 @@ def warehouse_ranks(dealer) -> dict[int, int]:
 # PostgreSQL runs the CASE's subquery only when its branch is taken), and whether the dealer may be blocked for
 # overdue payments (it owes, and something it was shipped fell due longer ago than the brand's block days: only
 # then is finance asked, finance.selectors_receivables.order_block_reason), and the brand's channel policy (the
-# address's area and its path against the dealer's territories: ordering.channel).
+# address's area and its path against the dealer's territories: ordering.channel), and who sells (the dealer's
+# supplier when it is an active one, else NULL: headquarters; its lists, promotions, warehouses and workflows apply).
 _CONTEXT_SQL = f"""
 SELECT (SELECT o.id FROM ordering_order o WHERE o.dealer_id = d.id AND o.idempotency_key = %(key)s
         AND o.idempotency_key <> ''),
@@ -187,7 +196,8 @@ SELECT (SELECT o.id FROM ordering_order o WHERE o.dealer_id = d.id AND o.idempot
        EXISTS (SELECT 1 FROM finance_dealeraccount fa WHERE fa.dealer_id = d.id AND fa.credit_used > 0)
        AND EXISTS (SELECT 1 FROM finance_receivable r WHERE r.dealer_id = d.id AND r.due_on < %(today)s::date
                    - COALESCE((SELECT fs.overdue_block_days FROM finance_financesettings fs WHERE fs.id = 1), 30)),
-       {CHANNEL_POLICY_SQL}
+       {CHANNEL_POLICY_SQL},
+       {SELLER_SQL}
 FROM dealers_dealer d JOIN dealers_node n ON n.id = d.node_id
 WHERE d.id = %(dealer)s
 """  # noqa: S608 - this module's and dealers.selectors' constants, no input
@@ -232,14 +242,14 @@ def _context(dealer, address_id, key: str) -> _Context:
             "dealer": dealer.pk, "key": key, "address": address, "today": timezone.localdate(),
             "month_start": month_start() if limit_of(Resource.ORDERS_MONTH) is not None else None})
         (replay, node_path, paths, blockers, address_row, policy, ranks, order_id, approvals,
-         orders_month, may_be_blocked, channel_policy) = cursor.fetchone()
+         orders_month, may_be_blocked, channel_policy, seller) = cursor.fetchone()
     return _Context(replay_id=replay, blockers=list(blockers), address=address_row, orders_month=orders_month,
                     may_be_blocked=may_be_blocked, channel_policy=channel_policy,
                     policy=policy or OrderingSettings().shortage_policy, ranks=dict(ranks or ()), order_id=order_id,
                     approvals=chain.config_from(approvals),
                     dealer=DealerContext(dealer_id=dealer.pk, tier_id=dealer.tier_id,
                                          territory_paths=tuple(p for p in paths if p), node_path=node_path or "",
-                                         at=timezone.now(), currency=tenant_currency()))
+                                         at=timezone.now(), currency=tenant_currency(), seller_id=seller))
 
 
 def month_start():
@@ -488,6 +498,7 @@ def _submit(*, actor, dealer, context: _Context, lines, address_id, note, key, f
 
     def new_order() -> Order:
         return Order(id=context.order_id, number=_order_number(context.order_id, context.dealer.at), dealer=dealer,
+                     seller_id=context.dealer.seller_id,
                      placed_by=actor if getattr(actor, "is_authenticated", False) else None,
                      coupon_codes=coupon_codes, shipping_address=address, outside_territory=outside,
                      note=(note or "")[:2000], idempotency_key=key, idempotency_fingerprint=fingerprint if key else "",
@@ -695,7 +706,8 @@ def order_revise(*, actor, order: Order, lines: Sequence[SubmitLine], expected_t
         _dealer_may_order(dealer)
         from tenant_apps.pricing.selectors import dealer_context
 
-        ctx = dealer_context(dealer, currency=locked.currency)  # a revision stays in the order's currency
+        # A revision stays in the order's currency and with its seller.
+        ctx = dealer_context(dealer, currency=locked.currency, seller_id=locked.seller_id)
         channel.revision_check(order=locked, territory_paths=ctx.territory_paths)  # refused: all rolled back
         skus, quote = _priced(ctx, lines, locked.coupon_codes)
         _shown_total_check(quote, expected_total)
@@ -712,7 +724,7 @@ def order_revise(*, actor, order: Order, lines: Sequence[SubmitLine], expected_t
         _place(actor=actor, order=locked, ctx=ctx, lines=lines, skus=skus, quote=quote,
                coupon_codes=locked.coupon_codes,
                policy=ShortagePolicy.REFUSE if policy == ShortagePolicy.BACKORDER else policy,
-               ranks=warehouse_ranks(dealer), consent_reduce=consent_reduce,
+               ranks=warehouse_ranks(dealer, seller_id=locked.seller_id), consent_reduce=consent_reduce,
                message=_("Changed and submitted again (revision %(revision)s)") % {"revision": locked.revision})
         order_charge(actor=actor, order=locked)
     order.refresh_from_db()
@@ -751,6 +763,7 @@ def _backorder(*, actor, ctx: DealerContext, parent: Order, rest, address) -> Or
     order_id = ids_take(order=(Order, 1))["order"][0]
     backorder = Order(
         id=order_id, number=_order_number(order_id, ctx.at), dealer=parent.dealer, backorder_of=parent,
+        seller_id=parent.seller_id,
         placed_by=actor if getattr(actor, "is_authenticated", False) else None, shipping_address=address,
         outside_territory=parent.outside_territory, note=_("Backorder of %(number)s") % {"number": parent.number},
         on_behalf=parent.on_behalf)

@@ -220,7 +220,7 @@ def matching_lists(ctx: DealerContext):
         targets |= Q(kind=PriceListKind.REGION) & Q.create(
             [("territory__path__ancestor_of", path) for path in ctx.territory_paths], connector=Q.OR)
     return (PriceList.objects.filter(targets, status=PriceListStatus.ACTIVE, currency=ctx.currency,
-                                     valid_from__lte=day)
+                                     valid_from__lte=day, owner_id=ctx.seller_id)
             .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day)))
 
 
@@ -252,6 +252,7 @@ GROUP BY s.id, p.id, c.path, bu.name
 # The prices that apply to the dealer on the day, one row each, told apart by `source`:
 # - 'list': an entry of a list that applies (matching_lists() as SQL), with its list;
 # - 'protected': a protected price of a window in force for the dealer (or for everyone), with its window.
+# Only the seller's lists (ctx.seller_id: NULL is headquarters); protection windows are headquarters' own.
 # One statement, not one per kind: every quote reads both, and each statement is a round trip.
 _PRICES_SQL = """
 SELECT 'list' AS source, l.id, l.code, l.name, l.kind, l.contract_number, l.valid_from AS since, t.path::text,
@@ -261,7 +262,7 @@ JOIN pricing_pricelist l ON l.id = e.price_list_id
 LEFT JOIN dealers_territory t ON t.id = l.territory_id
 WHERE e.sku_id = ANY(%(skus)s)
   AND l.status = 'active' AND l.currency = %(currency)s AND l.valid_from <= %(day)s
-  AND (l.valid_to IS NULL OR l.valid_to >= %(day)s)
+  AND (l.valid_to IS NULL OR l.valid_to >= %(day)s) AND l.owner_id IS NOT DISTINCT FROM %(seller)s::bigint
   AND (l.kind = 'base'
        OR (l.kind IN ('dealer', 'contract') AND l.dealer_id = %(dealer)s)
        OR (l.kind = 'tier' AND l.tier_id = %(tier)s)
@@ -272,7 +273,7 @@ SELECT 'protected', w.id, NULL, w.name, NULL, NULL, w.starts_on, NULL, w.dealer_
 FROM pricing_protectedprice pp
 JOIN pricing_protectionwindow w ON w.id = pp.window_id
 WHERE pp.sku_id = ANY(%(skus)s) AND w.starts_on <= %(day)s AND w.ends_on >= %(day)s AND w.currency = %(currency)s
-  AND (w.dealer_id = %(dealer)s OR w.dealer_id IS NULL)
+  AND (w.dealer_id = %(dealer)s OR w.dealer_id IS NULL) AND %(seller)s::bigint IS NULL
   AND (NOT EXISTS (SELECT 1 FROM pricing_protectionwindow_skus ws WHERE ws.protectionwindow_id = w.id)
        OR EXISTS (SELECT 1 FROM pricing_protectionwindow_skus ws
                   WHERE ws.protectionwindow_id = w.id AND ws.sku_id = pp.sku_id))
@@ -290,7 +291,7 @@ def price_book_load(ctx: DealerContext, sku_ids: Iterable[int]) -> PriceBook:
     if not sku_ids:
         return PriceBook(ctx=ctx, skus={}, lists=(), entries={})
     params = {"skus": sku_ids, "day": pricing_day(ctx.at), "currency": ctx.currency, "dealer": ctx.dealer_id,
-              "tier": ctx.tier_id, "territories": list(ctx.territory_paths)}
+              "tier": ctx.tier_id, "territories": list(ctx.territory_paths), "seller": ctx.seller_id}
     with connection.cursor() as cursor:
         prepared.execute(cursor, "price_book_skus", _SKUS_SQL, params)
         sku_rows = cursor.fetchall()

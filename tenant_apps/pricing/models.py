@@ -71,6 +71,9 @@ class PriceList(models.Model):
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=16, choices=PriceListStatus.choices,
                               default=PriceListStatus.INACTIVE)
+    # Whose row this is (S2B2B): NULL is headquarters; else the supplier node (tenant_apps.dealers.Supplier).
+    owner = models.ForeignKey("dealers.Node", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                              verbose_name=_("owner"))
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

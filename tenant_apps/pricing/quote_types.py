@@ -32,6 +32,9 @@ class DealerContext:
     node_path: str  # ltree path of the dealer's node in the network tree
     at: datetime
     currency: str  # the dealer's ordering currency (the brand's): only lists and promotions in it apply
+    # Who sells (S2B2B): None is headquarters, else the supplier node the dealer buys from. Only the seller's own
+    # price lists and promotions apply (headquarters' protection windows only to headquarters' sales).
+    seller_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,13 +6,15 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from django.contrib.postgres.aggregates import ArrayAgg
-from django.db.models import Count, Q, QuerySet, TextField
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from tenant_apps.core.money import tenant_currency
-from tenant_apps.dealers.models import Dealer
+from tenant_apps.dealers.models import Dealer, Supplier
 from tenant_apps.pricing.engine import price_book_load
+from tenant_apps.pricing.errors import PricingNotFound
 from tenant_apps.pricing.models import (
     PriceEntry,
     PriceList,
@@ -22,19 +24,26 @@ from tenant_apps.pricing.models import (
 )
 from tenant_apps.pricing.quote_types import CartLine, DealerContext, PricedLine
 
+_CURRENT = object()
 
-def dealer_context(dealer: Dealer, at: datetime | None = None, *, currency: str | None = None) -> DealerContext:
+
+def dealer_context(dealer: Dealer, at: datetime | None = None, *, currency: str | None = None,
+                   seller_id=_CURRENT) -> DealerContext:
     """Who is buying, when, in what currency: tier, territories' paths and network node path, in one query. The
     currency is the dealer's ordering currency, the brand's (`tenant_currency()`, no query) unless given: price
-    lists, protection windows and promotions in another currency do not apply to the dealer's quotes."""
+    lists, protection windows and promotions in another currency do not apply to the dealer's quotes. The seller is
+    the dealer's supplier when that is an active supplier, else headquarters (None), unless given (an order's own)."""
     row = (Dealer.objects.filter(pk=dealer.pk)
-           .annotate(paths=ArrayAgg(Cast("territories__path", TextField()), distinct=True, default=None))
-           .values_list("node__path", "paths").first())
-    node_path, paths = row if row else ("", None)
+           .annotate(paths=ArrayAgg(Cast("territories__path", TextField()), distinct=True, default=None),
+                     seller=Subquery(Supplier.objects.filter(node_id=OuterRef("supplier_id"), active=True)
+                                     .values("node_id")[:1]))
+           .values_list("node__path", "paths", "seller").first())
+    node_path, paths, seller = row if row else ("", None, None)
     return DealerContext(
         dealer_id=dealer.pk, tier_id=dealer.tier_id,
         territory_paths=tuple(sorted(path for path in (paths or ()) if path)),
         node_path=str(node_path or ""), at=at or timezone.now(), currency=currency or tenant_currency(),
+        seller_id=seller if seller_id is _CURRENT else seller_id,
     )
 
 
@@ -104,3 +113,21 @@ def in_scope(rows, user, field: str = "dealer"):
     if scope_of(user) == Scope.ALL:
         return rows
     return rows.filter(Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__in": dealers_visible_to(user).values("pk")}))
+
+
+# --- a supplier's own price lists (S2B2B) --------------------------------------------------------------------
+
+
+def supplier_price_lists(*, node_id: int) -> QuerySet[PriceList]:
+    """The price lists the supplier `node_id` owns (they price its sub-dealers), with their entry counts."""
+    return (PriceList.objects.filter(owner_id=node_id).select_related("tier", "territory", "dealer")
+            .annotate(entry_count=Count("entries")).order_by("kind", "code"))
+
+
+def supplier_price_list_get(*, node_id: int, list_id) -> PriceList:
+    """One of the supplier's price lists; PricingNotFound (404) for any other, existing or not."""
+    found = supplier_price_lists(node_id=node_id).filter(
+        pk=list_id if str(list_id).isdigit() and int(list_id) < 2 ** 62 else -1).first()
+    if found is None:
+        raise PricingNotFound(_("No such price list."))
+    return found

@@ -106,9 +106,10 @@ def _list_errors(*, kind: str, tier, territory, dealer, contract_number: str, cu
 @transaction.atomic
 def price_list_create(*, actor, code: str, name: str, kind: str, tier=None, territory=None, dealer=None,
                       contract_number: str = "", currency: str | None = None, valid_from: date | None = None,
-                      valid_to: date | None = None, status: str = PriceListStatus.INACTIVE) -> PriceList:
+                      valid_to: date | None = None, status: str = PriceListStatus.INACTIVE, owner=None) -> PriceList:
     """A price list in `currency` (None: the brand's). Only lists in a dealer's ordering currency (the
-    brand's) price that dealer's quotes."""
+    brand's) price that dealer's quotes. `owner`: a supplier's node (S2B2B: it prices only that supplier's
+    sub-dealers; a dealer or contract list names one of them), None for headquarters."""
     code, name, contract_number = (code or "").strip(), (name or "").strip(), (contract_number or "").strip()
     currency = tenant_currency() if currency is None else currency
     valid_from = valid_from or timezone.localdate()
@@ -120,10 +121,12 @@ def price_list_create(*, actor, code: str, name: str, kind: str, tier=None, terr
         errors["code"] = [_("This code is already used.")]
     if status not in PriceListStatus.values:
         errors["status"] = [_("Choose active or inactive.")]
+    if owner is not None and dealer is not None and dealer.supplier_id != owner.pk:
+        errors["dealer"] = [_("Not one of your sub-dealers.")]
     if errors:
         raise PricingInvalid(_("The price list could not be created."), fields=errors)
     price_list = PriceList.objects.create(
-        code=code, name=name, kind=kind, tier=tier, territory=territory, dealer=dealer,
+        code=code, name=name, kind=kind, tier=tier, territory=territory, dealer=dealer, owner=owner,
         contract_number=contract_number, currency=currency, valid_from=valid_from, valid_to=valid_to, status=status)
     audit_record(actor=actor, action="pricing.price_list.created", target=price_list, after=_list_snapshot(price_list))
     return price_list
@@ -177,6 +180,8 @@ def price_list_status_set(*, actor, price_list: PriceList, status: str) -> Price
 
 
 def _compensate_list(*, actor, price_list: PriceList, reason: str) -> None:
+    if price_list.owner_id is not None:  # protection windows are headquarters': a supplier's list owes nothing
+        return
     sku_ids = PriceEntry.objects.filter(price_list=price_list).values_list("sku_id", flat=True).distinct()
     protection_compensate(actor=actor, sku_ids=list(sku_ids), reason=reason, currency=price_list.currency)
 
@@ -195,6 +200,8 @@ def price_entry_set(*, actor, price_list: PriceList, sku: Sku, unit: Unit, price
         errors["min_quantity"] = [_("Must be a whole number of at least 1.")]
     if not _sku_has_unit(sku, unit):
         errors["unit"] = [_("This SKU is not sold in this unit.")]
+    elif parsed is not None and price_list.owner_id is not None:
+        errors.update(_floor_errors(price_list=price_list, sku=sku, unit=unit, price=parsed))
     if errors:
         raise PricingInvalid(_("The price could not be saved."), fields=errors)
     entry = (PriceEntry.objects.select_for_update()
@@ -211,6 +218,8 @@ def price_entry_set(*, actor, price_list: PriceList, sku: Sku, unit: Unit, price
     audit_record(actor=actor, action="pricing.price_entry.set", target=entry, before=before, after={
         "list": price_list.code, "sku": sku.code, "unit": unit.code, "min_quantity": min_quantity,
         "price": str(parsed)})
+    if price_list.owner_id is not None:  # a supplier's list: protection windows are headquarters' own
+        return entry
     if before and Decimal(before["price"]) > parsed and price_list.status == PriceListStatus.ACTIVE:
         protection_compensate(actor=actor, sku_ids=[sku.pk], reason=_("Price of %(sku)s lowered in %(list)s") % {
             "sku": sku.code, "list": price_list.code}, currency=price_list.currency)
@@ -218,6 +227,25 @@ def price_entry_set(*, actor, price_list: PriceList, sku: Sku, unit: Unit, price
         protection_compensate(actor=actor, sku_ids=[sku.pk], reason=_("Price of %(sku)s added to %(list)s") % {
             "sku": sku.code, "list": price_list.code}, currency=price_list.currency)
     return entry
+
+
+def resale_floor(*, sku: Sku, currency: str, on: date | None = None) -> Decimal | None:
+    """The minimum resale price of one base unit of `sku` in force on `on` (today), or None."""
+    return (ResalePrice.objects.filter(sku=sku, currency=currency, valid_from__lte=on or timezone.localdate())
+            .order_by("-valid_from").values_list("price", flat=True).first())
+
+
+def _floor_errors(*, price_list: PriceList, sku: Sku, unit: Unit, price: Decimal) -> dict:
+    """乱价: a supplier reselling to its sub-dealers may not go below the brand's minimum resale price."""
+    floor = resale_floor(sku=sku, currency=price_list.currency)
+    if floor is None:
+        return {}
+    factor = 1 if unit.pk == sku.base_unit_id else (
+        SkuUnit.objects.filter(sku=sku, unit=unit).values_list("factor", flat=True).first() or 1)
+    if price >= floor * factor:
+        return {}
+    return {"price": [_("%(sku)s may not be resold below its minimum resale price of %(floor)s per %(unit)s.")
+                      % {"sku": sku.code, "floor": f"{floor * factor:.2f}", "unit": unit.name}]}
 
 
 @transaction.atomic
@@ -228,7 +256,7 @@ def price_entry_delete(*, actor, entry: PriceEntry) -> None:
     audit_record(actor=actor, action="pricing.price_entry.deleted", target=entry, before=snapshot)
     price_list, sku = entry.price_list, entry.sku
     entry.delete()
-    if price_list.status == PriceListStatus.ACTIVE:
+    if price_list.status == PriceListStatus.ACTIVE and price_list.owner_id is None:
         protection_compensate(actor=actor, sku_ids=[sku.pk], reason=_("Price of %(sku)s removed from %(list)s") % {
             "sku": sku.code, "list": price_list.code}, currency=price_list.currency)
 

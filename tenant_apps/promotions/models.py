@@ -70,6 +70,9 @@ class Promotion(models.Model):
     status = models.CharField(_("status"), max_length=16, choices=PromotionStatus.choices,
                               default=PromotionStatus.DRAFT)
     currency = models.CharField(_("currency"), max_length=3)
+    # Whose promotion this is (S2B2B): NULL is headquarters; else the supplier node giving it to its sub-dealers.
+    owner = models.ForeignKey("dealers.Node", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                              verbose_name=_("owner"))
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

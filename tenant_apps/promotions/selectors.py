@@ -63,7 +63,7 @@ def _for_dealer(promotions: QuerySet[Promotion], ctx: DealerContext) -> QuerySet
         for path in ctx.territory_paths:
             inside |= Q(territory__path__ancestor_of=path)
         territory_ok |= Exists(territories.filter(inside))
-    return promotions.filter(tier_ok, dealer_ok, territory_ok)
+    return promotions.filter(tier_ok, dealer_ok, territory_ok, owner_id=ctx.seller_id)
 
 
 def _for_skus(promotions: QuerySet[Promotion], sku_ids: list[int]) -> QuerySet[Promotion]:
@@ -158,6 +158,7 @@ SELECT p.id, p.code, p.name, p.kind, p.rule, p.priority, p.stacking, p.coupon_re
 FROM promotions_promotion p
 WHERE p.status = 'published' AND p.starts_at <= %(at)s AND (p.ends_at IS NULL OR p.ends_at > %(at)s)
   AND (p.budget IS NULL OR p.budget_used < p.budget) AND p.currency = %(currency)s
+  AND p.owner_id IS NOT DISTINCT FROM %(seller)s::bigint
   AND (cardinality(p.scope_tier_ids) = 0 OR %(tier)s = ANY(p.scope_tier_ids))
   AND (cardinality(p.scope_dealer_ids) = 0 OR %(dealer)s = ANY(p.scope_dealer_ids))
   AND (cardinality(p.scope_territory_ids) = 0 OR p.scope_territory_ids && ARRAY(SELECT id::int FROM dealer_regions))
@@ -181,7 +182,7 @@ def promotions_for_quote(ctx: DealerContext, *, sku_ids, coupon_codes=frozenset(
     with connection.cursor() as cursor:
         prepared.execute(cursor, "promotions_for_quote", _FOR_QUOTE_SQL, {
             "skus": sku_ids, "paths": list(ctx.territory_paths), "at": ctx.at, "currency": ctx.currency,
-            "tier": ctx.tier_id, "dealer": ctx.dealer_id, "codes": codes})
+            "tier": ctx.tier_id, "dealer": ctx.dealer_id, "codes": codes, "seller": ctx.seller_id})
         rows = cursor.fetchall()
     coupons: dict[int, list[CouponState]] = {}
     needing = [row[0] for row in rows if row[7]]

@@ -150,9 +150,10 @@ def promotion_create(*, actor, code: str, name: str, kind: str, rule: dict, star
                      ends_at: datetime | None = None, description: str = "", budget: Decimal | None = None,
                      priority: int = 0, stacking: str = Stacking.STACKABLE, coupon_required: bool = False,
                      currency: str | None = None, skus=(), categories=(), tiers=(), territories=(),
-                     dealers=()) -> Promotion:
+                     dealers=(), owner=None) -> Promotion:
     """A draft promotion; publish it with `promotion_publish`. Its amounts (thresholds, amounts off, budget) are
-    in `currency`, the brand's when None; it applies to quotes in that currency only."""
+    in `currency`, the brand's when None; it applies to quotes in that currency only. `owner`: a supplier's node
+    (S2B2B: it applies only to orders placed with that supplier), None for headquarters'."""
     currency = tenant_currency() if currency is None else currency
     data = {"code": (code or "").strip(), "name": (name or "").strip(), "description": description or "",
             "kind": kind, "rule": rule, "starts_at": starts_at, "ends_at": ends_at, "budget": budget,
@@ -166,7 +167,7 @@ def promotion_create(*, actor, code: str, name: str, kind: str, rule: dict, star
     data["rule"] = clean_rule
     try:
         with transaction.atomic():
-            promotion = Promotion.objects.create(**data)
+            promotion = Promotion.objects.create(**data, owner=owner)
     except IntegrityError as error:
         raise PromotionInvalid(_("The promotion could not be saved."),
                                fields={"code": [_("Another promotion has this code.")]}) from error

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
+from unittest import mock
 
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -66,6 +67,11 @@ from tenant_apps.accounts.permissions import (
     RECEIVABLES_VIEW,
     RETURNS_DECIDE,
     SETTINGS_EDIT,
+    SUPPLIER_INVENTORY,
+    SUPPLIER_MATRIX,
+    SUPPLIER_ORDERS,
+    SUPPLIER_PRICING,
+    SUPPLIERS_MANAGE,
     USERS_VIEW,
     Role,
 )
@@ -259,6 +265,21 @@ def make_world(tag: str = "matrix", webhook_secret: str = WEBHOOK_SECRET) -> Sim
     line = cart_line(buyer=buyer, dealer=pudong, sku=water, quantity=2)
     template = order_template(buyer=buyer, dealer=pudong, name="常用")
 
+    # Pudong supplies a sub-dealer of its own (S2B2B), with its own price list and warehouse, and an order placed with
+    # it. The world's plan lacks multi-tier distribution (POST /suppliers/ answers 402 here), so the designation is
+    # made past the plan's check: tests/dealers/test_suppliers.py checks the plan.
+    with mock.patch("tenant_apps.dealers.services.feature_check"):
+        dealers.supplier_designate(actor=None, dealer=pudong)
+    sub = dealers.dealer_create(actor=None, parent=pudong.node, code="SH-003", legal_name="浦东下级", status="active",
+                                supplier=pudong.node, territories=[net.pudong_area])
+    dealers.qualification_add(actor=None, dealer=sub, type=net.licence, number="JY0003", valid_to=date(2099, 12, 31))
+    address(dealer=sub, territory=net.pudong_area, line="世纪大道 3 号")
+    sub_buyer = UserFactory(email=f"{tag}-sub-buyer@api.test", full_name="", role=Role.DEALER_BUYER, dealer=sub)
+    pudong_prices = PriceListFactory(code="PD-BASE", name="浦东价", owner=pudong.node)
+    PriceEntryFactory(price_list=pudong_prices, sku=sku, unit=can, price="5.50")
+    pudong_wh = WarehouseFactory(code="PD", name="浦东仓", owner=pudong.node, stock={sku: 20})
+    sold = OrderFactory(actor=sub_buyer, dealer=sub, lines=[(sku, 2)])
+
     # from here on, Pudong's orders wait for one HQ step that every role able to approve may decide
     workflow = WorkflowFactory(actor=owner, name="总部审批")
     pending = OrderFactory(actor=buyer, dealer=pudong, lines=[(water, 1)])
@@ -289,6 +310,8 @@ def make_world(tag: str = "matrix", webhook_secret: str = WEBHOOK_SECRET) -> Sim
         "remittance": remittance.pk, "bank_statement": bank_statement.pk, "bank_line": bank_line.pk,
         "bank_match": bank_match.pk,
         "payment": payment.pk,
+        "canton": net.canton.pk, "sub": sub.pk, "pudong_prices": pudong_prices.pk, "pudong_wh": pudong_wh.pk,
+        "sold": sold.pk,
     }
     return SimpleNamespace(net=net, pudong=pudong, users=users, tokens=tokens, outsiders=outsiders, ids=ids,
                            schema=connection.schema_name, webhook_secret=webhook_secret)
@@ -683,6 +706,22 @@ ENDPOINTS = [
     Endpoint("api-invitations", "GET", "", (USERS_VIEW, COMPANY_USERS)),
     # the signed-in user's own account: anyone signed in
     Endpoint("api-me", "GET", "", (SIGNED_IN,)),
+    # suppliers (S2B2B): headquarters designates (the world's plan lacks the feature: 402) and stops (Pudong still
+    # supplies SH-003: 409); Pudong's own people read what is Pudong's and set its prices
+    Endpoint("supplier-list", "GET", "", (SUPPLIERS_MANAGE,)),
+    Endpoint("supplier-list", "POST", "", (SUPPLIERS_MANAGE,), 402, {"dealer": "{canton}"}),
+    Endpoint("supplier-stop", "POST", "pudong_node", (SUPPLIERS_MANAGE,), 409),
+    Endpoint("supplier-order-list", "GET", "", (SUPPLIER_ORDERS,)),
+    Endpoint("supplier-order-detail", "GET", "sold", (SUPPLIER_ORDERS,)),
+    Endpoint("supplier-dealer-list", "GET", "", (SUPPLIER_ORDERS,)),
+    Endpoint("supplier-dealer-detail", "GET", "sub", (SUPPLIER_ORDERS,)),
+    Endpoint("supplier-price-list-list", "GET", "", (SUPPLIER_PRICING,)),
+    Endpoint("supplier-price-list-detail", "GET", "pudong_prices", (SUPPLIER_PRICING,)),
+    Endpoint("supplier-price-list-prices", "POST", "pudong_prices", (SUPPLIER_PRICING,), 200,
+             {"sku": "{sku}", "price": "6.00"},
+             state=lambda w: str(PriceEntry.objects.get(price_list_id=w.ids["pudong_prices"]).price)),
+    Endpoint("supplier-warehouse-list", "GET", "", (SUPPLIER_INVENTORY,)),
+    Endpoint("supplier-warehouse-detail", "GET", "pudong_wh", (SUPPLIER_INVENTORY,)),
     Endpoint("rest_user_details", "GET", "", (SIGNED_IN,)),
 ]
 
@@ -740,7 +779,10 @@ OUTSIDE = {key: 404 for key in [
 
 
 def granted(role: str, endpoint: Endpoint) -> bool:
-    return SIGNED_IN in endpoint.capabilities or bool(set(endpoint.capabilities) & MATRIX[role])
+    """The world's dealer staff are Pudong's, an active supplier: they hold the supplier capabilities of their role
+    (never so the outsiders' Canton, which is no supplier: their supplier endpoints are 403, not in OUTSIDE)."""
+    held = MATRIX[role] | SUPPLIER_MATRIX.get(role, frozenset())
+    return SIGNED_IN in endpoint.capabilities or bool(set(endpoint.capabilities) & held)
 
 
 def expected_status(actor: str | None, endpoint: Endpoint) -> int:

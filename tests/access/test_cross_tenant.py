@@ -122,6 +122,7 @@ FOREIGN = {key: (400, "invalid") for key in [
     "POST-finance-rebate-run-list": (404, "rebate_rule_not_found"),
     # one result per order: B's order is not found, and nothing is approved
     "POST-approval-bulk-approve": (200, None),
+    "POST-supplier-list": (404, "dealer_not_found"),
 }
 
 

@@ -24,6 +24,7 @@ from tenant_apps.dealers.models import (
     Tier,
 )
 from tests.factories import DEFAULT_PASSWORD
+from tests.factories.suppliers import multi_tier_plan
 
 HOST = "acme.localhost"
 
@@ -335,8 +336,11 @@ def test_a_dealer_is_edited_through_the_page_and_audited(network, sign_in, tenan
         rm.user.pk, {"name": "Shanghai Agent", "tier": ""}, {"name": "SH Agent", "tier": "Gold"})
 
 
-def test_the_supplier_is_headquarters_or_a_dealer_and_stays_when_not_changed(network, sign_in):
+def test_the_supplier_is_headquarters_or_a_dealer_and_stays_when_not_changed(network, sign_in, tenant_a, in_tenant):
     pudong, agent, rm = network["pudong"], network["agent"], sign_in("rm")
+    with in_tenant(tenant_a):  # the agent above Pudong made a supplier, on a plan with multi-tier distribution
+        multi_tier_plan(tenant_a)
+        services.supplier_designate(actor=None, dealer=agent)
     url = f"/console/network/dealers/{pudong.pk}/edit/"
     form = rm.get(url).context["form"]
     assert form.initial["supplier"] is None  # headquarters

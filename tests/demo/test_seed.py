@@ -511,3 +511,27 @@ def test_demo_has_a_year_of_history_for_every_chart(brand, demo, db, in_tenant):
         assert (Order.objects.count(), OrderLine.objects.count(), StockMovement.objects.count(),
                 PromotionUsage.objects.count(), Promotion.objects.count()) == counts
         assert rollup_mismatches() == []
+
+
+def test_demo_provincial_agent_supplies_two_sub_dealers_on_a_plan_with_multi_tier(demo, db, in_tenant):
+    from shared_apps.demo.seed import BRANDS
+    from shared_apps.demo.suppliers import AGENT, seed_suppliers
+    from tenant_apps.dealers.models import Supplier
+    from tenant_apps.inventory.models import Stock
+    from tenant_apps.ordering.models import Order
+    from tenant_apps.pricing.models import PriceList
+    from tests.factories.suppliers import multi_tier_plan
+
+    brand = next(b for b in BRANDS if b.slug == "globex")
+    with in_tenant(demo.globex):
+        assert seed_suppliers(brand_slug="globex", password=brand.owner_password, tenant=demo.globex) == []
+        multi_tier_plan(demo.globex)
+        seed_suppliers(brand_slug="globex", password=brand.owner_password, tenant=demo.globex)
+        supplier = Supplier.objects.select_related("node").get()
+        assert (supplier.node.code, supplier.active) == (AGENT, True)
+        assert Dealer.objects.filter(supplier=supplier.node).count() == 2
+        assert PriceList.objects.get(owner=supplier.node).entries.count() > 0
+        assert Stock.objects.filter(warehouse__owner=supplier.node, on_hand__gt=0).exists()
+        order = Order.objects.get(seller=supplier.node)
+        assert order.reservations.filter(warehouse__owner=supplier.node).exists()
+        assert not order.reservations.exclude(warehouse__owner=supplier.node).exists()

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from tenant_apps.audit.labels import action_label, subject_label
@@ -21,3 +22,63 @@ class AuditEntrySerializer(serializers.ModelSerializer):
 
     def get_action_label(self, entry: AuditEntry) -> str:
         return action_label(entry.action)
+
+
+# --- suppliers (S2B2B) ---------------------------------------------------------------------------------------
+
+
+class SupplierSerializer(serializers.Serializer):
+    node = serializers.IntegerField(source="node_id", read_only=True)
+    dealer = serializers.IntegerField(source="node.dealer.pk", read_only=True)
+    code = serializers.CharField(source="node.code", read_only=True)
+    name = serializers.CharField(source="node.name", read_only=True)
+    active = serializers.BooleanField(read_only=True)
+    created_at = serializers.DateTimeField(read_only=True)
+
+
+class SupplierDesignateSerializer(serializers.Serializer):
+    dealer = serializers.IntegerField(min_value=1, max_value=2 ** 62, help_text=_("The dealer to make a supplier."))
+
+
+class SupplierOrderSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    number = serializers.CharField(read_only=True)
+    dealer = serializers.IntegerField(source="dealer_id", read_only=True)
+    dealer_name = serializers.CharField(source="dealer.display_name", read_only=True)
+    status = serializers.CharField(read_only=True)
+    currency = serializers.CharField(read_only=True)
+    total = serializers.DecimalField(max_digits=16, decimal_places=2, read_only=True)
+    created_at = serializers.DateTimeField(read_only=True)
+
+
+class SupplierDealerSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    code = serializers.CharField(read_only=True)
+    name = serializers.CharField(source="display_name", read_only=True)
+    status = serializers.CharField(read_only=True)
+    tier = serializers.CharField(source="tier.code", read_only=True, allow_null=True, default=None)
+
+
+class SupplierPriceListSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    code = serializers.CharField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    kind = serializers.CharField(read_only=True)
+    dealer = serializers.IntegerField(source="dealer_id", read_only=True, allow_null=True)
+    tier = serializers.IntegerField(source="tier_id", read_only=True, allow_null=True)
+    status = serializers.CharField(read_only=True)
+    currency = serializers.CharField(read_only=True)
+    entry_count = serializers.IntegerField(read_only=True)
+
+
+class SupplierPriceSerializer(serializers.Serializer):
+    sku = serializers.IntegerField(min_value=1, max_value=2 ** 62)
+    price = serializers.DecimalField(max_digits=14, decimal_places=4, min_value=0)
+    min_quantity = serializers.IntegerField(min_value=1, max_value=10 ** 9, default=1)
+
+
+class SupplierWarehouseSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    code = serializers.CharField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    is_active = serializers.BooleanField(read_only=True)

@@ -3,5 +3,10 @@ from tenant_apps.core.routers import ApiRouter
 
 router = ApiRouter()
 router.register("audit/entries", views.AuditEntryViewSet, basename="audit-entry")
+router.register("suppliers", views.SupplierViewSet, basename="supplier")
+router.register("supplier/orders", views.SupplierOrderViewSet, basename="supplier-order")
+router.register("supplier/dealers", views.SupplierDealerViewSet, basename="supplier-dealer")
+router.register("supplier/price-lists", views.SupplierPriceListViewSet, basename="supplier-price-list")
+router.register("supplier/warehouses", views.SupplierWarehouseViewSet, basename="supplier-warehouse")
 
 urlpatterns = router.urls

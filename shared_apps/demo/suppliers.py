@@ -1,0 +1,74 @@
+"""Demo of multi-tier distribution (S2B2B), for a brand whose plan has it: the first provincial agent of the East
+(SH-A01) made a supplier by headquarters; two of the dealers under it buy from it; it has its own price list
+(headquarters' base prices plus a margin, never under a SKU's minimum resale price), its own warehouse with stock
+received, and one of its sub-dealers has placed an order with it (priced and reserved on the agent's side)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db import transaction
+
+from billing_saas.limits import feature_enabled
+from billing_saas.models import Feature
+from tenant_apps.accounts.models import User
+from tenant_apps.accounts.services import user_create
+from tenant_apps.dealers import services as dealers
+from tenant_apps.dealers.models import Dealer, DealerStatus, Node, Supplier
+from tenant_apps.dealers.selectors import qualification_blockers
+from tenant_apps.inventory.services import stock_receive, warehouse_create
+from tenant_apps.ordering.submission import SubmitLine, order_submit
+from tenant_apps.pricing.models import PriceEntry, PriceList, PriceListStatus
+from tenant_apps.pricing.services import price_entry_set, price_list_create, resale_floor
+
+AGENT = "SH-A01"
+MARGIN = Decimal("1.12")
+
+
+def supplier_lines(*, slug: str, password: str) -> list[str]:
+    return [f"  supplier (agent {AGENT})   dealer@{slug}.test / {password}  ->  /supplier/",
+            f"  its sub-dealer           sub@{slug}.test / {password}"]
+
+
+@transaction.atomic
+def seed_suppliers(*, brand_slug: str, password: str, tenant=None) -> list[str]:
+    """Idempotent; nothing on a plan without multi-tier distribution."""
+    if not feature_enabled(Feature.MULTI_TIER, tenant=tenant):
+        return []
+    node = Node.objects.filter(code=AGENT).select_related("dealer").first()
+    if node is None:
+        return []
+    if Supplier.objects.filter(node=node).exists():
+        return supplier_lines(slug=brand_slug, password=password)
+    admin = User.objects.get(email=f"admin@{brand_slug}.test")
+    agent = node.dealer
+    dealers.supplier_designate(actor=admin, dealer=agent)
+    subs = [d for d in Dealer.objects.filter(node__parent=node, status=DealerStatus.ACTIVE).order_by("code")
+            if not qualification_blockers(dealer=d)][:2]
+    for sub in subs:
+        dealers.dealer_update(actor=admin, dealer=sub, supplier=node)
+    owner = User.objects.get(email=f"dealer@{brand_slug}.test")
+    prices = price_list_create(actor=owner, owner=node, code=f"{AGENT}-BASE", name=agent.name,
+                               kind="base", status=PriceListStatus.ACTIVE)
+    base = (PriceEntry.objects.filter(price_list__kind="base", price_list__owner__isnull=True,
+                                      price_list__status=PriceListStatus.ACTIVE, min_quantity=1)
+            .select_related("sku", "unit", "price_list").order_by("sku__code")[:12])
+    warehouse = warehouse_create(actor=admin, code=f"{AGENT}-WH", name=agent.name, owner=node)
+    priced = []
+    for entry in base:
+        if entry.unit_id != entry.sku.base_unit_id:
+            continue
+        floor = resale_floor(sku=entry.sku, currency=entry.price_list.currency) or Decimal("0")
+        price = max((entry.price * MARGIN).quantize(Decimal("0.01")), floor)
+        price_entry_set(actor=owner, price_list=prices, sku=entry.sku, unit=entry.unit, price=price)
+        stock_receive(actor=owner, sku_id=entry.sku_id, warehouse_id=warehouse.pk, quantity=500,
+                      reference=f"{AGENT}-IN-1")
+        priced.append(entry.sku)
+    if subs and priced:
+        buyer = user_create(actor=None, email=f"sub@{brand_slug}.test", password=password, role="dealer_buyer",
+                            dealer=subs[0], full_name="")
+        lines = [SubmitLine(sku_id=sku.pk, unit_id=None, quantity=max(sku.min_order_qty, sku.order_step) * 4)
+                 for sku in priced[:3]]
+        order_submit(actor=buyer, dealer=subs[0], lines=lines)
+    assert PriceList.objects.filter(owner=node).exists()
+    return supplier_lines(slug=brand_slug, password=password)

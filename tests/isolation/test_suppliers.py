@@ -1,0 +1,94 @@
+"""Sibling agents (S2B2B) never see each other's prices, stock, dealers or orders: by id through the supplier pages
+and the API they do not exist (404), and their lists show only their own. A sub-dealer is no supplier (403)."""
+
+from __future__ import annotations
+
+import pytest
+from rest_framework.authtoken.models import Token
+
+from tenant_apps.ordering.submission import SubmitLine, order_submit
+from tests.conftest import host_client
+from tests.factories import DEFAULT_PASSWORD
+from tests.factories.ordering import store as make_store
+from tests.factories.suppliers import chain as make_chain
+
+HOST = "acme.localhost"
+
+
+@pytest.fixture
+def chain(tenant_a, in_tenant):
+    with in_tenant(tenant_a):
+        shop = make_store()
+        made = make_chain(shop, tenant_a)
+        for agent in (made.js, made.zj):
+            agent.order = order_submit(actor=agent.sub_buyer, dealer=agent.sub,
+                                       lines=[SubmitLine(shop.sku.pk, None, 2)]).order
+            agent.token = Token.objects.create(user=agent.owner).key
+        yield made
+
+
+def _page(user):
+    client = host_client(HOST)
+    assert client.post("/accounts/login/", {"username": user.email, "password": DEFAULT_PASSWORD}).status_code == 302
+    return client
+
+
+def _objects(agent) -> dict[str, int]:
+    return {"orders": agent.order.pk, "dealers": agent.sub.pk, "prices": agent.prices.pk,
+            "stock": agent.warehouse.pk}
+
+
+PAGES = {"orders": "/supplier/orders/{}/", "dealers": "/supplier/dealers/{}/", "prices": "/supplier/prices/{}/",
+         "stock": "/supplier/stock/{}/"}
+API = {"orders": "/api/v1/supplier/orders/{}/", "dealers": "/api/v1/supplier/dealers/{}/",
+       "prices": "/api/v1/supplier/price-lists/{}/", "stock": "/api/v1/supplier/warehouses/{}/"}
+
+
+@pytest.mark.parametrize("kind", sorted(PAGES))
+def test_an_agent_opens_its_own_objects_and_gets_404_for_its_siblings(chain, kind):
+    js, zj = chain.js, chain.zj
+    page, api = _page(js.owner), host_client(HOST, HTTP_AUTHORIZATION=f"Token {js.token}")
+    assert page.get(PAGES[kind].format(_objects(js)[kind])).status_code == 200
+    assert api.get(API[kind].format(_objects(js)[kind])).status_code == 200
+    assert page.get(PAGES[kind].format(_objects(zj)[kind])).status_code == 404
+    answer = api.get(API[kind].format(_objects(zj)[kind]))
+    assert answer.status_code == 404 and answer.json()["code"].endswith("not_found")
+
+
+def test_a_write_on_a_siblings_price_list_is_a_404_and_changes_nothing(chain, in_tenant, tenant_a):
+    js, zj = chain.js, chain.zj
+    api = host_client(HOST, HTTP_AUTHORIZATION=f"Token {js.token}")
+    answer = api.post(API["prices"].format(zj.prices.pk) + "prices/", {"sku": chain.store.sku.pk, "price": "9.00"},
+                      content_type="application/json")
+    assert answer.status_code == 404
+    assert _page(js.owner).post(PAGES["prices"].format(zj.prices.pk), {
+        "sku_code": chain.store.sku.code, "min_quantity": 1, "price": "9.00"}).status_code == 404
+    assert _page(js.owner).post(PAGES["stock"].format(zj.warehouse.pk), {
+        "sku_code": chain.store.sku.code, "quantity": 5}).status_code == 404
+    with in_tenant(tenant_a):
+        assert [str(p) for p in zj.prices.entries.order_by("sku__code").values_list("price", flat=True)] == [
+            "5.8000", "7.0000"]
+        assert sorted(zj.warehouse.stock.values_list("on_hand", flat=True)) == [30, 30]
+
+
+def test_an_agents_lists_show_only_its_own(chain):
+    js, zj = chain.js, chain.zj
+    page, api = _page(js.owner), host_client(HOST, HTTP_AUTHORIZATION=f"Token {js.token}")
+    text = "".join(page.get(url).content.decode()
+                   for url in ("/supplier/", "/supplier/dealers/", "/supplier/prices/", "/supplier/stock/"))
+    assert [marker for marker in (js.order.number, js.sub.code, js.prices.code, js.warehouse.code)
+            if marker not in text] == []
+    assert [marker for marker in (zj.order.number, zj.sub.code, zj.prices.code, zj.warehouse.code)
+            if marker in text] == []
+    for url, key, mine in [("/api/v1/supplier/orders/", "number", js.order.number),
+                           ("/api/v1/supplier/dealers/", "code", js.sub.code),
+                           ("/api/v1/supplier/price-lists/", "code", js.prices.code),
+                           ("/api/v1/supplier/warehouses/", "code", js.warehouse.code)]:
+        assert [row[key] for row in api.get(url).json()["results"]] == [mine]
+
+
+def test_a_sub_dealer_is_no_supplier(chain):
+    js = chain.js
+    page = _page(js.sub_buyer)
+    assert page.get("/supplier/").status_code == 403
+    assert page.get(PAGES["orders"].format(js.order.pk)).status_code == 403
