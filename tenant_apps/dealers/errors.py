@@ -1,4 +1,4 @@
-from tenant_apps.core.errors import Conflict, NotFound, ValidationFailed
+from tenant_apps.core.errors import Conflict, DomainError, NotFound, ValidationFailed
 
 
 class DealerInvalid(ValidationFailed):
@@ -23,3 +23,10 @@ class NetworkConflict(Conflict):
 
 class OutsideTerritory(ValidationFailed):
     code = "outside_territory"
+
+
+class PeopleManagementOff(DomainError):
+    """The brand does not let dealers manage their own people (403)."""
+
+    code = "dealer_people_off"
+    status = 403

@@ -20,6 +20,7 @@ from tenant_apps.accounts.forms import PasswordChangeForm
 from tenant_apps.accounts.permissions import (
     ACCOUNT_EDIT,
     COMPANY_ADDRESSES,
+    COMPANY_USERS,
     COMPANY_VIEW,
     FINANCE_VIEW_OWN,
     REPORTS_VIEW_OWN,
@@ -37,6 +38,7 @@ TABS = [
     ("account", "storefront:account", ACCOUNT_EDIT, gettext_lazy("My account")),
     ("company", "storefront:company", COMPANY_VIEW, gettext_lazy("My company")),
     ("addresses", "storefront:addresses", COMPANY_ADDRESSES, gettext_lazy("Addresses")),
+    ("people", "storefront:people", COMPANY_USERS, gettext_lazy("People")),
     ("finance", "finance:home", FINANCE_VIEW_OWN, gettext_lazy("Finance account")),
     ("statements", "finance:statements", FINANCE_VIEW_OWN, gettext_lazy("My statements")),
     ("purchases", "reporting_storefront:dashboard", REPORTS_VIEW_OWN, gettext_lazy("My purchases")),

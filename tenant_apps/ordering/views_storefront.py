@@ -18,7 +18,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from dms.ui import listing
 from tenant_apps.accounts.access import requires
-from tenant_apps.accounts.permissions import CART_EDIT, FINANCE_PAY, FINANCE_VIEW_OWN, ORDERS_VIEW_OWN, has_perm
+from tenant_apps.accounts.permissions import (
+    CART_EDIT,
+    FINANCE_PAY,
+    FINANCE_VIEW_OWN,
+    ORDERS_SUBMIT,
+    ORDERS_VIEW_OWN,
+    has_perm,
+)
 from tenant_apps.catalog.models import Sku
 from tenant_apps.core.errors import DomainError
 from tenant_apps.core.tables import TableTooLarge, csv_bytes
@@ -28,6 +35,7 @@ from tenant_apps.finance.selectors_invoices import invoices_for_reference
 from tenant_apps.finance.selectors_receivables import order_block_reason
 from tenant_apps.finance.services import held_for
 from tenant_apps.ordering import quick, selectors, services
+from tenant_apps.ordering.internal_approval import internal_approvals_pending
 from tenant_apps.ordering.models import OrderStatus, OrderTemplate
 from tenant_apps.ordering.presentation import (
     STATUS_TONE,
@@ -38,6 +46,7 @@ from tenant_apps.ordering.presentation import (
 )
 from tenant_apps.ordering.quick import DEALER_CANCELLABLE
 from tenant_apps.ordering.submission import REVISABLE, StockShort, SubmitLine, order_revise, order_submit
+from tenant_apps.ordering.views_internal import internal_state
 
 
 def _dealer(request):
@@ -215,6 +224,7 @@ def checkout(request):
         "coupon_codes": " ".join(priced.cart.coupon_codes), "shortages": shortages, "reducible": reducible,
         "field_errors": field_errors, "block_reason": order_block_reason(dealer),
         "finance_link": has_perm(request.user, FINANCE_VIEW_OWN),
+        "may_submit": has_perm(request.user, ORDERS_SUBMIT),
     }, status=status)
 
 
@@ -333,6 +343,7 @@ def my_orders(request):
     rows = [{"order": order, "tone": STATUS_TONE.get(order.status, "")} for order in page.page]
     return render(request, "ordering/my_orders.html", {
         "listing": page, "rows": rows, "status": status, "statuses": OrderStatus.choices,
+        "waiting_internal": list(internal_approvals_pending(actor=request.user)[:50]),
     })
 
 
@@ -361,6 +372,7 @@ def my_order(request, order_id: int):
         if has_perm(request.user, FINANCE_VIEW_OWN) else [],
         "may_request_invoice": has_perm(request.user, FINANCE_PAY),
         "payment": _payment_state(request, order),
+        "internal": internal_state(request, order),
     })
 
 

@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from tenant_apps.ordering.api.internal import InternalApprovalViewSet
 from tenant_apps.ordering.api.views import CartViewSet, OrderTemplateViewSet, OrderViewSet
 
 
@@ -25,4 +26,8 @@ urlpatterns = [
     _routes(OrderViewSet, {"post": "cancel"}, "orders/<int:pk>/cancel/", "order-cancel"),
     _routes(OrderViewSet, {"post": "reorder"}, "orders/<int:pk>/reorder/", "order-reorder"),
     _routes(OrderViewSet, {"post": "revise"}, "orders/<int:pk>/revise/", "order-revise"),
+    _routes(InternalApprovalViewSet, {"post": "approve"}, "orders/<int:pk>/internal-approve/",
+            "order-internal-approve"),
+    _routes(InternalApprovalViewSet, {"post": "decline"}, "orders/<int:pk>/internal-decline/",
+            "order-internal-decline"),
 ]
