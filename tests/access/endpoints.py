@@ -27,6 +27,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from tenant_apps.accounts.models import User
 from tenant_apps.accounts.permissions import (
     APPROVALS_CONFIGURE,
     AUDIT_VIEW,
@@ -54,6 +55,7 @@ from tenant_apps.accounts.permissions import (
     MATRIX,
     NETWORK_EDIT,
     ORDERS_APPROVE,
+    ORDERS_APPROVE_OWN,
     ORDERS_MANAGE,
     ORDERS_VIEW,
     ORDERS_VIEW_OWN,
@@ -70,6 +72,7 @@ from tenant_apps.accounts.permissions import (
 )
 from tenant_apps.approvals.models import ApprovalWorkflow, OrderApproval
 from tenant_apps.catalog.models import Category, Product, Sku
+from tenant_apps.dealers import people as dealer_people
 from tenant_apps.dealers import services as dealers
 from tenant_apps.dealers.models import (
     Dealer,
@@ -255,6 +258,11 @@ def make_world(tag: str = "matrix", webhook_secret: str = WEBHOOK_SECRET) -> Sim
                                      provider="stripe", provider_ref="pi_matrix", idempotency_key=f"pay-{tag}")
     line = cart_line(buyer=buyer, dealer=pudong, sku=water, quantity=2)
     template = order_template(buyer=buyer, dealer=pudong, name="常用")
+    # a buyer whose owner set an internal approval limit, and their order waiting for the owner (dealers.people)
+    limited = UserFactory(email=f"{tag}-limited@api.test", full_name="", role=Role.DEALER_BUYER, dealer=pudong)
+    limited = dealer_people.person_rights_set(actor=users[Role.DEALER_OWNER], user_id=limited.pk, order=True,
+                                              see_prices=True, pay=False, approve=False, approval_limit="0.01")
+    held = OrderFactory(actor=limited, dealer=pudong, lines=[(water, 1)])
 
     # from here on, Pudong's orders wait for one HQ step that every role able to approve may decide
     workflow = WorkflowFactory(actor=owner, name="总部审批")
@@ -278,7 +286,7 @@ def make_world(tag: str = "matrix", webhook_secret: str = WEBHOOK_SECRET) -> Sim
         "statement_line": statement.lines.first().pk, "disputed": disputed.pk, "dispute": dispute.pk,
         "remittance": remittance.pk, "bank_statement": bank_statement.pk, "bank_line": bank_line.pk,
         "bank_match": bank_match.pk,
-        "payment": payment.pk,
+        "payment": payment.pk, "limited": limited.pk, "held": held.pk,
     }
     return SimpleNamespace(net=net, pudong=pudong, users=users, tokens=tokens, outsiders=outsiders, ids=ids,
                            schema=connection.schema_name, webhook_secret=webhook_secret)
@@ -361,6 +369,9 @@ ENDPOINTS = [
     Endpoint("territory-list", "GET", "", (DEALERS_VIEW, COMPANY_ADDRESSES)),
     Endpoint("qualification-type-list", "GET", "", (DEALERS_VIEW,)),
     Endpoint("my-company", "GET", "", (COMPANY_VIEW,)),
+    Endpoint("my-company-people", "GET", "", (COMPANY_USERS,)),
+    Endpoint("my-company-person", "PATCH", "limited", (COMPANY_USERS,), 200, {"see_prices": False},
+             state=lambda w: User.objects.get(pk=w.ids["limited"]).may_see_prices),
     Endpoint("dealer-list", "POST", "", (DEALERS_CREATE,), 201,
              {"parent": "{east}", "code": "NEW-001", "legal_name": "新经销商有限公司"}, state=_count(Dealer)),
     Endpoint("dealer-detail", "PATCH", "pudong", (DEALERS_EDIT,), 200, {"name": "浦东新名"},
@@ -498,6 +509,10 @@ ENDPOINTS = [
     Endpoint("order-reorder", "POST", "shipped", (CART_EDIT,), 200,
              state=lambda w: list(CartLine.objects.values_list("quantity", flat=True))),
     # Brand staff change an order with orders.manage, the dealer's buyers with cart.edit (before allocation).
+    Endpoint("order-internal-approve", "POST", "held", (ORDERS_APPROVE_OWN,), 200, {},
+             state=_status_of(Order, "held")),
+    Endpoint("order-internal-decline", "POST", "held", (ORDERS_APPROVE_OWN,), 200, {"reason": "太多了"},
+             state=_status_of(Order, "held")),
     Endpoint("order-revise", "POST", "waiting", (ORDERS_MANAGE, CART_EDIT), 200,
              {"lines": [{"sku": "{water}", "quantity": 1}]},
              state=_field_of(Order, "waiting", "revision")),
@@ -696,6 +711,7 @@ OUTSIDE = {key: 404 for key in [
     "POST-dealer-qualifications", "GET-dealer-blockers", "POST-node-move", "POST-quote",
     "PUT-cart-line", "DELETE-cart-line", "GET-order-template", "DELETE-order-template",
     "POST-order-template-load", "GET-order", "POST-order-cancel", "POST-order-reorder", "POST-order-revise",
+    "PATCH-my-company-person", "POST-order-internal-approve", "POST-order-internal-decline",
     "POST-order-decision-approve", "POST-order-decision-reject", "POST-order-decision-send-back",
     "POST-shipment-list", "GET-shipment-detail", "POST-shipment-ship", "POST-shipment-cancel",
     "GET-shipment-tracking", "POST-shipment-tracking", "POST-fulfillment-order-allocate",
