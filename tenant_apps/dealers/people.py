@@ -11,15 +11,14 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
-from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from tenant_apps.accounts.models import Invitation, User
-from tenant_apps.accounts.permissions import COMPANY_USERS, DEALER_RIGHTS, Role, dealer_rights, has_perm
+from tenant_apps.accounts.permissions import DEALER_RIGHTS, Role, dealer_rights
 from tenant_apps.audit.services import audit_record
-from tenant_apps.core.errors import NotFound
 from tenant_apps.dealers import selectors
 from tenant_apps.dealers.errors import DealerInvalid, PeopleManagementOff
+from tenant_apps.dealers.selectors import person_get_for
 
 RIGHT_FIELDS = tuple(f"may_{right}" for right in DEALER_RIGHTS)
 MANAGED_ROLES = (Role.DEALER_BUYER, Role.DEALER_FINANCE)
@@ -33,29 +32,6 @@ def people_management_check() -> None:
     if not people_managed_by_dealers():
         raise PeopleManagementOff(_("Your brand manages your company's people: ask your sales representative to "
                                     "invite someone or change their rights."))
-
-
-def company_people(*, actor) -> QuerySet[User]:
-    """The people of the actor's own company (none for anyone without one)."""
-    if not actor.dealer_id or not has_perm(actor, COMPANY_USERS):
-        return User.objects.none()
-    return User.objects.filter(dealer_id=actor.dealer_id).exclude(role="").order_by("-is_active", "email")
-
-
-def company_invitations(*, actor) -> QuerySet[Invitation]:
-    """Pending invitations into the actor's company, whoever sent them."""
-    if not actor.dealer_id or not has_perm(actor, COMPANY_USERS):
-        return Invitation.objects.none()
-    return Invitation.objects.filter(dealer_id=actor.dealer_id, accepted_at__isnull=True,
-                                     revoked_at__isnull=True).select_related("invited_by").order_by("-created_at")
-
-
-def person_get_for(*, actor, user_id) -> User:
-    """A person of the actor's company; NotFound (404) for anyone else, existing or not."""
-    person = company_people(actor=actor).filter(pk=user_id).first() if str(user_id).isdigit() else None
-    if person is None:
-        raise NotFound(_("No such person in your company."))
-    return person
 
 
 def _editable(actor, person: User) -> None:

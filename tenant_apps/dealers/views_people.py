@@ -16,7 +16,7 @@ from tenant_apps.accounts.permissions import COMPANY_USERS, dealer_rights
 from tenant_apps.accounts.selectors import invitations_visible_to
 from tenant_apps.core.errors import DomainError, NotFound
 from tenant_apps.core.forms import apply_domain_error
-from tenant_apps.dealers import people, services
+from tenant_apps.dealers import people, selectors, services
 from tenant_apps.dealers.forms import CompanyInviteForm, PersonRightsForm
 from tenant_apps.dealers.views_storefront import _own_dealer, account_tabs
 
@@ -41,13 +41,13 @@ def company_people(request):
         else:
             messages.success(request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]})
             return redirect("storefront:people")
-    persons = list(people.company_people(actor=request.user))
+    persons = list(selectors.company_people(actor=request.user))
     return render(request, "dealers/storefront/people.html", {
         "dealer": dealer, "tabs": account_tabs(request, "people"), "managed": managed, "form": form,
         "rows": [{"user": person, "rights": dealer_rights(person),
                   "editable": managed and person.pk != request.user.pk and person.role in people.MANAGED_ROLES,
                   "form": _rights_form(person)} for person in persons],
-        "invitations": list(people.company_invitations(actor=request.user)),
+        "invitations": list(selectors.company_invitations(actor=request.user)),
     })
 
 
@@ -55,7 +55,7 @@ def company_people(request):
 @require_POST
 def person_rights(request, user_id: int):
     try:
-        person = people.person_get_for(actor=request.user, user_id=user_id)
+        person = selectors.person_get_for(actor=request.user, user_id=user_id)
     except NotFound:
         raise Http404 from None
     form = _rights_form(person, request.POST)
@@ -75,7 +75,7 @@ def person_rights(request, user_id: int):
 @require_POST
 def person_active(request, user_id: int):
     try:
-        person = people.person_get_for(actor=request.user, user_id=user_id)
+        person = selectors.person_get_for(actor=request.user, user_id=user_id)
     except NotFound:
         raise Http404 from None
     active = request.POST.get("active") == "1"

@@ -40,14 +40,6 @@ def internal_hold_rows(*, actor, order: Order) -> list:
             order_event(order, actor, kind="note", message=message, data={"internal_approval": "pending"})]
 
 
-def internal_approvals_pending(*, actor):
-    """The orders of the actor's company waiting for its own approval (none for anyone who may not approve)."""
-    if not has_perm(actor, ORDERS_APPROVE_OWN) or not actor.dealer_id:
-        return InternalApproval.objects.none()
-    return (InternalApproval.objects.filter(dealer_id=actor.dealer_id, status=InternalApproval.Status.PENDING)
-            .select_related("order", "requested_by").order_by("created_at"))
-
-
 def _pending_for(*, actor, order_id) -> InternalApproval:
     """The pending approval of the actor's company's order, locked with its order; 404 for anyone else's."""
     if not has_perm(actor, ORDERS_APPROVE_OWN) or not actor.dealer_id or not str(order_id).isdigit():
@@ -66,7 +58,9 @@ def _pending_for(*, actor, order_id) -> InternalApproval:
 def _decide(pending: InternalApproval, *, actor, status: str, reason: str = "") -> None:
     pending.status, pending.decided_by, pending.decided_at, pending.reason = status, actor, timezone.now(), reason
     pending.save(update_fields=["status", "decided_by", "decided_at", "reason"])
-    audit_record(actor=actor, action=f"ordering.order.internal_{status}", target=pending.order,
+    action = ("ordering.order.internal_approved" if status == InternalApproval.Status.APPROVED
+              else "ordering.order.internal_declined")
+    audit_record(actor=actor, action=action, target=pending.order,
                  before={"internal_approval": InternalApproval.Status.PENDING},
                  after={"internal_approval": status}, reason=reason)
 

@@ -7,11 +7,12 @@ from __future__ import annotations
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
-from tenant_apps.accounts.permissions import Scope, scope_of
+from tenant_apps.accounts.permissions import ORDERS_APPROVE_OWN, Scope, has_perm, scope_of
 from tenant_apps.dealers.selectors import dealers_visible_to
 from tenant_apps.ordering.errors import OrderNotFound, SavedOrderViewNotFound
 from tenant_apps.ordering.models import (
     CartLine,
+    InternalApproval,
     Order,
     OrderEvent,
     OrderLine,
@@ -193,3 +194,12 @@ def frequently_ordered(*, actor, months: int = FREQUENT_MONTHS, limit: int = FRE
     return [{"sku": skus[row["sku_id"]], "times": row["times"], "last_at": row["last_at"],
              "quantity": row["quantity"], "unit": units[row["unit_id"]]}
             for row in top if row["sku_id"] in skus]
+
+
+def internal_approvals_pending(*, actor):
+    """The orders of the actor's company waiting for its own approval (ordering.internal_approval), oldest first;
+    none for anyone who may not approve them."""
+    if not has_perm(actor, ORDERS_APPROVE_OWN) or not actor.dealer_id:
+        return InternalApproval.objects.none()
+    return (InternalApproval.objects.filter(dealer_id=actor.dealer_id, status=InternalApproval.Status.PENDING)
+            .select_related("order", "requested_by").order_by("created_at"))

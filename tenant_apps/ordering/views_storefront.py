@@ -35,7 +35,6 @@ from tenant_apps.finance.selectors_invoices import invoices_for_reference
 from tenant_apps.finance.selectors_receivables import order_block_reason
 from tenant_apps.finance.services import held_for
 from tenant_apps.ordering import quick, selectors, services
-from tenant_apps.ordering.internal_approval import internal_approvals_pending
 from tenant_apps.ordering.models import OrderStatus, OrderTemplate
 from tenant_apps.ordering.presentation import (
     STATUS_TONE,
@@ -343,7 +342,7 @@ def my_orders(request):
     rows = [{"order": order, "tone": STATUS_TONE.get(order.status, "")} for order in page.page]
     return render(request, "ordering/my_orders.html", {
         "listing": page, "rows": rows, "status": status, "statuses": OrderStatus.choices,
-        "waiting_internal": list(internal_approvals_pending(actor=request.user)[:50]),
+        "waiting_internal": list(selectors.internal_approvals_pending(actor=request.user)[:50]),
     })
 
 

@@ -9,7 +9,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 
 from tenant_apps.accounts.permissions import COMPANY_USERS, dealer_rights
-from tenant_apps.dealers import people
+from tenant_apps.dealers import people, selectors
 from tenant_apps.dealers.api.views import ApiViewSet
 
 
@@ -43,12 +43,12 @@ class CompanyPeopleViewSet(ApiViewSet):
 
     @extend_schema(summary="The people of your company, with their rights", responses=PersonOutput(many=True))
     def list(self, request):
-        return self.page(PersonOutput, people.company_people(actor=request.user))
+        return self.page(PersonOutput, selectors.company_people(actor=request.user))
 
     @extend_schema(summary="Change one of your people's rights, or deactivate or reactivate them",
                    request=PersonInput, responses=PersonOutput)
     def partial_update(self, request, pk=None):
-        person = people.person_get_for(actor=request.user, user_id=pk)
+        person = selectors.person_get_for(actor=request.user, user_id=pk)
         data = self.validated(PersonInput)
         rights = {key: data[key] for key in ("order", "see_prices", "pay", "approve") if key in data}
         if rights or "approval_limit" in data:
