@@ -94,6 +94,11 @@ def person_active(request, user_id: int):
 def invitation_revoke(request, invitation_id: int):
     if not invitations_visible_to(request.user).filter(pk=invitation_id, dealer_id=request.user.dealer_id).exists():
         raise Http404
-    invitations.invitation_revoke(actor=request.user, invitation_id=invitation_id)
-    messages.success(request, _("Invitation withdrawn."))
+    try:
+        people.people_management_check()
+    except DomainError as error:
+        messages.error(request, error.detail)
+    else:
+        invitations.invitation_revoke(actor=request.user, invitation_id=invitation_id)
+        messages.success(request, _("Invitation withdrawn."))
     return redirect("storefront:people")

@@ -8,6 +8,7 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
+from django.utils import timezone
 
 from tenant_apps.accounts import invitations
 from tenant_apps.accounts.models import Invitation, User
@@ -251,4 +252,33 @@ def test_the_brand_sees_who_the_dealer_added_and_when(shop):
     page = signed_in("owner@acme.test").get(f"/console/network/dealers/{shop.dealer.pk}/")
     section = page.content.decode().split('id="users"')[1]
     row = section.split("added@sh.test")[1].split("</tr>")[0]
-    assert "王老板" in row and "the dealer" in row
+    # the brand's owner reads Chinese (their own language): who added them, that it was the dealer, and when
+    assert "王老板" in row and "经销商自行添加" in row and timezone.localdate().isoformat() in row
+
+
+def test_the_pay_right_opens_and_closes_the_pay_page(shop, api):
+    with shop.within():
+        clerk = user_create(actor=None, email="money@sh.test", password=DEFAULT_PASSWORD, role="dealer_finance",
+                            dealer=shop.dealer)
+    assert signed_in(clerk).get("/account/finance/pay/").status_code == 200
+    assert signed_in(shop.buyer).get("/account/finance/pay/").status_code == 403
+    rights(shop, clerk, order=False, pay=False)
+    rights(shop, shop.buyer, pay=True)
+    assert signed_in(clerk).get("/account/finance/pay/").status_code == 403
+    assert signed_in(shop.buyer).get("/account/finance/pay/").status_code == 200
+    refused = api(clerk).post("/api/v1/finance/payments/", {"purpose": "top_up", "provider": "stripe",
+                                                            "amount": "10.00"}, content_type="application/json")
+    assert refused.status_code == 403
+
+
+def test_the_people_page_costs_the_same_queries_for_two_people_or_twelve(shop, django_assert_max_num_queries):
+    owner = signed_in(shop.owner)
+    owner.get("/account/people/")
+    with django_assert_max_num_queries(20) as few:
+        assert owner.get("/account/people/").status_code == 200
+    with shop.within():
+        for index in range(10):
+            user_create(actor=None, email=f"more{index}@sh.test", password=DEFAULT_PASSWORD, role="dealer_buyer",
+                        dealer=shop.dealer)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert owner.get("/account/people/").status_code == 200
