@@ -237,7 +237,8 @@ class NetworkSettings(models.Model):
     channel_conflict_policy = models.CharField(_("shipping outside territory"), max_length=16,
                                                choices=ConflictPolicy.choices, default=ConflictPolicy.FLAG)
     # Whether a dealer's owner invites and manages their own company's people (rights, deactivation).
-    dealers_manage_people = models.BooleanField(_("dealers manage their own people"), default=True)
+    dealers_manage_people = models.BooleanField(_("dealers manage their own people"), default=True,
+                                                db_default=True)
 
     def __str__(self) -> str:
         return "network settings"

@@ -2,7 +2,6 @@
 
 from django.urls import path
 
-from tenant_apps.dealers import views_people
 from tenant_apps.dealers import views_storefront as views
 
 app_name = "storefront"
@@ -11,10 +10,10 @@ urlpatterns = [
     path("", views.account, name="account"),
     path("company/", views.company, name="company"),
     path("addresses/", views.addresses, name="addresses"),
-    path("people/", views_people.company_people, name="people"),
-    path("people/<int:user_id>/rights/", views_people.person_rights, name="person-rights"),
-    path("people/<int:user_id>/active/", views_people.person_active, name="person-active"),
-    path("people/invitations/<int:invitation_id>/revoke/", views_people.invitation_revoke,
+    path("people/", views.company_people, name="people"),
+    path("people/<int:user_id>/rights/", views.person_rights, name="person-rights"),
+    path("people/<int:user_id>/active/", views.person_active, name="person-active"),
+    path("people/invitations/<int:invitation_id>/revoke/", views.invitation_revoke,
          name="people-invitation-revoke"),
     path("files/qualifications/<int:qualification_id>/", views.qualification_file, name="qualification-file"),
 ]

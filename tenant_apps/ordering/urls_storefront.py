@@ -3,7 +3,6 @@ dealer's orders (`orders_patterns`, /orders/, namespace "orders"); platform/dms/
 
 from django.urls import path
 
-from tenant_apps.ordering import views_internal
 from tenant_apps.ordering import views_storefront as views
 
 cart_patterns = ([
@@ -26,8 +25,8 @@ orders_patterns = ([
     path("<int:order_id>/cancel/", views.my_order_cancel, name="cancel"),
     path("<int:order_id>/reorder/", views.my_order_reorder, name="reorder"),
     path("<int:order_id>/edit/", views.my_order_edit, name="edit"),
-    path("<int:order_id>/internal-approve/", views_internal.internal_decide, {"decision": "approve"},
+    path("<int:order_id>/internal-approve/", views.internal_decide, {"decision": "approve"},
          name="internal-approve"),
-    path("<int:order_id>/internal-decline/", views_internal.internal_decide, {"decision": "decline"},
+    path("<int:order_id>/internal-decline/", views.internal_decide, {"decision": "decline"},
          name="internal-decline"),
 ], "orders")

@@ -22,20 +22,21 @@ from tenant_apps.accounts.permissions import (
     CART_EDIT,
     FINANCE_PAY,
     FINANCE_VIEW_OWN,
+    ORDERS_APPROVE_OWN,
     ORDERS_SUBMIT,
     ORDERS_VIEW_OWN,
     has_perm,
 )
 from tenant_apps.catalog.models import Sku
-from tenant_apps.core.errors import DomainError
+from tenant_apps.core.errors import DomainError, NotFound
 from tenant_apps.core.tables import TableTooLarge, csv_bytes
 from tenant_apps.dealers.models import DealerAddress
 from tenant_apps.finance.payments.services import amount_owed
 from tenant_apps.finance.selectors_invoices import invoices_for_reference
 from tenant_apps.finance.selectors_receivables import order_block_reason
 from tenant_apps.finance.services import held_for
-from tenant_apps.ordering import quick, selectors, services
-from tenant_apps.ordering.models import OrderStatus, OrderTemplate
+from tenant_apps.ordering import internal_approval, quick, selectors, services
+from tenant_apps.ordering.models import InternalApproval, OrderStatus, OrderTemplate
 from tenant_apps.ordering.presentation import (
     STATUS_TONE,
     breakdown_rows,
@@ -45,7 +46,6 @@ from tenant_apps.ordering.presentation import (
 )
 from tenant_apps.ordering.quick import DEALER_CANCELLABLE
 from tenant_apps.ordering.submission import REVISABLE, StockShort, SubmitLine, order_revise, order_submit
-from tenant_apps.ordering.views_internal import internal_state
 
 
 def _dealer(request):
@@ -484,3 +484,36 @@ def my_order_edit(request, order_id: int):
         "add": {name: request.POST.get(f"add-{name}", "") for name in ("code", "quantity", "unit")},
         "add_errors": [message for messages_ in add_errors.values() for message in messages_],
     }, status=status)
+
+
+# --- the dealer's own approval of its buyers' larger orders (ordering.internal_approval) -----------------
+
+
+def internal_state(request, order) -> dict | None:
+    """The order's internal approval for its page: its state and whether the reader may decide it; None if it
+    never needed one."""
+    held = InternalApproval.objects.filter(order=order).select_related("decided_by", "requested_by").first()
+    if held is None:
+        return None
+    return {"approval": held, "pending": held.status == InternalApproval.Status.PENDING,
+            "may_decide": held.status == InternalApproval.Status.PENDING
+            and has_perm(request.user, ORDERS_APPROVE_OWN)}
+
+
+@requires(ORDERS_APPROVE_OWN)
+@require_POST
+def internal_decide(request, order_id: int, decision: str):
+    try:
+        if decision == "approve":
+            order = internal_approval.order_internal_approve(actor=request.user, order_id=order_id)
+            messages.success(request, _("Order %(number)s approved; it goes on to the brand.")
+                             % {"number": order.number})
+        else:
+            order = internal_approval.order_internal_decline(actor=request.user, order_id=order_id,
+                                                             reason=request.POST.get("reason", ""))
+            messages.success(request, _("Order %(number)s declined.") % {"number": order.number})
+    except NotFound:
+        raise Http404 from None
+    except DomainError as error:
+        messages.error(request, " ".join([error.detail, *[m for ms in error.fields.values() for m in ms]]))
+    return redirect("orders:detail", order_id=order_id)

@@ -9,18 +9,21 @@ from rest_framework.response import Response
 
 from tenant_apps.accounts.permissions import ORDERS_APPROVE_OWN
 from tenant_apps.ordering import internal_approval
-from tenant_apps.ordering.api.serializers import OrderReasonInput
+from tenant_apps.ordering.api.serializers import OrderDetailOutput, OrderReasonInput
 from tenant_apps.ordering.api.views import OrderingViewSet, order_body
 
 
 class InternalApprovalViewSet(OrderingViewSet):
+    serializer_class = OrderDetailOutput
     required_capabilities = {"approve": ORDERS_APPROVE_OWN, "decline": ORDERS_APPROVE_OWN}
 
-    @extend_schema(request=None, summary="Approve your buyer's order above their limit: it goes on to the brand")
+    @extend_schema(request=None, responses=OrderDetailOutput,
+                   summary="Approve your buyer's order above their limit: it goes on to the brand")
     def approve(self, request, pk):
         return Response(order_body(internal_approval.order_internal_approve(actor=request.user, order_id=pk)))
 
-    @extend_schema(request=OrderReasonInput, summary="Decline your buyer's order above their limit (rejected)")
+    @extend_schema(request=OrderReasonInput, responses=OrderDetailOutput,
+                   summary="Decline your buyer's order above their limit (rejected)")
     def decline(self, request, pk):
         reason = self.validated(OrderReasonInput)["reason"]
         return Response(order_body(internal_approval.order_internal_decline(actor=request.user, order_id=pk,

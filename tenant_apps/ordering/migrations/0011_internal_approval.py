@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('dealers', '0003_dealers_manage_people'),
+        ('dealers', '0002_tree_order'),
         ('ordering', '0010_erp_reference'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
