@@ -163,7 +163,6 @@ def _rights_form(person, data=None) -> PersonRightsForm:
 @require_http_methods(["GET", "POST"])
 def company_people(request):
     dealer = _own_dealer(request)
-    managed = people.people_managed_by_dealers()
     form = CompanyInviteForm(request.POST or None, prefix="invite")
     if request.method == "POST" and form.is_valid():
         try:
@@ -174,14 +173,21 @@ def company_people(request):
         else:
             messages.success(request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]})
             return redirect("storefront:people")
+    return _people_page(request, form=form, status=400 if form.errors else 200)
+
+
+def _people_page(request, *, form: CompanyInviteForm | None = None, status: int = 200):
+    """The People page; after a refused change, again with the refusal's status (the message says why)."""
+    managed = people.people_managed_by_dealers()
     persons = list(selectors.company_people(actor=request.user))
     return render(request, "dealers/storefront/people.html", {
-        "dealer": dealer, "tabs": account_tabs(request, "people"), "managed": managed, "form": form,
+        "dealer": _own_dealer(request), "tabs": account_tabs(request, "people"), "managed": managed,
+        "form": form or CompanyInviteForm(prefix="invite"),
         "rows": [{"user": person, "rights": dealer_rights(person),
                   "editable": managed and person.pk != request.user.pk and person.role in people.MANAGED_ROLES,
                   "form": _rights_form(person)} for person in persons],
         "invitations": list(selectors.company_invitations(actor=request.user)),
-    })
+    }, status=status)
 
 
 @requires(COMPANY_USERS)
@@ -197,11 +203,11 @@ def person_rights(request, user_id: int):
             people.person_rights_set(actor=request.user, user_id=person.pk, **form.cleaned_data)
         except DomainError as error:
             messages.error(request, " ".join([error.detail, *[m for ms in error.fields.values() for m in ms]]))
-        else:
-            messages.success(request, _("Rights of %(name)s saved.") % {"name": person.get_full_name()})
-    else:
-        messages.error(request, " ".join(m for ms in form.errors.values() for m in ms))
-    return redirect("storefront:people")
+            return _people_page(request, status=error.status)
+        messages.success(request, _("Rights of %(name)s saved.") % {"name": person.get_full_name()})
+        return redirect("storefront:people")
+    messages.error(request, " ".join(m for ms in form.errors.values() for m in ms))
+    return _people_page(request, status=400)
 
 
 @requires(COMPANY_USERS)
@@ -216,9 +222,9 @@ def person_active(request, user_id: int):
         people.person_active_set(actor=request.user, user_id=person.pk, active=active)
     except DomainError as error:
         messages.error(request, error.detail)
-    else:
-        messages.success(request, (_("%(name)s can sign in again.") if active else
-                                   _("%(name)s can no longer sign in.")) % {"name": person.get_full_name()})
+        return _people_page(request, status=error.status)
+    messages.success(request, (_("%(name)s can sign in again.") if active else
+                               _("%(name)s can no longer sign in.")) % {"name": person.get_full_name()})
     return redirect("storefront:people")
 
 
@@ -231,7 +237,7 @@ def invitation_revoke(request, invitation_id: int):
         people.people_management_check()
     except DomainError as error:
         messages.error(request, error.detail)
-    else:
-        invitations.invitation_revoke(actor=request.user, invitation_id=invitation_id)
-        messages.success(request, _("Invitation withdrawn."))
+        return _people_page(request, status=error.status)
+    invitations.invitation_revoke(actor=request.user, invitation_id=invitation_id)
+    messages.success(request, _("Invitation withdrawn."))
     return redirect("storefront:people")
