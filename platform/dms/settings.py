@@ -155,6 +155,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "tenants.context_processors.tenant",
                 "tenant_apps.console.context_processors.console",
+                "tenant_apps.accounts.context_processors.prices",
             ],
         },
     },
@@ -504,6 +505,11 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "tenant_apps.core.api.exception_handler",
+    # JSON without price fields for a dealer's person who may not see prices (tenant_apps.accounts.api.renderers)
+    "DEFAULT_RENDERER_CLASSES": [
+        "tenant_apps.accounts.api.renderers.PriceAwareJSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
     # JSON bodies are objects (tenant_apps.core.parsers): a JSON array is a 400 on every endpoint.
     "DEFAULT_PARSER_CLASSES": [
         "tenant_apps.core.parsers.ObjectJSONParser",

@@ -48,6 +48,14 @@ class User(AbstractBaseUser, PermissionsMixin):
     totp_enabled = models.BooleanField(_("two-step sign-in"), default=False)
     preferred_language = models.CharField(_("language"), max_length=10, blank=True)
     date_joined = models.DateTimeField(_("joined"), default=timezone.now)
+    # A dealer's person: the rights their dealer owner set (permissions.DEALER_RIGHTS; None: the role's default)
+    # and the amount above which their orders wait for the company's own approval (None: no limit).
+    may_order = models.BooleanField(_("may submit orders"), null=True, blank=True)
+    may_see_prices = models.BooleanField(_("may see prices"), null=True, blank=True)
+    may_pay = models.BooleanField(_("may pay"), null=True, blank=True)
+    may_approve = models.BooleanField(_("may approve orders internally"), null=True, blank=True)
+    approval_limit = models.DecimalField(_("internal approval above"), max_digits=16, decimal_places=2, null=True,
+                                         blank=True)
 
     objects = UserManager()
 

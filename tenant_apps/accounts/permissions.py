@@ -102,6 +102,10 @@ SUPPLIERS_MANAGE = "suppliers.manage"  # brand staff: make dealers suppliers to 
 SUPPLIER_ORDERS = "supplier.orders"  # the orders placed with their company: read, approve at its steps
 SUPPLIER_PRICING = "supplier.pricing"  # their company's price lists for its sub-dealers
 SUPPLIER_INVENTORY = "supplier.inventory"  # their company's warehouses: stock, receipts
+# A dealer's staff, narrowed or widened per person by their dealer owner (DEALER_RIGHTS below)
+ORDERS_SUBMIT = "orders.submit"  # submit the company's cart as an order (filling the cart is CART_EDIT)
+PRICES_SEE = "prices.see"  # see prices and totals (a dealer user without it sees products and quantities only)
+ORDERS_APPROVE_OWN = "orders.approve_own"  # approve the company's own orders above a buyer's internal limit
 
 _STAFF_READ = {CONSOLE, DEALERS_VIEW, USERS_VIEW, ACCOUNT_EDIT, CATALOG_VIEW, PRICING_VIEW, PROMOTIONS_VIEW,
                ORDERS_VIEW, REPORTS_VIEW, REPORTS_EXPORT}
@@ -131,12 +135,35 @@ MATRIX: dict[str, frozenset[str]] = {
     Role.WAREHOUSE: frozenset(_STAFF_READ | {INVENTORY_VIEW, INVENTORY_EDIT, INVENTORY_SYNC, FULFILLMENT_SHIP}),
     Role.ANALYST: frozenset(_STAFF_READ | {DEALERS_EXPORT, INVENTORY_VIEW, AUDIT_VIEW, REPORTS_BUILD}),
     Role.DEALER_OWNER: frozenset({COMPANY_VIEW, COMPANY_ADDRESSES, COMPANY_USERS, ACCOUNT_EDIT, CATALOG_VIEW,
-                                 CART_EDIT, ORDERS_VIEW_OWN, FINANCE_VIEW_OWN, FINANCE_PAY, REPORTS_VIEW_OWN}),
+                                 CART_EDIT, ORDERS_SUBMIT, PRICES_SEE, ORDERS_APPROVE_OWN, ORDERS_VIEW_OWN,
+                                 FINANCE_VIEW_OWN, FINANCE_PAY, REPORTS_VIEW_OWN}),
     Role.DEALER_BUYER: frozenset({COMPANY_VIEW, COMPANY_ADDRESSES, ACCOUNT_EDIT, CATALOG_VIEW, CART_EDIT,
-                                  ORDERS_VIEW_OWN, REPORTS_VIEW_OWN}),
-    Role.DEALER_FINANCE: frozenset({COMPANY_VIEW, ACCOUNT_EDIT, CATALOG_VIEW, ORDERS_VIEW_OWN, FINANCE_VIEW_OWN,
-                                    FINANCE_PAY, REPORTS_VIEW_OWN}),
+                                  ORDERS_SUBMIT, PRICES_SEE, ORDERS_VIEW_OWN, REPORTS_VIEW_OWN}),
+    Role.DEALER_FINANCE: frozenset({COMPANY_VIEW, ACCOUNT_EDIT, CATALOG_VIEW, PRICES_SEE, ORDERS_VIEW_OWN,
+                                    FINANCE_VIEW_OWN, FINANCE_PAY, REPORTS_VIEW_OWN}),
 }
+
+# The rights a dealer owner sets per person of their company (accounts.User.may_*; None: the role's default):
+# right -> (what granting it adds to the role's capabilities, what refusing it takes away). Applied in this
+# order, so that refusing prices also closes the pages made of money (finance, purchase reports), whatever the
+# pay right says. A dealer owner's own rights are never narrowed.
+DEALER_RIGHTS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "order": ((ORDERS_SUBMIT, CART_EDIT), (ORDERS_SUBMIT,)),
+    "pay": ((FINANCE_PAY, FINANCE_VIEW_OWN), (FINANCE_PAY,)),
+    "approve": ((ORDERS_APPROVE_OWN,), (ORDERS_APPROVE_OWN,)),
+    "see_prices": ((PRICES_SEE,), (PRICES_SEE, FINANCE_PAY, FINANCE_VIEW_OWN, REPORTS_VIEW_OWN)),
+}
+
+
+def _with_rights(user, granted: frozenset[str]) -> frozenset[str]:
+    changed = set(granted)
+    for right, (adds, takes) in DEALER_RIGHTS.items():
+        value = getattr(user, f"may_{right}", None)
+        if value is True:
+            changed.update(adds)
+        elif value is False:
+            changed.difference_update(takes)
+    return frozenset(changed)
 
 
 # Held by a dealer's people only while their dealer is an active supplier (tenant_apps.dealers.models.Supplier):
@@ -169,7 +196,23 @@ def capabilities(user) -> frozenset[str]:
     """The role's capabilities (the supplier ones, which depend on the user's dealer, are asked of has_perm)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return frozenset()
-    return MATRIX.get(user.role, frozenset())
+    granted = MATRIX.get(user.role, frozenset())
+    if user.role in (Role.DEALER_BUYER, Role.DEALER_FINANCE):
+        return _with_rights(user, granted)
+    return granted
+
+
+def dealer_rights(user) -> dict[str, bool]:
+    """The person's rights within their company (for the owner's page and the API), active or not."""
+    granted = MATRIX.get(user.role, frozenset())
+    if user.role in (Role.DEALER_BUYER, Role.DEALER_FINANCE):
+        granted = _with_rights(user, granted)
+    return {right: adds[0] in granted for right, (adds, _takes) in DEALER_RIGHTS.items()}
+
+
+def sees_prices(user) -> bool:
+    """Prices and totals are shown to everyone but a dealer's person whose owner took the right away."""
+    return not (getattr(user, "role", "") in DEALER_ROLES and PRICES_SEE not in capabilities(user))
 
 
 def has_perm(user, capability: str) -> bool:

@@ -17,6 +17,11 @@ ACTION_LABELS = {
     "integrations.apikey.revoked": pgettext_lazy("audit action", "API key revoked"),
     "integrations.apikey.called": pgettext_lazy("audit action", "API called with a key"),
     "ordering.order.erp_acknowledged": pgettext_lazy("audit action", "Acknowledged by the ERP"),
+    # a dealer's own people and approvals (dealers.people, ordering.internal_approval)
+    "accounts.user.rights_changed": pgettext_lazy("audit action", "Rights changed"),
+    "accounts.user.reactivated": pgettext_lazy("audit action", "Reactivated"),
+    "ordering.order.internal_approved": pgettext_lazy("audit action", "Approved by the dealer internally"),
+    "ordering.order.internal_declined": pgettext_lazy("audit action", "Declined by the dealer internally"),
     "tenants.workspace.export_requested": pgettext_lazy("audit action", "Export of all data requested"),
     "tenants.workspace.export_downloaded": pgettext_lazy("audit action", "Export of all data downloaded"),
     "promotions.promotion.created": pgettext_lazy("audit action", "Created"),

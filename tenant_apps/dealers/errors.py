@@ -1,4 +1,4 @@
-from tenant_apps.core.errors import Conflict, NotFound, ValidationFailed
+from tenant_apps.core.errors import Conflict, DomainError, NotFound, ValidationFailed
 
 
 class DealerInvalid(ValidationFailed):
@@ -27,3 +27,10 @@ class OutsideTerritory(ValidationFailed):
 
 class SupplierConflict(Conflict):
     code = "supplier_conflict"
+
+
+class PeopleManagementOff(DomainError):
+    """The brand does not let dealers manage their own people (403)."""
+
+    code = "dealer_people_off"
+    status = 403

@@ -268,6 +268,31 @@ class ChannelPolicyForm(forms.Form):
                                                 widget=forms.RadioSelect)
 
 
+class PeopleSettingForm(forms.Form):
+    dealers_manage_people = forms.BooleanField(
+        label=_("Dealers' owners invite and manage their own people"), required=False,
+        help_text=_("Their buyers and finance staff, and what each may do: order, see prices, pay, approve "
+                    "internally. You see who they added on each dealer's page."))
+
+
+class CompanyInviteForm(forms.Form):
+    email = forms.EmailField(label=_("Email"))
+    role = forms.ChoiceField(label=_("Role"), choices=[(Role.DEALER_BUYER.value, Role.DEALER_BUYER.label),
+                                                        (Role.DEALER_FINANCE.value, Role.DEALER_FINANCE.label)])
+
+
+class PersonRightsForm(forms.Form):
+    """What one of a dealer's people may do within the company (dealers.people.person_rights_set)."""
+
+    order = forms.BooleanField(label=_("May submit orders"), required=False)
+    see_prices = forms.BooleanField(label=_("May see prices"), required=False)
+    pay = forms.BooleanField(label=_("May pay"), required=False)
+    approve = forms.BooleanField(label=_("May approve orders internally"), required=False)
+    approval_limit = forms.DecimalField(
+        label=_("Orders above this amount wait for internal approval"), required=False, min_value=0,
+        max_digits=16, decimal_places=2, help_text=_("Leave empty for no internal approval."))
+
+
 # --- the dealer's own account ---------------------------------------------------------------------
 
 

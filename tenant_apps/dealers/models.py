@@ -256,6 +256,9 @@ class NetworkSettings(models.Model):
     # The console's order list for brand staff: every order of the chain, or only headquarters' own sales.
     hq_orders_only_own = models.BooleanField(_("order list shows only headquarters' own sales"), default=False,
                                              db_default=False)
+    # Whether a dealer's owner invites and manages their own company's people (rights, deactivation).
+    dealers_manage_people = models.BooleanField(_("dealers manage their own people"), default=True,
+                                                db_default=True)
 
     def __str__(self) -> str:
         return "network settings"

@@ -9,8 +9,9 @@ from django.db.models import Exists, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tenant_apps.accounts.models import User
-from tenant_apps.accounts.permissions import Scope, scope_of
+from tenant_apps.accounts.models import Invitation, User
+from tenant_apps.accounts.permissions import COMPANY_USERS, Scope, has_perm, scope_of
+from tenant_apps.core.errors import NotFound
 from tenant_apps.dealers.errors import DealerNotFound, NodeNotFound
 from tenant_apps.dealers.models import (
     Dealer,
@@ -222,3 +223,29 @@ def hq_orders_only_own():
     """An expression, true when the brand shows its staff only headquarters' own sales on the order list (no query
     of its own: it goes into the list's query)."""
     return Exists(NetworkSettings.objects.filter(hq_orders_only_own=True))
+
+
+# --- a dealer's own people (dealers.people) ---------------------------------------------------------
+
+
+def company_people(*, actor) -> QuerySet[User]:
+    """The people of the actor's own company (none for anyone without one)."""
+    if not actor.dealer_id or not has_perm(actor, COMPANY_USERS):
+        return User.objects.none()
+    return User.objects.filter(dealer_id=actor.dealer_id).exclude(role="").order_by("-is_active", "email")
+
+
+def company_invitations(*, actor) -> QuerySet[Invitation]:
+    """Pending invitations into the actor's company, whoever sent them."""
+    if not actor.dealer_id or not has_perm(actor, COMPANY_USERS):
+        return Invitation.objects.none()
+    return Invitation.objects.filter(dealer_id=actor.dealer_id, accepted_at__isnull=True,
+                                     revoked_at__isnull=True).select_related("invited_by").order_by("-created_at")
+
+
+def person_get_for(*, actor, user_id) -> User:
+    """A person of the actor's company; NotFound (404) for anyone else, existing or not."""
+    person = company_people(actor=actor).filter(pk=user_id).first() if str(user_id).isdigit() else None
+    if person is None:
+        raise NotFound(_("No such person in your company."))
+    return person

@@ -15,6 +15,7 @@ from billing_saas.limits import feature_check
 from billing_saas.models import Feature, Resource
 from billing_saas.usage import storage_check, usage_limit_check
 from tenant_apps.accounts import invitations
+from tenant_apps.accounts.permissions import DEALER_ROLES
 from tenant_apps.audit.services import audit_record
 from tenant_apps.core import uploads
 from tenant_apps.core.dates import window_errors
@@ -40,6 +41,7 @@ from tenant_apps.dealers.models import (
     Territory,
     Tier,
 )
+from tenant_apps.dealers.people import people_management_check
 from tenant_apps.events.services import event_record
 
 logger = logging.getLogger(__name__)
@@ -403,6 +405,18 @@ def network_settings_update(*, actor, channel_conflict_policy: str) -> NetworkSe
     return current
 
 
+@transaction.atomic
+def network_people_setting_update(*, actor, dealers_manage_people: bool) -> NetworkSettings:
+    """Whether dealers' owners invite and manage their own people (dealers.people)."""
+    current = NetworkSettings.objects.select_for_update().first() or NetworkSettings()
+    before = current.dealers_manage_people if current.pk else None
+    current.dealers_manage_people = bool(dealers_manage_people)
+    current.save()
+    audit_record(actor=actor, action="dealers.settings.updated", target=current,
+                 before={"dealers_manage_people": before}, after={"dealers_manage_people": bool(dealers_manage_people)})
+    return current
+
+
 # --- reminders ----------------------------------------------------------------------------------
 
 
@@ -455,7 +469,10 @@ def qualification_reminders_send(*, today: date) -> int:
 def invitation_create(*, actor, email: str, role: str, dealer=None, scope_node=None):
     """Invite `email` into the network: dealer staff for a dealer, a regional manager for a part of the network,
     each chosen within the actor's part of it. Returns the invitation and the raw token (accounts.invitations
-    writes and records it, and mails the link after commit)."""
+    writes and records it, and mails the link after commit). A dealer's owner invites only if the brand lets
+    dealers manage their own people (dealers.people)."""
+    if getattr(actor, "role", "") in DEALER_ROLES:
+        people_management_check()
     return invitations.invitation_create(
         actor=actor, email=email, role=role, dealer=dealer, scope_node=scope_node,
         dealer_choices=selectors.dealers_visible_to(actor), node_choices=selectors.nodes_visible_to(actor))

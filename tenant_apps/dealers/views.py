@@ -22,7 +22,6 @@ from dms.ui import listing
 from tenant_apps.accounts import invitations
 from tenant_apps.accounts.access import requires
 from tenant_apps.accounts.forms import InvitationForm
-from tenant_apps.accounts.models import User
 from tenant_apps.accounts.permissions import (
     DEALERS_BANK_VIEW,
     DEALERS_CREATE,
@@ -52,6 +51,7 @@ from tenant_apps.dealers.forms import (
     DealerForm,
     ImportForm,
     MoveForm,
+    PeopleSettingForm,
     QualificationForm,
     QualificationTypeForm,
     RegionForm,
@@ -60,6 +60,7 @@ from tenant_apps.dealers.forms import (
     TierForm,
 )
 from tenant_apps.dealers.models import Dealer, DealerStatus, Node, QualificationType, Territory, Tier
+from tenant_apps.dealers.people import people_added
 
 LIST_SORTS = {"code": "code", "name": "name", "tier": "tier__rank", "status": "status", "created": "created_at"}
 EXPORT_FORMATS = ("csv", "xlsx")
@@ -228,7 +229,7 @@ def dealer_detail(request, dealer_id: int):
         "contacts": list(dealer.contacts.all()),
         "qualifications": qualification_rows(dealer, today),
         "blockers": selectors.qualification_blockers(dealer=dealer, today=today),
-        "users": list(User.objects.filter(dealer=dealer).order_by("email")),
+        "people": people_added(dealer=dealer),
         "bank_account": dealer.bank_account if can["bank"] else dealer.bank_account_masked,
         "transitions": _transitions(dealer) if can["status"] else [],
     })
@@ -445,13 +446,15 @@ def dealer_export(request):
 # --- settings: tiers, territories, qualification types, channel policy ---------------------------
 
 
-def _settings_forms(data, action: str, policy: str) -> dict:
+def _settings_forms(data, action: str, policy: str, manage_people: bool = True) -> dict:
 
     def bound(name):
         return data if action == name else None
 
     return {
         "policy": ChannelPolicyForm(bound("policy"), prefix="policy", initial={"channel_conflict_policy": policy}),
+        "people": PeopleSettingForm(bound("people"), prefix="people",
+                                    initial={"dealers_manage_people": manage_people}),
         "tier": TierForm(bound("tier"), prefix="tier"),
         "territory": TerritoryForm(bound("territory"), prefix="territory"),
         "qualification_type": QualificationTypeForm(bound("qualification_type"), prefix="qt"),
@@ -463,6 +466,9 @@ def _settings_save(request, action: str, data: dict) -> str:
     if action == "policy":
         services.network_settings_update(actor=actor, channel_conflict_policy=data["channel_conflict_policy"])
         return _("Channel policy saved.")
+    if action == "people":
+        services.network_people_setting_update(actor=actor, dealers_manage_people=data["dealers_manage_people"])
+        return _("Saved.")
     if action == "tier":
         tier = services.tier_create(actor=actor, code=data["code"].strip(), name=data["name"].strip(),
                                     rank=data["rank"])
@@ -482,7 +488,7 @@ def _settings_save(request, action: str, data: dict) -> str:
 def network_settings(request):
     action = request.POST.get("action", "") if request.method == "POST" else ""
     current = selectors.network_settings()
-    forms = _settings_forms(request.POST, action, current.channel_conflict_policy)
+    forms = _settings_forms(request.POST, action, current.channel_conflict_policy, current.dealers_manage_people)
     if request.method == "POST":
         if action not in forms:
             return HttpResponseBadRequest(_("Unknown form."))

@@ -109,3 +109,14 @@ class TemplateInvalid(ValidationFailed):
 
 class SavedViewInvalid(ValidationFailed):
     code = "saved_view_invalid"
+
+
+class OrderingNotAllowed(DomainError):
+    """A dealer's person whose owner took away the right to submit orders (403)."""
+
+    code = "ordering_not_allowed"
+    status = 403
+
+
+class InternalApprovalNotPending(Conflict):
+    code = "internal_approval_not_pending"

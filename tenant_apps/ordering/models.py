@@ -211,6 +211,36 @@ class OrderEvent(models.Model):
         return f"{self.order_id} {self.kind} {self.from_status}->{self.to_status}"
 
 
+class InternalApproval(models.Model):
+    """A dealer's own approval of an order one of its buyers placed above their internal limit
+    (accounts.User.approval_limit): written with the order at submission, which then waits (submitted) before the
+    brand's approval chain; the dealer's owner (or a person with the approve right) approves it into the chain or
+    declines it (the order is rejected). ordering/internal_approval.py."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for your company's approval")
+        APPROVED = "approved", _("Approved by your company")
+        DECLINED = "declined", _("Declined by your company")
+
+    order = models.OneToOneField(Order, on_delete=models.CASCADE, related_name="internal_approval")
+    dealer = models.ForeignKey("dealers.Dealer", on_delete=models.PROTECT, related_name="+", db_index=False)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                     related_name="+")
+    limit = models.DecimalField(max_digits=16, decimal_places=2)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["dealer", "status"])]
+
+    def __str__(self) -> str:
+        return f"internal approval of order {self.order_id}: {self.status}"
+
+
 class ShortagePolicy(models.TextChoices):
     REFUSE = "refuse", _("Refuse the order")
     BACKORDER = "backorder", _("Split the shortfall into a backorder")

@@ -7,11 +7,19 @@ from __future__ import annotations
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
-from tenant_apps.accounts.permissions import SUPPLIER_ORDERS, Scope, has_perm, scope_of, supplier_node_id
+from tenant_apps.accounts.permissions import (
+    ORDERS_APPROVE_OWN,
+    SUPPLIER_ORDERS,
+    Scope,
+    has_perm,
+    scope_of,
+    supplier_node_id,
+)
 from tenant_apps.dealers.selectors import dealers_visible_to, hq_orders_only_own
 from tenant_apps.ordering.errors import OrderNotFound, SavedOrderViewNotFound
 from tenant_apps.ordering.models import (
     CartLine,
+    InternalApproval,
     Order,
     OrderEvent,
     OrderLine,
@@ -245,3 +253,12 @@ def supplier_open_orders_count(*, node_id: int) -> int:
     """Orders placed with the supplier `node_id` not yet delivered, completed, rejected or cancelled (a supplier is
     not stopped while it has some)."""
     return Order.objects.filter(seller_id=node_id).exclude(status__in=CLOSED_STATUSES).count()
+
+
+def internal_approvals_pending(*, actor):
+    """The orders of the actor's company waiting for its own approval (ordering.internal_approval), oldest first;
+    none for anyone who may not approve them."""
+    if not has_perm(actor, ORDERS_APPROVE_OWN) or not actor.dealer_id:
+        return InternalApproval.objects.none()
+    return (InternalApproval.objects.filter(dealer_id=actor.dealer_id, status=InternalApproval.Status.PENDING)
+            .select_related("order", "requested_by").order_by("created_at"))

@@ -39,6 +39,7 @@ from django.utils.translation import gettext as _
 
 from billing_saas.limits import UPGRADE_PATH, PlanLimitReached, limit_of
 from billing_saas.models import Resource
+from tenant_apps.accounts.permissions import DEALER_ROLES, ORDERS_SUBMIT, has_perm
 from tenant_apps.audit.services import audit_entry, person_label
 from tenant_apps.core import prepared
 from tenant_apps.core.bulk import ids_take, insert_grouped
@@ -61,12 +62,14 @@ from tenant_apps.ordering.approval import approval_chain
 from tenant_apps.ordering.errors import (
     CartAlreadySubmitted,
     IdempotencyKeyReused,
+    OrderingNotAllowed,
     OrderInvalid,
     OrderRefused,
     PriceChanged,
     StockShort,
 )
 from tenant_apps.ordering.fulfil import reservations_split
+from tenant_apps.ordering.internal_approval import internal_hold_rows
 from tenant_apps.ordering.lifecycle import (
     ORDER_MACHINE,
     IllegalOrderTransition,
@@ -450,6 +453,9 @@ def order_submit(*, actor, dealer, lines: Sequence[SubmitLine] | None = None, ad
     From the cart, the cart's row is locked for the whole submission and read after the lock: two submits of one
     cart at once (no key, or different keys) make one order; the second finds the cart consumed and is told which
     order it became (CartAlreadySubmitted, 409), or gets that order back if it carries the same key."""
+    if getattr(actor, "role", "") in DEALER_ROLES and not has_perm(actor, ORDERS_SUBMIT):
+        raise OrderingNotAllowed(_("You may fill your company's cart, but submitting orders is up to your company's "
+                                   "owner. Ask them to submit it or to give you the right to order."))
     key = (idempotency_key or "").strip()
     if len(key) > 80:
         raise OrderInvalid(_("The idempotency key is too long."),
@@ -561,6 +567,9 @@ def _submitted_rows(*, actor, order: Order, ctx: DealerContext, quote: Quote, me
         rows += _on_behalf_rows(actor, order, hold=hold, at=ctx.at)
         if hold:
             return rows
+    held = internal_hold_rows(actor=actor, order=order)
+    if held:  # above the buyer's internal limit: the dealer approves first, then the chain runs
+        return rows + held
     return rows + approval_chain().plan(actor=actor, order=order, now=ctx.at, node_path=ctx.node_path,
                                         territory_paths=list(ctx.territory_paths),
                                         category_paths=_category_paths(quote), config=approvals)

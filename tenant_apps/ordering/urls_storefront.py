@@ -27,4 +27,8 @@ orders_patterns = ([
     path("<int:order_id>/edit/", views.my_order_edit, name="edit"),
     path("<int:order_id>/confirm/", views.order_confirm, name="confirm"),
     path("<int:order_id>/decline/", views.order_decline, name="decline"),
+    path("<int:order_id>/internal-approve/", views.internal_decide, {"decision": "approve"},
+         name="internal-approve"),
+    path("<int:order_id>/internal-decline/", views.internal_decide, {"decision": "decline"},
+         name="internal-decline"),
 ], "orders")

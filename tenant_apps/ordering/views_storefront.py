@@ -18,17 +18,25 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from dms.ui import listing
 from tenant_apps.accounts.access import requires
-from tenant_apps.accounts.permissions import CART_EDIT, FINANCE_PAY, FINANCE_VIEW_OWN, ORDERS_VIEW_OWN, has_perm
+from tenant_apps.accounts.permissions import (
+    CART_EDIT,
+    FINANCE_PAY,
+    FINANCE_VIEW_OWN,
+    ORDERS_APPROVE_OWN,
+    ORDERS_SUBMIT,
+    ORDERS_VIEW_OWN,
+    has_perm,
+)
 from tenant_apps.catalog.models import Sku
-from tenant_apps.core.errors import DomainError
+from tenant_apps.core.errors import DomainError, NotFound
 from tenant_apps.core.tables import TableTooLarge, csv_bytes
 from tenant_apps.dealers.models import DealerAddress
 from tenant_apps.finance.payments.services import amount_owed
 from tenant_apps.finance.selectors_invoices import invoices_for_reference
 from tenant_apps.finance.selectors_receivables import order_block_reason
 from tenant_apps.finance.services import held_for
-from tenant_apps.ordering import on_behalf, quick, selectors, services
-from tenant_apps.ordering.models import OrderStatus, OrderTemplate
+from tenant_apps.ordering import internal_approval, on_behalf, quick, selectors, services
+from tenant_apps.ordering.models import InternalApproval, OrderStatus, OrderTemplate
 from tenant_apps.ordering.presentation import (
     STATUS_TONE,
     breakdown_rows,
@@ -215,6 +223,7 @@ def checkout(request):
         "coupon_codes": " ".join(priced.cart.coupon_codes), "shortages": shortages, "reducible": reducible,
         "field_errors": field_errors, "block_reason": order_block_reason(dealer),
         "finance_link": has_perm(request.user, FINANCE_VIEW_OWN),
+        "may_submit": has_perm(request.user, ORDERS_SUBMIT),
     }, status=status)
 
 
@@ -333,6 +342,7 @@ def my_orders(request):
     rows = [{"order": order, "tone": STATUS_TONE.get(order.status, "")} for order in page.page]
     return render(request, "ordering/my_orders.html", {
         "listing": page, "rows": rows, "status": status, "statuses": OrderStatus.choices,
+        "waiting_internal": list(selectors.internal_approvals_pending(actor=request.user)[:50]),
     })
 
 
@@ -363,6 +373,7 @@ def my_order(request, order_id: int):
         if has_perm(request.user, FINANCE_VIEW_OWN) else [],
         "may_request_invoice": has_perm(request.user, FINANCE_PAY),
         "payment": _payment_state(request, order),
+        "internal": internal_state(request, order),
     })
 
 
@@ -504,3 +515,36 @@ def order_decline(request, order_id: int):
     except DomainError as error:
         messages.error(request, str(error.detail))
     return redirect("orders:detail", order_id=order.pk)
+
+
+# --- the dealer's own approval of its buyers' larger orders (ordering.internal_approval) -----------------
+
+
+def internal_state(request, order) -> dict | None:
+    """The order's internal approval for its page: its state and whether the reader may decide it; None if it
+    never needed one."""
+    held = InternalApproval.objects.filter(order=order).select_related("decided_by", "requested_by").first()
+    if held is None:
+        return None
+    return {"approval": held, "pending": held.status == InternalApproval.Status.PENDING,
+            "may_decide": held.status == InternalApproval.Status.PENDING
+            and has_perm(request.user, ORDERS_APPROVE_OWN)}
+
+
+@requires(ORDERS_APPROVE_OWN)
+@require_POST
+def internal_decide(request, order_id: int, decision: str):
+    try:
+        if decision == "approve":
+            order = internal_approval.order_internal_approve(actor=request.user, order_id=order_id)
+            messages.success(request, _("Order %(number)s approved; it goes on to the brand.")
+                             % {"number": order.number})
+        else:
+            order = internal_approval.order_internal_decline(actor=request.user, order_id=order_id,
+                                                             reason=request.POST.get("reason", ""))
+            messages.success(request, _("Order %(number)s declined.") % {"number": order.number})
+    except NotFound:
+        raise Http404 from None
+    except DomainError as error:
+        messages.error(request, " ".join([error.detail, *[m for ms in error.fields.values() for m in ms]]))
+    return redirect("orders:detail", order_id=order_id)

@@ -28,6 +28,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from tenant_apps.accounts.models import User
 from tenant_apps.accounts.permissions import (
     APPROVALS_CONFIGURE,
     AUDIT_VIEW,
@@ -55,6 +56,7 @@ from tenant_apps.accounts.permissions import (
     MATRIX,
     NETWORK_EDIT,
     ORDERS_APPROVE,
+    ORDERS_APPROVE_OWN,
     ORDERS_MANAGE,
     ORDERS_PLACE_FOR,
     ORDERS_VIEW,
@@ -77,6 +79,7 @@ from tenant_apps.accounts.permissions import (
 )
 from tenant_apps.approvals.models import ApprovalWorkflow, OrderApproval
 from tenant_apps.catalog.models import Category, Product, Sku
+from tenant_apps.dealers import people as dealer_people
 from tenant_apps.dealers import services as dealers
 from tenant_apps.dealers.models import (
     Dealer,
@@ -264,6 +267,11 @@ def make_world(tag: str = "matrix", webhook_secret: str = WEBHOOK_SECRET) -> Sim
                                      provider="stripe", provider_ref="pi_matrix", idempotency_key=f"pay-{tag}")
     line = cart_line(buyer=buyer, dealer=pudong, sku=water, quantity=2)
     template = order_template(buyer=buyer, dealer=pudong, name="常用")
+    # a buyer whose owner set an internal approval limit, and their order waiting for the owner (dealers.people)
+    limited = UserFactory(email=f"{tag}-limited@api.test", full_name="", role=Role.DEALER_BUYER, dealer=pudong)
+    limited = dealer_people.person_rights_set(actor=users[Role.DEALER_OWNER], user_id=limited.pk, order=True,
+                                              see_prices=True, pay=False, approve=False, approval_limit="0.01")
+    held = OrderFactory(actor=limited, dealer=pudong, lines=[(water, 1)])
 
     # Pudong supplies a sub-dealer of its own (S2B2B), with its own price list and warehouse, and an order placed with
     # it. The world's plan lacks multi-tier distribution (POST /suppliers/ answers 402 here), so the designation is
@@ -312,6 +320,7 @@ def make_world(tag: str = "matrix", webhook_secret: str = WEBHOOK_SECRET) -> Sim
         "payment": payment.pk,
         "canton": net.canton.pk, "sub": sub.pk, "pudong_prices": pudong_prices.pk, "pudong_wh": pudong_wh.pk,
         "sold": sold.pk,
+        "limited": limited.pk, "held": held.pk,
     }
     return SimpleNamespace(net=net, pudong=pudong, users=users, tokens=tokens, outsiders=outsiders, ids=ids,
                            schema=connection.schema_name, webhook_secret=webhook_secret)
@@ -394,6 +403,9 @@ ENDPOINTS = [
     Endpoint("territory-list", "GET", "", (DEALERS_VIEW, COMPANY_ADDRESSES)),
     Endpoint("qualification-type-list", "GET", "", (DEALERS_VIEW,)),
     Endpoint("my-company", "GET", "", (COMPANY_VIEW,)),
+    Endpoint("my-company-people", "GET", "", (COMPANY_USERS,)),
+    Endpoint("my-company-person", "PATCH", "limited", (COMPANY_USERS,), 200, {"see_prices": False},
+             state=lambda w: User.objects.get(pk=w.ids["limited"]).may_see_prices),
     Endpoint("dealer-list", "POST", "", (DEALERS_CREATE,), 201,
              {"parent": "{east}", "code": "NEW-001", "legal_name": "新经销商有限公司"}, state=_count(Dealer)),
     Endpoint("dealer-detail", "PATCH", "pudong", (DEALERS_EDIT,), 200, {"name": "浦东新名"},
@@ -531,6 +543,10 @@ ENDPOINTS = [
     Endpoint("order-reorder", "POST", "shipped", (CART_EDIT,), 200,
              state=lambda w: list(CartLine.objects.values_list("quantity", flat=True))),
     # Brand staff change an order with orders.manage, the dealer's buyers with cart.edit (before allocation).
+    Endpoint("order-internal-approve", "POST", "held", (ORDERS_APPROVE_OWN,), 200, {},
+             state=_status_of(Order, "held")),
+    Endpoint("order-internal-decline", "POST", "held", (ORDERS_APPROVE_OWN,), 200, {"reason": "太多了"},
+             state=_status_of(Order, "held")),
     Endpoint("order-revise", "POST", "waiting", (ORDERS_MANAGE, CART_EDIT), 200,
              {"lines": [{"sku": "{water}", "quantity": 1}]},
              state=_field_of(Order, "waiting", "revision")),
@@ -753,6 +769,7 @@ OUTSIDE = {key: 404 for key in [
     "PUT-cart-line", "DELETE-cart-line", "GET-order-template", "DELETE-order-template",
     "POST-order-template-load", "GET-order", "POST-order-cancel", "POST-order-reorder", "POST-order-revise",
     "POST-dealer-orders-place", "POST-order-confirm", "POST-order-decline",
+    "PATCH-my-company-person", "POST-order-internal-approve", "POST-order-internal-decline",
     "POST-order-decision-approve", "POST-order-decision-reject", "POST-order-decision-send-back",
     "POST-shipment-list", "GET-shipment-detail", "POST-shipment-ship", "POST-shipment-cancel",
     "GET-shipment-tracking", "POST-shipment-tracking", "POST-fulfillment-order-allocate",

@@ -116,7 +116,8 @@ def test_lists_show_an_outsider_nothing_of_pudong(route, world, db):
     endpoint = next(e for e in ENDPOINTS if (e.route, e.method) == (route, "GET"))
     with schema_context(world.schema):
         numbers = list(Order.objects.filter(dealer=world.pudong).values_list("number", flat=True))
-    assert len(numbers) == 5
+    assert len(numbers) == 6  # waiting, split, shipped, pending, awaiting the dealer's confirmation (placed on its
+    # behalf) and held for the dealer's own approval
     for outsider in OUTSIDERS:
         role, token = world.outsiders[outsider]
         response = call(host_client(world.host, HTTP_AUTHORIZATION=f"Token {token}"), endpoint, world)

@@ -51,6 +51,8 @@ DELEGATES: dict[str, str] = {
 # Public services with an actor that record nothing, and why that is right.
 ALLOWED: dict[str, str] = {
     **DELEGATES,
+    "tenant_apps.ordering.internal_approval.internal_hold_rows":
+        "rows of an order being submitted: written with the order, whose submission records it",
     "tenant_apps.ordering.saved_views.order_filter_for":
         "a read: the order list's filters in the actor's scope",
     # Drops the tenant's schema and its row, and with the row its history: nothing of the tenant is left to

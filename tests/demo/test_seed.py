@@ -535,3 +535,19 @@ def test_demo_provincial_agent_supplies_two_sub_dealers_on_a_plan_with_multi_tie
         order = Order.objects.get(seller=supplier.node)
         assert order.reservations.filter(warehouse__owner=supplier.node).exists()
         assert not order.reservations.exclude(warehouse__owner=supplier.node).exists()
+
+
+def test_demo_dealer_runs_its_own_people_a_buyer_without_prices_whose_large_order_waits(demo, db, in_tenant):
+    from tenant_apps.accounts.permissions import dealer_rights
+    from tenant_apps.dealers.people import people_added
+    from tenant_apps.ordering.models import InternalApproval
+
+    with in_tenant(demo.tenant):
+        buyer = User.objects.get(email="buyer.noprice@acme.test")
+        assert (dealer_rights(buyer)["see_prices"], dealer_rights(buyer)["order"], str(buyer.approval_limit)) == (
+            False, True, "2000.00")
+        held = InternalApproval.objects.get(requested_by=buyer)
+        assert (held.status, held.order.status, held.order.total > 2000) == ("pending", "submitted", True)
+        added = next(row for row in people_added(dealer=buyer.dealer) if row["user"].pk == buyer.pk)
+        assert (added["added_by"].email, added["added_by_dealer"]) == ("dealer@acme.test", True)
+        assert any("buyer.noprice@acme.test" in line for line in demo.lines)

@@ -3,7 +3,7 @@
 from django.urls import path
 
 from tenant_apps.core.routers import ApiRouter
-from tenant_apps.dealers.api import views
+from tenant_apps.dealers.api import people, views
 
 app_name = "dealers-api"
 
@@ -23,5 +23,8 @@ people_patterns = [
 
 urlpatterns = [
     path("me/company/", views.MyCompanyViewSet.as_view({"get": "retrieve"}), name="my-company"),
+    path("me/company/people/", people.CompanyPeopleViewSet.as_view({"get": "list"}), name="my-company-people"),
+    path("me/company/people/<int:pk>/", people.CompanyPeopleViewSet.as_view({"patch": "partial_update"}),
+         name="my-company-person"),
     *router.urls,
 ]

@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from tenant_apps.ordering.api.internal import InternalApprovalViewSet
 from tenant_apps.ordering.api.on_behalf import OnBehalfViewSet
 from tenant_apps.ordering.api.views import CartViewSet, OrderTemplateViewSet, OrderViewSet
 
@@ -29,4 +30,8 @@ urlpatterns = [
     _routes(OnBehalfViewSet, {"post": "confirm"}, "orders/<int:pk>/confirm/", "order-confirm"),
     _routes(OnBehalfViewSet, {"post": "decline"}, "orders/<int:pk>/decline/", "order-decline"),
     _routes(OnBehalfViewSet, {"post": "place"}, "dealers/<int:dealer_id>/orders/", "dealer-orders-place"),
+    _routes(InternalApprovalViewSet, {"post": "approve"}, "orders/<int:pk>/internal-approve/",
+            "order-internal-approve"),
+    _routes(InternalApprovalViewSet, {"post": "decline"}, "orders/<int:pk>/internal-decline/",
+            "order-internal-decline"),
 ]
