@@ -128,6 +128,9 @@ VERB_LABELS = {
     "timed_out": pgettext_lazy("audit action", "Timed out"),
     "skipped": pgettext_lazy("audit action", "Skipped"),
     "superseded": pgettext_lazy("audit action", "Superseded"),
+    # suppliers (S2B2B)
+    "designated": pgettext_lazy("audit action", "Made a supplier"),
+    "undesignated": pgettext_lazy("audit action", "Stopped as a supplier"),
     "allocate": pgettext_lazy("audit action", "Stock allocated"),
     "ship_part": pgettext_lazy("audit action", "Partly shipped"),
     "ship_all": pgettext_lazy("audit action", "Shipped in full"),
@@ -221,6 +224,8 @@ SUBJECT_LABELS = {
     "dealers.tier": pgettext_lazy("audit subject", "Dealer tier"),
     "dealers.territory": pgettext_lazy("audit subject", "Territory"),
     "dealers.settings": pgettext_lazy("audit subject", "Network settings"),
+    "dealers.network_settings": pgettext_lazy("audit subject", "Network settings"),
+    "dealers.supplier": pgettext_lazy("audit subject", "Supplier"),
     "fulfillment.carrier": pgettext_lazy("audit subject", "Carrier"),
     "fulfillment.shipment": pgettext_lazy("audit subject", "Shipment"),
     "fulfillment.order": pgettext_lazy("audit subject", "Order"),

@@ -27,6 +27,9 @@ def redact(data):
 class PriceAwareJSONRenderer(JSONRenderer):
     def render(self, data, accepted_media_type=None, renderer_context=None):
         request = (renderer_context or {}).get("request")
-        if request is not None and data is not None and not sees_prices(request.user):
+        # the user as authenticated for this request, never authenticated again here: an answer to a request whose
+        # authentication failed (401, 402) is rendered too, and asking for request.user would raise once more
+        user = getattr(request, "_user", None) if request is not None else None
+        if user is not None and data is not None and not sees_prices(user):
             data = redact(data)
         return super().render(data, accepted_media_type, renderer_context)
