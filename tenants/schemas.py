@@ -76,11 +76,13 @@ def exists(schema_name: str) -> bool:
 
 
 def create_by_migrations(schema_name: str, *, verbosity: int = 0) -> None:
-    """CREATE SCHEMA and run every tenant migration in it (slow: seconds)."""
+    """CREATE SCHEMA and run every tenant migration in it (slow: seconds), by the fleet's path (tenants.fleet: the
+    plan and the project states it renders are kept by the process, as platform_migrate does)."""
     with connection.cursor() as cursor:
         cursor.execute(f"CREATE SCHEMA IF NOT EXISTS {quote(schema_name)}")
     call_command(
-        "migrate_schemas", tenant=True, schema_name=schema_name, interactive=False, verbosity=verbosity
+        "migrate_schemas", tenant=True, schema_name=schema_name, interactive=False, verbosity=verbosity,
+        executor="fleet",
     )
     connection.set_schema_to_public()
 
