@@ -53,7 +53,6 @@ LONGEST_FIRST = (
     "tests/crawl/test_crawl.py",  # 75 s
     "browser",  # tests/e2e, ~130 s, after the two above: its platform is being prepared meanwhile
     "tests/demo/test_seed.py",  # 38 s
-    "tests/tenants/test_lifecycle.py",  # 35 s
     "tests/tenants/test_workspace_defaults.py",  # 30 s
     "tests/onboarding/test_signup.py",  # 25 s
 )

@@ -509,10 +509,10 @@ def supplier_undesignate(*, actor, supplier: Supplier, open_orders: int) -> Supp
         return supplier
     subs = Dealer.objects.filter(supplier_id=supplier.node_id).count()
     if subs:
-        raise SupplierConflict(_("%(count)s dealers still buy from %(name)s: give them another supplier first.")
+        raise SupplierConflict(_("Dealers still buying from %(name)s: %(count)s. Give them another supplier first.")
                                % {"count": subs, "name": supplier.node.name})
     if open_orders:
-        raise SupplierConflict(_("%(count)s orders placed with %(name)s are still open.")
+        raise SupplierConflict(_("Orders placed with %(name)s still open: %(count)s.")
                                % {"count": open_orders, "name": supplier.node.name})
     supplier.active = False
     supplier.save(update_fields=["active"])
