@@ -118,14 +118,13 @@ def provision_field_errors(
 
 
 def _pool_claim(schema_name: str) -> bool:
-    """Rename a ready pool schema to `schema_name`. Must run inside the provisioning transaction: the newest entry
+    """Rename a ready pool schema to `schema_name`. Must run inside the provisioning transaction: the oldest entry
     of the running code's version is taken off the pool (skipping those other sign-ups hold) and its schema renamed,
-    or neither. The newest: its catalogue rows are the likeliest to be in the server's cache, and on a database of
-    a million relations a cold schema's first statements cost twice the whole claim (docs/dev/scale-out.md)."""
+    or neither."""
     with connection.cursor() as cursor:
         cursor.execute(
             f"DELETE FROM {PooledSchema._meta.db_table} WHERE id = (SELECT id FROM {PooledSchema._meta.db_table} "  # noqa: S608 - the model's table
-            "WHERE version = %s ORDER BY id DESC LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING schema_name",
+            "WHERE version = %s ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING schema_name",
             [schemas.code_version()])
         taken = cursor.fetchone()
     if taken is None:

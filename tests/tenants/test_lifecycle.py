@@ -66,8 +66,8 @@ def test_pool_claim_renames_a_ready_schema(db):
     assert len(pooled) == 2 and all(schema_exists(name) for name in pooled)
     services.tenant_provision(actor="test", name="Initech", slug="initech")
     assert schema_exists("t_initech")
-    assert not schema_exists(pooled[-1])  # the newest was renamed, not copied
-    assert list(PooledSchema.objects.values_list("schema_name", flat=True)) == pooled[:-1]
+    assert not schema_exists(pooled[0])  # the oldest was renamed, not copied
+    assert list(PooledSchema.objects.values_list("schema_name", flat=True)) == pooled[1:]
 
 
 def test_a_sign_up_from_the_pool_is_one_transaction_of_a_fixed_few_statements(db):
