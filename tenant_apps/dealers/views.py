@@ -230,6 +230,9 @@ def dealer_detail(request, dealer_id: int):
         "qualifications": qualification_rows(dealer, today),
         "blockers": selectors.qualification_blockers(dealer=dealer, today=today),
         "people": people_added(dealer=dealer),
+        "invite_url": (f"{reverse('accounts:people')}?role=dealer_owner&dealer={dealer.pk}"
+                       f"&next={reverse('dealers:detail', args=[dealer.pk])}"
+                       if invitations.invitable_roles(user) else ""),
         "bank_account": dealer.bank_account if can["bank"] else dealer.bank_account_masked,
         "transitions": _transitions(dealer) if can["status"] else [],
     })
@@ -509,11 +512,13 @@ def network_settings(request):
     })
 
 
-def _invite_choices(user):
-    return {
-        "dealers": list(selectors.dealers_visible_to(user).order_by("code")[:500]),
-        "nodes": list(selectors.nodes_visible_to(user).exclude(kind="dealer")),
-    }
+def _invite_choices(user, picked=None):
+    """The dealers and parts of the network an invitation may name: the first 500 dealers by code, and the dealer
+    the page was opened for (`picked`, from a dealer's page) wherever it falls."""
+    dealers = list(selectors.dealers_visible_to(user).order_by("code")[:500])
+    if picked is not None and all(dealer.pk != picked.pk for dealer in dealers):
+        dealers.insert(0, picked)
+    return {"dealers": dealers, "nodes": list(selectors.nodes_visible_to(user).exclude(kind="dealer"))}
 
 
 @requires(USERS_VIEW)
@@ -521,9 +526,14 @@ def _invite_choices(user):
 def people(request):
     """Users of the workspace (in the actor's scope) and invitations, at /accounts/people/ (accounts:people): the
     dealer and the part of the network of an invitation are picked in the actor's part of the network."""
-    choices = _invite_choices(request.user)
     role = request.GET.get("role", "")
-    form = InvitationForm(request.POST or None, initial={"role": role} if role in INVITABLE_ROLES else None, **choices)
+    wanted = request.GET.get("dealer", "")
+    picked = (selectors.dealers_visible_to(request.user).filter(pk=int(wanted)).first()
+              if wanted.isdigit() and len(wanted) < 12 else None)
+    initial = {"role": role} if role in INVITABLE_ROLES else {}
+    if picked is not None:
+        initial["dealer"] = picked.pk
+    form = InvitationForm(request.POST or None, initial=initial or None, **_invite_choices(request.user, picked))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

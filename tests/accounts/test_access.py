@@ -82,6 +82,26 @@ def test_pending_invitations_name_the_role_in_words(shop):
     assert ">dealer_buyer" not in people  # the code stays in the role select's option values only
 
 
+def test_a_dealers_page_invites_its_owner_in_one_step(shop, tenant_a, in_tenant):
+    """From a dealer's page the brand invites that dealer's owner: the form opens with the dealer and the role
+    chosen, and sending it goes back to the dealer's page."""
+    owner = host_client("acme.localhost", "zh-hans")
+    owner.force_login(shop["owner"])
+    dealer = shop["dealer"]
+    page = owner.get(f"/console/network/dealers/{dealer.pk}/").content.decode()
+    link = re.search(r'href="(/accounts/people/\?role=dealer_owner&amp;dealer=(\d+)&amp;next=[^"#]+)', page)
+    assert link and int(link.group(2)) == dealer.pk and "邀请用户" in page
+    url = link.group(1).replace("&amp;", "&")
+    form = owner.get(url).content.decode()
+    assert f'<option value="{dealer.pk}" selected>' in form
+    assert '<option value="dealer_owner" selected>' in form
+    sent = owner.post(url, {"email": "boss@sh.test", "role": "dealer_owner", "dealer": dealer.pk})
+    assert sent.status_code == 302 and sent["Location"] == f"/console/network/dealers/{dealer.pk}/"
+    with in_tenant(tenant_a):
+        invitation = Invitation.objects.get(email="boss@sh.test")
+    assert (invitation.role, invitation.dealer_id) == ("dealer_owner", dealer.pk)
+
+
 def test_expired_or_revoked_invitations_cannot_be_used(shop):
     invitation, raw = _invite(shop)
     Invitation.objects.filter(pk=invitation.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
