@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -103,6 +105,19 @@ class SupplierPriceForm(forms.Form):
     sku_code = forms.CharField(label=_("SKU code"), max_length=64)
     min_quantity = forms.IntegerField(label=_("From quantity"), min_value=1, initial=1)
     price = forms.DecimalField(label=_("Price per base unit"), min_value=0, max_digits=14, decimal_places=4)
+
+
+class SupplierWarehouseForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code"), max_length=32,
+        help_text=_("Letters, digits, dots, dashes or underscores; unique in the brand's workspace."))
+    name = forms.CharField(label=_("Name"), max_length=100)
+
+    def clean_code(self):
+        code = self.cleaned_data["code"].strip()
+        if not re.fullmatch(r"[A-Za-z0-9._-]+", code):
+            raise forms.ValidationError(_("Use letters, digits, dots, dashes or underscores only."))
+        return code
 
 
 class SupplierReceiptForm(forms.Form):

@@ -26,7 +26,12 @@ from tenant_apps.approvals.selectors import approval_pending, can_decide
 from tenant_apps.approvals.services import approval_decide
 from tenant_apps.catalog.models import Category, Product, ProductImage, Sku
 from tenant_apps.catalog.selectors import catalog_for, storefront_series
-from tenant_apps.console.forms import SupplierPriceForm, SupplierPriceListForm, SupplierReceiptForm
+from tenant_apps.console.forms import (
+    SupplierPriceForm,
+    SupplierPriceListForm,
+    SupplierReceiptForm,
+    SupplierWarehouseForm,
+)
 from tenant_apps.core.errors import DomainError
 from tenant_apps.core.forms import apply_domain_error
 from tenant_apps.dealers.models import Node
@@ -40,7 +45,7 @@ from tenant_apps.inventory.selectors import (
     supplier_warehouses,
     warehouse_stock,
 )
-from tenant_apps.inventory.services import stock_receive
+from tenant_apps.inventory.services import stock_receive, warehouse_create
 from tenant_apps.ordering.models import OrderStatus
 from tenant_apps.ordering.selectors import order_detail, supplier_order_get_for, supplier_order_list
 from tenant_apps.pricing.selectors import (
@@ -261,9 +266,22 @@ def supplier_price_list_page(request, list_id: int):
 
 
 @requires(SUPPLIER_INVENTORY)
+@require_http_methods(["GET", "POST"])
 def supplier_warehouses_page(request):
+    """The supplier's own warehouses, and a form to add one (only its sub-dealers' orders reserve from it)."""
+    node = _node(request)
+    form = SupplierWarehouseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            made = warehouse_create(actor=request.user, code=form.cleaned_data["code"],
+                                    name=form.cleaned_data["name"], owner=Node.objects.get(pk=node))
+        except DomainError as error:
+            apply_domain_error(form, error)
+        else:
+            messages.success(request, _("Warehouse %(code)s added.") % {"code": made.code})
+            return redirect("supplier:warehouse", warehouse_id=made.pk)
     return render(request, "console/supplier_warehouses.html", {
-        "warehouses": supplier_warehouses(node_id=_node(request)), "here": "stock"})
+        "warehouses": supplier_warehouses(node_id=node), "form": form, "here": "stock"})
 
 
 @requires(SUPPLIER_INVENTORY)

@@ -738,6 +738,10 @@ ENDPOINTS = [
              state=lambda w: str(PriceEntry.objects.get(price_list_id=w.ids["pudong_prices"]).price)),
     Endpoint("supplier-warehouse-list", "GET", "", (SUPPLIER_INVENTORY,)),
     Endpoint("supplier-warehouse-detail", "GET", "pudong_wh", (SUPPLIER_INVENTORY,)),
+    Endpoint("supplier-warehouse-list", "POST", "", (SUPPLIER_INVENTORY,), 201, {"code": "PD-2", "name": "浦东二仓"},
+             state=_count(Warehouse, owner__isnull=False)),
+    Endpoint("supplier-warehouse-receive", "POST", "pudong_wh", (SUPPLIER_INVENTORY,), 200,
+             {"sku": "{sku}", "quantity": 5}, state=_count(StockMovement, stock__warehouse__owner__isnull=False)),
     Endpoint("rest_user_details", "GET", "", (SIGNED_IN,)),
 ]
 

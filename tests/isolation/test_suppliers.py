@@ -92,3 +92,33 @@ def test_a_sub_dealer_is_no_supplier(chain):
     page = _page(js.sub_buyer)
     assert page.get("/supplier/").status_code == 403
     assert page.get(PAGES["orders"].format(js.order.pk)).status_code == 403
+
+
+def test_an_agent_adds_its_own_warehouse_and_receives_stock_into_it(chain, in_tenant, tenant_a):
+    """An agent that signed on without the brand's help sets up its stock itself: the warehouse it adds is its
+    own (only its sub-dealers' orders reserve from it) and its sibling never sees it."""
+    from tenant_apps.inventory.models import Warehouse
+
+    js, zj = chain.js, chain.zj
+    page = _page(js.owner)
+    assert page.post("/supplier/stock/", {"code": "bad code!", "name": "x"}).status_code == 200  # form again
+    added = page.post("/supplier/stock/", {"code": "JS-2", "name": "江苏二仓"})
+    assert added.status_code == 302
+    api = host_client(HOST, HTTP_AUTHORIZATION=f"Token {js.token}")
+    refused = api.post("/api/v1/supplier/warehouses/", {"code": "JS-2", "name": "again"},
+                       content_type="application/json")
+    assert refused.status_code == 400 and "code" in refused.json()["fields"]
+    made = api.post("/api/v1/supplier/warehouses/", {"code": "JS-3", "name": "江苏三仓"},
+                    content_type="application/json")
+    assert made.status_code == 201
+    received = api.post(f"/api/v1/supplier/warehouses/{made.json()['id']}/receive/",
+                        {"sku": chain.store.sku.pk, "quantity": 12, "reference": "GRN-1"},
+                        content_type="application/json")
+    assert received.status_code == 200 and [row["on_hand"] for row in received.json()["stock"]] == [12]
+    sibling = host_client(HOST, HTTP_AUTHORIZATION=f"Token {zj.token}")
+    assert sibling.post(f"/api/v1/supplier/warehouses/{made.json()['id']}/receive/",
+                        {"sku": chain.store.sku.pk, "quantity": 1}, content_type="application/json").status_code == 404
+    assert "JS-3" not in _page(zj.owner).get("/supplier/stock/").content.decode()
+    with in_tenant(tenant_a):
+        assert dict(Warehouse.objects.filter(code__in=["JS-2", "JS-3"]).values_list("code", "owner_id")) == {
+            "JS-2": js.node.pk, "JS-3": js.node.pk}

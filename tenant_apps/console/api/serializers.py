@@ -77,6 +77,17 @@ class SupplierPriceSerializer(serializers.Serializer):
     min_quantity = serializers.IntegerField(min_value=1, max_value=10 ** 9, default=1)
 
 
+class SupplierWarehouseCreateSerializer(serializers.Serializer):
+    code = serializers.RegexField(r"^[A-Za-z0-9._-]+$", max_length=32)
+    name = serializers.CharField(max_length=100)
+
+
+class SupplierReceiptSerializer(serializers.Serializer):
+    sku = serializers.IntegerField(min_value=1, max_value=2 ** 62)
+    quantity = serializers.IntegerField(min_value=1, max_value=10_000_000)
+    reference = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
+
+
 class SupplierWarehouseSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     code = serializers.CharField(read_only=True)

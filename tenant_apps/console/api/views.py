@@ -25,7 +25,9 @@ from tenant_apps.console.api.serializers import (
     SupplierOrderSerializer,
     SupplierPriceListSerializer,
     SupplierPriceSerializer,
+    SupplierReceiptSerializer,
     SupplierSerializer,
+    SupplierWarehouseCreateSerializer,
     SupplierWarehouseSerializer,
 )
 from tenant_apps.console.forms import AuditFilterForm
@@ -33,6 +35,7 @@ from tenant_apps.console.selectors import audit_entry_list
 from tenant_apps.core.errors import ValidationFailed
 from tenant_apps.dealers import services as dealers_services
 from tenant_apps.dealers.api.permissions import HasCapability
+from tenant_apps.dealers.models import Node
 from tenant_apps.dealers.selectors import (
     dealer_get_for,
     supplier_dealer_get,
@@ -41,6 +44,7 @@ from tenant_apps.dealers.selectors import (
     supplier_list,
 )
 from tenant_apps.inventory.selectors import supplier_warehouse_get, supplier_warehouses, warehouse_stock
+from tenant_apps.inventory.services import stock_receive, warehouse_create
 from tenant_apps.ordering.selectors import supplier_order_get_for, supplier_order_list
 from tenant_apps.pricing.selectors import supplier_price_list_get, supplier_price_lists
 from tenant_apps.pricing.services import price_entry_set
@@ -165,18 +169,44 @@ class SupplierPriceListViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
 
 
 class SupplierWarehouseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """The caller's company's own warehouses; a warehouse's detail lists its stock."""
+    """The caller's company's own warehouses: list, detail with its stock, create (`POST`, code and name), and
+    receive stock into one (`POST .../receive/`, SKU id and base units)."""
 
     serializer_class = SupplierWarehouseSerializer
     permission_classes = [HasCapability]
-    required_capabilities = {"list": SUPPLIER_INVENTORY, "retrieve": SUPPLIER_INVENTORY}
+    required_capabilities = {"list": SUPPLIER_INVENTORY, "retrieve": SUPPLIER_INVENTORY,
+                             "create": SUPPLIER_INVENTORY, "receive": SUPPLIER_INVENTORY}
 
     def get_queryset(self):
         return supplier_warehouses(node_id=supplier_node_id(self.request.user))
 
-    def retrieve(self, request, pk=None):
-        warehouse = supplier_warehouse_get(node_id=supplier_node_id(request.user), warehouse_id=pk)
+    def _detail(self, warehouse):
         data = dict(SupplierWarehouseSerializer(warehouse).data)
         data["stock"] = [{"sku": s.sku_id, "code": s.sku.code, "on_hand": s.on_hand, "reserved": s.reserved}
                          for s in warehouse_stock(warehouse=warehouse)]
-        return Response(data)
+        return data
+
+    def retrieve(self, request, pk=None):
+        return Response(self._detail(supplier_warehouse_get(node_id=supplier_node_id(request.user),
+                                                            warehouse_id=pk)))
+
+    @extend_schema(request=SupplierWarehouseCreateSerializer, responses=SupplierWarehouseSerializer)
+    def create(self, request):
+        given = SupplierWarehouseCreateSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        warehouse = warehouse_create(actor=request.user, code=given.validated_data["code"],
+                                     name=given.validated_data["name"],
+                                     owner=Node.objects.get(pk=supplier_node_id(request.user)))
+        return Response(SupplierWarehouseSerializer(warehouse).data, status=201)
+
+    @extend_schema(request=SupplierReceiptSerializer, responses=SupplierWarehouseSerializer)
+    @action(detail=True, methods=["post"])
+    def receive(self, request, pk=None):
+        warehouse = supplier_warehouse_get(node_id=supplier_node_id(request.user), warehouse_id=pk)
+        given = SupplierReceiptSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        if not Sku.objects.filter(pk=given.validated_data["sku"]).exists():
+            raise ValidationFailed(_("The stock could not be received."), fields={"sku": [_("No such SKU.")]})
+        stock_receive(actor=request.user, sku_id=given.validated_data["sku"], warehouse_id=warehouse.pk,
+                      quantity=given.validated_data["quantity"], reference=given.validated_data["reference"])
+        return Response(self._detail(warehouse))
