@@ -137,10 +137,13 @@ def order_allocate(*, actor, order: Order) -> Order:
 @transaction.atomic
 def supplier_order_ship(*, actor, order: Order, warehouse) -> Shipment:
     """A supplier ships an order placed with it (S2B2B) from one of its own warehouses (`warehouse`, found in its
-    scope by the caller): allocated first if it is approved, then what is reserved there picked and shipped in one
-    shipment. Nothing reserved there: 400, nothing changed."""
+    scope by the caller): allocated first if it is approved (what its warehouses hold; the rest keeps waiting),
+    or what it received since reserved, then what is reserved there picked and shipped in one shipment. Nothing
+    reserved there: 400, nothing changed."""
     if order.status == OrderStatus.APPROVED:
         order_allocate(actor=actor, order=order)
+    elif order.status in SHIPPABLE:
+        order_lines_allocate(actor=actor, order=_lock_order(order))
     shipment = shipment_create(actor=actor, order=order, warehouse_id=warehouse.pk)
     return shipment_ship(actor=actor, shipment=shipment)
 

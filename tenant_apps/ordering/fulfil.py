@@ -48,7 +48,8 @@ def reservations_split(*, order: Order, lines: Iterable[OrderLine], needs: Mappi
 @transaction.atomic
 def order_lines_allocate(*, actor, order: Order) -> int:
     """Reserve what the order's lines still miss (a backorder's, reserved when its stock came) over the
-    warehouses serving the dealer first; all or nothing (409 `insufficient_stock`, nothing reserved).
+    warehouses serving the dealer first; all or nothing (409 `insufficient_stock`, nothing reserved). An order
+    placed with a supplier takes what its warehouses hold now and leaves the rest waiting for the supplier.
     Returns the base units reserved now (0: everything was reserved at submission). `order`: locked."""
     from tenant_apps.ordering.submission import warehouse_ranks
 
@@ -68,16 +69,19 @@ def order_lines_allocate(*, actor, order: Order) -> int:
     for allocation in allocations:
         got[allocation.sku_id] += allocation.quantity
     short = sorted(by_pk[pk].line_no for pk in missing if got[by_pk[pk].sku_id] < wanted[by_pk[pk].sku_id])
-    if short:
+    if short and order.seller_id is None:
         raise OrderRefused(
             _("Not enough stock to allocate order %(number)s (lines %(lines)s); nothing was reserved.")
             % {"number": order.number, "lines": ", ".join(map(str, short))}, code="insufficient_stock")
     waiting = [by_pk[pk] for pk in sorted(missing, key=lambda pk: by_pk[pk].line_no)]
+    before = {line.pk: line.reserved_base for line in waiting}
     OrderReservation.objects.bulk_create(reservations_split(order=order, lines=waiting, needs=missing,
                                                             allocations=allocations))
-    for pk, quantity in missing.items():
-        OrderLine.objects.filter(pk=pk).update(reserved_base=F("reserved_base") + quantity)
-    return sum(missing.values())
+    for line in waiting:  # reservations_split raised each line's reserved_base by what it got
+        if line.reserved_base > before[line.pk]:
+            OrderLine.objects.filter(pk=line.pk).update(
+                reserved_base=F("reserved_base") + (line.reserved_base - before[line.pk]))
+    return sum(line.reserved_base - before[line.pk] for line in waiting)
 
 
 def order_line_ship(*, order: Order, line: OrderLine, warehouse_id: int, quantity: int) -> None:

@@ -4,7 +4,7 @@ An order outside the scope is a 404, indistinguishable from one that does not ex
 
 from __future__ import annotations
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
 from tenant_apps.accounts.permissions import (
@@ -148,7 +148,10 @@ def order_get_for(*, actor, order_id) -> Order:
 
 
 def order_reserved_left(order: Order) -> bool:
-    """Does the order still hold stock somewhere (not yet shipped)?"""
+    """Does the order still hold stock somewhere (not yet shipped)? An order placed with a supplier may also
+    owe units its supplier has not reserved yet (waiting for the supplier's stock): those count too."""
+    if order.seller_id is not None:
+        return OrderLine.objects.filter(order=order, shipped_base__lt=F("quantity") * F("factor")).exists()
     return OrderReservation.objects.filter(order=order, quantity__gt=0).exists()
 
 
@@ -164,8 +167,8 @@ def orders_delivered_before(cutoff) -> list[Order]:
 
 def order_detail(order: Order) -> Order:
     """The order with its lines (SKU, unit), timeline and reservations (warehouse) prefetched: four queries."""
-    return Order.objects.select_related("dealer", "placed_by", "backorder_of").defer("dealer__bank_account") \
-        .prefetch_related(
+    return Order.objects.select_related("dealer", "placed_by", "backorder_of", "seller") \
+        .defer("dealer__bank_account").prefetch_related(
         Prefetch("lines", queryset=OrderLine.objects.select_related("sku", "sku__base_unit", "unit")
                  .order_by("line_no")),
         Prefetch("events", queryset=OrderEvent.objects.order_by("at", "id")),

@@ -19,6 +19,7 @@ Steps (all or nothing):
    nothing kept), backorder (the shortfall becomes a second order, linked, with nothing reserved), or reduce
    (409 with the quantities available unless the dealer consented; then the order is re-quoted on them); then
    the order and its rows in one statement (core.bulk); promotion and coupon usage last; the cart emptied.
+   An order placed with a supplier keeps its shortfall unreserved, for the supplier to source.
 Reads: the context (one query), the price book (three) and the promotions (one), the same for 1 line or 1,000
 (docs/dev/ordering.md).
 """
@@ -645,7 +646,9 @@ def _place(*, actor, order: Order, ctx: DealerContext, lines, skus, quote, coupo
         reserved[allocation.sku_id] += allocation.quantity
     short = {s for s in wanted if reserved[s] < wanted[s] + gifts[s]}
     backorder = None
-    if short:
+    # Placed with a supplier: what its warehouses hold is reserved, the rest waits on the order for it to source
+    # (stock it receives, or lines passed up to headquarters); its shortfall never refuses a sub-dealer.
+    if short and ctx.seller_id is None:
         plan = _plan(lines, skus, {s: max(reserved[s] - gifts[s], 0) for s in wanted}, policy)
         shortages = [{"line": number, "sku": skus[p.line.sku_id].code, "wanted": p.line.quantity,
                       "available": p.kept, "unit": p.unit_name}

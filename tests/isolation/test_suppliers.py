@@ -122,3 +122,19 @@ def test_an_agent_adds_its_own_warehouse_and_receives_stock_into_it(chain, in_te
     with in_tenant(tenant_a):
         assert dict(Warehouse.objects.filter(code__in=["JS-2", "JS-3"]).values_list("code", "owner_id")) == {
             "JS-2": js.node.pk, "JS-3": js.node.pk}
+
+
+def test_a_sub_dealer_is_told_its_order_goes_to_its_supplier(chain, in_tenant, tenant_a):
+    from tests.factories.ordering import cart_line
+
+    js, store = chain.js, chain.store
+    with in_tenant(tenant_a):
+        cart_line(buyer=js.sub_buyer, dealer=js.sub, sku=store.sku, quantity=2)
+        cart_line(buyer=store.buyer, dealer=store.dealer, sku=store.sku, quantity=2)
+    page = _page(js.sub_buyer)
+    checkout = page.get("/cart/checkout/").content.decode()
+    assert 'id="checkout-seller"' in checkout and js.node.name in checkout
+    order = page.get(f"/orders/{js.order.pk}/").content.decode()
+    assert f'<dd id="order-seller">{js.node.name}</dd>' in order
+    direct = _page(chain.store.buyer).get("/cart/checkout/").content.decode()  # headquarters' own dealer
+    assert 'id="checkout-seller"' not in direct and "Note for the brand" in direct

@@ -14,8 +14,6 @@ from tenant_apps.approvals.services import approval_decide, workflow_update
 from tenant_apps.dealers import services as dealers
 from tenant_apps.fulfillment.services import supplier_order_ship
 from tenant_apps.inventory.models import Stock
-from tenant_apps.ordering.errors import StockShort
-from tenant_apps.ordering.models import Order
 from tenant_apps.ordering.submission import SubmitLine, order_revise, order_submit
 from tests.factories.suppliers import chain as make_chain
 
@@ -76,12 +74,33 @@ def test_an_agent_buying_from_headquarters_gets_headquarters_prices_and_stock(ch
     assert js.warehouse.pk not in set(order.reservations.values_list("warehouse_id", flat=True))
 
 
-def test_a_sub_dealer_cannot_be_served_from_headquarters_stock_when_its_agent_is_short(chain):
+def test_a_sub_dealer_is_never_served_from_headquarters_stock_when_its_agent_is_short(chain):
+    """The agent holds 40, headquarters 150: an order for 41 is placed with the agent (never refused for the
+    agent's stock, whatever the brand's shortage policy), 40 reserved in the agent's warehouse and one waiting
+    for the agent to source; headquarters' stock is untouched."""
     store, js = chain.store, chain.js
-    with pytest.raises(StockShort):
-        _submit(js.sub_buyer, js.sub, store.sku, 41)  # the agent holds 40; headquarters 150
-    assert Order.objects.filter(dealer=js.sub).count() == 0
-    assert _stock(js.warehouse, store.sku) == (40, 0)
+    hq_stock = (_stock(store.east, store.sku), _stock(store.west, store.sku))
+    order = _submit(js.sub_buyer, js.sub, store.sku, 41)
+    line = order.lines.get()
+    assert (order.seller_id, line.base_quantity, line.reserved_base) == (js.node.pk, 41, 40)
+    assert list(order.reservations.values_list("warehouse_id", "quantity")) == [(js.warehouse.pk, 40)]
+    assert _stock(js.warehouse, store.sku) == (40, 40)
+    assert (_stock(store.east, store.sku), _stock(store.west, store.sku)) == hq_stock
+
+
+def test_the_agent_ships_what_it_holds_and_the_rest_when_its_stock_comes(chain):
+    from tenant_apps.inventory.services import stock_receive
+
+    store, js = chain.store, chain.js
+    order = approval_decide(actor=js.owner, order=_submit(js.sub_buyer, js.sub, store.sku, 45), decision="approve")
+    first = supplier_order_ship(actor=js.owner, order=order, warehouse=js.warehouse)
+    order.refresh_from_db()
+    assert (first.lines.get().quantity, order.status) == (40, "partially_shipped")
+    stock_receive(actor=js.owner, sku_id=store.sku.pk, warehouse_id=js.warehouse.pk, quantity=10, reference="GRN")
+    second = supplier_order_ship(actor=js.owner, order=order, warehouse=js.warehouse)
+    order.refresh_from_db()
+    assert (second.lines.get().quantity, order.status) == (5, "shipped")
+    assert _stock(js.warehouse, store.sku) == (5, 0)
 
 
 def test_a_sub_dealer_given_back_to_headquarters_orders_from_headquarters_again(chain):
