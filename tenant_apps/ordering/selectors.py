@@ -148,8 +148,11 @@ def order_get_for(*, actor, order_id) -> Order:
 
 
 def order_reserved_left(order: Order) -> bool:
-    """Does the order still hold stock somewhere (not yet shipped)?"""
-    return OrderReservation.objects.filter(order=order, quantity__gt=0).exists()
+    """Does the order still wait for goods: stock held somewhere (not yet shipped), or units passed up to
+    headquarters (ordering.pass_up) not yet come back? One query."""
+    return Order.objects.filter(pk=order.pk).filter(
+        Exists(OrderReservation.objects.filter(order=OuterRef("pk"), quantity__gt=0))
+        | Exists(OrderLine.objects.filter(order=OuterRef("pk"), passed_base__gt=0))).exists()
 
 
 def orders_delivered_before(cutoff) -> list[Order]:
@@ -164,7 +167,9 @@ def orders_delivered_before(cutoff) -> list[Order]:
 
 def order_detail(order: Order) -> Order:
     """The order with its lines (SKU, unit), timeline and reservations (warehouse) prefetched: four queries."""
-    return Order.objects.select_related("dealer", "placed_by", "backorder_of").defer("dealer__bank_account") \
+    return Order.objects.select_related("dealer", "placed_by", "backorder_of", "passed_up_from",
+                                        "passed_up_from__dealer").defer(
+        "dealer__bank_account", "passed_up_from__dealer__bank_account") \
         .prefetch_related(
         Prefetch("lines", queryset=OrderLine.objects.select_related("sku", "sku__base_unit", "unit")
                  .order_by("line_no")),
