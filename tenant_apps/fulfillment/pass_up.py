@@ -26,7 +26,7 @@ from tenant_apps.inventory.services import stock_receive
 from tenant_apps.ordering.fulfil import order_lines_allocate
 from tenant_apps.ordering.lifecycle import order_event_add, order_lock, order_transition
 from tenant_apps.ordering.models import Order, OrderEvent, OrderStatus
-from tenant_apps.ordering.pass_up import PURCHASE, order_pass_up, pass_up_drop_shipped, pass_up_received
+from tenant_apps.ordering.pass_up import PURCHASE, RECEIVED, order_pass_up, pass_up_drop_shipped, pass_up_received
 from tenant_apps.ordering.selectors import order_reserved_left
 
 SHIPPABLE = (OrderStatus.ALLOCATED, OrderStatus.PARTIALLY_SHIPPED)
@@ -87,7 +87,7 @@ def pass_up_receive(*, actor, source: Order, order: Order, warehouse) -> Order:
                                     "has shipped it all.") % {"number": locked.number,
                                                               "state": OrderStatus(locked.status).label},
                                   code="illegal_transition")
-    if OrderEvent.objects.filter(order=locked, kind="pass_up_received").exists():
+    if OrderEvent.objects.filter(order=locked, kind=RECEIVED).exists():
         raise FulfillmentConflict(_("The goods of order %(number)s were received already.")
                                   % {"number": locked.number}, code="already_received")
     received = pass_up_received(source=source, order=locked)
@@ -96,7 +96,7 @@ def pass_up_receive(*, actor, source: Order, order: Order, warehouse) -> Order:
                       reference=locked.number, reason=_("Passed up for %(number)s") % {"number": source.number})
     units = sum(quantity for _line, quantity in received)
     reserved = order_lines_allocate(actor=actor, order=source) if source.status in SHIPPABLE else 0
-    order_event_add(actor=actor, order=locked, kind="pass_up_received", message=_(
+    order_event_add(actor=actor, order=locked, kind=RECEIVED, message=_(
         "Received into %(warehouse)s: %(units)s units.") % {"warehouse": warehouse.name, "units": units},
         data={"warehouse": warehouse.code, "units": units})
     order_event_add(actor=actor, order=source, kind="note", message=_(

@@ -28,7 +28,7 @@ that touches both locks them in that order), so passing up twice at once cannot 
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models import F, Prefetch
+from django.db.models import Exists, F, OuterRef, Prefetch
 from django.utils.translation import gettext as _
 
 from tenant_apps.audit.services import audit_record
@@ -36,13 +36,14 @@ from tenant_apps.inventory.models import Stock
 from tenant_apps.inventory.services import Allocation, stock_release_allocations
 from tenant_apps.ordering.errors import IllegalOrderTransition, OrderInvalid, OrderRefused
 from tenant_apps.ordering.lifecycle import order_event_add, order_lock
-from tenant_apps.ordering.models import Order, OrderLine, OrderReservation, OrderStatus
+from tenant_apps.ordering.models import Order, OrderEvent, OrderLine, OrderReservation, OrderStatus
 
 PURCHASE, DROP_SHIP = "purchase", "drop_ship"
 MODES = (PURCHASE, DROP_SHIP)
 # A sub-dealer's order whose lines may be passed up: approved (the supplier has accepted it) and not all shipped.
 PASSABLE = (OrderStatus.APPROVED, OrderStatus.ALLOCATED, OrderStatus.PARTIALLY_SHIPPED)
 MAX_LINES = 5000
+RECEIVED = "pass_up_received"  # the timeline event of a purchase's goods received (fulfillment.pass_up)
 
 
 def mode_label(mode: str) -> str:
@@ -225,6 +226,8 @@ def pass_up_received(*, source: Order, order: Order) -> list[tuple[OrderLine, in
 
 def pass_ups_of(order: Order) -> list[Order]:
     """The orders `order`'s lines were passed up as, oldest first, with their lines (which line each serves): two
-    queries. Only for the sub-dealer's supplier and headquarters: the sub-dealer never reads them."""
-    return list(Order.objects.filter(passed_up_from=order).prefetch_related(
+    queries; `received`: a purchase's goods were received into the supplier's stock. Only for the sub-dealer's
+    supplier and headquarters: the sub-dealer never reads them."""
+    received = OrderEvent.objects.filter(order=OuterRef("pk"), kind=RECEIVED)
+    return list(Order.objects.filter(passed_up_from=order).annotate(received=Exists(received)).prefetch_related(
         Prefetch("lines", queryset=OrderLine.objects.select_related("sku").order_by("line_no"))).order_by("id"))

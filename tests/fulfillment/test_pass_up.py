@@ -100,7 +100,7 @@ def test_drop_ship_headquarters_ships_to_the_sub_dealer_and_both_shipments_count
         assert (order.status, drop.status, passed.status) == ("completed", "delivered", "delivered")
 
 
-def test_purchase_the_agent_receives_the_goods_into_its_stock_and_ships_them(chain):
+def test_purchase_the_agent_receives_the_goods_into_its_stock_and_ships_them(chain, in_tenant):
     store, js, order = chain.store, chain.js, chain.order
     red = chain.lines[store.sku.pk]
     passed = supplier_order_pass_up(actor=js.owner, order=order, mode="purchase", lines={str(red.pk): 4})
@@ -112,14 +112,20 @@ def test_purchase_the_agent_receives_the_goods_into_its_stock_and_ships_them(cha
     order.refresh_from_db()
     assert (passed.status, order.status) == ("shipped", "partially_shipped")
     assert not Shipment.objects.filter(drop_ship_for=order).exists()  # a purchase ships to the agent
-    pass_up_receive(actor=js.owner, source=order, order=passed, warehouse=js.warehouse)
-    assert _stock(js.warehouse, store.sku) == (40 - 6 + 4, 4)  # booked in, and reserved for the sub-dealer
-    with pytest.raises(FulfillmentConflict):  # once
+    page = f"/supplier/orders/{order.pk}/"
+    assert 'class="pass-up-receive"' in signed_in(js.owner).get(page).content.decode()
+    with in_tenant(store.tenant):
         pass_up_receive(actor=js.owner, source=order, order=passed, warehouse=js.warehouse)
-    services.supplier_order_ship(actor=js.owner, order=order, warehouse=js.warehouse)
-    order.refresh_from_db()
-    assert order.status == "shipped"
-    assert {line.sku_id: line.shipped_base for line in order.lines.all()} == {store.sku.pk: 10, store.water.pk: 5}
+    assert 'class="pass-up-receive"' not in signed_in(js.owner).get(page).content.decode()
+    with in_tenant(store.tenant):
+        assert _stock(js.warehouse, store.sku) == (40 - 6 + 4, 4)  # booked in, and reserved for the sub-dealer
+        with pytest.raises(FulfillmentConflict):  # once
+            pass_up_receive(actor=js.owner, source=order, order=passed, warehouse=js.warehouse)
+        services.supplier_order_ship(actor=js.owner, order=order, warehouse=js.warehouse)
+        order.refresh_from_db()
+        assert order.status == "shipped"
+        assert {line.sku_id: line.shipped_base for line in order.lines.all()} == {store.sku.pk: 10,
+                                                                                   store.water.pk: 5}
 
 
 def test_more_than_is_open_or_a_second_pass_up_of_the_same_units_is_refused_and_nothing_is_written(chain):
