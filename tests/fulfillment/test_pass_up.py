@@ -195,3 +195,17 @@ def test_the_agent_passes_up_through_the_api_and_its_page(chain, in_tenant):
         admin = UserFactory(email="admin@brand.test", full_name="", role="owner")
     hq_page = signed_in(admin).get(f"/console/orders/{made.json()['id']}/").content.decode()
     assert 'id="passed-up-from"' in hq_page and order.number in hq_page
+
+
+def test_headquarters_cancelling_the_pass_up_order_gives_the_units_back_to_the_sub_dealers_order(chain):
+    from tenant_apps.ordering.lifecycle import order_cancel
+
+    store, js, order = chain.store, chain.js, chain.order
+    water = chain.lines[store.water.pk]
+    passed = supplier_order_pass_up(actor=js.owner, order=order, mode="drop_ship", lines={water.pk: 5})
+    order_cancel(actor=chain.hq, order=passed, reason="缺货")
+    water.refresh_from_db()
+    assert water.passed_base == 0
+    assert order.events.filter(kind="pass_up").count() == 2
+    again = supplier_order_pass_up(actor=js.owner, order=order, mode="drop_ship", lines={water.pk: 5})
+    assert (again.passed_up_from_id, again.status) == (order.pk, "approved")
