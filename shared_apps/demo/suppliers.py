@@ -1,22 +1,31 @@
 """Demo of multi-tier distribution (S2B2B), for a brand whose plan has it: the first provincial agent of the East
 (SH-A01) made a supplier by headquarters; two of the dealers under it buy from it; it has its own price list
 (headquarters' base prices plus a margin, never under a SKU's minimum resale price), its own warehouse with stock
-received, and one of its sub-dealers has placed an order with it (priced and reserved on the agent's side)."""
+received, and one of its sub-dealers has placed an order with it (priced and reserved on the agent's side). A second
+order of that sub-dealer is partly shipped by the agent from its own stock, and the rest passed up to headquarters
+as a drop-ship: the agent's own order to headquarters, approved through headquarters' chain and shipped by it
+straight to the sub-dealer, so the sub-dealer's order shows both shipments."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import F, Sum
 
 from billing_saas.limits import feature_enabled
 from billing_saas.models import Feature
 from tenant_apps.accounts.models import User
 from tenant_apps.accounts.services import user_create
+from tenant_apps.approvals.services import approval_decide
 from tenant_apps.dealers import services as dealers
 from tenant_apps.dealers.models import Dealer, DealerStatus, Node, Supplier
 from tenant_apps.dealers.selectors import qualification_blockers
+from tenant_apps.fulfillment.pass_up import supplier_order_pass_up
+from tenant_apps.fulfillment.services import supplier_order_ship
+from tenant_apps.inventory.models import Stock
 from tenant_apps.inventory.services import stock_receive, warehouse_create
+from tenant_apps.ordering.models import OrderStatus
 from tenant_apps.ordering.submission import SubmitLine, order_submit
 from tenant_apps.pricing.models import PriceEntry, PriceList, PriceListStatus
 from tenant_apps.pricing.services import price_entry_set, price_list_create, resale_floor
@@ -70,5 +79,39 @@ def seed_suppliers(*, brand_slug: str, password: str, tenant=None) -> list[str]:
         lines = [SubmitLine(sku_id=sku.pk, unit_id=None, quantity=max(sku.min_order_qty, sku.order_step) * 4)
                  for sku in priced[:3]]
         order_submit(actor=buyer, dealer=subs[0], lines=lines)
+        _passed_up(brand_slug=brand_slug, buyer=buyer, sub=subs[0], owner=owner, warehouse=warehouse,
+                   skus=priced[3:])
     assert PriceList.objects.filter(owner=node).exists()
     return supplier_lines(slug=brand_slug, password=password)
+
+
+def _passed_up(*, brand_slug: str, buyer, sub, owner, warehouse, skus) -> None:
+    """The sub-dealer orders two SKUs from the agent; the agent ships the first from its stock and passes the second
+    up to headquarters as a drop-ship (one headquarters has in stock), which headquarters approves and ships."""
+    from shared_apps.demo.fulfillment import ship_demo_order
+
+    free = dict(Stock.objects.filter(sku__in=skus, warehouse__owner__isnull=True, warehouse__is_active=True)
+                .values("sku_id").annotate(free=Sum(F("on_hand") - F("reserved"))).values_list("sku_id", "free"))
+    quantity = {sku.pk: max(sku.min_order_qty, sku.order_step) * 2 for sku in skus}
+    kept = next((sku for sku in skus), None)
+    passed_sku = next((sku for sku in skus if sku != kept and free.get(sku.pk, 0) >= quantity[sku.pk]), None)
+    if kept is None or passed_sku is None:
+        return
+    order = order_submit(actor=buyer, dealer=sub, lines=[SubmitLine(sku_id=sku.pk, unit_id=None,
+                                                                    quantity=quantity[sku.pk])
+                                                         for sku in (kept, passed_sku)]).order
+    order.refresh_from_db()
+    if order.status == OrderStatus.IN_APPROVAL:
+        order = approval_decide(actor=owner, order=order, decision="approve")
+    line = order.lines.get(sku=passed_sku)
+    passed = supplier_order_pass_up(actor=owner, order=order, mode="drop_ship", lines={line.pk: line.base_quantity})
+    supplier_order_ship(actor=owner, order=order, warehouse=warehouse)
+    for email in (f"rm.east@{brand_slug}.test", f"admin@{brand_slug}.test", f"finance@{brand_slug}.test"):
+        passed.refresh_from_db()
+        approver = User.objects.filter(email=email).first()
+        if passed.status != OrderStatus.IN_APPROVAL or approver is None:
+            break
+        approval_decide(actor=approver, order=passed, decision="approve")
+    passed.refresh_from_db()
+    if passed.status == OrderStatus.APPROVED:
+        ship_demo_order(order=passed, actor=User.objects.filter(email=f"admin@{brand_slug}.test").first())

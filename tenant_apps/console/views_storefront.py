@@ -36,6 +36,7 @@ from tenant_apps.core.errors import DomainError
 from tenant_apps.core.forms import apply_domain_error
 from tenant_apps.dealers.models import Node
 from tenant_apps.dealers.selectors import supplier_dealer_get, supplier_dealers
+from tenant_apps.fulfillment.pass_up import RECEIVABLE, pass_up_receive, supplier_order_pass_up
 from tenant_apps.fulfillment.services import supplier_order_ship
 from tenant_apps.inventory.selectors import (
     ANY_OWNER,
@@ -47,6 +48,8 @@ from tenant_apps.inventory.selectors import (
 )
 from tenant_apps.inventory.services import stock_receive, warehouse_create
 from tenant_apps.ordering.models import OrderStatus
+from tenant_apps.ordering.pass_up import PASSABLE, line_open, line_uncovered, pass_ups_of
+from tenant_apps.ordering.presentation import optional_template
 from tenant_apps.ordering.selectors import order_detail, supplier_order_get_for, supplier_order_list
 from tenant_apps.pricing.selectors import (
     dealer_context,
@@ -194,15 +197,36 @@ def supplier_order_page(request, order_id: int):
                                    warehouse_id=request.POST.get("warehouse", ""))
                 supplier_order_ship(actor=request.user, order=order, warehouse=warehouse)
                 messages.success(request, _("Shipped from %(warehouse)s.") % {"warehouse": warehouse.name})
+            elif action == "pass_up":
+                lines = {key.removeprefix("line-"): value.strip() or "0" for key, value in request.POST.items()
+                         if key.startswith("line-")}
+                passed = supplier_order_pass_up(actor=request.user, order=order, mode=request.POST.get("mode", ""),
+                                                lines=lines)
+                messages.success(request, _("Passed up to headquarters as order %(number)s.")
+                                 % {"number": passed.number})
+            elif action == "receive" and has_perm(request.user, SUPPLIER_INVENTORY):
+                warehouse = _found(supplier_warehouse_get, node_id=_node(request),
+                                   warehouse_id=request.POST.get("warehouse", ""))
+                passed = next((o for o in pass_ups_of(order) if str(o.pk) == request.POST.get("pass_up")), None)
+                if passed is None:
+                    raise Http404
+                pass_up_receive(actor=request.user, source=order, order=passed, warehouse=warehouse)
+                messages.success(request, _("Received into %(warehouse)s.") % {"warehouse": warehouse.name})
             else:
                 raise PermissionDenied
         except DomainError as error:
-            messages.error(request, str(error.detail))
+            messages.error(request, " ".join([str(error.detail), *(str(message) for messages_ in (
+                getattr(error, "fields", None) or {}).values() for message in messages_)]))
         return redirect("supplier:order", order_id=order.pk)
     detail = order_detail(order)
     pending = approval_pending(order=detail)
+    passable = detail.status in PASSABLE
     return render(request, "console/supplier_order.html", {
         "order": detail, "pending": pending, "here": "orders",
+        "lines": [{"line": line, "open": line_open(line), "default": line_uncovered(line)}
+                  for line in detail.lines.all()],
+        "pass_ups": pass_ups_of(detail), "passable": passable, "receivable": RECEIVABLE,
+        "shipments_partial": optional_template("fulfillment/_order_shipments.html"),
         "may_decide": can_decide(actor=request.user, approval=pending, order=detail),
         "warehouses": list(supplier_warehouses(node_id=_node(request)))
         if has_perm(request.user, SUPPLIER_INVENTORY) else []})

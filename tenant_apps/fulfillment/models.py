@@ -58,10 +58,16 @@ class Shipment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     shipped_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
+    # A drop-ship (S2B2B pass-up): headquarters' shipment of the supplier's pass-up order (`order`) sent straight to
+    # the sub-dealer; it counts for the sub-dealer's order too (its lines' shipped quantities, its state, its page).
+    drop_ship_for = models.ForeignKey("ordering.Order", on_delete=models.PROTECT, null=True, blank=True,
+                                      related_name="drop_shipments", db_index=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["status", "created_at"]), models.Index(fields=["carrier", "tracking_number"])]
+        indexes = [models.Index(fields=["status", "created_at"]), models.Index(fields=["carrier", "tracking_number"]),
+                   models.Index(fields=["drop_ship_for"], condition=Q(drop_ship_for__isnull=False),
+                                name="shipment_drop_ship_for")]
 
     def __str__(self) -> str:
         return self.number

@@ -32,6 +32,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -59,6 +60,7 @@ from tenant_apps.fulfillment.models import (
     TrackingEvent,
     TrackingStatus,
 )
+from tenant_apps.fulfillment.pass_up import drop_ship_shipped
 from tenant_apps.fulfillment.selectors import open_return_quantities, picking_lists
 from tenant_apps.inventory.models import MovementKind, Warehouse
 from tenant_apps.inventory.services import stock_receive, stock_ship
@@ -66,6 +68,7 @@ from tenant_apps.ordering.errors import IllegalOrderTransition
 from tenant_apps.ordering.fulfil import order_line_return, order_line_ship, order_lines_allocate, order_return_credit
 from tenant_apps.ordering.lifecycle import order_event_add, order_lock, order_transition
 from tenant_apps.ordering.models import Order, OrderLine, OrderStatus
+from tenant_apps.ordering.pass_up import DROP_SHIP
 from tenant_apps.ordering.selectors import order_reserved_left, orders_delivered_before
 from tenant_apps.ordering.submission import ordering_settings
 
@@ -99,6 +102,8 @@ RETURN_MACHINE = StateMachine(
 
 
 def _lock_order(order: Order) -> Order:
+    if order.passed_up_from_id:  # a pass-up order: the sub-dealer's order first, as every path locks them
+        order_lock(order.passed_up_from_id)
     return order_lock(order.pk, related=("dealer",))
 
 
@@ -159,6 +164,19 @@ def _next_number(order: Order, prefix: str, model) -> str:
     return f"{stem}{max(used, default=0) + 1}"
 
 
+def _shipment_number(order: Order) -> str:
+    """The order's next shipment number; a drop-ship's is numbered after the sub-dealer's order (the sub-dealer
+    reads it, and never sees the supplier's order to headquarters): "<its number>-D1"."""
+    if order.pass_up_mode != DROP_SHIP or not order.passed_up_from_id:
+        return _next_number(order, "S", Shipment)
+    source = Order.objects.only("number").get(pk=order.passed_up_from_id)
+    stem = f"{source.number}-D"
+    numbers = Shipment.objects.filter(order__passed_up_from=source, number__startswith=stem).values_list(
+        "number", flat=True)
+    used = [int(tail) for tail in (number.removeprefix(stem) for number in numbers) if tail.isdigit()]
+    return f"{stem}{max(used, default=0) + 1}"
+
+
 @transaction.atomic
 def shipment_create(*, actor, order: Order, warehouse_id, lines: dict | None = None) -> Shipment:
     """A shipment from one warehouse, in "picking", for `lines` ({order line id: base units}) or, without
@@ -196,7 +214,7 @@ def shipment_create(*, actor, order: Order, warehouse_id, lines: dict | None = N
     if not chosen:
         raise FulfillmentInvalid(_("The shipment could not be created."),
                                  fields={"lines": [_("Put at least one unit on the shipment.")]})
-    shipment = Shipment.objects.create(order=locked, warehouse=warehouse, number=_next_number(locked, "S", Shipment),
+    shipment = Shipment.objects.create(order=locked, warehouse=warehouse, number=_shipment_number(locked),
                                        created_by=actor if getattr(actor, "is_authenticated", False) else None)
     ShipmentLine.objects.bulk_create([ShipmentLine(shipment=shipment, order_line_id=pk, quantity=quantity)
                                       for pk, quantity in chosen.items()])
@@ -257,7 +275,9 @@ def shipment_ship(*, actor, shipment: Shipment, carrier=None, tracking_number: s
         order_transition(actor=actor, order=order, action=action, data={"shipment": locked.number})
         # the order's first shipment starts the clock of its receivable (idempotent for later shipments)
         receivable_shipped(reference=order.number, dealer=order.dealer_id, shipped_on=timezone.localdate())
-        return ["shipped_at", "carrier", "tracking_number"]
+        if order.pass_up_mode == DROP_SHIP and order.passed_up_from_id:  # straight to the sub-dealer: its order too
+            drop_ship_shipped(actor=actor, order=order, shipment=locked, ship_lines=ship_lines)
+        return ["shipped_at", "carrier", "tracking_number", "drop_ship_for"]
 
     locked = SHIPMENT_MACHINE.move(
         actor=actor, obj=shipment, action="ship", audit=audit_record, effects=effects,
@@ -288,8 +308,8 @@ def shipment_cancel(*, actor, shipment: Shipment) -> None:
 
 def _maybe_deliver(order: Order, actor, reason: str) -> None:
     """A shipped order whose shipments are all delivered is delivered."""
-    if order.status == OrderStatus.SHIPPED and not Shipment.objects.filter(order=order).exclude(
-            status=ShipmentStatus.DELIVERED).exists():
+    if order.status == OrderStatus.SHIPPED and not Shipment.objects.filter(
+            Q(order=order) | Q(drop_ship_for=order)).exclude(status=ShipmentStatus.DELIVERED).exists():
         order_transition(actor=actor, order=order, action="deliver", reason=reason)
 
 
@@ -318,6 +338,8 @@ def _apply_tracking(*, actor, shipment: Shipment, order: Order, status: str, occ
               "occurred_at": occurred_at.isoformat()})
     if shipment.status == ShipmentStatus.DELIVERED and before != ShipmentStatus.DELIVERED:
         _maybe_deliver(order, actor, reason=_("Every shipment delivered"))
+        if shipment.drop_ship_for_id:  # a drop-ship delivered is the sub-dealer's delivery too (locked first)
+            _maybe_deliver(order_lock(shipment.drop_ship_for_id), actor, reason=_("Every shipment delivered"))
     return event
 
 
@@ -450,11 +472,13 @@ def order_receipt_confirm(*, actor, order: Order) -> Order:
             _("Order %(number)s is %(state)s; receipt can be confirmed once everything has shipped.")
             % {"number": locked.number, "state": _state(locked)})
     now = timezone.now()
-    for shipment in Shipment.objects.select_for_update(of=("self",)).filter(order=locked).exclude(
-            status=ShipmentStatus.DELIVERED).order_by("id"):
-        _apply_tracking(actor=actor, shipment=shipment, order=locked, status=TrackingStatus.DELIVERED,
-                        occurred_at=now, location="", description=_("Receipt confirmed by the dealer"),
-                        source=TrackingEvent.Source.MANUAL)
+    # its own shipments, and headquarters' drop-ships to it (their pass-up order locked after it, as always)
+    for shipment in Shipment.objects.select_for_update(of=("self",)).filter(
+            Q(order=locked) | Q(drop_ship_for=locked)).exclude(status=ShipmentStatus.DELIVERED).order_by("id"):
+        _apply_tracking(actor=actor, shipment=shipment,
+                        order=locked if shipment.order_id == locked.pk else order_lock(shipment.order_id),
+                        status=TrackingStatus.DELIVERED, occurred_at=now, location="",
+                        description=_("Receipt confirmed by the dealer"), source=TrackingEvent.Source.MANUAL)
         locked.refresh_from_db(fields=["status"])
     if locked.status == OrderStatus.SHIPPED:
         order_transition(actor=actor, order=locked, action="deliver", reason=_("Receipt confirmed by the dealer"))

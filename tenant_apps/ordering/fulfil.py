@@ -54,7 +54,9 @@ def order_lines_allocate(*, actor, order: Order) -> int:
     from tenant_apps.ordering.submission import warehouse_ranks
 
     lines = list(OrderLine.objects.filter(order=order).order_by("line_no"))
-    missing = {line.pk: line.base_quantity - line.reserved_base - line.shipped_base for line in lines}
+    # units passed up to headquarters (ordering.pass_up) are not the supplier's to reserve
+    missing = {line.pk: line.base_quantity - line.reserved_base - line.shipped_base - line.passed_base
+               for line in lines}
     missing = {pk: quantity for pk, quantity in missing.items() if quantity > 0}
     if not missing:
         return 0

@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -31,7 +32,7 @@ from tenant_apps.events.services import event_row, relay_soon
 from tenant_apps.finance.services import credit_hold, credit_release
 from tenant_apps.inventory.services import Allocation, stock_release_allocations
 from tenant_apps.ordering.errors import IllegalOrderTransition, OrderActionInvalid, OrderNotFound
-from tenant_apps.ordering.models import RESERVING, Order, OrderEvent, OrderReservation, OrderStatus
+from tenant_apps.ordering.models import RESERVING, Order, OrderEvent, OrderLine, OrderReservation, OrderStatus
 
 S = OrderStatus
 # The legal moves of an order: action -> (from, to). "submit" happens only inside submission (a new order).
@@ -128,6 +129,23 @@ def reservations_release(*, order: Order, actor, reason: str) -> None:
     order.lines.update(reserved_base=0)
 
 
+def pass_up_given_back(*, actor, order: Order) -> None:
+    """A pass-up order (ordering.pass_up) cancelled or rejected: the units it still owed the sub-dealer's lines are
+    theirs again (not passed up: the supplier serves them or passes them up again), said on that order's timeline."""
+    given = 0
+    for line in OrderLine.objects.filter(order=order, passed_from__isnull=False).select_related("passed_from"):
+        owed = min(line.quantity * line.factor - line.shipped_base, line.passed_from.passed_base)
+        if owed > 0:
+            OrderLine.objects.filter(pk=line.passed_from_id, passed_base__gte=owed).update(
+                passed_base=F("passed_base") - owed)
+            given += owed
+    if given:
+        order_event_add(actor=actor, order=Order(pk=order.passed_up_from_id), kind="pass_up", message=_(
+            "Headquarters will not supply %(units)s units passed up (its order is %(state)s); they are to be served "
+            "again.") % {"state": _label(order.status), "units": given},
+            data={"pass_up_order": order.pk, "given_back": given})
+
+
 def order_charge(*, actor, order: Order) -> None:
     """Charge the order's total to the dealer's account (finance: its settlement mode; CreditShort, 409, when the
     balance or credit does not cover it). In the caller's transaction, after the stock is reserved: every path
@@ -162,6 +180,8 @@ def order_transition(*, actor, order: Order, action: str, reason: str = "", data
             from tenant_apps.promotions.services import promotion_usage_release
 
             promotion_usage_release(order_ref=locked.number)  # budgets and coupon uses back for other orders
+            if locked.passed_up_from_id:  # a supplier's pass-up order: the sub-dealer's order waits for it no more
+                pass_up_given_back(actor=actor, order=locked)
         # The timeline and the audit entry, in one insert (not the machine's own audit: see the module).
         insert_grouped(transition_rows(actor=actor, order=locked, before=before, action=action, reason=reason,
                                        data=data, now=timezone.now()))

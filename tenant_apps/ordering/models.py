@@ -103,6 +103,14 @@ class Order(models.Model):
     backorder_of = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True,
                                      related_name="backorders")
     revision = models.PositiveIntegerField(default=1)  # editing an approved order starts a new revision
+    # Pass-up (S2B2B, ordering/pass_up.py): this order is a supplier's own order to headquarters for lines of the
+    # sub-dealer's order `passed_up_from` (placed with that supplier); its lines name theirs (OrderLine.passed_from).
+    # "purchase": headquarters ships to the supplier, which receives the goods into its stock; "drop_ship":
+    # headquarters ships straight to the sub-dealer, and the shipment counts for both orders (Shipment.drop_ship_for).
+    passed_up_from = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True,
+                                       related_name="passed_up_orders", db_index=False)
+    pass_up_mode = models.CharField(_("pass-up mode"), max_length=10, blank=True, default="", db_default="",
+                                    choices=[("purchase", _("Purchase order")), ("drop_ship", _("Drop-ship"))])
     # The brand's ERP's own number for the order, written once when the ERP acknowledges it (integrations)
     erp_order_number = models.CharField(_("ERP order number"), max_length=64, blank=True, default="")
     submitted_at = models.DateTimeField(null=True, blank=True)
@@ -123,7 +131,9 @@ class Order(models.Model):
                    models.Index(fields=["seller", "-created_at"], condition=models.Q(seller__isnull=False),
                                 name="order_seller"),
                    models.Index(fields=["-created_at"], condition=models.Q(outside_territory=True),
-                                name="order_outside_territory")]
+                                name="order_outside_territory"),
+                   models.Index(fields=["passed_up_from"], condition=models.Q(passed_up_from__isnull=False),
+                                name="order_passed_up_from")]
 
     def __str__(self) -> str:
         return self.number
@@ -150,6 +160,12 @@ class OrderLine(models.Model):
     reserved_base = models.PositiveIntegerField(default=0)
     shipped_base = models.PositiveIntegerField(default=0)
     returned_base = models.PositiveIntegerField(default=0)
+    # A sub-dealer's line: base units passed up to headquarters (ordering/pass_up.py) and not yet come back, by
+    # headquarters' drop-ship (then shipped_base) or received into the supplier's stock (then reserved).
+    passed_base = models.PositiveIntegerField(default=0, db_default=0)
+    # A pass-up order's line: the sub-dealer's line it serves.
+    passed_from = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                                    db_index=False)
 
     class Meta:
         ordering = ["order_id", "line_no"]

@@ -24,7 +24,9 @@ STATUS_TONE = {
 PATH = (S.SUBMITTED, S.IN_APPROVAL, S.APPROVED, S.ALLOCATED, S.SHIPPED, S.DELIVERED, S.COMPLETED)
 KIND_LABEL = {"transition": gettext_lazy("Status"), "approval": gettext_lazy("Approval"),
               "shipment": gettext_lazy("Shipment"), "tracking": gettext_lazy("Tracking"),
-              "note": gettext_lazy("Note"), "return": gettext_lazy("Return")}
+              "note": gettext_lazy("Note"), "return": gettext_lazy("Return"),
+              "pass_up": gettext_lazy("Passed up to headquarters"),
+              "pass_up_received": gettext_lazy("Received into stock")}
 # Each kind of event on the timeline by its own name: the event's code (see `event_code`) -> its label.
 EVENT_LABEL = {
     "order.submitted": gettext_lazy("Order submitted"),

@@ -148,8 +148,9 @@ def order_get_for(*, actor, order_id) -> Order:
 
 
 def order_reserved_left(order: Order) -> bool:
-    """Does the order still hold stock somewhere (not yet shipped)? An order placed with a supplier may also
-    owe units its supplier has not reserved yet (waiting for the supplier's stock): those count too."""
+    """Does the order still wait for goods: stock held somewhere (not yet shipped)? An order placed with a
+    supplier may also owe units not reserved yet (waiting for the supplier's stock) or passed up to headquarters
+    (ordering.pass_up) and not come back: every unit not shipped counts. One query."""
     if order.seller_id is not None:
         return OrderLine.objects.filter(order=order, shipped_base__lt=F("quantity") * F("factor")).exists()
     return OrderReservation.objects.filter(order=order, quantity__gt=0).exists()
@@ -167,8 +168,10 @@ def orders_delivered_before(cutoff) -> list[Order]:
 
 def order_detail(order: Order) -> Order:
     """The order with its lines (SKU, unit), timeline and reservations (warehouse) prefetched: four queries."""
-    return Order.objects.select_related("dealer", "placed_by", "backorder_of", "seller") \
-        .defer("dealer__bank_account").prefetch_related(
+    return Order.objects.select_related("dealer", "placed_by", "backorder_of", "seller", "passed_up_from",
+                                        "passed_up_from__dealer").defer(
+        "dealer__bank_account", "passed_up_from__dealer__bank_account") \
+        .prefetch_related(
         Prefetch("lines", queryset=OrderLine.objects.select_related("sku", "sku__base_unit", "unit")
                  .order_by("line_no")),
         Prefetch("events", queryset=OrderEvent.objects.order_by("at", "id")),

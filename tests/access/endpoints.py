@@ -729,6 +729,12 @@ ENDPOINTS = [
     Endpoint("supplier-stop", "POST", "pudong_node", (SUPPLIERS_MANAGE,), 409),
     Endpoint("supplier-order-list", "GET", "", (SUPPLIER_ORDERS,)),
     Endpoint("supplier-order-detail", "GET", "sold", (SUPPLIER_ORDERS,)),
+    # granted, the pass-up reaches the service, which refuses it: Pudong's stock covers the whole order and no
+    # quantity is given (400); receiving refuses an order that is not a purchase passed up for this one (409)
+    Endpoint("supplier-order-pass-up", "POST", "sold", (SUPPLIER_ORDERS,), 400, {"mode": "drop_ship"},
+             state=_count(Order)),
+    Endpoint("supplier-order-receive", "POST", "sold", (SUPPLIER_INVENTORY,), 400,
+             {"order": "{sold}", "warehouse": "{pudong_wh}"}, state=_count(Order)),
     Endpoint("supplier-dealer-list", "GET", "", (SUPPLIER_ORDERS,)),
     Endpoint("supplier-dealer-detail", "GET", "sub", (SUPPLIER_ORDERS,)),
     Endpoint("supplier-price-list-list", "GET", "", (SUPPLIER_PRICING,)),

@@ -16,6 +16,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.db import connection, transaction
+from django.db.models import Q
 from django.test import override_settings
 from django.utils import timezone, translation
 from django_tenants.utils import schema_context
@@ -532,9 +533,19 @@ def test_demo_provincial_agent_supplies_two_sub_dealers_on_a_plan_with_multi_tie
         assert Dealer.objects.filter(supplier=supplier.node).count() == 2
         assert PriceList.objects.get(owner=supplier.node).entries.count() > 0
         assert Stock.objects.filter(warehouse__owner=supplier.node, on_hand__gt=0).exists()
-        order = Order.objects.get(seller=supplier.node)
+        order, passed_for = Order.objects.filter(seller=supplier.node).order_by("id")
         assert order.reservations.filter(warehouse__owner=supplier.node).exists()
         assert not order.reservations.exclude(warehouse__owner=supplier.node).exists()
+        # the second: the agent shipped one line from its stock, passed the other up to headquarters as a
+        # drop-ship that headquarters shipped straight to the sub-dealer: both shipments on the sub-dealer's order
+        passed = Order.objects.get(passed_up_from=passed_for)
+        assert (passed.dealer.node_id, passed.seller_id, passed.pass_up_mode, passed.status) == (
+            supplier.node_id, None, "drop_ship", "shipped")
+        assert passed_for.status == "shipped"
+        from tenant_apps.fulfillment.models import Shipment
+
+        assert sorted(s.order_id for s in Shipment.objects.filter(
+            Q(order=passed_for) | Q(drop_ship_for=passed_for))) == sorted([passed_for.pk, passed.pk])
 
 
 def test_demo_dealer_runs_its_own_people_a_buyer_without_prices_whose_large_order_waits(demo, db, in_tenant):

@@ -93,3 +93,17 @@ class SupplierWarehouseSerializer(serializers.Serializer):
     code = serializers.CharField(read_only=True)
     name = serializers.CharField(read_only=True)
     is_active = serializers.BooleanField(read_only=True)
+
+
+class SupplierPassUpSerializer(serializers.Serializer):
+    mode = serializers.ChoiceField(choices=["purchase", "drop_ship"], help_text=_(
+        "purchase: headquarters ships to you, you receive the goods into your stock; drop_ship: headquarters ships "
+        "straight to the sub-dealer."))
+    lines = serializers.DictField(child=serializers.IntegerField(min_value=0, max_value=10 ** 9), required=False,
+                                  help_text=_("Base units per line id of the order; default: what your stock does "
+                                              "not cover."))
+
+
+class SupplierPassUpReceiveSerializer(serializers.Serializer):
+    order = serializers.IntegerField(min_value=1, max_value=2 ** 62, help_text=_("The purchase passed up."))
+    warehouse = serializers.IntegerField(min_value=1, max_value=2 ** 62, help_text=_("One of your warehouses."))

@@ -23,6 +23,8 @@ from tenant_apps.console.api.serializers import (
     SupplierDealerSerializer,
     SupplierDesignateSerializer,
     SupplierOrderSerializer,
+    SupplierPassUpReceiveSerializer,
+    SupplierPassUpSerializer,
     SupplierPriceListSerializer,
     SupplierPriceSerializer,
     SupplierReceiptSerializer,
@@ -43,8 +45,10 @@ from tenant_apps.dealers.selectors import (
     supplier_get,
     supplier_list,
 )
+from tenant_apps.fulfillment.pass_up import pass_up_receive, supplier_order_pass_up
 from tenant_apps.inventory.selectors import supplier_warehouse_get, supplier_warehouses, warehouse_stock
 from tenant_apps.inventory.services import stock_receive, warehouse_create
+from tenant_apps.ordering.pass_up import line_open, pass_ups_of
 from tenant_apps.ordering.selectors import supplier_order_get_for, supplier_order_list
 from tenant_apps.pricing.selectors import supplier_price_list_get, supplier_price_lists
 from tenant_apps.pricing.services import price_entry_set
@@ -117,13 +121,59 @@ class SupplierOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
 
     serializer_class = SupplierOrderSerializer
     permission_classes = [HasCapability]
-    required_capabilities = {"list": SUPPLIER_ORDERS, "retrieve": SUPPLIER_ORDERS}
+    required_capabilities = {"list": SUPPLIER_ORDERS, "retrieve": SUPPLIER_ORDERS, "pass_up": SUPPLIER_ORDERS,
+                             "receive": SUPPLIER_INVENTORY}
 
     def get_queryset(self):
         return supplier_order_list(actor=self.request.user, status=self.request.query_params.get("status", ""))
 
     def get_object(self):
         return supplier_order_get_for(actor=self.request.user, order_id=self.kwargs["pk"])
+
+    def retrieve(self, request, pk=None):
+        """The order, its lines (what is shipped, passed up, still open) and the orders its lines were passed up as."""
+        order = self.get_object()
+        return Response({**SupplierOrderSerializer(order).data, **pass_up_body(order)})
+
+    @extend_schema(request=SupplierPassUpSerializer, responses={201: SupplierOrderSerializer})
+    @action(detail=True, methods=["post"], url_path="pass-up")
+    def pass_up(self, request, pk=None):
+        """Pass lines up to headquarters as your own order (its prices for you, its approval, your credit)."""
+        order = self.get_object()
+        given = SupplierPassUpSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        passed = supplier_order_pass_up(actor=request.user, order=order, mode=given.validated_data["mode"],
+                                        lines=given.validated_data.get("lines"),
+                                        idempotency_key=request.headers.get("Idempotency-Key", ""))
+        return Response({**SupplierOrderSerializer(passed).data, "mode": passed.pass_up_mode,
+                         "passed_up_from": order.pk}, status=201)
+
+    @extend_schema(request=SupplierPassUpReceiveSerializer, responses=SupplierOrderSerializer)
+    @action(detail=True, methods=["post"])
+    def receive(self, request, pk=None):
+        """The goods of a purchase passed up for this order arrived: into one of your warehouses, reserved here."""
+        order = self.get_object()
+        given = SupplierPassUpReceiveSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        passed = next((o for o in pass_ups_of(order) if o.pk == given.validated_data["order"]), None)
+        if passed is None:
+            raise ValidationFailed(_("Nothing was received."),
+                                   fields={"order": [_("No order passed up for this one.")]})
+        warehouse = supplier_warehouse_get(node_id=supplier_node_id(request.user),
+                                           warehouse_id=given.validated_data["warehouse"])
+        pass_up_receive(actor=request.user, source=order, order=passed, warehouse=warehouse)
+        order = self.get_object()
+        return Response({**SupplierOrderSerializer(order).data, **pass_up_body(order)})
+
+
+def pass_up_body(order) -> dict:
+    """A supplier's order's lines with what is shipped, passed up and open, and its pass-up orders (base units)."""
+    return {"lines": [{"id": line.pk, "line_no": line.line_no, "sku": line.sku_id, "ordered": line.base_quantity,
+                       "reserved": line.reserved_base, "shipped": line.shipped_base, "passed_up": line.passed_base,
+                       "open": line_open(line)} for line in order.lines.order_by("line_no")],
+            "pass_ups": [{"id": o.pk, "number": o.number, "mode": o.pass_up_mode, "status": o.status,
+                          "lines": {str(line.passed_from_id): line.base_quantity for line in o.lines.all()
+                                    if line.passed_from_id}} for o in pass_ups_of(order)]}
 
 
 class SupplierDealerViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

@@ -7,6 +7,7 @@ each in a constant number of queries. The partials `fulfillment/_order_shipments
 from __future__ import annotations
 
 from django import template
+from django.db.models import Q
 
 from tenant_apps.accounts.permissions import CART_EDIT, has_perm
 from tenant_apps.fulfillment import selectors
@@ -25,7 +26,9 @@ def _can_act(context, order) -> bool:
 @register.simple_tag(takes_context=True)
 def order_shipments(context, order) -> dict:
     return {
-        "shipments": list(selectors.shipment_list(Shipment.objects.filter(order=order)).order_by("id")),
+        # its own, and headquarters' drop-ships to it (S2B2B pass-up: the supplier's order to headquarters)
+        "shipments": list(selectors.shipment_list(Shipment.objects.filter(
+            Q(order=order) | Q(drop_ship_for=order))).order_by("id")),
         "can_confirm": order.status in (OrderStatus.SHIPPED, OrderStatus.DELIVERED) and _can_act(context, order),
     }
 
