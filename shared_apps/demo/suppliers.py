@@ -1,7 +1,9 @@
 """Demo of multi-tier distribution (S2B2B), for a brand whose plan has it: the first provincial agent of the East
 (SH-A01) made a supplier by headquarters; two of the dealers under it buy from it; it has its own price list
 (headquarters' base prices plus a margin, never under a SKU's minimum resale price), its own warehouse with stock
-received, and one of its sub-dealers has placed an order with it (priced and reserved on the agent's side)."""
+received, and one of its sub-dealers has placed an order with it (priced and reserved on the agent's side, charged
+to the sub-dealer's account with the agent, cash on delivery) and paid part of it by bank transfer; the other
+sub-dealer has a credit line with the agent (its receivables page, /supplier/receivables/)."""
 
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ from tenant_apps.accounts.services import user_create
 from tenant_apps.dealers import services as dealers
 from tenant_apps.dealers.models import Dealer, DealerStatus, Node, Supplier
 from tenant_apps.dealers.selectors import qualification_blockers
+from tenant_apps.finance.services_suppliers import supplier_payment_record, supplier_terms_set
 from tenant_apps.inventory.services import stock_receive, warehouse_create
 from tenant_apps.ordering.submission import SubmitLine, order_submit
 from tenant_apps.pricing.models import PriceEntry, PriceList, PriceListStatus
@@ -69,6 +72,13 @@ def seed_suppliers(*, brand_slug: str, password: str, tenant=None) -> list[str]:
                             dealer=subs[0], full_name="")
         lines = [SubmitLine(sku_id=sku.pk, unit_id=None, quantity=max(sku.min_order_qty, sku.order_step) * 4)
                  for sku in priced[:3]]
-        order_submit(actor=buyer, dealer=subs[0], lines=lines)
+        order = order_submit(actor=buyer, dealer=subs[0], lines=lines).order
+        paid = (order.total * Decimal("0.4")).quantize(Decimal("0.01"))
+        if paid > 0:
+            supplier_payment_record(actor=owner, creditor=node, dealer=subs[0], amount=paid, method="bank_transfer",
+                                    reference=order.number, note="demo")
+    if len(subs) > 1:
+        supplier_terms_set(actor=owner, creditor=node, dealer=subs[1], mode="credit", credit_limit="20000.00",
+                           terms_days=45)
     assert PriceList.objects.filter(owner=node).exists()
     return supplier_lines(slug=brand_slug, password=password)
