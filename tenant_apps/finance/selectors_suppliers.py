@@ -15,7 +15,7 @@ from django.utils import timezone
 from tenant_apps.core.money import tenant_currency
 from tenant_apps.dealers.models import Dealer
 from tenant_apps.dealers.selectors import supplier_dealers
-from tenant_apps.finance.models import LedgerEntry, SupplierTerms
+from tenant_apps.finance.models import LedgerEntry, SettlementMode, SupplierTerms
 from tenant_apps.finance.selectors_accounts import MONEY, Figures, figures
 from tenant_apps.finance.selectors_receivables import _AGEING, DUE_SOON_DAYS, Item, _fetch, _items_query, open_items
 from tenant_apps.finance.services import Settlement
@@ -33,6 +33,10 @@ class SubDealerRow:
     overdue: Decimal  # open, past its due date
     oldest_due: date | None  # the oldest due date among the overdue items
     items: int
+
+    @property
+    def mode_label(self) -> str:
+        return str(SettlementMode(self.settlement.mode).label)
 
 
 def _accounts(node_id: int) -> QuerySet[Dealer]:

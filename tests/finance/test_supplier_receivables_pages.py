@@ -38,7 +38,7 @@ def test_the_agent_sees_what_its_sub_dealer_owes_and_records_a_payment(chain, in
     js = chain.js
     owner = signed_in(js.owner)
     listing = owner.get("/supplier/receivables/").content.decode()
-    assert js.sub.code in listing and "55.00" in listing
+    assert js.sub.code in listing and "55.00" in listing and "Cash on delivery" in listing
     url = f"/supplier/receivables/{js.sub.pk}/"
     page = owner.get(url).content.decode()
     assert chain.order.number in page and 'value="payment"' in page
