@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from tenant_apps.core.money import format_money, tenant_currency
-from tenant_apps.dealers.models import Dealer, Node
+from tenant_apps.dealers.models import Dealer, Node, Supplier
 from tenant_apps.dealers.selectors import dealers_visible_to
 from tenant_apps.finance.models import BlockLift, DealerAccount, EntryKind
 from tenant_apps.finance.services import finance_settings, settlement_for
@@ -313,9 +313,13 @@ def order_block_reason(dealer, *, today: date | None = None, items: list[Item] |
     """Why `dealer` may not place orders now, as a sentence in the current language; None when it may.
 
     Blocked when any of its items is overdue more than the brand's `overdue_block_days` (0: never block) and no
-    lift is active (services_receivables.block_lift)."""
+    lift is active (services_receivables.block_lift). Never while its orders go to an active supplier (S2B2B): the
+    block is headquarters' and applies to the orders placed with headquarters only (docs/dev/multi-tier.md)."""
     days = finance_settings().overdue_block_days
     if not days:
+        return None
+    supplier_id = getattr(dealer, "supplier_id", None)
+    if supplier_id and Supplier.objects.filter(node_id=supplier_id, active=True).exists():
         return None
     today = today or timezone.localdate()
     currency = tenant_currency()

@@ -12,6 +12,7 @@ import pytest
 from django.utils import timezone
 
 from tenant_apps.approvals.services import approval_decide
+from tenant_apps.dealers import services as dealers
 from tenant_apps.dealers.models import Dealer
 from tenant_apps.finance import selectors, selectors_accounts, selectors_receivables, services
 from tenant_apps.finance import services_suppliers as suppliers
@@ -19,6 +20,7 @@ from tenant_apps.finance.errors import CreditShort, FinanceInvalid
 from tenant_apps.finance.models import DealerAccount, LedgerEntry, Receivable
 from tenant_apps.finance.services_receivables import receivable_shipped
 from tenant_apps.fulfillment.services import supplier_order_ship
+from tenant_apps.ordering.errors import OrderRefused
 from tenant_apps.ordering.lifecycle import order_cancel
 from tenant_apps.ordering.models import Order
 from tenant_apps.ordering.submission import SubmitLine, order_submit
@@ -119,9 +121,17 @@ def _overdue(dealer, creditor, reference: str) -> None:
 def test_overdue_with_headquarters_does_not_block_orders_to_the_supplier(chain):
     shop, js = chain.store, chain.js
     _overdue(js.sub, None, "OLD-HQ-1")  # from before it bought from the agent
-    assert selectors_receivables.order_block_reason(js.sub) is not None
+    assert selectors_receivables.order_block_reason(js.sub) is None  # its orders go to the agent: no block shown
+    assert selectors_receivables.credit_summary(js.sub).overdue == D("30.00")  # but the debt is shown
     order = _submit(js.sub_buyer, js.sub, shop.sku, 2)
     assert order.seller_id == js.node.pk
+    # given back to headquarters, its orders go to headquarters again, and the block applies
+    dealers.dealer_update(actor=None, dealer=js.sub, supplier=dealers.selectors.headquarters())
+    js.sub.refresh_from_db()
+    assert "Orders are blocked" in selectors_receivables.order_block_reason(js.sub)
+    with pytest.raises(OrderRefused) as refused:
+        _submit(js.sub_buyer, js.sub, shop.sku, 2)
+    assert refused.value.code == "overdue_block"
 
 
 def test_overdue_with_the_supplier_does_not_block_with_headquarters(chain):
