@@ -1,10 +1,12 @@
 """Demo of multi-tier distribution (S2B2B), for a brand whose plan has it: the first provincial agent of the East
 (SH-A01) made a supplier by headquarters; two of the dealers under it buy from it; it has its own price list
 (headquarters' base prices plus a margin, never under a SKU's minimum resale price), its own warehouse with stock
-received, and one of its sub-dealers has placed an order with it (priced and reserved on the agent's side). A second
-order of that sub-dealer is partly shipped by the agent from its own stock, and the rest passed up to headquarters
-as a drop-ship: the agent's own order to headquarters, approved through headquarters' chain and shipped by it
-straight to the sub-dealer, so the sub-dealer's order shows both shipments."""
+received, and one of its sub-dealers has placed an order with it (priced and reserved on the agent's side, charged
+to the sub-dealer's account with the agent, cash on delivery) and paid part of it by bank transfer; the other
+sub-dealer has a credit line with the agent (its receivables page, /supplier/receivables/). A second order of the
+first sub-dealer is partly shipped by the agent from its own stock, and the rest passed up to headquarters as a
+drop-ship: the agent's own order to headquarters, approved through headquarters' chain and shipped by it straight
+to the sub-dealer, so the sub-dealer's order shows both shipments."""
 
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ from tenant_apps.approvals.services import approval_decide
 from tenant_apps.dealers import services as dealers
 from tenant_apps.dealers.models import Dealer, DealerStatus, Node, Supplier
 from tenant_apps.dealers.selectors import qualification_blockers
+from tenant_apps.finance.services_suppliers import supplier_payment_record, supplier_terms_set
 from tenant_apps.fulfillment.pass_up import supplier_order_pass_up
 from tenant_apps.fulfillment.services import supplier_order_ship
 from tenant_apps.inventory.models import Stock
@@ -78,9 +81,16 @@ def seed_suppliers(*, brand_slug: str, password: str, tenant=None) -> list[str]:
                             dealer=subs[0], full_name="")
         lines = [SubmitLine(sku_id=sku.pk, unit_id=None, quantity=max(sku.min_order_qty, sku.order_step) * 4)
                  for sku in priced[:3]]
-        order_submit(actor=buyer, dealer=subs[0], lines=lines)
+        order = order_submit(actor=buyer, dealer=subs[0], lines=lines).order
+        paid = (order.total * Decimal("0.4")).quantize(Decimal("0.01"))
+        if paid > 0:
+            supplier_payment_record(actor=owner, creditor=node, dealer=subs[0], amount=paid, method="bank_transfer",
+                                    reference=order.number, note="demo")
         _passed_up(brand_slug=brand_slug, buyer=buyer, sub=subs[0], owner=owner, warehouse=warehouse,
                    skus=priced[3:])
+    if len(subs) > 1:
+        supplier_terms_set(actor=owner, creditor=node, dealer=subs[1], mode="credit", credit_limit="20000.00",
+                           terms_days=45)
     assert PriceList.objects.filter(owner=node).exists()
     return supplier_lines(slug=brand_slug, password=password)
 

@@ -102,6 +102,7 @@ SUPPLIERS_MANAGE = "suppliers.manage"  # brand staff: make dealers suppliers to 
 SUPPLIER_ORDERS = "supplier.orders"  # the orders placed with their company: read, approve at its steps
 SUPPLIER_PRICING = "supplier.pricing"  # their company's price lists for its sub-dealers
 SUPPLIER_INVENTORY = "supplier.inventory"  # their company's warehouses: stock, receipts
+SUPPLIER_FINANCE = "supplier.finance"  # payments received from their sub-dealers, the credit and terms they give them
 # A dealer's staff, narrowed or widened per person by their dealer owner (DEALER_RIGHTS below)
 ORDERS_SUBMIT = "orders.submit"  # submit the company's cart as an order (filling the cart is CART_EDIT)
 PRICES_SEE = "prices.see"  # see prices and totals (a dealer user without it sees products and quantities only)
@@ -168,7 +169,7 @@ def _with_rights(user, granted: frozenset[str]) -> frozenset[str]:
 
 # Held by a dealer's people only while their dealer is an active supplier (tenant_apps.dealers.models.Supplier):
 # whether it is is asked of the check the dealers app registers (accounts sits below dealers), once per user object.
-SUPPLIER_CAPABILITIES = frozenset({SUPPLIER_ORDERS, SUPPLIER_PRICING, SUPPLIER_INVENTORY})
+SUPPLIER_CAPABILITIES = frozenset({SUPPLIER_ORDERS, SUPPLIER_PRICING, SUPPLIER_INVENTORY, SUPPLIER_FINANCE})
 SUPPLIER_MATRIX: dict[str, frozenset[str]] = {
     Role.DEALER_OWNER: SUPPLIER_CAPABILITIES,
     Role.DEALER_BUYER: frozenset({SUPPLIER_ORDERS}),

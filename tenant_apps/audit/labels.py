@@ -192,6 +192,7 @@ SUBJECT_LABELS = {
     "finance.ledger": pgettext_lazy("audit subject", "Dealer account"),
     "finance.settings": pgettext_lazy("audit subject", "Finance settings"),
     "finance.settlement": pgettext_lazy("audit subject", "Settlement terms"),
+    "finance.supplier_terms": pgettext_lazy("audit subject", "Terms given by a supplier"),
     "finance.adjustment": pgettext_lazy("audit subject", "Balance adjustment"),
     "finance.rebate_rule": pgettext_lazy("audit subject", "Rebate rule"),
     "finance.rebate_run": pgettext_lazy("audit subject", "Rebate run"),

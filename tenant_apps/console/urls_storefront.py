@@ -1,6 +1,7 @@
 from django.urls import path
 
 from tenant_apps.console import views_storefront as views
+from tenant_apps.console import views_supplier_finance
 
 app_name = "catalog"
 
@@ -20,4 +21,6 @@ supplier_patterns = [
     path("prices/<int:list_id>/", views.supplier_price_list_page, name="price-list"),
     path("stock/", views.supplier_warehouses_page, name="warehouses"),
     path("stock/<int:warehouse_id>/", views.supplier_warehouse_page, name="warehouse"),
+    path("receivables/", views_supplier_finance.supplier_receivables_page, name="receivables"),
+    path("receivables/<int:dealer_id>/", views_supplier_finance.supplier_receivable_page, name="receivable"),
 ]

@@ -53,8 +53,10 @@ def owed_by_reference(entries: QuerySet[LedgerEntry]) -> QuerySet:
 
 
 def accounts_visible_to(user) -> QuerySet[DealerAccount]:
-    """The accounts of the dealers in the user's data scope (a dealer's staff: their own company's)."""
-    return DealerAccount.objects.filter(dealer__in=dealers_visible_to(user)).select_related("dealer")
+    """Headquarters' accounts (creditor NULL) of the dealers in the user's data scope (a dealer's staff: their own
+    company's). A sub-dealer's account with its supplier is the supplier's (selectors_suppliers), never listed here."""
+    return (DealerAccount.objects.filter(dealer__in=dealers_visible_to(user), creditor__isnull=True)
+            .select_related("dealer"))
 
 
 def account_get_for(*, actor, account_id) -> DealerAccount:

@@ -52,7 +52,8 @@ def account_rows(*, actor, q: str = "", mode: str = "") -> QuerySet[Dealer]:
     rows = (
         dealers_visible_to(actor)
         .annotate(fin_account=FilteredRelation("finance_accounts",
-                                               condition=Q(finance_accounts__currency=tenant_currency())))
+                                               condition=Q(finance_accounts__currency=tenant_currency(),
+                                                           finance_accounts__creditor__isnull=True)))
         .annotate(
             fin_balance=Coalesce(F("fin_account__balance"), Value(ZERO), output_field=MONEY),
             fin_credit_used=Coalesce(F("fin_account__credit_used"), Value(ZERO), output_field=MONEY),
@@ -84,7 +85,8 @@ def finance_summary(*, actor) -> list[dict]:
     dealers, as the accounts list shows them), total prepaid balances, total credit used, total rebate pool. Two
     queries."""
     rows = list(
-        DealerAccount.objects.filter(dealer__in=dealers_visible_to(actor)).order_by().values("currency")
+        DealerAccount.objects.filter(dealer__in=dealers_visible_to(actor), creditor__isnull=True).order_by()
+        .values("currency")
         .annotate(accounts=Count("id"), balance=Coalesce(Sum("balance"), ZERO, output_field=MONEY),
                   credit_used=Coalesce(Sum("credit_used"), ZERO, output_field=MONEY),
                   rebate=Coalesce(Sum("rebate_balance"), ZERO, output_field=MONEY))
@@ -99,8 +101,10 @@ def finance_summary(*, actor) -> list[dict]:
 
 
 def dealer_figures(dealer: Dealer, settlement: Settlement) -> list[Figures]:
-    """The dealer's accounts, the brand's currency first (an empty one when it has none yet). One query."""
-    accounts = {account.currency: account for account in DealerAccount.objects.filter(dealer=dealer)}
+    """The dealer's accounts with headquarters, the brand's currency first (an empty one when it has none yet).
+    One query."""
+    accounts = {account.currency: account
+                for account in DealerAccount.objects.filter(dealer=dealer, creditor__isnull=True)}
     accounts.setdefault(settlement.currency, DealerAccount(currency=settlement.currency))
     return [figures(currency=account.currency, balance=account.balance, credit_used=account.credit_used,
                     rebate=account.rebate_balance, settlement=settlement)
@@ -108,8 +112,9 @@ def dealer_figures(dealer: Dealer, settlement: Settlement) -> list[Figures]:
 
 
 def ledger_of(dealer: Dealer) -> QuerySet[LedgerEntry]:
-    """The dealer's ledger, all currencies, newest first (no joins: the row carries its actor's label)."""
-    return LedgerEntry.objects.filter(dealer=dealer).order_by("-created_at", "-id")
+    """The dealer's ledger with headquarters, all currencies, newest first (no joins: the row carries its actor's
+    label)."""
+    return LedgerEntry.objects.filter(dealer=dealer, creditor__isnull=True).order_by("-created_at", "-id")
 
 
 def adjustments_waiting(*, actor) -> QuerySet[Adjustment]:

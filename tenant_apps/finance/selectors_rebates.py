@@ -62,7 +62,7 @@ def rebate_line_get_for(*, actor, line_id) -> RebateLine:
 
 def rebate_pool(*, dealer, currency: str | None = None) -> Decimal:
     """The dealer's rebate pool (what rebates credited and orders have not spent yet) in `currency`."""
-    return (DealerAccount.objects.filter(dealer=dealer, currency=currency or tenant_currency())
+    return (DealerAccount.objects.filter(dealer=dealer, currency=currency or tenant_currency(), creditor__isnull=True)
             .values_list("rebate_balance", flat=True).first()) or ZERO
 
 

@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from tenant_apps.core.money import format_money, tenant_currency
-from tenant_apps.dealers.models import Dealer, Node
+from tenant_apps.dealers.models import Dealer, Node, Supplier
 from tenant_apps.dealers.selectors import dealers_visible_to
 from tenant_apps.finance.models import BlockLift, DealerAccount, EntryKind
 from tenant_apps.finance.services import finance_settings, settlement_for
@@ -71,7 +71,7 @@ WITH item AS (
            GREATEST(COALESCE(-SUM(e.credit_delta) FILTER (WHERE e.kind = %(payment)s), 0), 0) AS named,
            MIN(e.created_at) FILTER (WHERE e.kind = %(charge)s) AS charged_at
     FROM finance_dealeraccount a JOIN finance_ledgerentry e ON e.account_id = a.id
-    WHERE a.currency = %(currency)s AND a.dealer_id IN ({dealers})
+    WHERE a.currency = %(currency)s AND a.dealer_id IN ({dealers}) AND {creditor}
       AND e.reference <> '' AND e.kind IN (%(charge)s, %(release)s, %(payment)s)
     GROUP BY a.id, e.reference
     HAVING bool_or(e.kind = %(charge)s AND e.credit_delta > 0)
@@ -119,9 +119,12 @@ def _dealer_sql(dealers: QuerySet[Dealer]) -> tuple[str, list]:
     return sql, named
 
 
-def _items_query(dealers: QuerySet[Dealer], currency: str) -> tuple[str, dict]:
+def _items_query(dealers: QuerySet[Dealer], currency: str, creditor: int | None = None) -> tuple[str, dict]:
+    """The items of `dealers`' accounts with `creditor` (None: headquarters, the only one its pages read)."""
     dealer_sql, params = _dealer_sql(dealers)
-    return _ITEMS.replace("{dealers}", dealer_sql), {
+    owed_to = "a.creditor_id IS NULL" if creditor is None else "a.creditor_id = %(creditor)s"
+    return _ITEMS.replace("{dealers}", dealer_sql).replace("{creditor}", owed_to), {
+        "creditor": creditor,
         **params, "currency": currency, "charge": EntryKind.ORDER_CHARGE, "release": EntryKind.ORDER_RELEASE,
         "payment": EntryKind.PAYMENT}
 
@@ -158,11 +161,12 @@ class Item:
 
 
 def open_items(*, dealers: QuerySet[Dealer], today: date | None = None, currency: str | None = None,
-               with_paid: bool = False) -> list[Item]:
-    """The receivables of `dealers` (a queryset, applied as a subquery: one statement whatever their number),
-    oldest due first. Only those still open unless `with_paid`."""
+               with_paid: bool = False, creditor: int | None = None) -> list[Item]:
+    """The receivables of `dealers` (a queryset, applied as a subquery: one statement whatever their number) owed
+    to `creditor` (None: headquarters; a supplier node's id: what they owe that supplier), oldest due first. Only
+    those still open unless `with_paid`."""
     today = today or timezone.localdate()
-    sql, params = _items_query(dealers, currency or tenant_currency())
+    sql, params = _items_query(dealers, currency or tenant_currency(), creditor)
     listed = ("SELECT * FROM ({items}) x WHERE x.open > 0 OR %(with_paid)s "
               "ORDER BY x.dealer_id, x.due_on NULLS LAST, x.charged_at, x.reference")
     rows = _fetch(listed.replace("{items}", sql), {**params, "with_paid": with_paid})
@@ -309,9 +313,13 @@ def order_block_reason(dealer, *, today: date | None = None, items: list[Item] |
     """Why `dealer` may not place orders now, as a sentence in the current language; None when it may.
 
     Blocked when any of its items is overdue more than the brand's `overdue_block_days` (0: never block) and no
-    lift is active (services_receivables.block_lift)."""
+    lift is active (services_receivables.block_lift). Never while its orders go to an active supplier (S2B2B): the
+    block is headquarters' and applies to the orders placed with headquarters only (docs/dev/multi-tier.md)."""
     days = finance_settings().overdue_block_days
     if not days:
+        return None
+    supplier_id = getattr(dealer, "supplier_id", None)
+    if supplier_id and Supplier.objects.filter(node_id=supplier_id, active=True).exists():
         return None
     today = today or timezone.localdate()
     currency = tenant_currency()
@@ -343,7 +351,7 @@ def credit_summary(dealer, *, today: date | None = None) -> CreditSummary:
     ordering is blocked (None when it is not)."""
     today = today or timezone.localdate()
     settlement = settlement_for(dealer)
-    account = DealerAccount.objects.filter(dealer=dealer, currency=settlement.currency).first()
+    account = DealerAccount.objects.filter(dealer=dealer, currency=settlement.currency, creditor__isnull=True).first()
     used = account.credit_used if account else ZERO
     items = open_items(dealers=Dealer.objects.filter(pk=dealer.pk), today=today, currency=settlement.currency)
     week = today + timedelta(days=DUE_SOON_DAYS)

@@ -182,48 +182,65 @@ def dealer_settlement_set(*, actor, dealer, mode: str = "", credit_limit=None,
 # --- the account and its ledger ------------------------------------------------------------------------------
 
 
-def account_for(dealer, currency: str | None = None) -> DealerAccount:
-    """The dealer's account in `currency` (the brand's own by default), made empty if missing, race-free."""
+def _node_id(creditor) -> int | None:
+    """A creditor given as a Node, its id, or None (headquarters)."""
+    return getattr(creditor, "pk", creditor)
+
+
+def account_for(dealer, currency: str | None = None, *, creditor=None) -> DealerAccount:
+    """The dealer's account in `currency` (the brand's own by default) with `creditor` (None: headquarters; else
+    the supplier node it buys from), made empty if missing, race-free."""
     currency = clean_currency(currency or tenant_currency())
-    DealerAccount.objects.bulk_create([DealerAccount(dealer=dealer, currency=currency)], ignore_conflicts=True)
-    return DealerAccount.objects.get(dealer=dealer, currency=currency)
+    creditor_id = _node_id(creditor)
+    DealerAccount.objects.bulk_create([DealerAccount(dealer=dealer, currency=currency, creditor_id=creditor_id)],
+                                      ignore_conflicts=True)
+    return DealerAccount.objects.get(dealer=dealer, currency=currency, creditor_id=creditor_id)
 
 
-# The dealer's account in a currency, locked (FOR UPDATE), with the next ledger row's id and the dealer's effective
-# terms (its own override, else the brand's, else the model's defaults): one statement, the way every writer of the
-# account takes it. Concurrent writers of one account queue here. A missing account is made first (_locked).
+# The dealer's account in a currency with a creditor, locked (FOR UPDATE), with the next ledger row's id and the
+# dealer's effective terms with that creditor (headquarters: its own override, else the brand's, else the model's
+# defaults; a supplier: its SupplierTerms row, else cash on delivery; a supplier's account has no rebate pool): one
+# statement, the way every writer of the account takes it. Concurrent writers of one account queue here. A missing
+# account is made first (_locked).
 _LOCK_SQL = """
 SELECT a.id, a.balance, a.credit_used, a.rebate_balance,
     nextval(pg_get_serial_sequence('finance_ledgerentry', 'id')),
-    (SELECT json_build_object('mode', COALESCE(NULLIF(ds.mode, ''), fs.settlement_mode, %(mode)s),
-                              'limit', COALESCE(ds.credit_limit, fs.credit_limit, 0),
-                              'share', COALESCE(fs.rebate_share, %(share)s))
+    (SELECT CASE WHEN %(creditor)s::bigint IS NULL
+                 THEN json_build_object('mode', COALESCE(NULLIF(ds.mode, ''), fs.settlement_mode, %(mode)s),
+                                        'limit', COALESCE(ds.credit_limit, fs.credit_limit, 0),
+                                        'share', COALESCE(fs.rebate_share, %(share)s))
+                 ELSE json_build_object('mode', COALESCE(st.mode, %(supplier_mode)s),
+                                        'limit', COALESCE(st.credit_limit, 0), 'share', 0) END
      FROM (SELECT 1) one LEFT JOIN finance_financesettings fs ON fs.id = 1
-     LEFT JOIN finance_dealersettlement ds ON ds.dealer_id = %(dealer)s)
+     LEFT JOIN finance_dealersettlement ds ON ds.dealer_id = %(dealer)s
+     LEFT JOIN finance_supplierterms st ON st.creditor_id = %(creditor)s::bigint AND st.dealer_id = %(dealer)s)
 FROM finance_dealeraccount a WHERE a.dealer_id = %(dealer)s AND a.currency = %(currency)s
+    AND a.creditor_id IS NOT DISTINCT FROM %(creditor)s::bigint
 FOR UPDATE OF a
 """
 
 _DEFAULTS = FinanceSettings()
 
 
-def _locked(dealer, currency: str) -> DealerAccount:
-    """The account, locked for the rest of the caller's transaction; `.entry_id` is the id its next ledger row takes
-    and `.terms` the dealer's effective mode, credit limit and rebate share."""
+def _locked(dealer, currency: str, creditor=None) -> DealerAccount:
+    """The account (with `creditor`: None is headquarters), locked for the rest of the caller's transaction;
+    `.entry_id` is the id its next ledger row takes and `.terms` the dealer's effective mode, credit limit and
+    rebate share with that creditor."""
     dealer_id = getattr(dealer, "pk", dealer)
-    params = {"dealer": dealer_id, "currency": currency, "mode": _DEFAULTS.settlement_mode,
-              "share": _DEFAULTS.rebate_share}
+    creditor_id = _node_id(creditor)
+    params = {"dealer": dealer_id, "currency": currency, "creditor": creditor_id, "mode": _DEFAULTS.settlement_mode,
+              "share": _DEFAULTS.rebate_share, "supplier_mode": SettlementMode.COD}
     with connection.cursor() as cursor:
         prepared.execute(cursor, "finance_account_lock", _LOCK_SQL, params)
         row = cursor.fetchone()
         if row is None:  # the dealer's first movement in this currency: its account made (race-free), then locked
-            DealerAccount.objects.bulk_create([DealerAccount(dealer_id=dealer_id, currency=currency)],
-                                              ignore_conflicts=True)
+            DealerAccount.objects.bulk_create([DealerAccount(dealer_id=dealer_id, currency=currency,
+                                                             creditor_id=creditor_id)], ignore_conflicts=True)
             prepared.execute(cursor, "finance_account_lock", _LOCK_SQL, params)
             row = cursor.fetchone()
         pk, balance, credit_used, rebate_balance, entry_id, terms = row
-    account = DealerAccount(id=pk, dealer_id=dealer_id, currency=currency, balance=balance, credit_used=credit_used,
-                            rebate_balance=rebate_balance)
+    account = DealerAccount(id=pk, dealer_id=dealer_id, currency=currency, creditor_id=creditor_id, balance=balance,
+                            credit_used=credit_used, rebate_balance=rebate_balance)
     account._state.adding = False
     account.entry_id = entry_id
     account.terms = terms if isinstance(terms, dict) else json.loads(terms)
@@ -245,7 +262,8 @@ def ledger_post(*, actor, account: DealerAccount, kind: str, balance_delta: Deci
     account.rebate_balance += rebate_delta
     entry_id = getattr(account, "entry_id", None) or ids_take(entry=(LedgerEntry, 1))["entry"][0]
     entry = LedgerEntry(
-        id=entry_id, account_id=account.pk, dealer_id=account.dealer_id, currency=account.currency, kind=kind,
+        id=entry_id, account_id=account.pk, dealer_id=account.dealer_id, currency=account.currency,
+        creditor_id=account.creditor_id, kind=kind,
         amount=balance_delta + rebate_delta - credit_delta, balance_delta=balance_delta, credit_delta=credit_delta,
         rebate_delta=rebate_delta, balance_after=account.balance, credit_used_after=account.credit_used,
         rebate_balance_after=account.rebate_balance, reference=reference[:100], reason=reason[:255],
@@ -277,19 +295,20 @@ def top_up_record(*, actor, dealer, amount, reference: str = "", reason: str = "
 
 
 def payment_record(*, actor, dealer, amount, currency: str, reference: str = "", reason: str = "",
-                   kind: str = EntryKind.PAYMENT) -> LedgerEntry:
+                   kind: str = EntryKind.PAYMENT, creditor=None) -> LedgerEntry:
     """Money received from the dealer (online, by transfer, in cash on delivery): it pays what the dealer owes on
     credit first, and what is left becomes prepaid balance. `reference` names what it pays (an order number
-    settles that order's open item first; receivables allocate the rest oldest first). Call inside a
-    transaction (the caller's, with its own payment/match row) or alone."""
+    settles that order's open item first; receivables allocate the rest oldest first). `creditor`: who received it
+    (None: headquarters; a supplier node: the sub-dealer's account with that supplier). Call inside a transaction
+    (the caller's, with its own payment/match row) or alone."""
     with transaction.atomic():
         currency = clean_currency(currency)
         amount = clean_amount(amount, currency)
-        account = _locked(dealer, currency)
+        account = _locked(dealer, currency, creditor)
         to_credit = min(max(account.credit_used, ZERO), amount)
         entry = ledger_post(actor=actor, account=account, kind=kind, balance_delta=amount - to_credit,
                             credit_delta=-to_credit, reference=reference, reason=reason)
-        if kind == EntryKind.PAYMENT:
+        if kind == EntryKind.PAYMENT and account.creditor_id is None:  # headquarters' events (webhooks, notices)
             event_record(kind="payment.received", subject_id=entry.pk, subject_ref=str(reference)[:64],
                          dealer_id=dealer.pk, actor=actor, payload={"amount": str(amount), "currency": currency})
         return entry
@@ -305,7 +324,7 @@ def payment_reverse(*, actor, entry: LedgerEntry, reason: str) -> LedgerEntry:
         if not reason:
             raise _invalid("reason", _("Say why the payment is reversed."))
         entry = LedgerEntry.objects.get(pk=entry.pk)
-        account = _locked(entry.dealer_id, entry.currency)
+        account = _locked(entry.dealer_id, entry.currency, entry.creditor_id)
         if entry.kind != EntryKind.PAYMENT:
             raise _invalid("entry", _("Only a payment can be reversed."))
         if LedgerEntry.objects.filter(reverses=entry).exists():
@@ -396,21 +415,23 @@ def _rebate_cap(account: DealerAccount, amount: Decimal, share: Decimal) -> Deci
     return max(min(account.rebate_balance, cap), ZERO)
 
 
-def credit_hold(*, actor, dealer, amount, currency: str, reference: str, use_rebate: bool = True) -> LedgerEntry:
+def credit_hold(*, actor, dealer, amount, currency: str, reference: str, use_rebate: bool = True,
+                creditor=None) -> LedgerEntry:
     """Charge an order's amount to the dealer's account: from the rebate pool first (up to the brand's share of the
     order), the rest as its settlement mode says: prepay from the balance, credit against the limit, mixed from
     the balance first then credit, cash on delivery owed without a check. CreditShort (409) when the available
-    amount does not cover it; nothing changes then.
+    amount does not cover it; nothing changes then. `creditor`: who the order is placed with (None: headquarters;
+    a supplier node: the dealer's account with that supplier, by the terms the supplier gave it).
 
     The hottest write (every order's submission): inside the caller's transaction it adds no savepoint (its one
     write is one statement, after every check); on its own it is its own transaction."""
     if not connection.in_atomic_block:
         with transaction.atomic():
             return credit_hold(actor=actor, dealer=dealer, amount=amount, currency=currency, reference=reference,
-                               use_rebate=use_rebate)
+                               use_rebate=use_rebate, creditor=creditor)
     currency = clean_currency(currency)
     amount = clean_amount(amount, currency)
-    account = _locked(dealer, currency)  # concurrent holds of this account queue here
+    account = _locked(dealer, currency, creditor)  # concurrent holds of this account queue here
     terms = account.terms
     settlement = Settlement(mode=terms["mode"], credit_limit=Decimal(str(terms["limit"])), terms_days=0,
                             currency=tenant_currency())
@@ -443,13 +464,13 @@ def _held(account: DealerAccount, reference: str) -> tuple[Decimal, Decimal, Dec
 
 
 @transaction.atomic
-def credit_release(*, actor, dealer, amount=None, currency: str, reference: str,
-                   reason: str = "") -> LedgerEntry | None:
+def credit_release(*, actor, dealer, amount=None, currency: str, reference: str, reason: str = "",
+                   creditor=None) -> LedgerEntry | None:
     """Give back (part of) what `credit_hold` took for `reference` (all of it when `amount` is None; None returned
     when nothing is held): what the dealer still owes on credit first, then the balance, the rebate pool last.
-    At most what is still held for that reference."""
+    At most what is still held for that reference, on the account with `creditor` (None: headquarters)."""
     currency = clean_currency(currency)
-    account = _locked(dealer, currency)
+    account = _locked(dealer, currency, creditor)
     held_cash, held_credit, held_rebate = _held(account, reference)
     held = held_cash + held_credit + held_rebate
     if amount is None:
@@ -470,7 +491,7 @@ def credit_release(*, actor, dealer, amount=None, currency: str, reference: str,
                        credit_delta=-to_credit, rebate_delta=to_rebate, reference=reference, reason=reason)
 
 
-def held_for(*, dealer, currency: str, reference: str) -> Decimal:
-    """What is still held for `reference` (its charges less its releases)."""
-    account = DealerAccount.objects.filter(dealer=dealer, currency=currency).first()
+def held_for(*, dealer, currency: str, reference: str, creditor=None) -> Decimal:
+    """What is still held for `reference` (its charges less its releases) on the account with `creditor`."""
+    account = DealerAccount.objects.filter(dealer=dealer, currency=currency, creditor_id=_node_id(creditor)).first()
     return sum(_held(account, reference), ZERO) if account else ZERO

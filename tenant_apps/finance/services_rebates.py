@@ -359,7 +359,7 @@ def rebate_usable(*, dealer, currency: str, order_total) -> Decimal:
     total = Decimal(str(order_total))
     if not total.is_finite() or total <= 0:
         return ZERO
-    pool = (DealerAccount.objects.filter(dealer=dealer, currency=currency)
+    pool = (DealerAccount.objects.filter(dealer=dealer, currency=currency, creditor__isnull=True)
             .values_list("rebate_balance", flat=True).first()) or ZERO
     cap = (total * finance_settings().rebate_share / 100).quantize(minor_unit(currency), rounding="ROUND_DOWN")
     return max(min(pool, cap), ZERO)

@@ -32,6 +32,7 @@ from tenant_apps.finance.models import (
 )
 from tenant_apps.finance.selectors_receivables import open_items
 from tenant_apps.finance.services import finance_settings
+from tenant_apps.finance.services_suppliers import supplier_terms_days
 
 logger = logging.getLogger(__name__)
 
@@ -158,15 +159,23 @@ def dealer_terms_set(*, actor, dealer, terms_kind: str = "", cutoff_day=None, du
 def receivable_shipped(*, reference: str, dealer, shipped_on: date) -> list[Receivable]:
     """The order `reference` of `dealer` shipped (a shipment of it left) on `shipped_on`: the first shipment
     starts the clock of its receivable (one per currency it was charged in on credit), due by the dealer's terms
-    as they are now. Idempotent: a later shipment, or a repeat, changes nothing. An order with no credit part
+    with the order's seller as they are now (headquarters' or the supplier's net days). The row needs no creditor:
+    order numbers are unique, and the ledger rows it joins carry theirs.
+    Idempotent: a later shipment, or a repeat, changes nothing. An order with no credit part
     (prepaid) has no receivable. Called by fulfillment when a shipment is marked shipped, in its transaction."""
     dealer_id = getattr(dealer, "pk", dealer)
-    currencies = sorted(set(LedgerEntry.objects.filter(
+    charged = set(LedgerEntry.objects.filter(
         dealer_id=dealer_id, reference=reference, kind=EntryKind.ORDER_CHARGE, credit_delta__gt=0,
-    ).values_list("currency", flat=True)))
-    if not currencies:
+    ).values_list("currency", "creditor_id"))
+    if not charged:
         return []
-    terms = terms_for(dealer_id)
+    currencies = sorted({currency for currency, _creditor in charged})
+    creditor_id = next(iter(charged))[1]  # an order is charged to its seller's account only
+    if creditor_id is None:
+        terms = terms_for(dealer_id)
+    else:  # placed with a supplier: the net days it gives the dealer (services_suppliers)
+        terms = Terms(kind=TermsKind.NET, days=supplier_terms_days(dealer_id=dealer_id, creditor_id=creditor_id),
+                      cutoff_day=1, due_day=1)
     due_on = due_date(shipped_on, terms)
     Receivable.objects.bulk_create(
         [Receivable(dealer_id=dealer_id, currency=currency, reference=reference, shipped_on=shipped_on,

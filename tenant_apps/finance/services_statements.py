@@ -207,7 +207,9 @@ def statements_generate(*, actor, period: str | None = None, now: datetime | Non
         raise _invalid("period", _("This period has not ended yet (it ends %(end)s).")
                        % {"end": timezone.localtime(ends_at).strftime("%Y-%m-%d %H:%M")})
     result = Generated(period=period)
-    accounts = (DealerAccount.objects.filter(entries__created_at__lt=ends_at).distinct().order_by("pk")
+    # headquarters' accounts: statements between a supplier and its sub-dealers are not built (multi-tier.md)
+    accounts = (DealerAccount.objects.filter(creditor__isnull=True, entries__created_at__lt=ends_at).distinct()
+                .order_by("pk")
                 .only("pk"))
     for account in accounts:
         try:

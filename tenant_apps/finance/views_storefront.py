@@ -19,7 +19,7 @@ from tenant_apps.dealers.errors import DealerNotFound
 from tenant_apps.dealers.models import Dealer
 from tenant_apps.dealers.selectors import dealer_get_for
 from tenant_apps.dealers.views_storefront import account_tabs
-from tenant_apps.finance import selectors_accounts, services, storefront_blocks
+from tenant_apps.finance import selectors_accounts, selectors_suppliers, services, storefront_blocks
 from tenant_apps.finance.models import SettlementMode
 from tenant_apps.finance.services import Settlement
 
@@ -81,3 +81,16 @@ def ledger(request):
                    default="-created", per_page=PER_PAGE)
     return render(request, "finance/storefront/ledger.html", {**_context(request, dealer, settlement),
                                                               "listing": page})
+
+
+def _suppliers_context(request, dealer) -> dict | None:
+    """What the dealer owes the supplier(s) it orders from (S2B2B), apart from its account with the brand."""
+    accounts = selectors_suppliers.owed_to_suppliers(dealer)
+    if not accounts:
+        return None
+    return {"accounts": [{"account": account, "terms": terms_in_words(account.settlement),
+                          "mode": SettlementMode(account.settlement.mode).label} for account in accounts]}
+
+
+storefront_blocks.register_block("suppliers", "finance/storefront/_suppliers.html", _suppliers_context,
+                                 slot="figures", order=20)

@@ -126,8 +126,10 @@ def order_return_credit(*, actor, order: Order, returned: list[tuple[OrderLine, 
         if ordered and line.net:
             value += line.net * quantity / ordered
     value = value.quantize(minor_unit(order.currency), rounding=ROUND_HALF_UP)
-    value = min(value, held_for(dealer=order.dealer, currency=order.currency, reference=order.number))
-    if value > 0:
+    value = min(value, held_for(dealer=order.dealer, currency=order.currency, reference=order.number,
+                                creditor=order.seller_id))
+    if value > 0:  # on the account the order was charged to (its seller's)
         credit_release(actor=actor, dealer=order.dealer, amount=value, currency=order.currency,
-                       reference=order.number, reason=_("Return %(number)s") % {"number": reference})
+                       reference=order.number, reason=_("Return %(number)s") % {"number": reference},
+                       creditor=order.seller_id)
     return value

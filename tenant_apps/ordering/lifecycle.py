@@ -147,17 +147,20 @@ def pass_up_given_back(*, actor, order: Order) -> None:
 
 
 def order_charge(*, actor, order: Order) -> None:
-    """Charge the order's total to the dealer's account (finance: its settlement mode; CreditShort, 409, when the
-    balance or credit does not cover it). In the caller's transaction, after the stock is reserved: every path
-    locks stock rows first and the dealer's account last, so none deadlocks."""
+    """Charge the order's total to the dealer's account with the order's seller (finance: headquarters' account
+    when the seller is NULL, else the account with that supplier; the settlement mode that creditor gives the
+    dealer; CreditShort, 409, when the balance or credit does not cover it). In the caller's transaction, after the
+    stock is reserved: every path locks stock rows first and the dealer's account last, so none deadlocks."""
     if order.total > 0:
         credit_hold(actor=actor, dealer=order.dealer, amount=order.total, currency=order.currency,
-                    reference=order.number)
+                    reference=order.number, creditor=order.seller_id)
 
 
 def order_charge_release(*, actor, order: Order, reason: str) -> None:
-    """Give back everything still charged for the order (cancel, reject, a revision before it is charged again)."""
-    credit_release(actor=actor, dealer=order.dealer, currency=order.currency, reference=order.number, reason=reason)
+    """Give back everything still charged for the order (cancel, reject, a revision before it is charged again), on
+    the account it was charged to (its seller's)."""
+    credit_release(actor=actor, dealer=order.dealer, currency=order.currency, reference=order.number, reason=reason,
+                   creditor=order.seller_id)
 
 
 def order_transition(*, actor, order: Order, action: str, reason: str = "", data: dict | None = None,

@@ -197,7 +197,8 @@ SELECT (SELECT o.id FROM ordering_order o WHERE o.dealer_id = d.id AND o.idempot
        {{approval_config}},
        CASE WHEN %(month_start)s::timestamptz IS NULL THEN NULL
             ELSE (SELECT count(*) FROM ordering_order m WHERE m.created_at >= %(month_start)s::timestamptz) END,
-       EXISTS (SELECT 1 FROM finance_dealeraccount fa WHERE fa.dealer_id = d.id AND fa.credit_used > 0)
+       EXISTS (SELECT 1 FROM finance_dealeraccount fa WHERE fa.dealer_id = d.id AND fa.creditor_id IS NULL
+               AND fa.credit_used > 0)
        AND EXISTS (SELECT 1 FROM finance_receivable r WHERE r.dealer_id = d.id AND r.due_on < %(today)s::date
                    - COALESCE((SELECT fs.overdue_block_days FROM finance_financesettings fs WHERE fs.id = 1), 30)),
        {CHANNEL_POLICY_SQL},
@@ -469,7 +470,7 @@ def order_submit(*, actor, dealer, lines: Sequence[SubmitLine] | None = None, ad
     if context.replay_id is not None:
         return _replay(Order.objects.get(pk=context.replay_id), fingerprint)
     _orders_month_check(context)
-    if context.may_be_blocked:
+    if context.may_be_blocked and context.dealer.seller_id is None:  # headquarters' block, on its own sales only
         overdue_block_check(dealer)
     submit = {"actor": actor, "dealer": dealer, "context": context, "address_id": address_id, "note": note,
               "key": key, "fingerprint": fingerprint, "consent_reduce": consent_reduce,

@@ -69,6 +69,7 @@ from tenant_apps.accounts.permissions import (
     RECEIVABLES_VIEW,
     RETURNS_DECIDE,
     SETTINGS_EDIT,
+    SUPPLIER_FINANCE,
     SUPPLIER_INVENTORY,
     SUPPLIER_MATRIX,
     SUPPLIER_ORDERS,
@@ -115,6 +116,7 @@ from tenant_apps.finance.models import (
     Statement,
     StatementDispute,
     StatementImport,
+    SupplierTerms,
 )
 from tenant_apps.finance.services_statements import statement_dispute, statements_generate
 from tenant_apps.fulfillment import services as fulfillment
@@ -748,6 +750,16 @@ ENDPOINTS = [
              state=_count(Warehouse, owner__isnull=False)),
     Endpoint("supplier-warehouse-receive", "POST", "pudong_wh", (SUPPLIER_INVENTORY,), 200,
              {"sku": "{sku}", "quantity": 5}, state=_count(StockMovement, stock__warehouse__owner__isnull=False)),
+    # what SH-003 owes Pudong (its order placed with Pudong is charged to its account with Pudong): read by whoever
+    # reads Pudong's orders; a payment received and the terms given by Pudong's owner (supplier.finance)
+    Endpoint("supplier-receivable-list", "GET", "", (SUPPLIER_ORDERS,)),
+    Endpoint("supplier-receivable-detail", "GET", "sub", (SUPPLIER_ORDERS,)),
+    Endpoint("supplier-receivable-payments", "POST", "sub", (SUPPLIER_FINANCE,), 201,
+             {"amount": "1.00", "method": "cash", "reference": "TT-1"},
+             state=lambda w: LedgerEntry.objects.filter(dealer_id=w.ids["sub"], kind="payment").count()),
+    Endpoint("supplier-receivable-terms", "POST", "sub", (SUPPLIER_FINANCE,), 200,
+             {"mode": "credit", "credit_limit": "100.00", "terms_days": 15},
+             state=lambda w: SupplierTerms.objects.filter(dealer_id=w.ids["sub"]).count()),
     Endpoint("rest_user_details", "GET", "", (SIGNED_IN,)),
 ]
 

@@ -546,6 +546,16 @@ def test_demo_provincial_agent_supplies_two_sub_dealers_on_a_plan_with_multi_tie
 
         assert sorted(s.order_id for s in Shipment.objects.filter(
             Q(order=passed_for) | Q(drop_ship_for=passed_for))) == sorted([passed_for.pk, passed.pk])
+        # its receivables: the order charged to the sub-dealer's account with the agent, partly paid; the other
+        # sub-dealer has a credit line with it; the brand's own accounts owe nothing of it
+        from tenant_apps.finance.models import DealerAccount, SupplierTerms
+        from tenant_apps.finance.selectors_suppliers import supplier_receivables
+
+        rows = {row.dealer.pk: row for row in supplier_receivables(node_id=supplier.node_id)}
+        owed = rows[order.dealer_id]
+        assert owed.figures.credit_used == order.total - (order.total * Decimal("0.4")).quantize(Decimal("0.01"))
+        assert not DealerAccount.objects.filter(dealer=order.dealer, creditor__isnull=True, credit_used__gt=0).exists()
+        assert SupplierTerms.objects.filter(creditor=supplier.node, mode="credit").count() == 1
 
 
 def test_demo_dealer_runs_its_own_people_a_buyer_without_prices_whose_large_order_waits(demo, db, in_tenant):

@@ -35,13 +35,14 @@ def _page(user):
 
 def _objects(agent) -> dict[str, int]:
     return {"orders": agent.order.pk, "dealers": agent.sub.pk, "prices": agent.prices.pk,
-            "stock": agent.warehouse.pk}
+            "stock": agent.warehouse.pk, "receivables": agent.sub.pk}
 
 
 PAGES = {"orders": "/supplier/orders/{}/", "dealers": "/supplier/dealers/{}/", "prices": "/supplier/prices/{}/",
-         "stock": "/supplier/stock/{}/"}
+         "stock": "/supplier/stock/{}/", "receivables": "/supplier/receivables/{}/"}
 API = {"orders": "/api/v1/supplier/orders/{}/", "dealers": "/api/v1/supplier/dealers/{}/",
-       "prices": "/api/v1/supplier/price-lists/{}/", "stock": "/api/v1/supplier/warehouses/{}/"}
+       "prices": "/api/v1/supplier/price-lists/{}/", "stock": "/api/v1/supplier/warehouses/{}/",
+       "receivables": "/api/v1/supplier/receivables/{}/"}
 
 
 @pytest.mark.parametrize("kind", sorted(PAGES))
@@ -85,6 +86,26 @@ def test_an_agents_lists_show_only_its_own(chain):
                            ("/api/v1/supplier/price-lists/", "code", js.prices.code),
                            ("/api/v1/supplier/warehouses/", "code", js.warehouse.code)]:
         assert [row[key] for row in api.get(url).json()["results"]] == [mine]
+
+
+def test_an_agent_records_no_payment_and_sets_no_terms_for_a_siblings_sub_dealer(chain, in_tenant, tenant_a):
+    from tenant_apps.finance.models import DealerAccount, SupplierTerms
+
+    js, zj = chain.js, chain.zj
+    api = host_client(HOST, HTTP_AUTHORIZATION=f"Token {js.token}")
+    for suffix, body in [("payments/", {"amount": "1.00", "method": "cash"}), ("terms/", {"credit_limit": "9.00"})]:
+        assert api.post(API["receivables"].format(zj.sub.pk) + suffix, body,
+                        content_type="application/json").status_code == 404
+    assert _page(js.owner).post(PAGES["receivables"].format(zj.sub.pk), {
+        "action": "payment", "amount": "1.00", "method": "cash"}).status_code == 404
+    rows = api.get("/api/v1/supplier/receivables/").json()
+    assert [row["code"] for row in rows] == [js.sub.code]
+    assert js.sub.code in _page(js.owner).get("/supplier/receivables/").content.decode()
+    assert zj.sub.code not in _page(js.owner).get("/supplier/receivables/").content.decode()
+    with in_tenant(tenant_a):
+        assert [(a.creditor_id, str(a.credit_used)) for a in DealerAccount.objects.filter(dealer=zj.sub)] == [
+            (zj.node.pk, "11.60")]
+        assert not SupplierTerms.objects.exists()
 
 
 def test_a_sub_dealer_is_no_supplier(chain):

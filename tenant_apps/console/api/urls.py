@@ -1,4 +1,4 @@
-from tenant_apps.console.api import views
+from tenant_apps.console.api import supplier_receivables, views
 from tenant_apps.core.routers import ApiRouter
 
 router = ApiRouter()
@@ -8,5 +8,7 @@ router.register("supplier/orders", views.SupplierOrderViewSet, basename="supplie
 router.register("supplier/dealers", views.SupplierDealerViewSet, basename="supplier-dealer")
 router.register("supplier/price-lists", views.SupplierPriceListViewSet, basename="supplier-price-list")
 router.register("supplier/warehouses", views.SupplierWarehouseViewSet, basename="supplier-warehouse")
+router.register("supplier/receivables", supplier_receivables.SupplierReceivableViewSet,
+                basename="supplier-receivable")
 
 urlpatterns = router.urls

@@ -100,7 +100,8 @@ def open_items() -> OpenItems:
             "dealer_id", "line__payer_name").distinct():
         if key := name_key(payer):
             items.names[dealer_id].add(key)
-    owed = owed_by_reference(LedgerEntry.objects.all()).filter(owed__gt=0).order_by("reference")
+    # headquarters' orders only: a sub-dealer pays its supplier, not the brand's bank account
+    owed = owed_by_reference(LedgerEntry.objects.filter(creditor__isnull=True)).filter(owed__gt=0).order_by("reference")
     for row in owed:
         item = Item("order", row["dealer_id"], row["owed"], row["currency"], reference=row["reference"])
         if key := code_key(row["reference"]):

@@ -369,7 +369,7 @@ def bank_line_match(*, actor, line: BankStatementLine, dealer, reference: str = 
     """Match a line by hand to a dealer (in the actor's scope: the caller looked it up), optionally to one of its
     orders (a reference it was charged under) and one of its pending transfer records."""
     reference = _text(reference, "reference", max_length=100)
-    if reference and not LedgerEntry.objects.filter(dealer=dealer, reference=reference,
+    if reference and not LedgerEntry.objects.filter(dealer=dealer, reference=reference, creditor__isnull=True,
                                                     kind="order_charge").exists():
         raise _invalid("reference", _("This dealer has no order charged under “%(reference)s”.")
                        % {"reference": reference})

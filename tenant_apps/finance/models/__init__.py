@@ -31,6 +31,7 @@ from tenant_apps.finance.models.ledger import (  # noqa: F401
     LedgerEntry,
     LedgerQuerySet,
     SettlementMode,
+    SupplierTerms,
     TermsKind,
 )
 from tenant_apps.finance.models.payments import (  # noqa: F401

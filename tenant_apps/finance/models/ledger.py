@@ -52,8 +52,14 @@ class EntryKind(models.TextChoices):
 
 
 class DealerAccount(models.Model):
+    """The dealer's account with one creditor in one currency. `creditor` is who the dealer owes: NULL is
+    headquarters (the brand; every account before multi-tier, and every one its finance pages read), else the
+    supplier node it buys from (docs/dev/multi-tier.md: an order placed with a supplier is charged here)."""
+
     dealer = models.ForeignKey("dealers.Dealer", on_delete=models.PROTECT, related_name="finance_accounts")
     currency = models.CharField(_("currency"), max_length=3)
+    creditor = models.ForeignKey("dealers.Node", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                 db_index=False, verbose_name=_("owed to"))
     balance = models.DecimalField(_("balance"), default=0, **TOTAL)
     credit_used = models.DecimalField(_("credit used"), default=0, **TOTAL)
     rebate_balance = models.DecimalField(_("rebate balance"), default=0, **TOTAL)
@@ -62,7 +68,8 @@ class DealerAccount(models.Model):
     class Meta:
         ordering = ["dealer_id", "currency"]
         constraints = [
-            models.UniqueConstraint(fields=["dealer", "currency"], name="one_finance_account_per_dealer_currency"),
+            models.UniqueConstraint(fields=["dealer", "currency", "creditor"], nulls_distinct=False,
+                                    name="one_finance_account_per_creditor"),
             currency_check("finance_account_currency_code"),
         ]
 
@@ -84,6 +91,8 @@ class LedgerEntry(models.Model):
     account = models.ForeignKey(DealerAccount, on_delete=models.PROTECT, related_name="entries")
     dealer = models.ForeignKey("dealers.Dealer", on_delete=models.PROTECT, related_name="+", db_index=False)
     currency = models.CharField(_("currency"), max_length=3)
+    creditor = models.ForeignKey("dealers.Node", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                 db_index=False)  # the account's (denormalised, as dealer and currency are)
     kind = models.CharField(_("kind"), max_length=20, choices=EntryKind.choices)
     amount = models.DecimalField(_("amount"), **TOTAL)
     balance_delta = models.DecimalField(default=0, **TOTAL)
@@ -192,6 +201,27 @@ class DealerSettlement(models.Model):
 
     def __str__(self) -> str:
         return f"settlement of {self.dealer_id}"
+
+
+class SupplierTerms(models.Model):
+    """What a supplier (a dealer node headquarters made one) grants one of its sub-dealers. Without a row the
+    sub-dealer settles cash on delivery with it: its orders are owed without a credit check, due `terms_days`
+    (30) days after they first ship. Headquarters' terms (FinanceSettings, DealerSettlement) never apply here."""
+
+    dealer = models.ForeignKey("dealers.Dealer", on_delete=models.CASCADE, related_name="+")
+    creditor = models.ForeignKey("dealers.Node", on_delete=models.CASCADE, related_name="+", db_index=False)
+    mode = models.CharField(_("settlement mode"), max_length=8, choices=SettlementMode.choices,
+                            default=SettlementMode.COD)
+    credit_limit = models.DecimalField(_("credit limit"), default=0, **AMOUNT)
+    terms_days = models.PositiveIntegerField(_("payment terms (net days)"), default=30)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["creditor", "dealer"], name="one_supplier_terms_per_dealer"),
+                       models.CheckConstraint(condition=Q(credit_limit__gte=0), name="finance_supplier_limit_gte_0")]
+
+    def __str__(self) -> str:
+        return f"terms of {self.dealer_id} with {self.creditor_id}"
 
 
 class AdjustmentStatus(models.TextChoices):

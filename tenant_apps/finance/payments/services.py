@@ -176,7 +176,7 @@ def amount_owed(*, dealer, reference: str, currency: str) -> Decimal:
     if not reference:
         return ZERO
     row = next(iter(owed_by_reference(LedgerEntry.objects.filter(dealer=dealer, currency=currency,
-                                                                 reference=reference))), None)
+                                                                 reference=reference, creditor__isnull=True))), None)
     return max(row["owed"], ZERO) if row else ZERO
 
 
