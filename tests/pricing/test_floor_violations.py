@@ -5,10 +5,12 @@ API. A supplier's people do not."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.db.models import Max
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
@@ -151,3 +153,81 @@ def test_a_page_of_many_costs_what_a_page_of_one_does(chain, in_tenant):
     _attempts(chain, in_tenant, 30)
     many = (_queries(admin, "/console/pricing/floor-violations/"), _queries(api, "/api/v1/pricing/floor-violations/"))
     assert many == few
+
+
+def test_a_regional_manager_sees_the_suppliers_of_their_part_of_the_network_only(chain, in_tenant):
+    _attempts(chain, in_tenant, 1)
+    with in_tenant(chain.tenant):
+        manager = UserFactory(email="rm@hq.test", role="regional_manager", scope_node=chain.js.node, full_name="")
+        token = Token.objects.create(user=manager).key
+    api = host_client(HOST, HTTP_AUTHORIZATION=f"Token {token}")
+    rows = api.get("/api/v1/pricing/floor-violations/").json()["results"]
+    assert [row["supplier_code"] for row in rows] == ["JS"]
+    assert api.get(f"/api/v1/pricing/floor-violations/?supplier={chain.zj.node.pk}").json()["results"] == []
+
+
+def _row_counts() -> dict[str, int]:
+    """Rows in each table of the current tenant schema."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() "
+                       "AND table_type = 'BASE TABLE' ORDER BY 1")
+        tables = [name for (name,) in cursor.fetchall()]
+        counts = {}
+        for table in tables:
+            cursor.execute(f'SELECT count(*) FROM "{table}"')  # noqa: S608 - the schema's own table names
+            counts[table] = cursor.fetchone()[0]
+    return counts
+
+
+def test_committed_for_real_the_refused_price_is_gone_and_its_attempt_stays(django_db_setup, django_db_blocker):
+    """No test transaction around the service, as in a request: its own transaction rolls back, the attempt is
+    committed after it (checked from another connection)."""
+    from tenant_apps.audit.models import AuditEntry
+    from tenant_apps.catalog.models import SearchTerm
+    from tenant_apps.dealers.models import Dealer
+    from tenants.models import Tenant
+    from tests.factories.catalog import CategoryFactory, ProductFactory, SkuFactory, unit
+    from tests.factories.dealers import DealerFactory
+    from tests.factories.pricing import PriceListFactory
+    from tests.finance.conftest import finance_rows_delete
+    from tests.racing import at_once
+
+    tag = uuid.uuid4().hex[:6]
+    with django_db_blocker.unblock():
+        tenant = Tenant.objects.get(slug="acme")
+        connection.set_tenant(tenant)
+        mark = AuditEntry.objects.aggregate(last=Max("id"))["last"] or 0
+        before = _row_counts()
+        terms = set(SearchTerm.objects.values_list("term", flat=True))
+        agent = DealerFactory(code=f"AG-{tag}", legal_name=f"省代{tag}", status="active")
+        can = unit(f"U{tag}", "罐")
+        category = CategoryFactory(code=f"C{tag}", name="饮料")
+        sku = SkuFactory(product=ProductFactory(category=category, code=f"P{tag}", name="红牛"), code=f"S-{tag}",
+                         name="红牛", base_unit=can, order_step=1)
+        prices = PriceListFactory(code=f"AG-{tag}", name="省代价", owner=agent.node)
+        pricing.resale_price_set(actor=None, sku=sku, price="6.50")
+        try:
+            assert not connection.in_atomic_block
+            with pytest.raises(BelowResaleFloor):
+                pricing.price_entry_set(actor=None, price_list=prices, sku=sku, unit=can, price="6.00")
+            seen = at_once(tenant, 1, lambda _i: (
+                PriceEntry.objects.filter(price_list_id=prices.pk).count(),
+                list(FloorViolation.objects.filter(supplier_id=agent.node_id).values_list("attempted_price", "floor"))))
+            assert seen == [(0, [(pricing.price_parse("6.00"), pricing.price_parse("6.50"))])]
+        finally:
+            connection.set_tenant(tenant)
+            FloorViolation.objects.filter(supplier_id=agent.node_id).delete()
+            prices.delete()
+            sku.product.skus.all().delete()
+            sku.product.delete()
+            category.delete()
+            can.delete()
+            finance_rows_delete([agent.pk])
+            node = agent.node
+            Dealer.objects.filter(pk=agent.pk).delete()
+            node.delete()
+            AuditEntry.objects.filter(id__gt=mark).delete()
+            SearchTerm.objects.exclude(term__in=terms).delete()  # the search vocabulary the SKU's trigger added
+            left = _row_counts()
+            connection.set_schema_to_public()
+        assert left == before  # nothing of it left for the session's other tests
