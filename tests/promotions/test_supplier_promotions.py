@@ -219,3 +219,25 @@ def test_a_refused_change_leaves_the_promotion_as_it_was_and_is_kept_with_its_id
         assert (made.name, made.rule) == ("促销", {"percent": "5"})
         kept = FloorViolation.objects.get()
         assert (kept.source_id, kept.source_ref, f"{kept.attempted_price:.2f}") == (made.pk, "P1 改名", "4.40")
+
+
+def _queries(count_queries, client, url) -> int:
+    with count_queries() as captured:
+        assert client.get(url).status_code == 200
+    return len(captured.sql)
+
+
+def test_a_page_of_many_promotions_costs_what_a_page_of_one_does(chain, in_tenant, count_queries):
+    page, api = _page(chain.js.owner), _api(chain.js)
+    with in_tenant(chain.tenant):
+        _create(chain, "percent", {"percent": "1"}, owner=chain.js.node, code="JS-0", skus=[chain.store.sku])
+    def costs():
+        return (_queries(count_queries, page, "/supplier/promotions/"),
+                _queries(count_queries, api, "/api/v1/supplier/promotions/"))
+
+    few = costs()
+    with in_tenant(chain.tenant):
+        for n in range(1, 20):
+            _create(chain, "threshold", {"steps": [{"threshold": "1000", "off": "10"}]}, owner=chain.js.node,
+                    code=f"JS-{n}", skus=[chain.store.sku], dealers=[chain.js.sub])
+    assert costs() == few

@@ -206,6 +206,8 @@ class SupplierPromotionViewSet(viewsets.GenericViewSet):
         return Response(PromotionOutput(supplier_promotion_get(node_id=self._node(), promotion_id=promotion.pk)).data,
                         status=code)
 
+    @extend_schema(parameters=[OpenApiParameter("status", OpenApiTypes.STR, description="draft, published or "
+                                                                                       "unpublished")])
     def list(self, request):
         page = self.paginate_queryset(supplier_promotions(node_id=self._node(),
                                                           status=request.query_params.get("status", "")))

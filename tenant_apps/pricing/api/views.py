@@ -309,7 +309,7 @@ class ResalePriceViewSet(mixins.ListModelMixin, Base):
 class FloorViolationSerializer(serializers.ModelSerializer):
     supplier_code = serializers.CharField(source="supplier.code", read_only=True)
     supplier_name = serializers.CharField(source="supplier.dealer.display_name", read_only=True, default="")
-    actor_email = serializers.EmailField(source="actor.email", read_only=True, default=None)
+    actor_email = serializers.EmailField(source="actor.email", read_only=True, default=None, allow_null=True)
     sku_code = serializers.CharField(source="sku.code", read_only=True)
     unit = serializers.CharField(source="unit.code", read_only=True)
 
