@@ -124,3 +124,35 @@ class SupplierReceiptForm(forms.Form):
     sku_code = forms.CharField(label=_("SKU code"), max_length=64)
     quantity = forms.IntegerField(label=_("Quantity (base units)"), min_value=1, max_value=10_000_000)
     reference = forms.CharField(label=_("Reference"), max_length=64, required=False)
+
+
+def supplier_promotion_form(*args, kind: str, node_id: int, **kwargs):
+    """The brand's promotion builder as a supplier uses it for its sub-dealers: no regions (its sub-dealers are
+    its own), no coupons, and named dealers only among its sub-dealers."""
+    from tenant_apps.promotions.forms import PromotionForm
+
+    class SupplierPromotionForm(PromotionForm):
+        COMMON = tuple(name for name in PromotionForm.COMMON if name != "coupon_required")
+        SCOPE = ("sku_codes", "categories", "tiers", "dealer_codes")
+
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            for name in ("coupon_required", "territories"):
+                self.fields.pop(name, None)
+            self.fields["dealer_codes"].help_text = _("Codes of your sub-dealers. Empty: all of them.")
+
+        def clean_dealer_codes(self):
+            from tenant_apps.dealers.selectors import supplier_dealers
+
+            codes = [code for code in (self.cleaned_data["dealer_codes"] or "").replace(",", " ").split() if code]
+            found = dict(supplier_dealers(node_id=node_id).filter(code__in=codes).values_list("code", "pk"))
+            missing = [code for code in codes if code not in found]
+            if missing:
+                raise forms.ValidationError(_("Not your sub-dealers: %(codes)s") % {"codes": ", ".join(missing[:10])})
+            return [found[code] for code in codes]
+
+        def service_kwargs(self) -> dict:
+            self.cleaned_data.update(coupon_required=False, territories=[])
+            return super().service_kwargs()
+
+    return SupplierPromotionForm(*args, kind=kind, **kwargs)

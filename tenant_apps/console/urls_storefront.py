@@ -1,7 +1,7 @@
 from django.urls import path
 
 from tenant_apps.console import views_storefront as views
-from tenant_apps.console import views_supplier_finance
+from tenant_apps.console import views_supplier, views_supplier_finance
 
 app_name = "catalog"
 
@@ -19,6 +19,13 @@ supplier_patterns = [
     path("dealers/<int:dealer_id>/", views.supplier_dealer_page, name="dealer"),
     path("prices/", views.supplier_price_lists_page, name="price-lists"),
     path("prices/<int:list_id>/", views.supplier_price_list_page, name="price-list"),
+    path("promotions/", views_supplier.supplier_promotions_page, name="promotions"),
+    path("promotions/new/", views_supplier.supplier_promotion_new, name="promotion-new"),
+    path("promotions/<int:promotion_id>/", views_supplier.supplier_promotion_page, name="promotion"),
+    path("promotions/<int:promotion_id>/publish/", views_supplier.supplier_promotion_transition, {"to": "publish"},
+         name="promotion-publish"),
+    path("promotions/<int:promotion_id>/unpublish/", views_supplier.supplier_promotion_transition,
+         {"to": "unpublish"}, name="promotion-unpublish"),
     path("stock/", views.supplier_warehouses_page, name="warehouses"),
     path("stock/<int:warehouse_id>/", views.supplier_warehouse_page, name="warehouse"),
     path("receivables/", views_supplier_finance.supplier_receivables_page, name="receivables"),

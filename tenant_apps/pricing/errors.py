@@ -11,3 +11,12 @@ class PricingNotFound(NotFound):
 
 class PricingConflict(Conflict):
     code = "pricing_conflict"
+
+
+class BelowResaleFloor(PricingInvalid):
+    """A supplier's price below a SKU's minimum resale price: the attempts ride along (unsaved FloorViolation rows)
+    for `pricing.floors.records_floor_violations` to keep once the write is rolled back."""
+
+    def __init__(self, detail, *, fields, violations):
+        super().__init__(detail, fields=fields)
+        self.floor_violations = violations

@@ -74,3 +74,22 @@ class ResaleForm(forms.Form):
     price = forms.DecimalField(label=_("Minimum resale price (base unit)"), min_value=0, max_digits=14,
                                decimal_places=4)
     valid_from = forms.DateField(label=_("Valid from"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class FloorViolationFilterForm(forms.Form):
+    """Filters of the attempts below the price floor (page and API alike)."""
+
+    supplier = forms.IntegerField(label=_("Supplier"), required=False, min_value=1, max_value=2 ** 62)
+    date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("date_from") and data.get("date_to") and data["date_to"] < data["date_from"]:
+            self.add_error("date_to", _("Must be on or after the start date."))
+        return data
+
+    def filters(self) -> dict:
+        data = self.cleaned_data
+        return {"supplier_id": data.get("supplier"), "date_from": data.get("date_from"),
+                "date_to": data.get("date_to")}

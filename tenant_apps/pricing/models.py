@@ -20,6 +20,7 @@ How a dealer's price is chosen (the engine in `tenant_apps.pricing.engine` appli
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -142,6 +143,40 @@ class ResalePrice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sku_id} >= {self.price} from {self.valid_from}"
+
+
+class FloorSource(models.TextChoices):
+    PRICE_LIST = "price_list", _("Price list")
+    PROMOTION = "promotion", _("Promotion")
+
+
+class FloorViolation(models.Model):
+    """A supplier's refused attempt to resell a SKU below its minimum resale price (乱价), kept for headquarters:
+    the write was refused and rolled back, this row is written after (`pricing.floors.records_floor_violations`).
+    `attempted_price` and `floor` are per `unit` (the floor is per base unit times the unit's factor)."""
+
+    created_at = models.DateTimeField(_("when"), auto_now_add=True)
+    supplier = models.ForeignKey("dealers.Node", on_delete=models.PROTECT, related_name="+",
+                                 verbose_name=_("supplier"))
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                              related_name="+", verbose_name=_("who"))
+    sku = models.ForeignKey("catalog.Sku", on_delete=models.PROTECT, related_name="+", verbose_name=_("SKU"))
+    unit = models.ForeignKey("catalog.Unit", on_delete=models.PROTECT, related_name="+", verbose_name=_("unit"))
+    attempted_price = models.DecimalField(_("attempted price"), max_digits=14, decimal_places=4)
+    floor = models.DecimalField(_("minimum resale price"), max_digits=14, decimal_places=4)
+    currency = models.CharField(_("currency"), max_length=3)
+    source = models.CharField(_("source"), max_length=16, choices=FloorSource.choices)
+    # the price list's or the promotion's id (None: a promotion refused at creation, which never existed)
+    source_id = models.BigIntegerField(_("source id"), null=True, blank=True)
+    source_ref = models.CharField(_("reference"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["-created_at", "-id"], name="floor_violation_recent"),
+                   models.Index(fields=["supplier", "-created_at"], name="floor_violation_supplier")]
+
+    def __str__(self) -> str:
+        return f"{self.supplier_id} {self.sku_id} {self.attempted_price} < {self.floor}"
 
 
 class ProtectionWindow(models.Model):

@@ -16,6 +16,7 @@ from tenant_apps.dealers.models import Dealer, Supplier
 from tenant_apps.pricing.engine import price_book_load
 from tenant_apps.pricing.errors import PricingNotFound
 from tenant_apps.pricing.models import (
+    FloorViolation,
     PriceEntry,
     PriceList,
     ProtectionCompensation,
@@ -131,3 +132,27 @@ def supplier_price_list_get(*, node_id: int, list_id) -> PriceList:
     if found is None:
         raise PricingNotFound(_("No such price list."))
     return found
+
+
+# --- attempts below the price floor (乱价), for headquarters ---------------------------------------------------
+
+
+def floor_violation_list(*, actor, supplier_id: int | None = None, date_from=None, date_to=None
+                         ) -> QuerySet[FloorViolation]:
+    """Refused attempts of suppliers to resell below a SKU's minimum resale price, newest first, each with its
+    supplier, person, SKU and unit (joined: a page costs one query whatever its size). Whole-network roles see
+    every supplier's; others the suppliers in their part of the network."""
+    from tenant_apps.accounts.permissions import Scope, scope_of
+    from tenant_apps.dealers.selectors import dealers_visible_to
+
+    rows = FloorViolation.objects.select_related("supplier__dealer", "actor", "sku", "unit").order_by(
+        "-created_at", "-id")
+    if scope_of(actor) != Scope.ALL:
+        rows = rows.filter(supplier__dealer__in=dealers_visible_to(actor).values("pk"))
+    if supplier_id is not None:
+        rows = rows.filter(supplier_id=supplier_id)
+    if date_from is not None:
+        rows = rows.filter(created_at__date__gte=date_from)
+    if date_to is not None:
+        rows = rows.filter(created_at__date__lte=date_to)
+    return rows

@@ -24,9 +24,12 @@ from tenant_apps.core.money import quantize, tenant_currency
 from tenant_apps.dealers.models import Dealer
 from tenant_apps.finance.services_rebates import price_protection_credit
 from tenant_apps.pricing.engine import price_book_load, pricing_day
-from tenant_apps.pricing.errors import PricingInvalid
+from tenant_apps.pricing.errors import BelowResaleFloor, PricingInvalid
+from tenant_apps.pricing.floors import records_floor_violations
 from tenant_apps.pricing.models import (
     CompensationStatus,
+    FloorSource,
+    FloorViolation,
     PriceEntry,
     PriceList,
     PriceListKind,
@@ -189,9 +192,11 @@ def _compensate_list(*, actor, price_list: PriceList, reason: str) -> None:
 # --- entries --------------------------------------------------------------------------------------
 
 
+@records_floor_violations
 @transaction.atomic
 def price_entry_set(*, actor, price_list: PriceList, sku: Sku, unit: Unit, price, min_quantity: int = 1) -> PriceEntry:
-    """Set the price of `unit` of `sku` from `min_quantity` on in the list (made or changed)."""
+    """Set the price of `unit` of `sku` from `min_quantity` on in the list (made or changed). On a supplier's list,
+    a price below the SKU's floor is refused (BelowResaleFloor, 400 on `price`) and the attempt is kept."""
     parsed = price_parse(price)
     errors = {}
     if parsed is None:
@@ -200,8 +205,13 @@ def price_entry_set(*, actor, price_list: PriceList, sku: Sku, unit: Unit, price
         errors["min_quantity"] = [_("Must be a whole number of at least 1.")]
     if not _sku_has_unit(sku, unit):
         errors["unit"] = [_("This SKU is not sold in this unit.")]
-    elif parsed is not None and price_list.owner_id is not None:
-        errors.update(_floor_errors(price_list=price_list, sku=sku, unit=unit, price=parsed))
+    violation = None
+    if errors.get("unit") is None and parsed is not None and price_list.owner_id is not None:
+        violation = _below_floor(actor=actor, price_list=price_list, sku=sku, unit=unit, price=parsed)
+    if violation is not None:
+        errors["price"] = [_("%(sku)s may not be resold below its minimum resale price of %(floor)s per %(unit)s.")
+                           % {"sku": sku.code, "floor": f"{violation.floor:.2f}", "unit": unit.name}]
+        raise BelowResaleFloor(_("The price could not be saved."), fields=errors, violations=[violation])
     if errors:
         raise PricingInvalid(_("The price could not be saved."), fields=errors)
     entry = (PriceEntry.objects.select_for_update()
@@ -235,17 +245,20 @@ def resale_floor(*, sku: Sku, currency: str, on: date | None = None) -> Decimal 
             .order_by("-valid_from").values_list("price", flat=True).first())
 
 
-def _floor_errors(*, price_list: PriceList, sku: Sku, unit: Unit, price: Decimal) -> dict:
-    """乱价: a supplier reselling to its sub-dealers may not go below the brand's minimum resale price."""
+def _below_floor(*, actor, price_list: PriceList, sku: Sku, unit: Unit, price: Decimal) -> FloorViolation | None:
+    """乱价: a supplier reselling to its sub-dealers may not go below the brand's minimum resale price. The attempt
+    (unsaved) when `price` is below it, else None."""
     floor = resale_floor(sku=sku, currency=price_list.currency)
     if floor is None:
-        return {}
+        return None
     factor = 1 if unit.pk == sku.base_unit_id else (
         SkuUnit.objects.filter(sku=sku, unit=unit).values_list("factor", flat=True).first() or 1)
     if price >= floor * factor:
-        return {}
-    return {"price": [_("%(sku)s may not be resold below its minimum resale price of %(floor)s per %(unit)s.")
-                      % {"sku": sku.code, "floor": f"{floor * factor:.2f}", "unit": unit.name}]}
+        return None
+    return FloorViolation(supplier_id=price_list.owner_id, actor=actor if getattr(actor, "pk", None) else None,
+                          sku=sku, unit=unit, attempted_price=price, floor=floor * factor,
+                          currency=price_list.currency, source=FloorSource.PRICE_LIST, source_id=price_list.pk,
+                          source_ref=f"{price_list.code} {price_list.name}"[:300])
 
 
 @transaction.atomic

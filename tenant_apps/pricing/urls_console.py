@@ -11,4 +11,5 @@ urlpatterns = [
     path("export/", views.price_export, name="export"),
     path("protection/", views.protections, name="protections"),
     path("resale/", views.resale_prices, name="resale"),
+    path("floor-violations/", views.floor_violations, name="floor-violations"),
 ]

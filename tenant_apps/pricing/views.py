@@ -7,6 +7,7 @@ import re
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -21,10 +22,11 @@ from tenant_apps.catalog.models import Sku, Unit
 from tenant_apps.core.errors import DomainError
 from tenant_apps.core.forms import apply_domain_error
 from tenant_apps.core.tables import TableTooLarge
-from tenant_apps.dealers.selectors import dealers_visible_to
+from tenant_apps.dealers.selectors import dealers_visible_to, supplier_list
 from tenant_apps.pricing import selectors, services, transfer
 from tenant_apps.pricing.forms import (
     EntryForm,
+    FloorViolationFilterForm,
     ImportForm,
     ListFilterForm,
     PriceListEditForm,
@@ -252,3 +254,17 @@ def resale_prices(request):
                                                                             "from": "valid_from"}, default="sku"),
     })
 
+
+
+@requires(PRICING_VIEW)
+def floor_violations(request):
+    """Suppliers' attempts to resell below a minimum resale price (乱价), refused and kept: filter by supplier and
+    days, newest first, one query per page whatever its size (plus the count and the supplier choices)."""
+    form = FloorViolationFilterForm(request.GET or None)
+    filters = form.filters() if form.is_bound and form.is_valid() else {}
+    rows = selectors.floor_violation_list(actor=request.user, **filters)
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    return render(request, "pricing/floor_violations.html", {
+        "form": form, "page": page, "listing": {"page": page},
+        "suppliers": supplier_list(), "supplier": filters.get("supplier_id"), "can_edit": _edit_allowed(request),
+    })

@@ -21,3 +21,13 @@ class PromotionBudgetExhausted(Conflict):
 
 class CouponUsedUp(Conflict):
     code = "coupon_used_up"
+
+
+class PromotionBelowFloor(PromotionInvalid):
+    """A supplier's promotion that would resell below a SKU's minimum resale price: the attempts ride along (unsaved
+    pricing FloorViolation rows) for `pricing.floors.records_floor_violations` to keep once the write is rolled
+    back."""
+
+    def __init__(self, detail, *, fields, violations):
+        super().__init__(detail, fields=fields)
+        self.floor_violations = violations

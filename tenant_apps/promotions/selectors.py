@@ -265,3 +265,24 @@ def sku_on_promotion_for(ctx: DealerContext):
                | Exists(categories.filter(category__path__ancestor_of=OuterRef(OuterRef("product__category__path")))))
     live = _for_dealer(promotions_live(ctx.at), ctx).filter(currency=ctx.currency, coupon_required=False)
     return Exists(live.filter(covered))
+
+
+# --- a supplier's own promotions (S2B2B) ---------------------------------------------------------------------
+
+
+def supplier_promotions(*, node_id: int, status: str = "") -> QuerySet[Promotion]:
+    """The promotions the supplier `node_id` gives its sub-dealers, with their scopes and discount given; newest
+    first."""
+    promotions = Promotion.objects.filter(owner_id=node_id)
+    if status in PromotionStatus.values:
+        promotions = promotions.filter(status=status)
+    return _with_given(_with_scopes(promotions)).order_by("-created_at", "-id")
+
+
+def supplier_promotion_get(*, node_id: int, promotion_id) -> Promotion:
+    """One of the supplier's promotions; PromotionNotFound (404) for any other, existing or not."""
+    found = supplier_promotions(node_id=node_id).filter(
+        pk=promotion_id if str(promotion_id).isdigit() and int(promotion_id) < 2 ** 62 else -1).first()
+    if found is None:
+        raise PromotionNotFound(_("No such promotion."))
+    return found

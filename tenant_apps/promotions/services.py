@@ -22,14 +22,18 @@ from tenant_apps.core.dates import window_errors
 from tenant_apps.core.money import tenant_currency
 from tenant_apps.dealers.models import Dealer, Territory, Tier
 from tenant_apps.events.services import event_record
+from tenant_apps.pricing.floors import records_floor_violations
+from tenant_apps.pricing.models import FloorSource, FloorViolation
 from tenant_apps.pricing.quote_types import Quote
 from tenant_apps.promotions.engine import coupon_normalize
 from tenant_apps.promotions.errors import (
     CouponUsedUp,
     IllegalPromotionTransition,
+    PromotionBelowFloor,
     PromotionBudgetExhausted,
     PromotionInvalid,
 )
+from tenant_apps.promotions.floors import error_field, promotion_floor_breaches
 from tenant_apps.promotions.models import (
     Coupon,
     CouponDealerUse,
@@ -145,6 +149,38 @@ def _scopes_of(kind: str, rule: dict, scopes: dict) -> dict[str, list[int]]:
     return clean
 
 
+MAX_FLOOR_MESSAGES = 20
+
+
+def _floor_check(*, actor, owner_id: int | None, data: dict, rule: dict, scopes: dict, promotion_id=None) -> None:
+    """乱价: a supplier's promotion may not make any SKU's unit cheaper to its sub-dealers than the SKU's minimum
+    resale price (promotions.floors says how, per kind); PromotionBelowFloor (400 on the rule's discount field,
+    one message per SKU unit naming the floor) carrying the attempts to keep. Headquarters' own: not checked."""
+    if owner_id is None:
+        return
+    kind, currency = data["kind"], data["currency"]
+    on = max(timezone.localdate(), timezone.localdate(data["starts_at"]))
+    product = _scopes_of(kind, rule, scopes)
+    breaches = promotion_floor_breaches(owner_id=owner_id, kind=kind, rule=rule, currency=currency,
+                                        skus=product["skus"], categories=product["categories"], on=on)
+    if not breaches:
+        return
+    messages = [_("%(sku)s would be resold at %(price)s per %(unit)s, below its minimum resale price of "
+                  "%(floor)s.") % {"sku": breach.sku_code, "price": f"{breach.price:.2f}", "unit": breach.unit_name,
+                                   "floor": f"{breach.floor:.2f}"} for breach in breaches[:MAX_FLOOR_MESSAGES]]
+    if len(breaches) > MAX_FLOOR_MESSAGES:
+        messages.append(_("And %(count)s more SKU units below their floor.")
+                        % {"count": len(breaches) - MAX_FLOOR_MESSAGES})
+    who = actor if getattr(actor, "pk", None) else None
+    violations = [FloorViolation(supplier_id=owner_id, actor=who, sku_id=breach.sku_id, unit_id=breach.unit_id,
+                                 attempted_price=breach.price.quantize(Decimal("0.0001")), floor=breach.floor,
+                                 currency=currency, source=FloorSource.PROMOTION, source_id=promotion_id,
+                                 source_ref=f"{data['code']} {data['name']}"[:300]) for breach in breaches]
+    raise PromotionBelowFloor(_("The promotion would resell below the minimum resale price."),
+                              fields={error_field(kind, rule): messages}, violations=violations)
+
+
+@records_floor_violations
 @transaction.atomic
 def promotion_create(*, actor, code: str, name: str, kind: str, rule: dict, starts_at: datetime,
                      ends_at: datetime | None = None, description: str = "", budget: Decimal | None = None,
@@ -165,6 +201,7 @@ def promotion_create(*, actor, code: str, name: str, kind: str, rule: dict, star
     if errors:
         raise PromotionInvalid(_("The promotion could not be saved."), fields=errors)
     data["rule"] = clean_rule
+    _floor_check(actor=actor, owner_id=getattr(owner, "pk", None), data=data, rule=clean_rule, scopes=scopes)
     try:
         with transaction.atomic():
             promotion = Promotion.objects.create(**data, owner=owner)
@@ -176,6 +213,7 @@ def promotion_create(*, actor, code: str, name: str, kind: str, rule: dict, star
     return promotion
 
 
+@records_floor_violations
 @transaction.atomic
 def promotion_update(*, actor, promotion: Promotion, **changes) -> Promotion:
     """Change a draft or unpublished promotion (a published one is unpublished first, so that no dealer
@@ -195,6 +233,8 @@ def promotion_update(*, actor, promotion: Promotion, **changes) -> Promotion:
     if errors:
         raise PromotionInvalid(_("The promotion could not be saved."), fields=errors)
     data["rule"] = clean_rule
+    _floor_check(actor=actor, owner_id=promotion.owner_id, data=data, rule=clean_rule, scopes=scopes,
+                 promotion_id=promotion.pk)
     if data["budget"] is not None and before["budget"] is None:
         _budget_start(promotion, data["budget"])
     for name, value in data.items():
@@ -238,15 +278,22 @@ def _transition(*, actor, promotion: Promotion, to: str, reason: str, action: st
     return promotion
 
 
+@records_floor_violations
 @transaction.atomic
 def promotion_publish(*, actor, promotion: Promotion, reason: str = "") -> Promotion:
-    """Draft or unpublished -> published. Refused when its window has already ended."""
+    """Draft or unpublished -> published. Refused when its window has already ended, and a supplier's when a floor
+    now stands above what it would resell at."""
     if promotion.ends_at is not None and promotion.ends_at <= timezone.now():
         raise PromotionInvalid(_("This promotion has already ended; change its end first."),
                                fields={"ends_at": [_("The end is in the past.")]})
     if promotion.coupon_required and not promotion.coupons.filter(is_active=True).exists():
         raise PromotionInvalid(_("This promotion needs a coupon code; add one before publishing."),
                                fields={"coupons": [_("Add at least one coupon code.")]})
+    if promotion.owner_id is not None:  # a floor may have risen since it was made
+        _floor_check(actor=actor, owner_id=promotion.owner_id, data={name: getattr(promotion, name) for name in FIELDS},
+                     rule=promotion.rule,
+                     scopes={name: list(getattr(promotion, name).values_list("pk", flat=True))
+                             for name in ("skus", "categories")}, promotion_id=promotion.pk)
     promotion = _transition(actor=actor, promotion=promotion, to=PromotionStatus.PUBLISHED, reason=reason,
                             action="promotions.promotion.published")
     event_record(kind="promotion.published", subject_id=promotion.pk, subject_ref=promotion.name[:64], actor=actor)

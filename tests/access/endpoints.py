@@ -287,6 +287,9 @@ def make_world(tag: str = "matrix", webhook_secret: str = WEBHOOK_SECRET) -> Sim
     sub_buyer = UserFactory(email=f"{tag}-sub-buyer@api.test", full_name="", role=Role.DEALER_BUYER, dealer=sub)
     pudong_prices = PriceListFactory(code="PD-BASE", name="浦东价", owner=pudong.node)
     PriceEntryFactory(price_list=pudong_prices, sku=sku, unit=can, price="5.50")
+    pudong_draft = PromotionFactory(code="PD-DRAFT", name="浦东草稿", starts_at=START, owner=pudong.node)
+    pudong_live = PromotionFactory(code="PD-LIVE", name="浦东九九折", starts_at=START, owner=pudong.node,
+                                   rule={"percent": "1"}, skus=[water], published=True)
     pudong_wh = WarehouseFactory(code="PD", name="浦东仓", owner=pudong.node, stock={sku: 20})
     sold = OrderFactory(actor=sub_buyer, dealer=sub, lines=[(sku, 2)])
 
@@ -321,7 +324,7 @@ def make_world(tag: str = "matrix", webhook_secret: str = WEBHOOK_SECRET) -> Sim
         "bank_match": bank_match.pk,
         "payment": payment.pk,
         "canton": net.canton.pk, "sub": sub.pk, "pudong_prices": pudong_prices.pk, "pudong_wh": pudong_wh.pk,
-        "sold": sold.pk,
+        "sold": sold.pk, "pudong_draft": pudong_draft.pk, "pudong_live": pudong_live.pk,
         "limited": limited.pk, "held": held.pk,
     }
     return SimpleNamespace(net=net, pudong=pudong, users=users, tokens=tokens, outsiders=outsiders, ids=ids,
@@ -744,6 +747,18 @@ ENDPOINTS = [
     Endpoint("supplier-price-list-prices", "POST", "pudong_prices", (SUPPLIER_PRICING,), 200,
              {"sku": "{sku}", "price": "6.00"},
              state=lambda w: str(PriceEntry.objects.get(price_list_id=w.ids["pudong_prices"]).price)),
+    # Pudong's own promotions for its sub-dealers (never below a floor: tests/promotions/test_supplier_promotions.py)
+    Endpoint("supplier-promotion-list", "GET", "", (SUPPLIER_PRICING,)),
+    Endpoint("supplier-promotion-list", "POST", "", (SUPPLIER_PRICING,), 201,
+             {"code": "PD-NEW", "name": "浦东满减", "kind": "percent", "rule": {"percent": "2"},
+              "starts_at": "2026-01-01T00:00:00Z"}, state=_count(Promotion)),
+    Endpoint("supplier-promotion-detail", "GET", "pudong_draft", (SUPPLIER_PRICING,)),
+    Endpoint("supplier-promotion-publish", "POST", "pudong_draft", (SUPPLIER_PRICING,), 200, {},
+             state=_status_of(Promotion, "pudong_draft")),
+    Endpoint("supplier-promotion-unpublish", "POST", "pudong_live", (SUPPLIER_PRICING,), 200,
+             {"reason": "停了"}, state=_status_of(Promotion, "pudong_live")),
+    # headquarters' list of suppliers' attempts below a minimum resale price (乱价)
+    Endpoint("pricing-floor-violation-list", "GET", "", (PRICING_VIEW,)),
     Endpoint("supplier-warehouse-list", "GET", "", (SUPPLIER_INVENTORY,)),
     Endpoint("supplier-warehouse-detail", "GET", "pudong_wh", (SUPPLIER_INVENTORY,)),
     Endpoint("supplier-warehouse-list", "POST", "", (SUPPLIER_INVENTORY,), 201, {"code": "PD-2", "name": "浦东二仓"},

@@ -7,6 +7,7 @@ router.register("suppliers", views.SupplierViewSet, basename="supplier")
 router.register("supplier/orders", views.SupplierOrderViewSet, basename="supplier-order")
 router.register("supplier/dealers", views.SupplierDealerViewSet, basename="supplier-dealer")
 router.register("supplier/price-lists", views.SupplierPriceListViewSet, basename="supplier-price-list")
+router.register("supplier/promotions", views.SupplierPromotionViewSet, basename="supplier-promotion")
 router.register("supplier/warehouses", views.SupplierWarehouseViewSet, basename="supplier-warehouse")
 router.register("supplier/receivables", supplier_receivables.SupplierReceivableViewSet,
                 basename="supplier-receivable")

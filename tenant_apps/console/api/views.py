@@ -52,6 +52,9 @@ from tenant_apps.ordering.pass_up import line_open, pass_ups_of
 from tenant_apps.ordering.selectors import supplier_order_get_for, supplier_order_list
 from tenant_apps.pricing.selectors import supplier_price_list_get, supplier_price_lists
 from tenant_apps.pricing.services import price_entry_set
+from tenant_apps.promotions import services as promotions_services
+from tenant_apps.promotions.api.views import PromotionInput, PromotionOutput, ReasonInput
+from tenant_apps.promotions.selectors import supplier_promotion_get, supplier_promotions
 
 FILTERS = [
     OpenApiParameter("app", OpenApiTypes.STR, description="The area: the action's first word (ordering)."),
@@ -260,3 +263,71 @@ class SupplierWarehouseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         stock_receive(actor=request.user, sku_id=given.validated_data["sku"], warehouse_id=warehouse.pk,
                       quantity=given.validated_data["quantity"], reference=given.validated_data["reference"])
         return Response(self._detail(warehouse))
+
+
+class SupplierPromotionViewSet(viewsets.GenericViewSet):
+    """The caller's company's own promotions for its sub-dealers: list (?status=), detail, create (a draft; no
+    regions or coupons, named dealers among its sub-dealers), publish, unpublish. A promotion that would resell a SKU
+    below its minimum resale price is refused (400 on the rule's discount field naming the SKU, the floor and the
+    unit; nothing written, the attempt kept for headquarters)."""
+
+    serializer_class = PromotionOutput
+    permission_classes = [HasCapability]
+    metadata_class = None
+    lookup_value_regex = "[0-9]+"
+    required_capabilities = {"list": SUPPLIER_PRICING, "retrieve": SUPPLIER_PRICING, "create": SUPPLIER_PRICING,
+                             "publish": SUPPLIER_PRICING, "unpublish": SUPPLIER_PRICING}
+
+    def _node(self) -> int:
+        return supplier_node_id(self.request.user)
+
+    def _output(self, promotion, code=200) -> Response:
+        return Response(PromotionOutput(supplier_promotion_get(node_id=self._node(), promotion_id=promotion.pk)).data,
+                        status=code)
+
+    @extend_schema(parameters=[OpenApiParameter("status", OpenApiTypes.STR, description="draft, published or "
+                                                                                       "unpublished")])
+    def list(self, request):
+        page = self.paginate_queryset(supplier_promotions(node_id=self._node(),
+                                                          status=request.query_params.get("status", "")))
+        return self.get_paginated_response(PromotionOutput(page, many=True).data)
+
+    def retrieve(self, request, pk=None):
+        return Response(PromotionOutput(supplier_promotion_get(node_id=self._node(), promotion_id=pk)).data)
+
+    @extend_schema(request=PromotionInput, responses={201: PromotionOutput})
+    def create(self, request):
+        given = PromotionInput(data=request.data)
+        given.is_valid(raise_exception=True)
+        data = dict(given.validated_data)
+        errors = {}
+        if data.get("territories"):
+            errors["territories"] = [_("Your promotions go to your sub-dealers: name them, or tiers, not regions.")]
+        if data.get("coupon_required"):
+            errors["coupon_required"] = [_("Promotions with coupon codes are headquarters' only.")]
+        dealers = set(data.get("dealers") or ())
+        if dealers and supplier_dealers(node_id=self._node()).filter(pk__in=dealers).count() != len(dealers):
+            errors["dealers"] = [_("Not one of your sub-dealers.")]
+        if errors:
+            raise ValidationFailed(_("The promotion could not be saved."), fields=errors)
+        promotion = promotions_services.promotion_create(actor=request.user, owner=Node.objects.get(pk=self._node()),
+                                                         **data)
+        return self._output(promotion, 201)
+
+    @extend_schema(request=ReasonInput, responses=PromotionOutput)
+    @action(detail=True, methods=["post"])
+    def publish(self, request, pk=None):
+        promotion = supplier_promotion_get(node_id=self._node(), promotion_id=pk)
+        given = ReasonInput(data=request.data)
+        given.is_valid(raise_exception=True)
+        promotions_services.promotion_publish(actor=request.user, promotion=promotion, **given.validated_data)
+        return self._output(promotion)
+
+    @extend_schema(request=ReasonInput, responses=PromotionOutput)
+    @action(detail=True, methods=["post"])
+    def unpublish(self, request, pk=None):
+        promotion = supplier_promotion_get(node_id=self._node(), promotion_id=pk)
+        given = ReasonInput(data=request.data)
+        given.is_valid(raise_exception=True)
+        promotions_services.promotion_unpublish(actor=request.user, promotion=promotion, **given.validated_data)
+        return self._output(promotion)

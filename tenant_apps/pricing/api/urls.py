@@ -8,6 +8,7 @@ router.register("pricing/lists", api.PriceListViewSet, basename="pricing-list")
 router.register("pricing/entries", api.PriceEntryViewSet, basename="pricing-entry")
 router.register("pricing/protections", api.ProtectionWindowViewSet, basename="pricing-protection")
 router.register("pricing/compensations", api.CompensationViewSet, basename="pricing-compensation")
+router.register("pricing/floor-violations", api.FloorViolationViewSet, basename="pricing-floor-violation")
 router.register("pricing/resale-prices", api.ResalePriceViewSet, basename="pricing-resale-price")
 
 urlpatterns = router.urls

@@ -21,8 +21,9 @@ from tenant_apps.dealers.api.permissions import HasCapability
 from tenant_apps.dealers.models import Territory, Tier
 from tenant_apps.dealers.selectors import dealers_visible_to
 from tenant_apps.pricing import selectors, services
-from tenant_apps.pricing.errors import PricingNotFound
-from tenant_apps.pricing.models import PriceEntry, PriceList, PriceListStatus, ProtectionWindow
+from tenant_apps.pricing.errors import PricingInvalid, PricingNotFound
+from tenant_apps.pricing.forms import FloorViolationFilterForm
+from tenant_apps.pricing.models import FloorViolation, PriceEntry, PriceList, PriceListStatus, ProtectionWindow
 from tenant_apps.pricing.selectors import in_scope
 
 ID = "[0-9]+"
@@ -303,6 +304,36 @@ class ResalePriceViewSet(mixins.ListModelMixin, Base):
         row = services.resale_price_set(actor=request.user, sku=data["sku"], price=data["price"],
                                         valid_from=data.get("valid_from"), currency=data.get("currency"))
         return Response(ResalePriceSerializer(row).data, status=status.HTTP_201_CREATED)
+
+
+class FloorViolationSerializer(serializers.ModelSerializer):
+    supplier_code = serializers.CharField(source="supplier.code", read_only=True)
+    supplier_name = serializers.CharField(source="supplier.dealer.display_name", read_only=True, default="")
+    actor_email = serializers.EmailField(source="actor.email", read_only=True, default=None, allow_null=True)
+    sku_code = serializers.CharField(source="sku.code", read_only=True)
+    unit = serializers.CharField(source="unit.code", read_only=True)
+
+    class Meta:
+        model = FloorViolation
+        fields = ["id", "created_at", "supplier", "supplier_code", "supplier_name", "actor", "actor_email", "sku",
+                  "sku_code", "unit", "attempted_price", "floor", "currency", "source", "source_id", "source_ref"]
+
+
+@extend_schema(parameters=[OpenApiParameter("supplier", int, description="The supplier's node id."),
+                           OpenApiParameter("date_from", str, description="From this day (inclusive)."),
+                           OpenApiParameter("date_to", str, description="To this day (inclusive).")])
+class FloorViolationViewSet(mixins.ListModelMixin, Base):
+    """Suppliers' refused attempts to resell below a SKU's minimum resale price (乱价), newest first."""
+
+    serializer_class = FloorViolationSerializer
+    required_capabilities = {"list": PRICING_VIEW}
+
+    def get_queryset(self):
+        form = FloorViolationFilterForm(self.request.query_params)
+        if not form.is_valid():
+            raise PricingInvalid(_("Check the filters."), fields={
+                field: [str(message) for message in messages] for field, messages in form.errors.items()})
+        return selectors.floor_violation_list(actor=self.request.user, **form.filters())
 
 
 # --- quote ----------------------------------------------------------------------------------------
