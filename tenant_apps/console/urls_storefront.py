@@ -20,4 +20,5 @@ supplier_patterns = [
     path("prices/<int:list_id>/", views.supplier_price_list_page, name="price-list"),
     path("stock/", views.supplier_warehouses_page, name="warehouses"),
     path("stock/<int:warehouse_id>/", views.supplier_warehouse_page, name="warehouse"),
+    path("demand/", views.supplier_demand_page, name="demand"),
 ]

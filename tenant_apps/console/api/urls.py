@@ -8,5 +8,7 @@ router.register("supplier/orders", views.SupplierOrderViewSet, basename="supplie
 router.register("supplier/dealers", views.SupplierDealerViewSet, basename="supplier-dealer")
 router.register("supplier/price-lists", views.SupplierPriceListViewSet, basename="supplier-price-list")
 router.register("supplier/warehouses", views.SupplierWarehouseViewSet, basename="supplier-warehouse")
+router.register("supplier/demand", views.SupplierDemandViewSet, basename="supplier-demand")
+router.register("supplier/safety-stock", views.SupplierSafetyStockViewSet, basename="supplier-safety-stock")
 
 urlpatterns = router.urls

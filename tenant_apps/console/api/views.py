@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -11,20 +12,25 @@ from rest_framework.response import Response
 
 from tenant_apps.accounts.permissions import (
     AUDIT_VIEW,
+    CART_EDIT,
     SUPPLIER_INVENTORY,
     SUPPLIER_ORDERS,
     SUPPLIER_PRICING,
     SUPPLIERS_MANAGE,
+    has_perm,
     supplier_node_id,
 )
 from tenant_apps.catalog.models import Sku
 from tenant_apps.console.api.serializers import (
     AuditEntrySerializer,
+    DemandSerializer,
+    DemandToCartSerializer,
     SupplierDealerSerializer,
     SupplierDesignateSerializer,
     SupplierOrderSerializer,
     SupplierPriceListSerializer,
     SupplierPriceSerializer,
+    SupplierSafetyStockSerializer,
     SupplierSerializer,
     SupplierWarehouseSerializer,
 )
@@ -33,6 +39,7 @@ from tenant_apps.console.selectors import audit_entry_list
 from tenant_apps.core.errors import ValidationFailed
 from tenant_apps.dealers import services as dealers_services
 from tenant_apps.dealers.api.permissions import HasCapability
+from tenant_apps.dealers.models import Node
 from tenant_apps.dealers.selectors import (
     dealer_get_for,
     supplier_dealer_get,
@@ -40,7 +47,14 @@ from tenant_apps.dealers.selectors import (
     supplier_get,
     supplier_list,
 )
-from tenant_apps.inventory.selectors import supplier_warehouse_get, supplier_warehouses, warehouse_stock
+from tenant_apps.inventory.selectors import (
+    safety_stocks,
+    supplier_warehouse_get,
+    supplier_warehouses,
+    warehouse_stock,
+)
+from tenant_apps.inventory.services import safety_stock_set
+from tenant_apps.ordering.demand import demand_rollup, demand_to_cart
 from tenant_apps.ordering.selectors import supplier_order_get_for, supplier_order_list
 from tenant_apps.pricing.selectors import supplier_price_list_get, supplier_price_lists
 from tenant_apps.pricing.services import price_entry_set
@@ -180,3 +194,53 @@ class SupplierWarehouseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
         data["stock"] = [{"sku": s.sku_id, "code": s.sku.code, "on_hand": s.on_hand, "reserved": s.reserved}
                          for s in warehouse_stock(warehouse=warehouse)]
         return Response(data)
+
+
+class SupplierDemandViewSet(viewsets.ViewSet):
+    """The caller's company's demand roll-up (ordering.demand): per SKU, its sub-dealers' open demand against its own
+    stock, what it has on order from headquarters and its safety stock, with the suggested purchase;
+    `POST to-cart/` puts the suggestions into its own cart (400 when there is nothing to add)."""
+
+    permission_classes = [HasCapability]
+    required_capabilities = {"list": SUPPLIER_INVENTORY, "to_cart": SUPPLIER_INVENTORY}
+
+    @extend_schema(responses=DemandSerializer)
+    def list(self, request):
+        return Response(DemandSerializer(demand_rollup(dealer=request.user.dealer)).data)
+
+    @extend_schema(request=None, responses=DemandToCartSerializer)
+    @action(detail=False, methods=["post"], url_path="to-cart")
+    def to_cart(self, request):
+        if not has_perm(request.user, CART_EDIT):  # the company's own right to fill its cart, besides the roll-up's
+            raise PermissionDenied
+        return Response(DemandToCartSerializer(demand_to_cart(actor=request.user, dealer=request.user.dealer)).data)
+
+
+class SupplierSafetyStockViewSet(viewsets.ViewSet):
+    """The caller's company's safety stock per SKU (base units); `POST` sets one (`quantity` 0 removes it)."""
+
+    permission_classes = [HasCapability]
+    required_capabilities = {"list": SUPPLIER_INVENTORY, "create": SUPPLIER_INVENTORY}
+
+    def _rows(self):
+        levels = safety_stocks(node_id=supplier_node_id(self.request.user))
+        codes = dict(Sku.objects.filter(pk__in=levels).values_list("pk", "code"))
+        return sorted(({"sku": sku, "code": codes[sku], "quantity": quantity} for sku, quantity in levels.items()),
+                      key=lambda row: row["code"])
+
+    @extend_schema(responses=SupplierSafetyStockSerializer(many=True))
+    def list(self, request):
+        return Response(SupplierSafetyStockSerializer(self._rows(), many=True).data)
+
+    @extend_schema(request=SupplierSafetyStockSerializer, responses=SupplierSafetyStockSerializer)
+    def create(self, request):
+        given = SupplierSafetyStockSerializer(data=request.data)
+        if not given.is_valid():
+            raise ValidationFailed(_("The safety stock could not be saved."), fields={
+                name: [str(message) for message in messages] for name, messages in given.errors.items()})
+        data = given.validated_data
+        safety_stock_set(actor=request.user, owner=Node.objects.get(pk=supplier_node_id(request.user)),
+                         sku_id=data["sku"], quantity=data["quantity"])
+        code = Sku.objects.filter(pk=data["sku"]).values_list("code", flat=True).first()
+        return Response(SupplierSafetyStockSerializer({"sku": data["sku"], "code": code,
+                                                       "quantity": data["quantity"]}).data)
