@@ -1,7 +1,9 @@
 """Demo of multi-tier distribution (S2B2B), for a brand whose plan has it: the first provincial agent of the East
 (SH-A01) made a supplier by headquarters; two of the dealers under it buy from it; it has its own price list
 (headquarters' base prices plus a margin, never under a SKU's minimum resale price), its own warehouse with stock
-received, and one of its sub-dealers has placed an order with it (priced and reserved on the agent's side)."""
+received, and one of its sub-dealers has placed an order with it (priced and reserved on the agent's side). It keeps a
+safety stock of two SKUs: above what it holds for the first (its demand page, /supplier/demand/, suggests buying it
+from headquarters), below it for the second (covered)."""
 
 from __future__ import annotations
 
@@ -16,17 +18,20 @@ from tenant_apps.accounts.services import user_create
 from tenant_apps.dealers import services as dealers
 from tenant_apps.dealers.models import Dealer, DealerStatus, Node, Supplier
 from tenant_apps.dealers.selectors import qualification_blockers
-from tenant_apps.inventory.services import stock_receive, warehouse_create
+from tenant_apps.inventory.models import SafetyStock
+from tenant_apps.inventory.services import safety_stock_set, stock_receive, warehouse_create
 from tenant_apps.ordering.submission import SubmitLine, order_submit
 from tenant_apps.pricing.models import PriceEntry, PriceList, PriceListStatus
 from tenant_apps.pricing.services import price_entry_set, price_list_create, resale_floor
 
 AGENT = "SH-A01"
 MARGIN = Decimal("1.12")
+STOCK = 500  # of each SKU the agent sells, received into its warehouse
+SAFETY = (STOCK + 100, STOCK // 5)  # the safety stock of its first two SKUs: one above its stock, one below
 
 
 def supplier_lines(*, slug: str, password: str) -> list[str]:
-    return [f"  supplier (agent {AGENT})   dealer@{slug}.test / {password}  ->  /supplier/",
+    return [f"  supplier (agent {AGENT})   dealer@{slug}.test / {password}  ->  /supplier/ (/supplier/demand/)",
             f"  its sub-dealer           sub@{slug}.test / {password}"]
 
 
@@ -39,6 +44,7 @@ def seed_suppliers(*, brand_slug: str, password: str, tenant=None) -> list[str]:
     if node is None:
         return []
     if Supplier.objects.filter(node=node).exists():
+        _safety_stock(node, User.objects.get(email=f"dealer@{brand_slug}.test"))
         return supplier_lines(slug=brand_slug, password=password)
     admin = User.objects.get(email=f"admin@{brand_slug}.test")
     agent = node.dealer
@@ -61,7 +67,7 @@ def seed_suppliers(*, brand_slug: str, password: str, tenant=None) -> list[str]:
         floor = resale_floor(sku=entry.sku, currency=entry.price_list.currency) or Decimal("0")
         price = max((entry.price * MARGIN).quantize(Decimal("0.01")), floor)
         price_entry_set(actor=owner, price_list=prices, sku=entry.sku, unit=entry.unit, price=price)
-        stock_receive(actor=owner, sku_id=entry.sku_id, warehouse_id=warehouse.pk, quantity=500,
+        stock_receive(actor=owner, sku_id=entry.sku_id, warehouse_id=warehouse.pk, quantity=STOCK,
                       reference=f"{AGENT}-IN-1")
         priced.append(entry.sku)
     if subs and priced:
@@ -70,5 +76,16 @@ def seed_suppliers(*, brand_slug: str, password: str, tenant=None) -> list[str]:
         lines = [SubmitLine(sku_id=sku.pk, unit_id=None, quantity=max(sku.min_order_qty, sku.order_step) * 4)
                  for sku in priced[:3]]
         order_submit(actor=buyer, dealer=subs[0], lines=lines)
+    _safety_stock(node, owner)
     assert PriceList.objects.filter(owner=node).exists()
     return supplier_lines(slug=brand_slug, password=password)
+
+
+def _safety_stock(node, owner) -> None:
+    """The agent's safety stock of the first SKUs on its own list, unless it keeps some already (idempotent)."""
+    if SafetyStock.objects.filter(owner=node).exists():
+        return
+    skus = (PriceEntry.objects.filter(price_list__owner=node).order_by("sku__code")
+            .values_list("sku_id", flat=True).distinct()[:len(SAFETY)])
+    for sku_id, quantity in zip(skus, SAFETY, strict=False):
+        safety_stock_set(actor=owner, owner=node, sku_id=sku_id, quantity=quantity)
