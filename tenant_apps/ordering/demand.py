@@ -92,7 +92,8 @@ class DemandRow:
         if not self.needed:
             said.append(_("Covered: nothing to buy."))
             return said
-        said.append(_("Needed: %(uncovered)s + %(safety)s − %(available)s − %(on_order)s = %(needed)s %(unit)s.")
+        said.append(_("Needed: %(uncovered)s still to ship and not reserved + %(safety)s safety stock − %(available)s "
+                      "available − %(on_order)s on order = %(needed)s %(unit)s.")
                     % {"uncovered": self.uncovered, "safety": self.safety, "available": self.available,
                        "on_order": self.on_order, "needed": self.needed, "unit": unit})
         if self.suggested != self.needed:
