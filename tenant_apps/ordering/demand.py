@@ -20,7 +20,7 @@ Per SKU, in base units:
 
 A constant number of queries whatever the number of SKUs, orders or sub-dealers: the open lines (grouped per order
 and SKU), the orders on order, the safety stock, the stock, the SKUs, their packs, and headquarters' prices for the
-supplier (pricing.selectors.dealer_prices: its context and the price book).
+supplier (pricing.selectors.dealer_line_prices: its context and the price book).
 """
 
 from __future__ import annotations
@@ -38,7 +38,8 @@ from tenant_apps.inventory.selectors import owner_stock_totals, safety_stocks
 from tenant_apps.ordering.models import Cart, CartLine, OrderLine, OrderStatus
 from tenant_apps.ordering.quick import Added, _lines_into_cart
 from tenant_apps.ordering.services import cart_for
-from tenant_apps.pricing.selectors import dealer_prices
+from tenant_apps.pricing.quote_types import CartLine as PriceInput
+from tenant_apps.pricing.selectors import dealer_line_prices
 
 S = OrderStatus
 # Orders placed with the supplier whose lines it still has to ship.
@@ -73,6 +74,7 @@ class DemandRow:
     unit_quantity: int = 0
     unit_name: str = ""
     price: object | None = None  # headquarters' price of one base unit for the supplier (PricedLine), or None
+    line_price: object | None = None  # headquarters' price of the suggested line (unit and quantity), or None
 
     @property
     def uncovered(self) -> int:
@@ -116,7 +118,7 @@ class Rollup:
     @property
     def unpriced(self) -> list[DemandRow]:
         """Suggested lines headquarters has no price for the supplier: they cannot be ordered as they stand."""
-        return [row for row in self.rows if row.suggested and row.price is None]
+        return [row for row in self.rows if row.suggested and row.line_price is None]
 
 
 def suggested_quantity(needed: int, *, min_order_qty: int, order_step: int) -> int:
@@ -178,7 +180,6 @@ def demand_rollup(*, dealer) -> Rollup:
     packs: dict[int, list[tuple[int, int, str]]] = {}
     for pack in SkuUnit.objects.filter(sku_id__in=sku_ids).select_related("unit"):
         packs.setdefault(pack.sku_id, []).append((pack.unit_id, pack.factor, pack.unit.name))
-    prices = dealer_prices(dealer, sorted(sku_ids)) if sku_ids else {}
     out = []
     for sku_id in sku_ids:
         row = rows.get(sku_id) or DemandRow(sku=None)
@@ -191,8 +192,14 @@ def demand_rollup(*, dealer) -> Rollup:
         row.suggested = suggested_quantity(row.needed, min_order_qty=row.sku.min_order_qty,
                                            order_step=row.sku.order_step)
         _in_unit(row, packs.get(sku_id, []))
-        row.price = prices.get(sku_id)
         out.append(row)
+    # headquarters' price for the supplier: of one base unit (shown), and of the suggested line as its cart will
+    # price it (a SKU priced only in cases, or from a quantity, has the second and maybe not the first)
+    priced = dealer_line_prices(dealer, [line for row in out for line in (
+        PriceInput(sku_id=row.sku.pk, unit_id=row.sku.base_unit_id, quantity=1),
+        PriceInput(sku_id=row.sku.pk, unit_id=row.unit_id, quantity=max(row.unit_quantity, 1)))]) if out else []
+    for number, row in enumerate(out):
+        row.price, row.line_price = priced[2 * number], priced[2 * number + 1]
     out.sort(key=lambda row: (not row.suggested, row.sku.code))
     return Rollup(rows=out, orders=len(orders), dealers=len(dealers))
 

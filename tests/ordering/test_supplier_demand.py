@@ -97,7 +97,7 @@ def test_the_suggestion_matches_the_scenario_worked_out_by_hand(world, in_tenant
             can.needed, can.suggested) == (26, 26, 2, 28, 2, 20, 70, 48, 48)
     assert (can.unit_id, can.unit_quantity) == (store.case.pk, 2)
     assert [(d.code, d.orders, d.to_ship) for d in can.dealers] == [("JS-SUB", 1, 18), ("JS-SUB2", 1, 8)]
-    assert str(can.price.unit_price) == "5.0000"
+    assert (str(can.price.unit_price), str(can.line_price.unit_price)) == ("5.0000", "120.0000")  # a case of 24
     water = rows["RB-330"]
     # 50 to ship, 40 reserved (the backorder's 10 are not): 10 + 0 - 0 - 0 = 10, raised to steps of 6: 12
     assert (water.open_demand, water.reserved, water.available, water.needed, water.suggested) == (50, 40, 0, 10, 12)
@@ -165,7 +165,8 @@ def test_the_api_reads_the_roll_up_and_sets_safety_stock(world, in_tenant):
     body = api.get("/api/v1/supplier/demand/").json()
     can = next(row for row in body["rows"] if row["code"] == "RB-250")
     assert (can["open_demand"], can["available"], can["on_order"], can["safety_stock"], can["suggested"],
-            can["unit_quantity"], can["hq_price"]) == (26, 2, 20, 70, 48, 2, "5.0000")
+            can["unit_quantity"], can["hq_price"], can["hq_line_price"]) == (26, 2, 20, 70, 48, 2, "5.0000",
+                                                                             "120.0000")
     assert [d["code"] for d in can["dealers"]] == ["JS-SUB", "JS-SUB2"]
     assert next(row for row in body["rows"] if row["code"] == "RB-500")["hq_price"] is None
     assert api.post("/api/v1/supplier/safety-stock/", {"sku": store.sku.pk, "quantity": 100},

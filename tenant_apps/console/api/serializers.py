@@ -96,7 +96,8 @@ class DemandDealerSerializer(serializers.Serializer):
 class DemandRowSerializer(serializers.Serializer):
     """One SKU of the roll-up, in base units: open demand (of it reserved) on the open orders placed with the
     supplier, its stock, on order from headquarters, safety stock, what is needed and the suggestion (rounded to the
-    SKU's minimum and step), the unit it goes into the cart in, headquarters' price of one base unit (null: none)."""
+    SKU's minimum and step), the unit it goes into the cart in, headquarters' price of one base unit and of one unit of
+    the suggested line (null: none)."""
 
     sku = serializers.IntegerField(source="sku.pk")
     code = serializers.CharField(source="sku.code")
@@ -115,6 +116,8 @@ class DemandRowSerializer(serializers.Serializer):
     unit_quantity = serializers.IntegerField()
     hq_price = serializers.DecimalField(source="price.unit_price", max_digits=14, decimal_places=4, allow_null=True,
                                        default=None)
+    hq_line_price = serializers.DecimalField(source="line_price.unit_price", max_digits=14, decimal_places=4,
+                                            allow_null=True, default=None)  # of one `unit` of the suggested line
     reasons = serializers.ListField(child=serializers.CharField())
     dealers = DemandDealerSerializer(many=True)
 
