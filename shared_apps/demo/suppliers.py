@@ -6,7 +6,9 @@ to the sub-dealer's account with the agent, cash on delivery) and paid part of i
 sub-dealer has a credit line with the agent (its receivables page, /supplier/receivables/). A second order of the
 first sub-dealer is partly shipped by the agent from its own stock, and the rest passed up to headquarters as a
 drop-ship: the agent's own order to headquarters, approved through headquarters' chain and shipped by it straight
-to the sub-dealer, so the sub-dealer's order shows both shipments."""
+to the sub-dealer, so the sub-dealer's order shows both shipments. The
+agent keeps a safety stock of two SKUs: above what it holds for the first (its demand page, /supplier/demand/,
+suggests buying it from headquarters), below it for the second (covered)."""
 
 from __future__ import annotations
 
@@ -26,8 +28,8 @@ from tenant_apps.dealers.selectors import qualification_blockers
 from tenant_apps.finance.services_suppliers import supplier_payment_record, supplier_terms_set
 from tenant_apps.fulfillment.pass_up import supplier_order_pass_up
 from tenant_apps.fulfillment.services import supplier_order_ship
-from tenant_apps.inventory.models import Stock
-from tenant_apps.inventory.services import stock_receive, warehouse_create
+from tenant_apps.inventory.models import SafetyStock, Stock
+from tenant_apps.inventory.services import safety_stock_set, stock_receive, warehouse_create
 from tenant_apps.ordering.models import OrderStatus
 from tenant_apps.ordering.submission import SubmitLine, order_submit
 from tenant_apps.pricing.models import PriceEntry, PriceList, PriceListStatus
@@ -35,10 +37,12 @@ from tenant_apps.pricing.services import price_entry_set, price_list_create, res
 
 AGENT = "SH-A01"
 MARGIN = Decimal("1.12")
+STOCK = 500  # of each SKU the agent sells, received into its warehouse
+SAFETY = (STOCK + 100, STOCK // 5)  # the safety stock of its first two SKUs: one above its stock, one below
 
 
 def supplier_lines(*, slug: str, password: str) -> list[str]:
-    return [f"  supplier (agent {AGENT})   dealer@{slug}.test / {password}  ->  /supplier/",
+    return [f"  supplier (agent {AGENT})   dealer@{slug}.test / {password}  ->  /supplier/ (/supplier/demand/)",
             f"  its sub-dealer           sub@{slug}.test / {password}"]
 
 
@@ -51,6 +55,7 @@ def seed_suppliers(*, brand_slug: str, password: str, tenant=None) -> list[str]:
     if node is None:
         return []
     if Supplier.objects.filter(node=node).exists():
+        _safety_stock(node, User.objects.get(email=f"dealer@{brand_slug}.test"))
         return supplier_lines(slug=brand_slug, password=password)
     admin = User.objects.get(email=f"admin@{brand_slug}.test")
     agent = node.dealer
@@ -73,7 +78,7 @@ def seed_suppliers(*, brand_slug: str, password: str, tenant=None) -> list[str]:
         floor = resale_floor(sku=entry.sku, currency=entry.price_list.currency) or Decimal("0")
         price = max((entry.price * MARGIN).quantize(Decimal("0.01")), floor)
         price_entry_set(actor=owner, price_list=prices, sku=entry.sku, unit=entry.unit, price=price)
-        stock_receive(actor=owner, sku_id=entry.sku_id, warehouse_id=warehouse.pk, quantity=500,
+        stock_receive(actor=owner, sku_id=entry.sku_id, warehouse_id=warehouse.pk, quantity=STOCK,
                       reference=f"{AGENT}-IN-1")
         priced.append(entry.sku)
     if subs and priced:
@@ -91,6 +96,7 @@ def seed_suppliers(*, brand_slug: str, password: str, tenant=None) -> list[str]:
     if len(subs) > 1:
         supplier_terms_set(actor=owner, creditor=node, dealer=subs[1], mode="credit", credit_limit="20000.00",
                            terms_days=45)
+    _safety_stock(node, owner)
     assert PriceList.objects.filter(owner=node).exists()
     return supplier_lines(slug=brand_slug, password=password)
 
@@ -125,3 +131,13 @@ def _passed_up(*, brand_slug: str, buyer, sub, owner, warehouse, skus) -> None:
     passed.refresh_from_db()
     if passed.status == OrderStatus.APPROVED:
         ship_demo_order(order=passed, actor=User.objects.filter(email=f"admin@{brand_slug}.test").first())
+
+
+def _safety_stock(node, owner) -> None:
+    """The agent's safety stock of the first SKUs on its own list, unless it keeps some already (idempotent)."""
+    if SafetyStock.objects.filter(owner=node).exists():
+        return
+    skus = (PriceEntry.objects.filter(price_list__owner=node).order_by("sku__code")
+            .values_list("sku_id", flat=True).distinct()[:len(SAFETY)])
+    for sku_id, quantity in zip(skus, SAFETY, strict=False):
+        safety_stock_set(actor=owner, owner=node, sku_id=sku_id, quantity=quantity)

@@ -120,6 +120,12 @@ class SupplierWarehouseForm(forms.Form):
         return code
 
 
+class SupplierSafetyStockForm(forms.Form):
+    sku_code = forms.CharField(label=_("SKU code"), max_length=64)
+    quantity = forms.IntegerField(label=_("Safety stock (base units; 0 removes it)"), min_value=0,
+                                  max_value=2_147_483_647)
+
+
 class SupplierReceiptForm(forms.Form):
     sku_code = forms.CharField(label=_("SKU code"), max_length=64)
     quantity = forms.IntegerField(label=_("Quantity (base units)"), min_value=1, max_value=10_000_000)

@@ -30,4 +30,5 @@ supplier_patterns = [
     path("stock/<int:warehouse_id>/", views.supplier_warehouse_page, name="warehouse"),
     path("receivables/", views_supplier_finance.supplier_receivables_page, name="receivables"),
     path("receivables/<int:dealer_id>/", views_supplier_finance.supplier_receivable_page, name="receivable"),
+    path("demand/", views.supplier_demand_page, name="demand"),
 ]

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods
 
 from tenant_apps.accounts.access import requires
 from tenant_apps.accounts.permissions import (
+    CART_EDIT,
     CATALOG_VIEW,
     SUPPLIER_INVENTORY,
     SUPPLIER_ORDERS,
@@ -30,6 +31,7 @@ from tenant_apps.console.forms import (
     SupplierPriceForm,
     SupplierPriceListForm,
     SupplierReceiptForm,
+    SupplierSafetyStockForm,
     SupplierWarehouseForm,
 )
 from tenant_apps.core.errors import DomainError
@@ -46,7 +48,8 @@ from tenant_apps.inventory.selectors import (
     supplier_warehouses,
     warehouse_stock,
 )
-from tenant_apps.inventory.services import stock_receive, warehouse_create
+from tenant_apps.inventory.services import safety_stock_set, stock_receive, warehouse_create
+from tenant_apps.ordering.demand import demand_rollup, demand_to_cart
 from tenant_apps.ordering.models import OrderStatus
 from tenant_apps.ordering.pass_up import PASSABLE, line_open, line_uncovered, pass_ups_of
 from tenant_apps.ordering.presentation import optional_template
@@ -329,3 +332,44 @@ def supplier_warehouse_page(request, warehouse_id: int):
                 return redirect("supplier:warehouse", warehouse_id=warehouse.pk)
     return render(request, "console/supplier_warehouse.html", {
         "warehouse": warehouse, "stock": warehouse_stock(warehouse=warehouse), "form": form, "here": "stock"})
+
+
+@requires(SUPPLIER_INVENTORY)
+@require_http_methods(["GET", "POST"])
+def supplier_demand_page(request):
+    """The demand roll-up: per SKU, what the sub-dealers still wait for against our stock, what we have on order
+    from headquarters and our safety stock, with the suggested purchase and its reasons; the safety stock form; and
+    "create purchase order", which puts the suggestions into our own cart (reviewed and submitted as usual)."""
+    dealer = request.user.dealer
+    form = SupplierSafetyStockForm(request.POST if request.POST.get("action") == "safety" else None)
+    if request.method == "POST" and request.POST.get("action") == "to_cart":
+        if not has_perm(request.user, CART_EDIT):
+            raise PermissionDenied
+        try:
+            added = demand_to_cart(actor=request.user, dealer=dealer)
+        except DomainError as error:
+            messages.error(request, " ".join([str(error.detail), *(str(m) for ms in (error.fields or {}).values()
+                                                                   for m in ms)]))
+            return redirect("supplier:demand")
+        messages.success(request, _("Lines put in your cart: %(lines)s. Review them and submit the order.")
+                         % {"lines": added.lines})
+        for skipped in added.skipped:
+            messages.warning(request, skipped)
+        return redirect("cart:cart")
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        sku = Sku.objects.filter(code=data["sku_code"].strip()).first()
+        if sku is None:
+            form.add_error("sku_code", _("No SKU with this code."))
+        else:
+            try:
+                safety_stock_set(actor=request.user, owner=Node.objects.get(pk=_node(request)), sku_id=sku.pk,
+                                 quantity=data["quantity"])
+            except DomainError as error:
+                apply_domain_error(form, error)
+            else:
+                messages.success(request, _("Safety stock saved."))
+                return redirect("supplier:demand")
+    return render(request, "console/supplier_demand.html", {
+        "rollup": demand_rollup(dealer=dealer), "form": form, "here": "demand",
+        "may_fill_cart": has_perm(request.user, CART_EDIT)})

@@ -130,3 +130,21 @@ class InventorySettings(models.Model):
 
     def __str__(self) -> str:
         return "inventory settings"
+
+
+class SafetyStock(models.Model):
+    """What a supplier (S2B2B) wants to keep of a SKU over its open orders, in base units across its own
+    warehouses: the demand roll-up (ordering.demand) adds it to what its sub-dealers still wait for when it
+    suggests what to buy from headquarters. One row per supplier node and SKU; none is zero."""
+
+    owner = models.ForeignKey("dealers.Node", on_delete=models.CASCADE, related_name="+", verbose_name=_("owner"),
+                              db_index=False)  # (owner, sku) serves it
+    sku = models.ForeignKey("catalog.Sku", on_delete=models.CASCADE, related_name="+")
+    quantity = models.PositiveIntegerField(_("safety stock"))
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["owner", "sku"], name="one_safety_stock_per_owner_sku")]
+
+    def __str__(self) -> str:
+        return f"safety stock of {self.sku_id} for {self.owner_id}: {self.quantity}"

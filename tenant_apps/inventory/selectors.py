@@ -119,3 +119,18 @@ def warehouse_stock(*, warehouse) -> list[Stock]:
     """The warehouse's stock rows with their SKU, by SKU code: one query."""
     return list(Stock.objects.filter(warehouse=warehouse).select_related("sku", "sku__base_unit")
                 .order_by("sku__code"))
+
+
+def owner_stock_totals(*, node_id: int, sku_ids) -> dict[int, tuple[int, int]]:
+    """(on hand, reserved) of each SKU over the supplier `node_id`'s active warehouses, in base units: one query.
+    SKUs it holds none of are left out."""
+    rows = (Stock.objects.filter(sku_id__in=list(sku_ids), warehouse__owner_id=node_id, warehouse__is_active=True)
+            .values("sku_id").annotate(on_hand=Sum("on_hand"), reserved=Sum("reserved")))
+    return {row["sku_id"]: (row["on_hand"], row["reserved"]) for row in rows}
+
+
+def safety_stocks(*, node_id: int) -> dict[int, int]:
+    """The supplier `node_id`'s safety stock per SKU (base units): one query."""
+    from tenant_apps.inventory.models import SafetyStock
+
+    return dict(SafetyStock.objects.filter(owner_id=node_id).values_list("sku_id", "quantity"))

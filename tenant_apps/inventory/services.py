@@ -21,6 +21,7 @@ from tenant_apps.inventory.models import (
     InventorySettings,
     LowStockAlert,
     MovementKind,
+    SafetyStock,
     Stock,
     StockMovement,
     StockSync,
@@ -412,4 +413,39 @@ def inventory_settings_update(*, actor, dealer_stock_visibility: str) -> Invento
     audit_record(actor=actor, action="inventory.settings.updated", target=current,
                  before={"dealer_stock_visibility": before},
                  after={"dealer_stock_visibility": dealer_stock_visibility})
+    return current
+
+
+@transaction.atomic
+def safety_stock_set(*, actor, owner, sku_id, quantity) -> SafetyStock | None:
+    """The safety stock of a SKU for the supplier `owner` (its node; S2B2B), in base units; 0 removes it.
+    Returns the row (None when removed). Field errors on `sku` and `quantity`, nothing written."""
+    from tenant_apps.catalog.models import Sku
+
+    errors = {}
+    if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 0:
+        errors["quantity"] = [_("Enter a whole number of base units, zero or more.")]
+    elif not fits_integer(quantity):
+        errors["quantity"] = [_too_large()]
+    sku = Sku.objects.filter(pk=sku_id).only("id").first() \
+        if str(sku_id).isdigit() and fits_integer(int(str(sku_id))) else None
+    if sku is None:
+        errors["sku"] = [_("No such SKU.")]
+    if errors:
+        raise InventoryInvalid(_("The safety stock could not be saved."), fields=errors)
+    current = SafetyStock.objects.select_for_update().filter(owner=owner, sku=sku).first()
+    before = {"sku": sku.pk, "quantity": current.quantity if current else 0}
+    if quantity == 0:
+        if current is not None:
+            audit_record(actor=actor, action="inventory.safety_stock.removed", target=current, before=before,
+                         after={"sku": sku.pk, "quantity": 0})
+            current.delete()
+        return None
+    if current is None:
+        current = SafetyStock.objects.create(owner=owner, sku=sku, quantity=quantity)
+    elif current.quantity != quantity:
+        current.quantity = quantity
+        current.save(update_fields=["quantity", "updated_at"])
+    audit_record(actor=actor, action="inventory.safety_stock.set", target=current, before=before,
+                 after={"sku": sku.pk, "quantity": quantity})
     return current

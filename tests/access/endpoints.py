@@ -121,7 +121,8 @@ from tenant_apps.finance.models import (
 from tenant_apps.finance.services_statements import statement_dispute, statements_generate
 from tenant_apps.fulfillment import services as fulfillment
 from tenant_apps.fulfillment.models import Carrier, ReturnRequest, Shipment, TrackingEvent
-from tenant_apps.inventory.models import Stock, StockMovement, Warehouse
+from tenant_apps.inventory.models import SafetyStock, Stock, StockMovement, Warehouse
+from tenant_apps.inventory.services import safety_stock_set
 from tenant_apps.ordering import on_behalf
 from tenant_apps.ordering import services as ordering
 from tenant_apps.ordering.models import CartLine, Order, OrderStatus, OrderTemplate
@@ -292,6 +293,7 @@ def make_world(tag: str = "matrix", webhook_secret: str = WEBHOOK_SECRET) -> Sim
                                    rule={"percent": "1"}, skus=[water], published=True)
     pudong_wh = WarehouseFactory(code="PD", name="浦东仓", owner=pudong.node, stock={sku: 20})
     sold = OrderFactory(actor=sub_buyer, dealer=sub, lines=[(sku, 2)])
+    safety_stock_set(actor=None, owner=pudong.node, sku_id=sku.pk, quantity=500)  # its demand roll-up suggests some
 
     # from here on, Pudong's orders wait for one HQ step that every role able to approve may decide
     workflow = WorkflowFactory(actor=owner, name="总部审批")
@@ -775,6 +777,14 @@ ENDPOINTS = [
     Endpoint("supplier-receivable-terms", "POST", "sub", (SUPPLIER_FINANCE,), 200,
              {"mode": "credit", "credit_limit": "100.00", "terms_days": 15},
              state=lambda w: SupplierTerms.objects.filter(dealer_id=w.ids["sub"]).count()),
+    # its demand roll-up, the suggested purchase put into its own cart, and its safety stock
+    Endpoint("supplier-demand-list", "GET", "", (SUPPLIER_INVENTORY,)),
+    Endpoint("supplier-demand-to-cart", "POST", "", (SUPPLIER_INVENTORY,),
+             state=lambda w: list(CartLine.objects.filter(cart__dealer_id=w.ids["pudong"]).order_by("pk")
+                                  .values_list("sku_id", "quantity"))),
+    Endpoint("supplier-safety-stock-list", "GET", "", (SUPPLIER_INVENTORY,)),
+    Endpoint("supplier-safety-stock-list", "POST", "", (SUPPLIER_INVENTORY,), 200, {"sku": "{sku}", "quantity": 7},
+             state=lambda w: list(SafetyStock.objects.values_list("sku_id", "quantity"))),
     Endpoint("rest_user_details", "GET", "", (SIGNED_IN,)),
 ]
 

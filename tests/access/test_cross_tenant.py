@@ -123,6 +123,7 @@ FOREIGN = {key: (400, "invalid") for key in [
     # one result per order: B's order is not found, and nothing is approved
     "POST-approval-bulk-approve": (200, None),
     "POST-supplier-list": (404, "dealer_not_found"),
+    "POST-supplier-safety-stock-list": (400, "inventory_invalid"),  # B's SKU: "No such SKU." on `sku`
 }
 
 

@@ -25,7 +25,7 @@ DYNAMIC = {
     "fulfillment.return.": ReturnStatus.values,
     "pricing.price_list.": ["activated", "deactivated"],
     "inventory.stock.": ["received", "returned", "adjusted", "reserved", "released", "transferred"],
-    "ordering.cart.": ["lines_pasted", "uploaded", "reordered", "template_loaded"],
+    "ordering.cart.": ["lines_pasted", "uploaded", "reordered", "template_loaded", "demand_suggested"],
     "finance.ledger.": EntryKind.values,
 }
 

@@ -518,7 +518,8 @@ def test_demo_provincial_agent_supplies_two_sub_dealers_on_a_plan_with_multi_tie
     from shared_apps.demo.seed import BRANDS
     from shared_apps.demo.suppliers import AGENT, seed_suppliers
     from tenant_apps.dealers.models import Supplier
-    from tenant_apps.inventory.models import Stock
+    from tenant_apps.inventory.models import SafetyStock, Stock
+    from tenant_apps.ordering.demand import demand_rollup
     from tenant_apps.ordering.models import Order
     from tenant_apps.pricing.models import PriceList
     from tests.factories.suppliers import multi_tier_plan
@@ -558,6 +559,11 @@ def test_demo_provincial_agent_supplies_two_sub_dealers_on_a_plan_with_multi_tie
             order.total * Decimal("0.4")).quantize(Decimal("0.01"))
         assert not DealerAccount.objects.filter(dealer=order.dealer, creditor__isnull=True, credit_used__gt=0).exists()
         assert SupplierTerms.objects.filter(creditor=supplier.node, mode="credit").count() == 1
+        # its demand page suggests buying one SKU from headquarters (safety stock above its stock), priced for it
+        suggested = demand_rollup(dealer=supplier.node.dealer).suggestions
+        assert len(suggested) == 1 and suggested[0].suggested >= 100 and suggested[0].price is not None
+        seed_suppliers(brand_slug="globex", password=brand.owner_password, tenant=demo.globex)
+        assert SafetyStock.objects.filter(owner=supplier.node).count() == 2
 
 
 def test_demo_dealer_runs_its_own_people_a_buyer_without_prices_whose_large_order_waits(demo, db, in_tenant):

@@ -1,5 +1,6 @@
 """Sibling agents (S2B2B) never see each other's prices, stock, dealers or orders: by id through the supplier pages
-and the API they do not exist (404), and their lists show only their own. A sub-dealer is no supplier (403)."""
+and the API they do not exist (404), and their lists show only their own, their demand roll-up and safety stock too. A
+sub-dealer is no supplier (403)."""
 
 from __future__ import annotations
 
@@ -159,3 +160,17 @@ def test_a_sub_dealer_is_told_its_order_goes_to_its_supplier(chain, in_tenant, t
     assert f'<dd id="order-seller">{js.node.name}</dd>' in order
     direct = _page(chain.store.buyer).get("/cart/checkout/").content.decode()  # headquarters' own dealer
     assert 'id="checkout-seller"' not in direct and "Note for the brand" in direct
+
+
+def test_an_agents_demand_and_safety_stock_are_its_own(chain):
+    js, zj = chain.js, chain.zj
+    mine = host_client(HOST, HTTP_AUTHORIZATION=f"Token {js.token}")
+    sibling = host_client(HOST, HTTP_AUTHORIZATION=f"Token {zj.token}")
+    assert mine.post("/api/v1/supplier/safety-stock/", {"sku": chain.store.water.pk, "quantity": 99},
+                     content_type="application/json").status_code == 200
+    theirs = sibling.get("/api/v1/supplier/demand/").json()
+    assert [(row["code"], row["open_demand"], row["safety_stock"], [d["code"] for d in row["dealers"]])
+            for row in theirs["rows"]] == [(chain.store.sku.code, 2, 0, [zj.sub.code])]
+    assert sibling.get("/api/v1/supplier/safety-stock/").json() == []
+    page = _page(js.owner).get("/supplier/demand/").content.decode()
+    assert js.sub.code in page and zj.sub.code not in page

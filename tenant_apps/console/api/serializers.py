@@ -88,6 +88,64 @@ class SupplierReceiptSerializer(serializers.Serializer):
     reference = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
 
 
+class SupplierSafetyStockSerializer(serializers.Serializer):
+    """A supplier's safety stock of a SKU, in base units (0 removes it)."""
+
+    sku = serializers.IntegerField(min_value=1, max_value=2 ** 62)
+    quantity = serializers.IntegerField(min_value=0, max_value=2_147_483_647)
+    code = serializers.CharField(read_only=True)
+
+
+class DemandDealerSerializer(serializers.Serializer):
+    dealer = serializers.IntegerField(source="dealer_id")
+    code = serializers.CharField()
+    name = serializers.CharField()
+    orders = serializers.IntegerField()
+    to_ship = serializers.IntegerField()
+
+
+class DemandRowSerializer(serializers.Serializer):
+    """One SKU of the roll-up, in base units: open demand (of it reserved) on the open orders placed with the
+    supplier, its stock, on order from headquarters, safety stock, what is needed and the suggestion (rounded to the
+    SKU's minimum and step), the unit it goes into the cart in, headquarters' price of one base unit and of one unit of
+    the suggested line (null: none)."""
+
+    sku = serializers.IntegerField(source="sku.pk")
+    code = serializers.CharField(source="sku.code")
+    name = serializers.CharField(source="sku.name")
+    base_unit = serializers.CharField(source="sku.base_unit.name")
+    open_demand = serializers.IntegerField()
+    reserved = serializers.IntegerField()
+    orders = serializers.IntegerField()
+    on_hand = serializers.IntegerField()
+    available = serializers.IntegerField()
+    on_order = serializers.IntegerField()
+    safety_stock = serializers.IntegerField(source="safety")
+    needed = serializers.IntegerField()
+    suggested = serializers.IntegerField()
+    unit = serializers.IntegerField(source="unit_id")
+    unit_quantity = serializers.IntegerField()
+    hq_price = serializers.DecimalField(source="price.unit_price", max_digits=14, decimal_places=4, allow_null=True,
+                                       default=None)
+    hq_line_price = serializers.DecimalField(source="line_price.unit_price", max_digits=14, decimal_places=4,
+                                            allow_null=True, default=None)  # of one `unit` of the suggested line
+    reasons = serializers.ListField(child=serializers.CharField())
+    dealers = DemandDealerSerializer(many=True)
+
+
+class DemandSerializer(serializers.Serializer):
+    orders = serializers.IntegerField()
+    dealers = serializers.IntegerField()
+    rows = DemandRowSerializer(many=True)
+
+
+class DemandToCartSerializer(serializers.Serializer):
+    lines = serializers.IntegerField()
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    skipped = serializers.ListField(child=serializers.CharField())
+
+
 class SupplierWarehouseSerializer(serializers.Serializer):
     id = serializers.IntegerField(read_only=True)
     code = serializers.CharField(read_only=True)

@@ -11,5 +11,7 @@ router.register("supplier/promotions", views.SupplierPromotionViewSet, basename=
 router.register("supplier/warehouses", views.SupplierWarehouseViewSet, basename="supplier-warehouse")
 router.register("supplier/receivables", supplier_receivables.SupplierReceivableViewSet,
                 basename="supplier-receivable")
+router.register("supplier/demand", views.SupplierDemandViewSet, basename="supplier-demand")
+router.register("supplier/safety-stock", views.SupplierSafetyStockViewSet, basename="supplier-safety-stock")
 
 urlpatterns = router.urls

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -11,15 +12,19 @@ from rest_framework.response import Response
 
 from tenant_apps.accounts.permissions import (
     AUDIT_VIEW,
+    CART_EDIT,
     SUPPLIER_INVENTORY,
     SUPPLIER_ORDERS,
     SUPPLIER_PRICING,
     SUPPLIERS_MANAGE,
+    has_perm,
     supplier_node_id,
 )
 from tenant_apps.catalog.models import Sku
 from tenant_apps.console.api.serializers import (
     AuditEntrySerializer,
+    DemandSerializer,
+    DemandToCartSerializer,
     SupplierDealerSerializer,
     SupplierDesignateSerializer,
     SupplierOrderSerializer,
@@ -28,6 +33,7 @@ from tenant_apps.console.api.serializers import (
     SupplierPriceListSerializer,
     SupplierPriceSerializer,
     SupplierReceiptSerializer,
+    SupplierSafetyStockSerializer,
     SupplierSerializer,
     SupplierWarehouseCreateSerializer,
     SupplierWarehouseSerializer,
@@ -46,8 +52,14 @@ from tenant_apps.dealers.selectors import (
     supplier_list,
 )
 from tenant_apps.fulfillment.pass_up import pass_up_receive, supplier_order_pass_up
-from tenant_apps.inventory.selectors import supplier_warehouse_get, supplier_warehouses, warehouse_stock
-from tenant_apps.inventory.services import stock_receive, warehouse_create
+from tenant_apps.inventory.selectors import (
+    safety_stocks,
+    supplier_warehouse_get,
+    supplier_warehouses,
+    warehouse_stock,
+)
+from tenant_apps.inventory.services import safety_stock_set, stock_receive, warehouse_create
+from tenant_apps.ordering.demand import demand_rollup, demand_to_cart
 from tenant_apps.ordering.pass_up import line_open, pass_ups_of
 from tenant_apps.ordering.selectors import supplier_order_get_for, supplier_order_list
 from tenant_apps.pricing.selectors import supplier_price_list_get, supplier_price_lists
@@ -331,3 +343,53 @@ class SupplierPromotionViewSet(viewsets.GenericViewSet):
         given.is_valid(raise_exception=True)
         promotions_services.promotion_unpublish(actor=request.user, promotion=promotion, **given.validated_data)
         return self._output(promotion)
+
+
+class SupplierDemandViewSet(viewsets.ViewSet):
+    """The caller's company's demand roll-up (ordering.demand): per SKU, its sub-dealers' open demand against its own
+    stock, what it has on order from headquarters and its safety stock, with the suggested purchase;
+    `POST to-cart/` puts the suggestions into its own cart (400 when there is nothing to add)."""
+
+    permission_classes = [HasCapability]
+    required_capabilities = {"list": SUPPLIER_INVENTORY, "to_cart": SUPPLIER_INVENTORY}
+
+    @extend_schema(responses=DemandSerializer)
+    def list(self, request):
+        return Response(DemandSerializer(demand_rollup(dealer=request.user.dealer)).data)
+
+    @extend_schema(request=None, responses=DemandToCartSerializer)
+    @action(detail=False, methods=["post"], url_path="to-cart")
+    def to_cart(self, request):
+        if not has_perm(request.user, CART_EDIT):  # the company's own right to fill its cart, besides the roll-up's
+            raise PermissionDenied
+        return Response(DemandToCartSerializer(demand_to_cart(actor=request.user, dealer=request.user.dealer)).data)
+
+
+class SupplierSafetyStockViewSet(viewsets.ViewSet):
+    """The caller's company's safety stock per SKU (base units); `POST` sets one (`quantity` 0 removes it)."""
+
+    permission_classes = [HasCapability]
+    required_capabilities = {"list": SUPPLIER_INVENTORY, "create": SUPPLIER_INVENTORY}
+
+    def _rows(self):
+        levels = safety_stocks(node_id=supplier_node_id(self.request.user))
+        codes = dict(Sku.objects.filter(pk__in=levels).values_list("pk", "code"))
+        return sorted(({"sku": sku, "code": codes[sku], "quantity": quantity} for sku, quantity in levels.items()),
+                      key=lambda row: row["code"])
+
+    @extend_schema(responses=SupplierSafetyStockSerializer(many=True))
+    def list(self, request):
+        return Response(SupplierSafetyStockSerializer(self._rows(), many=True).data)
+
+    @extend_schema(request=SupplierSafetyStockSerializer, responses=SupplierSafetyStockSerializer)
+    def create(self, request):
+        given = SupplierSafetyStockSerializer(data=request.data)
+        if not given.is_valid():
+            raise ValidationFailed(_("The safety stock could not be saved."), fields={
+                name: [str(message) for message in messages] for name, messages in given.errors.items()})
+        data = given.validated_data
+        safety_stock_set(actor=request.user, owner=Node.objects.get(pk=supplier_node_id(request.user)),
+                         sku_id=data["sku"], quantity=data["quantity"])
+        code = Sku.objects.filter(pk=data["sku"]).values_list("code", flat=True).first()
+        return Response(SupplierSafetyStockSerializer({"sku": data["sku"], "code": code,
+                                                       "quantity": data["quantity"]}).data)
