@@ -281,6 +281,24 @@ def test_declining_from_the_storefront_page(made):
     assert (Order.objects.get(pk=order_id).status, reserved(made)) == ("cancelled", 0)
 
 
+@pytest.mark.parametrize("answer", ["confirm", "decline"])
+def test_the_storefront_answers_share_their_checks(made, answer):
+    """Both storefront answers (one decorator): sign-in first, POST only, the dealer's own buyers only (brand staff
+    403, another dealer's buyer 404), and an answer to an order no longer waiting is shown, not raised."""
+    confirm_setting(True)
+    order_id = place(made, "rep").json()["id"]
+    path = f"/orders/{order_id}/{answer}/"
+    assert _Back(host_client(HOST), made.tenant).post(path).status_code == 302  # to the sign-in page
+    assert signed_in(made, "rep").post(path).status_code == 403
+    assert signed_in(made, "other_buyer").post(path).status_code == 404
+    assert signed_in(made, "buyer").get(path).status_code == 405
+    assert Order.objects.get(pk=order_id).status == "awaiting_dealer"
+    buyer = signed_in(made, "buyer")
+    assert buyer.post(path).status_code == 302
+    again = buyer.post(path, follow=True)
+    assert "not waiting for your confirmation" in again.content.decode()
+
+
 def test_with_the_setting_off_the_order_goes_to_approval_at_once_and_nothing_waits_for_the_dealer(made):
     confirm_setting(False)
     WorkflowFactory(name="总部审批")
