@@ -56,12 +56,16 @@ def internal_hold_rows(*, actor, order: Order) -> list:
 
 def internal_hold_clear(*, actor, order: Order) -> None:
     """A revision of `order` (locked by the caller) decides the hold again: its current internal approval, if any,
-    goes (its decision is in the audit log and the timeline); one still pending is noted as withdrawn."""
+    goes (its decision stays in the audit log and the timeline; this is audited as internal_reopened); one still
+    pending is noted as withdrawn on the timeline."""
     pending = InternalApproval.Status.PENDING
     statuses = list(InternalApproval.objects.filter(order=order).values_list("status", flat=True))
     if not statuses:
         return
     InternalApproval.objects.filter(order=order).delete()
+    audit_record(actor=actor, action="ordering.order.internal_reopened", target=order,
+                 before={"internal_approval": statuses[0]}, after={"internal_approval": None},
+                 reason=_("The order was changed."))
     if pending in statuses:
         order_event_add(actor=actor, order=order, kind="note", data={"internal_approval": "withdrawn"},
                         message=_("Changed while waiting for your company's approval; the approval is asked for "
