@@ -223,7 +223,8 @@ def _write(*, new, wanted, changed, removed) -> None:
 
 
 def prices_export(*, actor, fmt: str, price_list: PriceList | None = None) -> tuple[bytes, str, str]:
-    """The entries (of one list, or all the actor's data scope holds) in the import's columns:
+    """The entries (of one list, or all the actor's data scope holds; for headquarters' staff, of its own lists) in
+    the import's columns:
     (content, content_type, filename). One query."""
     fmt = (fmt or "").lower().lstrip(".")
     if fmt not in FORMATS:
@@ -231,6 +232,8 @@ def prices_export(*, actor, fmt: str, price_list: PriceList | None = None) -> tu
     entries = in_scope(PriceEntry.objects.all(), actor, "price_list__dealer")
     if price_list is not None:
         entries = entries.filter(price_list=price_list)
+    elif brand_side(actor):  # all of headquarters' own lists: what its staff may import again (core.ownership)
+        entries = entries.filter(price_list__owner__isnull=True)
     rows = ([list_code, sku_code, unit_code, str(min_quantity), price_text(price), currency]
             for list_code, sku_code, unit_code, min_quantity, price, currency in entries.order_by(
                 "price_list__code", "sku__code", "unit__code", "min_quantity").values_list(

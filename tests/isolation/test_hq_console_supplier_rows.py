@@ -116,3 +116,19 @@ def test_the_brand_api_refuses_to_change_a_suppliers_rows_with_a_clear_403(made)
     assert _back(made, api.get(f"/api/v1/pricing/lists/{js.prices.pk}/")).status_code == 200
     price_entry_set(actor=js.owner, price_list=js.prices, sku=store.sku, unit=store.can, price="5.60")
     assert PriceEntry.objects.get(price_list=js.prices, sku=store.sku).price == Decimal("5.6000")
+
+
+def test_headquarters_export_of_all_prices_is_its_own_and_imports_again_a_suppliers_list_is_a_row_error(made):
+    from tenant_apps.pricing.transfer import prices_export, prices_import
+
+    content, _type, filename = prices_export(actor=made.owner, fmt="csv")
+    text = content.decode("utf-8-sig")
+    assert made.store.base.code in text and made.js.prices.code not in text
+    again = prices_import(actor=made.owner, file=content, filename=filename)
+    assert again.applied and not again.errors
+    hostile = ("list_code,sku_code,unit_code,min_quantity,price\n"
+               f"{made.js.prices.code},{made.store.sku.code},CAN,1,1.00\n")
+    refused = prices_import(actor=made.owner, file=hostile.encode(), filename="p.csv")
+    assert not refused.applied
+    assert [(error.row, error.field) for error in refused.errors] == [(2, "list_code")]
+    assert PriceEntry.objects.get(price_list=made.js.prices, sku=made.store.sku).price == Decimal("5.5000")
