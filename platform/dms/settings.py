@@ -284,6 +284,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 3600.0,
         "args": ["fulfillment.tasks.orders_auto_complete"],
     },
+    # orders placed on a dealer's behalf it never confirmed: cancelled after the brand's days (ordering.on_behalf)
+    "orders-on-behalf-expire": {
+        "task": "tenants.tasks.for_each_tenant",
+        "schedule": 3600.0,
+        "args": ["ordering.tasks.on_behalf_expire"],
+    },
     "approvals-escalate-due": {
         "task": "tenants.tasks.for_each_tenant",
         "schedule": 15 * 60.0,

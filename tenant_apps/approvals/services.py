@@ -277,7 +277,10 @@ def workflow_update(*, actor, workflow: ApprovalWorkflow, name=_UNSET, active=_U
                               priority=pick(priority, workflow.priority),
                               min_total=pick(min_total, workflow.min_total),
                               max_total=pick(max_total, workflow.max_total), errors=errors)
-    cleaned_steps = None if steps is _UNSET else _clean_steps(steps, errors)
+    owned = workflow.owner_id is not None  # a supplier's: its steps name its own dealer roles, never a region
+    cleaned_steps = None if steps is _UNSET else _clean_steps(steps, errors, SUPPLIER_APPROVER_ROLES if owned else ())
+    if owned and cleaned_steps and any(step["scope"] == StepScope.REGION for step in cleaned_steps):
+        errors["steps"] = [_("A supplier's steps are decided by its own people, not by a region.")]
     if errors:
         raise ApprovalInvalid(_("The workflow could not be saved."), fields=errors)
     for field, value in values.items():
@@ -470,11 +473,12 @@ def _steps_after(workflow: ApprovalWorkflow | None, after: int) -> list[Approval
 def _step_outbox_row(order: Order, actor, step: OrderApproval, *, kind: str, now):
     """The outbox event of a step that now waits for its approvers (approval.waiting, approval.escalated), to
     write with the step: notifications tells the approvers (the named person, else the step's roles within their
-    data scope, above the dealer for a "region" step)."""
+    data scope, above the dealer for a "region" step; for an order placed with a supplier, `seller`, its own
+    people of the step's roles)."""
     relay_soon()
     return order_outbox_row(order, actor, kind=kind, at=now, payload={
         "step": step.name, "position": step.position, "step_roles": list(step.assigned_roles),
-        "step_scope": step.scope, "step_user": step.assigned_user_id})
+        "step_scope": step.scope, "step_user": step.assigned_user_id, "seller": order.seller_id})
 
 
 def _next_rows(*, actor, order: Order, workflow: ApprovalWorkflow | None, steps: list[ApprovalStep],

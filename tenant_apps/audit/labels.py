@@ -22,6 +22,7 @@ ACTION_LABELS = {
     "accounts.user.reactivated": pgettext_lazy("audit action", "Reactivated"),
     "ordering.order.internal_approved": pgettext_lazy("audit action", "Approved by the dealer internally"),
     "ordering.order.internal_declined": pgettext_lazy("audit action", "Declined by the dealer internally"),
+    "ordering.order.internal_reopened": pgettext_lazy("audit action", "Dealer's internal approval asked again"),
     "tenants.workspace.export_requested": pgettext_lazy("audit action", "Export of all data requested"),
     "tenants.workspace.export_downloaded": pgettext_lazy("audit action", "Export of all data downloaded"),
     "promotions.promotion.created": pgettext_lazy("audit action", "Created"),

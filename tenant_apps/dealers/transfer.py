@@ -52,6 +52,7 @@ from tenant_apps.dealers.models import (
     DealerContact,
     DealerStatus,
     Node,
+    Supplier,
     Territory,
     Tier,
 )
@@ -338,6 +339,7 @@ def _validate(*, actor, rows: list[_Row], update_existing: bool = False, whole_n
                 error(row, "billing_territory", _("No territory has the code “%(code)s”.")
                       % {"code": billing_territory})
 
+    _supplier_check(rows=rows, checked=checked, all_nodes=all_nodes, error=error)
     for cycle in _parent_cycles(rows):
         described = " → ".join([*cycle, cycle[0]])
         for code in cycle:
@@ -350,6 +352,46 @@ def _validate(*, actor, rows: list[_Row], update_existing: bool = False, whole_n
     except PlanLimitReached as reached:
         errors.append(RowError(row=0, field="plan", message=str(reached.detail)))
     return checked
+
+
+def _supplier_check(*, rows: list[_Row], checked: _Checked, all_nodes: dict, error) -> None:
+    """dealer_create's and dealer_update's rule (services._supplier_errors) for every row: `supplier_code` is blank
+    or headquarters, or an **active supplier above the dealer** (a new dealer: its parent or above, walking up the
+    file's own rows to the network; an existing one: strictly above it, checked only when the row changes it).
+    A dealer new in the file is never a supplier yet (headquarters designates suppliers). One query."""
+    hq_id = checked.headquarters[0] if checked.headquarters else None
+    refs = {all_nodes[code][0] for code in {row.values["supplier_code"] for row in rows} if code in all_nodes}
+    active = set(Supplier.objects.filter(node_id__in=refs, active=True).values_list("node_id", flat=True)) \
+        if refs else set()
+    parent_of = {row.values["code"]: row.values["parent_code"] for row in rows if row.values["code"]}
+    for row in rows:
+        values = row.values
+        ref, now = values["supplier_code"], checked.now.get(values["code"])
+        if not ref or (ref not in checked.existing_nodes and ref not in parent_of):  # none, or unknown: said above
+            continue
+        if now is not None and now["supplier_code"] == ref:  # unchanged: as dealer_update
+            continue
+        node = checked.existing_nodes.get(ref)
+        if node is not None and node[0] == hq_id:
+            continue
+        if node is None or node[0] not in active:
+            error(row, "supplier_code", _("%(name)s is not a supplier: headquarters makes a dealer a supplier "
+                                          "first.") % {"name": f"“{ref}”"})
+            continue
+        supplier_path = str(node[1])
+        if now is not None:
+            anchor, inclusive = str(all_nodes[values["code"]][1]), False
+        else:
+            code, seen = values["parent_code"], set()
+            while code not in checked.existing_nodes and code in parent_of and code not in seen:
+                seen.add(code)
+                code = parent_of[code]
+            if code not in checked.existing_nodes:  # no place in the network (an error of its own)
+                continue
+            anchor, inclusive = str(checked.existing_nodes[code][1]), True
+        if not ((inclusive and anchor == supplier_path) or anchor.startswith(f"{supplier_path}.")):
+            error(row, "supplier_code", _("%(name)s is not above this dealer in the network; a dealer buys from "
+                                          "headquarters or from a supplier above it.") % {"name": f"“{ref}”"})
 
 
 def _parent_cycles(rows: list[_Row]) -> list[list[str]]:

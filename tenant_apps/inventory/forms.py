@@ -4,8 +4,12 @@ from django.utils.translation import gettext_lazy as _
 from tenant_apps.accounts.prerequisites import SKU, WAREHOUSE, needs
 from tenant_apps.inventory.models import MovementKind, Warehouse
 
+# Whose warehouses a headquarters console page shows (S2B2B): its own by default; the suppliers' (read-only).
+OWNER_CHOICES = [("", _("Headquarters' own")), ("suppliers", _("Suppliers' (read-only)"))]
+
 
 class StockFilterForm(forms.Form):
+    owner = forms.ChoiceField(label=_("Whose"), required=False, choices=OWNER_CHOICES)
     q = forms.CharField(label=_("SKU"), required=False,
                         widget=forms.TextInput(attrs={"type": "search", "placeholder": _("SKU code or name")}))
     warehouse = forms.ModelChoiceField(label=_("Warehouse"), queryset=Warehouse.objects.all(), required=False,
@@ -23,7 +27,9 @@ class LedgerFilterForm(forms.Form):
 
 class AdjustmentForm(forms.Form):
     sku_code = needs(forms.CharField(label=_("SKU code"), max_length=64), SKU)
-    warehouse = needs(forms.ModelChoiceField(label=_("Warehouse"), queryset=Warehouse.objects.all()), WAREHOUSE)
+    # headquarters' own: a supplier's stock is changed by its own people (core.ownership)
+    warehouse = needs(forms.ModelChoiceField(label=_("Warehouse"), queryset=Warehouse.objects.filter(
+        owner__isnull=True)), WAREHOUSE)
     delta = forms.IntegerField(label=_("Change (+/-)"))
     reason = forms.CharField(label=_("Reason"), max_length=255)
 

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from tenant_apps.audit.services import actor_label, audit_record
 from tenant_apps.core import prepared
 from tenant_apps.core.numbers import INTEGER_MAX, fits_integer
+from tenant_apps.core.ownership import OwnedBySupplier, brand_side
 from tenant_apps.events.services import event_record
 from tenant_apps.inventory.errors import InsufficientStock, InventoryInvalid
 from tenant_apps.inventory.models import (
@@ -104,6 +105,17 @@ def _existing_stock(sku_id: int, warehouse_id: int) -> int:
     return stock_id
 
 
+def _supplier_guard(actor, *warehouse_ids) -> None:
+    """A supplier's warehouse is its own people's (core.ownership): headquarters' staff changing its stock get a
+    403 (one query, for them only)."""
+    if not brand_side(actor):
+        return
+    owned = Warehouse.objects.filter(pk__in=warehouse_ids, owner__isnull=False).values_list("code", flat=True).first()
+    if owned is not None:
+        raise OwnedBySupplier(_("Warehouse %(code)s belongs to a supplier: only the supplier's own people change "
+                                "its stock, on their supplier console. Headquarters can read it.") % {"code": owned})
+
+
 @transaction.atomic
 def stock_receive(*, actor, sku_id: int, warehouse_id: int, quantity: int, reference: str = "",
                   reason: str = "", kind: str = MovementKind.RECEIPT) -> StockMovement:
@@ -111,6 +123,8 @@ def stock_receive(*, actor, sku_id: int, warehouse_id: int, quantity: int, refer
     _positive(quantity)
     if kind not in (MovementKind.RECEIPT, MovementKind.RETURN):
         raise InventoryInvalid(_("Unknown movement."))
+    if kind == MovementKind.RECEIPT:  # a return is received where the order shipped from (fulfillment)
+        _supplier_guard(actor, warehouse_id)
     stock_id = _stock_row(sku_id, warehouse_id)
     movement = _move(actor=actor, stock_id=stock_id, kind=kind, on_hand=quantity, reserved=0, guard="TRUE",
                      params=[], reference=reference, reason=reason)
@@ -130,6 +144,7 @@ def stock_adjust(*, actor, sku_id: int, warehouse_id: int, delta: int, reason: s
         raise InventoryInvalid(_("The adjustment is too large."), fields={"delta": [_too_large()]})
     if not (reason or "").strip():
         raise InventoryInvalid(_("Give a reason."), fields={"reason": [_("This field is required.")]})
+    _supplier_guard(actor, warehouse_id)
     stock_id = _stock_row(sku_id, warehouse_id)
     movement = _move(actor=actor, stock_id=stock_id, kind=MovementKind.ADJUSTMENT, on_hand=delta, reserved=0,
                      guard="on_hand::bigint + %s >= reserved", params=[delta], reference=reference,
@@ -291,6 +306,7 @@ def stock_transfer(*, actor, sku_id: int, from_warehouse_id: int, to_warehouse_i
     _positive(quantity)
     if from_warehouse_id == to_warehouse_id:
         raise InventoryInvalid(_("Choose two different warehouses."), fields={"to_warehouse": [_("Same warehouse.")]})
+    _supplier_guard(actor, from_warehouse_id, to_warehouse_id)
     source = _existing_stock(sku_id, from_warehouse_id)
     target = _stock_row(sku_id, to_warehouse_id)
     first, second = sorted([("out", source), ("in", target)], key=lambda pair: pair[1])
@@ -315,6 +331,7 @@ def stock_sync_apply(*, actor, sync_id: str, warehouse: Warehouse, levels: dict[
     existing = StockSync.objects.filter(sync_id=sync_id).first()
     if existing is not None:
         return existing.result
+    _supplier_guard(actor, warehouse.pk)
     result = {"adjusted": 0, "unchanged": 0, "refused": {}}
     try:
         with transaction.atomic():
@@ -393,6 +410,7 @@ def warehouse_create(*, actor, code: str, name: str, territories=(), owner=None)
 def low_threshold_set(*, actor, sku_id: int, warehouse_id: int, threshold: int) -> Stock:
     if not isinstance(threshold, int) or threshold < 0:
         raise InventoryInvalid(_("Use a whole number of zero or more."), fields={"threshold": [_("Invalid.")]})
+    _supplier_guard(actor, warehouse_id)
     stock_id = _stock_row(sku_id, warehouse_id)
     before = Stock.objects.select_for_update().values_list("low_threshold", flat=True).get(pk=stock_id)
     Stock.objects.filter(pk=stock_id).update(low_threshold=threshold)

@@ -32,7 +32,11 @@ def _apply(form, error: DomainError) -> None:
 @require_http_methods(["GET", "POST"])
 def stock(request):
     filters = StockFilterForm(request.GET or None)
-    rows = Stock.objects.select_related("sku", "warehouse").annotate(free=F("on_hand") - F("reserved"))
+    # headquarters' own warehouses by default; the suppliers' (S2B2B) read-only on demand, with their owner
+    suppliers = request.GET.get("owner") == "suppliers"
+    filters.fields["warehouse"].queryset = Warehouse.objects.filter(owner__isnull=not suppliers)
+    rows = Stock.objects.select_related("sku", "warehouse__owner").annotate(free=F("on_hand") - F("reserved")).filter(
+        warehouse__owner__isnull=not suppliers)
     if filters.is_valid():
         data = filters.cleaned_data
         if data["q"]:
@@ -74,7 +78,8 @@ def stock(request):
         "filters": filters,
         "listing": listing(request, rows, sorts={"sku": "sku__code", "warehouse": "warehouse__code",
                                                  "on_hand": "on_hand", "available": "free"}, default="sku"),
-        "warehouses": Warehouse.objects.all(),
+        "warehouses": Warehouse.objects.filter(owner__isnull=not suppliers).select_related("owner"),
+        "suppliers": suppliers,
         "alerts": LowStockAlert.objects.filter(resolved_at__isnull=True).select_related(
             "stock__sku", "stock__warehouse")[:20],
         "can_edit": can_edit, "adjust": adjust, "add_warehouse": add_warehouse,

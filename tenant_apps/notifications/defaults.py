@@ -23,8 +23,9 @@ _APPROVERS = {"regional_manager": _IN_EMAIL, "sales_rep": _IN_EMAIL}
 _DEALER = {"dealer_owner": _IN_EMAIL, "dealer_buyer": _IN_EMAIL}
 _DEALER_SMS = {"dealer_owner": _ALL, "dealer_buyer": _ALL}
 # The roles that may be asked to approve an order (approvals.services.APPROVER_ROLES: orders.approve, no support).
+# A supplier's steps (S2B2B) name its own dealer roles (approvals.services.SUPPLIER_APPROVER_ROLES).
 _STEP_APPROVERS = {"owner": _IN_EMAIL, "admin": _IN_EMAIL, "regional_manager": _IN_EMAIL, "sales_rep": _IN_EMAIL,
-                   "finance": _IN_EMAIL}
+                   "finance": _IN_EMAIL, "dealer_owner": _IN_EMAIL, "dealer_buyer": _IN_EMAIL}
 _DEALER_MONEY = {"dealer_owner": _IN_EMAIL, "dealer_finance": _IN_EMAIL, "dealer_buyer": _OFF}
 
 # Events for the people who look after the dealer (its regional manager and sales rep). An approver of the

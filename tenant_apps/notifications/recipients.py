@@ -9,7 +9,10 @@ UserPreference win; a role not listed there for a kind is never told of it):
   return requested, a qualification expiring;
 - the approvers of an approval step (approval.waiting, approval.escalated): the named person, else the active
   staff of the step's roles who see the dealer (their data scope; for a "region" step, a part of the network above
-  the dealer), as approvals.selectors.approval_inbox shows it to them;
+  the dealer), as approvals.selectors.approval_inbox shows it to them; for an order placed with a supplier (the
+  event's `seller`, S2B2B), only that supplier's own people (its dealer's users of the step's roles holding
+  supplier.orders, while it is an active supplier), as approvals.selectors.can_decide lets them decide: never
+  headquarters' staff, never a sibling agent's people;
 - the dealers a promotion applies to (its tier, region and dealer scopes) and an announcement's audience (a resolver
   the announcements app registers: notifications.registry), their users;
 - the brand's staff of the concerned roles: stock low (the stock keepers), a webhook endpoint turned off (owners and
@@ -18,7 +21,8 @@ Never the person who caused the event; never another dealer's users. A person to
 in the batch is not also told that it was submitted, revised or sent for approval.
 
 A constant number of queries for any batch: the promotions' dealers (1), each registered audience resolver (1),
-the dealers (1), the orders' placers (1), the people (1), the preferences (2); each only when the batch needs it."""
+the dealers (1), the orders' placers (1), the people (1, the suppliers' approvers among them), the preferences (2);
+each only when the batch needs it."""
 
 from __future__ import annotations
 
@@ -26,10 +30,19 @@ from collections.abc import Sequence
 
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import Q, TextField
+from django.db.models import Case, F, IntegerField, Q, TextField, When
 from django.db.models.functions import Cast
 
-from tenant_apps.accounts.permissions import DEALER_ROLES, MATRIX, ORDERS_APPROVE, SCOPE, Role, Scope
+from tenant_apps.accounts.permissions import (
+    DEALER_ROLES,
+    MATRIX,
+    ORDERS_APPROVE,
+    SCOPE,
+    SUPPLIER_MATRIX,
+    SUPPLIER_ORDERS,
+    Role,
+    Scope,
+)
 from tenant_apps.notifications.defaults import APPROVER_KINDS, DEALER_KINDS, DEFAULTS, INAPP, concerned
 from tenant_apps.notifications.registry import dealer_audience
 
@@ -125,6 +138,25 @@ def _step(event) -> tuple[list[str], str, int | None]:
         int(user) if str(user).isdigit() else None
 
 
+def _seller(event) -> int | None:
+    """The supplier node an approval event's order is placed with (None: headquarters)."""
+    seller = (event.payload or {}).get("seller")
+    return int(seller) if str(seller).isdigit() else None
+
+
+# the dealer roles a supplier's step may name (approvals.services.SUPPLIER_APPROVER_ROLES)
+SUPPLIER_APPROVERS = frozenset(role for role, caps in SUPPLIER_MATRIX.items() if SUPPLIER_ORDERS in caps)
+
+
+def _may_approve_for_supplier(user, seller: int, roles: list[str], named: int | None) -> bool:
+    """Would the step of an order placed with supplier node `seller` wait for `user`: one of that supplier's own
+    people (their dealer is that node, an active supplier: `supplier_node`) holding supplier.orders, the named
+    person or of the step's roles (approvals.selectors.can_decide)."""
+    if getattr(user, "supplier_node", None) != seller or user.role not in SUPPLIER_APPROVERS:
+        return False
+    return user.pk == named if named is not None else user.role in roles
+
+
 def _sees(user, dealer: dict) -> bool:
     """Does `user` (brand staff) see the dealer: their data scope (dealers.selectors.dealers_visible_to)."""
     scope = SCOPE.get(user.role)
@@ -171,13 +203,17 @@ class _Batch:
         wanted |= {uid for row in self.dealers.values() for uid in (row["regional_manager_id"], row["sales_rep_id"])
                    if uid}
         staff_roles: set[str] = set()
+        sellers: dict[int, set[str]] = {}  # supplier node -> the roles its steps wait for
         for event in events:
             if event.kind in STAFF_WIDE_KINDS:
                 staff_roles |= set(DEFAULTS[event.kind])
             elif event.kind in STEP_KINDS:
                 roles, _scope, named = _step(event)
+                seller = _seller(event)
                 if named is not None:
                     wanted.add(named)
+                elif seller is not None:
+                    sellers.setdefault(seller, set()).update(set(roles) & SUPPLIER_APPROVERS)
                 else:
                     staff_roles |= set(roles)
         staff_roles -= DEALER_ROLES | {Role.SUPPORT}
@@ -186,14 +222,26 @@ class _Batch:
             condition |= Q(dealer_id__in=staff_dealers, role__in=DEALER_ROLES)
         if staff_roles:
             condition |= Q(role__in=staff_roles, dealer__isnull=True)
+        for seller, roles in sellers.items():
+            if roles:
+                condition |= Q(dealer__node_id=seller, role__in=roles, dealer__node__as_supplier__active=True)
         self.users = {}
-        if wanted or staff_dealers or staff_roles:
-            self.users = {user.pk: user for user in get_user_model().objects.filter(condition, is_active=True)
-                          .annotate(scope_path=Cast("scope_node__path", TextField()))
-                          .only("pk", "role", "dealer_id", "scope_node_id").order_by("pk")}
+        if wanted or staff_dealers or staff_roles or sellers:
+            people = get_user_model().objects.filter(condition, is_active=True).annotate(
+                scope_path=Cast("scope_node__path", TextField()))
+            if sellers or any(_seller(event) is not None for event in events if event.kind in STEP_KINDS):
+                # the node of the user's dealer while it is an active supplier
+                people = people.annotate(supplier_node=Case(
+                    When(dealer__node__as_supplier__active=True, then=F("dealer__node_id")),
+                    output_field=IntegerField()))
+            self.users = {user.pk: user for user in people.only("pk", "role", "dealer_id", "scope_node_id")
+                          .order_by("pk")}
+        self.supplier_people: dict[int, list] = {}
         self.dealer_staff: dict[int, list] = {}
         self.staff: dict[str, list] = {}
         for user in self.users.values():
+            if getattr(user, "supplier_node", None) is not None:
+                self.supplier_people.setdefault(user.supplier_node, []).append(user)
             if user.dealer_id and user.role in DEALER_ROLES:
                 self.dealer_staff.setdefault(user.dealer_id, []).append(user)
             elif user.role not in DEALER_ROLES and user.role != Role.SUPPORT:
@@ -218,7 +266,13 @@ class _Batch:
                 found += [(user, None) for user in self.dealer_staff.get(dealer_id, ())]
         if kind in STAFF_WIDE_KINDS:
             found += [(user, None) for role in DEFAULTS[kind] for user in self.staff.get(role, ())]
-        if kind in STEP_KINDS:
+        if kind in STEP_KINDS and _seller(event) is not None:  # placed with a supplier: its own people only
+            roles, _scope, named = _step(event)
+            seller = _seller(event)
+            candidates = [self.users.get(named)] if named is not None else self.supplier_people.get(seller, [])
+            found += [(user, None) for user in candidates
+                      if user is not None and _may_approve_for_supplier(user, seller, roles, named)]
+        elif kind in STEP_KINDS:
             roles, scope, named = _step(event)
             candidates = [self.users.get(named)] if named is not None else [
                 user for role in roles for user in self.staff.get(role, ())]

@@ -37,6 +37,8 @@ def link(event, *, staff: bool) -> str:
     if subject == "order":
         if staff:
             return _url("approvals:order" if event.kind in APPROVAL_PAGE_KINDS else "orders_console:detail", pk)
+        if event.kind in ("approval.waiting", "approval.escalated") and payload.get("seller"):
+            return _url("supplier:order", pk)  # a supplier's people decide on its console (S2B2B)
         return _url("orders:detail", pk)
     if subject == "return":
         return _url("fulfillment:returns") if staff else _url("shipments:order", _id(payload.get("order_id")))

@@ -7,6 +7,15 @@ a person of the same company with the approve right (`orders.approve_own`), then
 (`approval.order_approval_start`, as for any submitted order), or declines it, and the order is rejected (its stock
 and charge released, as the brand's reject does). The brand sees the order as submitted meanwhile.
 
+A revision (submission.order_revise) is allowed while the order is held or after the company approved it, and
+decides the hold again, as a submission does (`internal_hold_clear`, then `internal_hold_rows`): the company's
+earlier decision was about other lines and another total. Whose limit: the reviser's when they are the dealer's
+own person (an owner or approver's own change needs no one else's approval); the order's placer's when the brand's
+staff change it (a brand edit cannot spend the dealer's money above what its buyer may). Above it, the order waits
+for the company again (a new pending row, the timeline says so); within it, the brand's chain runs. The decision
+history stays in the audit log and the timeline. Refusing revisions while held was rejected: the buyer correcting a
+mistake before the owner looks is the common case, and an approved order would still need the check.
+
 Chosen over a first step in the brand's chain: the chain belongs to the brand (approvals app, configured in the
 console) and runs in one in-memory plan at submission; a hold before it keeps the chain untouched, adds no query to
 submission (the limit is on the already loaded actor) and only one row to its one statement.
@@ -28,16 +37,39 @@ from tenant_apps.ordering.models import InternalApproval, Order, OrderStatus
 
 
 def internal_hold_rows(*, actor, order: Order) -> list:
-    """The rows that hold `order` (being submitted, in memory) for its dealer's own approval, or [] when the actor
-    has no internal limit, may approve themselves, or stays within it."""
-    limit = getattr(actor, "approval_limit", None)
-    if (limit is None or getattr(actor, "role", "") not in DEALER_ROLES or has_perm(actor, ORDERS_APPROVE_OWN)
+    """The rows that hold `order` (being submitted, in memory) for its dealer's own approval, or [] when the person
+    whose limit applies has none, may approve themselves, or stays within it. That person is the actor, but for a
+    revision by someone who is not the dealer's own (the brand's staff): then the order's placer (see the module)."""
+    person = actor
+    if order.revision > 1 and getattr(actor, "dealer_id", None) != order.dealer_id:
+        person = order.placed_by if order.placed_by_id else None
+    limit = getattr(person, "approval_limit", None)
+    if (limit is None or getattr(person, "role", "") not in DEALER_ROLES
+            or getattr(person, "dealer_id", None) != order.dealer_id or has_perm(person, ORDERS_APPROVE_OWN)
             or order.total <= limit):
         return []
     message = _("Above %(limit)s: waits for your company's own approval before it goes to the brand.") % {
         "limit": format_money(limit, order.currency)}
-    return [InternalApproval(order=order, dealer_id=order.dealer_id, requested_by=actor, limit=limit),
+    return [InternalApproval(order=order, dealer_id=order.dealer_id, requested_by=person, limit=limit),
             order_event(order, actor, kind="note", message=message, data={"internal_approval": "pending"})]
+
+
+def internal_hold_clear(*, actor, order: Order) -> None:
+    """A revision of `order` (locked by the caller) decides the hold again: its current internal approval, if any,
+    goes (its decision stays in the audit log and the timeline; this is audited as internal_reopened); one still
+    pending is noted as withdrawn on the timeline."""
+    pending = InternalApproval.Status.PENDING
+    statuses = list(InternalApproval.objects.filter(order=order).values_list("status", flat=True))
+    if not statuses:
+        return
+    InternalApproval.objects.filter(order=order).delete()
+    audit_record(actor=actor, action="ordering.order.internal_reopened", target=order,
+                 before={"internal_approval": statuses[0]}, after={"internal_approval": None},
+                 reason=_("The order was changed."))
+    if pending in statuses:
+        order_event_add(actor=actor, order=order, kind="note", data={"internal_approval": "withdrawn"},
+                        message=_("Changed while waiting for your company's approval; the approval is asked for "
+                                  "again if the new total needs it."))
 
 
 def _pending_for(*, actor, order_id) -> InternalApproval:

@@ -272,6 +272,10 @@ class OrderingSettings(models.Model):
     # An order placed on a dealer's behalf waits (holding its stock) for the dealer to confirm it before approval.
     confirm_on_behalf = models.BooleanField(_("dealer must confirm orders placed on its behalf"), default=False,
                                             db_default=False)
+    # ... and is cancelled (as a decline: stock and charge given back) when the dealer has not answered after this
+    # many days; 0 = it waits until someone answers (ordering.on_behalf.orders_on_behalf_expire).
+    confirm_on_behalf_days = models.PositiveIntegerField(_("cancel unconfirmed on-behalf orders after (days)"),
+                                                         default=7, db_default=7)
 
     class Meta:
         verbose_name_plural = _("ordering settings")

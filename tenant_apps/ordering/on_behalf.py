@@ -11,14 +11,19 @@ and the dealer confirms or declines it when the brand asks for that (docs/dev/or
   charge on the dealer's account as any submitted order does, so that confirming cannot fail for stock sold
   meanwhile; confirmed (the dealer's owner or buyer), it enters approval as if just submitted; declined, it is
   cancelled and everything it held is given back (lifecycle.order_cancel).
+- Unanswered for the brand's `confirm_on_behalf_days` (default 7; 0: it waits until answered), it is cancelled as
+  a decline is, by the periodic task ordering.tasks.on_behalf_expire (orders_on_behalf_expire); whoever placed it
+  is told (order.cancelled, with the reason), as are the dealer's people.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import timedelta
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tenant_apps.accounts.permissions import CART_EDIT, ORDERS_PLACE_FOR, has_perm
@@ -27,7 +32,7 @@ from tenant_apps.ordering.approval import approval_chain
 from tenant_apps.ordering.errors import IllegalOrderTransition, NotAllowed, OrderInvalid, OrderNotFound
 from tenant_apps.ordering.lifecycle import order_cancel, order_transition
 from tenant_apps.ordering.models import Order, OrderStatus
-from tenant_apps.ordering.submission import SubmitLine, Submitted, order_submit
+from tenant_apps.ordering.submission import SubmitLine, Submitted, order_submit, ordering_settings
 
 
 def order_submit_for(*, actor, dealer, lines: Sequence[SubmitLine], address_id=None, note: str = "",
@@ -79,3 +84,30 @@ def order_dealer_decline(*, actor, order: Order, reason: str = "") -> Order:
     reason = (reason or "").strip()[:500]
     text = _("Declined by the dealer: %(reason)s") % {"reason": reason} if reason else _("Declined by the dealer.")
     return order_cancel(actor=actor, order=order, reason=text, guard=_awaiting)
+
+
+EXPIRE_BATCH = 500  # orders per run; the next run (hourly) takes the rest
+
+
+def orders_on_behalf_expire(*, now=None) -> int:
+    """Cancel the orders placed on a dealer's behalf that have waited for its answer longer than the brand's
+    `confirm_on_behalf_days` (0: never), as a decline does (stock, charge and promotion uses given back); each in
+    its own transaction, checked again under its row lock (answered meanwhile: left alone). Idempotent. Returns how
+    many were cancelled."""
+    days = ordering_settings().confirm_on_behalf_days
+    if not days:
+        return 0
+    cutoff = (now or timezone.now()) - timedelta(days=days)
+    due = list(Order.objects.filter(status=OrderStatus.AWAITING_DEALER, created_at__lte=cutoff)
+               .select_related("dealer").order_by("created_at", "pk")[:EXPIRE_BATCH])
+    reason = _("Not confirmed by the dealer within %(days)s days.") % {"days": days}
+    cancelled = 0
+    for order in due:
+        try:
+            with transaction.atomic():
+                order_transition(actor=None, order=order, action="cancel", reason=reason, guard=_awaiting,
+                                 data={"expired": True})
+        except IllegalOrderTransition:  # confirmed, declined or cancelled meanwhile
+            continue
+        cancelled += 1
+    return cancelled

@@ -176,12 +176,15 @@ def cart_quote(*, dealer, at=None) -> PricedCart:
 
 @transaction.atomic
 def ordering_settings_update(*, actor, shortage_policy: str | None = None, auto_complete_days: int | None = None,
-                             confirm_on_behalf: bool | None = None) -> OrderingSettings:
-    """The brand's ordering rules: what happens when stock is short, when delivered orders complete, and whether a
-    dealer confirms the orders placed on its behalf before they go to approval (ordering.on_behalf)."""
+                             confirm_on_behalf: bool | None = None,
+                             confirm_on_behalf_days: int | None = None) -> OrderingSettings:
+    """The brand's ordering rules: what happens when stock is short, when delivered orders complete, whether a
+    dealer confirms the orders placed on its behalf before they go to approval, and after how many days an
+    unconfirmed one is cancelled (ordering.on_behalf)."""
     settings = OrderingSettings.objects.select_for_update().order_by("pk").first() or OrderingSettings()
     before = {"shortage_policy": settings.shortage_policy, "auto_complete_days": settings.auto_complete_days,
-              "confirm_on_behalf": settings.confirm_on_behalf}
+              "confirm_on_behalf": settings.confirm_on_behalf,
+              "confirm_on_behalf_days": settings.confirm_on_behalf_days}
     errors = {}
     if shortage_policy is not None and shortage_policy not in ShortagePolicy.values:
         errors["shortage_policy"] = [_("Choose refuse, backorder or reduce.")]
@@ -190,10 +193,15 @@ def ordering_settings_update(*, actor, shortage_policy: str | None = None, auto_
         errors["auto_complete_days"] = [_("Enter a whole number of days from 0 (never) to 365.")]
     if confirm_on_behalf is not None and not isinstance(confirm_on_behalf, bool):
         errors["confirm_on_behalf"] = [_("Choose yes or no.")]
+    if confirm_on_behalf_days is not None and (isinstance(confirm_on_behalf_days, bool) or not isinstance(
+            confirm_on_behalf_days, int) or not 0 <= confirm_on_behalf_days <= 365):
+        errors["confirm_on_behalf_days"] = [_("Enter a whole number of days from 0 (never) to 365.")]
     if errors:
         raise ValidationFailed(_("The ordering settings could not be saved."), fields=errors)
     if confirm_on_behalf is not None:
         settings.confirm_on_behalf = confirm_on_behalf
+    if confirm_on_behalf_days is not None:
+        settings.confirm_on_behalf_days = confirm_on_behalf_days
     if shortage_policy is not None:
         settings.shortage_policy = shortage_policy
     if auto_complete_days is not None:
@@ -201,7 +209,8 @@ def ordering_settings_update(*, actor, shortage_policy: str | None = None, auto_
     settings.save()
     audit_record(actor=actor, action="ordering.settings.updated", target=settings, before=before,
                  after={"shortage_policy": settings.shortage_policy, "auto_complete_days": settings.auto_complete_days,
-                        "confirm_on_behalf": settings.confirm_on_behalf})
+                        "confirm_on_behalf": settings.confirm_on_behalf,
+                        "confirm_on_behalf_days": settings.confirm_on_behalf_days})
     return settings
 
 

@@ -70,7 +70,7 @@ from tenant_apps.ordering.errors import (
     StockShort,
 )
 from tenant_apps.ordering.fulfil import reservations_split
-from tenant_apps.ordering.internal_approval import internal_hold_rows
+from tenant_apps.ordering.internal_approval import internal_hold_clear, internal_hold_rows
 from tenant_apps.ordering.lifecycle import (
     ORDER_MACHINE,
     IllegalOrderTransition,
@@ -733,6 +733,7 @@ def order_revise(*, actor, order: Order, lines: Sequence[SubmitLine], expected_t
             locked.note = note[:2000]
             locked.save(update_fields=["note", "updated_at"])
         policy = ordering_settings().shortage_policy
+        internal_hold_clear(actor=actor, order=locked)  # decided again by the revision's total (internal_approval)
         order_charge_release(actor=actor, order=locked, reason=_("revised"))
         _place(actor=actor, order=locked, ctx=ctx, lines=lines, skus=skus, quote=quote,
                coupon_codes=locked.coupon_codes,

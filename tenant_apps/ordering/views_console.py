@@ -238,6 +238,13 @@ class OrderingSettingsForm(forms.Form):
         help_text=gettext_lazy("An order a sales rep or manager places for a dealer waits, holding its stock, until "
                                "the dealer's owner or a buyer confirms it; then it goes to approval. Declined, it is "
                                "cancelled and its stock given back."))
+    confirm_on_behalf_days = forms.IntegerField(
+        label=gettext_lazy("Cancel unconfirmed orders placed for a dealer after"),
+        required=False,
+        help_text=gettext_lazy("An order still waiting for the dealer's confirmation this many days after it was "
+                               "placed is cancelled as if declined: its stock given back, whoever placed it told; "
+                               "0 = it waits until answered."),
+        widget=forms.NumberInput(attrs={"min": 0, "max": 365, "step": 1}))
 
 
 @requires(SETTINGS_EDIT)
@@ -247,7 +254,8 @@ def settings_page(request):
     current = ordering_settings()
     form = OrderingSettingsForm(request.POST if request.method == "POST" else None, initial={
         "shortage_policy": current.shortage_policy, "auto_complete_days": current.auto_complete_days,
-        "confirm_on_behalf": current.confirm_on_behalf})
+        "confirm_on_behalf": current.confirm_on_behalf,
+        "confirm_on_behalf_days": current.confirm_on_behalf_days})
     status = 200
     if request.method == "POST":
         status = 400

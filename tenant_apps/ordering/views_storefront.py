@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import uuid
 from decimal import Decimal, InvalidOperation
+from functools import wraps
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -499,30 +500,37 @@ def my_order_edit(request, order_id: int):
 # --- an order placed on the dealer's behalf: confirm or decline it (ordering.on_behalf) --------------------
 
 
-@requires(CART_EDIT)
-@require_POST
-def order_confirm(request, order_id: int):
-    _dealer(request)
-    order = _my_order(request, order_id)
-    try:
-        on_behalf.order_dealer_confirm(actor=request.user, order=order)
-        messages.success(request, _("Order %(number)s confirmed; it goes to approval now.") % {"number": order.number})
-    except DomainError as error:
-        messages.error(request, str(error.detail))
-    return redirect("orders:detail", order_id=order.pk)
+def _dealer_answer(view):
+    """An answer of the dealer to an order placed on its behalf (confirm, decline): the dealer's own buyers
+    (cart.edit, a dealer user), POST only, their own company's order (else 404); `view(request, order)` returns
+    the success message, a domain error (not awaiting confirmation any more, not the dealer's people) is shown
+    instead; back to the order either way."""
+
+    @requires(CART_EDIT)
+    @require_POST
+    @wraps(view)
+    def answer(request, order_id: int):
+        _dealer(request)
+        order = _my_order(request, order_id)
+        try:
+            messages.success(request, view(request, order))
+        except DomainError as error:
+            messages.error(request, str(error.detail))
+        return redirect("orders:detail", order_id=order.pk)
+
+    return answer
 
 
-@requires(CART_EDIT)
-@require_POST
-def order_decline(request, order_id: int):
-    _dealer(request)
-    order = _my_order(request, order_id)
-    try:
-        on_behalf.order_dealer_decline(actor=request.user, order=order, reason=request.POST.get("reason", ""))
-        messages.success(request, _("Order %(number)s declined and cancelled.") % {"number": order.number})
-    except DomainError as error:
-        messages.error(request, str(error.detail))
-    return redirect("orders:detail", order_id=order.pk)
+@_dealer_answer
+def order_confirm(request, order) -> str:
+    on_behalf.order_dealer_confirm(actor=request.user, order=order)
+    return _("Order %(number)s confirmed; it goes to approval now.") % {"number": order.number}
+
+
+@_dealer_answer
+def order_decline(request, order) -> str:
+    on_behalf.order_dealer_decline(actor=request.user, order=order, reason=request.POST.get("reason", ""))
+    return _("Order %(number)s declined and cancelled.") % {"number": order.number}
 
 
 # --- the dealer's own approval of its buyers' larger orders (ordering.internal_approval) -----------------

@@ -6,8 +6,12 @@ from tenant_apps.catalog.models import Unit
 from tenant_apps.dealers.models import Territory, Tier
 from tenant_apps.pricing.models import PriceListKind
 
+# Whose rows a headquarters console list shows (S2B2B): its own by default; the suppliers' (read-only) on demand.
+OWNER_CHOICES = [("", _("Headquarters' own")), ("suppliers", _("Suppliers' (read-only)"))]
+
 
 class ListFilterForm(forms.Form):
+    owner = forms.ChoiceField(label=_("Whose"), required=False, choices=OWNER_CHOICES)
     kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("All kinds")), *PriceListKind.choices])
     q = forms.CharField(label=_("Search"), required=False, widget=forms.TextInput(
         attrs={"type": "search", "placeholder": _("Code, name or contract")}))

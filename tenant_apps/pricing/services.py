@@ -21,6 +21,7 @@ from tenant_apps.audit.services import audit_record
 from tenant_apps.catalog.models import Sku, SkuUnit, Unit
 from tenant_apps.core.dates import window_errors
 from tenant_apps.core.money import quantize, tenant_currency
+from tenant_apps.core.ownership import supplier_row_guard
 from tenant_apps.dealers.models import Dealer
 from tenant_apps.finance.services_rebates import price_protection_credit
 from tenant_apps.pricing.engine import price_book_load, pricing_day
@@ -139,9 +140,17 @@ LIST_EDITABLE = ("name", "tier", "territory", "dealer", "contract_number", "vali
 
 
 @transaction.atomic
+def _supplier_guard(actor, price_list: PriceList) -> None:
+    """A supplier's list is its own people's to change (core.ownership): headquarters' staff get a 403."""
+    supplier_row_guard(actor, price_list.owner_id, _(
+        "Price list %(code)s belongs to a supplier: only the supplier's own people change it, on their supplier "
+        "console. Headquarters can read it.") % {"code": price_list.code})
+
+
 def price_list_update(*, actor, price_list: PriceList, **changes) -> PriceList:
     """Change a list's name, target, contract number or validity (the kind, code and currency stay)."""
     unknown = sorted(set(changes) - set(LIST_EDITABLE))
+    _supplier_guard(actor, price_list)
     price_list = PriceList.objects.select_for_update().get(pk=price_list.pk)
     before = _list_snapshot(price_list)
     values = {field: getattr(price_list, field) for field in LIST_EDITABLE}
@@ -169,6 +178,7 @@ def price_list_status_set(*, actor, price_list: PriceList, status: str) -> Price
     """Activate or deactivate a list (activating may lower prices: protection compensation follows)."""
     if status not in PriceListStatus.values:
         raise PricingInvalid(_("Choose active or inactive."), fields={"status": [_("Choose active or inactive.")]})
+    _supplier_guard(actor, price_list)
     price_list = PriceList.objects.select_for_update().get(pk=price_list.pk)
     if price_list.status == status:
         return price_list
@@ -197,6 +207,7 @@ def _compensate_list(*, actor, price_list: PriceList, reason: str) -> None:
 def price_entry_set(*, actor, price_list: PriceList, sku: Sku, unit: Unit, price, min_quantity: int = 1) -> PriceEntry:
     """Set the price of `unit` of `sku` from `min_quantity` on in the list (made or changed). On a supplier's list,
     a price below the SKU's floor is refused (BelowResaleFloor, 400 on `price`) and the attempt is kept."""
+    _supplier_guard(actor, price_list)
     parsed = price_parse(price)
     errors = {}
     if parsed is None:
@@ -264,6 +275,7 @@ def _below_floor(*, actor, price_list: PriceList, sku: Sku, unit: Unit, price: D
 @transaction.atomic
 def price_entry_delete(*, actor, entry: PriceEntry) -> None:
     entry = PriceEntry.objects.select_related("price_list", "sku", "unit").get(pk=entry.pk)
+    _supplier_guard(actor, entry.price_list)
     snapshot = {"list": entry.price_list.code, "sku": entry.sku.code, "unit": entry.unit.code,
                 "min_quantity": entry.min_quantity, "price": str(entry.price)}
     audit_record(actor=actor, action="pricing.price_entry.deleted", target=entry, before=snapshot)

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from tenant_apps.audit.services import Collection, audit_record
 from tenant_apps.catalog.models import Sku, SkuUnit, Unit
+from tenant_apps.core.ownership import brand_side
 from tenant_apps.core.tables import (
     CSV_CONTENT_TYPE,
     FORMATS,
@@ -102,6 +103,9 @@ def prices_import_rows(*, actor, rows: list[TableRow], source: str, remove_missi
     unit_codes = {row.values["unit_code"] for row in rows}
     lists = {code: (pk, status, currency) for code, pk, status, currency in
              PriceList.objects.filter(code__in=list_codes).values_list("code", "pk", "status", "currency")}
+    # a supplier's lists are its own people's (core.ownership): not imported into by headquarters' staff
+    suppliers_lists = set(PriceList.objects.filter(code__in=list_codes, owner__isnull=False)
+                          .values_list("code", flat=True)) if brand_side(actor) else set()
     skus = {code: (pk, base_unit_id) for code, pk, base_unit_id in
             Sku.objects.filter(code__in=sku_codes).values_list("code", "pk", "base_unit_id")}
     units = dict(Unit.objects.filter(code__in=unit_codes).values_list("code", "pk"))
@@ -119,6 +123,10 @@ def prices_import_rows(*, actor, rows: list[TableRow], source: str, remove_missi
             error(number, "list_code", _("Enter the price list code."))
         elif listed is None:
             error(number, "list_code", _("No price list with the code “%(code)s”.") % {"code": values["list_code"]})
+        elif values["list_code"] in suppliers_lists:
+            error(number, "list_code", _("Price list %(code)s belongs to a supplier: only the supplier's own people "
+                                         "change it, on their supplier console. Headquarters can read it.")
+                  % {"code": values["list_code"]})
         elif only_list is not None and listed[0] != only_list.pk:
             error(number, "list_code", _("This import is for the list “%(code)s” only.") % {"code": only_list.code})
         elif values["currency"] and values["currency"].upper() != listed[2]:
@@ -215,7 +223,8 @@ def _write(*, new, wanted, changed, removed) -> None:
 
 
 def prices_export(*, actor, fmt: str, price_list: PriceList | None = None) -> tuple[bytes, str, str]:
-    """The entries (of one list, or all the actor's data scope holds) in the import's columns:
+    """The entries (of one list, or all the actor's data scope holds; for headquarters' staff, of its own lists) in
+    the import's columns:
     (content, content_type, filename). One query."""
     fmt = (fmt or "").lower().lstrip(".")
     if fmt not in FORMATS:
@@ -223,6 +232,8 @@ def prices_export(*, actor, fmt: str, price_list: PriceList | None = None) -> tu
     entries = in_scope(PriceEntry.objects.all(), actor, "price_list__dealer")
     if price_list is not None:
         entries = entries.filter(price_list=price_list)
+    elif brand_side(actor):  # all of headquarters' own lists: what its staff may import again (core.ownership)
+        entries = entries.filter(price_list__owner__isnull=True)
     rows = ([list_code, sku_code, unit_code, str(min_quantity), price_text(price), currency]
             for list_code, sku_code, unit_code, min_quantity, price, currency in entries.order_by(
                 "price_list__code", "sku__code", "unit__code", "min_quantity").values_list(

@@ -54,7 +54,7 @@ def _dealer(request, form, code: str):
 
 
 def _get_list(request, pk) -> PriceList:
-    price_list = selectors.in_scope(PriceList.objects.select_related("tier", "territory", "dealer"),
+    price_list = selectors.in_scope(PriceList.objects.select_related("tier", "territory", "dealer", "owner"),
                                     request.user).filter(pk=pk).first()
     if price_list is None:
         raise Http404
@@ -66,8 +66,10 @@ def _get_list(request, pk) -> PriceList:
 def price_lists(request):
     can_edit = _edit_allowed(request)
     filters = ListFilterForm(request.GET or None)
-    data = filters.cleaned_data if filters.is_valid() else {"kind": "", "q": ""}
-    rows = selectors.in_scope(selectors.price_list_list(kind=data["kind"], q=data["q"]), request.user)
+    data = filters.cleaned_data if filters.is_valid() else {"kind": "", "q": "", "owner": ""}
+    suppliers = data["owner"] == "suppliers"  # headquarters' own lists by default; the suppliers' read-only
+    rows = selectors.in_scope(selectors.price_list_list(kind=data["kind"], q=data["q"]), request.user).filter(
+        owner__isnull=not suppliers).select_related("owner")
     form = PriceListForm(request.POST if request.method == "POST" else None,
                          initial={"valid_from": timezone.localdate(), "currency": request.tenant.default_currency})
     if request.method == "POST" and form.is_valid():
@@ -83,7 +85,7 @@ def price_lists(request):
                 return redirect("pricing_console:list", pk=price_list.pk)
     levels = [(PriceLevel(level).label, level) for level in PRECEDENCE]
     return render(request, "pricing/lists.html", {
-        "filters": filters, "form": form, "can_edit": can_edit, "levels": levels,
+        "filters": filters, "form": form, "can_edit": can_edit, "levels": levels, "suppliers": suppliers,
         "listing": listing(request, rows, sorts={"code": "code", "kind": "kind", "valid_from": "valid_from"},
                            default="kind"),
     })
@@ -94,6 +96,12 @@ def price_lists(request):
 def price_list_detail(request, pk: int):
     can_edit = _edit_allowed(request)
     price_list = _get_list(request, pk)
+    if price_list.owner_id is not None:  # a supplier's own list: read here, changed on its supplier console
+        if request.method == "POST":
+            raise PermissionDenied(_("Price list %(code)s belongs to a supplier: only the supplier's own people "
+                                     "change it, on their supplier console. Headquarters can read it.")
+                                   % {"code": price_list.code})
+        can_edit = False
     action = request.POST.get("action", "")
     edit = PriceListEditForm(request.POST if action == "edit" else None, initial={
         "name": price_list.name, "tier": price_list.tier, "territory": price_list.territory,

@@ -20,6 +20,7 @@ from tenant_apps.catalog.models import Category, Sku, SkuUnit
 from tenant_apps.core import prepared
 from tenant_apps.core.dates import window_errors
 from tenant_apps.core.money import tenant_currency
+from tenant_apps.core.ownership import supplier_row_guard
 from tenant_apps.dealers.models import Dealer, Territory, Tier
 from tenant_apps.events.services import event_record
 from tenant_apps.pricing.floors import records_floor_violations
@@ -218,6 +219,7 @@ def promotion_create(*, actor, code: str, name: str, kind: str, rule: dict, star
 def promotion_update(*, actor, promotion: Promotion, **changes) -> Promotion:
     """Change a draft or unpublished promotion (a published one is unpublished first, so that no dealer
     is quoted by a rule that changes under them). Scopes are replaced when given."""
+    _supplier_guard(actor, promotion)
     promotion = Promotion.objects.select_for_update().get(pk=promotion.pk)
     if promotion.status == PromotionStatus.PUBLISHED:
         raise IllegalPromotionTransition(_("Unpublish the promotion before changing it."))
@@ -264,7 +266,15 @@ def _budget_start(promotion: Promotion, budget: Decimal) -> None:
     promotion.budget_used = given
 
 
+def _supplier_guard(actor, promotion: Promotion) -> None:
+    """A supplier's promotion is its own people's (core.ownership): headquarters' staff get a 403."""
+    supplier_row_guard(actor, promotion.owner_id, _(
+        "Promotion %(code)s belongs to a supplier: only the supplier's own people change it. Headquarters can read "
+        "it.") % {"code": promotion.code})
+
+
 def _transition(*, actor, promotion: Promotion, to: str, reason: str, action: str) -> Promotion:
+    _supplier_guard(actor, promotion)
     promotion = Promotion.objects.select_for_update().get(pk=promotion.pk)
     if (promotion.status, to) not in TRANSITIONS:
         raise IllegalPromotionTransition(
@@ -283,6 +293,7 @@ def _transition(*, actor, promotion: Promotion, to: str, reason: str, action: st
 def promotion_publish(*, actor, promotion: Promotion, reason: str = "") -> Promotion:
     """Draft or unpublished -> published. Refused when its window has already ended, and a supplier's when a floor
     now stands above what it would resell at."""
+    _supplier_guard(actor, promotion)
     if promotion.ends_at is not None and promotion.ends_at <= timezone.now():
         raise PromotionInvalid(_("This promotion has already ended; change its end first."),
                                fields={"ends_at": [_("The end is in the past.")]})
@@ -303,6 +314,7 @@ def promotion_publish(*, actor, promotion: Promotion, reason: str = "") -> Promo
 @transaction.atomic
 def promotion_unpublish(*, actor, promotion: Promotion, reason: str) -> Promotion:
     """Published -> unpublished, with the reason in the audit trail."""
+    _supplier_guard(actor, promotion)
     if not (reason or "").strip():
         raise PromotionInvalid(_("Say why the promotion is withdrawn."), fields={"reason": [_("Enter a reason.")]})
     return _transition(actor=actor, promotion=promotion, to=PromotionStatus.UNPUBLISHED, reason=reason.strip(),
@@ -320,6 +332,7 @@ def _limits_errors(per_dealer_limit, total_limit) -> dict:
 @transaction.atomic
 def coupon_create(*, actor, promotion: Promotion, code: str, per_dealer_limit: int | None = None,
                   total_limit: int | None = None) -> Coupon:
+    _supplier_guard(actor, promotion)
     code = coupon_normalize(code or "")
     errors = _limits_errors(per_dealer_limit, total_limit)
     if not COUPON_CODE.match(code):
@@ -347,6 +360,7 @@ def coupon_create(*, actor, promotion: Promotion, code: str, per_dealer_limit: i
 def coupons_generate(*, actor, promotion: Promotion, count: int, prefix: str = "",
                      per_dealer_limit: int | None = 1, total_limit: int | None = 1) -> list[Coupon]:
     """`count` (1-5,000) random codes `PREFIX-XXXXXXXX` from an alphabet without look-alike characters."""
+    _supplier_guard(actor, promotion)
     prefix = coupon_normalize(prefix or "")
     errors = _limits_errors(per_dealer_limit, total_limit)
     if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= 5000:

@@ -5,6 +5,7 @@ Thin: capabilities declared, writes through promotions.services, domain errors s
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -56,13 +57,16 @@ def promotion_list(request):
     status = request.GET.get("status", "")
     kind = request.GET.get("kind", "")
     q = request.GET.get("q", "").strip()[:100]
-    promotions = selectors.promotions_for_console(q=q, status=status, kind=kind if kind in PromotionKind.values else "")
+    # headquarters' own promotions by default; the suppliers' (S2B2B) read-only on demand, with their owner
+    suppliers = request.GET.get("owner") == "suppliers"
+    promotions = selectors.promotions_for_console(q=q, status=status, kind=kind if kind in PromotionKind.values else "",
+                                                  ).filter(owner__isnull=not suppliers).select_related("owner")
     page = listing(request, promotions, sorts=SORTS, default="-priority")
     rows = [{"promotion": p, "summary": rule_summary(p.kind, p.rule, p.currency),
              "badge": STATUS_BADGE.get(p.status, "")} for p in page.page.object_list]
     return render(request, "promotions/list.html", {
         "listing": page, "rows": rows, "q": q, "status": status, "kind": kind,
-        "statuses": PromotionStatus.choices, "kinds": PromotionKind.choices,
+        "statuses": PromotionStatus.choices, "kinds": PromotionKind.choices, "suppliers": suppliers,
         "can_edit": has_perm(request.user, PROMOTIONS_EDIT), "rules": ENGINE_RULES,
     })
 
@@ -92,6 +96,9 @@ def promotion_new(request):
 @require_http_methods(["GET", "POST"])
 def promotion_edit(request, promotion_id: int):
     promotion = _promotion_or_404(promotion_id)
+    if promotion.owner_id is not None:
+        raise PermissionDenied(_("Promotion %(code)s belongs to a supplier: only the supplier's own people change "
+                                 "it. Headquarters can read it.") % {"code": promotion.code})
     if promotion.status == PromotionStatus.PUBLISHED:
         messages.error(request, _("Unpublish the promotion before changing it."))
         return redirect("promotions_console:detail", promotion.pk)
@@ -121,7 +128,7 @@ def promotion_detail(request, promotion_id: int):
         "territories": promotion.territories.order_by("path"), "dealers": promotion.dealers.order_by("code")[:50],
         "coupons": coupons[:100], "coupon_count": coupons.count(),
         "history": AuditEntry.objects.filter(target_type="promotions.promotion", target_id=str(promotion.pk))[:30],
-        "can_edit": has_perm(request.user, PROMOTIONS_EDIT),
+        "can_edit": has_perm(request.user, PROMOTIONS_EDIT) and promotion.owner_id is None,
         "reason_form": ReasonForm(), "coupon_form": CouponForm(), "generate_form": CouponGenerateForm(),
     })
 

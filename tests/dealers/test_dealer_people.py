@@ -19,7 +19,7 @@ from tenant_apps.dealers import services as dealers
 from tenant_apps.inventory.models import Stock
 from tenant_apps.ordering import services as cart
 from tenant_apps.ordering.models import InternalApproval, Order, OrderStatus
-from tenant_apps.ordering.submission import SubmitLine, order_submit
+from tenant_apps.ordering.submission import SubmitLine, order_revise, order_submit
 from tests.conftest import host_client
 from tests.factories import DEFAULT_PASSWORD, token_for
 from tests.factories.ordering import store as make_store
@@ -224,6 +224,56 @@ def test_the_owner_declines_an_order_above_the_limit_and_its_stock_comes_back(sh
     assert response.status_code == 200 and response.json()["status"] == OrderStatus.REJECTED
     with shop.within():
         assert sum(Stock.objects.filter(sku=shop.sku).values_list("reserved", flat=True)) == reserved
+
+
+def _held(order) -> str | None:
+    return InternalApproval.objects.filter(order=order).values_list("status", flat=True).first()
+
+
+def test_a_revision_above_the_buyers_limit_waits_for_the_company_again(shop, api):
+    """A revision decides the hold again: raised above the buyer's limit, an order that went through (or that the
+    company approved) waits for the company again; lowered within it, a held order goes on to the brand."""
+    buyer = rights(shop, shop.buyer, approval_limit="100.00")  # 5.00 a can: 20 within, 30 above
+    with shop.within():
+        order = order_submit(actor=buyer, dealer=shop.dealer, lines=[SubmitLine(shop.sku.pk, shop.can.pk, 20)]).order
+        assert (order.status, _held(order)) == (OrderStatus.APPROVED, None)
+    raised = api(shop.buyer).post(f"/api/v1/orders/{order.pk}/revise/",
+                                  {"lines": [{"sku": shop.sku.pk, "unit": shop.can.pk, "quantity": 30}]},
+                                  content_type="application/json")
+    assert (raised.status_code, raised.json()["status"], raised.json()["total"]) == (200, "submitted", "150.00")
+    with shop.within():
+        assert _held(order) == "pending"
+    assert signed_in(shop.owner).post(f"/orders/{order.pk}/internal-approve/").status_code == 302
+    with shop.within():
+        order.refresh_from_db()
+        assert (order.status, _held(order)) == (OrderStatus.APPROVED, "approved")
+        # approved by the company at 150.00; raised again: the earlier decision does not cover it
+        order_revise(actor=buyer, order=order, lines=[SubmitLine(shop.sku.pk, shop.can.pk, 40)])
+        assert (order.status, _held(order), order.total) == (OrderStatus.SUBMITTED, "pending", Decimal("200.00"))
+        # lowered within the limit while held: no approval needed any more, it goes on to the brand
+        order_revise(actor=buyer, order=order, lines=[SubmitLine(shop.sku.pk, shop.can.pk, 10)])
+        assert (order.status, _held(order)) == (OrderStatus.APPROVED, None)
+        notes = list(order.events.filter(kind="note").values_list("data__internal_approval", flat=True))
+        assert notes == ["pending", "approved", "pending", "withdrawn"]
+    assert 'id="internal-waiting"' not in signed_in(shop.owner).get("/orders/").content.decode()  # nothing waits
+
+
+def test_whose_limit_a_revision_answers_to(shop, api):
+    """The brand's staff raising a buyer's order: the buyer's limit still holds it; the dealer's owner (who may
+    approve) raising it: no hold."""
+    buyer = rights(shop, shop.buyer, approval_limit="100.00")
+    with shop.within():
+        order = order_submit(actor=buyer, dealer=shop.dealer, lines=[SubmitLine(shop.sku.pk, shop.can.pk, 20)]).order
+        brand_owner = User.objects.get(email="owner@acme.test")
+    raised = api(brand_owner).post(f"/api/v1/orders/{order.pk}/revise/",
+                                   {"lines": [{"sku": shop.sku.pk, "unit": shop.can.pk, "quantity": 30}]},
+                                   content_type="application/json")
+    assert (raised.status_code, raised.json()["status"]) == (200, "submitted")
+    with shop.within():
+        held = InternalApproval.objects.get(order=order)
+        assert (held.status, held.requested_by_id, held.limit) == ("pending", shop.buyer.pk, Decimal("100.00"))
+        order_revise(actor=shop.owner, order=order, lines=[SubmitLine(shop.sku.pk, shop.can.pk, 40)])
+        assert (order.status, _held(order)) == (OrderStatus.APPROVED, None)
 
 
 # --- the brand ----------------------------------------------------------------------------------------------------

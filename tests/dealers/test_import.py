@@ -16,7 +16,15 @@ from billing_saas.models import Plan
 from tenant_apps.audit.models import AuditEntry
 from tenant_apps.dealers import services
 from tenant_apps.dealers.models import Dealer, DealerAddress, DealerContact, Node
-from tenant_apps.dealers.transfer import COLUMNS, ImportResult, RowError, dealers_export, dealers_import
+from tenant_apps.dealers.transfer import (
+    COLUMNS,
+    ImportResult,
+    RowError,
+    _Row,
+    dealers_export,
+    dealers_import,
+    dealers_import_rows,
+)
 from tests.factories import UserFactory
 from tests.factories.billing import on_plan
 
@@ -61,7 +69,7 @@ def row(**values) -> dict:
 # Child before parent on purpose: SH-101 (row 2) and SH-102 (row 3) come before their agent SH-100 (row 4).
 CLEAN = [
     row(code="SH-101", legal_name="上海浦东贸易有限公司", parent_code="SH-100", territories="310115", tier="B",
-        supplier_code="SH-100"),
+        supplier_code="HQ"),
     row(code="SH-102", legal_name="浦东三林商行", name="三林", parent_code="SH-101", status="active"),
     row(code="SH-100", legal_name="上海总代理有限公司", name="上海总代", parent_code="EAST", tier="A",
         territories="310000；310115", status="Active", tax_number="91310115MA1H7GXX1Q", bank_name="招商银行",
@@ -123,7 +131,7 @@ def test_a_multi_level_file_imports_in_one_go(network, fmt):
     assert (sub.name, sub.status, sub.tier.code) == ("上海浦东贸易有限公司", "prospect", "B")
     assert sorted(agent.territories.values_list("code", flat=True)) == ["310000", "310115"]
     assert list(canton.territories.values_list("code", flat=True)) == ["440000"]
-    assert (sub.supplier_id, agent.supplier_id, canton.supplier_id) == (agent.node.pk, hq.pk, hq.pk)
+    assert (sub.supplier_id, agent.supplier_id, canton.supplier_id) == (hq.pk, hq.pk, hq.pk)
     assert (agent.sales_rep, agent.regional_manager) == (network["rep"], network["manager"])
     assert (agent.bank_name, agent.bank_account, agent.bank_account_masked) == (
         "招商银行", "6222 0212 3456 7890", "**** 7890")
@@ -373,3 +381,56 @@ def test_export_hides_bank_accounts_without_the_capability_and_keeps_to_the_scop
     with count_queries() as more:
         dealers_export(actor=analyst, fmt="csv")
     assert len(more.sql) == len(queries.sql)
+
+
+def test_a_supplier_code_must_name_an_active_supplier_above_the_dealer(network, unlimited_plan):
+    """The import applies dealer_create's and dealer_update's rule: a hostile sheet naming a sibling agent, a plain
+    dealer, a stopped supplier, a dealer new in the file, or a supplier beside the dealer gets a row error each,
+    and nothing is written."""
+    east, south = network["east"], network["south"]
+    agent = services.dealer_create(actor=None, parent=east, code="AG", legal_name="华东代理", status="active")
+    sibling = services.dealer_create(actor=None, parent=south, code="AG2", legal_name="华南代理", status="active")
+    services.dealer_create(actor=None, parent=east, code="PL", legal_name="普通经销商", status="active")
+    old = services.dealer_create(actor=None, parent=east, code="OLD", legal_name="停用代理", status="active")
+    for dealer in (agent, sibling, old):
+        services.supplier_designate(actor=None, dealer=dealer)
+    services.supplier_undesignate(actor=None, supplier=old.node.as_supplier, open_orders=0)
+    dealers_before = Dealer.objects.count()
+    hostile = [
+        row(code="N1", legal_name="A", parent_code="AG", supplier_code="AG"),  # 2: its parent, a supplier
+        row(code="N2", legal_name="B", parent_code="N1", supplier_code="AG"),  # 3: above through the file
+        row(code="N3", legal_name="C", parent_code="EAST", supplier_code="AG"),  # 4: beside it, not above
+        row(code="N4", legal_name="D", parent_code="AG", supplier_code="AG2"),  # 5: the sibling agent
+        row(code="N5", legal_name="E", parent_code="AG", supplier_code="PL"),  # 6: not a supplier
+        row(code="N6", legal_name="F", parent_code="OLD", supplier_code="OLD"),  # 7: stopped
+        row(code="N7", legal_name="G", parent_code="N1", supplier_code="N1"),  # 8: new in the file
+        row(code="N8", legal_name="H", parent_code="AG", supplier_code="HQ"),  # 9: headquarters
+    ]
+    result = dealers_import(actor=None, file=csv_file(hostile), filename="d.csv")
+    assert not result.applied
+    assert errors_of(result) == [(4, "supplier_code"), (5, "supplier_code"), (6, "supplier_code"),
+                                 (7, "supplier_code"), (8, "supplier_code")]
+    messages = {error.row: error.message for error in result.errors}
+    assert messages[5] == ("“AG2” is not above this dealer in the network; a dealer buys from headquarters or from "
+                           "a supplier above it.")
+    assert messages[6] == "“PL” is not a supplier: headquarters makes a dealer a supplier first."
+    assert Dealer.objects.count() == dealers_before
+
+    clean = [hostile[0], hostile[1], hostile[7]]
+    assert dealers_import(actor=None, file=csv_file(clean), filename="d.csv").applied
+    suppliers = dict(Dealer.objects.filter(code__in=["N1", "N2", "N8"]).values_list("code", "supplier_id"))
+    assert suppliers == {"N1": agent.node_id, "N2": agent.node_id, "N8": network["hq"].pk}
+
+
+def test_an_update_may_not_point_a_dealer_at_itself_or_below(network, unlimited_plan):
+    agent = services.dealer_create(actor=None, parent=network["east"], code="AG", legal_name="华东代理",
+                                   status="active")
+    services.supplier_designate(actor=None, dealer=agent)
+    sub = services.dealer_create(actor=None, parent=agent.node, code="SUB", legal_name="下级", supplier=agent.node)
+    rows = [_Row(number=2, values=row(code="AG", legal_name="华东代理", parent_code="EAST", status="active",
+                                      supplier_code="AG")),
+            _Row(number=3, values=row(code="SUB", legal_name="下级", parent_code="AG", supplier_code="AG"))]
+    result = dealers_import_rows(actor=None, rows=rows, source="api", update_existing=True)
+    assert errors_of(result) == [(2, "supplier_code")]  # SUB unchanged: never refused
+    sub.refresh_from_db()
+    assert sub.supplier_id == agent.node_id

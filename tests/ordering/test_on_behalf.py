@@ -5,24 +5,33 @@ with the brand's setting on, the order waits (holding its stock) for the dealer 
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
 from django.db import connection
 from django.db.models import Sum
+from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
 from tenant_apps.accounts.services import user_create
 from tenant_apps.dealers import services as dealers
+from tenant_apps.finance.services import held_for
 from tenant_apps.inventory.models import Stock
 from tenant_apps.notifications.models import Notification
 from tenant_apps.ordering import services as cart
 from tenant_apps.ordering.errors import IllegalOrderTransition, NotAllowed, OrderNotFound
 from tenant_apps.ordering.models import CartLine, Order, OrderEvent
-from tenant_apps.ordering.on_behalf import order_dealer_confirm, order_dealer_decline, order_submit_for
+from tenant_apps.ordering.on_behalf import (
+    order_dealer_confirm,
+    order_dealer_decline,
+    order_submit_for,
+    orders_on_behalf_expire,
+)
 from tenant_apps.ordering.services import ordering_settings_update
 from tenant_apps.ordering.submission import SubmitLine, ordering_settings
+from tenant_apps.ordering.tasks import on_behalf_expire
 from tests.conftest import building_in, fresh, host_client, rolled_back
 from tests.factories import DEFAULT_PASSWORD
 from tests.factories.approvals import WorkflowFactory
@@ -281,6 +290,24 @@ def test_declining_from_the_storefront_page(made):
     assert (Order.objects.get(pk=order_id).status, reserved(made)) == ("cancelled", 0)
 
 
+@pytest.mark.parametrize("answer", ["confirm", "decline"])
+def test_the_storefront_answers_share_their_checks(made, answer):
+    """Both storefront answers (one decorator): sign-in first, POST only, the dealer's own buyers only (brand staff
+    403, another dealer's buyer 404), and an answer to an order no longer waiting is shown, not raised."""
+    confirm_setting(True)
+    order_id = place(made, "rep").json()["id"]
+    path = f"/orders/{order_id}/{answer}/"
+    assert _Back(host_client(HOST), made.tenant).post(path).status_code == 302  # to the sign-in page
+    assert signed_in(made, "rep").post(path).status_code == 403
+    assert signed_in(made, "other_buyer").post(path).status_code == 404
+    assert signed_in(made, "buyer").get(path).status_code == 405
+    assert Order.objects.get(pk=order_id).status == "awaiting_dealer"
+    buyer = signed_in(made, "buyer")
+    assert buyer.post(path).status_code == 302
+    again = buyer.post(path, follow=True)
+    assert "not waiting for your confirmation" in again.content.decode()
+
+
 def test_with_the_setting_off_the_order_goes_to_approval_at_once_and_nothing_waits_for_the_dealer(made):
     confirm_setting(False)
     WorkflowFactory(name="总部审批")
@@ -309,6 +336,53 @@ def test_the_setting_is_on_the_console_settings_page(made):
     saved = owner.post("/console/orders/settings/", {"shortage_policy": "refuse", "auto_complete_days": "7",
                                                      "confirm_on_behalf": "on"})
     assert saved.status_code == 302 and ordering_settings().confirm_on_behalf is True
+
+
+# --- an order the dealer never answers: cancelled after the brand's days ------------------------------------
+
+
+def _placed_days_ago(made, days: int) -> Order:
+    order = Order.objects.get(pk=place(made, "rep").json()["id"])
+    Order.objects.filter(pk=order.pk).update(created_at=timezone.now() - timedelta(days=days, minutes=1))
+    return order
+
+
+def test_an_unanswered_order_is_cancelled_after_the_brands_days_as_a_decline_and_the_rep_is_told(made):
+    confirm_setting(True)
+    assert ordering_settings().confirm_on_behalf_days == 7  # the default
+    stale, recent = _placed_days_ago(made, 7), _placed_days_ago(made, 6)
+    confirmed = _placed_days_ago(made, 9)
+    order_dealer_confirm(actor=made.buyer, order=confirmed)  # answered: never touched
+    assert reserved(made) == 72 and held_for(dealer=made.dealer, currency="CNY", reference=stale.number) > 0
+    relay()
+    assert on_behalf_expire() == 1  # the periodic task (ordering.tasks), in the tenant's schema
+    statuses = dict(Order.objects.values_list("pk", "status"))
+    assert (statuses[stale.pk], statuses[recent.pk], statuses[confirmed.pk]) == ("cancelled", "awaiting_dealer",
+                                                                                  "approved")
+    # as a decline: its stock and its charge given back; the others keep theirs
+    assert reserved(made) == 48 and held_for(dealer=made.dealer, currency="CNY", reference=stale.number) == 0
+    event = OrderEvent.objects.filter(order=stale, to_status="cancelled").get()
+    assert event.data == {"expired": True} and event.message == "Not confirmed by the dealer within 7 days."
+    relay()
+    told = Notification.objects.get(kind="order.cancelled", recipient=made.rep)
+    assert told.event.subject_id == str(stale.pk) and "within 7 days" in told.event.payload["reason"]
+    assert Notification.objects.filter(kind="order.cancelled", recipient=made.buyer).count() == 1
+    assert orders_on_behalf_expire() == 0  # idempotent
+
+
+def test_with_zero_days_an_unanswered_order_waits_and_the_days_are_set_on_the_settings_page(made):
+    confirm_setting(True)
+    owner = signed_in(made, "owner")
+    assert 'name="confirm_on_behalf_days" value="7"' in owner.get("/console/orders/settings/").content.decode()
+    bad = owner.post("/console/orders/settings/", {"shortage_policy": "refuse", "auto_complete_days": "7",
+                                                   "confirm_on_behalf": "on", "confirm_on_behalf_days": "400"})
+    assert bad.status_code == 400 and ordering_settings().confirm_on_behalf_days == 7
+    saved = owner.post("/console/orders/settings/", {"shortage_policy": "refuse", "auto_complete_days": "7",
+                                                     "confirm_on_behalf": "on", "confirm_on_behalf_days": "0"})
+    assert saved.status_code == 302 and ordering_settings().confirm_on_behalf_days == 0
+    old = _placed_days_ago(made, 60)
+    assert orders_on_behalf_expire() == 0
+    assert (Order.objects.get(pk=old.pk).status, reserved(made)) == ("awaiting_dealer", 24)
 
 
 def test_cart_line_set_is_untouched_by_the_pad(made):

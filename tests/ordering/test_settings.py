@@ -19,4 +19,5 @@ def test_settings_change_is_audited_and_bad_values_write_nothing(tenant_a, in_te
         settings = OrderingSettings.objects.get()
         assert (settings.shortage_policy, settings.auto_complete_days) == ("backorder", 3)
         last = AuditEntry.objects.filter(action="ordering.settings.updated").order_by("-id").first()
-        assert last.before == {"shortage_policy": "backorder", "auto_complete_days": 10, "confirm_on_behalf": False}
+        assert last.before == {"shortage_policy": "backorder", "auto_complete_days": 10, "confirm_on_behalf": False,
+                               "confirm_on_behalf_days": 7}

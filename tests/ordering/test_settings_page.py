@@ -69,8 +69,10 @@ def test_saving_changes_the_settings_and_audits_who_did_it(people, tenant_a, in_
     with in_tenant(tenant_a):
         entry = AuditEntry.objects.filter(action="ordering.settings.updated").latest("id")
         assert (entry.actor_label, entry.before, entry.after) == (
-            "owner@acme.test", {"shortage_policy": "backorder", "auto_complete_days": 10, "confirm_on_behalf": False},
-            {"shortage_policy": "reduce", "auto_complete_days": 0, "confirm_on_behalf": False})
+            "owner@acme.test", {"shortage_policy": "backorder", "auto_complete_days": 10, "confirm_on_behalf": False,
+                                "confirm_on_behalf_days": 7},
+            {"shortage_policy": "reduce", "auto_complete_days": 0, "confirm_on_behalf": False,
+             "confirm_on_behalf_days": 7})
     assert _checked(done.content.decode()) == ["reduce"]
 
 

@@ -15,10 +15,11 @@ from tenant_apps.catalog.api.views import SkuViewSet
 from tenant_apps.catalog.models import Sku
 from tenant_apps.core.numbers import INTEGER_MAX
 from tenant_apps.dealers.api.permissions import HasCapability
+from tenant_apps.dealers.selectors import seller_of
 from tenant_apps.inventory import services
 from tenant_apps.inventory.errors import InventoryInvalid
 from tenant_apps.inventory.models import MovementKind, Stock, StockMovement, Warehouse
-from tenant_apps.inventory.selectors import dealer_stock_views
+from tenant_apps.inventory.selectors import ANY_OWNER, dealer_stock_views
 
 
 class WarehouseSerializer(serializers.ModelSerializer):
@@ -171,7 +172,11 @@ def _need(data: dict, name: str):
 
 
 class SkuStockViewSet(SkuViewSet):
-    """The catalog's SKU list (GET /catalog/skus/), each SKU with its stock as the reader may see it."""
+    """The catalog's SKU list (GET /catalog/skus/), each SKU with its stock as the reader may see it: a dealer's
+    people, the warehouses of the dealer's seller only (its active supplier's, else headquarters': what its orders
+    reserve from, as the storefront shows it); brand staff, every warehouse."""
 
     def page_context(self, page) -> dict:
-        return {"stock": dealer_stock_views(sku.pk for sku in page)}
+        user = self.request.user
+        owner = seller_of(user.dealer) if user.is_dealer_staff and user.dealer_id else ANY_OWNER
+        return {"stock": dealer_stock_views((sku.pk for sku in page), owner_id=owner)}

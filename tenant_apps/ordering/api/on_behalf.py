@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view, inline_serializer
-from rest_framework import serializers, status
+from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -18,7 +18,7 @@ from tenant_apps.accounts.permissions import CART_EDIT, ORDERS_PLACE_FOR
 from tenant_apps.dealers.selectors import dealer_get_for
 from tenant_apps.ordering import on_behalf, selectors
 from tenant_apps.ordering.api.serializers import OrderDetailOutput, OrderReasonInput, ProblemOutput, SubmitExtraInput
-from tenant_apps.ordering.api.views import OrderingViewSet, _submit_lines, order_body, submitted_body
+from tenant_apps.ordering.api.views import OrderingViewSet, _submit_lines, order_body, submit_response
 from tenant_apps.ordering.errors import OrderNotFound
 from tenant_apps.ordering.submission import OrderInvalid
 
@@ -53,18 +53,8 @@ class OnBehalfViewSet(OrderingViewSet):
         if not lines:
             raise OrderInvalid(_("The order could not be submitted."),
                                fields={"lines": [_("Give the lines to order.")]})
-        extra = self.validated(SubmitExtraInput)
-        result = on_behalf.order_submit_for(
-            actor=request.user, dealer=dealer, lines=lines, address_id=extra.get("address"),
-            note=extra.get("note", ""), idempotency_key=request.headers.get("Idempotency-Key", ""),
-            coupon_codes=extra.get("coupon_codes"), consent_reduce=extra["consent_reduce"],
-            expected_total=extra.get("expected_total"))
-        order = result.order
-        order.dealer = dealer
-        if result.replayed:
-            return Response(order_body(order), status=status.HTTP_200_OK)
-        order.placed_by = request.user
-        return Response(submitted_body(result), status=status.HTTP_201_CREATED)
+        return submit_response(request, dealer=dealer, lines=lines, extra=self.validated(SubmitExtraInput),
+                               submit=on_behalf.order_submit_for)
 
     def _dealer_order(self):
         if not self.request.user.dealer_id:  # brand staff: not theirs to confirm (and cart.edit is dealers')

@@ -178,6 +178,22 @@ def submitted_body(result) -> dict:
     }
 
 
+def submit_response(request, *, dealer, lines: list[SubmitLine] | None, extra: dict, submit) -> Response:
+    """Submit `lines` (None: the cart) for `dealer` with `submit` (ordering.submission.order_submit, or
+    on_behalf.order_submit_for for the brand's staff) and answer as POST orders/ does: 201 with the new order, or
+    200 with the first order on a replay of its Idempotency-Key. `extra` is SubmitExtraInput's validated data."""
+    result = submit(actor=request.user, dealer=dealer, lines=lines, address_id=extra.get("address"),
+                    note=extra.get("note", ""), idempotency_key=request.headers.get("Idempotency-Key", ""),
+                    coupon_codes=extra.get("coupon_codes"), consent_reduce=extra["consent_reduce"],
+                    expected_total=extra.get("expected_total"))
+    order = result.order
+    order.dealer = dealer
+    if result.replayed:
+        return Response(order_body(order), status=status.HTTP_200_OK)
+    order.placed_by = request.user
+    return Response(submitted_body(result), status=status.HTTP_201_CREATED)
+
+
 _PLACES = {2: Decimal("0.01"), 4: Decimal("0.0001")}
 
 
@@ -417,16 +433,7 @@ class OrderViewSet(OrderingViewSet):
         lines = _submit_lines(data.get("lines"))
         # Only lines (most submissions): what SubmitExtraInput gives for an empty body, without building it.
         extra = self.validated(SubmitExtraInput) if data.keys() - {"lines"} else dict(_NO_EXTRA)
-        result = order_submit(actor=request.user, dealer=dealer, lines=lines, address_id=extra.get("address"),
-                              note=extra.get("note", ""), idempotency_key=request.headers.get("Idempotency-Key", ""),
-                              coupon_codes=extra.get("coupon_codes"), consent_reduce=extra["consent_reduce"],
-                              expected_total=extra.get("expected_total"))
-        order = result.order
-        order.dealer = dealer
-        if result.replayed:
-            return Response(order_body(order), status=status.HTTP_200_OK)
-        order.placed_by = request.user
-        return Response(submitted_body(result), status=status.HTTP_201_CREATED)
+        return submit_response(request, dealer=dealer, lines=lines, extra=extra, submit=order_submit)
 
     def retrieve(self, request, pk):
         return Response(order_body(self._order(), events=True))
