@@ -23,6 +23,10 @@ ACTION_LABELS = {
     "ordering.order.internal_approved": pgettext_lazy("audit action", "Approved by the dealer internally"),
     "ordering.order.internal_declined": pgettext_lazy("audit action", "Declined by the dealer internally"),
     "ordering.order.internal_reopened": pgettext_lazy("audit action", "Dealer's internal approval asked again"),
+    # pass-up (S2B2B): a supplier's lines passed up to headquarters, received, or given back
+    "ordering.order.passed_up": pgettext_lazy("audit action", "Lines passed up to headquarters"),
+    "ordering.order.pass_up_given_back": pgettext_lazy("audit action", "Passed-up units given back to the supplier"),
+    "fulfillment.pass_up.received": pgettext_lazy("audit action", "Passed-up goods received into stock"),
     "tenants.workspace.export_requested": pgettext_lazy("audit action", "Export of all data requested"),
     "tenants.workspace.export_downloaded": pgettext_lazy("audit action", "Export of all data downloaded"),
     "promotions.promotion.created": pgettext_lazy("audit action", "Created"),
@@ -233,6 +237,7 @@ SUBJECT_LABELS = {
     "fulfillment.shipment": pgettext_lazy("audit subject", "Shipment"),
     "fulfillment.order": pgettext_lazy("audit subject", "Order"),
     "fulfillment.return": pgettext_lazy("audit subject", "Return"),
+    "fulfillment.pass_up": pgettext_lazy("audit subject", "Pass-up to headquarters"),
     "inventory.stock": pgettext_lazy("audit subject", "Stock"),
     "inventory.warehouse": pgettext_lazy("audit subject", "Warehouse"),
     "inventory.safety_stock": pgettext_lazy("audit subject", "Safety stock"),

@@ -1,7 +1,8 @@
 from django.urls import path
 
 from tenant_apps.console import views_storefront as views
-from tenant_apps.console import views_supplier, views_supplier_finance
+from tenant_apps.console.supplier_pages import promotions as views_supplier
+from tenant_apps.console.supplier_pages import receivables as views_supplier_finance
 
 app_name = "catalog"
 

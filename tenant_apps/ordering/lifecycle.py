@@ -24,7 +24,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tenant_apps.audit.services import audit_entry, person_label
+from tenant_apps.audit.services import audit_entry, audit_record, person_label
 from tenant_apps.core.bulk import insert_grouped
 from tenant_apps.core.states import Move, StateMachine
 from tenant_apps.events.catalog import ORDER_ACTIONS
@@ -140,6 +140,8 @@ def pass_up_given_back(*, actor, order: Order) -> None:
                 passed_base=F("passed_base") - owed)
             given += owed
     if given:
+        audit_record(actor=actor, action="ordering.order.pass_up_given_back", target=order,
+                     after={"sub_dealer_order": order.passed_up_from_id, "given_back": given})
         order_event_add(actor=actor, order=Order(pk=order.passed_up_from_id), kind="pass_up", message=_(
             "Headquarters will not supply %(units)s units passed up (its order is %(state)s); they are to be served "
             "again.") % {"state": _label(order.status), "units": given},

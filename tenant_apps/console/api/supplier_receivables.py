@@ -37,7 +37,7 @@ class PaymentRequest(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
 
 
-class TermsRequest(serializers.Serializer):
+class SupplierTermsRequest(serializers.Serializer):
     """The whole of what the company gives the sub-dealer: omitted values fall back to cash on delivery, no credit,
     net 30 days."""
 
@@ -112,11 +112,11 @@ class SupplierReceivableViewSet(viewsets.ViewSet):
 
         return idempotent(request=request, scope="finance.supplier_payment", run=run)
 
-    @extend_schema(request=TermsRequest, responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(request=SupplierTermsRequest, responses={200: OpenApiTypes.OBJECT})
     @action(detail=True, methods=["post"])
     def terms(self, request, pk=None):
         node_id, dealer = self._found(pk)
-        given = TermsRequest(data=request.data)
+        given = SupplierTermsRequest(data=request.data)
         given.is_valid(raise_exception=True)
         supplier_terms_set(actor=request.user, creditor=node_id, dealer=dealer, **given.validated_data)
         return Response(_detail(node_id, dealer))
