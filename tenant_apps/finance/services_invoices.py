@@ -26,10 +26,12 @@ from tenant_apps.finance import fapiao
 from tenant_apps.finance.errors import FinanceInvalid, InvoiceConflict, TaxProfileMissing
 from tenant_apps.finance.models import (
     DealerTaxProfile,
+    EntryKind,
     InvoiceKind,
     InvoiceRequest,
     InvoiceStatus,
     InvoiceSubject,
+    LedgerEntry,
 )
 from tenant_apps.finance.services import clean_amount, clean_currency
 
@@ -154,6 +156,11 @@ def invoice_request_create(*, actor, dealer, subject: str, reference: str, amoun
         amount = clean_amount(amount, currency)
     except FinanceInvalid as invalid:
         errors.update(invalid.fields)
+    if not errors and subject == InvoiceSubject.ORDER:
+        supplier = _owed_to_supplier(dealer, reference)
+        if supplier:  # S2B2B: a sale the brand did not make is not the brand's to invoice
+            errors["reference"] = [_("Order %(number)s is owed to your supplier, %(supplier)s: ask it for the "
+                                     "invoice.") % {"number": reference, "supplier": supplier}]
     if errors:
         raise FinanceInvalid(_("Check the invoice request."), fields=errors)
     profile = DealerTaxProfile.objects.filter(dealer=dealer).first()
@@ -173,6 +180,12 @@ def invoice_request_create(*, actor, dealer, subject: str, reference: str, amoun
     audit_record(actor=actor, action="finance.invoice.requested", target=invoice, dealer_id=dealer.pk,
                  after=_state(invoice) | {"subject": subject, "tax_id": invoice.tax_id})
     return invoice
+
+
+def _owed_to_supplier(dealer, reference: str) -> str:
+    """The name of the supplier an order of the dealer's is charged to (its ledger says whom it is owed), or ""."""
+    return LedgerEntry.objects.filter(dealer=dealer, reference=reference, kind=EntryKind.ORDER_CHARGE,
+                                      creditor__isnull=False).values_list("creditor__name", flat=True).first() or ""
 
 
 def _schedule(invoice_id: int) -> None:

@@ -380,7 +380,8 @@ def my_order(request, order_id: int):
         # the order's invoices (finance), for whoever reads the dealer's finance
         "invoices": invoices_for_reference(order.number, dealer=order.dealer)
         if has_perm(request.user, FINANCE_VIEW_OWN) else [],
-        "may_request_invoice": has_perm(request.user, FINANCE_PAY),
+        # a sale of its supplier's (S2B2B) is invoiced by the supplier, not the brand
+        "may_request_invoice": has_perm(request.user, FINANCE_PAY) and order.seller_id is None,
         "payment": _payment_state(request, order),
         "internal": internal_state(request, order),
     })

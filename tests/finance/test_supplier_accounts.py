@@ -179,3 +179,45 @@ def test_the_suppliers_receivables_read_three_queries_whatever_the_number_of_sub
     assert [(row.dealer.pk, str(row.figures.credit_used)) for row in rows] == [(js.sub.pk, "11.00"),
                                                                                 (more.pk, "5.50")]
     assert len(one) == len(two) == 3
+
+
+def test_an_order_owed_to_the_supplier_is_not_the_brands_to_invoice(chain):
+    """The brand's fapiao is for its own sales: a sub-dealer asking it for an invoice of an order placed with its
+    supplier is told to ask the supplier (400 on the reference, nothing written); its order page offers none."""
+    from tenant_apps.finance.models import InvoiceRequest
+    from tenant_apps.finance.services_invoices import invoice_request_create, tax_profile_set
+
+    shop, js = chain.store, chain.js
+    order = _submit(js.sub_buyer, js.sub, shop.sku, 4)
+    tax_profile_set(actor=js.sub_buyer, dealer=js.sub, kind="ordinary", title="江苏省代下级有限公司",
+                    tax_id="9144030071526726XG", email="fapiao@sub.test")
+    with pytest.raises(FinanceInvalid) as refused:
+        invoice_request_create(actor=js.sub_buyer, dealer=js.sub, subject="order", reference=order.number,
+                               amount="22.00")
+    assert js.node.name in refused.value.fields["reference"][0]
+    assert not InvoiceRequest.objects.exists()
+    # headquarters' own sale to a direct dealer is invoiced as before
+    direct = _submit(shop.buyer, shop.dealer, shop.sku, 2)
+    tax_profile_set(actor=shop.buyer, dealer=shop.dealer, kind="ordinary", title="上海经销商有限公司",
+                    tax_id="9144030071526726XG", email="fapiao@sh.test")
+    assert invoice_request_create(actor=shop.buyer, dealer=shop.dealer, subject="order", reference=direct.number,
+                                  amount="10.00").reference == direct.number
+
+
+def test_a_sub_dealers_order_page_offers_neither_the_brands_payment_nor_its_invoice(chain):
+    from tests.conftest import host_client
+    from tests.factories import DEFAULT_PASSWORD
+
+    shop, js = chain.store, chain.js
+    order = _submit(js.sub_buyer, js.sub, shop.sku, 4)
+    direct = _submit(shop.buyer, shop.dealer, shop.sku, 2)
+    sub_owner = UserFactory(email="owner@js-sub.test", role="dealer_owner", dealer=js.sub)
+    direct_owner = UserFactory(email="owner@sh-1.test", role="dealer_owner", dealer=shop.dealer)
+    for user, placed, offered in ((sub_owner, order, False), (direct_owner, direct, True)):
+        page = host_client("acme.localhost")
+        assert page.post("/accounts/login/", {"username": user.email, "password": DEFAULT_PASSWORD}).status_code == 302
+        answer = page.get(f"/orders/{placed.pk}/")
+        html = answer.content.decode()
+        assert answer.status_code == 200
+        # the brand's own sale: owed on cash on delivery, payable here and invoiced by the brand
+        assert ('id="pay-order"' in html, "Ask for an invoice" in html) == (offered, offered), user.email
