@@ -5,6 +5,7 @@ Tenant A is "acme", tenant B is "globex", so isolation is checked as a matter of
 
 from __future__ import annotations
 
+import gc
 import os
 from contextlib import contextmanager, suppress
 from unittest import mock
@@ -163,6 +164,11 @@ def django_db_setup(django_db_setup, django_db_blocker):
                 plan=growth,
                 owner=tenant_services.Owner(email=OWNERS[slug], password=DEFAULT_PASSWORD),
             )
+    # What the process holds from here on (the migrations' rendered states the fleet executor keeps, the apps'
+    # modules...) stays alive until it ends: the garbage collector's full passes (automatic ones during the tests,
+    # the five pytest makes at the end of a worker) no longer walk it again.
+    gc.collect()
+    gc.freeze()
     yield
     if made is not None:
         with django_db_blocker.unblock():
