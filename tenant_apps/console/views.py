@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,11 +23,14 @@ from tenant_apps.accounts.permissions import (
     SETTINGS_EDIT,
     SUPPLIER_ORDERS,
     SUPPLIERS_MANAGE,
+    Role,
     Scope,
     has_perm,
     scope_of,
 )
+from tenant_apps.approvals.models import ApprovalWorkflow
 from tenant_apps.approvals.selectors import approval_inbox
+from tenant_apps.approvals.services import StepSpec, workflow_create
 from tenant_apps.audit.labels import action_label, subject_label
 from tenant_apps.console.checklist import checklist_for
 from tenant_apps.console.forms import AuditFilterForm, BrandingForm
@@ -168,6 +172,19 @@ def audit_log(request):
 # --- suppliers (S2B2B): headquarters makes dealers suppliers to their sub-dealers ----------------------------
 
 
+def supplier_start(*, actor, dealer):
+    """Make `dealer` a supplier and, when it has no approval workflow yet, give it the one a new workspace starts
+    with: every order placed with it waits for its own dealer owner to confirm it, as headquarters' orders wait for
+    the brand's confirmation (without one, its sub-dealers' orders would be approved unseen)."""
+    with transaction.atomic():
+        supplier = dealers_services.supplier_designate(actor=actor, dealer=dealer)
+        if not ApprovalWorkflow.objects.filter(owner_id=dealer.node_id).exists():
+            workflow_create(actor=actor, name=_("Order confirmation"), owner=dealer.node,
+                            steps=[StepSpec(name=_("Confirm the order"), approver_roles=[Role.DEALER_OWNER],
+                                            scope="hq")])
+    return supplier
+
+
 def supplier_stop(*, actor, supplier):
     """Stop a supplier: dealers' services refuse while orders placed with it are open (counted here: ordering sits
     above dealers)."""
@@ -186,7 +203,7 @@ def suppliers_page(request):
                 dealer = dealers_visible_to(request.user).filter(code=code).first() if code else None
                 if dealer is None:
                     raise DealerNotFound(_("No dealer with this code."))
-                dealers_services.supplier_designate(actor=request.user, dealer=dealer)
+                supplier_start(actor=request.user, dealer=dealer)
                 messages.success(request, _("%(name)s now supplies its sub-dealers.") % {"name": dealer.display_name})
             elif action == "stop":
                 supplier = supplier_get(node_id=request.POST.get("node", ""))

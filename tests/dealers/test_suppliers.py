@@ -68,6 +68,14 @@ def test_designation_needs_the_plan_feature(shop, in_tenant):
     assert (made.json()["dealer"], made.json()["active"]) == (agent.pk, True)
     with in_tenant(shop.tenant):
         assert list(Supplier.objects.values_list("node_id", "active")) == [(agent.node_id, True)]
+        # it starts, as a new workspace does, with every order placed with it waiting for its owner's confirmation
+        from tenant_apps.approvals.models import ApprovalWorkflow
+
+        [workflow] = ApprovalWorkflow.objects.filter(owner_id=agent.node_id)
+        assert [(step.approver_roles, step.scope) for step in workflow.steps.all()] == [(["dealer_owner"], "hq")]
+    assert client.post("/api/v1/suppliers/", {"dealer": agent.pk}, content_type="application/json").status_code == 201
+    with in_tenant(shop.tenant):  # designated again: still the one workflow
+        assert ApprovalWorkflow.objects.filter(owner_id=agent.node_id).count() == 1
 
 
 def test_a_dealer_buys_only_from_an_active_supplier_above_it(shop, in_tenant):
