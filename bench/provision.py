@@ -22,7 +22,9 @@ what one connection keeps:
   bound     DB_CONN_MAX_SCHEMAS (the setting, or --bound): closed at the request boundary past that many schemas
 
 Per policy: the backends' private memory (RssAnon) after serving the fleet, the time a tenant's visit took, and
-pool / clone provisioning and purge (DROP SCHEMA) p50 on that connection.
+pool / clone provisioning and purge (DROP SCHEMA) p50 on that connection. Before the timed claims the pool is
+warmed (tenants.services.tenant_pool_warm, untimed), as the beat's refill does each minute and after each claim;
+--no-warm claims without it.
 
 Run: DATABASE_URL=... .venv/bin/python bench/provision.py --fleet 1000 [--policies none,age,discard,bound]
      [--bound K] [--web-workers 3] [--pool 20] [--clone 5]
@@ -46,6 +48,8 @@ def main() -> None:
     parser.add_argument("--policies", default="none,age,discard,bound")
     parser.add_argument("--bound", type=int, default=None, help="DB_CONN_MAX_SCHEMAS of the bound policy")
     parser.add_argument("--web-workers", type=int, default=3)
+    parser.add_argument("--no-warm", dest="warm", action="store_false",
+                        help="at fleet size, claim without the refill's warming of the pool first")
     args = parser.parse_args()
     django_setup()
     if args.fleet:

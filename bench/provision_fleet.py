@@ -88,6 +88,10 @@ def _policy(name: str, args, creds: dict, password_hash: str, run_id: str) -> di
         schemas_on_connection = connection.schemas_used()
         backends_used = max(len(pids), connection.recycled - recycled_before + 1)
 
+        # The beat's refill (each minute, and after every claim) ends by warming the pool's schemas
+        # (tenants.services.tenant_pool_warm): untimed here, off the request path there.
+        if args.warm:
+            services.tenant_pool_warm()
         # Provisioning on this connection, as the sign-up form of a web worker that served them does.
         web_ticks = _cpu_ticks(web_pids)
         plan = Plan.objects.filter(is_default=True).first()  # the sign-up form's choice, read while validating

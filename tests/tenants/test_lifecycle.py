@@ -83,6 +83,25 @@ def test_a_sign_up_from_the_pool_is_one_transaction_of_a_fixed_few_statements(db
     assert len(statements) - len(savepoints) <= 17, "\n".join(statements)
 
 
+def test_warming_the_pool_walks_a_sign_up_through_each_schema_and_keeps_nothing(db):
+    """The refill warms the schemas it will hand out (their catalogue back in PostgreSQL's buffers) by walking a
+    sign-up's writes through them and rolling back: no user, no audit entry, the headquarters still unnamed; the
+    schema is claimed as before."""
+    from tenant_apps.audit.models import AuditEntry
+    from tenant_apps.dealers.models import Node
+
+    services.tenant_pool_fill(size=1)  # fills, then warms
+    [name] = PooledSchema.objects.values_list("schema_name", flat=True)
+    assert services.tenant_pool_warm() == 1
+    with schema_context(name):
+        assert (User.objects.count(), AuditEntry.objects.count()) == (0, 0)
+        assert list(Node.objects.filter(kind="headquarters").values_list("name", flat=True)) == [""]
+    tenant = services.tenant_provision(actor="test", name="Initech", slug="initech", owner=OWNER, method="pool")
+    with schema_context(tenant.schema_name):
+        assert list(User.objects.values_list("email", flat=True)) == ["boss@initech.test"]
+        assert list(Node.objects.filter(kind="headquarters").values_list("name", flat=True)) == ["Initech"]
+
+
 def test_a_pool_claim_onto_a_schema_that_exists_fails_and_leaves_the_pool_as_it_was(db):
     services.tenant_pool_fill(size=1)
     pooled = list(PooledSchema.objects.values_list("schema_name", flat=True))
