@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,18 +22,16 @@ from tenant_apps.accounts.permissions import (
     SETTINGS_EDIT,
     SUPPLIER_ORDERS,
     SUPPLIERS_MANAGE,
-    Role,
     Scope,
     has_perm,
     scope_of,
 )
-from tenant_apps.approvals.models import ApprovalWorkflow
 from tenant_apps.approvals.selectors import approval_inbox
-from tenant_apps.approvals.services import StepSpec, workflow_create
 from tenant_apps.audit.labels import action_label, subject_label
 from tenant_apps.console.checklist import checklist_for
 from tenant_apps.console.forms import AuditFilterForm, BrandingForm
 from tenant_apps.console.selectors import AuditFilters, audit_entry_list
+from tenant_apps.console.services import supplier_start, supplier_stop
 from tenant_apps.core.errors import DomainError
 from tenant_apps.core.forms import apply_domain_error
 from tenant_apps.dealers import services as dealers_services
@@ -46,7 +43,6 @@ from tenant_apps.ordering.selectors import (
     dealer_overview,
     frequently_ordered,
     order_status_counts,
-    supplier_open_orders_count,
 )
 from tenants import services as tenant_services
 
@@ -170,26 +166,6 @@ def audit_log(request):
 
 
 # --- suppliers (S2B2B): headquarters makes dealers suppliers to their sub-dealers ----------------------------
-
-
-def supplier_start(*, actor, dealer):
-    """Make `dealer` a supplier and, when it has no approval workflow yet, give it the one a new workspace starts
-    with: every order placed with it waits for its own dealer owner to confirm it, as headquarters' orders wait for
-    the brand's confirmation (without one, its sub-dealers' orders would be approved unseen)."""
-    with transaction.atomic():
-        supplier = dealers_services.supplier_designate(actor=actor, dealer=dealer)
-        if not ApprovalWorkflow.objects.filter(owner_id=dealer.node_id).exists():
-            workflow_create(actor=actor, name=_("Order confirmation"), owner=dealer.node,
-                            steps=[StepSpec(name=_("Confirm the order"), approver_roles=[Role.DEALER_OWNER],
-                                            scope="hq")])
-    return supplier
-
-
-def supplier_stop(*, actor, supplier):
-    """Stop a supplier: dealers' services refuse while orders placed with it are open (counted here: ordering sits
-    above dealers)."""
-    return dealers_services.supplier_undesignate(
-        actor=actor, supplier=supplier, open_orders=supplier_open_orders_count(node_id=supplier.node_id))
 
 
 @requires(SUPPLIERS_MANAGE)

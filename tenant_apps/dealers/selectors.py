@@ -187,6 +187,13 @@ def seller_of(dealer: Dealer) -> int | None:
     return Supplier.objects.filter(node_id=dealer.supplier_id, active=True).values_list("node_id", flat=True).first()
 
 
+def seller_name_of(dealer: Dealer) -> str | None:
+    """The name of the node `dealer` buys from when it is an active supplier, else None (headquarters). One
+    query."""
+    return Supplier.objects.filter(node_id=dealer.supplier_id, active=True).values_list(
+        "node__name", flat=True).first()
+
+
 def supplier_node_id_of_user(user) -> int | None:
     """The node of the user's dealer when it is an active supplier, else None (accounts.permissions asks this)."""
     return Supplier.objects.filter(node__dealer__pk=user.dealer_id, active=True).values_list(

@@ -31,8 +31,8 @@ from tenant_apps.accounts.permissions import (
 from tenant_apps.catalog.models import Sku
 from tenant_apps.core.errors import DomainError, NotFound
 from tenant_apps.core.tables import TableTooLarge, csv_bytes
-from tenant_apps.dealers.models import DealerAddress, Node
-from tenant_apps.dealers.selectors import seller_of
+from tenant_apps.dealers.models import DealerAddress
+from tenant_apps.dealers.selectors import seller_name_of
 from tenant_apps.finance.payments.services import amount_owed
 from tenant_apps.finance.selectors_invoices import invoices_for_reference
 from tenant_apps.finance.selectors_receivables import order_block_reason
@@ -226,14 +226,9 @@ def checkout(request):
         "field_errors": field_errors, "block_reason": order_block_reason(dealer),
         "finance_link": has_perm(request.user, FINANCE_VIEW_OWN),
         "may_submit": has_perm(request.user, ORDERS_SUBMIT),
-        "seller": _seller_name(dealer),
+        "seller": (seller_name_of(dealer) or "") if dealer.supplier_id else "",  # S2B2B: whom it is placed with
     }, status=status)
 
-
-def _seller_name(dealer) -> str:
-    """The name of the supplier the dealer's orders are placed with (S2B2B), or "" for headquarters."""
-    seller = seller_of(dealer) if dealer.supplier_id else None
-    return Node.objects.filter(pk=seller).values_list("name", flat=True).first() or "" if seller else ""
 
 
 # --- quick order, upload, templates -----------------------------------------------------------------------

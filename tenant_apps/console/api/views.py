@@ -40,6 +40,7 @@ from tenant_apps.console.api.serializers import (
 )
 from tenant_apps.console.forms import AuditFilterForm
 from tenant_apps.console.selectors import audit_entry_list
+from tenant_apps.console.services import supplier_start, supplier_stop
 from tenant_apps.core.errors import ValidationFailed
 from tenant_apps.dealers.api.permissions import HasCapability
 from tenant_apps.dealers.models import Node
@@ -117,16 +118,12 @@ class SupplierViewSet(viewsets.ViewSet):
         given = SupplierDesignateSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         dealer = dealer_get_for(actor=request.user, dealer_id=given.validated_data["dealer"])
-        from tenant_apps.console.views import supplier_start
-
         supplier = supplier_start(actor=request.user, dealer=dealer)
         return Response(SupplierSerializer(supplier_get(node_id=supplier.node_id)).data, status=201)
 
     @extend_schema(request=None, responses=SupplierSerializer)
     @action(detail=True, methods=["post"])
     def stop(self, request, pk=None):
-        from tenant_apps.console.views import supplier_stop
-
         supplier = supplier_get(node_id=pk)
         supplier_stop(actor=request.user, supplier=supplier)
         return Response(SupplierSerializer(supplier_get(node_id=supplier.node_id)).data)
