@@ -91,6 +91,7 @@ TENANT_APPS = [
     "tenant_apps.approvals",
     "tenant_apps.fulfillment",
     "tenant_apps.reporting",  # dashboards, analyses, report builder, exports, printable documents
+    "tenant_apps.forecasting",  # weekly demand forecasts per SKU x region and warehouse, back-tested; the plan
     "tenant_apps.webhooks",  # outbound webhooks: endpoints, signed deliveries relayed from the outbox
     "tenant_apps.announcements",  # brand announcements to dealers, the storefront PWA, web push
     "tenant_apps.integrations",  # API keys of the brand's ERP / WMS and the endpoints they call
@@ -278,6 +279,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tenants.tasks.for_each_tenant",
         "schedule": 24 * 3600.0,
         "args": ["finance.tasks.statements_generate_due"],
+    },
+    # forecasting: the weekly demand forecasts, trained on the weeks before this one
+    "forecasts-train": {
+        "task": "tenants.tasks.for_each_tenant",
+        "schedule": crontab(hour=18, minute=0, day_of_week="sun"),  # Monday 02:00 in China (beat counts in UTC)
+        "args": ["forecasting.tasks.forecasts_train"],
     },
     "orders-auto-complete": {
         "task": "tenants.tasks.for_each_tenant",

@@ -81,6 +81,8 @@ ACTION_LABELS = {
     # the report builder
     "reporting.saved_report.shared": pgettext_lazy("audit action", "Sharing changed"),
     "reporting.schedule.sent": pgettext_lazy("audit action", "Report mailed"),
+    # demand forecasts
+    "forecasting.forecasts.train_requested": pgettext_lazy("audit action", "Training requested"),
     # outbound webhooks
     "webhooks.endpoint.secret_rotated": pgettext_lazy("audit action", "Secret rotated"),
     "webhooks.endpoint.enabled": pgettext_lazy("audit action", "Turned on"),
@@ -260,6 +262,7 @@ SUBJECT_LABELS = {
     "tenants.workspace": pgettext_lazy("audit subject", "Workspace"),
     "reporting.saved_report": pgettext_lazy("audit subject", "Saved report"),
     "reporting.schedule": pgettext_lazy("audit subject", "Report schedule"),
+    "forecasting.forecasts": pgettext_lazy("audit subject", "Demand forecasts"),
     "webhooks.endpoint": pgettext_lazy("audit subject", "Webhook endpoint"),
     "webhooks.delivery": pgettext_lazy("audit subject", "Webhook delivery"),
     "notifications.notification": pgettext_lazy("audit subject", "Notification"),
@@ -281,6 +284,7 @@ APP_LABELS = {
     "pricing": pgettext_lazy("audit area", "Prices"),
     "promotions": pgettext_lazy("audit area", "Promotions"),
     "reporting": pgettext_lazy("audit area", "Reports"),
+    "forecasting": pgettext_lazy("audit area", "Forecasts"),
     "tenants": pgettext_lazy("audit area", "Workspace"),
     "webhooks": pgettext_lazy("audit area", "Webhooks"),
 }

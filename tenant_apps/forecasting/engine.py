@@ -1,0 +1,184 @@
+"""The forecasting engine: one weekly series in, a forecast and its back-test out. Pure numpy (statsmodels inside the
+fitting code only, imported there: the web workers never load it); no database, no Django.
+
+- The model is statsmodels' exponential smoothing: Holt-Winters (additive damped trend, additive 52-week season)
+  where the series has two full seasons before its earliest back-test origin, else Holt's damped trend where it has
+  at least `MIN_HOLT` weeks, else simple exponential smoothing. The damped trend rather than a straight one: over 8
+  weeks a straight trend fitted on a short, noisy history overshoots; damping keeps it near the level
+  (the usual default since the M3 competition). Forecasts below zero are cut to zero.
+- The baselines: "same as last week" (naive) and "moving average of the last 4 weeks".
+- The back-test: rolling origins over the last weeks of the series' own history, each forecasting `horizon` weeks
+  ahead (the actuals after the origin, as far as history goes). The smoothing parameters are optimised once at the
+  earliest origin (on the history before it only) and reused at the later ones and for the final forecast on the
+  whole history (refitting with fixed parameters costs ~4-8 ms, an optimised Holt-Winters fit ~75 ms, Holt ~20 ms):
+  the back-test scores exactly the procedure that makes the forecast, and a series costs one optimisation.
+- The choice: the model only where its back-test WAPE beats the better baseline's; else that baseline.
+- Time budget: once `deadline` (a time.monotonic() value) has passed, no more Holt-Winters fits (damped Holt only).
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+
+SEASON = 52
+MIN_HOLT = 10  # weeks of history before an origin for Holt's trend; fewer: simple exponential smoothing
+MIN_TRAIN = 4  # weeks before a back-test origin; an origin with less history is not used
+MA_WEEKS = 4
+ORIGINS = 4  # rolling origins of the back-test
+ORIGIN_STEP = 2  # weeks between them
+
+MODEL, NAIVE, MOVING_AVERAGE = "model", "naive", "moving_average"
+
+
+@dataclass
+class Scores:
+    wape: float | None = None  # None: no demand in the back-test's actuals (nothing to weigh the error by)
+    mape: float | None = None  # None: no week with demand
+
+    @classmethod
+    def of(cls, forecasts: list[np.ndarray], actuals: list[np.ndarray]) -> Scores:
+        if not actuals:
+            return cls()
+        forecast, actual = np.concatenate(forecasts), np.concatenate(actuals)
+        total = float(actual.sum())
+        errors = np.abs(forecast - actual)
+        wape = float(errors.sum() / total) if total > 0 else None
+        demand = actual > 0
+        mape = float((errors[demand] / actual[demand]).mean()) if demand.any() else None
+        return cls(wape=wape, mape=mape)
+
+
+@dataclass
+class Result:
+    """One series' outcome: the chosen method's forecast and the back-test of the three."""
+
+    method: str  # MODEL, NAIVE or MOVING_AVERAGE
+    model_kind: str  # "holt_winters", "holt_damped", "ses" or "" (no model fitted)
+    forecast: np.ndarray  # the chosen method's, `horizon` weeks
+    history: int  # weeks of history (from the first week with demand)
+    origins: int  # back-test origins used
+    scores: dict[str, Scores] = field(default_factory=dict)  # per method
+    backtest_demand: float = 0.0  # the back-test's actuals: total, and weeks with demand (to pool scores by)
+    backtest_demand_weeks: int = 0
+
+
+def naive(y: np.ndarray, horizon: int) -> np.ndarray:
+    return np.full(horizon, float(y[-1]) if len(y) else 0.0)
+
+
+def moving_average(y: np.ndarray, horizon: int) -> np.ndarray:
+    return np.full(horizon, float(y[-MA_WEEKS:].mean()) if len(y) else 0.0)
+
+
+BASELINES = {NAIVE: naive, MOVING_AVERAGE: moving_average}
+
+
+def trim(y) -> np.ndarray:
+    """The series from its first week with demand (the weeks before it are not zero demand: the SKU or the region
+    was not there yet)."""
+    y = np.asarray(y, dtype=float)
+    nonzero = np.flatnonzero(y)
+    return y[nonzero[0]:] if len(nonzero) else y[:0]
+
+
+def _kind(weeks: int, seasonal_ok: bool) -> str:
+    if weeks >= 2 * SEASON and seasonal_ok:
+        return "holt_winters"
+    return "holt_damped" if weeks >= MIN_HOLT else "ses"
+
+
+def _model(y: np.ndarray, kind: str):
+    from statsmodels.tsa.holtwinters import ExponentialSmoothing
+
+    if kind == "holt_winters":
+        return ExponentialSmoothing(y, trend="add", damped_trend=True, seasonal="add", seasonal_periods=SEASON,
+                                    initialization_method="heuristic")
+    if kind == "holt_damped":
+        return ExponentialSmoothing(y, trend="add", damped_trend=True, initialization_method="estimated")
+    return ExponentialSmoothing(y, initialization_method="estimated")
+
+
+_FIXED = ("smoothing_level", "smoothing_trend", "smoothing_seasonal", "damping_trend")
+
+
+def _fit(y: np.ndarray, kind: str, horizon: int, params: dict | None = None) -> tuple[np.ndarray, dict]:
+    """Forecast `horizon` weeks with the model `kind`: optimised, or with `params` fixed. Returns the forecast and
+    the parameters. A flat series (no variance) is forecast flat without fitting."""
+    if np.ptp(y) == 0:
+        return np.full(horizon, float(y[-1])), {}
+    from statsmodels.tools.sm_exceptions import ConvergenceWarning
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        warnings.simplefilter("ignore", RuntimeWarning)  # overflow in the optimiser's trial points
+        model = _model(y, kind)
+        if params:
+            fitted = model.fit(optimized=False, **params)
+        else:
+            fitted = model.fit()
+    forecast = np.asarray(fitted.forecast(horizon), dtype=float)
+    if not np.all(np.isfinite(forecast)):
+        forecast = moving_average(y, horizon)
+    kept = {name: float(fitted.params[name]) for name in _FIXED
+            if fitted.params.get(name) is not None and np.isfinite(fitted.params[name])}
+    return np.clip(forecast, 0, None), kept
+
+
+def origins_of(weeks: int, horizon: int, *, count: int = ORIGINS, step: int = ORIGIN_STEP) -> list[int]:
+    """Back-test origins (indices into the series: train on y[:origin], score y[origin:origin + horizon]), earliest
+    first: the last at `weeks - horizon` (a full horizon of actuals), the others `step` weeks apart before it."""
+    last = weeks - horizon
+    return [origin for origin in range(last - (count - 1) * step, last + 1, step) if origin >= MIN_TRAIN]
+
+
+def forecast_series(y, *, horizon: int = 8, deadline: float | None = None) -> Result:
+    """Back-test the model and the baselines on `y` (weekly demand, oldest first, ending the week before the
+    forecast starts), choose, and forecast `horizon` weeks with the chosen method."""
+    y = trim(y)
+    weeks = len(y)
+    if weeks == 0:
+        return Result(method=NAIVE, model_kind="", forecast=np.zeros(horizon), history=0, origins=0,
+                      scores={name: Scores() for name in (MODEL, NAIVE, MOVING_AVERAGE)})
+    origins = origins_of(weeks, horizon)
+    seasonal_ok = deadline is None or time.monotonic() < deadline
+    kind = _kind(origins[0] if origins else weeks, seasonal_ok)
+    predictions: dict[str, list[np.ndarray]] = {MODEL: [], NAIVE: [], MOVING_AVERAGE: []}
+    actuals: list[np.ndarray] = []
+    params = None
+    for origin in origins:
+        train, actual = y[:origin], y[origin:origin + horizon]
+        steps = len(actual)
+        forecast, fitted = _fit(train, kind, steps, params)
+        if params is None:
+            params = fitted or None
+        predictions[MODEL].append(forecast)
+        for name, baseline in BASELINES.items():
+            predictions[name].append(baseline(train, steps))
+        actuals.append(actual)
+    scores = {name: Scores.of(predictions[name], actuals) for name in predictions}
+    method = choose(scores)
+    if method == MODEL:
+        forecast, _ = _fit(y, kind, horizon, params)
+    else:
+        forecast = BASELINES[method](y, horizon)
+    pooled = np.concatenate(actuals) if actuals else np.zeros(0)
+    return Result(method=method, model_kind=kind if origins else "", forecast=forecast, history=weeks,
+                  origins=len(origins), scores=scores, backtest_demand=float(pooled.sum()),
+                  backtest_demand_weeks=int((pooled > 0).sum()))
+
+
+def choose(scores: dict[str, Scores]) -> str:
+    """The model where its back-test WAPE is below the better baseline's; else that baseline (naive on a tie
+    between them; naive too when nothing could be scored)."""
+    naive_wape, average_wape = scores[NAIVE].wape, scores[MOVING_AVERAGE].wape
+    if naive_wape is None or average_wape is None:
+        return NAIVE
+    baseline = NAIVE if naive_wape <= average_wape else MOVING_AVERAGE
+    model_wape = scores[MODEL].wape
+    if model_wape is not None and model_wape < scores[baseline].wape:
+        return MODEL
+    return baseline

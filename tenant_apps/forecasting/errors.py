@@ -1,0 +1,5 @@
+from tenant_apps.core.errors import ValidationFailed
+
+
+class ForecastInvalid(ValidationFailed):
+    code = "forecast_invalid"
