@@ -98,7 +98,7 @@ def _model(y: np.ndarray, kind: str):
         return ExponentialSmoothing(y, trend="add", damped_trend=True, seasonal="add", seasonal_periods=SEASON,
                                     initialization_method="heuristic")
     if kind == "holt_damped":
-        return ExponentialSmoothing(y, trend="add", damped_trend=True, initialization_method="estimated")
+        return ExponentialSmoothing(y, trend="add", damped_trend=True, initialization_method="heuristic")
     return ExponentialSmoothing(y, initialization_method="estimated")
 
 

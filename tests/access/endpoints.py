@@ -455,6 +455,9 @@ ENDPOINTS = [
     Endpoint("stock-sync", "POST", "", (INVENTORY_SYNC,), 200,
              {"sync_id": "ERP-1", "warehouse": "W", "levels": [{"sku": "RB-330", "on_hand": 70}]},
              state=lambda w: list(Stock.objects.order_by("pk").values_list("on_hand", flat=True))),
+    # --- demand forecasts (read-only) ---------------------------------------------------------------
+    Endpoint("forecast-accuracy-list", "GET", "", (INVENTORY_VIEW,)),
+    Endpoint("forecast-weekly-list", "GET", "", (INVENTORY_VIEW,)),
     # --- catalog ----------------------------------------------------------------------------------
     Endpoint("catalog-category-list", "GET", "", (CATALOG_VIEW,)),
     Endpoint("catalog-category-list", "POST", "", (CATALOG_EDIT,), 201,
