@@ -68,8 +68,10 @@ class Accuracy(models.Model):
         """Why this series uses its method, in one sentence, from the back-test's figures."""
         baseline = Method.NAIVE if (self.naive_wape or 0) <= (self.moving_average_wape or 0) else Method.MOVING_AVERAGE
         baseline_wape = getattr(self, f"{baseline}_wape")
-        if self.origins == 0 or baseline_wape is None:
+        if self.origins == 0:
             return str(_("Same as last week kept: too little history to back-test a model."))
+        if baseline_wape is None:
+            return str(_("Same as last week kept: nothing was ordered in the weeks of the back-test."))
         if self.method == Method.MODEL:
             return str(_("Model beat %(baseline)s by %(points).1f pp of WAPE in the back-test.")
                        % {"baseline": Method(baseline).label,

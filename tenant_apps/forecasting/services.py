@@ -15,7 +15,7 @@ from tenant_apps.forecasting import engine
 from tenant_apps.forecasting.errors import ForecastInvalid
 from tenant_apps.forecasting.history import monday
 from tenant_apps.forecasting.models import Accuracy, Forecast, Scope, TrainingRun
-from tenant_apps.forecasting.training import train
+from tenant_apps.forecasting.training import SEASONAL_BUDGET, train
 
 MAX_HORIZON = 26
 
@@ -40,8 +40,9 @@ def forecasts_train(*, as_of: date | None = None, horizon_weeks: int = 8) -> dic
     as_of = monday(as_of or timezone.localdate())
     now = timezone.now()
     accuracy, forecasts, summary = [], [], {}
+    deadline = start + SEASONAL_BUDGET
     for scope in (Scope.REGION, Scope.WAREHOUSE):
-        trained = train(scope=scope, as_of=as_of, horizon_weeks=horizon_weeks)
+        trained = train(scope=scope, as_of=as_of, horizon_weeks=horizon_weeks, deadline=deadline)
         summary[scope.value] = {"series": len(trained), **_summary(trained)}
         place = "region_id" if scope == Scope.REGION else "warehouse_id"
         for item in trained:

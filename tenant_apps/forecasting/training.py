@@ -12,8 +12,8 @@ import numpy as np
 from tenant_apps.forecasting import engine
 from tenant_apps.forecasting.history import as_array, monday, weekly_demand
 
-# Seconds of Holt-Winters fitting per training (each scope): after it, series get the damped Holt model only, so
-# that a tenant with a few thousand series still trains in about a minute on one core.
+# Seconds of Holt-Winters fitting per training (both kinds of series together): after it, series get the damped Holt
+# model only, so that a tenant with thousands of series still trains in about a minute on one core.
 SEASONAL_BUDGET = 30.0
 
 
@@ -25,10 +25,13 @@ class Trained:
     series: np.ndarray  # the weekly history it was trained on
 
 
-def train(*, scope: str, as_of: date, horizon_weeks: int, budget: float = SEASONAL_BUDGET) -> list[Trained]:
+def train(*, scope: str, as_of: date, horizon_weeks: int, deadline: float | None = None) -> list[Trained]:
+    """Every series of `scope` before `as_of`'s Monday, back-tested and forecast. Past `deadline` (time.monotonic();
+    default SEASONAL_BUDGET from now), no more Holt-Winters fits."""
     as_of = monday(as_of)
     history = weekly_demand(scope=scope, start=None, end=as_of)
-    deadline = time.monotonic() + budget
+    if deadline is None:
+        deadline = time.monotonic() + SEASONAL_BUDGET
     trained = []
     for (sku_id, key), weeks in sorted(history.items(), key=lambda item: (item[0][0], item[0][1] or 0)):
         if scope == "warehouse" and key is None:

@@ -127,3 +127,12 @@ def test_the_pages_cost_the_same_queries_whatever_their_size(history, count_quer
 
 def rb_trained():
     return Accuracy.objects.order_by("pk").first().trained_at
+
+
+def test_the_pages_speak_chinese(history):
+    forecasts_train(as_of=AS_OF, horizon_weeks=8)
+    owner = browser(history.owner, language="zh-hans")
+    page = owner.get(reverse("forecasting:accuracy")).content.decode()
+    assert "需求预测" in page and "立即训练" in page and "回测" in page
+    plan = owner.get(reverse("forecasting:plan")).content.decode()
+    assert "从成都仓调拨" in plan

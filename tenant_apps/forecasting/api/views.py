@@ -13,8 +13,9 @@ from tenant_apps.forecasting.models import Accuracy, Forecast, Scope
 
 class ForecastAccuracySerializer(serializers.ModelSerializer):
     sku_code = serializers.CharField(source="sku.code", read_only=True)
-    region_name = serializers.CharField(source="region.name", read_only=True, default=None)
-    warehouse_code = serializers.CharField(source="warehouse.code", read_only=True, default=None)
+    region_name = serializers.CharField(source="region.name", read_only=True, default=None, allow_null=True)
+    warehouse_code = serializers.CharField(source="warehouse.code", read_only=True, default=None,
+                                           allow_null=True)
     reason = serializers.CharField(read_only=True)
 
     class Meta:
