@@ -14,7 +14,7 @@ from tenant_apps.forecasting.history import as_array, monday, weekly_demand
 
 # Seconds of Holt-Winters fitting per training (both kinds of series together): after it, series get the damped Holt
 # model only, so that a tenant with thousands of series still trains in about a minute on one core.
-SEASONAL_BUDGET = 30.0
+SEASONAL_BUDGET = 20.0
 
 
 @dataclass(frozen=True)

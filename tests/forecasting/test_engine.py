@@ -111,3 +111,14 @@ def test_the_web_code_does_not_load_statsmodels():
                                "PYTHONPATH": f"{ROOT}:{ROOT / 'platform'}"})
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+def test_the_forecasts_from_one_filtering_pass_equal_refitting_at_each_origin():
+    y = _seasonal(150, seed=1)
+    for kind, series in (("holt_damped", y[:70]), ("holt_winters", y)):
+        origins = engine.origins_of(len(series), 8)
+        _, params = engine._fit(series[:origins[0]], kind, 8)
+        ends = [*origins, len(series)]
+        fast = engine._forecasts(series, kind, params, ends, 8)
+        for end, forecast in zip(ends, fast, strict=True):
+            np.testing.assert_allclose(forecast, engine._fit(series[:end], kind, 8, params)[0], atol=1e-9)
