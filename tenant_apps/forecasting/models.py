@@ -73,7 +73,7 @@ class Accuracy(models.Model):
         if baseline_wape is None:
             return str(_("Same as last week kept: nothing was ordered in the weeks of the back-test."))
         if self.method == Method.MODEL:
-            return str(_("Model beat %(baseline)s by %(points).1f pp of WAPE in the back-test.")
+            return str(_("Model beat “%(baseline)s” by %(points).1f pp of WAPE in the back-test.")
                        % {"baseline": Method(baseline).label,
                           "points": 100 * (baseline_wape - self.model_wape)})
         return str(_("%(baseline)s kept: the model did not beat it in the back-test (WAPE %(model).1f%% against "

@@ -61,10 +61,12 @@ def plan(request):
     q, weeks = "", PLAN_WEEKS
     if filters.is_valid():
         q, weeks = filters.cleaned_data["q"], filters.cleaned_data["weeks"] or PLAN_WEEKS
+    run = selectors.training_run()
+    weeks = min(weeks, run.horizon_weeks) if run else weeks  # no further than the forecasts go
     lines = selectors.production_plan(weeks=weeks, q=q)
     page = Paginator(lines, 50).get_page(request.GET.get("page"))
     return render(request, "forecasting/plan.html", {
-        "filters": filters, "run": selectors.training_run(), "weeks": weeks,
+        "filters": filters, "run": run, "weeks": weeks,
         "listing": SimpleNamespace(page=page), "tab": "plan",
         "produce_total": sum(line.quantity for line in lines if line.kind == "produce"),
         "transfer_total": sum(line.quantity for line in lines if line.kind == "transfer"),
