@@ -5,6 +5,7 @@ per action (HasCapability), services for writes, one error shape."""
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.response import Response
@@ -22,9 +23,9 @@ class RecommendationItemOutput(serializers.Serializer):
     sku = serializers.IntegerField(source="sku.pk", allow_null=True)
     code = serializers.CharField(source="sku.code", allow_null=True)
     name = serializers.CharField(source="sku.name", allow_null=True)
-    quantity = serializers.IntegerField(help_text="Base units one tap adds to the cart")
+    quantity = serializers.IntegerField(help_text=gettext_lazy("Base units one tap adds to the cart"))
     reason = serializers.CharField()
-    figures = serializers.JSONField(help_text="The figures the reason is made of")
+    figures = serializers.JSONField(help_text=gettext_lazy("The figures the reason is made of"))
 
 
 class RecommendationBlockOutput(serializers.Serializer):
