@@ -4,13 +4,14 @@ get nothing (204), as do blocks the brand turned off."""
 
 from __future__ import annotations
 
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET
 
 from tenant_apps.accounts.access import requires
 from tenant_apps.accounts.permissions import CART_EDIT, CATALOG_VIEW, has_perm
+from tenant_apps.core.numbers import is_id
 from tenant_apps.recommendations.selectors import recommendations_for
 
 
@@ -35,6 +36,8 @@ def home(request):
 @requires(CATALOG_VIEW)
 @require_GET
 def product(request, product_id: int):
+    if not is_id(product_id):
+        raise Http404
     return _fragment(request, place="product", product_id=product_id)
 
 

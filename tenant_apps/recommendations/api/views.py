@@ -11,6 +11,7 @@ from rest_framework import serializers, viewsets
 from rest_framework.response import Response
 
 from tenant_apps.accounts.permissions import CATALOG_VIEW, CONSOLE, DEALERS_VIEW, SETTINGS_EDIT, has_perm
+from tenant_apps.core.numbers import is_id
 from tenant_apps.dealers.api.permissions import HasCapability
 from tenant_apps.dealers.selectors import dealer_get_for
 from tenant_apps.recommendations import services
@@ -50,13 +51,18 @@ class RecommendationSwitchesInput(serializers.Serializer):
     promotions = serializers.BooleanField(required=False)
 
 
+def _an_id(value) -> bool:
+    text = str(value or "")
+    return text.isascii() and text.isdigit() and is_id(int(text))
+
+
 def _dealer_for(user, dealer_id):
     """Dealer staff: their own dealer (whatever ?dealer= says); brand staff: the dealer in their scope."""
     if user.is_dealer_staff:
         if user.dealer_id is None:
             raise RecommendationsInvalid(_("Your account is not linked to a dealer."))
         return user.dealer
-    if not has_perm(user, DEALERS_VIEW) or not str(dealer_id or "").isdigit():
+    if not has_perm(user, DEALERS_VIEW) or not _an_id(dealer_id):
         raise RecommendationsInvalid(_("Choose a dealer."), fields={"dealer": [_("Enter a dealer id.")]})
     return dealer_get_for(actor=user, dealer_id=int(dealer_id))
 
@@ -78,7 +84,7 @@ class RecommendationViewSet(viewsets.GenericViewSet):
         if place not in PLACES:
             raise RecommendationsInvalid(_("Unknown place."), fields={"place": [_("Choose home, product or cart.")]})
         product = params.get("product")
-        if place == "product" and not str(product or "").isdigit():
+        if place == "product" and not _an_id(product):
             raise RecommendationsInvalid(_("Choose a product."), fields={"product": [_("Enter a product id.")]})
         blocks = recommendations_for(dealer=dealer, place=place,
                                      product_id=int(product) if place == "product" else None)
