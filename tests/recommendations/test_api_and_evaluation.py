@@ -62,6 +62,10 @@ def test_brand_staff_name_a_dealer_in_their_scope(shop, in_tenant, tenant_b):
     assert owner.get("/api/v1/recommendations/?dealer=999999").status_code == 404
     bad_place = owner.get(f"/api/v1/recommendations/?dealer={shop.dealers['me'].pk}&place=attic")
     assert bad_place.status_code == 400 and "place" in bad_place.json()["fields"]
+    me = shop.dealers["me"].pk
+    for product in ("", "¹", "99999999999999999999"):
+        bad_product = owner.get(f"/api/v1/recommendations/?dealer={me}&place=product&product={product}")
+        assert bad_product.status_code == 400 and bad_product.json()["fields"] == {"product": ["Enter a product id."]}
 
 
 def test_switches_are_read_and_patched_by_the_brand_with_an_audit_entry(shop, in_tenant):

@@ -200,6 +200,7 @@ def test_brand_staff_get_no_fragment_and_cancelled_orders_do_not_count(shop, in_
     assert "together" not in _fragment(login(shop.buyers["me"]), "/recommendations/cart/")  # 2 orders: no pair
     owner = login(type("U", (), {"email": "owner@acme.test"}))
     assert owner.get("/recommendations/home/", **HX).status_code == 204
+    assert login(shop.buyers["me"]).get("/recommendations/product/99999999999999999999/", **HX).status_code == 404
 
 
 def test_each_fragment_costs_the_same_queries_for_few_or_many_items(shop, in_tenant, count_queries):
