@@ -25,9 +25,10 @@ from tenant_apps.recommendations.engine import BRAND
 from tenant_apps.recommendations.errors import RecommendationBlockNotFound
 from tenant_apps.recommendations.models import Block, Computation, PairScore, Popularity, RecommendationSettings
 from tenant_apps.recommendations.presentation import reason, title
-from tenant_apps.recommendations.services import PAIR_WEEKS, POPULAR_WEEKS
+from tenant_apps.recommendations.services import POPULAR_WEEKS
 
 NEW_DAYS = 30
+NEW_LIMIT = 30  # new SKUs considered (the block shows LIMIT of them; the rest are promotion candidates)
 LIMIT = 6
 PLACES = {
     "home": (Block.TOGETHER, Block.PROMOTIONS, Block.LAPSED, Block.SIMILAR, Block.NEW),
@@ -76,11 +77,13 @@ class _Inputs:
 
 
 def _baskets_cache(today: date):
+    """The history for figures computed on request (nothing stored yet): the last POPULAR_WEEKS weeks only, so
+    that a brand with much history whose task has not run yet still answers quickly (the task uses PAIR_WEEKS)."""
     loaded: dict[str, list] = {}
 
     def baskets() -> list[engine.Basket]:
         if "baskets" not in loaded:
-            loaded["baskets"] = history.baskets_load(start=today - timedelta(weeks=PAIR_WEEKS))
+            loaded["baskets"] = history.baskets_load(start=today - timedelta(weeks=POPULAR_WEEKS))
         return loaded["baskets"]
     return baskets
 
@@ -141,12 +144,14 @@ def _inputs(*, dealer, blocks: set[str], product_id: int | None, today: date) ->
 
 
 def _visible(dealer, sku_ids: set[int], *, new_since: date | None) -> dict[int, Sku]:
-    """The candidates the dealer may see and buy (catalog visibility, on sale), with the products created since
-    `new_since` when asked. One query."""
-    match = Q(pk__in=sorted(sku_ids))
+    """The candidates the dealer may see and buy (catalog visibility, on sale), with the NEW_LIMIT newest of the
+    products created since `new_since` when asked (a new workspace's whole catalogue is new). One query each."""
+    visible = {sku.pk: sku for sku in sku_search(dealer=dealer).filter(pk__in=sorted(sku_ids)).order_by()}
     if new_since is not None:
-        match |= Q(product__created_at__gte=history.day_start(new_since))
-    return {sku.pk: sku for sku in sku_search(dealer=dealer).filter(match).order_by()}
+        newest = sku_search(dealer=dealer).filter(product__created_at__gte=history.day_start(new_since)).order_by(
+            "-product__created_at", "code")[:NEW_LIMIT]
+        visible |= {sku.pk: sku for sku in newest}
+    return visible
 
 
 def _starting_quantity(sku: Sku) -> int:

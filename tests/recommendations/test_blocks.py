@@ -246,3 +246,19 @@ def test_promotion_and_engine_imports_are_public(shop, in_tenant):
         promotions.promotion_publish(actor=None, promotion=promotion)
         cart.cart_line_set(actor=shop.buyers["me"], dealer=shop.dealers["me"], sku_id=a.pk, quantity=1)
         assert recommendations_for(dealer=shop.dealers["me"], place="cart", only="promotions") == []
+
+
+def test_a_reached_step_is_said_with_the_gap_to_the_next(shop, in_tenant):
+    with in_tenant(shop.tenant):
+        a = shop.sku("SA", price="5.00")
+        _old(shop, in_tenant)
+        shop.sku("SB", price="10.00")
+        PromotionFactory(code="STEPS", name="满减", kind="threshold", published=True,
+                         rule={"steps": [{"threshold": "50", "off": "5"}, {"threshold": "100", "off": "10"}]})
+        cart.cart_line_set(actor=shop.buyers["me"], dealer=shop.dealers["me"], sku_id=a.pk, quantity=12)
+        [block] = recommendations_for(dealer=shop.dealers["me"], place="cart", only="promotions")
+        [item] = block.items
+        assert (item.sku.code, item.quantity) == ("SB", 4)  # 60.00 in the cart; 4 x 10.00 closes the 40.00
+        assert item.reason == ("Your cart already gets CN¥5.00 off from 满减; add CN¥40.00 to reach CN¥100.00 "
+                               "and get CN¥10.00 off.")
+        assert item.figures["base"] == "60.00" and item.figures["gap"] == "40.00"
