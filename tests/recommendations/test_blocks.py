@@ -20,6 +20,8 @@ from tenant_apps.promotions import services as promotions
 from tenant_apps.recommendations import services
 from tenant_apps.recommendations.models import Computation, PairScore
 from tenant_apps.recommendations.selectors import recommendations_for
+from tests.conftest import host_client
+from tests.factories import DEFAULT_PASSWORD
 from tests.factories.promotions import PromotionFactory
 from tests.recommendations.conftest import login
 
@@ -112,6 +114,10 @@ def test_you_used_to_order_says_the_usual_interval_and_how_long_ago(shop, in_ten
     last = (timezone.localdate() - timedelta(days=40)).isoformat()
     assert blocks["lapsed"] == [
         ("USUAL", f"You ordered it about every 10 days (3 orders); the last was 40 days ago, on {last}.")]
+    client = host_client("acme.localhost", language="zh-hans")
+    client.post("/accounts/login/", {"username": shop.buyers["me"].email, "password": DEFAULT_PASSWORD})
+    chinese = _fragment(client, "/recommendations/home/")
+    assert chinese["lapsed"] == [("USUAL", f"您大约每 10 天订一次（共 3 单），上次是 40 天前（{last}）。")]
 
 
 def test_the_promotion_gap_is_what_the_cart_needs_to_reach_the_threshold(shop, in_tenant):
