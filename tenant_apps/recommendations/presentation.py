@@ -48,6 +48,10 @@ def reason(block: str, figures: dict) -> str:
             "last": figures["last"]}
     if block == Block.NEW:
         return _("New: on sale since %(since)s.") % {"since": figures["since"]}
+    if block == Block.PROMOTIONS and figures.get("kind") == "offer":
+        return _("On promotion for you: %(rule)s (%(name)s), %(discount)s off %(quantity)s %(unit)s.") % {
+            "rule": figures["rule"], "name": figures["promotion"], "quantity": figures["quantity"],
+            "unit": figures["unit"], "discount": figures["discount_text"]}
     if block == Block.PROMOTIONS:
         values = {"name": figures["promotion"], "gap": figures["gap_text"], "threshold": figures["threshold_text"],
                   "off": figures["off_text"]}

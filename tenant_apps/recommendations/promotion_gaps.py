@@ -47,21 +47,23 @@ def _round_up(quantity: int, *, minimum: int, step: int) -> int:
 
 def promotion_gaps(*, dealer, cart: Mapping[int, tuple[int, int]], candidates: Mapping[int, Sku],
                    preferred: Iterable[int] = (), exclude: Iterable[int] = ()) -> list[Gap]:
-    """For a non-empty cart (sku id -> (unit id, quantity)): each spend threshold it nearly reaches, nearest gap
-    first, with a SKU of `candidates` (those in `preferred` first) not in the cart nor `exclude` that closes it.
-    Queries: the dealer's context, the price book, the promotions: the same for any cart."""
-    if not cart:
-        return []
-    ctx = dealer_context(dealer)
+    """For the cart (sku id -> (unit id, quantity)): each spend threshold it nearly reaches, nearest gap first,
+    with a SKU of `candidates` (those in `preferred` first) not in the cart nor `exclude` that closes it; then the
+    candidates a line-level promotion the dealer qualifies for covers (`_offers`). Queries: the dealer's context,
+    the price book, the promotions: the same for any cart."""
     skipped = set(exclude) | set(cart)
     order = list(dict.fromkeys([*preferred, *sorted(candidates)]))
     pool = [sku_id for sku_id in order if sku_id in candidates and sku_id not in skipped]
+    if not cart and not pool:
+        return []
+    ctx = dealer_context(dealer)
     book = price_book_load(ctx, [*cart, *pool])
+    specs = promotions_for_quote(ctx, sku_ids=[*cart, *pool])
+    offers = _offers(specs=specs, book=book, pool=pool, candidates=candidates, ctx=ctx)
     entries = [CartLine(sku_id=sku, unit_id=unit, quantity=quantity) for sku, (unit, quantity) in sorted(cart.items())]
     lines = [line for line in (book.price(entry, index) for index, entry in enumerate(entries)) if line is not None]
     if not lines:
-        return []
-    specs = promotions_for_quote(ctx, sku_ids=[*cart, *pool])
+        return offers
     line_level = apply_promotions(lines, [spec for spec in specs if spec.level == "line"], ctx=ctx)
     nets = {line.index: line.gross for line in lines}
     for applied in line_level.applied:
@@ -92,7 +94,51 @@ def promotion_gaps(*, dealer, cart: Mapping[int, tuple[int, int]], candidates: M
             continue
         sku, quantity = found
         gaps.append(Gap(sku=candidates[sku], quantity=quantity, figures=figures))
-    return sorted(gaps, key=lambda gap: (Decimal(gap.figures["gap"]), gap.figures["promotion_id"]))
+    gaps.sort(key=lambda gap: (Decimal(gap.figures["gap"]), gap.figures["promotion_id"]))
+    shown = {gap.sku.pk for gap in gaps}
+    return gaps + [offer for offer in offers if offer.sku.pk not in shown]
+
+
+def _offer_quantity(spec, meta) -> int:
+    """Base units for which the promotion gives something: its smallest tier, or one gift's worth, else the
+    SKU's first orderable quantity."""
+    quantity = 1
+    if spec.kind == "tiered":
+        quantity = min(int(tier["min_quantity"]) for tier in spec.rule["tiers"])
+    elif spec.kind == "gift":
+        quantity = int(spec.rule["buy_quantity"])
+    return _round_up(quantity, minimum=meta.min_order_qty, step=meta.order_step)
+
+
+def _offers(*, specs, book, pool, candidates, ctx) -> list[Gap]:
+    """Candidate SKUs a line-level promotion the dealer qualifies for covers by name or category (not the
+    promotions on everything): the engine applies it to the SKU alone, and says what it gives."""
+    offers = []
+    for sku_id in pool:
+        meta = book.skus.get(sku_id)
+        if meta is None:
+            continue
+        for spec in specs:
+            if spec.level != "line" or spec.kind == "bundle" or spec.coupon_required \
+                    or spec.currency != ctx.currency or not (spec.sku_ids or spec.category_paths) \
+                    or not for_dealer(spec, ctx) or not covers(spec, sku_id=sku_id, category_path=meta.category_path):
+                continue
+            try:
+                quantity = _offer_quantity(spec, meta)
+            except (KeyError, TypeError, ValueError):
+                continue
+            line = book.price(CartLine(sku_id=sku_id, unit_id=meta.base_unit_id, quantity=quantity), 0)
+            if line is None:
+                continue
+            [applied] = apply_promotions([line], [spec], ctx=ctx).applied or [None]
+            if applied is None:
+                continue
+            offers.append(Gap(sku=candidates[sku_id], quantity=quantity, figures={
+                "kind": "offer", "promotion": spec.name, "promotion_id": spec.id, "rule": applied.explanation,
+                "quantity": quantity, "unit": candidates[sku_id].base_unit.name, "discount": str(applied.discount),
+                "discount_text": format_money(applied.discount, ctx.currency)}))
+            break
+    return offers
 
 
 def _closing_sku(*, spec, book, lines, pool, gap: Decimal, off: Decimal, specs, ctx, taken) -> tuple[int, int] | None:

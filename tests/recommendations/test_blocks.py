@@ -268,3 +268,20 @@ def test_a_reached_step_is_said_with_the_gap_to_the_next(shop, in_tenant):
         assert item.reason == ("Your cart already gets CN¥5.00 off from 满减; add CN¥40.00 to reach CN¥100.00 "
                                "and get CN¥10.00 off.")
         assert item.figures["base"] == "60.00" and item.figures["gap"] == "40.00"
+
+
+def test_a_promotion_the_dealer_qualifies_for_is_offered_with_what_the_engine_gives(shop, in_tenant):
+    with in_tenant(shop.tenant):
+        _old(shop, in_tenant)
+        on_sale, plain = shop.sku("ON", price="8.00"), shop.sku("PLAIN", price="8.00")
+        mine = PromotionFactory(code="TIER-A", name="A 级特惠", kind="tiered", skus=[on_sale.pk], tiers=[shop.tier_a],
+                                rule={"tiers": [{"min_quantity": 10, "percent": "10"}]}, published=True)
+        PromotionFactory(code="TIER-B", name="B 级特惠", kind="percent", skus=[plain.pk], tiers=[shop.tier_b],
+                         rule={"percent": "20"}, published=True)
+        [block] = recommendations_for(dealer=shop.dealers["me"], place="home", only="promotions")
+        assert [(item.sku.code, item.quantity) for item in block.items] == [("ON", 10)]
+        assert block.items[0].reason == "On promotion for you: 10+ units: 10% off (A 级特惠), CN¥8.00 off 10 罐."
+        assert block.items[0].figures["promotion_id"] == mine.pk
+        # the tier-B dealer is offered the other one, not this one
+        [other] = recommendations_for(dealer=shop.dealers["east_b"], place="home", only="promotions")
+        assert [item.sku.code for item in other.items] == ["PLAIN"]
