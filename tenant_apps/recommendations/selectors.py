@@ -25,6 +25,7 @@ from tenant_apps.recommendations.engine import BRAND
 from tenant_apps.recommendations.errors import RecommendationBlockNotFound
 from tenant_apps.recommendations.models import Block, Computation, PairScore, Popularity, RecommendationSettings
 from tenant_apps.recommendations.presentation import reason, title
+from tenant_apps.recommendations.promotion_gaps import promotion_gaps
 from tenant_apps.recommendations.services import POPULAR_WEEKS
 
 NEW_DAYS = 30
@@ -216,8 +217,6 @@ def recommendations_for(*, dealer, place: str = "home", product_id: int | None =
             for sku in fresh:
                 offer(block, sku.pk, {"since": timezone.localdate(sku.product.created_at).isoformat()})
         elif block == Block.PROMOTIONS:
-            from tenant_apps.recommendations.promotion_gaps import promotion_gaps
-
             preferred = [pair.other_id for pair in inputs.pairs] + [row.sku_id for row in inputs.popular]
             for gap in promotion_gaps(dealer=dealer, cart=inputs.cart, candidates=visible, preferred=preferred,
                                       exclude=taken):
