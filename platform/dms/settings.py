@@ -92,6 +92,7 @@ TENANT_APPS = [
     "tenant_apps.fulfillment",
     "tenant_apps.reporting",  # dashboards, analyses, report builder, exports, printable documents
     "tenant_apps.forecasting",  # weekly demand forecasts per SKU x region and warehouse, back-tested; the plan
+    "tenant_apps.recommendations",  # storefront recommendation blocks, each with its reason
     "tenant_apps.webhooks",  # outbound webhooks: endpoints, signed deliveries relayed from the outbox
     "tenant_apps.announcements",  # brand announcements to dealers, the storefront PWA, web push
     "tenant_apps.integrations",  # API keys of the brand's ERP / WMS and the endpoints they call
@@ -264,6 +265,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tenants.tasks.for_each_tenant",
         "schedule": 24 * 3600.0,
         "args": ["reporting.tasks.exports_purge_expired"],
+    },
+    "recommendations-compute": {
+        "task": "tenants.tasks.for_each_tenant",
+        "schedule": 24 * 3600.0,
+        "args": ["recommendations.tasks.recommendations_compute"],
     },
     "qualification-reminders": {
         "task": "tenants.tasks.for_each_tenant",

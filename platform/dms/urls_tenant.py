@@ -27,6 +27,7 @@ urlpatterns = [
     path("api/v1/", include("tenant_apps.pricing.api.urls")),
     path("api/v1/", include("tenant_apps.quoting.api.urls")),
     path("api/v1/", include("tenant_apps.promotions.api.urls")),
+    path("api/v1/", include("tenant_apps.recommendations.api.urls")),
     path("api/v1/", include("tenant_apps.fulfillment.api.urls")),
     path("api/v1/", include("tenant_apps.finance.api.urls")),
     path("api/v1/", include("tenant_apps.approvals.api.urls")),
@@ -54,6 +55,7 @@ urlpatterns = [
     path("console/finance/", include("tenant_apps.finance.urls_console")),
     path("console/reports/", include("tenant_apps.reporting.urls_console")),
     path("console/forecasts/", include("tenant_apps.forecasting.urls_console")),
+    path("console/recommendations/", include("tenant_apps.recommendations.urls_console")),
     path("console/webhooks/", include("tenant_apps.webhooks.urls_console")),
     path("console/announcements/", include("tenant_apps.announcements.urls_console")),
     path("console/integrations/", include("tenant_apps.integrations.urls_console")),
@@ -67,6 +69,7 @@ urlpatterns = [
     path("account/", include("tenant_apps.dealers.urls_storefront")),
     path("catalog/", include("tenant_apps.console.urls_storefront")),
     path("promotions/", include("tenant_apps.promotions.urls_storefront")),
+    path("recommendations/", include("tenant_apps.recommendations.urls_storefront")),
     path("announcements/", include("tenant_apps.announcements.urls_storefront")),
     path("", include((announcements_storefront.root_patterns, "pwa"))),  # manifest, sw.js, icons, push
     path("cart/", include(ordering_storefront.cart_patterns)),

@@ -96,6 +96,7 @@ ACTION_LABELS = {
     "notifications.settings.updated": _("Edited"),
     "notifications.wechat.linked": pgettext_lazy("audit action", "WeChat linked"),
     "notifications.wechat.unlinked": pgettext_lazy("audit action", "WeChat unlinked"),
+    "recommendations.settings.updated": pgettext_lazy("audit action", "Blocks switched"),
 }
 # For an action with no label of its own, its last word (dealers.dealer.created -> "created").
 VERB_LABELS = {
@@ -270,6 +271,7 @@ SUBJECT_LABELS = {
     "notifications.preference": pgettext_lazy("audit subject", "Notification preference"),
     "notifications.settings": pgettext_lazy("audit subject", "Notification settings"),
     "notifications.wechat": pgettext_lazy("audit subject", "WeChat link"),
+    "recommendations.settings": pgettext_lazy("audit subject", "Recommendation settings"),
 }
 # The filter's areas: the action's first word.
 APP_LABELS = {
@@ -283,6 +285,7 @@ APP_LABELS = {
     "ordering": pgettext_lazy("audit area", "Orders"),
     "pricing": pgettext_lazy("audit area", "Prices"),
     "promotions": pgettext_lazy("audit area", "Promotions"),
+    "recommendations": pgettext_lazy("audit area", "Recommendations"),
     "reporting": pgettext_lazy("audit area", "Reports"),
     "forecasting": pgettext_lazy("audit area", "Forecasts"),
     "tenants": pgettext_lazy("audit area", "Workspace"),

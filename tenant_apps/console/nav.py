@@ -45,6 +45,7 @@ NAV = [
     NavItem("pricing_console:lists", _("Prices"), PRICING_VIEW),
     NavItem("promotions_console:list", _("Promotions"), PROMOTIONS_VIEW),
     NavItem("announcements_console:list", _("Announcements"), PROMOTIONS_VIEW),
+    NavItem("recommendations_console:settings", _("Recommendations"), SETTINGS_EDIT),
     NavItem("orders_console:board", _("Orders"), ORDERS_VIEW),
     NavItem("fulfillment:home", _("Fulfilment"), FULFILLMENT_SHIP),
     NavItem("fulfillment:returns", _("Returns"), RETURNS_DECIDE),

@@ -38,6 +38,7 @@ from tenant_apps.accounts.permissions import (
     COMPANY_ADDRESSES,
     COMPANY_USERS,
     COMPANY_VIEW,
+    CONSOLE,
     DEALER_ROLES,
     DEALERS_CREATE,
     DEALERS_EDIT,
@@ -131,6 +132,7 @@ from tenant_apps.pricing import services as pricing
 from tenant_apps.pricing.models import PriceEntry, PriceList, ProtectionCompensation, ProtectionWindow, ResalePrice
 from tenant_apps.promotions import services as promotions
 from tenant_apps.promotions.models import Coupon, Promotion
+from tenant_apps.recommendations.models import RecommendationSettings
 from tests.factories import UserFactory, token_for
 from tests.factories.approvals import WorkflowFactory
 from tests.factories.catalog import CategoryFactory, ProductFactory, SkuFactory, unit
@@ -509,6 +511,11 @@ ENDPOINTS = [
               "starts_at": "2026-01-01T00:00:00Z"}, state=_count(Promotion)),
     # dealer staff: their own company's; brand staff: ?dealer= in their scope
     Endpoint("promotion-current", "GET", "", (CATALOG_VIEW, PROMOTIONS_VIEW), query="dealer={pudong}"),
+    # --- recommendations: dealer staff their own company's blocks; brand staff ?dealer= in their scope ---
+    Endpoint("recommendations", "GET", "", (CATALOG_VIEW,), query="dealer={pudong}"),
+    Endpoint("recommendation-settings", "GET", "", (CONSOLE,)),
+    Endpoint("recommendation-settings", "PATCH", "", (SETTINGS_EDIT,), 200, {"new": False},
+             state=lambda w: list(RecommendationSettings.objects.values_list("new", flat=True))),
     Endpoint("promotion-detail", "GET", "draft", (PROMOTIONS_VIEW,)),
     Endpoint("promotion-detail", "PATCH", "draft", (PROMOTIONS_EDIT,), 200, {"name": "新名字"},
              state=_field_of(Promotion, "draft", "name")),
@@ -840,6 +847,8 @@ OUTSIDE = {key: 404 for key in [
 ]} | {
     # dealer staff always get their own company's promotions (the ?dealer= is for brand staff)
     "GET-promotion-current": {OUTSIDERS[0]: 404, OUTSIDERS[1]: 404, OUTSIDERS[2]: 200},
+    # the same for a dealer's recommendations
+    "GET-recommendations": {OUTSIDERS[0]: 404, OUTSIDERS[1]: 404, OUTSIDERS[2]: 200},
     # one result per order: Pudong's order is "not found" for them, and nothing is approved
     "POST-approval-bulk-approve": 200,
 }

@@ -115,6 +115,7 @@ FOREIGN = {key: (400, "invalid") for key in [
 ]} | {
     "POST-orders": (400, "order_invalid"),
     "POST-quote": (404, "dealer_not_found"), "GET-promotion-current": (404, "dealer_not_found"),
+    "GET-recommendations": (404, "dealer_not_found"),
     "POST-cart-lines": (404, "sku_not_available"), "POST-shipment-list": (404, "order_not_found"),
     "POST-return-list": (404, "order_not_found"),
     "POST-finance-top-up-list": (404, "dealer_not_found"), "POST-finance-adjustment-list": (404, "dealer_not_found"),
