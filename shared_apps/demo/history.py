@@ -139,7 +139,7 @@ def _money(value) -> Decimal:
     return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def _insert(model, rows: list[dict]) -> None:
+def rows_insert(model, rows: list[dict]) -> None:
     """Rows of one model (dicts of column attribute names; a missing one takes the field's default) in one INSERT,
     every column as one array parameter, as tenant_apps.core.bulk does, but with the rows' own timestamps (bulk_create
     and core.bulk stamp auto_now(_add) fields with now) and without a model instance per row (most of the time)."""
@@ -584,7 +584,7 @@ def _write(orders: list[_Order], *, rng, now, addresses, carriers, warehouses, a
 
     for model in (Order, OrderLine, OrderReservation, OrderEvent, Shipment, ShipmentLine, TrackingEvent,
                   ReturnRequest, ReturnLine, StockMovement, PromotionUsage, AuditEntry):
-        _insert(model, rows.pop(model, []))
+        rows_insert(model, rows.pop(model, []))
     with connection.cursor() as cursor:  # each stock row raised by what its new ledger rows add
         stock_ids = sorted(on_hand)
         cursor.execute("UPDATE inventory_stock s SET on_hand = s.on_hand + u.delta "
