@@ -340,7 +340,7 @@ def structure_check(generated: Generated) -> dict:
     """What the written rows show of the designed structure (read back from the database, demand orders only):
     pairs: the least share, over the pairs, of orders holding either SKU that hold both; rhythm: the share of a
     regular dealer's gaps between orders within 2 days of its interval (or twice it: a skipped order); preference:
-    how much more often a group's dealers order its favoured SKUs than other dealers (lines per dealer, the
+    how much more often a group's dealers order its favoured SKUs (other than pair leads) than other dealers (lines per dealer, the
     least over the groups); new: orders of the dealers with no history (0)."""
     from django.utils import timezone
 
@@ -367,7 +367,9 @@ def structure_check(generated: Generated) -> dict:
     for dealer_id, sku in OrderLine.objects.filter(order__in=demand).values_list("order__dealer_id", "sku_id"):
         lines_by[dealer_id][sku] += 1
     lifts = []
-    for group, favoured in generated.favoured.items():
+    leads = {a for a, _b in generated.pairs}
+    for group, chosen in generated.favoured.items():
+        favoured = chosen - leads  # (a lead is favoured by several groups when pairs are fewer than groups)
         inside = [d for d in generated.dealers if (d.region, d.tier) == group]
         outside = [d for d in generated.dealers if (d.region, d.tier) != group]
         if not inside or not outside:
