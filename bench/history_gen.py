@@ -340,8 +340,8 @@ def structure_check(generated: Generated) -> dict:
     """What the written rows show of the designed structure (read back from the database, demand orders only):
     pairs: the least share, over the pairs, of orders holding either SKU that hold both; rhythm: the share of a
     regular dealer's gaps between orders within 2 days of its interval (or twice it: a skipped order); preference:
-    how much more often a group's dealers order its favoured SKUs (other than pair leads) than other dealers (lines per dealer, the
-    least over the groups); new: orders of the dealers with no history (0)."""
+    how much more often a group's dealers order its favoured SKUs (other than pair leads) than other dealers
+    (lines per dealer, the least over the groups); new: orders of the dealers with no history (0)."""
     from django.utils import timezone
 
     from tenant_apps.ordering.models import Order, OrderLine

@@ -35,7 +35,7 @@ def test_small_generated_history_has_its_pairs_rhythms_and_preferences(tenant_a,
         steady = next(d for d in generated.dealers if d.steady)
         days = sorted(mine.filter(dealer_id=steady.id).exclude(status="cancelled").values_list(
             "submitted_at__date", flat=True))
-        assert {b - a for a, b in zip(days, days[1:])} <= {timedelta(days=7), timedelta(days=14)}
+        assert {b - a for a, b in zip(days, days[1:], strict=False)} <= {timedelta(days=7), timedelta(days=14)}
 
 
 def test_seasonality_peaks_where_designed_and_the_new_year_stocks_up():
