@@ -9,16 +9,16 @@ The structure (all drawn from one seeded RNG, so a seed gives the same history):
     network      4 regions x 3 tiers; `dealers` dealers with history dealt round the 12 (region, tier) groups, and
                  `new_dealers` more with no order at all
     catalog      `skus` SKUs (one product each) in 4 categories, priced on one active base price list
-    seasonality  per category a yearly sinusoid (amplitude 0.3-0.45, peaks in winter / spring / summer / autumn)
+    seasonality  per category a yearly sinusoid (amplitude 0.4-0.6, peaks in winter / spring / summer / autumn)
                  times a Chinese New Year stock-up bump (3-24 days before it; the holiday week after it is quiet)
-    trend        6 SKUs grow or shrink steadily (+35 %, +25 %, -20 % a year)
-    rhythm       each dealer orders every 7, 14, 21 or 28 days (its own interval, nominal dates with a jitter of at
+    trend        6 SKUs grow or shrink steadily (+50 %, +40 %, -30 % a year)
+    rhythm       each dealer orders every 7, 14, 21 or 28 days (40/35/15/10 %; nominal dates with a jitter of at
                  most a day; ~3 % of orders skipped); each SKU of its assortment comes on every order or every
                  second one, at a typical quantity (its weekly rate x the weeks covered x season x trend x noise);
                  a few "steady" dealers order weekly with almost no noise (a sell-out-like rate)
-    preferences  each (region, tier) group has 6 favoured SKUs (one of them a pair's lead, the others drawn
-                 uniformly); its dealers' assortments are 4-5 of them plus
-                 2-4 others drawn by popularity
+    preferences  each (region, tier) group has 8 favoured SKUs (one of them a pair's lead, the others drawn
+                 uniformly); its dealers' assortments are 6-7 of them plus 6-10 others drawn by popularity (a
+                 distributor's range: ~10 dealers behind each SKU x region series)
     pairs        `pairs` (lead, companion) SKU pairs: the companion is only ever ordered with its lead, and the
                  lead brings its companion on 90 % of its lines (quantity a fixed ratio of the lead's)
     statuses     ~3 % of orders cancelled (not demand); orders of the last two weeks in every open state, the rest
@@ -46,10 +46,10 @@ REGIONS = (("GEN-EAST", "华东", "East"), ("GEN-SOUTH", "华南", "South"), ("G
            ("GEN-WEST", "西南", "West"))
 TIERS = (("GEN-A", "A 级", 3.0), ("GEN-B", "B 级", 1.6), ("GEN-C", "C 级", 1.0))  # code, name, order size
 # category: code, name, English name, amplitude, peak day of year, Chinese New Year bump
-CATEGORIES = (("GEN-DRINK", "饮料", "Drinks", 0.45, 200, 0.5), ("GEN-GIFT", "礼盒", "Gift boxes", 0.35, 20, 0.9),
-              ("GEN-SNACK", "零食", "Snacks", 0.30, 290, 0.3), ("GEN-CARE", "日化", "Household", 0.30, 100, 0.0))
-INTERVALS = ((7, 0.3), (14, 0.35), (21, 0.2), (28, 0.15))
-TRENDS = (0.35, 0.35, 0.25, 0.25, -0.2, -0.2)  # a year's growth of the trending SKUs
+CATEGORIES = (("GEN-DRINK", "饮料", "Drinks", 0.6, 200, 0.5), ("GEN-GIFT", "礼盒", "Gift boxes", 0.5, 20, 0.9),
+              ("GEN-SNACK", "零食", "Snacks", 0.4, 290, 0.3), ("GEN-CARE", "日化", "Household", 0.4, 100, 0.0))
+INTERVALS = ((7, 0.4), (14, 0.35), (21, 0.15), (28, 0.1))
+TRENDS = (0.5, 0.5, 0.4, 0.4, -0.3, -0.3)  # a year's growth of the trending SKUs
 NEW_YEAR = {2023: date(2023, 1, 22), 2024: date(2024, 2, 10), 2025: date(2025, 1, 29), 2026: date(2026, 2, 17),
             2027: date(2027, 2, 6), 2028: date(2028, 1, 26), 2029: date(2029, 2, 13), 2030: date(2030, 2, 3),
             2031: date(2031, 1, 23), 2032: date(2032, 2, 11), 2033: date(2033, 1, 31), 2034: date(2034, 2, 19),
@@ -200,7 +200,7 @@ def _plans(shape: Shape, rng: random.Random, made, sku_ids: list[int]):
     for region in range(len(REGIONS)):
         for tier in range(len(TIERS)):
             chosen = draw(leads, 1) if leads else []  # (uniformly: groups favour different SKUs)
-            favoured[region, tier] = set(chosen + draw(singles, 6 - len(chosen), exclude=chosen, weighted=False))
+            favoured[region, tier] = set(chosen + draw(singles, 8 - len(chosen), exclude=chosen, weighted=False))
     plans, new = [], []
     steady_left = shape.steady_dealers
     for index, (dealer_id, region, tier) in enumerate(made):
@@ -211,8 +211,8 @@ def _plans(shape: Shape, rng: random.Random, made, sku_ids: list[int]):
         steady_left -= steady
         interval = 7 if steady else rng.choices([i for i, _w in INTERVALS], weights=[w for _i, w in INTERVALS])[0]
         plan = DealerPlan(id=dealer_id, region=region, tier=tier, interval=interval, steady=steady)
-        mine = rng.sample(sorted(favoured[region, tier]), rng.randint(4, 5))
-        mine += draw(singles, rng.randint(2, 4), exclude=set(mine) | favoured[region, tier])
+        mine = rng.sample(sorted(favoured[region, tier]), rng.randint(6, 7))
+        mine += draw(singles, rng.randint(6, 10), exclude=set(mine) | favoured[region, tier])
         size = TIERS[tier][2] * rng.lognormvariate(0, 0.25)
         for sku in mine:
             every = 1 if steady else rng.choice((1, 1, 1, 2))
@@ -381,3 +381,49 @@ def structure_check(generated: Generated) -> dict:
     return {"pair_cooccurrence_min": min(pair_share) if pair_share else 0.0,
             "rhythm_regular_share": good / total if total else 0.0,
             "preference_lift_min": min(lifts) if lifts else 0.0, "new_dealer_orders": new_orders}
+
+
+def designed_wape(generated: Generated, *, cutoff: date, weeks: int) -> dict:
+    """The WAPE, over the SKU x region weekly series with demand before `cutoff`, of the history's own design for
+    the `weeks` weeks from it: each dealer's weekly rate of each SKU x season x trend (a companion: its leads' x
+    PAIR_WITH x ratio is not kept, so companions take the 4-week moving average). The floor for a forecaster that
+    does not know when each dealer's next order falls; beside it the two baselines on the same series, computed
+    here the same way."""
+    from django.utils import timezone
+
+    from tenant_apps.ordering.models import OrderLine
+
+    region_of = {d.id: d.region for d in generated.dealers}
+    first = cutoff - timedelta(weeks=4)
+    actual = defaultdict(float)  # (sku, region, week index from cutoff) -> units; weeks -4..-1 before it
+    seen = set()
+    lines = OrderLine.objects.filter(order__dealer_id__in=list(region_of)).exclude(
+        order__status__in=("draft", "cancelled", "rejected")).values_list("sku_id", "order__dealer_id",
+                                                                          "order__submitted_at", "quantity")
+    for sku, dealer, at, quantity in lines:
+        day = timezone.localtime(at).date()
+        if day < cutoff:
+            seen.add((sku, region_of[dealer]))
+        if first <= day < cutoff + timedelta(weeks=weeks):
+            actual[sku, region_of[dealer], (day - cutoff).days // 7] += quantity
+    designed = defaultdict(float)
+    for plan in generated.dealers:
+        for sku, (_every, _phase, weekly) in plan.assortment.items():
+            for week in range(weeks):
+                day = cutoff + timedelta(days=7 * week + 3)
+                years = (day - generated.start).days / 365.25
+                designed[sku, plan.region, week] += weekly * season(generated.category_of[sku], day) * (
+                    1 + generated.trend.get(sku, 0.0) * years)
+    errors = {"designed": 0.0, "naive": 0.0, "moving_average": 0.0}
+    total = 0.0
+    for sku, region in seen:
+        last = actual[sku, region, -1]
+        average = sum(actual[sku, region, w] for w in range(-4, 0)) / 4
+        planned = any((sku, region, w) in designed for w in range(weeks))
+        for week in range(weeks):
+            value = actual[sku, region, week]
+            total += value
+            errors["designed"] += abs(value - (designed[sku, region, week] if planned else average))
+            errors["naive"] += abs(value - last)
+            errors["moving_average"] += abs(value - average)
+    return {key: error / total if total else 0.0 for key, error in errors.items()} | {"series": len(seen)}

@@ -32,7 +32,7 @@ from contextlib import contextmanager
 from datetime import timedelta
 
 from _setup import throwaway_tenant
-from history_gen import Shape, generate, structure_check
+from history_gen import Shape, designed_wape, generate, structure_check
 from report import database_ready  # Django set up, the public schema migrated (DATABASE_URL's made if missing)
 
 HOLDOUT_WEEKS = 8
@@ -126,6 +126,10 @@ def main() -> int:
               f"SKUs ordered >= {checks['preference_lift_min']:.1f}x more by its dealers; new dealers' orders: "
               f"{checks['new_dealer_orders']}")
         print(f"cutoff       {cutoff} (Mon): train before it, {HOLDOUT_WEEKS} weeks held out")
+        floor = designed_wape(generated, cutoff=cutoff, weeks=HOLDOUT_WEEKS)
+        print(f"design       WAPE of the design's own expectation over the {floor['series']} SKU x region series: "
+              f"{floor['designed']:.3f} (same as last week {floor['naive']:.3f}, moving average "
+              f"{floor['moving_average']:.3f}): the floor without knowing each dealer's next order")
         if args.keep:
             print(f"kept         tenant {tenant.slug} (schema {tenant.schema_name})")
         structure = structure_ok(checks)
@@ -133,7 +137,9 @@ def main() -> int:
             print(f"RESULT orders_written={generated.orders} lines={generated.lines} "
                   f"pairs_cooccurrence={checks['pair_cooccurrence_min']:.3f} "
                   f"rhythm_share={checks['rhythm_regular_share']:.3f} "
-                  f"preference_lift={checks['preference_lift_min']:.2f} generate_s={generated.seconds:.1f} "
+                  f"preference_lift={checks['preference_lift_min']:.2f} design_wape={floor['designed']:.3f} "
+                  f"design_naive_wape={floor['naive']:.3f} design_ma_wape={floor['moving_average']:.3f} "
+                  f"generate_s={generated.seconds:.1f} "
                   f"structure={'ok' if structure else 'FAILED'}")
             return 0 if structure else 1
         figures, rows, seconds = evaluate(cutoff)
@@ -147,7 +153,7 @@ def main() -> int:
     print("RESULT " + " ".join(f"{key}={value}" for key, value in result.items())
           + f" train_s={seconds['train']:.1f} forecast_s={seconds['forecast']:.1f} "
           f"replenish_s={seconds['replenish']:.1f} recommend_s={seconds['recommend']:.1f} "
-          f"generate_s={generated.seconds:.1f} beats={'yes' if beaten else 'NO'}"
+          f"design_wape={floor['designed']:.3f} generate_s={generated.seconds:.1f} beats={'yes' if beaten else 'NO'}"
           f" structure={'ok' if structure else 'FAILED'}")
     return 0 if beaten and structure else 1
 
