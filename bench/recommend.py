@@ -112,9 +112,9 @@ def main() -> int:
     database_ready()
 
     from django.db import connection
-    from django_tenants.utils import schema_context
+    from django_tenants.utils import tenant_context
 
-    with _tenant(args.keep) as tenant, schema_context(tenant.schema_name):
+    with _tenant(args.keep) as tenant, tenant_context(tenant):
         generated = generate(Shape(seed=args.seed))
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
