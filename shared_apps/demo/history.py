@@ -5,9 +5,12 @@ every SKU on sale); quantities follow the trade's seasons (Acme's drinks peak in
 Chinese New Year and a quiet holiday week; Globex's tiles in the spring and autumn building seasons); a few SKUs
 trend up over the year; the North region declines, two of its dealers falling sharply in the last two months (the
 dealer drop alerts); two dealers have been dormant for three months; two new dealers started four months ago and
-are ramping up. Most orders were shipped, delivered and confirmed (completed); some were cancelled; a few
-completed ones had a return received. Two past promotions (a season's 满减 and a New Year percentage), made and
-published through the promotions services and unpublished when they ended, discounted the orders of their windows.
+are ramping up; two city dealers order like clockwork (the same SKUs in the same quantities every 14 days, the last
+11 days ago: their replenishment suggestions read naturally), and a few pairs of SKUs are bought together (PAIRS: a
+cola and its zero-sugar cola, a floor tile and its matching wall tile). Most orders were shipped, delivered and
+confirmed (completed); some were cancelled; a few completed ones had a return received. Two past promotions (a
+season's 满减 and a New Year percentage), made and published through the promotions services and unpublished when
+they ended, discounted the orders of their windows.
 
 Why in bulk, not through order_submit and the fulfilment services: the seed's own orders take ~0.2 s each through
 submit, approve, allocate, ship, deliver and confirm (measured on the orders shared_apps.demo.orders makes), so a
@@ -96,6 +99,14 @@ SEASON = {"acme": (0.95, 0.8, 0.9, 1.0, 1.2, 1.5, 1.75, 1.65, 1.2, 1.0, 0.85, 0.
 ORDER_VALUE = {"acme": Decimal("3000"), "globex": Decimal("30000")}
 TIER_SIZE = {"A": 4.0, "B": 1.6, "C": 1.0}
 DECLINING_REGION = "NORTH"
+# Co-purchased pairs (SKU codes): bought together on most orders that hold either (the recommendations' "often
+# bought together"): Acme's cola with its zero-sugar cola, the energy drink with its sugar-free one, jasmine tea with
+# unsweetened green tea; Globex's floor tile with the wall tile of the same bathroom (Carrara White and Metro Gloss
+# White, Terra Cotto and Glaze Terracotta, Lumen Graphite and Metro Gloss Black).
+PAIRS = {"acme": (("POP-01-3", "POP-02-3"), ("POWER-01-1", "POWER-02-1"), ("LEAF-01-3", "LEAF-03-3")),
+         "globex": (("CARRARA-01-3", "METRO-01-3"), ("TERRA-01-3", "GLAZE-03-3"), ("LUMEN-05-2", "METRO-05-3"))}
+PAIRED = 0.85  # an order holding one of a pair holds the other this often (where the dealer can order both)
+REGULAR_EVERY, REGULAR_LAST = 14, 11  # the two regular dealers: an order every 14 days, the last 11 days ago
 CANCEL_REASONS = [("下错单", "Ordered by mistake"), ("数量有误，重新下单", "Wrong quantities, ordering again"),
                   ("客户取消了订单", "Our customer cancelled")]
 RETURN_REASONS = [(ReturnReason.DAMAGED, "运输途中破损", "Damaged in transit"),
@@ -139,7 +150,7 @@ def _money(value) -> Decimal:
     return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def _insert(model, rows: list[dict]) -> None:
+def rows_insert(model, rows: list[dict]) -> None:
     """Rows of one model (dicts of column attribute names; a missing one takes the field's default) in one INSERT,
     every column as one array parameter, as tenant_apps.core.bulk does, but with the rows' own timestamps (bulk_create
     and core.bulk stamp auto_now(_add) fields with now) and without a model instance per row (most of the time)."""
@@ -267,7 +278,12 @@ def seed_history(*, brand_slug: str) -> int:
     others = [d.pk for d in city if region[d.pk] != DECLINING_REGION]
     picked = rng.sample(others, 4) if len(others) >= 4 else []
     dormant, new = set(picked[:2]), set(picked[2:])
+    calm = [pk for pk in others if pk not in picked]
+    regular = set(random.Random(f"demo-regular-{brand_slug}").sample(calm, 2)) if len(calm) >= 2 else set()
     trending = {sku.pk for sku in rng.sample(skus, min(6, len(skus)))}
+    code_of = {sku.code: sku.pk for sku in skus}
+    pairs = [(code_of[a], code_of[b]) for a, b in PAIRS.get(brand_slug, ()) if a in code_of and b in code_of]
+    paired = {sku_id for pair in pairs for sku_id in pair}
 
     # Assortments: every SKU on sale is some dealer's own (dealt round the dealers; a SKU a dealer has no price for
     # goes to the next that has one), and each dealer also orders its favourites and the trending SKUs.
@@ -293,7 +309,7 @@ def seed_history(*, brand_slug: str) -> int:
     rng.shuffle(dealt)
     own = {dealer.pk: dealt[index::len(ordering)] for index, dealer in enumerate(ordering)}
     for dealer in ordering:
-        favourites = {sku.pk for sku in rng.sample(skus[:120], min(12, len(skus)))} | trending
+        favourites = {sku.pk for sku in rng.sample(skus[:120], min(12, len(skus)))} | trending | paired
         own[dealer.pk] = sorted(offer(dealer, set(own[dealer.pk]) | favourites) & set(own[dealer.pk]))
     missing = set(by_pk) - {sku_id for dealer in ordering for sku_id in own[dealer.pk]}
     for dealer in ordering:
@@ -311,6 +327,10 @@ def seed_history(*, brand_slug: str) -> int:
             continue
         mine_list = [mine[dealer.pk][sku_id] for sku_id in sorted(mine[dealer.pk])]
         own_list = [mine[dealer.pk][sku_id] for sku_id in own[dealer.pk]]
+        if dealer.pk in regular:
+            orders += _regular_orders(dealer, buyers[dealer.pk], own_list or mine_list[:6], stocks, start=start,
+                                      today=today, size=TIER_SIZE.get(dealer.tier.code, 1.0), value=value)
+            continue
         turn = 0
         low, high = rng.choice([(7, 10), (10, 16), (14, 21)]) if dealer.tier.code != "A" else (6, 9)
         first = today - timedelta(days=rng.randint(105, 125)) if dealer.pk in new else start
@@ -354,13 +374,14 @@ def seed_history(*, brand_slug: str) -> int:
             day += timedelta(days=rng.randint(low, high))
     if not orders:
         return 0
+    _pair_up(orders, pairs, mine, stocks, regular=regular, rng=random.Random(f"demo-pairs-{brand_slug}"))
     orders.sort(key=lambda o: o.at)
     # A SKU of a dealer whose few orders missed it (or were cancelled): on that dealer's latest order that went out.
     sold = {line.sku.pk for o in orders if not o.cancelled for line in o.lines}
     for sku_id in sorted(set(by_pk) - sold):
         for o in reversed(orders):
             entry = mine[o.dealer.pk].get(sku_id)
-            if entry is not None and not o.cancelled:
+            if entry is not None and not o.cancelled and o.dealer.pk not in regular:  # (the regular keep theirs)
                 sku, priced, warehouse_id = entry
                 step = max(sku.min_order_qty, sku.order_step)
                 o.lines.append(_Line(sku=sku, quantity=step * max(1, int(value / 5 / max(priced.unit_price * step,
@@ -373,6 +394,47 @@ def seed_history(*, brand_slug: str) -> int:
     _write(orders, rng=rng, now=now, addresses=addresses, carriers=carriers, warehouses=warehouses, admin=admin,
            start=start)
     return len(orders)
+
+
+def _quantity(sku: Sku, priced, worth: Decimal) -> int:
+    step = max(sku.min_order_qty, sku.order_step)
+    return step * max(1, int(worth / max(priced.unit_price * step, CENT)))
+
+
+def _regular_orders(dealer: Dealer, buyer: User, basket: list[tuple], stocks, *, start: date, today: date,
+                    size: float, value: Decimal) -> list[_Order]:
+    """A dealer ordering like clockwork: its basket (its own SKUs) in the same quantities every REGULAR_EVERY days,
+    at ten in the morning, the last REGULAR_LAST days ago, back to the history's start."""
+    worth = value * Decimal(size) / max(len(basket), 1)
+    lines = [(sku, _quantity(sku, priced, worth), priced, warehouse_id) for sku, priced, warehouse_id in basket]
+    made = []
+    day = today - timedelta(days=REGULAR_LAST)
+    while day >= start:
+        made.append(_Order(dealer=dealer, buyer=buyer, at=_moment(day, 10), lines=[
+            _Line(sku=sku, quantity=quantity, priced=priced, warehouse_id=warehouse_id,
+                  stock_id=stocks[sku.pk, warehouse_id]) for sku, quantity, priced, warehouse_id in lines]))
+        day -= timedelta(days=REGULAR_EVERY)
+    return made
+
+
+def _pair_up(orders: list[_Order], pairs: list[tuple[int, int]], mine, stocks, *, regular: set[int], rng) -> None:
+    """Bring each pair together: an order (not a regular dealer's) holding one SKU of a pair gets the other, at the
+    same quantity in its own steps, PAIRED of the time, where the dealer can order it."""
+    partner = {a: b for a, b in pairs} | {b: a for a, b in pairs}
+    for o in orders:
+        if o.dealer.pk in regular:
+            continue
+        held = {line.sku.pk: line for line in o.lines}
+        for sku_id, line in list(held.items()):
+            other = partner.get(sku_id)
+            entry = mine[o.dealer.pk].get(other)
+            if other is None or other in held or entry is None or rng.random() >= PAIRED:
+                continue
+            sku, priced, warehouse_id = entry
+            step = max(sku.min_order_qty, sku.order_step)
+            held[other] = _Line(sku=sku, quantity=step * max(1, -(-line.quantity // step)), priced=priced,
+                                warehouse_id=warehouse_id, stock_id=stocks[sku.pk, warehouse_id])
+            o.lines.append(held[other])
 
 
 def _price(orders: list[_Order], promotions) -> None:
@@ -584,7 +646,7 @@ def _write(orders: list[_Order], *, rng, now, addresses, carriers, warehouses, a
 
     for model in (Order, OrderLine, OrderReservation, OrderEvent, Shipment, ShipmentLine, TrackingEvent,
                   ReturnRequest, ReturnLine, StockMovement, PromotionUsage, AuditEntry):
-        _insert(model, rows.pop(model, []))
+        rows_insert(model, rows.pop(model, []))
     with connection.cursor() as cursor:  # each stock row raised by what its new ledger rows add
         stock_ids = sorted(on_hand)
         cursor.execute("UPDATE inventory_stock s SET on_hand = s.on_hand + u.delta "

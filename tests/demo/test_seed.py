@@ -514,6 +514,40 @@ def test_demo_has_a_year_of_history_for_every_chart(brand, demo, db, in_tenant):
         assert rollup_mismatches() == []
 
 
+@pytest.mark.parametrize("brand", ["acme", "globex"])
+def test_demo_history_has_pairs_bought_together_and_two_dealers_like_clockwork(brand, demo, db, in_tenant):
+    """What the recommendations' "often bought together" and the replenishment suggestions read (issue 26): each of
+    the brand's pairs (a cola and its zero-sugar cola, a floor tile and its wall tile) on most orders holding either;
+    two dealers ordering the same SKUs in the same quantities every 14 days, the last 11 days ago."""
+    from collections import defaultdict
+    from datetime import datetime, time
+
+    from shared_apps.demo.history import PAIRS
+    from tenant_apps.ordering.models import Order, OrderLine
+
+    today = timezone.localdate()
+    with in_tenant(demo.tenant if brand == "acme" else demo.globex):
+        history = Order.objects.filter(created_at__lt=timezone.make_aware(datetime.combine(today, time.min))).exclude(
+            status="cancelled")
+        skus_of = defaultdict(set)
+        for order_id, code in OrderLine.objects.filter(order__in=history).values_list("order_id", "sku__code"):
+            skus_of[order_id].add(code)
+        for a, b in PAIRS[brand]:
+            either = [held for held in skus_of.values() if a in held or b in held]
+            assert len(either) >= 20
+            assert sum(a in held and b in held for held in either) / len(either) >= 0.7
+        orders = defaultdict(list)
+        for order in history.order_by("created_at").prefetch_related("lines"):
+            basket = frozenset((line.sku_id, line.quantity) for line in order.lines.all())
+            orders[order.dealer_id].append((timezone.localtime(order.created_at).date(), basket))
+        clockwork = [days for days in orders.values()
+                     if len({basket for _day, basket in days}) == 1
+                     and {(b[0] - a[0]).days for a, b in zip(days, days[1:], strict=False)} == {14}]
+        assert len(clockwork) == 2
+        for days in clockwork:
+            assert days[-1][0] == today - timedelta(days=11) and len(days) >= 24
+
+
 def test_demo_provincial_agent_supplies_two_sub_dealers_on_a_plan_with_multi_tier(demo, db, in_tenant):
     from shared_apps.demo.seed import BRANDS
     from shared_apps.demo.suppliers import AGENT, seed_suppliers
