@@ -28,8 +28,8 @@ SEASON = 52
 MIN_HOLT = 10  # weeks of history before an origin for Holt's trend; fewer: simple exponential smoothing
 MIN_TRAIN = 4  # weeks before a back-test origin; an origin with less history is not used
 MA_WEEKS = 4
-ORIGINS = 4  # rolling origins of the back-test
-ORIGIN_STEP = 2  # weeks between them
+ORIGINS = 8  # rolling origins of the back-test
+ORIGIN_STEP = 1  # weeks between them
 
 MODEL, NAIVE, MOVING_AVERAGE = "model", "naive", "moving_average"
 
@@ -164,37 +164,78 @@ def origins_of(weeks: int, horizon: int, *, count: int = ORIGINS, step: int = OR
     return [origin for origin in range(last - (count - 1) * step, last + 1, step) if origin >= MIN_TRAIN]
 
 
-def forecast_series(y, *, horizon: int = 8, deadline: float | None = None) -> Result:
+def seasonal_index(total, *, phases) -> np.ndarray | None:
+    """A group's seasonal factors, one per week of the year: `total` is the group's weekly demand (its SKUs in every
+    region together, oldest first) and `phases[t]` the week of the year (0-51) of total[t]. Each week's demand over
+    the mean of the 52 weeks around it (the window kept inside the series at its ends) is that week's ratio; a
+    phase's factor is the mean of its ratios (one or two years), smoothed over the neighbouring weeks and scaled to a
+    mean of 1. None with less than a year and a quarter of history: too little to tell a season from noise.
+
+    Why pooled: a dealer network's SKU x region series are sparse and noisy (a handful of orders a week); fitted
+    one by one, a 52-week season needs two years of each and still mistakes noise for season, while the group's
+    total shows the season plainly (the pooled-seasonality remedy: Withycombe 1989, Chen & Boylan 2007)."""
+    total = np.asarray(total, dtype=float)
+    phases = np.asarray(phases)
+    first = np.flatnonzero(total)
+    if not len(first):
+        return None
+    total, phases = total[first[0]:], phases[first[0]:]
+    weeks = len(total)
+    if weeks < SEASON + SEASON // 4:
+        return None
+    sums = np.concatenate([[0.0], np.cumsum(total)])
+    starts = np.clip(np.arange(weeks) - SEASON // 2, 0, weeks - SEASON)
+    level = (sums[starts + SEASON] - sums[starts]) / SEASON
+    ratio = np.divide(total, level, out=np.ones(weeks), where=level > 0)
+    factors = np.ones(SEASON)
+    for phase in range(SEASON):
+        mine = ratio[phases == phase]
+        if len(mine):
+            factors[phase] = mine.mean()
+    factors = 0.25 * np.roll(factors, 1) + 0.5 * factors + 0.25 * np.roll(factors, -1)
+    factors = np.clip(factors / factors.mean(), 0.2, 5.0)
+    return factors
+
+
+def forecast_series(y, *, horizon: int = 8, deadline: float | None = None, season=None) -> Result:
     """Back-test the model and the baselines on `y` (weekly demand, oldest first, ending the week before the
-    forecast starts), choose, and forecast `horizon` weeks with the chosen method."""
-    y = trim(y)
+    forecast starts), choose, and forecast `horizon` weeks with the chosen method. `season`: the group's seasonal
+    factor of each week of `y` and of the `horizon` weeks after it (len(y) + horizon values; seasonal_index); with
+    it the model (damped Holt, or simple exponential smoothing on a short series) is fitted to the deseasonalised
+    series and its forecasts are multiplied back by the season of their weeks. The baselines see `y` itself."""
+    raw = np.asarray(y, dtype=float)
+    y = trim(raw)
     weeks = len(y)
     if weeks == 0:
         return Result(method=NAIVE, model_kind="", forecast=np.zeros(horizon), history=0, origins=0,
                       scores={name: Scores() for name in (MODEL, NAIVE, MOVING_AVERAGE)})
     origins = origins_of(weeks, horizon)
-    seasonal_ok = deadline is None or time.monotonic() < deadline
-    kind = _kind(origins[0] if origins else weeks, seasonal_ok)
+    if season is None:
+        factors = np.ones(weeks + horizon)
+        kind = _kind(origins[0] if origins else weeks, deadline is None or time.monotonic() < deadline)
+    else:
+        factors = np.asarray(season, dtype=float)[len(raw) - weeks:]
+        kind = _kind(origins[0] if origins else weeks, False)
+    adjusted = y / factors[:weeks]
     predictions: dict[str, list[np.ndarray]] = {MODEL: [], NAIVE: [], MOVING_AVERAGE: []}
     actuals: list[np.ndarray] = []
     model = []
     if origins:
-        _, params = _fit(y[:origins[0]], kind, horizon)  # the one optimisation, on the history before the origins
-        model = _forecasts(y, kind, params, [*origins, weeks], horizon)
+        _, params = _fit(adjusted[:origins[0]], kind, horizon)  # the one optimisation, before the origins
+        ends = [*origins, weeks]
+        model = [forecast * factors[end:end + horizon]
+                 for end, forecast in zip(ends, _forecasts(adjusted, kind, params, ends, horizon), strict=True)]
     for origin, forecast in zip(origins, model, strict=False):
-        train = y[:origin]
         predictions[MODEL].append(forecast)
         for name, baseline in BASELINES.items():
-            predictions[name].append(baseline(train, horizon))
+            predictions[name].append(baseline(y[:origin], horizon))
         actuals.append(y[origin:origin + horizon])
     scores = {name: Scores.of(predictions[name], actuals) for name in predictions}
     method = choose(scores)
-    if method == MODEL:
-        forecast = model[-1]
-    else:
-        forecast = BASELINES[method](y, horizon)
+    forecast = model[-1] if method == MODEL else BASELINES[method](y, horizon)
     pooled = np.concatenate(actuals) if actuals else np.zeros(0)
-    return Result(method=method, model_kind=kind if origins else "", forecast=forecast, history=weeks,
+    label = {"holt_damped": "holt_season", "ses": "ses_season"}[kind] if season is not None else kind
+    return Result(method=method, model_kind=label if origins else "", forecast=forecast, history=weeks,
                   origins=len(origins), scores=scores, backtest_demand=float(pooled.sum()),
                   backtest_demand_weeks=int((pooled > 0).sum()))
 

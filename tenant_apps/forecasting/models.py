@@ -31,7 +31,9 @@ class Accuracy(models.Model):
     warehouse = models.ForeignKey("inventory.Warehouse", on_delete=models.CASCADE, null=True, blank=True,
                                   related_name="+", db_index=False)
     method = models.CharField(max_length=16, choices=Method.choices)
-    model_kind = models.CharField(max_length=16, blank=True)  # holt_winters, holt_damped, ses, "" (none fitted)
+    # holt_winters, holt_damped, ses, holt_season / ses_season (with the category's pooled season:
+    # engine.seasonal_index), "" (none fitted)
+    model_kind = models.CharField(max_length=16, blank=True)
     model_wape = models.FloatField(null=True)
     model_mape = models.FloatField(null=True)
     naive_wape = models.FloatField(null=True)

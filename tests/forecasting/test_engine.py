@@ -122,3 +122,30 @@ def test_the_forecasts_from_one_filtering_pass_equal_refitting_at_each_origin():
         fast = engine._forecasts(series, kind, params, ends, 8)
         for end, forecast in zip(ends, fast, strict=True):
             np.testing.assert_allclose(forecast, engine._fit(series[:end], kind, 8, params)[0], atol=1e-9)
+
+
+def test_a_categorys_pooled_season_is_learnt_from_its_total_and_lifts_sparse_series_past_both_baselines():
+    """Twelve sparse, noisy series of one category share a yearly season; 72 weeks are too few to fit a season to any
+    one of them (Holt-Winters needs two years), but the category's total shows it."""
+    weeks, horizon = 72, 8
+    t = np.arange(weeks + horizon)
+    season = 1 + 0.5 * np.sin(2 * np.pi * (t - 30) / 52)  # held-out weeks fall on the season's fastest change
+    rng = np.random.default_rng(11)
+    series = [rng.poisson(8 * season).astype(float) for _ in range(12)]
+    phases = t % engine.SEASON
+    factors = engine.seasonal_index(np.sum([y[:weeks] for y in series], axis=0), phases=phases[:weeks])
+    learnt = factors[phases]
+    # the factors follow the design's season (correlation over the year) and average 1
+    assert np.corrcoef(learnt[:52], season[:52])[0, 1] > 0.9 and abs(factors.mean() - 1) < 1e-9
+    assert engine.seasonal_index(np.ones(40), phases=phases[:40]) is None  # less than a year and a quarter
+    model, naive, average, actual = [], [], [], []
+    for y in series:
+        result = engine.forecast_series(y[:weeks], horizon=horizon, season=learnt)
+        assert result.model_kind == "holt_season"
+        model.append(result.forecast)
+        naive.append(engine.naive(y[:weeks], horizon))
+        average.append(engine.moving_average(y[:weeks], horizon))
+        actual.append(y[weeks:])
+    actual = np.concatenate(actual)
+    pooled = _wape(np.concatenate(model), actual)
+    assert pooled < _wape(np.concatenate(naive), actual) and pooled < _wape(np.concatenate(average), actual)

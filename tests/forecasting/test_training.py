@@ -22,9 +22,9 @@ def test_training_writes_forecasts_and_accuracy_per_region_and_warehouse(history
     summary = forecasts_train(as_of=AS_OF + timedelta(days=3), horizon_weeks=8)  # its week's Monday is used
     assert (summary["as_of"], summary["series"], summary["forecasts"]) == (AS_OF.isoformat(), 4, 32)
     rb = Accuracy.objects.get(scope=Scope.REGION, sku=history.sku)
-    assert (rb.region_id, rb.warehouse_id, rb.history_weeks, rb.origins) == (history.region.pk, None, WEEKS, 4)
-    # the back-test's actuals: the 4 origins' windows (weeks 10-17, 12-19, 14-21, 16-23 of the history)
-    assert rb.backtest_demand == sum(rb_quantity(week) for start in (10, 12, 14, 16)
+    assert (rb.region_id, rb.warehouse_id, rb.history_weeks, rb.origins) == (history.region.pk, None, WEEKS, 8)
+    # the back-test's actuals: the 8 origins' windows (weeks 9-16, 10-17, ..., 16-23 of the history)
+    assert rb.backtest_demand == sum(rb_quantity(week) for start in range(9, 17)
                                      for week in range(start, start + 8))
     assert rb.method in ("model", "naive", "moving_average") and rb.chosen_wape == min(
         rb.model_wape if rb.method == "model" else math.inf, rb.naive_wape, rb.moving_average_wape)
