@@ -91,6 +91,7 @@ TENANT_APPS = [
     "tenant_apps.approvals",
     "tenant_apps.fulfillment",
     "tenant_apps.reporting",  # dashboards, analyses, report builder, exports, printable documents
+    "tenant_apps.replenishment",  # per dealer x SKU replenishment suggestions, safety stock, sell-out
     "tenant_apps.webhooks",  # outbound webhooks: endpoints, signed deliveries relayed from the outbox
     "tenant_apps.announcements",  # brand announcements to dealers, the storefront PWA, web push
     "tenant_apps.integrations",  # API keys of the brand's ERP / WMS and the endpoints they call

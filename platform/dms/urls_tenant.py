@@ -31,6 +31,7 @@ urlpatterns = [
     path("api/v1/", include("tenant_apps.approvals.api.urls")),
     path("api/v1/", include("tenant_apps.console.api.urls")),
     path("api/v1/", include("tenant_apps.accounts.api.urls")),
+    path("api/v1/", include("tenant_apps.replenishment.api.urls")),
     path("api/v1/integrations/", include("tenant_apps.integrations.api.urls")),
     path("api/v1/", include(dealers_api_urls.people_patterns)),
     path("api/v1/auth/password/change/", accounts_api_views.PasswordChangeView.as_view(),
@@ -52,6 +53,7 @@ urlpatterns = [
     path("console/approvals/", include("tenant_apps.approvals.urls_console")),
     path("console/finance/", include("tenant_apps.finance.urls_console")),
     path("console/reports/", include("tenant_apps.reporting.urls_console")),
+    path("console/replenishment/", include("tenant_apps.replenishment.urls_console")),
     path("console/webhooks/", include("tenant_apps.webhooks.urls_console")),
     path("console/announcements/", include("tenant_apps.announcements.urls_console")),
     path("console/integrations/", include("tenant_apps.integrations.urls_console")),
@@ -65,6 +67,7 @@ urlpatterns = [
     path("account/", include("tenant_apps.dealers.urls_storefront")),
     path("catalog/", include("tenant_apps.console.urls_storefront")),
     path("promotions/", include("tenant_apps.promotions.urls_storefront")),
+    path("replenishment/", include("tenant_apps.replenishment.urls_storefront")),
     path("announcements/", include("tenant_apps.announcements.urls_storefront")),
     path("", include((announcements_storefront.root_patterns, "pwa"))),  # manifest, sw.js, icons, push
     path("cart/", include(ordering_storefront.cart_patterns)),
