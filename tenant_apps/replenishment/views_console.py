@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -17,6 +18,7 @@ from tenant_apps.accounts.permissions import DEALERS_EDIT, DEALERS_VIEW, has_per
 from tenant_apps.catalog.selectors import sku_search
 from tenant_apps.core.errors import DomainError
 from tenant_apps.core.tables import RowError
+from tenant_apps.dealers.errors import DealerNotFound
 from tenant_apps.dealers.selectors import dealer_get_for, dealers_visible_to
 from tenant_apps.replenishment import selectors, services
 from tenant_apps.replenishment.errors import SellOutInvalid
@@ -37,7 +39,10 @@ def dealers_page(request):
 @requires(DEALERS_VIEW)
 @require_http_methods(["GET", "POST"])
 def dealer_page(request, dealer_id: int):
-    dealer = dealer_get_for(actor=request.user, dealer_id=dealer_id)
+    try:
+        dealer = dealer_get_for(actor=request.user, dealer_id=dealer_id)
+    except DealerNotFound:
+        raise Http404 from None
     can_edit = has_perm(request.user, DEALERS_EDIT)
     status = 200
     if request.method == "POST":

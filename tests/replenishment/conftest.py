@@ -8,8 +8,12 @@ from datetime import datetime, timedelta
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test import Client
 from django.utils import timezone
+from rest_framework.authtoken.models import Token
 
+from tests.factories.accounts import DEFAULT_PASSWORD
 from tests.factories.ordering import OrderFactory
 from tests.factories.ordering import store as make_store
 
@@ -39,3 +43,27 @@ def shop(tenant_a, in_tenant):
 
         made.ordered = ordered
         yield made
+
+
+class _StayClient(Client):
+    """A browser on acme's host that puts the test's connection back in the tenant's schema after each request (the
+    request's middleware leaves it on the public schema), so the test reads the tenant's rows in between."""
+
+    tenant = None
+
+    def request(self, **request):
+        try:
+            return super().request(**request)
+        finally:
+            connection.set_tenant(self.tenant)
+
+
+def signed_in(shop, user) -> Client:
+    client = _StayClient(HTTP_HOST="acme.localhost", HTTP_ACCEPT_LANGUAGE="en")
+    client.tenant = shop.tenant
+    assert client.post("/accounts/login/", {"username": user.email, "password": DEFAULT_PASSWORD}).status_code == 302
+    return client
+
+
+def token(user) -> dict:
+    return {"HTTP_AUTHORIZATION": f"Token {Token.objects.get_or_create(user=user)[0].key}"}
