@@ -32,7 +32,7 @@ def _wape(errors: float, actual: float) -> float:
 def holdout(*, cutoff: date, weeks: int = 4) -> dict:
     end = cutoff + timedelta(weeks=weeks)
     naive_start = cutoff - timedelta(weeks=weeks)
-    history = order_history(dealer_ids=Dealer.objects.values("pk"),
+    history = order_history(dealer_ids=Dealer.objects.values_list("pk", flat=True),
                             since=_at(cutoff - timedelta(days=HISTORY_DAYS)), before=_at(cutoff))
     actual: dict[tuple[int, int], int] = {}
     for dealer_id, sku_id, base in (demand_lines(order__submitted_at__gte=_at(cutoff),

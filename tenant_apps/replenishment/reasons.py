@@ -38,8 +38,8 @@ def _clauses(code: str, f: dict, today: date) -> list[str]:
         said.append(_("this covers %(days)s days of sales") % {"days": f["cover_days"]})
     elif code == "supplier":
         if f.get("open_demand"):
-            said.append(_("your sub-dealers still wait for %(qty)s %(unit)s") % {"qty": f["open_demand"],
-                                                                                 "unit": f["unit"]})
+            said.append(_("your sub-dealers still wait for %(qty)s %(unit)s (%(reserved)s reserved from your stock)")
+                        % {"qty": f["open_demand"], "unit": f["unit"], "reserved": f.get("reserved", 0)})
         if f.get("expected"):
             said.append(_("they usually order about %(qty)s %(unit)s in the next %(days)s days") % {
                 "qty": f["expected"], "unit": f["unit"], "days": f["window_days"]})

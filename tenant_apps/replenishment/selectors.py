@@ -44,7 +44,7 @@ def demand_lines(**filters):
 def order_history(*, dealer_ids, since: datetime, before: datetime) -> dict[tuple[int, int], list]:
     """(dealer, SKU) -> [(day, base units, under a promotion)]: one query. A line is under a promotion when a
     promotion's discount was allocated to it (the order's frozen breakdown, kept on the line as `discount`)."""
-    rows = (demand_lines(order__dealer_id__in=list(dealer_ids), order__submitted_at__gte=since,
+    rows = (demand_lines(order__dealer_id__in=dealer_ids, order__submitted_at__gte=since,
                          order__submitted_at__lt=before)
             .values_list("order__dealer_id", "sku_id", "order__submitted_at", F("quantity") * F("factor"),
                          "discount"))
@@ -191,8 +191,8 @@ def suggestions_for(*, dealer: Dealer, at: datetime | None = None) -> Suggestion
     sold = sell_out_recent(dealer=dealer, today=today)
     supplier = Supplier.objects.filter(node_id=dealer.node_id, active=True).exists()
     rollup = demand_rollup(dealer=dealer) if supplier else None
-    sub_history = (order_history(dealer_ids=Dealer.objects.filter(supplier_id=dealer.node_id).values("pk"),
-                                 since=_midnight(today - timedelta(days=HISTORY_DAYS)), before=at)
+    subs = Dealer.objects.filter(supplier_id=dealer.node_id).values_list("pk", flat=True)
+    sub_history = (order_history(dealer_ids=subs, since=_midnight(today - timedelta(days=HISTORY_DAYS)), before=at)
                    if supplier else {})
     candidates = set(per_sku) | set(sold) | {sku_id for _dealer, sku_id in sub_history}
     if rollup is not None:
@@ -259,7 +259,8 @@ def _supplier_plans(rollup, sub_history, skus, *, node_id: int, today: date, lea
         needed = max(uncovered + coming + keep - available - on_order, 0)
         if not needed and not open_demand and not coming:
             continue
-        figures = {"open_demand": open_demand, "expected": coming, "window_days": window, "available": available,
+        figures = {"open_demand": open_demand, "reserved": open_demand - uncovered, "expected": coming,
+                   "window_days": window, "available": available,
                    "on_order": on_order, "unit": skus[sku_id].base_unit.name, "lead_days": lead}
         if keep:
             figures["safety"] = keep
