@@ -14,17 +14,16 @@ class ReplenishmentSkuOutput(serializers.Serializer):
 
 
 class ReplenishmentReasonOutput(serializers.Serializer):
-    code = serializers.CharField(help_text="rhythm | sell_out | supplier")
-    figures = serializers.DictField(help_text="The figures behind the sentence (interval_days, typical_quantity, "
-                                              "days_since, lead_days, season, promotion, promotion_ends, safety, ...)")
+    code = serializers.CharField()
+    figures = serializers.DictField()
 
 
 class ReplenishmentLineOutput(serializers.Serializer):
     sku = ReplenishmentSkuOutput()
-    due_in_days = serializers.IntegerField(help_text="0: order now")
-    quantity = serializers.IntegerField(help_text="Suggested, in base units (rounded to the minimum and step)")
+    due_in_days = serializers.IntegerField()
+    quantity = serializers.IntegerField()
     reason = ReplenishmentReasonOutput()
-    sentence = serializers.CharField(help_text="The reason as one sentence in the request's language")
+    sentence = serializers.CharField()
 
 
 class ReplenishmentSuggestionsOutput(serializers.Serializer):
@@ -42,8 +41,7 @@ class ReplenishmentCartLineInput(serializers.Serializer):
 
 
 class ReplenishmentToCartInput(serializers.Serializer):
-    lines = ReplenishmentCartLineInput(many=True, required=False, max_length=500,
-                                       help_text="Omitted: every line due, at its suggested quantity")
+    lines = ReplenishmentCartLineInput(many=True, required=False, max_length=500)
 
 
 class ReplenishmentAddedOutput(serializers.Serializer):
@@ -54,7 +52,7 @@ class ReplenishmentAddedOutput(serializers.Serializer):
 
 class ReplenishmentSafetyStockInput(serializers.Serializer):
     sku = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
-    quantity = serializers.IntegerField(min_value=0, max_value=2**31 - 1, help_text="Base units; 0 removes it")
+    quantity = serializers.IntegerField(min_value=0, max_value=2**31 - 1)
 
 
 class ReplenishmentSafetyStockOutput(serializers.Serializer):
@@ -73,8 +71,7 @@ class ReplenishmentSellOutRecordInput(serializers.Serializer):
 
 
 class ReplenishmentSellOutInput(serializers.Serializer):
-    records = serializers.ListField(child=serializers.JSONField(), help_text=(
-        "[{date: YYYY-MM-DD, sku: code, quantity: sold, on_hand?: stock at the end of the day}]"))
+    records = serializers.ListField(child=serializers.JSONField())
 
 
 class ReplenishmentSellOutOutput(serializers.Serializer):
