@@ -823,6 +823,7 @@ EXEMPT = {
     ("integrations-order-changes", "GET"), ("integrations-shipment-changes", "GET"),
     ("integrations-order-acknowledge", "POST"), ("integrations-shipment-confirm", "POST"),
     ("integrations-dealers-bulk", "POST"), ("integrations-skus-bulk", "POST"), ("integrations-prices-bulk", "POST"),
+    ("integrations-sell-out", "POST"),
 }
 
 

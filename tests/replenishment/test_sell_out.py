@@ -9,6 +9,7 @@ import zipfile
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tenant_apps.replenishment.models import SellOutRecord
+from tests.factories.accounts import UserFactory
 from tests.replenishment.conftest import signed_in, token
 
 
@@ -64,3 +65,29 @@ def test_hostile_bytes_are_a_4xx(shop, now):
         assert 400 <= response.status_code < 500, (name, response.status_code)
         assert 400 <= _upload(client, name, data).status_code < 500
     assert SellOutRecord.objects.count() == 0
+
+
+def test_the_brand_integration_key_sends_a_dealers_sell_out(shop, now):
+    from django.core.cache import cache
+
+    from tenant_apps.integrations.services import api_key_create
+
+    cache.clear()  # rate counters of earlier tests
+    owner = UserFactory(email="owner-key@acme.test", role="owner")
+    _key, text = api_key_create(actor=owner, name="POS", scopes=["sellout:write"])
+    _other, other_text = api_key_create(actor=owner, name="ERP", scopes=["prices:write"])
+    client = signed_in(shop, owner)
+    body = {"dealer": shop.dealer.code, "records": [{"date": "2026-06-09", "sku": shop.sku.code, "quantity": 7}]}
+    scoped = {"HTTP_AUTHORIZATION": f"Bearer {other_text}"}
+    response = client.post("/api/v1/integrations/sell-out/", body, content_type="application/json", **scoped)
+    assert response.status_code == 403 and SellOutRecord.objects.count() == 0
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {text}"}
+    bad = {"dealer": shop.dealer.code, "records": [{"date": "2026-06-09", "sku": "NOPE", "quantity": 7}]}
+    response = client.post("/api/v1/integrations/sell-out/", bad, content_type="application/json", **auth)
+    assert response.status_code == 400 and "records.1.sku" in response.json()["fields"]
+    response = client.post("/api/v1/integrations/sell-out/", {**body, "dealer": "NOBODY"},
+                           content_type="application/json", **auth)
+    assert response.status_code == 404
+    response = client.post("/api/v1/integrations/sell-out/", body, content_type="application/json", **auth)
+    assert (response.status_code, response.json()) == (201, {"rows": 1})
+    assert list(SellOutRecord.objects.values_list("dealer_id", "quantity", "source")) == [(shop.dealer.pk, 7, "api")]
