@@ -155,7 +155,8 @@ class Suggestions:
 
     @property
     def later(self) -> list[Suggestion]:
-        return [line for line in self.lines if line not in self.due]
+        due = {line.sku.pk for line in self.due}
+        return [line for line in self.lines if line.sku.pk not in due]
 
 
 def _midnight(day: date) -> datetime:
