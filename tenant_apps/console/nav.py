@@ -53,6 +53,7 @@ NAV = [
     NavItem("finance_console:receivables", _("Receivables"), RECEIVABLES_VIEW),
     NavItem("reporting:dashboard", _("Reports"), REPORTS_VIEW),
     NavItem("reporting:builder", _("Saved reports"), REPORTS_VIEW),
+    NavItem("replenishment_console:dealers", _("Replenishment"), DEALERS_VIEW),
     NavItem("accounts:people", _("People"), USERS_VIEW),
     NavItem("audit:list", _("Audit log"), AUDIT_VIEW),
     NavItem("console:company", _("Company & branding"), SETTINGS_EDIT),
