@@ -10,6 +10,7 @@ Per dealer x SKU:
 - **seasonality** (`season_factor`): the SKU's demand in the dealer's region in the same weeks last year vs that
   year's weekly average, when a year of history exists; clipped to [0.5, 2].
 - **lead time**: median days from submission to delivery of the dealer's shipments, else DEFAULT_LEAD_DAYS.
+- **lapsed**: no order for three intervals (and six weeks): no rhythm suggestion.
 - **due**: the next order is due `interval` days after the last, placed `lead` days earlier so it arrives in time:
   due in max(0, interval - days since - lead) days.
 - **quantity** (order-up-to at the reorder point): the typical quantity x season x promotion lift (when a promotion
@@ -39,6 +40,7 @@ DUE_SOON_DAYS = 7  # lines due within this many days are "to order"; the rest ar
 PROMOTION_ENDS_SOON_DAYS = 14
 SEASON_MIN, SEASON_MAX = 0.5, 2.0
 LIFT_MAX = 3.0
+LAPSED_INTERVALS, LAPSED_MIN_DAYS = 3, 42  # no order for 3 intervals (and 6 weeks): the dealer stopped ordering it
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,12 @@ def rhythm(orders: list[tuple[date, int, bool]], *, today: date) -> Rhythm | Non
         lift = round(median(promoted) / max(median(plain), 1), 2)
     return Rhythm(orders=len(days), interval_days=interval, typical_quantity=typical, last=days[-1],
                   days_since=(today - days[-1]).days, promo_lift=lift)
+
+
+def lapsed(r: Rhythm) -> bool:
+    """The dealer stopped ordering the SKU: no order for LAPSED_INTERVALS intervals and at least LAPSED_MIN_DAYS.
+    No rhythm suggestion then (an old habit is not a reason to order now), and nothing expected."""
+    return r.days_since > max(LAPSED_INTERVALS * r.interval_days, LAPSED_MIN_DAYS)
 
 
 def season_factor(*, same_weeks: int, year_total: int, weeks: int) -> float | None:
@@ -159,7 +167,9 @@ def suggested_quantity(needed: int, *, min_order_qty: int, order_step: int) -> i
 
 def expected_in_window(r: Rhythm, *, start: date, end: date, season: float | None = None) -> float:
     """Base units the rhythm expects the dealer to order in [start, end): one typical order every interval after
-    the last; an order already overdue at `start` is expected at `start`."""
+    the last; an order already overdue at `start` is expected at `start`; none when the rhythm lapsed."""
+    if lapsed(r):
+        return 0.0
     nxt = r.last + timedelta(days=r.interval_days)
     if nxt < start:
         nxt = start

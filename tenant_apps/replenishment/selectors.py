@@ -218,7 +218,7 @@ def suggestions_for(*, dealer: Dealer, at: datetime | None = None) -> Suggestion
             s = sold[sku_id]
             plan = engine.sell_out_plan(sold=s["sold"], days=s["days"], on_hand=s["on_hand"], r=r, lead_days=lead,
                                         season=seasons.get(sku_id), safety=safety.get(sku_id, 0), unit=unit)
-        elif plan is None and r is not None:
+        elif plan is None and r is not None and not engine.lapsed(r):
             plan = engine.rhythm_plan(r, lead_days=lead, season=seasons.get(sku_id),
                                       promotion=promotions.get(sku_id), safety=safety.get(sku_id, 0), unit=unit)
         if plan is None:

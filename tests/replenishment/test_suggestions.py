@@ -128,3 +128,10 @@ def test_one_order_is_no_rhythm(shop, now):
     shop.ordered(10, (shop.sku, 40))
     found = suggestions_for(dealer=shop.dealer)
     assert (found.has_history, found.lines) == (True, [])
+
+
+def test_a_lapsed_rhythm_is_not_suggested(shop, now):
+    for days_ago in (120, 106, 92, 78):  # every 14 days, then nothing for 78 days
+        shop.ordered(days_ago, (shop.sku, 40))
+    found = suggestions_for(dealer=shop.dealer)
+    assert (found.has_history, found.lines) == (True, [])
