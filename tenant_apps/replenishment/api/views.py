@@ -33,6 +33,7 @@ from tenant_apps.replenishment.api.serializers import (
 class _Base(viewsets.GenericViewSet):
     permission_classes = [HasCapability]
     metadata_class = None
+    pagination_class = None  # the lists here are a dealer's own few rows, answered whole
     parser_classes = [ObjectJSONParser, MultiPartParser]
     required_capabilities: dict = {}
 
