@@ -93,6 +93,7 @@ TENANT_APPS = [
     "tenant_apps.reporting",  # dashboards, analyses, report builder, exports, printable documents
     "tenant_apps.forecasting",  # weekly demand forecasts per SKU x region and warehouse, back-tested; the plan
     "tenant_apps.recommendations",  # storefront recommendation blocks, each with its reason
+    "tenant_apps.replenishment",  # per dealer x SKU replenishment suggestions, safety stock, sell-out
     "tenant_apps.webhooks",  # outbound webhooks: endpoints, signed deliveries relayed from the outbox
     "tenant_apps.announcements",  # brand announcements to dealers, the storefront PWA, web push
     "tenant_apps.integrations",  # API keys of the brand's ERP / WMS and the endpoints they call

@@ -33,6 +33,7 @@ urlpatterns = [
     path("api/v1/", include("tenant_apps.approvals.api.urls")),
     path("api/v1/", include("tenant_apps.console.api.urls")),
     path("api/v1/", include("tenant_apps.accounts.api.urls")),
+    path("api/v1/", include("tenant_apps.replenishment.api.urls")),
     path("api/v1/integrations/", include("tenant_apps.integrations.api.urls")),
     path("api/v1/", include(dealers_api_urls.people_patterns)),
     path("api/v1/auth/password/change/", accounts_api_views.PasswordChangeView.as_view(),
@@ -56,6 +57,7 @@ urlpatterns = [
     path("console/reports/", include("tenant_apps.reporting.urls_console")),
     path("console/forecasts/", include("tenant_apps.forecasting.urls_console")),
     path("console/recommendations/", include("tenant_apps.recommendations.urls_console")),
+    path("console/replenishment/", include("tenant_apps.replenishment.urls_console")),
     path("console/webhooks/", include("tenant_apps.webhooks.urls_console")),
     path("console/announcements/", include("tenant_apps.announcements.urls_console")),
     path("console/integrations/", include("tenant_apps.integrations.urls_console")),
@@ -70,6 +72,7 @@ urlpatterns = [
     path("catalog/", include("tenant_apps.console.urls_storefront")),
     path("promotions/", include("tenant_apps.promotions.urls_storefront")),
     path("recommendations/", include("tenant_apps.recommendations.urls_storefront")),
+    path("replenishment/", include("tenant_apps.replenishment.urls_storefront")),
     path("announcements/", include("tenant_apps.announcements.urls_storefront")),
     path("", include((announcements_storefront.root_patterns, "pwa"))),  # manifest, sw.js, icons, push
     path("cart/", include(ordering_storefront.cart_patterns)),

@@ -55,6 +55,7 @@ NAV = [
     NavItem("reporting:dashboard", _("Reports"), REPORTS_VIEW),
     NavItem("reporting:builder", _("Saved reports"), REPORTS_VIEW),
     NavItem("forecasting:accuracy", _("Demand forecasts"), INVENTORY_VIEW),
+    NavItem("replenishment_console:dealers", _("Replenishment"), DEALERS_VIEW),
     NavItem("accounts:people", _("People"), USERS_VIEW),
     NavItem("audit:list", _("Audit log"), AUDIT_VIEW),
     NavItem("console:company", _("Company & branding"), SETTINGS_EDIT),

@@ -17,6 +17,7 @@ SCOPES = {
     "catalog:write": _("Write the catalog"),
     "dealers:write": _("Write dealers"),
     "prices:write": _("Write prices"),
+    "sellout:write": _("Send dealers' sell-out"),
 }
 DEFAULT_RATE = 600  # calls a minute
 

@@ -133,6 +133,7 @@ from tenant_apps.pricing.models import PriceEntry, PriceList, ProtectionCompensa
 from tenant_apps.promotions import services as promotions
 from tenant_apps.promotions.models import Coupon, Promotion
 from tenant_apps.recommendations.models import RecommendationSettings
+from tenant_apps.replenishment.models import DealerSafetyStock, SellOutRecord
 from tests.factories import UserFactory, token_for
 from tests.factories.approvals import WorkflowFactory
 from tests.factories.catalog import CategoryFactory, ProductFactory, SkuFactory, unit
@@ -158,6 +159,7 @@ STATEMENT_CSV = ("交易日期,贷方发生额,对方户名,附言,交易流水�
                  "2026-12-01,50.00,浦东经销商,货款 DSH-002,M-2\r\n").encode()
 NEW_STATEMENT_CSV = "交易日期,贷方发生额,对方户名,附言,交易流水号\r\n2026-12-02,9.00,某人,利息,M-3\r\n".encode()
 WEBHOOK_SECRET = "matrix-webhook-secret-0123456789"
+SELL_OUT = {"date": (date.today() - timedelta(days=1)).isoformat(), "sku": "RB-250", "quantity": 3, "on_hand": 20}
 START = datetime(2026, 1, 1, tzinfo=UTC)
 ACTORS = [None, *Role]
 OUTSIDERS = ["regional_manager-of-south", "sales_rep-of-canton", "dealer_owner-of-canton"]
@@ -795,6 +797,24 @@ ENDPOINTS = [
     Endpoint("supplier-safety-stock-list", "GET", "", (SUPPLIER_INVENTORY,)),
     Endpoint("supplier-safety-stock-list", "POST", "", (SUPPLIER_INVENTORY,), 200, {"sku": "{sku}", "quantity": 7},
              state=lambda w: list(SafetyStock.objects.values_list("sku_id", "quantity"))),
+    # --- replenishment: a dealer's own suggestions, safety stock and sell-out; the brand's, for a dealer in scope
+    Endpoint("replenishment-suggestions", "GET", "", (CART_EDIT,)),
+    # every line due now (Pudong's orders of the world, 40 days apart, make a rhythm) into its cart
+    Endpoint("replenishment-to-cart", "POST", "", (CART_EDIT,), 200, {},
+             state=lambda w: list(CartLine.objects.filter(cart__dealer_id=w.ids["pudong"]).order_by("pk")
+                                  .values_list("sku_id", "quantity"))),
+    Endpoint("replenishment-safety-stock", "GET", "", (CART_EDIT,)),
+    Endpoint("replenishment-safety-stock", "POST", "", (CART_EDIT,), 200, {"sku": "{sku}", "quantity": 6},
+             state=lambda w: list(DealerSafetyStock.objects.values_list("dealer_id", "sku_id", "quantity"))),
+    Endpoint("replenishment-sell-out", "POST", "", (CART_EDIT,), 201, {"records": [SELL_OUT]},
+             state=_count(SellOutRecord)),
+    Endpoint("dealer-replenishment", "GET", "pudong", (DEALERS_VIEW,)),
+    Endpoint("dealer-replenishment-safety-stock", "GET", "pudong", (DEALERS_VIEW,)),
+    Endpoint("dealer-replenishment-safety-stock", "POST", "pudong", (DEALERS_EDIT,), 200,
+             {"sku": "{sku}", "quantity": 6},
+             state=lambda w: list(DealerSafetyStock.objects.values_list("dealer_id", "sku_id", "quantity"))),
+    Endpoint("dealer-replenishment-sell-out", "POST", "pudong", (DEALERS_EDIT,), 201, {"records": [SELL_OUT]},
+             state=_count(SellOutRecord)),
     Endpoint("rest_user_details", "GET", "", (SIGNED_IN,)),
 ]
 
@@ -813,6 +833,7 @@ EXEMPT = {
     ("integrations-order-changes", "GET"), ("integrations-shipment-changes", "GET"),
     ("integrations-order-acknowledge", "POST"), ("integrations-shipment-confirm", "POST"),
     ("integrations-dealers-bulk", "POST"), ("integrations-skus-bulk", "POST"), ("integrations-prices-bulk", "POST"),
+    ("integrations-sell-out", "POST"),
 }
 
 
@@ -820,6 +841,8 @@ EXEMPT = {
 # line and template): to someone holding the capability but whose scope does not hold Pudong, the object
 # does not exist (404, never a 403 and never a hit). Without the capability: 403 first.
 OUTSIDE = {key: 404 for key in [
+    "GET-dealer-replenishment", "GET-dealer-replenishment-safety-stock", "POST-dealer-replenishment-safety-stock",
+    "POST-dealer-replenishment-sell-out",
     "GET-dealer-detail", "PATCH-dealer-detail", "POST-dealer-status", "GET-dealer-addresses",
     "POST-dealer-addresses", "GET-dealer-contacts", "POST-dealer-contacts", "GET-dealer-qualifications",
     "POST-dealer-qualifications", "GET-dealer-blockers", "POST-node-move", "POST-quote",

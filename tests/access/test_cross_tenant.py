@@ -125,6 +125,7 @@ FOREIGN = {key: (400, "invalid") for key in [
     "POST-approval-bulk-approve": (200, None),
     "POST-supplier-list": (404, "dealer_not_found"),
     "POST-supplier-safety-stock-list": (400, "inventory_invalid"),  # B's SKU: "No such SKU." on `sku`
+    "POST-replenishment-safety-stock": (400, "replenishment_invalid"),  # B's SKU: not a product for the dealer
 }
 
 

@@ -94,3 +94,8 @@ def shipment_data(shipment) -> dict:
         "lines": [{"line_no": item.order_line.line_no, "sku": item.order_line.sku.code, "quantity": item.quantity}
                   for item in sorted(shipment.lines.all(), key=lambda item: item.order_line.line_no)],
     }
+
+
+class IntegrationSellOutSerializer(serializers.Serializer):
+    dealer = serializers.CharField(max_length=64)
+    records = serializers.ListField(child=serializers.JSONField(), min_length=1, max_length=20_000)

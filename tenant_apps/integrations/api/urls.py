@@ -11,4 +11,5 @@ urlpatterns = [
     path("dealers/bulk/", views.DealersUpsert.as_view(), name="integrations-dealers-bulk"),
     path("skus/bulk/", views.SkusUpsert.as_view(), name="integrations-skus-bulk"),
     path("prices/bulk/", views.PricesUpsert.as_view(), name="integrations-prices-bulk"),
+    path("sell-out/", views.SellOutRecords.as_view(), name="integrations-sell-out"),
 ]

@@ -11,6 +11,8 @@ from rest_framework.response import Response
 
 from tenant_apps.catalog import transfer as catalog_transfer
 from tenant_apps.dealers import transfer as dealers_transfer
+from tenant_apps.dealers.errors import DealerNotFound
+from tenant_apps.dealers.models import Dealer
 from tenant_apps.fulfillment import services as fulfillment
 from tenant_apps.fulfillment.models import Carrier
 from tenant_apps.integrations import selectors, services
@@ -21,6 +23,7 @@ from tenant_apps.inventory.models import Warehouse
 from tenant_apps.ordering import services as ordering
 from tenant_apps.ordering.models import OrderLine
 from tenant_apps.pricing import transfer as pricing_transfer
+from tenant_apps.replenishment import services as replenishment
 
 FEED = OpenApiResponse(description="{items: [...], cursor, more}")
 
@@ -212,3 +215,32 @@ class PricesUpsert(BulkUpsert):
     required_scopes = {"POST": "prices:write"}
     endpoint = "prices.bulk"
     upsert = staticmethod(pricing_transfer.prices_upsert)
+
+
+class SellOutRecords(IntegrationView):
+    """A dealer's POS / sales records sent by the brand's system: {"dealer": "<dealer code>", "records": [{date, sku,
+    quantity, on_hand?}]}, validated and written all or nothing (replenishment.services.sell_out_records_add). With
+    an Idempotency-Key header, a repeat gets the first answer back."""
+
+    required_scopes = {"POST": "sellout:write"}
+
+    @extend_schema(request=s.IntegrationSellOutSerializer, responses={201: OpenApiResponse(description="{rows}")})
+    def post(self, request):
+        body = s.IntegrationSellOutSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        dealer = Dealer.objects.filter(code=body.validated_data["dealer"]).first()
+        if dealer is None:
+            raise DealerNotFound(_("No dealer with this code."))
+
+        def perform() -> tuple[int, dict]:
+            return 201, {"rows": replenishment.sell_out_records_add(actor=request.user, dealer=dealer,
+                                                                    records=body.validated_data["records"])}
+
+        key = _idempotency_key(request, required=False)
+        if not key:
+            with transaction.atomic():
+                status, answer = perform()
+                return Response(answer, status=status)
+        return _answer(services.idempotent_answer(
+            api_key=request.auth, endpoint="sellout.records", key=key, body_hash=services.request_hash(request.data),
+            perform=perform))
