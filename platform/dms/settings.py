@@ -573,6 +573,7 @@ SPECTACULAR_SETTINGS = {
         "SettlementModeEnum": "tenant_apps.finance.models.SettlementMode",
         "TermsKindEnum": "tenant_apps.finance.models.TermsKind",
         "MovementKindEnum": "tenant_apps.inventory.models.MovementKind",
+        "ForecastScopeEnum": "tenant_apps.forecasting.models.Scope",
     },
 }
 REST_AUTH = {

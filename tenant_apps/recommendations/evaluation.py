@@ -4,7 +4,9 @@ tenant's schema).
 The model is trained only on the orders submitted before `cutoff` (engine.model_train: pair confidences, the
 dealer's own, its region x tier's and the brand's order shares). Each order submitted in the `weeks` weeks from
 `cutoff` is replayed: the recommender sees the dealer and the order's first line (as if it were in the cart) and
-ranks k SKUs not in the cart (engine.rank_for_cart); a hit is any of the order's other SKUs among them. Orders
+ranks k SKUs not in the cart (engine.rank_for_cart); a hit is any of the order's other SKUs among them. As
+orders are long (a dealer restocks many SKUs at once), a hit is easy for both; so each order's recall @k is kept
+too: the share of the k places (or of the order's other SKUs, if fewer) that the order did contain. Orders
 with a single SKU cannot hit and are not counted. The baseline ranks the k SKUs in the most orders before
 `cutoff`, not in the cart."""
 
@@ -34,6 +36,7 @@ def holdout(*, cutoff: date, weeks: int = 4, k: int = 5) -> dict:
     popular = engine.most_popular(train, cart=(), k=len(model.brand))
     first = _first_skus([basket.order_id for basket in held])
     model_hits = popular_hits = 0
+    model_recall = popular_recall = 0.0
     counted = 0
     for basket in held:
         anchor = first.get(basket.order_id)
@@ -45,6 +48,11 @@ def holdout(*, cutoff: date, weeks: int = 4, k: int = 5) -> dict:
         baseline = [sku for sku in popular if sku != anchor][:k]
         model_hits += bool(others & set(ranked))
         popular_hits += bool(others & set(baseline))
+        places = min(k, len(others))
+        model_recall += len(others & set(ranked)) / places
+        popular_recall += len(others & set(baseline)) / places
     return {"orders": counted, "train_orders": len(train), "k": k, "weeks": weeks, "cutoff": cutoff.isoformat(),
             "model_hit_rate": round(model_hits / counted, 4) if counted else 0.0,
-            "popular_hit_rate": round(popular_hits / counted, 4) if counted else 0.0}
+            "popular_hit_rate": round(popular_hits / counted, 4) if counted else 0.0,
+            "model_recall": round(model_recall / counted, 4) if counted else 0.0,
+            "popular_recall": round(popular_recall / counted, 4) if counted else 0.0}
