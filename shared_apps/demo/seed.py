@@ -30,6 +30,7 @@ from shared_apps.demo.history import seed_history
 from shared_apps.demo.network import seed_network
 from shared_apps.demo.orders import seed_orders
 from shared_apps.demo.people import seed_dealer_people
+from shared_apps.demo.planning import seed_planning
 from shared_apps.demo.pricing import seed_pricing
 from shared_apps.demo.promotions import seed_promotions
 from shared_apps.demo.suppliers import seed_suppliers
@@ -183,4 +184,5 @@ def seed_tenant(brand: DemoBrand) -> list[str]:
     seed_history(brand_slug=brand.slug)  # last: the orders above are today's, the history is the year before
     lines = [*lines, *seed_dealer_people(brand_slug=brand.slug, password=brand.owner_password)]
     rollups_refresh(full=True)  # the reports' rollups, with the history
+    lines = [*lines, *seed_planning(brand_slug=brand.slug)]  # forecasts, recommendations, suggestions: learnt from it
     return [*lines, *finance_lines(slug=brand.slug, password=brand.owner_password), f"  online payments: {stripe}"]

@@ -119,7 +119,7 @@ def _fit(y: np.ndarray, kind: str, horizon: int, params: dict | None = None) -> 
         if params:
             fitted = model.fit(optimized=False, **params)
         else:
-            fitted = model.fit()
+            fitted = model.fit(use_brute=False)
     forecast = np.asarray(fitted.forecast(horizon), dtype=float)
     if not np.all(np.isfinite(forecast)):
         forecast = moving_average(y, horizon)

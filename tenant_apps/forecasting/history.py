@@ -34,7 +34,7 @@ _WAREHOUSE = """(SELECT w.id FROM inventory_warehouse w WHERE w.is_active AND w.
 KEYS = {"region": _REGION, "warehouse": _WAREHOUSE}
 
 _SQL = """
-WITH dealer AS (SELECT d.id, {key} AS key FROM dealers_dealer d JOIN dealers_node n ON n.id = d.node_id)
+WITH dealer AS MATERIALIZED (SELECT d.id, {key} AS key FROM dealers_dealer d JOIN dealers_node n ON n.id = d.node_id)
 SELECT l.sku_id, dealer.key, (date_trunc('week', o.submitted_at AT TIME ZONE %(tz)s))::date AS week,
        sum(l.quantity * l.factor)
 FROM ordering_order o

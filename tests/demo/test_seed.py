@@ -614,3 +614,32 @@ def test_demo_dealer_runs_its_own_people_a_buyer_without_prices_whose_large_orde
         added = next(row for row in people_added(dealer=buyer.dealer) if row["user"].pk == buyer.pk)
         assert (added["added_by"].email, added["added_by_dealer"]) == ("dealer@acme.test", True)
         assert any("buyer.noprice@acme.test" in line for line in demo.lines)
+
+
+@pytest.mark.parametrize("brand", ["acme", "globex"])
+def test_demo_shows_forecasts_recommendations_and_suggestions_learnt_from_its_history(brand, demo, db, in_tenant):
+    """Issue 26 on `make run`: the forecasts trained on the history (some series on the model, each with its
+    back-tested accuracy), the recommendation blocks for the demo dealer, and its replenishment suggestions with a
+    line from its sell-out and one carrying the safety stock the brand set; seeding again changes nothing."""
+    from shared_apps.demo.planning import seed_planning
+    from tenant_apps.forecasting.models import Accuracy, Forecast, TrainingRun
+    from tenant_apps.recommendations.selectors import recommendations_for
+    from tenant_apps.replenishment.models import DealerSafetyStock, SellOutRecord
+    from tenant_apps.replenishment.selectors import suggestions_for
+
+    with in_tenant(demo.tenant if brand == "acme" else demo.globex):
+        run = TrainingRun.objects.get()
+        assert run.series == Accuracy.objects.count() > 100
+        assert Accuracy.objects.filter(method="model").exists() and Accuracy.objects.exclude(method="model").exists()
+        assert Forecast.objects.filter(week__gte=run.as_of).count() == run.series * run.horizon_weeks
+        dealer = User.objects.get(email=f"dealer@{brand}.test").dealer
+        blocks = {result.block: result.items for result in recommendations_for(dealer=dealer, place="home")}
+        assert blocks.get("similar") or blocks.get("together")
+        suggestions = suggestions_for(dealer=dealer)
+        assert suggestions.has_history and len(suggestions.lines) >= 3
+        codes = {line.reason.code for line in suggestions.lines}
+        assert {"rhythm", "sell_out"} <= codes
+        assert SellOutRecord.objects.filter(dealer=dealer).count() == 28
+        safety = DealerSafetyStock.objects.get(dealer=dealer)
+        assert any(line.sku.pk == safety.sku_id for line in suggestions.lines)
+        assert seed_planning(brand_slug=brand) == [] and TrainingRun.objects.get().pk == run.pk
