@@ -135,3 +135,17 @@ def test_a_lapsed_rhythm_is_not_suggested(shop, now):
         shop.ordered(days_ago, (shop.sku, 40))
     found = suggestions_for(dealer=shop.dealer)
     assert (found.has_history, found.lines) == (True, [])
+
+
+def test_a_season_in_the_region_raises_the_quantity_and_the_reason_says_by_how_much(shop, now):
+    """A year of orders every 14 days of 40, but 60 in the four weeks a year ago that match the coming four: the
+    region's demand in those weeks (120) over the year's four-week average (1,080 / 52 x 4 = 83.1) is 1.44."""
+    shop.ordered(378, (shop.sku, 40))  # before the year: the region has a year of history
+    for days_ago in range(364, 0, -14):
+        shop.ordered(days_ago, (shop.sku, 60 if days_ago > 336 else 40))
+    with translation.override("en"):
+        line = _line(suggestions_for(dealer=shop.dealer), shop.sku)
+    figures = line.reason.figures
+    assert (line.reason.code, figures["typical_quantity"], figures["season"]) == ("rhythm", 40, 1.44)
+    assert line.quantity == 58  # 40 x 1.44 = 57.6, rounded up
+    assert "demand in your region is usually 44% higher in these weeks" in line.sentence
